@@ -1,0 +1,44 @@
+/* compile — the compiler's driver: files in, checked pipelines and
+ * diagnostics out.
+ *
+ * parse (lang/) -> expand (compile-time templates) -> check (names, deps,
+ * cycles, operator schemas, attributes, templates). The result of a
+ * compilation is the list of expanded pipelines, valid only when no error was
+ * reported.
+ */
+#ifndef FLUX_COMPILE_H
+#define FLUX_COMPILE_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "pipeline.h"
+#include "source.h"
+
+typedef struct flux_compilation {
+    flux_arena *arena;
+    flux_sources sources;
+    flux_diags diags;
+    flux_pipeline **pipelines; /* in source order across files */
+    size_t npipelines, cap;
+    size_t ntasks, nedges;     /* totals, for summaries and benchmarks */
+} flux_compilation;
+
+void flux_compilation_init(flux_compilation *c);
+void flux_compilation_free(flux_compilation *c);
+
+/* Parses and expands one file into the compilation. Returns 0 when it could
+ * be read, -1 when it could not (a diagnostic says why). Call
+ * flux_compile_finish once after the last file. */
+int flux_compile_file(flux_compilation *c, const char *path);
+
+/* Checks everything added so far (names across files, dependencies ...).
+ * Afterwards diags.errors == 0 means the pipelines are valid. */
+void flux_compile_finish(flux_compilation *c);
+
+/* One file from memory, parsed, expanded and checked (tests, fuzzing).
+ * Includes resolve relative to the directory of name. */
+int flux_compile_text(flux_compilation *c, const char *name, const char *text, size_t len);
+
+#endif

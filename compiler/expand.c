@@ -1,0 +1,1049 @@
+/* expand — runs the compile-time templates of a parsed file.
+ *
+ * Walks items with a scope of compile-time names. Loops and macro calls push a
+ * context frame so that anything they produce can later be explained ("in
+ * iteration 3 of this loop, where t = "x""). Which item may appear where is
+ * decided here, not in the grammar, so a misplaced item gets a message that
+ * says where it belongs.
+ */
+#include "expand.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+#include "parse.h"
+#include "suggest.h"
+
+#define EXPAND_MAX_ITEMS 20000000u /* tasks + edges + attributes of one compilation */
+#define MACRO_MAX_DEPTH 64
+#define INCLUDE_MAX_DEPTH 32
+
+typedef enum { W_FILE, W_PIPELINE, W_TASK, W_PARAMS } where;
+
+typedef struct target {
+    where w;
+    flux_pipeline *p;
+    flux_task *t;
+} target;
+
+typedef struct set_rec {
+    const flux_item *item;
+    bool used;
+} set_rec;
+
+typedef struct include_frame {
+    const char *path; /* resolved */
+    struct include_frame *parent;
+} include_frame;
+
+typedef struct expander {
+    flux_compilation *c;
+    flux_arena *a;
+    flux_diags *d;
+    const flux_ctx *ctx;
+    size_t items;
+    bool too_large;
+    int macro_depth;
+    int include_depth;
+    include_frame *includes;
+    uint32_t file;
+    set_rec **sets; /* one record per {% set %} item executed */
+    size_t nsets, sets_cap;
+    set_rec **set_table; /* item pointer -> record, open addressing */
+    size_t set_table_cap;
+} expander;
+
+static void expand_body(expander *x, const flux_body *b, flux_scope *scope, target *tg);
+
+/* ---- context notes ---- */
+
+void flux_ctx_notes(flux_diag *g, const flux_ctx *ctx)
+{
+    int shown = 0;
+    for (; ctx && g; ctx = ctx->parent) {
+        if (shown++ == 4) {
+            flux_diag_note(g, flux_nowhere(), "(more enclosing loops and calls not shown)");
+            break;
+        }
+        switch (ctx->kind) {
+        case FLUX_CTX_LOOP: {
+            flux_buf b = {0};
+            flux_value_json(ctx->value, &b);
+            if (b.len > 60) {
+                b.len = 57;
+                flux_buf_puts(&b, "...");
+            }
+            flux_diag_note(g, ctx->span, "in iteration %zu of this loop, where %s = %s", ctx->index + 1, ctx->name,
+                           b.data ? b.data : "");
+            flux_buf_free(&b);
+            break;
+        }
+        case FLUX_CTX_MACRO:
+            flux_diag_note(g, ctx->span, "in this call of macro '%s'", ctx->name);
+            break;
+        case FLUX_CTX_INCLUDE:
+            flux_diag_note(g, ctx->span, "in the file included here");
+            break;
+        }
+    }
+}
+
+static void eval_notes(void *ud, flux_diag *g)
+{
+    expander *x = ud;
+    flux_ctx_notes(g, x->ctx);
+}
+
+static flux_diag *error(expander *x, flux_span span, const char *code, const char *help, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static flux_diag *error(expander *x, flux_span span, const char *code, const char *help, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    flux_diag *g = flux_diag_vadd(x->d, FLUX_SEV_ERROR, span, code, fmt, ap);
+    va_end(ap);
+    if (help)
+        flux_diag_help(g, "%s", help);
+    flux_ctx_notes(g, x->ctx);
+    return g;
+}
+
+static flux_eval evaluator(expander *x, const flux_scope *scope)
+{
+    flux_eval ev = {x->a, x->d, scope, true, eval_notes, x};
+    return ev;
+}
+
+static bool budget(expander *x, flux_span span)
+{
+    if (x->too_large)
+        return false;
+    if (++x->items <= EXPAND_MAX_ITEMS)
+        return true;
+    x->too_large = true;
+    error(x, span, "too-large", "split the work into several pipelines", "expansion produces more than %u items",
+          EXPAND_MAX_ITEMS);
+    return false;
+}
+
+/* ---- {% set %} bookkeeping for unused warnings ---- */
+
+static set_rec *set_record(expander *x, const flux_item *it)
+{
+    if (2 * (x->nsets + 1) > x->set_table_cap) {
+        size_t cap = x->set_table_cap ? 2 * x->set_table_cap : 64;
+        set_rec **t = flux_arena_alloc(x->a, cap * sizeof *t);
+        for (size_t i = 0; i < x->nsets; i++) {
+            size_t h = ((uintptr_t)x->sets[i]->item >> 4) & (cap - 1);
+            while (t[h])
+                h = (h + 1) & (cap - 1);
+            t[h] = x->sets[i];
+        }
+        x->set_table = t;
+        x->set_table_cap = cap;
+    }
+    size_t h = ((uintptr_t)it >> 4) & (x->set_table_cap - 1);
+    while (x->set_table[h]) {
+        if (x->set_table[h]->item == it)
+            return x->set_table[h];
+        h = (h + 1) & (x->set_table_cap - 1);
+    }
+    set_rec *r = flux_arena_alloc(x->a, sizeof *r);
+    r->item = it;
+    x->set_table[h] = r;
+    if (x->nsets == x->sets_cap) {
+        size_t cap = x->sets_cap ? 2 * x->sets_cap : 16;
+        set_rec **n = flux_arena_alloc(x->a, cap * sizeof *n);
+        if (x->nsets)
+            memcpy(n, x->sets, x->nsets * sizeof *n);
+        x->sets = n;
+        x->sets_cap = cap;
+    }
+    x->sets[x->nsets++] = r;
+    return r;
+}
+
+/* ---- names ---- */
+
+/* first run-time name an expression reads, for messages */
+static const char *runtime_name_in(const flux_expr *e, const flux_scope *scope)
+{
+    if (!e)
+        return NULL;
+    const char *r = NULL;
+    switch (e->kind) {
+    case FLUX_X_NAME:
+        return !flux_scope_find(scope, e->u.name) && flux_is_runtime_name(e->u.name) ? e->u.name : NULL;
+    case FLUX_X_ATTR: return runtime_name_in(e->u.attr.obj, scope);
+    case FLUX_X_INDEX:
+        return (r = runtime_name_in(e->u.index.obj, scope)) ? r : runtime_name_in(e->u.index.index, scope);
+    case FLUX_X_UNARY: return runtime_name_in(e->u.unary.arg, scope);
+    case FLUX_X_BINARY:
+        return (r = runtime_name_in(e->u.binary.lhs, scope)) ? r : runtime_name_in(e->u.binary.rhs, scope);
+    case FLUX_X_FILTER:
+        if ((r = runtime_name_in(e->u.filter.arg, scope)))
+            return r;
+        for (size_t i = 0; i < e->u.filter.args.n && !r; i++)
+            r = runtime_name_in(e->u.filter.args.v[i], scope);
+        return r;
+    case FLUX_X_CALL:
+        for (size_t i = 0; i < e->u.call.args.n && !r; i++)
+            r = runtime_name_in(e->u.call.args.v[i], scope);
+        return r;
+    case FLUX_X_LIST: case FLUX_X_DICT:
+        for (size_t i = 0; i < e->u.list.n && !r; i++)
+            r = runtime_name_in(e->u.list.v[i], scope);
+        return r;
+    case FLUX_X_COND:
+        if ((r = runtime_name_in(e->u.cond.cond, scope)) || (r = runtime_name_in(e->u.cond.then, scope)))
+            return r;
+        return runtime_name_in(e->u.cond.other, scope);
+    default: return NULL;
+    }
+}
+
+/* evaluates an expression that must be known at compile time */
+static bool eval_static(expander *x, const flux_scope *scope, const flux_expr *e, const char *what, flux_value *out)
+{
+    flux_eval ev = evaluator(x, scope);
+    flux_eval_status s = flux_eval_expr(&ev, e, out);
+    if (s == FLUX_EVAL_OK)
+        return true;
+    if (s == FLUX_EVAL_RUNTIME) {
+        const char *n = runtime_name_in(e, scope);
+        error(x, e->span, "runtime-in-static",
+              "compile-time values are {% set %} names, loop variables and macro parameters",
+              "'%s' is a run-time value and %s is decided at compile time", n ? n : "this", what);
+    }
+    return false;
+}
+
+static bool valid_name(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+              *s == '-' || *s == '.'))
+            return false;
+    return true;
+}
+
+/* renders a templated name; NULL after an error */
+static const char *eval_name(expander *x, const flux_scope *scope, const flux_tstr *t, const char *what)
+{
+    const char *plain = flux_tstr_plain(t);
+    if (plain)
+        return plain;
+    flux_buf b = {0};
+    for (size_t i = 0; i < t->n; i++) {
+        const flux_tpart *p = &t->parts[i];
+        if (p->text) {
+            flux_buf_put(&b, p->text, p->len);
+            continue;
+        }
+        flux_value v;
+        flux_eval ev = evaluator(x, scope);
+        flux_eval_status s = flux_eval_expr(&ev, p->expr, &v);
+        if (s == FLUX_EVAL_RUNTIME) {
+            const char *n = runtime_name_in(p->expr, scope);
+            char *m = flux_arena_printf(x->a, "%s names are fixed when the pipeline compiles; use a loop variable or a {%% set %%} value",
+                                        what);
+            error(x, p->expr->span, "runtime-in-name", m, "'%s' is a run-time value and cannot be used in a %s name",
+                  n ? n : "this", what);
+        }
+        if (s != FLUX_EVAL_OK) {
+            flux_buf_free(&b);
+            return NULL;
+        }
+        if (v.t == FLUX_T_LIST || v.t == FLUX_T_DICT || v.t == FLUX_T_MACRO) {
+            error(x, p->expr->span, "bad-name", NULL, "a %s cannot be part of a %s name", flux_type_name(v.t), what);
+            flux_buf_free(&b);
+            return NULL;
+        }
+        flux_value_render(v, &b);
+    }
+    const char *r = flux_arena_strndup(x->a, b.data ? b.data : "", b.len);
+    flux_buf_free(&b);
+    if (!valid_name(r)) {
+        error(x, t->span, "bad-name", "names hold letters, digits, '_', '-' and '.'", "invalid %s name '%s'", what, r);
+        return NULL;
+    }
+    return r;
+}
+
+/* ---- values ---- */
+
+static bool field_from_value(expander *x, flux_value v, flux_span span, flux_field *f);
+
+static bool field_from_val(expander *x, const flux_scope *scope, const flux_val *v, flux_field *f)
+{
+    memset(f, 0, sizeof *f);
+    f->span = v->span;
+    switch (v->kind) {
+    case FLUX_V_INT: f->kind = FLUX_F_INT; f->u.i = v->u.i; return true;
+    case FLUX_V_FLOAT: f->kind = FLUX_F_FLOAT; f->u.f = v->u.f; return true;
+    case FLUX_V_BOOL: f->kind = FLUX_F_BOOL; f->u.b = v->u.b; return true;
+    case FLUX_V_DURATION: f->kind = FLUX_F_DURATION; f->u.ms = v->u.ms; return true;
+    case FLUX_V_IDENT: {
+        const flux_tstr *t = v->u.str;
+        if (t->n == 1 && t->parts[0].expr) {
+            /* a value that is exactly {{ expr }}: a typed compile-time value */
+            flux_value val;
+            if (!eval_static(x, scope, t->parts[0].expr, "a value written without quotes", &val))
+                return false;
+            return field_from_value(x, val, v->span, f);
+        }
+        const char *s = eval_name(x, scope, t, "value");
+        if (!s)
+            return false;
+        f->kind = FLUX_F_IDENT;
+        f->u.str.s = s;
+        f->u.str.len = strlen(s);
+        return true;
+    }
+    case FLUX_V_STRING: {
+        const flux_tstr *t = v->u.str;
+        flux_buf text = {0};
+        flux_tpart *parts = flux_arena_alloc(x->a, (t->n ? t->n : 1) * sizeof *parts);
+        size_t np = 0;
+        bool ok = true;
+        for (size_t i = 0; i < t->n && ok; i++) {
+            const flux_tpart *p = &t->parts[i];
+            if (p->text) {
+                flux_buf_put(&text, p->text, p->len);
+                continue;
+            }
+            flux_eval ev = evaluator(x, scope);
+            flux_value val;
+            flux_eval_status s = flux_eval_expr(&ev, p->expr, &val);
+            if (s == FLUX_EVAL_ERROR) {
+                ok = false;
+            } else if (s == FLUX_EVAL_OK) {
+                flux_value_render(val, &text);
+            } else {
+                flux_expr *folded = flux_fold(&ev, p->expr);
+                if (!folded) {
+                    ok = false;
+                    break;
+                }
+                if (text.len) {
+                    parts[np].text = flux_arena_strndup(x->a, text.data, text.len);
+                    parts[np].len = text.len;
+                    parts[np].span = p->span;
+                    np++;
+                    text.len = 0;
+                }
+                parts[np].expr = folded;
+                parts[np].span = p->span;
+                np++;
+            }
+        }
+        if (!ok) {
+            flux_buf_free(&text);
+            return false;
+        }
+        if (np == 0) {
+            f->kind = FLUX_F_STRING;
+            f->u.str.s = flux_arena_strndup(x->a, text.data ? text.data : "", text.len);
+            f->u.str.len = text.len;
+        } else {
+            if (text.len) {
+                parts[np].text = flux_arena_strndup(x->a, text.data, text.len);
+                parts[np].len = text.len;
+                parts[np].span = t->span;
+                np++;
+            }
+            f->kind = FLUX_F_TEMPLATE;
+            f->u.tmpl.parts = parts;
+            f->u.tmpl.n = np;
+        }
+        flux_buf_free(&text);
+        return true;
+    }
+    case FLUX_V_LIST: {
+        f->kind = FLUX_F_LIST;
+        f->u.list.n = v->u.list.n;
+        f->u.list.v = flux_arena_alloc(x->a, (v->u.list.n ? v->u.list.n : 1) * sizeof *f->u.list.v);
+        bool ok = true;
+        for (size_t i = 0; i < v->u.list.n; i++)
+            ok &= field_from_val(x, scope, v->u.list.v[i], &f->u.list.v[i]);
+        return ok;
+    }
+    case FLUX_V_MAP: {
+        size_t n = v->u.map.n;
+        f->kind = FLUX_F_MAP;
+        f->u.map.n = n;
+        f->u.map.keys = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(char *));
+        f->u.map.key_spans = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(flux_span));
+        f->u.map.v = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(flux_field));
+        bool ok = true;
+        for (size_t i = 0; i < n; i++) {
+            const flux_tstr *k = v->u.map.v[i].key;
+            const char *key = flux_tstr_plain(k);
+            if (!key) {
+                /* a quoted key may hold compile-time templates too */
+                flux_field kf;
+                flux_val kv = {FLUX_V_STRING, k->span, {.str = (flux_tstr *)k}};
+                if (!field_from_val(x, scope, &kv, &kf)) {
+                    ok = false;
+                    continue;
+                }
+                if (kf.kind != FLUX_F_STRING) {
+                    error(x, k->span, "runtime-in-static", NULL, "map keys are decided at compile time");
+                    ok = false;
+                    continue;
+                }
+                key = kf.u.str.s;
+            }
+            for (size_t j = 0; j < i; j++) {
+                if (f->u.map.keys[j] && strcmp(f->u.map.keys[j], key) == 0) {
+                    flux_diag *g = error(x, k->span, "duplicate-key", NULL, "duplicate key '%s' in map", key);
+                    flux_diag_note(g, f->u.map.key_spans[j], "first given here");
+                    ok = false;
+                }
+            }
+            f->u.map.keys[i] = key;
+            f->u.map.key_spans[i] = k->span;
+            ok &= field_from_val(x, scope, v->u.map.v[i].val, &f->u.map.v[i]);
+        }
+        return ok;
+    }
+    }
+    return false;
+}
+
+static bool field_from_value(expander *x, flux_value v, flux_span span, flux_field *f)
+{
+    memset(f, 0, sizeof *f);
+    f->span = span;
+    switch (v.t) {
+    case FLUX_T_BOOL: f->kind = FLUX_F_BOOL; f->u.b = v.u.b; return true;
+    case FLUX_T_INT: f->kind = FLUX_F_INT; f->u.i = v.u.i; return true;
+    case FLUX_T_FLOAT: f->kind = FLUX_F_FLOAT; f->u.f = v.u.f; return true;
+    case FLUX_T_DURATION: f->kind = FLUX_F_DURATION; f->u.ms = v.u.ms; return true;
+    case FLUX_T_STR: case FLUX_T_TIME: {
+        flux_buf b = {0};
+        flux_value_render(v, &b);
+        f->kind = FLUX_F_STRING;
+        f->u.str.s = flux_arena_strndup(x->a, b.data ? b.data : "", b.len);
+        f->u.str.len = b.len;
+        flux_buf_free(&b);
+        return true;
+    }
+    case FLUX_T_LIST: {
+        f->kind = FLUX_F_LIST;
+        f->u.list.n = v.u.list.n;
+        f->u.list.v = flux_arena_alloc(x->a, (v.u.list.n ? v.u.list.n : 1) * sizeof(flux_field));
+        for (size_t i = 0; i < v.u.list.n; i++)
+            if (!field_from_value(x, v.u.list.v[i], span, &f->u.list.v[i]))
+                return false;
+        return true;
+    }
+    case FLUX_T_DICT: {
+        size_t n = v.u.list.n / 2;
+        f->kind = FLUX_F_MAP;
+        f->u.map.n = n;
+        f->u.map.keys = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(char *));
+        f->u.map.key_spans = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(flux_span));
+        f->u.map.v = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(flux_field));
+        for (size_t i = 0; i < n; i++) {
+            flux_buf b = {0};
+            flux_value_render(v.u.list.v[2 * i], &b);
+            f->u.map.keys[i] = flux_arena_strndup(x->a, b.data ? b.data : "", b.len);
+            f->u.map.key_spans[i] = span;
+            flux_buf_free(&b);
+            if (!field_from_value(x, v.u.list.v[2 * i + 1], span, &f->u.map.v[i]))
+                return false;
+        }
+        return true;
+    }
+    default:
+        error(x, span, "bad-value", NULL, "a %s cannot be an attribute value", flux_type_name(v.t));
+        return false;
+    }
+}
+
+/* ---- items ---- */
+
+static void attrs_add(expander *x, flux_attrs *as, const char *key, flux_span key_span, flux_field *val,
+                      const char *what)
+{
+    for (size_t i = 0; i < as->n; i++) {
+        if (strcmp(as->v[i].key, key) == 0) {
+            flux_diag *g = error(x, key_span, "duplicate-attribute", "give each attribute once",
+                                 "duplicate %s '%s'", what, key);
+            flux_diag_note(g, as->v[i].key_span, "first given here");
+            return;
+        }
+    }
+    if (as->n == as->cap) {
+        size_t cap = as->cap ? 2 * as->cap : 8;
+        flux_attr *n = flux_arena_alloc(x->a, cap * sizeof *n);
+        if (as->n)
+            memcpy(n, as->v, as->n * sizeof *n);
+        as->v = n;
+        as->cap = cap;
+    }
+    flux_attr *at = &as->v[as->n++];
+    at->key = key;
+    at->key_span = key_span;
+    at->val = *val;
+    at->ctx = x->ctx;
+}
+
+static const char *where_name(where w)
+{
+    switch (w) {
+    case W_FILE: return "at the top level of a file";
+    case W_PIPELINE: return "in a pipeline";
+    case W_TASK: return "in a task";
+    case W_PARAMS: return "in a params block";
+    }
+    return "here";
+}
+
+static void misplaced(expander *x, const flux_item *it, const char *what, const char *belongs, where w)
+{
+    char *h = flux_arena_printf(x->a, "%s belongs %s", what, belongs);
+    error(x, it->span, "misplaced", h, "%s is not allowed %s", what, where_name(w));
+}
+
+static void do_pipeline(expander *x, const flux_item *it, flux_scope *scope, target *tg)
+{
+    if (tg->w != W_FILE) {
+        misplaced(x, it, "a pipeline", "at the top level of a file", tg->w);
+        return;
+    }
+    const char *name = eval_name(x, scope, it->u.pipeline.name, "pipeline");
+    if (!name)
+        return;
+    flux_pipeline *p = flux_arena_alloc(x->a, sizeof *p);
+    p->name = name;
+    p->name_span = it->u.pipeline.name->span;
+    p->ctx = x->ctx;
+    p->source = x->file;
+    flux_compilation *c = x->c;
+    if (c->npipelines == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 8;
+        flux_pipeline **n = flux_arena_alloc(x->a, c->cap * sizeof *n);
+        if (c->npipelines)
+            memcpy(n, c->pipelines, c->npipelines * sizeof *n);
+        c->pipelines = n;
+    }
+    c->pipelines[c->npipelines++] = p;
+    flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
+    inner->parent = scope;
+    target t = {W_PIPELINE, p, NULL};
+    expand_body(x, &it->u.pipeline.body, inner, &t);
+}
+
+static void do_task(expander *x, const flux_item *it, flux_scope *scope, target *tg)
+{
+    if (tg->w != W_PIPELINE) {
+        misplaced(x, it, "a task", "inside a pipeline", tg->w);
+        return;
+    }
+    if (!budget(x, it->span))
+        return;
+    const char *id = eval_name(x, scope, it->u.task.name, "task");
+    const char *op = eval_name(x, scope, it->u.task.op, "operator");
+    if (!id || !op)
+        return;
+    flux_pipeline *p = tg->p;
+    flux_task *t = flux_arena_alloc(x->a, sizeof *t);
+    t->id = id;
+    t->id_span = it->u.task.name->span;
+    t->op = op;
+    t->op_span = it->u.task.op->span;
+    t->ctx = x->ctx;
+    if (p->ntasks == p->tasks_cap) {
+        p->tasks_cap = p->tasks_cap ? 2 * p->tasks_cap : 16;
+        flux_task **n = malloc(p->tasks_cap * sizeof *n);
+        if (!n)
+            abort();
+        if (p->ntasks)
+            memcpy(n, p->tasks, p->ntasks * sizeof *n);
+        free(p->tasks);
+        p->tasks = n;
+    }
+    t->index = p->ntasks;
+    p->tasks[p->ntasks++] = t;
+    flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
+    inner->parent = scope;
+    target tt = {W_TASK, p, t};
+    expand_body(x, &it->u.task.body, inner, &tt);
+}
+
+static void do_attr(expander *x, const flux_item *it, flux_scope *scope, target *tg)
+{
+    if (tg->w == W_FILE) {
+        misplaced(x, it, "an attribute", "inside a pipeline, task or params block", tg->w);
+        return;
+    }
+    if (!budget(x, it->span))
+        return;
+    const char *key = eval_name(x, scope, it->u.attr.key, "attribute");
+    if (!key)
+        return;
+    flux_field f;
+    if (!field_from_val(x, scope, it->u.attr.val, &f))
+        return;
+    switch (tg->w) {
+    case W_PIPELINE: attrs_add(x, &tg->p->attrs, key, it->u.attr.key->span, &f, "attribute"); break;
+    case W_TASK: attrs_add(x, &tg->t->attrs, key, it->u.attr.key->span, &f, "parameter"); break;
+    case W_PARAMS: attrs_add(x, &tg->p->params, key, it->u.attr.key->span, &f, "param"); break;
+    default: break;
+    }
+}
+
+static void do_params(expander *x, const flux_item *it, flux_scope *scope, target *tg)
+{
+    if (tg->w != W_PIPELINE) {
+        misplaced(x, it, "a params block", "inside a pipeline", tg->w);
+        return;
+    }
+    if (tg->p->params_span.file) {
+        flux_diag *g = error(x, it->span, "duplicate-params", "declare all params in one block",
+                             "second params block in pipeline '%s'", tg->p->name);
+        flux_diag_note(g, tg->p->params_span, "first params block here");
+    } else {
+        tg->p->params_span = it->span;
+    }
+    target t = {W_PARAMS, tg->p, NULL};
+    expand_body(x, &it->u.params.body, scope, &t);
+}
+
+static void expand_macro_call(expander *x, const flux_expr *call, const flux_binding *b, flux_scope *scope,
+                              target *tg)
+{
+    const flux_item *m = b->val.u.p;
+    if (b->used)
+        *b->used = true;
+    size_t n = call->u.call.args.n, np = m->u.macro.nparams;
+    if (n > np) {
+        flux_diag *g = error(x, call->span, "macro-args", NULL, "macro '%s' takes %zu argument%s, found %zu",
+                             m->u.macro.name, np, np == 1 ? "" : "s", n);
+        flux_diag_note(g, m->u.macro.name_span, "macro defined here");
+        return;
+    }
+    if (x->macro_depth >= MACRO_MAX_DEPTH) {
+        error(x, call->span, "macro-depth", "a macro that calls itself needs a condition that stops it",
+              "macros nested deeper than %d calls", MACRO_MAX_DEPTH);
+        return;
+    }
+    flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
+    inner->parent = scope;
+    for (size_t i = 0; i < np; i++) {
+        const flux_param_decl *pd = &m->u.macro.params[i];
+        flux_value v;
+        if (i < n) {
+            flux_eval ev = evaluator(x, scope);
+            flux_eval_status s = flux_eval_expr(&ev, call->u.call.args.v[i], &v);
+            if (s == FLUX_EVAL_ERROR)
+                return;
+            if (s == FLUX_EVAL_RUNTIME) {
+                const char *rn = runtime_name_in(call->u.call.args.v[i], scope);
+                char *h = flux_arena_printf(x->a, "use '%s' inside the macro body directly", rn ? rn : "it");
+                error(x, call->u.call.args.v[i]->span, "runtime-in-static", h,
+                      "'%s' is a run-time value and macro arguments are decided at compile time", rn ? rn : "this");
+                return;
+            }
+        } else if (pd->deflt) {
+            if (!eval_static(x, scope, pd->deflt, "a macro default", &v))
+                return;
+        } else {
+            flux_diag *g = error(x, call->span, "macro-args", NULL, "missing argument '%s' of macro '%s'", pd->name,
+                                 m->u.macro.name);
+            flux_diag_note(g, pd->span, "parameter declared here");
+            return;
+        }
+        flux_scope_bind(x->a, inner, pd->name, v, NULL);
+    }
+    flux_ctx *ctx = flux_arena_alloc(x->a, sizeof *ctx);
+    ctx->kind = FLUX_CTX_MACRO;
+    ctx->span = call->span;
+    ctx->name = m->u.macro.name;
+    ctx->parent = x->ctx;
+    const flux_ctx *saved = x->ctx;
+    x->ctx = ctx;
+    x->macro_depth++;
+    expand_body(x, &m->u.macro.body, inner, tg);
+    x->macro_depth--;
+    x->ctx = saved;
+}
+
+/* names of one operand; a name that is exactly {{ list }} gives several */
+static bool operand_names(expander *x, const flux_scope *scope, const flux_operand *o, const char ***names,
+                          flux_span **spans, size_t *n)
+{
+    size_t cap = o->n + 4, k = 0;
+    const char **v = flux_arena_alloc(x->a, cap * sizeof *v);
+    flux_span *sp = flux_arena_alloc(x->a, cap * sizeof *sp);
+    bool ok = true;
+    for (size_t i = 0; i < o->n; i++) {
+        const flux_tstr *t = o->names[i];
+        if (t->n == 1 && t->parts[0].expr) {
+            flux_value val;
+            flux_eval ev = evaluator(x, scope);
+            flux_eval_status s = flux_eval_expr(&ev, t->parts[0].expr, &val);
+            if (s == FLUX_EVAL_OK && val.t == FLUX_T_LIST) {
+                if (k + val.u.list.n > cap) {
+                    cap = 2 * (k + val.u.list.n);
+                    const char **nv = flux_arena_alloc(x->a, cap * sizeof *nv);
+                    flux_span *ns = flux_arena_alloc(x->a, cap * sizeof *ns);
+                    memcpy(nv, v, k * sizeof *v);
+                    memcpy(ns, sp, k * sizeof *sp);
+                    v = nv;
+                    sp = ns;
+                }
+                for (size_t j = 0; j < val.u.list.n; j++) {
+                    if (val.u.list.v[j].t != FLUX_T_STR) {
+                        error(x, t->span, "bad-name", NULL, "a list of task names must hold strings, found %s",
+                              flux_type_name(val.u.list.v[j].t));
+                        ok = false;
+                        break;
+                    }
+                    v[k] = val.u.list.v[j].u.s.s;
+                    sp[k++] = t->span;
+                }
+                continue;
+            }
+        }
+        const char *name = eval_name(x, scope, t, "task");
+        if (!name) {
+            ok = false;
+            continue;
+        }
+        if (k == cap) {
+            cap *= 2;
+            const char **nv = flux_arena_alloc(x->a, cap * sizeof *nv);
+            flux_span *ns = flux_arena_alloc(x->a, cap * sizeof *ns);
+            memcpy(nv, v, k * sizeof *v);
+            memcpy(ns, sp, k * sizeof *sp);
+            v = nv;
+            sp = ns;
+        }
+        v[k] = name;
+        sp[k++] = t->span;
+    }
+    *names = v;
+    *spans = sp;
+    *n = k;
+    return ok;
+}
+
+static void add_edge(expander *x, flux_pipeline *p, const char *a, flux_span as, const char *b, flux_span bs)
+{
+    if (!budget(x, bs))
+        return;
+    if (p->nedges == p->edges_cap) {
+        p->edges_cap = p->edges_cap ? 2 * p->edges_cap : 16;
+        flux_edge *n = realloc(p->edges, p->edges_cap * sizeof *n);
+        if (!n)
+            abort();
+        p->edges = n;
+    }
+    flux_edge *e = &p->edges[p->nedges++];
+    memset(e, 0, sizeof *e);
+    e->from = a;
+    e->to = b;
+    e->from_span = as;
+    e->to_span = bs;
+    e->ctx = x->ctx;
+}
+
+static void do_deps(expander *x, const flux_item *it, flux_scope *scope, target *tg)
+{
+    /* a lone {{ name(...) }} is a macro call */
+    if (it->u.deps.n == 1 && !it->u.deps.v[0].bracketed && it->u.deps.v[0].n == 1) {
+        const flux_tstr *t = it->u.deps.v[0].names[0];
+        if (t->n == 1 && t->parts[0].expr && t->parts[0].expr->kind == FLUX_X_CALL) {
+            const flux_expr *call = t->parts[0].expr;
+            const flux_binding *b = flux_scope_find(scope, call->u.call.name);
+            if (b && b->val.t == FLUX_T_MACRO) {
+                expand_macro_call(x, call, b, scope, tg);
+                return;
+            }
+            flux_suggester s;
+            flux_suggest_init(&s, call->u.call.name);
+            for (const flux_scope *sc = scope; sc; sc = sc->parent)
+                for (size_t i = 0; i < sc->n; i++)
+                    if (sc->v[i].val.t == FLUX_T_MACRO)
+                        flux_suggest_feed(&s, sc->v[i].name);
+            const char *best = flux_suggest_best(&s);
+            char *h = best ? flux_arena_printf(x->a, "did you mean '%s'?", best) : "define it first with {% macro name(args) %} ... {% endmacro %}";
+            error(x, call->u.call.name_span, "unknown-macro", h, "unknown macro '%s'", call->u.call.name);
+            return;
+        }
+        error(x, it->span, "lone-name",
+              "write a dependency 'a >> b', an attribute 'name = value' or a task 'task NAME : OPERATOR { ... }'",
+              "a name alone is not a statement");
+        return;
+    }
+    if (tg->w != W_PIPELINE) {
+        misplaced(x, it, "a dependency", "inside a pipeline", tg->w);
+        return;
+    }
+    const char **prev = NULL;
+    flux_span *prev_sp = NULL;
+    size_t nprev = 0;
+    for (size_t i = 0; i < it->u.deps.n; i++) {
+        const char **cur;
+        flux_span *cur_sp;
+        size_t ncur;
+        if (!operand_names(x, scope, &it->u.deps.v[i], &cur, &cur_sp, &ncur))
+            return;
+        for (size_t a = 0; a < nprev; a++)
+            for (size_t b = 0; b < ncur; b++)
+                add_edge(x, tg->p, prev[a], prev_sp[a], cur[b], cur_sp[b]);
+        prev = cur;
+        prev_sp = cur_sp;
+        nprev = ncur;
+    }
+}
+
+static void do_set(expander *x, const flux_item *it, flux_scope *scope)
+{
+    flux_value v;
+    if (!eval_static(x, scope, it->u.set.val, "a {% set %} value", &v))
+        return;
+    set_rec *r = set_record(x, it);
+    flux_scope_bind(x->a, scope, it->u.set.name, v, &r->used);
+}
+
+static flux_value loop_info(expander *x, size_t i, size_t n)
+{
+    static const char *const keys[] = {"index", "index0", "first", "last", "length", "revindex", "revindex0"};
+    flux_value vals[7] = {flux_int((int64_t)i + 1), flux_int((int64_t)i), flux_bool(i == 0), flux_bool(i + 1 == n),
+                          flux_int((int64_t)n), flux_int((int64_t)(n - i)), flux_int((int64_t)(n - i - 1))};
+    flux_value d;
+    d.t = FLUX_T_DICT;
+    d.u.list.n = 14;
+    d.u.list.v = flux_arena_alloc(x->a, 14 * sizeof(flux_value));
+    for (size_t k = 0; k < 7; k++) {
+        d.u.list.v[2 * k] = flux_str(keys[k], strlen(keys[k]));
+        d.u.list.v[2 * k + 1] = vals[k];
+    }
+    return d;
+}
+
+static void do_for(expander *x, const flux_item *it, flux_scope *scope, target *tg)
+{
+    flux_value seq;
+    if (!eval_static(x, scope, it->u.loop.iter, "what a {% for %} loops over", &seq))
+        return;
+    bool pairs = it->u.loop.var2 != NULL;
+    size_t n;
+    if (seq.t == FLUX_T_LIST) {
+        n = seq.u.list.n;
+        if (pairs) {
+            error(x, it->u.loop.var2_span, "loop", "loop over a dict to get key and value: {% for k, v in d %}",
+                  "two loop variables need a dict, found a list");
+            return;
+        }
+    } else if (seq.t == FLUX_T_DICT) {
+        n = seq.u.list.n / 2;
+    } else {
+        error(x, it->u.loop.iter->span, "loop", "loop over a list, a dict or range(n)", "cannot loop over a %s",
+              flux_type_name(seq.t));
+        return;
+    }
+    flux_span head = {x->file, it->span.begin, it->u.loop.iter->span.end};
+    const flux_ctx *saved = x->ctx;
+    for (size_t i = 0; i < n && !x->too_large; i++) {
+        flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
+        inner->parent = scope;
+        flux_value item, key = flux_none();
+        if (seq.t == FLUX_T_LIST) {
+            item = seq.u.list.v[i];
+        } else {
+            key = seq.u.list.v[2 * i];
+            item = seq.u.list.v[2 * i + 1];
+        }
+        if (pairs) {
+            flux_scope_bind(x->a, inner, it->u.loop.var, key, NULL);
+            flux_scope_bind(x->a, inner, it->u.loop.var2, item, NULL);
+        } else {
+            flux_scope_bind(x->a, inner, it->u.loop.var, seq.t == FLUX_T_DICT ? key : item, NULL);
+        }
+        flux_scope_bind(x->a, inner, "loop", loop_info(x, i, n), NULL);
+        flux_ctx *ctx = flux_arena_alloc(x->a, sizeof *ctx);
+        ctx->kind = FLUX_CTX_LOOP;
+        ctx->span = head;
+        ctx->name = it->u.loop.var;
+        ctx->value = seq.t == FLUX_T_DICT && !pairs ? key : pairs ? key : item;
+        ctx->index = i;
+        ctx->parent = saved;
+        x->ctx = ctx;
+        expand_body(x, &it->u.loop.body, inner, tg);
+    }
+    x->ctx = saved;
+}
+
+static void do_if(expander *x, const flux_item *it, flux_scope *scope, target *tg)
+{
+    for (size_t i = 0; i < it->u.cond.n; i++) {
+        flux_value c;
+        if (!eval_static(x, scope, it->u.cond.conds[i], "an {% if %} condition", &c))
+            return;
+        if (flux_truthy(c)) {
+            expand_body(x, &it->u.cond.bodies[i], scope, tg);
+            return;
+        }
+    }
+    if (it->u.cond.else_body)
+        expand_body(x, it->u.cond.else_body, scope, tg);
+}
+
+static void do_macro(expander *x, const flux_item *it, flux_scope *scope)
+{
+    flux_value v;
+    v.t = FLUX_T_MACRO;
+    v.u.p = it;
+    for (size_t i = 0; i < it->u.macro.nparams; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(it->u.macro.params[i].name, it->u.macro.params[j].name) == 0)
+                error(x, it->u.macro.params[i].span, "macro-args", NULL, "duplicate parameter '%s'",
+                      it->u.macro.params[i].name);
+    flux_scope_bind(x->a, scope, it->u.macro.name, v, NULL);
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+static void do_include(expander *x, const flux_item *it, flux_scope *scope, target *tg)
+{
+    const char *rel = flux_tstr_plain(it->u.include.path);
+    flux_span ps = it->u.include.path->span;
+    if (!rel || !*rel) {
+        error(x, ps, "include", NULL, "include needs a file name");
+        return;
+    }
+    if (x->include_depth >= INCLUDE_MAX_DEPTH) {
+        error(x, ps, "include", NULL, "includes nested deeper than %d files", INCLUDE_MAX_DEPTH);
+        return;
+    }
+    const flux_source *cur = flux_sources_get(&x->c->sources, x->file);
+    char *dir = dir_of(cur->path);
+    char *path = rel[0] == '/' ? strdup(rel) : NULL;
+    if (!path) {
+        size_t n = strlen(dir) + strlen(rel) + 2;
+        path = malloc(n);
+        if (!path)
+            abort();
+        snprintf(path, n, "%s/%s", strcmp(dir, ".") == 0 ? "." : dir, rel);
+        if (strncmp(path, "./", 2) == 0)
+            memmove(path, path + 2, strlen(path + 2) + 1);
+    }
+    free(dir);
+    char *real = realpath(path, NULL);
+    if (!real) {
+        int e = errno;
+        error(x, ps, "include", "paths are relative to the including file", "cannot include '%s': %s", rel,
+              strerror(e));
+        free(path);
+        return;
+    }
+    for (include_frame *f = x->includes; f; f = f->parent) {
+        if (strcmp(f->path, real) == 0) {
+            flux_diag *g = error(x, ps, "include-cycle", "a file must not include itself, directly or through others",
+                                 "include cycle: '%s' is already being included", rel);
+            (void)g;
+            free(real);
+            free(path);
+            return;
+        }
+    }
+    uint32_t id = flux_sources_load(&x->c->sources, path);
+    if (!id) {
+        int e = errno;
+        error(x, ps, "include", NULL, "cannot include '%s': %s", rel, strerror(e));
+        free(real);
+        free(path);
+        return;
+    }
+    free(path);
+    flux_file *f = flux_parse_file(x->a, x->d, &x->c->sources, id);
+    include_frame fr = {flux_arena_strdup(x->a, real), x->includes};
+    free(real);
+    flux_ctx *ctx = flux_arena_alloc(x->a, sizeof *ctx);
+    ctx->kind = FLUX_CTX_INCLUDE;
+    ctx->span = it->span;
+    ctx->parent = x->ctx;
+    const flux_ctx *saved = x->ctx;
+    uint32_t saved_file = x->file;
+    x->ctx = ctx;
+    x->includes = &fr;
+    x->file = id;
+    x->include_depth++;
+    expand_body(x, &f->body, scope, tg);
+    x->include_depth--;
+    x->file = saved_file;
+    x->includes = fr.parent;
+    x->ctx = saved;
+}
+
+static void expand_item(expander *x, const flux_item *it, flux_scope *scope, target *tg)
+{
+    if (tg->w == W_PARAMS && it->kind != FLUX_I_ATTR && it->kind != FLUX_I_FOR && it->kind != FLUX_I_IF &&
+        it->kind != FLUX_I_SET && it->kind != FLUX_I_INCLUDE && it->kind != FLUX_I_DEPS) {
+        misplaced(x, it, it->kind == FLUX_I_TASK ? "a task" : "this item", "in a pipeline, outside params { }", tg->w);
+        return;
+    }
+    switch (it->kind) {
+    case FLUX_I_PIPELINE: do_pipeline(x, it, scope, tg); break;
+    case FLUX_I_TASK: do_task(x, it, scope, tg); break;
+    case FLUX_I_PARAMS: do_params(x, it, scope, tg); break;
+    case FLUX_I_ATTR: do_attr(x, it, scope, tg); break;
+    case FLUX_I_DEPS: do_deps(x, it, scope, tg); break;
+    case FLUX_I_FOR: do_for(x, it, scope, tg); break;
+    case FLUX_I_IF: do_if(x, it, scope, tg); break;
+    case FLUX_I_SET: do_set(x, it, scope); break;
+    case FLUX_I_MACRO: do_macro(x, it, scope); break;
+    case FLUX_I_INCLUDE: do_include(x, it, scope, tg); break;
+    }
+}
+
+static void expand_body(expander *x, const flux_body *b, flux_scope *scope, target *tg)
+{
+    for (size_t i = 0; i < b->n && !x->too_large; i++)
+        expand_item(x, b->v[i], scope, tg);
+}
+
+void flux_expand_file(flux_compilation *c, flux_file *file)
+{
+    expander x;
+    memset(&x, 0, sizeof x);
+    x.c = c;
+    x.a = c->arena;
+    x.d = &c->diags;
+    x.file = file->source;
+    const flux_source *src = flux_sources_get(&c->sources, file->source);
+    char *real = realpath(src->path, NULL);
+    include_frame top = {real ? flux_arena_strdup(x.a, real) : src->path, NULL};
+    free(real);
+    x.includes = &top;
+    flux_scope *scope = flux_arena_alloc(x.a, sizeof *scope);
+    target tg = {W_FILE, NULL, NULL};
+    expand_body(&x, &file->body, scope, &tg);
+    for (size_t i = 0; i < x.nsets; i++) {
+        const flux_item *it = x.sets[i]->item;
+        if (x.sets[i]->used)
+            continue;
+        flux_diag *g = flux_warning(x.d, it->u.set.name_span, "unused-set", "'%s' is set but never used",
+                                    it->u.set.name);
+        flux_diag_help(g, "remove the {%% set %%}, or use it as {{ %s }}", it->u.set.name);
+    }
+}

@@ -1,0 +1,255 @@
+/* main — the flux command: dispatches subcommands.
+ *
+ * Exit codes (as jq): 0 success, 2 usage or I/O error, 3 compile errors.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compile.h"
+
+#define FLUX_VERSION "0.1.0"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_COMPILE = 3 };
+
+typedef struct command {
+    const char *name;
+    const char *summary;
+    const char *usage;
+    int (*run)(int argc, char **argv);
+} command;
+
+static int cmd_check(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const command commands[] = {
+    {"check", "compile pipelines and report every error",
+     "usage: flux check [--format text|json] [--color auto|always|never] FILE|DIR...\n"
+     "\n"
+     "Compiles each .flux file (directories are searched recursively) and reports\n"
+     "every error and warning with its place. Exit status: 0 valid, 3 compile\n"
+     "errors, 2 usage or I/O error. Colour is used only on a terminal and never\n"
+     "when NO_COLOR is set.\n",
+     cmd_check},
+    {"help", "show help for a command", "usage: flux help [COMMAND]\n", cmd_help},
+    {"version", "print the version", "usage: flux version\n", cmd_version},
+};
+#define NCOMMANDS (sizeof commands / sizeof *commands)
+
+static void usage(FILE *out)
+{
+    fputs("usage: flux COMMAND [ARGS]\n\nFlux compiles declarative pipelines and runs them.\n\ncommands:\n", out);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nRun 'flux help COMMAND' for a command's options.\n", out);
+}
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* ---- check ---- */
+
+typedef struct paths {
+    char **v;
+    size_t n, cap;
+} paths;
+
+static void paths_add(paths *p, const char *s)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 16;
+        char **n = realloc(p->v, p->cap * sizeof *n);
+        if (!n)
+            abort();
+        p->v = n;
+    }
+    p->v[p->n++] = strdup(s);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* *.flux under dir, sorted, so output order never depends on the filesystem */
+static int collect(const char *dir, paths *out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    paths local = {0};
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t n = strlen(dir) + strlen(e->d_name) + 2;
+        char *full = malloc(n);
+        if (!full)
+            abort();
+        snprintf(full, n, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
+        paths_add(&local, full);
+        free(full);
+    }
+    closedir(d);
+    qsort(local.v, local.n, sizeof *local.v, cmp_str);
+    for (size_t i = 0; i < local.n; i++) {
+        struct stat st;
+        if (stat(local.v[i], &st) == 0 && S_ISDIR(st.st_mode))
+            collect(local.v[i], out);
+        else if (ends_with(local.v[i], ".flux"))
+            paths_add(out, local.v[i]);
+        free(local.v[i]);
+    }
+    free(local.v);
+    return 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    const char *format = "text", *color = "auto";
+    paths files = {0};
+    int rc = EXIT_OK;
+    bool io_error = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+            format = argv[++i];
+        } else if (strncmp(a, "--format=", 9) == 0) {
+            format = a + 9;
+        } else if ((strcmp(a, "--color") == 0 || strcmp(a, "--colour") == 0) && i + 1 < argc) {
+            color = argv[++i];
+        } else if (strncmp(a, "--color=", 8) == 0) {
+            color = a + 8;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(find_command("check")->usage, stdout);
+            return EXIT_OK;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "flux check: unknown option '%s'\n%s", a, find_command("check")->usage);
+            rc = EXIT_USAGE;
+            goto done;
+        } else {
+            struct stat st;
+            if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
+                size_t before = files.n;
+                if (collect(a, &files) != 0) {
+                    fprintf(stderr, "flux check: cannot read directory '%s': %s\n", a, strerror(errno));
+                    io_error = true;
+                } else if (files.n == before) {
+                    fprintf(stderr, "flux check: no .flux files under '%s'\n", a);
+                    io_error = true;
+                }
+            } else {
+                paths_add(&files, a);
+            }
+        }
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+        fprintf(stderr, "flux check: unknown format '%s' (text or json)\n", format);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (strcmp(color, "auto") != 0 && strcmp(color, "always") != 0 && strcmp(color, "never") != 0) {
+        fprintf(stderr, "flux check: unknown colour mode '%s' (auto, always or never)\n", color);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (files.n == 0 && !io_error) {
+        fputs(find_command("check")->usage, stderr);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    flux_compilation c;
+    flux_compilation_init(&c);
+    for (size_t i = 0; i < files.n; i++)
+        if (flux_compile_file(&c, files.v[i]) != 0)
+            io_error = true;
+    flux_compile_finish(&c);
+    const char *nc = getenv("NO_COLOR");
+    bool colour = strcmp(color, "always") == 0 ||
+                  (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) && !(nc && *nc));
+    if (strcmp(format, "json") == 0) {
+        flux_diags_print_json(&c.diags, stdout);
+    } else {
+        flux_diags_print(&c.diags, stderr, colour);
+        size_t e = c.diags.errors, w = c.diags.warnings;
+        if (e || w)
+            fprintf(stderr, "%zu error%s, %zu warning%s\n", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s");
+        if (!e && !io_error)
+            printf("ok: %zu pipeline%s, %zu task%s, %zu dependenc%s in %zu file%s\n", c.npipelines,
+                   c.npipelines == 1 ? "" : "s", c.ntasks, c.ntasks == 1 ? "" : "s", c.nedges,
+                   c.nedges == 1 ? "y" : "ies", files.n, files.n == 1 ? "" : "s");
+    }
+    rc = io_error ? EXIT_USAGE : c.diags.errors ? EXIT_COMPILE : EXIT_OK;
+    flux_compilation_free(&c);
+done:
+    for (size_t i = 0; i < files.n; i++)
+        free(files.v[i]);
+    free(files.v);
+    return rc;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    const command *c = find_command(argv[0]);
+    if (!c) {
+        fprintf(stderr, "flux help: unknown command '%s'\n", argv[0]);
+        return EXIT_USAGE;
+    }
+    fputs(c->usage, stdout);
+    return EXIT_OK;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    printf("flux %s\n", FLUX_VERSION);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+        return cmd_help(0, NULL);
+    if (strcmp(name, "--version") == 0)
+        return cmd_version(0, NULL);
+    const command *c = find_command(name);
+    if (!c) {
+        const char *names[NCOMMANDS];
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            names[i] = commands[i].name;
+        fprintf(stderr, "flux: unknown command '%s'\n", name);
+        extern const char *flux_suggest(const char *, const char *const *, size_t);
+        const char *best = flux_suggest(name, names, NCOMMANDS);
+        if (best)
+            fprintf(stderr, "help: did you mean 'flux %s'?\n", best);
+        else
+            fputs("help: run 'flux --help' for the list of commands\n", stderr);
+        return EXIT_USAGE;
+    }
+    return c->run(argc - 2, argv + 2);
+}

@@ -1,0 +1,499 @@
+/* registry — the one table of operators and their parameter schemas.
+ *
+ * Pure data plus lookups, no dependencies: the compiler links it to check tasks,
+ * refgen prints the language reference from it, and operator implementations
+ * will be hung on these rows later. Adding an operator is adding a row below.
+ */
+#include "registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define REQ FLUX_PF_REQUIRED
+#define TPL FLUX_PF_TEMPLATED
+
+/* Row builders: keep each parameter on a few lines so the table reads like the
+ * reference it generates. */
+#define PARAM(n, t, f, def, d) \
+    { .name = (n), .type = (t), .elem = FLUX_PT_STRING, .flags = (f), \
+      .enum_values = NULL, .default_text = (def), .doc = (d) }
+#define ENUM(n, vals, f, def, d) \
+    { .name = (n), .type = FLUX_PT_ENUM, .elem = FLUX_PT_STRING, .flags = (f), \
+      .enum_values = (vals), .default_text = (def), .doc = (d) }
+#define ITEMS(n, t, e, f, def, d) \
+    { .name = (n), .type = (t), .elem = (e), .flags = (f), \
+      .enum_values = NULL, .default_text = (def), .doc = (d) }
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- enumerations ------------------------------------------------------ */
+
+/* Airflow's names, so pipelines and habits carry over unchanged. */
+const char *const flux_trigger_rules[] = {
+    "all_success", "all_failed", "all_done", "all_skipped",
+    "one_success", "one_failed", "one_done",
+    "none_failed", "none_failed_min_one_success", "none_skipped",
+    "always", NULL
+};
+
+static const char *const retry_backoffs[] = {"constant", "exponential", NULL};
+static const char *const sensor_modes[] = {"poke", "reschedule", NULL};
+static const char *const http_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", NULL};
+static const char *const load_modes[] = {"append", "replace_interval", NULL};
+static const char *const file_formats[] = {"csv", "jsonl", NULL};
+/* Kafka values are opaque bytes; one per line is the only shape that needs no
+ * schema, so kafka_to_file writes JSON lines only (for now). */
+static const char *const jsonl_only[] = {"jsonl", NULL};
+
+/* ---- parameters every task accepts ------------------------------------- */
+
+/* Shared by the task table and the pipeline table (where a value is the default
+ * for every task), so the two can never drift; F adds FLUX_PF_TASK_DEFAULT on the
+ * pipeline side. */
+#define COMMON_TASK_PARAMS(F) \
+    PARAM("retries", FLUX_PT_INT, (F), "0", \
+          "times a failed try is retried before the task fails"), \
+    PARAM("retry_delay", FLUX_PT_DURATION, (F), "5m", \
+          "wait before the first retry"), \
+    ENUM("retry_backoff", retry_backoffs, (F), "constant", \
+         "constant waits retry_delay every time; exponential doubles the wait after each retry"), \
+    PARAM("max_retry_delay", FLUX_PT_DURATION, (F), NULL, \
+          "longest wait between retries under exponential backoff; default: no cap"), \
+    PARAM("timeout", FLUX_PT_DURATION, (F), NULL, \
+          "longest a try may run before its process group is killed (a sensor: the whole wait); " \
+          "default: no limit"), \
+    ENUM("trigger_rule", flux_trigger_rules, (F), "all_success", \
+         "which states of the upstream tasks let this task start"), \
+    PARAM("depends_on_past", FLUX_PT_BOOL, (F), "false", \
+          "start only once this task succeeded or was skipped in the previous run"), \
+    PARAM("pool", FLUX_PT_STRING, (F), NULL, \
+          "named pool whose slots bound how many of its tasks run at once; default: no pool"), \
+    PARAM("priority", FLUX_PT_INT, (F), "1", \
+          "tasks waiting for a slot start in decreasing priority")
+
+static const flux_param_schema task_params[] = {
+    COMMON_TASK_PARAMS(0),
+    PARAM("description", FLUX_PT_STRING, 0, NULL,
+          "what the task does, shown by the CLI and web UI"),
+};
+
+static const flux_param_schema sensor_params[] = {
+    PARAM("poke_interval", FLUX_PT_DURATION, 0, "1m",
+          "wait between two checks of the condition"),
+    ENUM("mode", sensor_modes, 0, "reschedule",
+         "reschedule frees the worker slot between pokes; "
+         "poke keeps the process alive (for waits of seconds)"),
+    PARAM("soft_fail", FLUX_PT_BOOL, 0, "false",
+          "on timeout mark the task skipped instead of failed"),
+    PARAM("exponential_backoff", FLUX_PT_BOOL, 0, "false",
+          "double the wait after each unsuccessful poke, starting from poke_interval"),
+    PARAM("max_wait", FLUX_PT_DURATION, 0, NULL,
+          "longest wait between pokes under exponential_backoff; default: no cap"),
+};
+
+/* None is templated: these are fixed when the plan is compiled, before any run
+ * exists to render a template against. */
+static const flux_param_schema pipeline_params[] = {
+    PARAM("description", FLUX_PT_STRING, 0, NULL,
+          "what the pipeline does, shown by the CLI and web UI"),
+    PARAM("schedule", FLUX_PT_STRING, REQ, NULL,
+          "cron (5 fields), @hourly @daily @weekly @monthly @yearly @once, or \"every 15m\""),
+    PARAM("start", FLUX_PT_TIME, REQ, NULL,
+          "start of the first interval"),
+    PARAM("end", FLUX_PT_TIME, 0, NULL,
+          "no interval starts at or after this time; default: none"),
+    PARAM("timezone", FLUX_PT_STRING, 0, "\"UTC\"",
+          "IANA time zone the schedule is evaluated in, DST-correct"),
+    PARAM("catchup", FLUX_PT_BOOL, 0, "false",
+          "create a run for every interval missed since start, not only the latest one"),
+    PARAM("max_active_runs", FLUX_PT_INT, 0, "16",
+          "runs of this pipeline that may be active at once"),
+    PARAM("max_active_tasks", FLUX_PT_INT, 0, "16",
+          "task instances of this pipeline that may run at once, across its runs"),
+    ITEMS("tags", FLUX_PT_LIST, FLUX_PT_STRING, 0, NULL,
+          "labels to filter pipelines by in the CLI and web UI"),
+    PARAM("owner", FLUX_PT_STRING, 0, NULL,
+          "person or team answerable for the pipeline"),
+    COMMON_TASK_PARAMS(FLUX_PF_TASK_DEFAULT),
+};
+
+/* ---- sensors ------------------------------------------------------------ */
+
+static const flux_param_schema file_sensor_params[] = {
+    PARAM("path", FLUX_PT_PATH, REQ | TPL, NULL,
+          "file to wait for; a glob (* ? [...]) waits for matching files"),
+    PARAM("min_files", FLUX_PT_INT, 0, "1",
+          "number of files the path or glob must match"),
+    PARAM("non_empty", FLUX_PT_BOOL, 0, "false",
+          "count only files that are not empty"),
+    PARAM("success_marker", FLUX_PT_PATH, TPL, NULL,
+          "file that must also exist beside each matched file (e.g. \"_SUCCESS\"); default: none"),
+};
+
+static const flux_param_schema sql_sensor_params[] = {
+    PARAM("conn", FLUX_PT_CONN, REQ, NULL,
+          "database to query (MySQL or SQLite)"),
+    PARAM("sql", FLUX_PT_SQL, REQ | TPL, NULL,
+          "query; success when the first column of the first row is true (not 0, empty or NULL)"),
+    PARAM("fail_on_empty", FLUX_PT_BOOL, 0, "false",
+          "fail instead of poking again when the query returns no row"),
+};
+
+/* until and min_messages are both ANY_OF: a watermark alone is the usual case,
+ * a count alone suits topics without useful timestamps; given both, both must hold. */
+static const flux_param_schema kafka_sensor_params[] = {
+    PARAM("conn", FLUX_PT_CONN, REQ, NULL,
+          "Kafka cluster"),
+    PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
+          "topic to watch"),
+    PARAM("until", FLUX_PT_TIME, TPL | FLUX_PF_ANY_OF, NULL,
+          "success once every partition holds a message with a timestamp at or after this time"),
+    PARAM("min_messages", FLUX_PT_INT, FLUX_PF_ANY_OF, NULL,
+          "success once at least this many messages are available"),
+    PARAM("group", FLUX_PT_STRING, TPL, NULL,
+          "consumer group whose committed offsets min_messages counts from; default: the start of the topic"),
+};
+
+static const flux_param_schema time_sensor_params[] = {
+    PARAM("until", FLUX_PT_TIME, REQ | TPL, NULL,
+          "success once the clock reaches this time (e.g. \"{{ interval_end | add(30m) }}\")"),
+};
+
+/* pipeline and task are names checked against deployed plans, so they are fixed
+ * at compile time like any other name. */
+static const flux_param_schema external_task_sensor_params[] = {
+    PARAM("pipeline", FLUX_PT_STRING, REQ, NULL,
+          "pipeline holding the task to wait for"),
+    PARAM("task", FLUX_PT_STRING, REQ, NULL,
+          "task id in that pipeline"),
+    PARAM("offset", FLUX_PT_DURATION, 0, NULL,
+          "wait for the run whose logical date is this run's minus offset; default: the same logical date"),
+};
+
+/* ---- remote execution -------------------------------------------------- */
+
+static const flux_param_schema bash_params[] = {
+    PARAM("command", FLUX_PT_SHELL, REQ | TPL, NULL,
+          "shell text run by /bin/sh -c in its own process group; exit status 0 is success"),
+    ITEMS("env", FLUX_PT_MAP, FLUX_PT_STRING, TPL, NULL,
+          "extra environment variables for the command"),
+    PARAM("cwd", FLUX_PT_PATH, TPL, NULL,
+          "working directory; default: that of the flux process"),
+    PARAM("skip_exit_code", FLUX_PT_INT, 0, "99",
+          "exit status that marks the task skipped instead of failed"),
+};
+
+static const flux_param_schema mysql_params[] = {
+    PARAM("conn", FLUX_PT_CONN, REQ, NULL,
+          "MySQL or MariaDB database"),
+    PARAM("sql", FLUX_PT_SQL, REQ | TPL, NULL,
+          "statements separated by ';', run in order"),
+    PARAM("autocommit", FLUX_PT_BOOL, 0, "false",
+          "commit each statement on its own instead of all of them in one transaction"),
+};
+
+static const flux_param_schema sqlite_params[] = {
+    PARAM("conn", FLUX_PT_CONN, REQ, NULL,
+          "SQLite database (sqlite:///path/to/file.db)"),
+    PARAM("sql", FLUX_PT_SQL, REQ | TPL, NULL,
+          "statements separated by ';', run in order"),
+    PARAM("autocommit", FLUX_PT_BOOL, 0, "false",
+          "commit each statement on its own instead of all of them in one transaction"),
+};
+
+static const flux_param_schema http_params[] = {
+    PARAM("conn", FLUX_PT_CONN, 0, NULL,
+          "connection whose URL is the base of url and whose user and password give basic auth; "
+          "default: none"),
+    ENUM("method", http_methods, 0, "GET",
+         "HTTP method"),
+    PARAM("url", FLUX_PT_STRING, REQ | TPL, NULL,
+          "absolute URL, or a path relative to the connection's URL"),
+    ITEMS("headers", FLUX_PT_MAP, FLUX_PT_STRING, TPL, NULL,
+          "request headers"),
+    PARAM("body", FLUX_PT_STRING, TPL, NULL,
+          "request body; default: none"),
+    ITEMS("expected_status", FLUX_PT_LIST, FLUX_PT_INT, FLUX_PF_SINGLE, NULL,
+          "status codes that mean success; default: any 2xx"),
+    PARAM("max_response_size", FLUX_PT_INT, 0, "1048576",
+          "most bytes of response body read; a larger body fails the task"),
+};
+
+static const flux_param_schema kafka_produce_params[] = {
+    PARAM("conn", FLUX_PT_CONN, REQ, NULL,
+          "Kafka cluster"),
+    PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
+          "topic to write to"),
+    PARAM("value", FLUX_PT_STRING, REQ | TPL, NULL,
+          "message value"),
+    PARAM("key", FLUX_PT_STRING, TPL, NULL,
+          "message key; default: none (the producer picks the partition)"),
+    ITEMS("headers", FLUX_PT_MAP, FLUX_PT_STRING, TPL, NULL,
+          "message headers"),
+};
+
+/* ---- transfers ---------------------------------------------------------- */
+
+static const flux_param_schema kafka_to_mysql_params[] = {
+    PARAM("source", FLUX_PT_CONN, REQ, NULL,
+          "Kafka cluster to read"),
+    PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
+          "topic to read; only messages whose timestamps fall in the run's interval are loaded"),
+    ITEMS("match", FLUX_PT_MAP, FLUX_PT_STRING, TPL, NULL,
+          "keep only JSON messages whose fields (name or JSONPath) equal these values; default: all"),
+    PARAM("target", FLUX_PT_CONN, REQ, NULL,
+          "MySQL database to write"),
+    PARAM("table", FLUX_PT_STRING, REQ | TPL, NULL,
+          "table to insert into"),
+    ITEMS("columns", FLUX_PT_MAP, FLUX_PT_STRING, REQ, NULL,
+          "table column = JSONPath of its value in the message"),
+    ENUM("mode", load_modes, 0, "append",
+         "append skips messages already committed for the interval; "
+         "replace_interval deletes the interval's rows first"),
+    PARAM("time_column", FLUX_PT_STRING, 0, NULL,
+          "column holding each row's time, which replace_interval needs to find the interval's rows"),
+    PARAM("batch_size", FLUX_PT_INT, 0, "1000",
+          "rows per INSERT"),
+    PARAM("reject_file", FLUX_PT_PATH, TPL, NULL,
+          "file the rejected messages are written to as JSON lines; default: only counted and logged"),
+};
+
+static const flux_param_schema kafka_to_file_params[] = {
+    PARAM("source", FLUX_PT_CONN, REQ, NULL,
+          "Kafka cluster to read"),
+    PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
+          "topic to read; only messages whose timestamps fall in the run's interval are written"),
+    ITEMS("match", FLUX_PT_MAP, FLUX_PT_STRING, TPL, NULL,
+          "keep only JSON messages whose fields (name or JSONPath) equal these values; default: all"),
+    PARAM("path", FLUX_PT_PATH, REQ | TPL, NULL,
+          "file of the run's interval (e.g. \"out/{{ ds }}/events.jsonl\"), replaced whole by a rerun"),
+    ENUM("format", jsonl_only, 0, "jsonl",
+         "jsonl writes each message value on a line of its own"),
+    PARAM("reject_file", FLUX_PT_PATH, TPL, NULL,
+          "file the rejected messages are written to; default: only counted and logged"),
+};
+
+static const flux_param_schema file_to_mysql_params[] = {
+    PARAM("path", FLUX_PT_PATH, REQ | TPL, NULL,
+          "file to load; a glob loads every matching file"),
+    ENUM("format", file_formats, 0, NULL,
+         "file format; default: from the extension (.csv, .jsonl)"),
+    PARAM("header", FLUX_PT_BOOL, 0, "true",
+          "csv: the first line names the fields"),
+    PARAM("delimiter", FLUX_PT_STRING, 0, "\",\"",
+          "csv: field separator, one character"),
+    PARAM("target", FLUX_PT_CONN, REQ, NULL,
+          "MySQL database to write"),
+    PARAM("table", FLUX_PT_STRING, REQ | TPL, NULL,
+          "table to insert into"),
+    ITEMS("columns", FLUX_PT_MAP, FLUX_PT_STRING, 0, NULL,
+          "table column = csv field name or jsonl JSONPath; default: each field into the column of its name"),
+    ENUM("mode", load_modes, 0, "append",
+         "append inserts; replace_interval deletes the interval's rows first, so a rerun does not duplicate"),
+    PARAM("time_column", FLUX_PT_STRING, 0, NULL,
+          "column holding each row's time, which replace_interval needs to find the interval's rows"),
+    PARAM("batch_size", FLUX_PT_INT, 0, "1000",
+          "rows per INSERT"),
+    PARAM("reject_file", FLUX_PT_PATH, TPL, NULL,
+          "file the rejected records are written to; default: only counted and logged"),
+};
+
+static const flux_param_schema mysql_to_file_params[] = {
+    PARAM("source", FLUX_PT_CONN, REQ, NULL,
+          "MySQL database to read"),
+    PARAM("sql", FLUX_PT_SQL, REQ | TPL, NULL,
+          "query whose rows are written"),
+    PARAM("path", FLUX_PT_PATH, REQ | TPL, NULL,
+          "file to write, replaced whole (written aside, then renamed)"),
+    ENUM("format", file_formats, 0, NULL,
+         "file format; default: from the extension (.csv, .jsonl)"),
+    PARAM("header", FLUX_PT_BOOL, 0, "true",
+          "csv: write a first line with the column names"),
+    PARAM("delimiter", FLUX_PT_STRING, 0, "\",\"",
+          "csv: field separator, one character"),
+};
+
+static const flux_param_schema file_to_kafka_params[] = {
+    PARAM("path", FLUX_PT_PATH, REQ | TPL, NULL,
+          "file to read; a glob reads every matching file"),
+    ENUM("format", file_formats, 0, NULL,
+         "file format; default: from the extension (.csv, .jsonl)"),
+    PARAM("header", FLUX_PT_BOOL, 0, "true",
+          "csv: the first line names the fields"),
+    PARAM("delimiter", FLUX_PT_STRING, 0, "\",\"",
+          "csv: field separator, one character"),
+    PARAM("target", FLUX_PT_CONN, REQ, NULL,
+          "Kafka cluster to write"),
+    PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
+          "topic to write to; each record becomes one JSON message"),
+    PARAM("key", FLUX_PT_STRING, 0, NULL,
+          "field whose value is the message key: csv field name or jsonl JSONPath; default: none"),
+    PARAM("reject_file", FLUX_PT_PATH, TPL, NULL,
+          "file the rejected records are written to; default: only counted and logged"),
+};
+
+static const flux_param_schema mysql_to_kafka_params[] = {
+    PARAM("source", FLUX_PT_CONN, REQ, NULL,
+          "MySQL database to read"),
+    PARAM("sql", FLUX_PT_SQL, REQ | TPL, NULL,
+          "query whose rows are produced, each as one JSON message"),
+    PARAM("target", FLUX_PT_CONN, REQ, NULL,
+          "Kafka cluster to write"),
+    PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
+          "topic to write to"),
+    PARAM("key", FLUX_PT_STRING, 0, NULL,
+          "column whose value is the message key; default: none"),
+};
+
+/* ---- the table ---------------------------------------------------------- */
+
+#define OP(n, k, p, d) { .name = (n), .kind = (k), .params = (p), .nparams = COUNT(p), .doc = (d) }
+
+/* Kept sorted by name (tests check it): flux_registry_all promises that order
+ * and flux_registry_find relies on it. */
+static const flux_operator operators[] = {
+    OP("bash", FLUX_OP_REMOTE, bash_params,
+       "runs a shell command"),
+    OP("external_task_sensor", FLUX_OP_SENSOR, external_task_sensor_params,
+       "waits until a task of another pipeline has succeeded for the matching run"),
+    OP("file_sensor", FLUX_OP_SENSOR, file_sensor_params,
+       "waits until a file, or enough files matching a glob, exist"),
+    OP("file_to_kafka", FLUX_OP_TRANSFER, file_to_kafka_params,
+       "produces each record of a CSV or JSON-lines file to a Kafka topic"),
+    OP("file_to_mysql", FLUX_OP_TRANSFER, file_to_mysql_params,
+       "loads a CSV or JSON-lines file into a MySQL table"),
+    OP("http", FLUX_OP_REMOTE, http_params,
+       "sends one HTTP request and checks the response status"),
+    OP("kafka_produce", FLUX_OP_REMOTE, kafka_produce_params,
+       "produces one message to a Kafka topic"),
+    OP("kafka_sensor", FLUX_OP_SENSOR, kafka_sensor_params,
+       "waits until a Kafka topic's messages reach a time, or enough messages are available"),
+    OP("kafka_to_file", FLUX_OP_TRANSFER, kafka_to_file_params,
+       "writes the messages of the run's interval from a Kafka topic to a file"),
+    OP("kafka_to_mysql", FLUX_OP_TRANSFER, kafka_to_mysql_params,
+       "loads the messages of the run's interval into a MySQL table, rows and offsets in one transaction"),
+    OP("mysql", FLUX_OP_REMOTE, mysql_params,
+       "runs SQL on a MySQL or MariaDB database"),
+    OP("mysql_to_file", FLUX_OP_TRANSFER, mysql_to_file_params,
+       "writes the rows of a MySQL query to a CSV or JSON-lines file"),
+    OP("mysql_to_kafka", FLUX_OP_TRANSFER, mysql_to_kafka_params,
+       "produces each row of a MySQL query to a Kafka topic"),
+    OP("sql_sensor", FLUX_OP_SENSOR, sql_sensor_params,
+       "waits until a SQL query's first value is true"),
+    OP("sqlite", FLUX_OP_REMOTE, sqlite_params,
+       "runs SQL on a SQLite database"),
+    OP("time_sensor", FLUX_OP_SENSOR, time_sensor_params,
+       "waits until a point in time"),
+};
+
+/* ---- lookups ------------------------------------------------------------ */
+
+static int cmp_op_name(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const flux_operator *)elem)->name);
+}
+
+const flux_operator *flux_registry_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    return bsearch(name, operators, COUNT(operators), sizeof operators[0], cmp_op_name);
+}
+
+const flux_operator *flux_registry_all(size_t *n)
+{
+    if (n)
+        *n = COUNT(operators);
+    return operators;
+}
+
+const flux_param_schema *flux_registry_task_params(size_t *n)
+{
+    if (n)
+        *n = COUNT(task_params);
+    return task_params;
+}
+
+const flux_param_schema *flux_registry_sensor_params(size_t *n)
+{
+    if (n)
+        *n = COUNT(sensor_params);
+    return sensor_params;
+}
+
+const flux_param_schema *flux_registry_pipeline_params(size_t *n)
+{
+    if (n)
+        *n = COUNT(pipeline_params);
+    return pipeline_params;
+}
+
+/* Parameter lists are a dozen entries at most; a linear scan beats any index. */
+static const flux_param_schema *scan(const flux_param_schema *p, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(p[i].name, name) == 0)
+            return &p[i];
+    return NULL;
+}
+
+const flux_param_schema *flux_registry_param(const flux_operator *op, const char *name)
+{
+    const flux_param_schema *p = NULL;
+    if (!name)
+        return NULL;
+    if (op)
+        p = scan(op->params, op->nparams, name);
+    if (!p && op && op->kind == FLUX_OP_SENSOR)
+        p = scan(sensor_params, COUNT(sensor_params), name);
+    if (!p)
+        p = scan(task_params, COUNT(task_params), name);
+    return p;
+}
+
+const flux_param_schema *flux_registry_pipeline_param(const char *name)
+{
+    return name ? scan(pipeline_params, COUNT(pipeline_params), name) : NULL;
+}
+
+bool flux_param_enum_has(const flux_param_schema *p, const char *value)
+{
+    if (!p || !p->enum_values || !value)
+        return false;
+    for (const char *const *v = p->enum_values; *v; v++)
+        if (strcmp(*v, value) == 0)
+            return true;
+    return false;
+}
+
+const char *flux_op_kind_name(flux_op_kind k)
+{
+    switch (k) {
+    case FLUX_OP_SENSOR: return "sensor";
+    case FLUX_OP_REMOTE: return "remote";
+    case FLUX_OP_TRANSFER: return "transfer";
+    }
+    return "?";
+}
+
+/* The words a user writes or reads in the reference, so messages can say
+ * "expected a duration" without a second table. */
+const char *flux_param_type_name(flux_param_type t)
+{
+    switch (t) {
+    case FLUX_PT_STRING: return "string";
+    case FLUX_PT_SHELL: return "shell";
+    case FLUX_PT_SQL: return "sql";
+    case FLUX_PT_CONN: return "connection";
+    case FLUX_PT_PATH: return "path";
+    case FLUX_PT_TIME: return "time";
+    case FLUX_PT_INT: return "int";
+    case FLUX_PT_FLOAT: return "float";
+    case FLUX_PT_BOOL: return "bool";
+    case FLUX_PT_DURATION: return "duration";
+    case FLUX_PT_ENUM: return "enum";
+    case FLUX_PT_LIST: return "list";
+    case FLUX_PT_MAP: return "map";
+    }
+    return "?";
+}
