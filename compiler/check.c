@@ -547,6 +547,13 @@ static const flux_attr *find_attr(const flux_attrs *as, const char *key)
     return NULL;
 }
 
+/* an attribute whose value can be checked further */
+static const flux_attr *valid_attr(const flux_attrs *as, const char *key)
+{
+    const flux_attr *a = find_attr(as, key);
+    return a && !a->invalid ? a : NULL;
+}
+
 static void check_pipeline_attrs(checker *k)
 {
     flux_pipeline *p = k->p;
@@ -575,10 +582,11 @@ static void check_pipeline_attrs(checker *k)
             ERR(k, at->key_span, at->ctx, "unknown-attribute", h, "unknown pipeline attribute '%s'", at->key);
             continue;
         }
-        check_type(k, ps, ps->type, &at->val, at->key, at->ctx);
+        if (!at->invalid)
+            check_type(k, ps, ps->type, &at->val, at->key, at->ctx);
     }
     for (size_t j = 0; j < n; j++) {
-        if ((schema[j].flags & FLUX_PF_REQUIRED) && !find_attr(&p->attrs, schema[j].name)) {
+        if ((schema[j].flags & FLUX_PF_REQUIRED) && !find_attr(&p->attrs, schema[j].name) && !p->partial) {
             char *h = strcmp(schema[j].name, "schedule") == 0
                           ? "add e.g. schedule = \"@daily\" (cron, @hourly ... @once, or \"every 15m\")"
                       : strcmp(schema[j].name, "start") == 0
@@ -589,7 +597,7 @@ static void check_pipeline_attrs(checker *k)
         }
     }
     const flux_attr *a;
-    if ((a = find_attr(&p->attrs, "schedule")) && a->val.kind == FLUX_F_STRING) {
+    if ((a = valid_attr(&p->attrs, "schedule")) && a->val.kind == FLUX_F_STRING) {
         flux_schedule sched;
         flux_sched_error e;
         if (flux_schedule_parse(a->val.u.str.s, &sched, &e) != 0)
@@ -600,7 +608,7 @@ static void check_pipeline_attrs(checker *k)
     bool has_start = false, has_end = false, zone;
     const char *times[] = {"start", "end"};
     for (int i = 0; i < 2; i++) {
-        if (!(a = find_attr(&p->attrs, times[i])) || a->val.kind != FLUX_F_STRING)
+        if (!(a = valid_attr(&p->attrs, times[i])) || a->val.kind != FLUX_F_STRING)
             continue;
         flux_sched_error e;
         int64_t ms;
@@ -623,7 +631,7 @@ static void check_pipeline_attrs(checker *k)
         flux_diag *g = ERR(k, a->val.span, a->ctx, "bad-time", NULL, "end is not after start");
         flux_diag_note(g, find_attr(&p->attrs, "start")->val.span, "start given here");
     }
-    if ((a = find_attr(&p->attrs, "timezone")) && a->val.kind == FLUX_F_STRING && !flux_tz_exists(a->val.u.str.s)) {
+    if ((a = valid_attr(&p->attrs, "timezone")) && a->val.kind == FLUX_F_STRING && !flux_tz_exists(a->val.u.str.s)) {
         const char *best = flux_tz_suggest(a->val.u.str.s);
         const char *h = best ? did_you_mean(k, best) : "use an IANA name such as \"Europe/Paris\" or \"UTC\"";
         ERR(k, a->val.span, a->ctx, "bad-timezone", h, "unknown time zone '%s'", a->val.u.str.s);
@@ -647,6 +655,23 @@ static void check_pipeline_attrs(checker *k)
 }
 
 /* ---- tasks ---- */
+
+/* a required parameter given under a misspelt name was already reported as
+ * unknown with a did-you-mean; reporting it missing too is noise */
+static bool misspelt(checker *k, const flux_task *t, const flux_operator *op, const char *name)
+{
+    (void)k;
+    for (size_t i = 0; i < t->attrs.n; i++) {
+        if (flux_registry_param(op, t->attrs.v[i].key))
+            continue;
+        flux_suggester s;
+        flux_suggest_init(&s, t->attrs.v[i].key);
+        flux_suggest_feed(&s, name);
+        if (flux_suggest_best(&s))
+            return true;
+    }
+    return false;
+}
 
 static void check_task(checker *k, flux_task *t)
 {
@@ -701,6 +726,8 @@ static void check_task(checker *k, flux_task *t)
             check_templates(k, &at->val, t, FLUX_PT_STRING, at->ctx);
             continue;
         }
+        if (at->invalid)
+            continue;
         check_type(k, ps, ps->type, &at->val, at->key, at->ctx);
         check_templates(k, &at->val, t, ps->type, at->ctx);
     }
@@ -711,8 +738,8 @@ static void check_task(checker *k, flux_task *t)
         bool given = false;
         for (size_t i = 0; i < t->attrs.n && !given; i++)
             given = strcmp(t->attrs.v[i].key, ps->name) == 0;
-        if ((ps->flags & FLUX_PF_REQUIRED) && !given) {
-            char *h = flux_arena_printf(k->a, "add %s = ... (%s: %s)", ps->name, type_desc(ps->type), ps->doc);
+        if ((ps->flags & FLUX_PF_REQUIRED) && !given && !k->p->partial && !misspelt(k, t, op, ps->name)) {
+            char *h = flux_arena_printf(k->a, "add '%s = ...' (%s)", ps->name, type_desc(ps->type));
             ERR(k, t->id_span, t->ctx, "missing-parameter", h, "task '%s' is missing required parameter '%s' of operator '%s'",
                 t->id, ps->name, op->name);
         }
@@ -724,9 +751,9 @@ static void check_task(checker *k, flux_task *t)
             flux_buf_puts(&any, ps->name);
         }
     }
-    if (any_of_needed && !any_of_given)
+    if (any_of_needed && !any_of_given && !k->p->partial)
         ERR(k, t->id_span, t->ctx, "missing-parameter", NULL, "task '%s' needs at least one of '%s'", t->id,
-            any.data);
+            any.data ? any.data : "");
     flux_buf_free(&any);
 }
 
@@ -771,7 +798,7 @@ static void report_cycle(checker *k, uint32_t *path_edges, size_t len)
     }
     flux_edge *first = &p->edges[path_edges[0]];
     flux_diag *g = ERR(k, first->to_span, first->ctx, "cycle", "remove one of these dependencies to break the cycle",
-                       "dependency cycle: %s", b.data);
+                       "dependency cycle: %s", b.data ? b.data : "");
     flux_buf_free(&b);
     for (size_t i = 0; i < len && i < 20; i++) {
         flux_edge *e = &p->edges[path_edges[i]];
@@ -978,7 +1005,8 @@ static void check_edges(checker *k)
         flux_span spans[2] = {ed->from_span, ed->to_span};
         flux_task *found[2] = {a, b};
         for (int i = 0; i < 2; i++) {
-            if (found[i])
+            /* in a file with syntax errors the declaration may have been dropped */
+            if (found[i] || p->partial)
                 continue;
             const char *best = suggest_task(k, names[i]);
             char *h = best ? did_you_mean(k, best)

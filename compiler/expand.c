@@ -46,6 +46,7 @@ typedef struct expander {
     const flux_ctx *ctx;
     size_t items;
     bool too_large;
+    bool partial; /* the file being expanded had syntax errors */
     int macro_depth;
     int include_depth;
     include_frame *includes;
@@ -471,7 +472,7 @@ static bool field_from_value(expander *x, flux_value v, flux_span span, flux_fie
 /* ---- items ---- */
 
 static void attrs_add(expander *x, flux_attrs *as, const char *key, flux_span key_span, flux_field *val,
-                      const char *what)
+                      const char *what, bool invalid)
 {
     for (size_t i = 0; i < as->n; i++) {
         if (strcmp(as->v[i].key, key) == 0) {
@@ -494,6 +495,7 @@ static void attrs_add(expander *x, flux_attrs *as, const char *key, flux_span ke
     at->key_span = key_span;
     at->val = *val;
     at->ctx = x->ctx;
+    at->invalid = invalid;
 }
 
 static const char *where_name(where w)
@@ -527,6 +529,7 @@ static void do_pipeline(expander *x, const flux_item *it, flux_scope *scope, tar
     p->name_span = it->u.pipeline.name->span;
     p->ctx = x->ctx;
     p->source = x->file;
+    p->partial = x->partial;
     flux_compilation *c = x->c;
     if (c->npipelines == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 8;
@@ -591,12 +594,17 @@ static void do_attr(expander *x, const flux_item *it, flux_scope *scope, target 
     if (!key)
         return;
     flux_field f;
-    if (!field_from_val(x, scope, it->u.attr.val, &f))
-        return;
+    /* a value with errors is kept, marked, so that 'missing parameter' does
+     * not follow every template mistake */
+    bool invalid = !field_from_val(x, scope, it->u.attr.val, &f);
+    if (invalid) {
+        memset(&f, 0, sizeof f);
+        f.span = it->u.attr.val->span;
+    }
     switch (tg->w) {
-    case W_PIPELINE: attrs_add(x, &tg->p->attrs, key, it->u.attr.key->span, &f, "attribute"); break;
-    case W_TASK: attrs_add(x, &tg->t->attrs, key, it->u.attr.key->span, &f, "parameter"); break;
-    case W_PARAMS: attrs_add(x, &tg->p->params, key, it->u.attr.key->span, &f, "param"); break;
+    case W_PIPELINE: attrs_add(x, &tg->p->attrs, key, it->u.attr.key->span, &f, "attribute", invalid); break;
+    case W_TASK: attrs_add(x, &tg->t->attrs, key, it->u.attr.key->span, &f, "parameter", invalid); break;
+    case W_PARAMS: attrs_add(x, &tg->p->params, key, it->u.attr.key->span, &f, "param", invalid); break;
     default: break;
     }
 }
@@ -976,6 +984,8 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
     }
     free(path);
     flux_file *f = flux_parse_file(x->a, x->d, &x->c->sources, id);
+    if (f->syntax_errors)
+        x->partial = true;
     include_frame fr = {flux_arena_strdup(x->a, real), x->includes};
     free(real);
     flux_ctx *ctx = flux_arena_alloc(x->a, sizeof *ctx);
@@ -1030,6 +1040,7 @@ void flux_expand_file(flux_compilation *c, flux_file *file)
     x.a = c->arena;
     x.d = &c->diags;
     x.file = file->source;
+    x.partial = file->syntax_errors > 0;
     const flux_source *src = flux_sources_get(&c->sources, file->source);
     char *real = realpath(src->path, NULL);
     include_frame top = {real ? flux_arena_strdup(x.a, real) : src->path, NULL};

@@ -13,6 +13,8 @@
 %define api.token.prefix {T_}
 %define api.location.type {flux_loc}
 %define parse.error custom
+%define parse.lac full
+%define lr.default-reduction consistent
 %locations
 %expect 0
 %param {flux_lexstate *ls}

@@ -53,6 +53,7 @@ typedef struct flux_attr {
     flux_span key_span;
     flux_field val;
     const flux_ctx *ctx;
+    bool invalid; /* its value had an error already reported: check nothing else */
 } flux_attr;
 
 typedef struct flux_attrs {
@@ -82,6 +83,7 @@ typedef struct flux_pipeline {
     flux_span name_span;
     const flux_ctx *ctx;
     uint32_t source;      /* file id */
+    bool partial;         /* its file had syntax errors: some items were dropped */
     flux_attrs attrs;
     flux_attrs params;
     flux_span params_span;

@@ -45,8 +45,10 @@ void flux_suggest_init(flux_suggester *s, const char *word)
     s->word = word;
     s->best = NULL;
     s->best_dist = (size_t)-1;
+    /* one edit in three characters; a one- or two-letter name gets no
+     * guess, since every other short name is one edit away from it */
     size_t len = strlen(word);
-    s->limit = len / 3 > 1 ? len / 3 : 1;
+    s->limit = len < 3 ? 0 : len / 3 > 1 ? len / 3 : 1;
 }
 
 void flux_suggest_feed(flux_suggester *s, const char *cand)
@@ -58,7 +60,7 @@ void flux_suggest_feed(flux_suggester *s, const char *cand)
     if (gap > s->limit)
         return; /* cheap reject before the quadratic distance */
     size_t d = flux_edit_distance(s->word, cand);
-    if (d <= s->limit && d < s->best_dist) {
+    if (d > 0 && d <= s->limit && d < s->best_dist) {
         s->best = cand;
         s->best_dist = d;
     }

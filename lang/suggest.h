@@ -8,7 +8,8 @@
 size_t flux_edit_distance(const char *a, const char *b);
 
 /* Incremental search: feed candidates, read the best one. A candidate is kept
- * only when its distance is at most max(1, strlen(word) / 3), so a suggestion is
+ * only when its distance is at most max(1, strlen(word) / 3)
+ * (none for words shorter than 3), so a suggestion is
  * never a wild guess; ties keep the first candidate fed (callers feed in a
  * deterministic order). */
 typedef struct flux_suggester {

@@ -1,0 +1,62 @@
+# Test registration: unit programs, golden diagnostics, the reference's code
+# blocks, the examples, and (with FLUX_FUZZ) the libFuzzer targets.
+# Included from the top CMakeLists.txt after every library and `flux` exist.
+set(FLUX_TESTS ${CMAKE_SOURCE_DIR}/tests)
+
+# ---- unit: one program per tests/unit/test_*.c, exit 0 = all checks passed --
+file(GLOB UNIT_TESTS CONFIGURE_DEPENDS ${FLUX_TESTS}/unit/test_*.c)
+foreach(src ${UNIT_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_link_libraries(${name} PRIVATE flux_compiler)
+  add_test(NAME unit/${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endforeach()
+
+# ---- golden: tests/golden/<suite>/<name>.flux against <name>.out ------------
+# Files whose name starts with '_' are helpers (e.g. included by a case), not
+# cases; so are files in deeper folders, which this one-level glob skips.
+file(GLOB GOLDEN_CASES CONFIGURE_DEPENDS ${FLUX_TESTS}/golden/*/*.flux)
+foreach(case ${GOLDEN_CASES})
+  get_filename_component(name ${case} NAME_WE)
+  get_filename_component(dir ${case} DIRECTORY)
+  get_filename_component(suite ${dir} NAME)
+  if(name MATCHES "^_")
+    continue()
+  endif()
+  add_test(NAME golden/${suite}/${name}
+    COMMAND bash ${FLUX_TESTS}/golden/run.sh $<TARGET_FILE:flux> ${case})
+endforeach()
+
+# ---- reference: every ```flux block of lang/REFERENCE.md compiles -----------
+# Registered even before the file exists, so a missing reference fails loudly.
+add_test(NAME reference/blocks
+  COMMAND bash ${FLUX_TESTS}/reference/check_blocks.sh $<TARGET_FILE:flux>
+          ${CMAKE_SOURCE_DIR}/lang/REFERENCE.md)
+
+# ---- examples: everything under examples/ passes `flux check` ---------------
+file(GLOB_RECURSE EXAMPLE_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/examples/*.flux)
+if(EXAMPLE_FILES)
+  add_test(NAME examples/check
+    COMMAND $<TARGET_FILE:flux> check examples/
+    WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  set_tests_properties(examples/check PROPERTIES ENVIRONMENT NO_COLOR=1)
+endif()
+
+# ---- fuzz: libFuzzer targets tests/fuzz/fuzz_*.c (clang, FLUX_FUZZ=ON) -------
+# The libraries are instrumented by the FLUX_FUZZ block of CMakeLists.txt; the
+# targets link libFuzzer's main. `cmake --build DIR --target fuzzers` builds
+# them all into DIR/fuzz/; build.sh fuzz runs them.
+if(FLUX_FUZZ)
+  set(FUZZ_FLAGS -fsanitize=fuzzer,address,undefined)
+  add_custom_target(fuzzers)
+  file(GLOB FUZZ_TARGETS CONFIGURE_DEPENDS ${FLUX_TESTS}/fuzz/fuzz_*.c)
+  foreach(src ${FUZZ_TARGETS})
+    get_filename_component(name ${src} NAME_WE)
+    add_executable(${name} ${src})
+    target_compile_options(${name} PRIVATE ${FUZZ_FLAGS})
+    target_link_options(${name} PRIVATE ${FUZZ_FLAGS})
+    target_link_libraries(${name} PRIVATE flux_compiler)
+    set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+    add_dependencies(fuzzers ${name})
+  endforeach()
+endif()
