@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "refgen.h"
+#include "suggest.h"
 
 #define FLUX_VERSION "0.1.0"
 
@@ -26,6 +28,7 @@ typedef struct command {
 static int cmd_check(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
+static int cmd_reference(int argc, char **argv);
 
 static const command commands[] = {
     {"check", "compile pipelines and report every error",
@@ -37,6 +40,12 @@ static const command commands[] = {
      "when NO_COLOR is set.\n",
      cmd_check},
     {"help", "show help for a command", "usage: flux help [COMMAND]\n", cmd_help},
+    {"reference", "print generated parts of the language reference",
+     "usage: flux reference --operators\n"
+     "\n"
+     "Prints the operators section of lang/REFERENCE.md from the operator registry\n"
+     "(a test keeps the checked-in reference equal to it).\n",
+     cmd_reference},
     {"version", "print the version", "usage: flux version\n", cmd_version},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
@@ -219,6 +228,16 @@ static int cmd_help(int argc, char **argv)
     return EXIT_OK;
 }
 
+static int cmd_reference(int argc, char **argv)
+{
+    if (argc != 1 || strcmp(argv[0], "--operators") != 0) {
+        fputs(find_command("reference")->usage, stderr);
+        return EXIT_USAGE;
+    }
+    flux_registry_markdown(stdout);
+    return EXIT_OK;
+}
+
 static int cmd_version(int argc, char **argv)
 {
     (void)argc, (void)argv;
@@ -243,7 +262,6 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < NCOMMANDS; i++)
             names[i] = commands[i].name;
         fprintf(stderr, "flux: unknown command '%s'\n", name);
-        extern const char *flux_suggest(const char *, const char *const *, size_t);
         const char *best = flux_suggest(name, names, NCOMMANDS);
         if (best)
             fprintf(stderr, "help: did you mean 'flux %s'?\n", best);

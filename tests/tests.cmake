@@ -60,3 +60,7 @@ if(FLUX_FUZZ)
     add_dependencies(fuzzers ${name})
   endforeach()
 endif()
+
+# ---- reference: the operators section is generated from the registry --------
+add_test(NAME reference/operators
+  COMMAND bash ${FLUX_TESTS}/reference/check_operators.sh $<TARGET_FILE:flux> ${CMAKE_SOURCE_DIR}/lang/REFERENCE.md)

@@ -1,0 +1,205 @@
+/* test_lang — the front end below the golden tests: string decoding,
+ * expression printing, and the exact output of every filter and function. */
+#include <stdio.h>
+#include <string.h>
+
+#include "eval.h"
+#include "parse.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                      \
+    do {                                                      \
+        if (cond) {                                           \
+            passed++;                                         \
+        } else {                                              \
+            failed++;                                         \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);       \
+            printf(__VA_ARGS__);                              \
+            printf("\n");                                     \
+        }                                                     \
+    } while (0)
+
+/* renders one expression, evaluated with no run-time context */
+static void render(const char *expr, char *out, size_t outlen, int *errors)
+{
+    flux_sources src;
+    flux_sources_init(&src);
+    flux_diags d;
+    flux_diags_init(&d, &src);
+    flux_arena *a = flux_arena_new();
+    uint32_t id = flux_sources_add(&src, "t", expr, strlen(expr));
+    flux_expr *x = flux_parse_expr(a, &d, &src, id, 0, (uint32_t)strlen(expr));
+    out[0] = '\0';
+    if (x) {
+        flux_eval ev = {a, &d, NULL, false, NULL, NULL};
+        flux_value v;
+        if (flux_eval_expr(&ev, x, &v) == FLUX_EVAL_OK) {
+            flux_buf b = {0};
+            flux_value_render(v, &b);
+            snprintf(out, outlen, "%s", b.data ? b.data : "");
+            flux_buf_free(&b);
+        }
+    }
+    *errors = (int)d.errors;
+    flux_arena_free(a);
+    flux_diags_free(&d);
+    flux_sources_free(&src);
+}
+
+static void expect(const char *expr, const char *want)
+{
+    char got[512];
+    int errors;
+    render(expr, got, sizeof got, &errors);
+    CHECK(errors == 0 && strcmp(got, want) == 0, "%s -> '%s' (errors %d), want '%s'", expr, got, errors, want);
+}
+
+static void expect_error(const char *expr)
+{
+    char got[512];
+    int errors;
+    render(expr, got, sizeof got, &errors);
+    CHECK(errors > 0, "%s should fail, gave '%s'", expr, got);
+}
+
+static void expect_print(const char *expr, const char *want)
+{
+    flux_sources src;
+    flux_sources_init(&src);
+    flux_diags d;
+    flux_diags_init(&d, &src);
+    flux_arena *a = flux_arena_new();
+    uint32_t id = flux_sources_add(&src, "t", expr, strlen(expr));
+    flux_expr *x = flux_parse_expr(a, &d, &src, id, 0, (uint32_t)strlen(expr));
+    flux_buf b = {0};
+    if (x)
+        flux_expr_print(x, &b);
+    CHECK(x && strcmp(b.data ? b.data : "", want) == 0, "print %s -> '%s', want '%s'", expr, b.data ? b.data : "",
+          want);
+    flux_buf_free(&b);
+    flux_arena_free(a);
+    flux_diags_free(&d);
+    flux_sources_free(&src);
+}
+
+/* the decoded text of the first string value in a one-attribute file */
+static void expect_string(const char *src_text, const char *want)
+{
+    flux_sources src;
+    flux_sources_init(&src);
+    flux_diags d;
+    flux_diags_init(&d, &src);
+    flux_arena *a = flux_arena_new();
+    uint32_t id = flux_sources_add(&src, "t", src_text, strlen(src_text));
+    flux_file *f = flux_parse_file(a, &d, &src, id);
+    const char *got = NULL;
+    if (f->body.n == 1 && f->body.v[0]->kind == FLUX_I_ATTR && f->body.v[0]->u.attr.val->kind == FLUX_V_STRING)
+        got = flux_tstr_plain(f->body.v[0]->u.attr.val->u.str);
+    CHECK(d.errors == 0 && got && strcmp(got, want) == 0, "string of [%s] -> [%s], want [%s]", src_text,
+          got ? got : "(none)", want);
+    flux_arena_free(a);
+    flux_diags_free(&d);
+    flux_sources_free(&src);
+}
+
+int main(void)
+{
+    /* strings */
+    expect_string("a = \"x\\ty\\n\\\"q\\\" \\\\ \\{{ \\u{e9}\"", "x\ty\n\"q\" \\ {{ \xc3\xa9");
+    expect_string("a = \"\"\"\n    SELECT 1\n      FROM t\n    \"\"\"", "SELECT 1\n  FROM t");
+    expect_string("a = \"\"\"one line\"\"\"", "one line");
+    expect_string("a = \"\"\"\n  a\n\n  b\n\"\"\"", "a\n\nb");
+    expect_string("a = \"\"\"\n\tx \\n y\n\"\"\"", "x \\n y");
+
+    /* operators */
+    expect("1 + 2 * 3", "7");
+    expect("(1 + 2) * 3", "9");
+    expect("7 // 2", "3");
+    expect("-7 // 2", "-4");
+    expect("-7 % 3", "2");
+    expect("7 / 2", "3.5");
+    expect("1.5 + 1", "2.5");
+    expect("0.1 + 0.2", "0.30000000000000004");
+    expect("\"a\" ~ 1 ~ true", "a1true");
+    expect("\"a\" + \"b\"", "ab");
+    expect("[1, 2] + [3]", "[1, 2, 3]");
+    expect("1 if 2 > 1 else 0", "1");
+    expect("not 0 and 3", "3");
+    expect("0 or \"x\"", "x");
+    expect("2 in [1, 2]", "true");
+    expect("\"b\" not in \"abc\"", "false");
+    expect("{\"a\": 1}[\"a\"]", "1");
+    expect("{\"a\": {\"b\": 2}}.a.b", "2");
+    expect("[1, 2, 3][-1]", "3");
+    expect("1h30m + 30m", "2h");
+    expect("90m", "1h30m");
+    expect("-1h", "-1h");
+    expect_error("\"a\" + 1");
+    expect_error("1 / 0");
+    expect_error("5 % 0");
+    expect_error("9223372036854775807 + 1");
+    expect_error("[1][3]");
+    expect_error("{\"a\": 1}.b");
+    expect_error("nosuchname");
+
+    /* filters */
+    expect("\"MiXed\" | upper", "MIXED");
+    expect("\"MiXed\" | lower", "mixed");
+    expect("\"  pad \\n\" | trim", "pad");
+    expect("\"a-b-c\" | replace(\"-\", \"_\")", "a_b_c");
+    expect("none | default(\"d\")", "d");
+    expect("\"\" | default(\"d\")", "");
+    expect("\"\" | default(\"d\", true)", "d");
+    expect("[\"a\", \"b\", 3] | join(\",\")", "a,b,3");
+    expect("[1, 2] | join", "12");
+    expect("\"h\xc3\xa9\" | length", "2");
+    expect("[1, 2, 3] | length", "3");
+    expect("\" 42 \" | int", "42");
+    expect("3.9 | int", "3");
+    expect_error("\"4x\" | int");
+    expect("12 | string", "12");
+    expect("{\"k\": [1, \"two\", none, true]} | json", "{\"k\": [1, \"two\", null, true]}");
+    expect("\"it's\" | shquote", "'it'\\''s'");
+    expect("\"\" | shquote", "''");
+    expect("\"O'Brien\\\\\" | sql", "'O''Brien\\\\'");
+    expect("5 | sql", "5");
+    expect("none | sql", "NULL");
+    expect("[1, \"a\"] | sql", "(1, 'a')");
+    expect("\"2026-03-28T23:30:00Z\" | ds", "2026-03-28");
+    expect("\"2026-03-28T23:30:00Z\" | ds_nodash", "20260328");
+    expect("\"2026-03-28T23:30:00Z\" | ts", "2026-03-28T23:30:00+00:00");
+    expect("\"2026-03-28T23:30:00Z\" | ts_nodash", "20260328T233000");
+    expect("\"2026-03-28T23:30:05Z\" | date(\"%Y/%m/%d %H:%M:%S %j %a %b\")", "2026/03/28 23:30:05 087 Sat Mar");
+    expect("\"2026-03-28T23:30:00Z\" | add(1h)", "2026-03-29T00:30:00Z");
+    expect("\"2024-02-28T12:00:00+02:00\" | add(1d) | ds", "2024-02-29");
+    expect_error("\"2026-03-28\" | date(\"%Q\")");
+    expect_error("\"x\" | nosuch");
+    expect_error("\"x\" | replace(\"a\")");
+    expect("[3, 4] | first", "3");
+    expect("[3, 4] | last", "4");
+
+    /* functions */
+    expect("range(3)", "[0, 1, 2]");
+    expect("range(2, 5)", "[2, 3, 4]");
+    expect("range(10, 0, -4)", "[10, 6, 2]");
+    expect("range(0)", "[]");
+    expect_error("range(1, 2, 0)");
+    expect_error("range(100000000)");
+    expect("ds_add(\"2026-12-31\", 1)", "2027-01-01");
+    expect("ds_add(\"2024-03-01\", -1)", "2024-02-29");
+    expect("ds_format(\"20261123\", \"%Y%m%d\", \"%d/%m/%Y\")", "23/11/2026");
+    expect_error("ds_format(\"2026-02-30\", \"%Y-%m-%d\", \"%Y\")");
+    expect_error("ds_add(\"yesterday\", 1)");
+
+    /* printing keeps meaning with the fewest parentheses that are safe */
+    expect_print("a.b[0] | f(1, \"x\")", "a.b[0] | f(1, \"x\")");
+    expect_print("(1 + 2) * -x", "(1 + 2) * (-x)");
+    expect_print("a if b else c ~ d", "a if b else (c ~ d)");
+    expect_print("not a in b", "not (a in b)");
+    expect_print("90m", "1h30m");
+    expect_print("{\"k\": [1.5, none]}", "{\"k\": [1.5, none]}");
+
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}
