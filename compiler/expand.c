@@ -977,7 +977,8 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
     uint32_t id = flux_sources_load(&x->c->sources, path);
     if (!id) {
         int e = errno;
-        error(x, ps, "include", NULL, "cannot include '%s': %s", rel, strerror(e));
+        error(x, ps, "include", NULL, "cannot include '%s': %s", rel,
+              e == EINVAL ? "not a regular file" : strerror(e));
         free(real);
         free(path);
         return;

@@ -71,13 +71,22 @@ uint32_t flux_sources_add(flux_sources *s, const char *path, const char *text, s
 
 uint32_t flux_sources_load(flux_sources *s, const char *path)
 {
+    struct stat pre;
+    if (stat(path, &pre) == 0 && !S_ISREG(pre.st_mode)) {
+        /* checked before opening: opening a FIFO for reading blocks */
+        errno = S_ISDIR(pre.st_mode) ? EISDIR : EINVAL;
+        return 0;
+    }
     FILE *f = fopen(path, "rb");
     if (!f)
         return 0;
+    /* only regular files: a FIFO or /dev/stdin named in an include would
+     * block the compiler, /dev/zero would never end */
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
         fclose(f);
-        errno = EISDIR;
+        errno = e;
         return 0;
     }
     size_t cap = 4096, len = 0;
