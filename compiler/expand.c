@@ -685,6 +685,20 @@ static void expand_macro_call(expander *x, const flux_expr *call, const flux_bin
     x->ctx = saved;
 }
 
+/* makes room for need names, keeping the first k */
+static void grow_names(expander *x, const char ***v, flux_span **sp, size_t k, size_t need, size_t *cap)
+{
+    if (need <= *cap)
+        return;
+    *cap = 2 * need;
+    const char **nv = flux_arena_alloc(x->a, *cap * sizeof *nv);
+    flux_span *ns = flux_arena_alloc(x->a, *cap * sizeof *ns);
+    memcpy(nv, *v, k * sizeof *nv);
+    memcpy(ns, *sp, k * sizeof *ns);
+    *v = nv;
+    *sp = ns;
+}
+
 /* names of one operand; a name that is exactly {{ list }} gives several */
 static bool operand_names(expander *x, const flux_scope *scope, const flux_operand *o, const char ***names,
                           flux_span **spans, size_t *n)
@@ -700,15 +714,7 @@ static bool operand_names(expander *x, const flux_scope *scope, const flux_opera
             flux_eval ev = evaluator(x, scope);
             flux_eval_status s = flux_eval_expr(&ev, t->parts[0].expr, &val);
             if (s == FLUX_EVAL_OK && val.t == FLUX_T_LIST) {
-                if (k + val.u.list.n > cap) {
-                    cap = 2 * (k + val.u.list.n);
-                    const char **nv = flux_arena_alloc(x->a, cap * sizeof *nv);
-                    flux_span *ns = flux_arena_alloc(x->a, cap * sizeof *ns);
-                    memcpy(nv, v, k * sizeof *v);
-                    memcpy(ns, sp, k * sizeof *sp);
-                    v = nv;
-                    sp = ns;
-                }
+                grow_names(x, &v, &sp, k, k + val.u.list.n, &cap);
                 for (size_t j = 0; j < val.u.list.n; j++) {
                     if (val.u.list.v[j].t != FLUX_T_STR) {
                         error(x, t->span, "bad-name", NULL, "a list of task names must hold strings, found %s",
@@ -727,15 +733,7 @@ static bool operand_names(expander *x, const flux_scope *scope, const flux_opera
             ok = false;
             continue;
         }
-        if (k == cap) {
-            cap *= 2;
-            const char **nv = flux_arena_alloc(x->a, cap * sizeof *nv);
-            flux_span *ns = flux_arena_alloc(x->a, cap * sizeof *ns);
-            memcpy(nv, v, k * sizeof *v);
-            memcpy(ns, sp, k * sizeof *sp);
-            v = nv;
-            sp = ns;
-        }
+        grow_names(x, &v, &sp, k, k + 1, &cap);
         v[k] = name;
         sp[k++] = t->span;
     }

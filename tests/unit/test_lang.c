@@ -20,19 +20,39 @@ static int passed, failed;
         }                                                     \
     } while (0)
 
+/* one compilation's worth of state around a text */
+typedef struct fixture {
+    flux_sources src;
+    flux_diags d;
+    flux_arena *a;
+    uint32_t id;
+} fixture;
+
+static void fx_init(fixture *f, const char *text)
+{
+    flux_sources_init(&f->src);
+    flux_diags_init(&f->d, &f->src);
+    f->a = flux_arena_new();
+    f->id = flux_sources_add(&f->src, "t", text, strlen(text));
+}
+
+static void fx_free(fixture *f)
+{
+    flux_arena_free(f->a);
+    flux_diags_free(&f->d);
+    flux_sources_free(&f->src);
+}
+
 /* renders one expression, evaluated with no run-time context */
 static void render(const char *expr, char *out, size_t outlen, int *errors)
 {
-    flux_sources src;
-    flux_sources_init(&src);
-    flux_diags d;
-    flux_diags_init(&d, &src);
-    flux_arena *a = flux_arena_new();
-    uint32_t id = flux_sources_add(&src, "t", expr, strlen(expr));
-    flux_expr *x = flux_parse_expr(a, &d, &src, id, 0, (uint32_t)strlen(expr));
+    fixture fx;
+    fx_init(&fx, expr);
+    flux_arena *a = fx.a;
+    flux_expr *x = flux_parse_expr(a, &fx.d, &fx.src, fx.id, 0, (uint32_t)strlen(expr));
     out[0] = '\0';
     if (x) {
-        flux_eval ev = {a, &d, NULL, false, NULL, NULL};
+        flux_eval ev = {a, &fx.d, NULL, false, NULL, NULL};
         flux_value v;
         if (flux_eval_expr(&ev, x, &v) == FLUX_EVAL_OK) {
             flux_buf b = {0};
@@ -41,10 +61,8 @@ static void render(const char *expr, char *out, size_t outlen, int *errors)
             flux_buf_free(&b);
         }
     }
-    *errors = (int)d.errors;
-    flux_arena_free(a);
-    flux_diags_free(&d);
-    flux_sources_free(&src);
+    *errors = (int)fx.d.errors;
+    fx_free(&fx);
 }
 
 static void expect(const char *expr, const char *want)
@@ -65,42 +83,30 @@ static void expect_error(const char *expr)
 
 static void expect_print(const char *expr, const char *want)
 {
-    flux_sources src;
-    flux_sources_init(&src);
-    flux_diags d;
-    flux_diags_init(&d, &src);
-    flux_arena *a = flux_arena_new();
-    uint32_t id = flux_sources_add(&src, "t", expr, strlen(expr));
-    flux_expr *x = flux_parse_expr(a, &d, &src, id, 0, (uint32_t)strlen(expr));
+    fixture fx;
+    fx_init(&fx, expr);
+    flux_expr *x = flux_parse_expr(fx.a, &fx.d, &fx.src, fx.id, 0, (uint32_t)strlen(expr));
     flux_buf b = {0};
     if (x)
         flux_expr_print(x, &b);
     CHECK(x && strcmp(b.data ? b.data : "", want) == 0, "print %s -> '%s', want '%s'", expr, b.data ? b.data : "",
           want);
     flux_buf_free(&b);
-    flux_arena_free(a);
-    flux_diags_free(&d);
-    flux_sources_free(&src);
+    fx_free(&fx);
 }
 
 /* the decoded text of the first string value in a one-attribute file */
 static void expect_string(const char *src_text, const char *want)
 {
-    flux_sources src;
-    flux_sources_init(&src);
-    flux_diags d;
-    flux_diags_init(&d, &src);
-    flux_arena *a = flux_arena_new();
-    uint32_t id = flux_sources_add(&src, "t", src_text, strlen(src_text));
-    flux_file *f = flux_parse_file(a, &d, &src, id);
+    fixture fx;
+    fx_init(&fx, src_text);
+    flux_file *f = flux_parse_file(fx.a, &fx.d, &fx.src, fx.id);
     const char *got = NULL;
     if (f->body.n == 1 && f->body.v[0]->kind == FLUX_I_ATTR && f->body.v[0]->u.attr.val->kind == FLUX_V_STRING)
         got = flux_tstr_plain(f->body.v[0]->u.attr.val->u.str);
-    CHECK(d.errors == 0 && got && strcmp(got, want) == 0, "string of [%s] -> [%s], want [%s]", src_text,
+    CHECK(fx.d.errors == 0 && got && strcmp(got, want) == 0, "string of [%s] -> [%s], want [%s]", src_text,
           got ? got : "(none)", want);
-    flux_arena_free(a);
-    flux_diags_free(&d);
-    flux_sources_free(&src);
+    fx_free(&fx);
 }
 
 int main(void)
