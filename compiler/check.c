@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eval.h"
 #include "expand.h"
 #include "parse.h"
 #include "registry.h"
@@ -388,6 +389,12 @@ static bool check_access(checker *k, const flux_expr *e, const flux_task *t, con
             seg[i] = NULL;
             seg_span[i] = c->u.index.index->span;
         }
+    }
+    if (flux_is_runtime_name(root) && strcmp(root, "params") != 0 && strcmp(root, "conn") != 0 &&
+        strcmp(root, "tasks") != 0) {
+        /* ds, run_id, pipeline, interval_start ... are single values */
+        ERR(k, seg_span[0], ctx, "no-field", NULL, "'%s' has no field '%s'", root, seg[0] ? seg[0] : "[...]");
+        return true;
     }
     if (strcmp(root, "params") == 0) {
         if (seg[0])

@@ -816,9 +816,12 @@ static void do_deps(expander *x, const flux_item *it, flux_scope *scope, target 
 static void do_set(expander *x, const flux_item *it, flux_scope *scope)
 {
     flux_value v;
-    if (!eval_static(x, scope, it->u.set.val, "a {% set %} value", &v))
-        return;
     set_rec *r = set_record(x, it);
+    if (!eval_static(x, scope, it->u.set.val, "a {% set %} value", &v)) {
+        /* later reads fail quietly instead of reporting an unknown name */
+        v.t = FLUX_T_ERROR;
+        r->used = true;
+    }
     flux_scope_bind(x->a, scope, it->u.set.name, v, &r->used);
 }
 
@@ -855,8 +858,8 @@ static void do_for(expander *x, const flux_item *it, flux_scope *scope, target *
     } else if (seq.t == FLUX_T_DICT) {
         n = seq.u.list.n / 2;
     } else {
-        error(x, it->u.loop.iter->span, "loop", "loop over a list, a dict or range(n)", "cannot loop over a %s",
-              flux_type_name(seq.t));
+        error(x, it->u.loop.iter->span, "loop", "loop over a list, a dict or range(n)",
+              "cannot loop over a value of type %s", flux_type_name(seq.t));
         return;
     }
     flux_span head = {x->file, it->span.begin, it->u.loop.iter->span.end};

@@ -748,6 +748,8 @@ static flux_eval_status eval_name(flux_eval *ev, const flux_expr *x, flux_value 
     if (b) {
         if (b->used)
             *b->used = true;
+        if (b->val.t == FLUX_T_ERROR)
+            return FLUX_EVAL_ERROR; /* its own error was reported where it was set */
         *out = b->val;
         return b->val.t == FLUX_T_RUNTIME ? FLUX_EVAL_RUNTIME : FLUX_EVAL_OK;
     }

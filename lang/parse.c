@@ -157,6 +157,10 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
         return;
     }
 
+    /* after an earlier error (say an unterminated string that ate a '}'),
+     * reaching the end of the file early is its echo, not a new mistake */
+    if (what == 2 && ls->errors > 0)
+        return;
     flux_buf m = {0};
     flux_buf_puts(&m, "unexpected ");
     flux_buf_puts(&m, tokname);

@@ -210,7 +210,7 @@ void flux_parse_if_else_check(flux_lexstate *ls, flux_item *it, flux_loc l);
 %type <vec> body body_x name_list values values_opt entries entries_opt args args_opt dict_items dict_opt
 %type <vec> macro_params macro_params_opt deps if_chain
 %type <item> item
-%type <t> name string
+%type <t> name string keyword_key
 %type <v> value
 %type <ent> entry
 %type <opnd> operand
@@ -266,6 +266,11 @@ item
             $$->u.params.body = mk_body(ls, $3, @3);
         }
     | name '=' value                {
+            $$ = mk_item(ls, FLUX_I_ATTR, @$);
+            $$->u.attr.key = $1;
+            $$->u.attr.val = $3;
+        }
+    | keyword_key '=' value         {
             $$ = mk_item(ls, FLUX_I_ATTR, @$);
             $$->u.attr.key = $1;
             $$->u.attr.val = $3;
@@ -442,6 +447,14 @@ name_list
 
 name
     : NAME                          { $$ = flux_lex_tstr(ls, @1, TSTR_NAME); }
+    ;
+
+/* operator parameters may be named like keywords (external_task_sensor's
+ * pipeline and task) */
+keyword_key
+    : PIPELINE                      { $$ = flux_lex_tstr(ls, @1, TSTR_NAME); }
+    | TASK                          { $$ = flux_lex_tstr(ls, @1, TSTR_NAME); }
+    | PARAMS                        { $$ = flux_lex_tstr(ls, @1, TSTR_NAME); }
     ;
 
 string

@@ -30,6 +30,7 @@ const char *flux_type_name(flux_type t)
     case FLUX_T_DICT: return "dict";
     case FLUX_T_MACRO: return "macro";
     case FLUX_T_RUNTIME: return "run-time value";
+    case FLUX_T_ERROR: return "invalid value";
     }
     return "value";
 }
@@ -222,5 +223,6 @@ void flux_value_render(flux_value v, flux_buf *out)
     case FLUX_T_LIST: case FLUX_T_DICT: flux_value_json(v, out); break;
     case FLUX_T_MACRO: flux_buf_puts(out, "<macro>"); break;
     case FLUX_T_RUNTIME: flux_buf_puts(out, "<run-time>"); break;
+    case FLUX_T_ERROR: break;
     }
 }

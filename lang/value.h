@@ -24,7 +24,8 @@ typedef enum {
     FLUX_T_LIST,
     FLUX_T_DICT,     /* v[2k] key, v[2k+1] value, insertion order */
     FLUX_T_MACRO,    /* a {% macro %}: p points at its item */
-    FLUX_T_RUNTIME   /* known only at run time; p names what (a static string) */
+    FLUX_T_RUNTIME,  /* known only at run time; p names what (a static string) */
+    FLUX_T_ERROR     /* a {% set %} whose value failed: reading it fails quietly */
 } flux_type;
 
 typedef struct flux_value {

@@ -34,7 +34,8 @@ static const command commands[] = {
     {"check", "compile pipelines and report every error",
      "usage: flux check [--format text|json] [--color auto|always|never] FILE|DIR...\n"
      "\n"
-     "Compiles each .flux file (directories are searched recursively) and reports\n"
+     "Compiles each .flux file (directories are searched recursively; files whose\n"
+     "name starts with '_' are include fragments and are skipped there) and reports\n"
      "every error and warning with its place. Exit status: 0 valid, 3 compile\n"
      "errors, 2 usage or I/O error. Colour is used only on a terminal and never\n"
      "when NO_COLOR is set.\n",
@@ -105,7 +106,9 @@ static int collect(const char *dir, paths *out)
     paths local = {0};
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
+        /* dot files are hidden; '_' files are include fragments, compiled
+         * where they are included, not on their own */
+        if (e->d_name[0] == '.' || e->d_name[0] == '_')
             continue;
         size_t n = strlen(dir) + strlen(e->d_name) + 2;
         char *full = malloc(n);

@@ -1,0 +1,3 @@
+{% macro step(name) %}
+task {{ name }} : bash { command = "true" }
+{% endmacro %}

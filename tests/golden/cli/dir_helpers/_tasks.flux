@@ -1,0 +1,2 @@
+task extract : bash { command = "true" }
+task load : bash { command = "true" }

@@ -1,0 +1,2 @@
+task a : bash { command = "true" }
+task b : bash { command = "true" } }

@@ -1,0 +1,10 @@
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    task a : bash { command = "true" }
+    task b : bash { command = "true" }
+    task c : bash { command = "true" }
+    task d : bash { command = "true" }
+    [a, b] >> c
+    c >> [d, a]
+}

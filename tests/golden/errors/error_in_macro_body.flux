@@ -1,0 +1,12 @@
+{% macro step(name) %}
+task {{ name }} : bash {
+    command = "true"
+    retry_delay = "5m"
+}
+{% endmacro %}
+
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    {{ step("a") }}
+}

@@ -1,0 +1,7 @@
+{% include "_include_cycle_b.flux" %}
+
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    task a : bash { command = "true" }
+}

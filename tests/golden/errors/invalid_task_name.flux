@@ -1,0 +1,6 @@
+{% set name = "bad name" %}
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    task t_{{ name }} : bash { command = "true" }
+}

@@ -1,0 +1,8 @@
+{% set n = 3 %}
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    {% for i in n %}
+    task t_{{ i }} : bash { command = "true" }
+    {% endfor %}
+}

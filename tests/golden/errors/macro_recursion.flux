@@ -1,0 +1,10 @@
+{% macro forever(n) %}
+{{ forever(n + 1) }}
+{% endmacro %}
+
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    task a : bash { command = "true" }
+    {{ forever(0) }}
+}

@@ -1,0 +1,7 @@
+retries = 3
+
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    task b : bash { command = "true" }
+}

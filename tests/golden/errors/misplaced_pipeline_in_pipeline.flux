@@ -1,0 +1,9 @@
+pipeline outer {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    task a : bash { command = "true" }
+    pipeline inner {
+        schedule = "@daily"
+        start = "2026-01-01T00:00:00Z"
+    }
+}

@@ -1,0 +1,6 @@
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    {% for t in ["a", "b"] %}
+    task t_{{ t }} : bash { command = "true" }
+}

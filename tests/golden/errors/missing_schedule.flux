@@ -1,0 +1,4 @@
+pipeline p {
+    start = "2026-01-01T00:00:00Z"
+    task a : bash { command = "true" }
+}

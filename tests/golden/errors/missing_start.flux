@@ -1,0 +1,4 @@
+pipeline p {
+    schedule = "@daily"
+    task a : bash { command = "true" }
+}

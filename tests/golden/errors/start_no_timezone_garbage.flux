@@ -1,0 +1,5 @@
+pipeline p {
+    schedule = "@daily"
+    start = "yesterday"
+    task a : bash { command = "true" }
+}

@@ -1,0 +1,8 @@
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    task a : bash {
+        command = "true"
+        trigger_rule = all_don
+    }
+}

@@ -1,0 +1,6 @@
+{% set tables = ["a"] %}
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    task load_{{ tabel }} : bash { command = "true" }
+}

@@ -1,0 +1,10 @@
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    task count : sqlite {
+        conn = "local"
+        sql = "SELECT COUNT(*) FROM t"
+    }
+    task report : bash { command = "echo {{ tasks.count.outputs.rows | shquote }}" }
+    count >> report
+}

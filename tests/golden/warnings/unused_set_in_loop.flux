@@ -1,0 +1,8 @@
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    {% for t in ["a", "b"] %}
+    {% set label = t | upper %}
+    task load_{{ t }} : bash { command = "true" }
+    {% endfor %}
+}
