@@ -17,8 +17,11 @@
 #include "parse.h"
 #include "suggest.h"
 
-#define EXPAND_MAX_ITEMS 20000000u /* tasks + edges + attributes of one compilation */
-#define MACRO_MAX_DEPTH 64
+/* every item expanded and every task, edge and attribute made counts: a
+ * macro that loops over its own calls must stop quickly, not in hours */
+#define EXPAND_MAX_ITEMS 5000000u
+#define MACRO_MAX_CALLS 100000u
+#define MACRO_MAX_DEPTH 32
 #define INCLUDE_MAX_DEPTH 32
 
 typedef enum { W_FILE, W_PIPELINE, W_TASK, W_PARAMS } where;
@@ -48,6 +51,7 @@ typedef struct expander {
     bool too_large;
     bool partial; /* the file being expanded had syntax errors */
     int macro_depth;
+    size_t macro_calls;
     int include_depth;
     include_frame *includes;
     uint32_t file;
@@ -639,6 +643,13 @@ static void expand_macro_call(expander *x, const flux_expr *call, const flux_bin
         flux_diag_note(g, m->u.macro.name_span, "macro defined here");
         return;
     }
+    if (++x->macro_calls > MACRO_MAX_CALLS) {
+        if (!x->too_large)
+            error(x, call->span, "too-large", "a macro that calls itself in a loop grows exponentially",
+                  "more than %u macro calls", MACRO_MAX_CALLS);
+        x->too_large = true;
+        return;
+    }
     if (x->macro_depth >= MACRO_MAX_DEPTH) {
         error(x, call->span, "macro-depth", "a macro that calls itself needs a condition that stops it",
               "macros nested deeper than %d calls", MACRO_MAX_DEPTH);
@@ -1030,7 +1041,7 @@ static void expand_item(expander *x, const flux_item *it, flux_scope *scope, tar
 
 static void expand_body(expander *x, const flux_body *b, flux_scope *scope, target *tg)
 {
-    for (size_t i = 0; i < b->n && !x->too_large; i++)
+    for (size_t i = 0; i < b->n && budget(x, b->v[i]->span); i++)
         expand_item(x, b->v[i], scope, tg);
 }
 
