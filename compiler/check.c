@@ -26,6 +26,9 @@ typedef struct checker {
     /* task name -> index + 1, open addressing */
     uint32_t *table;
     size_t table_cap;
+    /* tasks.ID.outputs references, checked against the graph at the end */
+    struct outref { uint32_t reader, source; flux_span span; const flux_ctx *ctx; } *refs;
+    size_t nrefs, refs_cap;
 } checker;
 
 static flux_diag *report(checker *k, flux_severity sev, flux_span span, const flux_ctx *ctx, const char *code,
@@ -174,12 +177,13 @@ static char *enum_list(checker *k, const char *const *vals)
 
 static void check_type(checker *k, const flux_param_schema *ps, flux_param_type type, const flux_field *f,
                        const char *key, const flux_ctx *ctx);
+static flux_span inner_span(checker *k, const flux_field *f, size_t off, size_t len);
 
 static void check_enum(checker *k, const flux_param_schema *ps, const flux_field *f, const char *key,
                        const flux_ctx *ctx)
 {
     const char *s = f->u.str.s;
-    if (f->kind == FLUX_F_STRING) {
+    if (f->kind == FLUX_F_STRING && !f->computed) {
         for (size_t i = 0; ps->enum_values && ps->enum_values[i]; i++) {
             if (strcmp(ps->enum_values[i], s) == 0) {
                 char *h = flux_arena_printf(k->a, "write it without quotes: %s = %s", key, s);
@@ -208,8 +212,18 @@ static void check_type(checker *k, const flux_param_schema *ps, flux_param_type 
                        const char *key, const flux_ctx *ctx)
 {
     if (is_stringish(type)) {
-        if (f->kind == FLUX_F_STRING)
+        if (f->kind == FLUX_F_STRING) {
+            /* a time written out (no template) is checked now, not at run time */
+            int64_t ms;
+            bool zone;
+            flux_sched_error e;
+            if (type == FLUX_PT_TIME && (ps->flags & FLUX_PF_TEMPLATED) &&
+                flux_time_parse(f->u.str.s, &ms, &zone, &e) != 0)
+                ERR(k, inner_span(k, f, e.offset, e.len), ctx, "bad-time",
+                    e.help[0] ? e.help : "write an ISO-8601 time such as 2026-11-01T06:00:00Z, or a template such as {{ interval_end }}",
+                    "invalid time for '%s': %s", key, e.msg);
             return;
+        }
         if (f->kind == FLUX_F_TEMPLATE) {
             if (!(ps->flags & FLUX_PF_TEMPLATED)) {
                 flux_span sp = f->u.tmpl.n ? f->u.tmpl.parts[0].span : f->span;
@@ -391,7 +405,7 @@ static bool check_access(checker *k, const flux_expr *e, const flux_task *t, con
         }
     }
     if (flux_is_runtime_name(root) && strcmp(root, "params") != 0 && strcmp(root, "conn") != 0 &&
-        strcmp(root, "tasks") != 0) {
+        strcmp(root, "tasks") != 0 && chain[n - 1]->kind == FLUX_X_ATTR) {
         /* ds, run_id, pipeline, interval_start ... are single values */
         ERR(k, seg_span[0], ctx, "no-field", NULL, "'%s' has no field '%s'", root, seg[0] ? seg[0] : "[...]");
         return true;
@@ -433,8 +447,18 @@ static bool check_access(checker *k, const flux_expr *e, const flux_task *t, con
             char *h = flux_arena_printf(k->a, "write tasks.%s.outputs.KEY", seg[0]);
             ERR(k, n >= 2 ? seg_span[1] : e->span, ctx, "tasks-usage", h, "a task is read through its outputs");
         }
-        if (ref == t)
+        if (ref == t) {
             ERR(k, seg_span[0], ctx, "self-output", NULL, "task '%s' cannot read its own outputs", t->id);
+        } else if (t) {
+            if (k->nrefs == k->refs_cap) {
+                k->refs_cap = k->refs_cap ? 2 * k->refs_cap : 8;
+                struct outref *n = realloc(k->refs, k->refs_cap * sizeof *n);
+                if (!n)
+                    abort();
+                k->refs = n;
+            }
+            k->refs[k->nrefs++] = (struct outref){(uint32_t)t->index, (uint32_t)ref->index, seg_span[0], ctx};
+        }
         return true;
     }
     return false;
@@ -1018,6 +1042,20 @@ static void check_edges(checker *k)
             const char *best = suggest_task(k, names[i]);
             char *h = best ? did_you_mean(k, best)
                            : flux_arena_printf(k->a, "declare it with 'task %s : OPERATOR { ... }'", names[i]);
+            for (size_t q = 0; q < k->c->npipelines && !best; q++) {
+                flux_pipeline *o = k->c->pipelines[q];
+                for (size_t j = 0; o != p && j < o->ntasks; j++) {
+                    if (strcmp(o->tasks[j]->id, names[i]) == 0) {
+                        h = flux_arena_printf(k->a,
+                                              "'%s' is a task of pipeline '%s'; dependencies stay inside one pipeline "
+                                              "(wait for another pipeline with external_task_sensor)",
+                                              names[i], o->name);
+                        break;
+                    }
+                }
+                if (o != p && strncmp(h, "'", 1) == 0)
+                    break;
+            }
             ERR(k, spans[i], ed->ctx, "unknown-task", h, "unknown task '%s' in pipeline '%s'", names[i], p->name);
         }
         if (!a || !b) {
@@ -1076,14 +1114,73 @@ static void check_edges(checker *k)
     free(valid);
 }
 
+/* a task reading another's outputs must run after it: the source must be
+ * upstream, or the value may not exist yet */
+static void check_output_refs(checker *k)
+{
+    flux_pipeline *p = k->p;
+    if (!k->nrefs)
+        return;
+    size_t n = p->ntasks;
+    uint32_t *start = calloc(n + 1, sizeof *start), *idx = malloc((p->nedges ? p->nedges : 1) * sizeof *idx);
+    uint32_t *mark = calloc(n ? n : 1, sizeof *mark), *queue = malloc((n ? n : 1) * sizeof *queue);
+    if (!start || !idx || !mark || !queue)
+        abort();
+    for (size_t e = 0; e < p->nedges; e++)
+        start[p->edges[e].b + 1]++;
+    for (size_t i = 0; i < n; i++)
+        start[i + 1] += start[i];
+    uint32_t *fill = malloc((n + 1) * sizeof *fill);
+    if (!fill)
+        abort();
+    memcpy(fill, start, (n + 1) * sizeof *fill);
+    for (size_t e = 0; e < p->nedges; e++)
+        idx[fill[p->edges[e].b]++] = p->edges[e].a; /* reverse: parents of b */
+    free(fill);
+    for (size_t r = 0; r < k->nrefs; r++) {
+        uint32_t stamp = (uint32_t)r + 1, reader = k->refs[r].reader, source = k->refs[r].source;
+        size_t qh = 0, qt = 0;
+        bool found = false;
+        queue[qt++] = reader;
+        mark[reader] = stamp;
+        while (qh < qt && !found) {
+            uint32_t v = queue[qh++];
+            for (uint32_t j = start[v]; j < start[v + 1]; j++) {
+                uint32_t u = idx[j];
+                if (u == source) {
+                    found = true;
+                    break;
+                }
+                if (mark[u] != stamp) {
+                    mark[u] = stamp;
+                    queue[qt++] = u;
+                }
+            }
+        }
+        if (!found) {
+            const char *a = p->tasks[source]->id, *b = p->tasks[reader]->id;
+            char *h = flux_arena_printf(k->a, "add '%s >> %s' so that the output exists when '%s' runs", a, b, b);
+            WARN(k, k->refs[r].span, k->refs[r].ctx, "output-not-upstream", h,
+                 "task '%s' reads outputs of '%s', which is not upstream of it", b, a);
+        }
+    }
+    free(start);
+    free(idx);
+    free(mark);
+    free(queue);
+    k->nrefs = 0;
+}
+
 static void check_pipeline(checker *k, flux_pipeline *p)
 {
     k->p = p;
+    k->nrefs = 0;
     table_build(k);
     check_pipeline_attrs(k);
     for (size_t i = 0; i < p->ntasks; i++)
         check_task(k, p->tasks[i]);
     check_edges(k);
+    check_output_refs(k);
 }
 
 void flux_check(flux_compilation *c)
@@ -1111,4 +1208,5 @@ void flux_check(flux_compilation *c)
         c->nedges += c->pipelines[i]->nedges;
     }
     free(k.table);
+    free(k.refs);
 }

@@ -57,6 +57,11 @@ typedef struct expander {
     uint32_t file;
     set_rec **sets; /* one record per {% set %} item executed */
     size_t nsets, sets_cap;
+    /* files already read for {% include %}, by resolved path: an include in
+     * a loop reads and parses its file once */
+    const char **inc_paths;
+    flux_file **inc_files;
+    size_t ninc, inc_cap;
     set_rec **set_table; /* item pointer -> record, open addressing */
     size_t set_table_cap;
 } expander;
@@ -241,6 +246,8 @@ static bool valid_name(const char *s)
 /* renders a templated name; NULL after an error */
 static const char *eval_name(expander *x, const flux_scope *scope, const flux_tstr *t, const char *what)
 {
+    if (t->broken)
+        return NULL; /* its syntax error was reported */
     const char *plain = flux_tstr_plain(t);
     if (plain)
         return plain;
@@ -266,7 +273,7 @@ static const char *eval_name(expander *x, const flux_scope *scope, const flux_ts
             return NULL;
         }
         if (v.t == FLUX_T_LIST || v.t == FLUX_T_DICT || v.t == FLUX_T_MACRO) {
-            error(x, p->expr->span, "bad-name", NULL, "a %s cannot be part of a %s name", flux_type_name(v.t), what);
+            error(x, p->expr->span, "bad-name", NULL, "%s cannot be part of a %s name", flux_type_a(v.t), what);
             flux_buf_free(&b);
             return NULL;
         }
@@ -301,7 +308,9 @@ static bool field_from_val(expander *x, const flux_scope *scope, const flux_val 
             flux_value val;
             if (!eval_static(x, scope, t->parts[0].expr, "a value written without quotes", &val))
                 return false;
-            return field_from_value(x, val, v->span, f);
+            bool r = field_from_value(x, val, v->span, f);
+            f->computed = true;
+            return r;
         }
         const char *s = eval_name(x, scope, t, "value");
         if (!s)
@@ -316,8 +325,10 @@ static bool field_from_val(expander *x, const flux_scope *scope, const flux_val 
         flux_buf text = {0};
         flux_tpart *parts = flux_arena_alloc(x->a, (t->n ? t->n : 1) * sizeof *parts);
         size_t np = 0;
-        bool ok = true;
-        for (size_t i = 0; i < t->n && ok; i++) {
+        /* every part is evaluated even after a failure, so each mistake of
+         * a string is reported in one run */
+        bool ok = !t->broken;
+        for (size_t i = 0; i < t->n; i++) {
             const flux_tpart *p = &t->parts[i];
             if (p->text) {
                 flux_buf_put(&text, p->text, p->len);
@@ -334,7 +345,7 @@ static bool field_from_val(expander *x, const flux_scope *scope, const flux_val 
                 flux_expr *folded = flux_fold(&ev, p->expr);
                 if (!folded) {
                     ok = false;
-                    break;
+                    continue;
                 }
                 if (text.len) {
                     parts[np].text = flux_arena_strndup(x->a, text.data, text.len);
@@ -468,7 +479,7 @@ static bool field_from_value(expander *x, flux_value v, flux_span span, flux_fie
         return true;
     }
     default:
-        error(x, span, "bad-value", NULL, "a %s cannot be an attribute value", flux_type_name(v.t));
+        error(x, span, "bad-value", NULL, "%s cannot be an attribute value", flux_type_a(v.t));
         return false;
     }
 }
@@ -480,8 +491,8 @@ static void attrs_add(expander *x, flux_attrs *as, const char *key, flux_span ke
 {
     for (size_t i = 0; i < as->n; i++) {
         if (strcmp(as->v[i].key, key) == 0) {
-            flux_diag *g = error(x, key_span, "duplicate-attribute", "give each attribute once",
-                                 "duplicate %s '%s'", what, key);
+            flux_diag *g = error(x, key_span, "duplicate-attribute", NULL, "duplicate %s '%s'", what, key);
+            flux_diag_help(g, "give each %s once", what);
             flux_diag_note(g, as->v[i].key_span, "first given here");
             return;
         }
@@ -779,6 +790,8 @@ static void do_deps(expander *x, const flux_item *it, flux_scope *scope, target 
     /* a lone {{ name(...) }} is a macro call */
     if (it->u.deps.n == 1 && !it->u.deps.v[0].bracketed && it->u.deps.v[0].n == 1) {
         const flux_tstr *t = it->u.deps.v[0].names[0];
+        if (t->broken)
+            return;
         if (t->n == 1 && t->parts[0].expr && t->parts[0].expr->kind == FLUX_X_CALL) {
             const flux_expr *call = t->parts[0].expr;
             const flux_binding *b = flux_scope_find(scope, call->u.call.name);
@@ -870,7 +883,7 @@ static void do_for(expander *x, const flux_item *it, flux_scope *scope, target *
         n = seq.u.list.n / 2;
     } else {
         error(x, it->u.loop.iter->span, "loop", "loop over a list, a dict or range(n)",
-              "cannot loop over a value of type %s", flux_type_name(seq.t));
+              "cannot loop over %s", flux_type_a(seq.t));
         return;
     }
     flux_span head = {x->file, it->span.begin, it->u.loop.iter->span.end};
@@ -986,25 +999,50 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
             return;
         }
     }
-    uint32_t id = flux_sources_load(&x->c->sources, path);
-    if (!id) {
-        int e = errno;
-        error(x, ps, "include", NULL, "cannot include '%s': %s", rel,
-              e == EINVAL ? "not a regular file" : strerror(e));
-        free(real);
-        free(path);
-        return;
-    }
-    free(path);
-    flux_file *f = flux_parse_file(x->a, x->d, &x->c->sources, id);
-    if (f->syntax_errors)
-        x->partial = true;
-    include_frame fr = {flux_arena_strdup(x->a, real), x->includes};
-    free(real);
+    flux_file *f = NULL;
+    for (size_t i = 0; i < x->ninc && !f; i++)
+        if (strcmp(x->inc_paths[i], real) == 0)
+            f = x->inc_files[i];
     flux_ctx *ctx = flux_arena_alloc(x->a, sizeof *ctx);
     ctx->kind = FLUX_CTX_INCLUDE;
     ctx->span = it->span;
     ctx->parent = x->ctx;
+    size_t before = x->d->n;
+    if (!f) {
+        uint32_t id = flux_sources_load(&x->c->sources, path);
+        if (!id) {
+            int e = errno;
+            error(x, ps, "include", NULL, "cannot include '%s': %s", rel,
+                  e == EINVAL ? "not a regular file" : strerror(e));
+            free(real);
+            free(path);
+            return;
+        }
+        f = flux_parse_file(x->a, x->d, &x->c->sources, id);
+        if (x->ninc == x->inc_cap) {
+            x->inc_cap = x->inc_cap ? 2 * x->inc_cap : 8;
+            const char **np = flux_arena_alloc(x->a, x->inc_cap * sizeof *np);
+            flux_file **nf = flux_arena_alloc(x->a, x->inc_cap * sizeof *nf);
+            if (x->ninc) {
+                memcpy(np, x->inc_paths, x->ninc * sizeof *np);
+                memcpy(nf, x->inc_files, x->ninc * sizeof *nf);
+            }
+            x->inc_paths = np;
+            x->inc_files = nf;
+        }
+        x->inc_paths[x->ninc] = flux_arena_strdup(x->a, real);
+        x->inc_files[x->ninc++] = f;
+    }
+    free(path);
+    uint32_t id = f->source;
+    if (f->syntax_errors) {
+        x->partial = true;
+        /* the parser knows nothing of includes: say which include read it */
+        for (size_t i = before; i < x->d->n; i++)
+            flux_ctx_notes(x->d->v[i], ctx);
+    }
+    include_frame fr = {flux_arena_strdup(x->a, real), x->includes};
+    free(real);
     const flux_ctx *saved = x->ctx;
     uint32_t saved_file = x->file;
     x->ctx = ctx;

@@ -88,6 +88,7 @@ typedef struct flux_tstr {
     size_t n;
     flux_span span;    /* the whole token, quotes included */
     bool has_expr;
+    bool broken;       /* a part had a syntax error (already reported) */
 } flux_tstr;
 
 /* ---- values of attributes ---- */

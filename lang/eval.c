@@ -271,10 +271,14 @@ static int parse_time(const char *s, size_t slen, const char *fmt, size_t flen, 
 typedef flux_eval_status (*filter_fn)(flux_eval *ev, const flux_expr *x, flux_value in, flux_value *a,
                                       size_t n, flux_value *out);
 
+/* argument types, one letter each: d duration, s string, i integer, * any;
+ * checked as soon as an argument is known, even when the input is only known
+ * at run time */
 typedef struct filter {
     const char *name;
     size_t min, max;
     filter_fn fn;
+    const char *args;
 } filter;
 
 #define FILTER(name) \
@@ -607,13 +611,13 @@ FILTER(f_last)
 }
 
 static const filter filters[] = {
-    {"add", 1, 1, f_add},         {"date", 1, 1, f_date},       {"default", 1, 2, f_default},
-    {"ds", 0, 0, f_ds},           {"ds_nodash", 0, 0, f_ds_nodash}, {"first", 0, 0, f_first},
-    {"int", 0, 0, f_int},         {"join", 0, 1, f_join},       {"json", 0, 0, f_json},
-    {"last", 0, 0, f_last},       {"length", 0, 0, f_length},   {"lower", 0, 0, f_lower},
-    {"replace", 2, 2, f_replace}, {"shquote", 0, 0, f_shquote}, {"sql", 0, 0, f_sql},
-    {"string", 0, 0, f_string},   {"trim", 0, 0, f_trim},       {"ts", 0, 0, f_ts},
-    {"ts_nodash", 0, 0, f_ts_nodash}, {"upper", 0, 0, f_upper},
+    {"add", 1, 1, f_add, "d"},          {"date", 1, 1, f_date, "s"},       {"default", 1, 2, f_default, "**"},
+    {"ds", 0, 0, f_ds, ""},             {"ds_nodash", 0, 0, f_ds_nodash, ""}, {"first", 0, 0, f_first, ""},
+    {"int", 0, 0, f_int, ""},           {"join", 0, 1, f_join, "s"},       {"json", 0, 0, f_json, ""},
+    {"last", 0, 0, f_last, ""},         {"length", 0, 0, f_length, ""},    {"lower", 0, 0, f_lower, ""},
+    {"replace", 2, 2, f_replace, "ss"}, {"shquote", 0, 0, f_shquote, ""},  {"sql", 0, 0, f_sql, ""},
+    {"string", 0, 0, f_string, ""},     {"trim", 0, 0, f_trim, ""},        {"ts", 0, 0, f_ts, ""},
+    {"ts_nodash", 0, 0, f_ts_nodash, ""}, {"upper", 0, 0, f_upper, ""},
 };
 #define NFILTERS (sizeof filters / sizeof *filters)
 
@@ -706,12 +710,13 @@ typedef struct function {
     const char *name;
     size_t min, max;
     flux_eval_status (*fn)(flux_eval *, const flux_expr *, flux_value *, size_t, flux_value *);
+    const char *args; /* as for filters */
 } function;
 
 static const function functions[] = {
-    {"ds_add", 2, 2, fn_ds_add},
-    {"ds_format", 3, 3, fn_ds_format},
-    {"range", 1, 3, fn_range},
+    {"ds_add", 2, 2, fn_ds_add, "si"},
+    {"ds_format", 3, 3, fn_ds_format, "sss"},
+    {"range", 1, 3, fn_range, "iii"},
 };
 #define NFUNCTIONS (sizeof functions / sizeof *functions)
 
@@ -1004,10 +1009,42 @@ static flux_eval_status eval_args(flux_eval *ev, const flux_exprs *args, flux_va
         flux_eval_status s = eval(ev, args->v[i], &v[i]);
         if (s == FLUX_EVAL_ERROR)
             return s;
-        if (s == FLUX_EVAL_RUNTIME)
+        if (s == FLUX_EVAL_RUNTIME) {
+            v[i].t = FLUX_T_RUNTIME;
             st = s;
+        }
     }
     return st;
+}
+
+/* the known arguments of a call whose result is left for run time must
+ * still have the right types: a mistake in a literal is a compile error */
+static flux_eval_status check_args(flux_eval *ev, const char *what, const char *name, const char *spec,
+                                   const flux_exprs *args, const flux_value *v)
+{
+    for (size_t i = 0; i < args->n && spec[i]; i++) {
+        flux_type t = v[i].t;
+        if (t == FLUX_T_RUNTIME || spec[i] == '*')
+            continue;
+        flux_type want = spec[i] == 'd' ? FLUX_T_DURATION : spec[i] == 'i' ? FLUX_T_INT : FLUX_T_STR;
+        if (t != want)
+            return err(ev, args->v[i]->span, spec[i] == 'd' ? "write a duration such as 1h or 30m" : NULL,
+                       "argument %zu of %s '%s' must be %s, found %s", i + 1, what, name, flux_type_a(want),
+                       flux_type_a(t));
+        if (strcmp(name, "date") == 0 || (strcmp(name, "ds_format") == 0 && i == 2)) {
+            flux_buf b = {0};
+            char bad = 0;
+            int r = format_time(0, v[i].u.s.s, v[i].u.s.len, &b, &bad);
+            flux_buf_free(&b);
+            if (r != 0) {
+                char *h = flux_arena_printf(ev->arena, "directives are %s", date_directives);
+                if (!bad)
+                    return err(ev, args->v[i]->span, h, "date format ends with a lone '%%'");
+                return err(ev, args->v[i]->span, h, "unknown date directive '%%%c'", bad);
+            }
+        }
+    }
+    return FLUX_EVAL_OK;
 }
 
 static flux_eval_status arity(flux_eval *ev, const flux_expr *x, flux_span span, const char *what, const char *name,
@@ -1043,8 +1080,11 @@ static flux_eval_status eval_filter(flux_eval *ev, const flux_expr *x, flux_valu
     flux_eval_status sa = eval_args(ev, &x->u.filter.args, args);
     if (sa == FLUX_EVAL_ERROR)
         return sa;
-    if (si == FLUX_EVAL_RUNTIME || sa == FLUX_EVAL_RUNTIME)
+    if (si == FLUX_EVAL_RUNTIME || sa == FLUX_EVAL_RUNTIME) {
+        if (check_args(ev, "filter", f->name, f->args, &x->u.filter.args, args))
+            return FLUX_EVAL_ERROR;
         return FLUX_EVAL_RUNTIME;
+    }
     return f->fn(ev, x, in, args, n, out);
 }
 
@@ -1084,6 +1124,8 @@ static flux_eval_status eval_call(flux_eval *ev, const flux_expr *x, flux_value 
         return FLUX_EVAL_ERROR;
     flux_value args[4];
     flux_eval_status sa = eval_args(ev, &x->u.call.args, args);
+    if (sa == FLUX_EVAL_RUNTIME && check_args(ev, "function", f->name, f->args, &x->u.call.args, args))
+        return FLUX_EVAL_ERROR;
     if (sa != FLUX_EVAL_OK)
         return sa;
     return f->fn(ev, x, args, n, out);
@@ -1111,7 +1153,7 @@ static flux_eval_status eval_attr(flux_eval *ev, const flux_expr *x, flux_value 
         char *h = best ? flux_arena_printf(ev->arena, "did you mean '%s'?", best) : NULL;
         return err(ev, x->u.attr.name_span, h, "no key '%s' in this dict", x->u.attr.name);
     }
-    return err(ev, x->u.attr.name_span, NULL, "a %s has no attribute '%s'", tname(o), x->u.attr.name);
+    return err(ev, x->u.attr.name_span, NULL, "%s has no attribute '%s'", flux_type_a(o.t), x->u.attr.name);
 }
 
 static flux_eval_status eval_index(flux_eval *ev, const flux_expr *x, flux_value *out)
@@ -1151,7 +1193,7 @@ static flux_eval_status eval_index(flux_eval *ev, const flux_expr *x, flux_value
         flux_buf_free(&b);
         return r;
     }
-    return err(ev, x->u.index.obj->span, NULL, "cannot index a %s", tname(o));
+    return err(ev, x->u.index.obj->span, NULL, "cannot index %s", flux_type_a(o.t));
 }
 
 static flux_eval_status eval(flux_eval *ev, const flux_expr *x, flux_value *out)

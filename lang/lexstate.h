@@ -40,6 +40,12 @@ typedef struct flux_lexstate {
     flux_loc stack_loc[LEX_MAX_DEPTH];
     int depth;
 
+    /* open {% for %} / {% if %} / {% macro %} statements, for "unclosed"
+     * notes when their end is missing */
+    char tstack[LEX_MAX_DEPTH];
+    flux_loc tstack_loc[LEX_MAX_DEPTH];
+    int tdepth;
+
     /* message for an INVALID token, reported by the parser with its location */
     const char *invalid_msg;
     const char *invalid_help;

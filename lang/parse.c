@@ -13,6 +13,7 @@
 #include "parser.h"
 #include "schedule.h"
 #include "suggest.h"
+#include "value.h"
 
 static flux_span sp(flux_lexstate *ls, uint32_t b, uint32_t e)
 {
@@ -171,7 +172,9 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
         flux_buf_puts(&m, quote_text(ls, loc));
     }
     bool wants_eq = false, wants_colon = false, wants_close = false;
+    size_t base_len = m.len;
     if (nexpected > 0 && nexpected <= 5) {
+        /* a longer list reads as noise, not help */
         flux_buf_puts(&m, ", expected ");
         for (int i = 0; i < nexpected; i++) {
             if (i)
@@ -181,6 +184,23 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
             wants_colon |= strcmp(expected[i], "':'") == 0;
             wants_close |= strcmp(expected[i], "'}'") == 0;
         }
+    }
+    /* a missing {% endfor %}-like end: point at the statement it closes */
+    bool wants_end = false;
+    for (int i = 0; i < nexpected; i++)
+        wants_end |= strcmp(expected[i], "'{% endfor'") == 0 || strcmp(expected[i], "'{% endif'") == 0 ||
+                     strcmp(expected[i], "'{% endmacro'") == 0;
+    if (wants_end && ls->tdepth > 0 && ls->tdepth <= LEX_MAX_DEPTH) {
+        char kind = ls->tstack[ls->tdepth - 1];
+        flux_loc open = ls->tstack_loc[ls->tdepth - 1];
+        const char *name = kind == 'f' ? "for" : kind == 'i' ? "if" : "macro";
+        m.len = base_len;
+        flux_diag *g = flux_error(ls->diags, span, "syntax", "%s, expected '{%% end%s %%}'", flux_buf_cstr(&m), name);
+        flux_diag_note(g, sp(ls, open.begin, open.end), "to close this '{%% %s'", name);
+        flux_diag_help(g, "add '{%% end%s %%}' where the %s ends", name, kind == 'f' ? "loop" : kind == 'i' ? "condition" : "macro");
+        flux_buf_free(&m);
+        ls->errors++;
+        return;
     }
     const char *help = NULL;
     if (wants_colon)
@@ -395,7 +415,6 @@ static void unescape(flux_lexstate *ls, uint32_t b, uint32_t e, flux_buf *out)
         case 'n': flux_buf_putc(out, '\n'); break;
         case 't': flux_buf_putc(out, '\t'); break;
         case 'r': flux_buf_putc(out, '\r'); break;
-        case '0': flux_buf_putc(out, '\0'); break;
         case '\\': case '"': case '\'': case '{': case '}': case '$':
             flux_buf_putc(out, c);
             break;
@@ -420,7 +439,7 @@ static void unescape(flux_lexstate *ls, uint32_t b, uint32_t e, flux_buf *out)
             break;
         }
         default:
-            syntax_error(ls, sp(ls, p - 1, p + 1), "escapes are \\n \\t \\r \\\\ \\\" \\{ \\u{...}; write '\\\\' for a backslash",
+            syntax_error(ls, sp(ls, p - 1, p + 1), "escapes are \\n \\t \\r \\\\ \\\" \\' \\{ \\} \\$ \\u{...}; write '\\\\' for a backslash",
                          "unknown escape sequence '\\%c'", c);
         }
     }
@@ -593,15 +612,27 @@ flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
         if (q == s.v[i].end) {
             syntax_error(ls, p->span, "put an expression between the braces, e.g. '{{ ds }}'",
                          "empty template expression");
+            ts->broken = true;
             continue;
         }
         p->expr = parse_expr_nested(ls, s.v[i].begin, s.v[i].end);
-        if (!p->expr)
+        if (!p->expr) {
+            ts->broken = true;
             continue;
+        }
         ts->has_expr = true;
         k++;
     }
     ts->n = k;
+    /* names, schedules and zones are C strings downstream: a NUL would cut
+     * them silently */
+    for (size_t i = 0; i < k; i++) {
+        if (ts->parts[i].text && memchr(ts->parts[i].text, '\0', ts->parts[i].len)) {
+            syntax_error(ls, ts->span, "remove the NUL byte", "text holds a NUL byte");
+            ts->broken = true;
+            break;
+        }
+    }
     free(texts);
     free(lens);
     free(s.v);
@@ -726,14 +757,7 @@ void flux_expr_print(const flux_expr *x, flux_buf *out)
     case FLUX_X_NONE: flux_buf_puts(out, "none"); break;
     case FLUX_X_BOOL: flux_buf_puts(out, x->u.b ? "true" : "false"); break;
     case FLUX_X_INT: flux_buf_printf(out, "%" PRId64, x->u.i); break;
-    case FLUX_X_FLOAT: {
-        char tmp[64];
-        snprintf(tmp, sizeof tmp, "%.17g", x->u.f);
-        if (!strpbrk(tmp, ".eEn"))
-            strcat(tmp, ".0");
-        flux_buf_puts(out, tmp);
-        break;
-    }
+    case FLUX_X_FLOAT: flux_value_render(flux_float(x->u.f), out); break;
     case FLUX_X_STRING: flux_print_string_literal(x->u.str.s, x->u.str.len, out); break;
     case FLUX_X_DURATION: flux_print_duration(x->u.ms, out); break;
     case FLUX_X_LIST:

@@ -637,7 +637,7 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, flux_lexstate *ls)
 {
-    enum { MAXEXP = 8 };
+    enum { MAXEXP = 64 };
     yysymbol_kind_t exp[MAXEXP];
     int n = yypcontext_expected_tokens(ctx, exp, MAXEXP);
     const char *names[MAXEXP];

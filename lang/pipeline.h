@@ -36,6 +36,7 @@ typedef struct flux_field flux_field;
 struct flux_field {
     flux_fkind kind;
     flux_span span;
+    bool computed; /* written as an unquoted {{ expr }}: a string may stand for a name */
     union {
         struct { const char *s; size_t len; } str;   /* STRING, IDENT */
         struct { flux_tpart *parts; size_t n; } tmpl; /* TEMPLATE */

@@ -35,6 +35,21 @@ const char *flux_type_name(flux_type t)
     return "value";
 }
 
+const char *flux_type_a(flux_type t)
+{
+    switch (t) {
+    case FLUX_T_NONE: return "none";
+    case FLUX_T_INT: return "an integer";
+    case FLUX_T_ERROR: return "an invalid value";
+    default: break;
+    }
+    static const char *const with_a[] = {
+        [FLUX_T_BOOL] = "a boolean", [FLUX_T_FLOAT] = "a number", [FLUX_T_STR] = "a string",
+        [FLUX_T_DURATION] = "a duration", [FLUX_T_TIME] = "a time", [FLUX_T_LIST] = "a list",
+        [FLUX_T_DICT] = "a dict", [FLUX_T_MACRO] = "a macro", [FLUX_T_RUNTIME] = "a run-time value"};
+    return with_a[t];
+}
+
 bool flux_truthy(flux_value v)
 {
     switch (v.t) {
@@ -128,14 +143,22 @@ static void render_float(double f, flux_buf *out)
         return;
     }
     char tmp[64];
-    /* shortest text that reads back to the same double */
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, f);
-        if (strtod(tmp, NULL) == f)
-            break;
+    double a = fabs(f);
+    if (a == 0 || (a >= 1e-4 && a < 1e16)) {
+        /* plain decimals with the fewest digits that read back exactly,
+         * as Python prints floats: 1000.0, 0.1, 0.30000000000000004 */
+        for (int d = 1; d <= 17; d++) {
+            snprintf(tmp, sizeof tmp, "%.*f", d, f);
+            if (strtod(tmp, NULL) == f)
+                break;
+        }
+    } else {
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(tmp, sizeof tmp, "%.*g", prec, f);
+            if (strtod(tmp, NULL) == f)
+                break;
+        }
     }
-    if (!strpbrk(tmp, ".eE"))
-        strcat(tmp, ".0");
     flux_buf_puts(out, tmp);
 }
 

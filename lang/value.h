@@ -52,6 +52,7 @@ static inline flux_value flux_str(const char *s, size_t len) { flux_value v = {.
 flux_value flux_cstr(flux_arena *a, const char *s); /* copies */
 
 const char *flux_type_name(flux_type t); /* "string" "integer" ... */
+const char *flux_type_a(flux_type t);    /* with its article: "a string" "an integer" */
 
 bool flux_truthy(flux_value v);
 bool flux_value_equal(flux_value a, flux_value b);

@@ -67,6 +67,34 @@ static const command *find_command(const char *name)
     return NULL;
 }
 
+static void suggest_command(const char *name)
+{
+    const char *names[NCOMMANDS];
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    const char *best = flux_suggest(name, names, NCOMMANDS);
+    if (best)
+        fprintf(stderr, "help: did you mean 'flux %s'?\n", best);
+    else
+        fputs("help: run 'flux --help' for the list of commands\n", stderr);
+}
+
+/* an unknown option, with the closest known one */
+static void unknown_option(const char *cmd, const char *opt, const char *const *known, size_t n)
+{
+    fprintf(stderr, "flux %s: unknown option '%s'\n", cmd, opt);
+    char word[64];
+    snprintf(word, sizeof word, "%s", opt);
+    char *eq = strchr(word, '=');
+    if (eq)
+        *eq = '\0';
+    const char *best = flux_suggest(word, known, n);
+    if (best)
+        fprintf(stderr, "help: did you mean '%s'?\n", best);
+    else
+        fprintf(stderr, "help: run 'flux help %s' for its options\n", cmd);
+}
+
 /* ---- check ---- */
 
 typedef struct paths {
@@ -152,7 +180,8 @@ static int cmd_check(int argc, char **argv)
             fputs(find_command("check")->usage, stdout);
             return EXIT_OK;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "flux check: unknown option '%s'\n%s", a, find_command("check")->usage);
+            static const char *const opts[] = {"--format", "--color", "--colour", "--help"};
+            unknown_option("check", a, opts, sizeof opts / sizeof *opts);
             rc = EXIT_USAGE;
             goto done;
         } else {
@@ -225,6 +254,7 @@ static int cmd_help(int argc, char **argv)
     const command *c = find_command(argv[0]);
     if (!c) {
         fprintf(stderr, "flux help: unknown command '%s'\n", argv[0]);
+        suggest_command(argv[0]);
         return EXIT_USAGE;
     }
     fputs(c->usage, stdout);
@@ -261,15 +291,8 @@ int main(int argc, char **argv)
         return cmd_version(0, NULL);
     const command *c = find_command(name);
     if (!c) {
-        const char *names[NCOMMANDS];
-        for (size_t i = 0; i < NCOMMANDS; i++)
-            names[i] = commands[i].name;
         fprintf(stderr, "flux: unknown command '%s'\n", name);
-        const char *best = flux_suggest(name, names, NCOMMANDS);
-        if (best)
-            fprintf(stderr, "help: did you mean 'flux %s'?\n", best);
-        else
-            fputs("help: run 'flux --help' for the list of commands\n", stderr);
+        suggest_command(name);
         return EXIT_USAGE;
     }
     return c->run(argc - 2, argv + 2);
