@@ -244,6 +244,7 @@ case $mode in
         ensure_packages "${BUILD_PACKAGES[@]}"
         build_release
         tests/bench/compile build/flux
+        tests/bench/dryrun build/flux
         ;;
     help | -h | --help)
         usage

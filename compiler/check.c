@@ -687,6 +687,37 @@ static void check_pipeline_attrs(checker *k)
 
 /* ---- tasks ---- */
 
+/* Pipeline-level values of task parameters (retries, retry_delay ...) are
+ * defaults for every task: copy them into each task that does not set them,
+ * so the plan holds each task's resolved parameters. */
+static void inherit_defaults(checker *k, flux_task *t, const flux_operator *op)
+{
+    const flux_pipeline *p = k->p;
+    for (size_t i = 0; i < p->attrs.n; i++) {
+        const flux_attr *pa = &p->attrs.v[i];
+        const flux_param_schema *ps = flux_registry_pipeline_param(pa->key);
+        if (!ps || !(ps->flags & FLUX_PF_TASK_DEFAULT) || pa->invalid || !flux_registry_param(op, pa->key))
+            continue;
+        bool set = false;
+        for (size_t j = 0; j < t->attrs.n && !set; j++)
+            set = strcmp(t->attrs.v[j].key, pa->key) == 0;
+        if (set)
+            continue;
+        flux_attrs *as = &t->attrs;
+        if (as->n == as->cap) {
+            size_t cap = as->cap ? 2 * as->cap : 8;
+            flux_attr *nv = flux_arena_alloc(k->a, cap * sizeof *nv);
+            if (as->n)
+                memcpy(nv, as->v, as->n * sizeof *nv);
+            as->v = nv;
+            as->cap = cap;
+        }
+        as->v[as->n] = *pa;
+        as->v[as->n].inherited = true;
+        as->n++;
+    }
+}
+
 /* a required parameter given under a misspelt name was already reported as
  * unknown with a did-you-mean; reporting it missing too is noise */
 static bool misspelt(checker *k, const flux_task *t, const flux_operator *op, const char *name)
@@ -762,6 +793,8 @@ static void check_task(checker *k, flux_task *t)
         check_type(k, ps, ps->type, &at->val, at->key, at->ctx);
         check_templates(k, &at->val, t, ps->type, at->ctx);
     }
+    t->kind = flux_op_kind_name(op->kind);
+    inherit_defaults(k, t, op);
     bool any_of_needed = false, any_of_given = false;
     flux_buf any = {0};
     for (size_t j = 0; j < op->nparams; j++) {
@@ -1037,7 +1070,7 @@ static void check_edges(checker *k)
         flux_task *found[2] = {a, b};
         for (int i = 0; i < 2; i++) {
             /* in a file with syntax errors the declaration may have been dropped */
-            if (found[i] || p->partial)
+            if (found[i] || p->partial || flux_diags_full(k->d))
                 continue;
             const char *best = suggest_task(k, names[i]);
             char *h = best ? did_you_mean(k, best)
@@ -1177,8 +1210,10 @@ static void check_pipeline(checker *k, flux_pipeline *p)
     k->nrefs = 0;
     table_build(k);
     check_pipeline_attrs(k);
-    for (size_t i = 0; i < p->ntasks; i++)
+    for (size_t i = 0; i < p->ntasks && !flux_diags_full(k->d); i++)
         check_task(k, p->tasks[i]);
+    if (flux_diags_full(k->d))
+        return;
     check_edges(k);
     check_output_refs(k);
 }

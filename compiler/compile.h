@@ -41,4 +41,9 @@ void flux_compile_finish(flux_compilation *c);
  * Includes resolve relative to the directory of name. */
 int flux_compile_text(flux_compilation *c, const char *name, const char *text, size_t len);
 
+/* The plan of one pipeline of a compilation without errors: sources named
+ * and hashed. Tasks are reordered upstream first (index i = position i). */
+struct flux_plan;
+void flux_compile_plan(flux_compilation *c, flux_pipeline *p, struct flux_plan *out);
+
 #endif

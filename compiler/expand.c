@@ -20,7 +20,7 @@
 /* every item expanded and every task, edge and attribute made counts: a
  * macro that loops over its own calls must stop quickly, not in hours */
 #define EXPAND_MAX_ITEMS 5000000u
-#define MACRO_MAX_CALLS 100000u
+#define MACRO_MAX_CALLS 20000u
 #define MACRO_MAX_DEPTH 32
 #define INCLUDE_MAX_DEPTH 32
 
@@ -130,7 +130,7 @@ static flux_eval evaluator(expander *x, const flux_scope *scope)
 
 static bool budget(expander *x, flux_span span)
 {
-    if (x->too_large)
+    if (x->too_large || flux_diags_full(x->d))
         return false;
     if (++x->items <= EXPAND_MAX_ITEMS)
         return true;
@@ -1032,6 +1032,7 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
         }
         x->inc_paths[x->ninc] = flux_arena_strdup(x->a, real);
         x->inc_files[x->ninc++] = f;
+
     }
     free(path);
     uint32_t id = f->source;
@@ -1099,7 +1100,19 @@ void flux_expand_file(flux_compilation *c, flux_file *file)
     x.includes = &top;
     flux_scope *scope = flux_arena_alloc(x.a, sizeof *scope);
     target tg = {W_FILE, NULL, NULL};
+    size_t first = c->npipelines;
     expand_body(&x, &file->body, scope, &tg);
+    /* every pipeline of a file records the files that file included: a
+     * plan names all the sources it came from */
+    if (x.ninc) {
+        uint32_t *ids = flux_arena_alloc(x.a, x.ninc * sizeof *ids);
+        for (size_t i = 0; i < x.ninc; i++)
+            ids[i] = x.inc_files[i]->source;
+        for (size_t i = first; i < c->npipelines; i++) {
+            c->pipelines[i]->includes = ids;
+            c->pipelines[i]->nincludes = x.ninc;
+        }
+    }
     for (size_t i = 0; i < x.nsets; i++) {
         const flux_item *it = x.sets[i]->item;
         if (x.sets[i]->used)

@@ -99,6 +99,8 @@ static bool remember(flux_diags *d, flux_span span, const char *msg)
 flux_diag *flux_diag_vadd(flux_diags *d, flux_severity sev, flux_span span, const char *code,
                           const char *fmt, va_list ap)
 {
+    if (d->full)
+        return NULL;
     char *msg = xvasprintf(fmt, ap);
     if (!remember(d, span, msg)) {
         free(msg);
@@ -120,6 +122,14 @@ flux_diag *flux_diag_vadd(flux_diags *d, flux_severity sev, flux_span span, cons
         d->errors++;
     else
         d->warnings++;
+    if (d->errors >= FLUX_DIAG_LIMIT && !d->full) {
+        flux_diag *last = g;
+        g = flux_diag_add(d, FLUX_SEV_ERROR, span, "too-many-errors", "too many errors (%d); stopping here",
+                          FLUX_DIAG_LIMIT);
+        flux_diag_help(g, "fix the first ones: later errors often follow from them");
+        d->full = true;
+        return last;
+    }
     return g;
 }
 

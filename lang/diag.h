@@ -39,13 +39,26 @@ typedef struct flux_diags {
     flux_diag **v;
     size_t n, cap;
     size_t errors, warnings;
+    /* past FLUX_DIAG_LIMIT errors nothing more is recorded: a generated file
+     * with a mistake in a loop of 100,000 iterations must stop, not print
+     * (or compute suggestions for) 100,000 messages */
+    bool full;
     /* set of (span, message) already reported: an error inside a loop body must
      * not be printed once per iteration */
     uint64_t *seen;
     size_t seen_cap, seen_n;
 } flux_diags;
 
+#define FLUX_DIAG_LIMIT 1000
+
 void flux_diags_init(flux_diags *d, flux_sources *sources);
+
+/* true once the error limit is reached: callers skip expensive work (did-you-
+ * mean searches, further checks) */
+static inline bool flux_diags_full(const flux_diags *d)
+{
+    return d->full;
+}
 void flux_diags_free(flux_diags *d);
 
 /* Returns NULL when the same message at the same span was already reported;

@@ -117,11 +117,14 @@ static flux_value render_str(flux_eval *ev, flux_value v)
     return mkstr(ev, &b);
 }
 
-/* a time from a time value, or from a string holding an ISO-8601 time */
-static bool as_time(flux_value v, int64_t *ms)
+/* a time from a time value, or from a string holding an ISO-8601 time
+ * (shown in UTC) */
+static bool as_time(flux_value v, int64_t *ms, int32_t *off)
 {
+    *off = 0;
     if (v.t == FLUX_T_TIME) {
         *ms = v.u.ms;
+        *off = v.off;
         return true;
     }
     if (v.t == FLUX_T_STR) {
@@ -166,11 +169,13 @@ static civil to_civil(int64_t ms)
 
 static const char *const date_directives = "%Y %m %d %H %M %S %f %j %y %b %B %a %A %u %w %s %F %T %z %Z %%";
 
-/* strftime's common directives, always in UTC; returns the offending
- * directive on an unknown one */
-static int format_time(int64_t ms, const char *fmt, size_t len, flux_buf *out, char *bad)
+/* strftime's common directives, in the wall-clock time of the value's zone
+ * offset; returns the offending directive on an unknown one */
+static int format_time(int64_t ms, int32_t off, const char *fmt, size_t len, flux_buf *out, char *bad)
 {
-    civil c = to_civil(ms);
+    civil c = to_civil(ms + (int64_t)off * 1000);
+    c.epoch_s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    int32_t aoff = off < 0 ? -off : off;
     for (size_t i = 0; i < len; i++) {
         if (fmt[i] != '%') {
             flux_buf_putc(out, fmt[i]);
@@ -199,8 +204,13 @@ static int format_time(int64_t ms, const char *fmt, size_t len, flux_buf *out, c
         case 's': flux_buf_printf(out, "%" PRId64, c.epoch_s); break;
         case 'F': flux_buf_printf(out, "%04" PRId64 "-%02u-%02u", c.y, c.m, c.d); break;
         case 'T': flux_buf_printf(out, "%02u:%02u:%02u", c.hh, c.mm, c.ss); break;
-        case 'z': flux_buf_puts(out, "+0000"); break;
-        case 'Z': flux_buf_puts(out, "UTC"); break;
+        case 'z': flux_buf_printf(out, "%c%02d%02d", off < 0 ? '-' : '+', aoff / 3600, aoff / 60 % 60); break;
+        case 'Z':
+            if (off == 0)
+                flux_buf_puts(out, "UTC");
+            else
+                flux_buf_printf(out, "%c%02d:%02d", off < 0 ? '-' : '+', aoff / 3600, aoff / 60 % 60);
+            break;
         case '%': flux_buf_putc(out, '%'); break;
         default:
             *bad = fmt[i];
@@ -471,6 +481,7 @@ static void sql_literal(flux_value v, flux_buf *b)
     case FLUX_T_BOOL: flux_buf_puts(b, v.u.b ? "TRUE" : "FALSE"); return;
     case FLUX_T_INT: case FLUX_T_FLOAT: flux_value_render(v, b); return;
     case FLUX_T_TIME: {
+        /* DATETIME columns carry no zone: SQL literals of times are UTC */
         civil c = to_civil(v.u.ms);
         flux_buf_printf(b, "'%04" PRId64 "-%02u-%02u %02u:%02u:%02u", c.y, c.m, c.d, c.hh, c.mm, c.ss);
         if (c.ms)
@@ -518,9 +529,9 @@ FILTER(f_sql)
     return FLUX_EVAL_OK;
 }
 
-static flux_eval_status time_in(flux_eval *ev, const flux_expr *x, flux_value in, int64_t *ms)
+static flux_eval_status time_in(flux_eval *ev, const flux_expr *x, flux_value in, int64_t *ms, int32_t *off)
 {
-    if (as_time(in, ms))
+    if (as_time(in, ms, off))
         return FLUX_EVAL_OK;
     if (in.t == FLUX_T_STR)
         return err(ev, fspan(x), "times are ISO-8601, e.g. 2026-11-01T00:00:00Z", "'%s' is not a time", in.u.s.s);
@@ -532,29 +543,46 @@ static flux_eval_status fmt_time(flux_eval *ev, const flux_expr *x, flux_value i
                                  flux_value *out)
 {
     int64_t ms;
-    if (time_in(ev, x, in, &ms))
+    int32_t off;
+    if (time_in(ev, x, in, &ms, &off))
         return FLUX_EVAL_ERROR;
     flux_buf b = {0};
     char bad;
-    format_time(ms, fmt, strlen(fmt), &b, &bad);
+    format_time(ms, off, fmt, strlen(fmt), &b, &bad);
     *out = mkstr(ev, &b);
     return FLUX_EVAL_OK;
 }
 
 FILTER(f_ds) { (void)a, (void)n; return fmt_time(ev, x, in, "%Y-%m-%d", out); }
 FILTER(f_ds_nodash) { (void)a, (void)n; return fmt_time(ev, x, in, "%Y%m%d", out); }
-FILTER(f_ts) { (void)a, (void)n; return fmt_time(ev, x, in, "%Y-%m-%dT%H:%M:%S+00:00", out); }
+FILTER(f_ts)
+{
+    (void)a, (void)n;
+    /* Airflow's ts: ISO-8601 with a numeric offset, never 'Z' */
+    int64_t ms;
+    int32_t off;
+    if (time_in(ev, x, in, &ms, &off))
+        return FLUX_EVAL_ERROR;
+    flux_buf b = {0};
+    char bad;
+    format_time(ms, off, "%Y-%m-%dT%H:%M:%S", 17, &b, &bad);
+    int32_t ao = off < 0 ? -off : off;
+    flux_buf_printf(&b, "%c%02d:%02d", off < 0 ? '-' : '+', ao / 3600, ao / 60 % 60);
+    *out = mkstr(ev, &b);
+    return FLUX_EVAL_OK;
+}
 FILTER(f_ts_nodash) { (void)a, (void)n; return fmt_time(ev, x, in, "%Y%m%dT%H%M%S", out); }
 
 FILTER(f_date)
 {
     (void)n;
     int64_t ms;
-    if (want_str(ev, x, a[0], "date") || time_in(ev, x, in, &ms))
+    int32_t off;
+    if (want_str(ev, x, a[0], "date") || time_in(ev, x, in, &ms, &off))
         return FLUX_EVAL_ERROR;
     flux_buf b = {0};
     char bad;
-    if (format_time(ms, a[0].u.s.s, a[0].u.s.len, &b, &bad) != 0) {
+    if (format_time(ms, off, a[0].u.s.s, a[0].u.s.len, &b, &bad) != 0) {
         flux_buf_free(&b);
         char *h = flux_arena_printf(ev->arena, "directives are %s", date_directives);
         if (!bad)
@@ -584,11 +612,12 @@ FILTER(f_add)
         return FLUX_EVAL_OK;
     }
     int64_t ms;
-    if (time_in(ev, x, in, &ms))
+    int32_t off;
+    if (time_in(ev, x, in, &ms, &off))
         return FLUX_EVAL_ERROR;
     if (add_overflows(ms, a[0].u.ms, &r))
         return err(ev, x->span, NULL, "time out of range");
-    *out = flux_time(r);
+    *out = flux_time_at(r, off);
     return FLUX_EVAL_OK;
 }
 
@@ -681,7 +710,7 @@ static flux_eval_status fn_ds_add(flux_eval *ev, const flux_expr *x, flux_value 
         return err(ev, x->u.call.args.v[1]->span, NULL, "ds_add expects a number of days");
     flux_buf b = {0};
     char bad;
-    format_time(ms + a[1].u.i * 86400000, "%Y-%m-%d", 8, &b, &bad);
+    format_time(ms + a[1].u.i * 86400000, 0, "%Y-%m-%d", 8, &b, &bad);
     *out = mkstr(ev, &b);
     return FLUX_EVAL_OK;
 }
@@ -698,7 +727,7 @@ static flux_eval_status fn_ds_format(flux_eval *ev, const flux_expr *x, flux_val
                    "'%s' does not match the format '%s'", a[0].u.s.s, a[1].u.s.s);
     flux_buf b = {0};
     char bad;
-    if (format_time(ms, a[2].u.s.s, a[2].u.s.len, &b, &bad) != 0) {
+    if (format_time(ms, 0, a[2].u.s.s, a[2].u.s.len, &b, &bad) != 0) {
         flux_buf_free(&b);
         return err(ev, x->u.call.args.v[2]->span, NULL, "unknown date directive in '%s'", a[2].u.s.s);
     }
@@ -763,6 +792,8 @@ static flux_eval_status eval_name(flux_eval *ev, const flux_expr *x, flux_value 
         out->u.p = x->u.name;
         return FLUX_EVAL_RUNTIME;
     }
+    if (flux_diags_full(ev->diags))
+        return FLUX_EVAL_ERROR;
     flux_suggester s;
     flux_suggest_init(&s, x->u.name);
     suggest_names(ev, &s);
@@ -1034,7 +1065,7 @@ static flux_eval_status check_args(flux_eval *ev, const char *what, const char *
         if (strcmp(name, "date") == 0 || (strcmp(name, "ds_format") == 0 && i == 2)) {
             flux_buf b = {0};
             char bad = 0;
-            int r = format_time(0, v[i].u.s.s, v[i].u.s.len, &b, &bad);
+            int r = format_time(0, 0, v[i].u.s.s, v[i].u.s.len, &b, &bad);
             flux_buf_free(&b);
             if (r != 0) {
                 char *h = flux_arena_printf(ev->arena, "directives are %s", date_directives);
@@ -1284,7 +1315,7 @@ flux_expr *flux_value_expr(flux_arena *a, flux_value v, flux_span span)
     case FLUX_T_DURATION: x->kind = FLUX_X_DURATION; x->u.ms = v.u.ms; break;
     case FLUX_T_TIME: {
         flux_buf b = {0};
-        flux_time_iso(v.u.ms, &b);
+        flux_time_iso(v.u.ms, v.off, &b);
         x->kind = FLUX_X_STRING;
         x->u.str.s = flux_arena_strndup(a, b.data, b.len);
         x->u.str.len = b.len;

@@ -78,6 +78,18 @@ flux_expr *flux_parse_expr(flux_arena *arena, flux_diags *diags, flux_sources *s
     return parse_expr_nested(&ls, begin, end);
 }
 
+flux_tstr *flux_parse_template(flux_arena *arena, flux_diags *diags, flux_sources *sources, uint32_t file,
+                               uint32_t begin, uint32_t end)
+{
+    flux_lexstate ls;
+    init_state(&ls, arena, diags, sources, file);
+    flux_loc loc = {begin, end};
+    flux_tstr *t = flux_lex_tstr(&ls, loc, TSTR_NAME);
+    if (ls.errors)
+        t->broken = true;
+    return t;
+}
+
 /* ---- syntax errors ---- */
 
 static void syntax_error(flux_lexstate *ls, flux_span span, const char *help, const char *fmt, ...)

@@ -21,6 +21,12 @@ flux_file *flux_parse_file(flux_arena *arena, flux_diags *diags, flux_sources *s
 flux_expr *flux_parse_expr(flux_arena *arena, flux_diags *diags, flux_sources *sources, uint32_t file,
                            uint32_t begin, uint32_t end);
 
+/* Parses template text (no escapes: "{{" opens an expression, as in a
+ * plan's stored templates) found at [begin, end) of a source. Never NULL;
+ * syntax errors go to diags and set ->broken. */
+flux_tstr *flux_parse_template(flux_arena *arena, flux_diags *diags, flux_sources *sources, uint32_t file,
+                               uint32_t begin, uint32_t end);
+
 /* Prints an expression back as canonical template source: the form a plan
  * keeps for run-time templates. */
 void flux_expr_print(const flux_expr *x, flux_buf *out);

@@ -54,7 +54,8 @@ typedef struct flux_attr {
     flux_span key_span;
     flux_field val;
     const flux_ctx *ctx;
-    bool invalid; /* its value had an error already reported: check nothing else */
+    bool invalid;   /* its value had an error already reported: check nothing else */
+    bool inherited; /* copied from the pipeline's task defaults (retries = 2 ...) */
 } flux_attr;
 
 typedef struct flux_attrs {
@@ -67,7 +68,8 @@ typedef struct flux_task {
     flux_span id_span;
     const char *op;
     flux_span op_span;
-    flux_attrs attrs;
+    const char *kind;      /* operator kind from the registry: sensor, remote, transfer */
+    flux_attrs attrs;      /* as written, then the inherited pipeline defaults */
     const flux_ctx *ctx;
     size_t index;
 } flux_task;
@@ -94,6 +96,9 @@ typedef struct flux_pipeline {
     size_t nedges, edges_cap;
     /* filled by the checker: upstream-first order of task indices */
     uint32_t *order;
+    /* files read by {% include %} while expanding its file, first-read order */
+    uint32_t *includes;
+    size_t nincludes;
 } flux_pipeline;
 
 const char *flux_field_kind_name(flux_fkind k);

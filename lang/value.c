@@ -79,7 +79,7 @@ bool flux_value_equal(flux_value a, flux_value b)
     case FLUX_T_NONE: return true;
     case FLUX_T_BOOL: return a.u.b == b.u.b;
     case FLUX_T_STR: return a.u.s.len == b.u.s.len && memcmp(a.u.s.s, b.u.s.s, a.u.s.len) == 0;
-    case FLUX_T_DURATION: case FLUX_T_TIME: return a.u.ms == b.u.ms;
+    case FLUX_T_DURATION: case FLUX_T_TIME: return a.u.ms == b.u.ms; /* same instant, whatever the zone */
     case FLUX_T_LIST: case FLUX_T_DICT:
         if (a.u.list.n != b.u.list.n)
             return false;
@@ -117,8 +117,9 @@ void flux_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-void flux_time_iso(int64_t ms, flux_buf *out)
+void flux_time_iso(int64_t ms, int32_t off, flux_buf *out)
 {
+    ms += (int64_t)off * 1000;
     int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
     int64_t rem = ms - days * 86400000;
     int64_t y;
@@ -129,7 +130,12 @@ void flux_time_iso(int64_t ms, flux_buf *out)
     flux_buf_printf(out, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u", y, m, d, hh, mm, ss);
     if (frac)
         flux_buf_printf(out, ".%03u", frac);
-    flux_buf_putc(out, 'Z');
+    if (off == 0) {
+        flux_buf_putc(out, 'Z');
+    } else {
+        int32_t a = off < 0 ? -off : off;
+        flux_buf_printf(out, "%c%02d:%02d", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+    }
 }
 
 static void render_float(double f, flux_buf *out)
@@ -242,7 +248,7 @@ void flux_value_render(flux_value v, flux_buf *out)
     case FLUX_T_FLOAT: render_float(v.u.f, out); break;
     case FLUX_T_STR: flux_buf_put(out, v.u.s.s, v.u.s.len); break;
     case FLUX_T_DURATION: flux_print_duration(v.u.ms, out); break;
-    case FLUX_T_TIME: flux_time_iso(v.u.ms, out); break;
+    case FLUX_T_TIME: flux_time_iso(v.u.ms, v.off, out); break;
     case FLUX_T_LIST: case FLUX_T_DICT: flux_value_json(v, out); break;
     case FLUX_T_MACRO: flux_buf_puts(out, "<macro>"); break;
     case FLUX_T_RUNTIME: flux_buf_puts(out, "<run-time>"); break;

@@ -30,6 +30,7 @@ typedef enum {
 
 typedef struct flux_value {
     flux_type t;
+    int32_t off; /* TIME: the zone's offset east of UTC in seconds, for display only */
     union {
         bool b;
         int64_t i;
@@ -47,6 +48,8 @@ static inline flux_value flux_int(int64_t i) { flux_value v = {.t = FLUX_T_INT};
 static inline flux_value flux_float(double f) { flux_value v = {.t = FLUX_T_FLOAT}; v.u.f = f; return v; }
 static inline flux_value flux_duration(int64_t ms) { flux_value v = {.t = FLUX_T_DURATION}; v.u.ms = ms; return v; }
 static inline flux_value flux_time(int64_t ms) { flux_value v = {.t = FLUX_T_TIME}; v.u.ms = ms; return v; }
+/* an instant shown in a zone: same instant, local wall-clock fields */
+static inline flux_value flux_time_at(int64_t ms, int32_t off) { flux_value v = flux_time(ms); v.off = off; return v; }
 static inline flux_value flux_str(const char *s, size_t len) { flux_value v = {.t = FLUX_T_STR}; v.u.s.s = s; v.u.s.len = len; return v; }
 
 flux_value flux_cstr(flux_arena *a, const char *s); /* copies */
@@ -70,8 +73,9 @@ void flux_value_json(flux_value v, flux_buf *out);
 int64_t flux_days_from_civil(int64_t y, unsigned m, unsigned d);
 void flux_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 
-/* ISO-8601 UTC text of an instant: 2026-11-01T00:00:00Z (milliseconds shown
- * only when not zero). */
-void flux_time_iso(int64_t ms, flux_buf *out);
+/* ISO-8601 text of an instant at an offset: 2026-11-01T00:00:00Z when the
+ * offset is 0, else 2026-11-01T00:00:00+01:00 (milliseconds shown only when
+ * not zero). */
+void flux_time_iso(int64_t ms, int32_t off, flux_buf *out);
 
 #endif

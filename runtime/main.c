@@ -3,6 +3,8 @@
  * Exit codes (as jq): 0 success, 2 usage or I/O error, 3 compile errors.
  */
 #include <dirent.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "compile.h"
 #include "refgen.h"
 #include "suggest.h"
 
 #define FLUX_VERSION "0.1.0"
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_COMPILE = 3 };
+enum { EXIT_OK = FLUX_EXIT_OK, EXIT_USAGE = FLUX_EXIT_USAGE, EXIT_COMPILE = FLUX_EXIT_COMPILE };
 
 typedef struct command {
     const char *name;
@@ -40,6 +43,39 @@ static const command commands[] = {
      "errors, 2 usage or I/O error. Colour is used only on a terminal and never\n"
      "when NO_COLOR is set.\n",
      cmd_check},
+    {"compile", "write the plan of each pipeline of a file",
+     "usage: flux compile FILE [-o DIR|-] [--pipeline P]\n"
+     "\n"
+     "Compiles FILE and writes DIR/PIPELINE.plan.yaml for each pipeline (DIR\n"
+     "defaults to the current directory), printing each plan's path and id (the\n"
+     "SHA-256 of its bytes). The same source always gives the same bytes.\n",
+     flux_cmd_compile},
+    {"dry-run", "list the runs a schedule creates, with every template rendered",
+     "usage: flux dry-run FILE [--pipeline P] [--date T | --from A --to B] [--param NAME=VALUE]...\n"
+     "                    [--connections FILE] [--format text|json]\n"
+     "\n"
+     "Shows the runs the schedule creates (interval and fire time) and, for each,\n"
+     "the task instances in execution order with every field rendered. --date T\n"
+     "shows the run whose interval holds T; --from/--to the runs whose interval\n"
+     "starts in [A, B]; neither shows the first run. Times without a zone are in\n"
+     "the pipeline's timezone. Nothing is executed, connected to or written;\n"
+     "secrets print as ***. Connections come from flux.yaml (or --connections,\n"
+     "FLUX_CONNECTIONS) and FLUX_CONN_<NAME>.\n",
+     flux_cmd_dry_run},
+    {"render", "print one task instance's rendered fields",
+     "usage: flux render FILE TASK --date T [--pipeline P] [--param NAME=VALUE]... [--format text|json]\n",
+     flux_cmd_render},
+    {"graph", "export a pipeline's graph as DOT, Mermaid or JSON",
+     "usage: flux graph FILE [--pipeline P] [--format dot|mermaid|json]\n"
+     "\n"
+     "Deterministic output; render DOT with Graphviz: flux graph FILE | dot -Tsvg > graph.svg\n",
+     flux_cmd_graph},
+    {"next", "show the next fire times of a pipeline",
+     "usage: flux next FILE [-n N] [--after T] [--pipeline P] [--format text|json]\n"
+     "\n"
+     "The next N (default 5) runs firing after T (default now), with their\n"
+     "intervals, in the pipeline's timezone and in UTC.\n",
+     flux_cmd_next},
     {"help", "show help for a command", "usage: flux help [COMMAND]\n", cmd_help},
     {"reference", "print generated parts of the language reference",
      "usage: flux reference --operators\n"
@@ -67,6 +103,25 @@ static const command *find_command(const char *name)
     return NULL;
 }
 
+void flux_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "flux %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    const command *c = find_command(cmd);
+    if (c)
+        fputs(c->usage, stderr);
+}
+
+bool flux_cli_colour(void)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(STDERR_FILENO) && !(nc && *nc);
+}
+
 static void suggest_command(const char *name)
 {
     const char *names[NCOMMANDS];
@@ -80,7 +135,7 @@ static void suggest_command(const char *name)
 }
 
 /* an unknown option, with the closest known one */
-static void unknown_option(const char *cmd, const char *opt, const char *const *known, size_t n)
+void flux_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, unsigned long n)
 {
     fprintf(stderr, "flux %s: unknown option '%s'\n", cmd, opt);
     char word[64];
@@ -181,7 +236,7 @@ static int cmd_check(int argc, char **argv)
             return EXIT_OK;
         } else if (a[0] == '-' && a[1]) {
             static const char *const opts[] = {"--format", "--color", "--colour", "--help"};
-            unknown_option("check", a, opts, sizeof opts / sizeof *opts);
+            flux_cli_unknown_option("check", a, opts, sizeof opts / sizeof *opts);
             rc = EXIT_USAGE;
             goto done;
         } else {

@@ -15,7 +15,7 @@ endforeach()
 # ---- golden: tests/golden/<suite>/<name>.flux against <name>.out ------------
 # Files whose name starts with '_' are helpers (e.g. included by a case), not
 # cases; so are files in deeper folders, which this one-level glob skips.
-file(GLOB GOLDEN_CASES CONFIGURE_DEPENDS ${FLUX_TESTS}/golden/*/*.flux)
+file(GLOB GOLDEN_CASES CONFIGURE_DEPENDS ${FLUX_TESTS}/golden/*/*.flux ${FLUX_TESTS}/golden/*/*.cmd)
 foreach(case ${GOLDEN_CASES})
   get_filename_component(name ${case} NAME_WE)
   get_filename_component(dir ${case} DIRECTORY)
@@ -64,3 +64,9 @@ endif()
 # ---- reference: the operators section is generated from the registry --------
 add_test(NAME reference/operators
   COMMAND bash ${FLUX_TESTS}/reference/check_operators.sh $<TARGET_FILE:flux> ${CMAKE_SOURCE_DIR}/lang/REFERENCE.md)
+
+# ---- preview: same source, same bytes (plans, dry-run, graphs) ---------------
+file(GLOB_RECURSE EXAMPLE_FLUX CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/examples/*.flux)
+list(FILTER EXAMPLE_FLUX EXCLUDE REGEX "/_[^/]*$")
+add_test(NAME preview/determinism
+  COMMAND bash ${FLUX_TESTS}/preview/determinism.sh $<TARGET_FILE:flux> ${FLUX_TESTS}/golden/preview/_design.flux ${EXAMPLE_FLUX})

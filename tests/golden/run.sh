@@ -3,6 +3,7 @@
 # last time it was right.
 #
 #   tests/golden/run.sh FLUX_BINARY tests/golden/<suite>/<name>.flux
+#   tests/golden/run.sh FLUX_BINARY tests/golden/<suite>/<name>.cmd
 #
 # From the case's directory it runs `FLUX_BINARY check <name>.flux` (or, when
 # <name>.args exists, FLUX_BINARY with the words of its first line instead),
@@ -10,7 +11,9 @@
 # together, then a last line `exit: <code>` is added; the result must equal
 # <name>.out byte for byte. With UPDATE_GOLDEN=1 the .out is written instead.
 #
-# The .args line is split on blanks, without shell quoting.
+# A .cmd case holds only the argument line (like .args) and names its inputs
+# itself, so one source can be checked with several commands (dry-run, graph,
+# compile ...). The .args/.cmd line is split on blanks, without shell quoting.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -28,14 +31,17 @@ if [ ! -f "$case_file" ]; then
     exit 2
 fi
 dir=$(cd "$(dirname "$case_file")" && pwd)
-name=$(basename "$case_file" .flux)
+case $case_file in
+    *.cmd) name=$(basename "$case_file" .cmd); argfile=$dir/$name.cmd ;;
+    *) name=$(basename "$case_file" .flux); argfile=$dir/$name.args ;;
+esac
 expected=$dir/$name.out
 
 args=(check "$name.flux")
-if [ -f "$dir/$name.args" ]; then
+if [ -f "$argfile" ]; then
     args=()
     # read fails at a last line with no newline but still fills the array
-    read -r -a args <"$dir/$name.args" || true
+    read -r -a args <"$argfile" || true
 fi
 
 actual=$(mktemp)

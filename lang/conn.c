@@ -1,0 +1,408 @@
+/* conn — connections from flux.yaml (libyaml) and FLUX_CONN_* URIs. */
+#include "conn.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+static void fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+void flux_conn_env_name(const char *name, char *out, size_t outlen)
+{
+    size_t k = (size_t)snprintf(out, outlen, "FLUX_CONN_");
+    for (const char *p = name; *p && k + 1 < outlen; p++)
+        out[k++] = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
+    out[k < outlen ? k : outlen - 1] = '\0';
+}
+
+/* percent-decoding, so a password may hold '@' or ':' (%40, %3A) */
+static char *decode(flux_arena *a, const char *s, size_t n)
+{
+    char *r = flux_arena_alloc(a, n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n + 0 && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+            char h[3] = {s[i + 1], s[i + 2], 0};
+            r[k++] = (char)strtol(h, NULL, 16);
+            i += 2;
+        } else {
+            r[k++] = s[i];
+        }
+    }
+    r[k] = '\0';
+    return r;
+}
+
+int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_conn *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    out->name = flux_arena_strdup(a, name);
+    const char *sep = strstr(uri, "://");
+    if (!sep) {
+        fail(err, errlen, "connection '%s': '%s' is not a URI (expected TYPE://...)", name, uri);
+        return -1;
+    }
+    char *scheme = flux_arena_strndup(a, uri, (size_t)(sep - uri));
+    if (strcmp(scheme, "mysql") && strcmp(scheme, "sqlite") && strcmp(scheme, "kafka") && strcmp(scheme, "http") &&
+        strcmp(scheme, "https")) {
+        fail(err, errlen, "connection '%s': unknown type '%s' (mysql, sqlite, kafka, http)", name, scheme);
+        return -1;
+    }
+    out->type = strcmp(scheme, "https") == 0 ? "http" : scheme;
+    const char *rest = sep + 3;
+    if (strcmp(scheme, "sqlite") == 0) {
+        out->database = flux_arena_strdup(a, rest);
+        if (!*rest) {
+            fail(err, errlen, "connection '%s': sqlite URI needs a path, e.g. sqlite:///var/lib/flux/data.db", name);
+            return -1;
+        }
+        return 0;
+    }
+    if (strcmp(scheme, "kafka") == 0) {
+        out->brokers = flux_arena_strdup(a, rest);
+        if (!*rest) {
+            fail(err, errlen, "connection '%s': kafka URI needs brokers, e.g. kafka://127.0.0.1:9092", name);
+            return -1;
+        }
+        return 0;
+    }
+    /* [user[:password]@]host[:port][/path] */
+    const char *slash = strchr(rest, '/');
+    size_t auth_len = slash ? (size_t)(slash - rest) : strlen(rest);
+    const char *at = NULL;
+    for (size_t i = 0; i < auth_len; i++)
+        if (rest[i] == '@')
+            at = rest + i; /* the last '@' ends the credentials */
+    const char *hostp = rest;
+    if (at) {
+        const char *colon = memchr(rest, ':', (size_t)(at - rest));
+        if (colon) {
+            out->user = decode(a, rest, (size_t)(colon - rest));
+            out->password = decode(a, colon + 1, (size_t)(at - colon - 1));
+        } else {
+            out->user = decode(a, rest, (size_t)(at - rest));
+        }
+        hostp = at + 1;
+    }
+    size_t hlen = (size_t)(rest + auth_len - hostp);
+    const char *pc = memchr(hostp, ':', hlen);
+    if (pc) {
+        char *end;
+        long port = strtol(pc + 1, &end, 10);
+        if (end != rest + auth_len || port <= 0 || port > 65535) {
+            fail(err, errlen, "connection '%s': invalid port in '%s'", name, uri);
+            return -1;
+        }
+        out->port = (int)port;
+        hlen = (size_t)(pc - hostp);
+    }
+    out->host = flux_arena_strndup(a, hostp, hlen);
+    if (!hlen) {
+        fail(err, errlen, "connection '%s': URI has no host", name);
+        return -1;
+    }
+    if (slash && slash[1]) {
+        if (strcmp(out->type, "mysql") == 0)
+            out->database = decode(a, slash + 1, strlen(slash + 1));
+        else
+            out->base = flux_arena_strdup(a, slash);
+    }
+    return 0;
+}
+
+/* ---- flux.yaml ---- */
+
+typedef struct ynode {
+    enum { Y_SCALAR, Y_MAP, Y_SEQ } kind;
+    const char *s;
+    struct ynode **kids; /* map: key, value, key, value ... */
+    size_t n, cap;
+    size_t line, col;
+} ynode;
+
+static void kid(flux_arena *a, ynode *p, ynode *k)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 8;
+        ynode **nk = flux_arena_alloc(a, p->cap * sizeof *nk);
+        if (p->n)
+            memcpy(nk, p->kids, p->n * sizeof *nk);
+        p->kids = nk;
+    }
+    p->kids[p->n++] = k;
+}
+
+/* a small tree from libyaml events; anchors and aliases are refused */
+static ynode *load_tree(flux_arena *a, yaml_parser_t *ps, const char *path, char *err, size_t errlen)
+{
+    ynode *stack[32];
+    int depth = 0;
+    ynode *root = NULL;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(ps, &ev)) {
+            fail(err, errlen, "%s:%zu:%zu: %s", path, ps->problem_mark.line + 1, ps->problem_mark.column + 1,
+                 ps->problem ? ps->problem : "invalid YAML");
+            return NULL;
+        }
+        yaml_event_type_t t = ev.type;
+        size_t line = ev.start_mark.line + 1, col = ev.start_mark.column + 1;
+        ynode *n = NULL;
+        if (t == YAML_ALIAS_EVENT) {
+            yaml_event_delete(&ev);
+            fail(err, errlen, "%s:%zu:%zu: aliases are not supported in flux.yaml", path, line, col);
+            return NULL;
+        }
+        if (t == YAML_SCALAR_EVENT || t == YAML_MAPPING_START_EVENT || t == YAML_SEQUENCE_START_EVENT) {
+            n = flux_arena_alloc(a, sizeof *n);
+            n->line = line;
+            n->col = col;
+            n->kind = t == YAML_SCALAR_EVENT ? Y_SCALAR : t == YAML_MAPPING_START_EVENT ? Y_MAP : Y_SEQ;
+            if (t == YAML_SCALAR_EVENT)
+                n->s = flux_arena_strndup(a, (const char *)ev.data.scalar.value, ev.data.scalar.length);
+            if (depth > 0)
+                kid(a, stack[depth - 1], n);
+            else if (!root)
+                root = n;
+            if (n->kind != Y_SCALAR) {
+                if (depth == 32) {
+                    yaml_event_delete(&ev);
+                    fail(err, errlen, "%s:%zu:%zu: nested too deeply", path, line, col);
+                    return NULL;
+                }
+                stack[depth++] = n;
+            }
+        } else if (t == YAML_MAPPING_END_EVENT || t == YAML_SEQUENCE_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&ev);
+        if (t == YAML_STREAM_END_EVENT)
+            break;
+    }
+    return root;
+}
+
+static const char *field(const ynode *m, const char *key, const ynode **at)
+{
+    for (size_t i = 0; i + 1 < m->n; i += 2) {
+        if (m->kids[i]->kind == Y_SCALAR && strcmp(m->kids[i]->s, key) == 0) {
+            if (at)
+                *at = m->kids[i + 1];
+            return m->kids[i + 1]->kind == Y_SCALAR ? m->kids[i + 1]->s : NULL;
+        }
+    }
+    return NULL;
+}
+
+static char *read_secret_file(flux_arena *a, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--; /* a trailing newline is an editor's, not the password's */
+    return flux_arena_strndup(a, buf, n);
+}
+
+static int conn_from_node(flux_arena *a, const char *path, bool private_file, const char *name, const ynode *m,
+                          flux_conn *c, char *err, size_t errlen)
+{
+    static const char *const known[] = {"type", "host", "port", "user", "database", "path", "brokers", "base",
+                                        "uri", "password", "password_env", "password_file"};
+    memset(c, 0, sizeof *c);
+    c->name = name;
+    c->origin = flux_arena_printf(a, "%s:%zu:%zu", path, m->line, m->col);
+    if (m->kind != Y_MAP) {
+        fail(err, errlen, "%s:%zu:%zu: connection '%s' must be a mapping of settings", path, m->line, m->col, name);
+        return -1;
+    }
+    const char *uri = field(m, "uri", NULL);
+    if (uri) {
+        char e2[256];
+        if (flux_conn_parse_uri(a, name, uri, c, e2, sizeof e2) != 0) {
+            fail(err, errlen, "%s:%zu:%zu: %s", path, m->line, m->col, e2);
+            return -1;
+        }
+        c->origin = flux_arena_printf(a, "%s:%zu:%zu", path, m->line, m->col);
+    }
+    const char *v;
+    if ((v = field(m, "type", NULL)))
+        c->type = v;
+    if (!c->type) {
+        fail(err, errlen, "%s:%zu:%zu: connection '%s' has no type (mysql, sqlite, kafka, http)", path, m->line,
+             m->col, name);
+        return -1;
+    }
+    if (strcmp(c->type, "mysql") && strcmp(c->type, "sqlite") && strcmp(c->type, "kafka") && strcmp(c->type, "http")) {
+        fail(err, errlen, "%s:%zu:%zu: connection '%s' has unknown type '%s' (mysql, sqlite, kafka, http)", path,
+             m->line, m->col, name, c->type);
+        return -1;
+    }
+    if ((v = field(m, "host", NULL)))
+        c->host = v;
+    if ((v = field(m, "user", NULL)))
+        c->user = v;
+    if ((v = field(m, "database", NULL)) || (v = field(m, "path", NULL)))
+        c->database = v;
+    if ((v = field(m, "brokers", NULL)))
+        c->brokers = v;
+    if ((v = field(m, "base", NULL)))
+        c->base = v;
+    const ynode *at = NULL;
+    if ((v = field(m, "port", &at))) {
+        char *end;
+        long port = strtol(v, &end, 10);
+        if (*end || port <= 0 || port > 65535) {
+            fail(err, errlen, "%s:%zu:%zu: port must be a number from 1 to 65535", path, at->line, at->col);
+            return -1;
+        }
+        c->port = (int)port;
+    }
+    if ((v = field(m, "password", &at))) {
+        if (!private_file) {
+            fail(err, errlen,
+                 "%s:%zu:%zu: an inline password needs the file to be private (chmod 600 %s), or use password_env "
+                 "or password_file",
+                 path, at->line, at->col, path);
+            return -1;
+        }
+        c->password = v;
+    }
+    if ((v = field(m, "password_env", &at))) {
+        const char *pw = getenv(v);
+        if (!pw) {
+            fail(err, errlen, "%s:%zu:%zu: environment variable '%s' (password of '%s') is not set", path, at->line,
+                 at->col, v, name);
+            return -1;
+        }
+        c->password = flux_arena_strdup(a, pw);
+    }
+    if ((v = field(m, "password_file", &at))) {
+        char *pw = read_secret_file(a, v);
+        if (!pw) {
+            fail(err, errlen, "%s:%zu:%zu: cannot read password file '%s': %s", path, at->line, at->col, v,
+                 strerror(errno));
+            return -1;
+        }
+        c->password = pw;
+    }
+    /* anything else is passed through (kafka security settings and the like) */
+    size_t extra = 0;
+    for (size_t i = 0; i + 1 < m->n; i += 2) {
+        bool k = false;
+        for (size_t j = 0; j < sizeof known / sizeof *known; j++)
+            k |= m->kids[i]->kind == Y_SCALAR && strcmp(m->kids[i]->s, known[j]) == 0;
+        if (!k)
+            extra++;
+    }
+    c->extra_keys = flux_arena_alloc(a, (extra ? extra : 1) * sizeof(char *));
+    c->extra_vals = flux_arena_alloc(a, (extra ? extra : 1) * sizeof(char *));
+    for (size_t i = 0; i + 1 < m->n; i += 2) {
+        bool k = false;
+        for (size_t j = 0; j < sizeof known / sizeof *known; j++)
+            k |= m->kids[i]->kind == Y_SCALAR && strcmp(m->kids[i]->s, known[j]) == 0;
+        if (k)
+            continue;
+        if (m->kids[i]->kind != Y_SCALAR || m->kids[i + 1]->kind != Y_SCALAR) {
+            fail(err, errlen, "%s:%zu:%zu: setting of connection '%s' must be a plain value", path,
+                 m->kids[i]->line, m->kids[i]->col, name);
+            return -1;
+        }
+        c->extra_keys[c->nextra] = m->kids[i]->s;
+        c->extra_vals[c->nextra++] = m->kids[i + 1]->s;
+    }
+    return 0;
+}
+
+int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool required, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (!path)
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT && !required)
+            return 0;
+        fail(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    bool private_file = fstat(fileno(f), &st) == 0 && (st.st_mode & 077) == 0;
+    yaml_parser_t ps;
+    yaml_parser_initialize(&ps);
+    yaml_parser_set_input_file(&ps, f);
+    ynode *root = load_tree(a, &ps, path, err, errlen);
+    yaml_parser_delete(&ps);
+    fclose(f);
+    out->file = flux_arena_strdup(a, path);
+    if (!root)
+        return err[0] ? -1 : 0;
+    const ynode *conns = NULL;
+    if (root->kind != Y_MAP || (field(root, "connections", &conns), !conns)) {
+        if (root->kind == Y_SCALAR && !*root->s)
+            return 0;
+        fail(err, errlen, "%s:%zu:%zu: expected a 'connections:' mapping", path, root->line, root->col);
+        return -1;
+    }
+    if (conns->kind != Y_MAP) {
+        fail(err, errlen, "%s:%zu:%zu: 'connections' must map names to settings", path, conns->line, conns->col);
+        return -1;
+    }
+    out->v = flux_arena_alloc(a, (conns->n / 2 + 1) * sizeof *out->v);
+    for (size_t i = 0; i + 1 < conns->n; i += 2) {
+        const ynode *k = conns->kids[i];
+        if (k->kind != Y_SCALAR) {
+            fail(err, errlen, "%s:%zu:%zu: a connection name must be a plain word", path, k->line, k->col);
+            return -1;
+        }
+        for (size_t j = 0; j < out->n; j++)
+            if (strcmp(out->v[j].name, k->s) == 0) {
+                fail(err, errlen, "%s:%zu:%zu: connection '%s' is defined twice", path, k->line, k->col, k->s);
+                return -1;
+            }
+        if (conn_from_node(a, path, private_file, k->s, conns->kids[i + 1], &out->v[out->n], err, errlen) != 0)
+            return -1;
+        out->n++;
+    }
+    return 0;
+}
+
+const flux_conn *flux_conns_find(const flux_conns *c, const char *name)
+{
+    char env[256];
+    flux_conn_env_name(name, env, sizeof env);
+    const char *uri = getenv(env);
+    if (uri) {
+        /* parsed on each lookup into a process-lifetime arena: lookups are rare */
+        static flux_arena *envs;
+        if (!envs)
+            envs = flux_arena_new();
+        flux_conn *e = flux_arena_alloc(envs, sizeof *e);
+        char err[256];
+        if (flux_conn_parse_uri(envs, name, uri, e, err, sizeof err) == 0) {
+            e->origin = flux_arena_strdup(envs, env);
+            return e;
+        }
+        return NULL;
+    }
+    for (size_t i = 0; c && i < c->n; i++)
+        if (strcmp(c->v[i].name, name) == 0)
+            return &c->v[i];
+    return NULL;
+}

@@ -1,0 +1,54 @@
+/* conn — connections: flux.yaml and FLUX_CONN_<NAME> environment URIs.
+ *
+ * A connection is named in a pipeline (conn = "warehouse") and resolved only
+ * when something runs or renders: the environment overrides the file, so the
+ * same plan runs against a laptop and production. The password is a secret:
+ * it is read from password_env or password_file (inline only in a file of
+ * mode 0600) and every output masks it by value.
+ */
+#ifndef FLUX_CONN_H
+#define FLUX_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+
+typedef struct flux_conn {
+    const char *name;
+    const char *type;      /* mysql, sqlite, kafka, http */
+    const char *host;
+    int port;              /* 0 when not given */
+    const char *user;
+    const char *database;  /* mysql database; sqlite file path */
+    const char *brokers;   /* kafka: host:port,host:port */
+    const char *base;      /* http: base URL path */
+    const char *password;  /* secret, NULL when none */
+    const char *origin;    /* where it was defined: "flux.yaml:4:3" or "FLUX_CONN_WAREHOUSE" */
+    /* extra keys from the file (kafka security settings ...), in file order */
+    const char **extra_keys, **extra_vals;
+    size_t nextra;
+} flux_conn;
+
+typedef struct flux_conns {
+    flux_conn *v;
+    size_t n;
+    const char *file;      /* the flux.yaml read, or NULL */
+} flux_conns;
+
+/* Reads the connections file (path NULL: none; a missing file is no error
+ * unless required) and the FLUX_CONN_* environment. -1 with "file:line:col:
+ * message" in err. */
+int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool required, char *err, size_t errlen);
+
+/* By name; the environment variable FLUX_CONN_<NAME upper-cased> wins. */
+const flux_conn *flux_conns_find(const flux_conns *c, const char *name);
+
+/* Parses a connection URI (mysql://user:pw@host:port/db, kafka://h:p,h:p,
+ * sqlite:///path, http://host:port/base). -1 with a message on error. */
+int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_conn *out, char *err, size_t errlen);
+
+/* The environment variable that overrides a connection: FLUX_CONN_WAREHOUSE. */
+void flux_conn_env_name(const char *name, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,22 @@
+/* cli — subcommands of the flux command, one function each; main.c holds
+ * the table, usage texts and dispatch. */
+#ifndef FLUX_CLI_H
+#define FLUX_CLI_H
+
+#include <stdbool.h>
+
+enum { FLUX_EXIT_OK = 0, FLUX_EXIT_FAIL = 1, FLUX_EXIT_USAGE = 2, FLUX_EXIT_COMPILE = 3 };
+
+/* preview.c: everything a user sees before anything runs */
+int flux_cmd_compile(int argc, char **argv);
+int flux_cmd_dry_run(int argc, char **argv);
+int flux_cmd_render(int argc, char **argv);
+int flux_cmd_graph(int argc, char **argv);
+int flux_cmd_next(int argc, char **argv);
+
+/* main.c */
+void flux_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void flux_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, unsigned long n);
+bool flux_cli_colour(void);
+
+#endif

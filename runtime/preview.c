@@ -1,0 +1,805 @@
+/* preview — the commands that show what a pipeline will do before anything
+ * runs: compile (plans), dry-run, render, graph and next. Nothing here
+ * executes a task, connects to a server or writes state.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "compile.h"
+#include "conn.h"
+#include "graph.h"
+#include "plan.h"
+#include "render.h"
+#include "schedule.h"
+#include "tz.h"
+
+/* ---- shared: options, loading, time zones ---- */
+
+typedef struct opts {
+    const char *cmd;
+    const char *file;
+    const char *pipeline;
+    const char *format;
+    const char *date, *from, *to, *after, *out_dir, *task, *conns;
+    long count;
+    char **params;
+    size_t nparams;
+    char **positional;
+    size_t npositional;
+} opts;
+
+static const char *const known_opts[] = {"--pipeline", "--format", "--date", "--from", "--to", "--after",
+                                         "--param", "--connections", "-o", "-n"};
+
+static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->cmd = cmd;
+    o->format = "text";
+    o->count = 5;
+    o->params = calloc((size_t)argc + 1, sizeof *o->params);
+    o->positional = calloc((size_t)argc + 1, sizeof *o->positional);
+    if (!o->params || !o->positional)
+        abort();
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (strcmp(a, "--pipeline") == 0 || strcmp(a, "-p") == 0)
+            slot = &o->pipeline;
+        else if (strcmp(a, "--format") == 0)
+            slot = &o->format;
+        else if (strcmp(a, "--date") == 0)
+            slot = &o->date;
+        else if (strcmp(a, "--from") == 0)
+            slot = &o->from;
+        else if (strcmp(a, "--to") == 0)
+            slot = &o->to;
+        else if (strcmp(a, "--after") == 0)
+            slot = &o->after;
+        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
+            slot = &o->out_dir;
+        else if (strcmp(a, "--connections") == 0)
+            slot = &o->conns;
+        if (slot) {
+            if (i + 1 >= argc) {
+                flux_cli_usage_error(cmd, "option '%s' needs a value", a);
+                return -1;
+            }
+            *slot = argv[++i];
+            continue;
+        }
+        if (strncmp(a, "--format=", 9) == 0) {
+            o->format = a + 9;
+        } else if (strcmp(a, "--param") == 0 || strcmp(a, "-P") == 0) {
+            if (i + 1 >= argc) {
+                flux_cli_usage_error(cmd, "option '%s' needs name=value", a);
+                return -1;
+            }
+            o->params[o->nparams++] = argv[++i];
+        } else if (strncmp(a, "--param=", 8) == 0) {
+            o->params[o->nparams++] = (char *)a + 8;
+        } else if (strcmp(a, "-n") == 0) {
+            char *end;
+            if (i + 1 >= argc || (o->count = strtol(argv[i + 1], &end, 10), *end) || o->count < 1 ||
+                o->count > 100000) {
+                flux_cli_usage_error(cmd, "-n needs a count from 1 to 100000");
+                return -1;
+            }
+            i++;
+        } else if (a[0] == '-' && a[1]) {
+            flux_cli_unknown_option(cmd, a, known_opts, sizeof known_opts / sizeof *known_opts);
+            return -1;
+        } else {
+            o->positional[o->npositional++] = (char *)a;
+        }
+    }
+    if (o->npositional)
+        o->file = o->positional[0];
+    return 0;
+}
+
+static void free_opts(opts *o)
+{
+    free(o->params);
+    free(o->positional);
+}
+
+static bool want_format(const opts *o, const char *const *allowed, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(o->format, allowed[i]) == 0)
+            return true;
+    flux_cli_usage_error(o->cmd, "unknown format '%s'", o->format);
+    return false;
+}
+
+/* compiles FILE; prints diagnostics (warnings too) and returns the exit code
+ * to give up with, or 0 */
+static int load(flux_compilation *c, const char *file)
+{
+    flux_compilation_init(c);
+    int io = flux_compile_file(c, file);
+    flux_compile_finish(c);
+    if (c->diags.n)
+        flux_diags_print(&c->diags, stderr, flux_cli_colour());
+    if (io != 0)
+        return FLUX_EXIT_USAGE;
+    if (c->diags.errors) {
+        fprintf(stderr, "%zu error%s, %zu warning%s\n", c->diags.errors, c->diags.errors == 1 ? "" : "s",
+                c->diags.warnings, c->diags.warnings == 1 ? "" : "s");
+        return FLUX_EXIT_COMPILE;
+    }
+    return 0;
+}
+
+static flux_pipeline *select_pipeline(flux_compilation *c, const opts *o)
+{
+    if (o->pipeline) {
+        for (size_t i = 0; i < c->npipelines; i++)
+            if (strcmp(c->pipelines[i]->name, o->pipeline) == 0)
+                return c->pipelines[i];
+        fprintf(stderr, "flux %s: no pipeline '%s' in %s\n", o->cmd, o->pipeline, o->file);
+        return NULL;
+    }
+    if (c->npipelines == 1)
+        return c->pipelines[0];
+    if (c->npipelines == 0) {
+        fprintf(stderr, "flux %s: %s declares no pipeline\n", o->cmd, o->file);
+        return NULL;
+    }
+    fprintf(stderr, "flux %s: %s declares %zu pipelines; choose one with --pipeline:", o->cmd, o->file,
+            c->npipelines);
+    for (size_t i = 0; i < c->npipelines; i++)
+        fprintf(stderr, " %s", c->pipelines[i]->name);
+    fputc('\n', stderr);
+    return NULL;
+}
+
+static const flux_field *attr(const flux_pipeline *p, const char *key)
+{
+    for (size_t i = 0; i < p->attrs.n; i++)
+        if (strcmp(p->attrs.v[i].key, key) == 0)
+            return &p->attrs.v[i].val;
+    return NULL;
+}
+
+/* a time given on the command line: with a zone it is that instant, without
+ * one it is a wall time in the pipeline's zone */
+static int cli_time(const char *cmd, const char *text, const flux_tz *tz, int64_t *ms)
+{
+    bool zone;
+    flux_sched_error e;
+    if (flux_time_parse(text, ms, &zone, &e) != 0) {
+        fprintf(stderr, "flux %s: invalid time '%s': %s\n", cmd, text, e.msg);
+        return -1;
+    }
+    if (!zone && tz) {
+        int64_t frac = *ms % 1000, utc;
+        flux_tz_resolve(tz, (*ms - frac) / 1000, &utc);
+        *ms = utc * 1000 + frac;
+    }
+    return 0;
+}
+
+static int timetable(const char *cmd, const flux_pipeline *p, flux_timetable *tt)
+{
+    memset(tt, 0, sizeof *tt);
+    const flux_field *zone = attr(p, "timezone");
+    char err[256];
+    tt->tz = flux_tz_load(zone ? zone->u.str.s : "UTC", err, sizeof err);
+    if (!tt->tz) {
+        fprintf(stderr, "flux %s: %s\n", cmd, err);
+        return -1;
+    }
+    flux_sched_error e;
+    const flux_field *sched = attr(p, "schedule");
+    if (flux_schedule_parse(sched->u.str.s, &tt->sched, &e) != 0) {
+        fprintf(stderr, "flux %s: %s\n", cmd, e.msg);
+        return -1;
+    }
+    if (cli_time(cmd, attr(p, "start")->u.str.s, tt->tz, &tt->start_ms) != 0)
+        return -1;
+    tt->end_ms = INT64_MAX;
+    const flux_field *end = attr(p, "end");
+    if (end && cli_time(cmd, end->u.str.s, tt->tz, &tt->end_ms) != 0)
+        return -1;
+    return 0;
+}
+
+static void local_time(const flux_tz *tz, int64_t ms, flux_buf *out)
+{
+    int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    flux_time_iso(ms, flux_tz_offset(tz, s, NULL), out);
+}
+
+static int load_conns(const opts *o, flux_arena *a, flux_conns *conns)
+{
+    const char *path = o->conns ? o->conns : getenv("FLUX_CONNECTIONS");
+    bool required = path != NULL;
+    char err[512] = "";
+    if (flux_conns_load(a, conns, path ? path : "flux.yaml", required, err, sizeof err) != 0) {
+        fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- compile ---- */
+
+static bool write_file(const char *path, const char *data, size_t len)
+{
+    /* written beside and renamed, so a reader never sees half a plan */
+    char tmp[PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(data, 1, len, f) == len;
+    ok &= fflush(f) == 0;
+    ok &= fclose(f) == 0;
+    if (ok && rename(tmp, path) != 0)
+        ok = false;
+    if (!ok)
+        remove(tmp);
+    return ok;
+}
+
+int flux_cmd_compile(int argc, char **argv)
+{
+    opts o;
+    if (parse_opts("compile", argc, argv, &o) != 0)
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    if (!o.file || o.npositional != 1) {
+        flux_cli_usage_error("compile", "give one FILE");
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    }
+    const char *dir = o.out_dir ? o.out_dir : ".";
+    bool to_stdout = strcmp(dir, "-") == 0;
+    struct stat st;
+    if (!to_stdout && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        fprintf(stderr, "flux compile: output directory '%s' does not exist\n", dir);
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    }
+    flux_compilation c;
+    int rc = load(&c, o.file);
+    for (size_t i = 0; !rc && i < c.npipelines; i++) {
+        flux_pipeline *p = c.pipelines[i];
+        if (o.pipeline && strcmp(p->name, o.pipeline) != 0)
+            continue;
+        flux_plan plan;
+        flux_compile_plan(&c, p, &plan);
+        flux_buf b = {0};
+        flux_plan_write(&plan, &b);
+        char id[65];
+        flux_sha256_hex(b.data, b.len, id);
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s.plan.yaml", dir, p->name);
+        if (to_stdout) {
+            /* -o -: the plans themselves, one YAML document after another */
+            if (i)
+                fputs("---\n", stdout);
+            fwrite(b.data, 1, b.len, stdout);
+        } else if (!write_file(path, b.data, b.len)) {
+            fprintf(stderr, "flux compile: cannot write '%s': %s\n", path, strerror(errno));
+            rc = FLUX_EXIT_USAGE;
+        } else {
+            printf("%s  %s  (%zu tasks, %zu dependencies)\n", path, id, p->ntasks, p->nedges);
+        }
+        flux_buf_free(&b);
+    }
+    flux_compilation_free(&c);
+    free_opts(&o);
+    return rc;
+}
+
+/* ---- dry-run and render ---- */
+
+typedef struct preview {
+    const opts *o;
+    flux_pipeline *p;
+    flux_timetable tt;
+    flux_conns conns;
+    flux_arena *conn_arena;
+    flux_value params;
+    flux_arena *params_arena;
+    bool json;
+    size_t nruns;
+} preview;
+
+static void json_string(const char *s, size_t n, flux_buf *out)
+{
+    flux_value_json(flux_str(s, n), out);
+}
+
+static void json_field(const flux_field *f, flux_renderer *r, flux_buf *out)
+{
+    switch (f->kind) {
+    case FLUX_F_STRING: case FLUX_F_IDENT: {
+        flux_buf t = {0};
+        flux_buf_put(&t, f->u.str.s, f->u.str.len);
+        flux_render_mask(r, &t);
+        json_string(t.data ? t.data : "", t.len, out);
+        flux_buf_free(&t);
+        break;
+    }
+    case FLUX_F_INT: case FLUX_F_FLOAT: case FLUX_F_BOOL: flux_field_text(r, f, out); break;
+    case FLUX_F_DURATION: {
+        flux_buf t = {0};
+        flux_field_text(r, f, &t);
+        json_string(t.data, t.len, out);
+        flux_buf_free(&t);
+        break;
+    }
+    case FLUX_F_LIST:
+        flux_buf_putc(out, '[');
+        for (size_t i = 0; i < f->u.list.n; i++) {
+            if (i)
+                flux_buf_puts(out, ", ");
+            json_field(&f->u.list.v[i], r, out);
+        }
+        flux_buf_putc(out, ']');
+        break;
+    case FLUX_F_MAP:
+        flux_buf_putc(out, '{');
+        for (size_t i = 0; i < f->u.map.n; i++) {
+            if (i)
+                flux_buf_puts(out, ", ");
+            json_string(f->u.map.keys[i], strlen(f->u.map.keys[i]), out);
+            flux_buf_puts(out, ": ");
+            json_field(&f->u.map.v[i], r, out);
+        }
+        flux_buf_putc(out, '}');
+        break;
+    case FLUX_F_TEMPLATE: json_string("", 0, out); break;
+    }
+}
+
+/* the fields of one task instance, text or JSON; -1 on a run-time error */
+static int task_fields(preview *pv, flux_renderer *r, const flux_run *run, const flux_task *t, flux_buf *out,
+                       const char *indent)
+{
+    size_t width = 0;
+    for (size_t i = 0; i < t->attrs.n; i++)
+        if (strlen(t->attrs.v[i].key) > width)
+            width = strlen(t->attrs.v[i].key);
+    if (pv->json)
+        flux_buf_puts(out, "{");
+    for (size_t i = 0; i < t->attrs.n; i++) {
+        const flux_attr *a = &t->attrs.v[i];
+        flux_field f;
+        if (flux_render_field(r, run, t, 1, &a->val, &f) != 0)
+            return -1;
+        if (pv->json) {
+            if (i)
+                flux_buf_puts(out, ", ");
+            json_string(a->key, strlen(a->key), out);
+            flux_buf_puts(out, ": ");
+            json_field(&f, r, out);
+            continue;
+        }
+        flux_buf text = {0};
+        flux_field_text(r, &f, &text);
+        const char *s = text.data ? text.data : "";
+        flux_buf_printf(out, "%s%-*s = ", indent, (int)width, a->key);
+        if (memchr(s, '\n', text.len)) {
+            /* several lines: one block below the name, indented */
+            flux_buf_puts(out, "|\n");
+            const char *line = s;
+            while (line) {
+                const char *nl = strchr(line, '\n');
+                size_t n = nl ? (size_t)(nl - line) : strlen(line);
+                flux_buf_printf(out, "%s    %.*s\n", indent, (int)n, line);
+                line = nl ? nl + 1 : NULL;
+            }
+        } else {
+            flux_buf_printf(out, "%s\n", s);
+        }
+        flux_buf_free(&text);
+    }
+    if (pv->json)
+        flux_buf_puts(out, "}");
+    return 0;
+}
+
+static int preview_run(preview *pv, const flux_interval *iv, const char *only_task, flux_buf *out)
+{
+    flux_arena *a = flux_arena_new();
+    flux_sources src;
+    flux_sources_init(&src);
+    flux_diags d;
+    flux_diags_init(&d, &src);
+    flux_renderer r = {.arena = a, .diags = &d, .conns = &pv->conns, .mask = true};
+    flux_run run = {pv->p, pv->tt.tz, *iv, flux_run_id(a, "scheduled", iv->start_ms), pv->params};
+    int rc = 0;
+    if (pv->json) {
+        flux_buf_puts(out, pv->nruns ? ",\n  {\"run_id\": " : "\n  {\"run_id\": ");
+        json_string(run.run_id, strlen(run.run_id), out);
+        flux_buf tmp = {0};
+        local_time(pv->tt.tz, iv->start_ms, &tmp);
+        flux_buf_puts(out, ", \"interval_start\": ");
+        json_string(tmp.data, tmp.len, out);
+        tmp.len = 0;
+        local_time(pv->tt.tz, iv->end_ms, &tmp);
+        flux_buf_puts(out, ", \"interval_end\": ");
+        json_string(tmp.data, tmp.len, out);
+        tmp.len = 0;
+        local_time(pv->tt.tz, iv->fire_ms, &tmp);
+        flux_buf_puts(out, ", \"fire\": ");
+        json_string(tmp.data, tmp.len, out);
+        tmp.len = 0;
+        flux_time_iso(iv->fire_ms, 0, &tmp);
+        flux_buf_puts(out, ", \"fire_utc\": ");
+        json_string(tmp.data, tmp.len, out);
+        flux_buf_free(&tmp);
+        flux_buf_puts(out, ", \"tasks\": [");
+    } else if (!only_task) {
+        flux_buf_printf(out, "run %s\n  interval  ", run.run_id);
+        local_time(pv->tt.tz, iv->start_ms, out);
+        flux_buf_puts(out, " .. ");
+        local_time(pv->tt.tz, iv->end_ms, out);
+        flux_buf_puts(out, "\n  fires at  ");
+        local_time(pv->tt.tz, iv->fire_ms, out);
+        flux_buf_puts(out, " (");
+        flux_time_iso(iv->fire_ms, 0, out);
+        flux_buf_puts(out, ")\n");
+    }
+    size_t shown = 0;
+    for (size_t i = 0; i < pv->p->ntasks && rc == 0; i++) {
+        const flux_task *t = pv->p->tasks[i];
+        if (only_task && strcmp(t->id, only_task) != 0)
+            continue;
+        if (pv->json) {
+            flux_buf_puts(out, shown ? ", {\"id\": " : "{\"id\": ");
+            json_string(t->id, strlen(t->id), out);
+            flux_buf_puts(out, ", \"operator\": ");
+            json_string(t->op, strlen(t->op), out);
+            flux_buf_puts(out, ", \"kind\": ");
+            json_string(t->kind, strlen(t->kind), out);
+            flux_buf_puts(out, ", \"fields\": ");
+            rc = task_fields(pv, &r, &run, t, out, "");
+            flux_buf_puts(out, "}");
+        } else if (only_task) {
+            rc = task_fields(pv, &r, &run, t, out, "");
+        } else {
+            flux_buf_printf(out, "  %zu. %s : %s\n", i + 1, t->id, t->op);
+            rc = task_fields(pv, &r, &run, t, out, "       ");
+        }
+        shown++;
+    }
+    if (pv->json)
+        flux_buf_puts(out, "]}");
+    if (rc != 0) {
+        flux_diags_print(&d, stderr, flux_cli_colour());
+        fprintf(stderr, "flux %s: %s\n", pv->o->cmd, r.err[0] ? r.err : "rendering failed");
+    }
+    pv->nruns++;
+    flux_diags_free(&d);
+    flux_sources_free(&src);
+    flux_arena_free(a);
+    return rc;
+}
+
+static int preview_setup(preview *pv, const opts *o, flux_compilation *c, int *rc)
+{
+    memset(pv, 0, sizeof *pv);
+    pv->o = o;
+    pv->json = strcmp(o->format, "json") == 0;
+    if ((*rc = load(c, o->file)) != 0)
+        return -1;
+    if (!(pv->p = select_pipeline(c, o))) {
+        *rc = FLUX_EXIT_USAGE;
+        return -1;
+    }
+    flux_plan plan;
+    flux_compile_plan(c, pv->p, &plan);
+    if (timetable(o->cmd, pv->p, &pv->tt) != 0) {
+        *rc = FLUX_EXIT_FAIL;
+        return -1;
+    }
+    pv->params_arena = c->arena;
+    char err[512];
+    if (flux_run_params(c->arena, pv->p, o->params, o->nparams, &pv->params, err, sizeof err) != 0) {
+        fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+        *rc = FLUX_EXIT_USAGE;
+        return -1;
+    }
+    pv->conn_arena = c->arena;
+    if (load_conns(o, c->arena, &pv->conns) != 0) {
+        *rc = FLUX_EXIT_USAGE;
+        return -1;
+    }
+    return 0;
+}
+
+int flux_cmd_dry_run(int argc, char **argv)
+{
+    static const char *const formats[] = {"text", "json"};
+    opts o;
+    if (parse_opts("dry-run", argc, argv, &o) != 0 || !want_format(&o, formats, 2))
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    if (!o.file || o.npositional != 1 || (o.date && (o.from || o.to)) || (!o.from != !o.to)) {
+        flux_cli_usage_error("dry-run", "give FILE and either --date T or --from A --to B");
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    }
+    flux_compilation c;
+    preview pv;
+    int rc = 0;
+    if (preview_setup(&pv, &o, &c, &rc) != 0) {
+        if (rc != FLUX_EXIT_COMPILE && rc != FLUX_EXIT_USAGE)
+            rc = rc ? rc : FLUX_EXIT_FAIL;
+        flux_compilation_free(&c);
+        return free_opts(&o), rc;
+    }
+    flux_buf out = {0};
+    if (pv.json) {
+        flux_buf_puts(&out, "{\"pipeline\": ");
+        json_string(pv.p->name, strlen(pv.p->name), &out);
+        flux_buf_puts(&out, ", \"timezone\": ");
+        json_string(flux_tz_name(pv.tt.tz), strlen(flux_tz_name(pv.tt.tz)), &out);
+        flux_buf_puts(&out, ", \"runs\": [");
+    } else {
+        flux_buf_printf(&out, "pipeline %s: schedule \"%s\" in %s\n", pv.p->name, attr(pv.p, "schedule")->u.str.s,
+                        flux_tz_name(pv.tt.tz));
+    }
+    flux_interval iv;
+    int64_t from, to;
+    bool have = false;
+    if (o.date) {
+        if (cli_time("dry-run", o.date, pv.tt.tz, &from) != 0) {
+            rc = FLUX_EXIT_USAGE;
+        } else if (flux_timetable_at(&pv.tt, from, &iv) != 0) {
+            fprintf(stderr, "flux dry-run: no run of '%s' covers %s\n", pv.p->name, o.date);
+            rc = FLUX_EXIT_FAIL;
+        } else {
+            have = true;
+            to = iv.start_ms;
+        }
+    } else if (o.from) {
+        if (cli_time("dry-run", o.from, pv.tt.tz, &from) != 0 || cli_time("dry-run", o.to, pv.tt.tz, &to) != 0) {
+            rc = FLUX_EXIT_USAGE;
+        } else if (to < from) {
+            fprintf(stderr, "flux dry-run: --to is before --from\n");
+            rc = FLUX_EXIT_USAGE;
+        } else if (flux_timetable_at(&pv.tt, from, &iv) == 0) {
+            /* the run holding --from starts before it: begin with the first
+             * run starting at or after --from, as a backfill would */
+            have = iv.start_ms >= from || flux_timetable_next(&pv.tt, &iv, &iv) == 0;
+        } else {
+            have = flux_timetable_first(&pv.tt, &iv) == 0;
+        }
+    } else {
+        have = flux_timetable_first(&pv.tt, &iv) == 0;
+        to = have ? iv.start_ms : 0;
+    }
+    while (rc == 0 && have && iv.start_ms <= to) {
+        if (preview_run(&pv, &iv, NULL, &out) != 0) {
+            rc = FLUX_EXIT_FAIL;
+            break;
+        }
+        if (out.len > (1u << 20)) {
+            fwrite(out.data, 1, out.len, stdout);
+            out.len = 0;
+        }
+        if (iv.start_ms == iv.end_ms || flux_timetable_next(&pv.tt, &iv, &iv) != 0)
+            break;
+    }
+    if (rc == 0) {
+        if (pv.json)
+            flux_buf_puts(&out, pv.nruns ? "\n]}\n" : "]}\n");
+        else if (!pv.nruns)
+            flux_buf_puts(&out, "no runs in this range\n");
+        if (out.len)
+            fwrite(out.data, 1, out.len, stdout);
+    }
+    flux_buf_free(&out);
+    flux_compilation_free(&c);
+    free_opts(&o);
+    return rc;
+}
+
+int flux_cmd_render(int argc, char **argv)
+{
+    static const char *const formats[] = {"text", "json"};
+    opts o;
+    if (parse_opts("render", argc, argv, &o) != 0 || !want_format(&o, formats, 2))
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    if (o.npositional != 2 || !o.date) {
+        flux_cli_usage_error("render", "give FILE TASK --date T");
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    }
+    const char *task = o.positional[1];
+    flux_compilation c;
+    preview pv;
+    int rc = 0;
+    if (preview_setup(&pv, &o, &c, &rc) != 0) {
+        flux_compilation_free(&c);
+        return free_opts(&o), rc ? rc : FLUX_EXIT_FAIL;
+    }
+    bool found = false;
+    for (size_t i = 0; i < pv.p->ntasks; i++)
+        found |= strcmp(pv.p->tasks[i]->id, task) == 0;
+    flux_interval iv;
+    int64_t t;
+    if (!found) {
+        fprintf(stderr, "flux render: pipeline '%s' has no task '%s'\n", pv.p->name, task);
+        rc = FLUX_EXIT_USAGE;
+    } else if (cli_time("render", o.date, pv.tt.tz, &t) != 0) {
+        rc = FLUX_EXIT_USAGE;
+    } else if (flux_timetable_at(&pv.tt, t, &iv) != 0) {
+        fprintf(stderr, "flux render: no run of '%s' covers %s\n", pv.p->name, o.date);
+        rc = FLUX_EXIT_FAIL;
+    } else {
+        flux_buf out = {0};
+        pv.json = false; /* the task's fields alone, as an object or as lines */
+        if (strcmp(o.format, "json") == 0) {
+            pv.json = true;
+            pv.nruns = 1; /* no run wrapper: just the object */
+        }
+        flux_arena *a = flux_arena_new();
+        flux_sources src;
+        flux_sources_init(&src);
+        flux_diags d;
+        flux_diags_init(&d, &src);
+        flux_renderer r = {.arena = a, .diags = &d, .conns = &pv.conns, .mask = true};
+        flux_run run = {pv.p, pv.tt.tz, iv, flux_run_id(a, "scheduled", iv.start_ms), pv.params};
+        const flux_task *tk = NULL;
+        for (size_t i = 0; i < pv.p->ntasks; i++)
+            if (strcmp(pv.p->tasks[i]->id, task) == 0)
+                tk = pv.p->tasks[i];
+        if (task_fields(&pv, &r, &run, tk, &out, "") != 0) {
+            flux_diags_print(&d, stderr, flux_cli_colour());
+            fprintf(stderr, "flux render: %s\n", r.err[0] ? r.err : "rendering failed");
+            rc = FLUX_EXIT_FAIL;
+        } else {
+            if (pv.json)
+                flux_buf_putc(&out, '\n');
+            fwrite(out.data ? out.data : "", 1, out.len, stdout);
+        }
+        flux_diags_free(&d);
+        flux_sources_free(&src);
+        flux_arena_free(a);
+        flux_buf_free(&out);
+    }
+    flux_compilation_free(&c);
+    free_opts(&o);
+    return rc;
+}
+
+/* ---- graph ---- */
+
+int flux_cmd_graph(int argc, char **argv)
+{
+    static const char *const formats[] = {"dot", "mermaid", "json"};
+    opts o;
+    if (parse_opts("graph", argc, argv, &o) != 0)
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    if (strcmp(o.format, "text") == 0)
+        o.format = "dot";
+    if (!want_format(&o, formats, 3))
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    if (!o.file || o.npositional != 1) {
+        flux_cli_usage_error("graph", "give one FILE");
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    }
+    flux_compilation c;
+    int rc = load(&c, o.file);
+    flux_pipeline *p = rc ? NULL : select_pipeline(&c, &o);
+    if (!rc && !p)
+        rc = FLUX_EXIT_USAGE;
+    if (p) {
+        flux_plan plan;
+        flux_compile_plan(&c, p, &plan);
+        flux_buf out = {0};
+        flux_graph_write(p, strcmp(o.format, "dot") == 0 ? FLUX_GRAPH_DOT
+                            : strcmp(o.format, "mermaid") == 0 ? FLUX_GRAPH_MERMAID
+                                                               : FLUX_GRAPH_JSON,
+                         &out);
+        fwrite(out.data, 1, out.len, stdout);
+        flux_buf_free(&out);
+    }
+    flux_compilation_free(&c);
+    free_opts(&o);
+    return rc;
+}
+
+/* ---- next ---- */
+
+int flux_cmd_next(int argc, char **argv)
+{
+    static const char *const formats[] = {"text", "json"};
+    opts o;
+    if (parse_opts("next", argc, argv, &o) != 0 || !want_format(&o, formats, 2))
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    if (!o.file || o.npositional != 1) {
+        flux_cli_usage_error("next", "give one FILE");
+        return free_opts(&o), FLUX_EXIT_USAGE;
+    }
+    flux_compilation c;
+    preview pv;
+    int rc = 0;
+    if (preview_setup(&pv, &o, &c, &rc) != 0) {
+        flux_compilation_free(&c);
+        return free_opts(&o), rc ? rc : FLUX_EXIT_FAIL;
+    }
+    int64_t after;
+    if (o.after) {
+        if (cli_time("next", o.after, pv.tt.tz, &after) != 0) {
+            flux_compilation_free(&c);
+            return free_opts(&o), FLUX_EXIT_USAGE;
+        }
+    } else {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        after = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
+    /* the first run firing after the moment: the one whose interval holds it */
+    flux_interval iv;
+    bool have;
+    if (flux_timetable_at(&pv.tt, after, &iv) == 0)
+        have = iv.fire_ms > after || flux_timetable_next(&pv.tt, &iv, &iv) == 0;
+    else
+        have = flux_timetable_first(&pv.tt, &iv) == 0 && iv.fire_ms > after;
+    const char *zone = flux_tz_name(pv.tt.tz);
+    flux_buf out = {0};
+    if (pv.json) {
+        flux_buf_puts(&out, "{\"pipeline\": ");
+        json_string(pv.p->name, strlen(pv.p->name), &out);
+        flux_buf_puts(&out, ", \"timezone\": ");
+        json_string(zone, strlen(zone), &out);
+        flux_buf_puts(&out, ", \"runs\": [");
+    } else {
+        flux_buf_printf(&out, "next runs of %s (schedule \"%s\", times in %s and UTC)\n", pv.p->name,
+                        attr(pv.p, "schedule")->u.str.s, zone);
+    }
+    long shown = 0;
+    while (have && shown < o.count) {
+        flux_buf l = {0};
+        if (pv.json) {
+            flux_buf_puts(&out, shown ? ", {" : "{");
+            const char *names[] = {"fire", "interval_start", "interval_end"};
+            int64_t vals[] = {iv.fire_ms, iv.start_ms, iv.end_ms};
+            for (int k = 0; k < 3; k++) {
+                l.len = 0;
+                local_time(pv.tt.tz, vals[k], &l);
+                flux_buf_printf(&out, "%s\"%s\": ", k ? ", " : "", names[k]);
+                json_string(l.data, l.len, &out);
+            }
+            l.len = 0;
+            flux_time_iso(iv.fire_ms, 0, &l);
+            flux_buf_puts(&out, ", \"fire_utc\": ");
+            json_string(l.data, l.len, &out);
+            flux_buf_putc(&out, '}');
+        } else {
+            flux_buf_puts(&out, "  fires ");
+            local_time(pv.tt.tz, iv.fire_ms, &out);
+            flux_buf_puts(&out, "  (");
+            flux_time_iso(iv.fire_ms, 0, &out);
+            flux_buf_puts(&out, ")  interval ");
+            local_time(pv.tt.tz, iv.start_ms, &out);
+            flux_buf_puts(&out, " .. ");
+            local_time(pv.tt.tz, iv.end_ms, &out);
+            flux_buf_putc(&out, '\n');
+        }
+        flux_buf_free(&l);
+        shown++;
+        if (iv.start_ms == iv.end_ms || flux_timetable_next(&pv.tt, &iv, &iv) != 0)
+            break;
+    }
+    if (pv.json)
+        flux_buf_puts(&out, "]}\n");
+    else if (!shown)
+        flux_buf_puts(&out, "  no more runs\n");
+    fwrite(out.data, 1, out.len, stdout);
+    flux_buf_free(&out);
+    flux_compilation_free(&c);
+    free_opts(&o);
+    return 0;
+}

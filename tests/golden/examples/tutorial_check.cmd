@@ -1,0 +1,1 @@
+check ../../../examples/tutorial/tutorial.flux

@@ -1,0 +1,1 @@
+dry-run ../../../examples/tutorial/tutorial.flux --date 2026-11-02 --format json

@@ -1,0 +1,1 @@
+graph ../../../examples/tutorial/tutorial.flux --format json

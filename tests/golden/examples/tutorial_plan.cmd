@@ -1,0 +1,1 @@
+compile ../../../examples/tutorial/tutorial.flux -o -

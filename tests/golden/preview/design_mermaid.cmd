@@ -1,0 +1,1 @@
+graph _design.flux --format mermaid

@@ -1,0 +1,1 @@
+compile _design.flux -o -
