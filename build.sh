@@ -54,6 +54,13 @@ ensure_packages() {
         apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
+# node and npm run the Mermaid parser test; Debian's packages when absent
+ensure_node() {
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        ensure_packages nodejs npm
+    fi
+}
+
 # ---- builds --------------------------------------------------------------------
 
 # configure_and_build DIR TARGET CMAKE_ARGS...   (TARGET "all" builds everything)
@@ -210,6 +217,7 @@ case $mode in
         ;;
     test)
         ensure_packages "${BUILD_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
+        ensure_node
         stage_release
         stage_asan
         if command -v clang >/dev/null 2>&1; then
@@ -221,6 +229,7 @@ case $mode in
         ;;
     asan)
         ensure_packages "${BUILD_PACKAGES[@]}"
+        ensure_node
         stage_asan
         finish
         ;;

@@ -70,3 +70,11 @@ file(GLOB_RECURSE EXAMPLE_FLUX CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/examples/*.
 list(FILTER EXAMPLE_FLUX EXCLUDE REGEX "/_[^/]*$")
 add_test(NAME preview/determinism
   COMMAND bash ${FLUX_TESTS}/preview/determinism.sh $<TARGET_FILE:flux> ${FLUX_TESTS}/golden/preview/_design.flux ${EXAMPLE_FLUX})
+
+# ---- preview: Mermaid output parses with Mermaid's own parser ----------------
+add_test(NAME preview/mermaid
+  COMMAND bash ${FLUX_TESTS}/preview/mermaid_check.sh $<TARGET_FILE:flux> ${CMAKE_SOURCE_DIR}/.cache/mermaid-check
+          ${FLUX_TESTS}/golden/preview/_design.flux ${EXAMPLE_FLUX})
+set_tests_properties(preview/mermaid PROPERTIES TIMEOUT 300)
+add_test(NAME preview/dot
+  COMMAND bash ${FLUX_TESTS}/preview/dot_check.sh $<TARGET_FILE:flux> ${FLUX_TESTS}/golden/preview/_design.flux ${EXAMPLE_FLUX})

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# mermaid_check.sh FLUX WORKDIR FILE... — `flux graph --format mermaid` of each
+# file must parse with Mermaid itself. The parser (npm packages pinned by
+# mermaid/package-lock.json) is installed once into WORKDIR with `npm ci`.
+set -euo pipefail
+flux=$1
+work=$2
+shift 2
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+mkdir -p "$work"
+if ! cmp -s "$here/mermaid/package-lock.json" "$work/package-lock.json" || [ ! -d "$work/node_modules/mermaid" ]; then
+    cp "$here/mermaid/package.json" "$here/mermaid/package-lock.json" "$work/"
+    (cd "$work" && npm ci --silent --no-audit --no-fund)
+fi
+cp "$here/mermaid/check.mjs" "$work/"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+files=()
+for f in "$@"; do
+    name=$(basename "$f" .flux)
+    "$flux" graph "$f" --format mermaid >"$out/$name.mmd"
+    files+=("$out/$name.mmd")
+done
+node "$work/check.mjs" "${files[@]}"
