@@ -186,10 +186,18 @@ stage_fuzz() {
         artifacts=build-fuzz/artifacts/$name/
         log=build-fuzz/$name.log
         rm -rf "$corpus"
-        cp -r "$seeds" "$corpus"
+        # a fuzzer with its own seeds (tests/fuzz/plan-corpus for fuzz_plan)
+        # starts from them; the compiler's starts from every .flux file
+        local own=tests/fuzz/${name#fuzz_}-corpus dict=()
+        if [ -d "$own" ]; then
+            cp -r "$own" "$corpus"
+        else
+            cp -r "$seeds" "$corpus"
+            dict=(-dict=tests/fuzz/dict)
+        fi
         mkdir -p "$artifacts"
-        echo "== fuzz $name for ${secs}s from $n seeds (log: $log)"
-        if "$fuzzer" -dict=tests/fuzz/dict -max_total_time="$secs" -timeout=10 \
+        echo "== fuzz $name for ${secs}s from $(ls "$corpus" | wc -l) seeds (log: $log)"
+        if "$fuzzer" "${dict[@]}" -max_total_time="$secs" -timeout=10 \
                 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" \
                 "$corpus" >"$log" 2>&1; then
             execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

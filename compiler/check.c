@@ -198,8 +198,12 @@ static void check_enum(checker *k, const flux_param_schema *ps, const flux_field
             field_desc(f));
         return;
     }
-    if (flux_param_enum_has(ps, s))
+    if (flux_param_enum_has(ps, s)) {
+        /* a computed value naming an enum is that enum (plans say !enum) */
+        if (f->kind == FLUX_F_STRING)
+            ((flux_field *)f)->kind = FLUX_F_IDENT;
         return;
+    }
     size_t n = 0;
     while (ps->enum_values && ps->enum_values[n])
         n++;

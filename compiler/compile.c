@@ -21,6 +21,8 @@ void flux_compilation_init(flux_compilation *c)
 void flux_compilation_free(flux_compilation *c)
 {
     for (size_t i = 0; i < c->npipelines; i++) {
+        if (c->pipelines[i]->arena_arrays)
+            continue;
         free(c->pipelines[i]->tasks);
         free(c->pipelines[i]->edges);
     }
@@ -77,13 +79,18 @@ static flux_plan_source plan_source(flux_compilation *c, uint32_t id)
 void flux_compile_plan(flux_compilation *c, flux_pipeline *p, flux_plan *out)
 {
     memset(out, 0, sizeof *out);
+    if (p->arena_arrays) {
+        /* read from a plan: already in plan order, its sources are not here */
+        out->pipeline = p;
+        return;
+    }
     out->source = plan_source(c, p->source);
     out->nincludes = p->nincludes;
     out->includes = flux_arena_alloc(c->arena, (p->nincludes ? p->nincludes : 1) * sizeof *out->includes);
     for (size_t i = 0; i < p->nincludes; i++)
         out->includes[i] = plan_source(c, p->includes[i]);
     /* renumber tasks in plan order so that readers need no order table */
-    if (p->order) {
+    if (p->order && !p->arena_arrays) {
         size_t n = p->ntasks;
         uint32_t *pos = flux_arena_alloc(c->arena, (n ? n : 1) * sizeof *pos);
         flux_task **tasks = malloc((n ? n : 1) * sizeof *tasks);

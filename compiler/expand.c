@@ -837,11 +837,33 @@ static void do_deps(expander *x, const flux_item *it, flux_scope *scope, target 
     }
 }
 
+#define VALUE_MAX_DEPTH 64
+
+static size_t value_depth(flux_value v, size_t d)
+{
+    if (d > VALUE_MAX_DEPTH || (v.t != FLUX_T_LIST && v.t != FLUX_T_DICT))
+        return d;
+    size_t m = d + 1;
+    for (size_t i = 0; i < v.u.list.n && m <= VALUE_MAX_DEPTH; i++) {
+        size_t k = value_depth(v.u.list.v[i], d + 1);
+        if (k > m)
+            m = k;
+    }
+    return m;
+}
+
 static void do_set(expander *x, const flux_item *it, flux_scope *scope)
 {
     flux_value v;
     set_rec *r = set_record(x, it);
-    if (!eval_static(x, scope, it->u.set.val, "a {% set %} value", &v)) {
+    bool ok = eval_static(x, scope, it->u.set.val, "a {% set %} value", &v);
+    if (ok && value_depth(v, 0) > VALUE_MAX_DEPTH) {
+        /* {% set a = [a] %} in a loop nests without limit; plans and every
+         * printer recurse over values */
+        error(x, it->u.set.val->span, "too-deep", NULL, "value nested more than %d levels deep", VALUE_MAX_DEPTH);
+        ok = false;
+    }
+    if (!ok) {
         /* later reads fail quietly instead of reporting an unknown name */
         v.t = FLUX_T_ERROR;
         r->used = true;

@@ -888,28 +888,36 @@ static flux_eval_status arith(flux_eval *ev, const flux_expr *x, flux_value a, f
         }
     }
     if (num(a, &p) && num(b, &q)) {
+        double f;
         switch (op) {
-        case FLUX_OP_ADD: *out = flux_float(p + q); return FLUX_EVAL_OK;
-        case FLUX_OP_SUB: *out = flux_float(p - q); return FLUX_EVAL_OK;
-        case FLUX_OP_MUL: *out = flux_float(p * q); return FLUX_EVAL_OK;
+        case FLUX_OP_ADD: f = p + q; break;
+        case FLUX_OP_SUB: f = p - q; break;
+        case FLUX_OP_MUL: f = p * q; break;
         case FLUX_OP_DIV:
             if (q == 0)
                 goto divzero;
-            *out = flux_float(p / q);
-            return FLUX_EVAL_OK;
+            f = p / q;
+            break;
         case FLUX_OP_IDIV:
             if (q == 0)
                 goto divzero;
-            *out = flux_float(floor(p / q));
-            return FLUX_EVAL_OK;
+            f = floor(p / q);
+            break;
         case FLUX_OP_MOD:
             if (q == 0)
                 goto divzero;
-            *out = flux_float(p - floor(p / q) * q);
-            return FLUX_EVAL_OK;
-        default: break;
+            f = p - floor(p / q) * q;
+            break;
+        default: goto mismatch;
         }
+        /* infinities and NaN have no literal: they could not be kept in a
+         * plan, and a pipeline never means them */
+        if (!isfinite(f))
+            return err(ev, x->span, NULL, "number out of range");
+        *out = flux_float(f);
+        return FLUX_EVAL_OK;
     }
+mismatch:
     if (op == FLUX_OP_ADD && a.t == FLUX_T_STR && b.t == FLUX_T_STR) {
         flux_buf s = {0};
         flux_buf_put(&s, a.u.s.s, a.u.s.len);

@@ -59,6 +59,93 @@ flux_file *flux_parse_file(flux_arena *arena, flux_diags *diags, flux_sources *s
     return f;
 }
 
+/* ---- expression depth ----
+ * A chain such as x | f | f | ... nests without brackets, so the parser's
+ * stack does not bound it; every later stage recurses over expressions, so
+ * the depth is bounded here, once, without recursion. */
+
+#define EXPR_MAX_DEPTH 256
+
+static size_t kids(const flux_expr *x, const flux_expr **out)
+{
+    size_t n = 0;
+    switch (x->kind) {
+    case FLUX_X_ATTR: out[n++] = x->u.attr.obj; break;
+    case FLUX_X_INDEX: out[n++] = x->u.index.obj; out[n++] = x->u.index.index; break;
+    case FLUX_X_UNARY: out[n++] = x->u.unary.arg; break;
+    case FLUX_X_BINARY: out[n++] = x->u.binary.lhs; out[n++] = x->u.binary.rhs; break;
+    case FLUX_X_COND: out[n++] = x->u.cond.cond; out[n++] = x->u.cond.then; out[n++] = x->u.cond.other; break;
+    case FLUX_X_FILTER: out[n++] = x->u.filter.arg; break;
+    default: break;
+    }
+    return n;
+}
+
+static const flux_exprs *kid_list(const flux_expr *x)
+{
+    switch (x->kind) {
+    case FLUX_X_LIST: case FLUX_X_DICT: return &x->u.list;
+    case FLUX_X_FILTER: return &x->u.filter.args;
+    case FLUX_X_CALL: return &x->u.call.args;
+    default: return NULL;
+    }
+}
+
+static bool too_deep(const flux_expr *root)
+{
+    typedef struct { const flux_expr *x; size_t d; } frame;
+    size_t cap = 64, n = 0;
+    frame *st = malloc(cap * sizeof *st);
+    if (!st)
+        abort();
+    st[n++] = (frame){root, 1};
+    bool deep = false;
+    while (n && !deep) {
+        frame f = st[--n];
+        if (f.d > EXPR_MAX_DEPTH) {
+            deep = true;
+            break;
+        }
+        const flux_expr *k[3];
+        size_t nk = kids(f.x, k);
+        const flux_exprs *l = kid_list(f.x);
+        size_t need = n + nk + (l ? l->n : 0);
+        if (need > cap) {
+            while (cap < need)
+                cap *= 2;
+            frame *ns = realloc(st, cap * sizeof *ns);
+            if (!ns)
+                abort();
+            st = ns;
+        }
+        for (size_t i = 0; i < nk; i++)
+            if (k[i])
+                st[n++] = (frame){k[i], f.d + 1};
+        for (size_t i = 0; l && i < l->n; i++)
+            st[n++] = (frame){l->v[i], f.d + 1};
+    }
+    free(st);
+    return deep;
+}
+
+/* the expression, or a none literal in its place after reporting that it is
+ * too deep, so that later stages never see it */
+flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x);
+
+flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x)
+{
+    if (!x || !too_deep(x))
+        return x;
+    flux_diag *g = flux_error(ls->diags, x->span, "syntax", "expression nested more than %d levels deep",
+                              EXPR_MAX_DEPTH);
+    flux_diag_help(g, "split it with {%% set %%} values");
+    ls->errors++;
+    flux_expr *none = flux_arena_alloc(ls->arena, sizeof *none);
+    none->kind = FLUX_X_NONE;
+    none->span = x->span;
+    return none;
+}
+
 static flux_expr *parse_expr_nested(flux_lexstate *parent, uint32_t begin, uint32_t end)
 {
     flux_lexstate ls;
@@ -66,8 +153,9 @@ static flux_expr *parse_expr_nested(flux_lexstate *parent, uint32_t begin, uint3
     ls.start_token = T_START_EXPR;
     ls.expr_mode = 1;
     run(&ls, begin, end);
+    flux_expr *x = ls.errors ? NULL : flux_parse_bound(&ls, ls.result_expr);
     parent->errors += ls.errors;
-    return ls.errors ? NULL : ls.result_expr;
+    return ls.errors ? NULL : x;
 }
 
 flux_expr *flux_parse_expr(flux_arena *arena, flux_diags *diags, flux_sources *sources, uint32_t file,
@@ -559,6 +647,29 @@ static void dedent(flux_lexstate *ls, segs *s, char **texts, size_t *lens)
     }
 }
 
+static bool utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (!len || i + len > n)
+            return false;
+        uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        /* no overlong forms, surrogates or code points past U+10FFFF */
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
 flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
 {
     flux_tstr *ts = flux_arena_alloc(ls->arena, sizeof *ts);
@@ -641,6 +752,13 @@ flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
     for (size_t i = 0; i < k; i++) {
         if (ts->parts[i].text && memchr(ts->parts[i].text, '\0', ts->parts[i].len)) {
             syntax_error(ls, ts->span, "remove the NUL byte", "text holds a NUL byte");
+            ts->broken = true;
+            break;
+        }
+        /* plans, JSON and logs are UTF-8: bytes that are not would be
+         * replaced on the way, silently changing the value */
+        if (ts->parts[i].text && !utf8_valid(ts->parts[i].text, ts->parts[i].len)) {
+            syntax_error(ls, ts->parts[i].span, "save the file as UTF-8", "text is not valid UTF-8");
             ts->broken = true;
             break;
         }
@@ -768,7 +886,14 @@ void flux_expr_print(const flux_expr *x, flux_buf *out)
     switch (x->kind) {
     case FLUX_X_NONE: flux_buf_puts(out, "none"); break;
     case FLUX_X_BOOL: flux_buf_puts(out, x->u.b ? "true" : "false"); break;
-    case FLUX_X_INT: flux_buf_printf(out, "%" PRId64, x->u.i); break;
+    case FLUX_X_INT:
+        /* the smallest integer has no literal of its own: -9223372036854775808
+         * reads as the negation of a number out of range */
+        if (x->u.i == INT64_MIN)
+            flux_buf_puts(out, "(-9223372036854775807 - 1)");
+        else
+            flux_buf_printf(out, "%" PRId64, x->u.i);
+        break;
     case FLUX_X_FLOAT: flux_value_render(flux_float(x->u.f), out); break;
     case FLUX_X_STRING: flux_print_string_literal(x->u.str.s, x->u.str.len, out); break;
     case FLUX_X_DURATION: flux_print_duration(x->u.ms, out); break;

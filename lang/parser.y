@@ -172,6 +172,7 @@ static const char *tok_text(flux_lexstate *ls, flux_loc l)
     return flux_arena_strndup(ls->arena, ls->text + l.begin, l.end - l.begin);
 }
 
+flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x);
 int64_t flux_parse_int(flux_lexstate *ls, flux_loc l);
 double flux_parse_float(flux_lexstate *ls, flux_loc l);
 int64_t flux_parse_duration(flux_lexstate *ls, flux_loc l);
@@ -296,13 +297,13 @@ item
             $$ = mk_item(ls, FLUX_I_SET, @$);
             $$->u.set.name = tok_text(ls, @2);
             $$->u.set.name_span = SP(ls, @2);
-            $$->u.set.val = $4;
+            $$->u.set.val = flux_parse_bound(ls, $4);
         }
     | TS_FOR IDENT IN expr TS_END body_x TS_ENDFOR TS_END {
             $$ = mk_item(ls, FLUX_I_FOR, @$);
             $$->u.loop.var = tok_text(ls, @2);
             $$->u.loop.var_span = SP(ls, @2);
-            $$->u.loop.iter = $4;
+            $$->u.loop.iter = flux_parse_bound(ls, $4);
             $$->u.loop.body = mk_body(ls, $6, @6);
         }
     | TS_FOR IDENT ',' IDENT IN expr TS_END body_x TS_ENDFOR TS_END {
@@ -311,7 +312,7 @@ item
             $$->u.loop.var_span = SP(ls, @2);
             $$->u.loop.var2 = tok_text(ls, @4);
             $$->u.loop.var2_span = SP(ls, @4);
-            $$->u.loop.iter = $6;
+            $$->u.loop.iter = flux_parse_bound(ls, $6);
             $$->u.loop.body = mk_body(ls, $8, @8);
         }
     | if_chain TS_ENDIF TS_END      {
@@ -363,7 +364,7 @@ if_chain
             flux_loc *l = malloc(sizeof *l);
             if (!l) abort();
             *l = @4;
-            vec_push($$, $2); vec_push($$, $4); vec_push($$, l);
+            vec_push($$, flux_parse_bound(ls, $2)); vec_push($$, $4); vec_push($$, l);
         }
     | if_chain TS_ELIF expr TS_END body_x {
             $$ = $1;
@@ -372,7 +373,7 @@ if_chain
             *l = @5;
             if ($$->n >= 3 && $$->v[$$->n - 3] == NULL)
                 flux_parse_if_else_check(ls, NULL, @2);
-            vec_push($$, $3); vec_push($$, $5); vec_push($$, l);
+            vec_push($$, flux_parse_bound(ls, $3)); vec_push($$, $5); vec_push($$, l);
         }
     | if_chain TS_ELSE TS_END body_x {
             $$ = $1;
@@ -414,7 +415,7 @@ macro_param
             $$ = xnode(ls, sizeof *$$);
             $$->name = tok_text(ls, @1);
             $$->span = SP(ls, @1);
-            $$->deflt = $3;
+            $$->deflt = flux_parse_bound(ls, $3);
         }
     ;
 

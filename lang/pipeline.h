@@ -87,6 +87,7 @@ typedef struct flux_pipeline {
     const flux_ctx *ctx;
     uint32_t source;      /* file id */
     bool partial;         /* its file had syntax errors: some items were dropped */
+    bool arena_arrays;    /* tasks and edges live in an arena (read from a plan), not malloc */
     flux_attrs attrs;
     flux_attrs params;
     flux_span params_span;
@@ -100,7 +101,5 @@ typedef struct flux_pipeline {
     uint32_t *includes;
     size_t nincludes;
 } flux_pipeline;
-
-const char *flux_field_kind_name(flux_fkind k);
 
 #endif

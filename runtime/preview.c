@@ -123,9 +123,39 @@ static bool want_format(const opts *o, const char *const *allowed, size_t n)
 
 /* compiles FILE; prints diagnostics (warnings too) and returns the exit code
  * to give up with, or 0 */
+static bool is_plan(const char *file)
+{
+    size_t n = strlen(file);
+    return (n > 5 && strcmp(file + n - 5, ".yaml") == 0) || (n > 4 && strcmp(file + n - 4, ".yml") == 0);
+}
+
+/* a plan written by flux compile: what the runtime runs, previewed as is */
+static int load_plan(flux_compilation *c, const char *file)
+{
+    uint32_t id = flux_sources_load(&c->sources, file);
+    if (!id) {
+        fprintf(stderr, "flux: cannot read '%s': %s\n", file, strerror(errno));
+        return FLUX_EXIT_USAGE;
+    }
+    const flux_source *src = flux_sources_get(&c->sources, id);
+    char err[512];
+    flux_plan *plan = flux_plan_read(c->arena, &c->sources, file, src->text, src->len, err, sizeof err);
+    if (!plan) {
+        fprintf(stderr, "%s\n", err);
+        return FLUX_EXIT_COMPILE;
+    }
+    plan->pipeline->arena_arrays = true;
+    c->pipelines = flux_arena_alloc(c->arena, sizeof *c->pipelines);
+    c->pipelines[0] = plan->pipeline;
+    c->npipelines = c->cap = 1;
+    return 0;
+}
+
 static int load(flux_compilation *c, const char *file)
 {
     flux_compilation_init(c);
+    if (is_plan(file))
+        return load_plan(c, file);
     int io = flux_compile_file(c, file);
     flux_compile_finish(c);
     if (c->diags.n)
@@ -363,17 +393,27 @@ static void json_field(const flux_field *f, flux_renderer *r, flux_buf *out)
 }
 
 /* the fields of one task instance, text or JSON; -1 on a run-time error */
+static int cmp_attr(const void *x, const void *y)
+{
+    return strcmp((*(const flux_attr *const *)x)->key, (*(const flux_attr *const *)y)->key);
+}
+
+/* fields sorted by name, as in a plan: a source and its plan show the same */
 static int task_fields(preview *pv, flux_renderer *r, const flux_run *run, const flux_task *t, flux_buf *out,
                        const char *indent)
 {
     size_t width = 0;
-    for (size_t i = 0; i < t->attrs.n; i++)
+    const flux_attr **sorted = flux_arena_alloc(r->arena, (t->attrs.n ? t->attrs.n : 1) * sizeof *sorted);
+    for (size_t i = 0; i < t->attrs.n; i++) {
+        sorted[i] = &t->attrs.v[i];
         if (strlen(t->attrs.v[i].key) > width)
             width = strlen(t->attrs.v[i].key);
+    }
+    qsort(sorted, t->attrs.n, sizeof *sorted, cmp_attr);
     if (pv->json)
         flux_buf_puts(out, "{");
     for (size_t i = 0; i < t->attrs.n; i++) {
-        const flux_attr *a = &t->attrs.v[i];
+        const flux_attr *a = sorted[i];
         flux_field f;
         if (flux_render_field(r, run, t, 1, &a->val, &f) != 0)
             return -1;

@@ -1,0 +1,1 @@
+graph _design.plan.yaml --format mermaid

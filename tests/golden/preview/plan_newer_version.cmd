@@ -1,0 +1,1 @@
+dry-run _future.plan.yaml
