@@ -19,7 +19,8 @@ RUN_CMD=(build/flux check examples/)
 
 BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config flex bison
     libyaml-dev libjansson-dev libssl-dev libsqlite3-dev libuv1-dev
-    librdkafka-dev default-libmysqlclient-dev tzdata graphviz time)
+    librdkafka-dev default-libmysqlclient-dev tzdata graphviz time jq
+    mariadb-server)
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 
 TEST_FUZZ_SECONDS=${FLUX_TEST_FUZZ_SECONDS:-30}

@@ -219,6 +219,8 @@ typedef struct refs {
     const char *conns[16];
     size_t nconns;
     bool tasks;
+    const char *out_task[16], *out_key[16]; /* tasks.ID.outputs.KEY */
+    size_t nouts;
 } refs;
 
 static void collect(const flux_expr *e, refs *out)
@@ -229,7 +231,19 @@ static void collect(const flux_expr *e, refs *out)
     case FLUX_X_NAME:
         out->tasks |= strcmp(e->u.name, "tasks") == 0;
         return;
-    case FLUX_X_ATTR:
+    case FLUX_X_ATTR: {
+        /* tasks.ID.outputs.KEY: attr(KEY) of attr(outputs) of attr(ID) of tasks */
+        const flux_expr *o = e->u.attr.obj;
+        if (o->kind == FLUX_X_ATTR && strcmp(o->u.attr.name, "outputs") == 0 && o->u.attr.obj->kind == FLUX_X_ATTR &&
+            o->u.attr.obj->u.attr.obj->kind == FLUX_X_NAME && strcmp(o->u.attr.obj->u.attr.obj->u.name, "tasks") == 0) {
+            out->tasks = true;
+            if (out->nouts < 16) {
+                out->out_task[out->nouts] = o->u.attr.obj->u.attr.name;
+                out->out_key[out->nouts++] = e->u.attr.name;
+            }
+            return;
+        }
+    }
         if (e->u.attr.obj->kind == FLUX_X_NAME && strcmp(e->u.attr.obj->u.name, "conn") == 0) {
             bool seen = false;
             for (size_t i = 0; i < out->nconns; i++)
@@ -361,6 +375,43 @@ static int bind_refs(flux_renderer *r, flux_scope *s, const flux_expr *e, const 
     flux_scope_bind(r->arena, s, "conn", conns, NULL);
     if (rf.tasks && !r->output)
         return 1;
+    /* tasks: { ID: { outputs: { KEY: value } } } for the outputs named */
+    flux_value tasks = {.t = FLUX_T_DICT};
+    tasks.u.list.v = flux_arena_alloc(r->arena, (2 * rf.nouts + 1) * sizeof(flux_value));
+    for (size_t i = 0; i < rf.nouts; i++) {
+        flux_value v;
+        if (!r->output(r->ud, rf.out_task[i], rf.out_key[i], &v)) {
+            snprintf(r->err, sizeof r->err, "task '%s': task '%s' has no output '%s' (print '::output %s=VALUE')",
+                     t ? t->id : "?", rf.out_task[i], rf.out_key[i], rf.out_key[i]);
+            return -1;
+        }
+        flux_value outputs = {.t = FLUX_T_DICT}, entry = {.t = FLUX_T_DICT};
+        outputs.u.list.v = flux_arena_alloc(r->arena, 2 * sizeof(flux_value));
+        outputs.u.list.v[0] = flux_cstr(r->arena, rf.out_key[i]);
+        outputs.u.list.v[1] = v;
+        outputs.u.list.n = 2;
+        /* merge into the task's entry when it is already there */
+        size_t k = 0;
+        while (k < tasks.u.list.n && strcmp(tasks.u.list.v[k].u.s.s, rf.out_task[i]) != 0)
+            k += 2;
+        if (k < tasks.u.list.n) {
+            flux_value *outs = &tasks.u.list.v[k + 1].u.list.v[1];
+            flux_value *nv = flux_arena_alloc(r->arena, (outs->u.list.n + 2) * sizeof(flux_value));
+            memcpy(nv, outs->u.list.v, outs->u.list.n * sizeof(flux_value));
+            nv[outs->u.list.n] = outputs.u.list.v[0];
+            nv[outs->u.list.n + 1] = v;
+            outs->u.list.v = nv;
+            outs->u.list.n += 2;
+            continue;
+        }
+        entry.u.list.v = flux_arena_alloc(r->arena, 2 * sizeof(flux_value));
+        entry.u.list.v[0] = flux_cstr(r->arena, "outputs");
+        entry.u.list.v[1] = outputs;
+        entry.u.list.n = 2;
+        tasks.u.list.v[tasks.u.list.n++] = flux_cstr(r->arena, rf.out_task[i]);
+        tasks.u.list.v[tasks.u.list.n++] = entry;
+    }
+    flux_scope_bind(r->arena, s, "tasks", tasks, NULL);
     return 0;
 }
 
@@ -529,3 +580,52 @@ void flux_render_mask(flux_renderer *r, flux_buf *b)
         *b = o;
     }
 }
+
+static void json_str_n(const char *s, size_t n, flux_buf *out)
+{
+    flux_value_json(flux_str(s, n), out);
+}
+
+void flux_field_json(flux_renderer *r, const flux_field *f, flux_buf *out)
+{
+    switch (f->kind) {
+    case FLUX_F_STRING: case FLUX_F_IDENT: {
+        flux_buf t = {0};
+        flux_buf_put(&t, f->u.str.s, f->u.str.len);
+        flux_render_mask(r, &t);
+        json_str_n(t.data ? t.data : "", t.len, out);
+        flux_buf_free(&t);
+        break;
+    }
+    case FLUX_F_INT: case FLUX_F_FLOAT: case FLUX_F_BOOL: flux_field_text(r, f, out); break;
+    case FLUX_F_DURATION: {
+        flux_buf t = {0};
+        flux_field_text(r, f, &t);
+        json_str_n(t.data, t.len, out);
+        flux_buf_free(&t);
+        break;
+    }
+    case FLUX_F_LIST:
+        flux_buf_putc(out, '[');
+        for (size_t i = 0; i < f->u.list.n; i++) {
+            if (i)
+                flux_buf_puts(out, ", ");
+            flux_field_json(r, &f->u.list.v[i], out);
+        }
+        flux_buf_putc(out, ']');
+        break;
+    case FLUX_F_MAP:
+        flux_buf_putc(out, '{');
+        for (size_t i = 0; i < f->u.map.n; i++) {
+            if (i)
+                flux_buf_puts(out, ", ");
+            json_str_n(f->u.map.keys[i], strlen(f->u.map.keys[i]), out);
+            flux_buf_puts(out, ": ");
+            flux_field_json(r, &f->u.map.v[i], out);
+        }
+        flux_buf_putc(out, '}');
+        break;
+    case FLUX_F_TEMPLATE: json_str_n("", 0, out); break;
+    }
+}
+

@@ -14,6 +14,19 @@ int flux_cmd_render(int argc, char **argv);
 int flux_cmd_graph(int argc, char **argv);
 int flux_cmd_next(int argc, char **argv);
 
+/* run.c: running things and what ran */
+int flux_cmd_run(int argc, char **argv);
+int flux_cmd_backfill(int argc, char **argv);
+int flux_cmd_test(int argc, char **argv);
+int flux_cmd_clear(int argc, char **argv);
+int flux_cmd_status(int argc, char **argv);
+int flux_cmd_runs(int argc, char **argv);
+int flux_cmd_tasks(int argc, char **argv);
+int flux_cmd_logs(int argc, char **argv);
+
+/* wrap.c: the parent of every task command */
+int flux_cmd_wrap(int argc, char **argv);
+
 /* main.c */
 void flux_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void flux_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, unsigned long n);

@@ -349,49 +349,6 @@ static void json_string(const char *s, size_t n, flux_buf *out)
     flux_value_json(flux_str(s, n), out);
 }
 
-static void json_field(const flux_field *f, flux_renderer *r, flux_buf *out)
-{
-    switch (f->kind) {
-    case FLUX_F_STRING: case FLUX_F_IDENT: {
-        flux_buf t = {0};
-        flux_buf_put(&t, f->u.str.s, f->u.str.len);
-        flux_render_mask(r, &t);
-        json_string(t.data ? t.data : "", t.len, out);
-        flux_buf_free(&t);
-        break;
-    }
-    case FLUX_F_INT: case FLUX_F_FLOAT: case FLUX_F_BOOL: flux_field_text(r, f, out); break;
-    case FLUX_F_DURATION: {
-        flux_buf t = {0};
-        flux_field_text(r, f, &t);
-        json_string(t.data, t.len, out);
-        flux_buf_free(&t);
-        break;
-    }
-    case FLUX_F_LIST:
-        flux_buf_putc(out, '[');
-        for (size_t i = 0; i < f->u.list.n; i++) {
-            if (i)
-                flux_buf_puts(out, ", ");
-            json_field(&f->u.list.v[i], r, out);
-        }
-        flux_buf_putc(out, ']');
-        break;
-    case FLUX_F_MAP:
-        flux_buf_putc(out, '{');
-        for (size_t i = 0; i < f->u.map.n; i++) {
-            if (i)
-                flux_buf_puts(out, ", ");
-            json_string(f->u.map.keys[i], strlen(f->u.map.keys[i]), out);
-            flux_buf_puts(out, ": ");
-            json_field(&f->u.map.v[i], r, out);
-        }
-        flux_buf_putc(out, '}');
-        break;
-    case FLUX_F_TEMPLATE: json_string("", 0, out); break;
-    }
-}
-
 /* the fields of one task instance, text or JSON; -1 on a run-time error */
 static int cmp_attr(const void *x, const void *y)
 {
@@ -422,7 +379,7 @@ static int task_fields(preview *pv, flux_renderer *r, const flux_run *run, const
                 flux_buf_puts(out, ", ");
             json_string(a->key, strlen(a->key), out);
             flux_buf_puts(out, ": ");
-            json_field(&f, r, out);
+            flux_field_json(r, &f, out);
             continue;
         }
         flux_buf text = {0};

@@ -8,9 +8,18 @@ file(GLOB UNIT_TESTS CONFIGURE_DEPENDS ${FLUX_TESTS}/unit/test_*.c)
 foreach(src ${UNIT_TESTS})
   get_filename_component(name ${src} NAME_WE)
   add_executable(${name} ${src})
-  target_link_libraries(${name} PRIVATE flux_compiler)
+  target_link_libraries(${name} PRIVATE flux_compiler flux_store)
   add_test(NAME unit/${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
+
+# ---- integration: the state store against a real MariaDB --------------------
+# The script starts a throwaway server (tests/servers/mariadb.sh), runs
+# test_store with FLUX_TEST_MYSQL_URL, and stops the server by PID whatever
+# happens. RESOURCE_LOCK: MariaDB tests run one at a time; each starts its own
+# server, and two at once would mostly fight over the two cores.
+add_test(NAME integration/store_mariadb
+  COMMAND bash ${FLUX_TESTS}/integration/store_mariadb.sh $<TARGET_FILE:test_store>)
+set_tests_properties(integration/store_mariadb PROPERTIES TIMEOUT 120 RESOURCE_LOCK mariadb)
 
 # ---- golden: tests/golden/<suite>/<name>.flux against <name>.out ------------
 # Files whose name starts with '_' are helpers (e.g. included by a case), not
@@ -78,3 +87,15 @@ add_test(NAME preview/mermaid
 set_tests_properties(preview/mermaid PROPERTIES TIMEOUT 300)
 add_test(NAME preview/dot
   COMMAND bash ${FLUX_TESTS}/preview/dot_check.sh $<TARGET_FILE:flux> ${FLUX_TESTS}/golden/preview/_design.flux ${EXAMPLE_FLUX})
+
+# ---- runtime: flux run / backfill / clear / test against a fresh FLUX_HOME ---
+file(GLOB RUNTIME_TESTS CONFIGURE_DEPENDS ${FLUX_TESTS}/runtime/*.sh)
+list(FILTER RUNTIME_TESTS EXCLUDE REGEX "/lib\\.sh$")
+foreach(script ${RUNTIME_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME runtime/${name} COMMAND bash ${script} $<TARGET_FILE:flux>)
+  set_tests_properties(runtime/${name} PROPERTIES TIMEOUT 300)
+endforeach()
+add_test(NAME integration/runtime_mariadb
+  COMMAND bash ${FLUX_TESTS}/integration/runtime_mariadb.sh $<TARGET_FILE:flux>)
+set_tests_properties(integration/runtime_mariadb PROPERTIES TIMEOUT 600 RESOURCE_LOCK mariadb)

@@ -1,0 +1,1298 @@
+/* executor — runs task instances of one or more runs on a libuv loop. */
+#include "executor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "eval.h"
+#include "ops.h"
+#include "parse.h"
+#include "registry.h"
+
+void flux_print_duration(int64_t ms, flux_buf *out); /* lang/parse.c */
+
+extern char **environ;
+
+typedef struct ex_run ex_run;
+
+typedef enum { W_IDLE, W_QUEUED, W_PROCESS, W_ADOPTED, W_POKE_WAIT, W_RETRY_WAIT, W_DONE } ex_phase;
+
+typedef struct ex_task {
+    ex_run *run;
+    uint32_t idx;
+    const flux_task *t;
+    flux_op_run how;
+    /* graph bookkeeping */
+    uint32_t waiting;      /* parents not finished */
+    uint32_t n_success, n_failed, n_skipped, n_upfailed;
+    bool decided;          /* trigger rule applied (run, skip or upstream_failed) */
+    /* current try */
+    ex_phase phase;
+    flux_ti_state state;
+    int try_number;
+    int64_t ti_id;
+    int pid;
+    int64_t started_ms, first_poke_ms, deadline_ms, handoff_from_us;
+    int64_t poke_delay_ms;
+    bool timed_out, interrupted;
+    char log_path[1024];
+    char *outputs;         /* JSON, malloc'd */
+    uv_process_t proc;
+    uv_timer_t timer;      /* retry, poke, adoption polling */
+    uv_timer_t deadline;   /* timeout of a process */
+    bool timer_init, deadline_init, proc_active;
+    struct ex_task *next_ready;
+} ex_task;
+
+struct ex_run {
+    flux_executor *ex;
+    const flux_pipeline *p;
+    const flux_tz *tz;
+    flux_run_row row;
+    flux_value params;
+    ex_task *tasks;
+    size_t n;
+    uint32_t *child_start, *children; /* CSR of children by task */
+    size_t unfinished;
+    bool ended, active;
+    int64_t started_ms;
+    ex_run *next;
+};
+
+struct flux_executor {
+    uv_loop_t loop;
+    flux_store *store;
+    flux_exec_opts o;
+    ex_run *runs, *runs_tail;
+    size_t nruns, runs_done, runs_failed, active_runs;
+    ex_task *ready_head, *ready_tail;
+    int running; /* process slots in use */
+    size_t total, done, failed, in_flight;
+    bool stopping;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t progress, stop_timer;
+    int64_t t0_ms;
+    char host[128];
+    int64_t *handoffs;
+    size_t nhandoffs, handoffs_cap;
+    flux_arena *arena;
+};
+
+static void task_finished(ex_task *k, flux_ti_state st, const char *note, int exit_status);
+static void evaluate(ex_task *k);
+static void dispatch(flux_executor *ex);
+static void start_try(ex_task *k);
+
+/* ---- small helpers ---- */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static const flux_field *attr(const flux_task *t, const char *key)
+{
+    for (size_t i = 0; i < t->attrs.n; i++)
+        if (strcmp(t->attrs.v[i].key, key) == 0)
+            return &t->attrs.v[i].val;
+    return NULL;
+}
+
+static int64_t attr_int(const flux_task *t, const char *key, int64_t dflt)
+{
+    const flux_field *f = attr(t, key);
+    return f && f->kind == FLUX_F_INT ? f->u.i : dflt;
+}
+
+static int64_t attr_ms(const flux_task *t, const char *key, int64_t dflt)
+{
+    const flux_field *f = attr(t, key);
+    return f && f->kind == FLUX_F_DURATION ? f->u.ms : dflt;
+}
+
+static const char *attr_word(const flux_task *t, const char *key, const char *dflt)
+{
+    const flux_field *f = attr(t, key);
+    return f && (f->kind == FLUX_F_IDENT || f->kind == FLUX_F_STRING) ? f->u.str.s : dflt;
+}
+
+static bool attr_bool(const flux_task *t, const char *key, bool dflt)
+{
+    const flux_field *f = attr(t, key);
+    return f && f->kind == FLUX_F_BOOL ? f->u.b : dflt;
+}
+
+static bool terminal(flux_ti_state s)
+{
+    return s == FLUX_TI_SUCCESS || s == FLUX_TI_FAILED || s == FLUX_TI_SKIPPED || s == FLUX_TI_UPSTREAM_FAILED;
+}
+
+static void say(flux_executor *ex, const ex_task *k, const char *what, const char *extra)
+{
+    if (ex->o.quiet || ex->o.progress_tty)
+        return;
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    fprintf(ex->o.out, "%02d:%02d:%02d %s %s %s%s%s\n", tm.tm_hour, tm.tm_min, tm.tm_sec, k->run->row.run_id,
+            k->t->id, what, extra ? " " : "", extra ? extra : "");
+    fflush(ex->o.out);
+}
+
+static void store_fail(flux_executor *ex, const char *what)
+{
+    /* a transition that cannot be recorded must not happen silently: stop
+     * starting tasks, the next runner resumes from the store */
+    fprintf(stderr, "flux: state store: %s: %s\n", what, flux_store_error(ex->store));
+    ex->stopping = true;
+}
+
+static void mkdirs(const char *path)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(tmp, 0755);
+            *p = '/';
+        }
+    }
+    mkdir(tmp, 0755);
+}
+
+static void try_paths(const ex_task *k, int try_number, char *log, size_t n)
+{
+    /* run ids hold ':' and '+': fine in file names; '/' is not allowed in
+     * names, so each part is one directory level */
+    snprintf(log, n, "%s/logs/%s/%s/%s/%d.log", k->run->ex->o.home, k->run->p->name, k->run->row.run_id, k->t->id,
+             try_number);
+}
+
+static void sibling(const char *log, const char *ext, char *out, size_t n)
+{
+    size_t l = strlen(log);
+    snprintf(out, n, "%.*s.%s", (int)(l > 4 ? l - 4 : l), log, ext);
+}
+
+/* a process that is gone, or a zombie nobody reaps (an orphaned wrapper
+ * whose runner died: PID 1 of a container may never reap it) */
+static bool process_alive(int pid)
+{
+    if (pid <= 0 || kill(pid, 0) != 0)
+        return false;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *rp = strrchr(buf, ')');
+    return !(rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'));
+}
+
+static int read_int_file(const char *path, int *v)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int ok = fscanf(f, "%d", v) == 1;
+    fclose(f);
+    return ok ? 0 : -1;
+}
+
+/* ---- progress ---- */
+
+static void progress_line(flux_executor *ex)
+{
+    if (!ex->o.progress_tty || ex->o.quiet)
+        return;
+    double el = (double)(now_ms() - ex->t0_ms) / 1000.0;
+    fprintf(ex->o.out, "\r\033[K[%zu/%zu done] %zu running, %zu failed, %.1fs", ex->done, ex->total, ex->in_flight,
+            ex->failed, el);
+    fflush(ex->o.out);
+}
+
+static void on_progress(uv_timer_t *t)
+{
+    progress_line(t->data);
+}
+
+/* ---- rendering ---- */
+
+typedef struct render_ctx {
+    ex_run *run;
+} render_ctx;
+
+static bool output_of(void *ud, const char *task, const char *key, flux_value *out)
+{
+    ex_run *run = ud;
+    for (size_t i = 0; i < run->n; i++) {
+        if (strcmp(run->tasks[i].t->id, task) != 0)
+            continue;
+        if (!run->tasks[i].outputs)
+            return false;
+        json_error_t je;
+        json_t *o = json_loads(run->tasks[i].outputs, 0, &je);
+        json_t *v = o ? json_object_get(o, key) : NULL;
+        bool ok = v && json_is_string(v);
+        if (ok)
+            *out = flux_cstr(run->ex->arena, json_string_value(v));
+        json_decref(o);
+        return ok;
+    }
+    return false;
+}
+
+/* renders every field of the task for this try: raw for running it,
+ * masked JSON for the store. -1 with a note. */
+static int render_task(ex_task *k, flux_arena *a, flux_op_fields *fields, char **masked_json, const char ***secrets,
+                       size_t *nsecrets, char *note, size_t notelen)
+{
+    flux_sources src;
+    flux_sources_init(&src);
+    flux_diags d;
+    flux_diags_init(&d, &src);
+    flux_renderer r = {.arena = a, .diags = &d, .conns = k->run->ex->o.conns, .mask = false,
+                       .output = output_of, .ud = k->run};
+    flux_run run = {k->run->p, k->run->tz, {k->run->row.interval_start, k->run->row.interval_end,
+                                            k->run->row.interval_end},
+                    k->run->row.run_id, k->run->params};
+    size_t n = k->t->attrs.n;
+    const char **keys = flux_arena_alloc(a, (n ? n : 1) * sizeof *keys);
+    flux_field *vals = flux_arena_alloc(a, (n ? n : 1) * sizeof *vals);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        keys[i] = k->t->attrs.v[i].key;
+        rc = flux_render_field(&r, &run, k->t, k->try_number, &k->t->attrs.v[i].val, &vals[i]);
+    }
+    if (rc != 0) {
+        if (r.err[0])
+            snprintf(note, notelen, "%s", r.err);
+        else if (d.n)
+            snprintf(note, notelen, "template failed: %s", d.v[0]->msg);
+        else
+            snprintf(note, notelen, "template failed to render");
+    } else {
+        flux_buf b = {0};
+        flux_buf_putc(&b, '{');
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                flux_buf_puts(&b, ", ");
+            flux_value_json(flux_str(keys[i], strlen(keys[i])), &b);
+            flux_buf_puts(&b, ": ");
+            flux_field_json(&r, &vals[i], &b);
+        }
+        flux_buf_putc(&b, '}');
+        *masked_json = strdup(b.data);
+        flux_buf_free(&b);
+        fields->keys = keys;
+        fields->vals = vals;
+        fields->n = n;
+        *secrets = r.secrets;
+        *nsecrets = r.nsecrets;
+    }
+    flux_diags_free(&d);
+    flux_sources_free(&src);
+    return rc;
+}
+
+/* ---- processes ---- */
+
+static void on_deadline(uv_timer_t *t);
+
+static void close_cb(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void stop_deadline(ex_task *k)
+{
+    if (k->deadline_init)
+        uv_timer_stop(&k->deadline);
+}
+
+static void process_ended(ex_task *k, int code)
+{
+    flux_executor *ex = k->run->ex;
+    stop_deadline(k);
+    if (k->phase == W_PROCESS || k->phase == W_ADOPTED)
+        ex->running--;
+    ex->in_flight--;
+    k->handoff_from_us = mono_us();
+    char *outputs = NULL;
+    if (strcmp(k->t->op, "bash") == 0)
+        flux_op_outputs(k->log_path, &outputs);
+    free(k->outputs);
+    k->outputs = outputs;
+    char note[256] = "";
+    flux_ti_state st = code == 0 ? FLUX_TI_SUCCESS : FLUX_TI_FAILED;
+    if (k->interrupted) {
+        st = FLUX_TI_SCHEDULED;
+        snprintf(note, sizeof note, "interrupted by the runner's stop; runs again with the next flux run");
+    } else if (k->timed_out) {
+        st = FLUX_TI_FAILED;
+        flux_buf d = {0};
+        flux_print_duration(attr_ms(k->t, "timeout", 0), &d);
+        snprintf(note, sizeof note, "timed out after %s; its process group was killed", d.data);
+        flux_buf_free(&d);
+    } else if (code != 0) {
+        snprintf(note, sizeof note, "exit status %d", code);
+    }
+    task_finished(k, st, note[0] ? note : NULL, code);
+    dispatch(ex);
+    /* stopping: done once the last signalled task has been recorded */
+    if (ex->stopping && ex->in_flight == 0)
+        uv_stop(&ex->loop);
+}
+
+static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
+{
+    ex_task *k = p->data;
+    k->proc_active = false;
+    uv_close((uv_handle_t *)p, close_cb);
+    int code = sig ? 128 + sig : (int)status;
+    /* the wrapper's own status mirrors the command's; its exit file is the
+     * record that survives us */
+    int recorded;
+    char exitf[1100];
+    sibling(k->log_path, "exit", exitf, sizeof exitf);
+    if (read_int_file(exitf, &recorded) == 0)
+        code = recorded;
+    process_ended(k, code);
+}
+
+static void kill_group(ex_task *k, int sig)
+{
+    if (k->pid > 0)
+        kill(-k->pid, sig);
+}
+
+static void on_kill_timer(uv_timer_t *t)
+{
+    ex_task *k = t->data;
+    kill_group(k, SIGKILL);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    ex_task *k = t->data;
+    k->timed_out = true;
+    kill_group(k, SIGTERM);
+    uv_timer_stop(t);
+    /* the deadline timer is reused for the SIGKILL that follows the grace */
+    t->data = k;
+    uv_timer_start(t, on_kill_timer, (uint64_t)k->run->ex->o.grace_ms, 0);
+}
+
+static char **build_env(ex_task *k, const flux_op_cmd *cmd, const char *const *secrets, size_t nsecrets)
+{
+    size_t n = 0, extra = 0;
+    while (environ[n])
+        n++;
+    while (cmd->env && cmd->env[extra])
+        extra++;
+    char **env = calloc(n + extra + 12, sizeof *env);
+    size_t k2 = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "FLUX_SECRETS=", 13) != 0)
+            env[k2++] = strdup(environ[i]);
+    for (size_t i = 0; i < extra; i++)
+        env[k2++] = strdup(cmd->env[i]);
+    char buf[2048];
+    snprintf(buf, sizeof buf, "FLUX_PIPELINE=%s", k->run->p->name);
+    env[k2++] = strdup(buf);
+    snprintf(buf, sizeof buf, "FLUX_RUN_ID=%s", k->run->row.run_id);
+    env[k2++] = strdup(buf);
+    snprintf(buf, sizeof buf, "FLUX_TASK=%s", k->t->id);
+    env[k2++] = strdup(buf);
+    snprintf(buf, sizeof buf, "FLUX_TRY_NUMBER=%d", k->try_number);
+    env[k2++] = strdup(buf);
+    flux_buf b = {0};
+    flux_buf_puts(&b, "FLUX_SECRETS=");
+    for (size_t i = 0; i < nsecrets; i++) {
+        if (strchr(secrets[i], '\n'))
+            continue; /* a multi-line secret cannot be passed this way; never seen in practice */
+        flux_buf_puts(&b, secrets[i]);
+        flux_buf_putc(&b, '\n');
+    }
+    env[k2++] = strdup(flux_buf_cstr(&b));
+    flux_buf_free(&b);
+    env[k2] = NULL;
+    return env;
+}
+
+static void free_strv(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int spawn(ex_task *k, const flux_op_cmd *cmd, const char *const *secrets, size_t nsecrets, char *note,
+                 size_t notelen)
+{
+    flux_executor *ex = k->run->ex;
+    char dir[1024], pidf[1100], exitf[1100];
+    snprintf(dir, sizeof dir, "%s", k->log_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    mkdirs(dir);
+    sibling(k->log_path, "pid", pidf, sizeof pidf);
+    sibling(k->log_path, "exit", exitf, sizeof exitf);
+    unlink(pidf);
+    unlink(exitf);
+    /* a marker before the fork: a runner that dies between the fork and the
+     * wrapper's pid file leaves this behind, and the next one waits for the
+     * pid file instead of starting the command a second time */
+    char spawnf[1100];
+    sibling(k->log_path, "spawn", spawnf, sizeof spawnf);
+    int mfd = open(spawnf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (mfd >= 0)
+        close(mfd);
+    int fd = open(k->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(note, notelen, "cannot open log %s: %s", k->log_path, strerror(errno));
+        return -1;
+    }
+    size_t na = 0;
+    while (cmd->argv[na])
+        na++;
+    char **args = calloc(na + 6, sizeof *args);
+    args[0] = (char *)ex->o.self;
+    args[1] = "__wrap";
+    args[2] = pidf;
+    args[3] = exitf;
+    args[4] = "--";
+    for (size_t i = 0; i < na; i++)
+        args[5 + i] = cmd->argv[i];
+    char **env = build_env(k, cmd, secrets, nsecrets);
+    uv_stdio_container_t stdio[3];
+    stdio[0].flags = UV_IGNORE;
+    stdio[1].flags = UV_INHERIT_FD;
+    stdio[1].data.fd = fd;
+    stdio[2].flags = UV_INHERIT_FD;
+    stdio[2].data.fd = fd;
+    uv_process_options_t po;
+    memset(&po, 0, sizeof po);
+    po.file = ex->o.self;
+    po.args = args;
+    po.env = env;
+    po.cwd = cmd->cwd;
+    po.flags = UV_PROCESS_DETACHED; /* its own session: survives us, and a timeout kills its group */
+    po.stdio_count = 3;
+    po.stdio = stdio;
+    po.exit_cb = on_exit_cb;
+    k->proc.data = k;
+    int r = uv_spawn(&ex->loop, &k->proc, &po);
+    close(fd);
+    free(args);
+    free_strv(env);
+    if (r != 0) {
+        snprintf(note, notelen, "cannot start the task: %s", uv_strerror(r));
+        uv_close((uv_handle_t *)&k->proc, close_cb);
+        return -1;
+    }
+    k->proc_active = true;
+    k->pid = k->proc.pid;
+    return 0;
+}
+
+/* ---- sensors ---- */
+
+static const char *ext_task_state(void *ud, const char *pipeline, const char *run_id, const char *task)
+{
+    flux_executor *ex = ud;
+    static char state[32];
+    flux_ti_row row;
+    memset(&row, 0, sizeof row);
+    if (flux_store_latest_ti(ex->store, pipeline, run_id, task, &row) != 0)
+        return NULL;
+    snprintf(state, sizeof state, "%s", flux_ti_state_name(row.state));
+    flux_ti_row_free(&row);
+    return state;
+}
+
+static void on_poke(uv_timer_t *t);
+
+static void poke(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    flux_arena *a = flux_arena_new();
+    flux_op_fields f;
+    char *masked = NULL, note[512] = "";
+    const char **secrets;
+    size_t nsecrets;
+    int64_t now = now_ms();
+    if (!k->first_poke_ms)
+        k->first_poke_ms = now;
+    int r;
+    if (render_task(k, a, &f, &masked, &secrets, &nsecrets, note, sizeof note) != 0) {
+        r = -1;
+    } else {
+        flux_poke_ctx ctx = {now, k->run->p->name, k->run->row.run_id, ext_task_state, ex};
+        r = flux_op_poke(k->t->op, &f, &ctx, note, sizeof note);
+    }
+    free(masked);
+    flux_arena_free(a);
+    if (r == 1) {
+        ex->in_flight--;
+        task_finished(k, FLUX_TI_SUCCESS, NULL, 0);
+        dispatch(ex);
+        return;
+    }
+    int64_t limit = attr_ms(k->t, "timeout", 7LL * 86400000);
+    if (r < 0 || now - k->first_poke_ms >= limit) {
+        ex->in_flight--;
+        if (r >= 0 && attr_bool(k->t, "soft_fail", false)) {
+            task_finished(k, FLUX_TI_SKIPPED, "sensor timed out (soft_fail)", -1);
+        } else {
+            if (r >= 0) {
+                flux_buf d = {0};
+                flux_print_duration(limit, &d);
+                snprintf(note, sizeof note, "sensor timed out after %s", d.data);
+                flux_buf_free(&d);
+            }
+            task_finished(k, FLUX_TI_FAILED, note, -1);
+        }
+        dispatch(ex);
+        return;
+    }
+    /* not yet: wait without a slot */
+    if (k->state != FLUX_TI_UP_FOR_RESCHEDULE) {
+        k->state = FLUX_TI_UP_FOR_RESCHEDULE;
+        if (flux_store_ti_update(ex->store, k->ti_id, k->state, -1, -1, -1, -2, NULL, NULL, NULL, NULL, NULL) != 0)
+            store_fail(ex, "sensor reschedule");
+        say(ex, k, "up_for_reschedule", NULL);
+    }
+    int64_t base = attr_ms(k->t, "poke_interval", 60000);
+    if (!k->poke_delay_ms)
+        k->poke_delay_ms = base;
+    else if (attr_bool(k->t, "exponential_backoff", false))
+        k->poke_delay_ms = k->poke_delay_ms * 2 > 3600000 ? 3600000 : k->poke_delay_ms * 2;
+    int64_t left = limit - (now - k->first_poke_ms);
+    int64_t wait = k->poke_delay_ms < left ? k->poke_delay_ms : left;
+    k->phase = W_POKE_WAIT;
+    uv_timer_start(&k->timer, on_poke, (uint64_t)(wait > 0 ? wait : 0), 0);
+}
+
+static void on_poke(uv_timer_t *t)
+{
+    ex_task *k = t->data;
+    if (k->run->ex->stopping)
+        return;
+    poke(k);
+}
+
+/* ---- the life of a try ---- */
+
+static void enqueue(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    k->phase = W_QUEUED;
+    k->next_ready = NULL;
+    if (ex->ready_tail)
+        ex->ready_tail->next_ready = k;
+    else
+        ex->ready_head = k;
+    ex->ready_tail = k;
+}
+
+/* a new try row in state queued (or the row a previous runner queued) */
+static int queue_try(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    if (k->ti_id == 0 || terminal(k->state) || k->state == FLUX_TI_UP_FOR_RETRY || k->state == FLUX_TI_SCHEDULED ||
+        k->state == FLUX_TI_NONE) {
+        k->try_number++;
+        if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, FLUX_TI_QUEUED, now_ms(),
+                                 &k->ti_id) != 0) {
+            store_fail(ex, "queue a task");
+            return -1;
+        }
+    }
+    k->state = FLUX_TI_QUEUED;
+    k->timed_out = k->interrupted = false;
+    k->first_poke_ms = 0;
+    k->poke_delay_ms = 0;
+    try_paths(k, k->try_number, k->log_path, sizeof k->log_path);
+    enqueue(k);
+    return 0;
+}
+
+static void start_try(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    char note[512] = "";
+    ex->in_flight++;
+    if (k->how == FLUX_OP_RUN_MISSING) {
+        snprintf(note, sizeof note, "operator '%s' is not implemented in this build of flux yet", k->t->op);
+        ex->in_flight--;
+        task_finished(k, FLUX_TI_FAILED, note, -1);
+        return;
+    }
+    k->state = FLUX_TI_RUNNING;
+    k->started_ms = now_ms();
+    if (k->how == FLUX_OP_RUN_POKE) {
+        if (flux_store_ti_update(ex->store, k->ti_id, FLUX_TI_RUNNING, k->started_ms, -1, -1, -2, ex->host, NULL,
+                                 NULL, NULL, NULL) != 0) {
+            store_fail(ex, "start a sensor");
+            return;
+        }
+        say(ex, k, "running", NULL);
+        poke(k);
+        return;
+    }
+    flux_arena *a = flux_arena_new();
+    flux_op_fields f;
+    char *masked = NULL;
+    const char **secrets = NULL;
+    size_t nsecrets = 0;
+    flux_op_cmd cmd;
+    memset(&cmd, 0, sizeof cmd);
+    int rc = render_task(k, a, &f, &masked, &secrets, &nsecrets, note, sizeof note);
+    if (rc == 0)
+        rc = flux_op_command(k->t->op, &f, &cmd, note, sizeof note);
+    if (rc == 0)
+        rc = spawn(k, &cmd, secrets, nsecrets, note, sizeof note);
+    flux_op_cmd_free(&cmd);
+    flux_arena_free(a);
+    if (rc != 0) {
+        free(masked);
+        ex->in_flight--;
+        task_finished(k, FLUX_TI_FAILED, note, -1);
+        return;
+    }
+    k->phase = W_PROCESS;
+    ex->running++;
+    if (flux_store_ti_update(ex->store, k->ti_id, FLUX_TI_RUNNING, k->started_ms, -1, k->pid, -2, ex->host,
+                             k->log_path, masked, NULL, NULL) != 0)
+        store_fail(ex, "record a started task");
+    free(masked);
+    int64_t timeout = attr_ms(k->t, "timeout", 0);
+    if (timeout > 0) {
+        k->deadline.data = k;
+        uv_timer_start(&k->deadline, on_deadline, (uint64_t)timeout, 0);
+    }
+    if (k->handoff_from_us) {
+        int64_t d = mono_us() - k->handoff_from_us;
+        if (ex->nhandoffs == ex->handoffs_cap) {
+            ex->handoffs_cap = ex->handoffs_cap ? 2 * ex->handoffs_cap : 1024;
+            ex->handoffs = realloc(ex->handoffs, ex->handoffs_cap * sizeof *ex->handoffs);
+        }
+        ex->handoffs[ex->nhandoffs++] = d;
+    }
+    say(ex, k, "running", NULL);
+}
+
+static void dispatch(flux_executor *ex)
+{
+    while (!ex->stopping && ex->ready_head) {
+        ex_task *k = ex->ready_head;
+        bool needs_slot = k->how == FLUX_OP_RUN_PROCESS;
+        if (needs_slot && ex->running >= ex->o.slots)
+            break;
+        ex->ready_head = k->next_ready;
+        if (!ex->ready_head)
+            ex->ready_tail = NULL;
+        start_try(k);
+    }
+    progress_line(ex);
+}
+
+static void on_retry(uv_timer_t *t)
+{
+    ex_task *k = t->data;
+    if (k->run->ex->stopping)
+        return;
+    if (queue_try(k) == 0)
+        dispatch(k->run->ex);
+}
+
+static int64_t retry_delay(const ex_task *k)
+{
+    int64_t d = attr_ms(k->t, "retry_delay", 300000);
+    if (strcmp(attr_word(k->t, "retry_backoff", "constant"), "exponential") == 0) {
+        for (int i = 1; i < k->try_number && d < INT64_MAX / 2; i++)
+            d *= 2;
+        int64_t cap = attr_ms(k->t, "max_retry_delay", 0);
+        if (cap > 0 && d > cap)
+            d = cap;
+    }
+    return d;
+}
+
+/* ---- graph ---- */
+
+static void run_maybe_done(ex_run *run);
+
+static void finalize(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    k->phase = W_DONE;
+    ex->done++;
+    if (k->state == FLUX_TI_FAILED || k->state == FLUX_TI_UPSTREAM_FAILED)
+        ex->failed++;
+    k->run->unfinished--;
+    for (uint32_t j = k->run->child_start[k->idx]; j < k->run->child_start[k->idx + 1]; j++) {
+        ex_task *c = &k->run->tasks[k->run->children[j]];
+        if (c->waiting)
+            c->waiting--;
+        switch (k->state) {
+        case FLUX_TI_SUCCESS: c->n_success++; break;
+        case FLUX_TI_FAILED: c->n_failed++; break;
+        case FLUX_TI_SKIPPED: c->n_skipped++; break;
+        default: c->n_upfailed++; break;
+        }
+        c->handoff_from_us = k->handoff_from_us;
+        evaluate(c);
+    }
+    run_maybe_done(k->run);
+}
+
+static void task_finished(ex_task *k, flux_ti_state st, const char *note, int exit_status)
+{
+    flux_executor *ex = k->run->ex;
+    int64_t now = now_ms();
+    bool retry = st == FLUX_TI_FAILED && k->try_number <= attr_int(k->t, "retries", 0) && !k->interrupted;
+    flux_ti_state rec = retry ? FLUX_TI_UP_FOR_RETRY : st;
+    if (flux_store_ti_update(ex->store, k->ti_id, rec, -1, now, -1, exit_status, NULL, NULL, NULL, k->outputs,
+                             note) != 0)
+        store_fail(ex, "record a task's end");
+    k->state = rec;
+    char extra[600];
+    snprintf(extra, sizeof extra, "(%.2fs%s%s)", k->started_ms ? (double)(now - k->started_ms) / 1000.0 : 0.0,
+             note ? ", " : "", note ? note : "");
+    say(ex, k, flux_ti_state_name(rec), extra);
+    if (st == FLUX_TI_SCHEDULED) {
+        /* interrupted: not finished, the next runner starts it again */
+        k->phase = W_IDLE;
+        return;
+    }
+    if (retry) {
+        int64_t d = retry_delay(k);
+        k->phase = W_RETRY_WAIT;
+        uv_timer_start(&k->timer, on_retry, (uint64_t)d, 0);
+        return;
+    }
+    finalize(k);
+}
+
+/* Airflow's trigger rules over the parents' outcomes. Returns the state to
+ * take (SCHEDULED means run it), or NONE to keep waiting. */
+static flux_ti_state trigger(const ex_task *k)
+{
+    const char *rule = attr_word(k->t, "trigger_rule", "all_success");
+    uint32_t s = k->n_success, f = k->n_failed, sk = k->n_skipped, uf = k->n_upfailed, w = k->waiting;
+    bool done = w == 0;
+    if (strcmp(rule, "always") == 0 || (strcmp(rule, "all_done") == 0 && done))
+        return done || strcmp(rule, "always") == 0 ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
+    if (strcmp(rule, "all_success") == 0) {
+        if (f || uf)
+            return FLUX_TI_UPSTREAM_FAILED;
+        if (sk)
+            return FLUX_TI_SKIPPED;
+        return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
+    }
+    if (strcmp(rule, "all_failed") == 0) {
+        if (s || sk)
+            return FLUX_TI_SKIPPED;
+        return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
+    }
+    if (strcmp(rule, "all_skipped") == 0) {
+        if (s || f || uf)
+            return FLUX_TI_SKIPPED;
+        return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
+    }
+    if (strcmp(rule, "one_success") == 0) {
+        if (s)
+            return FLUX_TI_SCHEDULED;
+        if (!done)
+            return FLUX_TI_NONE;
+        return f || uf ? FLUX_TI_UPSTREAM_FAILED : FLUX_TI_SKIPPED;
+    }
+    if (strcmp(rule, "one_failed") == 0) {
+        if (f || uf)
+            return FLUX_TI_SCHEDULED;
+        return done ? FLUX_TI_SKIPPED : FLUX_TI_NONE;
+    }
+    if (strcmp(rule, "one_done") == 0) {
+        if (s || f)
+            return FLUX_TI_SCHEDULED;
+        return done ? FLUX_TI_SKIPPED : FLUX_TI_NONE;
+    }
+    if (strcmp(rule, "none_failed") == 0) {
+        if (f || uf)
+            return FLUX_TI_UPSTREAM_FAILED;
+        return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
+    }
+    if (strcmp(rule, "none_failed_min_one_success") == 0) {
+        if (f || uf)
+            return FLUX_TI_UPSTREAM_FAILED;
+        if (!done)
+            return FLUX_TI_NONE;
+        return s ? FLUX_TI_SCHEDULED : FLUX_TI_SKIPPED;
+    }
+    if (strcmp(rule, "none_skipped") == 0) {
+        if (sk)
+            return FLUX_TI_SKIPPED;
+        return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
+    }
+    return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
+}
+
+static void evaluate(ex_task *k)
+{
+    if (k->decided || k->run->ex->stopping)
+        return;
+    flux_ti_state d = trigger(k);
+    if (d == FLUX_TI_NONE)
+        return;
+    k->decided = true;
+    flux_executor *ex = k->run->ex;
+    if (d == FLUX_TI_SCHEDULED) {
+        queue_try(k);
+        return;
+    }
+    /* skipped or upstream_failed without running: one row says so */
+    k->try_number++;
+    int64_t now = now_ms();
+    if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, d, now, &k->ti_id) != 0 ||
+        flux_store_ti_update(ex->store, k->ti_id, d, -1, now, -1, -2, NULL, NULL, NULL, NULL, NULL) != 0)
+        store_fail(ex, "record a skipped task");
+    k->state = d;
+    say(ex, k, flux_ti_state_name(d), NULL);
+    finalize(k);
+}
+
+/* ---- runs ---- */
+
+static void maybe_start_runs(flux_executor *ex);
+
+static void run_maybe_done(ex_run *run)
+{
+    if (run->unfinished || run->ended)
+        return;
+    run->ended = true;
+    flux_executor *ex = run->ex;
+    /* success when every leaf succeeded or was skipped, as Airflow decides */
+    bool ok = true;
+    for (size_t i = 0; i < run->n; i++) {
+        bool leaf = run->child_start[i] == run->child_start[i + 1];
+        flux_ti_state st = run->tasks[i].state;
+        if (leaf && st != FLUX_TI_SUCCESS && st != FLUX_TI_SKIPPED)
+            ok = false;
+    }
+    run->row.state = ok ? FLUX_RUN_SUCCESS : FLUX_RUN_FAILED;
+    if (flux_store_set_run_state(ex->store, run->row.id, run->row.state, now_ms()) != 0)
+        store_fail(ex, "record a run's end");
+    ex->runs_done++;
+    if (run->active)
+        ex->active_runs--;
+    if (!ok)
+        ex->runs_failed++;
+    if (!ex->o.quiet) {
+        if (ex->o.progress_tty)
+            fputs("\r\033[K", ex->o.out);
+        fprintf(ex->o.out, "run %s of %s: %s\n", run->row.run_id, run->p->name, ok ? "success" : "failed");
+        fflush(ex->o.out);
+    }
+    maybe_start_runs(ex);
+    if (ex->runs_done == ex->nruns)
+        uv_stop(&ex->loop);
+}
+
+/* adopts a process a previous runner started: poll until it is gone, then
+ * read the exit status the wrapper left */
+static void on_adopt_poll(uv_timer_t *t)
+{
+    ex_task *k = t->data;
+    if (process_alive(k->pid))
+        return;
+    uv_timer_stop(t);
+    char exitf[1100];
+    sibling(k->log_path, "exit", exitf, sizeof exitf);
+    int code;
+    flux_executor *ex = k->run->ex;
+    if (read_int_file(exitf, &code) == 0) {
+        process_ended(k, code);
+    } else {
+        ex->in_flight--;
+        task_finished(k, FLUX_TI_FAILED, "process gone: it ended without recording its exit status", -1);
+        dispatch(ex);
+    }
+}
+
+static void recover_adopt(ex_task *k, int pid)
+{
+    flux_executor *ex = k->run->ex;
+    ex->in_flight++;
+    ex->running++; /* it holds a slot as if we had started it */
+    k->pid = pid;
+    k->phase = W_ADOPTED;
+    k->state = FLUX_TI_RUNNING;
+    if (!k->started_ms)
+        k->started_ms = now_ms();
+    say(ex, k, "adopted", "(still running from the previous runner)");
+    uv_timer_start(&k->timer, on_adopt_poll, 20, 20);
+    int64_t timeout = attr_ms(k->t, "timeout", 0);
+    if (timeout > 0) {
+        int64_t left = k->started_ms + timeout - now_ms();
+        uv_timer_start(&k->deadline, on_deadline, (uint64_t)(left > 0 ? left : 0), 0);
+    }
+}
+
+/* what a previous runner left in state running or queued */
+static void recover(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    k->decided = true;
+    char pidf[1100], exitf[1100];
+    sibling(k->log_path, "pid", pidf, sizeof pidf);
+    sibling(k->log_path, "exit", exitf, sizeof exitf);
+    int code, pid;
+    if (read_int_file(exitf, &code) == 0) {
+        /* it finished while nobody watched: take its result, do not rerun it */
+        ex->in_flight++;
+        k->phase = W_QUEUED;
+        say(ex, k, "recovered", "(finished while the runner was down)");
+        process_ended(k, code);
+        return;
+    }
+    if (read_int_file(pidf, &pid) == 0 && process_alive(pid)) {
+        recover_adopt(k, pid);
+        return;
+    }
+    char spawnf[1100];
+    sibling(k->log_path, "spawn", spawnf, sizeof spawnf);
+    struct stat st;
+    if (read_int_file(pidf, &pid) != 0 && stat(spawnf, &st) == 0) {
+        /* a fork may be under way: its wrapper writes the pid file first
+         * thing, so two seconds without one means it never started */
+        for (int i = 0; i < 40 && read_int_file(pidf, &pid) != 0; i++)
+            usleep(50000);
+        if (read_int_file(pidf, &pid) == 0) {
+            recover_adopt(k, pid);
+            return;
+        }
+        unlink(spawnf);
+    }
+    if (k->state == FLUX_TI_QUEUED && read_int_file(pidf, &pid) != 0) {
+        /* queued, never started: start this same try */
+        k->decided = true;
+        enqueue(k);
+        return;
+    }
+    ex->in_flight++;
+    k->decided = true;
+    task_finished(k, FLUX_TI_FAILED, "process gone: the runner stopped and the task did not finish", -1);
+    ex->in_flight--;
+}
+
+static void activate_run(ex_run *run)
+{
+    flux_executor *ex = run->ex;
+    run->active = true;
+    ex->active_runs++;
+    run->started_ms = now_ms();
+    if (run->row.state != FLUX_RUN_RUNNING) {
+        run->row.state = FLUX_RUN_RUNNING;
+        if (flux_store_set_run_state(ex->store, run->row.id, FLUX_RUN_RUNNING, run->started_ms) != 0)
+            store_fail(ex, "start a run");
+    }
+    for (size_t i = 0; i < run->n; i++) {
+        ex_task *k = &run->tasks[i];
+        switch (k->state) {
+        case FLUX_TI_RUNNING: case FLUX_TI_QUEUED: recover(k); break;
+        case FLUX_TI_UP_FOR_RETRY: {
+            k->decided = true;
+            k->phase = W_RETRY_WAIT;
+            uv_timer_start(&k->timer, on_retry, 0, 0);
+            break;
+        }
+        case FLUX_TI_UP_FOR_RESCHEDULE:
+            k->decided = true;
+            ex->in_flight++;
+            k->phase = W_POKE_WAIT;
+            uv_timer_start(&k->timer, on_poke, 0, 0);
+            break;
+        default: break;
+        }
+    }
+    for (size_t i = 0; i < run->n; i++)
+        evaluate(&run->tasks[i]);
+    run_maybe_done(run);
+}
+
+static void maybe_start_runs(flux_executor *ex)
+{
+    for (ex_run *r = ex->runs; r; r = r->next) {
+        if (r->active || r->ended)
+            continue;
+        if (ex->o.max_active_runs > 0 && (int)ex->active_runs >= ex->o.max_active_runs)
+            break;
+        activate_run(r);
+    }
+    dispatch(ex);
+}
+
+int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *plan_id, const flux_tz *tz,
+                      const flux_interval *iv, const char *trigger, flux_value params)
+{
+    ex_run *run = calloc(1, sizeof *run);
+    run->ex = ex;
+    run->p = p;
+    run->tz = tz;
+    run->params = params;
+    flux_run_row in;
+    memset(&in, 0, sizeof in);
+    snprintf(in.pipeline, sizeof in.pipeline, "%s", p->name);
+    snprintf(in.run_id, sizeof in.run_id, "%s", flux_run_id(ex->arena, strcmp(trigger, "manual") == 0 ? "manual" : strcmp(trigger, "backfill") == 0 ? "backfill" : "scheduled", iv->start_ms));
+    snprintf(in.plan_id, sizeof in.plan_id, "%s", plan_id);
+    snprintf(in.trigger, sizeof in.trigger, "%s", trigger);
+    in.state = FLUX_RUN_QUEUED;
+    in.interval_start = iv->start_ms;
+    in.interval_end = iv->end_ms;
+    in.logical_date = iv->start_ms;
+    bool created;
+    if (flux_store_create_run(ex->store, &in, now_ms(), &run->row, &created) != 0) {
+        fprintf(stderr, "flux: state store: %s\n", flux_store_error(ex->store));
+        free(run);
+        return -1;
+    }
+    run->n = p->ntasks;
+    run->tasks = calloc(run->n ? run->n : 1, sizeof *run->tasks);
+    run->child_start = calloc(run->n + 1, sizeof *run->child_start);
+    run->children = malloc((p->nedges ? p->nedges : 1) * sizeof *run->children);
+    for (size_t e = 0; e < p->nedges; e++)
+        run->child_start[p->edges[e].a + 1]++;
+    for (size_t i = 0; i < run->n; i++)
+        run->child_start[i + 1] += run->child_start[i];
+    uint32_t *fill = malloc((run->n + 1) * sizeof *fill);
+    memcpy(fill, run->child_start, (run->n + 1) * sizeof *fill);
+    for (size_t e = 0; e < p->nedges; e++)
+        run->children[fill[p->edges[e].a]++] = p->edges[e].b;
+    free(fill);
+    for (size_t i = 0; i < run->n; i++) {
+        ex_task *k = &run->tasks[i];
+        k->run = run;
+        k->idx = (uint32_t)i;
+        k->t = p->tasks[i];
+        k->how = flux_op_how(k->t->op);
+        k->state = FLUX_TI_NONE;
+        uv_timer_init(&ex->loop, &k->timer);
+        uv_timer_init(&ex->loop, &k->deadline);
+        k->timer.data = k;
+        k->deadline.data = k;
+        k->timer_init = k->deadline_init = true;
+    }
+    for (size_t e = 0; e < p->nedges; e++)
+        run->tasks[p->edges[e].b].waiting++;
+    /* what the store knows: the latest try of each task */
+    if (!created) {
+        flux_ti_row *rows;
+        size_t nrows;
+        if (flux_store_list_tis(ex->store, run->row.id, &rows, &nrows) != 0) {
+            fprintf(stderr, "flux: state store: %s\n", flux_store_error(ex->store));
+            return -1;
+        }
+        for (size_t r = 0; r < nrows; r++) {
+            for (size_t i = 0; i < run->n; i++) {
+                ex_task *k = &run->tasks[i];
+                if (strcmp(k->t->id, rows[r].task) != 0 || rows[r].try_number < k->try_number)
+                    continue;
+                k->try_number = rows[r].try_number;
+                k->ti_id = rows[r].id;
+                k->state = rows[r].state;
+                k->pid = rows[r].pid;
+                k->started_ms = rows[r].started;
+                free(k->outputs);
+                k->outputs = rows[r].outputs ? strdup(rows[r].outputs) : NULL;
+                try_paths(k, k->try_number, k->log_path, sizeof k->log_path);
+            }
+        }
+        flux_ti_rows_free(rows, nrows);
+        /* finished tasks count as done for their children */
+        for (size_t i = 0; i < run->n; i++) {
+            ex_task *k = &run->tasks[i];
+            if (!terminal(k->state))
+                continue;
+            k->decided = true;
+            k->phase = W_DONE;
+            ex->done++;
+            for (uint32_t j = run->child_start[i]; j < run->child_start[i + 1]; j++) {
+                ex_task *c = &run->tasks[run->children[j]];
+                c->waiting--;
+                switch (k->state) {
+                case FLUX_TI_SUCCESS: c->n_success++; break;
+                case FLUX_TI_FAILED: c->n_failed++; break;
+                case FLUX_TI_SKIPPED: c->n_skipped++; break;
+                default: c->n_upfailed++; break;
+                }
+            }
+        }
+    }
+    for (size_t i = 0; i < run->n; i++)
+        if (!terminal(run->tasks[i].state))
+            run->unfinished++;
+    ex->total += run->n;
+    if (ex->runs_tail)
+        ex->runs_tail->next = run;
+    else
+        ex->runs = run;
+    ex->runs_tail = run;
+    ex->nruns++;
+    return 0;
+}
+
+/* ---- stopping ---- */
+
+static void on_stop_timer(uv_timer_t *t)
+{
+    flux_executor *ex = t->data;
+    for (ex_run *r = ex->runs; r; r = r->next)
+        for (size_t i = 0; i < r->n; i++)
+            if (r->tasks[i].proc_active || r->tasks[i].phase == W_ADOPTED)
+                kill_group(&r->tasks[i], SIGKILL);
+}
+
+static void on_signal(uv_signal_t *h, int sig)
+{
+    flux_executor *ex = h->data;
+    if (ex->stopping) {
+        /* a second signal: do not wait any longer */
+        on_stop_timer(&ex->stop_timer);
+        return;
+    }
+    ex->stopping = true;
+    if (!ex->o.quiet)
+        fprintf(ex->o.out, "%sflux: %s received: no new tasks; stopping running ones (grace %" PRId64 "s)\n",
+                ex->o.progress_tty ? "\r\033[K" : "", sig == SIGINT ? "SIGINT" : "SIGTERM", ex->o.grace_ms / 1000);
+    bool any = false;
+    for (ex_run *r = ex->runs; r; r = r->next) {
+        for (size_t i = 0; i < r->n; i++) {
+            ex_task *k = &r->tasks[i];
+            if (k->phase != W_ADOPTED)
+                uv_timer_stop(&k->timer); /* retries and pokes wait for the next runner */
+            if ((k->phase == W_PROCESS && k->proc_active) || k->phase == W_ADOPTED) {
+                k->interrupted = true;
+                kill_group(k, SIGTERM);
+                any = true;
+            }
+        }
+    }
+    uv_timer_start(&ex->stop_timer, on_stop_timer, (uint64_t)ex->o.grace_ms, 0);
+    if (!any)
+        uv_stop(&ex->loop);
+}
+
+/* ---- public ---- */
+
+flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
+{
+    flux_executor *ex = calloc(1, sizeof *ex);
+    ex->store = store;
+    ex->o = *opts;
+    if (ex->o.slots < 1)
+        ex->o.slots = 1;
+    if (ex->o.grace_ms <= 0)
+        ex->o.grace_ms = 10000;
+    if (!ex->o.out)
+        ex->o.out = stdout;
+    ex->arena = flux_arena_new();
+    uv_loop_init(&ex->loop);
+    gethostname(ex->host, sizeof ex->host - 1);
+    return ex;
+}
+
+int flux_exec_run(flux_executor *ex)
+{
+    ex->t0_ms = now_ms();
+    uv_signal_init(&ex->loop, &ex->sigint);
+    uv_signal_init(&ex->loop, &ex->sigterm);
+    ex->sigint.data = ex->sigterm.data = ex;
+    uv_signal_start(&ex->sigint, on_signal, SIGINT);
+    uv_signal_start(&ex->sigterm, on_signal, SIGTERM);
+    uv_timer_init(&ex->loop, &ex->stop_timer);
+    ex->stop_timer.data = ex;
+    uv_timer_init(&ex->loop, &ex->progress);
+    ex->progress.data = ex;
+    if (ex->o.progress_tty && !ex->o.quiet)
+        uv_timer_start(&ex->progress, on_progress, 200, 200);
+    maybe_start_runs(ex);
+    if (ex->runs_done < ex->nruns || ex->stopping)
+        uv_run(&ex->loop, UV_RUN_DEFAULT);
+    /* after a stop: let the signalled processes end and record them */
+    while (ex->stopping && ex->in_flight > 0 && uv_run(&ex->loop, UV_RUN_ONCE))
+        ;
+    if (ex->o.progress_tty && !ex->o.quiet) {
+        fputs("\r\033[K", ex->o.out);
+        fflush(ex->o.out);
+    }
+    if (ex->stopping)
+        return 1;
+    return ex->runs_failed ? 1 : 0;
+}
+
+static void close_all(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+void flux_exec_free(flux_executor *ex)
+{
+    if (!ex)
+        return;
+    uv_walk(&ex->loop, close_all, NULL);
+    uv_run(&ex->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&ex->loop);
+    for (ex_run *r = ex->runs, *n; r; r = n) {
+        n = r->next;
+        for (size_t i = 0; i < r->n; i++)
+            free(r->tasks[i].outputs);
+        free(r->tasks);
+        free(r->child_start);
+        free(r->children);
+        free(r);
+    }
+    free(ex->handoffs);
+    flux_arena_free(ex->arena);
+    free(ex);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+const int64_t *flux_exec_handoffs(const flux_executor *ex, size_t *n)
+{
+    qsort(ex->handoffs, ex->nhandoffs, sizeof *ex->handoffs, cmp_i64);
+    *n = ex->nhandoffs;
+    return ex->handoffs;
+}

@@ -1,0 +1,975 @@
+/* run — the commands that run things and show what ran: run, backfill,
+ * test, clear, status, runs, tasks, logs. State lives under FLUX_HOME
+ * (default .flux/): flux.db and logs/; --db URL or FLUX_DB selects another
+ * store (sqlite:///path or mysql://user@host:port/db). */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "compile.h"
+#include "executor.h"
+#include "ops.h"
+#include "plan.h"
+#include "render.h"
+#include "schedule.h"
+#include "store.h"
+#include "tz.h"
+
+/* ---- options ---- */
+
+typedef struct ropts {
+    const char *cmd;
+    char *pos[8];
+    size_t npos;
+    const char *date, *from, *to, *pipeline, *db, *format, *reprocess, *conns;
+    char **params;
+    size_t nparams;
+    int jobs;
+    int try_number;
+    long limit;
+    bool downstream, dry_run, stats, quiet;
+} ropts;
+
+static const char *const ropt_names[] = {"--date", "--from", "--to", "--pipeline", "--db", "--format", "--reprocess",
+                                         "--param", "--connections", "-j", "--try", "--limit", "--downstream",
+                                         "--dry-run", "--stats", "--quiet"};
+
+static int parse(const char *cmd, int argc, char **argv, ropts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->cmd = cmd;
+    o->format = "text";
+    o->params = calloc((size_t)argc + 1, sizeof *o->params);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (!strcmp(a, "--date"))
+            slot = &o->date;
+        else if (!strcmp(a, "--from"))
+            slot = &o->from;
+        else if (!strcmp(a, "--to"))
+            slot = &o->to;
+        else if (!strcmp(a, "--pipeline") || !strcmp(a, "-p"))
+            slot = &o->pipeline;
+        else if (!strcmp(a, "--db"))
+            slot = &o->db;
+        else if (!strcmp(a, "--format"))
+            slot = &o->format;
+        else if (!strcmp(a, "--reprocess"))
+            slot = &o->reprocess;
+        else if (!strcmp(a, "--connections"))
+            slot = &o->conns;
+        if (slot) {
+            if (i + 1 >= argc) {
+                flux_cli_usage_error(cmd, "option '%s' needs a value", a);
+                return -1;
+            }
+            *slot = argv[++i];
+        } else if (!strncmp(a, "--format=", 9)) {
+            o->format = a + 9;
+        } else if (!strcmp(a, "--param") || !strcmp(a, "-P")) {
+            if (i + 1 >= argc) {
+                flux_cli_usage_error(cmd, "--param needs name=value");
+                return -1;
+            }
+            o->params[o->nparams++] = argv[++i];
+        } else if (!strcmp(a, "-j") || !strncmp(a, "-j", 2)) {
+            const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : "");
+            char *end;
+            long j = strtol(v, &end, 10);
+            if (!*v || *end || j < 1 || j > 4096) {
+                flux_cli_usage_error(cmd, "-j needs a number of parallel tasks from 1 to 4096");
+                return -1;
+            }
+            o->jobs = (int)j;
+        } else if (!strcmp(a, "--try") || !strcmp(a, "--limit")) {
+            char *end;
+            long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
+            if (i + 1 >= argc || *end || v < 1) {
+                flux_cli_usage_error(cmd, "%s needs a positive number", a);
+                return -1;
+            }
+            i++;
+            if (!strcmp(a, "--try"))
+                o->try_number = (int)v;
+            else
+                o->limit = v;
+        } else if (!strcmp(a, "--downstream")) {
+            o->downstream = true;
+        } else if (!strcmp(a, "--dry-run")) {
+            o->dry_run = true;
+        } else if (!strcmp(a, "--stats")) {
+            o->stats = true;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            o->quiet = true;
+        } else if (a[0] == '-' && a[1]) {
+            flux_cli_unknown_option(cmd, a, ropt_names, sizeof ropt_names / sizeof *ropt_names);
+            return -1;
+        } else if (o->npos < 8) {
+            o->pos[o->npos++] = (char *)a;
+        } else {
+            flux_cli_usage_error(cmd, "too many arguments");
+            return -1;
+        }
+    }
+    if (strcmp(o->format, "text") && strcmp(o->format, "json")) {
+        flux_cli_usage_error(cmd, "unknown format '%s' (text or json)", o->format);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *home(void)
+{
+    const char *h = getenv("FLUX_HOME");
+    return h && *h ? h : ".flux";
+}
+
+static flux_store *open_store(const ropts *o)
+{
+    char url[PATH_MAX + 16];
+    const char *u = o->db ? o->db : getenv("FLUX_DB");
+    if (!u || !*u) {
+        mkdir(home(), 0755);
+        snprintf(url, sizeof url, "sqlite://%s/flux.db", home());
+        u = url;
+    }
+    flux_store *s;
+    char err[512];
+    if (flux_store_open(u, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "flux %s: cannot open the state store: %s\n", o->cmd, err);
+        return NULL;
+    }
+    return s;
+}
+
+/* ---- loading a pipeline (source or plan) with its plan text ---- */
+
+typedef struct loaded {
+    flux_compilation c;
+    flux_pipeline *p;
+    char *plan_text;
+    size_t plan_len;
+    char plan_id[65];
+    flux_timetable tt;
+    flux_conns conns;
+} loaded;
+
+static const flux_field *pattr(const flux_pipeline *p, const char *key)
+{
+    for (size_t i = 0; i < p->attrs.n; i++)
+        if (strcmp(p->attrs.v[i].key, key) == 0)
+            return &p->attrs.v[i].val;
+    return NULL;
+}
+
+static int cli_time(const char *cmd, const char *text, const flux_tz *tz, int64_t *ms)
+{
+    bool zone;
+    flux_sched_error e;
+    if (flux_time_parse(text, ms, &zone, &e) != 0) {
+        fprintf(stderr, "flux %s: invalid time '%s': %s\n", cmd, text, e.msg);
+        return -1;
+    }
+    if (!zone && tz) {
+        int64_t frac = *ms % 1000, utc;
+        flux_tz_resolve(tz, (*ms - frac) / 1000, &utc);
+        *ms = utc * 1000 + frac;
+    }
+    return 0;
+}
+
+static int load(const ropts *o, const char *file, loaded *l)
+{
+    memset(l, 0, sizeof *l);
+    flux_compilation_init(&l->c);
+    size_t n = strlen(file);
+    bool plan = (n > 5 && !strcmp(file + n - 5, ".yaml")) || (n > 4 && !strcmp(file + n - 4, ".yml"));
+    if (plan) {
+        uint32_t id = flux_sources_load(&l->c.sources, file);
+        if (!id) {
+            fprintf(stderr, "flux %s: cannot read '%s': %s\n", o->cmd, file, strerror(errno));
+            return FLUX_EXIT_USAGE;
+        }
+        const flux_source *src = flux_sources_get(&l->c.sources, id);
+        char err[512];
+        flux_plan *pl = flux_plan_read(l->c.arena, &l->c.sources, file, src->text, src->len, err, sizeof err);
+        if (!pl) {
+            fprintf(stderr, "%s\n", err);
+            return FLUX_EXIT_COMPILE;
+        }
+        pl->pipeline->arena_arrays = true;
+        l->p = pl->pipeline;
+        l->plan_text = strndup(src->text, src->len);
+        l->plan_len = src->len;
+    } else {
+        int io = flux_compile_file(&l->c, file);
+        flux_compile_finish(&l->c);
+        if (l->c.diags.n)
+            flux_diags_print(&l->c.diags, stderr, flux_cli_colour());
+        if (io != 0)
+            return FLUX_EXIT_USAGE;
+        if (l->c.diags.errors)
+            return FLUX_EXIT_COMPILE;
+        for (size_t i = 0; i < l->c.npipelines; i++)
+            if (!o->pipeline || !strcmp(l->c.pipelines[i]->name, o->pipeline))
+                l->p = l->p ? (flux_pipeline *)-1 : l->c.pipelines[i];
+        if (l->p == (flux_pipeline *)-1 || !l->p) {
+            fprintf(stderr, "flux %s: %s\n", o->cmd,
+                    l->p ? "the file declares several pipelines; choose one with --pipeline"
+                         : "no such pipeline in the file");
+            l->p = NULL;
+            return FLUX_EXIT_USAGE;
+        }
+        flux_plan pl;
+        flux_compile_plan(&l->c, l->p, &pl);
+        flux_buf b = {0};
+        flux_plan_write(&pl, &b);
+        l->plan_text = b.data;
+        l->plan_len = b.len;
+    }
+    flux_sha256_hex(l->plan_text, l->plan_len, l->plan_id);
+    const flux_field *zone = pattr(l->p, "timezone");
+    char err[512];
+    l->tt.tz = flux_tz_load(zone ? zone->u.str.s : "UTC", err, sizeof err);
+    flux_sched_error e;
+    if (!l->tt.tz || flux_schedule_parse(pattr(l->p, "schedule")->u.str.s, &l->tt.sched, &e) != 0 ||
+        cli_time(o->cmd, pattr(l->p, "start")->u.str.s, l->tt.tz, &l->tt.start_ms) != 0) {
+        fprintf(stderr, "flux %s: the pipeline's schedule cannot be evaluated\n", o->cmd);
+        return FLUX_EXIT_FAIL;
+    }
+    l->tt.end_ms = INT64_MAX;
+    const flux_field *end = pattr(l->p, "end");
+    if (end && cli_time(o->cmd, end->u.str.s, l->tt.tz, &l->tt.end_ms) != 0)
+        return FLUX_EXIT_FAIL;
+    const char *cpath = o->conns ? o->conns : getenv("FLUX_CONNECTIONS");
+    if (flux_conns_load(l->c.arena, &l->conns, cpath ? cpath : "flux.yaml", cpath != NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+        return FLUX_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static void unload(loaded *l)
+{
+    free(l->plan_text);
+    flux_compilation_free(&l->c);
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* the run a --date names, or without one the latest interval already over */
+static int pick_interval(const ropts *o, const loaded *l, flux_interval *iv)
+{
+    if (o->date) {
+        int64_t t;
+        if (cli_time(o->cmd, o->date, l->tt.tz, &t) != 0)
+            return -1;
+        if (flux_timetable_at(&l->tt, t, iv) != 0) {
+            fprintf(stderr, "flux %s: no run of '%s' covers %s\n", o->cmd, l->p->name, o->date);
+            return -1;
+        }
+        return 0;
+    }
+    int64_t now = wall_ms();
+    flux_interval cur;
+    if (flux_timetable_at(&l->tt, now, &cur) == 0) {
+        if (cur.start_ms != cur.end_ms && flux_timetable_at(&l->tt, cur.start_ms - 1, iv) == 0)
+            return 0;
+        if (cur.fire_ms <= now) {
+            *iv = cur;
+            return 0;
+        }
+    }
+    if (flux_timetable_first(&l->tt, iv) == 0 && iv->fire_ms <= now)
+        return 0;
+    fprintf(stderr, "flux %s: no interval of '%s' has ended yet; give --date\n", o->cmd, l->p->name);
+    return -1;
+}
+
+static char *self_path(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return strdup("flux");
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
+static void print_handoffs(flux_executor *ex, FILE *out)
+{
+    size_t n;
+    const int64_t *h = flux_exec_handoffs(ex, &n);
+    if (!n)
+        return;
+    fprintf(out, "hand-off latency (task end to child start): p50 %.3f ms, p99 %.3f ms, n=%zu\n",
+            (double)h[n / 2] / 1000.0, (double)h[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0, n);
+}
+
+static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, char **self)
+{
+    *self = self_path();
+    flux_exec_opts eo = {0};
+    eo.slots = o->jobs ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    const flux_field *mat = pattr(l->p, "max_active_tasks");
+    if (mat && mat->kind == FLUX_F_INT && mat->u.i < eo.slots)
+        eo.slots = (int)mat->u.i;
+    const flux_field *mar = pattr(l->p, "max_active_runs");
+    eo.max_active_runs = mar && mar->kind == FLUX_F_INT ? (int)mar->u.i : 16;
+    eo.home = home();
+    eo.self = *self;
+    eo.conns = &l->conns;
+    eo.progress_tty = isatty(STDOUT_FILENO) && !getenv("NO_PROGRESS");
+    eo.out = stdout;
+    eo.quiet = o->quiet;
+    return flux_exec_new(s, &eo);
+}
+
+/* ---- flux run ---- */
+
+int flux_cmd_run(int argc, char **argv)
+{
+    ropts o;
+    if (parse("run", argc, argv, &o) != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    if (o.npos != 1) {
+        flux_cli_usage_error("run", "give one FILE");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    loaded l;
+    int rc = load(&o, o.pos[0], &l);
+    flux_interval iv;
+    flux_value params;
+    char err[512];
+    if (!rc && pick_interval(&o, &l, &iv) != 0)
+        rc = FLUX_EXIT_USAGE;
+    if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
+        fprintf(stderr, "flux run: %s\n", err);
+        rc = FLUX_EXIT_USAGE;
+    }
+    flux_store *s = rc ? NULL : open_store(&o);
+    if (!rc && !s)
+        rc = FLUX_EXIT_FAIL;
+    if (!rc) {
+        bool created;
+        if (flux_store_put_plan(s, l.p->name, l.plan_id, l.plan_text, l.p->source ? flux_sources_get(&l.c.sources, l.p->source)->path : o.pos[0], "", wall_ms(), &created) != 0) {
+            fprintf(stderr, "flux run: state store: %s\n", flux_store_error(s));
+            rc = FLUX_EXIT_FAIL;
+        }
+    }
+    if (!rc) {
+        char *self;
+        flux_executor *ex = new_executor(&o, s, &l, &self);
+        int64_t t0 = wall_ms();
+        if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "manual", params) != 0) {
+            rc = FLUX_EXIT_FAIL;
+        } else {
+            rc = flux_exec_run(ex) == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
+            if (!o.quiet || o.stats)
+                fprintf(stdout, "%zu tasks in %.2fs; logs under %s/logs/%s/\n", l.p->ntasks,
+                        (double)(wall_ms() - t0) / 1000.0, home(), l.p->name);
+            if (o.stats)
+                print_handoffs(ex, stdout);
+        }
+        flux_exec_free(ex);
+        free(self);
+    }
+    if (s)
+        flux_store_close(s);
+    unload(&l);
+    free(o.params);
+    return rc;
+}
+
+/* ---- flux backfill ---- */
+
+static int clear_tasks(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state)
+{
+    flux_ti_row *rows;
+    size_t n;
+    if (flux_store_list_tis(s, run, &rows, &n) != 0)
+        return -1;
+    int rc = 0, cleared = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        /* the latest try of each task is the one to clear */
+        if (i + 1 < n && !strcmp(rows[i + 1].task, rows[i].task))
+            continue;
+        bool want = ntasks == 0;
+        for (size_t k = 0; k < ntasks && !want; k++)
+            want = !strcmp(tasks[k], rows[i].task);
+        if (only_state && want) {
+            flux_ti_state st = rows[i].state;
+            want = st == FLUX_TI_FAILED || st == FLUX_TI_UPSTREAM_FAILED;
+        }
+        if (!want || rows[i].state == FLUX_TI_NONE)
+            continue;
+        rc = flux_store_ti_update(s, rows[i].id, FLUX_TI_NONE, -1, -1, -1, -2, NULL, NULL, NULL, NULL, "cleared");
+        cleared++;
+    }
+    flux_ti_rows_free(rows, n);
+    if (!rc && cleared)
+        rc = flux_store_set_run_state(s, run, FLUX_RUN_QUEUED, wall_ms());
+    return rc ? -1 : cleared;
+}
+
+int flux_cmd_backfill(int argc, char **argv)
+{
+    ropts o;
+    if (parse("backfill", argc, argv, &o) != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    const char *rp = o.reprocess ? o.reprocess : "none";
+    if (o.npos != 1 || !o.from || !o.to || (strcmp(rp, "none") && strcmp(rp, "failed") && strcmp(rp, "all"))) {
+        flux_cli_usage_error("backfill", "give FILE --from A --to B [--reprocess failed|all|none]");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    loaded l;
+    int rc = load(&o, o.pos[0], &l);
+    int64_t from = 0, to = 0;
+    flux_value params;
+    char err[512];
+    if (!rc && (cli_time("backfill", o.from, l.tt.tz, &from) != 0 || cli_time("backfill", o.to, l.tt.tz, &to) != 0))
+        rc = FLUX_EXIT_USAGE;
+    if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
+        fprintf(stderr, "flux backfill: %s\n", err);
+        rc = FLUX_EXIT_USAGE;
+    }
+    flux_store *s = rc ? NULL : open_store(&o);
+    if (!rc && !s)
+        rc = FLUX_EXIT_FAIL;
+    bool created;
+    if (!rc && flux_store_put_plan(s, l.p->name, l.plan_id, l.plan_text, o.pos[0], "", wall_ms(), &created) != 0) {
+        fprintf(stderr, "flux backfill: state store: %s\n", flux_store_error(s));
+        rc = FLUX_EXIT_FAIL;
+    }
+    char *self = NULL;
+    flux_executor *ex = rc ? NULL : new_executor(&o, s, &l, &self);
+    size_t added = 0, skipped = 0;
+    flux_interval iv;
+    bool have = !rc && flux_timetable_at(&l.tt, from, &iv) == 0;
+    if (have && iv.start_ms < from)
+        have = flux_timetable_next(&l.tt, &iv, &iv) == 0;
+    if (!rc && !have)
+        have = flux_timetable_first(&l.tt, &iv) == 0 && iv.start_ms >= from;
+    while (!rc && have && iv.start_ms <= to) {
+        char run_id[128];
+        flux_buf b = {0};
+        flux_buf_puts(&b, "backfill__");
+        flux_time_iso(iv.start_ms, 0, &b);
+        snprintf(run_id, sizeof run_id, "%s", b.data);
+        flux_buf_free(&b);
+        flux_run_row row;
+        int found = flux_store_find_run(s, l.p->name, run_id, &row);
+        const char *what = "new";
+        bool take = true;
+        if (found == 0) {
+            bool finished = row.state == FLUX_RUN_SUCCESS || row.state == FLUX_RUN_FAILED;
+            if (!finished) {
+                what = "resume";
+            } else if (!strcmp(rp, "all")) {
+                what = "reprocess";
+                if (!o.dry_run && clear_tasks(s, row.id, NULL, 0, NULL) < 0)
+                    rc = FLUX_EXIT_FAIL;
+            } else if (!strcmp(rp, "failed") && row.state == FLUX_RUN_FAILED) {
+                what = "reprocess failed";
+                if (!o.dry_run && clear_tasks(s, row.id, NULL, 0, "failed") < 0)
+                    rc = FLUX_EXIT_FAIL;
+            } else {
+                take = false;
+                what = row.state == FLUX_RUN_SUCCESS ? "skip (succeeded)" : "skip (failed; --reprocess failed reruns it)";
+            }
+        }
+        if (o.dry_run || !take || o.format[0] == 't') {
+            flux_buf t = {0};
+            flux_time_iso(iv.start_ms, 0, &t);
+            if (o.dry_run || !take)
+                printf("%s  %s\n", t.data, what);
+            flux_buf_free(&t);
+        }
+        if (take && !o.dry_run && !rc) {
+            if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "backfill", params) != 0)
+                rc = FLUX_EXIT_FAIL;
+            added++;
+        } else if (!take) {
+            skipped++;
+        }
+        if (iv.start_ms == iv.end_ms || flux_timetable_next(&l.tt, &iv, &iv) != 0)
+            break;
+    }
+    if (!rc && !o.dry_run) {
+        if (added)
+            rc = flux_exec_run(ex) == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
+        printf("backfill of %s: %zu runs run, %zu skipped\n", l.p->name, added, skipped);
+    }
+    flux_exec_free(ex);
+    free(self);
+    if (s)
+        flux_store_close(s);
+    unload(&l);
+    free(o.params);
+    return rc;
+}
+
+/* ---- flux test ---- */
+
+int flux_cmd_test(int argc, char **argv)
+{
+    ropts o;
+    if (parse("test", argc, argv, &o) != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    if (o.npos != 2) {
+        flux_cli_usage_error("test", "give FILE TASK [--date T]");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    loaded l;
+    int rc = load(&o, o.pos[0], &l);
+    flux_interval iv;
+    flux_value params;
+    char err[512];
+    const flux_task *t = NULL;
+    if (!rc) {
+        for (size_t i = 0; i < l.p->ntasks; i++)
+            if (!strcmp(l.p->tasks[i]->id, o.pos[1]))
+                t = l.p->tasks[i];
+        if (!t) {
+            fprintf(stderr, "flux test: pipeline '%s' has no task '%s'\n", l.p->name, o.pos[1]);
+            rc = FLUX_EXIT_USAGE;
+        }
+    }
+    if (!rc && pick_interval(&o, &l, &iv) != 0)
+        rc = FLUX_EXIT_USAGE;
+    if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
+        fprintf(stderr, "flux test: %s\n", err);
+        rc = FLUX_EXIT_USAGE;
+    }
+    if (!rc) {
+        /* like Airflow's tasks test: no state, output to this terminal */
+        flux_arena *a = flux_arena_new();
+        flux_sources src;
+        flux_sources_init(&src);
+        flux_diags d;
+        flux_diags_init(&d, &src);
+        flux_renderer r = {.arena = a, .diags = &d, .conns = &l.conns, .mask = false};
+        flux_run run = {l.p, l.tt.tz, iv, flux_run_id(a, "test", iv.start_ms), params};
+        size_t n = t->attrs.n;
+        const char **keys = flux_arena_alloc(a, (n ? n : 1) * sizeof *keys);
+        flux_field *vals = flux_arena_alloc(a, (n ? n : 1) * sizeof *vals);
+        for (size_t i = 0; i < n && !rc; i++) {
+            keys[i] = t->attrs.v[i].key;
+            if (flux_render_field(&r, &run, t, 1, &t->attrs.v[i].val, &vals[i]) != 0) {
+                flux_diags_print(&d, stderr, flux_cli_colour());
+                fprintf(stderr, "flux test: %s\n", r.err[0] ? r.err : "rendering failed");
+                rc = FLUX_EXIT_FAIL;
+            }
+        }
+        flux_op_fields f = {keys, vals, n};
+        if (!rc) {
+            flux_op_run how = flux_op_how(t->op);
+            fprintf(stderr, "flux test: %s.%s for %s\n", l.p->name, t->id, run.run_id);
+            if (how == FLUX_OP_RUN_PROCESS) {
+                flux_op_cmd cmd;
+                if (flux_op_command(t->op, &f, &cmd, err, sizeof err) != 0) {
+                    fprintf(stderr, "flux test: %s\n", err);
+                    rc = FLUX_EXIT_FAIL;
+                } else {
+                    pid_t pid = fork();
+                    if (pid == 0) {
+                        for (size_t i = 0; cmd.env && cmd.env[i]; i++)
+                            putenv(cmd.env[i]);
+                        if (cmd.cwd && chdir(cmd.cwd) != 0) {
+                            fprintf(stderr, "flux test: cannot enter %s: %s\n", cmd.cwd, strerror(errno));
+                            _exit(127);
+                        }
+                        execv(cmd.argv[0], cmd.argv);
+                        _exit(127);
+                    }
+                    int st = 0;
+                    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                        ;
+                    int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+                    fprintf(stderr, "flux test: %s %s (exit status %d)\n", t->id, code ? "failed" : "succeeded", code);
+                    rc = code ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
+                    flux_op_cmd_free(&cmd);
+                }
+            } else if (how == FLUX_OP_RUN_POKE) {
+                flux_poke_ctx ctx = {wall_ms(), l.p->name, run.run_id, NULL, NULL};
+                int pr = flux_op_poke(t->op, &f, &ctx, err, sizeof err);
+                fprintf(stderr, "flux test: %s %s\n", t->id,
+                        pr == 1 ? "condition holds" : pr == 0 ? "condition does not hold yet" : err);
+                rc = pr == 1 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
+            } else {
+                fprintf(stderr, "flux test: operator '%s' is not implemented in this build of flux yet\n", t->op);
+                rc = FLUX_EXIT_FAIL;
+            }
+        }
+        flux_diags_free(&d);
+        flux_sources_free(&src);
+        flux_arena_free(a);
+    }
+    unload(&l);
+    free(o.params);
+    return rc;
+}
+
+/* ---- views ---- */
+
+static int resolve_run(flux_store *s, const ropts *o, const char *arg, flux_run_row *row)
+{
+    char *end;
+    long long id = strtoll(arg, &end, 10);
+    if (*arg && !*end) {
+        if (flux_store_get_run(s, id, row) == 0)
+            return 0;
+    } else {
+        /* a run_id, with --pipeline when several pipelines have it */
+        flux_run_row *rows;
+        size_t n, hits = 0;
+        if (flux_store_list_runs(s, o->pipeline, 0, &rows, &n) == 0) {
+            for (size_t i = 0; i < n; i++)
+                if (!strcmp(rows[i].run_id, arg)) {
+                    *row = rows[i];
+                    hits++;
+                }
+            free(rows);
+        }
+        if (hits == 1)
+            return 0;
+        if (hits > 1) {
+            fprintf(stderr, "flux %s: several pipelines have a run '%s'; add --pipeline\n", o->cmd, arg);
+            return -1;
+        }
+    }
+    fprintf(stderr, "flux %s: no run '%s' (see flux runs)\n", o->cmd, arg);
+    return -1;
+}
+
+static void iso(int64_t ms, char *out, size_t n)
+{
+    if (!ms) {
+        snprintf(out, n, "-");
+        return;
+    }
+    flux_buf b = {0};
+    flux_time_iso(ms, 0, &b);
+    snprintf(out, n, "%s", b.data);
+    flux_buf_free(&b);
+}
+
+static json_t *jtime(int64_t ms)
+{
+    char t[64];
+    iso(ms, t, sizeof t);
+    return ms ? json_string(t) : json_null();
+}
+
+static json_t *run_json(const flux_run_row *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(r->id));
+    json_object_set_new(o, "pipeline", json_string(r->pipeline));
+    json_object_set_new(o, "run_id", json_string(r->run_id));
+    json_object_set_new(o, "state", json_string(flux_run_state_name(r->state)));
+    json_object_set_new(o, "trigger", json_string(r->trigger));
+    json_object_set_new(o, "interval_start", jtime(r->interval_start));
+    json_object_set_new(o, "interval_end", jtime(r->interval_end));
+    json_object_set_new(o, "started", jtime(r->started));
+    json_object_set_new(o, "ended", jtime(r->ended));
+    json_object_set_new(o, "plan_id", json_string(r->plan_id));
+    return o;
+}
+
+static void print_json(json_t *j)
+{
+    char *s = json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT);
+    if (s)
+        puts(s);
+    free(s);
+    json_decref(j);
+}
+
+int flux_cmd_runs(int argc, char **argv)
+{
+    ropts o;
+    if (parse("runs", argc, argv, &o) != 0 || o.npos > 1)
+        return free(o.params), FLUX_EXIT_USAGE;
+    flux_store *s = open_store(&o);
+    if (!s)
+        return free(o.params), FLUX_EXIT_FAIL;
+    flux_run_row *rows;
+    size_t n;
+    const char *pl = o.npos ? o.pos[0] : o.pipeline;
+    int rc = flux_store_list_runs(s, pl, o.limit ? (size_t)o.limit : 50, &rows, &n);
+    if (rc) {
+        fprintf(stderr, "flux runs: %s\n", flux_store_error(s));
+    } else if (!strcmp(o.format, "json")) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, run_json(&rows[i]));
+        print_json(a);
+    } else {
+        printf("%-6s %-24s %-36s %-8s %-22s %s\n", "ID", "PIPELINE", "RUN", "STATE", "INTERVAL START", "DURATION");
+        for (size_t i = 0; i < n; i++) {
+            char t[64], dur[32] = "-";
+            iso(rows[i].interval_start, t, sizeof t);
+            if (rows[i].started && rows[i].ended)
+                snprintf(dur, sizeof dur, "%.1fs", (double)(rows[i].ended - rows[i].started) / 1000.0);
+            printf("%-6" PRId64 " %-24s %-36s %-8s %-22s %s\n", rows[i].id, rows[i].pipeline, rows[i].run_id,
+                   flux_run_state_name(rows[i].state), t, dur);
+        }
+    }
+    if (!rc)
+        free(rows);
+    flux_store_close(s);
+    free(o.params);
+    return rc ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
+}
+
+int flux_cmd_status(int argc, char **argv)
+{
+    ropts o;
+    if (parse("status", argc, argv, &o) != 0 || o.npos > 1)
+        return free(o.params), FLUX_EXIT_USAGE;
+    flux_store *s = open_store(&o);
+    if (!s)
+        return free(o.params), FLUX_EXIT_FAIL;
+    flux_run_row *rows;
+    size_t n;
+    const char *pl = o.npos ? o.pos[0] : NULL;
+    int rc = flux_store_list_runs(s, pl, 0, &rows, &n);
+    if (!rc) {
+        /* the latest run of each pipeline, and counts by state */
+        json_t *arr = json_array();
+        if (strcmp(o.format, "json"))
+            printf("%-24s %-8s %-36s %8s %8s %8s\n", "PIPELINE", "LAST", "LAST RUN", "RUNS", "OK", "FAILED");
+        for (size_t i = 0; i < n; i++) {
+            bool first = true;
+            for (size_t j = 0; j < i && first; j++)
+                first = strcmp(rows[j].pipeline, rows[i].pipeline) != 0;
+            if (!first)
+                continue;
+            size_t total = 0, ok = 0, bad = 0;
+            for (size_t j = 0; j < n; j++) {
+                if (strcmp(rows[j].pipeline, rows[i].pipeline))
+                    continue;
+                total++;
+                ok += rows[j].state == FLUX_RUN_SUCCESS;
+                bad += rows[j].state == FLUX_RUN_FAILED;
+            }
+            if (!strcmp(o.format, "json")) {
+                json_t *e = json_object();
+                json_object_set_new(e, "pipeline", json_string(rows[i].pipeline));
+                json_object_set_new(e, "last_run", run_json(&rows[i]));
+                json_object_set_new(e, "runs", json_integer((json_int_t)total));
+                json_object_set_new(e, "succeeded", json_integer((json_int_t)ok));
+                json_object_set_new(e, "failed", json_integer((json_int_t)bad));
+                json_array_append_new(arr, e);
+            } else {
+                printf("%-24s %-8s %-36s %8zu %8zu %8zu\n", rows[i].pipeline, flux_run_state_name(rows[i].state),
+                       rows[i].run_id, total, ok, bad);
+            }
+        }
+        if (!strcmp(o.format, "json"))
+            print_json(arr);
+        else
+            json_decref(arr);
+        free(rows);
+    } else {
+        fprintf(stderr, "flux status: %s\n", flux_store_error(s));
+    }
+    flux_store_close(s);
+    free(o.params);
+    return rc ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
+}
+
+int flux_cmd_tasks(int argc, char **argv)
+{
+    ropts o;
+    if (parse("tasks", argc, argv, &o) != 0 || o.npos != 1) {
+        if (o.npos != 1)
+            flux_cli_usage_error("tasks", "give RUN (an id or run id from flux runs)");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    flux_store *s = open_store(&o);
+    if (!s)
+        return free(o.params), FLUX_EXIT_FAIL;
+    flux_run_row run;
+    int rc = resolve_run(s, &o, o.pos[0], &run) ? FLUX_EXIT_USAGE : 0;
+    flux_ti_row *rows = NULL;
+    size_t n = 0;
+    if (!rc && flux_store_list_tis(s, run.id, &rows, &n) != 0) {
+        fprintf(stderr, "flux tasks: %s\n", flux_store_error(s));
+        rc = FLUX_EXIT_FAIL;
+    }
+    if (!rc && !strcmp(o.format, "json")) {
+        json_t *root = run_json(&run), *a = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_t *t = json_object();
+            json_object_set_new(t, "task", json_string(rows[i].task));
+            json_object_set_new(t, "try", json_integer(rows[i].try_number));
+            json_object_set_new(t, "state", json_string(flux_ti_state_name(rows[i].state)));
+            json_object_set_new(t, "started", jtime(rows[i].started));
+            json_object_set_new(t, "ended", jtime(rows[i].ended));
+            json_object_set_new(t, "exit_status", rows[i].exit_status >= 0 ? json_integer(rows[i].exit_status) : json_null());
+            json_object_set_new(t, "pid", rows[i].pid ? json_integer(rows[i].pid) : json_null());
+            json_object_set_new(t, "host", json_string(rows[i].host));
+            json_object_set_new(t, "log", json_string(rows[i].log_path));
+            json_object_set_new(t, "note", rows[i].note ? json_string(rows[i].note) : json_null());
+            json_error_t je;
+            json_t *rend = rows[i].rendered ? json_loads(rows[i].rendered, 0, &je) : NULL;
+            json_object_set_new(t, "rendered", rend ? rend : json_null());
+            json_t *outs = rows[i].outputs ? json_loads(rows[i].outputs, 0, &je) : NULL;
+            json_object_set_new(t, "outputs", outs ? outs : json_null());
+            json_array_append_new(a, t);
+        }
+        json_object_set_new(root, "task_instances", a);
+        print_json(root);
+    } else if (!rc) {
+        printf("run %" PRId64 " %s of %s: %s\n", run.id, run.run_id, run.pipeline, flux_run_state_name(run.state));
+        printf("%-32s %4s %-18s %10s %6s  %s\n", "TASK", "TRY", "STATE", "DURATION", "EXIT", "NOTE");
+        for (size_t i = 0; i < n; i++) {
+            char dur[32] = "-", ex[16] = "-";
+            if (rows[i].started && rows[i].ended)
+                snprintf(dur, sizeof dur, "%.2fs", (double)(rows[i].ended - rows[i].started) / 1000.0);
+            if (rows[i].exit_status >= 0)
+                snprintf(ex, sizeof ex, "%d", rows[i].exit_status);
+            printf("%-32s %4d %-18s %10s %6s  %s\n", rows[i].task, rows[i].try_number,
+                   flux_ti_state_name(rows[i].state), dur, ex, rows[i].note ? rows[i].note : "");
+        }
+    }
+    flux_ti_rows_free(rows, n);
+    flux_store_close(s);
+    free(o.params);
+    return rc;
+}
+
+int flux_cmd_logs(int argc, char **argv)
+{
+    ropts o;
+    if (parse("logs", argc, argv, &o) != 0 || o.npos != 2) {
+        if (o.npos != 2)
+            flux_cli_usage_error("logs", "give RUN TASK [--try N]");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    flux_store *s = open_store(&o);
+    if (!s)
+        return free(o.params), FLUX_EXIT_FAIL;
+    flux_run_row run;
+    int rc = resolve_run(s, &o, o.pos[0], &run) ? FLUX_EXIT_USAGE : 0;
+    flux_ti_row *rows = NULL;
+    size_t n = 0;
+    if (!rc && flux_store_list_tis(s, run.id, &rows, &n) != 0)
+        rc = FLUX_EXIT_FAIL;
+    const flux_ti_row *pick = NULL;
+    for (size_t i = 0; !rc && i < n; i++)
+        if (!strcmp(rows[i].task, o.pos[1]) && (!o.try_number || rows[i].try_number == o.try_number) &&
+            rows[i].log_path[0])
+            pick = &rows[i];
+    if (!rc && !pick) {
+        fprintf(stderr, "flux logs: no log of task '%s'%s in run %s\n", o.pos[1], o.try_number ? " for that try" : "",
+                run.run_id);
+        rc = FLUX_EXIT_USAGE;
+    } else if (!rc) {
+        FILE *f = fopen(pick->log_path, "rb");
+        if (!f) {
+            fprintf(stderr, "flux logs: cannot read %s: %s\n", pick->log_path, strerror(errno));
+            rc = FLUX_EXIT_FAIL;
+        } else {
+            char buf[65536];
+            size_t k;
+            while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+                fwrite(buf, 1, k, stdout);
+            fclose(f);
+        }
+    }
+    flux_ti_rows_free(rows, n);
+    flux_store_close(s);
+    free(o.params);
+    return rc;
+}
+
+/* ---- flux clear ---- */
+
+int flux_cmd_clear(int argc, char **argv)
+{
+    ropts o;
+    if (parse("clear", argc, argv, &o) != 0 || o.npos < 1) {
+        if (o.npos < 1)
+            flux_cli_usage_error("clear", "give RUN [TASK...] [--downstream]");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    flux_store *s = open_store(&o);
+    if (!s)
+        return free(o.params), FLUX_EXIT_FAIL;
+    flux_run_row run;
+    int rc = resolve_run(s, &o, o.pos[0], &run) ? FLUX_EXIT_USAGE : 0;
+    const char **tasks = NULL;
+    size_t ntasks = 0;
+    flux_arena *a = flux_arena_new();
+    flux_sources src;
+    flux_sources_init(&src);
+    if (!rc && o.npos > 1) {
+        char *text = flux_store_get_plan(s, run.plan_id);
+        char err[512];
+        flux_plan *pl = text ? flux_plan_read(a, &src, "plan", text, strlen(text), err, sizeof err) : NULL;
+        free(text);
+        if (!pl) {
+            fprintf(stderr, "flux clear: the run's plan %s cannot be read\n", run.plan_id);
+            rc = FLUX_EXIT_FAIL;
+        } else {
+            const flux_pipeline *p = pl->pipeline;
+            bool *mark = calloc(p->ntasks + 1, sizeof *mark);
+            for (size_t i = 1; i < o.npos && !rc; i++) {
+                size_t k = 0;
+                while (k < p->ntasks && strcmp(p->tasks[k]->id, o.pos[i]))
+                    k++;
+                if (k == p->ntasks) {
+                    fprintf(stderr, "flux clear: the run has no task '%s'\n", o.pos[i]);
+                    rc = FLUX_EXIT_USAGE;
+                } else {
+                    mark[k] = true;
+                }
+            }
+            /* plan order is upstream first: one pass marks all downstream */
+            for (bool changed = o.downstream; changed;) {
+                changed = false;
+                for (size_t e = 0; e < p->nedges; e++)
+                    if (mark[p->edges[e].a] && !mark[p->edges[e].b])
+                        mark[p->edges[e].b] = changed = true;
+            }
+            tasks = flux_arena_alloc(a, (p->ntasks + 1) * sizeof *tasks);
+            for (size_t k = 0; k < p->ntasks; k++)
+                if (mark[k])
+                    tasks[ntasks++] = p->tasks[k]->id;
+            free(mark);
+        }
+    }
+    if (!rc) {
+        int cleared = clear_tasks(s, run.id, tasks, ntasks, NULL);
+        if (cleared < 0) {
+            fprintf(stderr, "flux clear: %s\n", flux_store_error(s));
+            rc = FLUX_EXIT_FAIL;
+        } else {
+            printf("cleared %d task instance%s of run %s of %s; flux run (or backfill) runs them again\n", cleared,
+                   cleared == 1 ? "" : "s", run.run_id, run.pipeline);
+        }
+    }
+    flux_sources_free(&src);
+    flux_arena_free(a);
+    flux_store_close(s);
+    free(o.params);
+    return rc;
+}

@@ -1,0 +1,139 @@
+/* store — the state store: one schema, two drivers (SQLite, the embedded
+ * default; MySQL/MariaDB for production).
+ *
+ * Every call that changes state is one transaction, committed before it
+ * returns: a runner killed at any moment leaves the store at the last
+ * transition it reported, never between two. Times are UTC epoch
+ * milliseconds. Strings handed back live until the next call on the store
+ * unless said otherwise.
+ */
+#ifndef FLUX_STORE_H
+#define FLUX_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct flux_store flux_store;
+
+/* url: "sqlite:///abs/path/flux.db", "sqlite://rel/path.db", a plain path
+ * (SQLite), or "mysql://user[:password]@host[:port]/database". A MySQL
+ * password may also come from FLUX_DB_PASSWORD or FLUX_DB_PASSWORD_FILE.
+ * Creates the schema or migrates it to the current version. -1 with err. */
+int flux_store_open(const char *url, flux_store **out, char *err, size_t errlen);
+void flux_store_close(flux_store *s);
+const char *flux_store_error(flux_store *s); /* message of the last failed call */
+const char *flux_store_kind(const flux_store *s); /* "sqlite" or "mysql" */
+int flux_store_schema_version(flux_store *s);
+/* Migration steps the open applied: 0 when the store was current already. */
+int flux_store_migrations_applied(const flux_store *s);
+/* True once the connection to a MySQL server is lost: every later call fails
+ * (there is no automatic reconnect); close the store and open it again. */
+bool flux_store_lost(const flux_store *s);
+
+/* ---- pipelines and plan versions ---- */
+
+/* Records a plan version (id = plan hash); *created tells whether it is new.
+ * Makes it the pipeline's current version. */
+int flux_store_put_plan(flux_store *s, const char *pipeline, const char *plan_id, const char *plan_yaml,
+                        const char *source_path, const char *source_sha256, int64_t now_ms, bool *created);
+/* malloc'd plan text, or NULL (not found or error). */
+char *flux_store_get_plan(flux_store *s, const char *plan_id);
+
+/* ---- runs ---- */
+
+typedef enum { FLUX_RUN_QUEUED, FLUX_RUN_RUNNING, FLUX_RUN_SUCCESS, FLUX_RUN_FAILED } flux_run_state;
+
+typedef struct flux_run_row {
+    int64_t id;
+    char pipeline[256];
+    char run_id[128];
+    char plan_id[65];
+    char trigger[16];        /* scheduled, manual, backfill */
+    flux_run_state state;
+    int64_t interval_start, interval_end, logical_date;
+    int64_t created, started, ended; /* 0 when not yet */
+} flux_run_row;
+
+/* Creates the run unless (pipeline, run_id) exists; either way fills *row.
+ * *created tells which. Unique per (pipeline, run_id) even with two writers. */
+int flux_store_create_run(flux_store *s, const flux_run_row *in, int64_t now_ms, flux_run_row *row, bool *created);
+int flux_store_get_run(flux_store *s, int64_t id, flux_run_row *row);          /* 1 when not found */
+int flux_store_find_run(flux_store *s, const char *pipeline, const char *run_id, flux_run_row *row); /* 1: none */
+int flux_store_set_run_state(flux_store *s, int64_t id, flux_run_state st, int64_t now_ms);
+/* Runs newest first; pipeline NULL for all; limit 0 for no limit. Caller frees *rows. */
+int flux_store_list_runs(flux_store *s, const char *pipeline, size_t limit, flux_run_row **rows, size_t *n);
+
+const char *flux_run_state_name(flux_run_state st);
+
+/* ---- task instances: one row per try ---- */
+
+typedef enum {
+    FLUX_TI_NONE, /* cleared: to be run again */
+    FLUX_TI_SCHEDULED, FLUX_TI_QUEUED, FLUX_TI_RUNNING, FLUX_TI_SUCCESS, FLUX_TI_FAILED,
+    FLUX_TI_UP_FOR_RETRY, FLUX_TI_UP_FOR_RESCHEDULE, FLUX_TI_UPSTREAM_FAILED, FLUX_TI_SKIPPED
+} flux_ti_state;
+
+typedef struct flux_ti_row {
+    int64_t id;
+    int64_t run;             /* flux_run_row.id */
+    char task[256];
+    int try_number;          /* 1, 2, ... */
+    flux_ti_state state;
+    int64_t queued, started, ended; /* 0 when not yet */
+    int exit_status;         /* -1 when none */
+    int pid;                 /* 0 when none */
+    char host[128];
+    char log_path[1024];
+    char *rendered;          /* JSON of rendered fields, secrets masked; malloc'd or NULL */
+    char *outputs;           /* JSON object of ::output values; malloc'd or NULL */
+    char *note;              /* why it ended this way ("timed out after 1h", "process gone"); malloc'd or NULL */
+} flux_ti_row;
+
+void flux_ti_row_free(flux_ti_row *r); /* frees the malloc'd fields */
+
+/* New try: inserts (run, task, try_number) with state, returns its id. */
+int flux_store_ti_insert(flux_store *s, int64_t run, const char *task, int try_number, flux_ti_state st,
+                         int64_t now_ms, int64_t *id);
+/* Updates one try. Fields left NULL / negative are unchanged: pid < 0,
+ * exit_status < -1, started/ended < 0, strings NULL. */
+int flux_store_ti_update(flux_store *s, int64_t id, flux_ti_state st, int64_t started_ms, int64_t ended_ms,
+                         int pid, int exit_status, const char *host, const char *log_path, const char *rendered,
+                         const char *outputs, const char *note);
+/* Every try of every task of a run, ordered by task then try. Caller frees
+ * with flux_ti_rows_free. */
+int flux_store_list_tis(flux_store *s, int64_t run, flux_ti_row **rows, size_t *n);
+void flux_ti_rows_free(flux_ti_row *rows, size_t n);
+/* Latest try of a task of the run of (pipeline, run_id): for external_task_sensor. 1 when none. */
+int flux_store_latest_ti(flux_store *s, const char *pipeline, const char *run_id, const char *task,
+                         flux_ti_row *row);
+
+const char *flux_ti_state_name(flux_ti_state st);
+int flux_ti_state_parse(const char *name, flux_ti_state *st);
+
+/* ---- transfers and lineage (written by transfer operators) ---- */
+
+int flux_store_put_counts(flux_store *s, int64_t ti, int64_t read, int64_t written, int64_t rejected,
+                          int64_t bytes);
+int flux_store_put_lineage(flux_store *s, int64_t ti, const char *direction /* "read"|"write" */,
+                           const char *kind /* topic, file, table */, const char *name, const char *detail_json);
+
+/* Counts are one row per task instance (a second put replaces them).
+ * 1 when none were recorded. */
+int flux_store_get_counts(flux_store *s, int64_t ti, int64_t *read, int64_t *written, int64_t *rejected,
+                          int64_t *bytes);
+
+typedef struct flux_lineage_row {
+    int64_t id, ti;
+    char direction[8];  /* read, write */
+    char kind[33];
+    char *name;         /* malloc'd */
+    char *detail;       /* malloc'd JSON or NULL */
+} flux_lineage_row;
+
+/* A task instance's lineage in the order recorded. Caller frees with
+ * flux_lineage_rows_free. */
+int flux_store_list_lineage(flux_store *s, int64_t ti, flux_lineage_row **rows, size_t *n);
+void flux_lineage_rows_free(flux_lineage_row *rows, size_t n);
+
+#endif

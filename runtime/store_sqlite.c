@@ -1,0 +1,424 @@
+/* store_sqlite — the embedded driver of the state store: one SQLite file in
+ * WAL mode.
+ *
+ * Durability: synchronous=NORMAL by default. In WAL mode that makes every
+ * committed transaction survive a crash of the process (kill -9 included):
+ * the commit is in the WAL file when COMMIT returns, and the OS keeps it. A
+ * power loss may lose the last transactions (never corrupt the file);
+ * FLUX_SQLITE_SYNC=full makes each commit wait for fsync and so survive that
+ * too, at the cost of one fsync per state change.
+ *
+ * Writers take the lock at BEGIN (BEGIN IMMEDIATE), so two processes never
+ * both read and then both try to upgrade to writing, which SQLite can only
+ * settle by failing one of them; a waiting writer retries for up to 5 s
+ * (busy_timeout).
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "store_driver.h"
+
+struct flux_db {
+    sqlite3 *db;
+    /* the three statements every transaction runs, prepared once */
+    sqlite3_stmt *begin, *commit, *rollback;
+    char err[512];
+};
+
+struct flux_db_stmt {
+    flux_db *owner;
+    sqlite3_stmt *st;
+};
+
+/* ---- schema: steps[v] takes version v to v + 1 ----
+ * STRICT tables make SQLite check column types the way MySQL does, so a bug
+ * that stores text in an integer column fails here too, not only in
+ * production. */
+
+static const char *const step_0_to_1[] = {
+    "CREATE TABLE flux_schema ("
+    " version INTEGER NOT NULL,"
+    " migrated_at INTEGER NOT NULL) STRICT",
+
+    "CREATE TABLE pipelines ("
+    " name TEXT NOT NULL PRIMARY KEY,"
+    " current_plan TEXT,"
+    " paused INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL) STRICT",
+
+    "CREATE TABLE plan_versions ("
+    " id TEXT NOT NULL PRIMARY KEY,"
+    " pipeline TEXT NOT NULL REFERENCES pipelines(name),"
+    " plan_yaml TEXT NOT NULL,"
+    " source_path TEXT,"
+    " source_sha256 TEXT,"
+    " deployed_at INTEGER NOT NULL) STRICT",
+    "CREATE INDEX plan_versions_by_pipeline ON plan_versions(pipeline, deployed_at)",
+
+    /* AUTOINCREMENT: ids are never reused, even after the newest row is
+     * deleted, because log paths and external references carry them */
+    "CREATE TABLE runs ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " pipeline TEXT NOT NULL REFERENCES pipelines(name),"
+    " run_id TEXT NOT NULL,"
+    " plan_id TEXT REFERENCES plan_versions(id),"
+    " trigger_kind TEXT NOT NULL,"
+    " state TEXT NOT NULL,"
+    " interval_start INTEGER NOT NULL,"
+    " interval_end INTEGER NOT NULL,"
+    " logical_date INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " started_at INTEGER,"
+    " ended_at INTEGER,"
+    " UNIQUE (pipeline, run_id)) STRICT",
+    "CREATE INDEX runs_by_date ON runs(logical_date, id)",
+    "CREATE INDEX runs_by_pipeline_date ON runs(pipeline, logical_date, id)",
+
+    "CREATE TABLE task_instances ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " run INTEGER NOT NULL REFERENCES runs(id),"
+    " task TEXT NOT NULL,"
+    " try_number INTEGER NOT NULL,"
+    " state TEXT NOT NULL,"
+    " queued_at INTEGER,"
+    " started_at INTEGER,"
+    " ended_at INTEGER,"
+    " exit_status INTEGER,"
+    " pid INTEGER,"
+    " host TEXT,"
+    " log_path TEXT,"
+    " rendered TEXT,"
+    " outputs TEXT,"
+    " note TEXT,"
+    " UNIQUE (run, task, try_number)) STRICT",
+
+    "CREATE TABLE transfer_counts ("
+    " ti INTEGER NOT NULL PRIMARY KEY REFERENCES task_instances(id),"
+    " records_read INTEGER NOT NULL,"
+    " records_written INTEGER NOT NULL,"
+    " records_rejected INTEGER NOT NULL,"
+    " bytes INTEGER NOT NULL) STRICT",
+
+    "CREATE TABLE lineage ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " ti INTEGER NOT NULL REFERENCES task_instances(id),"
+    " direction TEXT NOT NULL CHECK (direction IN ('read', 'write')),"
+    " kind TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " detail TEXT) STRICT",
+    "CREATE INDEX lineage_by_ti ON lineage(ti)",
+    "CREATE INDEX lineage_by_name ON lineage(kind, name)",
+    NULL,
+};
+
+static const char *const *const steps[] = {step_0_to_1};
+
+/* ---- errors ---- */
+
+static int classify(flux_db *d, int rc)
+{
+    snprintf(d->err, sizeof d->err, "%s", sqlite3_errmsg(d->db));
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return FLUX_DB_RETRY;
+    case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return FLUX_DB_DUP;
+        return FLUX_DB_ERROR;
+    default:
+        return FLUX_DB_ERROR;
+    }
+}
+
+static const char *sq_errmsg(flux_db *d)
+{
+    return d->err;
+}
+
+static bool sq_gone(flux_db *d)
+{
+    (void)d; /* a file is never disconnected */
+    return false;
+}
+
+/* ---- connection ---- */
+
+static int pragma(flux_db *d, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(d->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "sqlite: %s: %s", sql, msg ? msg : sqlite3_errmsg(d->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int journal_mode_cb(void *out, int n, char **vals, char **names)
+{
+    (void)names;
+    if (n > 0 && vals[0])
+        snprintf(out, 16, "%s", vals[0]);
+    return 0;
+}
+
+/* Switches the file to WAL (a no-op once it is: the mode is kept in the
+ * file). Needs the file's exclusive lock for a moment, and SQLite reports a
+ * competing opener as "database is locked" at once instead of calling the
+ * busy handler, so this waits itself, up to the busy timeout. */
+static int wal(flux_db *d, const char *path, char *err, size_t errlen)
+{
+    char mode[16] = "";
+    int rc = SQLITE_OK;
+    for (int waited_ms = 0; waited_ms < 5000; waited_ms += 5) {
+        rc = sqlite3_exec(d->db, "PRAGMA journal_mode=WAL", journal_mode_cb, mode, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            break;
+        sqlite3_sleep(5);
+    }
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "sqlite: %s: switching to WAL: %s", path, sqlite3_errmsg(d->db));
+        return -1;
+    }
+    /* "memory" for in-memory databases, which have no journal file to share */
+    if (strcasecmp(mode, "wal") != 0 && strcasecmp(mode, "memory") != 0) {
+        snprintf(err, errlen, "sqlite: %s: the file system does not allow WAL mode (journal mode stays '%s')",
+                 path, mode);
+        return -1;
+    }
+    return 0;
+}
+
+static void sq_close(flux_db *d)
+{
+    if (!d)
+        return;
+    sqlite3_finalize(d->begin);
+    sqlite3_finalize(d->commit);
+    sqlite3_finalize(d->rollback);
+    sqlite3_close(d->db); /* every statement is finalized by then, so this closes */
+    free(d);
+}
+
+static int sq_open(const char *path, flux_db **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    const char *sync = getenv("FLUX_SQLITE_SYNC");
+    const char *sync_sql = "PRAGMA synchronous=NORMAL";
+    if (sync && *sync) {
+        if (strcasecmp(sync, "full") == 0)
+            sync_sql = "PRAGMA synchronous=FULL";
+        else if (strcasecmp(sync, "extra") == 0)
+            sync_sql = "PRAGMA synchronous=EXTRA";
+        else if (strcasecmp(sync, "normal") != 0) {
+            snprintf(err, errlen, "FLUX_SQLITE_SYNC must be normal, full or extra, not '%s'", sync);
+            return -1;
+        }
+    }
+    if (!*path) {
+        snprintf(err, errlen, "sqlite: empty database path");
+        return -1;
+    }
+
+    flux_db *d = calloc(1, sizeof *d);
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    /* NOMUTEX: a store handle belongs to one thread at a time, so SQLite's
+     * own per-call locking would only cost time */
+    int rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "sqlite: cannot open %s: %s", path,
+                 d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc));
+        sq_close(d);
+        return -1;
+    }
+    sqlite3_extended_result_codes(d->db, 1);
+    sqlite3_busy_timeout(d->db, 5000);
+    if (wal(d, path, err, errlen) || pragma(d, sync_sql, err, errlen) ||
+        pragma(d, "PRAGMA foreign_keys=ON", err, errlen)) {
+        sq_close(d);
+        return -1;
+    }
+    if (sqlite3_prepare_v3(d->db, "BEGIN IMMEDIATE", -1, SQLITE_PREPARE_PERSISTENT, &d->begin, NULL) ||
+        sqlite3_prepare_v3(d->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &d->commit, NULL) ||
+        sqlite3_prepare_v3(d->db, "ROLLBACK", -1, SQLITE_PREPARE_PERSISTENT, &d->rollback, NULL)) {
+        snprintf(err, errlen, "sqlite: %s: %s", path, sqlite3_errmsg(d->db));
+        sq_close(d);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+static int run_once(flux_db *d, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? FLUX_DB_OK : classify(d, rc);
+}
+
+static int sq_exec(flux_db *d, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(d->db, sql, NULL, NULL, &msg);
+    sqlite3_free(msg);
+    return rc == SQLITE_OK ? FLUX_DB_OK : classify(d, rc);
+}
+
+static int sq_begin(flux_db *d)
+{
+    return run_once(d, d->begin);
+}
+
+static int sq_commit(flux_db *d)
+{
+    return run_once(d, d->commit);
+}
+
+static int sq_rollback(flux_db *d)
+{
+    /* nothing to roll back when BEGIN itself failed */
+    if (sqlite3_get_autocommit(d->db))
+        return FLUX_DB_OK;
+    return run_once(d, d->rollback);
+}
+
+static int sq_migrate_lock(flux_db *d)
+{
+    (void)d; /* BEGIN IMMEDIATE of the migration already excludes every other writer */
+    return FLUX_DB_OK;
+}
+
+static void sq_migrate_unlock(flux_db *d)
+{
+    (void)d;
+}
+
+/* ---- statements ---- */
+
+static flux_db_stmt *sq_prepare(flux_db *d, const char *sql)
+{
+    flux_db_stmt *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(d->err, sizeof d->err, "out of memory");
+        return NULL;
+    }
+    s->owner = d;
+    /* PERSISTENT: these statements live as long as the store */
+    if (sqlite3_prepare_v3(d->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK) {
+        classify(d, sqlite3_errcode(d->db));
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void sq_finalize(flux_db_stmt *s)
+{
+    if (!s)
+        return;
+    sqlite3_finalize(s->st);
+    free(s);
+}
+
+static int bound(flux_db_stmt *s, int rc)
+{
+    return rc == SQLITE_OK ? FLUX_DB_OK : classify(s->owner, rc);
+}
+
+static int sq_bind_int(flux_db_stmt *s, int idx, int64_t v)
+{
+    return bound(s, sqlite3_bind_int64(s->st, idx, v));
+}
+
+static int sq_bind_text(flux_db_stmt *s, int idx, const char *v)
+{
+    /* SQLITE_STATIC: the driver contract keeps v alive until reset(), which
+     * clears the bindings */
+    if (!v)
+        return bound(s, sqlite3_bind_null(s->st, idx));
+    return bound(s, sqlite3_bind_text(s->st, idx, v, -1, SQLITE_STATIC));
+}
+
+static int sq_bind_null(flux_db_stmt *s, int idx)
+{
+    return bound(s, sqlite3_bind_null(s->st, idx));
+}
+
+static int sq_step(flux_db_stmt *s)
+{
+    int rc = sqlite3_step(s->st);
+    if (rc == SQLITE_ROW)
+        return FLUX_DB_ROW;
+    if (rc == SQLITE_DONE)
+        return FLUX_DB_DONE;
+    return classify(s->owner, rc);
+}
+
+static bool sq_column_null(flux_db_stmt *s, int col)
+{
+    return sqlite3_column_type(s->st, col) == SQLITE_NULL;
+}
+
+static int64_t sq_column_int(flux_db_stmt *s, int col)
+{
+    return sqlite3_column_int64(s->st, col);
+}
+
+static const char *sq_column_text(flux_db_stmt *s, int col)
+{
+    return (const char *)sqlite3_column_text(s->st, col);
+}
+
+static void sq_reset(flux_db_stmt *s)
+{
+    sqlite3_reset(s->st);
+    sqlite3_clear_bindings(s->st);
+}
+
+static int64_t sq_changes(flux_db_stmt *s)
+{
+    return sqlite3_changes64(s->owner->db);
+}
+
+static int64_t sq_last_id(flux_db_stmt *s)
+{
+    return sqlite3_last_insert_rowid(s->owner->db);
+}
+
+const flux_store_driver flux_store_sqlite_driver = {
+    .kind = "sqlite",
+    .steps = steps,
+    .nsteps = (int)(sizeof steps / sizeof steps[0]),
+    .table_exists_sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+    .autocommit_single = false,
+    .open = sq_open,
+    .close = sq_close,
+    .errmsg = sq_errmsg,
+    .gone = sq_gone,
+    .exec = sq_exec,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .migrate_lock = sq_migrate_lock,
+    .migrate_unlock = sq_migrate_unlock,
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
+    .bind_int = sq_bind_int,
+    .bind_text = sq_bind_text,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .column_null = sq_column_null,
+    .column_int = sq_column_int,
+    .column_text = sq_column_text,
+    .reset = sq_reset,
+    .changes = sq_changes,
+    .last_id = sq_last_id,
+};

@@ -1,0 +1,147 @@
+/* bash — the bash operator: `command` run by /bin/sh -c, with `env` and
+ * `cwd`; the exit status decides success, and `::output key=value` lines
+ * become task outputs that downstream templates read. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+#include "value.h"
+
+const flux_field *flux_op_get(const flux_op_fields *f, const char *key)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->keys[i], key) == 0)
+            return &f->vals[i];
+    return NULL;
+}
+
+void flux_op_cmd_free(flux_op_cmd *c)
+{
+    for (size_t i = 0; c->argv && c->argv[i]; i++)
+        free(c->argv[i]);
+    for (size_t i = 0; c->env && c->env[i]; i++)
+        free(c->env[i]);
+    free(c->argv);
+    free(c->env);
+    free(c->cwd);
+    memset(c, 0, sizeof *c);
+}
+
+static char *field_string(const flux_field *f)
+{
+    if (!f)
+        return NULL;
+    if (f->kind == FLUX_F_STRING || f->kind == FLUX_F_IDENT)
+        return strndup(f->u.str.s, f->u.str.len);
+    return NULL;
+}
+
+flux_op_run flux_op_how(const char *op)
+{
+    if (strcmp(op, "bash") == 0)
+        return FLUX_OP_RUN_PROCESS;
+    if (strcmp(op, "time_sensor") == 0 || strcmp(op, "file_sensor") == 0 ||
+        strcmp(op, "external_task_sensor") == 0)
+        return FLUX_OP_RUN_POKE;
+    return FLUX_OP_RUN_MISSING;
+}
+
+int flux_op_command(const char *op, const flux_op_fields *f, flux_op_cmd *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (strcmp(op, "bash") != 0) {
+        snprintf(err, errlen, "operator '%s' does not run a process", op);
+        return -1;
+    }
+    char *cmd = field_string(flux_op_get(f, "command"));
+    if (!cmd) {
+        snprintf(err, errlen, "bash task has no command");
+        return -1;
+    }
+    out->argv = calloc(4, sizeof *out->argv);
+    out->argv[0] = strdup("/bin/sh");
+    out->argv[1] = strdup("-c");
+    out->argv[2] = cmd;
+    const flux_field *env = flux_op_get(f, "env");
+    size_t n = env && env->kind == FLUX_F_MAP ? env->u.map.n : 0;
+    out->env = calloc(n + 1, sizeof *out->env);
+    for (size_t i = 0; i < n; i++) {
+        const flux_field *v = &env->u.map.v[i];
+        flux_buf b = {0};
+        flux_buf_printf(&b, "%s=", env->u.map.keys[i]);
+        if (v->kind == FLUX_F_STRING || v->kind == FLUX_F_IDENT)
+            flux_buf_put(&b, v->u.str.s, v->u.str.len);
+        else if (v->kind == FLUX_F_INT)
+            flux_buf_printf(&b, "%lld", (long long)v->u.i);
+        else if (v->kind == FLUX_F_BOOL)
+            flux_buf_puts(&b, v->u.b ? "true" : "false");
+        out->env[i] = strdup(flux_buf_cstr(&b));
+        flux_buf_free(&b);
+    }
+    out->cwd = field_string(flux_op_get(f, "cwd"));
+    return 0;
+}
+
+/* ::output key=value, the key a name, the value the rest of the line */
+int flux_op_outputs(const char *log_path, char **json_out)
+{
+    *json_out = NULL;
+    FILE *fp = fopen(log_path, "rb");
+    if (!fp)
+        return -1;
+    typedef struct kv { char *k, *v; } kv;
+    kv *v = NULL;
+    size_t n = 0, cap = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &lcap, fp)) >= 0) {
+        if (strncmp(line, "::output ", 9) != 0)
+            continue;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        char *key = line + 9, *eq = strchr(key, '=');
+        if (!eq || eq == key)
+            continue;
+        *eq = '\0';
+        bool ok = true;
+        for (char *c = key; *c; c++)
+            ok &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_';
+        if (!ok)
+            continue;
+        size_t i = 0;
+        while (i < n && strcmp(v[i].k, key) != 0)
+            i++;
+        if (i == n) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 8;
+                v = realloc(v, cap * sizeof *v);
+            }
+            v[n].k = strdup(key);
+            v[n].v = NULL;
+            n++;
+        }
+        free(v[i].v);
+        v[i].v = strdup(eq + 1);
+    }
+    free(line);
+    fclose(fp);
+    flux_buf b = {0};
+    flux_buf_putc(&b, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            flux_buf_puts(&b, ", ");
+        flux_value_json(flux_str(v[i].k, strlen(v[i].k)), &b);
+        flux_buf_puts(&b, ": ");
+        flux_value_json(flux_str(v[i].v, strlen(v[i].v)), &b);
+        free(v[i].k);
+        free(v[i].v);
+    }
+    flux_buf_putc(&b, '}');
+    free(v);
+    *json_out = strdup(flux_buf_cstr(&b));
+    flux_buf_free(&b);
+    return 0;
+}

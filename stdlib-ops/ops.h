@@ -1,0 +1,59 @@
+/* ops — the operator API the runtime sees: what to run for a task, how to
+ * poke a sensor, what a finished task produced. Operators get the task's
+ * rendered fields and nothing of the runtime's internals. */
+#ifndef FLUX_OPS_H
+#define FLUX_OPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pipeline.h"
+
+/* A task's rendered fields, by name. */
+typedef struct flux_op_fields {
+    const char *const *keys;
+    const flux_field *vals;
+    size_t n;
+} flux_op_fields;
+
+const flux_field *flux_op_get(const flux_op_fields *f, const char *key);
+
+/* A process to start (by the runner, through `flux __wrap`). */
+typedef struct flux_op_cmd {
+    char **argv;  /* NULL-terminated, malloc'd */
+    char **env;   /* extra NAME=VALUE entries, NULL-terminated, malloc'd */
+    char *cwd;    /* NULL: the runner's */
+} flux_op_cmd;
+
+void flux_op_cmd_free(flux_op_cmd *c);
+
+typedef enum {
+    FLUX_OP_RUN_PROCESS, /* flux_op_command gives the process */
+    FLUX_OP_RUN_POKE,    /* a sensor poked in the runner (cheap, non-blocking checks) */
+    FLUX_OP_RUN_MISSING  /* registered, not implemented in this build */
+} flux_op_run;
+
+flux_op_run flux_op_how(const char *op);
+
+/* The process of a task of a process operator. -1 with err. */
+int flux_op_command(const char *op, const flux_op_fields *f, flux_op_cmd *out, char *err, size_t errlen);
+
+/* What a sensor poke needs from the runner. */
+typedef struct flux_poke_ctx {
+    int64_t now_ms;
+    const char *pipeline, *run_id;
+    /* external_task_sensor: the state of a task of another pipeline's run
+     * with the same run_id; returns "success", "failed"... or NULL */
+    const char *(*task_state)(void *ud, const char *pipeline, const char *run_id, const char *task);
+    void *ud;
+} flux_poke_ctx;
+
+/* 1 when the condition holds, 0 not yet, -1 on an error (err says why:
+ * the sensor fails). */
+int flux_op_poke(const char *op, const flux_op_fields *f, const flux_poke_ctx *ctx, char *err, size_t errlen);
+
+/* The outputs a bash task printed as `::output key=value` lines in its log,
+ * as a JSON object (keys in first-seen order, a later value wins). */
+int flux_op_outputs(const char *log_path, char **json_out);
+
+#endif

@@ -1,0 +1,33 @@
+# lib.sh — shared by the runtime tests: a fresh FLUX_HOME per test, checks
+# that print what they compared, and a state store chosen by FLUX_TEST_DB
+# (SQLite by default; the MariaDB integration test sets a mysql:// URL).
+set -euo pipefail
+FLUX=${1:?usage: $0 FLUX_BINARY}
+case $FLUX in /*) ;; *) FLUX=$PWD/$FLUX ;; esac
+T=$(mktemp -d "${TMPDIR:-/tmp}/flux-rt.XXXXXX")
+export FLUX_HOME=$T/home NO_PROGRESS=1
+DB_ARGS=()
+if [ -n "${FLUX_TEST_DB:-}" ]; then DB_ARGS=(--db "$FLUX_TEST_DB"); fi
+cd "$T"
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+check() { # DESCRIPTION EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $1: expected [$2], got [$3]"
+    fi
+}
+flux() { "$FLUX" "$@"; }
+# state of the latest try of TASK in the only run, from flux tasks --format json
+state_of() { # RUN TASK
+    flux tasks "$1" --format json "${DB_ARGS[@]}" | jq -r --arg t "$2" '[.task_instances[] | select(.task == $t)] | last | .state'
+}
+tries_of() { flux tasks "$1" --format json "${DB_ARGS[@]}" | jq -r --arg t "$2" '[.task_instances[] | select(.task == $t)] | length'; }
+last_run() { flux runs --format json "${DB_ARGS[@]}" | jq -r '.[0].id'; }
+finish() {
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+}
