@@ -24,9 +24,6 @@ int flux_cmd_runs(int argc, char **argv);
 int flux_cmd_tasks(int argc, char **argv);
 int flux_cmd_logs(int argc, char **argv);
 
-/* wrap.c: the parent of every task command */
-int flux_cmd_wrap(int argc, char **argv);
-
 /* main.c */
 void flux_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void flux_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, unsigned long n);

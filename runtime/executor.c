@@ -1,4 +1,5 @@
 /* executor — runs task instances of one or more runs on a libuv loop. */
+#define _GNU_SOURCE /* posix_spawn's SETSID and addchdir_np */
 #include "executor.h"
 
 #include <errno.h>
@@ -12,6 +13,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <uv.h>
 
 #include "eval.h"
@@ -43,11 +47,13 @@ typedef struct ex_task {
     int64_t ti_id;
     int pid;
     int64_t started_ms, first_poke_ms, deadline_ms, handoff_from_us;
+    uint64_t handoff_serial; /* the parent's end event that made it ready */
     int64_t poke_delay_ms;
     bool timed_out, interrupted;
     char log_path[1024];
     char *outputs;         /* JSON, malloc'd */
-    uv_process_t proc;
+    int pidfd;             /* -1 when none */
+    uv_poll_t poll;        /* readable when the process has exited */
     uv_timer_t timer;      /* retry, poke, adoption polling */
     uv_timer_t deadline;   /* timeout of a process */
     bool timer_init, deadline_init, proc_active;
@@ -64,7 +70,7 @@ struct ex_run {
     size_t n;
     uint32_t *child_start, *children; /* CSR of children by task */
     size_t unfinished;
-    bool ended, active;
+    bool ended, active, dir_made;
     int64_t started_ms;
     ex_run *next;
 };
@@ -86,6 +92,9 @@ struct flux_executor {
     int64_t *handoffs;
     size_t nhandoffs, handoffs_cap;
     flux_arena *arena;
+    char wrap[PATH_MAX];  /* flux-wrap beside flux, or flux itself with __wrap */
+    bool wrap_is_own;
+    uint64_t serial;      /* event number: a hand-off is measured within one event */
 };
 
 static void task_finished(ex_task *k, flux_ti_state st, const char *note, int exit_status);
@@ -168,6 +177,9 @@ static void store_fail(flux_executor *ex, const char *what)
 
 static void mkdirs(const char *path)
 {
+    /* the leaf first: its parents exist for every task but the first */
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return;
     char tmp[1024];
     snprintf(tmp, sizeof tmp, "%s", path);
     for (char *p = tmp + 1; *p; p++) {
@@ -184,14 +196,8 @@ static void try_paths(const ex_task *k, int try_number, char *log, size_t n)
 {
     /* run ids hold ':' and '+': fine in file names; '/' is not allowed in
      * names, so each part is one directory level */
-    snprintf(log, n, "%s/logs/%s/%s/%s/%d.log", k->run->ex->o.home, k->run->p->name, k->run->row.run_id, k->t->id,
+    snprintf(log, n, "%s/logs/%s/%s/%s.%d.log", k->run->ex->o.home, k->run->p->name, k->run->row.run_id, k->t->id,
              try_number);
-}
-
-static void sibling(const char *log, const char *ext, char *out, size_t n)
-{
-    size_t l = strlen(log);
-    snprintf(out, n, "%.*s.%s", (int)(l > 4 ? l - 4 : l), log, ext);
 }
 
 /* a process that is gone, or a zombie nobody reaps (an orphaned wrapper
@@ -212,14 +218,44 @@ static bool process_alive(int pid)
     return !(rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'));
 }
 
-static int read_int_file(const char *path, int *v)
+/* The journal of a run (logs/PIPELINE/RUN_ID/journal) is where the processes
+ * of its tasks say what a new runner needs to adopt them, one appended line
+ * each: "spawn TASK TRY" (the runner, just before the fork), "pid TASK TRY
+ * PID" (the task's shell or wrapper, first thing), "exit TASK TRY STATUS"
+ * (the same, last thing). Appends of a few bytes with O_APPEND do not
+ * interleave, and one file per run rather than per task matters: creating
+ * inodes is the most expensive thing a task does on these filesystems. */
+typedef struct jentry {
+    bool spawned, has_pid, has_exit;
+    int pid, code;
+} jentry;
+
+static jentry journal_lookup(const char *journal, const char *task, int try_number)
 {
-    FILE *f = fopen(path, "r");
+    jentry e = {false, false, false, 0, 0};
+    FILE *f = fopen(journal, "r");
     if (!f)
-        return -1;
-    int ok = fscanf(f, "%d", v) == 1;
+        return e;
+    char line[1400], kind[16], name[1200];
+    int tr, v;
+    while (fgets(line, sizeof line, f)) {
+        int n = sscanf(line, "%15s %1199s %d %d", kind, name, &tr, &v);
+        if (n < 3 || tr != try_number || strcmp(name, task) != 0)
+            continue;
+        if (!strcmp(kind, "spawn"))
+            e.spawned = true;
+        else if (!strcmp(kind, "pid") && n == 4)
+            e.has_pid = true, e.pid = v;
+        else if (!strcmp(kind, "exit") && n == 4)
+            e.has_exit = true, e.code = v;
+    }
     fclose(f);
-    return ok ? 0 : -1;
+    return e;
+}
+
+static void journal_path(const ex_task *k, char *out, size_t n)
+{
+    snprintf(out, n, "%s/logs/%s/%s/journal", k->run->ex->o.home, k->run->p->name, k->run->row.run_id);
 }
 
 /* ---- progress ---- */
@@ -322,11 +358,6 @@ static int render_task(ex_task *k, flux_arena *a, flux_op_fields *fields, char *
 
 static void on_deadline(uv_timer_t *t);
 
-static void close_cb(uv_handle_t *h)
-{
-    (void)h;
-}
-
 static void stop_deadline(ex_task *k)
 {
     if (k->deadline_init)
@@ -340,6 +371,7 @@ static void process_ended(ex_task *k, int code)
     if (k->phase == W_PROCESS || k->phase == W_ADOPTED)
         ex->running--;
     ex->in_flight--;
+    ex->serial++;
     k->handoff_from_us = mono_us();
     char *outputs = NULL;
     if (strcmp(k->t->op, "bash") == 0)
@@ -367,20 +399,55 @@ static void process_ended(ex_task *k, int code)
         uv_stop(&ex->loop);
 }
 
-static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
+static void exited(ex_task *k, int code)
 {
-    ex_task *k = p->data;
+    /* the shell's (or wrapper's) own status is the command's: the journal's
+     * exit line is only for a runner that was not there to see it */
     k->proc_active = false;
-    uv_close((uv_handle_t *)p, close_cb);
-    int code = sig ? 128 + sig : (int)status;
-    /* the wrapper's own status mirrors the command's; its exit file is the
-     * record that survives us */
-    int recorded;
-    char exitf[1100];
-    sibling(k->log_path, "exit", exitf, sizeof exitf);
-    if (read_int_file(exitf, &recorded) == 0)
-        code = recorded;
     process_ended(k, code);
+}
+
+static void pidfd_closed(uv_handle_t *h)
+{
+    ex_task *k = h->data;
+    if (k->pidfd >= 0)
+        close(k->pidfd);
+    k->pidfd = -1;
+}
+
+/* reaps our child; -1 while it still runs */
+static int reap(ex_task *k)
+{
+    int st;
+    pid_t r = waitpid(k->pid, &st, WNOHANG);
+    if (r == 0 || (r < 0 && errno == EINTR))
+        return -1;
+    if (r < 0)
+        return 255;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+static void on_pidfd(uv_poll_t *h, int status, int events)
+{
+    (void)status, (void)events;
+    ex_task *k = h->data;
+    int code = reap(k);
+    if (code < 0)
+        return;
+    uv_poll_stop(h);
+    uv_close((uv_handle_t *)h, pidfd_closed);
+    exited(k, code);
+}
+
+/* without pidfd (kernels before 5.3): poll our child with waitpid */
+static void on_reap_timer(uv_timer_t *t)
+{
+    ex_task *k = t->data;
+    int code = reap(k);
+    if (code < 0)
+        return;
+    uv_timer_stop(t);
+    exited(k, code);
 }
 
 static void kill_group(ex_task *k, int sig)
@@ -454,69 +521,113 @@ static int spawn(ex_task *k, const flux_op_cmd *cmd, const char *const *secrets,
                  size_t notelen)
 {
     flux_executor *ex = k->run->ex;
-    char dir[1024], pidf[1100], exitf[1100];
+    char dir[1024], journal[1100], key[1100];
     snprintf(dir, sizeof dir, "%s", k->log_path);
     char *slash = strrchr(dir, '/');
     if (slash)
         *slash = '\0';
-    mkdirs(dir);
-    sibling(k->log_path, "pid", pidf, sizeof pidf);
-    sibling(k->log_path, "exit", exitf, sizeof exitf);
-    unlink(pidf);
-    unlink(exitf);
-    /* a marker before the fork: a runner that dies between the fork and the
-     * wrapper's pid file leaves this behind, and the next one waits for the
-     * pid file instead of starting the command a second time */
-    char spawnf[1100];
-    sibling(k->log_path, "spawn", spawnf, sizeof spawnf);
-    int mfd = open(spawnf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (mfd >= 0)
-        close(mfd);
+    if (!k->run->dir_made) {
+        mkdirs(dir);
+        k->run->dir_made = true;
+    }
+    journal_path(k, journal, sizeof journal);
+    snprintf(key, sizeof key, "%s %d", k->t->id, k->try_number);
+    /* "spawn" before the fork: a runner that dies between the fork and the
+     * task's "pid" line leaves it behind, and the next runner waits for the
+     * pid instead of starting the command a second time */
+    int jfd = open(journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (jfd >= 0) {
+        char line[1200];
+        int ln = snprintf(line, sizeof line, "spawn %s\n", key);
+        if (write(jfd, line, (size_t)ln) != ln) {
+            snprintf(note, notelen, "cannot write the run's journal %.300s: %s", journal, strerror(errno));
+            close(jfd);
+            return -1;
+        }
+        close(jfd);
+    }
     int fd = open(k->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) {
-        snprintf(note, notelen, "cannot open log %s: %s", k->log_path, strerror(errno));
+        snprintf(note, notelen, "cannot open log %.300s: %s", k->log_path, strerror(errno));
         return -1;
     }
     size_t na = 0;
     while (cmd->argv[na])
         na++;
-    char **args = calloc(na + 6, sizeof *args);
-    args[0] = (char *)ex->o.self;
-    args[1] = "__wrap";
-    args[2] = pidf;
-    args[3] = exitf;
-    args[4] = "--";
-    for (size_t i = 0; i < na; i++)
-        args[5 + i] = cmd->argv[i];
+    char **args = calloc(na + 6, sizeof *args), **a = args;
     char **env = build_env(k, cmd, secrets, nsecrets);
-    uv_stdio_container_t stdio[3];
-    stdio[0].flags = UV_IGNORE;
-    stdio[1].flags = UV_INHERIT_FD;
-    stdio[1].data.fd = fd;
-    stdio[2].flags = UV_INHERIT_FD;
-    stdio[2].data.fd = fd;
-    uv_process_options_t po;
-    memset(&po, 0, sizeof po);
-    po.file = ex->o.self;
-    po.args = args;
-    po.env = env;
-    po.cwd = cmd->cwd;
-    po.flags = UV_PROCESS_DETACHED; /* its own session: survives us, and a timeout kills its group */
-    po.stdio_count = 3;
-    po.stdio = stdio;
-    po.exit_cb = on_exit_cb;
-    k->proc.data = k;
-    int r = uv_spawn(&ex->loop, &k->proc, &po);
+    bool direct = nsecrets == 0 && na == 3 && !strcmp(cmd->argv[0], "/bin/sh") && !strcmp(cmd->argv[1], "-c");
+    char script[4800];
+    const char *file = ex->wrap;
+    if (direct) {
+        /* no secret to mask: the shell records its own pid and exit status
+         * (the same files flux-wrap writes), one exec per task like ninja */
+        snprintf(script, sizeof script,
+                 "echo \"pid %s $$\" >>'%s'; (eval \"$FLUX_COMMAND\"); flux_rc=$?; "
+                 "echo \"exit %s $flux_rc\" >>'%s'; exit $flux_rc",
+                 key, journal, key, journal);
+        file = "/bin/sh";
+        *a++ = "/bin/sh";
+        *a++ = "-c";
+        *a++ = script;
+        size_t ne = 0;
+        while (env[ne])
+            ne++;
+        char **grown = realloc(env, (ne + 2) * sizeof *grown);
+        env = grown;
+        size_t cl = strlen(cmd->argv[2]) + 16;
+        env[ne] = malloc(cl);
+        snprintf(env[ne], cl, "FLUX_COMMAND=%s", cmd->argv[2]);
+        env[ne + 1] = NULL;
+    } else {
+        *a++ = (char *)ex->wrap;
+        if (!ex->wrap_is_own)
+            *a++ = "__wrap";
+        *a++ = journal;
+        *a++ = key;
+        *a++ = "--";
+        for (size_t i = 0; i < na; i++)
+            *a++ = cmd->argv[i];
+    }
+    /* posix_spawn (a vfork underneath) rather than uv_spawn's fork: the
+     * runner's address space is not copied for every task */
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&at);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, fd, 1);
+    posix_spawn_file_actions_adddup2(&fa, fd, 2);
+    if (cmd->cwd)
+        posix_spawn_file_actions_addchdir_np(&fa, cmd->cwd);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &all);
+    /* its own session: survives us, and a timeout kills its whole group */
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid;
+    int r = posix_spawn(&pid, file, &fa, &at, args, env);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
     close(fd);
     free(args);
     free_strv(env);
     if (r != 0) {
-        snprintf(note, notelen, "cannot start the task: %s", uv_strerror(r));
-        uv_close((uv_handle_t *)&k->proc, close_cb);
+        snprintf(note, notelen, "cannot start the task: %s", strerror(r));
         return -1;
     }
     k->proc_active = true;
-    k->pid = k->proc.pid;
+    k->pid = pid;
+    k->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (k->pidfd >= 0) {
+        uv_poll_init(&ex->loop, &k->poll, k->pidfd);
+        k->poll.data = k;
+        uv_poll_start(&k->poll, UV_READABLE, on_pidfd);
+    } else {
+        uv_timer_start(&k->timer, on_reap_timer, 2, 2);
+    }
     return 0;
 }
 
@@ -696,7 +807,10 @@ static void start_try(ex_task *k)
         k->deadline.data = k;
         uv_timer_start(&k->deadline, on_deadline, (uint64_t)timeout, 0);
     }
-    if (k->handoff_from_us) {
+    /* a hand-off: started in the same event as the end of the parent that
+     * made it ready (a child that waited for a free slot is queueing, not
+     * hand-off) */
+    if (k->handoff_from_us && k->handoff_serial == ex->serial) {
         int64_t d = mono_us() - k->handoff_from_us;
         if (ex->nhandoffs == ex->handoffs_cap) {
             ex->handoffs_cap = ex->handoffs_cap ? 2 * ex->handoffs_cap : 1024;
@@ -767,6 +881,7 @@ static void finalize(ex_task *k)
         default: c->n_upfailed++; break;
         }
         c->handoff_from_us = k->handoff_from_us;
+        c->handoff_serial = ex->serial;
         evaluate(c);
     }
     run_maybe_done(k->run);
@@ -932,12 +1047,12 @@ static void on_adopt_poll(uv_timer_t *t)
     if (process_alive(k->pid))
         return;
     uv_timer_stop(t);
-    char exitf[1100];
-    sibling(k->log_path, "exit", exitf, sizeof exitf);
-    int code;
+    char journal[1100];
+    journal_path(k, journal, sizeof journal);
+    jentry e = journal_lookup(journal, k->t->id, k->try_number);
     flux_executor *ex = k->run->ex;
-    if (read_int_file(exitf, &code) == 0) {
-        process_ended(k, code);
+    if (e.has_exit) {
+        process_ended(k, e.code);
     } else {
         ex->in_flight--;
         task_finished(k, FLUX_TI_FAILED, "process gone: it ended without recording its exit status", -1);
@@ -969,44 +1084,42 @@ static void recover(ex_task *k)
 {
     flux_executor *ex = k->run->ex;
     k->decided = true;
-    char pidf[1100], exitf[1100];
-    sibling(k->log_path, "pid", pidf, sizeof pidf);
-    sibling(k->log_path, "exit", exitf, sizeof exitf);
-    int code, pid;
-    if (read_int_file(exitf, &code) == 0) {
+    char journal[1100];
+    journal_path(k, journal, sizeof journal);
+    jentry e = journal_lookup(journal, k->t->id, k->try_number);
+    if (e.has_exit) {
         /* it finished while nobody watched: take its result, do not rerun it */
         ex->in_flight++;
         k->phase = W_QUEUED;
         say(ex, k, "recovered", "(finished while the runner was down)");
-        process_ended(k, code);
+        process_ended(k, e.code);
         return;
     }
-    if (read_int_file(pidf, &pid) == 0 && process_alive(pid)) {
-        recover_adopt(k, pid);
-        return;
-    }
-    char spawnf[1100];
-    sibling(k->log_path, "spawn", spawnf, sizeof spawnf);
-    struct stat st;
-    if (read_int_file(pidf, &pid) != 0 && stat(spawnf, &st) == 0) {
-        /* a fork may be under way: its wrapper writes the pid file first
-         * thing, so two seconds without one means it never started */
-        for (int i = 0; i < 40 && read_int_file(pidf, &pid) != 0; i++)
+    if (e.spawned && !e.has_pid) {
+        /* a fork may be under way: its shell writes its pid first thing, so
+         * two seconds without it means it never started */
+        for (int i = 0; i < 40 && !e.has_pid; i++) {
             usleep(50000);
-        if (read_int_file(pidf, &pid) == 0) {
-            recover_adopt(k, pid);
+            e = journal_lookup(journal, k->t->id, k->try_number);
+        }
+        if (e.has_exit) {
+            ex->in_flight++;
+            k->phase = W_QUEUED;
+            process_ended(k, e.code);
             return;
         }
-        unlink(spawnf);
     }
-    if (k->state == FLUX_TI_QUEUED && read_int_file(pidf, &pid) != 0) {
-        /* queued, never started: start this same try */
-        k->decided = true;
+    if (e.has_pid && process_alive(e.pid)) {
+        recover_adopt(k, e.pid);
+        return;
+    }
+    if (!e.has_pid) {
+        /* never started (queued, or forked and gone before its first line):
+         * start this same try */
         enqueue(k);
         return;
     }
     ex->in_flight++;
-    k->decided = true;
     task_finished(k, FLUX_TI_FAILED, "process gone: the runner stopped and the task did not finish", -1);
     ex->in_flight--;
 }
@@ -1102,6 +1215,7 @@ int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *pla
         k->t = p->tasks[i];
         k->how = flux_op_how(k->t->op);
         k->state = FLUX_TI_NONE;
+        k->pidfd = -1;
         uv_timer_init(&ex->loop, &k->timer);
         uv_timer_init(&ex->loop, &k->deadline);
         k->timer.data = k;
@@ -1222,6 +1336,14 @@ flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
     if (!ex->o.out)
         ex->o.out = stdout;
     ex->arena = flux_arena_new();
+    snprintf(ex->wrap, sizeof ex->wrap, "%s", ex->o.self);
+    char *slash = strrchr(ex->wrap, '/');
+    if (slash) {
+        snprintf(slash + 1, sizeof ex->wrap - (size_t)(slash + 1 - ex->wrap), "flux-wrap");
+        ex->wrap_is_own = access(ex->wrap, X_OK) == 0;
+    }
+    if (!ex->wrap_is_own)
+        snprintf(ex->wrap, sizeof ex->wrap, "%s", ex->o.self);
     uv_loop_init(&ex->loop);
     gethostname(ex->host, sizeof ex->host - 1);
     return ex;

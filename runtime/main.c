@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "wrap.h"
 #include "compile.h"
 #include "refgen.h"
 #include "suggest.h"
@@ -372,9 +373,10 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *name = argv[1];
-    /* the hidden parent of every task process (see wrap.c) */
+    /* the parent of every task process (see wrap.c), when flux-wrap is
+     * not installed beside flux */
     if (strcmp(name, "__wrap") == 0)
-        return flux_cmd_wrap(argc - 2, argv + 2);
+        return flux_wrap_main(argc - 2, argv + 2);
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
         return cmd_help(0, NULL);
     if (strcmp(name, "--version") == 0)

@@ -2,13 +2,13 @@
  *
  * The runner starts it in a new session (its own process group), so a
  * runner killed with SIGKILL leaves the task running to completion. The
- * wrapper records what a new runner needs to adopt it: its pid in PIDFILE
- * at once, and the exit status in EXITFILE at the end (written beside and
- * renamed, so it is either absent or complete). It copies the command's
+ * wrapper records what a new runner needs to adopt it in the run's
+ * journal: "pid TASK TRY PID" at once, "exit TASK TRY STATUS" at the end. It copies the command's
  * output to the log, masking secrets by value (given in FLUX_SECRETS,
  * removed from the command's environment).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "wrap.h"
 
 static volatile sig_atomic_t forward_sig;
 static pid_t child = -1;
@@ -32,21 +32,18 @@ static void on_signal(int sig)
         kill(child, sig);
 }
 
-static int write_atomic(const char *path, const char *text)
+/* one write of a few bytes: a reader that finds the file empty knows the
+ * writer did not get that far (no rename, no fsync: what matters is a
+ * runner killed with SIGKILL, not a power cut) */
+static int write_small(const char *path, const char *text, bool append)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
     if (fd < 0)
         return -1;
     size_t n = strlen(text);
-    int ok = write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
+    int ok = write(fd, text, n) == (ssize_t)n;
     ok &= close(fd) == 0;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return ok ? 0 : -1;
 }
 
 /* secrets: NUL-separated list in one string ("\n"-separated on the wire) */
@@ -139,20 +136,20 @@ static void copy_masked(int in, int out, const secrets *s)
     free(buf);
 }
 
-int flux_cmd_wrap(int argc, char **argv)
+int flux_wrap_main(int argc, char **argv)
 {
-    /* __wrap PIDFILE EXITFILE -- COMMAND... */
+    /* PIDFILE EXITFILE -- COMMAND... */
     if (argc < 4 || strcmp(argv[2], "--") != 0) {
-        fputs("usage: flux __wrap PIDFILE EXITFILE -- COMMAND...\n", stderr);
+        fputs("usage: flux-wrap JOURNAL 'TASK TRY' -- COMMAND...\n", stderr);
         return 2;
     }
-    const char *pidfile = argv[0], *exitfile = argv[1];
+    const char *journal = argv[0], *key = argv[1];
     secrets sec;
     load_secrets(&sec);
-    char line[64];
-    snprintf(line, sizeof line, "%ld\n", (long)getpid());
-    if (write_atomic(pidfile, line) != 0) {
-        fprintf(stderr, "flux: cannot write %s: %s\n", pidfile, strerror(errno));
+    char line[1400];
+    snprintf(line, sizeof line, "pid %s %ld\n", key, (long)getpid());
+    if (write_small(journal, line, true) != 0) {
+        fprintf(stderr, "flux: cannot write %s: %s\n", journal, strerror(errno));
         return 125;
     }
     int p[2];
@@ -189,8 +186,8 @@ int flux_cmd_wrap(int argc, char **argv)
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    snprintf(line, sizeof line, "%d\n", code);
-    write_atomic(exitfile, line);
+    snprintf(line, sizeof line, "exit %s %d\n", key, code);
+    write_small(journal, line, true);
     free(sec.v);
     return code;
 }
