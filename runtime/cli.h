@@ -4,6 +4,7 @@
 #define FLUX_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum { FLUX_EXIT_OK = 0, FLUX_EXIT_FAIL = 1, FLUX_EXIT_USAGE = 2, FLUX_EXIT_COMPILE = 3 };
 
@@ -23,6 +24,14 @@ int flux_cmd_status(int argc, char **argv);
 int flux_cmd_runs(int argc, char **argv);
 int flux_cmd_tasks(int argc, char **argv);
 int flux_cmd_logs(int argc, char **argv);
+
+/* preview.c, shared with run.c: times on the command line (a wall time in
+ * the pipeline's zone unless it names a zone) and a pipeline's timetable */
+struct flux_tz;
+struct flux_timetable;
+struct flux_pipeline;
+int flux_cli_time(const char *cmd, const char *text, const struct flux_tz *tz, int64_t *ms);
+int flux_cli_timetable(const char *cmd, const struct flux_pipeline *p, struct flux_timetable *tt);
 
 /* main.c */
 void flux_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

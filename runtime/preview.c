@@ -203,7 +203,7 @@ static const flux_field *attr(const flux_pipeline *p, const char *key)
 
 /* a time given on the command line: with a zone it is that instant, without
  * one it is a wall time in the pipeline's zone */
-static int cli_time(const char *cmd, const char *text, const flux_tz *tz, int64_t *ms)
+int flux_cli_time(const char *cmd, const char *text, const flux_tz *tz, int64_t *ms)
 {
     bool zone;
     flux_sched_error e;
@@ -219,7 +219,7 @@ static int cli_time(const char *cmd, const char *text, const flux_tz *tz, int64_
     return 0;
 }
 
-static int timetable(const char *cmd, const flux_pipeline *p, flux_timetable *tt)
+int flux_cli_timetable(const char *cmd, const flux_pipeline *p, flux_timetable *tt)
 {
     memset(tt, 0, sizeof *tt);
     const flux_field *zone = attr(p, "timezone");
@@ -235,11 +235,11 @@ static int timetable(const char *cmd, const flux_pipeline *p, flux_timetable *tt
         fprintf(stderr, "flux %s: %s\n", cmd, e.msg);
         return -1;
     }
-    if (cli_time(cmd, attr(p, "start")->u.str.s, tt->tz, &tt->start_ms) != 0)
+    if (flux_cli_time(cmd, attr(p, "start")->u.str.s, tt->tz, &tt->start_ms) != 0)
         return -1;
     tt->end_ms = INT64_MAX;
     const flux_field *end = attr(p, "end");
-    if (end && cli_time(cmd, end->u.str.s, tt->tz, &tt->end_ms) != 0)
+    if (end && flux_cli_time(cmd, end->u.str.s, tt->tz, &tt->end_ms) != 0)
         return -1;
     return 0;
 }
@@ -497,7 +497,7 @@ static int preview_setup(preview *pv, const opts *o, flux_compilation *c, int *r
     }
     flux_plan plan;
     flux_compile_plan(c, pv->p, &plan);
-    if (timetable(o->cmd, pv->p, &pv->tt) != 0) {
+    if (flux_cli_timetable(o->cmd, pv->p, &pv->tt) != 0) {
         *rc = FLUX_EXIT_FAIL;
         return -1;
     }
@@ -550,7 +550,7 @@ int flux_cmd_dry_run(int argc, char **argv)
     int64_t from, to;
     bool have = false;
     if (o.date) {
-        if (cli_time("dry-run", o.date, pv.tt.tz, &from) != 0) {
+        if (flux_cli_time("dry-run", o.date, pv.tt.tz, &from) != 0) {
             rc = FLUX_EXIT_USAGE;
         } else if (flux_timetable_at(&pv.tt, from, &iv) != 0) {
             fprintf(stderr, "flux dry-run: no run of '%s' covers %s\n", pv.p->name, o.date);
@@ -560,7 +560,7 @@ int flux_cmd_dry_run(int argc, char **argv)
             to = iv.start_ms;
         }
     } else if (o.from) {
-        if (cli_time("dry-run", o.from, pv.tt.tz, &from) != 0 || cli_time("dry-run", o.to, pv.tt.tz, &to) != 0) {
+        if (flux_cli_time("dry-run", o.from, pv.tt.tz, &from) != 0 || flux_cli_time("dry-run", o.to, pv.tt.tz, &to) != 0) {
             rc = FLUX_EXIT_USAGE;
         } else if (to < from) {
             fprintf(stderr, "flux dry-run: --to is before --from\n");
@@ -628,7 +628,7 @@ int flux_cmd_render(int argc, char **argv)
     if (!found) {
         fprintf(stderr, "flux render: pipeline '%s' has no task '%s'\n", pv.p->name, task);
         rc = FLUX_EXIT_USAGE;
-    } else if (cli_time("render", o.date, pv.tt.tz, &t) != 0) {
+    } else if (flux_cli_time("render", o.date, pv.tt.tz, &t) != 0) {
         rc = FLUX_EXIT_USAGE;
     } else if (flux_timetable_at(&pv.tt, t, &iv) != 0) {
         fprintf(stderr, "flux render: no run of '%s' covers %s\n", pv.p->name, o.date);
@@ -728,7 +728,7 @@ int flux_cmd_next(int argc, char **argv)
     }
     int64_t after;
     if (o.after) {
-        if (cli_time("next", o.after, pv.tt.tz, &after) != 0) {
+        if (flux_cli_time("next", o.after, pv.tt.tz, &after) != 0) {
             flux_compilation_free(&c);
             return free_opts(&o), FLUX_EXIT_USAGE;
         }

@@ -172,22 +172,6 @@ static const flux_field *pattr(const flux_pipeline *p, const char *key)
     return NULL;
 }
 
-static int cli_time(const char *cmd, const char *text, const flux_tz *tz, int64_t *ms)
-{
-    bool zone;
-    flux_sched_error e;
-    if (flux_time_parse(text, ms, &zone, &e) != 0) {
-        fprintf(stderr, "flux %s: invalid time '%s': %s\n", cmd, text, e.msg);
-        return -1;
-    }
-    if (!zone && tz) {
-        int64_t frac = *ms % 1000, utc;
-        flux_tz_resolve(tz, (*ms - frac) / 1000, &utc);
-        *ms = utc * 1000 + frac;
-    }
-    return 0;
-}
-
 static int load(const ropts *o, const char *file, loaded *l)
 {
     memset(l, 0, sizeof *l);
@@ -238,19 +222,9 @@ static int load(const ropts *o, const char *file, loaded *l)
         l->plan_len = b.len;
     }
     flux_sha256_hex(l->plan_text, l->plan_len, l->plan_id);
-    const flux_field *zone = pattr(l->p, "timezone");
+    if (flux_cli_timetable(o->cmd, l->p, &l->tt) != 0)
+        return FLUX_EXIT_FAIL;
     char err[512];
-    l->tt.tz = flux_tz_load(zone ? zone->u.str.s : "UTC", err, sizeof err);
-    flux_sched_error e;
-    if (!l->tt.tz || flux_schedule_parse(pattr(l->p, "schedule")->u.str.s, &l->tt.sched, &e) != 0 ||
-        cli_time(o->cmd, pattr(l->p, "start")->u.str.s, l->tt.tz, &l->tt.start_ms) != 0) {
-        fprintf(stderr, "flux %s: the pipeline's schedule cannot be evaluated\n", o->cmd);
-        return FLUX_EXIT_FAIL;
-    }
-    l->tt.end_ms = INT64_MAX;
-    const flux_field *end = pattr(l->p, "end");
-    if (end && cli_time(o->cmd, end->u.str.s, l->tt.tz, &l->tt.end_ms) != 0)
-        return FLUX_EXIT_FAIL;
     const char *cpath = o->conns ? o->conns : getenv("FLUX_CONNECTIONS");
     if (flux_conns_load(l->c.arena, &l->conns, cpath ? cpath : "flux.yaml", cpath != NULL, err, sizeof err) != 0) {
         fprintf(stderr, "flux %s: %s\n", o->cmd, err);
@@ -277,7 +251,7 @@ static int pick_interval(const ropts *o, const loaded *l, flux_interval *iv)
 {
     if (o->date) {
         int64_t t;
-        if (cli_time(o->cmd, o->date, l->tt.tz, &t) != 0)
+        if (flux_cli_time(o->cmd, o->date, l->tt.tz, &t) != 0)
             return -1;
         if (flux_timetable_at(&l->tt, t, iv) != 0) {
             fprintf(stderr, "flux %s: no run of '%s' covers %s\n", o->cmd, l->p->name, o->date);
@@ -442,7 +416,7 @@ int flux_cmd_backfill(int argc, char **argv)
     int64_t from = 0, to = 0;
     flux_value params;
     char err[512];
-    if (!rc && (cli_time("backfill", o.from, l.tt.tz, &from) != 0 || cli_time("backfill", o.to, l.tt.tz, &to) != 0))
+    if (!rc && (flux_cli_time("backfill", o.from, l.tt.tz, &from) != 0 || flux_cli_time("backfill", o.to, l.tt.tz, &to) != 0))
         rc = FLUX_EXIT_USAGE;
     if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
         fprintf(stderr, "flux backfill: %s\n", err);
@@ -657,6 +631,20 @@ static int resolve_run(flux_store *s, const ropts *o, const char *arg, flux_run_
     return -1;
 }
 
+/* the store and the run an argument names; -1 after saying why */
+static int open_run(const ropts *o, const char *arg, flux_store **s, flux_run_row *run)
+{
+    *s = open_store(o);
+    if (!*s)
+        return -1;
+    if (resolve_run(*s, o, arg, run) != 0) {
+        flux_store_close(*s);
+        *s = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 static void iso(int64_t ms, char *out, size_t n)
 {
     if (!ms) {
@@ -803,11 +791,11 @@ int flux_cmd_tasks(int argc, char **argv)
             flux_cli_usage_error("tasks", "give RUN (an id or run id from flux runs)");
         return free(o.params), FLUX_EXIT_USAGE;
     }
-    flux_store *s = open_store(&o);
-    if (!s)
-        return free(o.params), FLUX_EXIT_FAIL;
+    flux_store *s;
     flux_run_row run;
-    int rc = resolve_run(s, &o, o.pos[0], &run) ? FLUX_EXIT_USAGE : 0;
+    if (open_run(&o, o.pos[0], &s, &run) != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    int rc = 0;
     flux_ti_row *rows = NULL;
     size_t n = 0;
     if (!rc && flux_store_list_tis(s, run.id, &rows, &n) != 0) {
@@ -864,11 +852,11 @@ int flux_cmd_logs(int argc, char **argv)
             flux_cli_usage_error("logs", "give RUN TASK [--try N]");
         return free(o.params), FLUX_EXIT_USAGE;
     }
-    flux_store *s = open_store(&o);
-    if (!s)
-        return free(o.params), FLUX_EXIT_FAIL;
+    flux_store *s;
     flux_run_row run;
-    int rc = resolve_run(s, &o, o.pos[0], &run) ? FLUX_EXIT_USAGE : 0;
+    if (open_run(&o, o.pos[0], &s, &run) != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    int rc = 0;
     flux_ti_row *rows = NULL;
     size_t n = 0;
     if (!rc && flux_store_list_tis(s, run.id, &rows, &n) != 0)
@@ -911,11 +899,11 @@ int flux_cmd_clear(int argc, char **argv)
             flux_cli_usage_error("clear", "give RUN [TASK...] [--downstream]");
         return free(o.params), FLUX_EXIT_USAGE;
     }
-    flux_store *s = open_store(&o);
-    if (!s)
-        return free(o.params), FLUX_EXIT_FAIL;
+    flux_store *s;
     flux_run_row run;
-    int rc = resolve_run(s, &o, o.pos[0], &run) ? FLUX_EXIT_USAGE : 0;
+    if (open_run(&o, o.pos[0], &s, &run) != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    int rc = 0;
     const char **tasks = NULL;
     size_t ntasks = 0;
     flux_arena *a = flux_arena_new();
