@@ -1390,7 +1390,9 @@ void flux_exec_free(flux_executor *ex)
     if (!ex)
         return;
     uv_walk(&ex->loop, close_all, NULL);
-    uv_run(&ex->loop, UV_RUN_DEFAULT);
+    /* a uv_stop() left pending makes the first uv_run return at once */
+    while (uv_run(&ex->loop, UV_RUN_DEFAULT))
+        ;
     uv_loop_close(&ex->loop);
     for (ex_run *r = ex->runs, *n; r; r = n) {
         n = r->next;
