@@ -353,13 +353,46 @@ int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool requi
     out->file = flux_arena_strdup(a, path);
     if (!root)
         return err[0] ? -1 : 0;
-    const ynode *conns = NULL;
-    if (root->kind != Y_MAP || (field(root, "connections", &conns), !conns)) {
-        if (root->kind == Y_SCALAR && !*root->s)
-            return 0;
-        fail(err, errlen, "%s:%zu:%zu: expected a 'connections:' mapping", path, root->line, root->col);
+    const ynode *conns = NULL, *pools = NULL;
+    if (root->kind == Y_SCALAR && !*root->s)
+        return 0;
+    if (root->kind != Y_MAP) {
+        fail(err, errlen, "%s:%zu:%zu: expected a mapping with 'connections:' and 'pools:'", path, root->line,
+             root->col);
         return -1;
     }
+    for (size_t i = 0; i + 1 < root->n; i += 2) {
+        const ynode *k = root->kids[i];
+        if (k->kind != Y_SCALAR || (strcmp(k->s, "connections") && strcmp(k->s, "pools"))) {
+            fail(err, errlen, "%s:%zu:%zu: unknown section '%s' (connections, pools)", path, k->line, k->col,
+                 k->kind == Y_SCALAR ? k->s : "?");
+            return -1;
+        }
+    }
+    field(root, "pools", &pools);
+    if (pools) {
+        if (pools->kind != Y_MAP) {
+            fail(err, errlen, "%s:%zu:%zu: 'pools' maps pool names to numbers of slots", path, pools->line,
+                 pools->col);
+            return -1;
+        }
+        size_t np = pools->n / 2;
+        out->pool_names = flux_arena_alloc(a, (np ? np : 1) * sizeof *out->pool_names);
+        out->pool_slots = flux_arena_alloc(a, (np ? np : 1) * sizeof *out->pool_slots);
+        for (size_t i = 0; i + 1 < pools->n; i += 2) {
+            const ynode *k = pools->kids[i], *v = pools->kids[i + 1];
+            char *end = NULL;
+            long slots = v->kind == Y_SCALAR ? strtol(v->s, &end, 10) : -1;
+            if (k->kind != Y_SCALAR || v->kind != Y_SCALAR || *end || slots < 1 || slots > 100000) {
+                fail(err, errlen, "%s:%zu:%zu: a pool has a number of slots from 1 to 100000", path, v->line, v->col);
+                return -1;
+            }
+            out->pool_names[out->npools] = k->s;
+            out->pool_slots[out->npools++] = (int)slots;
+        }
+    }
+    if (!field(root, "connections", &conns) && !conns)
+        return 0;
     if (conns->kind != Y_MAP) {
         fail(err, errlen, "%s:%zu:%zu: 'connections' must map names to settings", path, conns->line, conns->col);
         return -1;

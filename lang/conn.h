@@ -34,6 +34,10 @@ typedef struct flux_conns {
     flux_conn *v;
     size_t n;
     const char *file;      /* the flux.yaml read, or NULL */
+    /* pools: name -> slots (flux.yaml `pools: { etl: 4 }`), for tasks' pool = "etl" */
+    const char **pool_names;
+    int *pool_slots;
+    size_t npools;
 } flux_conns;
 
 /* Reads the connections file (path NULL: none; a missing file is no error

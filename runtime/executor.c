@@ -29,6 +29,8 @@ extern char **environ;
 
 typedef struct ex_run ex_run;
 
+#define FLUX_MAX_POOLS 64
+
 typedef enum { W_IDLE, W_QUEUED, W_PROCESS, W_ADOPTED, W_POKE_WAIT, W_RETRY_WAIT, W_DONE } ex_phase;
 
 typedef struct ex_task {
@@ -50,6 +52,7 @@ typedef struct ex_task {
     uint64_t handoff_serial; /* the parent's end event that made it ready */
     int64_t poke_delay_ms;
     bool timed_out, interrupted;
+    int pool;              /* pool slot held while running, -1 none */
     char log_path[1024];
     char *outputs;         /* JSON, malloc'd */
     int pidfd;             /* -1 when none */
@@ -83,6 +86,7 @@ struct flux_executor {
     size_t nruns, runs_done, runs_failed, active_runs;
     ex_task *ready_head, *ready_tail;
     int running; /* process slots in use */
+    int pool_used[FLUX_MAX_POOLS + 1];
     size_t total, done, failed, in_flight;
     bool stopping;
     uv_signal_t sigint, sigterm;
@@ -821,17 +825,51 @@ static void start_try(ex_task *k)
     say(ex, k, "running", NULL);
 }
 
+/* the pool a task draws from, or -1 (pools of flux.yaml; an unknown pool
+ * name has one slot, so a typo does not turn into unlimited parallelism) */
+static int pool_of(flux_executor *ex, const ex_task *k)
+{
+    const char *name = attr_word(k->t, "pool", NULL);
+    if (!name)
+        return -1;
+    const flux_conns *c = ex->o.conns;
+    for (size_t i = 0; c && i < c->npools && i < FLUX_MAX_POOLS; i++)
+        if (!strcmp(c->pool_names[i], name))
+            return (int)i;
+    return FLUX_MAX_POOLS; /* the shared one-slot pool of unknown names */
+}
+
+static int pool_slots(flux_executor *ex, int p)
+{
+    return p < FLUX_MAX_POOLS && ex->o.conns ? ex->o.conns->pool_slots[p] : 1;
+}
+
 static void dispatch(flux_executor *ex)
 {
-    while (!ex->stopping && ex->ready_head) {
-        ex_task *k = ex->ready_head;
+    /* first in, first out, skipping a task whose pool is full */
+    ex_task *prev = NULL;
+    for (ex_task *k = ex->ready_head; k && !ex->stopping;) {
         bool needs_slot = k->how == FLUX_OP_RUN_PROCESS;
         if (needs_slot && ex->running >= ex->o.slots)
             break;
-        ex->ready_head = k->next_ready;
-        if (!ex->ready_head)
-            ex->ready_tail = NULL;
+        int p = needs_slot ? pool_of(ex, k) : -1;
+        if (p >= 0 && ex->pool_used[p] >= pool_slots(ex, p)) {
+            prev = k;
+            k = k->next_ready;
+            continue;
+        }
+        ex_task *next = k->next_ready;
+        if (prev)
+            prev->next_ready = next;
+        else
+            ex->ready_head = next;
+        if (ex->ready_tail == k)
+            ex->ready_tail = prev;
+        k->pool = p;
+        if (p >= 0)
+            ex->pool_used[p]++;
         start_try(k);
+        k = next;
     }
     progress_line(ex);
 }
@@ -890,6 +928,10 @@ static void finalize(ex_task *k)
 static void task_finished(ex_task *k, flux_ti_state st, const char *note, int exit_status)
 {
     flux_executor *ex = k->run->ex;
+    if (k->pool >= 0) {
+        ex->pool_used[k->pool]--;
+        k->pool = -1;
+    }
     int64_t now = now_ms();
     bool retry = st == FLUX_TI_FAILED && k->try_number <= attr_int(k->t, "retries", 0) && !k->interrupted;
     flux_ti_state rec = retry ? FLUX_TI_UP_FOR_RETRY : st;
@@ -1216,6 +1258,7 @@ int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *pla
         k->how = flux_op_how(k->t->op);
         k->state = FLUX_TI_NONE;
         k->pidfd = -1;
+        k->pool = -1;
         uv_timer_init(&ex->loop, &k->timer);
         uv_timer_init(&ex->loop, &k->deadline);
         k->timer.data = k;
