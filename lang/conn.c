@@ -363,9 +363,30 @@ int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool requi
     }
     for (size_t i = 0; i + 1 < root->n; i += 2) {
         const ynode *k = root->kids[i];
-        if (k->kind != Y_SCALAR || (strcmp(k->s, "connections") && strcmp(k->s, "pools"))) {
-            fail(err, errlen, "%s:%zu:%zu: unknown section '%s' (connections, pools)", path, k->line, k->col,
-                 k->kind == Y_SCALAR ? k->s : "?");
+        if (k->kind != Y_SCALAR ||
+            (strcmp(k->s, "connections") && strcmp(k->s, "pools") && strcmp(k->s, "state_store"))) {
+            fail(err, errlen, "%s:%zu:%zu: unknown section '%s' (connections, pools, state_store)", path, k->line,
+                 k->col, k->kind == Y_SCALAR ? k->s : "?");
+            return -1;
+        }
+    }
+    const ynode *ss = NULL;
+    out->state_store = field(root, "state_store", &ss);
+    if (ss && !out->state_store) {
+        fail(err, errlen, "%s:%zu:%zu: state_store is a URL (sqlite:///path or mysql://user@host:port/db)", path,
+             ss->line, ss->col);
+        return -1;
+    }
+    if (out->state_store && !private_file) {
+        /* mysql://user:password@...: a password in a file others can read */
+        const char *auth = strstr(out->state_store, "://");
+        const char *at = auth ? strchr(auth + 3, '@') : NULL;
+        const char *colon = at ? memchr(auth + 3, ':', (size_t)(at - auth - 3)) : NULL;
+        if (colon) {
+            fail(err, errlen,
+                 "%s:%zu:%zu: a password in state_store needs the file to be private (chmod 600 %s), or use "
+                 "FLUX_DB_PASSWORD / FLUX_DB_PASSWORD_FILE",
+                 path, ss->line, ss->col, path);
             return -1;
         }
     }

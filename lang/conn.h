@@ -38,6 +38,8 @@ typedef struct flux_conns {
     const char **pool_names;
     int *pool_slots;
     size_t npools;
+    /* state_store: URL of the state store (--db and FLUX_DB win over it) */
+    const char *state_store;
 } flux_conns;
 
 /* Reads the connections file (path NULL: none; a missing file is no error

@@ -138,6 +138,24 @@ static flux_store *open_store(const ropts *o)
 {
     char url[PATH_MAX + 16];
     const char *u = o->db ? o->db : getenv("FLUX_DB");
+    flux_arena *a = NULL;
+    if (!u || !*u) {
+        /* flux.yaml's state_store, then the embedded default */
+        a = flux_arena_new();
+        flux_conns c;
+        char err[512] = "";
+        const char *cpath = o->conns ? o->conns : getenv("FLUX_CONNECTIONS");
+        if (flux_conns_load(a, &c, cpath ? cpath : "flux.yaml", cpath != NULL, err, sizeof err) != 0) {
+            fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+            flux_arena_free(a);
+            return NULL;
+        }
+        if (c.state_store) {
+            snprintf(url, sizeof url, "%s", c.state_store);
+            u = url;
+        }
+        flux_arena_free(a);
+    }
     if (!u || !*u) {
         mkdir(home(), 0755);
         snprintf(url, sizeof url, "sqlite://%s/flux.db", home());
