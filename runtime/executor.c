@@ -53,6 +53,7 @@ typedef struct ex_task {
     int64_t poke_delay_ms;
     bool timed_out, interrupted;
     int pool;              /* pool slot held while running, -1 none */
+    bool needs_row;        /* queued in memory; its try's row is written at start */
     char log_path[1024];
     char *outputs;         /* JSON, malloc'd */
     int pidfd;             /* -1 when none */
@@ -739,14 +740,15 @@ static void enqueue(ex_task *k)
 static int queue_try(ex_task *k)
 {
     flux_executor *ex = k->run->ex;
+    (void)ex;
     if (k->ti_id == 0 || terminal(k->state) || k->state == FLUX_TI_UP_FOR_RETRY || k->state == FLUX_TI_SCHEDULED ||
         k->state == FLUX_TI_NONE) {
+        /* the try's row is written when it leaves the queue: a task that
+         * unblocks ten thousand children must start the first two at once,
+         * not after ten thousand inserts; a try still in memory when the
+         * runner dies had not begun, and is simply queued again */
         k->try_number++;
-        if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, FLUX_TI_QUEUED, now_ms(),
-                                 &k->ti_id) != 0) {
-            store_fail(ex, "queue a task");
-            return -1;
-        }
+        k->needs_row = true;
     }
     k->state = FLUX_TI_QUEUED;
     k->timed_out = k->interrupted = false;
@@ -761,6 +763,14 @@ static void start_try(ex_task *k)
 {
     flux_executor *ex = k->run->ex;
     char note[512] = "";
+    if (k->needs_row) {
+        k->needs_row = false;
+        if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, FLUX_TI_QUEUED, now_ms(),
+                                 &k->ti_id) != 0) {
+            store_fail(ex, "queue a task");
+            return;
+        }
+    }
     ex->in_flight++;
     if (k->how == FLUX_OP_RUN_MISSING) {
         snprintf(note, sizeof note, "operator '%s' is not implemented in this build of flux yet", k->t->op);
