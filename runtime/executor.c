@@ -54,6 +54,7 @@ typedef struct ex_task {
     bool timed_out, interrupted;
     int pool;              /* pool slot held while running, -1 none */
     bool needs_row;        /* queued in memory; its try's row is written at start */
+    bool holds_slot;       /* counted in running until task_finished */
     char log_path[1024];
     char *outputs;         /* JSON, malloc'd */
     int pidfd;             /* -1 when none */
@@ -373,8 +374,6 @@ static void process_ended(ex_task *k, int code)
 {
     flux_executor *ex = k->run->ex;
     stop_deadline(k);
-    if (k->phase == W_PROCESS || k->phase == W_ADOPTED)
-        ex->running--;
     ex->in_flight--;
     ex->serial++;
     k->handoff_from_us = mono_us();
@@ -811,6 +810,7 @@ static void start_try(ex_task *k)
         return;
     }
     k->phase = W_PROCESS;
+    k->holds_slot = true;
     ex->running++;
     if (flux_store_ti_update(ex->store, k->ti_id, FLUX_TI_RUNNING, k->started_ms, -1, k->pid, -2, ex->host,
                              k->log_path, masked, NULL, NULL) != 0)
@@ -938,6 +938,12 @@ static void finalize(ex_task *k)
 static void task_finished(ex_task *k, flux_ti_state st, const char *note, int exit_status)
 {
     flux_executor *ex = k->run->ex;
+    /* every try ends here, whatever path it took: the slot and the pool
+     * place it held are given back exactly once */
+    if (k->holds_slot) {
+        k->holds_slot = false;
+        ex->running--;
+    }
     if (k->pool >= 0) {
         ex->pool_used[k->pool]--;
         k->pool = -1;
@@ -1116,7 +1122,10 @@ static void recover_adopt(ex_task *k, int pid)
 {
     flux_executor *ex = k->run->ex;
     ex->in_flight++;
-    ex->running++; /* it holds a slot as if we had started it */
+    if (!k->holds_slot) {
+        k->holds_slot = true;
+        ex->running++; /* it holds a slot as if we had started it */
+    }
     k->pid = pid;
     k->phase = W_ADOPTED;
     k->state = FLUX_TI_RUNNING;
