@@ -35,7 +35,7 @@ done
 # then to the end, without kills
 rc=1
 for attempt in 1 2 3; do
-    "$FLUX" run p.flux --date 2026-11-02 -j 4 --quiet "${DB_ARGS[@]}" > final.txt 2>>runner.err && rc=0 || rc=$?
+    timeout 120 "$FLUX" run p.flux --date 2026-11-02 -j 4 --quiet "${DB_ARGS[@]}" > final.txt 2>>runner.err && rc=0 || rc=$?
     [ $rc -eq 0 ] && break
 done
 check "killed at 20+ moments" yes "$([ $kills -ge 20 ] && echo yes || echo "no ($kills)")"
