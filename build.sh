@@ -263,6 +263,7 @@ case $mode in
         build_release
         tests/bench/compile build/flux
         tests/bench/dryrun build/flux
+        tests/bench/run build/flux
         ;;
     help | -h | --help)
         usage
