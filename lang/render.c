@@ -592,7 +592,8 @@ void flux_field_json(flux_renderer *r, const flux_field *f, flux_buf *out)
     case FLUX_F_STRING: case FLUX_F_IDENT: {
         flux_buf t = {0};
         flux_buf_put(&t, f->u.str.s, f->u.str.len);
-        flux_render_mask(r, &t);
+        if (r->mask)
+            flux_render_mask(r, &t);
         json_str_n(t.data ? t.data : "", t.len, out);
         flux_buf_free(&t);
         break;

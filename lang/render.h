@@ -56,7 +56,7 @@ int flux_render_field(flux_renderer *r, const flux_run *run, const flux_task *t,
  * language's syntax (10s, true, [a, b], {k = v}). Secrets masked when r->mask. */
 void flux_field_text(flux_renderer *r, const flux_field *f, flux_buf *out);
 
-/* JSON of a rendered field: secrets masked in strings, durations as their
+/* JSON of a rendered field: secrets masked in strings when r->mask, durations as their
  * text, lists and maps as arrays and objects. */
 void flux_field_json(flux_renderer *r, const flux_field *f, flux_buf *out);
 

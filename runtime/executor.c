@@ -309,8 +309,8 @@ static bool output_of(void *ud, const char *task, const char *key, flux_value *o
 
 /* renders every field of the task for this try: raw for running it,
  * masked JSON for the store. -1 with a note. */
-static int render_task(ex_task *k, flux_arena *a, flux_op_fields *fields, char **masked_json, const char ***secrets,
-                       size_t *nsecrets, char *note, size_t notelen)
+static int render_task(ex_task *k, flux_arena *a, flux_op_fields *fields, char **masked_json, char **raw_json,
+                       const char ***secrets, size_t *nsecrets, char *note, size_t notelen)
 {
     flux_sources src;
     flux_sources_init(&src);
@@ -337,18 +337,25 @@ static int render_task(ex_task *k, flux_arena *a, flux_op_fields *fields, char *
         else
             snprintf(note, notelen, "template failed to render");
     } else {
-        flux_buf b = {0};
-        flux_buf_putc(&b, '{');
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                flux_buf_puts(&b, ", ");
-            flux_value_json(flux_str(keys[i], strlen(keys[i])), &b);
-            flux_buf_puts(&b, ": ");
-            flux_field_json(&r, &vals[i], &b);
+        /* masked for the store; as rendered for an operator's process */
+        for (int pass = 0; pass < 2; pass++) {
+            r.mask = pass == 0;
+            flux_buf b = {0};
+            flux_buf_putc(&b, '{');
+            for (size_t i = 0; i < n; i++) {
+                if (i)
+                    flux_buf_puts(&b, ", ");
+                flux_value_json(flux_str(keys[i], strlen(keys[i])), &b);
+                flux_buf_puts(&b, ": ");
+                flux_field_json(&r, &vals[i], &b);
+            }
+            flux_buf_putc(&b, '}');
+            if (pass == 0)
+                *masked_json = strdup(b.data);
+            else if (raw_json)
+                *raw_json = strdup(b.data);
+            flux_buf_free(&b);
         }
-        flux_buf_putc(&b, '}');
-        *masked_json = strdup(b.data);
-        flux_buf_free(&b);
         fields->keys = keys;
         fields->vals = vals;
         fields->n = n;
@@ -378,8 +385,13 @@ static void process_ended(ex_task *k, int code)
     ex->serial++;
     k->handoff_from_us = mono_us();
     char *outputs = NULL;
-    if (strcmp(k->t->op, "bash") == 0)
-        flux_op_outputs(k->log_path, &outputs);
+    flux_op_outputs(k->log_path, &outputs);
+    if (strcmp(k->t->op, "bash") != 0) {
+        /* the fields may hold secrets: gone once the task is */
+        char fields_path[1100];
+        snprintf(fields_path, sizeof fields_path, "%.*s.fields.json", (int)strlen(k->log_path) - 4, k->log_path);
+        unlink(fields_path);
+    }
     free(k->outputs);
     k->outputs = outputs;
     char note[256] = "";
@@ -664,7 +676,7 @@ static void poke(ex_task *k)
     if (!k->first_poke_ms)
         k->first_poke_ms = now;
     int r;
-    if (render_task(k, a, &f, &masked, &secrets, &nsecrets, note, sizeof note) != 0) {
+    if (render_task(k, a, &f, &masked, NULL, &secrets, &nsecrets, note, sizeof note) != 0) {
         r = -1;
     } else {
         flux_poke_ctx ctx = {now, k->run->p->name, k->run->row.run_id, ext_task_state, ex};
@@ -796,9 +808,33 @@ static void start_try(ex_task *k)
     size_t nsecrets = 0;
     flux_op_cmd cmd;
     memset(&cmd, 0, sizeof cmd);
-    int rc = render_task(k, a, &f, &masked, &secrets, &nsecrets, note, sizeof note);
+    char *raw = NULL;
+    int rc = render_task(k, a, &f, &masked, &raw, &secrets, &nsecrets, note, sizeof note);
+    char fields_path[1100] = "";
+    if (rc == 0 && strcmp(k->t->op, "bash") != 0) {
+        /* an operator process reads its fields from a private file */
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s", k->log_path);
+        char *sl = strrchr(dir, '/');
+        if (sl)
+            *sl = '\0';
+        if (!k->run->dir_made) {
+            mkdirs(dir);
+            k->run->dir_made = true;
+        }
+        snprintf(fields_path, sizeof fields_path, "%.*s.fields.json", (int)strlen(k->log_path) - 4, k->log_path);
+        int ffd = open(fields_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (ffd < 0 || write(ffd, raw, strlen(raw)) != (ssize_t)strlen(raw)) {
+            snprintf(note, sizeof note, "cannot write the task's fields: %s", strerror(errno));
+            rc = -1;
+        }
+        if (ffd >= 0)
+            close(ffd);
+    }
+    free(raw);
+    flux_op_where where = {ex->o.self, fields_path};
     if (rc == 0)
-        rc = flux_op_command(k->t->op, &f, &cmd, note, sizeof note);
+        rc = flux_op_command(k->t->op, &f, &where, &cmd, note, sizeof note);
     if (rc == 0)
         rc = spawn(k, &cmd, secrets, nsecrets, note, sizeof note);
     flux_op_cmd_free(&cmd);

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "wrap.h"
 #include "compile.h"
+#include "ops.h"
 #include "refgen.h"
 #include "suggest.h"
 
@@ -377,6 +378,9 @@ int main(int argc, char **argv)
      * not installed beside flux */
     if (strcmp(name, "__wrap") == 0)
         return flux_wrap_main(argc - 2, argv + 2);
+    /* one task of an operator that runs in a process of its own (ops.h) */
+    if (strcmp(name, "__op") == 0)
+        return flux_op_main(argc - 2, argv + 2);
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
         return cmd_help(0, NULL);
     if (strcmp(name, "--version") == 0)

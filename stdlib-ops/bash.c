@@ -40,7 +40,7 @@ static char *field_string(const flux_field *f)
 
 flux_op_run flux_op_how(const char *op)
 {
-    if (strcmp(op, "bash") == 0)
+    if (strcmp(op, "bash") == 0 || strcmp(op, "sqlite") == 0)
         return FLUX_OP_RUN_PROCESS;
     if (strcmp(op, "time_sensor") == 0 || strcmp(op, "file_sensor") == 0 ||
         strcmp(op, "external_task_sensor") == 0)
@@ -48,12 +48,22 @@ flux_op_run flux_op_how(const char *op)
     return FLUX_OP_RUN_MISSING;
 }
 
-int flux_op_command(const char *op, const flux_op_fields *f, flux_op_cmd *out, char *err, size_t errlen)
+int flux_op_command(const char *op, const flux_op_fields *f, const flux_op_where *w, flux_op_cmd *out, char *err,
+                    size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (strcmp(op, "bash") != 0) {
-        snprintf(err, errlen, "operator '%s' does not run a process", op);
-        return -1;
+        if (flux_op_how(op) != FLUX_OP_RUN_PROCESS || !w || !w->self || !w->fields_path) {
+            snprintf(err, errlen, "operator '%s' does not run a process", op);
+            return -1;
+        }
+        out->argv = calloc(5, sizeof *out->argv);
+        out->argv[0] = strdup(w->self);
+        out->argv[1] = strdup("__op");
+        out->argv[2] = strdup(op);
+        out->argv[3] = strdup(w->fields_path);
+        out->env = calloc(1, sizeof *out->env);
+        return 0;
     }
     char *cmd = field_string(flux_op_get(f, "command"));
     if (!cmd) {

@@ -35,8 +35,22 @@ typedef enum {
 
 flux_op_run flux_op_how(const char *op);
 
+/* Where a process operator runs: `self` is the flux binary (operators
+ * other than bash run as `flux __op OPERATOR FIELDS_JSON`), `fields_path` a
+ * private file the runner wrote with the task's rendered fields as JSON. */
+typedef struct flux_op_where {
+    const char *self;
+    const char *fields_path;
+} flux_op_where;
+
 /* The process of a task of a process operator. -1 with err. */
-int flux_op_command(const char *op, const flux_op_fields *f, flux_op_cmd *out, char *err, size_t errlen);
+int flux_op_command(const char *op, const flux_op_fields *f, const flux_op_where *w, flux_op_cmd *out, char *err,
+                    size_t errlen);
+
+/* `flux __op OPERATOR FIELDS_JSON`: runs one task of an operator in this
+ * process, output to stdout/stderr (the task's log), `::output` lines for
+ * its outputs. Returns the exit status. */
+int flux_op_main(int argc, char **argv);
 
 /* What a sensor poke needs from the runner. */
 typedef struct flux_poke_ctx {

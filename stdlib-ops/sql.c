@@ -1,0 +1,100 @@
+/* sql — the sqlite operator (and the entry `flux __op` of operators that run
+ * in a process of their own): SQL text, several statements, one transaction
+ * unless autocommit = true; rows affected become the output rows_affected.
+ * The connection is resolved here, in the task's process, from flux.yaml or
+ * FLUX_CONN_<NAME>: no password ever travels in arguments. */
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "ops.h"
+
+static const char *jstr(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int run_sqlite(json_t *fields, const flux_conns *conns)
+{
+    const char *name = jstr(fields, "conn"), *sql = jstr(fields, "sql");
+    bool autocommit = json_is_true(json_object_get(fields, "autocommit"));
+    if (!name || !sql) {
+        fprintf(stderr, "flux: sqlite task needs conn and sql\n");
+        return 2;
+    }
+    const flux_conn *c = flux_conns_find(conns, name);
+    if (!c) {
+        char env[256];
+        flux_conn_env_name(name, env, sizeof env);
+        fprintf(stderr, "flux: connection '%s' is not defined: add it to flux.yaml or set %s\n", name, env);
+        return 2;
+    }
+    if (!c->type || strcmp(c->type, "sqlite") != 0 || !c->database) {
+        fprintf(stderr, "flux: connection '%s' is not an sqlite connection with a path\n", name);
+        return 2;
+    }
+    sqlite3 *db;
+    if (sqlite3_open_v2(c->database, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        fprintf(stderr, "flux: cannot open sqlite database %s: %s\n", c->database, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return 1;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    char *err = NULL;
+    int before = sqlite3_total_changes(db);
+    /* one transaction: a failing statement leaves nothing half done */
+    int rc = autocommit ? SQLITE_OK : sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &err);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    if (rc == SQLITE_OK && !autocommit)
+        rc = sqlite3_exec(db, "COMMIT", NULL, NULL, &err);
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "flux: sqlite: %s%s\n", err ? err : sqlite3_errmsg(db),
+                autocommit ? "" : " (rolled back: nothing of this task was kept)");
+        sqlite3_free(err);
+        if (!autocommit)
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close(db);
+        return 1;
+    }
+    int changed = sqlite3_total_changes(db) - before;
+    printf("::output rows_affected=%d\n", changed);
+    sqlite3_close(db);
+    return 0;
+}
+
+int flux_op_main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fputs("usage: flux __op OPERATOR FIELDS_JSON\n", stderr);
+        return 2;
+    }
+    json_error_t je;
+    json_t *fields = json_load_file(argv[1], 0, &je);
+    if (!fields) {
+        fprintf(stderr, "flux: cannot read the task's fields %s: %s\n", argv[1], je.text);
+        return 2;
+    }
+    flux_arena *a = flux_arena_new();
+    flux_conns conns;
+    char err[512] = "";
+    const char *path = getenv("FLUX_CONNECTIONS");
+    int rc;
+    if (flux_conns_load(a, &conns, path ? path : "flux.yaml", path != NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "flux: %s\n", err);
+        rc = 2;
+    } else if (strcmp(argv[0], "sqlite") == 0) {
+        rc = run_sqlite(fields, &conns);
+    } else {
+        fprintf(stderr, "flux: operator '%s' is not implemented in this build of flux yet\n", argv[0]);
+        rc = 2;
+    }
+    fflush(stdout);
+    json_decref(fields);
+    flux_arena_free(a);
+    return rc;
+}
