@@ -21,6 +21,18 @@ add_test(NAME integration/store_mariadb
   COMMAND bash ${FLUX_TESTS}/integration/store_mariadb.sh $<TARGET_FILE:test_store>)
 set_tests_properties(integration/store_mariadb PROPERTIES TIMEOUT 120 RESOURCE_LOCK mariadb)
 
+# ---- integration: the Kafka test broker against kcat ------------------------
+# kafka_broker is a test server, not a test: a mock Kafka cluster (librdkafka's
+# experimental mock API, kept out of flux itself) that tests/servers/kafka.sh
+# starts. RESOURCE_LOCK: one broker test at a time, for the same reason as
+# MariaDB's; the ports are random, so they never collide.
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+add_executable(kafka_broker ${FLUX_TESTS}/servers/kafka_broker.c)
+target_link_libraries(kafka_broker PRIVATE PkgConfig::RDKAFKA)
+add_test(NAME integration/kafka_broker
+  COMMAND bash ${FLUX_TESTS}/integration/kafka_broker.sh $<TARGET_FILE:kafka_broker>)
+set_tests_properties(integration/kafka_broker PROPERTIES TIMEOUT 120 RESOURCE_LOCK kafka)
+
 # ---- golden: tests/golden/<suite>/<name>.flux against <name>.out ------------
 # Files whose name starts with '_' are helpers (e.g. included by a case), not
 # cases; so are files in deeper folders, which this one-level glob skips.
