@@ -40,7 +40,7 @@ static char *field_string(const flux_field *f)
 
 flux_op_run flux_op_how(const char *op)
 {
-    if (strcmp(op, "bash") == 0 || strcmp(op, "sqlite") == 0)
+    if (strcmp(op, "bash") == 0 || strcmp(op, "sqlite") == 0 || strcmp(op, "mysql") == 0)
         return FLUX_OP_RUN_PROCESS;
     if (strcmp(op, "time_sensor") == 0 || strcmp(op, "file_sensor") == 0 ||
         strcmp(op, "external_task_sensor") == 0)

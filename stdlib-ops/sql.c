@@ -1,9 +1,10 @@
-/* sql — the sqlite operator (and the entry `flux __op` of operators that run
+/* sql — the sqlite and mysql operators (and the entry `flux __op` of operators that run
  * in a process of their own): SQL text, several statements, one transaction
  * unless autocommit = true; rows affected become the output rows_affected.
  * The connection is resolved here, in the task's process, from flux.yaml or
  * FLUX_CONN_<NAME>: no password ever travels in arguments. */
 #include <jansson.h>
+#include <mysql.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,73 @@ static int run_sqlite(json_t *fields, const flux_conns *conns)
     return 0;
 }
 
+/* MySQL/MariaDB: the statements in one transaction (autocommit off, one
+ * COMMIT at the end), rows affected summed over the statements */
+static int run_mysql(json_t *fields, const flux_conns *conns)
+{
+    const char *name = jstr(fields, "conn"), *sql = jstr(fields, "sql");
+    bool autocommit = json_is_true(json_object_get(fields, "autocommit"));
+    if (!name || !sql) {
+        fprintf(stderr, "flux: mysql task needs conn and sql\n");
+        return 2;
+    }
+    const flux_conn *c = flux_conns_find(conns, name);
+    if (!c) {
+        char env[256];
+        flux_conn_env_name(name, env, sizeof env);
+        fprintf(stderr, "flux: connection '%s' is not defined: add it to flux.yaml or set %s\n", name, env);
+        return 2;
+    }
+    if (!c->type || strcmp(c->type, "mysql") != 0) {
+        fprintf(stderr, "flux: connection '%s' is not a mysql connection\n", name);
+        return 2;
+    }
+    MYSQL *db = mysql_init(NULL);
+    unsigned int timeout = 10;
+    mysql_options(db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (!mysql_real_connect(db, c->host ? c->host : "127.0.0.1", c->user, c->password, c->database,
+                            (unsigned)(c->port ? c->port : 3306), NULL, CLIENT_MULTI_STATEMENTS)) {
+        /* the server's message names the user and host, never the password */
+        fprintf(stderr, "flux: cannot connect to '%s' (%s:%d): %s\n", name, c->host ? c->host : "127.0.0.1",
+                c->port ? c->port : 3306, mysql_error(db));
+        mysql_close(db);
+        return 1;
+    }
+    int rc = 0;
+    if (!autocommit && mysql_query(db, "SET autocommit = 0") != 0)
+        rc = 1;
+    unsigned long long affected = 0;
+    if (!rc && mysql_query(db, sql) != 0)
+        rc = 1;
+    /* every statement's result, in order: the first error stops it */
+    while (!rc) {
+        MYSQL_RES *res = mysql_store_result(db);
+        if (res)
+            mysql_free_result(res);
+        else if (mysql_field_count(db) == 0)
+            affected += mysql_affected_rows(db) == (my_ulonglong)-1 ? 0 : mysql_affected_rows(db);
+        int next = mysql_next_result(db);
+        if (next > 0)
+            rc = 1;
+        if (next != 0)
+            break;
+    }
+    if (!rc && !autocommit && mysql_commit(db) != 0)
+        rc = 1;
+    if (rc) {
+        fprintf(stderr, "flux: mysql: %s%s\n", mysql_error(db),
+                autocommit ? "" : " (rolled back: nothing of this task was kept)");
+        if (!autocommit)
+            mysql_rollback(db);
+        mysql_close(db);
+        return 1;
+    }
+    printf("::output rows_affected=%llu\n", affected);
+    mysql_close(db);
+    return 0;
+}
+
 int flux_op_main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -89,6 +157,8 @@ int flux_op_main(int argc, char **argv)
         rc = 2;
     } else if (strcmp(argv[0], "sqlite") == 0) {
         rc = run_sqlite(fields, &conns);
+    } else if (strcmp(argv[0], "mysql") == 0) {
+        rc = run_mysql(fields, &conns);
     } else {
         fprintf(stderr, "flux: operator '%s' is not implemented in this build of flux yet\n", argv[0]);
         rc = 2;

@@ -111,3 +111,6 @@ endforeach()
 add_test(NAME integration/runtime_mariadb
   COMMAND bash ${FLUX_TESTS}/integration/runtime_mariadb.sh $<TARGET_FILE:flux>)
 set_tests_properties(integration/runtime_mariadb PROPERTIES TIMEOUT 600 RESOURCE_LOCK mariadb)
+add_test(NAME integration/mysql_op
+  COMMAND bash ${FLUX_TESTS}/integration/mysql_op.sh $<TARGET_FILE:flux>)
+set_tests_properties(integration/mysql_op PROPERTIES TIMEOUT 120 RESOURCE_LOCK mariadb)
