@@ -79,9 +79,9 @@ static flux_plan_source plan_source(flux_compilation *c, uint32_t id)
 void flux_compile_plan(flux_compilation *c, flux_pipeline *p, flux_plan *out)
 {
     memset(out, 0, sizeof *out);
-    if (p->arena_arrays) {
-        /* read from a plan: already in plan order, its sources are not here */
-        out->pipeline = p;
+    if (p->from_plan) {
+        /* read from a plan: already in plan order, sources as it names them */
+        *out = *p->from_plan;
         return;
     }
     out->source = plan_source(c, p->source);

@@ -673,6 +673,16 @@ bool flux_filter_known(const char *name)
     return find_filter(name) != NULL;
 }
 
+flux_eval_status flux_filter_apply(flux_eval *ev, const char *name, flux_value in, flux_value *out)
+{
+    /* no expression behind it: errors (none for a well-typed input) have no place */
+    static const flux_expr nowhere = {.kind = FLUX_X_NONE};
+    const filter *f = find_filter(name);
+    if (!f || f->min > 0)
+        return FLUX_EVAL_ERROR;
+    return f->fn(ev, &nowhere, in, NULL, 0, out);
+}
+
 /* ---- functions ---- */
 
 static flux_eval_status fn_range(flux_eval *ev, const flux_expr *x, flux_value *a, size_t n, flux_value *out)

@@ -58,4 +58,7 @@ const char *const *flux_filter_names(size_t *n);
 const char *const *flux_function_names(size_t *n);
 bool flux_filter_known(const char *name);
 
+/* A filter without arguments applied to a value ({{ in | name }}). */
+flux_eval_status flux_filter_apply(flux_eval *ev, const char *name, flux_value in, flux_value *out);
+
 #endif

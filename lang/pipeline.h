@@ -88,6 +88,7 @@ typedef struct flux_pipeline {
     uint32_t source;      /* file id */
     bool partial;         /* its file had syntax errors: some items were dropped */
     bool arena_arrays;    /* tasks and edges live in an arena (read from a plan), not malloc */
+    const struct flux_plan *from_plan; /* the plan it was read from, when it was */
     flux_attrs attrs;
     flux_attrs params;
     flux_span params_span;

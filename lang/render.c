@@ -162,31 +162,13 @@ static void bind(flux_renderer *r, flux_scope *s, const char *name, flux_value v
     flux_scope_bind(r->arena, s, name, v, NULL);
 }
 
-static flux_value fmt(flux_renderer *r, int64_t ms, int32_t off, const char *pattern)
+/* ds, ts ... are the filters of the same names applied to interval_start,
+ * so {{ ds }} and {{ interval_start | ds }} can never disagree */
+static flux_value fmt(flux_renderer *r, int64_t ms, int32_t off, const char *filter)
 {
-    /* the same wall-clock fields the ds/ts filters print for a time at
-     * this offset, so {{ ds }} and {{ interval_start | ds }} agree */
-    flux_buf b = {0};
-    int64_t wall = ms + (int64_t)off * 1000;
-    int64_t days = wall >= 0 ? wall / 86400000 : -((-wall + 86399999) / 86400000);
-    int64_t rem = wall - days * 86400000;
-    int64_t y;
-    unsigned m, d;
-    flux_civil_from_days(days, &y, &m, &d);
-    unsigned hh = (unsigned)(rem / 3600000), mi = (unsigned)(rem / 60000 % 60), ss = (unsigned)(rem / 1000 % 60);
-    if (strcmp(pattern, "ds") == 0)
-        flux_buf_printf(&b, "%04" PRId64 "-%02u-%02u", y, m, d);
-    else if (strcmp(pattern, "ds_nodash") == 0)
-        flux_buf_printf(&b, "%04" PRId64 "%02u%02u", y, m, d);
-    else if (strcmp(pattern, "ts_nodash") == 0)
-        flux_buf_printf(&b, "%04" PRId64 "%02u%02uT%02u%02u%02u", y, m, d, hh, mi, ss);
-    else { /* ts */
-        int32_t ao = off < 0 ? -off : off;
-        flux_buf_printf(&b, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u%c%02d:%02d", y, m, d, hh, mi, ss,
-                        off < 0 ? '-' : '+', ao / 3600, ao / 60 % 60);
-    }
-    flux_value v = flux_str(flux_arena_strndup(r->arena, b.data, b.len), b.len);
-    flux_buf_free(&b);
+    flux_eval ev = {r->arena, r->diags, NULL, false, NULL, NULL};
+    flux_value v = flux_none();
+    flux_filter_apply(&ev, filter, flux_time_at(ms, off), &v);
     return v;
 }
 

@@ -32,6 +32,17 @@ struct flux_timetable;
 struct flux_pipeline;
 int flux_cli_time(const char *cmd, const char *text, const struct flux_tz *tz, int64_t *ms);
 int flux_cli_timetable(const char *cmd, const struct flux_pipeline *p, struct flux_timetable *tt);
+/* a source (compiled, diagnostics printed) or a .plan.yaml into c: 0, or
+ * the exit status to give up with */
+struct flux_compilation;
+int flux_cli_load(struct flux_compilation *c, const char *file);
+/* the pipeline named (NULL: the only one), or NULL after saying why */
+struct flux_pipeline *flux_cli_pipeline(struct flux_compilation *c, const char *cmd, const char *file,
+                                        const char *name);
+/* flux.yaml (or --connections / FLUX_CONNECTIONS): connections, pools */
+struct flux_arena;
+struct flux_conns;
+int flux_cli_conns(const char *cmd, const char *path, struct flux_arena *a, struct flux_conns *conns);
 
 /* main.c */
 void flux_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

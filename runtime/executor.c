@@ -38,6 +38,7 @@ typedef struct ex_task {
     uint32_t idx;
     const flux_task *t;
     flux_op_run how;
+    int rule;              /* trigger_rule, parsed once */
     /* graph bookkeeping */
     uint32_t waiting;      /* parents not finished */
     uint32_t n_success, n_failed, n_skipped, n_upfailed;
@@ -1009,67 +1010,52 @@ static void task_finished(ex_task *k, flux_ti_state st, const char *note, int ex
     finalize(k);
 }
 
-/* Airflow's trigger rules over the parents' outcomes. Returns the state to
- * take (SCHEDULED means run it), or NONE to keep waiting. */
+/* Airflow's trigger rules, parsed once per task: evaluate() runs on every
+ * parent's end, ten thousand times for the sink of a wide DAG */
+typedef enum {
+    R_ALL_SUCCESS, R_ALL_FAILED, R_ALL_DONE, R_ALL_SKIPPED, R_ONE_SUCCESS, R_ONE_FAILED, R_ONE_DONE,
+    R_NONE_FAILED, R_NONE_FAILED_MIN_ONE_SUCCESS, R_NONE_SKIPPED, R_ALWAYS
+} trigger_rule;
+
+static trigger_rule parse_rule(const flux_task *t)
+{
+    static const char *const names[] = {"all_success", "all_failed", "all_done", "all_skipped", "one_success",
+                                        "one_failed", "one_done", "none_failed", "none_failed_min_one_success",
+                                        "none_skipped", "always"};
+    const char *rule = attr_word(t, "trigger_rule", "all_success");
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(rule, names[i]) == 0)
+            return (trigger_rule)i;
+    return R_ALL_SUCCESS; /* the compiler accepts only the names above */
+}
+
+/* The state to take over the parents' outcomes (SCHEDULED means run it),
+ * or NONE to keep waiting. */
 static flux_ti_state trigger(const ex_task *k)
 {
-    const char *rule = attr_word(k->t, "trigger_rule", "all_success");
-    uint32_t s = k->n_success, f = k->n_failed, sk = k->n_skipped, uf = k->n_upfailed, w = k->waiting;
-    bool done = w == 0;
-    if (strcmp(rule, "always") == 0 || (strcmp(rule, "all_done") == 0 && done))
-        return done || strcmp(rule, "always") == 0 ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
-    if (strcmp(rule, "all_success") == 0) {
-        if (f || uf)
-            return FLUX_TI_UPSTREAM_FAILED;
-        if (sk)
-            return FLUX_TI_SKIPPED;
-        return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
-    }
-    if (strcmp(rule, "all_failed") == 0) {
-        if (s || sk)
-            return FLUX_TI_SKIPPED;
-        return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
-    }
-    if (strcmp(rule, "all_skipped") == 0) {
-        if (s || f || uf)
-            return FLUX_TI_SKIPPED;
-        return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
-    }
-    if (strcmp(rule, "one_success") == 0) {
+    uint32_t s = k->n_success, f = k->n_failed, sk = k->n_skipped, uf = k->n_upfailed;
+    bool done = k->waiting == 0;
+    flux_ti_state when_done = done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
+    switch (k->rule) {
+    case R_ALWAYS: return FLUX_TI_SCHEDULED;
+    case R_ALL_DONE: return when_done;
+    case R_ALL_SUCCESS: return f || uf ? FLUX_TI_UPSTREAM_FAILED : sk ? FLUX_TI_SKIPPED : when_done;
+    case R_ALL_FAILED: return s || sk ? FLUX_TI_SKIPPED : when_done;
+    case R_ALL_SKIPPED: return s || f || uf ? FLUX_TI_SKIPPED : when_done;
+    case R_ONE_SUCCESS:
         if (s)
             return FLUX_TI_SCHEDULED;
-        if (!done)
-            return FLUX_TI_NONE;
-        return f || uf ? FLUX_TI_UPSTREAM_FAILED : FLUX_TI_SKIPPED;
-    }
-    if (strcmp(rule, "one_failed") == 0) {
-        if (f || uf)
-            return FLUX_TI_SCHEDULED;
-        return done ? FLUX_TI_SKIPPED : FLUX_TI_NONE;
-    }
-    if (strcmp(rule, "one_done") == 0) {
-        if (s || f)
-            return FLUX_TI_SCHEDULED;
-        return done ? FLUX_TI_SKIPPED : FLUX_TI_NONE;
-    }
-    if (strcmp(rule, "none_failed") == 0) {
+        return !done ? FLUX_TI_NONE : f || uf ? FLUX_TI_UPSTREAM_FAILED : FLUX_TI_SKIPPED;
+    case R_ONE_FAILED: return f || uf ? FLUX_TI_SCHEDULED : done ? FLUX_TI_SKIPPED : FLUX_TI_NONE;
+    case R_ONE_DONE: return s || f ? FLUX_TI_SCHEDULED : done ? FLUX_TI_SKIPPED : FLUX_TI_NONE;
+    case R_NONE_FAILED: return f || uf ? FLUX_TI_UPSTREAM_FAILED : when_done;
+    case R_NONE_FAILED_MIN_ONE_SUCCESS:
         if (f || uf)
             return FLUX_TI_UPSTREAM_FAILED;
-        return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
+        return !done ? FLUX_TI_NONE : s ? FLUX_TI_SCHEDULED : FLUX_TI_SKIPPED;
+    case R_NONE_SKIPPED: return sk ? FLUX_TI_SKIPPED : when_done;
     }
-    if (strcmp(rule, "none_failed_min_one_success") == 0) {
-        if (f || uf)
-            return FLUX_TI_UPSTREAM_FAILED;
-        if (!done)
-            return FLUX_TI_NONE;
-        return s ? FLUX_TI_SCHEDULED : FLUX_TI_SKIPPED;
-    }
-    if (strcmp(rule, "none_skipped") == 0) {
-        if (sk)
-            return FLUX_TI_SKIPPED;
-        return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
-    }
-    return done ? FLUX_TI_SCHEDULED : FLUX_TI_NONE;
+    return when_done;
 }
 
 static void evaluate(ex_task *k)
@@ -1311,6 +1297,7 @@ int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *pla
         k->idx = (uint32_t)i;
         k->t = p->tasks[i];
         k->how = flux_op_how(k->t->op);
+        k->rule = parse_rule(k->t);
         k->state = FLUX_TI_NONE;
         k->pidfd = -1;
         k->pool = -1;

@@ -145,13 +145,14 @@ static int load_plan(flux_compilation *c, const char *file)
         return FLUX_EXIT_COMPILE;
     }
     plan->pipeline->arena_arrays = true;
+    plan->pipeline->from_plan = plan;
     c->pipelines = flux_arena_alloc(c->arena, sizeof *c->pipelines);
     c->pipelines[0] = plan->pipeline;
     c->npipelines = c->cap = 1;
     return 0;
 }
 
-static int load(flux_compilation *c, const char *file)
+int flux_cli_load(flux_compilation *c, const char *file)
 {
     flux_compilation_init(c);
     if (is_plan(file))
@@ -170,23 +171,22 @@ static int load(flux_compilation *c, const char *file)
     return 0;
 }
 
-static flux_pipeline *select_pipeline(flux_compilation *c, const opts *o)
+flux_pipeline *flux_cli_pipeline(flux_compilation *c, const char *cmd, const char *file, const char *name)
 {
-    if (o->pipeline) {
+    if (name) {
         for (size_t i = 0; i < c->npipelines; i++)
-            if (strcmp(c->pipelines[i]->name, o->pipeline) == 0)
+            if (strcmp(c->pipelines[i]->name, name) == 0)
                 return c->pipelines[i];
-        fprintf(stderr, "flux %s: no pipeline '%s' in %s\n", o->cmd, o->pipeline, o->file);
+        fprintf(stderr, "flux %s: no pipeline '%s' in %s\n", cmd, name, file);
         return NULL;
     }
     if (c->npipelines == 1)
         return c->pipelines[0];
     if (c->npipelines == 0) {
-        fprintf(stderr, "flux %s: %s declares no pipeline\n", o->cmd, o->file);
+        fprintf(stderr, "flux %s: %s declares no pipeline\n", cmd, file);
         return NULL;
     }
-    fprintf(stderr, "flux %s: %s declares %zu pipelines; choose one with --pipeline:", o->cmd, o->file,
-            c->npipelines);
+    fprintf(stderr, "flux %s: %s declares %zu pipelines; choose one with --pipeline:", cmd, file, c->npipelines);
     for (size_t i = 0; i < c->npipelines; i++)
         fprintf(stderr, " %s", c->pipelines[i]->name);
     fputc('\n', stderr);
@@ -250,13 +250,14 @@ static void local_time(const flux_tz *tz, int64_t ms, flux_buf *out)
     flux_time_iso(ms, flux_tz_offset(tz, s, NULL), out);
 }
 
-static int load_conns(const opts *o, flux_arena *a, flux_conns *conns)
+int flux_cli_conns(const char *cmd, const char *path, flux_arena *a, flux_conns *conns)
 {
-    const char *path = o->conns ? o->conns : getenv("FLUX_CONNECTIONS");
+    if (!path)
+        path = getenv("FLUX_CONNECTIONS");
     bool required = path != NULL;
     char err[512] = "";
     if (flux_conns_load(a, conns, path ? path : "flux.yaml", required, err, sizeof err) != 0) {
-        fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+        fprintf(stderr, "flux %s: %s\n", cmd, err);
         return -1;
     }
     return 0;
@@ -299,7 +300,7 @@ int flux_cmd_compile(int argc, char **argv)
         return free_opts(&o), FLUX_EXIT_USAGE;
     }
     flux_compilation c;
-    int rc = load(&c, o.file);
+    int rc = flux_cli_load(&c, o.file);
     for (size_t i = 0; !rc && i < c.npipelines; i++) {
         flux_pipeline *p = c.pipelines[i];
         if (o.pipeline && strcmp(p->name, o.pipeline) != 0)
@@ -416,7 +417,8 @@ static int preview_run(preview *pv, const flux_interval *iv, const char *only_ta
     flux_renderer r = {.arena = a, .diags = &d, .conns = &pv->conns, .mask = true};
     flux_run run = {pv->p, pv->tt.tz, *iv, flux_run_id(a, "scheduled", iv->start_ms), pv->params};
     int rc = 0;
-    if (pv->json) {
+    /* only_task: that task's fields alone (flux render), as lines or one object */
+    if (!only_task && pv->json) {
         flux_buf_puts(out, pv->nruns ? ",\n  {\"run_id\": " : "\n  {\"run_id\": ");
         json_string(run.run_id, strlen(run.run_id), out);
         flux_buf tmp = {0};
@@ -453,7 +455,11 @@ static int preview_run(preview *pv, const flux_interval *iv, const char *only_ta
         const flux_task *t = pv->p->tasks[i];
         if (only_task && strcmp(t->id, only_task) != 0)
             continue;
-        if (pv->json) {
+        if (only_task) {
+            rc = task_fields(pv, &r, &run, t, out, "");
+            if (pv->json)
+                flux_buf_putc(out, '\n');
+        } else if (pv->json) {
             flux_buf_puts(out, shown ? ", {\"id\": " : "{\"id\": ");
             json_string(t->id, strlen(t->id), out);
             flux_buf_puts(out, ", \"operator\": ");
@@ -463,15 +469,13 @@ static int preview_run(preview *pv, const flux_interval *iv, const char *only_ta
             flux_buf_puts(out, ", \"fields\": ");
             rc = task_fields(pv, &r, &run, t, out, "");
             flux_buf_puts(out, "}");
-        } else if (only_task) {
-            rc = task_fields(pv, &r, &run, t, out, "");
         } else {
             flux_buf_printf(out, "  %zu. %s : %s\n", i + 1, t->id, t->op);
             rc = task_fields(pv, &r, &run, t, out, "       ");
         }
         shown++;
     }
-    if (pv->json)
+    if (pv->json && !only_task)
         flux_buf_puts(out, "]}");
     if (rc != 0) {
         flux_diags_print(&d, stderr, flux_cli_colour());
@@ -489,9 +493,9 @@ static int preview_setup(preview *pv, const opts *o, flux_compilation *c, int *r
     memset(pv, 0, sizeof *pv);
     pv->o = o;
     pv->json = strcmp(o->format, "json") == 0;
-    if ((*rc = load(c, o->file)) != 0)
+    if ((*rc = flux_cli_load(c, o->file)) != 0)
         return -1;
-    if (!(pv->p = select_pipeline(c, o))) {
+    if (!(pv->p = flux_cli_pipeline(c, o->cmd, o->file, o->pipeline))) {
         *rc = FLUX_EXIT_USAGE;
         return -1;
     }
@@ -509,7 +513,7 @@ static int preview_setup(preview *pv, const opts *o, flux_compilation *c, int *r
         return -1;
     }
     pv->conn_arena = c->arena;
-    if (load_conns(o, c->arena, &pv->conns) != 0) {
+    if (flux_cli_conns(o->cmd, o->conns, c->arena, &pv->conns) != 0) {
         *rc = FLUX_EXIT_USAGE;
         return -1;
     }
@@ -635,34 +639,10 @@ int flux_cmd_render(int argc, char **argv)
         rc = FLUX_EXIT_FAIL;
     } else {
         flux_buf out = {0};
-        pv.json = false; /* the task's fields alone, as an object or as lines */
-        if (strcmp(o.format, "json") == 0) {
-            pv.json = true;
-            pv.nruns = 1; /* no run wrapper: just the object */
-        }
-        flux_arena *a = flux_arena_new();
-        flux_sources src;
-        flux_sources_init(&src);
-        flux_diags d;
-        flux_diags_init(&d, &src);
-        flux_renderer r = {.arena = a, .diags = &d, .conns = &pv.conns, .mask = true};
-        flux_run run = {pv.p, pv.tt.tz, iv, flux_run_id(a, "scheduled", iv.start_ms), pv.params};
-        const flux_task *tk = NULL;
-        for (size_t i = 0; i < pv.p->ntasks; i++)
-            if (strcmp(pv.p->tasks[i]->id, task) == 0)
-                tk = pv.p->tasks[i];
-        if (task_fields(&pv, &r, &run, tk, &out, "") != 0) {
-            flux_diags_print(&d, stderr, flux_cli_colour());
-            fprintf(stderr, "flux render: %s\n", r.err[0] ? r.err : "rendering failed");
+        if (preview_run(&pv, &iv, task, &out) != 0)
             rc = FLUX_EXIT_FAIL;
-        } else {
-            if (pv.json)
-                flux_buf_putc(&out, '\n');
+        else
             fwrite(out.data ? out.data : "", 1, out.len, stdout);
-        }
-        flux_diags_free(&d);
-        flux_sources_free(&src);
-        flux_arena_free(a);
         flux_buf_free(&out);
     }
     flux_compilation_free(&c);
@@ -687,8 +667,8 @@ int flux_cmd_graph(int argc, char **argv)
         return free_opts(&o), FLUX_EXIT_USAGE;
     }
     flux_compilation c;
-    int rc = load(&c, o.file);
-    flux_pipeline *p = rc ? NULL : select_pipeline(&c, &o);
+    int rc = flux_cli_load(&c, o.file);
+    flux_pipeline *p = rc ? NULL : flux_cli_pipeline(&c, o.cmd, o.file, o.pipeline);
     if (!rc && !p)
         rc = FLUX_EXIT_USAGE;
     if (p) {

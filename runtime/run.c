@@ -143,10 +143,7 @@ static flux_store *open_store(const ropts *o)
         /* flux.yaml's state_store, then the embedded default */
         a = flux_arena_new();
         flux_conns c;
-        char err[512] = "";
-        const char *cpath = o->conns ? o->conns : getenv("FLUX_CONNECTIONS");
-        if (flux_conns_load(a, &c, cpath ? cpath : "flux.yaml", cpath != NULL, err, sizeof err) != 0) {
-            fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+        if (flux_cli_conns(o->cmd, o->conns, a, &c) != 0) {
             flux_arena_free(a);
             return NULL;
         }
@@ -193,61 +190,24 @@ static const flux_field *pattr(const flux_pipeline *p, const char *key)
 static int load(const ropts *o, const char *file, loaded *l)
 {
     memset(l, 0, sizeof *l);
-    flux_compilation_init(&l->c);
-    size_t n = strlen(file);
-    bool plan = (n > 5 && !strcmp(file + n - 5, ".yaml")) || (n > 4 && !strcmp(file + n - 4, ".yml"));
-    if (plan) {
-        uint32_t id = flux_sources_load(&l->c.sources, file);
-        if (!id) {
-            fprintf(stderr, "flux %s: cannot read '%s': %s\n", o->cmd, file, strerror(errno));
-            return FLUX_EXIT_USAGE;
-        }
-        const flux_source *src = flux_sources_get(&l->c.sources, id);
-        char err[512];
-        flux_plan *pl = flux_plan_read(l->c.arena, &l->c.sources, file, src->text, src->len, err, sizeof err);
-        if (!pl) {
-            fprintf(stderr, "%s\n", err);
-            return FLUX_EXIT_COMPILE;
-        }
-        pl->pipeline->arena_arrays = true;
-        l->p = pl->pipeline;
-        l->plan_text = strndup(src->text, src->len);
-        l->plan_len = src->len;
-    } else {
-        int io = flux_compile_file(&l->c, file);
-        flux_compile_finish(&l->c);
-        if (l->c.diags.n)
-            flux_diags_print(&l->c.diags, stderr, flux_cli_colour());
-        if (io != 0)
-            return FLUX_EXIT_USAGE;
-        if (l->c.diags.errors)
-            return FLUX_EXIT_COMPILE;
-        for (size_t i = 0; i < l->c.npipelines; i++)
-            if (!o->pipeline || !strcmp(l->c.pipelines[i]->name, o->pipeline))
-                l->p = l->p ? (flux_pipeline *)-1 : l->c.pipelines[i];
-        if (l->p == (flux_pipeline *)-1 || !l->p) {
-            fprintf(stderr, "flux %s: %s\n", o->cmd,
-                    l->p ? "the file declares several pipelines; choose one with --pipeline"
-                         : "no such pipeline in the file");
-            l->p = NULL;
-            return FLUX_EXIT_USAGE;
-        }
-        flux_plan pl;
-        flux_compile_plan(&l->c, l->p, &pl);
-        flux_buf b = {0};
-        flux_plan_write(&pl, &b);
-        l->plan_text = b.data;
-        l->plan_len = b.len;
-    }
+    int rc = flux_cli_load(&l->c, file);
+    if (rc)
+        return rc;
+    if (!(l->p = flux_cli_pipeline(&l->c, o->cmd, file, o->pipeline)))
+        return FLUX_EXIT_USAGE;
+    /* a plan read from a file writes back to the same bytes (the round-trip
+     * guarantee of PLAN.md), so its id is the same either way */
+    flux_plan pl;
+    flux_compile_plan(&l->c, l->p, &pl);
+    flux_buf b = {0};
+    flux_plan_write(&pl, &b);
+    l->plan_text = b.data;
+    l->plan_len = b.len;
     flux_sha256_hex(l->plan_text, l->plan_len, l->plan_id);
     if (flux_cli_timetable(o->cmd, l->p, &l->tt) != 0)
         return FLUX_EXIT_FAIL;
-    char err[512];
-    const char *cpath = o->conns ? o->conns : getenv("FLUX_CONNECTIONS");
-    if (flux_conns_load(l->c.arena, &l->conns, cpath ? cpath : "flux.yaml", cpath != NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+    if (flux_cli_conns(o->cmd, o->conns, l->c.arena, &l->conns) != 0)
         return FLUX_EXIT_USAGE;
-    }
     return 0;
 }
 
@@ -673,13 +633,21 @@ static int resolve_run(flux_store *s, const ropts *o, const char *arg, flux_run_
     return -1;
 }
 
-/* the store and the run an argument names; -1 after saying why */
-static int open_run(const ropts *o, const char *arg, flux_store **s, flux_run_row *run)
+/* the store and the run an argument names, and (rows not NULL) every try
+ * of its task instances; -1 after saying why */
+static int open_run(const ropts *o, const char *arg, flux_store **s, flux_run_row *run, flux_ti_row **rows,
+                    size_t *n)
 {
     *s = open_store(o);
     if (!*s)
         return -1;
     if (resolve_run(*s, o, arg, run) != 0) {
+        flux_store_close(*s);
+        *s = NULL;
+        return -1;
+    }
+    if (rows && flux_store_list_tis(*s, run->id, rows, n) != 0) {
+        fprintf(stderr, "flux %s: %s\n", o->cmd, flux_store_error(*s));
         flux_store_close(*s);
         *s = NULL;
         return -1;
@@ -835,16 +803,12 @@ int flux_cmd_tasks(int argc, char **argv)
     }
     flux_store *s;
     flux_run_row run;
-    if (open_run(&o, o.pos[0], &s, &run) != 0)
-        return free(o.params), FLUX_EXIT_USAGE;
-    int rc = 0;
     flux_ti_row *rows = NULL;
     size_t n = 0;
-    if (!rc && flux_store_list_tis(s, run.id, &rows, &n) != 0) {
-        fprintf(stderr, "flux tasks: %s\n", flux_store_error(s));
-        rc = FLUX_EXIT_FAIL;
-    }
-    if (!rc && !strcmp(o.format, "json")) {
+    if (open_run(&o, o.pos[0], &s, &run, &rows, &n) != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    int rc = 0;
+    if (!strcmp(o.format, "json")) {
         json_t *root = run_json(&run), *a = json_array();
         for (size_t i = 0; i < n; i++) {
             json_t *t = json_object();
@@ -867,7 +831,7 @@ int flux_cmd_tasks(int argc, char **argv)
         }
         json_object_set_new(root, "task_instances", a);
         print_json(root);
-    } else if (!rc) {
+    } else {
         printf("run %" PRId64 " %s of %s: %s\n", run.id, run.run_id, run.pipeline, flux_run_state_name(run.state));
         printf("%-32s %4s %-18s %10s %6s  %s\n", "TASK", "TRY", "STATE", "DURATION", "EXIT", "NOTE");
         for (size_t i = 0; i < n; i++) {
@@ -896,23 +860,21 @@ int flux_cmd_logs(int argc, char **argv)
     }
     flux_store *s;
     flux_run_row run;
-    if (open_run(&o, o.pos[0], &s, &run) != 0)
-        return free(o.params), FLUX_EXIT_USAGE;
-    int rc = 0;
     flux_ti_row *rows = NULL;
     size_t n = 0;
-    if (!rc && flux_store_list_tis(s, run.id, &rows, &n) != 0)
-        rc = FLUX_EXIT_FAIL;
+    if (open_run(&o, o.pos[0], &s, &run, &rows, &n) != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    int rc = 0;
     const flux_ti_row *pick = NULL;
-    for (size_t i = 0; !rc && i < n; i++)
+    for (size_t i = 0; i < n; i++)
         if (!strcmp(rows[i].task, o.pos[1]) && (!o.try_number || rows[i].try_number == o.try_number) &&
             rows[i].log_path[0])
             pick = &rows[i];
-    if (!rc && !pick) {
+    if (!pick) {
         fprintf(stderr, "flux logs: no log of task '%s'%s in run %s\n", o.pos[1], o.try_number ? " for that try" : "",
                 run.run_id);
         rc = FLUX_EXIT_USAGE;
-    } else if (!rc) {
+    } else {
         FILE *f = fopen(pick->log_path, "rb");
         if (!f) {
             fprintf(stderr, "flux logs: cannot read %s: %s\n", pick->log_path, strerror(errno));
@@ -943,7 +905,7 @@ int flux_cmd_clear(int argc, char **argv)
     }
     flux_store *s;
     flux_run_row run;
-    if (open_run(&o, o.pos[0], &s, &run) != 0)
+    if (open_run(&o, o.pos[0], &s, &run, NULL, NULL) != 0)
         return free(o.params), FLUX_EXIT_USAGE;
     int rc = 0;
     const char **tasks = NULL;
@@ -951,7 +913,7 @@ int flux_cmd_clear(int argc, char **argv)
     flux_arena *a = flux_arena_new();
     flux_sources src;
     flux_sources_init(&src);
-    if (!rc && o.npos > 1) {
+    if (o.npos > 1) {
         char *text = flux_store_get_plan(s, run.plan_id);
         char err[512];
         flux_plan *pl = text ? flux_plan_read(a, &src, "plan", text, strlen(text), err, sizeof err) : NULL;

@@ -19,25 +19,40 @@ static const char *jstr(json_t *o, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static int run_sqlite(json_t *fields, const flux_conns *conns)
+/* the connection, SQL text and autocommit of an SQL task; NULL after saying
+ * why it cannot run */
+static const flux_conn *sql_task(json_t *fields, const flux_conns *conns, const char *type, const char **sql,
+                                 bool *autocommit)
 {
-    const char *name = jstr(fields, "conn"), *sql = jstr(fields, "sql");
-    bool autocommit = json_is_true(json_object_get(fields, "autocommit"));
-    if (!name || !sql) {
-        fprintf(stderr, "flux: sqlite task needs conn and sql\n");
-        return 2;
+    const char *name = jstr(fields, "conn");
+    *sql = jstr(fields, "sql");
+    *autocommit = json_is_true(json_object_get(fields, "autocommit"));
+    if (!name || !*sql) {
+        fprintf(stderr, "flux: %s task needs conn and sql\n", type);
+        return NULL;
     }
     const flux_conn *c = flux_conns_find(conns, name);
     if (!c) {
         char env[256];
         flux_conn_env_name(name, env, sizeof env);
         fprintf(stderr, "flux: connection '%s' is not defined: add it to flux.yaml or set %s\n", name, env);
-        return 2;
+        return NULL;
     }
-    if (!c->type || strcmp(c->type, "sqlite") != 0 || !c->database) {
-        fprintf(stderr, "flux: connection '%s' is not an sqlite connection with a path\n", name);
-        return 2;
+    if (!c->type || strcmp(c->type, type) != 0 || (!strcmp(type, "sqlite") && !c->database)) {
+        fprintf(stderr, "flux: connection '%s' is not a%s %s connection\n", name, strcmp(type, "sqlite") ? "" : "n",
+                type);
+        return NULL;
     }
+    return c;
+}
+
+static int run_sqlite(json_t *fields, const flux_conns *conns)
+{
+    const char *sql;
+    bool autocommit;
+    const flux_conn *c = sql_task(fields, conns, "sqlite", &sql, &autocommit);
+    if (!c)
+        return 2;
     sqlite3 *db;
     if (sqlite3_open_v2(c->database, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         fprintf(stderr, "flux: cannot open sqlite database %s: %s\n", c->database, sqlite3_errmsg(db));
@@ -72,23 +87,11 @@ static int run_sqlite(json_t *fields, const flux_conns *conns)
  * COMMIT at the end), rows affected summed over the statements */
 static int run_mysql(json_t *fields, const flux_conns *conns)
 {
-    const char *name = jstr(fields, "conn"), *sql = jstr(fields, "sql");
-    bool autocommit = json_is_true(json_object_get(fields, "autocommit"));
-    if (!name || !sql) {
-        fprintf(stderr, "flux: mysql task needs conn and sql\n");
+    const char *sql;
+    bool autocommit;
+    const flux_conn *c = sql_task(fields, conns, "mysql", &sql, &autocommit);
+    if (!c)
         return 2;
-    }
-    const flux_conn *c = flux_conns_find(conns, name);
-    if (!c) {
-        char env[256];
-        flux_conn_env_name(name, env, sizeof env);
-        fprintf(stderr, "flux: connection '%s' is not defined: add it to flux.yaml or set %s\n", name, env);
-        return 2;
-    }
-    if (!c->type || strcmp(c->type, "mysql") != 0) {
-        fprintf(stderr, "flux: connection '%s' is not a mysql connection\n", name);
-        return 2;
-    }
     MYSQL *db = mysql_init(NULL);
     unsigned int timeout = 10;
     mysql_options(db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
@@ -96,7 +99,7 @@ static int run_mysql(json_t *fields, const flux_conns *conns)
     if (!mysql_real_connect(db, c->host ? c->host : "127.0.0.1", c->user, c->password, c->database,
                             (unsigned)(c->port ? c->port : 3306), NULL, CLIENT_MULTI_STATEMENTS)) {
         /* the server's message names the user and host, never the password */
-        fprintf(stderr, "flux: cannot connect to '%s' (%s:%d): %s\n", name, c->host ? c->host : "127.0.0.1",
+        fprintf(stderr, "flux: cannot connect to '%s' (%s:%d): %s\n", c->name, c->host ? c->host : "127.0.0.1",
                 c->port ? c->port : 3306, mysql_error(db));
         mysql_close(db);
         return 1;
