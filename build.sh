@@ -19,7 +19,8 @@ RUN_CMD=(build/flux check examples/)
 
 BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config flex bison
     libyaml-dev libjansson-dev libssl-dev libsqlite3-dev libuv1-dev
-    librdkafka-dev default-libmysqlclient-dev tzdata graphviz time jq sqlite3
+    librdkafka-dev default-libmysqlclient-dev libcurl4-openssl-dev libmicrohttpd-dev
+    tzdata graphviz time jq sqlite3
     mariadb-server kcat)
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 

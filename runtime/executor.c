@@ -308,6 +308,24 @@ static bool output_of(void *ud, const char *task, const char *key, flux_value *o
     return false;
 }
 
+/* "__run": the run an operator process works for (its interval above all) */
+static void run_json(ex_task *k, bool comma, flux_buf *b)
+{
+    flux_buf start = {0}, end = {0};
+    flux_time_iso(k->run->row.interval_start, 0, &start);
+    flux_time_iso(k->run->row.interval_end, 0, &end);
+    flux_buf_puts(b, comma ? ", \"__run\": {\"pipeline\": " : "\"__run\": {\"pipeline\": ");
+    flux_value_json(flux_str(k->run->p->name, strlen(k->run->p->name)), b);
+    flux_buf_puts(b, ", \"run_id\": ");
+    flux_value_json(flux_str(k->run->row.run_id, strlen(k->run->row.run_id)), b);
+    flux_buf_puts(b, ", \"task\": ");
+    flux_value_json(flux_str(k->t->id, strlen(k->t->id)), b);
+    flux_buf_printf(b, ", \"try\": %d, \"ti\": %lld, \"interval_start\": \"%s\", \"interval_end\": \"%s\"}",
+                    k->try_number, (long long)k->ti_id, flux_buf_cstr(&start), flux_buf_cstr(&end));
+    flux_buf_free(&start);
+    flux_buf_free(&end);
+}
+
 /* renders every field of the task for this try: raw for running it,
  * masked JSON for the store. -1 with a note. */
 static int render_task(ex_task *k, flux_arena *a, flux_op_fields *fields, char **masked_json, char **raw_json,
@@ -350,6 +368,8 @@ static int render_task(ex_task *k, flux_arena *a, flux_op_fields *fields, char *
                 flux_buf_puts(&b, ": ");
                 flux_field_json(&r, &vals[i], &b);
             }
+            if (pass == 1)
+                run_json(k, n > 0, &b);
             flux_buf_putc(&b, '}');
             if (pass == 0)
                 *masked_json = strdup(b.data);

@@ -2,11 +2,13 @@
  * `cwd`; the exit status decides success, and `::output key=value` lines
  * become task outputs that downstream templates read. */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ops.h"
+#include "registry.h"
 #include "value.h"
 
 const flux_field *flux_op_get(const flux_op_fields *f, const char *key)
@@ -40,12 +42,13 @@ static char *field_string(const flux_field *f)
 
 flux_op_run flux_op_how(const char *op)
 {
-    if (strcmp(op, "bash") == 0 || strcmp(op, "sqlite") == 0 || strcmp(op, "mysql") == 0)
-        return FLUX_OP_RUN_PROCESS;
     if (strcmp(op, "time_sensor") == 0 || strcmp(op, "file_sensor") == 0 ||
         strcmp(op, "external_task_sensor") == 0)
         return FLUX_OP_RUN_POKE;
-    return FLUX_OP_RUN_MISSING;
+    if (strcmp(op, "sql_sensor") == 0 || strcmp(op, "kafka_sensor") == 0)
+        return FLUX_OP_RUN_POKE_PROCESS;
+    const flux_operator *o = flux_registry_find(op);
+    return o ? FLUX_OP_RUN_PROCESS : FLUX_OP_RUN_MISSING;
 }
 
 int flux_op_command(const char *op, const flux_op_fields *f, const flux_op_where *w, flux_op_cmd *out, char *err,
@@ -53,7 +56,8 @@ int flux_op_command(const char *op, const flux_op_fields *f, const flux_op_where
 {
     memset(out, 0, sizeof *out);
     if (strcmp(op, "bash") != 0) {
-        if (flux_op_how(op) != FLUX_OP_RUN_PROCESS || !w || !w->self || !w->fields_path) {
+        flux_op_run how = flux_op_how(op);
+        if ((how != FLUX_OP_RUN_PROCESS && how != FLUX_OP_RUN_POKE_PROCESS) || !w || !w->self || !w->fields_path) {
             snprintf(err, errlen, "operator '%s' does not run a process", op);
             return -1;
         }
@@ -154,4 +158,51 @@ int flux_op_outputs(const char *log_path, char **json_out)
     *json_out = strdup(flux_buf_cstr(&b));
     flux_buf_free(&b);
     return 0;
+}
+
+int flux_op_read_report(const char *log_path, flux_op_report *out)
+{
+    memset(out, 0, sizeof *out);
+    FILE *fp = fopen(log_path, "rb");
+    json_t *lineage = json_array();
+    if (!fp || !lineage) {
+        if (fp)
+            fclose(fp);
+        json_decref(lineage);
+        return -1;
+    }
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &lcap, fp)) >= 0) {
+        if (strncmp(line, "::counts ", 9) == 0) {
+            long long r, w, j, b;
+            if (sscanf(line + 9, "read=%lld written=%lld rejected=%lld bytes=%lld", &r, &w, &j, &b) == 4 &&
+                r >= 0 && w >= 0 && j >= 0 && b >= 0) {
+                out->has_counts = true;
+                out->read = r;
+                out->written = w;
+                out->rejected = j;
+                out->bytes = b;
+            }
+        } else if (strncmp(line, "::lineage ", 10) == 0) {
+            json_t *o = json_loads(line + 10, JSON_DISABLE_EOF_CHECK, NULL);
+            json_t *dir = json_object_get(o, "direction"), *kind = json_object_get(o, "kind"),
+                   *name = json_object_get(o, "name");
+            if (json_is_string(dir) && json_is_string(kind) && json_is_string(name))
+                json_array_append(lineage, o);
+            json_decref(o);
+        }
+    }
+    free(line);
+    fclose(fp);
+    out->lineage_json = json_dumps(lineage, JSON_COMPACT);
+    json_decref(lineage);
+    return out->lineage_json ? 0 : -1;
+}
+
+void flux_op_report_free(flux_op_report *r)
+{
+    free(r->lineage_json);
+    r->lineage_json = NULL;
 }

@@ -30,10 +30,16 @@ void flux_op_cmd_free(flux_op_cmd *c);
 typedef enum {
     FLUX_OP_RUN_PROCESS, /* flux_op_command gives the process */
     FLUX_OP_RUN_POKE,    /* a sensor poked in the runner (cheap, non-blocking checks) */
+    FLUX_OP_RUN_POKE_PROCESS, /* a sensor whose every poke is a short process (a query, a
+                               * broker round trip): exit 0 met, FLUX_OP_NOT_YET (100) or
+                               * FLUX_OP_NOT_YET_ERROR (101, the log says why) poke later,
+                               * holding no slot in between; anything else fails */
     FLUX_OP_RUN_MISSING  /* registered, not implemented in this build */
 } flux_op_run;
 
 flux_op_run flux_op_how(const char *op);
+
+enum { FLUX_OP_NOT_YET = 100, FLUX_OP_NOT_YET_ERROR = 101 };
 
 /* Where a process operator runs: `self` is the flux binary (operators
  * other than bash run as `flux __op OPERATOR FIELDS_JSON`), `fields_path` a
@@ -69,5 +75,18 @@ int flux_op_poke(const char *op, const flux_op_fields *f, const flux_poke_ctx *c
 /* The outputs a bash task printed as `::output key=value` lines in its log,
  * as a JSON object (keys in first-seen order, a later value wins). */
 int flux_op_outputs(const char *log_path, char **json_out);
+
+/* What a finished transfer reported in its log: `::counts read=R written=W
+ * rejected=J bytes=B` (the last such line) and `::lineage {json}` lines, as
+ * a JSON array of {direction, kind, name, detail}. has_counts false when the
+ * task printed none. */
+typedef struct flux_op_report {
+    bool has_counts;
+    int64_t read, written, rejected, bytes;
+    char *lineage_json; /* malloc'd; "[]" when none */
+} flux_op_report;
+
+int flux_op_read_report(const char *log_path, flux_op_report *out);
+void flux_op_report_free(flux_op_report *r);
 
 #endif

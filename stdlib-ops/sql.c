@@ -11,46 +11,27 @@
 #include <string.h>
 
 #include "conn.h"
-#include "ops.h"
-
-static const char *jstr(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
+#include "opkit.h"
 
 /* the connection, SQL text and autocommit of an SQL task; NULL after saying
  * why it cannot run */
-static const flux_conn *sql_task(json_t *fields, const flux_conns *conns, const char *type, const char **sql,
-                                 bool *autocommit)
+static const flux_conn *sql_task(const opkit_task *t, const char *type, const char **sql, bool *autocommit)
 {
-    const char *name = jstr(fields, "conn");
-    *sql = jstr(fields, "sql");
-    *autocommit = json_is_true(json_object_get(fields, "autocommit"));
-    if (!name || !*sql) {
-        fprintf(stderr, "flux: %s task needs conn and sql\n", type);
-        return NULL;
-    }
-    const flux_conn *c = flux_conns_find(conns, name);
-    if (!c) {
-        char env[256];
-        flux_conn_env_name(name, env, sizeof env);
-        fprintf(stderr, "flux: connection '%s' is not defined: add it to flux.yaml or set %s\n", name, env);
-        return NULL;
-    }
-    if (!c->type || strcmp(c->type, type) != 0 || (!strcmp(type, "sqlite") && !c->database)) {
-        fprintf(stderr, "flux: connection '%s' is not a%s %s connection\n", name, strcmp(type, "sqlite") ? "" : "n",
-                type);
+    *sql = opkit_need(t, "sql");
+    *autocommit = opkit_bool(t, "autocommit", false);
+    const flux_conn *c = *sql ? opkit_conn(t, "conn", type) : NULL;
+    if (c && !strcmp(type, "sqlite") && !c->database) {
+        fprintf(stderr, "flux: connection '%s' names no database file\n", c->name);
         return NULL;
     }
     return c;
 }
 
-static int run_sqlite(json_t *fields, const flux_conns *conns)
+int opkit_run_sqlite(const opkit_task *t)
 {
     const char *sql;
     bool autocommit;
-    const flux_conn *c = sql_task(fields, conns, "sqlite", &sql, &autocommit);
+    const flux_conn *c = sql_task(t, "sqlite", &sql, &autocommit);
     if (!c)
         return 2;
     sqlite3 *db;
@@ -85,11 +66,11 @@ static int run_sqlite(json_t *fields, const flux_conns *conns)
 
 /* MySQL/MariaDB: the statements in one transaction (autocommit off, one
  * COMMIT at the end), rows affected summed over the statements */
-static int run_mysql(json_t *fields, const flux_conns *conns)
+int opkit_run_mysql(const opkit_task *t)
 {
     const char *sql;
     bool autocommit;
-    const flux_conn *c = sql_task(fields, conns, "mysql", &sql, &autocommit);
+    const flux_conn *c = sql_task(t, "mysql", &sql, &autocommit);
     if (!c)
         return 2;
     MYSQL *db = mysql_init(NULL);
@@ -136,38 +117,4 @@ static int run_mysql(json_t *fields, const flux_conns *conns)
     printf("::output rows_affected=%llu\n", affected);
     mysql_close(db);
     return 0;
-}
-
-int flux_op_main(int argc, char **argv)
-{
-    if (argc != 2) {
-        fputs("usage: flux __op OPERATOR FIELDS_JSON\n", stderr);
-        return 2;
-    }
-    json_error_t je;
-    json_t *fields = json_load_file(argv[1], 0, &je);
-    if (!fields) {
-        fprintf(stderr, "flux: cannot read the task's fields %s: %s\n", argv[1], je.text);
-        return 2;
-    }
-    flux_arena *a = flux_arena_new();
-    flux_conns conns;
-    char err[512] = "";
-    const char *path = getenv("FLUX_CONNECTIONS");
-    int rc;
-    if (flux_conns_load(a, &conns, path ? path : "flux.yaml", path != NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "flux: %s\n", err);
-        rc = 2;
-    } else if (strcmp(argv[0], "sqlite") == 0) {
-        rc = run_sqlite(fields, &conns);
-    } else if (strcmp(argv[0], "mysql") == 0) {
-        rc = run_mysql(fields, &conns);
-    } else {
-        fprintf(stderr, "flux: operator '%s' is not implemented in this build of flux yet\n", argv[0]);
-        rc = 2;
-    }
-    fflush(stdout);
-    json_decref(fields);
-    flux_arena_free(a);
-    return rc;
 }

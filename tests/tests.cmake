@@ -26,7 +26,6 @@ set_tests_properties(integration/store_mariadb PROPERTIES TIMEOUT 120 RESOURCE_L
 # experimental mock API, kept out of flux itself) that tests/servers/kafka.sh
 # starts. RESOURCE_LOCK: one broker test at a time, for the same reason as
 # MariaDB's; the ports are random, so they never collide.
-pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 add_executable(kafka_broker ${FLUX_TESTS}/servers/kafka_broker.c)
 target_link_libraries(kafka_broker PRIVATE PkgConfig::RDKAFKA)
 add_test(NAME integration/kafka_broker
@@ -114,3 +113,13 @@ set_tests_properties(integration/runtime_mariadb PROPERTIES TIMEOUT 600 RESOURCE
 add_test(NAME integration/mysql_op
   COMMAND bash ${FLUX_TESTS}/integration/mysql_op.sh $<TARGET_FILE:flux>)
 set_tests_properties(integration/mysql_op PROPERTIES TIMEOUT 120 RESOURCE_LOCK mariadb)
+
+# ---- integration: every operator against a real MariaDB and Kafka test broker
+# (tests/integration/ops/NAME.sh FLUX KAFKA_BROKER; each starts its own servers)
+file(GLOB OPS_TESTS CONFIGURE_DEPENDS ${FLUX_TESTS}/integration/ops/*.sh)
+foreach(script ${OPS_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME ops/${name}
+    COMMAND bash ${script} $<TARGET_FILE:flux> $<TARGET_FILE:kafka_broker>)
+  set_tests_properties(ops/${name} PROPERTIES TIMEOUT 600)
+endforeach()
