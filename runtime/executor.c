@@ -53,6 +53,7 @@ typedef struct ex_task {
     uint64_t handoff_serial; /* the parent's end event that made it ready */
     int64_t poke_delay_ms;
     bool timed_out, interrupted;
+    char reason[256];      /* a poke process's last "not yet" error, for the timeout's note */
     int pool;              /* pool slot held while running, -1 none */
     bool needs_row;        /* queued in memory; its try's row is written at start */
     bool holds_slot;       /* counted in running until task_finished */
@@ -108,6 +109,7 @@ static void task_finished(ex_task *k, flux_ti_state st, const char *note, int ex
 static void evaluate(ex_task *k);
 static void dispatch(flux_executor *ex);
 static void start_try(ex_task *k);
+static void enqueue(ex_task *k);
 
 /* ---- small helpers ---- */
 
@@ -249,8 +251,8 @@ static jentry journal_lookup(const char *journal, const char *task, int try_numb
         int n = sscanf(line, "%15s %1199s %d %d", kind, name, &tr, &v);
         if (n < 3 || tr != try_number || strcmp(name, task) != 0)
             continue;
-        if (!strcmp(kind, "spawn"))
-            e.spawned = true;
+        if (!strcmp(kind, "spawn")) /* a sensor's try spawns once per poke: the last counts */
+            e = (jentry){true, false, false, 0, 0};
         else if (!strcmp(kind, "pid") && n == 4)
             e.has_pid = true, e.pid = v;
         else if (!strcmp(kind, "exit") && n == 4)
@@ -398,6 +400,61 @@ static void stop_deadline(ex_task *k)
         uv_timer_stop(&k->deadline);
 }
 
+/* The counts and lineage a transfer printed, into the store. -1 with a
+ * note when a task that says it succeeded did not account for every record. */
+static int record_report(ex_task *k, int code, char *note, size_t notelen)
+{
+    flux_executor *ex = k->run->ex;
+    flux_op_report r;
+    if (flux_op_read_report(k->log_path, &r) != 0)
+        return 0;
+    int rc = 0;
+    if (r.has_counts) {
+        if (flux_store_put_counts(ex->store, k->ti_id, r.read, r.written, r.rejected, r.bytes) != 0)
+            store_fail(ex, "record transfer counts");
+        if (code == 0 && r.read != r.written + r.rejected) {
+            snprintf(note, notelen, "counts do not reconcile: read %lld != written %lld + rejected %lld",
+                     (long long)r.read, (long long)r.written, (long long)r.rejected);
+            rc = -1;
+        }
+    }
+    json_t *arr = json_loads(r.lineage_json, 0, NULL);
+    size_t i;
+    json_t *o;
+    json_array_foreach(arr, i, o)
+    {
+        char *detail = json_dumps(json_object_get(o, "detail"), JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        if (flux_store_put_lineage(ex->store, k->ti_id, json_string_value(json_object_get(o, "direction")),
+                                   json_string_value(json_object_get(o, "kind")),
+                                   json_string_value(json_object_get(o, "name")), detail ? detail : "{}") != 0)
+            store_fail(ex, "record lineage");
+        free(detail);
+    }
+    json_decref(arr);
+    flux_op_report_free(&r);
+    return rc;
+}
+
+/* The last "flux: ..." line of a log: why a poke could not tell. */
+static void last_reason(const char *log_path, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    FILE *fp = fopen(log_path, "rb");
+    if (!fp)
+        return;
+    char line[1024];
+    while (fgets(line, sizeof line, fp))
+        if (strncmp(line, "flux: ", 6) == 0) {
+            line[strcspn(line, "\r\n")] = '\0';
+            size_t n = strlen(line + 6) < outlen - 1 ? strlen(line + 6) : outlen - 1;
+            memcpy(out, line + 6, n);
+            out[n] = '\0';
+        }
+    fclose(fp);
+}
+
+static void not_yet(ex_task *k, int64_t now, char *note, size_t notelen);
+
 static void process_ended(ex_task *k, int code)
 {
     flux_executor *ex = k->run->ex;
@@ -407,16 +464,39 @@ static void process_ended(ex_task *k, int code)
     k->handoff_from_us = mono_us();
     char *outputs = NULL;
     flux_op_outputs(k->log_path, &outputs);
+    char note[512] = "";
+    flux_ti_state st = code == 0 ? FLUX_TI_SUCCESS : FLUX_TI_FAILED;
     if (strcmp(k->t->op, "bash") != 0) {
         /* the fields may hold secrets: gone once the task is */
         char fields_path[1100];
         snprintf(fields_path, sizeof fields_path, "%.*s.fields.json", (int)strlen(k->log_path) - 4, k->log_path);
         unlink(fields_path);
+        if (record_report(k, code, note, sizeof note) != 0)
+            st = FLUX_TI_FAILED;
     }
     free(k->outputs);
     k->outputs = outputs;
-    char note[256] = "";
-    flux_ti_state st = code == 0 ? FLUX_TI_SUCCESS : FLUX_TI_FAILED;
+    if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->interrupted && !k->timed_out &&
+        (code == FLUX_OP_NOT_YET || code == FLUX_OP_NOT_YET_ERROR)) {
+        /* a poke said "not yet": give the slot back and poke again later */
+        if (k->holds_slot) {
+            k->holds_slot = false;
+            ex->running--;
+        }
+        if (k->pool >= 0) {
+            ex->pool_used[k->pool]--;
+            k->pool = -1;
+        }
+        if (code == FLUX_OP_NOT_YET_ERROR)
+            last_reason(k->log_path, k->reason, sizeof k->reason);
+        else
+            k->reason[0] = '\0';
+        not_yet(k, now_ms(), note, sizeof note);
+        dispatch(ex);
+        if (ex->stopping && ex->in_flight == 0)
+            uv_stop(&ex->loop);
+        return;
+    }
     if (k->interrupted) {
         st = FLUX_TI_SCHEDULED;
         snprintf(note, sizeof note, "interrupted by the runner's stop; runs again with the next flux run");
@@ -711,20 +791,32 @@ static void poke(ex_task *k)
         dispatch(ex);
         return;
     }
-    int64_t limit = attr_ms(k->t, "timeout", 7LL * 86400000);
-    if (r < 0 || now - k->first_poke_ms >= limit) {
+    if (r < 0) {
         ex->in_flight--;
-        if (r >= 0 && attr_bool(k->t, "soft_fail", false)) {
-            task_finished(k, FLUX_TI_SKIPPED, "sensor timed out (soft_fail)", -1);
-        } else {
-            if (r >= 0) {
-                flux_buf d = {0};
-                flux_print_duration(limit, &d);
-                snprintf(note, sizeof note, "sensor timed out after %s", d.data);
-                flux_buf_free(&d);
-            }
+        task_finished(k, FLUX_TI_FAILED, note, -1);
+        dispatch(ex);
+        return;
+    }
+    not_yet(k, now, note, sizeof note);
+}
+
+/* A sensor whose condition does not hold yet: fail (or skip, soft_fail) at
+ * its timeout, else wait for the next poke without a slot. */
+static void not_yet(ex_task *k, int64_t now, char *note, size_t notelen)
+{
+    flux_executor *ex = k->run->ex;
+    int64_t limit = attr_ms(k->t, "timeout", 7LL * 86400000);
+    if (now - k->first_poke_ms >= limit) {
+        ex->in_flight--;
+        flux_buf d = {0};
+        flux_print_duration(limit, &d);
+        snprintf(note, notelen, "sensor timed out after %s%s%s%s", d.data, k->reason[0] ? " (last poke: " : "",
+                 k->reason, k->reason[0] ? ")" : "");
+        flux_buf_free(&d);
+        if (attr_bool(k->t, "soft_fail", false))
+            task_finished(k, FLUX_TI_SKIPPED, note, -1);
+        else
             task_finished(k, FLUX_TI_FAILED, note, -1);
-        }
         dispatch(ex);
         return;
     }
@@ -751,6 +843,13 @@ static void on_poke(uv_timer_t *t)
     ex_task *k = t->data;
     if (k->run->ex->stopping)
         return;
+    if (k->how == FLUX_OP_RUN_POKE_PROCESS) {
+        /* the next poke is a process again: it queues for a slot */
+        k->run->ex->in_flight--;
+        enqueue(k);
+        dispatch(k->run->ex);
+        return;
+    }
     poke(k);
 }
 
@@ -786,6 +885,7 @@ static int queue_try(ex_task *k)
     k->timed_out = k->interrupted = false;
     k->first_poke_ms = 0;
     k->poke_delay_ms = 0;
+    k->reason[0] = '\0';
     try_paths(k, k->try_number, k->log_path, sizeof k->log_path);
     enqueue(k);
     return 0;
@@ -810,8 +910,12 @@ static void start_try(ex_task *k)
         task_finished(k, FLUX_TI_FAILED, note, -1);
         return;
     }
+    bool repoke = k->how == FLUX_OP_RUN_POKE_PROCESS && k->first_poke_ms;
     k->state = FLUX_TI_RUNNING;
-    k->started_ms = now_ms();
+    if (!repoke)
+        k->started_ms = now_ms();
+    if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->first_poke_ms)
+        k->first_poke_ms = k->started_ms;
     if (k->how == FLUX_OP_RUN_POKE) {
         if (flux_store_ti_update(ex->store, k->ti_id, FLUX_TI_RUNNING, k->started_ms, -1, -1, -2, ex->host, NULL,
                                  NULL, NULL, NULL) != 0) {
@@ -874,6 +978,8 @@ static void start_try(ex_task *k)
         store_fail(ex, "record a started task");
     free(masked);
     int64_t timeout = attr_ms(k->t, "timeout", 0);
+    if (timeout > 0 && k->how == FLUX_OP_RUN_POKE_PROCESS) /* a sensor's timeout is its whole wait */
+        timeout = timeout - (now_ms() - k->first_poke_ms) > 1 ? timeout - (now_ms() - k->first_poke_ms) : 1;
     if (timeout > 0) {
         k->deadline.data = k;
         uv_timer_start(&k->deadline, on_deadline, (uint64_t)timeout, 0);
@@ -916,7 +1022,7 @@ static void dispatch(flux_executor *ex)
     /* first in, first out, skipping a task whose pool is full */
     ex_task *prev = NULL;
     for (ex_task *k = ex->ready_head; k && !ex->stopping;) {
-        bool needs_slot = k->how == FLUX_OP_RUN_PROCESS;
+        bool needs_slot = k->how == FLUX_OP_RUN_PROCESS || k->how == FLUX_OP_RUN_POKE_PROCESS;
         if (needs_slot && ex->running >= ex->o.slots)
             break;
         int p = needs_slot ? pool_of(ex, k) : -1;
