@@ -22,7 +22,12 @@ mysqlload *mysqlload_open(MYSQL *db, const char *table, const char *const *cols,
 
 /* Adds one row: vals[i] is the value of column i (NULL: the value is missing,
  * json null: SQL NULL). Numbers, booleans and strings are checked against the
- * column: text=true (CSV) lets a string stand for a number or a time.
+ * column; a string holding a number ("12.30") is accepted for a number
+ * column. text=true (CSV, where every field is a string): an empty field is
+ * NULL except in text columns, "true"/"false" go into integer columns, a
+ * number of seconds is accepted for a time, and a JSON column takes the
+ * field's JSON text (which must parse). Enum members are matched ignoring
+ * case; fractional seconds finer than the column's are cut.
  * Date-time columns take ISO 8601 text (with Z or an offset, stored in UTC)
  * or a number of seconds since the epoch. 0 when added; -1 with why
  * (e.g. "column 'host': 300 characters, longer than VARCHAR(64)") and
@@ -43,6 +48,12 @@ void mysqlload_close(mysqlload *m);
  * vals[i] new references. For mysql_to_file and mysql_to_kafka. */
 void mysqlload_row_json(MYSQL_FIELD *fields, unsigned nfields, MYSQL_ROW row, unsigned long *lengths,
                         json_t **vals);
+
+/* v as compact JSON text whose real numbers are the shortest text that reads
+ * back exactly (0.1, not 0.10000000000000001); malloc'd, NULL when out of
+ * memory. For writers of JSON (files, messages) of values from
+ * mysqlload_row_json. */
+char *mysqlload_json_text(json_t *v);
 
 /* "DELETE FROM table WHERE col >= start AND col < end" for replace_interval
  * (times in UTC). -1 with err. *deleted rows removed. */
