@@ -644,7 +644,7 @@ static int check_int(const col *c, json_t *v, bool text, char *out, size_t outle
         snprintf(out, outlen, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     } else if (json_is_string(v)) {
         const char *s = json_string_value(v);
-        if (!strcasecmp(s, "true") || !strcasecmp(s, "false")) {
+        if (text && (!strcasecmp(s, "true") || !strcasecmp(s, "false"))) {
             snprintf(out, outlen, "%d", !strcasecmp(s, "true"));
             return 0;
         }
