@@ -152,6 +152,7 @@ static const char *type_desc(flux_param_type t)
     case FLUX_PT_ENUM: return "one of a fixed set of names";
     case FLUX_PT_LIST: return "a list";
     case FLUX_PT_MAP: return "a map";
+    case FLUX_PT_SCALAR: return "a string, number or boolean";
     }
     return "a value";
 }
@@ -289,6 +290,11 @@ static void check_type(checker *k, const flux_param_schema *ps, flux_param_type 
         break;
     case FLUX_PT_ENUM:
         check_enum(k, ps, f, key, ctx);
+        return;
+    case FLUX_PT_SCALAR:
+        if (f->kind == FLUX_F_INT || f->kind == FLUX_F_FLOAT || f->kind == FLUX_F_BOOL)
+            return;
+        check_type(k, ps, FLUX_PT_STRING, f, key, ctx);
         return;
     case FLUX_PT_LIST:
         if (f->kind == FLUX_F_LIST) {

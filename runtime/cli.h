@@ -25,6 +25,17 @@ int flux_cmd_runs(int argc, char **argv);
 int flux_cmd_tasks(int argc, char **argv);
 int flux_cmd_logs(int argc, char **argv);
 
+/* lineage.c: which run and task moved a record */
+int flux_cmd_lineage(int argc, char **argv);
+
+/* connections.c: flux.yaml's connections, listed and tried */
+int flux_cmd_connections(int argc, char **argv);
+
+/* run.c: the state store of --db, FLUX_DB, flux.yaml's state_store or
+ * $FLUX_HOME/flux.db; NULL after saying why */
+struct flux_store;
+struct flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *conns_path);
+
 /* preview.c, shared with run.c: times on the command line (a wall time in
  * the pipeline's zone unless it names a zone) and a pipeline's timetable */
 struct flux_tz;

@@ -110,6 +110,23 @@ static const command commands[] = {
     {"tasks", "the task instances of a run, every try",
      "usage: flux tasks RUN [--pipeline P] [--format text|json] [--db URL]\n", flux_cmd_tasks},
     {"logs", "print the log of a task instance", "usage: flux logs RUN TASK [--try N] [--db URL]\n", flux_cmd_logs},
+    {"lineage", "which run and task moved a record, from where, to where",
+     "usage: flux lineage --topic T [--partition P [--offset O]] [--format text|json] [--db URL]\n"
+     "       flux lineage --table [DB.]TABLE [--format text|json] [--db URL]\n"
+     "       flux lineage --file PATH [--format text|json] [--db URL]\n"
+     "\n"
+     "Finds the task instances whose transfers wrote or read the record (a Kafka\n"
+     "offset, a table, a file), with what each read and wrote, then follows what\n"
+     "they wrote to every later task that read it.\n",
+     flux_cmd_lineage},
+    {"connections", "list the connections, or try one",
+     "usage: flux connections list [--format text|json] [--connections FILE]\n"
+     "       flux connections test NAME [--connections FILE]\n"
+     "\n"
+     "list shows every connection of flux.yaml and FLUX_CONN_* with where it was\n"
+     "defined (never a password); test opens a real connection (a MySQL login,\n"
+     "a SQLite file, Kafka metadata, an HTTP request to the base URL).\n",
+     flux_cmd_connections},
     {"help", "show help for a command", "usage: flux help [COMMAND]\n", cmd_help},
     {"reference", "print generated parts of the language reference",
      "usage: flux reference --operators\n"

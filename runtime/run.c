@@ -167,6 +167,16 @@ static flux_store *open_store(const ropts *o)
     return s;
 }
 
+flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *conns)
+{
+    ropts o;
+    memset(&o, 0, sizeof o);
+    o.cmd = cmd;
+    o.db = db;
+    o.conns = conns;
+    return open_store(&o);
+}
+
 /* ---- loading a pipeline (source or plan) with its plan text ---- */
 
 typedef struct loaded {

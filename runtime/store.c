@@ -62,6 +62,7 @@ enum {
     ST_COUNTS_GET,
     ST_LINEAGE_INSERT,
     ST_LINEAGE_LIST,
+    ST_LINEAGE_FIND,
     ST__COUNT
 };
 
@@ -117,6 +118,12 @@ static const char *const SQL[ST__COUNT] = {
                       "WHERE ti = ?",
     [ST_LINEAGE_INSERT] = "INSERT INTO lineage (ti, direction, kind, name, detail) VALUES (?, ?, ?, ?, ?)",
     [ST_LINEAGE_LIST] = "SELECT id, ti, direction, kind, name, detail FROM lineage WHERE ti = ? ORDER BY id",
+    /* by what was moved; LIKE '%.t' finds a table named without its database
+     * (the caller keeps exact suffix matches only: '_' is a LIKE wildcard) */
+    [ST_LINEAGE_FIND] = "SELECT l.id, l.ti, l.direction, l.kind, l.name, l.detail, r.id, r.pipeline, r.run_id, "
+                        "t.task, t.try_number, t.state FROM lineage l JOIN task_instances t ON t.id = l.ti "
+                        "JOIN runs r ON r.id = t.run WHERE l.kind = ? AND (l.name = ? OR l.name LIKE ?) "
+                        "ORDER BY l.id",
 };
 
 struct flux_store {
@@ -1281,13 +1288,10 @@ void flux_lineage_rows_free(flux_lineage_row *rows, size_t n)
     free(rows);
 }
 
-int flux_store_list_lineage(flux_store *s, int64_t ti, flux_lineage_row **rows, size_t *n)
+/* the rows of a lineage statement; with_ti: the columns of the task
+ * instance and run follow */
+static int read_lineage(flux_store *s, flux_db_stmt *st, bool with_ti, flux_lineage_row **rows, size_t *n)
 {
-    *rows = NULL;
-    *n = 0;
-    flux_db_stmt *st = use(s, ST_LINEAGE_LIST);
-    if (!st || bind(s, st, "i", ti))
-        return -1;
     flux_lineage_row *out = NULL;
     size_t len = 0, cap = 0;
     int rc, r = 0;
@@ -1311,6 +1315,17 @@ int flux_store_list_lineage(flux_store *s, int64_t ti, flux_lineage_row **rows, 
         bool oom = false;
         l->name = col_dup(s, st, 4, &oom);
         l->detail = col_dup(s, st, 5, &oom);
+        if (with_ti) {
+            char state[32];
+            l->run = col_int(s, st, 6, 0);
+            col_copy(s, st, 7, l->pipeline, sizeof l->pipeline);
+            col_copy(s, st, 8, l->run_id, sizeof l->run_id);
+            col_copy(s, st, 9, l->task, sizeof l->task);
+            l->try_number = (int)col_int(s, st, 10, 0);
+            col_copy(s, st, 11, state, sizeof state);
+            if (flux_ti_state_parse(state, &l->state))
+                l->state = FLUX_TI_NONE;
+        }
         len++;
         if (oom || !l->name) {
             r = fail(s, "out of memory");
@@ -1326,5 +1341,47 @@ int flux_store_list_lineage(flux_store *s, int64_t ti, flux_lineage_row **rows, 
     }
     *rows = out;
     *n = len;
+    return 0;
+}
+
+int flux_store_list_lineage(flux_store *s, int64_t ti, flux_lineage_row **rows, size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    flux_db_stmt *st = use(s, ST_LINEAGE_LIST);
+    if (!st || bind(s, st, "i", ti))
+        return -1;
+    return read_lineage(s, st, false, rows, n);
+}
+
+int flux_store_find_lineage(flux_store *s, const char *kind, const char *name, bool suffix,
+                            flux_lineage_row **rows, size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    char *like = malloc(strlen(name) + 3);
+    if (!like)
+        return fail(s, "out of memory"), -1;
+    /* without suffix the LIKE arm must match nothing a name can hold */
+    sprintf(like, suffix ? "%%.%s" : "", name);
+    flux_db_stmt *st = use(s, ST_LINEAGE_FIND);
+    int rc = !st || bind(s, st, "sss", kind, name, like) ? -1 : read_lineage(s, st, true, rows, n);
+    free(like);
+    if (rc || !suffix)
+        return rc;
+    /* exact: the whole name, or ".name" at its end */
+    size_t k = 0, nl = strlen(name);
+    for (size_t i = 0; i < *n; i++) {
+        const char *nm = (*rows)[i].name;
+        size_t ml = strlen(nm);
+        bool keep = !strcmp(nm, name) || (ml > nl && nm[ml - nl - 1] == '.' && !strcmp(nm + ml - nl, name));
+        if (keep)
+            (*rows)[k++] = (*rows)[i];
+        else {
+            free((*rows)[i].name);
+            free((*rows)[i].detail);
+        }
+    }
+    *n = k;
     return 0;
 }

@@ -129,11 +129,21 @@ typedef struct flux_lineage_row {
     char kind[33];
     char *name;         /* malloc'd */
     char *detail;       /* malloc'd JSON or NULL */
+    /* filled by flux_store_find_lineage: who moved it */
+    int64_t run;
+    char pipeline[256], run_id[256], task[256];
+    int try_number;
+    flux_ti_state state;
 } flux_lineage_row;
 
 /* A task instance's lineage in the order recorded. Caller frees with
  * flux_lineage_rows_free. */
 int flux_store_list_lineage(flux_store *s, int64_t ti, flux_lineage_row **rows, size_t *n);
 void flux_lineage_rows_free(flux_lineage_row *rows, size_t n);
+/* Every record of moving (kind, name): a topic, a file, a table; suffix:
+ * a table named without its database matches "db.name" too. With the run
+ * and task instance of each, oldest first. */
+int flux_store_find_lineage(flux_store *s, const char *kind, const char *name, bool suffix,
+                            flux_lineage_row **rows, size_t *n);
 
 #endif

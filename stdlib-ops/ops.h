@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conn.h"
 #include "pipeline.h"
 
 /* A task's rendered fields, by name. */
@@ -87,6 +88,11 @@ typedef struct flux_op_report {
 } flux_op_report;
 
 int flux_op_read_report(const char *log_path, flux_op_report *out);
+
+/* `flux connections test`: opens a real connection (a login, a metadata
+ * request...). 0 with what answered in msg, -1 with why not; ms the time
+ * it took. Never puts the password in msg. */
+int flux_op_conn_test(const flux_conn *c, char *msg, size_t len, int64_t *ms);
 void flux_op_report_free(flux_op_report *r);
 
 #endif

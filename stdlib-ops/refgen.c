@@ -26,6 +26,7 @@ static const char *const type_meaning[] = {
     [FLUX_PT_ENUM] = "one of the listed bare identifiers",
     [FLUX_PT_LIST] = "a list `[a, b]` of the item type",
     [FLUX_PT_MAP] = "a map `{ k = v, ... }` from names to values of the item type",
+    [FLUX_PT_SCALAR] = "a string, number or boolean",
 };
 
 /* Table cells end at '|', so one inside a doc would split the row. */
@@ -170,7 +171,7 @@ void flux_registry_markdown(FILE *out)
           "parameters in the block. An unknown parameter, a missing required one, a value of the wrong "
           "type and an identifier outside an enumeration are compile errors.\n\n", out);
     fputs("Parameter types:\n\n", out);
-    for (int t = FLUX_PT_STRING; t <= FLUX_PT_MAP; t++)
+    for (int t = FLUX_PT_STRING; t <= FLUX_PT_SCALAR; t++)
         fprintf(out, "- `%s`: %s\n", flux_param_type_name((flux_param_type)t),
                 type_meaning[t] ? type_meaning[t] : "");
     fputs("\n*templated* means the string may hold run-time templates (`{{ ds }}`, `params.x` ...); "

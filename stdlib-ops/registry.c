@@ -190,6 +190,8 @@ static const flux_param_schema mysql_params[] = {
           "statements separated by ';', run in order"),
     PARAM("autocommit", FLUX_PT_BOOL, 0, "false",
           "commit each statement on its own instead of all of them in one transaction"),
+    ITEMS("params", FLUX_PT_LIST, FLUX_PT_SCALAR, TPL, NULL,
+          "values bound to the `?` placeholders of a single statement, in order (never spliced into the text)"),
 };
 
 static const flux_param_schema sqlite_params[] = {
@@ -199,6 +201,8 @@ static const flux_param_schema sqlite_params[] = {
           "statements separated by ';', run in order"),
     PARAM("autocommit", FLUX_PT_BOOL, 0, "false",
           "commit each statement on its own instead of all of them in one transaction"),
+    ITEMS("params", FLUX_PT_LIST, FLUX_PT_SCALAR, TPL, NULL,
+          "values bound to the `?` placeholders of a single statement, in order (never spliced into the text)"),
 };
 
 static const flux_param_schema http_params[] = {
@@ -494,6 +498,7 @@ const char *flux_param_type_name(flux_param_type t)
     case FLUX_PT_ENUM: return "enum";
     case FLUX_PT_LIST: return "list";
     case FLUX_PT_MAP: return "map";
+    case FLUX_PT_SCALAR: return "scalar";
     }
     return "?";
 }

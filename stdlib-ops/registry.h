@@ -29,7 +29,8 @@ typedef enum {
     FLUX_PT_DURATION,   /* 500ms 30s 5m 1h 2d 1h30m */
     FLUX_PT_ENUM,       /* bare identifier from enum_values */
     FLUX_PT_LIST,       /* list whose items have type elem */
-    FLUX_PT_MAP         /* map from identifiers/strings to values of type elem */
+    FLUX_PT_MAP,        /* map from identifiers/strings to values of type elem */
+    FLUX_PT_SCALAR      /* a string, number or boolean (a bound SQL parameter) */
 } flux_param_type;
 
 enum {

@@ -82,7 +82,8 @@ static int is_quoted(const char *s)
 static int is_text_type(flux_param_type t)
 {
     return t == FLUX_PT_STRING || t == FLUX_PT_SHELL || t == FLUX_PT_SQL || t == FLUX_PT_PATH ||
-           t == FLUX_PT_TIME;
+           t == FLUX_PT_TIME ||
+           t == FLUX_PT_SCALAR; /* its strings may be templates */
 }
 
 static int default_fits(const flux_param_schema *p)

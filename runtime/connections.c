@@ -1,0 +1,160 @@
+/* connections — `flux connections list|test`: what flux.yaml and the
+ * FLUX_CONN_* environment define, where each came from, and whether it
+ * answers. A password is shown as "set" or "none", never as itself. */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "conn.h"
+#include "ops.h"
+
+extern char **environ;
+
+/* names from the file, then those only the environment defines */
+static size_t all_names(flux_arena *a, const flux_conns *c, const char ***out)
+{
+    size_t cap = c->n + 16, n = 0;
+    const char **v = flux_arena_alloc(a, cap * sizeof *v);
+    for (size_t i = 0; i < c->n; i++)
+        v[n++] = c->v[i].name;
+    for (char **e = environ; *e; e++) {
+        if (strncmp(*e, "FLUX_CONN_", 10) != 0 || !strchr(*e, '='))
+            continue;
+        size_t len = (size_t)(strchr(*e, '=') - (*e + 10));
+        char *name = flux_arena_alloc(a, len + 1);
+        for (size_t i = 0; i < len; i++)
+            name[i] = (char)tolower((unsigned char)(*e)[10 + i]);
+        name[len] = '\0';
+        bool dup = false;
+        for (size_t i = 0; i < n && !dup; i++) {
+            char env[256];
+            flux_conn_env_name(v[i], env, sizeof env);
+            dup = strncmp(env, *e, strlen(env)) == 0 && (*e)[strlen(env)] == '=';
+        }
+        if (!dup && len && n < cap)
+            v[n++] = name;
+    }
+    *out = v;
+    return n;
+}
+
+static const char *where(const flux_conn *c)
+{
+    if (c->brokers)
+        return c->brokers;
+    if (!strcmp(c->type ? c->type : "", "sqlite"))
+        return c->database ? c->database : "";
+    return c->host ? c->host : "127.0.0.1";
+}
+
+int flux_cmd_connections(int argc, char **argv)
+{
+    const char *sub = NULL, *name = NULL, *format = "text", *path = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--format") || !strcmp(a, "--connections")) {
+            if (i + 1 >= argc) {
+                flux_cli_usage_error("connections", "option '%s' needs a value", a);
+                return FLUX_EXIT_USAGE;
+            }
+            *(!strcmp(a, "--format") ? &format : &path) = argv[++i];
+        } else if (a[0] == '-') {
+            static const char *const known[] = {"--format", "--connections"};
+            flux_cli_unknown_option("connections", a, known, 2);
+            return FLUX_EXIT_USAGE;
+        } else if (!sub) {
+            sub = a;
+        } else if (!name) {
+            name = a;
+        } else {
+            flux_cli_usage_error("connections", "unexpected argument '%s'", a);
+            return FLUX_EXIT_USAGE;
+        }
+    }
+    if (!sub || (strcmp(sub, "list") && strcmp(sub, "test")) || (!strcmp(sub, "test") && !name) ||
+        (!strcmp(sub, "list") && name)) {
+        flux_cli_usage_error("connections", "give 'list' or 'test NAME'");
+        return FLUX_EXIT_USAGE;
+    }
+    if (strcmp(format, "text") && strcmp(format, "json")) {
+        flux_cli_usage_error("connections", "unknown format '%s' (text or json)", format);
+        return FLUX_EXIT_USAGE;
+    }
+    flux_arena *a = flux_arena_new();
+    flux_conns conns;
+    if (flux_cli_conns("connections", path, a, &conns) != 0) {
+        flux_arena_free(a);
+        return FLUX_EXIT_USAGE;
+    }
+    int rc = FLUX_EXIT_OK;
+    if (!strcmp(sub, "list")) {
+        const char **names;
+        size_t n = all_names(a, &conns, &names);
+        json_t *arr = json_array();
+        if (!strcmp(format, "text"))
+            printf("%-20s %-7s %-32s %-12s %-9s %s\n", "NAME", "TYPE", "HOST / BROKERS / FILE", "USER", "PASSWORD",
+                   "DEFINED IN");
+        for (size_t i = 0; i < n; i++) {
+            const flux_conn *c = flux_conns_find(&conns, names[i]);
+            if (!c)
+                continue;
+            if (!strcmp(format, "json")) {
+                json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b, s:s}", "name", names[i], "type",
+                                      c->type ? c->type : "", "address", where(c), "user", c->user, "database",
+                                      c->database, "password_set", c->password != NULL, "origin",
+                                      c->origin ? c->origin : "");
+                if (c->port)
+                    json_object_set_new(o, "port", json_integer(c->port));
+                json_array_append_new(arr, o);
+            } else {
+                char addr[512];
+                if (c->port && !c->brokers)
+                    snprintf(addr, sizeof addr, "%s:%d", where(c), c->port);
+                else
+                    snprintf(addr, sizeof addr, "%s", where(c));
+                printf("%-20s %-7s %-32s %-12s %-9s %s\n", names[i], c->type ? c->type : "?", addr,
+                       c->user ? c->user : "-", c->password ? "set" : "none", c->origin ? c->origin : "");
+            }
+        }
+        if (!strcmp(format, "json")) {
+            char *t = json_dumps(arr, JSON_INDENT(2));
+            printf("%s\n", t);
+            free(t);
+        } else if (!n) {
+            printf("no connections: add them to flux.yaml (connections:) or set FLUX_CONN_<NAME>\n");
+        }
+        json_decref(arr);
+    } else {
+        const flux_conn *c = flux_conns_find(&conns, name);
+        if (!c) {
+            char env[256];
+            flux_conn_env_name(name, env, sizeof env);
+            fprintf(stderr, "flux connections: connection '%s' is not defined: add it to %s or set %s\n", name,
+                    conns.file ? conns.file : "flux.yaml", env);
+            rc = FLUX_EXIT_FAIL;
+        } else {
+            char msg[1024];
+            int64_t ms;
+            int r = flux_op_conn_test(c, msg, sizeof msg, &ms);
+            if (!strcmp(format, "json")) {
+                json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:I}", "name", name, "type", c->type ? c->type : "",
+                                      "ok", r == 0, "message", msg, "ms", (json_int_t)ms);
+                char *t = json_dumps(o, JSON_INDENT(2));
+                printf("%s\n", t);
+                free(t);
+                json_decref(o);
+            } else if (r == 0) {
+                printf("%s: ok (%lld ms): %s\n", name, (long long)ms, msg);
+            } else {
+                fprintf(stderr, "flux connections: %s (%s, %s): %s\n", name, c->type ? c->type : "?",
+                        c->origin ? c->origin : "?", msg);
+            }
+            rc = r == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
+        }
+    }
+    flux_arena_free(a);
+    return rc;
+}
