@@ -16,11 +16,6 @@ int opkit_run_sql_sensor(const opkit_task *t)
     return pending(t);
 }
 
-int opkit_run_http(const opkit_task *t)
-{
-    return pending(t);
-}
-
 int opkit_run_kafka_produce(const opkit_task *t)
 {
     return pending(t);
