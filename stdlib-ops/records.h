@@ -25,8 +25,10 @@ records_reader *records_open(const char *path, records_format f, bool header, ch
  * strings by header name (without header: "1", "2", ...); a JSON Lines line
  * parsed (any JSON value). 0 at the end. -1 for a malformed record (why says
  * what; a CSV row with another number of fields than the header, JSON that
- * does not parse): the reader has moved past it. raw/rawlen: the record's
- * bytes as in the file, valid until the next call. */
+ * does not parse; a CSV quote never closed): the reader has moved past it.
+ * -2 when the file cannot be read further (why says so): stop. Blank lines
+ * are no records. raw/rawlen: the record's bytes as in the file (without
+ * its line end), valid until the next call. */
 int records_next(records_reader *r, json_t **rec, const char **raw, size_t *rawlen, char *why, size_t whylen);
 /* line number where the last record started (1-based) */
 int64_t records_line(const records_reader *r);
