@@ -1,5 +1,6 @@
 /* conn — connections from flux.yaml (libyaml) and FLUX_CONN_* URIs. */
 #include "conn.h"
+#include "suggest.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -250,8 +251,14 @@ static int conn_from_node(flux_arena *a, const char *path, bool private_file, co
         return -1;
     }
     if (strcmp(c->type, "mysql") && strcmp(c->type, "sqlite") && strcmp(c->type, "kafka") && strcmp(c->type, "http")) {
-        fail(err, errlen, "%s:%zu:%zu: connection '%s' has unknown type '%s' (mysql, sqlite, kafka, http)", path,
-             m->line, m->col, name, c->type);
+        static const char *const types[] = {"mysql", "sqlite", "kafka", "http"};
+        const char *best = flux_suggest(c->type, types, 4);
+        if (best)
+            fail(err, errlen, "%s:%zu:%zu: connection '%s' has unknown type '%s'\nhelp: did you mean '%s'?", path,
+                 m->line, m->col, name, c->type, best);
+        else
+            fail(err, errlen, "%s:%zu:%zu: connection '%s' has unknown type '%s'\nhelp: the types are mysql, sqlite, "
+                 "kafka and http", path, m->line, m->col, name, c->type);
         return -1;
     }
     if ((v = field(m, "host", NULL)))

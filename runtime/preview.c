@@ -250,6 +250,44 @@ static void local_time(const flux_tz *tz, int64_t ms, flux_buf *out)
     flux_time_iso(ms, flux_tz_offset(tz, s, NULL), out);
 }
 
+/* "file:line:col: message[\nhelp: ...]" as every other diagnostic: the
+ * source line and a caret under the column */
+static void conns_error(const char *cmd, const char *err)
+{
+    char file[PATH_MAX];
+    unsigned long line = 0, col = 0;
+    int used = 0;
+    const char *colon = strstr(err, ".yaml:");
+    if (!colon)
+        colon = strstr(err, ".yml:");
+    if (!colon || sscanf(strchr(colon, ':'), ":%lu:%lu: %n", &line, &col, &used) < 2 || !used ||
+        (size_t)(strchr(colon, ':') - err) >= sizeof file) {
+        fprintf(stderr, "flux %s: %s\n", cmd, err);
+        return;
+    }
+    size_t flen = (size_t)(strchr(colon, ':') - err);
+    memcpy(file, err, flen);
+    file[flen] = '\0';
+    const char *msg = strchr(colon, ':') + used;
+    const char *help = strstr(msg, "\nhelp: ");
+    fprintf(stderr, "%s:%lu:%lu: error: %.*s\n", file, line, col, (int)(help ? (size_t)(help - msg) : strlen(msg)),
+            msg);
+    FILE *f = fopen(file, "r");
+    char buf[1024];
+    for (unsigned long i = 1; f && fgets(buf, sizeof buf, f); i++)
+        if (i == line) {
+            buf[strcspn(buf, "\r\n")] = '\0';
+            if (strstr(buf, "password:") && !strstr(buf, "password_")) /* a secret is never echoed */
+                snprintf(buf + strcspn(buf, ":") + 1, sizeof buf - strcspn(buf, ":") - 1, " ****");
+            fprintf(stderr, "%5lu | %s\n      | %*s^\n", line, buf, (int)(col > 0 ? col - 1 : 0), "");
+            break;
+        }
+    if (f)
+        fclose(f);
+    if (help)
+        fprintf(stderr, "%s\n", help + 1);
+}
+
 int flux_cli_conns(const char *cmd, const char *path, flux_arena *a, flux_conns *conns)
 {
     if (!path)
@@ -257,7 +295,7 @@ int flux_cli_conns(const char *cmd, const char *path, flux_arena *a, flux_conns 
     bool required = path != NULL;
     char err[512] = "";
     if (flux_conns_load(a, conns, path ? path : "flux.yaml", required, err, sizeof err) != 0) {
-        fprintf(stderr, "flux %s: %s\n", cmd, err);
+        conns_error(cmd, err);
         return -1;
     }
     return 0;
