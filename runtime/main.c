@@ -142,7 +142,7 @@ static void usage(FILE *out)
 {
     fputs("usage: flux COMMAND [ARGS]\n\nFlux compiles declarative pipelines and runs them.\n\ncommands:\n", out);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fputs("\nRun 'flux help COMMAND' for a command's options.\n", out);
 }
 
