@@ -406,8 +406,14 @@ static int record_report(ex_task *k, int code, char *note, size_t notelen)
 {
     flux_executor *ex = k->run->ex;
     flux_op_report r;
-    if (flux_op_read_report(k->log_path, &r) != 0)
+    free(k->outputs);
+    k->outputs = NULL;
+    if (flux_op_read_report(k->log_path, &r) != 0) {
+        flux_op_report_free(&r);
         return 0;
+    }
+    k->outputs = r.outputs_json;
+    r.outputs_json = NULL;
     int rc = 0;
     if (r.has_counts) {
         if (flux_store_put_counts(ex->store, k->ti_id, r.read, r.written, r.rejected, r.bytes) != 0)
@@ -462,8 +468,6 @@ static void process_ended(ex_task *k, int code)
     ex->in_flight--;
     ex->serial++;
     k->handoff_from_us = mono_us();
-    char *outputs = NULL;
-    flux_op_outputs(k->log_path, &outputs);
     char note[512] = "";
     flux_ti_state st = code == 0 ? FLUX_TI_SUCCESS : FLUX_TI_FAILED;
     if (strcmp(k->t->op, "bash") != 0) {
@@ -471,11 +475,9 @@ static void process_ended(ex_task *k, int code)
         char fields_path[1100];
         snprintf(fields_path, sizeof fields_path, "%.*s.fields.json", (int)strlen(k->log_path) - 4, k->log_path);
         unlink(fields_path);
-        if (record_report(k, code, note, sizeof note) != 0)
-            st = FLUX_TI_FAILED;
     }
-    free(k->outputs);
-    k->outputs = outputs;
+    if (record_report(k, code, note, sizeof note) != 0)
+        st = FLUX_TI_FAILED;
     if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->interrupted && !k->timed_out &&
         (code == FLUX_OP_NOT_YET || code == FLUX_OP_NOT_YET_ERROR)) {
         /* a poke said "not yet": give the slot back and poke again later */

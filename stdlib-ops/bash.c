@@ -98,47 +98,76 @@ int flux_op_command(const char *op, const flux_op_fields *f, const flux_op_where
     return 0;
 }
 
-/* ::output key=value, the key a name, the value the rest of the line */
-int flux_op_outputs(const char *log_path, char **json_out)
+/* One pass over a finished task's log for the lines it addressed to the
+ * runner: `::output key=value` (the key a name, the value the rest of the
+ * line; a later value wins), `::counts ...` (the last one), `::lineage {json}`. */
+typedef struct kv {
+    char *k, *v;
+} kv;
+
+static void put_output(kv **v, size_t *n, size_t *cap, char *line, ssize_t len)
 {
-    *json_out = NULL;
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        line[--len] = '\0';
+    char *key = line + 9, *eq = strchr(key, '=');
+    if (!eq || eq == key)
+        return;
+    *eq = '\0';
+    for (char *c = key; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
+            return;
+    size_t i = 0;
+    while (i < *n && strcmp((*v)[i].k, key) != 0)
+        i++;
+    if (i == *n) {
+        if (*n == *cap) {
+            *cap = *cap ? 2 * *cap : 8;
+            *v = realloc(*v, *cap * sizeof **v);
+        }
+        (*v)[*n].k = strdup(key);
+        (*v)[*n].v = NULL;
+        (*n)++;
+    }
+    free((*v)[i].v);
+    (*v)[i].v = strdup(eq + 1);
+}
+
+int flux_op_read_report(const char *log_path, flux_op_report *out)
+{
+    memset(out, 0, sizeof *out);
     FILE *fp = fopen(log_path, "rb");
     if (!fp)
         return -1;
-    typedef struct kv { char *k, *v; } kv;
+    json_t *lineage = json_array();
     kv *v = NULL;
     size_t n = 0, cap = 0;
     char *line = NULL;
     size_t lcap = 0;
     ssize_t len;
     while ((len = getline(&line, &lcap, fp)) >= 0) {
-        if (strncmp(line, "::output ", 9) != 0)
+        if (line[0] != ':' || line[1] != ':')
             continue;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        char *key = line + 9, *eq = strchr(key, '=');
-        if (!eq || eq == key)
-            continue;
-        *eq = '\0';
-        bool ok = true;
-        for (char *c = key; *c; c++)
-            ok &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_';
-        if (!ok)
-            continue;
-        size_t i = 0;
-        while (i < n && strcmp(v[i].k, key) != 0)
-            i++;
-        if (i == n) {
-            if (n == cap) {
-                cap = cap ? 2 * cap : 8;
-                v = realloc(v, cap * sizeof *v);
+        if (strncmp(line, "::output ", 9) == 0) {
+            put_output(&v, &n, &cap, line, len);
+        } else if (strncmp(line, "::counts ", 9) == 0) {
+            long long r, w, j, b;
+            if (sscanf(line + 9, "read=%lld written=%lld rejected=%lld bytes=%lld", &r, &w, &j, &b) == 4 &&
+                r >= 0 && w >= 0 && j >= 0 && b >= 0) {
+                out->has_counts = true;
+                out->read = r;
+                out->written = w;
+                out->rejected = j;
+                out->bytes = b;
             }
-            v[n].k = strdup(key);
-            v[n].v = NULL;
-            n++;
+        } else if (strncmp(line, "::lineage ", 10) == 0) {
+            json_t *o = json_loads(line + 10, JSON_DISABLE_EOF_CHECK, NULL);
+            json_t *dir = json_object_get(o, "direction"), *kind = json_object_get(o, "kind"),
+                   *name = json_object_get(o, "name");
+            if (json_is_string(dir) && json_is_string(kind) && json_is_string(name) &&
+                (!strcmp(json_string_value(dir), "read") || !strcmp(json_string_value(dir), "write")))
+                json_array_append(lineage, o);
+            json_decref(o);
         }
-        free(v[i].v);
-        v[i].v = strdup(eq + 1);
     }
     free(line);
     fclose(fp);
@@ -155,54 +184,16 @@ int flux_op_outputs(const char *log_path, char **json_out)
     }
     flux_buf_putc(&b, '}');
     free(v);
-    *json_out = strdup(flux_buf_cstr(&b));
+    out->outputs_json = strdup(flux_buf_cstr(&b));
     flux_buf_free(&b);
-    return 0;
-}
-
-int flux_op_read_report(const char *log_path, flux_op_report *out)
-{
-    memset(out, 0, sizeof *out);
-    FILE *fp = fopen(log_path, "rb");
-    json_t *lineage = json_array();
-    if (!fp || !lineage) {
-        if (fp)
-            fclose(fp);
-        json_decref(lineage);
-        return -1;
-    }
-    char *line = NULL;
-    size_t lcap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &lcap, fp)) >= 0) {
-        if (strncmp(line, "::counts ", 9) == 0) {
-            long long r, w, j, b;
-            if (sscanf(line + 9, "read=%lld written=%lld rejected=%lld bytes=%lld", &r, &w, &j, &b) == 4 &&
-                r >= 0 && w >= 0 && j >= 0 && b >= 0) {
-                out->has_counts = true;
-                out->read = r;
-                out->written = w;
-                out->rejected = j;
-                out->bytes = b;
-            }
-        } else if (strncmp(line, "::lineage ", 10) == 0) {
-            json_t *o = json_loads(line + 10, JSON_DISABLE_EOF_CHECK, NULL);
-            json_t *dir = json_object_get(o, "direction"), *kind = json_object_get(o, "kind"),
-                   *name = json_object_get(o, "name");
-            if (json_is_string(dir) && json_is_string(kind) && json_is_string(name))
-                json_array_append(lineage, o);
-            json_decref(o);
-        }
-    }
-    free(line);
-    fclose(fp);
     out->lineage_json = json_dumps(lineage, JSON_COMPACT);
     json_decref(lineage);
-    return out->lineage_json ? 0 : -1;
+    return out->lineage_json && out->outputs_json ? 0 : -1;
 }
 
 void flux_op_report_free(flux_op_report *r)
 {
     free(r->lineage_json);
-    r->lineage_json = NULL;
+    free(r->outputs_json);
+    r->lineage_json = r->outputs_json = NULL;
 }

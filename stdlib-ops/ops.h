@@ -73,15 +73,14 @@ typedef struct flux_poke_ctx {
  * the sensor fails). */
 int flux_op_poke(const char *op, const flux_op_fields *f, const flux_poke_ctx *ctx, char *err, size_t errlen);
 
-/* The outputs a bash task printed as `::output key=value` lines in its log,
- * as a JSON object (keys in first-seen order, a later value wins). */
-int flux_op_outputs(const char *log_path, char **json_out);
-
-/* What a finished transfer reported in its log: `::counts read=R written=W
- * rejected=J bytes=B` (the last such line) and `::lineage {json}` lines, as
- * a JSON array of {direction, kind, name, detail}. has_counts false when the
- * task printed none. */
+/* What a finished task addressed to the runner in its log: `::output
+ * key=value` lines (its outputs, a JSON object, keys in first-seen order, a
+ * later value wins), `::counts read=R written=W rejected=J bytes=B` (the last
+ * such line) and `::lineage {json}` lines (a JSON array of {direction, kind,
+ * name, detail}). has_counts false when it printed none. Any task may print
+ * them: a bash step that transforms data can report what it moved. */
 typedef struct flux_op_report {
+    char *outputs_json; /* malloc'd; "{}" when none */
     bool has_counts;
     int64_t read, written, rejected, bytes;
     char *lineage_json; /* malloc'd; "[]" when none */
