@@ -126,5 +126,7 @@ check "wrong password: 401 in the log" yes "$(has 2 authed 'returned status 401,
 
 check "password nowhere flux wrote" 0 "$(grep -rlaF -- "$API_PASSWORD" home out.txt out2.txt text.txt 2>/dev/null | wc -l)"
 check "password not in the logs as shown" 0 "$(for t in get_echo authed; do "$flux" logs 1 $t; done | grep -cF -- "$API_PASSWORD" || true)"
+# under ASan/UBSan builds: no report in any log, failing tasks' included
+check "no sanitizer report" 0 "$(grep -rlaE 'Sanitizer|runtime error' home out.txt out2.txt 2>/dev/null | wc -l)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -171,5 +171,7 @@ check "a map in params: bad task" 2 "$rc"
 check "a map in params: said" yes "$(grep -qF "params[0] is a map: give strings, numbers, booleans or null" map.log && echo yes || echo no)"
 
 check "password nowhere flux wrote" 0 "$(grep -rlaF -- "$DB_PASSWORD" home out.txt rows.txt lite.db direct.log 2>/dev/null | wc -l)"
+# under ASan/UBSan builds: no report in any log, failing tasks' included
+check "no sanitizer report" 0 "$(grep -rlaE 'Sanitizer|runtime error' home out.txt direct.log map.log 2>/dev/null | wc -l)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

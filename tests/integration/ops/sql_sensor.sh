@@ -110,5 +110,7 @@ check "sqlite: SQL error said" yes "$(said "no such table: nowhere")"
 check "sqlite: two statements: bad task" 2 "$(poke lite "SELECT 1; SELECT 2")"
 
 check "password nowhere flux wrote" 0 "$(grep -rlaF -- "$DB_PASSWORD" . --exclude=flux.yaml --exclude-dir=db 2>/dev/null | wc -l)"
+# under ASan/UBSan builds: no report in any log, failing tasks' included
+check "no sanitizer report" 0 "$(grep -rlaE 'Sanitizer|runtime error' all.log 2>/dev/null | wc -l)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
