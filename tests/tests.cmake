@@ -123,3 +123,18 @@ foreach(script ${OPS_TESTS})
     COMMAND bash ${script} $<TARGET_FILE:flux> $<TARGET_FILE:kafka_broker>)
   set_tests_properties(ops/${name} PROPERTIES TIMEOUT 600)
 endforeach()
+
+# a producer that sets each message's timestamp (kcat cannot), for the
+# interval transfers' tests and the examples' data generators
+add_executable(kafka_produce_ts ${FLUX_TESTS}/servers/kafka_produce_ts.c)
+target_link_libraries(kafka_produce_ts PRIVATE PkgConfig::RDKAFKA)
+
+# ---- examples: each one end to end against a real MariaDB and Kafka test broker
+# (tests/examples/NAME.sh FLUX KAFKA_BROKER KAFKA_PRODUCE_TS)
+file(GLOB EXAMPLE_TESTS CONFIGURE_DEPENDS ${FLUX_TESTS}/examples/*.sh)
+foreach(script ${EXAMPLE_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME examples/${name}
+    COMMAND bash ${script} $<TARGET_FILE:flux> $<TARGET_FILE:kafka_broker> $<TARGET_FILE:kafka_produce_ts>)
+  set_tests_properties(examples/${name} PROPERTIES TIMEOUT 600)
+endforeach()
