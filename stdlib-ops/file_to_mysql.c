@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mysqlload.h"
 #include "opkit.h"
@@ -219,6 +220,36 @@ static int load_file(load *L, const char *file, int64_t *records, int64_t *bytes
     return rc;
 }
 
+/* The connection, waiting up to 30 s while the server refuses connections:
+ * a retry that comes right after a server restart (crash recovery takes
+ * seconds) should find it back, not spend its try. Other errors (a wrong
+ * password, an unknown database) fail at once. */
+static MYSQL *connect_waiting(const flux_conn *c)
+{
+    for (int waited = 0;; waited++) {
+        MYSQL *db = opkit_mysql_connect(c, true);
+        if (db || waited >= 60)
+            return db;
+        MYSQL *probe = mysql_init(NULL);
+        if (!probe)
+            return NULL;
+        unsigned int timeout = 5;
+        mysql_options(probe, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+        bool up = mysql_real_connect(probe, c->host ? c->host : "127.0.0.1", c->user, c->password, c->database,
+                                     (unsigned)(c->port ? c->port : 3306), NULL, 0) != NULL;
+        unsigned e = mysql_errno(probe);
+        mysql_close(probe);
+        /* 2002/2003: nothing listens yet; 1040: too many connections; 2013:
+         * the server went away while we connected */
+        if (up || (e != 2002 && e != 2003 && e != 2013 && e != 1040))
+            return NULL;
+        if (waited == 0)
+            fprintf(stderr, "flux: waiting up to 30 s for '%s' to accept connections\n", c->name);
+        struct timespec ts = {0, 500 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -304,7 +335,7 @@ int opkit_run_file_to_mysql(const opkit_task *t)
     int64_t bytes = 0, deleted = 0;
     int64_t *frecords = calloc(g.gl_pathc, sizeof *frecords);
     L.rej = opkit_rejects_open(opkit_str(t, "reject_file"), 0);
-    L.db = L.rej && frecords ? opkit_mysql_connect(c, true) : NULL;
+    L.db = L.rej && frecords ? connect_waiting(c) : NULL;
     if (!L.db)
         goto out;
     if (replace) {
