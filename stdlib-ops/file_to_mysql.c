@@ -15,6 +15,7 @@
 #include "mysqlload.h"
 #include "opkit.h"
 #include "records.h"
+#include "suggest.h"
 
 typedef struct colmap {
     const char *col;
@@ -149,6 +150,21 @@ static int load_file(load *L, const char *file, int64_t *records, int64_t *bytes
     if (!r) {
         fprintf(stderr, "flux: %s\n", err);
         return -1;
+    }
+    size_t nh = 0;
+    const char *const *h = records_header(r, &nh);
+    for (size_t i = 0; h && L->map && i < L->nmap; i++) {
+        size_t k = 0;
+        while (k < nh && strcmp(h[k], L->map[i].field))
+            k++;
+        if (k == nh) {
+            /* every record would lack it: a mistake in the task, not in the data */
+            const char *best = flux_suggest(L->map[i].field, h, nh);
+            fprintf(stderr, "flux: %s: the header has no field '%s' (for column '%s')%s%s%s\n", file, L->map[i].field,
+                    L->map[i].col, best ? "; did you mean '" : "", best ? best : "", best ? "'?" : "");
+            records_close(r);
+            return -1;
+        }
     }
     int64_t before = L->read;
     int rc = 0;

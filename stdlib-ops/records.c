@@ -284,14 +284,12 @@ records_reader *records_open(const char *path, records_format f, bool header, ch
     if (f == RECORDS_CSV && header) {
         char why[256];
         int rc = csv_record(r, why, sizeof why);
-        if (rc <= 0) {
-            if (rc < 0)
-                fmt(err, errlen, "%s, line %" PRId64 ": the header: %s", path, r->start_line, why);
-            else
-                fmt(err, errlen, "%s: empty file, no header line", path);
+        if (rc < 0) {
+            fmt(err, errlen, "%s, line %" PRId64 ": the header: %s", path, r->start_line, why);
             records_close(r);
             return NULL;
         }
+        /* an empty file has no header and no record: nothing to read */
         r->header = r->fields;
         r->nheader = r->nfields;
         r->fields = NULL;

@@ -187,6 +187,17 @@ pipeline again {
         target = "dw"
         table  = "parts"
     }
+    task badfield : file_to_mysql {
+        path    = "in/people.csv"
+        target  = "dw"
+        table   = "people"
+        columns = { id = "id", name = "nmae" }
+    }
+    task empty : file_to_mysql {
+        path   = "in/empty.csv"
+        target = "dw"
+        table  = "parts"
+    }
     task wrongcol : file_to_mysql {
         path    = "in/part-1.jsonl"
         target  = "dw"
@@ -195,7 +206,12 @@ pipeline again {
     }
 }
 FLUX
+: > in/empty.csv
 "$flux" run p2.flux --date 2026-11-02 > out2.txt 2>&1 || true
+check "a mapped field the header lacks: did you mean" 1 \
+    "$("$flux" logs 2 badfield | grep -c "in/people.csv: the header has no field 'nmae' (for column 'name'); did you mean 'name'?")"
+check "an empty file loads nothing and succeeds" "success ::counts read=0 written=0 rejected=0 bytes=0" \
+    "$(state_of 2 empty) $("$flux" logs 2 empty | grep '^::counts')"
 check "rerun: events unchanged (no duplicate)" "4 34" "$(q "SELECT COUNT(*), SUM(n) FROM events WHERE ts >= '2026-11-01 23:00' AND ts < '2026-11-04'" | tr '\t' ' ')"
 check "rerun: rows_deleted output" "::output rows_deleted=2" "$("$flux" logs 2 events | grep '^::output rows_deleted')"
 check "a glob matching nothing fails" failed "$(state_of 2 nothing)"
