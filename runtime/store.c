@@ -19,7 +19,7 @@
 #include "store_driver.h"
 
 /* The schema version this build writes; each driver has as many steps. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* Longest values, in bytes: the fixed buffers of the row structs, and MySQL's
  * column sizes (VARCHAR(n) counts characters, so n bytes always fit). */

@@ -143,7 +143,53 @@ static const char *const step_0_to_1[] = {
     NULL,
 };
 
-static const char *const *const steps[] = {step_0_to_1};
+/* version 2: the scheduler's and `flux deploy`'s tables (see store_sqlite.c) */
+static const char *const step_1_to_2[] = {
+    "CREATE TABLE IF NOT EXISTS deployments ("
+    " id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+    " pipeline VARCHAR(255) NOT NULL,"
+    " version INT NOT NULL,"
+    " plan_id VARCHAR(64) NOT NULL,"
+    " source_path TEXT NULL,"
+    " source_sha256 VARCHAR(64) NULL,"
+    " commit_id VARCHAR(64) NULL,"
+    " deployed_at BIGINT NOT NULL,"
+    " UNIQUE KEY deployments_version (pipeline, version),"
+    " CONSTRAINT deployments_pipeline FOREIGN KEY (pipeline) REFERENCES pipelines(name),"
+    " CONSTRAINT deployments_plan FOREIGN KEY (plan_id) REFERENCES plan_versions(id))" TABLE_OPTIONS,
+
+    "CREATE TABLE IF NOT EXISTS sources ("
+    " path VARCHAR(700) NOT NULL PRIMARY KEY,"
+    " sha256 VARCHAR(64) NULL,"
+    " commit_id VARCHAR(64) NULL,"
+    " errors MEDIUMTEXT NULL,"
+    " checked_at BIGINT NOT NULL)" TABLE_OPTIONS,
+
+    "CREATE TABLE IF NOT EXISTS pipeline_sources ("
+    " pipeline VARCHAR(255) NOT NULL PRIMARY KEY,"
+    " source_path VARCHAR(700) NOT NULL,"
+    " removed_at BIGINT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " CONSTRAINT pipeline_sources_pipeline FOREIGN KEY (pipeline) REFERENCES pipelines(name))" TABLE_OPTIONS,
+
+    "CREATE TABLE IF NOT EXISTS run_control ("
+    " run BIGINT NOT NULL PRIMARY KEY,"
+    " owner VARCHAR(255) NULL,"
+    " claimed_at BIGINT NULL,"
+    " params LONGTEXT NULL,"
+    " CONSTRAINT run_control_run FOREIGN KEY (run) REFERENCES runs(id))" TABLE_OPTIONS,
+
+    "CREATE TABLE IF NOT EXISTS schedulers ("
+    " id VARCHAR(255) NOT NULL PRIMARY KEY,"
+    " host VARCHAR(255) NOT NULL,"
+    " pid INT NOT NULL,"
+    " started_at BIGINT NOT NULL,"
+    " heartbeat_at BIGINT NOT NULL,"
+    " stopped_at BIGINT NULL)" TABLE_OPTIONS,
+    NULL,
+};
+
+static const char *const *const steps[] = {step_0_to_1, step_1_to_2};
 
 /* ---- errors ---- */
 

@@ -115,7 +115,55 @@ static const char *const step_0_to_1[] = {
     NULL,
 };
 
-static const char *const *const steps[] = {step_0_to_1};
+/* version 2: what the scheduler and `flux deploy` keep. New tables only, no
+ * ALTER, so both dialects migrate the same way and an interrupted MySQL
+ * migration can run again. */
+static const char *const step_1_to_2[] = {
+    /* every deployment of a pipeline, numbered; plan_versions stays the
+     * content-addressed store of plan texts (a revert deploys an old plan
+     * again as a new version) */
+    "CREATE TABLE deployments ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " pipeline TEXT NOT NULL REFERENCES pipelines(name),"
+    " version INTEGER NOT NULL,"
+    " plan_id TEXT NOT NULL REFERENCES plan_versions(id),"
+    " source_path TEXT,"
+    " source_sha256 TEXT,"
+    " commit_id TEXT,"
+    " deployed_at INTEGER NOT NULL,"
+    " UNIQUE (pipeline, version)) STRICT",
+    /* each source file the scheduler or deploy compiled: the diagnostics
+     * of its last failed compile (NULL when it compiled) */
+    "CREATE TABLE sources ("
+    " path TEXT NOT NULL PRIMARY KEY,"
+    " sha256 TEXT,"
+    " commit_id TEXT,"
+    " errors TEXT,"
+    " checked_at INTEGER NOT NULL) STRICT",
+    /* where a pipeline comes from, and whether its file is gone */
+    "CREATE TABLE pipeline_sources ("
+    " pipeline TEXT NOT NULL PRIMARY KEY REFERENCES pipelines(name),"
+    " source_path TEXT NOT NULL,"
+    " removed_at INTEGER,"
+    " updated_at INTEGER NOT NULL) STRICT",
+    /* which scheduler executes a run, and a manual run's params */
+    "CREATE TABLE run_control ("
+    " run INTEGER NOT NULL PRIMARY KEY REFERENCES runs(id),"
+    " owner TEXT,"
+    " claimed_at INTEGER,"
+    " params TEXT) STRICT",
+    "CREATE TABLE schedulers ("
+    " id TEXT NOT NULL PRIMARY KEY,"
+    " host TEXT NOT NULL,"
+    " pid INTEGER NOT NULL,"
+    " started_at INTEGER NOT NULL,"
+    " heartbeat_at INTEGER NOT NULL,"
+    " stopped_at INTEGER) STRICT",
+    "CREATE INDEX runs_by_state ON runs(state, pipeline)",
+    NULL,
+};
+
+static const char *const *const steps[] = {step_0_to_1, step_1_to_2};
 
 /* ---- errors ---- */
 

@@ -157,7 +157,7 @@ static void first_open_race(const char *url)
     close(go[1]);
     int applied = 0, opened = 0, msg[2];
     while (read(res[0], msg, sizeof msg) == (ssize_t)sizeof msg)
-        if (msg[0] >= 0 && msg[1] == 1) {
+        if (msg[0] >= 0 && msg[1] == 2) {
             opened++;
             applied += msg[0];
         }
@@ -166,7 +166,7 @@ static void first_open_race(const char *url)
         if (pids[p] > 0)
             waitpid(pids[p], NULL, 0);
     CHECK_MSG(opened == PROCS, "%d of %d concurrent first opens succeeded", opened, PROCS);
-    CHECK_MSG(applied == 1, "concurrent first opens applied %d migration steps in all", applied);
+    CHECK_MSG(applied == 2, "concurrent first opens applied %d migration steps in all (two: 0 to 1 to 2)", applied);
 }
 
 static void schema_checks(const char *url)
@@ -175,13 +175,13 @@ static void schema_checks(const char *url)
     flux_store *s = OPEN(url);
     if (!s)
         return;
-    CHECK(flux_store_schema_version(s) == 1);
+    CHECK(flux_store_schema_version(s) == 2);
     CHECK(flux_store_migrations_applied(s) == 0);
     CHECK(!flux_store_lost(s));
 
     flux_store *s2 = OPEN(url);
     if (s2) {
-        CHECK(flux_store_schema_version(s2) == 1);
+        CHECK(flux_store_schema_version(s2) == 2);
         CHECK_MSG(flux_store_migrations_applied(s2) == 0, "reopening migrated again");
         CHECK(streq(flux_store_kind(s2), flux_store_kind(s)));
         flux_store_close(s2);
@@ -192,11 +192,29 @@ static void schema_checks(const char *url)
     flux_store *s3 = NULL;
     char err[1024] = "";
     CHECK(flux_store_open(url, &s3, err, sizeof err) != 0 && !s3);
-    CHECK_MSG(contains(err, "version 2") && contains(err, "newer"), "message: %s", err);
+    CHECK_MSG(contains(err, "version 3") && contains(err, "newer"), "message: %s", err);
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = version - 1"));
     s3 = OPEN(url);
     if (s3) {
         CHECK(flux_store_migrations_applied(s3) == 0);
+        flux_store_close(s3);
+    }
+
+    /* a version 1 store (before deployments and the scheduler's tables) is
+     * migrated on open, its data kept */
+    static const char *const v2_tables[] = {"run_control", "pipeline_sources", "deployments", "sources", "schedulers"};
+    for (size_t i = 0; i < sizeof v2_tables / sizeof *v2_tables; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP TABLE %s", v2_tables[i]);
+        OK(s, flux_store_exec_raw(s, sql));
+    }
+    if (streq(flux_store_kind(s), "sqlite"))
+        OK(s, flux_store_exec_raw(s, "DROP INDEX runs_by_state"));
+    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 1"));
+    s3 = OPEN(url);
+    if (s3) {
+        CHECK(flux_store_migrations_applied(s3) == 1);
+        CHECK(flux_store_schema_version(s3) == 2);
         flux_store_close(s3);
     }
     flux_store_close(s);
@@ -763,8 +781,10 @@ static void mysql_wipe(const char *url)
     char err[1024];
     if (!check_at(__LINE__, flux_store_open(url, &s, err, sizeof err) == 0, "open %s for wiping: %s", url, err))
         return;
-    static const char *const tables[] = {"lineage",       "transfer_counts", "task_instances", "runs",
-                                         "plan_versions", "pipelines",       "flux_schema"};
+    static const char *const tables[] = {"run_control",    "pipeline_sources", "deployments", "sources",
+                                         "schedulers",     "lineage",          "transfer_counts",
+                                         "task_instances", "runs",             "plan_versions",
+                                         "pipelines",      "flux_schema"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", tables[i]);
