@@ -22,9 +22,13 @@ port=$(cat "$dir/db/port")
 sock=$(cat "$dir/db/socket")
 cd "$dir"
 export DB_PASSWORD='Wk4-s3nsor-pw-93'
-mariadb --no-defaults --socket="$sock" -uroot -e \
-    "CREATE USER 'watcher'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD'; GRANT ALL ON flux.* TO 'watcher'@'127.0.0.1';
-     CREATE TABLE flux.marks (ds DATE, v VARCHAR(20), b BIT(1));"
+setup_db() {
+    sock=$(cat "$dir/db/socket")
+    mariadb --no-defaults --socket="$sock" -uroot -e \
+        "CREATE USER 'watcher'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD'; GRANT ALL ON flux.* TO 'watcher'@'127.0.0.1';
+         CREATE TABLE flux.marks (ds DATE, v VARCHAR(20), b BIT(1));"
+}
+setup_db
 export FLUX_HOME=$dir/home NO_PROGRESS=1
 cat > flux.yaml <<YAML
 connections:
@@ -109,8 +113,77 @@ check "sqlite: SQL error fails" 1 "$(poke lite "SELECT v FROM nowhere")"
 check "sqlite: SQL error said" yes "$(said "no such table: nowhere")"
 check "sqlite: two statements: bad task" 2 "$(poke lite "SELECT 1; SELECT 2")"
 
+# ---- end to end: the runner pokes a process every second, no slot held ----
+# The server was stopped above; mariadb.sh starts afresh (new data, user
+# and table made again) on another port, so flux.yaml is rewritten: each
+# poke process reads it anew.
+restart_db() {
+    bash "$here/servers/mariadb.sh" start "$dir/db" >/dev/null
+    setup_db
+    port=$(cat "$dir/db/port")
+    sed "s/^    port: .*/    port: $port/" flux.yaml > flux.yaml.new && mv flux.yaml.new flux.yaml
+}
+restart_db
+cat > p.flux <<'FLUX'
+pipeline watch {
+    schedule = "@daily"
+    start    = "2026-11-01T00:00:00Z"
+    task wait : sql_sensor {
+        conn          = "dw"
+        sql           = "SELECT COUNT(*) FROM marks WHERE ds = '{{ ds }}'"
+        poke_interval = 1s
+        timeout       = 40s
+    }
+    task after : bash { command = "echo ran > after-{{ ds }}.txt" }
+    wait >> after
+}
+FLUX
+state() { "$flux" tasks "$1" --format json | jq -r --arg t "$2" '[.task_instances[] | select(.task == $t)] | last | .state'; }
+logged() { "$flux" logs "$1" "$2" 2>&1 | grep -qF -- "$3" && echo yes || echo no; }
+run_id() { "$flux" runs --format json | jq -r --arg d "$1" '[.[] | select(.run_id | contains($d))] | .[0].id'; }
+
+# a row appears while the sensor waits
+"$flux" run p.flux --date 2026-11-05 > run1.txt 2>&1 &
+runner=$!
+sleep 2.5
+q "INSERT INTO marks VALUES ('2026-11-05', 'x', b'1')"
+wait "$runner" && rc=0 || rc=$?
+r=$(run_id 2026-11-05)
+check "e2e appear: run succeeds" 0 "$rc"
+check "e2e appear: sensor success" success "$(state "$r" wait)"
+check "e2e appear: downstream ran" ran "$(cat after-2026-11-05.txt 2>/dev/null)"
+check "e2e appear: waited first" yes "$(logged "$r" wait "first value '0': not yet")"
+check "e2e appear: then met" yes "$(logged "$r" wait "first value '1': condition met")"
+
+# the server goes away during the wait: the sensor keeps waiting, then
+# succeeds once it is back
+"$flux" run p.flux --date 2026-11-06 > run2.txt 2>&1 &
+runner=$!
+sleep 1.5
+bash "$here/servers/mariadb.sh" stop "$dir/db" >/dev/null
+sleep 2.5
+check "e2e outage: still waiting" yes "$(kill -0 "$runner" 2>/dev/null && echo yes || echo no)"
+restart_db
+q "INSERT INTO marks VALUES ('2026-11-06', 'x', b'1')"
+wait "$runner" && rc=0 || rc=$?
+r=$(run_id 2026-11-06)
+check "e2e outage: run succeeds" 0 "$rc"
+check "e2e outage: sensor success" success "$(state "$r" wait)"
+check "e2e outage: the log says why it could not poke" yes "$(logged "$r" wait "cannot connect to 'dw'")"
+check "e2e outage: then met" yes "$(logged "$r" wait "condition met")"
+
+# nothing comes: the sensor's timeout fails it, saying so
+sed -i 's/timeout       = 40s/timeout       = 3s/' p.flux
+"$flux" run p.flux --date 2026-11-07 > run3.txt 2>&1 && rc=0 || rc=$?
+r=$(run_id 2026-11-07)
+check "e2e timeout: run fails" 1 "$rc"
+check "e2e timeout: sensor failed" failed "$(state "$r" wait)"
+check "e2e timeout: said" yes "$(grep -qE "(sensor )?timed out after 3s" run3.txt && echo yes || echo no)"
+check "e2e timeout: downstream did not run" no "$([ -e after-2026-11-07.txt ] && echo yes || echo no)"
+cat run1.txt run2.txt run3.txt >> all.log
+
 check "password nowhere flux wrote" 0 "$(grep -rlaF -- "$DB_PASSWORD" . --exclude=flux.yaml --exclude-dir=db 2>/dev/null | wc -l)"
 # under ASan/UBSan builds: no report in any log, failing tasks' included
-check "no sanitizer report" 0 "$(grep -rlaE 'Sanitizer|runtime error' all.log 2>/dev/null | wc -l)"
+check "no sanitizer report" 0 "$(grep -rlaE 'Sanitizer|runtime error' all.log home 2>/dev/null | wc -l)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
