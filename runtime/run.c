@@ -837,6 +837,13 @@ int flux_cmd_tasks(int argc, char **argv)
             json_object_set_new(t, "rendered", rend ? rend : json_null());
             json_t *outs = rows[i].outputs ? json_loads(rows[i].outputs, 0, &je) : NULL;
             json_object_set_new(t, "outputs", outs ? outs : json_null());
+            int64_t rd, wr, rj, by;
+            if (flux_store_get_counts(s, rows[i].id, &rd, &wr, &rj, &by) == 0)
+                json_object_set_new(t, "counts",
+                                    json_pack("{s:I, s:I, s:I, s:I}", "read", (json_int_t)rd, "written", (json_int_t)wr,
+                                              "rejected", (json_int_t)rj, "bytes", (json_int_t)by));
+            else
+                json_object_set_new(t, "counts", json_null());
             json_array_append_new(a, t);
         }
         json_object_set_new(root, "task_instances", a);
@@ -852,6 +859,10 @@ int flux_cmd_tasks(int argc, char **argv)
                 snprintf(ex, sizeof ex, "%d", rows[i].exit_status);
             printf("%-32s %4d %-18s %10s %6s  %s\n", rows[i].task, rows[i].try_number,
                    flux_ti_state_name(rows[i].state), dur, ex, rows[i].note ? rows[i].note : "");
+            int64_t rd, wr, rj, by;
+            if (flux_store_get_counts(s, rows[i].id, &rd, &wr, &rj, &by) == 0)
+                printf("%-32s %4s read %lld, written %lld, rejected %lld, %lld bytes\n", "", "", (long long)rd,
+                       (long long)wr, (long long)rj, (long long)by);
         }
     }
     flux_ti_rows_free(rows, n);

@@ -257,8 +257,21 @@ int opkit_reject(opkit_rejects *r, const char *reason, json_t *where, const char
     json_t *o = json_pack("{s:s, s:o, s:o}", "reason", reason, "where", where ? where : json_object(), "record",
                           rec ? rec : json_null());
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    if (r->n <= 10)
-        fprintf(stderr, "flux: rejected: %s\n", reason);
+    if (r->n <= 10) {
+        /* where first, compactly: file:line, or topic/partition@offset */
+        json_t *w = o ? json_object_get(o, "where") : NULL;
+        const char *file = json_string_value(json_object_get(w, "file"));
+        const char *topic = json_string_value(json_object_get(w, "topic"));
+        json_t *line = json_object_get(w, "line"), *part = json_object_get(w, "partition"),
+               *off = json_object_get(w, "offset");
+        if (file)
+            fprintf(stderr, "flux: rejected: %s:%lld: %s\n", file, (long long)json_integer_value(line), reason);
+        else if (topic)
+            fprintf(stderr, "flux: rejected: %s/%lld@%lld: %s\n", topic, (long long)json_integer_value(part),
+                    (long long)json_integer_value(off), reason);
+        else
+            fprintf(stderr, "flux: rejected: %s\n", reason);
+    }
     else if (r->n == 11)
         fprintf(stderr, "flux: more records rejected: see the counts%s%s\n", r->path ? " and " : "",
                 r->path ? r->path : "");
