@@ -113,7 +113,7 @@ pipeline user_events_hourly {
     create_tables >> load_{{ t }}
     {% endfor %}
 
-    # the hour's events per type, whatever became of the loads (all_done); the last SELECT is printed
+    # the hour's events per type, whatever became of the loads (all_done)
     task count_events : mysql {
         conn = "warehouse"
         sql  = """
@@ -129,9 +129,17 @@ pipeline user_events_hourly {
                 UNION ALL
                 SELECT 'purchase'  AS event_type, user_id FROM purchase_events  WHERE ts >= @h AND ts < @e
             ) AS hour_events
-            GROUP BY event_type;
-            SELECT event_type, events, users FROM event_counts WHERE hour_start = @h ORDER BY event_type
+            GROUP BY event_type
         """
         trigger_rule = all_done
     }
+
+    # the query step: one SELECT with its value bound to a placeholder, whose rows the log shows
+    task report_counts : mysql {
+        conn   = "warehouse"
+        sql    = "SELECT event_type, events, users FROM event_counts WHERE hour_start = ? ORDER BY event_type"
+        params = ["{{ interval_start | date("%F %T") }}"]
+    }
+
+    count_events >> report_counts
 }
