@@ -26,6 +26,7 @@ typedef struct colmap {
 typedef struct load {
     const opkit_task *t;
     MYSQL *db;
+    sqlite3 *lite; /* a SQLite target standing in for MySQL (the embedded default) */
     mysqlload *ml;
     opkit_rejects *rej;
     records_format fmt;
@@ -107,7 +108,8 @@ static int open_loader(load *L)
     for (size_t i = 0; i < L->nmap; i++)
         cols[i] = L->map[i].col;
     char err[1024];
-    L->ml = mysqlload_open(L->db, L->table, cols, L->nmap, err, sizeof err);
+    L->ml = L->lite ? mysqlload_open_sqlite(L->lite, L->table, cols, L->nmap, err, sizeof err)
+                    : mysqlload_open(L->db, L->table, cols, L->nmap, err, sizeof err);
     free(cols);
     if (!L->ml) {
         fprintf(stderr, "flux: %s\n", err);
@@ -122,8 +124,9 @@ static int flush(load *L)
     char err[1024];
     if (mysqlload_flush(L->ml, &w, err, sizeof err)) {
         fprintf(stderr, "flux: %s%s\n", err,
-                lost_connection(L->db) ? " (the connection to MySQL was lost; a retry of the task reloads everything)"
-                                       : "");
+                L->db && lost_connection(L->db)
+                    ? " (the connection to MySQL was lost; a retry of the task reloads everything)"
+                    : "");
         return -1;
     }
     L->written += w;
@@ -266,6 +269,25 @@ static MYSQL *connect_waiting(const flux_conn *c)
     }
 }
 
+/* The SQLite stand-in, in one write transaction like MySQL's. */
+static sqlite3 *open_sqlite(const flux_conn *c)
+{
+    sqlite3 *db = NULL;
+    if (!c->database) {
+        fprintf(stderr, "flux: connection '%s' names no database file\n", c->name);
+        return NULL;
+    }
+    if (sqlite3_open_v2(c->database, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
+        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        fprintf(stderr, "flux: cannot open the SQLite database %s: %s\n", c->database,
+                db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -341,7 +363,12 @@ int opkit_run_file_to_mysql(const opkit_task *t)
         return OPKIT_FAILED;
     }
     qsort(g.gl_pathv, g.gl_pathc, sizeof *g.gl_pathv, cmp_str);
-    const flux_conn *c = opkit_conn(t, "target", "mysql");
+    const flux_conn *c = opkit_conn(t, "target", NULL);
+    if (c && (!c->type || (strcmp(c->type, "mysql") && strcmp(c->type, "sqlite")))) {
+        fprintf(stderr, "flux: target = \"%s\" is a %s connection; file_to_mysql needs mysql (or sqlite standing in)\n",
+                c->name, c->type ? c->type : "typeless");
+        c = NULL;
+    }
     if (!c) {
         globfree(&g);
         free(L.map);
@@ -351,12 +378,17 @@ int opkit_run_file_to_mysql(const opkit_task *t)
     int64_t bytes = 0, deleted = 0;
     int64_t *frecords = calloc(g.gl_pathc, sizeof *frecords);
     L.rej = opkit_rejects_open(opkit_str(t, "reject_file"), 0);
-    L.db = L.rej && frecords ? connect_waiting(c) : NULL;
-    if (!L.db)
+    if (!strcmp(c->type, "sqlite"))
+        L.lite = L.rej && frecords ? open_sqlite(c) : NULL;
+    else
+        L.db = L.rej && frecords ? connect_waiting(c) : NULL;
+    if (!L.db && !L.lite)
         goto out;
     if (replace) {
-        if (mysqlload_delete_interval(L.db, table, time_col, t->interval_start_ms, t->interval_end_ms, &deleted, err,
-                                      sizeof err)) {
+        if (L.lite ? mysqlload_delete_interval_sqlite(L.lite, table, time_col, t->interval_start_ms,
+                                                      t->interval_end_ms, &deleted, err, sizeof err)
+                   : mysqlload_delete_interval(L.db, table, time_col, t->interval_start_ms, t->interval_end_ms,
+                                               &deleted, err, sizeof err)) {
             fprintf(stderr, "flux: %s\n", err);
             goto out;
         }
@@ -389,7 +421,11 @@ int opkit_run_file_to_mysql(const opkit_task *t)
         fprintf(stderr, "flux: rolled back: nothing of this task was kept\n");
         goto out;
     }
-    if (mysql_commit(L.db)) {
+    if (L.lite && sqlite3_exec(L.lite, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fprintf(stderr, "flux: committing the load into %s: %s\n", table, sqlite3_errmsg(L.lite));
+        goto out;
+    }
+    if (L.db && mysql_commit(L.db)) {
         fprintf(stderr, "flux: committing the load into %s: %s%s\n", table, mysql_error(L.db),
                 lost_connection(L.db) ? " (the connection to MySQL was lost; a retry reloads everything)" : "");
         goto out;
@@ -409,7 +445,11 @@ int opkit_run_file_to_mysql(const opkit_task *t)
     char name[300];
     if (strchr(table, '.'))
         snprintf(name, sizeof name, "%s", table);
-    else
+    else if (L.lite) { /* the database file's name stands for the database */
+        const char *base = strrchr(c->database, '/') ? strrchr(c->database, '/') + 1 : c->database;
+        const char *dot = strrchr(base, '.');
+        snprintf(name, sizeof name, "%.*s.%s", (int)(dot ? (size_t)(dot - base) : strlen(base)), base, table);
+    } else
         snprintf(name, sizeof name, "%s.%s", c->database ? c->database : "", table);
     opkit_lineage("write", "table", name,
                   json_pack("{s:I, s:s}", "rows", (json_int_t)L.written, "conn", c->name));
@@ -418,6 +458,12 @@ int opkit_run_file_to_mysql(const opkit_task *t)
         opkit_output("rows_deleted", "%" PRId64, deleted);
     status = OPKIT_OK;
 out:
+    if (status != OPKIT_OK && L.lite) {
+        sqlite3_exec(L.lite, "ROLLBACK", NULL, NULL, NULL);
+        fprintf(stderr, "flux: file_to_mysql into %s failed: rolled back, no row of this try was kept\n", table);
+    }
+    if (L.lite)
+        sqlite3_close(L.lite);
     if (status != OPKIT_OK && L.db) {
         mysql_rollback(L.db);
         fprintf(stderr, "flux: file_to_mysql into %s failed: rolled back, no row of this try was kept\n", table);

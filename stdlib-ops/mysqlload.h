@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <mysql.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,6 +43,14 @@ int64_t mysqlload_pending_bytes(const mysqlload *m);
  * the caller rolls back). */
 int mysqlload_flush(mysqlload *m, int64_t *written, char *err, size_t errlen);
 void mysqlload_close(mysqlload *m);
+
+/* A SQLite database standing in for MySQL (the embedded default): the
+ * declared column types are read as MySQL's and values checked the same way;
+ * flush inserts row by row inside the caller's transaction. */
+mysqlload *mysqlload_open_sqlite(sqlite3 *db, const char *table, const char *const *cols, size_t ncols, char *err,
+                                 size_t errlen);
+int mysqlload_delete_interval_sqlite(sqlite3 *db, const char *table, const char *col, int64_t start_ms,
+                                     int64_t end_ms, int64_t *deleted, char *err, size_t errlen);
 
 /* The values of a result row as JSON (numbers as numbers, DATETIME as ISO
  * 8601 UTC text, NULL as null, binary as text when UTF-8 else base64):
