@@ -1,0 +1,182 @@
+/* kafka_to_file — the messages of the run's interval from a Kafka topic to a
+ * JSON-lines file, one message value per line. The file is written aside and
+ * renamed over the path, so a rerun replaces it whole and a reader never sees
+ * half of it; a value that is not JSON is rejected, never written. */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kafka_read.h"
+#include "opkit.h"
+
+/* mkdir -p of the directory holding path */
+static int make_parent(const char *path)
+{
+    char *copy = strdup(path);
+    char *dir = dirname(copy);
+    int rc = 0;
+    for (char *s = dir + 1; rc == 0; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+            rc = -1;
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(copy);
+    return rc;
+}
+
+int opkit_run_kafka_to_file(const opkit_task *t)
+{
+    const char *topic = opkit_need(t, "topic");
+    const char *path = opkit_need(t, "path");
+    const char *format = opkit_str(t, "format");
+    const char *reject_path = opkit_str(t, "reject_file");
+    json_t *match = opkit_field(t, "match");
+    if (!topic || !path)
+        return OPKIT_BAD_TASK;
+    if (format && strcmp(format, "jsonl") != 0) {
+        fprintf(stderr, "flux: kafka_to_file task '%s': format '%s' is not supported: only jsonl\n", t->task,
+                format);
+        return OPKIT_BAD_TASK;
+    }
+    char err[1024];
+    if (kafka_match_check(match, err, sizeof err) != 0) {
+        fprintf(stderr, "flux: kafka_to_file task '%s': %s\n", t->task, err);
+        return OPKIT_BAD_TASK;
+    }
+    if (json_object_size(match) == 0)
+        match = NULL;
+    const flux_conn *kc = opkit_conn(t, "source", "kafka");
+    if (!kc)
+        return OPKIT_BAD_TASK;
+
+    char tmp[PATH_MAX];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
+        fprintf(stderr, "flux: path too long: %s\n", path);
+        return OPKIT_BAD_TASK;
+    }
+    if (make_parent(path) != 0) {
+        fprintf(stderr, "flux: cannot create the directory of %s: %s\n", path, strerror(errno));
+        return OPKIT_FAILED;
+    }
+    kafka_read *r = kafka_read_open(kc, topic, t->interval_start_ms, t->interval_end_ms, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "flux: %s\n", err);
+        return OPKIT_FAILED;
+    }
+    if (kafka_read_start(r, err, sizeof err) != 0) {
+        fprintf(stderr, "flux: %s\n", err);
+        kafka_read_close(r);
+        return OPKIT_FAILED;
+    }
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        fprintf(stderr, "flux: cannot write %s: %s\n", tmp, strerror(errno));
+        kafka_read_close(r);
+        return OPKIT_FAILED;
+    }
+    setvbuf(out, NULL, _IOFBF, 1 << 20);
+    opkit_rejects *rej = opkit_rejects_open(reject_path, 0);
+    if (!rej) {
+        fclose(out);
+        unlink(tmp);
+        kafka_read_close(r);
+        return OPKIT_FAILED;
+    }
+
+    int64_t read = 0, written = 0, bytes = 0, unmatched = 0;
+    int rc = OPKIT_OK;
+    kafka_read_msg m;
+    int got;
+    while ((got = kafka_read_next(r, &m, err, sizeof err)) == 1) {
+        json_error_t je;
+        json_t *doc = json_loadb(m.value, m.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+        if (doc && match && !kafka_match(match, doc)) {
+            unmatched++;
+            json_decref(doc);
+            continue;
+        }
+        read++;
+        bytes += (int64_t)m.len;
+        kafka_read_count(r, &m);
+        if (!doc) {
+            char why[300];
+            snprintf(why, sizeof why, "malformed JSON at byte %d: %s", je.position, je.text);
+            if (opkit_reject(rej, why, kafka_read_where(r, &m), m.value, m.len) != 0) {
+                fprintf(stderr, "flux: writing the reject file %s: %s\n", reject_path, strerror(errno));
+                rc = OPKIT_FAILED;
+                break;
+            }
+            continue;
+        }
+        /* one value per line: a value spread over lines is written compact */
+        if (memchr(m.value, '\n', m.len) || memchr(m.value, '\r', m.len)) {
+            char *s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+            if (s)
+                fputs(s, out);
+            free(s);
+        } else {
+            fwrite(m.value, 1, m.len, out);
+        }
+        putc('\n', out);
+        json_decref(doc);
+        written++;
+    }
+    if (got < 0) {
+        fprintf(stderr, "flux: %s\n", err);
+        rc = OPKIT_FAILED;
+    }
+    if (rc == OPKIT_OK && (fflush(out) != 0 || fsync(fileno(out)) != 0 || ferror(out))) {
+        fprintf(stderr, "flux: writing %s: %s\n", tmp, strerror(errno));
+        rc = OPKIT_FAILED;
+    }
+    if (fclose(out) != 0 && rc == OPKIT_OK) {
+        fprintf(stderr, "flux: writing %s: %s\n", tmp, strerror(errno));
+        rc = OPKIT_FAILED;
+    }
+    if (opkit_rejects_close(rej) != 0)
+        rc = OPKIT_FAILED;
+    if (rc == OPKIT_OK && rename(tmp, path) != 0) {
+        fprintf(stderr, "flux: cannot rename %s to %s: %s\n", tmp, path, strerror(errno));
+        rc = OPKIT_FAILED;
+    }
+    if (rc != OPKIT_OK) {
+        unlink(tmp);
+        kafka_read_close(r);
+        return rc;
+    }
+    if (unmatched)
+        fprintf(stderr, "flux: %lld message(s) of the interval did not match and were skipped\n",
+                (long long)unmatched);
+    if (kafka_read_skipped(r))
+        fprintf(stderr, "flux: %lld message(s) outside the interval were passed over\n",
+                (long long)kafka_read_skipped(r));
+    kafka_read_lineage(r);
+    kafka_read_close(r);
+
+    char sha[65];
+    int64_t size = 0;
+    char abs[PATH_MAX];
+    if (opkit_file_sha256(path, sha, &size) != 0) {
+        fprintf(stderr, "flux: cannot read back %s: %s\n", path, strerror(errno));
+        return OPKIT_FAILED;
+    }
+    opkit_lineage("write", "file", realpath(path, abs) ? abs : path,
+                  json_pack("{s:I, s:s, s:I}", "size", (json_int_t)size, "sha256", sha, "records",
+                            (json_int_t)written));
+    opkit_output("records", "%lld", (long long)written);
+    opkit_output("path", "%s", path);
+    if (opkit_counts(read, written, read - written, bytes) != 0)
+        return OPKIT_FAILED;
+    return OPKIT_OK;
+}
