@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # The main job of `./build.sh run`.
-RUN_CMD=(build/flux check examples/)
+RUN_CMD=(examples/tutorial/run.sh)
 
 BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config flex bison
     libyaml-dev libjansson-dev libssl-dev libsqlite3-dev libuv1-dev

@@ -469,6 +469,11 @@ int opkit_run_mysql(const opkit_task *t)
 {
     const char *sql;
     bool autocommit, bad;
+    /* a SQLite database may stand in for MySQL (the embedded default) */
+    const char *name = opkit_str(t, "conn");
+    const flux_conn *lite = name ? flux_conns_find(t->conns, name) : NULL;
+    if (lite && lite->type && !strcmp(lite->type, "sqlite"))
+        return opkit_run_sqlite(t);
     const flux_conn *c = sql_task(t, "mysql", &sql, &autocommit);
     if (!c)
         return OPKIT_BAD_TASK;
