@@ -11,11 +11,6 @@ static int pending(const opkit_task *t)
     return OPKIT_BAD_TASK;
 }
 
-int opkit_run_kafka_produce(const opkit_task *t)
-{
-    return pending(t);
-}
-
 int opkit_run_kafka_sensor(const opkit_task *t)
 {
     return pending(t);
