@@ -151,6 +151,7 @@ wait "$runner" && rc=0 || rc=$?
 r=$(run_id 2026-11-05)
 check "e2e appear: run succeeds" 0 "$rc"
 check "e2e appear: sensor success" success "$(state "$r" wait)"
+[ "$rc" = 0 ] || { cat run1.txt; "$flux" logs "$r" wait | tail -5; }
 check "e2e appear: downstream ran" ran "$(cat after-2026-11-05.txt 2>/dev/null)"
 check "e2e appear: waited first" yes "$(logged "$r" wait "first value '0': not yet")"
 check "e2e appear: then met" yes "$(logged "$r" wait "first value '1': condition met")"
@@ -169,6 +170,7 @@ wait "$runner" && rc=0 || rc=$?
 r=$(run_id 2026-11-06)
 check "e2e outage: run succeeds" 0 "$rc"
 check "e2e outage: sensor success" success "$(state "$r" wait)"
+[ "$rc" = 0 ] || { cat run2.txt; "$flux" logs "$r" wait | tail -5; }
 check "e2e outage: the log says why it could not poke" yes "$(logged "$r" wait "cannot connect to 'dw'")"
 check "e2e outage: then met" yes "$(logged "$r" wait "condition met")"
 
