@@ -1,0 +1,1 @@
+check ../../../examples/umb_uploader/umb_uploader.flux

@@ -1,0 +1,1 @@
+graph ../../../examples/umb_uploader/umb_uploader.flux --format mermaid
