@@ -63,6 +63,28 @@ enum {
     ST_LINEAGE_INSERT,
     ST_LINEAGE_LIST,
     ST_LINEAGE_FIND,
+    ST_DEPLOY_LAST,
+    ST_DEPLOY_INSERT,
+    ST_DEPLOY_LIST,
+    ST_DEPLOY_GET,
+    ST_PSRC_UPDATE,
+    ST_PSRC_INSERT,
+    ST_PSRC_REMOVED,
+    ST_SOURCE_UPDATE,
+    ST_SOURCE_INSERT,
+    ST_SOURCES_LIST,
+    ST_PIPELINE_SET_PAUSED,
+    ST_PIPELINES_LIST,
+    ST_SCHED_UPDATE,
+    ST_SCHED_INSERT,
+    ST_SCHED_LIST,
+    ST_RC_GET,
+    ST_RC_INSERT,
+    ST_RC_CLAIM,
+    ST_RC_PARAMS,
+    ST_RUNS_UNFINISHED,
+    ST_RUN_LAST_SCHEDULED,
+    ST_RUNS_ACTIVE,
     ST__COUNT
 };
 
@@ -124,6 +146,41 @@ static const char *const SQL[ST__COUNT] = {
                         "t.task, t.try_number, t.state FROM lineage l JOIN task_instances t ON t.id = l.ti "
                         "JOIN runs r ON r.id = t.run WHERE l.kind = ? AND (l.name = ? OR l.name LIKE ?) "
                         "ORDER BY l.id",
+#define DEPLOY_COLS "id, pipeline, version, plan_id, source_path, source_sha256, commit_id, deployed_at"
+    [ST_DEPLOY_LAST] = "SELECT version, plan_id FROM deployments WHERE pipeline = ? ORDER BY version DESC LIMIT 1",
+    [ST_DEPLOY_INSERT] = "INSERT INTO deployments (pipeline, version, plan_id, source_path, source_sha256, commit_id, "
+                         "deployed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [ST_DEPLOY_LIST] = "SELECT " DEPLOY_COLS " FROM deployments WHERE pipeline = ? ORDER BY version DESC",
+    [ST_DEPLOY_GET] = "SELECT " DEPLOY_COLS " FROM deployments WHERE pipeline = ? AND version = ?",
+    [ST_PSRC_UPDATE] = "UPDATE pipeline_sources SET source_path = ?, removed_at = NULL, updated_at = ? "
+                       "WHERE pipeline = ?",
+    [ST_PSRC_INSERT] = "INSERT INTO pipeline_sources (source_path, removed_at, updated_at, pipeline) "
+                       "VALUES (?, NULL, ?, ?)",
+    /* (removed_at or NULL, now, pipeline) */
+    [ST_PSRC_REMOVED] = "UPDATE pipeline_sources SET removed_at = ?, updated_at = ? WHERE pipeline = ?",
+    [ST_SOURCE_UPDATE] = "UPDATE sources SET sha256 = ?, commit_id = ?, errors = ?, checked_at = ? WHERE path = ?",
+    [ST_SOURCE_INSERT] = "INSERT INTO sources (sha256, commit_id, errors, checked_at, path) VALUES (?, ?, ?, ?, ?)",
+    [ST_SOURCES_LIST] = "SELECT path, sha256, commit_id, errors, checked_at FROM sources ORDER BY path",
+    [ST_PIPELINE_SET_PAUSED] = "UPDATE pipelines SET paused = ?, updated_at = ? WHERE name = ?",
+    [ST_PIPELINES_LIST] = "SELECT p.name, p.paused, ps.source_path, ps.removed_at, d.version, d.plan_id, src.errors "
+                          "FROM pipelines p LEFT JOIN pipeline_sources ps ON ps.pipeline = p.name "
+                          "LEFT JOIN deployments d ON d.pipeline = p.name AND d.version = "
+                          "(SELECT MAX(version) FROM deployments x WHERE x.pipeline = p.name) "
+                          "LEFT JOIN sources src ON src.path = ps.source_path ORDER BY p.name",
+    [ST_SCHED_UPDATE] = "UPDATE schedulers SET heartbeat_at = ?, stopped_at = ? WHERE id = ?",
+    [ST_SCHED_INSERT] = "INSERT INTO schedulers (host, pid, started_at, heartbeat_at, stopped_at, id) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+    [ST_SCHED_LIST] = "SELECT id, host, pid, started_at, heartbeat_at, stopped_at FROM schedulers "
+                      "ORDER BY heartbeat_at DESC, id",
+    [ST_RC_GET] = "SELECT owner, params FROM run_control WHERE run = ?",
+    [ST_RC_INSERT] = "INSERT INTO run_control (run, owner, claimed_at, params) VALUES (?, ?, ?, ?)",
+    /* a conditional UPDATE takes the row lock: of two claimants, one changes the row */
+    [ST_RC_CLAIM] = "UPDATE run_control SET owner = ?, claimed_at = ? WHERE run = ? AND (owner IS NULL OR owner = ?)",
+    [ST_RC_PARAMS] = "UPDATE run_control SET params = ? WHERE run = ?",
+    [ST_RUNS_UNFINISHED] = "SELECT " RUN_COLS " FROM runs WHERE state IN ('queued', 'running') "
+                           "ORDER BY logical_date, id",
+    [ST_RUN_LAST_SCHEDULED] = "SELECT MAX(interval_start) FROM runs WHERE pipeline = ? AND trigger_kind = 'scheduled'",
+    [ST_RUNS_ACTIVE] = "SELECT COUNT(*) FROM runs WHERE pipeline = ? AND state IN ('queued', 'running')",
 };
 
 struct flux_store {
@@ -1384,4 +1441,524 @@ int flux_store_find_lineage(flux_store *s, const char *kind, const char *name, b
     }
     *n = k;
     return 0;
+}
+
+/* ---- deployments, sources and the scheduler ---- */
+
+/* Rows of a statement through read(), into a growing array of elem-sized
+ * rows. */
+static int collect(flux_store *s, flux_db_stmt *st, size_t elem, int (*read)(flux_store *, flux_db_stmt *, void *),
+                   void **rows, size_t *n, const char *what)
+{
+    char *out = NULL;
+    size_t len = 0, cap = 0;
+    int rc, r = 0;
+    while ((rc = s->drv->step(st)) == FLUX_DB_ROW) {
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            char *g = realloc(out, ncap * elem);
+            if (!g) {
+                r = fail(s, "out of memory");
+                break;
+            }
+            out = g;
+            cap = ncap;
+        }
+        memset(out + len * elem, 0, elem);
+        if ((r = read(s, st, out + len * elem)))
+            break;
+        len++;
+    }
+    if (!r && rc != FLUX_DB_DONE)
+        r = dbfail(s, rc, what);
+    s->drv->reset(st);
+    if (r) {
+        *rows = out; /* the caller's free function frees what was read */
+        *n = len;
+        return -1;
+    }
+    *rows = out;
+    *n = len;
+    return 0;
+}
+
+/* An UPDATE that found no row, then the INSERT; both statements take the
+ * same parameters in the same order (bindf). A concurrent INSERT makes the
+ * transaction run again. */
+static int upsert(flux_store *s, int upd, int ins, int (*bindf)(flux_store *, flux_db_stmt *, void *), void *ctx,
+                  const char *what)
+{
+    flux_db_stmt *st = use(s, upd);
+    if (!st || bindf(s, st, ctx))
+        return -1;
+    int rc = s->drv->step(st);
+    int64_t changed = rc == FLUX_DB_DONE ? s->drv->changes(st) : 0;
+    s->drv->reset(st);
+    if (rc != FLUX_DB_DONE)
+        return dbfail(s, rc, what);
+    if (changed > 0)
+        return FLUX_DB_OK;
+    if (!(st = use(s, ins)) || bindf(s, st, ctx))
+        return -1;
+    rc = s->drv->step(st);
+    s->drv->reset(st);
+    if (rc == FLUX_DB_DONE)
+        return FLUX_DB_OK;
+    return rc == FLUX_DB_DUP ? FLUX_DB_RETRY : dbfail(s, rc, what);
+}
+
+typedef struct {
+    const char *pipeline, *plan_id, *yaml, *path, *sha, *commit;
+    int64_t now;
+    int version;
+    bool created;
+} deploy_ctx;
+
+static int bind_psrc(flux_store *s, flux_db_stmt *st, void *vctx)
+{
+    deploy_ctx *c = vctx;
+    return bind(s, st, "sis", c->path, c->now, c->pipeline);
+}
+
+static int deploy_body(flux_store *s, void *vctx)
+{
+    deploy_ctx *c = vctx;
+    put_plan_ctx pc = {c->pipeline, c->plan_id, c->yaml, c->path, c->sha, c->now, false};
+    int rc = put_plan_body(s, &pc); /* the text, once per id; the pipeline's current plan */
+    if (rc)
+        return rc;
+    flux_db_stmt *st = use(s, ST_DEPLOY_LAST);
+    if (!st || bind(s, st, "s", c->pipeline))
+        return -1;
+    rc = s->drv->step(st);
+    int last = 0;
+    char last_plan[MAX_PLAN_ID + 1] = "";
+    if (rc == FLUX_DB_ROW) {
+        last = (int)col_int(s, st, 0, 0);
+        col_copy(s, st, 1, last_plan, sizeof last_plan);
+    }
+    s->drv->reset(st);
+    if (rc != FLUX_DB_ROW && rc != FLUX_DB_DONE)
+        return dbfail(s, rc, "reading the last deployment");
+    c->created = strcmp(last_plan, c->plan_id) != 0;
+    c->version = c->created ? last + 1 : last;
+    if (c->created) {
+        if (!(st = use(s, ST_DEPLOY_INSERT)) ||
+            bind(s, st, "sissssi", c->pipeline, (int64_t)c->version, c->plan_id, c->path, c->sha, c->commit, c->now))
+            return -1;
+        rc = s->drv->step(st);
+        s->drv->reset(st);
+        if (rc == FLUX_DB_DUP) /* another deployer took this number: run again */
+            return FLUX_DB_RETRY;
+        if (rc != FLUX_DB_DONE)
+            return dbfail(s, rc, "recording the deployment");
+    }
+    if (!c->path)
+        return FLUX_DB_OK;
+    return upsert(s, ST_PSRC_UPDATE, ST_PSRC_INSERT, bind_psrc, c, "recording the pipeline's source");
+}
+
+int flux_store_deploy(flux_store *s, const char *pipeline, const char *plan_id, const char *plan_yaml,
+                      const char *source_path, const char *source_sha256, const char *commit, int64_t now_ms,
+                      int *version, bool *created)
+{
+    if (check_name(s, "pipeline name", pipeline, MAX_PIPELINE) || check_name(s, "plan id", plan_id, MAX_PLAN_ID) ||
+        check_len(s, "source sha256", source_sha256, 64) || check_len(s, "commit", commit, 64) ||
+        check_len(s, "source path", source_path, 700))
+        return -1;
+    if (!plan_yaml)
+        return fail(s, "plan %s has no text", plan_id), -1;
+    deploy_ctx c = {pipeline, plan_id, plan_yaml, opt(source_path), opt(source_sha256), opt(commit), now_ms, 0,
+                    false};
+    int rc = transact(s, deploy_body, &c, MANY_STATEMENTS);
+    if (version)
+        *version = c.version;
+    if (created)
+        *created = c.created;
+    return rc;
+}
+
+static int read_deployment(flux_store *s, flux_db_stmt *st, void *row)
+{
+    flux_deployment *d = row;
+    d->id = col_int(s, st, 0, 0);
+    col_copy(s, st, 1, d->pipeline, sizeof d->pipeline);
+    d->version = (int)col_int(s, st, 2, 0);
+    col_copy(s, st, 3, d->plan_id, sizeof d->plan_id);
+    col_copy(s, st, 4, d->source_path, sizeof d->source_path);
+    col_copy(s, st, 5, d->source_sha256, sizeof d->source_sha256);
+    col_copy(s, st, 6, d->commit, sizeof d->commit);
+    d->deployed_at = col_int(s, st, 7, 0);
+    return 0;
+}
+
+int flux_store_list_deployments(flux_store *s, const char *pipeline, flux_deployment **rows, size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    flux_db_stmt *st = use(s, ST_DEPLOY_LIST);
+    if (!st || bind(s, st, "s", pipeline ? pipeline : ""))
+        return -1;
+    return collect(s, st, sizeof **rows, read_deployment, (void **)rows, n, "listing deployments");
+}
+
+int flux_store_get_deployment(flux_store *s, const char *pipeline, int version, flux_deployment *row)
+{
+    flux_db_stmt *st = use(s, ST_DEPLOY_GET);
+    if (!st || bind(s, st, "si", pipeline ? pipeline : "", (int64_t)version))
+        return -1;
+    memset(row, 0, sizeof *row);
+    int rc = s->drv->step(st);
+    if (rc == FLUX_DB_ROW)
+        read_deployment(s, st, row);
+    s->drv->reset(st);
+    if (rc == FLUX_DB_ROW)
+        return 0;
+    if (rc == FLUX_DB_DONE)
+        return fail(s, "pipeline '%s' has no version %d", pipeline ? pipeline : "", version), 1;
+    return dbfail(s, rc, "reading a deployment"), -1;
+}
+
+typedef struct {
+    const char *path, *sha, *commit, *errors;
+    int64_t now;
+} source_ctx;
+
+static int bind_source(flux_store *s, flux_db_stmt *st, void *vctx)
+{
+    source_ctx *c = vctx;
+    return bind(s, st, "sssis", c->sha, c->commit, c->errors, c->now, c->path);
+}
+
+static int source_body(flux_store *s, void *vctx)
+{
+    return upsert(s, ST_SOURCE_UPDATE, ST_SOURCE_INSERT, bind_source, vctx, "recording a source");
+}
+
+int flux_store_put_source(flux_store *s, const char *path, const char *sha256, const char *commit,
+                          const char *errors, int64_t now_ms)
+{
+    if (check_name(s, "source path", path, 700) || check_len(s, "source sha256", sha256, 64) ||
+        check_len(s, "commit", commit, 64))
+        return -1;
+    bool oom = false;
+    char *e = utf8_fixed(errors, &oom);
+    if (oom)
+        return fail(s, "out of memory"), -1;
+    source_ctx c = {path, opt(sha256), opt(commit), e ? e : errors, now_ms};
+    int rc = transact(s, source_body, &c, MANY_STATEMENTS);
+    free(e);
+    return rc;
+}
+
+static int read_source(flux_store *s, flux_db_stmt *st, void *row)
+{
+    flux_source_row *r = row;
+    bool oom = false;
+    r->path = col_dup(s, st, 0, &oom);
+    col_copy(s, st, 1, r->sha256, sizeof r->sha256);
+    col_copy(s, st, 2, r->commit, sizeof r->commit);
+    r->errors = col_dup(s, st, 3, &oom);
+    r->checked_at = col_int(s, st, 4, 0);
+    return oom || !r->path ? fail(s, "out of memory") : 0;
+}
+
+void flux_source_rows_free(flux_source_row *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].path);
+        free(rows[i].errors);
+    }
+    free(rows);
+}
+
+int flux_store_list_sources(flux_store *s, flux_source_row **rows, size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    flux_db_stmt *st = use(s, ST_SOURCES_LIST);
+    if (!st)
+        return -1;
+    if (collect(s, st, sizeof **rows, read_source, (void **)rows, n, "listing sources")) {
+        flux_source_rows_free(*rows, *n);
+        *rows = NULL;
+        *n = 0;
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    int which;
+    const char *pipeline;
+    int64_t value, now;
+    bool found;
+} flag_ctx;
+
+static int flag_body(flux_store *s, void *vctx)
+{
+    flag_ctx *c = vctx;
+    flux_db_stmt *st = use(s, c->which);
+    if (!st)
+        return -1;
+    int rc;
+    if (c->which == ST_PSRC_REMOVED && c->value == 0) { /* 'n' binds NULL and takes no argument */
+        if ((rc = bind(s, st, "nis", c->now, c->pipeline)))
+            return -1;
+    } else if ((rc = bind(s, st, "iis", c->value, c->now, c->pipeline)))
+        return -1;
+    rc = s->drv->step(st);
+    c->found = rc == FLUX_DB_DONE && s->drv->changes(st) > 0;
+    s->drv->reset(st);
+    return rc == FLUX_DB_DONE ? FLUX_DB_OK : dbfail(s, rc, "updating a pipeline");
+}
+
+int flux_store_set_paused(flux_store *s, const char *pipeline, bool paused, int64_t now_ms)
+{
+    flag_ctx c = {ST_PIPELINE_SET_PAUSED, pipeline ? pipeline : "", paused ? 1 : 0, now_ms, false};
+    if (transact(s, flag_body, &c, ONE_STATEMENT))
+        return -1;
+    return c.found ? 0 : (fail(s, "no pipeline '%s' in the store", pipeline ? pipeline : ""), 1);
+}
+
+int flux_store_set_removed(flux_store *s, const char *pipeline, bool removed, int64_t now_ms)
+{
+    flag_ctx c = {ST_PSRC_REMOVED, pipeline ? pipeline : "", removed ? now_ms : 0, now_ms, false};
+    if (transact(s, flag_body, &c, ONE_STATEMENT))
+        return -1;
+    return c.found ? 0 : (fail(s, "no source recorded for pipeline '%s'", pipeline ? pipeline : ""), 1);
+}
+
+static int read_pipeline(flux_store *s, flux_db_stmt *st, void *row)
+{
+    flux_pipeline_row *r = row;
+    bool oom = false;
+    col_copy(s, st, 0, r->name, sizeof r->name);
+    r->paused = col_int(s, st, 1, 0) != 0;
+    r->source_path = col_dup(s, st, 2, &oom);
+    r->removed = !s->drv->column_null(st, 3);
+    r->version = (int)col_int(s, st, 4, 0);
+    col_copy(s, st, 5, r->plan_id, sizeof r->plan_id);
+    r->errors = col_dup(s, st, 6, &oom);
+    return oom ? fail(s, "out of memory") : 0;
+}
+
+void flux_pipeline_rows_free(flux_pipeline_row *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].source_path);
+        free(rows[i].errors);
+    }
+    free(rows);
+}
+
+int flux_store_list_pipelines(flux_store *s, flux_pipeline_row **rows, size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    flux_db_stmt *st = use(s, ST_PIPELINES_LIST);
+    if (!st)
+        return -1;
+    if (collect(s, st, sizeof **rows, read_pipeline, (void **)rows, n, "listing pipelines")) {
+        flux_pipeline_rows_free(*rows, *n);
+        *rows = NULL;
+        *n = 0;
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *id, *host;
+    int64_t pid, started, now;
+    bool stopped;
+} beat_ctx;
+
+static int beat_body(flux_store *s, void *vctx)
+{
+    beat_ctx *c = vctx;
+    for (int pass = 0; pass < 2; pass++) {
+        flux_db_stmt *st = use(s, ST_SCHED_UPDATE);
+        if (!st || (c->stopped ? bind(s, st, "iis", c->now, c->now, c->id) : bind(s, st, "ins", c->now, c->id)))
+            return -1;
+        int rc = s->drv->step(st);
+        int64_t changed = rc == FLUX_DB_DONE ? s->drv->changes(st) : 0;
+        s->drv->reset(st);
+        if (rc != FLUX_DB_DONE)
+            return dbfail(s, rc, "recording a heartbeat");
+        if (changed > 0)
+            return FLUX_DB_OK;
+        if (!(st = use(s, ST_SCHED_INSERT)) ||
+            (c->stopped ? bind(s, st, "siiiis", c->host, c->pid, c->started, c->now, c->now, c->id)
+                        : bind(s, st, "siiins", c->host, c->pid, c->started, c->now, c->id)))
+            return -1;
+        rc = s->drv->step(st);
+        s->drv->reset(st);
+        if (rc == FLUX_DB_DONE)
+            return FLUX_DB_OK;
+        if (rc != FLUX_DB_DUP)
+            return dbfail(s, rc, "registering the scheduler");
+    }
+    return fail(s, "scheduler %s: its row keeps changing", c->id);
+}
+
+int flux_store_heartbeat(flux_store *s, const char *id, const char *host, int pid, int64_t started_ms,
+                         int64_t now_ms, bool stopped)
+{
+    if (check_name(s, "scheduler id", id, 255) || check_name(s, "host", host, 255))
+        return -1;
+    beat_ctx c = {id, host, pid, started_ms, now_ms, stopped};
+    return transact(s, beat_body, &c, MANY_STATEMENTS);
+}
+
+static int read_scheduler(flux_store *s, flux_db_stmt *st, void *row)
+{
+    flux_scheduler_row *r = row;
+    col_copy(s, st, 0, r->id, sizeof r->id);
+    col_copy(s, st, 1, r->host, sizeof r->host);
+    r->pid = (int)col_int(s, st, 2, 0);
+    r->started = col_int(s, st, 3, 0);
+    r->heartbeat = col_int(s, st, 4, 0);
+    r->stopped = col_int(s, st, 5, 0);
+    return 0;
+}
+
+int flux_store_list_schedulers(flux_store *s, flux_scheduler_row **rows, size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    flux_db_stmt *st = use(s, ST_SCHED_LIST);
+    if (!st)
+        return -1;
+    return collect(s, st, sizeof **rows, read_scheduler, (void **)rows, n, "listing schedulers");
+}
+
+typedef struct {
+    int64_t run, now;
+    const char *owner, *steal_from, *params;
+    bool claimed;
+} claim_ctx;
+
+/* the run's control row, created when missing (runs created before the
+ * scheduler, or by flux run, have none) */
+static int ensure_control(flux_store *s, int64_t run, const char *params)
+{
+    flux_db_stmt *st = use(s, ST_RC_INSERT);
+    if (!st || bind(s, st, "inns", run, params))
+        return -1;
+    int rc = s->drv->step(st);
+    s->drv->reset(st);
+    if (rc == FLUX_DB_DONE || rc == FLUX_DB_DUP)
+        return FLUX_DB_OK;
+    return dbfail(s, rc, "recording the run's control row");
+}
+
+static int claim_body(flux_store *s, void *vctx)
+{
+    claim_ctx *c = vctx;
+    int rc = ensure_control(s, c->run, NULL);
+    if (rc)
+        return rc;
+    flux_db_stmt *st = use(s, ST_RC_CLAIM);
+    if (!st || bind(s, st, "siis", c->owner, c->now, c->run, c->steal_from ? c->steal_from : c->owner))
+        return -1;
+    rc = s->drv->step(st);
+    c->claimed = rc == FLUX_DB_DONE && s->drv->changes(st) > 0;
+    s->drv->reset(st);
+    return rc == FLUX_DB_DONE ? FLUX_DB_OK : dbfail(s, rc, "claiming a run");
+}
+
+int flux_store_claim_run(flux_store *s, int64_t run, const char *owner, const char *steal_from, int64_t now_ms,
+                         bool *claimed)
+{
+    if (check_name(s, "owner", owner, 255))
+        return -1;
+    claim_ctx c = {run, now_ms, owner, steal_from, NULL, false};
+    int rc = transact(s, claim_body, &c, MANY_STATEMENTS);
+    *claimed = c.claimed;
+    return rc;
+}
+
+static int params_body(flux_store *s, void *vctx)
+{
+    claim_ctx *c = vctx;
+    int rc = ensure_control(s, c->run, c->params);
+    if (rc)
+        return rc;
+    flux_db_stmt *st = use(s, ST_RC_PARAMS);
+    if (!st || bind(s, st, "si", c->params, c->run))
+        return -1;
+    return run_stmt(s, st, "recording the run's params");
+}
+
+int flux_store_set_run_params(flux_store *s, int64_t run, const char *params_json)
+{
+    claim_ctx c = {run, 0, NULL, NULL, params_json, false};
+    return transact(s, params_body, &c, MANY_STATEMENTS);
+}
+
+int flux_store_run_control(flux_store *s, int64_t run, char *owner, size_t ownerlen, char **params)
+{
+    if (owner && ownerlen)
+        owner[0] = '\0';
+    if (params)
+        *params = NULL;
+    flux_db_stmt *st = use(s, ST_RC_GET);
+    if (!st || bind(s, st, "i", run))
+        return -1;
+    int rc = s->drv->step(st);
+    bool oom = false;
+    if (rc == FLUX_DB_ROW) {
+        if (owner && ownerlen)
+            col_copy(s, st, 0, owner, ownerlen);
+        if (params)
+            *params = col_dup(s, st, 1, &oom);
+    }
+    s->drv->reset(st);
+    if (oom)
+        return fail(s, "out of memory"), -1;
+    if (rc == FLUX_DB_ROW)
+        return 0;
+    return rc == FLUX_DB_DONE ? 1 : (dbfail(s, rc, "reading the run's control row"), -1);
+}
+
+static int read_run_row(flux_store *s, flux_db_stmt *st, void *row)
+{
+    return read_run(s, st, row);
+}
+
+int flux_store_unfinished_runs(flux_store *s, flux_run_row **rows, size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    flux_db_stmt *st = use(s, ST_RUNS_UNFINISHED);
+    if (!st)
+        return -1;
+    return collect(s, st, sizeof **rows, read_run_row, (void **)rows, n, "listing unfinished runs");
+}
+
+int flux_store_last_scheduled(flux_store *s, const char *pipeline, int64_t *interval_start)
+{
+    flux_db_stmt *st = use(s, ST_RUN_LAST_SCHEDULED);
+    if (!st || bind(s, st, "s", pipeline ? pipeline : ""))
+        return -1;
+    int rc = s->drv->step(st);
+    bool none = rc != FLUX_DB_ROW || s->drv->column_null(st, 0);
+    if (rc == FLUX_DB_ROW && !none)
+        *interval_start = col_int(s, st, 0, 0);
+    s->drv->reset(st);
+    if (rc != FLUX_DB_ROW && rc != FLUX_DB_DONE)
+        return dbfail(s, rc, "reading the last scheduled run"), -1;
+    return none ? 1 : 0;
+}
+
+int flux_store_active_runs(flux_store *s, const char *pipeline, int *n)
+{
+    flux_db_stmt *st = use(s, ST_RUNS_ACTIVE);
+    if (!st || bind(s, st, "s", pipeline ? pipeline : ""))
+        return -1;
+    int rc = s->drv->step(st);
+    *n = rc == FLUX_DB_ROW ? (int)col_int(s, st, 0, 0) : 0;
+    s->drv->reset(st);
+    return rc == FLUX_DB_ROW ? 0 : (dbfail(s, rc, "counting active runs"), -1);
 }

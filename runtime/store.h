@@ -146,4 +146,85 @@ void flux_lineage_rows_free(flux_lineage_row *rows, size_t n);
 int flux_store_find_lineage(flux_store *s, const char *kind, const char *name, bool suffix,
                             flux_lineage_row **rows, size_t *n);
 
+/* ---- deployments, sources and the scheduler (flux deploy, flux scheduler) ---- */
+
+typedef struct flux_deployment {
+    int64_t id;
+    char pipeline[256];
+    int version;              /* 1, 2, ... per pipeline */
+    char plan_id[65];
+    char source_path[701];    /* "" when none */
+    char source_sha256[65];
+    char commit[65];          /* git commit, "" when not deployed from git */
+    int64_t deployed_at;
+} flux_deployment;
+
+/* Publishes a plan as the pipeline's current one: records its text (once per
+ * plan id) and, when it differs from the latest deployment, a new deployment
+ * numbered one above it; records where the pipeline comes from (and that it
+ * is no longer removed). *version: the deployment now current; *created:
+ * whether this call made it. Safe with concurrent deployers. */
+int flux_store_deploy(flux_store *s, const char *pipeline, const char *plan_id, const char *plan_yaml,
+                      const char *source_path, const char *source_sha256, const char *commit, int64_t now_ms,
+                      int *version, bool *created);
+/* Newest first. Caller frees *rows. */
+int flux_store_list_deployments(flux_store *s, const char *pipeline, flux_deployment **rows, size_t *n);
+int flux_store_get_deployment(flux_store *s, const char *pipeline, int version, flux_deployment *row); /* 1: none */
+
+/* A source file as last compiled: errors NULL when it compiled, else its
+ * diagnostics as printed. */
+int flux_store_put_source(flux_store *s, const char *path, const char *sha256, const char *commit,
+                          const char *errors, int64_t now_ms);
+typedef struct flux_source_row {
+    char *path;
+    char sha256[65], commit[65];
+    char *errors; /* NULL when it compiled */
+    int64_t checked_at;
+} flux_source_row;
+int flux_store_list_sources(flux_store *s, flux_source_row **rows, size_t *n);
+void flux_source_rows_free(flux_source_row *rows, size_t n);
+
+/* 1 when the pipeline is unknown. */
+int flux_store_set_paused(flux_store *s, const char *pipeline, bool paused, int64_t now_ms);
+/* A pipeline whose file (or whose definition in its file) is gone is
+ * removed: not scheduled until it comes back. 1 when it has no source. */
+int flux_store_set_removed(flux_store *s, const char *pipeline, bool removed, int64_t now_ms);
+
+typedef struct flux_pipeline_row {
+    char name[256];
+    bool paused, removed;
+    int version;           /* latest deployment, 0 when never deployed */
+    char plan_id[65];      /* its plan */
+    char *source_path;     /* NULL when unknown */
+    char *errors;          /* diagnostics of the source's last compile, NULL when it compiled */
+} flux_pipeline_row;
+int flux_store_list_pipelines(flux_store *s, flux_pipeline_row **rows, size_t *n);
+void flux_pipeline_rows_free(flux_pipeline_row *rows, size_t n);
+
+/* The scheduler's row: registered on the first call, its heartbeat
+ * refreshed on every call; stopped at a clean exit. */
+int flux_store_heartbeat(flux_store *s, const char *id, const char *host, int pid, int64_t started_ms,
+                         int64_t now_ms, bool stopped);
+typedef struct flux_scheduler_row {
+    char id[256], host[128];
+    int pid;
+    int64_t started, heartbeat, stopped; /* stopped 0 while running */
+} flux_scheduler_row;
+int flux_store_list_schedulers(flux_store *s, flux_scheduler_row **rows, size_t *n);
+
+/* Who executes a run: a conditional UPDATE of the run's control row, so of
+ * two schedulers exactly one gets it. steal_from: take it over from that
+ * owner (a scheduler known dead); NULL: only an unowned run. */
+int flux_store_claim_run(flux_store *s, int64_t run, const char *owner, const char *steal_from, int64_t now_ms,
+                         bool *claimed);
+/* A manual run's params (JSON object), read back by whoever executes it. */
+int flux_store_set_run_params(flux_store *s, int64_t run, const char *params_json);
+/* owner "" when unowned; *params malloc'd or NULL. 1 when the run has no control row. */
+int flux_store_run_control(flux_store *s, int64_t run, char *owner, size_t ownerlen, char **params);
+/* Runs queued or running, oldest interval first. Caller frees *rows. */
+int flux_store_unfinished_runs(flux_store *s, flux_run_row **rows, size_t *n);
+/* The interval start of the pipeline's latest scheduled run; 1 when none. */
+int flux_store_last_scheduled(flux_store *s, const char *pipeline, int64_t *interval_start);
+int flux_store_active_runs(flux_store *s, const char *pipeline, int *n);
+
 #endif

@@ -646,6 +646,121 @@ static void timing(const char *url, const char *label)
            N);
 }
 
+/* Deployments, sources, pipeline flags, scheduler rows, run claims: the
+ * store side of flux deploy and flux scheduler. */
+static void deploy_checks(const char *url, flux_store *s)
+{
+    int v = -1;
+    bool created = false;
+    OK(s, flux_store_deploy(s, "dp", plan_id(201), "pipeline: dp # 1\n", "pipes/dp.flux", "aa", "c0ffee", 1000, &v,
+                            &created));
+    CHECK(v == 1 && created);
+    OK(s, flux_store_deploy(s, "dp", plan_id(201), "pipeline: dp # 1\n", "pipes/dp.flux", "aa", "c0ffee", 2000, &v,
+                            &created));
+    CHECK_MSG(v == 1 && !created, "the same plan again is no new version (v=%d)", v);
+    OK(s, flux_store_deploy(s, "dp", plan_id(202), "pipeline: dp # 2\n", "pipes/dp.flux", "bb", NULL, 3000, &v,
+                            &created));
+    CHECK(v == 2 && created);
+    /* a revert is a new version of an old plan */
+    OK(s, flux_store_deploy(s, "dp", plan_id(201), "pipeline: dp # 1\n", "pipes/dp.flux", "aa", "feed", 4000, &v,
+                            &created));
+    CHECK(v == 3 && created);
+    flux_deployment *d;
+    size_t n;
+    OK(s, flux_store_list_deployments(s, "dp", &d, &n));
+    CHECK(n == 3 && d[0].version == 3 && streq(d[0].plan_id, plan_id(201)) && streq(d[0].commit, "feed") &&
+          d[1].version == 2 && streq(d[1].commit, "") && d[2].deployed_at == 1000 &&
+          streq(d[2].source_path, "pipes/dp.flux"));
+    free(d);
+    flux_deployment one;
+    CHECK(flux_store_get_deployment(s, "dp", 2, &one) == 0 && streq(one.plan_id, plan_id(202)));
+    CHECK(flux_store_get_deployment(s, "dp", 9, &one) == 1);
+
+    /* sources and their diagnostics */
+    OK(s, flux_store_put_source(s, "pipes/dp.flux", "aa", "feed", NULL, 5000));
+    OK(s, flux_store_put_source(s, "pipes/dp.flux", "cc", "beef", "dp.flux:3:5: error: unknown operator", 6000));
+    flux_source_row *src;
+    OK(s, flux_store_list_sources(s, &src, &n));
+    CHECK(n == 1 && streq(src[0].path, "pipes/dp.flux") && streq(src[0].sha256, "cc") &&
+          src[0].errors && contains(src[0].errors, "unknown operator") && src[0].checked_at == 6000);
+    flux_source_rows_free(src, n);
+
+    /* the pipeline's view: latest version, its plan, paused, removed, errors */
+    CHECK(flux_store_set_paused(s, "dp", true, 7000) == 0);
+    CHECK(flux_store_set_paused(s, "nope", true, 7000) == 1);
+    CHECK(flux_store_set_removed(s, "dp", true, 7000) == 0);
+    flux_pipeline_row *p;
+    OK(s, flux_store_list_pipelines(s, &p, &n));
+    size_t k = 0;
+    while (k < n && !streq(p[k].name, "dp"))
+        k++;
+    CHECK(k < n && p[k].paused && p[k].removed && p[k].version == 3 && streq(p[k].plan_id, plan_id(201)) &&
+          p[k].errors && streq(p[k].source_path, "pipes/dp.flux"));
+    flux_pipeline_rows_free(p, n);
+    CHECK(flux_store_set_removed(s, "dp", false, 8000) == 0);
+    CHECK(flux_store_set_paused(s, "dp", false, 8000) == 0);
+    OK(s, flux_store_list_pipelines(s, &p, &n));
+    for (k = 0; k < n && !streq(p[k].name, "dp");)
+        k++;
+    CHECK(k < n && !p[k].paused && !p[k].removed);
+    flux_pipeline_rows_free(p, n);
+
+    /* scheduler heartbeats */
+    OK(s, flux_store_heartbeat(s, "vm:1:1", "vm", 1, 100, 200, false));
+    OK(s, flux_store_heartbeat(s, "vm:1:1", "vm", 1, 100, 300, false));
+    OK(s, flux_store_heartbeat(s, "vm:2:5", "vm", 2, 150, 250, true));
+    flux_scheduler_row *sr;
+    OK(s, flux_store_list_schedulers(s, &sr, &n));
+    CHECK(n == 2 && streq(sr[0].id, "vm:1:1") && sr[0].heartbeat == 300 && sr[0].stopped == 0 &&
+          sr[1].stopped == 250);
+    free(sr);
+
+    /* run claims: one owner at a time; a dead owner's run can be taken over */
+    flux_run_row in, run;
+    memset(&in, 0, sizeof in);
+    snprintf(in.pipeline, sizeof in.pipeline, "dp");
+    snprintf(in.run_id, sizeof in.run_id, "scheduled__claim");
+    snprintf(in.plan_id, sizeof in.plan_id, "%s", plan_id(201));
+    snprintf(in.trigger, sizeof in.trigger, "scheduled");
+    in.state = FLUX_RUN_QUEUED;
+    in.interval_start = 5000;
+    in.interval_end = 6000;
+    in.logical_date = 5000;
+    OK(s, flux_store_create_run(s, &in, 9000, &run, &created));
+    int64_t last = 0;
+    CHECK(flux_store_last_scheduled(s, "dp", &last) == 0 && last == 5000);
+    CHECK(flux_store_last_scheduled(s, "nobody", &last) == 1);
+    int active = -1;
+    OK(s, flux_store_active_runs(s, "dp", &active));
+    CHECK(active == 1);
+    bool got = false;
+    OK(s, flux_store_claim_run(s, run.id, "vm:1:1", NULL, 9100, &got));
+    CHECK(got);
+    /* a second scheduler on its own connection: the row is taken */
+    flux_store *s2 = OPEN(url);
+    if (s2) {
+        OK(s2, flux_store_claim_run(s2, run.id, "vm:2:5", NULL, 9200, &got));
+        CHECK_MSG(!got, "a claimed run claimed again");
+        OK(s2, flux_store_claim_run(s2, run.id, "vm:2:5", "vm:1:1", 9300, &got));
+        CHECK_MSG(got, "taking over from a dead owner");
+        flux_store_close(s2);
+    }
+    char owner[256];
+    char *params = NULL;
+    CHECK(flux_store_run_control(s, run.id, owner, sizeof owner, &params) == 0 && streq(owner, "vm:2:5") && !params);
+    OK(s, flux_store_set_run_params(s, run.id, "{\"topic\": \"t\"}"));
+    CHECK(flux_store_run_control(s, run.id, owner, sizeof owner, &params) == 0 && params &&
+          streq(params, "{\"topic\": \"t\"}"));
+    free(params);
+    flux_run_row *un;
+    OK(s, flux_store_unfinished_runs(s, &un, &n));
+    bool seen = false;
+    for (k = 0; k < n; k++)
+        seen |= un[k].id == run.id;
+    CHECK(seen);
+    free(un);
+}
+
 static void contract(const char *url)
 {
     schema_checks(url);
@@ -657,6 +772,7 @@ static void contract(const char *url)
     list_checks(s);
     ti_checks(s);
     race_checks(url, s);
+    deploy_checks(url, s);
     flux_store_close(s);
 }
 
