@@ -1,0 +1,1 @@
+graph ../../../examples/events/events.flux --format mermaid
