@@ -8,6 +8,8 @@
 #include "kafka_read.h"
 
 #include <errno.h>
+#include <libgen.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -512,4 +514,24 @@ bool kafka_match(json_t *match, json_t *doc)
             return false;
     }
     return true;
+}
+
+int kafka_mkparent(const char *path)
+{
+    char *copy = strdup(path);
+    char *dir = dirname(copy);
+    int rc = 0;
+    for (char *s = dir + 1; rc == 0; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+            rc = -1;
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(copy);
+    return rc;
 }

@@ -74,4 +74,8 @@ int kafka_match_check(json_t *match, char *err, size_t errlen);
  * text ("42", "true"), an absent path matches nothing. */
 bool kafka_match(json_t *match, json_t *doc);
 
+/* mkdir -p of the directory holding path (an output or reject file of the
+ * transfers). -1 with errno. */
+int kafka_mkparent(const char *path);
+
 #endif

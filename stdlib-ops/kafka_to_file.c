@@ -3,7 +3,6 @@
  * renamed over the path, so a rerun replaces it whole and a reader never sees
  * half of it; a value that is not JSON is rejected, never written. */
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,27 +12,6 @@
 
 #include "kafka_read.h"
 #include "opkit.h"
-
-/* mkdir -p of the directory holding path */
-static int make_parent(const char *path)
-{
-    char *copy = strdup(path);
-    char *dir = dirname(copy);
-    int rc = 0;
-    for (char *s = dir + 1; rc == 0; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-            rc = -1;
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(copy);
-    return rc;
-}
 
 int opkit_run_kafka_to_file(const opkit_task *t)
 {
@@ -65,7 +43,7 @@ int opkit_run_kafka_to_file(const opkit_task *t)
         fprintf(stderr, "flux: path too long: %s\n", path);
         return OPKIT_BAD_TASK;
     }
-    if (make_parent(path) != 0) {
+    if (kafka_mkparent(path) != 0) {
         fprintf(stderr, "flux: cannot create the directory of %s: %s\n", path, strerror(errno));
         return OPKIT_FAILED;
     }
@@ -86,7 +64,11 @@ int opkit_run_kafka_to_file(const opkit_task *t)
         return OPKIT_FAILED;
     }
     setvbuf(out, NULL, _IOFBF, 1 << 20);
-    opkit_rejects *rej = opkit_rejects_open(reject_path, 0);
+    opkit_rejects *rej = NULL;
+    if (reject_path && kafka_mkparent(reject_path) != 0)
+        fprintf(stderr, "flux: cannot create the directory of the reject file %s: %s\n", reject_path, strerror(errno));
+    else
+        rej = opkit_rejects_open(reject_path, 0);
     if (!rej) {
         fclose(out);
         unlink(tmp);

@@ -1,0 +1,416 @@
+/* kafka_to_mysql — the JSON messages of the run's interval from a Kafka topic
+ * into a MySQL table, one row per message, columns picked by JSONPath. Rows
+ * and consumed offsets commit together: each batch is the rows (LOAD DATA
+ * through mysqlload) plus the upsert of its partitions' rows in
+ * flux_kafka_offsets, in one transaction, so a crashed load resumed by a
+ * rerun neither duplicates nor loses a row. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka_read.h"
+#include "mysqlload.h"
+#include "opkit.h"
+
+#define OFFSETS_DDL                                                                                              \
+    "CREATE TABLE IF NOT EXISTS flux_kafka_offsets ("                                                           \
+    "target_table VARCHAR(255) NOT NULL, topic VARCHAR(255) NOT NULL, `partition` INT NOT NULL, "                \
+    "interval_start DATETIME(3) NOT NULL, next_offset BIGINT NOT NULL, records_read BIGINT NOT NULL, "            \
+    "records_written BIGINT NOT NULL, records_rejected BIGINT NOT NULL, reject_bytes BIGINT NOT NULL, "          \
+    "PRIMARY KEY (target_table, topic, `partition`, interval_start)) ENGINE=InnoDB"
+
+/* counts of one partition over the interval: what earlier tries committed
+ * plus this try */
+typedef struct pstate {
+    int64_t read, written, rejected;
+    int64_t pending;        /* rows of this partition in the loader, not yet flushed */
+    int64_t committed_next; /* next_offset as last committed, -1 none */
+    bool dirty;             /* counts changed since the last commit */
+} pstate;
+
+typedef struct load {
+    const opkit_task *t;
+    MYSQL *db;
+    mysqlload *ml;
+    kafka_read *r;
+    opkit_rejects *rej;
+    kafka_read_part *parts;
+    pstate *ps;
+    size_t nparts;
+    char key_table[600], key_topic[600], key_start[40]; /* escaped for SQL */
+    char *sql;
+    size_t sqlcap;
+    int64_t batches, written_try;
+} load;
+
+static int query(load *L, const char *sql, const char *what)
+{
+    if (mysql_query(L->db, sql) != 0) {
+        fprintf(stderr, "flux: %s: %s\n", what, mysql_error(L->db));
+        return -1;
+    }
+    return 0;
+}
+
+/* The offsets rows of the partitions this batch advanced, then COMMIT. */
+static int commit_batch(load *L)
+{
+    char err[1024];
+    int64_t reject_bytes = opkit_rejects_size(L->rej);
+    size_t pending = mysqlload_pending(L->ml);
+    if (pending > 0) {
+        int64_t w = 0;
+        if (mysqlload_flush(L->ml, &w, err, sizeof err) != 0) {
+            fprintf(stderr, "flux: loading into %s: %s\n", L->key_table, err);
+            return -1;
+        }
+        if (w != (int64_t)pending) {
+            fprintf(stderr, "flux: loading into %s: the server took %lld of %zu rows\n", L->key_table, (long long)w,
+                    pending);
+            return -1;
+        }
+        L->written_try += w;
+    }
+    size_t o = (size_t)snprintf(L->sql, L->sqlcap,
+                                "INSERT INTO flux_kafka_offsets (target_table, topic, `partition`, interval_start, "
+                                "next_offset, records_read, records_written, records_rejected, reject_bytes) VALUES ");
+    size_t rows = 0;
+    for (size_t i = 0; i < L->nparts; i++) {
+        pstate *p = &L->ps[i];
+        p->written += p->pending;
+        p->pending = 0;
+        if (!p->dirty && L->parts[i].next == p->committed_next)
+            continue;
+        if (L->parts[i].next < p->committed_next) /* a partition that held nothing to read */
+            continue;
+        o += (size_t)snprintf(L->sql + o, L->sqlcap - o, "%s('%s','%s',%d,'%s',%lld,%lld,%lld,%lld,%lld)",
+                              rows ? "," : "", L->key_table, L->key_topic, (int)L->parts[i].partition, L->key_start,
+                              (long long)L->parts[i].next, (long long)p->read, (long long)p->written,
+                              (long long)p->rejected, (long long)reject_bytes);
+        rows++;
+    }
+    snprintf(L->sql + o, L->sqlcap - o,
+             " ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset), records_read = VALUES(records_read), "
+             "records_written = VALUES(records_written), records_rejected = VALUES(records_rejected), "
+             "reject_bytes = VALUES(reject_bytes)");
+    if (rows && query(L, L->sql, "recording the consumed offsets") != 0)
+        return -1;
+    if (mysql_commit(L->db) != 0) {
+        fprintf(stderr, "flux: committing a batch into %s: %s\n", L->key_table, mysql_error(L->db));
+        return -1;
+    }
+    for (size_t i = 0; i < L->nparts; i++) {
+        if (L->parts[i].next > L->ps[i].committed_next)
+            L->ps[i].committed_next = L->parts[i].next;
+        L->ps[i].dirty = false;
+    }
+    L->batches++;
+    return 0;
+}
+
+/* What earlier tries of this interval committed: resume offsets, counts,
+ * the reject file's committed size. */
+static int resume(load *L, int64_t *keep)
+{
+    char q[2048];
+    snprintf(q, sizeof q,
+             "SELECT `partition`, next_offset, records_read, records_written, records_rejected, reject_bytes "
+             "FROM flux_kafka_offsets WHERE target_table = '%s' AND topic = '%s' AND interval_start = '%s'",
+             L->key_table, L->key_topic, L->key_start);
+    if (query(L, q, "reading the committed offsets") != 0)
+        return -1;
+    MYSQL_RES *res = mysql_store_result(L->db);
+    if (!res) {
+        fprintf(stderr, "flux: reading the committed offsets: %s\n", mysql_error(L->db));
+        return -1;
+    }
+    MYSQL_ROW row;
+    int resumed = 0;
+    while ((row = mysql_fetch_row(res))) {
+        int32_t part = (int32_t)strtol(row[0], NULL, 10);
+        size_t i;
+        for (i = 0; i < L->nparts && L->parts[i].partition != part; i++)
+            ;
+        if (i == L->nparts) {
+            fprintf(stderr, "flux: topic '%s' has no partition %d any more: its committed offset is ignored\n",
+                    kafka_read_topic(L->r), (int)part);
+            continue;
+        }
+        pstate *p = &L->ps[i];
+        p->committed_next = strtoll(row[1], NULL, 10);
+        p->read = strtoll(row[2], NULL, 10);
+        p->written = strtoll(row[3], NULL, 10);
+        p->rejected = strtoll(row[4], NULL, 10);
+        int64_t rb = strtoll(row[5], NULL, 10);
+        if (rb > *keep)
+            *keep = rb;
+        kafka_read_resume(L->r, part, p->committed_next);
+        resumed++;
+    }
+    mysql_free_result(res);
+    if (resumed)
+        fprintf(stderr, "flux: resuming: %d partition(s) of this interval were committed by an earlier try\n",
+                resumed);
+    return 0;
+}
+
+static void escape(MYSQL *db, char *out, size_t outlen, const char *s)
+{
+    size_t n = strlen(s);
+    if (2 * n + 1 > outlen)
+        n = (outlen - 1) / 2;
+    mysql_real_escape_string(db, out, s, (unsigned long)n);
+}
+
+/* the task's fields checked: 0, or an exit status */
+static int check_fields(const opkit_task *t, json_t *columns, json_t *match, const char *mode, const char *time_col,
+                        int64_t batch)
+{
+    char err[600];
+    if (!json_is_object(columns) || json_object_size(columns) == 0) {
+        fprintf(stderr, "flux: kafka_to_mysql task '%s': columns must map at least one column to a JSONPath\n",
+                t->task);
+        return OPKIT_BAD_TASK;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(columns, k, v)
+    {
+        if (!json_is_string(v) || opkit_jsonpath_check(json_string_value(v), err, sizeof err) != 0) {
+            fprintf(stderr, "flux: kafka_to_mysql task '%s': column '%s': %s\n", t->task, k,
+                    json_is_string(v) ? err : "the JSONPath must be a string");
+            return OPKIT_BAD_TASK;
+        }
+    }
+    if (kafka_match_check(match, err, sizeof err) != 0) {
+        fprintf(stderr, "flux: kafka_to_mysql task '%s': %s\n", t->task, err);
+        return OPKIT_BAD_TASK;
+    }
+    if (strcmp(mode, "append") != 0 && strcmp(mode, "replace_interval") != 0) {
+        fprintf(stderr, "flux: kafka_to_mysql task '%s': mode '%s' is not append or replace_interval\n", t->task,
+                mode);
+        return OPKIT_BAD_TASK;
+    }
+    if (!strcmp(mode, "replace_interval") && !time_col) {
+        fprintf(stderr,
+                "flux: kafka_to_mysql task '%s': mode = replace_interval needs time_column, the column whose "
+                "time says which rows belong to the interval\n",
+                t->task);
+        return OPKIT_BAD_TASK;
+    }
+    if (batch <= 0) {
+        fprintf(stderr, "flux: kafka_to_mysql task '%s': batch_size must be positive\n", t->task);
+        return OPKIT_BAD_TASK;
+    }
+    return 0;
+}
+
+/* One message: parsed, matched, mapped, added or rejected. 1 added, 0
+ * rejected, 2 skipped (does not match), -1 the reject file failed. */
+static int one(load *L, const kafka_read_msg *m, json_t *match, const char *const *paths, json_t **vals,
+               size_t ncols, const char *const *cols, int64_t *bytes)
+{
+    json_error_t je;
+    json_t *doc = json_loadb(m->value, m->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    char why[600];
+    if (doc && match && !kafka_match(match, doc)) {
+        json_decref(doc);
+        return 2;
+    }
+    pstate *p = &L->ps[m->part];
+    p->read++;
+    p->dirty = true;
+    *bytes += (int64_t)m->len;
+    kafka_read_count(L->r, m);
+    int rc = 0;
+    if (!doc) {
+        snprintf(why, sizeof why, "malformed JSON at byte %d: %s", je.position, je.text);
+    } else {
+        size_t i;
+        for (i = 0; i < ncols; i++) {
+            vals[i] = opkit_jsonpath(doc, paths[i]);
+            if (!vals[i])
+                break;
+        }
+        if (i < ncols)
+            snprintf(why, sizeof why, "column '%s': missing %s", cols[i], paths[i]);
+        else if (mysqlload_add(L->ml, vals, false, why, sizeof why) == 0)
+            rc = 1;
+    }
+    json_decref(doc);
+    if (rc == 1) {
+        p->pending++;
+        return 1;
+    }
+    p->rejected++;
+    if (opkit_reject(L->rej, why, kafka_read_where(L->r, m), m->value, m->len) != 0) {
+        fprintf(stderr, "flux: writing the reject file: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int opkit_run_kafka_to_mysql(const opkit_task *t)
+{
+    const char *topic = opkit_need(t, "topic");
+    const char *table = opkit_need(t, "table");
+    json_t *columns = opkit_field(t, "columns");
+    json_t *match = opkit_field(t, "match");
+    const char *mode = opkit_str(t, "mode") ? opkit_str(t, "mode") : "append";
+    const char *time_col = opkit_str(t, "time_column");
+    const char *reject_path = opkit_str(t, "reject_file");
+    int64_t batch = opkit_int(t, "batch_size", 1000);
+    if (!topic || !table)
+        return OPKIT_BAD_TASK;
+    int bad = check_fields(t, columns, match, mode, time_col, batch);
+    if (bad)
+        return bad;
+    if (json_object_size(match) == 0)
+        match = NULL;
+    bool replace = !strcmp(mode, "replace_interval");
+    const flux_conn *kc = opkit_conn(t, "source", "kafka");
+    const flux_conn *mc = kc ? opkit_conn(t, "target", "mysql") : NULL;
+    if (!mc)
+        return OPKIT_BAD_TASK;
+
+    size_t ncols = json_object_size(columns);
+    const char **cols = calloc(ncols, sizeof *cols);
+    const char **paths = calloc(ncols, sizeof *paths);
+    json_t **vals = calloc(ncols, sizeof *vals);
+    size_t ci = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(columns, k, v)
+    {
+        cols[ci] = k;
+        paths[ci++] = json_string_value(v);
+    }
+
+    load L = {.t = t};
+    int rc = OPKIT_FAILED;
+    char err[1024];
+    char qualified[600];
+    if (strchr(table, '.'))
+        snprintf(qualified, sizeof qualified, "%s", table);
+    else
+        snprintf(qualified, sizeof qualified, "%s.%s", mc->database ? mc->database : "", table);
+
+    L.db = opkit_mysql_connect(mc, true);
+    if (!L.db)
+        goto out;
+    escape(L.db, L.key_table, sizeof L.key_table, qualified);
+    escape(L.db, L.key_topic, sizeof L.key_topic, topic);
+    opkit_sqltime(t->interval_start_ms, L.key_start);
+    if (query(&L, OFFSETS_DDL, "creating the table flux_kafka_offsets") != 0)
+        goto out;
+    L.ml = mysqlload_open(L.db, table, cols, ncols, err, sizeof err);
+    if (!L.ml) {
+        fprintf(stderr, "flux: %s\n", err);
+        rc = OPKIT_BAD_TASK;
+        goto out;
+    }
+    L.r = kafka_read_open(kc, topic, t->interval_start_ms, t->interval_end_ms, err, sizeof err);
+    if (!L.r) {
+        fprintf(stderr, "flux: %s\n", err);
+        goto out;
+    }
+    L.parts = kafka_read_parts(L.r, &L.nparts);
+    L.ps = calloc(L.nparts, sizeof *L.ps);
+    for (size_t i = 0; i < L.nparts; i++)
+        L.ps[i].committed_next = -1;
+    L.sqlcap = 1024 + L.nparts * (64 + strlen(L.key_table) + strlen(L.key_topic));
+    L.sql = malloc(L.sqlcap);
+
+    int64_t keep = 0;
+    if (replace) {
+        /* in the first batch's transaction: a crash before it commits
+         * leaves the interval as it was */
+        int64_t deleted = 0;
+        if (mysqlload_delete_interval(L.db, table, time_col, t->interval_start_ms, t->interval_end_ms, &deleted, err,
+                                      sizeof err) != 0) {
+            fprintf(stderr, "flux: replace_interval: %s\n", err);
+            goto out;
+        }
+        char q[2048];
+        snprintf(q, sizeof q,
+                 "DELETE FROM flux_kafka_offsets WHERE target_table = '%s' AND topic = '%s' AND interval_start = '%s'",
+                 L.key_table, L.key_topic, L.key_start);
+        if (query(&L, q, "forgetting the interval's offsets") != 0)
+            goto out;
+        fprintf(stderr, "flux: replace_interval: %lld row(s) of the interval deleted (committed with the first batch)\n",
+                (long long)deleted);
+    } else if (resume(&L, &keep) != 0) {
+        goto out;
+    }
+    if (kafka_read_start(L.r, err, sizeof err) != 0) {
+        fprintf(stderr, "flux: %s\n", err);
+        goto out;
+    }
+    if (reject_path && kafka_mkparent(reject_path) != 0) {
+        fprintf(stderr, "flux: cannot create the directory of the reject file %s: %s\n", reject_path, strerror(errno));
+        goto out;
+    }
+    L.rej = opkit_rejects_open(reject_path, keep);
+    if (!L.rej)
+        goto out;
+
+    int64_t unmatched = 0, bytes = 0;
+    kafka_read_msg m;
+    int got;
+    while ((got = kafka_read_next(L.r, &m, err, sizeof err)) == 1) {
+        int one_rc = one(&L, &m, match, paths, vals, ncols, cols, &bytes);
+        if (one_rc < 0)
+            goto out;
+        if (one_rc == 2)
+            unmatched++;
+        if (mysqlload_pending(L.ml) >= (size_t)batch && commit_batch(&L) != 0)
+            goto out;
+    }
+    if (got < 0) {
+        fprintf(stderr, "flux: %s\n", err);
+        goto out;
+    }
+    if (commit_batch(&L) != 0)
+        goto out;
+    if (opkit_rejects_close(L.rej) != 0) {
+        L.rej = NULL;
+        goto out;
+    }
+    L.rej = NULL;
+
+    int64_t read = 0, written = 0, rejected = 0;
+    for (size_t i = 0; i < L.nparts; i++) {
+        read += L.ps[i].read;
+        written += L.ps[i].written;
+        rejected += L.ps[i].rejected;
+    }
+    if (unmatched)
+        fprintf(stderr, "flux: %lld message(s) of the interval did not match and were skipped\n", (long long)unmatched);
+    if (kafka_read_skipped(L.r))
+        fprintf(stderr, "flux: %lld message(s) outside the interval were passed over\n",
+                (long long)kafka_read_skipped(L.r));
+    fprintf(stderr, "flux: this try loaded %lld row(s) in %lld batch(es); the interval holds %lld loaded row(s)\n",
+            (long long)L.written_try, (long long)L.batches, (long long)written);
+    kafka_read_lineage(L.r);
+    opkit_lineage("write", "table", qualified,
+                  json_pack("{s:I, s:s}", "rows", (json_int_t)L.written_try, "conn", mc->name));
+    opkit_output("rows_loaded", "%lld", (long long)written);
+    rc = opkit_counts(read, written, rejected, bytes) == 0 ? OPKIT_OK : OPKIT_FAILED;
+out:
+    if (rc != OPKIT_OK && L.db)
+        mysql_rollback(L.db);
+    if (L.rej)
+        opkit_rejects_close(L.rej);
+    kafka_read_close(L.r);
+    if (L.ml)
+        mysqlload_close(L.ml);
+    if (L.db)
+        mysql_close(L.db);
+    free(L.ps);
+    free(L.sql);
+    free(cols);
+    free(paths);
+    free(vals);
+    return rc;
+}
