@@ -11,7 +11,7 @@ static int pending(const opkit_task *t)
     return OPKIT_BAD_TASK;
 }
 
-int opkit_run_kafka_sensor(const opkit_task *t)
+int opkit_run_kafka_to_mysql(const opkit_task *t)
 {
     return pending(t);
 }
