@@ -47,6 +47,8 @@ int flux_cli_timetable(const char *cmd, const struct flux_pipeline *p, struct fl
  * the exit status to give up with */
 struct flux_compilation;
 int flux_cli_load(struct flux_compilation *c, const char *file);
+/* a plan text (from the state store) into c; name: how messages call it */
+int flux_cli_load_plan_text(struct flux_compilation *c, const char *name, const char *text, size_t len);
 /* the pipeline named (NULL: the only one), or NULL after saying why */
 struct flux_pipeline *flux_cli_pipeline(struct flux_compilation *c, const char *cmd, const char *file,
                                         const char *name);
@@ -54,6 +56,28 @@ struct flux_pipeline *flux_cli_pipeline(struct flux_compilation *c, const char *
 struct flux_arena;
 struct flux_conns;
 int flux_cli_conns(const char *cmd, const char *path, struct flux_arena *a, struct flux_conns *conns);
+
+/* deploy.c: the *.flux files under a directory, sorted (names starting
+ * with '.' or '_' skipped: '_' files are include fragments) */
+typedef struct flux_paths {
+    char **v;
+    size_t n, cap;
+} flux_paths;
+void flux_paths_add(flux_paths *p, const char *s);
+void flux_paths_free(flux_paths *p);
+int flux_cli_find_sources(const char *dir, flux_paths *out);
+
+/* deploy.c: flux deploy, versions, diff, pause, unpause, trigger, errors */
+int flux_cmd_deploy(int argc, char **argv);
+int flux_cmd_versions(int argc, char **argv);
+int flux_cmd_diff(int argc, char **argv);
+int flux_cmd_pause(int argc, char **argv);
+int flux_cmd_unpause(int argc, char **argv);
+int flux_cmd_trigger(int argc, char **argv);
+int flux_cmd_errors(int argc, char **argv);
+
+/* scheduler.c */
+int flux_cmd_scheduler(int argc, char **argv);
 
 /* main.c */
 void flux_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

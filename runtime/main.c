@@ -110,6 +110,36 @@ static const command commands[] = {
     {"tasks", "the task instances of a run, every try",
      "usage: flux tasks RUN [--pipeline P] [--format text|json] [--db URL]\n", flux_cmd_tasks},
     {"logs", "print the log of a task instance", "usage: flux logs RUN TASK [--try N] [--db URL]\n", flux_cmd_logs},
+    {"scheduler", "run the pipelines of a directory or git branch on their schedules",
+     "usage: flux scheduler --pipelines DIR [--git BRANCH] [--db URL] [-j N] [--grace DURATION]\n"
+     "\n"
+     "Compiles every *.flux under DIR (with --git, the files of BRANCH's latest\n"
+     "commit, never uncommitted edits) and deploys each valid pipeline as a new\n"
+     "version; recompiles within 2 s of a change (file events, polling as a\n"
+     "fallback) or on SIGHUP. A file that fails to compile keeps its pipelines on\n"
+     "their last good version (flux errors shows why); a deleted one pauses them.\n"
+     "Creates runs at interval ends (start, end, catchup, max_active_runs) and\n"
+     "runs them, and the runs of flux trigger. SIGTERM stops cleanly: no new run,\n"
+     "running tasks get the grace period (default 30s) to finish, exit 0.\n",
+     flux_cmd_scheduler},
+    {"deploy", "compile and publish pipelines as new versions, without a scheduler",
+     "usage: flux deploy FILE|DIR [--commit ID] [--db URL]\n"
+     "\n"
+     "Prints per pipeline what changed (tasks added, removed, changed). A file\n"
+     "with errors is not deployed (exit 3) and its pipelines keep their last\n"
+     "good version; with DIR, pipelines no longer defined are paused.\n",
+     flux_cmd_deploy},
+    {"versions", "a pipeline's deployed versions, newest first",
+     "usage: flux versions PIPELINE [--format text|json] [--db URL]\n", flux_cmd_versions},
+    {"diff", "what changed between two versions of a pipeline",
+     "usage: flux diff PIPELINE V1 V2 [--db URL]\n", flux_cmd_diff},
+    {"pause", "stop creating runs of a pipeline", "usage: flux pause PIPELINE [--db URL]\n", flux_cmd_pause},
+    {"unpause", "create runs of a paused pipeline again", "usage: flux unpause PIPELINE [--db URL]\n",
+     flux_cmd_unpause},
+    {"trigger", "queue a manual run for the scheduler",
+     "usage: flux trigger PIPELINE [--date T] [--param name=value]... [--db URL]\n", flux_cmd_trigger},
+    {"errors", "the diagnostics of sources that failed to compile",
+     "usage: flux errors [--format text|json] [--db URL]\n", flux_cmd_errors},
     {"lineage", "which run and task moved a record, from where, to where",
      "usage: flux lineage --topic T [--partition P [--offset O]] [--format text|json] [--db URL]\n"
      "       flux lineage --table [DB.]TABLE [--format text|json] [--db URL]\n"
@@ -203,73 +233,10 @@ void flux_cli_unknown_option(const char *cmd, const char *opt, const char *const
 
 /* ---- check ---- */
 
-typedef struct paths {
-    char **v;
-    size_t n, cap;
-} paths;
-
-static void paths_add(paths *p, const char *s)
-{
-    if (p->n == p->cap) {
-        p->cap = p->cap ? 2 * p->cap : 16;
-        char **n = realloc(p->v, p->cap * sizeof *n);
-        if (!n)
-            abort();
-        p->v = n;
-    }
-    p->v[p->n++] = strdup(s);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* *.flux under dir, sorted, so output order never depends on the filesystem */
-static int collect(const char *dir, paths *out)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return -1;
-    paths local = {0};
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        /* dot files are hidden; '_' files are include fragments, compiled
-         * where they are included, not on their own */
-        if (e->d_name[0] == '.' || e->d_name[0] == '_')
-            continue;
-        size_t n = strlen(dir) + strlen(e->d_name) + 2;
-        char *full = malloc(n);
-        if (!full)
-            abort();
-        snprintf(full, n, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
-        paths_add(&local, full);
-        free(full);
-    }
-    closedir(d);
-    qsort(local.v, local.n, sizeof *local.v, cmp_str);
-    for (size_t i = 0; i < local.n; i++) {
-        struct stat st;
-        if (stat(local.v[i], &st) == 0 && S_ISDIR(st.st_mode))
-            collect(local.v[i], out);
-        else if (ends_with(local.v[i], ".flux"))
-            paths_add(out, local.v[i]);
-        free(local.v[i]);
-    }
-    free(local.v);
-    return 0;
-}
-
 static int cmd_check(int argc, char **argv)
 {
     const char *format = "text", *color = "auto";
-    paths files = {0};
+    flux_paths files = {0};
     int rc = EXIT_OK;
     bool io_error = false;
     for (int i = 0; i < argc; i++) {
@@ -294,7 +261,7 @@ static int cmd_check(int argc, char **argv)
             struct stat st;
             if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
                 size_t before = files.n;
-                if (collect(a, &files) != 0) {
+                if (flux_cli_find_sources(a, &files) != 0) {
                     fprintf(stderr, "flux check: cannot read directory '%s': %s\n", a, strerror(errno));
                     io_error = true;
                 } else if (files.n == before) {
@@ -302,7 +269,7 @@ static int cmd_check(int argc, char **argv)
                     io_error = true;
                 }
             } else {
-                paths_add(&files, a);
+                flux_paths_add(&files, a);
             }
         }
     }
@@ -345,9 +312,7 @@ static int cmd_check(int argc, char **argv)
     rc = io_error ? EXIT_USAGE : c.diags.errors ? EXIT_COMPILE : EXIT_OK;
     flux_compilation_free(&c);
 done:
-    for (size_t i = 0; i < files.n; i++)
-        free(files.v[i]);
-    free(files.v);
+    flux_paths_free(&files);
     return rc;
 }
 

@@ -152,6 +152,25 @@ static int load_plan(flux_compilation *c, const char *file)
     return 0;
 }
 
+int flux_cli_load_plan_text(flux_compilation *c, const char *name, const char *text, size_t len)
+{
+    flux_compilation_init(c);
+    uint32_t id = flux_sources_add(&c->sources, name, text, len);
+    const flux_source *src = flux_sources_get(&c->sources, id);
+    char err[512];
+    flux_plan *plan = src ? flux_plan_read(c->arena, &c->sources, name, src->text, src->len, err, sizeof err) : NULL;
+    if (!plan) {
+        fprintf(stderr, "flux: plan %s: %s\n", name, src ? err : "out of memory");
+        return FLUX_EXIT_COMPILE;
+    }
+    plan->pipeline->arena_arrays = true;
+    plan->pipeline->from_plan = plan;
+    c->pipelines = flux_arena_alloc(c->arena, sizeof *c->pipelines);
+    c->pipelines[0] = plan->pipeline;
+    c->npipelines = c->cap = 1;
+    return 0;
+}
+
 int flux_cli_load(flux_compilation *c, const char *file)
 {
     flux_compilation_init(c);

@@ -73,6 +73,7 @@ enum {
     ST_SOURCE_UPDATE,
     ST_SOURCE_INSERT,
     ST_SOURCES_LIST,
+    ST_SOURCE_DELETE,
     ST_PIPELINE_SET_PAUSED,
     ST_PIPELINES_LIST,
     ST_SCHED_UPDATE,
@@ -161,6 +162,7 @@ static const char *const SQL[ST__COUNT] = {
     [ST_SOURCE_UPDATE] = "UPDATE sources SET sha256 = ?, commit_id = ?, errors = ?, checked_at = ? WHERE path = ?",
     [ST_SOURCE_INSERT] = "INSERT INTO sources (sha256, commit_id, errors, checked_at, path) VALUES (?, ?, ?, ?, ?)",
     [ST_SOURCES_LIST] = "SELECT path, sha256, commit_id, errors, checked_at FROM sources ORDER BY path",
+    [ST_SOURCE_DELETE] = "DELETE FROM sources WHERE path = ?",
     [ST_PIPELINE_SET_PAUSED] = "UPDATE pipelines SET paused = ?, updated_at = ? WHERE name = ?",
     [ST_PIPELINES_LIST] = "SELECT p.name, p.paused, ps.source_path, ps.removed_at, d.version, d.plan_id, src.errors "
                           "FROM pipelines p LEFT JOIN pipeline_sources ps ON ps.pipeline = p.name "
@@ -1649,6 +1651,19 @@ int flux_store_put_source(flux_store *s, const char *path, const char *sha256, c
     int rc = transact(s, source_body, &c, MANY_STATEMENTS);
     free(e);
     return rc;
+}
+
+static int drop_source_body(flux_store *s, void *vctx)
+{
+    flux_db_stmt *st = use(s, ST_SOURCE_DELETE);
+    if (!st || bind(s, st, "s", (const char *)vctx))
+        return -1;
+    return run_stmt(s, st, "forgetting a source");
+}
+
+int flux_store_drop_source(flux_store *s, const char *path)
+{
+    return transact(s, drop_source_body, (void *)path, ONE_STATEMENT);
 }
 
 static int read_source(flux_store *s, flux_db_stmt *st, void *row)

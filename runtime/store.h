@@ -182,6 +182,8 @@ typedef struct flux_source_row {
     int64_t checked_at;
 } flux_source_row;
 int flux_store_list_sources(flux_store *s, flux_source_row **rows, size_t *n);
+/* A source file that is gone. */
+int flux_store_drop_source(flux_store *s, const char *path);
 void flux_source_rows_free(flux_source_row *rows, size_t n);
 
 /* 1 when the pipeline is unknown. */

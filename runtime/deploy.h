@@ -1,0 +1,30 @@
+/* deploy — publishing the pipelines of a tree as numbered plan versions,
+ * shared by `flux deploy` and `flux scheduler`. */
+#ifndef FLUX_DEPLOY_H
+#define FLUX_DEPLOY_H
+
+#include <stdio.h>
+
+#include "cli.h"
+#include "store.h"
+#include "value.h"
+
+typedef struct flux_deploy_report {
+    int deployed, unchanged, broken, removed;
+} flux_deploy_report;
+
+/* Compiles the *.flux files under root (or only those listed, as paths
+ * relative to root), each from root with its relative path, and publishes
+ * each valid pipeline whose plan changed as a new version, with commit
+ * (NULL: none). A file with errors records its diagnostics and leaves its
+ * pipelines on their last good version. With the whole tree, pipelines no
+ * longer defined anywhere in it are marked removed. What happened goes to
+ * out (NULL: nothing printed). -1 on a store error. */
+int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, const char *commit,
+                     flux_deploy_report *rep, FILE *out);
+
+/* "2 tasks added (a, b); 1 task changed (c)" between two plan texts (old
+ * NULL: the first version). */
+void flux_deploy_changes(const char *old_plan, const char *new_plan, flux_buf *out);
+
+#endif
