@@ -68,6 +68,12 @@ mysql_url=$(bash "$root/tests/servers/mariadb.sh" start "$dir/db" 2>"$dir/db.err
 brokers=$(bash "$root/tests/servers/kafka.sh" start "$dir/kafka" user_events:3 2>"$dir/kafka.err") ||
     { cat "$dir/kafka.err"; echo "FAIL: the Kafka test broker did not start"; fail=1; finish; }
 q() { mariadb --no-defaults --socket="$(cat "$dir/db/socket")" -uroot -N -B flux -e "$1"; }
+# the warehouse through a user of its own whose password must appear nowhere flux wrote
+secret=Ev-9s3cret-wh-77
+q "CREATE USER 'events'@'127.0.0.1' IDENTIFIED BY '$secret';
+   CREATE USER 'events'@'localhost' IDENTIFIED BY '$secret';
+   GRANT ALL ON flux.* TO 'events'@'127.0.0.1', 'events'@'localhost'"
+mysql_url=mysql://events:$secret@127.0.0.1:$(cat "$dir/db/port")/flux
 
 bash "$ex/gen.sh" "$H" >"$dir/events.tsv"
 "$produce" "$brokers" user_events <"$dir/events.tsv" || { echo "FAIL: producing"; fail=1; finish; }
@@ -202,4 +208,7 @@ check "event_counts of 10:00 unchanged" "$exp_counts" \
     "$(q "SELECT event_type, events, users FROM event_counts WHERE hour_start = '2026-11-02 10:00:00'" | LC_ALL=C sort)"
 check "tables: both hours, nothing else" "$((405 - 3 + 30))" \
     "$(q "SELECT (SELECT COUNT(*) FROM signup_events) + (SELECT COUNT(*) FROM login_events) + (SELECT COUNT(*) FROM page_view_events) + (SELECT COUNT(*) FROM purchase_events)")"
+check "the warehouse password nowhere flux wrote" 0 "$(grep -rlaF -- "$secret" "$dir/work" "$dir/run.txt" 2>/dev/null | wc -l)"
+check "no sanitizer report in any task log" 0 \
+    "$(grep -rlaE "ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:" "$FLUX_HOME/logs" 2>/dev/null | wc -l)"
 finish
