@@ -79,8 +79,18 @@ struct ex_run {
     size_t unfinished;
     bool ended, active, dir_made;
     int64_t started_ms;
+    int group;             /* index in ex->groups: the pipeline's max_active_tasks */
+    int max_tasks;         /* 0: no limit of its own */
+    bool freeing;
+    size_t closing;        /* handles still closing before the run is freed */
     ex_run *next;
 };
+
+/* task processes running per pipeline, across its runs (max_active_tasks) */
+typedef struct ex_group {
+    char *pipeline;
+    int running;
+} ex_group;
 
 struct flux_executor {
     uv_loop_t loop;
@@ -103,10 +113,34 @@ struct flux_executor {
     char wrap[PATH_MAX];  /* flux-wrap beside flux, or flux itself with __wrap */
     bool wrap_is_own;
     uint64_t serial;      /* event number: a hand-off is measured within one event */
+    ex_group *groups;
+    size_t ngroups;
+    bool draining;        /* service stop: no new task; running ones may finish */
+    uv_timer_t drain_timer;
 };
 
 static void task_finished(ex_task *k, flux_ti_state st, const char *note, int exit_status);
 static void evaluate(ex_task *k);
+
+/* a process slot, counted globally (-j) and for the pipeline */
+static void take_slot(ex_task *k)
+{
+    k->holds_slot = true;
+    k->run->ex->running++;
+    k->run->ex->groups[k->run->group].running++;
+}
+
+static void drain_check(flux_executor *ex);
+
+static void give_slot(ex_task *k)
+{
+    if (!k->holds_slot)
+        return;
+    k->holds_slot = false;
+    k->run->ex->running--;
+    k->run->ex->groups[k->run->group].running--;
+    drain_check(k->run->ex);
+}
 static void dispatch(flux_executor *ex);
 static void start_try(ex_task *k);
 static void enqueue(ex_task *k);
@@ -481,10 +515,7 @@ static void process_ended(ex_task *k, int code)
     if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->interrupted && !k->timed_out &&
         (code == FLUX_OP_NOT_YET || code == FLUX_OP_NOT_YET_ERROR)) {
         /* a poke said "not yet": give the slot back and poke again later */
-        if (k->holds_slot) {
-            k->holds_slot = false;
-            ex->running--;
-        }
+        give_slot(k);
         if (k->pool >= 0) {
             ex->pool_used[k->pool]--;
             k->pool = -1;
@@ -973,8 +1004,7 @@ static void start_try(ex_task *k)
         return;
     }
     k->phase = W_PROCESS;
-    k->holds_slot = true;
-    ex->running++;
+    take_slot(k);
     if (flux_store_ti_update(ex->store, k->ti_id, FLUX_TI_RUNNING, k->started_ms, -1, k->pid, -2, ex->host,
                              k->log_path, masked, NULL, NULL) != 0)
         store_fail(ex, "record a started task");
@@ -1023,12 +1053,13 @@ static void dispatch(flux_executor *ex)
 {
     /* first in, first out, skipping a task whose pool is full */
     ex_task *prev = NULL;
-    for (ex_task *k = ex->ready_head; k && !ex->stopping;) {
+    for (ex_task *k = ex->ready_head; k && !ex->stopping && !ex->draining;) {
         bool needs_slot = k->how == FLUX_OP_RUN_PROCESS || k->how == FLUX_OP_RUN_POKE_PROCESS;
         if (needs_slot && ex->running >= ex->o.slots)
             break;
         int p = needs_slot ? pool_of(ex, k) : -1;
-        if (p >= 0 && ex->pool_used[p] >= pool_slots(ex, p)) {
+        bool full = needs_slot && k->run->max_tasks > 0 && ex->groups[k->run->group].running >= k->run->max_tasks;
+        if (full || (p >= 0 && ex->pool_used[p] >= pool_slots(ex, p))) {
             prev = k;
             k = k->next_ready;
             continue;
@@ -1105,10 +1136,7 @@ static void task_finished(ex_task *k, flux_ti_state st, const char *note, int ex
     flux_executor *ex = k->run->ex;
     /* every try ends here, whatever path it took: the slot and the pool
      * place it held are given back exactly once */
-    if (k->holds_slot) {
-        k->holds_slot = false;
-        ex->running--;
-    }
+    give_slot(k);
     if (k->pool >= 0) {
         ex->pool_used[k->pool]--;
         k->pool = -1;
@@ -1214,6 +1242,59 @@ static void evaluate(ex_task *k)
 
 static void maybe_start_runs(flux_executor *ex);
 
+static void run_freed(ex_run *run)
+{
+    for (size_t i = 0; i < run->n; i++)
+        free(run->tasks[i].outputs);
+    free(run->tasks);
+    free(run->child_start);
+    free(run->children);
+    free(run);
+}
+
+static void run_handle_closed(uv_handle_t *h)
+{
+    ex_task *k = h->data;
+    ex_run *run = k->run;
+    if (--run->closing == 0)
+        run_freed(run);
+}
+
+/* A long-running service frees each run once it ended: unlinked now, its
+ * memory once the loop has closed its timers. */
+static void free_run_later(ex_run *run)
+{
+    flux_executor *ex = run->ex;
+    ex_run *prev = NULL;
+    for (ex_run *r = ex->runs; r && r != run; r = r->next)
+        prev = r;
+    if (prev)
+        prev->next = run->next;
+    else
+        ex->runs = run->next;
+    if (ex->runs_tail == run)
+        ex->runs_tail = prev;
+    ex->nruns--;
+    ex->runs_done--;
+    ex->total -= run->n;
+    ex->done -= run->n;
+    run->freeing = true;
+    for (size_t i = 0; i < run->n; i++) {
+        ex_task *k = &run->tasks[i];
+        k->timer.data = k->deadline.data = k;
+        if (k->timer_init) {
+            run->closing++;
+            uv_close((uv_handle_t *)&k->timer, run_handle_closed);
+        }
+        if (k->deadline_init) {
+            run->closing++;
+            uv_close((uv_handle_t *)&k->deadline, run_handle_closed);
+        }
+    }
+    if (run->closing == 0)
+        run_freed(run);
+}
+
 static void run_maybe_done(ex_run *run)
 {
     if (run->unfinished || run->ended)
@@ -1242,8 +1323,12 @@ static void run_maybe_done(ex_run *run)
         fprintf(ex->o.out, "run %s of %s: %s\n", run->row.run_id, run->p->name, ok ? "success" : "failed");
         fflush(ex->o.out);
     }
+    if (ex->o.run_ended)
+        ex->o.run_ended(ex->o.ud, &run->row);
+    if (ex->o.service)
+        free_run_later(run);
     maybe_start_runs(ex);
-    if (ex->runs_done == ex->nruns)
+    if (ex->runs_done == ex->nruns && !ex->o.service)
         uv_stop(&ex->loop);
 }
 
@@ -1273,8 +1358,7 @@ static void recover_adopt(ex_task *k, int pid)
     flux_executor *ex = k->run->ex;
     ex->in_flight++;
     if (!k->holds_slot) {
-        k->holds_slot = true;
-        ex->running++; /* it holds a slot as if we had started it */
+        take_slot(k); /* it holds a slot as if we had started it */
     }
     k->pid = pid;
     k->phase = W_ADOPTED;
@@ -1382,18 +1466,47 @@ static void maybe_start_runs(flux_executor *ex)
     dispatch(ex);
 }
 
+static int64_t pipeline_int(const flux_pipeline *p, const char *key, int64_t dflt)
+{
+    for (size_t i = 0; i < p->attrs.n; i++)
+        if (!strcmp(p->attrs.v[i].key, key) && p->attrs.v[i].val.kind == FLUX_F_INT)
+            return p->attrs.v[i].val.u.i;
+    return dflt;
+}
+
+static int group_of(flux_executor *ex, const char *pipeline)
+{
+    for (size_t i = 0; i < ex->ngroups; i++)
+        if (!strcmp(ex->groups[i].pipeline, pipeline))
+            return (int)i;
+    ex->groups = realloc(ex->groups, (ex->ngroups + 1) * sizeof *ex->groups);
+    ex->groups[ex->ngroups].pipeline = strdup(pipeline);
+    ex->groups[ex->ngroups].running = 0;
+    return (int)ex->ngroups++;
+}
+
 int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *plan_id, const flux_tz *tz,
-                      const flux_interval *iv, const char *trigger, flux_value params)
+                      const flux_interval *iv, const char *trigger, const char *run_id, flux_value params)
 {
     ex_run *run = calloc(1, sizeof *run);
     run->ex = ex;
     run->p = p;
     run->tz = tz;
     run->params = params;
+    run->group = group_of(ex, p->name);
+    run->max_tasks = ex->o.service ? (int)pipeline_int(p, "max_active_tasks", 16) : 0;
     flux_run_row in;
     memset(&in, 0, sizeof in);
     snprintf(in.pipeline, sizeof in.pipeline, "%s", p->name);
-    snprintf(in.run_id, sizeof in.run_id, "%s", flux_run_id(ex->arena, strcmp(trigger, "manual") == 0 ? "manual" : strcmp(trigger, "backfill") == 0 ? "backfill" : "scheduled", iv->start_ms));
+    if (run_id)
+        snprintf(in.run_id, sizeof in.run_id, "%s", run_id);
+    else
+        snprintf(in.run_id, sizeof in.run_id, "%s",
+                 flux_run_id(ex->arena,
+                             strcmp(trigger, "manual") == 0     ? "manual"
+                             : strcmp(trigger, "backfill") == 0 ? "backfill"
+                                                                : "scheduled",
+                             iv->start_ms));
     snprintf(in.plan_id, sizeof in.plan_id, "%s", plan_id);
     snprintf(in.trigger, sizeof in.trigger, "%s", trigger);
     in.state = FLUX_RUN_QUEUED;
@@ -1535,6 +1648,57 @@ static void on_signal(uv_signal_t *h, int sig)
         uv_stop(&ex->loop);
 }
 
+/* ---- a service's stop ---- */
+
+static void drain_check(flux_executor *ex)
+{
+    if (ex->draining && ex->running == 0 && !ex->stopping) {
+        /* nothing runs: the rest (retries, pokes) waits for the next start */
+        ex->stopping = true;
+        uv_stop(&ex->loop);
+    }
+}
+
+static void on_drain_timer(uv_timer_t *t)
+{
+    flux_executor *ex = t->data;
+    if (ex->stopping)
+        return;
+    /* the grace period is over: stop what still runs, as a SIGTERM would */
+    uv_signal_t h;
+    h.data = ex;
+    on_signal(&h, SIGTERM);
+}
+
+void flux_exec_drain(flux_executor *ex, int64_t grace_ms)
+{
+    if (ex->draining) {
+        on_drain_timer(&ex->drain_timer);
+        return;
+    }
+    ex->draining = true;
+    for (ex_run *r = ex->runs; r; r = r->next)
+        for (size_t i = 0; i < r->n; i++) {
+            ex_task *k = &r->tasks[i];
+            if (k->phase == W_RETRY_WAIT || k->phase == W_POKE_WAIT)
+                uv_timer_stop(&k->timer);
+        }
+    uv_timer_init(&ex->loop, &ex->drain_timer);
+    ex->drain_timer.data = ex;
+    uv_timer_start(&ex->drain_timer, on_drain_timer, (uint64_t)(grace_ms > 0 ? grace_ms : 0), 0);
+    drain_check(ex);
+}
+
+struct uv_loop_s *flux_exec_loop(flux_executor *ex)
+{
+    return &ex->loop;
+}
+
+size_t flux_exec_active(const flux_executor *ex)
+{
+    return ex->nruns - ex->runs_done;
+}
+
 /* ---- public ---- */
 
 flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
@@ -1565,11 +1729,13 @@ flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
 int flux_exec_run(flux_executor *ex)
 {
     ex->t0_ms = now_ms();
-    uv_signal_init(&ex->loop, &ex->sigint);
-    uv_signal_init(&ex->loop, &ex->sigterm);
-    ex->sigint.data = ex->sigterm.data = ex;
-    uv_signal_start(&ex->sigint, on_signal, SIGINT);
-    uv_signal_start(&ex->sigterm, on_signal, SIGTERM);
+    if (!ex->o.service) { /* a service's owner handles signals (flux_exec_drain) */
+        uv_signal_init(&ex->loop, &ex->sigint);
+        uv_signal_init(&ex->loop, &ex->sigterm);
+        ex->sigint.data = ex->sigterm.data = ex;
+        uv_signal_start(&ex->sigint, on_signal, SIGINT);
+        uv_signal_start(&ex->sigterm, on_signal, SIGTERM);
+    }
     uv_timer_init(&ex->loop, &ex->stop_timer);
     ex->stop_timer.data = ex;
     uv_timer_init(&ex->loop, &ex->progress);
@@ -1577,7 +1743,7 @@ int flux_exec_run(flux_executor *ex)
     if (ex->o.progress_tty && !ex->o.quiet)
         uv_timer_start(&ex->progress, on_progress, 200, 200);
     maybe_start_runs(ex);
-    if (ex->runs_done < ex->nruns || ex->stopping)
+    if (ex->runs_done < ex->nruns || ex->stopping || ex->o.service)
         uv_run(&ex->loop, UV_RUN_DEFAULT);
     /* after a stop: let the signalled processes end and record them */
     while (ex->stopping && ex->in_flight > 0 && uv_run(&ex->loop, UV_RUN_ONCE))
@@ -1617,6 +1783,9 @@ void flux_exec_free(flux_executor *ex)
         free(r);
     }
     free(ex->handoffs);
+    for (size_t i = 0; i < ex->ngroups; i++)
+        free(ex->groups[i].pipeline);
+    free(ex->groups);
     flux_arena_free(ex->arena);
     free(ex);
 }

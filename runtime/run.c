@@ -338,7 +338,7 @@ int flux_cmd_run(int argc, char **argv)
         char *self;
         flux_executor *ex = new_executor(&o, s, &l, &self);
         int64_t t0 = wall_ms();
-        if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "manual", params) != 0) {
+        if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "manual", NULL, params) != 0) {
             rc = FLUX_EXIT_FAIL;
         } else {
             rc = flux_exec_run(ex) == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
@@ -463,7 +463,7 @@ int flux_cmd_backfill(int argc, char **argv)
             flux_buf_free(&t);
         }
         if (take && !o.dry_run && !rc) {
-            if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "backfill", params) != 0)
+            if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "backfill", NULL, params) != 0)
                 rc = FLUX_EXIT_FAIL;
             added++;
         } else if (!take) {
