@@ -15,13 +15,3 @@ int opkit_run_kafka_to_mysql(const opkit_task *t)
 {
     return pending(t);
 }
-
-int opkit_run_file_to_kafka(const opkit_task *t)
-{
-    return pending(t);
-}
-
-int opkit_run_mysql_to_kafka(const opkit_task *t)
-{
-    return pending(t);
-}
