@@ -97,9 +97,9 @@ static int send_rows(MYSQL *db, const flux_conn *src, const char *key, opkit_pro
         char *kt = NULL;
         size_t klen = 0;
         if (k >= 0 && !(kt = key_text(vals[k], &klen))) {
-            char *text = json_dumps(obj, JSON_COMPACT);
-            rc = opkit_reject(rej, "the key column is NULL", json_pack("{s:I}", "row", (json_int_t)*read), text,
-                              text ? strlen(text) : 0);
+            char *text = json_dumps(obj, JSON_COMPACT), why[300];
+            snprintf(why, sizeof why, "row %lld: the key column '%s' is NULL", (long long)*read, key);
+            rc = opkit_reject(rej, why, json_pack("{s:I}", "row", (json_int_t)*read), text, text ? strlen(text) : 0);
             free(text);
         } else {
             char *value = json_dumps(obj, JSON_COMPACT);
