@@ -1604,6 +1604,8 @@ int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *pla
         ex->runs = run;
     ex->runs_tail = run;
     ex->nruns++;
+    if (ex->o.service) /* the loop is running: start it now */
+        maybe_start_runs(ex);
     return 0;
 }
 

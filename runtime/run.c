@@ -790,10 +790,60 @@ int flux_cmd_status(int argc, char **argv)
                        rows[i].run_id, total, ok, bad);
             }
         }
-        if (!strcmp(o.format, "json"))
-            print_json(arr);
-        else
+        /* deployed pipelines: version, paused, removed, a source that fails to compile */
+        flux_pipeline_row *pr = NULL;
+        size_t npr = 0;
+        json_t *pj = json_array();
+        if (flux_store_list_pipelines(s, &pr, &npr) == 0) {
+            bool header = false;
+            for (size_t i = 0; i < npr; i++) {
+                if (!pr[i].version || (pl && strcmp(pl, pr[i].name)))
+                    continue;
+                const char *state = pr[i].removed ? "removed" : pr[i].paused ? "paused" : "active";
+                if (!strcmp(o.format, "json")) {
+                    json_array_append_new(pj, json_pack("{s:s, s:i, s:s, s:s, s:s?, s:s?}", "pipeline", pr[i].name,
+                                                        "version", pr[i].version, "plan", pr[i].plan_id, "state", state,
+                                                        "source", pr[i].source_path, "errors", pr[i].errors));
+                    continue;
+                }
+                if (!header)
+                    printf("\n%-24s %-8s %-8s %s\n", "DEPLOYED", "VERSION", "STATE", "SOURCE");
+                header = true;
+                printf("%-24s %-8d %-8s %s%s\n", pr[i].name, pr[i].version, state,
+                       pr[i].source_path ? pr[i].source_path : "-",
+                       pr[i].errors ? " (fails to compile: the last good version runs; see flux errors)" : "");
+            }
+            flux_pipeline_rows_free(pr, npr);
+        }
+        /* schedulers: alive while their heartbeat is fresh */
+        flux_scheduler_row *sr = NULL;
+        size_t nsr = 0;
+        json_t *sj = json_array();
+        if (flux_store_list_schedulers(s, &sr, &nsr) == 0) {
+            int64_t now = wall_ms();
+            for (size_t i = 0; i < nsr; i++) {
+                bool alive = !sr[i].stopped && now - sr[i].heartbeat < 10000;
+                if (!strcmp(o.format, "json")) {
+                    json_array_append_new(sj, json_pack("{s:s, s:b, s:I}", "scheduler", sr[i].id, "alive", alive,
+                                                        "heartbeat_age_ms", (json_int_t)(now - sr[i].heartbeat)));
+                } else if (alive || i == 0) {
+                    printf("%sscheduler %s: %s (heartbeat %.1f s ago)\n", i == 0 ? "\n" : "", sr[i].id,
+                           alive ? "alive" : sr[i].stopped ? "stopped" : "not responding",
+                           (double)(now - sr[i].heartbeat) / 1000.0);
+                }
+            }
+            if (!nsr && strcmp(o.format, "json"))
+                printf("\nno scheduler has run on this store\n");
+            free(sr);
+        }
+        if (!strcmp(o.format, "json")) {
+            json_t *root = json_pack("{s:o, s:o, s:o}", "pipelines", arr, "deployed", pj, "schedulers", sj);
+            print_json(root);
+        } else {
             json_decref(arr);
+            json_decref(pj);
+            json_decref(sj);
+        }
         free(rows);
     } else {
         fprintf(stderr, "flux status: %s\n", flux_store_error(s));

@@ -28,7 +28,7 @@ check "log of a" "a-log ::output n=42" "a-log $(flux logs "$run" a "${DB_ARGS[@]
 flux run p.flux --date 2026-11-05 "${DB_ARGS[@]}" > out2.txt
 check "rerun does nothing again" 3 "$(wc -l < side.log)"
 check "one try each" 1 "$(tries_of "$run" b)"
-flux status --format json "${DB_ARGS[@]}" | jq -e '.[0].pipeline == "basic" and .[0].succeeded == 1' > /dev/null && check status ok ok || check status ok bad
+flux status --format json "${DB_ARGS[@]}" | jq -e '.pipelines[0].pipeline == "basic" and .pipelines[0].succeeded == 1' > /dev/null && check status ok ok || check status ok bad
 flux run p.flux --date 2026-11-06 --param who=flux "${DB_ARGS[@]}" > /dev/null
 check "param override" "c-2026-11-06-hi flux" "$(tail -1 side.log)"
 finish
