@@ -24,9 +24,9 @@
 #include "opkit.h"
 #include "schedule.h"
 
-#define POKE_BUDGET_MS 8000
+#define POKE_BUDGET_MS 6000
 /* one round trip may take at most this, so a dead broker leaves time to say so */
-#define CALL_MS 3000
+#define CALL_MS 2500
 
 typedef struct part_state {
     int32_t id;
@@ -110,8 +110,8 @@ static rd_kafka_t *consumer(sensor *s, const char *group)
         {"enable.auto.offset.store", "false"},
         {"enable.partition.eof", "true"},
         {"allow.auto.create.topics", "false"},
-        {"socket.timeout.ms", "3000"},
-        {"socket.connection.setup.timeout.ms", "3000"},
+        {"socket.timeout.ms", "2500"},
+        {"socket.connection.setup.timeout.ms", "2500"},
         {"auto.offset.reset", "error"},
     };
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {

@@ -118,7 +118,7 @@ pipeline watch {
     task wait : kafka_sensor {
         conn          = "bus"
         topic         = "late"
-        until         = "{{ ds }}T12:00:00Z"
+        until         = "{{ interval_end }}"
         poke_interval = 1s
         timeout       = 40s
     }
@@ -129,13 +129,14 @@ FLUX
 state() { "$flux" tasks "$1" --format json | jq -r --arg t "$2" '[.task_instances[] | select(.task == $t)] | last | .state'; }
 logged() { "$flux" logs "$1" "$2" 2>&1 | grep -qF -- "$3" && echo yes || echo no; }
 run_id() { "$flux" runs --format json | jq -r --arg d "$1" '[.[] | select(.run_id | contains($d))] | .[0].id'; }
-noon() { date -u -d "$1T12:00:00Z" +%s000; }
+# a daily run of DAY ends at the next midnight
+iend() { date -u -d "$1 + 1 day" +%s000; }
 
 # messages reach the time during the wait
 "$flux" run p.flux --date 2026-11-05 > run1.txt 2>&1 &
 runner=$!
 sleep 2.5
-printf '%s\t0\tx\n%s\t1\ty\n' "$(noon 2026-11-05)" $(($(noon 2026-11-05) + 1)) | put late
+printf '%s\t0\tx\n%s\t1\ty\n' "$(iend 2026-11-05)" $(($(iend 2026-11-05) + 1)) | put late
 wait "$runner" && rc=0 || rc=$?
 r=$(run_id 2026-11-05)
 check "e2e arrive: run succeeds" 0 "$rc"
@@ -154,7 +155,7 @@ echo "broker-down 1" > k/control
 sleep 4
 check "e2e outage: still waiting" yes "$(kill -0 "$runner" 2>/dev/null && echo yes || echo no)"
 echo "broker-up 1" > k/control
-printf '%s\t0\tx\n%s\t1\ty\n' "$(noon 2026-11-06)" "$(noon 2026-11-06)" | put late
+printf '%s\t0\tx\n%s\t1\ty\n' "$(iend 2026-11-06)" "$(iend 2026-11-06)" | put late
 wait "$runner" && rc=0 || rc=$?
 r=$(run_id 2026-11-06)
 check "e2e outage: run succeeds" 0 "$rc"
