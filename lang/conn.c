@@ -291,7 +291,12 @@ static int conn_from_node(flux_arena *a, const char *path, bool private_file, co
         }
         c->password = v;
     }
-    if ((v = field(m, "password_env", &at))) {
+    /* FLUX_CONN_<NAME> replaces this definition whole: its password
+     * references need not resolve */
+    char override[256];
+    flux_conn_env_name(name, override, sizeof override);
+    bool replaced = getenv(override) != NULL;
+    if ((v = field(m, "password_env", &at)) && !replaced) {
         const char *pw = getenv(v);
         if (!pw) {
             fail(err, errlen, "%s:%zu:%zu: environment variable '%s' (password of '%s') is not set", path, at->line,
@@ -300,7 +305,7 @@ static int conn_from_node(flux_arena *a, const char *path, bool private_file, co
         }
         c->password = flux_arena_strdup(a, pw);
     }
-    if ((v = field(m, "password_file", &at))) {
+    if ((v = field(m, "password_file", &at)) && !replaced) {
         char *pw = read_secret_file(a, v);
         if (!pw) {
             fail(err, errlen, "%s:%zu:%zu: cannot read password file '%s': %s", path, at->line, at->col, v,

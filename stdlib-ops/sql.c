@@ -451,9 +451,31 @@ static int mysql_text(MYSQL *db, const char *sql, unsigned long long *affected)
         return -1;
     for (;;) {
         MYSQL_RES *res = mysql_store_result(db);
-        if (res)
+        if (res) {
+            /* a SELECT among the statements: its rows in the log, as with params */
+            unsigned int n = mysql_num_fields(res);
+            MYSQL_FIELD *f = mysql_fetch_fields(res);
+            long long rows = 0;
+            MYSQL_ROW row;
+            mysql_print_header(f, n);
+            while ((row = mysql_fetch_row(res))) {
+                if (rows++ >= ROWS_SHOWN)
+                    continue;
+                unsigned long *len = mysql_fetch_lengths(res);
+                put_row_start();
+                for (unsigned int i = 0; i < n; i++) {
+                    if (i)
+                        putchar('\t');
+                    if (!row[i])
+                        fputs("NULL", stdout);
+                    else
+                        put_value(row[i], len[i]);
+                }
+                putchar('\n');
+            }
+            rows_summary(rows);
             mysql_free_result(res);
-        else if (mysql_field_count(db) == 0)
+        } else if (mysql_field_count(db) == 0)
             *affected += mysql_affected_rows(db) == (my_ulonglong)-1 ? 0 : mysql_affected_rows(db);
         int next = mysql_next_result(db);
         if (next > 0)
