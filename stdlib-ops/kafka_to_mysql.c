@@ -3,11 +3,16 @@
  * and consumed offsets commit together: each batch is the rows (LOAD DATA
  * through mysqlload) plus the upsert of its partitions' rows in
  * flux_kafka_offsets, in one transaction, so a crashed load resumed by a
- * rerun neither duplicates nor loses a row. */
+ * rerun neither duplicates nor loses a row. A reader thread consumes and
+ * parses while the main thread type-checks, loads and commits: parsing JSON
+ * and waiting for MySQL are the two halves of the time, and they overlap. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kafka_read.h"
 #include "mysqlload.h"
@@ -29,8 +34,44 @@ typedef struct pstate {
     bool dirty;             /* counts changed since the last commit */
 } pstate;
 
+/* One consumed message, as the reader hands it over. */
+enum { IT_ROW, IT_BAD, IT_SKIP };
+typedef struct item {
+    int kind;       /* IT_ROW: vals mapped from doc; IT_BAD: why; IT_SKIP: did not match */
+    size_t part;
+    int32_t partition;
+    int64_t offset, ts;
+    json_t *doc;    /* IT_ROW: owns vals */
+    size_t raw, len; /* the value's bytes, at raw in the chunk's bytes */
+    char *why;      /* IT_BAD, malloc'd */
+} item;
+
+/* The reader fills chunks of items in a small ring; the main thread empties
+ * them in order: one lock per chunk, not per message. */
+#define CHUNK 1024
+#define NCHUNKS 8
+typedef struct chunk {
+    item it[CHUNK];
+    json_t **vals; /* CHUNK * ncols, borrowed from each item's doc */
+    char *bytes;
+    size_t blen, bcap;
+    size_t n, i;   /* items filled, items taken by the main thread */
+    bool full, end, failed;
+    char err[1024];
+} chunk;
+
 typedef struct load {
     const opkit_task *t;
+    /* the reader's side */
+    json_t *match;
+    const char *const *cols, *const *paths;
+    size_t ncols;
+    chunk *ring;
+    size_t wr, rd;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    atomic_bool stop;
+    int64_t *cnext; /* per partition: next offset after the messages the main thread took */
     MYSQL *db;
     mysqlload *ml;
     kafka_read *r;
@@ -42,7 +83,15 @@ typedef struct load {
     char *sql;
     size_t sqlcap;
     int64_t batches, written_try;
+    double mysql_s; /* time spent waiting for MySQL, for the log */
 } load;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int query(load *L, const char *sql, const char *what)
 {
@@ -54,7 +103,7 @@ static int query(load *L, const char *sql, const char *what)
 }
 
 /* The offsets rows of the partitions this batch advanced, then COMMIT. */
-static int commit_batch(load *L)
+static int commit_batch_(load *L)
 {
     char err[1024];
     int64_t reject_bytes = opkit_rejects_size(L->rej);
@@ -80,13 +129,13 @@ static int commit_batch(load *L)
         pstate *p = &L->ps[i];
         p->written += p->pending;
         p->pending = 0;
-        if (!p->dirty && L->parts[i].next == p->committed_next)
+        if (!p->dirty && L->cnext[i] == p->committed_next)
             continue;
-        if (L->parts[i].next < p->committed_next) /* a partition that held nothing to read */
+        if (L->cnext[i] < p->committed_next) /* a partition that held nothing to read */
             continue;
         o += (size_t)snprintf(L->sql + o, L->sqlcap - o, "%s('%s','%s',%d,'%s',%lld,%lld,%lld,%lld,%lld)",
                               rows ? "," : "", L->key_table, L->key_topic, (int)L->parts[i].partition, L->key_start,
-                              (long long)L->parts[i].next, (long long)p->read, (long long)p->written,
+                              (long long)L->cnext[i], (long long)p->read, (long long)p->written,
                               (long long)p->rejected, (long long)reject_bytes);
         rows++;
     }
@@ -101,12 +150,20 @@ static int commit_batch(load *L)
         return -1;
     }
     for (size_t i = 0; i < L->nparts; i++) {
-        if (L->parts[i].next > L->ps[i].committed_next)
-            L->ps[i].committed_next = L->parts[i].next;
+        if (L->cnext[i] > L->ps[i].committed_next)
+            L->ps[i].committed_next = L->cnext[i];
         L->ps[i].dirty = false;
     }
     L->batches++;
     return 0;
+}
+
+static int commit_batch(load *L)
+{
+    double t0 = now_s();
+    int rc = commit_batch_(L);
+    L->mysql_s += now_s() - t0;
+    return rc;
 }
 
 /* What earlier tries of this interval committed: resume offsets, counts,
@@ -206,49 +263,209 @@ static int check_fields(const opkit_task *t, json_t *columns, json_t *match, con
     return 0;
 }
 
-/* One message: parsed, matched, mapped, added or rejected. 1 added, 0
- * rejected, 2 skipped (does not match), -1 the reject file failed. */
-static int one(load *L, const kafka_read_msg *m, json_t *match, const char *const *paths, json_t **vals,
-               size_t ncols, const char *const *cols, int64_t *bytes)
+/* ---- the reader thread: consume, parse, match, map ---- */
+
+static void fill(load *L, chunk *c, const kafka_read_msg *m)
 {
+    item *it = &c->it[c->n];
+    json_t **vals = c->vals + c->n * L->ncols;
+    c->n++;
+    it->part = m->part;
+    it->partition = m->partition;
+    it->offset = m->offset;
+    it->ts = m->ts_ms;
+    it->doc = NULL;
+    it->why = NULL;
     json_error_t je;
     json_t *doc = json_loadb(m->value, m->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-    char why[600];
-    if (doc && match && !kafka_match(match, doc)) {
+    if (doc && L->match && !kafka_match(L->match, doc)) {
+        it->kind = IT_SKIP;
         json_decref(doc);
-        return 2;
+        return;
     }
-    pstate *p = &L->ps[m->part];
-    p->read++;
-    p->dirty = true;
-    *bytes += (int64_t)m->len;
     kafka_read_count(L->r, m);
-    int rc = 0;
+    if (c->blen + m->len > c->bcap) {
+        c->bcap = (c->blen + m->len) * 2;
+        c->bytes = realloc(c->bytes, c->bcap);
+    }
+    memcpy(c->bytes + c->blen, m->value, m->len);
+    it->raw = c->blen;
+    it->len = m->len;
+    c->blen += m->len;
+    char why[600];
     if (!doc) {
         snprintf(why, sizeof why, "malformed JSON at byte %d: %s", je.position, je.text);
-    } else {
-        size_t i;
-        for (i = 0; i < ncols; i++) {
-            vals[i] = opkit_jsonpath(doc, paths[i]);
-            if (!vals[i])
-                break;
-        }
-        if (i < ncols)
-            snprintf(why, sizeof why, "column '%s': missing %s", cols[i], paths[i]);
-        else if (mysqlload_add(L->ml, vals, false, why, sizeof why) == 0)
-            rc = 1;
+        it->kind = IT_BAD;
+        it->why = strdup(why);
+        return;
     }
-    json_decref(doc);
-    if (rc == 1) {
-        p->pending++;
-        return 1;
+    for (size_t i = 0; i < L->ncols; i++) {
+        vals[i] = opkit_jsonpath(doc, L->paths[i]);
+        if (!vals[i]) {
+            snprintf(why, sizeof why, "column '%s': missing %s", L->cols[i], L->paths[i]);
+            it->kind = IT_BAD;
+            it->why = strdup(why);
+            json_decref(doc);
+            return;
+        }
+    }
+    it->kind = IT_ROW;
+    it->doc = doc;
+}
+
+/* The documents of a chunk's items freed. By the reader, before it refills
+ * the chunk: memory is freed by the thread that allocated it, which keeps
+ * malloc's arenas from contending (that cost 20% of the time). */
+static void drop(chunk *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        json_decref(c->it[i].doc);
+        c->it[i].doc = NULL;
+        free(c->it[i].why);
+        c->it[i].why = NULL;
+    }
+}
+
+static void *reader(void *arg)
+{
+    load *L = arg;
+    for (;;) {
+        pthread_mutex_lock(&L->mu);
+        chunk *c = &L->ring[L->wr];
+        while (c->full && !atomic_load(&L->stop))
+            pthread_cond_wait(&L->cv, &L->mu);
+        pthread_mutex_unlock(&L->mu);
+        if (atomic_load(&L->stop))
+            return NULL;
+        drop(c);
+        c->n = c->i = c->blen = 0;
+        c->end = c->failed = false;
+        while (c->n < CHUNK && !atomic_load(&L->stop)) {
+            kafka_read_msg m;
+            int got = kafka_read_next(L->r, &m, c->err, sizeof c->err);
+            if (got <= 0) {
+                c->end = true;
+                c->failed = got < 0;
+                break;
+            }
+            fill(L, c, &m);
+        }
+        pthread_mutex_lock(&L->mu);
+        c->full = true;
+        L->wr = (L->wr + 1) % NCHUNKS;
+        pthread_cond_broadcast(&L->cv);
+        pthread_mutex_unlock(&L->mu);
+        if (c->end)
+            return NULL;
+    }
+}
+
+/* the next full chunk, waiting for the reader */
+static chunk *take(load *L)
+{
+    pthread_mutex_lock(&L->mu);
+    chunk *c = &L->ring[L->rd];
+    while (!c->full)
+        pthread_cond_wait(&L->cv, &L->mu);
+    pthread_mutex_unlock(&L->mu);
+    return c;
+}
+
+static void give_back(load *L, chunk *c)
+{
+    pthread_mutex_lock(&L->mu);
+    c->full = false;
+    L->rd = (L->rd + 1) % NCHUNKS;
+    pthread_cond_broadcast(&L->cv);
+    pthread_mutex_unlock(&L->mu);
+}
+
+/* ---- the main thread: add or reject ---- */
+
+/* One item: 0, or -1 when the reject file failed. */
+static int take_item(load *L, chunk *c, item *it, int64_t *bytes, int64_t *unmatched)
+{
+    L->cnext[it->part] = it->offset + 1;
+    if (it->kind == IT_SKIP) {
+        (*unmatched)++;
+        return 0;
+    }
+    pstate *p = &L->ps[it->part];
+    p->read++;
+    p->dirty = true;
+    *bytes += (int64_t)it->len;
+    char why[600];
+    const char *reason = it->why;
+    if (it->kind == IT_ROW) {
+        int added = mysqlload_add(L->ml, c->vals + (size_t)(it - c->it) * L->ncols, false, why, sizeof why);
+        if (added == 0) {
+            p->pending++;
+            return 0;
+        }
+        reason = why;
     }
     p->rejected++;
-    if (opkit_reject(L->rej, why, kafka_read_where(L->r, m), m->value, m->len) != 0) {
+    kafka_read_msg m = {.part = it->part, .partition = it->partition, .offset = it->offset, .ts_ms = it->ts};
+    int rc = opkit_reject(L->rej, reason, kafka_read_where(L->r, &m), c->bytes + it->raw, it->len);
+    if (rc != 0) {
         fprintf(stderr, "flux: writing the reject file: %s\n", strerror(errno));
         return -1;
     }
     return 0;
+}
+
+/* Runs the reader and loads what it hands over, a commit every batch rows.
+ * 0 when every partition was read to its end and committed. */
+static int pump(load *L, int64_t batch, int64_t *bytes, int64_t *unmatched)
+{
+    L->ring = calloc(NCHUNKS, sizeof *L->ring);
+    for (size_t i = 0; i < NCHUNKS; i++)
+        L->ring[i].vals = calloc(CHUNK * L->ncols, sizeof(json_t *));
+    pthread_mutex_init(&L->mu, NULL);
+    pthread_cond_init(&L->cv, NULL);
+    atomic_init(&L->stop, false);
+    pthread_t th;
+    if (pthread_create(&th, NULL, reader, L) != 0) {
+        fprintf(stderr, "flux: cannot start the reader thread: %s\n", strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    for (bool end = false; !end && rc == 0;) {
+        chunk *c = take(L);
+        for (; c->i < c->n && rc == 0; c->i++) {
+            rc = take_item(L, c, &c->it[c->i], bytes, unmatched);
+            if (rc == 0 && mysqlload_pending(L->ml) >= (size_t)batch)
+                rc = commit_batch(L);
+        }
+        end = c->end;
+        if (rc == 0 && c->failed) {
+            fprintf(stderr, "flux: %s\n", c->err);
+            rc = -1;
+        }
+        give_back(L, c);
+    }
+    if (rc != 0) {
+        atomic_store(&L->stop, true);
+        pthread_mutex_lock(&L->mu);
+        pthread_cond_broadcast(&L->cv);
+        pthread_mutex_unlock(&L->mu);
+    }
+    pthread_join(th, NULL);
+    for (size_t i = 0; i < NCHUNKS; i++) {
+        drop(&L->ring[i]);
+        free(L->ring[i].vals);
+        free(L->ring[i].bytes);
+    }
+    free(L->ring);
+    pthread_mutex_destroy(&L->mu);
+    pthread_cond_destroy(&L->cv);
+    if (rc != 0)
+        return -1;
+    /* past the last message of the interval: what the reader passed over */
+    for (size_t i = 0; i < L->nparts; i++)
+        if (L->parts[i].next > L->cnext[i])
+            L->cnext[i] = L->parts[i].next;
+    return commit_batch(L);
 }
 
 int opkit_run_kafka_to_mysql(const opkit_task *t)
@@ -277,7 +494,6 @@ int opkit_run_kafka_to_mysql(const opkit_task *t)
     size_t ncols = json_object_size(columns);
     const char **cols = calloc(ncols, sizeof *cols);
     const char **paths = calloc(ncols, sizeof *paths);
-    json_t **vals = calloc(ncols, sizeof *vals);
     size_t ci = 0;
     const char *k;
     json_t *v;
@@ -287,7 +503,8 @@ int opkit_run_kafka_to_mysql(const opkit_task *t)
         paths[ci++] = json_string_value(v);
     }
 
-    load L = {.t = t};
+    load L = {.t = t, .match = match, .cols = cols, .paths = paths, .ncols = ncols};
+    double t_start = now_s();
     int rc = OPKIT_FAILED;
     char err[1024];
     char qualified[600];
@@ -317,6 +534,7 @@ int opkit_run_kafka_to_mysql(const opkit_task *t)
     }
     L.parts = kafka_read_parts(L.r, &L.nparts);
     L.ps = calloc(L.nparts, sizeof *L.ps);
+    L.cnext = calloc(L.nparts, sizeof *L.cnext);
     for (size_t i = 0; i < L.nparts; i++)
         L.ps[i].committed_next = -1;
     L.sqlcap = 1024 + L.nparts * (64 + strlen(L.key_table) + strlen(L.key_topic));
@@ -355,23 +573,10 @@ int opkit_run_kafka_to_mysql(const opkit_task *t)
     if (!L.rej)
         goto out;
 
+    for (size_t i = 0; i < L.nparts; i++)
+        L.cnext[i] = L.parts[i].start;
     int64_t unmatched = 0, bytes = 0;
-    kafka_read_msg m;
-    int got;
-    while ((got = kafka_read_next(L.r, &m, err, sizeof err)) == 1) {
-        int one_rc = one(&L, &m, match, paths, vals, ncols, cols, &bytes);
-        if (one_rc < 0)
-            goto out;
-        if (one_rc == 2)
-            unmatched++;
-        if (mysqlload_pending(L.ml) >= (size_t)batch && commit_batch(&L) != 0)
-            goto out;
-    }
-    if (got < 0) {
-        fprintf(stderr, "flux: %s\n", err);
-        goto out;
-    }
-    if (commit_batch(&L) != 0)
+    if (pump(&L, batch, &bytes, &unmatched) != 0)
         goto out;
     if (opkit_rejects_close(L.rej) != 0) {
         L.rej = NULL;
@@ -390,8 +595,10 @@ int opkit_run_kafka_to_mysql(const opkit_task *t)
     if (kafka_read_skipped(L.r))
         fprintf(stderr, "flux: %lld message(s) outside the interval were passed over\n",
                 (long long)kafka_read_skipped(L.r));
-    fprintf(stderr, "flux: this try loaded %lld row(s) in %lld batch(es); the interval holds %lld loaded row(s)\n",
-            (long long)L.written_try, (long long)L.batches, (long long)written);
+    fprintf(stderr,
+            "flux: this try loaded %lld row(s) in %lld batch(es) in %.2f s (%.2f s of it sending and committing); "
+            "the interval holds %lld loaded row(s)\n",
+            (long long)L.written_try, (long long)L.batches, now_s() - t_start, L.mysql_s, (long long)written);
     kafka_read_lineage(L.r);
     opkit_lineage("write", "table", qualified,
                   json_pack("{s:I, s:s}", "rows", (json_int_t)L.written_try, "conn", mc->name));
@@ -408,9 +615,9 @@ out:
     if (L.db)
         mysql_close(L.db);
     free(L.ps);
+    free(L.cnext);
     free(L.sql);
     free(cols);
     free(paths);
-    free(vals);
     return rc;
 }
