@@ -33,6 +33,10 @@ connections:
     type: kafka
     brokers: $bs
     message.timeout.ms: "3000"
+  small:
+    type: kafka
+    brokers: $bs
+    queue.buffering.max.messages: "50"
 YAML
 pass=0
 fail=0
@@ -110,6 +114,13 @@ printf '9;x\n10;y\n' > in/nh.csv
 check "no header: exit 0" 0 "$(op '"path":"in/nh.csv","header":false,"delimiter":";","target":"bus","topic":"nh","key":"1"')"
 check "no header: messages" '9|{"1":"9","2":"x"}
 10|{"1":"10","2":"y"}' "$(consume nh 2 '%k|%s\n' | sort -n)"
+
+# ---- more records than the producer's local queue holds: it waits, loses nothing
+seq 1 3000 | awk '{ printf "{\"n\":%d}\n", $1 }' > in/many.jsonl
+check "queue full: exit 0" 0 "$(op '"path":"in/many.jsonl","target":"small","topic":"many","key":"n"')"
+check "queue full: counts" "::counts read=3000 written=3000 rejected=0" "$(grep '^::counts' op.out | sed 's/ bytes=.*//')"
+check "queue full: every record once, read back" "3000 3000 4501500" \
+    "$(consume many 3000 '%s\n' | jq -s -r '[length, (map(.n) | unique | length), (map(.n) | add)] | join(" ")')"
 
 # ---- errors
 check "key not in the header: fails" 1 "$(op '"path":"in/2026-11-02/a.csv","target":"bus","topic":"users","key":"ids"')"
