@@ -138,3 +138,7 @@ foreach(script ${EXAMPLE_TESTS})
     COMMAND bash ${script} $<TARGET_FILE:flux> $<TARGET_FILE:kafka_broker> $<TARGET_FILE:kafka_produce_ts>)
   set_tests_properties(examples/${name} PROPERTIES TIMEOUT 600)
 endforeach()
+
+# ---- the scheduler: commit-to-deploy with git; restarts and two schedulers on MariaDB
+add_test(NAME scheduler/git COMMAND bash ${FLUX_TESTS}/scheduler/git.sh $<TARGET_FILE:flux>)
+set_tests_properties(scheduler/git PROPERTIES TIMEOUT 300)
