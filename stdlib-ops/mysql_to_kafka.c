@@ -71,6 +71,18 @@ static int send_rows(MYSQL *db, const flux_conn *src, const char *key, opkit_pro
     }
     unsigned nf = mysql_num_fields(res);
     MYSQL_FIELD *fields = mysql_fetch_fields(res);
+    /* one JSON object per row: a second column of the same name would
+     * overwrite the first without a word */
+    for (unsigned i = 0; i < nf; i++)
+        for (unsigned j = 0; j < i; j++)
+            if (strcmp(fields[i].name, fields[j].name) == 0) {
+                fprintf(stderr, "flux: the query's result has two columns named '%s' (columns %u and %u): give "
+                                "one another name with AS\n",
+                        fields[i].name, j + 1, i + 1);
+                *bad_task = true;
+                mysql_free_result(res);
+                return -1;
+            }
     int k = -1;
     if (key && (k = key_index(fields, nf, key)) < 0) {
         *bad_task = true;

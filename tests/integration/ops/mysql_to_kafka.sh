@@ -116,6 +116,8 @@ check "empty result: counts" "::counts read=0 written=0 rejected=0 bytes=0" "$(g
 # ---- errors
 check "unknown key column: bad task" 2 "$(op '"source":"shop","sql":"SELECT id, customer FROM orders","target":"bus","topic":"x","key":"custmer"')"
 check "unknown key column: did you mean" yes "$(said "the query's result has no column 'custmer'; did you mean 'customer'?")"
+check "two columns of one name: bad task" 2 "$(op '"source":"shop","sql":"SELECT id, qty AS id FROM orders","target":"bus","topic":"x"')"
+check "two columns of one name: says which" yes "$(said "the query's result has two columns named 'id' (columns 1 and 2)")"
 check "failing query: fails" 1 "$(op '"source":"shop","sql":"SELECT nope FROM orders","target":"bus","topic":"x"')"
 check "failing query: the server's reason" yes "$(said "the query failed on 'shop': Unknown column 'nope'")"
 check "not a query: bad task" 2 "$(op '"source":"shop","sql":"DO 1","target":"bus","topic":"x"')"
