@@ -66,6 +66,16 @@ static int send_file(xfer *x, const char *file, int64_t *records)
     }
     size_t nh = 0;
     const char *const *h = records_header(r, &nh);
+    /* a row becomes one JSON object: a name given twice would drop a value
+     * of every row without a word */
+    for (size_t i = 0; h && i < nh; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(h[i], h[j]) == 0) {
+                fprintf(stderr, "flux: %s: the header names field '%s' twice (fields %zu and %zu)\n", file, h[i],
+                        j + 1, i + 1);
+                records_close(r);
+                return -1;
+            }
     if (x->key && x->fmt == RECORDS_CSV && h) {
         size_t k = 0;
         while (k < nh && strcmp(h[k], x->key))

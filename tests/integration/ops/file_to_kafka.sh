@@ -125,6 +125,12 @@ check "queue full: every record once, read back" "3000 3000 4501500" \
 # ---- errors
 check "key not in the header: fails" 1 "$(op '"path":"in/2026-11-02/a.csv","target":"bus","topic":"users","key":"ids"')"
 check "key not in the header: did you mean" yes "$(said "the header has no field 'ids' (the key); did you mean 'id'?")"
+printf 'id,name,id\n1,a,2\n' > in/dup.csv
+check "a header naming a field twice: fails" 1 "$(op '"path":"in/dup.csv","target":"bus","topic":"dup"')"
+check "a header naming a field twice: says which" yes "$(said "in/dup.csv: the header names field 'id' twice (fields 1 and 3)")"
+printf 'id,name\n' > in/empty.csv
+check "header only: exit 0" 0 "$(op '"path":"in/empty.csv","target":"bus","topic":"dup"')"
+check "header only: zero records" "::counts read=0 written=0 rejected=0 bytes=8" "$(grep '^::counts' op.out)"
 check "no file: fails" 1 "$(op '"path":"in/none/*.csv","target":"bus","topic":"users"')"
 check "no file: says so" yes "$(said "no file matches 'in/none/*.csv'")"
 check "bad delimiter: bad task" 2 "$(op '"path":"in/nh.csv","delimiter":";;","target":"bus","topic":"nh"')"
