@@ -85,43 +85,47 @@ echo "== the walk: a suspect row back to its Kafka message (README.md explains e
 echo "-- readings far from the 3.3 V rail, in MySQL:"
 sql -e 'SELECT sensor, COUNT(*) AS n, MIN(id), MIN(volts), MAX(volts) FROM readings WHERE volts > 5 GROUP BY sensor'
 suspect=$(sql -N -e 'SELECT id FROM readings WHERE volts > 5 ORDER BY id LIMIT 1')
-echo "-- suspect: id $suspect: $(sql -N -e "SELECT CONCAT(sensor, ' ', ts, ' ', volts, ' V') FROM readings WHERE id = $suspect")"
-# table -> the task that wrote it -> the file it read -> that file's writer ...
-# -> the Kafka message; at each hop the suspect's value, in volts
-volts_of() { jq -r 'if has("volts") then .volts elif .unit == "mV" then .value / 1000 else .value end'; }
-hops=() values=() tasks=()
-what=table name=readings
-while :; do
-    if [ $what = table ]; then l=$("$FLUX" lineage --table "$name" --format json)
-    else l=$("$FLUX" lineage --file "$name" --format json); fi
-    writer=$(jq -c '[.moves[] | select(.matched.direction == "write")][0]' <<<"$l")
-    [ "$writer" != null ] || break
-    task=$(jq -r .task <<<"$writer")
-    if [ $what = table ]; then
-        rec=$(sql -N -e "SELECT JSON_OBJECT('volts', volts) FROM readings WHERE id = $suspect")
-    else
-        rec=$(jq -c --argjson id "$suspect" 'select(.id == $id) | del(.id, .sensor, .ts)' "$name")
-    fi
-    hops+=("$what $(basename "$name")") values+=("$(volts_of <<<"$rec")") tasks+=("$task")
-    printf '%-5s %-40s %-27s written by %s\n' "$what" "$(basename "$name")" "$rec" "$task"
-    read_kind=$(jq -r '[.moved[] | select(.direction == "read")][0].kind' <<<"$writer")
-    if [ "$read_kind" = kafka ]; then
-        read -r p o v <<<"$(kcat -C -b "$brokers" -t readings -e -q -f '%p %o %s\n' | grep "\"id\":$suspect,")"
-        reader=$("$FLUX" lineage --topic readings --partition "$p" --offset "$o" --format json | jq -r '.moves[0].task')
-        hops+=("kafka readings $p:$o") values+=("$(volts_of <<<"$v")") tasks+=("")
-        printf '%-5s %-40s %-27s read by %s\n' kafka "readings partition $p offset $o" \
-            "$(jq -c 'del(.id, .sensor, .ts)' <<<"$v")" "$reader"
-        break
-    fi
-    what=file name=$(jq -r '[.moved[] | select(.direction == "read")][0].name' <<<"$writer")
-done
-# from the source down: the first hop whose value differs from the one before
-for ((i = ${#hops[@]} - 1; i > 0; i--)); do
-    if [ "$(jq -n "${values[i]} == ${values[i - 1]}")" != true ]; then
-        echo "-> changed by task ${tasks[i - 1]}: it read ${values[i]} V (${hops[i]}) and wrote ${values[i - 1]} V (${hops[i - 1]})"
-        break
-    fi
-done
+if [ -z "$suspect" ]; then
+    echo "-- no reading above 5 V: nothing to walk"
+else
+    echo "-- suspect: id $suspect: $(sql -N -e "SELECT CONCAT(sensor, ' ', ts, ' ', volts, ' V') FROM readings WHERE id = $suspect")"
+    # table -> the task that wrote it -> the file it read -> that file's writer ...
+    # -> the Kafka message; at each hop the suspect's value, in volts
+    volts_of() { jq -r 'if has("volts") then .volts elif .unit == "mV" then .value / 1000 else .value end'; }
+    hops=() values=() tasks=()
+    what=table name=readings
+    while :; do
+        if [ $what = table ]; then l=$("$FLUX" lineage --table "$name" --format json)
+        else l=$("$FLUX" lineage --file "$name" --format json); fi
+        writer=$(jq -c '[.moves[] | select(.matched.direction == "write")][0]' <<<"$l")
+        [ "$writer" != null ] || break
+        task=$(jq -r .task <<<"$writer")
+        if [ $what = table ]; then
+            rec=$(sql -N -e "SELECT JSON_OBJECT('volts', volts) FROM readings WHERE id = $suspect")
+        else
+            rec=$(jq -c --argjson id "$suspect" 'select(.id == $id) | del(.id, .sensor, .ts)' "$name")
+        fi
+        hops+=("$what $(basename "$name")") values+=("$(volts_of <<<"$rec")") tasks+=("$task")
+        printf '%-5s %-40s %-27s written by %s\n' "$what" "$(basename "$name")" "$rec" "$task"
+        read_kind=$(jq -r '[.moved[] | select(.direction == "read")][0].kind' <<<"$writer")
+        if [ "$read_kind" = kafka ]; then
+            read -r p o v <<<"$(kcat -C -b "$brokers" -t readings -e -q -f '%p %o %s\n' | grep "\"id\":$suspect,")"
+            reader=$("$FLUX" lineage --topic readings --partition "$p" --offset "$o" --format json | jq -r '.moves[0].task')
+            hops+=("kafka readings $p:$o") values+=("$(volts_of <<<"$v")") tasks+=("")
+            printf '%-5s %-40s %-27s read by %s\n' kafka "readings partition $p offset $o" \
+                "$(jq -c 'del(.id, .sensor, .ts)' <<<"$v")" "$reader"
+            break
+        fi
+        what=file name=$(jq -r '[.moved[] | select(.direction == "read")][0].name' <<<"$writer")
+    done
+    # from the source down: the first hop whose value differs from the one before
+    for ((i = ${#hops[@]} - 1; i > 0; i--)); do
+        if [ "$(jq -n "${values[i]} == ${values[i - 1]}")" != true ]; then
+            echo "-> changed by task ${tasks[i - 1]}: it read ${values[i]} V (${hops[i]}) and wrote ${values[i - 1]} V (${hops[i - 1]})"
+            break
+        fi
+    done
+fi
 
 echo
 echo "work directory: $work$([ -n "${PROVENANCE_WORK:-}" ] || echo " (deleted on exit; set PROVENANCE_WORK=DIR to keep it)")"
