@@ -1,0 +1,1 @@
+check ../../../examples/provenance/provenance.flux

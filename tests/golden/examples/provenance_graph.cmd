@@ -1,0 +1,1 @@
+graph ../../../examples/provenance/provenance.flux --format mermaid
