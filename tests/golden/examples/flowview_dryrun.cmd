@@ -1,0 +1,1 @@
+dry-run ../../../examples/flowview/flowview.flux --pipeline flowview_land --date 2026-11-02T10:00:00Z

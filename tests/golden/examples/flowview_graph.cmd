@@ -1,0 +1,1 @@
+graph ../../../examples/flowview/flowview.flux --pipeline flowview_land --format mermaid
