@@ -192,4 +192,41 @@ check "normalise changed exactly the readings in mV" \
 check "load_readings changed none: the table equals the volts file" \
     "$(jq -r '"\(.id)\t\(.volts * 1000 | round)"' "$volts" | sort -n | sha256sum)" \
     "$(tail -n +2 mysql/readings.tsv | awk -F'\t' '{ v = $4; sub(/\./, "", v); print $1 "\t" v + 0 }' | sort -n | sha256sum)"
+# ---- again with a file of late readings: the branch runs, the join loads both
+late=$T/late
+rc=0
+FLUX=$flux KAFKA_BROKER=$broker KAFKA_PRODUCE_TS=$produce PROVENANCE_WORK=$late PROVENANCE_LATE=1 \
+    bash "$ex/run.sh" >"$T/late.out" 2>&1 || rc=$?
+check "run.sh with late readings succeeds" 0 "$rc"
+if [ "$rc" -ne 0 ] || [ ! -d "$late/home" ]; then
+    tail -40 "$T/late.out"
+    finish
+fi
+cd "$late"
+export FLUX_HOME=$late/home
+tj=$(F tasks 1 --format json)
+check "late: every task succeeded, the sensor at once" \
+    "archive=success create_tables=success ingest=success load_readings=success normalise=success normalise_late=success report=success summarise=success wait_late=success" \
+    "$(jq -r '[.task_instances[] | "\(.task)=\(.state)"] | sort | join(" ")' <<<"$tj")"
+check "late: load_readings started after normalise_late ended" yes \
+    "$([[ "$(end_of normalise_late)" < "$(start_of load_readings)" || "$(end_of normalise_late)" == "$(start_of load_readings)" ]] && echo yes || echo no)"
+run=1
+bash "$ex/gen_readings.sh" --late >"$T/late.jsonl"
+check "late: the dropped file is the generator's" "$(sha256sum <"$T/late.jsonl")" "$(sha256sum <"inbox/late-$H.jsonl")"
+check "late: normalise_late counts" "read=5 written=5 rejected=0 bytes=$(wc -c <"$T/late.jsonl")" "$(counts normalise_late)"
+check "late: load_readings counts: both files" \
+    "read=485 written=485 rejected=0 bytes=$(cat "data/volts-$H.jsonl" "data/volts-late-$H.jsonl" | wc -c)" "$(counts load_readings)"
+check "late: readings holds the hour's ids and the late ones" \
+    "$( (jq -r .id "$T/valid.jsonl"; jq -r .id "$T/late.jsonl") | sort -n | paste -sd,)" \
+    "$(tail -n +2 mysql/readings.tsv | cut -f1 | paste -sd,)"
+check "late: s-09's 5 readings, exact sum (mV)" "5 $(jq -r '.value * 1000 | round' "$T/late.jsonl" | awk '{ s += $1 } END { print s }')" \
+    "$(tail -n +2 mysql/readings.tsv | awk -F'\t' '$2 == "s-09" { n++; v = $4; sub(/\./, "", v); s += v } END { print n, s }')"
+check "late: the table's writer read both volts files" "load_readings $late/data/volts-$H.jsonl,$late/data/volts-late-$H.jsonl" \
+    "$(F lineage --table readings --format json | jq -r '.moves[0] | "\(.task) \([.moved[] | select(.direction == "read") | .name] | sort | join(","))"')"
+check "late: the inbox file has no writer; normalise_late read it, then load_readings" \
+    "read normalise_late load_readings" \
+    "$(F lineage --file "inbox/late-$H.jsonl" --format json | jq -r '.moves[0] | "\(.matched.direction) \(.task) \([.then[].task] | join(","))"')"
+check "late: run.sh's walk still ends at normalise" \
+    "-> changed by task normalise: it read 3.282 V (file raw-$H.jsonl) and wrote 32.82 V (file volts-$H.jsonl)" \
+    "$(grep '^-> changed by' "$T/late.out")"
 finish
