@@ -103,6 +103,9 @@ check "the ingest reject: reason, partition, offset, time, record" \
     "$(jq -r '[(.reason | sub(" at byte.*"; "")), .where.topic, .where.partition, .where.offset, .where.timestamp, .record] | map(tostring) | join("|")' \
         "data/rejects-ingest-$H.jsonl")"
 check "no load reject" 0 "$(wc -c <"data/rejects-load-$H.jsonl")"
+# the throwaway server's URL carries its password: nowhere flux wrote, nor in what run.sh printed
+check "no connection URL with its password in the state, logs, files or output" "" \
+    "$(grep -rlaF 'flux:flux@' "$work" "$T/run.out" || true)"
 
 # ---- the files along the path
 check "raw file: the hour's readings, exactly, in partition order" \
