@@ -1,11 +1,11 @@
 /* gen_notifications — deterministic monitoring notifications for the
  * umb_uploader example, as lines for kafka_produce_ts:
  *
- *   gen_notifications COUNT HOUR_START_EPOCH_SECONDS > lines
+ *   gen_notifications COUNT PARTITIONS HOUR_START_EPOCH_SECONDS > lines
  *
- * Each line is TIMESTAMP_MS<TAB>PARTITION<TAB>JSON (4 partitions). COUNT
- * notifications fall inside the hour [start, start + 1h), evenly spaced, on
- * partition i % 4; one more per partition just before the hour (late, passed
+ * Each line is TIMESTAMP_MS<TAB>PARTITION<TAB>JSON. COUNT notifications fall
+ * inside the hour [start, start + 1h), evenly spaced, on partition
+ * i % PARTITIONS; one more per partition just before the hour (late, passed
  * over) and one just after it (the next hour's first, which lets the Kafka
  * sensor see every partition reach the hour's end). Message i of the hour is
  * good except (kinds never overlap: their residues mod 1000 differ):
@@ -81,14 +81,19 @@ static int notification(char *out, size_t n, long i, long long ms, int kind)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fputs("usage: gen_notifications COUNT HOUR_START_EPOCH_SECONDS\n", stderr);
+    if (argc != 4) {
+        fputs("usage: gen_notifications COUNT PARTITIONS HOUR_START_EPOCH_SECONDS\n", stderr);
         return 2;
     }
     long count = strtol(argv[1], NULL, 10);
-    long long start = strtoll(argv[2], NULL, 10) * 1000, hour = 3600000;
+    int parts = atoi(argv[2]);
+    long long start = strtoll(argv[3], NULL, 10) * 1000, hour = 3600000;
+    if (count < 0 || parts < 1) {
+        fputs("gen_notifications: COUNT must be >= 0 and PARTITIONS >= 1\n", stderr);
+        return 2;
+    }
     char msg[1024];
-    for (int p = 0; p < 4; p++) { /* late: the previous hour */
+    for (int p = 0; p < parts; p++) { /* late: the previous hour */
         long long ms = start - 1000 + p;
         notification(msg, sizeof msg, 1000000 + p, ms, 0);
         printf("%lld\t%d\t%s\n", ms, p, msg);
@@ -98,9 +103,9 @@ int main(int argc, char **argv)
         int kind = i % 1000 == 7 ? 1 : i % 1000 == 13 ? 2 : i % 5000 == 59 ? 3 : i % 2000 == 21 ? 4
                  : i % 2500 == 33 ? 5 : i % 5000 == 47 ? 6 : 0;
         notification(msg, sizeof msg, i, ms, kind);
-        printf("%lld\t%ld\t%s\n", ms, i % 4, msg);
+        printf("%lld\t%ld\t%s\n", ms, i % parts, msg);
     }
-    for (int p = 0; p < 4; p++) { /* the next hour's first */
+    for (int p = 0; p < parts; p++) { /* the next hour's first */
         long long ms = start + hour + p * 10;
         notification(msg, sizeof msg, 2000000 + p, ms, 0);
         printf("%lld\t%d\t%s\n", ms, p, msg);

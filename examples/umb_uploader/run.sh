@@ -5,8 +5,8 @@
 #
 # Starts a MariaDB and the project's Kafka test broker on 127.0.0.1 in a mktemp
 # directory (tests/servers/mariadb.sh, tests/servers/kafka.sh), compiles the data
-# generator with cc, produces the hour's 100,000 notifications (and 8 outside
-# the hour) with explicit timestamps to the 4 partitions of umb.notifications,
+# generator with cc, produces the hour's 100,000 notifications (and 16 outside
+# the hour) with explicit timestamps to the 8 partitions of umb.notifications,
 # runs the pipeline for the hour 2026-11-02T10:00Z, and prints the task states,
 # the load's counts, the reject reasons, the summary and the status message.
 # The servers are stopped by PID when it ends, however it ends.
@@ -25,6 +25,7 @@ flux=${FLUX:-$root/build/flux}
 export FLUX_KAFKA_BROKER=${KAFKA_BROKER:-$root/build/kafka_broker}
 produce=${KAFKA_PRODUCE_TS:-$root/build/kafka_produce_ts}
 count=${UMB_COUNT:-100000}
+partitions=8    # the test broker keeps about 5 MB per partition: 100,000 notifications need 8
 hour=2026-11-02T10:00:00Z
 for bin in "$flux" "$FLUX_KAFKA_BROKER" "$produce"; do
     [ -x "$bin" ] || { echo "run.sh: $bin is missing: build it with ./build.sh first" >&2; exit 1; }
@@ -41,7 +42,7 @@ trap stop_servers EXIT
 
 echo "== servers (in $work)"
 db_url=$(bash "$root/tests/servers/mariadb.sh" start "$work/mariadb")
-brokers=$(bash "$root/tests/servers/kafka.sh" start "$work/kafka" umb.notifications:4 umb.status:1)
+brokers=$(bash "$root/tests/servers/kafka.sh" start "$work/kafka" umb.notifications:$partitions umb.status:1)
 echo "MariaDB on 127.0.0.1:$(cat "$work/mariadb/port"), Kafka test broker on $brokers"
 
 # the example's flux.yaml names the connections; these point them at the servers above
@@ -56,9 +57,9 @@ sql() { mariadb --no-defaults -S "$socket" -uroot flux -B "$@"; }
 
 echo "== data: $count notifications in the hour $hour"
 cc -O2 -std=c11 -o "$work/gen_notifications" "$here/gen_notifications.c"
-"$work/gen_notifications" "$count" "$(date -u -d "$hour" +%s)" >"$work/notifications.tsv"
+"$work/gen_notifications" "$count" "$partitions" "$(date -u -d "$hour" +%s)" >"$work/notifications.tsv"
 timeout 120 "$produce" "$brokers" umb.notifications <"$work/notifications.tsv"
-echo "produced $(wc -l <"$work/notifications.tsv") messages to umb.notifications (4 partitions)"
+echo "produced $(wc -l <"$work/notifications.tsv") messages to umb.notifications ($partitions partitions)"
 
 echo "== flux run umb_uploader.flux --date $hour"
 cd "$work"
@@ -71,9 +72,9 @@ echo "== task instances of $run"
 echo "== load: counts (read = written + rejected)"
 "$flux" logs "$run" load 2>/dev/null | grep '^::counts' || echo "(no counts line)"
 echo "== rejects by reason"
-if [ -f umb_rejects_20261102T100000.jsonl ]; then
-    jq -r '.reason | if test("^(not|malformed) JSON") then sub(":.*"; ": ...") else sub("[0-9]+ char"; "N char") end' \
-        umb_rejects_20261102T100000.jsonl | sort | uniq -c | sort -rn
+if [ -f rejects/umb_notifications_20261102T100000.jsonl ]; then
+    jq -r '.reason | if test("^malformed JSON") then "malformed JSON" else sub("[0-9]+ char"; "N char") end' \
+        rejects/umb_notifications_20261102T100000.jsonl | sort | uniq -c | sort -rn
 fi
 if [ "$rc" -eq 0 ]; then
     echo "== umb_notifications: rows, first and last"
@@ -85,6 +86,8 @@ if [ "$rc" -eq 0 ]; then
     echo "== umb.status"
     timeout 30 kcat -C -b "$brokers" -t umb.status -e -o beginning -q -X group.id=umb_run \
         -f 'key=%k headers=%h\n%s\n'
+    echo "== flux lineage --topic umb.notifications --partition 7 --offset 1 (a malformed message)"
+    "$flux" lineage --topic umb.notifications --partition 7 --offset 1 || true
 fi
 
 if [ -n "${UMB_THEN:-}" ]; then

@@ -83,7 +83,7 @@ pipeline umb_uploader {
         }
         mode        = append
         batch_size  = 5000
-        reject_file = "umb_rejects_{{ ts_nodash }}.jsonl"
+        reject_file = "rejects/umb_notifications_{{ ts_nodash }}.jsonl"
     }
 
     # the hour's summary, replaced whole in one transaction (a rerun does not double it)
@@ -100,13 +100,14 @@ pipeline umb_uploader {
         """
     }
 
-    # remote execution: one status message for the hour, keyed by the pipeline
+    # remote execution: one status message for the hour, keyed by the pipeline; rows_loaded is the
+    # number of rows the hour holds in the table (the same on a rerun, which loads nothing twice)
     task status : kafka_produce {
         conn    = "kafka"
         topic   = "{{ params.status_topic }}"
         key     = "umb_uploader"
         headers = { run_id = "{{ run_id }}" }
-        value   = """{"pipeline":"umb_uploader","hour":"{{ interval_start }}","loaded":{{ tasks.load.outputs.rows_loaded }},"summary_changes":{{ tasks.summarise.outputs.rows_affected }}}"""
+        value   = """{"pipeline":"umb_uploader","hour":"{{ interval_start }}","run_id":{{ run_id | json }},"loaded":{{ tasks.load.outputs.rows_loaded }}}"""
     }
 
     create_tables >> load
