@@ -12,7 +12,7 @@
  *   i % 1000 == 7   malformed JSON (the text cut short)
  *   i % 1000 == 13  no "tenant" at all (unattributable)
  *   i % 5000 == 59  "tenant": null
- *   i % 2000 == 21  node name of 80 characters (the column holds 64)
+ *   i % 2000 == 21  node name of 77 to 85 characters (the column holds 64)
  *   i % 2500 == 33  "time" that is not a time
  *   i % 5000 == 47  check state outside the four known ones
  * Build: cc -O2 -std=c11 -o gen_notifications gen_notifications.c */

@@ -110,6 +110,5 @@ pipeline umb_uploader {
         value   = """{"pipeline":"umb_uploader","hour":"{{ interval_start }}","run_id":{{ run_id | json }},"loaded":{{ tasks.load.outputs.rows_loaded }}}"""
     }
 
-    create_tables >> load
-    wait_for_hour >> load >> summarise >> status
+    [create_tables, wait_for_hour] >> load >> summarise >> status
 }
