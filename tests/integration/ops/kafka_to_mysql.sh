@@ -35,7 +35,7 @@ finish() {
 
 cc -O2 -o "$dir/produce" "$here/servers/kafka_produce_ts.c" $(pkg-config --cflags --libs rdkafka) ||
     { echo "FAIL: cannot build kafka_produce_ts"; fail=1; finish; }
-brokers=$(bash "$here/servers/kafka.sh" start "$dir/kafka" events:3 big:3 2>"$dir/kafka.err") ||
+brokers=$(bash "$here/servers/kafka.sh" start "$dir/kafka" events:3 big:8 2>"$dir/kafka.err") ||
     { cat "$dir/kafka.err"; echo "FAIL: the Kafka test broker did not start"; fail=1; finish; }
 bash "$here/servers/mariadb.sh" start "$dir/db" >/dev/null 2>"$dir/db.err" ||
     { cat "$dir/db.err"; echo "FAIL: MariaDB did not start"; fail=1; finish; }
@@ -159,13 +159,14 @@ frun bad bad.flux 2026-11-02
 check "replace_interval without time_column fails" 1 $?
 check "and says why" yes "$(flog bad load_r | grep -q 'replace_interval needs time_column' && echo yes || echo no)"
 
-# a crash mid-load: 60,000 messages, SIGKILL after some batches committed,
-# the runner's retry resumes
-N=60000
+# a crash mid-load: 200,000 messages on 8 partitions (the test broker keeps
+# about 5 MB a partition), SIGKILL after some batches committed, the
+# runner's retry resumes
+N=200000
 awk -v s="$S" -v n="$N" 'BEGIN {
     for (i = 1; i <= n; i++)
         printf "%d\t%d\t{\"type\":\"trade\",\"id\":%d,\"ts\":%d,\"meta\":{\"host\":\"h%d\"},\"amount\":%.1f}\n",
-            s + i * 1000, i % 3, i, s / 1000 + i, i % 10, i / 2
+            s + i * 400, i % 8, i, s / 1000 + i, i % 10, i / 2
     printf "%d\t0\t{\"type\":\"trade\",\"id\":0,\"ts\":0,\"meta\":{\"host\":\"x\"},\"amount\":0}\n", s + 86400000
 }' | "$dir/produce" "$brokers" big || { echo "FAIL: producing big"; fail=1; finish; }
 cat >big.flux <<'FLUX'
@@ -212,7 +213,7 @@ check "after the crash: the source exactly (count, distinct, sums)" \
 check "after the crash: hosts match ids" 0 "$(q "SELECT COUNT(*) FROM big WHERE host <> CONCAT('h', id % 10)")"
 check "after the crash: counts over the interval" "read=$N written=$N rejected=0" \
     "$(FLUX_HOME=$dir/h-big "$flux" logs 1 load | sed -n 's/^::counts \(read=[0-9]* written=[0-9]* rejected=[0-9]*\).*/\1/p')"
-check "the retry resumed" yes "$(FLUX_HOME=$dir/h-big "$flux" logs 1 load | grep -q 'resuming: 3 partition' && echo yes || echo no)"
+check "the retry resumed" yes "$(FLUX_HOME=$dir/h-big "$flux" logs 1 load | grep -q 'resuming: 8 partition' && echo yes || echo no)"
 
 check "password nowhere flux wrote" 0 "$(grep -rla -- "$DW_PASSWORD" h-* rejects out-*.txt 2>/dev/null | wc -l)"
 finish
