@@ -16,7 +16,8 @@
 # (binaries), UMB_COUNT (notifications in the hour), UMB_THEN (a command run
 # after the printout while the servers are still up, with UMB_WORK, UMB_FLUX,
 # UMB_BROKERS, UMB_SOCKET, UMB_RUN and FLUX_* in its environment; its exit status
-# is run.sh's), UMB_KEEP=1 (keep the directory).
+# is run.sh's), UMB_WAREHOUSE_PASSWORD (the password of the pipeline's MariaDB
+# user; default: made up at random), UMB_KEEP=1 (keep the directory).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,19 +42,27 @@ stop_servers() {
 trap stop_servers EXIT
 
 echo "== servers (in $work)"
-db_url=$(bash "$root/tests/servers/mariadb.sh" start "$work/mariadb")
+bash "$root/tests/servers/mariadb.sh" start "$work/mariadb" >/dev/null
 brokers=$(bash "$root/tests/servers/kafka.sh" start "$work/kafka" umb.notifications:$partitions umb.status:1)
-echo "MariaDB on 127.0.0.1:$(cat "$work/mariadb/port"), Kafka test broker on $brokers"
-
-# the example's flux.yaml names the connections; these point them at the servers above
-export FLUX_CONNECTIONS=$here/flux.yaml
-export FLUX_CONN_WAREHOUSE=$db_url FLUX_CONN_KAFKA=kafka://$brokers
-# flux.yaml reads the password from here even when FLUX_CONN_WAREHOUSE overrides it
-export UMB_WAREHOUSE_PASSWORD=${db_url#mysql://*:}
-UMB_WAREHOUSE_PASSWORD=${UMB_WAREHOUSE_PASSWORD%%@*}
-export FLUX_HOME=$work/home NO_PROGRESS=1
+port=$(cat "$work/mariadb/port")
 socket=$(cat "$work/mariadb/socket")
+echo "MariaDB on 127.0.0.1:$port, Kafka test broker on $brokers"
 sql() { mariadb --no-defaults -S "$socket" -uroot flux -B "$@"; }
+
+# the pipeline's own MariaDB user, with a password made up now: a secret that
+# must appear nowhere flux writes (logs, state, rendered fields, rejects)
+UMB_WAREHOUSE_PASSWORD=${UMB_WAREHOUSE_PASSWORD:-umb-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')}
+export UMB_WAREHOUSE_PASSWORD
+for host in 127.0.0.1 localhost; do
+    sql -e "CREATE USER 'umb'@'$host' IDENTIFIED BY '$UMB_WAREHOUSE_PASSWORD';
+            GRANT ALL ON flux.* TO 'umb'@'$host'"
+done
+
+# the example's flux.yaml names the connections (and where the password comes
+# from: UMB_WAREHOUSE_PASSWORD); these point them at the servers above
+export FLUX_CONNECTIONS=$here/flux.yaml
+export FLUX_CONN_WAREHOUSE=mysql://umb:$UMB_WAREHOUSE_PASSWORD@127.0.0.1:$port/flux FLUX_CONN_KAFKA=kafka://$brokers
+export FLUX_HOME=$work/home NO_PROGRESS=1
 
 echo "== data: $count notifications in the hour $hour"
 cc -O2 -std=c11 -o "$work/gen_notifications" "$here/gen_notifications.c"

@@ -16,19 +16,30 @@ root=$(cd "$(dirname "$self")/../.." && pwd)
 if [ "${1:-}" != --check ]; then
     [ $# -eq 3 ] || { echo "usage: umb_uploader.sh FLUX KAFKA_BROKER KAFKA_PRODUCE_TS" >&2; exit 2; }
     abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
-    marker=$(mktemp "${TMPDIR:-/tmp}/umb_uploader_test.XXXXXX")
-    trap 'rm -f "$marker"' EXIT
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/umb_uploader_test.XXXXXX")
+    trap 'rm -rf "$tmp"' EXIT
+    # the warehouse password, made up here so that run.sh's output can be searched for it
+    pw=umb-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
     rc=0
     FLUX=$(abs "$1") KAFKA_BROKER=$(abs "$2") KAFKA_PRODUCE_TS=$(abs "$3") UMB_COUNT=100000 \
-        UMB_THEN="bash $(printf %q "$self") --check $(printf %q "$marker")" \
-        bash "$root/examples/umb_uploader/run.sh" || rc=$?
-    if [ ! -s "$marker" ]; then
+        UMB_WAREHOUSE_PASSWORD=$pw UMB_THEN="bash $(printf %q "$self") --check $(printf %q "$tmp/marker")" \
+        bash "$root/examples/umb_uploader/run.sh" >"$tmp/out" 2>&1 || rc=$?
+    cat "$tmp/out"
+    if [ ! -s "$tmp/marker" ]; then
         echo "FAIL: run.sh ended (status $rc) before the checks"
         echo "0 passed, 1 failed"
         exit 1
     fi
-    tail -n 1 "$marker"
-    exit "$rc"
+    read -r pass fail <"$tmp/marker"
+    if grep -qF -- "$pw" "$tmp/out"; then
+        echo "FAIL: the warehouse password appears in what run.sh and flux printed"
+        fail=$((fail + 1))
+    else
+        pass=$((pass + 1))
+    fi
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ] && [ "$rc" -eq 0 ]
+    exit
 fi
 
 # ---- the checks: run by run.sh in its work directory, servers up ----------
@@ -48,7 +59,7 @@ check() {
     fi
 }
 finish() {
-    echo "$pass passed, $fail failed" >"$marker"
+    echo "$pass $fail" >"$marker"
     [ "$fail" -eq 0 ]
 }
 sql() { mariadb --no-defaults -S "$UMB_SOCKET" -uroot flux -B -N -e "$1"; }
@@ -156,4 +167,9 @@ sql "SELECT hour, tenant, environment, state, notifications, nodes, checks FROM 
 check "rerun: the same summary" "" "$(diff summary.expected summary.rerun | head -5)"
 check "rerun: a second, equal status message" "$status1
 $status1" "$(status_messages)"
+# the warehouse password: nowhere flux wrote (state, logs, rejects, rendered fields)
+check "the password is in no file flux wrote" "" \
+    "$(grep -rlF -- "$UMB_WAREHOUSE_PASSWORD" home rejects rerun.log 2>/dev/null)"
+check "the password is in no rendered field or output" no \
+    "$("$flux" tasks "$run" --format json | grep -qF -- "$UMB_WAREHOUSE_PASSWORD" && echo yes || echo no)"
 finish
