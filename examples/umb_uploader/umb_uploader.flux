@@ -82,7 +82,7 @@ pipeline umb_uploader {
             ts          = "$.time"
         }
         mode        = append
-        batch_size  = 5000
+        batch_size  = 20000
         reject_file = "rejects/umb_notifications_{{ ts_nodash }}.jsonl"
     }
 

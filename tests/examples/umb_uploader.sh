@@ -97,6 +97,8 @@ counts=$("$flux" logs "$run" load | grep '^::counts' || true)
 check "load counts: read = written + rejected" "::counts read=100000 written=99670 rejected=330 bytes=$bytes" "$counts"
 check "load counts stored with the task" "100000 99670 330" \
     "$("$flux" tasks "$run" --format json | jq -r '[.task_instances[] | select(.task == "load")] | last | .counts | "\(.read) \(.written) \(.rejected)"')"
+check "load: 5 batches of at most 20,000 rows" yes \
+    "$("$flux" logs "$run" load | grep -q 'this try loaded 99670 row(s) in 5 batch(es)' && echo yes || echo no)"
 check "load output rows_loaded" 99670 \
     "$("$flux" tasks "$run" --format json | jq -r '[.task_instances[] | select(.task == "load")] | last | .outputs.rows_loaded')"
 
