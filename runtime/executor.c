@@ -116,6 +116,7 @@ struct flux_executor {
     ex_group *groups;
     size_t ngroups;
     bool draining;        /* service stop: no new task; running ones may finish */
+    bool dispatching, redispatch;
     uv_timer_t drain_timer;
 };
 
@@ -537,10 +538,29 @@ static void process_ended(ex_task *k, int code)
         st = FLUX_TI_FAILED;
         flux_buf d = {0};
         flux_print_duration(attr_ms(k->t, "timeout", 0), &d);
-        snprintf(note, sizeof note, "timed out after %s; its process group was killed", d.data);
+        if (k->how == FLUX_OP_RUN_POKE_PROCESS) {
+            /* the wait ran out during a poke: say what the pokes said */
+            char why[256];
+            last_reason(k->log_path, why, sizeof why);
+            if (!why[0])
+                snprintf(why, sizeof why, "%s", k->reason);
+            snprintf(note, sizeof note, "sensor timed out after %s%s%s%s", d.data, why[0] ? " (last poke: " : "", why,
+                     why[0] ? ")" : "");
+            if (attr_bool(k->t, "soft_fail", false))
+                st = FLUX_TI_SKIPPED;
+        } else {
+            snprintf(note, sizeof note, "timed out after %s; its process group was killed", d.data);
+        }
         flux_buf_free(&d);
-    } else if (code != 0) {
-        snprintf(note, sizeof note, "exit status %d", code);
+    } else if (code != 0 && !strcmp(k->t->op, "bash") && code == attr_int(k->t, "skip_exit_code", 99)) {
+        st = FLUX_TI_SKIPPED;
+        snprintf(note, sizeof note, "skipped: exit status %d is its skip_exit_code", code);
+    } else if (code != 0 && !note[0]) {
+        /* an operator's last word on why, for the views */
+        char why[400] = "";
+        if (strcmp(k->t->op, "bash") != 0)
+            last_reason(k->log_path, why, sizeof why);
+        snprintf(note, sizeof note, "exit status %d%s%s", code, why[0] ? ": " : "", why);
     }
     task_finished(k, st, note[0] ? note : NULL, code);
     dispatch(ex);
@@ -1049,7 +1069,27 @@ static int pool_slots(flux_executor *ex, int p)
     return p < FLUX_MAX_POOLS && ex->o.conns ? ex->o.conns->pool_slots[p] : 1;
 }
 
+static void dispatch_once(flux_executor *ex);
+
+/* Not reentrant: starting a task can finish it at once (a sensor whose first
+ * poke succeeds) and that asks for a dispatch from inside this one; the
+ * inner request is a second pass of the outer loop instead. */
 static void dispatch(flux_executor *ex)
+{
+    if (ex->dispatching) {
+        ex->redispatch = true;
+        return;
+    }
+    ex->dispatching = true;
+    do {
+        ex->redispatch = false;
+        dispatch_once(ex);
+    } while (ex->redispatch);
+    ex->dispatching = false;
+    progress_line(ex);
+}
+
+static void dispatch_once(flux_executor *ex)
 {
     /* first in, first out, skipping a task whose pool is full */
     ex_task *prev = NULL;
@@ -1075,9 +1115,10 @@ static void dispatch(flux_executor *ex)
         if (p >= 0)
             ex->pool_used[p]++;
         start_try(k);
+        if (ex->redispatch)
+            return; /* the queue changed under us: start over */
         k = next;
     }
-    progress_line(ex);
 }
 
 static void on_retry(uv_timer_t *t)
@@ -1638,6 +1679,12 @@ static void on_signal(uv_signal_t *h, int sig)
             ex_task *k = &r->tasks[i];
             if (k->phase != W_ADOPTED)
                 uv_timer_stop(&k->timer); /* retries and pokes wait for the next runner */
+            if (k->phase == W_POKE_WAIT) {
+                /* waiting between pokes: nothing to stop, up_for_reschedule in
+                 * the store is where the next runner picks it up */
+                k->phase = W_IDLE;
+                ex->in_flight--;
+            }
             if ((k->phase == W_PROCESS && k->proc_active) || k->phase == W_ADOPTED) {
                 k->interrupted = true;
                 kill_group(k, SIGTERM);
