@@ -298,21 +298,19 @@ static int conn_from_node(flux_arena *a, const char *path, bool private_file, co
     bool replaced = getenv(override) != NULL;
     if ((v = field(m, "password_env", &at)) && !replaced) {
         const char *pw = getenv(v);
-        if (!pw) {
-            fail(err, errlen, "%s:%zu:%zu: environment variable '%s' (password of '%s') is not set", path, at->line,
-                 at->col, v, name);
-            return -1;
-        }
-        c->password = flux_arena_strdup(a, pw);
+        if (pw)
+            c->password = flux_arena_strdup(a, pw);
+        else
+            c->unresolved = flux_arena_printf(a, "%s:%zu:%zu: environment variable '%s' (password of '%s') is not set",
+                                              path, at->line, at->col, v, name);
     }
     if ((v = field(m, "password_file", &at)) && !replaced) {
         char *pw = read_secret_file(a, v);
-        if (!pw) {
-            fail(err, errlen, "%s:%zu:%zu: cannot read password file '%s': %s", path, at->line, at->col, v,
-                 strerror(errno));
-            return -1;
-        }
-        c->password = pw;
+        if (pw)
+            c->password = pw;
+        else
+            c->unresolved = flux_arena_printf(a, "%s:%zu:%zu: cannot read password file '%s': %s", path, at->line,
+                                              at->col, v, strerror(errno));
     }
     /* anything else is passed through (kafka security settings and the like) */
     size_t extra = 0;

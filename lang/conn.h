@@ -24,6 +24,11 @@ typedef struct flux_conn {
     const char *brokers;   /* kafka: host:port,host:port */
     const char *base;      /* http: base URL path */
     const char *password;  /* secret, NULL when none */
+    /* why the password could not be read (password_env unset, password_file
+     * unreadable), "file:line:col: message"; NULL when it could. Reported
+     * where the connection is used, so commands that need no connection
+     * work without its secret */
+    const char *unresolved;
     const char *origin;    /* where it was defined: "flux.yaml:4:3" or "FLUX_CONN_WAREHOUSE" */
     /* extra keys from the file (kafka security settings ...), in file order */
     const char **extra_keys, **extra_vals;

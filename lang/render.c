@@ -351,6 +351,11 @@ static int bind_refs(flux_renderer *r, flux_scope *s, const flux_expr *e, const 
                      rf.conns[i], env);
             return -1;
         }
+        if (c->unresolved) { /* a template names it: its secret must be there */
+            snprintf(r->err, sizeof r->err, "task '%s': connection '%s': %s", t ? t->id : "?", rf.conns[i],
+                     c->unresolved);
+            return -1;
+        }
         conns.u.list.v[conns.u.list.n++] = flux_cstr(r->arena, rf.conns[i]);
         conns.u.list.v[conns.u.list.n++] = conn_dict(r, c);
     }

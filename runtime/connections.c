@@ -116,7 +116,7 @@ int flux_cmd_connections(int argc, char **argv)
                 else
                     snprintf(addr, sizeof addr, "%s", where(c));
                 printf("%-20s %-7s %-32s %-12s %-9s %s\n", names[i], c->type ? c->type : "?", addr,
-                       c->user ? c->user : "-", c->password ? "set" : "none", c->origin ? c->origin : "");
+                       c->user ? c->user : "-", c->password ? "set" : c->unresolved ? "unset" : "none", c->origin ? c->origin : "");
             }
         }
         if (!strcmp(format, "json")) {

@@ -142,7 +142,9 @@ int flux_op_conn_test(const flux_conn *c, char *msg, size_t len, int64_t *ms)
 {
     int64_t t0 = mono_ms();
     int rc;
-    if (!c->type)
+    if (c->unresolved)
+        snprintf(msg, len, "%s", c->unresolved), rc = -1;
+    else if (!c->type)
         snprintf(msg, len, "connection has no type"), rc = -1;
     else if (!strcmp(c->type, "mysql"))
         rc = test_mysql(c, msg, len);

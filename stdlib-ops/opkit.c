@@ -3,6 +3,7 @@
 #include "opkit.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -56,6 +57,10 @@ const flux_conn *opkit_conn(const opkit_task *t, const char *key, const char *ty
         flux_conn_env_name(name, env, sizeof env);
         fprintf(stderr, "flux: connection '%s' is not defined: add it to %s or set %s\n", name,
                 t->conns->file ? t->conns->file : "flux.yaml", env);
+        return NULL;
+    }
+    if (c->unresolved) {
+        fprintf(stderr, "flux: connection '%s': %s\n", name, c->unresolved);
         return NULL;
     }
     if (type && (!c->type || strcmp(c->type, type) != 0)) {
@@ -224,6 +229,15 @@ opkit_rejects *opkit_rejects_open(const char *path, int64_t keep)
     if (!r)
         return NULL;
     if (path && *path) {
+        /* its directory, like any output's: a reject file is an output */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", path);
+        for (char *p = dir + 1; *p; p++)
+            if (*p == '/') {
+                *p = '\0';
+                mkdir(dir, 0755);
+                *p = '/';
+            }
         /* "a" after a truncate: a resumed load keeps the rejects of the
          * batches it committed and drops those of the ones it did not */
         FILE *fp = fopen(path, keep > 0 ? "r+" : "w");

@@ -79,6 +79,16 @@ check "environment URI logs in" 0 "$rc"
 check "unknown connection fails" 1 "$rc"
 check "unknown connection says how to define it" yes "$(grep -q 'set FLUX_CONN_NOPE' "$out/t8.txt" && echo yes || echo no)"
 
+# an unset password_env: commands that need no connection work; using it says why
+APP_PASSWORD= ; unset APP_PASSWORD
+"$flux" connections list > "$out/u1.txt" 2>&1 && rc=0 || rc=$?
+check "list works without the secret" "0 unset" "$rc $(awk '$1 == "warehouse" { print $5 }' "$out/u1.txt")"
+"$flux" connections test warehouse > "$out/u2.txt" 2>&1 && rc=0 || rc=$?
+check "test says the variable is unset" "1 yes" "$rc $(grep -q "flux.yaml:8:19: environment variable 'APP_PASSWORD' (password of 'warehouse') is not set" "$out/u2.txt" && echo yes || echo no)"
+FLUX_CONN_WAREHOUSE="mysql://app:$secret@127.0.0.1:$port/flux" "$flux" connections test warehouse > "$out/u3.txt" 2>&1 && rc=0 || rc=$?
+check "FLUX_CONN_ replaces the connection, its password included" 0 "$rc"
+export APP_PASSWORD=$secret
+
 # an inline password: refused in a readable file, accepted at 0600
 mkdir -p inline
 cat > inline/flux.yaml <<YAML
