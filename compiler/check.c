@@ -444,8 +444,14 @@ static bool check_access(checker *k, const flux_expr *e, const flux_task *t, con
         return true;
     }
     if (strcmp(root, "tasks") == 0) {
-        if (!seg[0])
+        if (!seg[0] || (n >= 3 && !seg[2])) {
+            /* the runner reads the outputs a template names before rendering it */
+            ERR(k, seg_span[seg[0] ? 2 : 0], ctx, "tasks-usage",
+                "name the task and the key with literals or compile-time values: tasks.load.outputs.rows, "
+                "tasks[\"load_\" ~ t].outputs[\"rows\"] with t a loop variable",
+                "a task output must be named at compile time");
             return true;
+        }
         flux_task *ref = table_find(k, seg[0]);
         if (!ref) {
             const char *best = suggest_task(k, seg[0]);

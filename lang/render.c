@@ -205,6 +205,21 @@ typedef struct refs {
     size_t nouts;
 } refs;
 
+/* one access step: .name or ["name"]; NULL for any other index */
+static const char *step_name(const flux_expr *e)
+{
+    if (e->kind == FLUX_X_ATTR)
+        return e->u.attr.name;
+    if (e->kind == FLUX_X_INDEX && e->u.index.index->kind == FLUX_X_STRING)
+        return e->u.index.index->u.str.s;
+    return NULL;
+}
+
+static const flux_expr *step_obj(const flux_expr *e)
+{
+    return e->kind == FLUX_X_ATTR ? e->u.attr.obj : e->kind == FLUX_X_INDEX ? e->u.index.obj : NULL;
+}
+
 static void collect(const flux_expr *e, refs *out)
 {
     if (!e)
@@ -213,16 +228,23 @@ static void collect(const flux_expr *e, refs *out)
     case FLUX_X_NAME:
         out->tasks |= strcmp(e->u.name, "tasks") == 0;
         return;
-    case FLUX_X_ATTR: {
-        /* tasks.ID.outputs.KEY: attr(KEY) of attr(outputs) of attr(ID) of tasks */
-        const flux_expr *o = e->u.attr.obj;
-        if (o->kind == FLUX_X_ATTR && strcmp(o->u.attr.name, "outputs") == 0 && o->u.attr.obj->kind == FLUX_X_ATTR &&
-            o->u.attr.obj->u.attr.obj->kind == FLUX_X_NAME && strcmp(o->u.attr.obj->u.attr.obj->u.name, "tasks") == 0) {
+    case FLUX_X_ATTR:
+    case FLUX_X_INDEX: {
+        /* tasks.ID.outputs.KEY, each step .name or ["name"] */
+        const flux_expr *o = step_obj(e), *id = o ? step_obj(o) : NULL, *root = id ? step_obj(id) : NULL;
+        const char *key = step_name(e), *outs = o ? step_name(o) : NULL, *tid = id ? step_name(id) : NULL;
+        if (key && outs && tid && root && root->kind == FLUX_X_NAME && !strcmp(root->u.name, "tasks") &&
+            !strcmp(outs, "outputs")) {
             out->tasks = true;
             if (out->nouts < 16) {
-                out->out_task[out->nouts] = o->u.attr.obj->u.attr.name;
-                out->out_key[out->nouts++] = e->u.attr.name;
+                out->out_task[out->nouts] = tid;
+                out->out_key[out->nouts++] = key;
             }
+            return;
+        }
+        if (e->kind == FLUX_X_INDEX) {
+            collect(e->u.index.obj, out);
+            collect(e->u.index.index, out);
             return;
         }
     }
@@ -236,7 +258,6 @@ static void collect(const flux_expr *e, refs *out)
         }
         collect(e->u.attr.obj, out);
         return;
-    case FLUX_X_INDEX: collect(e->u.index.obj, out); collect(e->u.index.index, out); return;
     case FLUX_X_UNARY: collect(e->u.unary.arg, out); return;
     case FLUX_X_BINARY: collect(e->u.binary.lhs, out); collect(e->u.binary.rhs, out); return;
     case FLUX_X_FILTER:
