@@ -941,8 +941,18 @@ int flux_cmd_logs(int argc, char **argv)
         if (!strcmp(rows[i].task, o.pos[1]) && (!o.try_number || rows[i].try_number == o.try_number) &&
             rows[i].log_path[0])
             pick = &rows[i];
-    if (!pick) {
-        fprintf(stderr, "flux logs: no log of task '%s'%s in run %s\n", o.pos[1], o.try_number ? " for that try" : "",
+    const flux_ti_row *any = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].task, o.pos[1]) && (!o.try_number || rows[i].try_number == o.try_number))
+            any = &rows[i];
+    if (!pick && any) {
+        /* a sensor the runner checks itself has no process, so no log: its
+         * state and note say what happened */
+        printf("task '%s' try %d has no log (a sensor checked by the runner, or a task that never started): %s%s%s\n",
+               any->task, any->try_number, flux_ti_state_name(any->state), any->note ? ": " : "",
+               any->note ? any->note : "");
+    } else if (!pick) {
+        fprintf(stderr, "flux logs: no task '%s'%s in run %s\n", o.pos[1], o.try_number ? " with that try" : "",
                 run.run_id);
         rc = FLUX_EXIT_USAGE;
     } else {
