@@ -142,3 +142,5 @@ endforeach()
 # ---- the scheduler: commit-to-deploy with git; restarts and two schedulers on MariaDB
 add_test(NAME scheduler/git COMMAND bash ${FLUX_TESTS}/scheduler/git.sh $<TARGET_FILE:flux>)
 set_tests_properties(scheduler/git PROPERTIES TIMEOUT 300)
+add_test(NAME scheduler/mariadb COMMAND bash ${FLUX_TESTS}/scheduler/mariadb.sh $<TARGET_FILE:flux>)
+set_tests_properties(scheduler/mariadb PROPERTIES TIMEOUT 300 RESOURCE_LOCK mariadb)

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# mariadb.sh FLUX — two schedulers on one MariaDB store, one of them killed
+# with SIGKILL and started again: every interval of the pipeline gets exactly
+# one run (none twice, none skipped), every task of every run ran exactly
+# once, and the restarted scheduler takes over what the killed one left.
+# Both share FLUX_HOME (one host), so run journals let a successor adopt
+# tasks that outlived their scheduler.
+set -euo pipefail
+flux=${1:?usage: mariadb.sh FLUX}
+case $flux in /*) ;; *) flux=$PWD/$flux ;; esac
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/flux-2sched.XXXXXX")
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    bash "$here/servers/mariadb.sh" stop "$T/db" > /dev/null 2>&1 || true
+    rm -rf "$T"
+}
+trap cleanup EXIT
+url=$(bash "$here/servers/mariadb.sh" start "$T/db")
+sock=$(cat "$T/db/socket")
+q() { mariadb --no-defaults --socket="$sock" -uroot -N -B flux -e "$1"; }
+export FLUX_HOME=$T/home NO_PROGRESS=1
+pass=0 fail=0
+check() {
+    if [ "$2" = "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: expected [$2], got [$3]"; fi
+}
+mkdir -p "$T/pipes"
+# catchup from 12 s ago: a backlog to share, then one run a second; each task
+# appends its run to a file, so a task run twice shows
+start=$(date -u -d '@'$(( $(date +%s) - 12 )) +%Y-%m-%dT%H:%M:%SZ)
+cat > "$T/pipes/beat.flux" <<FLUX
+pipeline beat {
+    schedule        = "every 1s"
+    start           = "$start"
+    catchup         = true
+    max_active_runs = 4
+    task a : bash { command = "sleep 0.3; echo {{ run_id }} a >> $T/ran.txt" }
+    task b : bash { command = "echo {{ run_id }} b >> $T/ran.txt" }
+    a >> b
+}
+FLUX
+launch() { "$flux" scheduler --pipelines "$T/pipes" --db "$url" --grace 20s >> "$T/sched_$1.log" 2>&1 & }
+launch a; A=$!; pids+=("$A")
+launch b; B=$!; pids+=("$B")
+sleep 8
+kill -KILL "$A"
+wait "$A" 2>/dev/null || true
+sleep 3
+launch a2; A2=$!; pids+=("$A2")
+sleep 8
+stop_at=$(date +%s)
+kill -TERM "$B" "$A2"
+wait "$B" && rb=0 || rb=$?
+wait "$A2" && ra=0 || ra=$?
+pids=()
+check "both schedulers exit 0 on SIGTERM" "0 0" "$rb $ra"
+# runs stopped by SIGTERM are finished by the next scheduler
+launch c; C=$!; pids+=("$C")
+for _ in $(seq 100); do
+    left=$(q "SELECT COUNT(*) FROM runs WHERE pipeline = 'beat' AND state IN ('queued', 'running') AND interval_end <= ${stop_at}000")
+    [ "$left" = 0 ] && break
+    sleep 0.2
+done
+kill -TERM "$C"
+wait "$C" || true
+pids=()
+n=$(q "SELECT COUNT(*) FROM runs WHERE pipeline = 'beat' AND trigger_kind = 'scheduled' AND interval_end <= ${stop_at}000")
+d=$(q "SELECT COUNT(DISTINCT interval_start) FROM runs WHERE pipeline = 'beat' AND trigger_kind = 'scheduled' AND interval_end <= ${stop_at}000")
+span=$(q "SELECT (MAX(interval_start) - MIN(interval_start)) DIV 1000 + 1 FROM runs WHERE pipeline = 'beat' AND trigger_kind = 'scheduled' AND interval_end <= ${stop_at}000")
+first=$(q "SELECT MIN(interval_start) FROM runs WHERE pipeline = 'beat'")
+echo "runs: $n, distinct intervals: $d, span: $span intervals"
+check "no interval has two runs" "$n" "$d"
+check "no interval was skipped" "$span" "$n"
+check "the first interval is the pipeline's start" "$(date -u -d "$start" +%s)000" "$first"
+check "many intervals covered" yes "$([ "$n" -ge 20 ] && echo yes || echo no)"
+check "every run of those intervals succeeded" 0 \
+    "$(q "SELECT COUNT(*) FROM runs WHERE pipeline = 'beat' AND interval_end <= ${stop_at}000 AND state <> 'success'")"
+check "each task ran once per run (none twice)" 0 "$(sort "$T/ran.txt" | uniq -d | wc -l)"
+check "each run's two tasks ran" "$((2 * n))" \
+    "$(q "SELECT COUNT(*) FROM task_instances t JOIN runs r ON r.id = t.run WHERE r.pipeline = 'beat' AND t.state = 'success' AND r.interval_end <= ${stop_at}000")"
+check "no task instance succeeded twice" 0 \
+    "$(q "SELECT COUNT(*) FROM (SELECT run, task FROM task_instances WHERE state = 'success' GROUP BY run, task HAVING COUNT(*) > 1) x")"
+owners=$(q "SELECT COUNT(DISTINCT owner) FROM run_control rc JOIN runs r ON r.id = rc.run WHERE r.pipeline = 'beat'")
+check "the work was shared (more than one scheduler executed runs)" yes "$([ "$owners" -ge 2 ] && echo yes || echo no)"
+taken=$(cat "$T"/sched_*.log | grep -c 'taken over from a scheduler that is gone' || true)
+echo "runs taken over from the killed scheduler: $taken"
+if [ "$fail" -ne 0 ]; then tail -n 30 "$T"/sched_*.log; fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
