@@ -8,7 +8,6 @@
 #include "kafka_read.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -518,19 +517,17 @@ bool kafka_match(json_t *match, json_t *doc)
 
 int kafka_mkparent(const char *path)
 {
-    char *copy = strdup(path);
-    char *dir = dirname(copy);
-    int rc = 0;
-    for (char *s = dir + 1; rc == 0; s++) {
-        if (*s != '/' && *s != '\0')
+    /* on a copy: dirname() may hand back a constant "." for a bare name */
+    char *copy = strdup(path ? path : "");
+    char *last = copy ? strrchr(copy, '/') : NULL;
+    int rc = copy ? 0 : -1;
+    for (char *s = copy ? copy + 1 : NULL; last && s && s <= last && rc == 0; s++) {
+        if (*s != '/')
             continue;
-        char c = *s;
         *s = '\0';
-        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        if (mkdir(copy, 0777) != 0 && errno != EEXIST)
             rc = -1;
-        *s = c;
-        if (c == '\0')
-            break;
+        *s = '/';
     }
     free(copy);
     return rc;
