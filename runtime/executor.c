@@ -348,19 +348,10 @@ static bool output_of(void *ud, const char *task, const char *key, flux_value *o
 /* "__run": the run an operator process works for (its interval above all) */
 static void run_json(ex_task *k, bool comma, flux_buf *b)
 {
-    flux_buf start = {0}, end = {0};
-    flux_time_iso(k->run->row.interval_start, 0, &start);
-    flux_time_iso(k->run->row.interval_end, 0, &end);
-    flux_buf_puts(b, comma ? ", \"__run\": {\"pipeline\": " : "\"__run\": {\"pipeline\": ");
-    flux_value_json(flux_str(k->run->p->name, strlen(k->run->p->name)), b);
-    flux_buf_puts(b, ", \"run_id\": ");
-    flux_value_json(flux_str(k->run->row.run_id, strlen(k->run->row.run_id)), b);
-    flux_buf_puts(b, ", \"task\": ");
-    flux_value_json(flux_str(k->t->id, strlen(k->t->id)), b);
-    flux_buf_printf(b, ", \"try\": %d, \"ti\": %lld, \"interval_start\": \"%s\", \"interval_end\": \"%s\"}",
-                    k->try_number, (long long)k->ti_id, flux_buf_cstr(&start), flux_buf_cstr(&end));
-    flux_buf_free(&start);
-    flux_buf_free(&end);
+    if (comma)
+        flux_buf_puts(b, ", ");
+    flux_op_run_json(b, k->run->p->name, k->run->row.run_id, k->t->id, k->try_number, k->ti_id,
+                     k->run->row.interval_start, k->run->row.interval_end);
 }
 
 /* renders every field of the task for this try: raw for running it,

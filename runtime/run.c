@@ -542,7 +542,7 @@ int flux_cmd_test(int argc, char **argv)
         if (!rc) {
             flux_op_run how = flux_op_how(t->op);
             fprintf(stderr, "flux test: %s.%s for %s\n", l.p->name, t->id, run.run_id);
-            if (how == FLUX_OP_RUN_PROCESS) {
+            if (how == FLUX_OP_RUN_PROCESS || how == FLUX_OP_RUN_POKE_PROCESS) {
                 flux_op_cmd cmd;
                 /* flux test runs other operators in this process's child too */
                 char fields_path[] = "/tmp/flux-test-fields.XXXXXX";
@@ -557,6 +557,9 @@ int flux_cmd_test(int argc, char **argv)
                         flux_buf_puts(&jb, ": ");
                         flux_field_json(&r, &vals[i], &jb);
                     }
+                    if (n)
+                        flux_buf_puts(&jb, ", ");
+                    flux_op_run_json(&jb, l.p->name, run.run_id, t->id, 1, 0, iv.start_ms, iv.end_ms);
                     flux_buf_putc(&jb, '}');
                     if (write(ffd, jb.data, jb.len) != (ssize_t)jb.len)
                         fprintf(stderr, "flux test: cannot write %s\n", fields_path);
@@ -586,7 +589,15 @@ int flux_cmd_test(int argc, char **argv)
                     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
                         ;
                     int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-                    fprintf(stderr, "flux test: %s %s (exit status %d)\n", t->id, code ? "failed" : "succeeded", code);
+                    if (how == FLUX_OP_RUN_POKE_PROCESS) /* one poke */
+                        fprintf(stderr, "flux test: %s %s\n", t->id,
+                                code == 0                       ? "condition holds"
+                                : code == FLUX_OP_NOT_YET       ? "condition does not hold yet"
+                                : code == FLUX_OP_NOT_YET_ERROR ? "cannot tell yet (see above): the sensor would poke again"
+                                                                : "failed");
+                    else
+                        fprintf(stderr, "flux test: %s %s (exit status %d)\n", t->id, code ? "failed" : "succeeded",
+                                code);
                     rc = code ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
                     flux_op_cmd_free(&cmd);
                 }

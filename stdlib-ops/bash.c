@@ -40,6 +40,24 @@ static char *field_string(const flux_field *f)
     return NULL;
 }
 
+void flux_op_run_json(flux_buf *b, const char *pipeline, const char *run_id, const char *task, int try_number,
+                      int64_t ti, int64_t interval_start_ms, int64_t interval_end_ms)
+{
+    flux_buf start = {0}, end = {0};
+    flux_time_iso(interval_start_ms, 0, &start);
+    flux_time_iso(interval_end_ms, 0, &end);
+    flux_buf_puts(b, "\"__run\": {\"pipeline\": ");
+    flux_value_json(flux_str(pipeline, strlen(pipeline)), b);
+    flux_buf_puts(b, ", \"run_id\": ");
+    flux_value_json(flux_str(run_id, strlen(run_id)), b);
+    flux_buf_puts(b, ", \"task\": ");
+    flux_value_json(flux_str(task, strlen(task)), b);
+    flux_buf_printf(b, ", \"try\": %d, \"ti\": %lld, \"interval_start\": \"%s\", \"interval_end\": \"%s\"}",
+                    try_number, (long long)ti, flux_buf_cstr(&start), flux_buf_cstr(&end));
+    flux_buf_free(&start);
+    flux_buf_free(&end);
+}
+
 flux_op_run flux_op_how(const char *op)
 {
     if (strcmp(op, "time_sensor") == 0 || strcmp(op, "file_sensor") == 0 ||

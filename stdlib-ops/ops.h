@@ -50,6 +50,11 @@ typedef struct flux_op_where {
     const char *fields_path;
 } flux_op_where;
 
+/* The "__run" member of the fields file (written after the last field; the
+ * caller adds the comma): what an operator process knows of its run. */
+void flux_op_run_json(flux_buf *out, const char *pipeline, const char *run_id, const char *task, int try_number,
+                      int64_t ti, int64_t interval_start_ms, int64_t interval_end_ms);
+
 /* The process of a task of a process operator. -1 with err. */
 int flux_op_command(const char *op, const flux_op_fields *f, const flux_op_where *w, flux_op_cmd *out, char *err,
                     size_t errlen);
