@@ -16,9 +16,19 @@ cp "$here/mermaid/check.mjs" "$work/"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 files=()
+# the pipelines of a file that declares several, from flux's own message
+pipelines_of() { "$flux" graph "$1" --format json 2>&1 >/dev/null | sed -n 's/.*choose one with --pipeline: //p' || true; }
 for f in "$@"; do
     name=$(basename "$f" .flux)
-    "$flux" graph "$f" --format mermaid >"$out/$name.mmd"
-    files+=("$out/$name.mmd")
+    several=$(pipelines_of "$f")
+    if [ -z "$several" ]; then
+        "$flux" graph "$f" --format mermaid >"$out/$name.mmd"
+        files+=("$out/$name.mmd")
+    else
+        for p in $several; do
+            "$flux" graph "$f" --pipeline "$p" --format mermaid >"$out/$name.$p.mmd"
+            files+=("$out/$name.$p.mmd")
+        done
+    fi
 done
 node "$work/check.mjs" "${files[@]}"
