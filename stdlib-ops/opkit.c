@@ -132,9 +132,16 @@ rd_kafka_conf_t *opkit_kafka_conf(const flux_conn *c, char *err, size_t errlen)
             return NULL;
         }
     }
-    if (c->password && rd_kafka_conf_set(conf, "sasl.password", c->password, e, sizeof e) != RD_KAFKA_CONF_OK)
+    /* user and password are SASL's, and only when SASL is on (librdkafka
+     * warns about SASL settings it will not use) */
+    bool sasl = false;
+    for (size_t i = 0; i < c->nextra; i++)
+        sasl |= (!strcmp(c->extra_keys[i], "security.protocol") && strstr(c->extra_vals[i], "SASL")) ||
+                (!strcmp(c->extra_keys[i], "security.protocol") && strstr(c->extra_vals[i], "sasl")) ||
+                !strncmp(c->extra_keys[i], "sasl.mechanism", 14);
+    if (sasl && c->password && rd_kafka_conf_set(conf, "sasl.password", c->password, e, sizeof e) != RD_KAFKA_CONF_OK)
         goto bad;
-    if (c->user && rd_kafka_conf_set(conf, "sasl.username", c->user, e, sizeof e) != RD_KAFKA_CONF_OK)
+    if (sasl && c->user && rd_kafka_conf_set(conf, "sasl.username", c->user, e, sizeof e) != RD_KAFKA_CONF_OK)
         goto bad;
     return conf;
 bad:

@@ -256,8 +256,8 @@ static const flux_param_schema kafka_to_mysql_params[] = {
          "replace_interval deletes the interval's rows first"),
     PARAM("time_column", FLUX_PT_STRING, 0, NULL,
           "column holding each row's time, which replace_interval needs to find the interval's rows"),
-    PARAM("batch_size", FLUX_PT_INT, 0, "1000",
-          "rows per INSERT"),
+    PARAM("batch_size", FLUX_PT_INT, 0, "10000",
+          "rows per transaction: one LOAD DATA of the rows and the consumed offsets, committed together"),
     PARAM("reject_file", FLUX_PT_PATH, TPL, NULL,
           "file the rejected messages are written to as JSON lines; default: only counted and logged"),
 };
@@ -297,7 +297,7 @@ static const flux_param_schema file_to_mysql_params[] = {
     PARAM("time_column", FLUX_PT_STRING, 0, NULL,
           "column holding each row's time, which replace_interval needs to find the interval's rows"),
     PARAM("batch_size", FLUX_PT_INT, 0, "1000",
-          "rows per INSERT"),
+          "rows per LOAD DATA batch (all in the task's one transaction)"),
     PARAM("reject_file", FLUX_PT_PATH, TPL, NULL,
           "file the rejected records are written to; default: only counted and logged"),
 };

@@ -23,8 +23,13 @@ export API_PASSWORD='Hx7-t0ps3cret-41'
 server_pid=$!
 for _ in $(seq 100); do [ -s "$dir/port" ] && break; sleep 0.05; done
 port=$(cat "$dir/port")
-# a port nobody listens on: bound by nothing once this subshell's socket is gone
-closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# a port nobody listens on: a second test server's, once it has stopped
+"$dir/http_server" "$dir/port2" api x 2> /dev/null &
+p2=$!
+for _ in $(seq 100); do [ -s "$dir/port2" ] && break; sleep 0.05; done
+closed=$(cat "$dir/port2")
+kill "$p2"
+wait "$p2" 2>/dev/null || true
 cd "$dir"
 export FLUX_HOME=$dir/home NO_PROGRESS=1
 cat > flux.yaml <<YAML
