@@ -8,7 +8,7 @@
 #   ./build.sh fuzz [SECS]  build the libFuzzer targets with clang in build-fuzz/ and
 #                           run each for SECS seconds (default 60)
 #   ./build.sh run          build, then run the main job
-#   ./build.sh bench        build, then tests/bench/compile
+#   ./build.sh bench        build, then every benchmark of tests/bench
 #
 # Environment: FLUX_TEST_FUZZ_SECONDS (length of the fuzz run of `test`, default 30).
 set -euo pipefail
@@ -265,6 +265,8 @@ case $mode in
         tests/bench/compile build/flux
         tests/bench/dryrun build/flux
         tests/bench/run build/flux
+        tests/bench/transfer build/flux build/kafka_broker
+        tests/bench/scheduler build/flux
         ;;
     help | -h | --help)
         usage
