@@ -794,13 +794,13 @@ static int spawn(ex_task *k, const flux_op_cmd *cmd, const char *const *secrets,
 
 /* ---- sensors ---- */
 
-static const char *ext_task_state(void *ud, const char *pipeline, const char *run_id, const char *task)
+static const char *ext_task_state(void *ud, const char *pipeline, int64_t logical_ms, const char *task)
 {
     flux_executor *ex = ud;
     static char state[32];
     flux_ti_row row;
     memset(&row, 0, sizeof row);
-    if (flux_store_latest_ti(ex->store, pipeline, run_id, task, &row) != 0)
+    if (flux_store_latest_ti_at(ex->store, pipeline, logical_ms, task, &row) != 0)
         return NULL;
     snprintf(state, sizeof state, "%s", flux_ti_state_name(row.state));
     flux_ti_row_free(&row);
@@ -824,7 +824,7 @@ static void poke(ex_task *k)
     if (render_task(k, a, &f, &masked, NULL, &secrets, &nsecrets, note, sizeof note) != 0) {
         r = -1;
     } else {
-        flux_poke_ctx ctx = {now, k->run->p->name, k->run->row.run_id, ext_task_state, ex};
+        flux_poke_ctx ctx = {now, k->run->p->name, k->run->row.run_id, k->run->row.logical_date, ext_task_state, ex};
         r = flux_op_poke(k->t->op, &f, &ctx, note, sizeof note);
     }
     free(masked);

@@ -603,7 +603,7 @@ int flux_cmd_test(int argc, char **argv)
                 }
                 unlink(fields_path);
             } else if (how == FLUX_OP_RUN_POKE) {
-                flux_poke_ctx ctx = {wall_ms(), l.p->name, run.run_id, NULL, NULL};
+                flux_poke_ctx ctx = {wall_ms(), l.p->name, run.run_id, iv.start_ms, NULL, NULL};
                 int pr = flux_op_poke(t->op, &f, &ctx, err, sizeof err);
                 fprintf(stderr, "flux test: %s %s\n", t->id,
                         pr == 1 ? "condition holds" : pr == 0 ? "condition does not hold yet" : err);

@@ -57,6 +57,7 @@ enum {
     ST_TI_UPDATE,
     ST_TI_LIST,
     ST_TI_LATEST,
+    ST_TI_LATEST_AT,
     ST_COUNTS_UPDATE,
     ST_COUNTS_INSERT,
     ST_COUNTS_GET,
@@ -131,6 +132,10 @@ static const char *const SQL[ST__COUNT] = {
                      "rendered = COALESCE(?, rendered), outputs = COALESCE(?, outputs), note = COALESCE(?, note) "
                      "WHERE id = ?",
     [ST_TI_LIST] = "SELECT " TI_COLS("") " FROM task_instances WHERE run = ? ORDER BY task, try_number",
+    /* the same interval, whatever triggered the run: the newest run's latest try */
+    [ST_TI_LATEST_AT] = "SELECT " TI_COLS("t.") " FROM task_instances t JOIN runs r ON r.id = t.run "
+                        "WHERE r.pipeline = ? AND r.logical_date = ? AND t.task = ? "
+                        "ORDER BY r.id DESC, t.try_number DESC LIMIT 1",
     [ST_TI_LATEST] = "SELECT " TI_COLS("t.") " FROM task_instances t JOIN runs r ON r.id = t.run "
                      "WHERE r.pipeline = ? AND r.run_id = ? AND t.task = ? ORDER BY t.try_number DESC LIMIT 1",
     [ST_COUNTS_UPDATE] = "UPDATE transfer_counts SET records_read = ?, records_written = ?, records_rejected = ?, "
@@ -1210,6 +1215,27 @@ int flux_store_list_tis(flux_store *s, int64_t run, flux_ti_row **rows, size_t *
     if (!st || bind(s, st, "i", run))
         return -1;
     return ti_rows(s, st, rows, n);
+}
+
+int flux_store_latest_ti_at(flux_store *s, const char *pipeline, int64_t logical_date, const char *task,
+                            flux_ti_row *row)
+{
+    memset(row, 0, sizeof *row);
+    flux_db_stmt *st = use(s, ST_TI_LATEST_AT);
+    if (!st || bind(s, st, "sis", pipeline ? pipeline : "", logical_date, task ? task : ""))
+        return -1;
+    flux_ti_row *rows;
+    size_t n;
+    if (ti_rows(s, st, &rows, &n))
+        return -1;
+    if (n == 0) {
+        free(rows);
+        fail(s, "no try of task %s of %s for that interval", task ? task : "", pipeline ? pipeline : "");
+        return 1;
+    }
+    *row = rows[0];
+    free(rows);
+    return 0;
 }
 
 int flux_store_latest_ti(flux_store *s, const char *pipeline, const char *run_id, const char *task,

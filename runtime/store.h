@@ -108,6 +108,11 @@ void flux_ti_rows_free(flux_ti_row *rows, size_t n);
 int flux_store_latest_ti(flux_store *s, const char *pipeline, const char *run_id, const char *task,
                          flux_ti_row *row);
 
+/* Latest try of a task of the pipeline's newest run for the interval
+ * starting at logical_date (scheduled, manual or backfill). 1 when none. */
+int flux_store_latest_ti_at(flux_store *s, const char *pipeline, int64_t logical_date, const char *task,
+                            flux_ti_row *row);
+
 const char *flux_ti_state_name(flux_ti_state st);
 int flux_ti_state_parse(const char *name, flux_ti_state *st);
 

@@ -68,9 +68,11 @@ int flux_op_main(int argc, char **argv);
 typedef struct flux_poke_ctx {
     int64_t now_ms;
     const char *pipeline, *run_id;
-    /* external_task_sensor: the state of a task of another pipeline's run
-     * with the same run_id; returns "success", "failed"... or NULL */
-    const char *(*task_state)(void *ud, const char *pipeline, const char *run_id, const char *task);
+    int64_t logical_ms; /* the run's interval start */
+    /* external_task_sensor: the state of a task in another pipeline's
+     * newest run for the interval starting at logical_ms; "success",
+     * "failed"... or NULL when it has none */
+    const char *(*task_state)(void *ud, const char *pipeline, int64_t logical_ms, const char *task);
     void *ud;
 } flux_poke_ctx;
 

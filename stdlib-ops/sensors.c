@@ -9,6 +9,7 @@
 
 #include "ops.h"
 #include "schedule.h"
+#include "value.h"
 
 static const char *str(const flux_op_fields *f, const char *key, char *buf, size_t len)
 {
@@ -63,16 +64,18 @@ int flux_op_poke(const char *op, const flux_op_fields *f, const flux_poke_ctx *c
         }
         bool non_empty = flag(f, "non_empty", false);
         const char *marker = str(f, "success_marker", b, sizeof b);
+        const flux_field *mf = flux_op_get(f, "min_files");
+        int64_t min_files = mf && mf->kind == FLUX_F_INT ? mf->u.i : 1;
         if (!strpbrk(path, "*?["))
-            return file_ready(path, non_empty, marker);
+            return min_files <= 1 && file_ready(path, non_empty, marker);
         glob_t g;
-        int found = 0;
+        int64_t found = 0;
         if (glob(path, 0, NULL, &g) == 0) {
-            for (size_t i = 0; i < g.gl_pathc && !found; i++)
-                found = file_ready(g.gl_pathv[i], non_empty, marker);
+            for (size_t i = 0; i < g.gl_pathc && found < min_files; i++)
+                found += file_ready(g.gl_pathv[i], non_empty, marker);
             globfree(&g);
         }
-        return found;
+        return found >= (min_files > 0 ? min_files : 1);
     }
     if (strcmp(op, "external_task_sensor") == 0) {
         const char *pl = str(f, "pipeline", b, sizeof b), *task = str(f, "task", c, sizeof c);
@@ -80,9 +83,15 @@ int flux_op_poke(const char *op, const flux_op_fields *f, const flux_poke_ctx *c
             snprintf(err, errlen, "external_task_sensor needs pipeline and task");
             return -1;
         }
-        const char *st = ctx->task_state(ctx->ud, pl, ctx->run_id, task);
+        const flux_field *off = flux_op_get(f, "offset");
+        int64_t at = ctx->logical_ms - (off && off->kind == FLUX_F_DURATION ? off->u.ms : 0);
+        const char *st = ctx->task_state(ctx->ud, pl, at, task);
         if (st && (strcmp(st, "failed") == 0 || strcmp(st, "upstream_failed") == 0)) {
-            snprintf(err, errlen, "task '%s' of pipeline '%s' for %s ended %s", task, pl, ctx->run_id, st);
+            flux_buf when = {0};
+            flux_time_iso(at, 0, &when);
+            snprintf(err, errlen, "task '%s' of pipeline '%s' for the interval starting %s ended %s", task, pl,
+                     flux_buf_cstr(&when), st);
+            flux_buf_free(&when);
             return -1;
         }
         return st && strcmp(st, "success") == 0;
