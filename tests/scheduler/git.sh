@@ -59,6 +59,11 @@ v1=$(plan_of 1)
 wait_for 10 has_runs "$v1" 2 || true
 check "version 1 runs on its schedule" yes "$([ "$(runs_with "$v1")" -ge 2 ] && echo yes || echo no)"
 
+# SIGHUP recompiles (the same commit: nothing new to deploy)
+kill -HUP "$spid"
+wait_for 5 grep -q 'SIGHUP: recompiling' "$T/sched.log" || true
+check "SIGHUP recompiles" yes "$(grep -q 'SIGHUP: recompiling' "$T/sched.log" && grep -q 'tick: unchanged (version 1)' "$T/sched.log" && echo yes || echo no)"
+
 # uncommitted edits are ignored
 echo "this is not flux" >> "$repo/pipes/tick.flux"
 sleep 3
