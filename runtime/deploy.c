@@ -91,7 +91,8 @@ int flux_cli_find_sources(const char *dir, flux_paths *out)
         free(full);
     }
     closedir(d);
-    qsort(local.v, local.n, sizeof *local.v, cmp_str);
+    if (local.n)
+        qsort(local.v, local.n, sizeof *local.v, cmp_str);
     for (size_t i = 0; i < local.n; i++) {
         struct stat st;
         if (stat(local.v[i], &st) == 0 && S_ISDIR(st.st_mode))
