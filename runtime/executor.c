@@ -1838,7 +1838,8 @@ static int cmp_i64(const void *a, const void *b)
 
 const int64_t *flux_exec_handoffs(const flux_executor *ex, size_t *n)
 {
-    qsort(ex->handoffs, ex->nhandoffs, sizeof *ex->handoffs, cmp_i64);
+    if (ex->nhandoffs)
+        qsort(ex->handoffs, ex->nhandoffs, sizeof *ex->handoffs, cmp_i64);
     *n = ex->nhandoffs;
     return ex->handoffs;
 }
