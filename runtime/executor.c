@@ -63,7 +63,7 @@ typedef struct ex_task {
     uv_poll_t poll;        /* readable when the process has exited */
     uv_timer_t timer;      /* retry, poke, adoption polling */
     uv_timer_t deadline;   /* timeout of a process */
-    bool timer_init, deadline_init, proc_active;
+    bool timer_init, deadline_init, proc_active, poll_closing;
     struct ex_task *next_ready;
 } ex_task;
 
@@ -568,12 +568,17 @@ static void exited(ex_task *k, int code)
     process_ended(k, code);
 }
 
+static void run_handle_closed(uv_handle_t *h);
+
 static void pidfd_closed(uv_handle_t *h)
 {
     ex_task *k = h->data;
     if (k->pidfd >= 0)
         close(k->pidfd);
     k->pidfd = -1;
+    k->poll_closing = false;
+    if (k->run->freeing) /* the run ended meanwhile: this was its last open handle of k */
+        run_handle_closed(h);
 }
 
 /* reaps our child; -1 while it still runs */
@@ -596,6 +601,7 @@ static void on_pidfd(uv_poll_t *h, int status, int events)
     if (code < 0)
         return;
     uv_poll_stop(h);
+    k->poll_closing = true;
     uv_close((uv_handle_t *)h, pidfd_closed);
     exited(k, code);
 }
@@ -1322,6 +1328,8 @@ static void free_run_later(ex_run *run)
             run->closing++;
             uv_close((uv_handle_t *)&k->deadline, run_handle_closed);
         }
+        if (k->poll_closing) /* its pidfd's close is under way */
+            run->closing++;
     }
     if (run->closing == 0)
         run_freed(run);

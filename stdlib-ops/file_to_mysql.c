@@ -462,6 +462,9 @@ out:
         sqlite3_exec(L.lite, "ROLLBACK", NULL, NULL, NULL);
         fprintf(stderr, "flux: file_to_mysql into %s failed: rolled back, no row of this try was kept\n", table);
     }
+    /* the loader's statement first: a SQLite handle with a live statement does not close */
+    mysqlload_close(L.ml);
+    L.ml = NULL;
     if (L.lite)
         sqlite3_close(L.lite);
     if (status != OPKIT_OK && L.db) {
