@@ -277,7 +277,7 @@ static void escape(MYSQL *db, char *out, size_t outlen, const char *s)
 }
 
 /* the task's fields checked: 0, or an exit status */
-static int check_fields(const opkit_task *t, json_t *columns, json_t *match, const char *mode, const char *time_col,
+static int check_fields(const opkit_task *t, json_t *columns, json_t *match, const char *mode,
                         int64_t batch)
 {
     char err[600];
@@ -303,13 +303,6 @@ static int check_fields(const opkit_task *t, json_t *columns, json_t *match, con
     if (strcmp(mode, "append") != 0 && strcmp(mode, "replace_interval") != 0) {
         fprintf(stderr, "flux: kafka_to_mysql task '%s': mode '%s' is not append or replace_interval\n", t->task,
                 mode);
-        return OPKIT_BAD_TASK;
-    }
-    if (!strcmp(mode, "replace_interval") && !time_col) {
-        fprintf(stderr,
-                "flux: kafka_to_mysql task '%s': mode = replace_interval needs time_column, the column whose "
-                "time says which rows belong to the interval\n",
-                t->task);
         return OPKIT_BAD_TASK;
     }
     if (batch <= 0) {
@@ -592,7 +585,7 @@ int opkit_run_kafka_to_mysql(const opkit_task *t)
     int64_t batch = opkit_int(t, "batch_size", 10000);
     if (!topic || !table)
         return OPKIT_BAD_TASK;
-    int bad = check_fields(t, columns, match, mode, time_col, batch);
+    int bad = check_fields(t, columns, match, mode, batch);
     if (bad)
         return bad;
     if (json_object_size(match) == 0)
@@ -637,6 +630,15 @@ int opkit_run_kafka_to_mysql(const opkit_task *t)
     L.ml2 = L.ml ? mysqlload_open(L.db, table, cols, ncols, err, sizeof err) : NULL;
     if (!L.ml2) {
         fprintf(stderr, "flux: %s\n", err);
+        rc = OPKIT_BAD_TASK;
+        goto out;
+    }
+    if (replace && !time_col && !(time_col = mysqlload_time_column(L.ml))) {
+        /* without time_column, the one date-time column loaded says which rows are the interval's */
+        fprintf(stderr,
+                "flux: kafka_to_mysql task '%s': mode = replace_interval needs time_column, the column whose "
+                "time says which rows belong to the interval (the loaded columns hold no single date-time one)\n",
+                t->task);
         rc = OPKIT_BAD_TASK;
         goto out;
     }

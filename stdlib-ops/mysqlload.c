@@ -1584,3 +1584,15 @@ int mysqlload_delete_interval_sqlite(sqlite3 *db, const char *table, const char 
     *deleted = sqlite3_changes(db);
     return 0;
 }
+
+const char *mysqlload_time_column(const mysqlload *m)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < m->ncols; i++)
+        if (m->cols[i].k == K_DATE || m->cols[i].k == K_DATETIME) {
+            if (found)
+                return NULL;
+            found = m->cols[i].name;
+        }
+    return found;
+}

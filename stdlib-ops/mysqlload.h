@@ -44,6 +44,10 @@ int64_t mysqlload_pending_bytes(const mysqlload *m);
 int mysqlload_flush(mysqlload *m, int64_t *written, char *err, size_t errlen);
 void mysqlload_close(mysqlload *m);
 
+/* The one DATE, DATETIME or TIMESTAMP column among those loaded, or NULL
+ * (none, or several): the time of a row when a task names no time_column. */
+const char *mysqlload_time_column(const mysqlload *m);
+
 /* A SQLite database standing in for MySQL (the embedded default): the
  * declared column types are read as MySQL's and values checked the same way;
  * flush inserts row by row inside the caller's transaction. */

@@ -255,7 +255,8 @@ static const flux_param_schema kafka_to_mysql_params[] = {
          "append skips messages already committed for the interval; "
          "replace_interval deletes the interval's rows first"),
     PARAM("time_column", FLUX_PT_STRING, 0, NULL,
-          "column holding each row's time, which replace_interval needs to find the interval's rows"),
+          "column holding each row's time, by which replace_interval finds the interval's rows; "
+          "default: the one date-time column among columns"),
     PARAM("batch_size", FLUX_PT_INT, 0, "10000",
           "rows per transaction: one LOAD DATA of the rows and the consumed offsets, committed together"),
     PARAM("reject_file", FLUX_PT_PATH, TPL, NULL,

@@ -153,10 +153,15 @@ check "rerun replace_interval: same rows" "$expected
 check "rerun replace_interval: counts" "read=8 written=4 rejected=4" \
     "$(flog a load_r | sed -n 's/^::counts \(read=[0-9]* written=[0-9]* rejected=[0-9]*\).*/\1/p')"
 
-# a bad task: replace_interval without time_column
-sed -e 's/time_column = "ts"//' p.flux >bad.flux
-frun bad bad.flux 2026-11-02
-check "replace_interval without time_column fails" 1 $?
+# replace_interval without time_column: the one date-time column loaded (ts)
+sed -e 's/time_column = "ts"//' p.flux >notc.flux
+frun notc notc.flux 2026-11-02 && rc=0 || rc=$?
+check "replace_interval without time_column uses ts, the one date-time column" "0 $expected
+500	2026-11-01 12:00:00.000	other	1" "$rc $(q 'SELECT * FROM trades_r ORDER BY id')"
+# and with no date-time column loaded, it cannot know the interval's rows
+sed -e 's/time_column = "ts"//; s/, ts = "\$.ts"//' p.flux >bad.flux
+frun bad bad.flux 2026-11-02 && rc=0 || rc=$?
+check "replace_interval with no date-time column fails" 1 "$rc"
 check "and says why" yes "$(flog bad load_r | grep -q 'replace_interval needs time_column' && echo yes || echo no)"
 
 # a crash mid-load: 200,000 messages on 8 partitions (the test broker keeps
