@@ -472,6 +472,22 @@ int64_t mysqlload_pending_bytes(const mysqlload *m)
 /* ---- value checks ---------------------------------------------------------- */
 
 /* The shortest text that reads back as the same double. */
+/* digits without printf: formatting is a hot path of a load */
+static char *put_uint(char *o, uint64_t v, int width)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n < width)
+        tmp[n++] = '0';
+    while (n)
+        *o++ = tmp[--n];
+    return o;
+}
+
 static void shortest_double(double d, char out[40])
 {
     for (int p = 15; p <= 17; p++) {
@@ -675,7 +691,14 @@ static int check_int(const col *c, json_t *v, bool text, char *out, size_t outle
         return -1;
     }
     /* normalized: no '+', no leading zeros */
-    snprintf(out, outlen, "%s%" PRIu64, neg && mag ? "-" : "", mag);
+    if (outlen < 22) {
+        fmt(why, whylen, "column '%s': internal: no room for an integer", c->name);
+        return -1;
+    }
+    char *o = out;
+    if (neg && mag)
+        *o++ = '-';
+    *put_uint(o, mag, 1) = '\0';
     return 0;
 }
 
@@ -758,6 +781,17 @@ bad:
 static int check_float(const col *c, json_t *v, bool text, char *out, size_t outlen, char *why, size_t whylen)
 {
     char nb[40];
+    if (json_is_real(v)) {
+        /* the common case, without a round trip through text: 17 significant
+         * digits give the server exactly this double back */
+        double d = json_real_value(v);
+        if (!isfinite(d) || (c->prec == 24 && fabs(d) > 3.402823466e38)) {
+            fmt(why, whylen, "column '%s': %.17g is not a number %s can hold", c->name, d, c->type);
+            return -1;
+        }
+        snprintf(out, outlen, "%.17g", d);
+        return 0;
+    }
     const char *s = number_text(c, v, text, nb, why, whylen);
     if (!s)
         return -1;
@@ -962,15 +996,31 @@ static int check_time(const col *c, json_t *v, bool text, char *out, size_t outl
         return -1;
     }
     (void)date_only;
-    int n = snprintf(out, outlen, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, (int)(sod / 3600),
-                     (int)(sod / 60 % 60), (int)(sod % 60));
+    if (outlen < 32) {
+        fmt(why, whylen, "column '%s': internal: no room for a time", c->name);
+        return -1;
+    }
+    char *o = put_uint(out, (uint64_t)y, 4);
+    *o++ = '-';
+    o = put_uint(o, (uint64_t)mo, 2);
+    *o++ = '-';
+    o = put_uint(o, (uint64_t)d, 2);
+    *o++ = ' ';
+    o = put_uint(o, (uint64_t)(sod / 3600), 2);
+    *o++ = ':';
+    o = put_uint(o, (uint64_t)(sod / 60 % 60), 2);
+    *o++ = ':';
+    o = put_uint(o, (uint64_t)(sod % 60), 2);
     /* the column's fractional digits; finer ones are cut, as the column
      * cannot hold them */
-    if (c->scale > 0 && n > 0 && (size_t)n < outlen) {
-        char f[24];
-        snprintf(f, sizeof f, "%06" PRId64, frac);
-        snprintf(out + n, outlen - (size_t)n, ".%.*s", c->scale > 6 ? 6 : c->scale, f);
+    if (c->scale > 0) {
+        char f[8];
+        put_uint(f, (uint64_t)frac, 6);
+        *o++ = '.';
+        for (int i = 0; i < (c->scale > 6 ? 6 : c->scale); i++)
+            *o++ = f[i];
     }
+    *o = '\0';
     return 0;
 }
 
