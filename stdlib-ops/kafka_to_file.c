@@ -13,6 +13,18 @@
 #include "kafka_read.h"
 #include "opkit.h"
 
+/* an unnamed file in the target's directory (same filesystem, no /tmp
+ * size limit): created, then unlinked at once */
+static FILE *tmpfile_beside(const char *tmp, size_t i)
+{
+    char p[PATH_MAX + 32];
+    snprintf(p, sizeof p, "%s.p%zu", tmp, i);
+    FILE *f = fopen(p, "w+");
+    if (f)
+        unlink(p);
+    return f;
+}
+
 int opkit_run_kafka_to_file(const opkit_task *t)
 {
     const char *topic = opkit_need(t, "topic");
@@ -76,11 +88,23 @@ int opkit_run_kafka_to_file(const opkit_task *t)
         return OPKIT_FAILED;
     }
 
+    /* partitions arrive interleaved as the broker answers: each goes to a
+     * file of its own, joined in partition order at the end, so the same
+     * messages always make the same bytes (and the same sha256 in lineage) */
+    size_t nparts = 0;
+    kafka_read_part *parts = kafka_read_parts(r, &nparts);
+    FILE **pf = calloc(nparts ? nparts : 1, sizeof *pf);
     int64_t read = 0, written = 0, bytes = 0, unmatched = 0;
-    int rc = OPKIT_OK;
+    int rc = pf ? OPKIT_OK : OPKIT_FAILED;
+    for (size_t i = 0; i < nparts && rc == OPKIT_OK; i++)
+        if (!(pf[i] = tmpfile_beside(tmp, i))) {
+            fprintf(stderr, "flux: cannot write beside %s: %s\n", tmp, strerror(errno));
+            rc = OPKIT_FAILED;
+        }
     kafka_read_msg m;
-    int got;
-    while ((got = kafka_read_next(r, &m, err, sizeof err)) == 1) {
+    int got = 0;
+    while (rc == OPKIT_OK && (got = kafka_read_next(r, &m, err, sizeof err)) == 1) {
+        FILE *o = pf[m.part];
         json_error_t je;
         json_t *doc = json_loadb(m.value, m.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
         if (doc && match && !kafka_match(match, doc)) {
@@ -105,12 +129,12 @@ int opkit_run_kafka_to_file(const opkit_task *t)
         if (memchr(m.value, '\n', m.len) || memchr(m.value, '\r', m.len)) {
             char *s = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
             if (s)
-                fputs(s, out);
+                fputs(s, o);
             free(s);
         } else {
-            fwrite(m.value, 1, m.len, out);
+            fwrite(m.value, 1, m.len, o);
         }
-        putc('\n', out);
+        putc('\n', o);
         json_decref(doc);
         written++;
     }
@@ -118,6 +142,30 @@ int opkit_run_kafka_to_file(const opkit_task *t)
         fprintf(stderr, "flux: %s\n", err);
         rc = OPKIT_FAILED;
     }
+    /* in partition order */
+    for (size_t done = 0; done < nparts; done++) {
+        size_t best = nparts;
+        for (size_t i = 0; i < nparts; i++)
+            if (pf[i] && (best == nparts || parts[i].partition < parts[best].partition))
+                best = i;
+        if (best == nparts)
+            break;
+        if (rc == OPKIT_OK && (fflush(pf[best]) != 0 || fseek(pf[best], 0, SEEK_SET) != 0)) {
+            fprintf(stderr, "flux: writing beside %s: %s\n", tmp, strerror(errno));
+            rc = OPKIT_FAILED;
+        }
+        char buf[65536];
+        size_t k;
+        while (rc == OPKIT_OK && (k = fread(buf, 1, sizeof buf, pf[best])) > 0)
+            if (fwrite(buf, 1, k, out) != k)
+                rc = OPKIT_FAILED;
+        fclose(pf[best]);
+        pf[best] = NULL;
+    }
+    for (size_t i = 0; i < nparts; i++)
+        if (pf[i])
+            fclose(pf[i]);
+    free(pf);
     if (rc == OPKIT_OK && (fflush(out) != 0 || fsync(fileno(out)) != 0 || ferror(out))) {
         fprintf(stderr, "flux: writing %s: %s\n", tmp, strerror(errno));
         rc = OPKIT_FAILED;
