@@ -85,10 +85,18 @@ start() {
     fi
     echo "$sock" >"$dir/socket"
 
-    mariadb-install-db --no-defaults --datadir="$dir/data" "${user[@]}" \
-        --auth-root-authentication-method=normal --skip-test-db \
-        --innodb-log-file-size=8M >"$dir/install.log" 2>&1 ||
-        { tail -n 20 "$dir/install.log" >&2; die "mariadb-install-db failed (log: $dir/install.log)"; }
+    # the bootstrap has been seen to fail once in a while on a loaded
+    # machine (two tests installing at the same moment): try again afresh
+    local try
+    for try in 1 2 3; do
+        rm -rf "$dir/data"
+        mariadb-install-db --no-defaults --datadir="$dir/data" "${user[@]}" \
+            --auth-root-authentication-method=normal --skip-test-db \
+            --innodb-log-file-size=8M >"$dir/install.log" 2>&1 && break
+        [ "$try" -lt 3 ] || { tail -n 20 "$dir/install.log" >&2; die "mariadb-install-db failed (log: $dir/install.log)"; }
+        echo "mariadb.sh: mariadb-install-db failed (try $try); trying again" >&2
+        sleep 1
+    done
 
     local attempt port pid up
     for attempt in 1 2 3 4 5; do
