@@ -30,7 +30,8 @@ write() { # VERSION-WORD
 pipeline tick {
     schedule = "every 2s"
     start    = "2026-01-01T00:00:00Z"
-    task say : bash { command = "echo $1 {{ ts }} >> $T/said.txt" }
+    params { who = "cron" }
+    task say : bash { command = "echo $1 {{ ts }} {{ params.who | shquote }} >> $T/said.txt" }
 }
 FLUX
 }
@@ -108,6 +109,28 @@ check "version 2's command ran" yes "$(grep -q '^v2 ' "$T/said.txt" && echo yes 
 check "no errors once fixed" 0 "$rc"
 check "flux diff shows the change" yes \
     "$("$flux" diff tick 1 2 --db "$db" | grep -q '^+    command: !template "echo v2' && echo yes || echo no)"
+
+# flux trigger: a manual run with a param, started by the scheduler
+"$flux" trigger tick --date 2026-01-01T00:00:00Z --param who=me --db "$db" > "$T/trigger.txt" 2>&1 && rc=0 || rc=$?
+check "trigger queues a run" 0 "$rc"
+manual() { "$flux" runs tick --db "$db" --format json --limit 500 | jq -r '[.[] | select(.trigger == "manual")] | .[0].state // "none"'; }
+wait_for 10 sh -c "[ \"\$('$flux' runs tick --db '$db' --format json --limit 500 | jq -r '[.[] | select(.trigger == \"manual\")] | .[0].state // \"none\"')\" = success ]" || true
+check "the scheduler runs the triggered run" success "$(manual)"
+check "with its param" yes "$(grep -q '^v2 2026-01-01T00:00:00+00:00 me$' "$T/said.txt" && echo yes || echo no)"
+"$flux" trigger tick --param nosuch=1 --db "$db" > "$T/trigger2.txt" 2>&1 && rc=0 || rc=$?
+check "an unknown param is refused at trigger time" 2 "$rc"
+
+# pause and unpause
+"$flux" pause tick --db "$db" > /dev/null
+sleep 1
+p1=$("$flux" runs tick --db "$db" --format json --limit 500 | jq '[.[] | select(.trigger == "scheduled")] | length')
+sleep 3
+p2=$("$flux" runs tick --db "$db" --format json --limit 500 | jq '[.[] | select(.trigger == "scheduled")] | length')
+check "paused: no new scheduled runs" "$p1" "$p2"
+"$flux" unpause tick --db "$db" > /dev/null
+wait_for 5 sh -c "[ \"\$('$flux' runs tick --db '$db' --format json --limit 500 | jq '[.[] | select(.trigger == \"scheduled\")] | length')\" -gt $p2 ]" || true
+p3=$("$flux" runs tick --db "$db" --format json --limit 500 | jq '[.[] | select(.trigger == "scheduled")] | length')
+check "unpaused: runs again" yes "$([ "$p3" -gt "$p2" ] && echo yes || echo no)"
 
 # deleting the file: no new runs
 git -C "$repo" rm -q pipes/tick.flux
