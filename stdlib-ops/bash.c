@@ -189,21 +189,19 @@ int flux_op_read_report(const char *log_path, flux_op_report *out)
     }
     free(line);
     fclose(fp);
-    flux_buf b = {0};
-    flux_buf_putc(&b, '{');
+    /* a value that is not UTF-8 (a task prints what it likes) is dropped:
+     * outputs are JSON text, and in MySQL utf8mb4 */
+    json_t *o = json_object();
     for (size_t i = 0; i < n; i++) {
-        if (i)
-            flux_buf_puts(&b, ", ");
-        flux_value_json(flux_str(v[i].k, strlen(v[i].k)), &b);
-        flux_buf_puts(&b, ": ");
-        flux_value_json(flux_str(v[i].v, strlen(v[i].v)), &b);
+        json_t *val = json_string(v[i].v);
+        if (val)
+            json_object_set_new(o, v[i].k, val);
         free(v[i].k);
         free(v[i].v);
     }
-    flux_buf_putc(&b, '}');
     free(v);
-    out->outputs_json = strdup(flux_buf_cstr(&b));
-    flux_buf_free(&b);
+    out->outputs_json = json_dumps(o, JSON_PRESERVE_ORDER);
+    json_decref(o);
     out->lineage_json = json_dumps(lineage, JSON_COMPACT);
     json_decref(lineage);
     return out->lineage_json && out->outputs_json ? 0 : -1;
