@@ -14,7 +14,6 @@
 
 #include "opkit.h"
 #include "records.h"
-#include "suggest.h"
 
 typedef struct xfer {
     const opkit_task *t;
@@ -76,18 +75,12 @@ static int send_file(xfer *x, const char *file, int64_t *records)
                 records_close(r);
                 return -1;
             }
-    if (x->key && x->fmt == RECORDS_CSV && h) {
-        size_t k = 0;
-        while (k < nh && strcmp(h[k], x->key))
-            k++;
-        if (k == nh) {
-            /* every record would lack it: a mistake in the task, not in the data */
-            const char *best = flux_suggest(x->key, h, nh);
-            fprintf(stderr, "flux: %s: the header has no field '%s' (the key)%s%s%s\n", file, x->key,
-                    best ? "; did you mean '" : "", best ? best : "", best ? "'?" : "");
-            records_close(r);
-            return -1;
-        }
+    char miss[600];
+    if (x->key && x->fmt == RECORDS_CSV && !records_has_field(r, x->key, "the key", miss, sizeof miss)) {
+        /* every record would lack it: a mistake in the task, not in the data */
+        fprintf(stderr, "flux: %s: %s\n", file, miss);
+        records_close(r);
+        return -1;
     }
     int64_t before = x->read;
     int rc = 0;

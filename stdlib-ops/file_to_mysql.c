@@ -15,7 +15,6 @@
 #include "mysqlload.h"
 #include "opkit.h"
 #include "records.h"
-#include "suggest.h"
 
 typedef struct colmap {
     const char *col;
@@ -154,17 +153,12 @@ static int load_file(load *L, const char *file, int64_t *records, int64_t *bytes
         fprintf(stderr, "flux: %s\n", err);
         return -1;
     }
-    size_t nh = 0;
-    const char *const *h = records_header(r, &nh);
-    for (size_t i = 0; h && L->map && i < L->nmap; i++) {
-        size_t k = 0;
-        while (k < nh && strcmp(h[k], L->map[i].field))
-            k++;
-        if (k == nh) {
+    char miss[600], what[300];
+    for (size_t i = 0; L->map && L->fmt == RECORDS_CSV && i < L->nmap; i++) {
+        snprintf(what, sizeof what, "for column '%s'", L->map[i].col);
+        if (!records_has_field(r, L->map[i].field, what, miss, sizeof miss)) {
             /* every record would lack it: a mistake in the task, not in the data */
-            const char *best = flux_suggest(L->map[i].field, h, nh);
-            fprintf(stderr, "flux: %s: the header has no field '%s' (for column '%s')%s%s%s\n", file, L->map[i].field,
-                    L->map[i].col, best ? "; did you mean '" : "", best ? best : "", best ? "'?" : "");
+            fprintf(stderr, "flux: %s: %s\n", file, miss);
             records_close(r);
             return -1;
         }

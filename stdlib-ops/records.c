@@ -3,6 +3,7 @@
  * rejected as it was in the file, and resynchronises at the next line; the
  * writer writes aside, fsyncs and renames, so the target is whole or absent. */
 #include "records.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -614,4 +615,19 @@ void records_abort(records_writer *w)
     free(w->tmp);
     free(w->path);
     free(w);
+}
+
+bool records_has_field(const records_reader *r, const char *field, const char *what, char *msg, size_t msglen)
+{
+    size_t nh = 0;
+    const char *const *h = records_header(r, &nh);
+    for (size_t k = 0; h && k < nh; k++)
+        if (!strcmp(h[k], field))
+            return true;
+    if (!h)
+        return true;
+    const char *best = flux_suggest(field, h, nh);
+    snprintf(msg, msglen, "the header has no field '%s' (%s)%s%s%s", field, what, best ? "; did you mean '" : "",
+             best ? best : "", best ? "'?" : "");
+    return false;
 }

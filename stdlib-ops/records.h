@@ -36,6 +36,11 @@ int64_t records_line(const records_reader *r);
 int64_t records_bytes(const records_reader *r);
 /* CSV header names (NULL for JSON Lines or no header) */
 const char *const *records_header(const records_reader *r, size_t *n);
+/* Whether the CSV header names field: true, or false with a message
+ * "the header has no field 'F' (WHAT); did you mean 'G'?" in msg (what says
+ * what the field is for). Without a header (or for JSON Lines) every field
+ * counts as named. */
+bool records_has_field(const records_reader *r, const char *field, const char *what, char *msg, size_t msglen);
 void records_close(records_reader *r);
 
 typedef struct records_writer records_writer;
