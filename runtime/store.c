@@ -1373,17 +1373,21 @@ void flux_lineage_rows_free(flux_lineage_row *rows, size_t n)
     free(rows);
 }
 
-/* the rows of a lineage statement; with_ti: the columns of the task
- * instance and run follow */
-static int read_lineage(flux_store *s, flux_db_stmt *st, bool with_ti, flux_lineage_row **rows, size_t *n)
+/* Rows of a statement through read(), into a growing array of elem-sized
+ * rows. On failure the rows read so far are freed (free_rows, or free()
+ * for rows that own no memory) and *rows is NULL. */
+static int collect(flux_store *s, flux_db_stmt *st, size_t elem, int (*read)(flux_store *, flux_db_stmt *, void *),
+                   void (*free_rows)(void *rows, size_t n), void **rows, size_t *n, const char *what)
 {
-    flux_lineage_row *out = NULL;
+    char *out = NULL;
     size_t len = 0, cap = 0;
     int rc, r = 0;
+    *rows = NULL;
+    *n = 0;
     while ((rc = s->drv->step(st)) == FLUX_DB_ROW) {
         if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            flux_lineage_row *g = realloc(out, ncap * sizeof *out);
+            size_t ncap = cap ? cap * 2 : 16;
+            char *g = realloc(out, ncap * elem);
             if (!g) {
                 r = fail(s, "out of memory");
                 break;
@@ -1391,42 +1395,59 @@ static int read_lineage(flux_store *s, flux_db_stmt *st, bool with_ti, flux_line
             out = g;
             cap = ncap;
         }
-        flux_lineage_row *l = &out[len];
-        memset(l, 0, sizeof *l);
-        l->id = col_int(s, st, 0, 0);
-        l->ti = col_int(s, st, 1, 0);
-        col_copy(s, st, 2, l->direction, sizeof l->direction);
-        col_copy(s, st, 3, l->kind, sizeof l->kind);
-        bool oom = false;
-        l->name = col_dup(s, st, 4, &oom);
-        l->detail = col_dup(s, st, 5, &oom);
-        if (with_ti) {
-            char state[32];
-            l->run = col_int(s, st, 6, 0);
-            col_copy(s, st, 7, l->pipeline, sizeof l->pipeline);
-            col_copy(s, st, 8, l->run_id, sizeof l->run_id);
-            col_copy(s, st, 9, l->task, sizeof l->task);
-            l->try_number = (int)col_int(s, st, 10, 0);
-            col_copy(s, st, 11, state, sizeof state);
-            if (flux_ti_state_parse(state, &l->state))
-                l->state = FLUX_TI_NONE;
-        }
-        len++;
-        if (oom || !l->name) {
-            r = fail(s, "out of memory");
+        memset(out + len * elem, 0, elem);
+        r = read(s, st, out + len * elem);
+        len++; /* a failed read may hold part of its row: freed with the rest */
+        if (r)
             break;
-        }
     }
     if (!r && rc != FLUX_DB_DONE)
-        r = dbfail(s, rc, "listing lineage");
+        r = dbfail(s, rc, what);
     s->drv->reset(st);
     if (r) {
-        flux_lineage_rows_free(out, len);
+        if (free_rows)
+            free_rows(out, len);
+        else
+            free(out);
         return -1;
     }
     *rows = out;
     *n = len;
     return 0;
+}
+
+/* a lineage row; read_lineage_hit: with the task instance and run after it */
+static int read_lineage(flux_store *s, flux_db_stmt *st, void *row)
+{
+    flux_lineage_row *l = row;
+    bool oom = false;
+    l->id = col_int(s, st, 0, 0);
+    l->ti = col_int(s, st, 1, 0);
+    col_copy(s, st, 2, l->direction, sizeof l->direction);
+    col_copy(s, st, 3, l->kind, sizeof l->kind);
+    l->name = col_dup(s, st, 4, &oom);
+    l->detail = col_dup(s, st, 5, &oom);
+    return oom || !l->name ? fail(s, "out of memory") : 0;
+}
+
+static int read_lineage_hit(flux_store *s, flux_db_stmt *st, void *row)
+{
+    flux_lineage_row *l = row;
+    char state[32];
+    l->run = col_int(s, st, 6, 0);
+    col_copy(s, st, 7, l->pipeline, sizeof l->pipeline);
+    col_copy(s, st, 8, l->run_id, sizeof l->run_id);
+    col_copy(s, st, 9, l->task, sizeof l->task);
+    l->try_number = (int)col_int(s, st, 10, 0);
+    col_copy(s, st, 11, state, sizeof state);
+    if (flux_ti_state_parse(state, &l->state))
+        l->state = FLUX_TI_NONE;
+    return read_lineage(s, st, row);
+}
+
+static void free_lineage(void *rows, size_t n)
+{
+    flux_lineage_rows_free(rows, n);
 }
 
 int flux_store_list_lineage(flux_store *s, int64_t ti, flux_lineage_row **rows, size_t *n)
@@ -1436,7 +1457,7 @@ int flux_store_list_lineage(flux_store *s, int64_t ti, flux_lineage_row **rows, 
     flux_db_stmt *st = use(s, ST_LINEAGE_LIST);
     if (!st || bind(s, st, "i", ti))
         return -1;
-    return read_lineage(s, st, false, rows, n);
+    return collect(s, st, sizeof **rows, read_lineage, free_lineage, (void **)rows, n, "listing lineage");
 }
 
 int flux_store_find_lineage(flux_store *s, const char *kind, const char *name, bool suffix,
@@ -1450,7 +1471,9 @@ int flux_store_find_lineage(flux_store *s, const char *kind, const char *name, b
     /* without suffix the LIKE arm must match nothing a name can hold */
     sprintf(like, suffix ? "%%.%s" : "", name);
     flux_db_stmt *st = use(s, ST_LINEAGE_FIND);
-    int rc = !st || bind(s, st, "sss", kind, name, like) ? -1 : read_lineage(s, st, true, rows, n);
+    int rc = !st || bind(s, st, "sss", kind, name, like)
+                 ? -1
+                 : collect(s, st, sizeof **rows, read_lineage_hit, free_lineage, (void **)rows, n, "listing lineage");
     free(like);
     if (rc || !suffix)
         return rc;
@@ -1473,42 +1496,6 @@ int flux_store_find_lineage(flux_store *s, const char *kind, const char *name, b
 
 /* ---- deployments, sources and the scheduler ---- */
 
-/* Rows of a statement through read(), into a growing array of elem-sized
- * rows. */
-static int collect(flux_store *s, flux_db_stmt *st, size_t elem, int (*read)(flux_store *, flux_db_stmt *, void *),
-                   void **rows, size_t *n, const char *what)
-{
-    char *out = NULL;
-    size_t len = 0, cap = 0;
-    int rc, r = 0;
-    while ((rc = s->drv->step(st)) == FLUX_DB_ROW) {
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            char *g = realloc(out, ncap * elem);
-            if (!g) {
-                r = fail(s, "out of memory");
-                break;
-            }
-            out = g;
-            cap = ncap;
-        }
-        memset(out + len * elem, 0, elem);
-        if ((r = read(s, st, out + len * elem)))
-            break;
-        len++;
-    }
-    if (!r && rc != FLUX_DB_DONE)
-        r = dbfail(s, rc, what);
-    s->drv->reset(st);
-    if (r) {
-        *rows = out; /* the caller's free function frees what was read */
-        *n = len;
-        return -1;
-    }
-    *rows = out;
-    *n = len;
-    return 0;
-}
 
 /* An UPDATE that found no row, then the INSERT; both statements take the
  * same parameters in the same order (bindf). A concurrent INSERT makes the
@@ -1627,7 +1614,7 @@ int flux_store_list_deployments(flux_store *s, const char *pipeline, flux_deploy
     flux_db_stmt *st = use(s, ST_DEPLOY_LIST);
     if (!st || bind(s, st, "s", pipeline ? pipeline : ""))
         return -1;
-    return collect(s, st, sizeof **rows, read_deployment, (void **)rows, n, "listing deployments");
+    return collect(s, st, sizeof **rows, read_deployment, NULL, (void **)rows, n, "listing deployments");
 }
 
 int flux_store_get_deployment(flux_store *s, const char *pipeline, int version, flux_deployment *row)
@@ -1713,6 +1700,11 @@ void flux_source_rows_free(flux_source_row *rows, size_t n)
     free(rows);
 }
 
+static void free_sources(void *rows, size_t n)
+{
+    flux_source_rows_free(rows, n);
+}
+
 int flux_store_list_sources(flux_store *s, flux_source_row **rows, size_t *n)
 {
     *rows = NULL;
@@ -1720,13 +1712,7 @@ int flux_store_list_sources(flux_store *s, flux_source_row **rows, size_t *n)
     flux_db_stmt *st = use(s, ST_SOURCES_LIST);
     if (!st)
         return -1;
-    if (collect(s, st, sizeof **rows, read_source, (void **)rows, n, "listing sources")) {
-        flux_source_rows_free(*rows, *n);
-        *rows = NULL;
-        *n = 0;
-        return -1;
-    }
-    return 0;
+    return collect(s, st, sizeof **rows, read_source, free_sources, (void **)rows, n, "listing sources");
 }
 
 typedef struct {
@@ -1793,6 +1779,11 @@ void flux_pipeline_rows_free(flux_pipeline_row *rows, size_t n)
     free(rows);
 }
 
+static void free_pipelines(void *rows, size_t n)
+{
+    flux_pipeline_rows_free(rows, n);
+}
+
 int flux_store_list_pipelines(flux_store *s, flux_pipeline_row **rows, size_t *n)
 {
     *rows = NULL;
@@ -1800,13 +1791,7 @@ int flux_store_list_pipelines(flux_store *s, flux_pipeline_row **rows, size_t *n
     flux_db_stmt *st = use(s, ST_PIPELINES_LIST);
     if (!st)
         return -1;
-    if (collect(s, st, sizeof **rows, read_pipeline, (void **)rows, n, "listing pipelines")) {
-        flux_pipeline_rows_free(*rows, *n);
-        *rows = NULL;
-        *n = 0;
-        return -1;
-    }
-    return 0;
+    return collect(s, st, sizeof **rows, read_pipeline, free_pipelines, (void **)rows, n, "listing pipelines");
 }
 
 typedef struct {
@@ -1871,7 +1856,7 @@ int flux_store_list_schedulers(flux_store *s, flux_scheduler_row **rows, size_t 
     flux_db_stmt *st = use(s, ST_SCHED_LIST);
     if (!st)
         return -1;
-    return collect(s, st, sizeof **rows, read_scheduler, (void **)rows, n, "listing schedulers");
+    return collect(s, st, sizeof **rows, read_scheduler, NULL, (void **)rows, n, "listing schedulers");
 }
 
 typedef struct {
@@ -1975,7 +1960,7 @@ int flux_store_unfinished_runs(flux_store *s, flux_run_row **rows, size_t *n)
     flux_db_stmt *st = use(s, ST_RUNS_UNFINISHED);
     if (!st)
         return -1;
-    return collect(s, st, sizeof **rows, read_run_row, (void **)rows, n, "listing unfinished runs");
+    return collect(s, st, sizeof **rows, read_run_row, NULL, (void **)rows, n, "listing unfinished runs");
 }
 
 int flux_store_last_scheduled(flux_store *s, const char *pipeline, int64_t *interval_start)
