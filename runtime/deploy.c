@@ -254,6 +254,13 @@ int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, co
     /* pipelines seen in this tree, for removals and duplicates */
     char **seen = NULL, **seen_file = NULL;
     size_t nseen = 0;
+    /* the pipelines as they were before this call: read once */
+    flux_pipeline_row *pr = NULL;
+    size_t np = 0;
+    if (flux_store_list_pipelines(s, &pr, &np) != 0) {
+        fprintf(stderr, "flux: reading the deployed pipelines: %s\n", flux_store_error(s));
+        rc = -1;
+    }
     for (size_t f = 0; f < files.n && rc == 0; f++) {
         const char *path = files.v[f];
         size_t len = 0;
@@ -282,18 +289,13 @@ int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, co
             free(errs);
             rep->broken++;
             /* its pipelines are still defined, by their last good version */
-            flux_pipeline_row *pr;
-            size_t np;
-            if (flux_store_list_pipelines(s, &pr, &np) == 0) {
-                for (size_t i = 0; i < np; i++)
-                    if (pr[i].source_path && !strcmp(pr[i].source_path, path)) {
-                        seen = realloc(seen, (nseen + 1) * sizeof *seen);
-                        seen_file = realloc(seen_file, (nseen + 1) * sizeof *seen_file);
-                        seen[nseen] = strdup(pr[i].name);
-                        seen_file[nseen++] = strdup(path);
-                    }
-                flux_pipeline_rows_free(pr, np);
-            }
+            for (size_t i = 0; i < np; i++)
+                if (pr[i].source_path && !strcmp(pr[i].source_path, path)) {
+                    seen = realloc(seen, (nseen + 1) * sizeof *seen);
+                    seen_file = realloc(seen_file, (nseen + 1) * sizeof *seen_file);
+                    seen[nseen] = strdup(pr[i].name);
+                    seen_file[nseen++] = strdup(path);
+                }
             flux_compilation_free(&c);
             continue;
         }
@@ -307,18 +309,13 @@ int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, co
             flux_plan_write(&pl, &b);
             char id[65];
             flux_sha256_hex(b.data, b.len, id);
-            flux_pipeline_row *pr;
-            size_t np;
-            char *old = NULL;
-            int oldv = 0;
-            if (flux_store_list_pipelines(s, &pr, &np) == 0) {
-                for (size_t k = 0; k < np; k++)
-                    if (!strcmp(pr[k].name, p->name) && pr[k].version) {
-                        oldv = pr[k].version;
-                        old = flux_store_get_plan(s, pr[k].plan_id);
-                    }
-                flux_pipeline_rows_free(pr, np);
-            }
+            const flux_pipeline_row *was = NULL;
+            for (size_t k = 0; k < np && !was; k++)
+                if (!strcmp(pr[k].name, p->name) && pr[k].version)
+                    was = &pr[k];
+            int oldv = was ? was->version : 0;
+            /* the old text only to say what changed */
+            char *old = was && out && strcmp(was->plan_id, id) ? flux_store_get_plan(s, was->plan_id) : NULL;
             int v = 0;
             bool created = false;
             if (flux_store_deploy(s, p->name, id, b.data, path, sha, commit, now, &v, &created)) {
@@ -353,20 +350,15 @@ int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, co
     /* a whole tree: pipelines of files that are gone, or no longer defined
      * where they were, are removed (paused until they come back) */
     if (!only && rc == 0) {
-        flux_pipeline_row *pr;
-        size_t np;
-        if (flux_store_list_pipelines(s, &pr, &np) == 0) {
-            for (size_t i = 0; i < np; i++) {
-                if (!pr[i].source_path || pr[i].removed || in_list(seen, nseen, pr[i].name))
-                    continue;
-                if (flux_store_set_removed(s, pr[i].name, true, now) == 0) {
-                    rep->removed++;
-                    if (out)
-                        fprintf(out, "%s: removed (no longer defined in %s); paused until it comes back\n",
-                                pr[i].name, pr[i].source_path);
-                }
+        for (size_t i = 0; i < np; i++) {
+            if (!pr[i].source_path || pr[i].removed || in_list(seen, nseen, pr[i].name))
+                continue;
+            if (flux_store_set_removed(s, pr[i].name, true, now) == 0) {
+                rep->removed++;
+                if (out)
+                    fprintf(out, "%s: removed (no longer defined in %s); paused until it comes back\n", pr[i].name,
+                            pr[i].source_path);
             }
-            flux_pipeline_rows_free(pr, np);
         }
         flux_source_row *src;
         size_t ns;
@@ -377,6 +369,7 @@ int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, co
             flux_source_rows_free(src, ns);
         }
     }
+    flux_pipeline_rows_free(pr, np);
     for (size_t i = 0; i < nseen; i++) {
         free(seen[i]);
         free(seen_file[i]);
