@@ -76,7 +76,7 @@ typedef struct sched {
     splan *plans;
     spipe *pipes;
     size_t npipes;
-    int64_t *mine; /* run ids (store) executing here */
+    struct mine *mine; /* runs executing here, with the plan each holds */
     size_t nmine;
     uv_timer_t tick, beat, poll, debounce;
     uv_signal_t sigterm, sigint, sighup;
@@ -178,32 +178,29 @@ static bool pbool(const flux_pipeline *p, const char *key, bool dflt)
 
 /* ---- runs ---- */
 
-typedef struct run_ref {
-    sched *S;
-    splan *plan;
-    int64_t run;
-} run_ref;
+struct mine {
+    int64_t run; /* id in the store */
+    splan *plan; /* a reference, given back when the run ends */
+};
 
 static bool is_mine(sched *S, int64_t run)
 {
     for (size_t i = 0; i < S->nmine; i++)
-        if (S->mine[i] == run)
+        if (S->mine[i].run == run)
             return true;
     return false;
 }
 
+/* the run ended: its plan reference goes back */
 static void forget_mine(sched *S, int64_t run)
 {
     for (size_t i = 0; i < S->nmine; i++)
-        if (S->mine[i] == run) {
+        if (S->mine[i].run == run) {
+            plan_put(S, S->mine[i].plan);
             S->mine[i] = S->mine[--S->nmine];
             return;
         }
 }
-
-/* run_refs of runs executing, by run id, to release their plan at the end */
-static run_ref *refs;
-static size_t nrefs;
 
 static void on_tick(uv_timer_t *t);
 
@@ -211,12 +208,6 @@ static void run_ended(void *ud, const flux_run_row *row)
 {
     sched *S = ud;
     forget_mine(S, row->id);
-    for (size_t i = 0; i < nrefs; i++)
-        if (refs[i].run == row->id) {
-            plan_put(S, refs[i].plan);
-            refs[i] = refs[--nrefs];
-            break;
-        }
     logf_(S, "run %s of %s: %s", row->run_id, row->pipeline, flux_run_state_name(row->state));
     /* a slot under max_active_runs may have opened */
     if (!S->stopping)
@@ -255,9 +246,7 @@ static int execute(sched *S, const flux_run_row *row, const char *params_json)
         return -1;
     }
     S->mine = realloc(S->mine, (S->nmine + 1) * sizeof *S->mine);
-    S->mine[S->nmine++] = row->id;
-    refs = realloc(refs, (nrefs + 1) * sizeof *refs);
-    refs[nrefs++] = (run_ref){S, plan, row->id};
+    S->mine[S->nmine++] = (struct mine){row->id, plan};
     return 0;
 }
 
@@ -908,11 +897,8 @@ int flux_cmd_scheduler(int argc, char **argv)
             uv_close((uv_handle_t *)S.watch[i], free_handle);
     flux_exec_free(S.ex); /* runs the loop until every handle is closed */
     free(S.watch);
-    for (size_t i = 0; i < nrefs; i++)
-        plan_put(&S, refs[i].plan);
-    free(refs);
-    refs = NULL;
-    nrefs = 0;
+    for (size_t i = 0; i < S.nmine; i++)
+        plan_put(&S, S.mine[i].plan);
     for (size_t i = 0; i < S.npipes; i++)
         plan_put(&S, S.pipes[i].plan);
     free(S.pipes);
