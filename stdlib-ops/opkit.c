@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -132,12 +133,11 @@ rd_kafka_conf_t *opkit_kafka_conf(const flux_conn *c, char *err, size_t errlen)
             return NULL;
         }
     }
-    /* user and password are SASL's, and only when SASL is on (librdkafka
-     * warns about SASL settings it will not use) */
+    /* user and password are SASL's: set only with SASL on (security.protocol
+     * SASL_*, or a mechanism), as librdkafka warns about settings it will not use */
     bool sasl = false;
     for (size_t i = 0; i < c->nextra; i++)
-        sasl |= (!strcmp(c->extra_keys[i], "security.protocol") && strstr(c->extra_vals[i], "SASL")) ||
-                (!strcmp(c->extra_keys[i], "security.protocol") && strstr(c->extra_vals[i], "sasl")) ||
+        sasl |= (!strcmp(c->extra_keys[i], "security.protocol") && !strncasecmp(c->extra_vals[i], "sasl", 4)) ||
                 !strncmp(c->extra_keys[i], "sasl.mechanism", 14);
     if (sasl && c->password && rd_kafka_conf_set(conf, "sasl.password", c->password, e, sizeof e) != RD_KAFKA_CONF_OK)
         goto bad;
