@@ -20,7 +20,7 @@ RUN_CMD=(examples/tutorial/run.sh)
 BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config flex bison
     libyaml-dev libjansson-dev libssl-dev libsqlite3-dev libuv1-dev
     librdkafka-dev default-libmysqlclient-dev libcurl4-openssl-dev libmicrohttpd-dev
-    tzdata graphviz time jq sqlite3
+    tzdata graphviz time jq sqlite3 gawk git
     mariadb-server kcat)
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 
