@@ -3,7 +3,8 @@
 #
 #   ./build.sh              build build/ (-O2 -g, asserts on)
 #   ./build.sh test         everything: ctest in build/, ctest under ASan+UBSan in
-#                           build-asan/, a short fuzz run; ends with "N passed, N failed"
+#                           build-asan/, a short fuzz run, then a check that no
+#                           process of the suite is left; ends with "N passed, N failed"
 #   ./build.sh asan         only the ASan+UBSan build and its ctest
 #   ./build.sh fuzz [SECS]  build the libFuzzer targets with clang in build-fuzz/ and
 #                           run each for SECS seconds (default 60)
@@ -27,7 +28,7 @@ FUZZ_PACKAGES=(clang libclang-rt-dev)
 TEST_FUZZ_SECONDS=${FLUX_TEST_FUZZ_SECONDS:-30}
 
 usage() {
-    sed -n '2,13s/^# \{0,1\}//p' "$0"
+    sed -n '2,15s/^# \{0,1\}//p' "$0"
 }
 
 # ---- packages ----------------------------------------------------------------
@@ -127,7 +128,8 @@ run_ctest() {
     shift 2
     local log=$dir/ctest.log rc=0
     echo "== ctest in $dir"
-    (cd "$dir" && env "$@" ctest --output-on-failure -j2) 2>&1 | tee "$log" || rc=$?
+    # UPDATE_GOLDEN rewrites every golden file and passes: never inside a test run
+    (cd "$dir" && env -u UPDATE_GOLDEN "$@" ctest --output-on-failure -j2) 2>&1 | tee "$log" || rc=$?
 
     local summary passed failed total
     summary=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)
@@ -135,8 +137,6 @@ run_ctest() {
         failed=$(sed -E 's/.*passed, ([0-9]+) tests? failed out of.*/\1/' <<<"$summary")
         total=$(sed -E 's/.*failed out of ([0-9]+).*/\1/' <<<"$summary")
         passed=$((total - failed))
-    elif grep -q 'No tests were found' "$log"; then
-        passed=0 failed=0
     else
         passed=0 failed=1 # ctest itself did not get to its summary
     fi
@@ -217,6 +217,31 @@ stage_fuzz() {
     fi
 }
 
+# ---- the guard: nothing the suite starts outlives it ----------------------------------
+
+# guard_suite ARGS...: re-runs this script with ARGS under tests/suite_guard.c,
+# a child subreaper, so every process a test starts stays findable however it
+# detaches; FLUX_TEST_SUITE marks their environment too (ctest adds the test's
+# name as FLUX_TEST_NAME). Compiled with cc alone, before anything is built.
+guard_suite() {
+    [ -z "${FLUX_SUITE_GUARD:-}" ] || return 0
+    mkdir -p build/tools
+    cc -std=c11 -O1 -Wall -Wextra -Werror -o build/tools/suite_guard tests/suite_guard.c
+    export FLUX_TEST_SUITE="flux-$$-$(date +%s%N)"
+    exec build/tools/suite_guard run -- bash "$PWD/build.sh" "$@"
+}
+
+# stage_guard: every process of the suite still alive fails the run; the guard
+# lists each with the test that started it, then kills it.
+stage_guard() {
+    echo "== processes left running by the tests"
+    if build/tools/suite_guard check; then
+        record "leftover processes" 1 0
+    else
+        record "leftover processes" 0 1
+    fi
+}
+
 # ---- modes ---------------------------------------------------------------------------
 
 mode=${1:-build}
@@ -227,20 +252,25 @@ case $mode in
         ;;
     test)
         ensure_packages "${BUILD_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
+        guard_suite "$@"
         ensure_node
         stage_release
         stage_asan
         if command -v clang >/dev/null 2>&1; then
             stage_fuzz "$TEST_FUZZ_SECONDS"
         else
-            echo "== fuzz skipped: clang is not installed"
+            echo "== fuzz: clang is not installed"
+            record "fuzz (no clang)" 0 1
         fi
+        stage_guard
         finish
         ;;
     asan)
         ensure_packages "${BUILD_PACKAGES[@]}"
+        guard_suite "$@"
         ensure_node
         stage_asan
+        stage_guard
         finish
         ;;
     fuzz)

@@ -144,3 +144,11 @@ add_test(NAME scheduler/git COMMAND bash ${FLUX_TESTS}/scheduler/git.sh $<TARGET
 set_tests_properties(scheduler/git PROPERTIES TIMEOUT 300)
 add_test(NAME scheduler/mariadb COMMAND bash ${FLUX_TESTS}/scheduler/mariadb.sh $<TARGET_FILE:flux>)
 set_tests_properties(scheduler/mariadb PROPERTIES TIMEOUT 300 RESOURCE_LOCK mariadb)
+
+# ---- every test names itself in its processes' environment ------------------
+# build.sh's guard (tests/suite_guard.c) reads FLUX_TEST_NAME back from
+# /proc/PID/environ to say which test left a process running.
+get_property(FLUX_ALL_TESTS DIRECTORY PROPERTY TESTS)
+foreach(t ${FLUX_ALL_TESTS})
+  set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT FLUX_TEST_NAME=${t})
+endforeach()

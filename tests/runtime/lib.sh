@@ -9,7 +9,19 @@ export FLUX_HOME=$T/home NO_PROGRESS=1
 DB_ARGS=()
 if [ -n "${FLUX_TEST_DB:-}" ]; then DB_ARGS=(--db "$FLUX_TEST_DB"); fi
 cd "$T"
-trap 'rm -rf "$T"' EXIT
+# background jobs still running at exit (a failed check's runner) get SIGTERM,
+# then SIGKILL; jobs -rp lists only those still running, never a reused PID
+cleanup() {
+    local p left
+    left=$(jobs -rp)
+    for p in $left; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in $left; do
+        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+    done
+    rm -rf "$T"
+}
+trap cleanup EXIT
 pass=0
 fail=0
 check() { # DESCRIPTION EXPECTED ACTUAL
@@ -20,7 +32,18 @@ check() { # DESCRIPTION EXPECTED ACTUAL
         echo "FAIL: $1: expected [$2], got [$3]"
     fi
 }
+# flux is a function, so `flux ... &` would background a subshell: its $! is
+# not the runner's and a signal sent to it never reaches the runner. Start
+# background runners with start_bg instead.
 flux() { "$FLUX" "$@"; }
+# start_bg OUT ARGS...: flux ARGS in the background, stdout and stderr to OUT;
+# BG is the runner's own PID, to signal and wait for
+start_bg() {
+    local out=$1
+    shift
+    "$FLUX" "$@" > "$out" 2>&1 &
+    BG=$!
+}
 # state of the latest try of TASK in the only run, from flux tasks --format json
 state_of() { # RUN TASK
     flux tasks "$1" --format json "${DB_ARGS[@]}" | jq -r --arg t "$2" '[.task_instances[] | select(.task == $t)] | last | .state'
