@@ -76,16 +76,28 @@ check "wait_late skipped by soft_fail, saying why" "sensor timed out after 2s" \
     "$(jq -r '.task_instances[] | select(.task == "wait_late") | .note' <<<"$tj")"
 check "normalise_late skipped without running" "null null" \
     "$(jq -r '.task_instances[] | select(.task == "normalise_late") | "\(.started) \(.exit_status)"' <<<"$tj")"
-start_of() { jq -r --arg t "$1" '.task_instances[] | select(.task == $t) | .started' <<<"$tj"; }
-end_of() { jq -r --arg t "$1" '.task_instances[] | select(.task == $t) | .ended' <<<"$tj"; }
-ls=$(start_of load_readings)
+# a task's started or ended time in epoch milliseconds: flux writes a time
+# whose milliseconds are 0 without them (10:00:01Z, not 10:00:01.000Z), so the
+# ISO strings do not sort as the times do ("10:00:01Z" > "10:00:01.500Z");
+# nothing (a jq error) when the time is null or not of that shape
+ms_of() { # TASK started|ended
+    jq -r --arg t "$1" --arg k "$2" '.task_instances[] | select(.task == $t) | .[$k]
+        | capture("^(?<s>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})([.](?<f>[0-9]{3}))?Z$")
+        | (.s + "Z" | fromdateiso8601) * 1000 + ((.f // "0") | tonumber)' <<<"$tj"
+}
+# ended_by A B: task A ended no later than task B started (both times known)
+ended_by() {
+    local e s
+    e=$(ms_of "$1" ended) s=$(ms_of "$2" started)
+    [[ $e =~ ^[0-9]+$ && $s =~ ^[0-9]+$ ]] && [ "$e" -le "$s" ]
+}
 late=""
 for p in normalise archive create_tables wait_late; do
-    [[ "$(end_of $p)" < "$ls" || "$(end_of $p)" == "$ls" ]] || late="$late $p"
+    ended_by $p load_readings || late="$late $p"
 done
 check "load_readings (4 parents) started after every parent ended" "" "$late"
 check "ingest before its children" "yes yes" \
-    "$([[ "$(end_of ingest)" < "$(start_of normalise)" || "$(end_of ingest)" == "$(start_of normalise)" ]] && echo yes || echo no) $([[ "$(end_of ingest)" < "$(start_of archive)" || "$(end_of ingest)" == "$(start_of archive)" ]] && echo yes || echo no)"
+    "$(ended_by ingest normalise && echo yes || echo no) $(ended_by ingest archive && echo yes || echo no)"
 
 # ---- counts, hop by hop
 counts() { F logs "$run" "$1" | sed -n 's/^::counts //p'; }
@@ -212,7 +224,7 @@ check "late: every task succeeded, the sensor at once" \
     "archive=success create_tables=success ingest=success load_readings=success normalise=success normalise_late=success report=success summarise=success wait_late=success" \
     "$(jq -r '[.task_instances[] | "\(.task)=\(.state)"] | sort | join(" ")' <<<"$tj")"
 check "late: load_readings started after normalise_late ended" yes \
-    "$([[ "$(end_of normalise_late)" < "$(start_of load_readings)" || "$(end_of normalise_late)" == "$(start_of load_readings)" ]] && echo yes || echo no)"
+    "$(ended_by normalise_late load_readings && echo yes || echo no)"
 run=1
 bash "$ex/gen_readings.sh" --late >"$T/late.jsonl"
 check "late: the dropped file is the generator's" "$(sha256sum <"$T/late.jsonl")" "$(sha256sum <"inbox/late-$H.jsonl")"
