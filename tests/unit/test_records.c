@@ -201,10 +201,23 @@ int main(void)
         char *got = slurp(path);
         check(!strcmp(got, "{\"id\":7,\"v\":1e+300}\n"), "jsonl written: %s", got);
         free(got);
-        /* abort leaves nothing */
+        /* abort leaves nothing: the writer writes PATH.tmp.PID and only commit
+         * renames it to PATH, so PATH alone is absent even if abort did nothing;
+         * the temp file must be there before abort and gone after it */
         snprintf(path, sizeof path, "%s/aborted.jsonl", dir);
+        char tmp[160];
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
         w = records_create(path, RECORDS_JSONL, true, ',', cols, 2, err, sizeof err);
-        records_abort(w);
+        check(w != NULL, "writer to abort created: %s", err);
+        if (w) {
+            json_t *r2[] = {json_integer(8), json_null()};
+            check(!records_write(w, r2, err, sizeof err), "write before abort: %s", err);
+            json_decref(r2[0]);
+            json_decref(r2[1]);
+            check(access(tmp, F_OK) == 0, "temp file %s there before abort", tmp);
+            records_abort(w);
+        }
+        check(access(tmp, F_OK) != 0, "aborted temp file %s removed", tmp);
         check(access(path, F_OK) != 0, "aborted file absent");
     }
 
