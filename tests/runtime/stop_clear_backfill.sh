@@ -12,14 +12,25 @@ pipeline stopme {
     slow >> next
 }
 FLUX
-"$FLUX" run p.flux --date 2026-11-02 "${DB_ARGS[@]}" > out.txt 2>&1 &
-pid=$!
-sleep 0.5
+start_bg out.txt run p.flux --date 2026-11-02 "${DB_ARGS[@]}"
+pid=$BG
+# the signal must land while slow runs (its 2 s sleep), or nothing is
+# interrupted: wait for the runner to say so, 5 s at most
+for _ in $(seq 50); do
+    grep -q ' slow running$' out.txt && break
+    sleep 0.1
+done
+check "slow was running when the runner got SIGTERM" yes "$(grep -q ' slow running$' out.txt && echo yes || echo no)"
 kill -TERM $pid
 wait $pid && rc=0 || rc=$?
 check "stopped run exits non-zero" 1 "$rc"
 run=$(last_run)
 check "interrupted task is to run again" scheduled "$(state_of "$run" slow)"
+# the runner recorded an interruption (executor.c's note), not some other end
+check "the runner says slow was interrupted" yes \
+    "$(grep -q " slow scheduled (.*interrupted by the runner's stop" out.txt && echo yes || echo no)"
+check "the store's note says interrupted" yes \
+    "$(flux tasks "$run" --format json "${DB_ARGS[@]}" | jq -r '[.task_instances[] | select(.task == "slow")] | last | .note' | grep -q "interrupted by the runner's stop" && echo yes || echo no)"
 check "nothing after it started" "" "$(grep next side.log 2>/dev/null || true)"
 flux run p.flux --date 2026-11-02 "${DB_ARGS[@]}" > out2.txt
 check "resumed run completes" "slow next" "$(grep -v '^$' side.log | tail -2 | tr '\n' ' ' | sed 's/ $//')"
