@@ -49,9 +49,14 @@ consume() { # TOPIC N FORMAT
 }
 counts() { "$flux" tasks "$1" --format json | jq -c --arg t "$2" '[.task_instances[] | select(.task == $t)] | last | .counts'; }
 run='"__run":{"pipeline":"p","run_id":"r1","task":"send","try":1}'
+# each call overwrites op.out: append it to all.out, so the password and
+# sanitizer checks at the end see every call, not only the last
 op() { # FIELDS (without __run) -> exit status; output in op.out
     echo "{$1,$run}" > fields.json
-    "$flux" __op file_to_kafka fields.json > op.out 2>&1 && echo 0 || echo $?
+    local rc=0
+    "$flux" __op file_to_kafka fields.json > op.out 2>&1 || rc=$?
+    cat op.out >> all.out
+    echo $rc
 }
 said() { grep -qF -- "$1" op.out && echo yes || echo no; }
 
@@ -145,7 +150,6 @@ check "broker down: each failure has its reason" yes "$(said "message not delive
 check "broker down: how many" yes "$(said "topic 'users': 4 of 4 message(s) not delivered")"
 check "broker down: counts say what was lost" yes "$(grep -q '^::counts read=6 written=0 rejected=2' op.out && echo yes || echo no)"
 echo "broker-up 1" > k/control
-cat op.out >> all.out
 
 check "password nowhere flux wrote" 0 "$(grep -rlaF -- "$KAFKA_SECRET" . --exclude=flux.yaml --exclude-dir=k 2>/dev/null | wc -l)"
 check "no sanitizer report" 0 "$(grep -rlaE 'Sanitizer|runtime error' ./*.out home 2>/dev/null | wc -l)"

@@ -45,8 +45,13 @@ check() {
 consume() { # TOPIC N FORMAT
     timeout 5 kcat -C -b "$bs" -t "$1" -o beginning -c "$2" -q -f "$3" 2>/dev/null || true
 }
+# each call overwrites op.out: append it to all.out, so the password and
+# sanitizer checks at the end see every call, not only the last
 op() { # FIELDS_JSON_FILE -> stdout+stderr in op.out, exit status echoed
-    "$flux" __op kafka_produce "$1" > op.out 2>&1 && echo 0 || echo $?
+    local rc=0
+    "$flux" __op kafka_produce "$1" > op.out 2>&1 || rc=$?
+    cat op.out >> all.out
+    echo $rc
 }
 run='"__run":{"pipeline":"p","run_id":"r1","task":"send","try":1}'
 
@@ -136,5 +141,6 @@ JSON
 check "non-string header: exit 2" 2 "$(op bad3.json)"
 
 check "password nowhere flux wrote" 0 "$(grep -rla -- "$KAFKA_SECRET" home ./*.out where.txt 2>/dev/null | wc -l)"
+check "no sanitizer report" 0 "$(grep -rlaE 'Sanitizer|runtime error' home ./*.out where.txt 2>/dev/null | wc -l)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

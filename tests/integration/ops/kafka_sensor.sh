@@ -45,9 +45,14 @@ connections:
     password_env: KAFKA_SECRET
 YAML
 run='"__run":{"pipeline":"p","run_id":"r1","task":"wait","try":1}'
+# each poke overwrites poke.out: append it to all.log, so the password and
+# sanitizer checks at the end see every poke, not only the last
 poke() { # FIELDS (without __run) -> exit status; output in poke.out
     echo "{$1,$run}" > fields.json
-    "$flux" __op kafka_sensor fields.json > poke.out 2>&1 && echo 0 || echo $?
+    local rc=0
+    "$flux" __op kafka_sensor fields.json > poke.out 2>&1 || rc=$?
+    cat poke.out >> all.log
+    echo $rc
 }
 said() { grep -qF -- "$1" poke.out && echo yes || echo no; }
 put() { # TOPIC: lines TS_MS<TAB>PARTITION<TAB>VALUE on stdin
@@ -108,7 +113,6 @@ check "broker down: says why" yes "$(said "cannot check topic 'ev' on connection
 echo "broker-up 1" > k/control
 sleep 0.3
 check "broker back: met again" 0 "$(poke '"conn":"bus","topic":"ev","min_messages":1')"
-cat poke.out >> all.log
 
 # ---- end to end through flux run: each poke a process, 1 s apart
 cat > p.flux <<'FLUX'

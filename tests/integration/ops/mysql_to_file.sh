@@ -101,7 +101,8 @@ printf '%s\n' \
 check "jsonl byte-exact" "$(sha256sum < want.jsonl)" "$(sha256sum < out/2026-11-02/t.jsonl)"
 cmp want.jsonl out/2026-11-02/t.jsonl || diff want.jsonl out/2026-11-02/t.jsonl || true
 printf '1;ann\n2;"b;c"\n3;""\n4;héhé\n' > want.txt
-check "another delimiter, no header: byte-exact" "$(cat want.txt)" "$(cat out/2026-11-02/t.txt)"
+# sha256sum, not $(cat): command substitution drops trailing newlines
+check "another delimiter, no header: byte-exact" "$(sha256sum < want.txt)" "$(sha256sum < out/2026-11-02/t.txt)"
 check "no temp file left" "t.csv t.jsonl t.txt" "$(ls out/2026-11-02 | tr '\n' ' ' | sed 's/ $//')"
 check "counts" "::counts read=4 written=4 rejected=0 bytes=$(stat -c %s out/2026-11-02/t.csv)" \
     "$("$flux" logs 1 csv | grep '^::counts')"
@@ -137,7 +138,7 @@ pipeline again {
 }
 FLUX
 "$flux" run p2.flux --date 2026-11-03 > out2.txt 2>&1 || true
-check "rerun replaced the file whole" "$(printf 'id\n1')" "$(cat out/2026-11-02/t.txt)"
+check "rerun replaced the file whole" "$(printf 'id\n1\n' | sha256sum)" "$(sha256sum < out/2026-11-02/t.txt)"
 check "failing query: task failed" failed "$(state_of 2 broken)"
 check "failing query: the server's message" 1 "$("$flux" logs 2 broken | grep -c "Unknown column 'nope'")"
 check "failing query: file unchanged" "$(sha256sum < want.jsonl)" "$(sha256sum < out/2026-11-02/t.jsonl)"

@@ -125,6 +125,7 @@ check "not a query: says so" yes "$(said "mysql_to_kafka needs a query")"
 check "kafka as source: bad task" 2 "$(op '"source":"bus","sql":"SELECT 1","target":"bus","topic":"x"')"
 echo "{\"source\":\"shop\",\"sql\":\"SELECT 1\",\"target\":\"bus\",\"topic\":\"x\",$run}" > fields.json
 DB_PASSWORD=wrong "$flux" __op mysql_to_kafka fields.json > op.out 2>&1 && rc=0 || rc=$?
+cat op.out >> all.out   # like op(): the sanitizer check reads all.out
 check "wrong password: fails" 1 "$rc"
 check "wrong password: the server's reason" yes "$(said "Access denied for user 'reader'")"
 
