@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* posix_spawn's SETSID and addchdir_np */
 #include "executor.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -64,6 +65,7 @@ typedef struct ex_task {
     uv_timer_t timer;      /* retry, poke, adoption polling */
     uv_timer_t deadline;   /* timeout of a process */
     bool timer_init, deadline_init, proc_active, poll_closing;
+    flux_ti_state recover_from; /* the store's unfinished state when its run was activated */
     struct ex_task *next_ready;
 } ex_task;
 
@@ -1328,8 +1330,17 @@ static void free_run_later(ex_run *run)
             run->closing++;
             uv_close((uv_handle_t *)&k->deadline, run_handle_closed);
         }
-        if (k->poll_closing) /* its pidfd's close is under way */
+        if (k->proc_active && k->pidfd >= 0 && !k->poll_closing) {
+            /* cannot happen while each try ends once (a run ends after its
+             * last task); if it did, the handle must not outlive the run */
+            assert(!"a run ended while one of its processes was watched");
+            uv_poll_stop(&k->poll);
+            k->poll_closing = true;
+            uv_close((uv_handle_t *)&k->poll, pidfd_closed);
             run->closing++;
+        } else if (k->poll_closing) { /* its pidfd's close is under way */
+            run->closing++;
+        }
     }
     if (run->closing == 0)
         run_freed(run);
@@ -1470,9 +1481,26 @@ static void activate_run(ex_run *run)
         if (flux_store_set_run_state(ex->store, run->row.id, FLUX_RUN_RUNNING, run->started_ms) != 0)
             store_fail(ex, "start a run");
     }
+    /* Every try the store left unfinished is claimed before any is
+     * recovered: recovering one may finish it and start its children, and a
+     * child started that way is RUNNING in memory by the time this loop
+     * reaches it; recovering it again would watch its one process twice and
+     * finish its try twice (children released twice, the run ending while a
+     * task still runs). A claimed try is decided, so evaluate() skips it. */
     for (size_t i = 0; i < run->n; i++) {
         ex_task *k = &run->tasks[i];
+        k->recover_from = FLUX_TI_NONE;
         switch (k->state) {
+        case FLUX_TI_RUNNING: case FLUX_TI_QUEUED: case FLUX_TI_UP_FOR_RETRY: case FLUX_TI_UP_FOR_RESCHEDULE:
+            k->recover_from = k->state;
+            k->decided = true;
+            break;
+        default: break;
+        }
+    }
+    for (size_t i = 0; i < run->n; i++) {
+        ex_task *k = &run->tasks[i];
+        switch (k->recover_from) {
         case FLUX_TI_RUNNING: case FLUX_TI_QUEUED: recover(k); break;
         case FLUX_TI_UP_FOR_RETRY: {
             k->decided = true;
