@@ -13,6 +13,7 @@
 #include "parser.h"
 #include "schedule.h"
 #include "suggest.h"
+#include "utf8.h"
 #include "value.h"
 
 static flux_span sp(flux_lexstate *ls, uint32_t b, uint32_t e)
@@ -647,29 +648,6 @@ static void dedent(flux_lexstate *ls, segs *s, char **texts, size_t *lens)
     }
 }
 
-static bool utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (!len || i + len > n)
-            return false;
-        uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-        for (size_t k = 1; k < len; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        /* no overlong forms, surrogates or code points past U+10FFFF */
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += len;
-    }
-    return true;
-}
-
 flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
 {
     flux_tstr *ts = flux_arena_alloc(ls->arena, sizeof *ts);
@@ -757,7 +735,7 @@ flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
         }
         /* plans, JSON and logs are UTF-8: bytes that are not would be
          * replaced on the way, silently changing the value */
-        if (ts->parts[i].text && !utf8_valid(ts->parts[i].text, ts->parts[i].len)) {
+        if (ts->parts[i].text && !flux_utf8_valid(ts->parts[i].text, ts->parts[i].len, NULL)) {
             syntax_error(ls, ts->parts[i].span, "save the file as UTF-8", "text is not valid UTF-8");
             ts->broken = true;
             break;

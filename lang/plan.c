@@ -28,6 +28,7 @@
 
 #include "parse.h"
 #include "schedule.h"
+#include "utf8.h"
 
 /* exported by parse.c without a header of its own */
 void flux_print_duration(int64_t ms, flux_buf *out);
@@ -62,36 +63,6 @@ void flux_sha256_hex(const void *data, size_t len, char out[65])
 }
 
 /* ==== shared helpers ======================================================== */
-
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), 0 when
- * malformed: overlong forms, surrogates and code points past U+10FFFF count as
- * malformed, as libyaml's reader would treat them. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t w;
-    uint32_t cp, min;
-    if (c < 0x80)
-        return 1;
-    if ((c & 0xE0) == 0xC0)
-        w = 2, cp = c & 0x1F, min = 0x80;
-    else if ((c & 0xF0) == 0xE0)
-        w = 3, cp = c & 0x0F, min = 0x800;
-    else if ((c & 0xF8) == 0xF0)
-        w = 4, cp = c & 0x07, min = 0x10000;
-    else
-        return 0;
-    if (w > n)
-        return 0;
-    for (size_t i = 1; i < w; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return w;
-}
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -132,14 +103,6 @@ static void emit(yaml_emitter_t *y, yaml_event_t *ev, int ok)
     }
 }
 
-static bool utf8_valid(const char *s, size_t n)
-{
-    for (size_t i = 0, w; i < n; i += w)
-        if (!(w = utf8_seq((const unsigned char *)s + i, n - i)))
-            return false;
-    return true;
-}
-
 /* Scalar with a fixed style. Invalid UTF-8 (a source can hold any bytes in a
  * string) becomes U+FFFD so libyaml accepts the text; the result is still a
  * function of the input only. */
@@ -148,14 +111,8 @@ static void put_scalar(yaml_emitter_t *y, const char *tag, const char *s, size_t
     flux_buf fixed = {0};
     if (!s)
         s = "", n = 0;
-    if (!utf8_valid(s, n)) {
-        for (size_t i = 0, w; i < n; i += w ? w : 1) {
-            w = utf8_seq((const unsigned char *)s + i, n - i);
-            if (w)
-                flux_buf_put(&fixed, s + i, w);
-            else
-                flux_buf_puts(&fixed, "\xEF\xBF\xBD");
-        }
+    if (!flux_utf8_valid(s, n, NULL)) {
+        flux_utf8_sanitize(s, n, &fixed);
         s = fixed.data;
         n = fixed.len;
     }

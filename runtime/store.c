@@ -17,6 +17,7 @@
 
 #include "store.h"
 #include "store_driver.h"
+#include "utf8.h"
 
 /* The schema version this build writes; each driver has as many steps. */
 #define SCHEMA_VERSION 2
@@ -336,46 +337,6 @@ static int transact(flux_store *s, txn_body body, void *ctx, int statements)
 
 /* ---- input checks ---- */
 
-/* Length of the valid UTF-8 sequence at p, or 0 when it is not one
- * (overlong forms, surrogates and values past U+10FFFF included). */
-static size_t utf8_seq(const unsigned char *p)
-{
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xC2 && p[0] <= 0xDF)
-        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if (p[0] == 0xE0 && p[1] < 0xA0)
-            return 0;
-        if (p[0] == 0xED && p[1] >= 0xA0)
-            return 0;
-        return 3;
-    }
-    if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-        if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-            return 0;
-        if (p[0] == 0xF0 && p[1] < 0x90)
-            return 0;
-        if (p[0] == 0xF4 && p[1] >= 0x90)
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
-static bool utf8_valid(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_seq(p);
-        if (!n)
-            return false;
-        p += n;
-    }
-    return true;
-}
-
 /* Free text (notes, rendered fields, log paths) is kept even when it is not
  * valid UTF-8, which MySQL would refuse and SQLite would store as is: each
  * bad byte becomes U+FFFD in both. Failing a task's state change over a
@@ -383,29 +344,16 @@ static bool utf8_valid(const char *s)
  * when s is fine as it is (or NULL), else a malloc'd copy; *oom on failure. */
 static char *utf8_fixed(const char *s, bool *oom)
 {
-    if (!s || utf8_valid(s))
+    if (!s)
         return NULL;
     size_t len = strlen(s);
-    char *out = malloc(len * 3 + 1);
-    if (!out) {
-        *oom = true;
+    if (flux_utf8_valid(s, len, NULL))
         return NULL;
-    }
-    char *o = out;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_seq(p);
-        if (n) {
-            memcpy(o, p, n);
-            o += n;
-            p += n;
-        } else {
-            memcpy(o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            p++;
-        }
-    }
-    *o = 0;
-    return out;
+    flux_buf b = {0};
+    flux_utf8_sanitize(s, len, &b);
+    flux_buf_putc(&b, '\0');
+    (void)oom; /* the buffer aborts on OOM, the allocation policy of lang */
+    return b.data;
 }
 
 /* A name: present, not empty, short enough, valid UTF-8. */
@@ -416,7 +364,7 @@ static int check_name(flux_store *s, const char *what, const char *v, size_t max
     size_t len = strlen(v);
     if (len > max)
         return fail(s, "%s is %zu bytes long; at most %zu are stored", what, len, max);
-    if (!utf8_valid(v))
+    if (!flux_utf8_valid(v, len, NULL))
         return fail(s, "%s is not valid UTF-8", what);
     return FLUX_DB_OK;
 }

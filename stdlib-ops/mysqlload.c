@@ -19,6 +19,7 @@
 
 #include "opkit.h"
 #include "suggest.h"
+#include "utf8.h"
 
 typedef enum {
     K_INT,     /* tinyint ... bigint, year, bit */
@@ -808,24 +809,6 @@ static int check_float(const col *c, json_t *v, bool text, char *out, size_t out
     return 0;
 }
 
-static bool utf8_valid(const unsigned char *s, size_t n, int64_t *chars)
-{
-    int64_t k = 0;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (!len || i + len > n || (len == 2 && c < 0xC2))
-            return false;
-        for (size_t j = 1; j < len; j++)
-            if ((s[i + j] & 0xC0) != 0x80)
-                return false;
-        i += len;
-        k++;
-    }
-    *chars = k;
-    return true;
-}
-
 /* days since 1970-01-01 of a civil date (proleptic Gregorian) */
 static int64_t days_from_civil(int64_t y, unsigned mo, unsigned d)
 {
@@ -1115,11 +1098,12 @@ static int check_value(const col *c, json_t *v, bool text, char *buf, size_t buf
             *txt = *owned;
             *txtlen = strlen(*owned);
         }
-        int64_t chars = 0;
-        if (!utf8_valid((const unsigned char *)*txt, *txtlen, &chars)) {
+        size_t nchars = 0;
+        if (!flux_utf8_valid(*txt, *txtlen, &nchars)) {
             fmt(why, whylen, "column '%s': not valid UTF-8 text", c->name);
             goto fail;
         }
+        int64_t chars = (int64_t)nchars;
         if (c->k == K_CHARS && c->maxlen >= 0 && chars > c->maxlen) {
             fmt(why, whylen, "column '%s': %" PRId64 " characters, longer than %s", c->name, chars, c->type);
             goto fail;
@@ -1412,8 +1396,7 @@ void mysqlload_row_json(MYSQL_FIELD *fields, unsigned nfields, MYSQL_ROW row, un
             v = json_string(iso);
         } else if (f->charsetnr == 63 && !(f->flags & NUM_FLAG) && f->type != MYSQL_TYPE_DATE &&
                    f->type != MYSQL_TYPE_TIME && f->type != MYSQL_TYPE_DATETIME) {
-            int64_t chars;
-            v = utf8_valid((const unsigned char *)s, n, &chars) && !memchr(s, 0, n) ? json_stringn(s, n)
+            v = flux_utf8_valid(s, n, NULL) && !memchr(s, 0, n) ? json_stringn(s, n)
                                                                                      : base64_json(s, n);
         } else {
             v = json_stringn(s, n);

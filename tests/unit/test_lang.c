@@ -5,6 +5,7 @@
 
 #include "eval.h"
 #include "parse.h"
+#include "utf8.h"
 
 static int passed, failed;
 
@@ -209,6 +210,37 @@ int main(void)
     expect_print("not a in b", "not (a in b)");
     expect_print("90m", "1h30m");
     expect_print("{\"k\": [1.5, none]}", "{\"k\": [1.5, none]}");
+
+    /* UTF-8: one strict validator for every caller */
+    static const struct {
+        const char *bytes;
+        bool valid;
+        size_t chars;
+    } u8[] = {
+        {"plain", true, 5},
+        {"\xc3\xa9t\xc3\xa9", true, 3},
+        {"\xf0\x9f\x98\x80", true, 1},          /* U+1F600 */
+        {"\xf4\x8f\xbf\xbf", true, 1},          /* U+10FFFF, the last */
+        {"\xed\x9f\xbf", true, 1},              /* U+D7FF, before the surrogates */
+        {"\xed\xa0\x80", false, 0},             /* U+D800, a surrogate */
+        {"\xed\xbf\xbf", false, 0},             /* U+DFFF */
+        {"\xf4\x90\x80\x80", false, 0},         /* past U+10FFFF */
+        {"\xc0\xaf", false, 0},                 /* overlong '/' */
+        {"\xe0\x80\xaf", false, 0},             /* overlong, three bytes */
+        {"\xc3", false, 0},                     /* truncated */
+        {"a\x80", false, 0},                    /* a lone continuation byte */
+        {"\xf8\x88\x80\x80\x80", false, 0},     /* a five-byte form */
+    };
+    for (size_t i = 0; i < sizeof u8 / sizeof *u8; i++) {
+        size_t chars = 99;
+        bool v = flux_utf8_valid(u8[i].bytes, strlen(u8[i].bytes), &chars);
+        CHECK(v == u8[i].valid && (!v || chars == u8[i].chars), "utf8 case %zu: valid %d chars %zu", i, v, chars);
+    }
+    flux_buf fixed = {0};
+    flux_utf8_sanitize("a\xed\xa0\x80" "b", 5, &fixed);
+    CHECK(fixed.len == 11 && memcmp(fixed.data, "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "b", 11) == 0,
+          "sanitize replaces each bad byte with U+FFFD");
+    flux_buf_free(&fixed);
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;

@@ -169,6 +169,36 @@ check "replace_interval: the interval's old row replaced, others kept" \
     "2026-11-01 23:59:59.999 1|2026-11-02 00:00:00.000 10|2026-11-02 23:59:59.999 20|2026-11-03 00:00:00.000 3" \
     "$(q "SELECT ts, n FROM events ORDER BY ts" | tr '\t\n' ' |' | sed 's/|$//')"
 
+# strict UTF-8: a surrogate (ED A0 80) and a code point past U+10FFFF
+# (F4 90 80 80) are each rejected with their reason, one record at a time; the
+# batch they share with good records still loads (a lax check let them reach
+# MariaDB, which refused the whole batch)
+q "CREATE TABLE texts (k INT NOT NULL, v VARCHAR(10))"
+printf 'k,v\n1,ok\n2,\xed\xa0\x80x\n3,\xf4\x90\x80\x80\n4,\xc3\xa9t\xc3\xa9\n' > in/texts.csv
+cat > pu.flux <<'FLUX'
+pipeline texts {
+    schedule = "@daily"
+    start    = "2026-11-01T00:00:00Z"
+    task texts : file_to_mysql {
+        path        = "in/texts.csv"
+        target      = "dw"
+        table       = "texts"
+        reject_file = "rejects/texts.jsonl"
+    }
+}
+FLUX
+# a FLUX_HOME of its own, so the run numbers the checks below use stay as they are
+FLUX_HOME=$dir/home-utf8
+"$flux" run pu.flux --date 2026-11-02 > outu.txt 2>&1 && rc=0 || rc=$?
+check "utf8: the load succeeds with rejects" 0 "$rc"
+check "utf8: the good records of the batch are loaded" "1 ok|4 été" "$(q "SELECT k, v FROM texts ORDER BY k" | tr '\t\n' ' |' | sed 's/|$//')"
+check "utf8: each bad record rejected with its reason" \
+"3	field 2 is not valid UTF-8
+4	field 2 is not valid UTF-8" \
+    "$(jq -r '"\(.where.line)\t\(.reason)"' rejects/texts.jsonl 2>/dev/null)"
+check "utf8: counts reconcile" "4 2 2" "$(counts_of 1 texts)"
+FLUX_HOME=$dir/home
+
 # a rerun of the interval: replace_interval does not duplicate
 cat > p2.flux <<'FLUX'
 pipeline again {
