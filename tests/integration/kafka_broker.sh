@@ -68,7 +68,7 @@ produce_one() {
 
 # Every message of the topic as KEY:VALUE<TAB>TIMESTAMP<TAB>PARTITION. A plain
 # assign consumer still needs a group.id: without one the mock answers with
-# an endless stream of "Unknown group" errors (SERVERS.md).
+# an endless stream of "Unknown group" errors.
 consume_all() {
     timeout 30 kcat -C -b "$bs" -t events -e -o beginning -q -X group.id=t -f '%k:%s\t%T\t%p\n'
 }

@@ -15,7 +15,7 @@
 # leader TOPIC PARTITION BROKER, push-error produce|fetch CODE COUNT.
 # Ports are random on every start (librdkafka 2.0.2 cannot choose them) and the
 # data lives in memory only. Installs kcat, the tests' independent client,
-# when it is missing (as root). Facts and traps: ../../../shared/SERVERS.md.
+# when it is missing (as root). Its traps are listed in tests/README.md.
 set -euo pipefail
 
 die() {

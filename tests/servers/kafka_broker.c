@@ -20,7 +20,7 @@
  * to stderr.
  *
  * The mock API is experimental (no ABI promise): it belongs here, never in
- * flux. Known limits of librdkafka 2.0.2's mock: ../../../shared/SERVERS.md.
+ * flux. Known limits of librdkafka 2.0.2's mock are listed in tests/README.md.
  */
 #include <errno.h>
 #include <fcntl.h>

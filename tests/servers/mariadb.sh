@@ -13,7 +13,7 @@
 # and checked, and holds a database `flux` with a user `flux` (password
 # `flux`) for both '127.0.0.1' and 'localhost'; root logs in on the socket
 # without a password. Installs Debian's mariadb-server when it is missing
-# (as root). Facts and timings: ../../../shared/SERVERS.md.
+# (as root).
 set -euo pipefail
 
 die() {
