@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "conntest.h"
 #include "opkit.h"
-#include "ops.h"
 
 static int64_t mono_ms(void)
 {

@@ -132,18 +132,4 @@ int opkit_producer_finish(opkit_producer *p, int timeout_ms, int64_t *delivered)
 /* ---- SHA-256 of a file (lineage) ---- */
 int opkit_file_sha256(const char *path, char hex[65], int64_t *size);
 
-/* ---- operator entry points: one task in this process, an exit status ---- */
-int opkit_run_sqlite(const opkit_task *t);         /* sql.c */
-int opkit_run_mysql(const opkit_task *t);          /* sql.c */
-int opkit_run_sql_sensor(const opkit_task *t);     /* sql.c */
-int opkit_run_http(const opkit_task *t);           /* http.c */
-int opkit_run_kafka_produce(const opkit_task *t);  /* kafka_write.c */
-int opkit_run_kafka_sensor(const opkit_task *t);   /* kafka_sensor.c */
-int opkit_run_kafka_to_mysql(const opkit_task *t); /* kafka_to_mysql.c */
-int opkit_run_kafka_to_file(const opkit_task *t);  /* kafka_to_file.c */
-int opkit_run_file_to_mysql(const opkit_task *t);  /* file_to_mysql.c */
-int opkit_run_mysql_to_file(const opkit_task *t);  /* mysql_to_file.c */
-int opkit_run_file_to_kafka(const opkit_task *t);  /* file_to_kafka.c */
-int opkit_run_mysql_to_kafka(const opkit_task *t); /* mysql_to_kafka.c */
-
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "operators.h"
 #include "opkit.h"
 #include "records.h"
 
@@ -140,7 +141,7 @@ static int send_file(xfer *x, const char *file, int64_t *records)
     return rc;
 }
 
-int opkit_run_file_to_kafka(const opkit_task *t)
+int op_run_file_to_kafka(const opkit_task *t)
 {
     const char *pattern = opkit_need(t, "path");
     const char *topic = pattern ? opkit_need(t, "topic") : NULL;

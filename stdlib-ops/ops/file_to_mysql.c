@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "mysqlload.h"
+#include "operators.h"
 #include "opkit.h"
 #include "records.h"
 
@@ -287,7 +288,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int opkit_run_file_to_mysql(const opkit_task *t)
+int op_run_file_to_mysql(const opkit_task *t)
 {
     const char *pattern = opkit_need(t, "path");
     const char *table = pattern ? opkit_need(t, "table") : NULL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "operators.h"
 #include "opkit.h"
 
 /* Bytes of body kept in memory for the log and the error snippet: the rest
@@ -243,7 +244,7 @@ static void snippet(const body *b, char *out, size_t outlen)
         strcpy(out + j, "...");
 }
 
-int opkit_run_http(const opkit_task *t)
+int op_run_http(const opkit_task *t)
 {
     const char *url = opkit_need(t, "url");
     if (!url)

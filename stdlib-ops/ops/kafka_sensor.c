@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "operators.h"
 #include "opkit.h"
 #include "schedule.h"
 
@@ -323,7 +324,7 @@ out:
     return rc;
 }
 
-int opkit_run_kafka_sensor(const opkit_task *t)
+int op_run_kafka_sensor(const opkit_task *t)
 {
     const char *name = t->task ? t->task : "?";
     const flux_conn *c = opkit_conn(t, "conn", "kafka");

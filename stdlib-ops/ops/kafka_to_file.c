@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "kafka_read.h"
+#include "operators.h"
 #include "opkit.h"
 
 /* an unnamed file in the target's directory (same filesystem, no /tmp
@@ -25,7 +26,7 @@ static FILE *tmpfile_beside(const char *tmp, size_t i)
     return f;
 }
 
-int opkit_run_kafka_to_file(const opkit_task *t)
+int op_run_kafka_to_file(const opkit_task *t)
 {
     const char *topic = opkit_need(t, "topic");
     const char *path = opkit_need(t, "path");

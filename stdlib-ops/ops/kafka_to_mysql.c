@@ -16,6 +16,7 @@
 
 #include "kafka_read.h"
 #include "mysqlload.h"
+#include "operators.h"
 #include "opkit.h"
 
 #define OFFSETS_DDL                                                                                              \
@@ -573,7 +574,7 @@ static int pump(load *L, int64_t batch, int64_t *bytes, int64_t *unmatched)
     return commit_batch(L, cur, offsets_sql(L));
 }
 
-int opkit_run_kafka_to_mysql(const opkit_task *t)
+int op_run_kafka_to_mysql(const opkit_task *t)
 {
     const char *topic = opkit_need(t, "topic");
     const char *table = opkit_need(t, "table");

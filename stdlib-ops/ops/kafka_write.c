@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "operators.h"
 #include "opkit.h"
 
 /* the first failures are printed one by one, the rest only counted */
@@ -276,7 +277,7 @@ int opkit_producer_finish(opkit_producer *p, int timeout_ms, int64_t *delivered)
 
 /* ---- kafka_produce ---- */
 
-int opkit_run_kafka_produce(const opkit_task *t)
+int op_run_kafka_produce(const opkit_task *t)
 {
     const flux_conn *c = opkit_conn(t, "conn", "kafka");
     const char *topic = opkit_need(t, "topic");

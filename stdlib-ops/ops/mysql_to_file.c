@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mysqlload.h"
+#include "operators.h"
 #include "opkit.h"
 #include "records.h"
 
@@ -23,7 +24,7 @@ static void sql_sha256(const char *sql, char hex[65])
     hex[64] = 0;
 }
 
-int opkit_run_mysql_to_file(const opkit_task *t)
+int op_run_mysql_to_file(const opkit_task *t)
 {
     const char *sql = opkit_need(t, "sql");
     const char *path = sql ? opkit_need(t, "path") : NULL;

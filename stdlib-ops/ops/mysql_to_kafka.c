@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mysqlload.h"
+#include "operators.h"
 #include "opkit.h"
 #include "suggest.h"
 
@@ -137,7 +138,7 @@ static int send_rows(MYSQL *db, const flux_conn *src, const char *key, opkit_pro
     return rc;
 }
 
-int opkit_run_mysql_to_kafka(const opkit_task *t)
+int op_run_mysql_to_kafka(const opkit_task *t)
 {
     const char *sql = opkit_need(t, "sql");
     const char *topic = sql ? opkit_need(t, "topic") : NULL;

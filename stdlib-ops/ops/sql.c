@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "operators.h"
 #include "opkit.h"
 
 /* Result rows shown in the log; the rest are only counted. */
@@ -190,7 +191,7 @@ static int sqlite_bound(sqlite3 *db, const char *sql, json_t *params, bool *bad_
     return 0;
 }
 
-int opkit_run_sqlite(const opkit_task *t)
+int op_run_sqlite(const opkit_task *t)
 {
     const char *sql;
     bool autocommit, bad;
@@ -487,7 +488,7 @@ static int mysql_text(MYSQL *db, const char *sql, unsigned long long *affected)
 
 /* MySQL/MariaDB: the statements in one transaction (autocommit off, one
  * COMMIT at the end), rows affected summed over the statements */
-int opkit_run_mysql(const opkit_task *t)
+int op_run_mysql(const opkit_task *t)
 {
     const char *sql;
     bool autocommit, bad;
@@ -495,7 +496,7 @@ int opkit_run_mysql(const opkit_task *t)
     const char *name = opkit_str(t, "conn");
     const flux_conn *lite = name ? flux_conns_find(t->conns, name) : NULL;
     if (lite && lite->type && !strcmp(lite->type, "sqlite"))
-        return opkit_run_sqlite(t);
+        return op_run_sqlite(t);
     const flux_conn *c = sql_task(t, "mysql", &sql, &autocommit);
     if (!c)
         return OPKIT_BAD_TASK;
@@ -705,7 +706,7 @@ static int sensor_mysql(const flux_conn *c, const char *sql, bool fail_on_empty)
 
 /* One poke: 0 met, OPKIT_NOT_YET false or no row, OPKIT_NOT_YET_ERROR when
  * the database could not be reached, 1 when the query itself fails. */
-int opkit_run_sql_sensor(const opkit_task *t)
+int op_run_sql_sensor(const opkit_task *t)
 {
     const char *sql = opkit_need(t, "sql");
     const flux_conn *c = sql ? opkit_conn(t, "conn", NULL) : NULL;

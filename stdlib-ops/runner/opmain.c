@@ -1,40 +1,34 @@
 /* opmain — `flux __op OPERATOR FIELDS_JSON`: the process of one task of an
- * operator other than bash. Reads the fields the runner wrote to a private
- * file (with the run under "__run"), resolves connections here, in the
- * task's process, so no password travels in arguments, and calls the
- * operator. */
+ * operator other than bash, and the "__run" object the runner writes for
+ * it. Reads the fields the runner wrote to a private file (with the run
+ * under "__run"), resolves connections here, in the task's process, so no
+ * password travels in arguments, and calls the operator's row of the
+ * runner's table. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "opkit.h"
-#include "ops.h"
+#include "runner.h"
 #include "schedule.h"
+#include "value.h"
 
-typedef int (*op_fn)(const opkit_task *);
-
-static const struct {
-    const char *name;
-    op_fn fn;
-} ops[] = {
-    {"file_to_kafka", opkit_run_file_to_kafka},   {"file_to_mysql", opkit_run_file_to_mysql},
-    {"http", opkit_run_http},                     {"kafka_produce", opkit_run_kafka_produce},
-    {"kafka_sensor", opkit_run_kafka_sensor},     {"kafka_to_file", opkit_run_kafka_to_file},
-    {"kafka_to_mysql", opkit_run_kafka_to_mysql}, {"mysql", opkit_run_mysql},
-    {"mysql_to_file", opkit_run_mysql_to_file},   {"mysql_to_kafka", opkit_run_mysql_to_kafka},
-    {"sql_sensor", opkit_run_sql_sensor},         {"sqlite", opkit_run_sqlite},
-};
-
-static op_fn find(const char *name)
+/* The runner's half of the fields file: what flux_op_main reads back. */
+void flux_op_run_json(flux_buf *b, const char *pipeline, const char *run_id, const char *task, int try_number,
+                      int64_t ti, int64_t interval_start_ms, int64_t interval_end_ms)
 {
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (strcmp(ops[i].name, name) == 0)
-            return ops[i].fn;
-    return NULL;
-}
-
-bool flux_op_implemented(const char *op)
-{
-    return find(op) != NULL;
+    flux_buf start = {0}, end = {0};
+    flux_time_iso(interval_start_ms, 0, &start);
+    flux_time_iso(interval_end_ms, 0, &end);
+    flux_buf_puts(b, "\"__run\": {\"pipeline\": ");
+    flux_value_json(flux_str(pipeline, strlen(pipeline)), b);
+    flux_buf_puts(b, ", \"run_id\": ");
+    flux_value_json(flux_str(run_id, strlen(run_id)), b);
+    flux_buf_puts(b, ", \"task\": ");
+    flux_value_json(flux_str(task, strlen(task)), b);
+    flux_buf_printf(b, ", \"try\": %d, \"ti\": %lld, \"interval_start\": \"%s\", \"interval_end\": \"%s\"}",
+                    try_number, (long long)ti, flux_buf_cstr(&start), flux_buf_cstr(&end));
+    flux_buf_free(&start);
+    flux_buf_free(&end);
 }
 
 static int64_t run_time(json_t *run, const char *key)
@@ -54,8 +48,8 @@ int flux_op_main(int argc, char **argv)
         fputs("usage: flux __op OPERATOR FIELDS_JSON\n", stderr);
         return OPKIT_BAD_TASK;
     }
-    op_fn fn = find(argv[0]);
-    if (!fn) {
+    const flux_op_runner *r = flux_runner_find(argv[0]);
+    if (!r || !r->run) {
         fprintf(stderr, "flux: operator '%s' is not implemented in this build of flux\n", argv[0]);
         return OPKIT_BAD_TASK;
     }
@@ -88,7 +82,7 @@ int flux_op_main(int argc, char **argv)
             .interval_start_ms = run_time(run, "interval_start"),
             .interval_end_ms = run_time(run, "interval_end"),
         };
-        rc = fn(&t);
+        rc = r->run(&t);
     }
     fflush(stdout);
     json_decref(fields);
