@@ -150,6 +150,13 @@ bad:
     return NULL;
 }
 
+int64_t opkit_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void split_ms(int64_t ms, struct tm *tm, int *frac)
 {
     int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);

@@ -64,7 +64,12 @@ MYSQL *opkit_mysql_connect(const flux_conn *c, bool local_infile);
  * connection has one. NULL with err. */
 rd_kafka_conf_t *opkit_kafka_conf(const flux_conn *c, char *err, size_t errlen);
 
-/* Time as ISO 8601 UTC with milliseconds: 2026-11-23T10:00:00.000Z. */
+/* Milliseconds of the monotonic clock: for timeouts and durations, which
+ * must not jump with the wall clock. */
+int64_t opkit_mono_ms(void);
+
+/* Time as ISO 8601 UTC with milliseconds, always shown (unlike lang's
+ * flux_time_iso): 2026-11-23T10:00:00.000Z. */
 void opkit_iso(int64_t ms, char out[32]);
 /* MySQL DATETIME(3) literal text in UTC: 2026-11-23 10:00:00.000 */
 void opkit_sqltime(int64_t ms, char out[32]);
@@ -128,6 +133,13 @@ int opkit_produce(opkit_producer *p, const void *key, size_t klen, const void *v
  * count), frees p. *delivered counts acknowledged messages; any other
  * message failed (its error printed). -1 when some were not delivered. */
 int opkit_producer_finish(opkit_producer *p, int timeout_ms, int64_t *delivered);
+/* -1 after printing why when headers (a message's) is neither absent, null
+ * nor a JSON object of strings. */
+int opkit_headers_check(json_t *headers);
+/* Waits up to timeout_ms for the queued messages' delivery reports (those
+ * still queued then are purged as failed) and gives the latest delivered
+ * message's partition and offset. */
+void opkit_producer_wait(opkit_producer *p, int timeout_ms, int32_t *last_partition, int64_t *last_offset);
 
 /* ---- SHA-256 of a file (lineage) ---- */
 int opkit_file_sha256(const char *path, char hex[65], int64_t *size);

@@ -1,6 +1,5 @@
 /* kafka_write — producing to Kafka: the producer every writer shares
- * (kafka_produce, file_to_kafka, mysql_to_kafka) and the kafka_produce
- * operator.
+ * (kafka_produce, file_to_kafka, mysql_to_kafka).
  *
  * The producer is idempotent with acks=all, so a retried send never
  * duplicates a message and "delivered" means every in-sync replica has it.
@@ -11,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "operators.h"
 #include "opkit.h"
 
 /* the first failures are printed one by one, the rest only counted */
@@ -275,52 +273,18 @@ int opkit_producer_finish(opkit_producer *p, int timeout_ms, int64_t *delivered)
     return rc;
 }
 
-/* ---- kafka_produce ---- */
-
-int op_run_kafka_produce(const opkit_task *t)
+int opkit_headers_check(json_t *headers)
 {
-    const flux_conn *c = opkit_conn(t, "conn", "kafka");
-    const char *topic = opkit_need(t, "topic");
-    const char *value = opkit_need(t, "value");
-    if (!c || !topic || !value)
-        return OPKIT_BAD_TASK;
-    if (!*topic) {
-        fprintf(stderr, "flux: kafka_produce task '%s': topic is empty\n", t->task ? t->task : "?");
-        return OPKIT_BAD_TASK;
-    }
-    json_t *key = opkit_field(t, "key");
-    if (key && !json_is_string(key) && !json_is_null(key)) {
-        fprintf(stderr, "flux: kafka_produce task '%s': key must be a string\n", t->task ? t->task : "?");
-        return OPKIT_BAD_TASK;
-    }
-    json_t *headers = opkit_field(t, "headers");
     bool bad;
-    rd_kafka_headers_t *check = make_headers(headers, &bad);
-    if (check)
-        rd_kafka_headers_destroy(check);
-    if (bad)
-        return OPKIT_BAD_TASK;
+    rd_kafka_headers_t *h = make_headers(headers, &bad);
+    if (h)
+        rd_kafka_headers_destroy(h);
+    return bad ? -1 : 0;
+}
 
-    opkit_producer *p = opkit_producer_new(c, topic);
-    if (!p)
-        return OPKIT_FAILED;
-    const char *k = json_is_string(key) ? json_string_value(key) : NULL;
-    size_t klen = k ? json_string_length(key) : 0;
-    size_t vlen = json_string_length(opkit_field(t, "value"));
-    if (opkit_produce(p, k, klen, value, vlen, headers) != 0) {
-        int64_t ignored;
-        opkit_producer_finish(p, 1000, &ignored);
-        return OPKIT_FAILED;
-    }
-    /* a little past message.timeout.ms: librdkafka reports the real reason first */
-    drain(p, 60000);
-    int32_t partition = p->last_partition;
-    int64_t offset = p->last_offset;
-    int64_t delivered;
-    if (opkit_producer_finish(p, 1000, &delivered) != 0 || delivered != 1)
-        return OPKIT_FAILED;
-    opkit_output("partition", "%d", (int)partition);
-    opkit_output("offset", "%lld", (long long)offset);
-    printf("flux: delivered to topic '%s' partition %d at offset %lld\n", topic, (int)partition, (long long)offset);
-    return OPKIT_OK;
+void opkit_producer_wait(opkit_producer *p, int timeout_ms, int32_t *last_partition, int64_t *last_offset)
+{
+    drain(p, timeout_ms);
+    *last_partition = p->last_partition;
+    *last_offset = p->last_offset;
 }
