@@ -11,13 +11,6 @@
 #include "conntest.h"
 #include "opkit.h"
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int test_mysql(const flux_conn *c, char *msg, size_t len)
 {
     /* opkit_mysql_connect prints its reason on stderr: that is the message */
@@ -140,7 +133,7 @@ static int test_http(const flux_conn *c, char *msg, size_t len)
 
 int flux_op_conn_test(const flux_conn *c, char *msg, size_t len, int64_t *ms)
 {
-    int64_t t0 = mono_ms();
+    int64_t t0 = opkit_mono_ms();
     int rc;
     if (c->unresolved)
         snprintf(msg, len, "%s", c->unresolved), rc = -1;
@@ -156,6 +149,6 @@ int flux_op_conn_test(const flux_conn *c, char *msg, size_t len, int64_t *ms)
         rc = test_http(c, msg, len);
     else
         snprintf(msg, len, "unknown type '%s'", c->type), rc = -1;
-    *ms = mono_ms() - t0;
+    *ms = opkit_mono_ms() - t0;
     return rc;
 }

@@ -34,13 +34,6 @@ struct kafka_read {
     bool said_error;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The bounded wait: 30 s unless FLUX_KAFKA_TIMEOUT (seconds) says otherwise,
  * so tests of a dead broker need not wait that long. */
 static int wait_limit_ms(void)
@@ -324,11 +317,11 @@ int kafka_read_next(kafka_read *r, kafka_read_msg *m, char *err, size_t errlen)
         rd_kafka_message_destroy(r->held);
         r->held = NULL;
     }
-    int64_t last_progress = now_ms();
+    int64_t last_progress = opkit_mono_ms();
     for (;;) {
         while (r->ibuf < r->nbuf) {
             rd_kafka_message_t *km = r->buf[r->ibuf++];
-            last_progress = now_ms();
+            last_progress = opkit_mono_ms();
             if (km->err) {
                 kafka_read_part *p = km->rkt ? find_part(r, km->partition, NULL) : NULL;
                 if (km->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -383,7 +376,7 @@ int kafka_read_next(kafka_read *r, kafka_read_msg *m, char *err, size_t errlen)
             return -1;
         }
         r->nbuf = (size_t)n;
-        if (n == 0 && now_ms() - last_progress > r->timeout_ms) {
+        if (n == 0 && opkit_mono_ms() - last_progress > r->timeout_ms) {
             stalled(r, err, errlen);
             return -1;
         }

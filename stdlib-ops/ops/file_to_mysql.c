@@ -288,6 +288,114 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* `columns`: each column's field name (CSV) or JSONPath (JSON Lines). */
+static int read_columns(load *L, const opkit_task *t, char *err, size_t errlen)
+{
+    json_t *cols = opkit_field(t, "columns");
+    if (json_is_object(cols) && json_object_size(cols)) {
+        L->nmap = json_object_size(cols);
+        L->map = calloc(L->nmap, sizeof *L->map);
+        if (!L->map)
+            return OPKIT_FAILED;
+        size_t i = 0;
+        const char *k;
+        json_t *v;
+        json_object_foreach(cols, k, v) {
+            const char *f = json_string_value(v);
+            if (!f) {
+                fprintf(stderr, "flux: columns: the value of '%s' must be a string (a field name or JSONPath)\n", k);
+                free(L->map);
+                return OPKIT_BAD_TASK;
+            }
+            bool path = L->fmt == RECORDS_JSONL;
+            if (path && opkit_jsonpath_check(f, err, errlen)) {
+                fprintf(stderr, "flux: columns: '%s' = \"%s\": %s\n", k, f, err);
+                free(L->map);
+                return OPKIT_BAD_TASK;
+            }
+            L->map[i++] = (colmap){k, f, path};
+        }
+    }
+    return OPKIT_OK;
+}
+
+/* The end of a load, whatever happened: a failed one rolled back, every
+ * handle closed. */
+static void load_end(load *L, const char *table, bool ok)
+{
+    if (!ok && L->lite) {
+        sqlite3_exec(L->lite, "ROLLBACK", NULL, NULL, NULL);
+        fprintf(stderr, "flux: file_to_mysql into %s failed: rolled back, no row of this try was kept\n", table);
+    }
+    /* the loader's statement first: a SQLite handle with a live statement does not close */
+    mysqlload_close(L->ml);
+    L->ml = NULL;
+    if (L->lite)
+        sqlite3_close(L->lite);
+    if (!ok && L->db) {
+        mysql_rollback(L->db);
+        fprintf(stderr, "flux: file_to_mysql into %s failed: rolled back, no row of this try was kept\n", table);
+    }
+    if (L->rej)
+        opkit_rejects_close(L->rej);
+    if (L->db)
+        mysql_close(L->db);
+    mysqlload_close(L->ml);
+    free(L->map);
+    for (size_t i = 0; i < L->nowned; i++)
+        free(L->owned[i]);
+    free(L->owned);
+}
+
+/* The lineage of a committed load: each file read (size, sha256, records)
+ * and the table written. */
+static void load_lineage(const load *L, const flux_conn *c, const char *table, const glob_t *g,
+                         const int64_t *frecords)
+{
+    for (size_t i = 0; i < g->gl_pathc; i++) {
+        char abs[PATH_MAX], sha[65];
+        int64_t size = 0;
+        if (!realpath(g->gl_pathv[i], abs))
+            snprintf(abs, sizeof abs, "%s", g->gl_pathv[i]);
+        if (opkit_file_sha256(g->gl_pathv[i], sha, &size))
+            snprintf(sha, sizeof sha, "unknown");
+        opkit_lineage("read", "file", abs,
+                      json_pack("{s:I, s:s, s:I}", "size", (json_int_t)size, "sha256", sha, "records",
+                                (json_int_t)frecords[i]));
+    }
+    char name[300];
+    if (strchr(table, '.'))
+        snprintf(name, sizeof name, "%s", table);
+    else if (L->lite) { /* the database file's name stands for the database */
+        const char *base = strrchr(c->database, '/') ? strrchr(c->database, '/') + 1 : c->database;
+        const char *dot = strrchr(base, '.');
+        snprintf(name, sizeof name, "%.*s.%s", (int)(dot ? (size_t)(dot - base) : strlen(base)), base, table);
+    } else
+        snprintf(name, sizeof name, "%s.%s", c->database ? c->database : "", table);
+    opkit_lineage("write", "table", name,
+                  json_pack("{s:I, s:s}", "rows", (json_int_t)L->written, "conn", c->name));
+}
+
+/* replace_interval: the rows of the run's interval deleted first, in the
+ * load's transaction. -1 after printing why. */
+static int delete_interval(load *L, const opkit_task *t, const char *table, const char *time_col, int64_t *deleted,
+                           char *err, size_t errlen)
+{
+    if (L->lite ? mysqlload_delete_interval_sqlite(L->lite, table, time_col, t->interval_start_ms,
+                                                   t->interval_end_ms, deleted, err, errlen)
+                : mysqlload_delete_interval(L->db, table, time_col, t->interval_start_ms, t->interval_end_ms,
+                                            deleted, err, errlen)) {
+        fprintf(stderr, "flux: %s\n", err);
+        return -1;
+    }
+    char a[32], b[32];
+    opkit_iso(t->interval_start_ms, a);
+    opkit_iso(t->interval_end_ms, b);
+    printf("flux: replace_interval: %" PRId64 " rows of [%s, %s) deleted before loading (same transaction)\n",
+           *deleted, a, b);
+    return 0;
+}
+
 int op_run_file_to_mysql(const opkit_task *t)
 {
     const char *pattern = opkit_need(t, "path");
@@ -322,31 +430,9 @@ int op_run_file_to_mysql(const opkit_task *t)
         fprintf(stderr, "flux: batch_size must be at least 1\n");
         return OPKIT_BAD_TASK;
     }
-    json_t *cols = opkit_field(t, "columns");
-    if (json_is_object(cols) && json_object_size(cols)) {
-        L.nmap = json_object_size(cols);
-        L.map = calloc(L.nmap, sizeof *L.map);
-        if (!L.map)
-            return OPKIT_FAILED;
-        size_t i = 0;
-        const char *k;
-        json_t *v;
-        json_object_foreach(cols, k, v) {
-            const char *f = json_string_value(v);
-            if (!f) {
-                fprintf(stderr, "flux: columns: the value of '%s' must be a string (a field name or JSONPath)\n", k);
-                free(L.map);
-                return OPKIT_BAD_TASK;
-            }
-            bool path = L.fmt == RECORDS_JSONL;
-            if (path && opkit_jsonpath_check(f, err, sizeof err)) {
-                fprintf(stderr, "flux: columns: '%s' = \"%s\": %s\n", k, f, err);
-                free(L.map);
-                return OPKIT_BAD_TASK;
-            }
-            L.map[i++] = (colmap){k, f, path};
-        }
-    }
+    int crc = read_columns(&L, t, err, sizeof err);
+    if (crc != OPKIT_OK)
+        return crc;
     glob_t g;
     int grc = glob(pattern, 0, NULL, &g);
     if (grc != 0 || g.gl_pathc == 0) {
@@ -379,20 +465,8 @@ int op_run_file_to_mysql(const opkit_task *t)
         L.db = L.rej && frecords ? connect_waiting(c) : NULL;
     if (!L.db && !L.lite)
         goto out;
-    if (replace) {
-        if (L.lite ? mysqlload_delete_interval_sqlite(L.lite, table, time_col, t->interval_start_ms,
-                                                      t->interval_end_ms, &deleted, err, sizeof err)
-                   : mysqlload_delete_interval(L.db, table, time_col, t->interval_start_ms, t->interval_end_ms,
-                                               &deleted, err, sizeof err)) {
-            fprintf(stderr, "flux: %s\n", err);
-            goto out;
-        }
-        char a[32], b[32];
-        opkit_iso(t->interval_start_ms, a);
-        opkit_iso(t->interval_end_ms, b);
-        printf("flux: replace_interval: %" PRId64 " rows of [%s, %s) deleted before loading (same transaction)\n",
-               deleted, a, b);
-    }
+    if (replace && delete_interval(&L, t, table, time_col, &deleted, err, sizeof err))
+        goto out;
     for (size_t i = 0; i < g.gl_pathc; i++) {
         int64_t fb = 0;
         if (load_file(&L, g.gl_pathv[i], &frecords[i], &fb))
@@ -426,55 +500,13 @@ int op_run_file_to_mysql(const opkit_task *t)
         goto out;
     }
     opkit_counts(L.read, L.written, rejected, bytes);
-    for (size_t i = 0; i < g.gl_pathc; i++) {
-        char abs[PATH_MAX], sha[65];
-        int64_t size = 0;
-        if (!realpath(g.gl_pathv[i], abs))
-            snprintf(abs, sizeof abs, "%s", g.gl_pathv[i]);
-        if (opkit_file_sha256(g.gl_pathv[i], sha, &size))
-            snprintf(sha, sizeof sha, "unknown");
-        opkit_lineage("read", "file", abs,
-                      json_pack("{s:I, s:s, s:I}", "size", (json_int_t)size, "sha256", sha, "records",
-                                (json_int_t)frecords[i]));
-    }
-    char name[300];
-    if (strchr(table, '.'))
-        snprintf(name, sizeof name, "%s", table);
-    else if (L.lite) { /* the database file's name stands for the database */
-        const char *base = strrchr(c->database, '/') ? strrchr(c->database, '/') + 1 : c->database;
-        const char *dot = strrchr(base, '.');
-        snprintf(name, sizeof name, "%.*s.%s", (int)(dot ? (size_t)(dot - base) : strlen(base)), base, table);
-    } else
-        snprintf(name, sizeof name, "%s.%s", c->database ? c->database : "", table);
-    opkit_lineage("write", "table", name,
-                  json_pack("{s:I, s:s}", "rows", (json_int_t)L.written, "conn", c->name));
+    load_lineage(&L, c, table, &g, frecords);
     opkit_output("rows_loaded", "%" PRId64, L.written);
     if (replace)
         opkit_output("rows_deleted", "%" PRId64, deleted);
     status = OPKIT_OK;
 out:
-    if (status != OPKIT_OK && L.lite) {
-        sqlite3_exec(L.lite, "ROLLBACK", NULL, NULL, NULL);
-        fprintf(stderr, "flux: file_to_mysql into %s failed: rolled back, no row of this try was kept\n", table);
-    }
-    /* the loader's statement first: a SQLite handle with a live statement does not close */
-    mysqlload_close(L.ml);
-    L.ml = NULL;
-    if (L.lite)
-        sqlite3_close(L.lite);
-    if (status != OPKIT_OK && L.db) {
-        mysql_rollback(L.db);
-        fprintf(stderr, "flux: file_to_mysql into %s failed: rolled back, no row of this try was kept\n", table);
-    }
-    if (L.rej)
-        opkit_rejects_close(L.rej);
-    if (L.db)
-        mysql_close(L.db);
-    mysqlload_close(L.ml);
-    free(L.map);
-    for (size_t i = 0; i < L.nowned; i++)
-        free(L.owned[i]);
-    free(L.owned);
+    load_end(&L, table, status == OPKIT_OK);
     free(frecords);
     globfree(&g);
     return status;

@@ -9,6 +9,7 @@
 
 #include "operators.h"
 #include "opkit.h"
+#include "utf8.h"
 
 /* Bytes of body kept in memory for the log and the error snippet: the rest
  * is only counted, so a large allowed body costs no memory. */
@@ -224,10 +225,8 @@ static void output_body(const body *b)
         if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
             return;
     }
-    json_t *valid = json_stringn(b->head, n); /* NULL when not UTF-8 */
-    if (!valid)
+    if (!flux_utf8_valid(b->head, n, NULL))
         return;
-    json_decref(valid);
     opkit_output("body", "%.*s", (int)n, b->head);
 }
 
@@ -242,6 +241,43 @@ static void snippet(const body *b, char *out, size_t outlen)
     out[j] = '\0';
     if (b->kept > n && j + 4 < outlen)
         strcpy(out + j, "...");
+}
+
+/* The request on h: URL, limits and timeouts, headers, basic auth from the
+ * connection, the method and its body. */
+static void set_request(CURL *h, const char *full, char *errbuf, body *b, const flux_conn *c, const char *method,
+                        const char *reqbody, struct curl_slist *headers)
+{
+    curl_easy_setopt(h, CURLOPT_URL, full);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
+    /* a declared Content-Length over the limit fails before any byte is read */
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)b->max);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "flux-http");
+    if (headers)
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    if (c && c->user) {
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, c->password ? c->password : "");
+    }
+    if (!strcmp(method, "HEAD"))
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    else if (strcmp(method, "GET") && strcmp(method, "POST"))
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    if (reqbody) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(reqbody));
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, reqbody);
+        if (!strcmp(method, "GET"))
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "GET");
+    } else if (!strcmp(method, "POST")) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+    }
 }
 
 int op_run_http(const opkit_task *t)
@@ -297,36 +333,7 @@ int op_run_http(const opkit_task *t)
         goto done;
     }
     char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(h, CURLOPT_URL, full);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-    /* a declared Content-Length over the limit fails before any byte is read */
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "flux-http");
-    if (headers)
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    if (c && c->user) {
-        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
-        curl_easy_setopt(h, CURLOPT_PASSWORD, c->password ? c->password : "");
-    }
-    if (!strcmp(method, "HEAD"))
-        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-    else if (strcmp(method, "GET") && strcmp(method, "POST"))
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    if (reqbody) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(reqbody));
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, reqbody);
-        if (!strcmp(method, "GET"))
-            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "GET");
-    } else if (!strcmp(method, "POST")) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-    }
+    set_request(h, full, errbuf, &b, c, method, reqbody, headers);
 
     CURLcode cr = curl_easy_perform(h);
     long status = 0;

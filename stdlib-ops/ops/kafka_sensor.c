@@ -47,17 +47,10 @@ typedef struct sensor {
     char last_error[512]; /* the latest error librdkafka reported */
 } sensor;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* time left for one call: at most CALL_MS, at least 1 */
 static int left(const sensor *s)
 {
-    int64_t l = s->deadline - now_ms();
+    int64_t l = s->deadline - opkit_mono_ms();
     if (l > CALL_MS)
         l = CALL_MS;
     return l < 1 ? 1 : (int)l;
@@ -158,7 +151,7 @@ static int read_last(sensor *s, part_state *ps, int n)
     if (err)
         return transient(s, "assigning partitions", err);
     while (want > 0) {
-        if (now_ms() >= s->deadline) {
+        if (opkit_mono_ms() >= s->deadline) {
             rc = transient(s, "reading the last message of each partition", RD_KAFKA_RESP_ERR__TIMED_OUT);
             break;
         }
@@ -363,7 +356,7 @@ int op_run_kafka_sensor(const opkit_task *t)
     if (group && !*group)
         group = NULL;
 
-    sensor s = {.t = t, .c = c, .topic = topic, .deadline = now_ms() + POKE_BUDGET_MS};
+    sensor s = {.t = t, .c = c, .topic = topic, .deadline = opkit_mono_ms() + POKE_BUDGET_MS};
     s.rk = consumer(&s, group);
     if (!s.rk)
         return OPKIT_BAD_TASK;

@@ -92,13 +92,6 @@ typedef struct load {
     double mysql_s; /* time spent waiting for MySQL, for the log */
 } load;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int query(load *L, const char *sql, const char *what)
 {
     if (mysql_query(L->db, sql) != 0) {
@@ -149,7 +142,7 @@ static char *offsets_sql(load *L)
 /* One batch: the loader's rows, the offsets upsert, COMMIT. Frees sql. */
 static int commit_batch(load *L, mysqlload *ml, char *sql)
 {
-    double t0 = now_s();
+    int64_t t0 = opkit_mono_ms();
     char err[1024];
     int rc = 0;
     size_t pending = mysqlload_pending(ml);
@@ -171,7 +164,7 @@ static int commit_batch(load *L, mysqlload *ml, char *sql)
         L->batches++;
     }
     free(sql);
-    L->mysql_s += now_s() - t0;
+    L->mysql_s += (double)(opkit_mono_ms() - t0) / 1000.0;
     return rc;
 }
 
@@ -574,6 +567,78 @@ static int pump(load *L, int64_t batch, int64_t *bytes, int64_t *unmatched)
     return commit_batch(L, cur, offsets_sql(L));
 }
 
+/* replace_interval: the interval's rows and its offsets deleted, in the
+ * first batch's transaction. -1 after printing why. */
+static int forget_interval(load *L, const char *table, const char *time_col, char *err, size_t errlen)
+{
+    /* in the first batch's transaction: a crash before it commits
+     * leaves the interval as it was */
+    int64_t deleted = 0;
+    if (mysqlload_delete_interval(L->db, table, time_col, L->t->interval_start_ms, L->t->interval_end_ms, &deleted,
+                                  err, errlen) != 0) {
+        fprintf(stderr, "flux: replace_interval: %s\n", err);
+        return -1;
+    }
+    char q[2048];
+    snprintf(q, sizeof q,
+             "DELETE FROM flux_kafka_offsets WHERE target_table = '%s' AND topic = '%s' AND interval_start = '%s'",
+             L->key_table, L->key_topic, L->key_start);
+    if (query(L, q, "forgetting the interval's offsets") != 0)
+        return -1;
+    fprintf(stderr, "flux: replace_interval: %lld row(s) of the interval deleted (committed with the first batch)\n",
+            (long long)deleted);
+    return 0;
+}
+
+/* What a finished load says: counts over the partitions, what was skipped,
+ * timings, lineage, outputs. OPKIT_FAILED when the counts do not reconcile. */
+static int report(load *L, const char *qualified, const char *conn, int64_t bytes, int64_t unmatched,
+                  int64_t t_start)
+{
+    int64_t read = 0, written = 0, rejected = 0;
+    for (size_t i = 0; i < L->nparts; i++) {
+        read += L->ps[i].read;
+        written += L->ps[i].written;
+        rejected += L->ps[i].rejected;
+    }
+    if (unmatched)
+        fprintf(stderr, "flux: %lld message(s) of the interval did not match and were skipped\n", (long long)unmatched);
+    if (kafka_read_skipped(L->r))
+        fprintf(stderr, "flux: %lld message(s) outside the interval were passed over\n",
+                (long long)kafka_read_skipped(L->r));
+    fprintf(stderr,
+            "flux: this try loaded %lld row(s) in %lld batch(es) in %.2f s (%.2f s of it sending and committing); "
+            "the interval holds %lld loaded row(s)\n",
+            (long long)L->written_try, (long long)L->batches, (double)(opkit_mono_ms() - t_start) / 1000.0, L->mysql_s,
+            (long long)written);
+    kafka_read_lineage(L->r);
+    opkit_lineage("write", "table", qualified,
+                  json_pack("{s:I, s:s}", "rows", (json_int_t)L->written_try, "conn", conn));
+    opkit_output("rows_loaded", "%lld", (long long)written);
+    opkit_output("rows_read", "%lld", (long long)read);
+    opkit_output("rows_rejected", "%lld", (long long)rejected);
+    return opkit_counts(read, written, rejected, bytes) == 0 ? OPKIT_OK : OPKIT_FAILED;
+}
+
+/* The end of a load, whatever happened: a failed one rolled back, every
+ * handle closed. */
+static void load_end(load *L, bool ok)
+{
+    if (!ok && L->db)
+        mysql_rollback(L->db);
+    if (L->rej)
+        opkit_rejects_close(L->rej);
+    kafka_read_close(L->r);
+    if (L->ml)
+        mysqlload_close(L->ml);
+    if (L->ml2)
+        mysqlload_close(L->ml2);
+    if (L->db)
+        mysql_close(L->db);
+    free(L->ps);
+    free(L->cnext);
+}
+
 int op_run_kafka_to_mysql(const opkit_task *t)
 {
     const char *topic = opkit_need(t, "topic");
@@ -610,7 +675,7 @@ int op_run_kafka_to_mysql(const opkit_task *t)
     }
 
     load L = {.t = t, .match = match, .cols = cols, .paths = paths, .ncols = ncols};
-    double t_start = now_s();
+    int64_t t_start = opkit_mono_ms();
     int rc = OPKIT_FAILED;
     char err[1024];
     char qualified[600];
@@ -656,26 +721,8 @@ int op_run_kafka_to_mysql(const opkit_task *t)
     L.sqlcap = 1024 + L.nparts * (64 + strlen(L.key_table) + strlen(L.key_topic));
 
     int64_t keep = 0;
-    if (replace) {
-        /* in the first batch's transaction: a crash before it commits
-         * leaves the interval as it was */
-        int64_t deleted = 0;
-        if (mysqlload_delete_interval(L.db, table, time_col, t->interval_start_ms, t->interval_end_ms, &deleted, err,
-                                      sizeof err) != 0) {
-            fprintf(stderr, "flux: replace_interval: %s\n", err);
-            goto out;
-        }
-        char q[2048];
-        snprintf(q, sizeof q,
-                 "DELETE FROM flux_kafka_offsets WHERE target_table = '%s' AND topic = '%s' AND interval_start = '%s'",
-                 L.key_table, L.key_topic, L.key_start);
-        if (query(&L, q, "forgetting the interval's offsets") != 0)
-            goto out;
-        fprintf(stderr, "flux: replace_interval: %lld row(s) of the interval deleted (committed with the first batch)\n",
-                (long long)deleted);
-    } else if (resume(&L, &keep) != 0) {
+    if (replace ? forget_interval(&L, table, time_col, err, sizeof err) != 0 : resume(&L, &keep) != 0)
         goto out;
-    }
     if (kafka_read_start(L.r, err, sizeof err) != 0) {
         fprintf(stderr, "flux: %s\n", err);
         goto out;
@@ -699,42 +746,9 @@ int op_run_kafka_to_mysql(const opkit_task *t)
     }
     L.rej = NULL;
 
-    int64_t read = 0, written = 0, rejected = 0;
-    for (size_t i = 0; i < L.nparts; i++) {
-        read += L.ps[i].read;
-        written += L.ps[i].written;
-        rejected += L.ps[i].rejected;
-    }
-    if (unmatched)
-        fprintf(stderr, "flux: %lld message(s) of the interval did not match and were skipped\n", (long long)unmatched);
-    if (kafka_read_skipped(L.r))
-        fprintf(stderr, "flux: %lld message(s) outside the interval were passed over\n",
-                (long long)kafka_read_skipped(L.r));
-    fprintf(stderr,
-            "flux: this try loaded %lld row(s) in %lld batch(es) in %.2f s (%.2f s of it sending and committing); "
-            "the interval holds %lld loaded row(s)\n",
-            (long long)L.written_try, (long long)L.batches, now_s() - t_start, L.mysql_s, (long long)written);
-    kafka_read_lineage(L.r);
-    opkit_lineage("write", "table", qualified,
-                  json_pack("{s:I, s:s}", "rows", (json_int_t)L.written_try, "conn", mc->name));
-    opkit_output("rows_loaded", "%lld", (long long)written);
-    opkit_output("rows_read", "%lld", (long long)read);
-    opkit_output("rows_rejected", "%lld", (long long)rejected);
-    rc = opkit_counts(read, written, rejected, bytes) == 0 ? OPKIT_OK : OPKIT_FAILED;
+    rc = report(&L, qualified, mc->name, bytes, unmatched, t_start);
 out:
-    if (rc != OPKIT_OK && L.db)
-        mysql_rollback(L.db);
-    if (L.rej)
-        opkit_rejects_close(L.rej);
-    kafka_read_close(L.r);
-    if (L.ml)
-        mysqlload_close(L.ml);
-    if (L.ml2)
-        mysqlload_close(L.ml2);
-    if (L.db)
-        mysql_close(L.db);
-    free(L.ps);
-    free(L.cnext);
+    load_end(&L, rc == OPKIT_OK);
     free(cols);
     free(paths);
     return rc;

@@ -4,7 +4,6 @@
  * whole result of one run or is left as it was. */
 #include <inttypes.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +11,8 @@
 #include "mysqlload.h"
 #include "operators.h"
 #include "opkit.h"
+#include "plan.h"
 #include "records.h"
-
-static void sql_sha256(const char *sql, char hex[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    EVP_Digest(sql, strlen(sql), md, &n, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < n && i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    hex[64] = 0;
-}
 
 int op_run_mysql_to_file(const opkit_task *t)
 {
@@ -107,7 +97,7 @@ int op_run_mysql_to_file(const opkit_task *t)
     if (opkit_counts(rows, written, 0, size))
         goto out;
     char qsha[65], abs[PATH_MAX];
-    sql_sha256(sql, qsha);
+    flux_sha256_hex(sql, strlen(sql), qsha);
     opkit_lineage("read", "query", c->name, json_pack("{s:s, s:I}", "sql_sha256", qsha, "rows", (json_int_t)rows));
     if (!realpath(path, abs))
         snprintf(abs, sizeof abs, "%s", path);

@@ -7,13 +7,13 @@
  * counts as written only once its delivery report arrived; read = written +
  * rejected or the task fails. A failed try may have delivered part of the
  * rows, and its retry sends them again (at least once). */
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mysqlload.h"
 #include "operators.h"
 #include "opkit.h"
+#include "plan.h"
 #include "suggest.h"
 
 /* A key's bytes: a string as it is, any other value as compact JSON; NULL for
@@ -27,17 +27,6 @@ static char *key_text(json_t *v, size_t *len)
     if (s)
         *len = json_is_string(v) ? json_string_length(v) : strlen(s);
     return s;
-}
-
-static void sha256_hex(const char *text, char hex[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!EVP_Digest(text, strlen(text), md, &n, EVP_sha256(), NULL))
-        n = 0;
-    for (unsigned int i = 0; i < n && i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    hex[2 * (n < 32 ? n : 32)] = '\0';
 }
 
 /* The index of the key column, or -1 after saying it is not in the result. */
@@ -189,7 +178,7 @@ int op_run_mysql_to_kafka(const opkit_task *t)
     if (opkit_counts(read, written, rejected, bytes))
         goto out;
     char sha[65];
-    sha256_hex(sql, sha);
+    flux_sha256_hex(sql, strlen(sql), sha);
     opkit_lineage("read", "query", src->name, json_pack("{s:s, s:I}", "sql_sha256", sha, "rows", (json_int_t)read));
     opkit_output("messages", "%lld", (long long)written);
     opkit_output("rejected", "%lld", (long long)rejected);
