@@ -165,28 +165,27 @@ static void split_ms(int64_t ms, struct tm *tm, int *frac)
     gmtime_r(&tt, tm);
 }
 
-void opkit_iso(int64_t ms, char out[32])
+/* "YYYY-MM-DD<sep>hh:mm:ss.mmm<zone>" in UTC, at most 31 bytes */
+static void time_text(int64_t ms, char sep, const char *zone, char out[32])
 {
     struct tm tm;
     int frac;
     split_ms(ms, &tm, &frac);
     char b[96];
-    snprintf(b, sizeof b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    snprintf(b, sizeof b, "%04d-%02d-%02d%c%02d:%02d:%02d.%03d%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, sep,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, frac, zone);
     memcpy(out, b, 31);
     out[31] = '\0';
 }
 
+void opkit_iso(int64_t ms, char out[32])
+{
+    time_text(ms, 'T', "Z", out);
+}
+
 void opkit_sqltime(int64_t ms, char out[32])
 {
-    struct tm tm;
-    int frac;
-    split_ms(ms, &tm, &frac);
-    char b[96];
-    snprintf(b, sizeof b, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-    memcpy(out, b, 31);
-    out[31] = '\0';
+    time_text(ms, ' ', "", out);
 }
 
 /* ---- report lines ---- */

@@ -56,6 +56,21 @@ int records_format_of(const char *path, const char *given, records_format *out, 
     return -1;
 }
 
+int records_task_format(const opkit_task *t, const char *path, records_format *out)
+{
+    char err[1024];
+    if (records_format_of(path, opkit_str(t, "format"), out, err, sizeof err)) {
+        fprintf(stderr, "flux: %s\n", err);
+        return -1;
+    }
+    const char *d = opkit_str(t, "delimiter");
+    if (d && strlen(d) != 1) {
+        fprintf(stderr, "flux: delimiter must be one character, not \"%s\"\n", d);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- growable byte buffer --------------------------------------------------- */
 
 typedef struct buf {

@@ -9,11 +9,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "opkit.h"
+
 typedef enum { RECORDS_CSV, RECORDS_JSONL } records_format;
 
 /* The format given (the field `format`, may be NULL) or from the extension of
  * path (.csv, .jsonl, .ndjson, .json). -1 with err. */
 int records_format_of(const char *path, const char *given, records_format *out, char *err, size_t errlen);
+
+/* The format of a file transfer's task (its `format` field, else path's
+ * extension) and its `delimiter` field checked to be one character. -1
+ * after printing why. */
+int records_task_format(const opkit_task *t, const char *path, records_format *out);
 
 typedef struct records_reader records_reader;
 

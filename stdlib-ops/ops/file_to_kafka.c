@@ -153,15 +153,8 @@ int op_run_file_to_kafka(const opkit_task *t)
     }
     xfer x = {.t = t, .key = opkit_str(t, "key")};
     char err[1024];
-    if (records_format_of(pattern, opkit_str(t, "format"), &x.fmt, err, sizeof err)) {
-        fprintf(stderr, "flux: %s\n", err);
+    if (records_task_format(t, pattern, &x.fmt))
         return OPKIT_BAD_TASK;
-    }
-    const char *d = opkit_str(t, "delimiter");
-    if (d && strlen(d) != 1) {
-        fprintf(stderr, "flux: delimiter must be one character, not \"%s\"\n", d);
-        return OPKIT_BAD_TASK;
-    }
     if (x.key && !*x.key)
         x.key = NULL;
     if (x.key && x.fmt == RECORDS_JSONL && opkit_jsonpath_check(x.key, err, sizeof err)) {

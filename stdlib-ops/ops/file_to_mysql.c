@@ -404,15 +404,8 @@ int op_run_file_to_mysql(const opkit_task *t)
         return OPKIT_BAD_TASK;
     load L = {.t = t, .table = table};
     char err[1024];
-    if (records_format_of(pattern, opkit_str(t, "format"), &L.fmt, err, sizeof err)) {
-        fprintf(stderr, "flux: %s\n", err);
+    if (records_task_format(t, pattern, &L.fmt))
         return OPKIT_BAD_TASK;
-    }
-    const char *d = opkit_str(t, "delimiter");
-    if (d && strlen(d) != 1) {
-        fprintf(stderr, "flux: delimiter must be one character, not \"%s\"\n", d);
-        return OPKIT_BAD_TASK;
-    }
     char qt[300];
     if (mysqlload_quote_table(table, qt, sizeof qt)) {
         fprintf(stderr, "flux: table '%s' is not a plain name (name or database.name)\n", table);

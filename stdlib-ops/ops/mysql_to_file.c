@@ -22,15 +22,9 @@ int op_run_mysql_to_file(const opkit_task *t)
         return OPKIT_BAD_TASK;
     char err[1024];
     records_format fmt;
-    if (records_format_of(path, opkit_str(t, "format"), &fmt, err, sizeof err)) {
-        fprintf(stderr, "flux: %s\n", err);
+    if (records_task_format(t, path, &fmt))
         return OPKIT_BAD_TASK;
-    }
     const char *d = opkit_str(t, "delimiter");
-    if (d && strlen(d) != 1) {
-        fprintf(stderr, "flux: delimiter must be one character, not \"%s\"\n", d);
-        return OPKIT_BAD_TASK;
-    }
     const flux_conn *c = opkit_conn(t, "source", "mysql");
     if (!c)
         return OPKIT_BAD_TASK;
