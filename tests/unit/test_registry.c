@@ -1,4 +1,4 @@
-/* test_registry — checks the operator table is consistent and accepts DESIGN.md.
+/* test_registry — checks the operator table is consistent and accepts the design example.
  *
  * The compiler trusts this table blindly, so every promise the header makes
  * (sorted, unique names, enums with values, defaults that parse) is checked
@@ -325,7 +325,7 @@ static void test_resolution_order(void)
           "http.expected_status is an int or a list of int");
 }
 
-/* ---- the DESIGN.md example ---------------------------------------------- */
+/* ---- the design example ------------------------------------------------- */
 
 typedef enum { V_STR, V_INT, V_BOOL, V_DUR, V_LIST, V_MAP, V_IDENT } vkind;
 
@@ -360,7 +360,7 @@ static const example_attr example[] = {
     {"mysql", "conn", V_STR, NULL},
     {"mysql", "sql", V_STR, NULL},
     {"mysql", "trigger_rule", V_IDENT, "all_done"},
-    /* other forms DESIGN.md names in prose */
+    /* other forms the design names in prose */
     {"bash", "command", V_STR, NULL},
     {"kafka_to_mysql", "mode", V_IDENT, "replace_interval"},
     {"file_sensor", "mode", V_IDENT, "reschedule"},
