@@ -875,7 +875,7 @@ static void not_yet(ex_task *k, int64_t now, char *note, size_t notelen)
     /* not yet: wait without a slot */
     if (k->state != FLUX_TI_UP_FOR_RESCHEDULE) {
         k->state = FLUX_TI_UP_FOR_RESCHEDULE;
-        if (flux_store_ti_update(ex->store, k->ti_id, k->state, -1, -1, -1, -2, NULL, NULL, NULL, NULL, NULL) != 0)
+        if (flux_store_ti_update(ex->store, k->ti_id, &(flux_ti_patch){.state = k->state}) != 0)
             store_fail(ex, "sensor reschedule");
         say(ex, k, "up_for_reschedule", NULL);
     }
@@ -969,8 +969,9 @@ static void start_try(ex_task *k)
     if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->first_poke_ms)
         k->first_poke_ms = k->started_ms;
     if (k->how == FLUX_OP_RUN_POKE) {
-        if (flux_store_ti_update(ex->store, k->ti_id, FLUX_TI_RUNNING, k->started_ms, -1, -1, -2, ex->host, NULL,
-                                 NULL, NULL, NULL) != 0) {
+        if (flux_store_ti_update(ex->store, k->ti_id,
+                                 &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = k->started_ms,
+                                                  .host = ex->host}) != 0) {
             store_fail(ex, "start a sensor");
             return;
         }
@@ -1024,8 +1025,9 @@ static void start_try(ex_task *k)
     }
     k->phase = W_PROCESS;
     take_slot(k);
-    if (flux_store_ti_update(ex->store, k->ti_id, FLUX_TI_RUNNING, k->started_ms, -1, k->pid, -2, ex->host,
-                             k->log_path, masked, NULL, NULL) != 0)
+    if (flux_store_ti_update(ex->store, k->ti_id,
+                             &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = k->started_ms, .pid = k->pid,
+                                              .host = ex->host, .log_path = k->log_path, .rendered = masked}) != 0)
         store_fail(ex, "record a started task");
     free(masked);
     int64_t timeout = attr_ms(k->t, "timeout", 0);
@@ -1184,8 +1186,9 @@ static void task_finished(ex_task *k, flux_ti_state st, const char *note, int ex
     int64_t now = now_ms();
     bool retry = st == FLUX_TI_FAILED && k->try_number <= attr_int(k->t, "retries", 0) && !k->interrupted;
     flux_ti_state rec = retry ? FLUX_TI_UP_FOR_RETRY : st;
-    if (flux_store_ti_update(ex->store, k->ti_id, rec, -1, now, -1, exit_status, NULL, NULL, NULL, k->outputs,
-                             note) != 0)
+    if (flux_store_ti_update(ex->store, k->ti_id,
+                             &(flux_ti_patch){.state = rec, .ended_ms = now, .set_exit = true,
+                                              .exit_status = exit_status, .outputs = k->outputs, .note = note}) != 0)
         store_fail(ex, "record a task's end");
     k->state = rec;
     char extra[600];
@@ -1271,7 +1274,7 @@ static void evaluate(ex_task *k)
     k->try_number++;
     int64_t now = now_ms();
     if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, d, now, &k->ti_id) != 0 ||
-        flux_store_ti_update(ex->store, k->ti_id, d, -1, now, -1, -2, NULL, NULL, NULL, NULL, NULL) != 0)
+        flux_store_ti_update(ex->store, k->ti_id, &(flux_ti_patch){.state = d, .ended_ms = now}) != 0)
         store_fail(ex, "record a skipped task");
     k->state = d;
     say(ex, k, flux_ti_state_name(d), NULL);

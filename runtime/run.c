@@ -380,7 +380,7 @@ static int clear_tasks(flux_store *s, int64_t run, const char *const *tasks, siz
         }
         if (!want || rows[i].state == FLUX_TI_NONE)
             continue;
-        rc = flux_store_ti_update(s, rows[i].id, FLUX_TI_NONE, -1, -1, -1, -2, NULL, NULL, NULL, NULL, "cleared");
+        rc = flux_store_ti_update(s, rows[i].id, &(flux_ti_patch){.state = FLUX_TI_NONE, .note = "cleared"});
         cleared++;
     }
     flux_ti_rows_free(rows, n);
