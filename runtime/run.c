@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "compile.h"
+#include "exec_print.h"
 #include "executor.h"
 #include "ops.h"
 #include "plan.h"
@@ -296,9 +297,7 @@ static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, cha
     eo.home = home();
     eo.self = *self;
     eo.conns = &l->conns;
-    eo.progress_tty = isatty(STDOUT_FILENO) && !getenv("NO_PROGRESS");
-    eo.out = stdout;
-    eo.quiet = o->quiet;
+    eo.status = flux_exec_print_status(stdout, o->quiet, isatty(STDOUT_FILENO) && !getenv("NO_PROGRESS"));
     return flux_exec_new(s, &eo);
 }
 

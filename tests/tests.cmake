@@ -11,6 +11,8 @@ foreach(src ${UNIT_TESTS})
   target_link_libraries(${name} PRIVATE flux_compiler flux_store)
   add_test(NAME unit/${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
+# the executor's pure parts (runtime/exec/dag.c) are tested from its own library
+target_link_libraries(test_dag PRIVATE flux_exec)
 
 # ---- integration: the state store against a real MariaDB --------------------
 # The script starts a throwaway server (tests/servers/mariadb.sh), runs
