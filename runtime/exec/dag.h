@@ -44,8 +44,9 @@ const char *flux_dag_rule_name(flux_rule r);
 /* One parent ended with o: counted, and no longer waited for. */
 void flux_dag_parent_done(flux_dag_counts *c, flux_dag_outcome o);
 /* The rule applied to the parents' outcomes so far. A rule decides as soon
- * as the outcome is certain (one_success runs at its first successful
- * parent), so a decision other than WAIT is final. */
+ * as its outcome is certain (one_success runs at its first successful
+ * parent); the executor applies the first decision other than WAIT and
+ * never asks again. */
 flux_dag_decision flux_dag_decide(flux_rule r, const flux_dag_counts *c);
 
 /* retry_delay, retry_backoff and max_retry_delay of a task */
