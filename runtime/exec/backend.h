@@ -58,7 +58,8 @@ typedef struct flux_backend_ops {
     /* Accounts for a try a previous runner left unfinished (see above). */
     flux_recovery (*recover)(flux_backend *b, const flux_try_desc *t, void *ud, int *status, flux_proc **p);
     /* What an ended try printed for the runner (`::output`, `::counts`,
-     * `::lineage`): as flux_op_read_report, -1 when there is nothing. */
+     * `::lineage`): as flux_op_read_report, -1 when there is nothing; *r is
+     * set either way (the executor frees it). */
     int (*report)(flux_backend *b, const flux_try_desc *t, flux_op_report *r);
     /* The try's last word on why (its last "flux: ..." line), "" if none. */
     void (*reason)(flux_backend *b, const flux_try_desc *t, char *out, size_t outlen);

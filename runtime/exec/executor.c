@@ -645,7 +645,8 @@ flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
         ex->o.grace_ms = 10000;
     ex->arena = flux_arena_new();
     uv_loop_init(&ex->loop);
-    ex->backend = flux_backend_local_new(&ex->loop, ex->o.self, flux_try_done);
+    ex->backend = ex->o.backend_new ? ex->o.backend_new(&ex->loop, ex->o.self, flux_try_done)
+                                    : flux_backend_local_new(&ex->loop, ex->o.self, flux_try_done);
     gethostname(ex->host, sizeof ex->host - 1);
     return ex;
 }

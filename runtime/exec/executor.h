@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend.h"
 #include "conn.h"
 #include "pipeline.h"
 #include "render.h"
@@ -71,6 +72,8 @@ typedef struct flux_exec_opts {
     int64_t grace_ms;      /* after SIGTERM/SIGINT or a timeout: before SIGKILL */
     int max_active_runs;   /* 0: no limit */
     flux_exec_status status;
+    /* where tries run: NULL for the local backend; tests pass a fake one */
+    flux_backend *(*backend_new)(struct uv_loop_s *loop, const char *self, flux_backend_done done);
     /* a long-running service (the scheduler): runs are added while the loop
      * runs, each freed when it ends (after run_ended), the loop runs until
      * flux_exec_drain, the owner handles signals, and each pipeline's
