@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "compile.h"
+#include "exec_print.h"
 #include "executor.h"
 #include "ops.h"
 #include "plan.h"
@@ -296,9 +297,7 @@ static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, cha
     eo.home = home();
     eo.self = *self;
     eo.conns = &l->conns;
-    eo.progress_tty = isatty(STDOUT_FILENO) && !getenv("NO_PROGRESS");
-    eo.out = stdout;
-    eo.quiet = o->quiet;
+    eo.status = flux_exec_print_status(stdout, o->quiet, isatty(STDOUT_FILENO) && !getenv("NO_PROGRESS"));
     return flux_exec_new(s, &eo);
 }
 
@@ -380,7 +379,7 @@ static int clear_tasks(flux_store *s, int64_t run, const char *const *tasks, siz
         }
         if (!want || rows[i].state == FLUX_TI_NONE)
             continue;
-        rc = flux_store_ti_update(s, rows[i].id, FLUX_TI_NONE, -1, -1, -1, -2, NULL, NULL, NULL, NULL, "cleared");
+        rc = flux_store_ti_update(s, rows[i].id, &(flux_ti_patch){.state = FLUX_TI_NONE, .note = "cleared"});
         cleared++;
     }
     flux_ti_rows_free(rows, n);

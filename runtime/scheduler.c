@@ -36,6 +36,7 @@
 #include "compile.h"
 #include "conn.h"
 #include "deploy.h"
+#include "exec_print.h"
 #include "executor.h"
 #include "render.h"
 #include "schedule.h"
@@ -848,7 +849,7 @@ int flux_cmd_scheduler(int argc, char **argv)
     eo.home = home && *home ? home : ".flux";
     eo.self = self[0] ? self : "flux";
     eo.conns = &conns;
-    eo.out = stdout;
+    eo.status = flux_exec_print_status(stdout, false, false);
     eo.grace_ms = grace_ms;
     eo.service = true;
     eo.run_ended = run_ended;

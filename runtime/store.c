@@ -1087,10 +1087,16 @@ static int ti_update_body(flux_store *s, void *vctx)
     return FLUX_DB_OK;
 }
 
-int flux_store_ti_update(flux_store *s, int64_t id, flux_ti_state st, int64_t started_ms, int64_t ended_ms,
-                         int pid, int exit_status, const char *host, const char *log_path, const char *rendered,
-                         const char *outputs, const char *note)
+int flux_store_ti_update(flux_store *s, int64_t id, const flux_ti_patch *p)
 {
+    const char *host = p->host, *log_path = p->log_path, *rendered = p->rendered, *outputs = p->outputs,
+               *note = p->note;
+    flux_ti_state st = p->state;
+    /* the body's encoding: < 0 unchanged, 0 none (NULL); exit < -1 unchanged, -1 none */
+    int64_t started_ms = p->started_ms == 0 ? -1 : p->started_ms < 0 ? 0 : p->started_ms;
+    int64_t ended_ms = p->ended_ms == 0 ? -1 : p->ended_ms < 0 ? 0 : p->ended_ms;
+    int pid = p->pid == 0 ? -1 : p->pid < 0 ? 0 : p->pid;
+    int exit_status = !p->set_exit ? -2 : p->exit_status < -1 ? -1 : p->exit_status;
     if (!ti_state_ok(st))
         return fail(s, "task instance state %d is not a state", (int)st), -1;
     if (check_len(s, "host", host, MAX_HOST) || check_len(s, "log path", log_path, MAX_LOG_PATH))

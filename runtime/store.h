@@ -95,11 +95,22 @@ void flux_ti_row_free(flux_ti_row *r); /* frees the malloc'd fields */
 /* New try: inserts (run, task, try_number) with state, returns its id. */
 int flux_store_ti_insert(flux_store *s, int64_t run, const char *task, int try_number, flux_ti_state st,
                          int64_t now_ms, int64_t *id);
-/* Updates one try. Fields left NULL / negative are unchanged: pid < 0,
- * exit_status < -1, started/ended < 0, strings NULL. */
-int flux_store_ti_update(flux_store *s, int64_t id, flux_ti_state st, int64_t started_ms, int64_t ended_ms,
-                         int pid, int exit_status, const char *host, const char *log_path, const char *rendered,
-                         const char *outputs, const char *note);
+/* A change to one try, written with designated initializers:
+ *   flux_store_ti_update(s, id, &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = t, .pid = pid});
+ * The state is always written. Every other field left out (0, NULL, false)
+ * is unchanged; FLUX_TI_CLEAR sets a time or the pid back to "none" (NULL);
+ * the exit status is written only with .set_exit (-1: none; 0 is a status). */
+#define FLUX_TI_CLEAR (-1)
+typedef struct flux_ti_patch {
+    flux_ti_state state;
+    int64_t started_ms, ended_ms;
+    int pid;
+    bool set_exit;
+    int exit_status;
+    const char *host, *log_path, *rendered, *outputs, *note;
+} flux_ti_patch;
+
+int flux_store_ti_update(flux_store *s, int64_t id, const flux_ti_patch *p);
 /* Every try of every task of a run, ordered by task then try. Caller frees
  * with flux_ti_rows_free. */
 int flux_store_list_tis(flux_store *s, int64_t run, flux_ti_row **rows, size_t *n);

@@ -11,6 +11,10 @@ foreach(src ${UNIT_TESTS})
   target_link_libraries(${name} PRIVATE flux_compiler flux_ops flux_store)
   add_test(NAME unit/${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
+# the executor's unit tests (its DAG rules, the executor with a fake backend) link its library
+foreach(name test_dag test_exec)
+  target_link_libraries(${name} PRIVATE flux_exec)
+endforeach()
 
 # ---- integration: the state store against a real MariaDB --------------------
 # The script starts a throwaway server (tests/servers/mariadb.sh), runs

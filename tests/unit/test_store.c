@@ -414,9 +414,13 @@ static void ti_checks(flux_store *s)
 
     /* updates change only what they are given */
     const char *rendered = "{\"sql\":\"SELECT 'a''b' FROM \\\"t\\\"\",\"pw\":\"***\",\"name\":\"Zoë 日本 🚀\"}";
-    OK(s, flux_store_ti_update(s, a1, FLUX_TI_RUNNING, 21000, -1, 4242, -2, "vm", "/logs/run 1/'extract'.log",
-                               rendered, NULL, NULL));
-    OK(s, flux_store_ti_update(s, a1, FLUX_TI_FAILED, -1, 22000, -1, 3, NULL, NULL, NULL, "", "timed out after 1h"));
+    OK(s, flux_store_ti_update(s, a1,
+                              &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = 21000, .pid = 4242,
+                                               .host = "vm", .log_path = "/logs/run 1/'extract'.log",
+                                               .rendered = rendered}));
+    OK(s, flux_store_ti_update(s, a1,
+                              &(flux_ti_patch){.state = FLUX_TI_FAILED, .ended_ms = 22000, .set_exit = true,
+                                               .exit_status = 3, .outputs = "", .note = "timed out after 1h"}));
     flux_ti_row r;
     OK(s, flux_store_latest_ti(s, "p1", "twin", "load", &r));
     CHECK(r.id == b1);
@@ -434,8 +438,11 @@ static void ti_checks(flux_store *s)
     }
     flux_ti_rows_free(rows, n);
 
-    /* "none" values clear: started 0, pid 0, exit -1; exit 0 is a value */
-    OK(s, flux_store_ti_update(s, a1, FLUX_TI_NONE, 0, 0, 0, -1, NULL, NULL, NULL, NULL, NULL));
+    /* FLUX_TI_CLEAR clears times and pid, exit -1 clears the status; exit 0 is a value */
+    OK(s, flux_store_ti_update(s, a1,
+                              &(flux_ti_patch){.state = FLUX_TI_NONE, .started_ms = FLUX_TI_CLEAR,
+                                               .ended_ms = FLUX_TI_CLEAR, .pid = FLUX_TI_CLEAR, .set_exit = true,
+                                               .exit_status = -1}));
     OK(s, flux_store_latest_ti(s, "p1", "twin", "extract", &r));
     CHECK(r.id == a2);
     flux_ti_row_free(&r);
@@ -446,11 +453,11 @@ static void ti_checks(flux_store *s)
         CHECK(streq(x->host, "vm") && streq(x->note, "timed out after 1h"));
     }
     flux_ti_rows_free(rows, n);
-    OK(s, flux_store_ti_update(s, a2, FLUX_TI_SUCCESS, 30000, 30500, 77, 0, NULL, NULL, NULL,
-                               "{\"rows\":\"12\"}", NULL));
+    const flux_ti_patch done = {.state = FLUX_TI_SUCCESS, .started_ms = 30000, .ended_ms = 30500, .pid = 77,
+                                .set_exit = true, .exit_status = 0, .outputs = "{\"rows\":\"12\"}"};
+    OK(s, flux_store_ti_update(s, a2, &done));
     /* the same update again changes nothing, and still finds its row */
-    OK(s, flux_store_ti_update(s, a2, FLUX_TI_SUCCESS, 30000, 30500, 77, 0, NULL, NULL, NULL,
-                               "{\"rows\":\"12\"}", NULL));
+    OK(s, flux_store_ti_update(s, a2, &done));
     OK(s, flux_store_set_run_state(s, run.id, FLUX_RUN_RUNNING, 30000));
     OK(s, flux_store_set_run_state(s, run.id, FLUX_RUN_RUNNING, 30000));
 
@@ -463,14 +470,14 @@ static void ti_checks(flux_store *s)
     CHECK(flux_store_latest_ti(s, "p1", "nope", "extract", &r) == 1);
 
     /* bytes that are not UTF-8 are kept as U+FFFD in both databases */
-    OK(s, flux_store_ti_update(s, b1, FLUX_TI_FAILED, -1, -1, -1, -2, NULL, NULL, NULL, NULL, "bad \xff byte"));
+    OK(s, flux_store_ti_update(s, b1, &(flux_ti_patch){.state = FLUX_TI_FAILED, .note = "bad \xff byte"}));
     OK(s, flux_store_latest_ti(s, "p1", "twin", "load", &r));
     CHECK_MSG(streq(r.note, "bad \xEF\xBF\xBD byte"), "note: %s", r.note ? r.note : "(null)");
     flux_ti_row_free(&r);
 
     /* large rendered fields round-trip, in a list of several rows */
     char *big = big_text(200000);
-    OK(s, flux_store_ti_update(s, b1, FLUX_TI_FAILED, -1, -1, -1, -2, NULL, NULL, big, big, NULL));
+    OK(s, flux_store_ti_update(s, b1, &(flux_ti_patch){.state = FLUX_TI_FAILED, .rendered = big, .outputs = big}));
     OK(s, flux_store_list_tis(s, run.id, &rows, &n));
     if (CHECK(n == 3)) {
         CHECK(streq(rows[2].rendered, big) && streq(rows[2].outputs, big));
@@ -480,9 +487,9 @@ static void ti_checks(flux_store *s)
     free(big);
 
     /* refusals */
-    CHECK(flux_store_ti_update(s, b1 + 100000, FLUX_TI_RUNNING, -1, -1, -1, -2, NULL, NULL, NULL, NULL, NULL) != 0);
+    CHECK(flux_store_ti_update(s, b1 + 100000, &(flux_ti_patch){.state = FLUX_TI_RUNNING}) != 0);
     CHECK_MSG(contains(flux_store_error(s), "no task instance"), "%s", flux_store_error(s));
-    CHECK(flux_store_ti_update(s, b1, (flux_ti_state)99, -1, -1, -1, -2, NULL, NULL, NULL, NULL, NULL) != 0);
+    CHECK(flux_store_ti_update(s, b1, &(flux_ti_patch){.state = (flux_ti_state)99}) != 0);
 
     /* state names both ways */
     bool names = true;
@@ -615,8 +622,9 @@ static void timing(const char *url, const char *label)
     static int64_t ns[N], ins[N];
     for (int i = 0; i < N; i++) {
         int64_t t0 = mono_ns();
-        int rc = flux_store_ti_update(s, ti, i % 2 ? FLUX_TI_RUNNING : FLUX_TI_QUEUED, 1000 + i, -1, 100 + i, -2,
-                                      NULL, NULL, NULL, NULL, NULL);
+        int rc = flux_store_ti_update(s, ti,
+                                      &(flux_ti_patch){.state = i % 2 ? FLUX_TI_RUNNING : FLUX_TI_QUEUED,
+                                                       .started_ms = 1000 + i, .pid = 100 + i});
         ns[i] = mono_ns() - t0;
         if (rc) {
             CHECK_MSG(false, "timed update: %s", flux_store_error(s));

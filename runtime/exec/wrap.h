@@ -4,7 +4,8 @@
 
 #include <stdbool.h>
 
-/* PIDFILE EXITFILE -- COMMAND...; returns the command's exit status. */
+/* JOURNAL "TASK TRY" -- COMMAND...: runs the command, writing its pid and exit
+ * lines to the run's journal; returns the command's exit status. */
 int flux_wrap_main(int argc, char **argv);
 
 #endif

@@ -1,0 +1,80 @@
+/* backend — how a try is started, watched, signalled, recovered and
+ * reported: the interface between the executor and where tasks run.
+ *
+ * The executor decides what runs and when (the graph, slots, pools,
+ * retries, timeouts); a backend makes one try happen and calls done() once
+ * when it has ended. Today's is `local` (backend_local.c: posix_spawn in a
+ * session of its own, a pidfd, the run's journal, flux-wrap). A Slurm
+ * backend (each try an sbatch job that claims its try by a token) goes
+ * behind the same table: above this header nothing knows about pids.
+ * A table of functions as small as store_driver.h's.
+ */
+#ifndef FLUX_BACKEND_H
+#define FLUX_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ops.h"
+
+typedef struct flux_backend flux_backend; /* one per executor */
+typedef struct flux_proc flux_proc;       /* one watched try, owned by its backend */
+
+/* One try, as a backend sees it. The strings outlive the try's proc. */
+typedef struct flux_try_desc {
+    const char *home; /* FLUX_HOME: the run's journal is under home/logs */
+    const char *pipeline, *run_id, *task;
+    int try_number;
+    const char *log_path; /* where its output goes; its directory exists */
+} flux_try_desc;
+
+/* done()'s status when a try's process is gone without leaving one */
+#define FLUX_TRY_LOST (-1)
+/* Called once per started or adopted try, from the loop: status is the
+ * command's exit status as a shell's $? (128 + signal), or FLUX_TRY_LOST.
+ * The proc is gone when it is called. */
+typedef void (*flux_backend_done)(void *ud, int status);
+
+/* What a previous runner left of a try recorded as queued or running. */
+typedef enum {
+    FLUX_RECOVER_NOT_STARTED, /* it never began: start this same try */
+    FLUX_RECOVER_FINISHED,    /* it ended while nobody watched: *status */
+    FLUX_RECOVER_FINISHED_STARTING, /* it was being started, and ended while recover() waited for it: *status */
+    FLUX_RECOVER_ADOPTED,     /* it still runs: watched now as *proc, done() when it ends */
+    FLUX_RECOVER_GONE,        /* it began and vanished without a status */
+} flux_recovery;
+
+typedef struct flux_backend_ops {
+    const char *name; /* "local" */
+    /* Starts the command of a try; its output goes to t->log_path with the
+     * secrets masked. NULL with a note when it could not start. */
+    flux_proc *(*start)(flux_backend *b, const flux_try_desc *t, const flux_op_cmd *cmd, const char *const *secrets,
+                        size_t nsecrets, void *ud, char *note, size_t notelen);
+    /* Signals the try's whole process group (SIGTERM at a stop or timeout,
+     * SIGKILL after the grace); a no-op once it ended. */
+    void (*signal)(flux_proc *p, int sig);
+    /* What the store records as the try's pid (0: none). */
+    int (*pid)(const flux_proc *p);
+    /* Accounts for a try a previous runner left unfinished (see above). */
+    flux_recovery (*recover)(flux_backend *b, const flux_try_desc *t, void *ud, int *status, flux_proc **p);
+    /* What an ended try printed for the runner (`::output`, `::counts`,
+     * `::lineage`): as flux_op_read_report, -1 when there is nothing; *r is
+     * set either way (the executor frees it). */
+    int (*report)(flux_backend *b, const flux_try_desc *t, flux_op_report *r);
+    /* The try's last word on why (its last "flux: ..." line), "" if none. */
+    void (*reason)(flux_backend *b, const flux_try_desc *t, char *out, size_t outlen);
+    /* After the executor's loop is closed: frees what is left. */
+    void (*free)(flux_backend *b);
+} flux_backend_ops;
+
+struct flux_backend {
+    const flux_backend_ops *ops;
+    flux_backend_done done;
+};
+
+struct uv_loop_s;
+/* The local backend on the executor's loop; self is the flux binary
+ * (flux-wrap is looked for beside it). */
+flux_backend *flux_backend_local_new(struct uv_loop_s *loop, const char *self, flux_backend_done done);
+
+#endif

@@ -1,0 +1,149 @@
+/* exec_int — the executor's private structures and the functions its files
+ * share (executor.c, try.c, sensor.c, fields.c). Nothing outside
+ * runtime/exec includes it: the contract is executor.h.
+ */
+#ifndef FLUX_EXEC_INT_H
+#define FLUX_EXEC_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "backend.h"
+#include "dag.h"
+#include "executor.h"
+#include "ops.h"
+
+typedef struct ex_run ex_run;
+
+#define FLUX_MAX_POOLS 64
+
+/* where a task is in its life */
+typedef enum { W_IDLE, W_QUEUED, W_PROCESS, W_ADOPTED, W_POKE_WAIT, W_RETRY_WAIT, W_DONE } ex_phase;
+
+typedef struct ex_task {
+    ex_run *run;
+    uint32_t idx;
+    const flux_task *t;
+    flux_op_run how;
+    flux_rule rule;        /* trigger_rule, parsed once */
+    flux_dag_counts in;    /* what its parents did so far */
+    bool decided;          /* trigger rule applied (run, skip or upstream_failed) */
+    /* current try */
+    ex_phase phase;
+    flux_ti_state state;
+    int try_number;
+    int64_t ti_id;
+    flux_proc *proc;       /* the backend's, while its process is watched */
+    int64_t started_ms, first_poke_ms, handoff_from_us;
+    uint64_t handoff_serial; /* the parent's end event that made it ready */
+    int64_t poke_delay_ms;
+    bool timed_out, interrupted;
+    char reason[256];      /* a poke process's last "not yet" error, for the timeout's note */
+    int pool;              /* pool slot held while running, -1 none */
+    bool needs_row;        /* queued in memory; its try's row is written at start */
+    bool holds_slot;       /* counted in running until the try ends */
+    char log_path[1024];
+    char *outputs;         /* JSON, malloc'd */
+    uv_timer_t timer;      /* retry, poke */
+    uv_timer_t deadline;   /* timeout of a process */
+    bool timer_init, deadline_init;
+    flux_ti_state recover_from; /* the store's unfinished state when its run was activated */
+    struct ex_task *next_ready;
+} ex_task;
+
+struct ex_run {
+    flux_executor *ex;
+    const flux_pipeline *p;
+    const flux_tz *tz;
+    flux_run_row row;
+    flux_value params;
+    ex_task *tasks;
+    size_t n;
+    flux_dag g;
+    size_t unfinished;
+    bool ended, active, dir_made;
+    int64_t started_ms;
+    int group;             /* index in ex->groups: the pipeline's max_active_tasks */
+    int max_tasks;         /* 0: no limit of its own */
+    bool freeing;
+    size_t closing;        /* handles still closing before the run is freed */
+    ex_run *next;
+};
+
+/* task processes running per pipeline, across its runs (max_active_tasks) */
+typedef struct ex_group {
+    char *pipeline;
+    int running;
+} ex_group;
+
+struct flux_executor {
+    uv_loop_t loop;
+    flux_store *store;
+    flux_exec_opts o;
+    flux_backend *backend;
+    ex_run *runs, *runs_tail;
+    size_t nruns, runs_done, runs_failed, active_runs;
+    ex_task *ready_head, *ready_tail;
+    int running; /* process slots in use */
+    int pool_used[FLUX_MAX_POOLS + 1];
+    size_t total, done, failed, in_flight;
+    bool stopping;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t progress, stop_timer;
+    int64_t t0_ms;
+    char host[128];
+    int64_t *handoffs;
+    size_t nhandoffs, handoffs_cap;
+    flux_arena *arena;
+    uint64_t serial;      /* event number: a hand-off is measured within one event */
+    ex_group *groups;
+    size_t ngroups;
+    bool draining;        /* service stop: no new task; running ones may finish */
+    bool dispatching, redispatch;
+    uv_timer_t drain_timer;
+};
+
+/* lang/parse.c's; stated here once until a lang header declares it */
+void flux_print_duration(int64_t ms, flux_buf *out);
+
+/* executor.c: clocks, slots, the queue, reports */
+int64_t flux_exec_now_ms(void);
+int64_t flux_exec_mono_us(void);
+void flux_exec_take_slot(ex_task *k);
+void flux_exec_give_slot(ex_task *k); /* and its pool place */
+void flux_exec_enqueue(ex_task *k);
+void flux_exec_dispatch(flux_executor *ex);
+void flux_exec_store_fail(flux_executor *ex, const char *what);
+void flux_exec_say(ex_task *k, flux_exec_event kind, flux_ti_state st, int64_t duration_ms, const char *note);
+void flux_exec_run_done(ex_run *run); /* when its last task finished */
+void flux_exec_mkdirs(ex_run *run);  /* the run's log directory, once */
+/* a task's attributes, typed */
+int64_t flux_exec_attr_int(const flux_task *t, const char *key, int64_t dflt);
+int64_t flux_exec_attr_ms(const flux_task *t, const char *key, int64_t dflt);
+const char *flux_exec_attr_word(const flux_task *t, const char *key, const char *dflt);
+bool flux_exec_attr_bool(const flux_task *t, const char *key, bool dflt);
+
+/* try.c: the life of one try */
+void flux_try_queue(ex_task *k);
+void flux_try_start(ex_task *k);
+void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_status);
+void flux_try_evaluate(ex_task *k);
+void flux_try_recover(ex_task *k);
+void flux_try_done(void *ud, int status); /* the backend's done() */
+void flux_try_desc_of(const ex_task *k, flux_try_desc *d);
+void flux_try_paths(ex_task *k);
+void flux_try_on_retry(uv_timer_t *t);
+void flux_try_signal(ex_task *k, int sig);
+
+/* sensor.c: sensors checked by the runner, and waiting between pokes */
+void flux_sensor_poke(ex_task *k);
+void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen);
+void flux_sensor_on_poke(uv_timer_t *t);
+
+/* fields.c: every field of a task rendered for one try, raw for running it
+ * and masked JSON for the store. -1 with a note. */
+int flux_fields_render(ex_task *k, flux_arena *a, flux_op_fields *fields, char **masked_json, char **raw_json,
+                       const char ***secrets, size_t *nsecrets, char *note, size_t notelen);
+
+#endif

@@ -1,0 +1,727 @@
+/* executor — the executor's core: runs, slots, pools, the ready queue and
+ * its dispatch, signals and a service's drain (see executor.h). A try's
+ * life is try.c's, sensors are sensor.c's, rendering is fields.c's, the
+ * rules of the graph are dag.c's, and processes are the backend's.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exec_int.h"
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        abort(); /* the allocation policy: abort on OOM */
+    return p;
+}
+
+/* ---- clocks, attributes, reports ---- */
+
+int64_t flux_exec_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t flux_exec_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static const flux_field *attr(const flux_task *t, const char *key)
+{
+    for (size_t i = 0; i < t->attrs.n; i++)
+        if (strcmp(t->attrs.v[i].key, key) == 0)
+            return &t->attrs.v[i].val;
+    return NULL;
+}
+
+int64_t flux_exec_attr_int(const flux_task *t, const char *key, int64_t dflt)
+{
+    const flux_field *f = attr(t, key);
+    return f && f->kind == FLUX_F_INT ? f->u.i : dflt;
+}
+
+int64_t flux_exec_attr_ms(const flux_task *t, const char *key, int64_t dflt)
+{
+    const flux_field *f = attr(t, key);
+    return f && f->kind == FLUX_F_DURATION ? f->u.ms : dflt;
+}
+
+const char *flux_exec_attr_word(const flux_task *t, const char *key, const char *dflt)
+{
+    const flux_field *f = attr(t, key);
+    return f && (f->kind == FLUX_F_IDENT || f->kind == FLUX_F_STRING) ? f->u.str.s : dflt;
+}
+
+bool flux_exec_attr_bool(const flux_task *t, const char *key, bool dflt)
+{
+    const flux_field *f = attr(t, key);
+    return f && f->kind == FLUX_F_BOOL ? f->u.b : dflt;
+}
+
+static bool terminal(flux_ti_state s)
+{
+    return s == FLUX_TI_SUCCESS || s == FLUX_TI_FAILED || s == FLUX_TI_SKIPPED || s == FLUX_TI_UPSTREAM_FAILED;
+}
+
+void flux_exec_say(ex_task *k, flux_exec_event kind, flux_ti_state st, int64_t duration_ms, const char *note)
+{
+    const flux_exec_status *s = &k->run->ex->o.status;
+    if (!s->task)
+        return;
+    flux_exec_task_event e = {kind, k->run->p->name, k->run->row.run_id, k->t->id, k->try_number, st, duration_ms,
+                              note};
+    s->task(s->ud, &e);
+}
+
+static void progress(flux_executor *ex)
+{
+    const flux_exec_status *s = &ex->o.status;
+    if (!s->progress)
+        return;
+    flux_exec_progress p = {ex->done, ex->total, ex->in_flight, ex->failed, flux_exec_now_ms() - ex->t0_ms};
+    s->progress(s->ud, &p);
+}
+
+static void on_progress(uv_timer_t *t)
+{
+    progress(t->data);
+}
+
+void flux_exec_store_fail(flux_executor *ex, const char *what)
+{
+    /* a transition that cannot be recorded must not happen silently: stop
+     * starting tasks, the next runner resumes from the store */
+    fprintf(stderr, "flux: state store: %s: %s\n", what, flux_store_error(ex->store));
+    ex->stopping = true;
+}
+
+void flux_exec_mkdirs(ex_run *run)
+{
+    if (run->dir_made)
+        return;
+    run->dir_made = true;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/logs/%s/%s", run->ex->o.home, run->p->name, run->row.run_id);
+    /* the leaf first: its parents exist for every run but the first */
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return;
+    for (char *p = path + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(path, 0755);
+            *p = '/';
+        }
+    }
+    mkdir(path, 0755);
+}
+
+/* ---- slots and pools ---- */
+
+static void drain_check(flux_executor *ex);
+
+/* a process slot, counted globally (-j) and for the pipeline */
+void flux_exec_take_slot(ex_task *k)
+{
+    k->holds_slot = true;
+    k->run->ex->running++;
+    k->run->ex->groups[k->run->group].running++;
+}
+
+void flux_exec_give_slot(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    if (k->holds_slot) {
+        k->holds_slot = false;
+        ex->running--;
+        ex->groups[k->run->group].running--;
+        drain_check(ex);
+    }
+    if (k->pool >= 0) {
+        ex->pool_used[k->pool]--;
+        k->pool = -1;
+    }
+}
+
+/* ---- the ready queue ---- */
+
+void flux_exec_enqueue(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    k->phase = W_QUEUED;
+    k->next_ready = NULL;
+    if (ex->ready_tail)
+        ex->ready_tail->next_ready = k;
+    else
+        ex->ready_head = k;
+    ex->ready_tail = k;
+}
+
+/* the pool a task draws from, or -1 (pools of flux.yaml; an unknown pool
+ * name has one slot, so a typo does not turn into unlimited parallelism) */
+static int pool_of(flux_executor *ex, const ex_task *k)
+{
+    const char *name = flux_exec_attr_word(k->t, "pool", NULL);
+    if (!name)
+        return -1;
+    const flux_conns *c = ex->o.conns;
+    for (size_t i = 0; c && i < c->npools && i < FLUX_MAX_POOLS; i++)
+        if (!strcmp(c->pool_names[i], name))
+            return (int)i;
+    return FLUX_MAX_POOLS; /* the shared one-slot pool of unknown names */
+}
+
+static int pool_slots(flux_executor *ex, int p)
+{
+    return p < FLUX_MAX_POOLS && ex->o.conns ? ex->o.conns->pool_slots[p] : 1;
+}
+
+static void dispatch_once(flux_executor *ex)
+{
+    /* first in, first out, skipping a task whose pool is full */
+    ex_task *prev = NULL;
+    for (ex_task *k = ex->ready_head; k && !ex->stopping && !ex->draining;) {
+        bool needs_slot = k->how == FLUX_OP_RUN_PROCESS || k->how == FLUX_OP_RUN_POKE_PROCESS;
+        if (needs_slot && ex->running >= ex->o.slots)
+            break;
+        int p = needs_slot ? pool_of(ex, k) : -1;
+        bool full = needs_slot && k->run->max_tasks > 0 && ex->groups[k->run->group].running >= k->run->max_tasks;
+        if (full || (p >= 0 && ex->pool_used[p] >= pool_slots(ex, p))) {
+            prev = k;
+            k = k->next_ready;
+            continue;
+        }
+        ex_task *next = k->next_ready;
+        if (prev)
+            prev->next_ready = next;
+        else
+            ex->ready_head = next;
+        if (ex->ready_tail == k)
+            ex->ready_tail = prev;
+        k->pool = p;
+        if (p >= 0)
+            ex->pool_used[p]++;
+        flux_try_start(k);
+        if (ex->redispatch)
+            return; /* the queue changed under us: start over */
+        k = next;
+    }
+}
+
+/* Not reentrant: starting a task can finish it at once (a sensor whose first
+ * poke succeeds) and that asks for a dispatch from inside this one; the
+ * inner request is a second pass of the outer loop instead. */
+void flux_exec_dispatch(flux_executor *ex)
+{
+    if (ex->dispatching) {
+        ex->redispatch = true;
+        return;
+    }
+    ex->dispatching = true;
+    do {
+        ex->redispatch = false;
+        dispatch_once(ex);
+    } while (ex->redispatch);
+    ex->dispatching = false;
+    progress(ex);
+}
+
+/* ---- runs ---- */
+
+static void maybe_start_runs(flux_executor *ex);
+
+static void run_freed(ex_run *run)
+{
+    for (size_t i = 0; i < run->n; i++)
+        free(run->tasks[i].outputs);
+    free(run->tasks);
+    flux_dag_free(&run->g);
+    free(run);
+}
+
+static void run_handle_closed(uv_handle_t *h)
+{
+    ex_task *k = h->data;
+    ex_run *run = k->run;
+    if (--run->closing == 0)
+        run_freed(run);
+}
+
+/* A long-running service frees each run once it ended: unlinked now, its
+ * memory once the loop has closed its timers. */
+static void free_run_later(ex_run *run)
+{
+    flux_executor *ex = run->ex;
+    ex_run *prev = NULL;
+    for (ex_run *r = ex->runs; r && r != run; r = r->next)
+        prev = r;
+    if (prev)
+        prev->next = run->next;
+    else
+        ex->runs = run->next;
+    if (ex->runs_tail == run)
+        ex->runs_tail = prev;
+    ex->nruns--;
+    ex->runs_done--;
+    ex->total -= run->n;
+    ex->done -= run->n;
+    run->freeing = true;
+    for (size_t i = 0; i < run->n; i++) {
+        ex_task *k = &run->tasks[i];
+        /* cannot happen while each try ends once (a run ends after its last
+         * task); the backend would call back into freed memory */
+        assert(!k->proc && "a run ended while one of its processes was watched");
+        k->timer.data = k->deadline.data = k;
+        if (k->timer_init) {
+            run->closing++;
+            uv_close((uv_handle_t *)&k->timer, run_handle_closed);
+        }
+        if (k->deadline_init) {
+            run->closing++;
+            uv_close((uv_handle_t *)&k->deadline, run_handle_closed);
+        }
+    }
+    if (run->closing == 0)
+        run_freed(run);
+}
+
+void flux_exec_run_done(ex_run *run)
+{
+    if (run->unfinished || run->ended)
+        return;
+    run->ended = true;
+    flux_executor *ex = run->ex;
+    /* success when every leaf succeeded or was skipped, as Airflow decides */
+    bool ok = true;
+    for (size_t i = 0; i < run->n; i++) {
+        flux_ti_state st = run->tasks[i].state;
+        if (flux_dag_is_leaf(&run->g, i) && st != FLUX_TI_SUCCESS && st != FLUX_TI_SKIPPED)
+            ok = false;
+    }
+    run->row.state = ok ? FLUX_RUN_SUCCESS : FLUX_RUN_FAILED;
+    if (flux_store_set_run_state(ex->store, run->row.id, run->row.state, flux_exec_now_ms()) != 0)
+        flux_exec_store_fail(ex, "record a run's end");
+    ex->runs_done++;
+    if (run->active)
+        ex->active_runs--;
+    if (!ok)
+        ex->runs_failed++;
+    if (ex->o.status.run_ended)
+        ex->o.status.run_ended(ex->o.status.ud, run->p->name, run->row.run_id, ok);
+    if (ex->o.run_ended)
+        ex->o.run_ended(ex->o.ud, &run->row);
+    if (ex->o.service)
+        free_run_later(run);
+    maybe_start_runs(ex);
+    if (ex->runs_done == ex->nruns && !ex->o.service)
+        uv_stop(&ex->loop);
+}
+
+static void activate_run(ex_run *run)
+{
+    flux_executor *ex = run->ex;
+    run->active = true;
+    ex->active_runs++;
+    run->started_ms = flux_exec_now_ms();
+    if (run->row.state != FLUX_RUN_RUNNING) {
+        run->row.state = FLUX_RUN_RUNNING;
+        if (flux_store_set_run_state(ex->store, run->row.id, FLUX_RUN_RUNNING, run->started_ms) != 0)
+            flux_exec_store_fail(ex, "start a run");
+    }
+    /* Every try the store left unfinished is claimed before any is
+     * recovered: recovering one may finish it and start its children, and a
+     * child started that way is RUNNING in memory by the time this loop
+     * reaches it; recovering it again would watch its one process twice and
+     * finish its try twice (children released twice, the run ending while a
+     * task still runs). A claimed try is decided, so evaluate skips it. */
+    for (size_t i = 0; i < run->n; i++) {
+        ex_task *k = &run->tasks[i];
+        k->recover_from = FLUX_TI_NONE;
+        switch (k->state) {
+        case FLUX_TI_RUNNING: case FLUX_TI_QUEUED: case FLUX_TI_UP_FOR_RETRY: case FLUX_TI_UP_FOR_RESCHEDULE:
+            k->recover_from = k->state;
+            k->decided = true;
+            break;
+        default: break;
+        }
+    }
+    for (size_t i = 0; i < run->n; i++) {
+        ex_task *k = &run->tasks[i];
+        switch (k->recover_from) {
+        case FLUX_TI_RUNNING: case FLUX_TI_QUEUED: flux_try_recover(k); break;
+        case FLUX_TI_UP_FOR_RETRY: {
+            k->decided = true;
+            k->phase = W_RETRY_WAIT;
+            uv_timer_start(&k->timer, flux_try_on_retry, 0, 0);
+            break;
+        }
+        case FLUX_TI_UP_FOR_RESCHEDULE:
+            k->decided = true;
+            ex->in_flight++;
+            k->phase = W_POKE_WAIT;
+            uv_timer_start(&k->timer, flux_sensor_on_poke, 0, 0);
+            break;
+        default: break;
+        }
+    }
+    for (size_t i = 0; i < run->n; i++)
+        flux_try_evaluate(&run->tasks[i]);
+    flux_exec_run_done(run);
+}
+
+static void maybe_start_runs(flux_executor *ex)
+{
+    for (ex_run *r = ex->runs; r; r = r->next) {
+        if (r->active || r->ended)
+            continue;
+        if (ex->o.max_active_runs > 0 && (int)ex->active_runs >= ex->o.max_active_runs)
+            break;
+        activate_run(r);
+    }
+    flux_exec_dispatch(ex);
+}
+
+static int64_t pipeline_int(const flux_pipeline *p, const char *key, int64_t dflt)
+{
+    for (size_t i = 0; i < p->attrs.n; i++)
+        if (!strcmp(p->attrs.v[i].key, key) && p->attrs.v[i].val.kind == FLUX_F_INT)
+            return p->attrs.v[i].val.u.i;
+    return dflt;
+}
+
+static int group_of(flux_executor *ex, const char *pipeline)
+{
+    for (size_t i = 0; i < ex->ngroups; i++)
+        if (!strcmp(ex->groups[i].pipeline, pipeline))
+            return (int)i;
+    ex->groups = realloc(ex->groups, (ex->ngroups + 1) * sizeof *ex->groups);
+    if (!ex->groups)
+        abort();
+    ex->groups[ex->ngroups].pipeline = strdup(pipeline);
+    ex->groups[ex->ngroups].running = 0;
+    return (int)ex->ngroups++;
+}
+
+/* the run's row: created, or found when a previous runner created it */
+static int create_run_row(flux_executor *ex, ex_run *run, const flux_pipeline *p, const char *plan_id,
+                          const flux_interval *iv, const char *trigger, const char *run_id, bool *created)
+{
+    flux_run_row in;
+    memset(&in, 0, sizeof in);
+    snprintf(in.pipeline, sizeof in.pipeline, "%s", p->name);
+    if (run_id)
+        snprintf(in.run_id, sizeof in.run_id, "%s", run_id);
+    else
+        snprintf(in.run_id, sizeof in.run_id, "%s",
+                 flux_run_id(ex->arena,
+                             strcmp(trigger, "manual") == 0     ? "manual"
+                             : strcmp(trigger, "backfill") == 0 ? "backfill"
+                                                                : "scheduled",
+                             iv->start_ms));
+    snprintf(in.plan_id, sizeof in.plan_id, "%s", plan_id);
+    snprintf(in.trigger, sizeof in.trigger, "%s", trigger);
+    in.state = FLUX_RUN_QUEUED;
+    in.interval_start = iv->start_ms;
+    in.interval_end = iv->end_ms;
+    in.logical_date = iv->start_ms;
+    if (flux_store_create_run(ex->store, &in, flux_exec_now_ms(), &run->row, created) != 0) {
+        fprintf(stderr, "flux: state store: %s\n", flux_store_error(ex->store));
+        return -1;
+    }
+    return 0;
+}
+
+/* What the store knows of a resumed run: the latest try of each task;
+ * finished tasks count as done for their children. */
+static int load_tries(flux_executor *ex, ex_run *run)
+{
+    flux_ti_row *rows;
+    size_t nrows;
+    if (flux_store_list_tis(ex->store, run->row.id, &rows, &nrows) != 0) {
+        fprintf(stderr, "flux: state store: %s\n", flux_store_error(ex->store));
+        return -1;
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        for (size_t i = 0; i < run->n; i++) {
+            ex_task *k = &run->tasks[i];
+            if (strcmp(k->t->id, rows[r].task) != 0 || rows[r].try_number < k->try_number)
+                continue;
+            k->try_number = rows[r].try_number;
+            k->ti_id = rows[r].id;
+            k->state = rows[r].state;
+            k->started_ms = rows[r].started;
+            free(k->outputs);
+            k->outputs = rows[r].outputs ? strdup(rows[r].outputs) : NULL;
+            flux_try_paths(k);
+        }
+    }
+    flux_ti_rows_free(rows, nrows);
+    for (size_t i = 0; i < run->n; i++) {
+        ex_task *k = &run->tasks[i];
+        if (!terminal(k->state))
+            continue;
+        k->decided = true;
+        k->phase = W_DONE;
+        ex->done++;
+        flux_dag_outcome o = k->state == FLUX_TI_SUCCESS   ? FLUX_DAG_SUCCESS
+                             : k->state == FLUX_TI_FAILED  ? FLUX_DAG_FAILED
+                             : k->state == FLUX_TI_SKIPPED ? FLUX_DAG_SKIPPED
+                                                           : FLUX_DAG_UPSTREAM_FAILED;
+        for (uint32_t j = run->g.start[i]; j < run->g.start[i + 1]; j++)
+            flux_dag_parent_done(&run->tasks[run->g.children[j]].in, o);
+    }
+    return 0;
+}
+
+int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *plan_id, const flux_tz *tz,
+                      const flux_interval *iv, const char *trigger, const char *run_id, flux_value params)
+{
+    ex_run *run = xcalloc(1, sizeof *run);
+    run->ex = ex;
+    run->p = p;
+    run->tz = tz;
+    run->params = params;
+    run->group = group_of(ex, p->name);
+    run->max_tasks = ex->o.service ? (int)pipeline_int(p, "max_active_tasks", 16) : 0;
+    bool created;
+    if (create_run_row(ex, run, p, plan_id, iv, trigger, run_id, &created) != 0) {
+        free(run);
+        return -1;
+    }
+    run->n = p->ntasks;
+    run->tasks = xcalloc(run->n, sizeof *run->tasks);
+    flux_dag_build(&run->g, run->n, p->edges, p->nedges);
+    for (size_t i = 0; i < run->n; i++) {
+        ex_task *k = &run->tasks[i];
+        k->run = run;
+        k->idx = (uint32_t)i;
+        k->t = p->tasks[i];
+        k->how = flux_op_how(k->t->op);
+        k->rule = flux_dag_rule(flux_exec_attr_word(k->t, "trigger_rule", "all_success"));
+        k->in.waiting = run->g.nparents[i];
+        k->state = FLUX_TI_NONE;
+        k->pool = -1;
+        uv_timer_init(&ex->loop, &k->timer);
+        uv_timer_init(&ex->loop, &k->deadline);
+        k->timer.data = k;
+        k->deadline.data = k;
+        k->timer_init = k->deadline_init = true;
+    }
+    if (!created && load_tries(ex, run) != 0)
+        return -1;
+    for (size_t i = 0; i < run->n; i++)
+        if (!terminal(run->tasks[i].state))
+            run->unfinished++;
+    ex->total += run->n;
+    if (ex->runs_tail)
+        ex->runs_tail->next = run;
+    else
+        ex->runs = run;
+    ex->runs_tail = run;
+    ex->nruns++;
+    if (ex->o.service) /* the loop is running: start it now */
+        maybe_start_runs(ex);
+    return 0;
+}
+
+/* ---- stopping ---- */
+
+static void on_stop_timer(uv_timer_t *t)
+{
+    flux_executor *ex = t->data;
+    for (ex_run *r = ex->runs; r; r = r->next)
+        for (size_t i = 0; i < r->n; i++)
+            if (r->tasks[i].proc)
+                flux_try_signal(&r->tasks[i], SIGKILL);
+}
+
+static void on_signal(uv_signal_t *h, int sig)
+{
+    flux_executor *ex = h->data;
+    if (ex->stopping) {
+        /* a second signal: do not wait any longer */
+        on_stop_timer(&ex->stop_timer);
+        return;
+    }
+    ex->stopping = true;
+    if (ex->o.status.stop)
+        ex->o.status.stop(ex->o.status.ud, sig, ex->o.grace_ms);
+    bool any = false;
+    for (ex_run *r = ex->runs; r; r = r->next) {
+        for (size_t i = 0; i < r->n; i++) {
+            ex_task *k = &r->tasks[i];
+            uv_timer_stop(&k->timer); /* retries and pokes wait for the next runner */
+            if (k->phase == W_POKE_WAIT) {
+                /* waiting between pokes: nothing to stop, up_for_reschedule in
+                 * the store is where the next runner picks it up */
+                k->phase = W_IDLE;
+                ex->in_flight--;
+            }
+            if (k->proc && (k->phase == W_PROCESS || k->phase == W_ADOPTED)) {
+                k->interrupted = true;
+                flux_try_signal(k, SIGTERM);
+                any = true;
+            }
+        }
+    }
+    uv_timer_start(&ex->stop_timer, on_stop_timer, (uint64_t)ex->o.grace_ms, 0);
+    if (!any)
+        uv_stop(&ex->loop);
+}
+
+/* ---- a service's stop ---- */
+
+static void drain_check(flux_executor *ex)
+{
+    if (ex->draining && ex->running == 0 && !ex->stopping) {
+        /* nothing runs: the rest (retries, pokes) waits for the next start */
+        ex->stopping = true;
+        uv_stop(&ex->loop);
+    }
+}
+
+static void on_drain_timer(uv_timer_t *t)
+{
+    flux_executor *ex = t->data;
+    if (ex->stopping)
+        return;
+    /* the grace period is over: stop what still runs, as a SIGTERM would */
+    uv_signal_t h;
+    h.data = ex;
+    on_signal(&h, SIGTERM);
+}
+
+void flux_exec_drain(flux_executor *ex, int64_t grace_ms)
+{
+    if (ex->draining) {
+        on_drain_timer(&ex->drain_timer);
+        return;
+    }
+    ex->draining = true;
+    for (ex_run *r = ex->runs; r; r = r->next)
+        for (size_t i = 0; i < r->n; i++) {
+            ex_task *k = &r->tasks[i];
+            if (k->phase == W_RETRY_WAIT || k->phase == W_POKE_WAIT)
+                uv_timer_stop(&k->timer);
+        }
+    uv_timer_init(&ex->loop, &ex->drain_timer);
+    ex->drain_timer.data = ex;
+    uv_timer_start(&ex->drain_timer, on_drain_timer, (uint64_t)(grace_ms > 0 ? grace_ms : 0), 0);
+    drain_check(ex);
+}
+
+struct uv_loop_s *flux_exec_loop(flux_executor *ex)
+{
+    return &ex->loop;
+}
+
+size_t flux_exec_active(const flux_executor *ex)
+{
+    return ex->nruns - ex->runs_done;
+}
+
+/* ---- public ---- */
+
+flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
+{
+    flux_executor *ex = xcalloc(1, sizeof *ex);
+    ex->store = store;
+    ex->o = *opts;
+    if (ex->o.slots < 1)
+        ex->o.slots = 1;
+    if (ex->o.grace_ms <= 0)
+        ex->o.grace_ms = 10000;
+    ex->arena = flux_arena_new();
+    uv_loop_init(&ex->loop);
+    ex->backend = ex->o.backend_new ? ex->o.backend_new(&ex->loop, ex->o.self, flux_try_done)
+                                    : flux_backend_local_new(&ex->loop, ex->o.self, flux_try_done);
+    gethostname(ex->host, sizeof ex->host - 1);
+    return ex;
+}
+
+int flux_exec_run(flux_executor *ex)
+{
+    ex->t0_ms = flux_exec_now_ms();
+    if (!ex->o.service) { /* a service's owner handles signals (flux_exec_drain) */
+        uv_signal_init(&ex->loop, &ex->sigint);
+        uv_signal_init(&ex->loop, &ex->sigterm);
+        ex->sigint.data = ex->sigterm.data = ex;
+        uv_signal_start(&ex->sigint, on_signal, SIGINT);
+        uv_signal_start(&ex->sigterm, on_signal, SIGTERM);
+    }
+    uv_timer_init(&ex->loop, &ex->stop_timer);
+    ex->stop_timer.data = ex;
+    uv_timer_init(&ex->loop, &ex->progress);
+    ex->progress.data = ex;
+    if (ex->o.status.progress && ex->o.status.progress_ms > 0)
+        uv_timer_start(&ex->progress, on_progress, (uint64_t)ex->o.status.progress_ms,
+                       (uint64_t)ex->o.status.progress_ms);
+    maybe_start_runs(ex);
+    if (ex->runs_done < ex->nruns || ex->stopping || ex->o.service)
+        uv_run(&ex->loop, UV_RUN_DEFAULT);
+    /* after a stop: let the signalled processes end and record them */
+    while (ex->stopping && ex->in_flight > 0 && uv_run(&ex->loop, UV_RUN_ONCE))
+        ;
+    if (ex->o.status.finished)
+        ex->o.status.finished(ex->o.status.ud);
+    if (ex->stopping)
+        return 1;
+    return ex->runs_failed ? 1 : 0;
+}
+
+static void close_all(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+void flux_exec_free(flux_executor *ex)
+{
+    if (!ex)
+        return;
+    uv_walk(&ex->loop, close_all, NULL);
+    /* a uv_stop() left pending makes the first uv_run return at once */
+    while (uv_run(&ex->loop, UV_RUN_DEFAULT))
+        ;
+    uv_loop_close(&ex->loop);
+    ex->backend->ops->free(ex->backend);
+    for (ex_run *r = ex->runs, *n; r; r = n) {
+        n = r->next;
+        run_freed(r);
+    }
+    free(ex->handoffs);
+    for (size_t i = 0; i < ex->ngroups; i++)
+        free(ex->groups[i].pipeline);
+    free(ex->groups);
+    flux_arena_free(ex->arena);
+    if (ex->o.status.free)
+        ex->o.status.free(ex->o.status.ud);
+    free(ex);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+const int64_t *flux_exec_handoffs(const flux_executor *ex, size_t *n)
+{
+    if (ex->nhandoffs)
+        qsort(ex->handoffs, ex->nhandoffs, sizeof *ex->handoffs, cmp_i64);
+    *n = ex->nhandoffs;
+    return ex->handoffs;
+}

@@ -1,0 +1,105 @@
+/* fields — every field of a task rendered for one try: as rendered (with
+ * its secrets) for the operator's process, masked for the store.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "value.h"
+#include "exec_int.h"
+
+/* {{ task_outputs('t', 'key') }}: what a task of the same run printed as ::output */
+static bool output_of(void *ud, const char *task, const char *key, flux_value *out)
+{
+    ex_run *run = ud;
+    for (size_t i = 0; i < run->n; i++) {
+        if (strcmp(run->tasks[i].t->id, task) != 0)
+            continue;
+        if (!run->tasks[i].outputs)
+            return false;
+        json_error_t je;
+        json_t *o = json_loads(run->tasks[i].outputs, 0, &je);
+        json_t *v = o ? json_object_get(o, key) : NULL;
+        bool ok = v && json_is_string(v);
+        if (ok)
+            *out = flux_cstr(run->ex->arena, json_string_value(v));
+        json_decref(o);
+        return ok;
+    }
+    return false;
+}
+
+/* "__run": the run an operator process works for (its interval above all) */
+static void run_json(ex_task *k, bool comma, flux_buf *b)
+{
+    if (comma)
+        flux_buf_puts(b, ", ");
+    flux_op_run_json(b, k->run->p->name, k->run->row.run_id, k->t->id, k->try_number, k->ti_id,
+                     k->run->row.interval_start, k->run->row.interval_end);
+}
+
+/* the rendered fields as one JSON object, masked or not */
+static char *fields_json(ex_task *k, flux_renderer *r, const char **keys, flux_field *vals, size_t n, bool mask)
+{
+    r->mask = mask;
+    flux_buf b = {0};
+    flux_buf_putc(&b, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            flux_buf_puts(&b, ", ");
+        flux_value_json(flux_str(keys[i], strlen(keys[i])), &b);
+        flux_buf_puts(&b, ": ");
+        flux_field_json(r, &vals[i], &b);
+    }
+    if (!mask)
+        run_json(k, n > 0, &b);
+    flux_buf_putc(&b, '}');
+    char *s = strdup(b.data);
+    flux_buf_free(&b);
+    if (!s)
+        abort(); /* the allocation policy: abort on OOM */
+    return s;
+}
+
+int flux_fields_render(ex_task *k, flux_arena *a, flux_op_fields *fields, char **masked_json, char **raw_json,
+                       const char ***secrets, size_t *nsecrets, char *note, size_t notelen)
+{
+    flux_sources src;
+    flux_sources_init(&src);
+    flux_diags d;
+    flux_diags_init(&d, &src);
+    flux_renderer r = {.arena = a, .diags = &d, .conns = k->run->ex->o.conns, .mask = false,
+                       .output = output_of, .ud = k->run};
+    flux_run run = {k->run->p, k->run->tz, {k->run->row.interval_start, k->run->row.interval_end,
+                                            k->run->row.interval_end},
+                    k->run->row.run_id, k->run->params};
+    size_t n = k->t->attrs.n;
+    const char **keys = flux_arena_alloc(a, (n ? n : 1) * sizeof *keys);
+    flux_field *vals = flux_arena_alloc(a, (n ? n : 1) * sizeof *vals);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        keys[i] = k->t->attrs.v[i].key;
+        rc = flux_render_field(&r, &run, k->t, k->try_number, &k->t->attrs.v[i].val, &vals[i]);
+    }
+    if (rc != 0) {
+        if (r.err[0])
+            snprintf(note, notelen, "%s", r.err);
+        else if (d.n)
+            snprintf(note, notelen, "template failed: %s", d.v[0]->msg);
+        else
+            snprintf(note, notelen, "template failed to render");
+    } else {
+        /* masked for the store; as rendered for an operator's process */
+        *masked_json = fields_json(k, &r, keys, vals, n, true);
+        if (raw_json)
+            *raw_json = fields_json(k, &r, keys, vals, n, false);
+        fields->keys = keys;
+        fields->vals = vals;
+        fields->n = n;
+        *secrets = r.secrets;
+        *nsecrets = r.nsecrets;
+    }
+    flux_diags_free(&d);
+    flux_sources_free(&src);
+    return rc;
+}

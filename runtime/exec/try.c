@@ -1,0 +1,510 @@
+/* try — the life of one try of a task: queued, started through the
+ * backend, ended (its report recorded, a retry or a timeout decided),
+ * recovered from a previous runner; and what its end means for its
+ * children (the trigger rules of dag.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec_int.h"
+
+static bool terminal(flux_ti_state s)
+{
+    return s == FLUX_TI_SUCCESS || s == FLUX_TI_FAILED || s == FLUX_TI_SKIPPED || s == FLUX_TI_UPSTREAM_FAILED;
+}
+
+void flux_try_desc_of(const ex_task *k, flux_try_desc *d)
+{
+    *d = (flux_try_desc){k->run->ex->o.home, k->run->p->name, k->run->row.run_id, k->t->id, k->try_number,
+                         k->log_path};
+}
+
+void flux_try_paths(ex_task *k)
+{
+    /* run ids hold ':' and '+': fine in file names; '/' is not allowed in
+     * names, so each part is one directory level */
+    snprintf(k->log_path, sizeof k->log_path, "%s/logs/%s/%s/%s.%d.log", k->run->ex->o.home, k->run->p->name,
+             k->run->row.run_id, k->t->id, k->try_number);
+}
+
+void flux_try_signal(ex_task *k, int sig)
+{
+    if (k->proc)
+        k->run->ex->backend->ops->signal(k->proc, sig);
+}
+
+/* ---- timeouts ---- */
+
+static void on_kill_timer(uv_timer_t *t)
+{
+    flux_try_signal(t->data, SIGKILL);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    ex_task *k = t->data;
+    k->timed_out = true;
+    flux_try_signal(k, SIGTERM);
+    uv_timer_stop(t);
+    /* the deadline timer is reused for the SIGKILL that follows the grace */
+    t->data = k;
+    uv_timer_start(t, on_kill_timer, (uint64_t)k->run->ex->o.grace_ms, 0);
+}
+
+static void start_deadline(ex_task *k, int64_t ms)
+{
+    k->deadline.data = k;
+    uv_timer_start(&k->deadline, on_deadline, (uint64_t)(ms > 0 ? ms : 0), 0);
+}
+
+/* ---- the end of a process ---- */
+
+/* The counts and lineage a transfer printed, into the store. -1 with a
+ * note when a task that says it succeeded did not account for every record. */
+static int record_report(ex_task *k, int code, char *note, size_t notelen)
+{
+    flux_executor *ex = k->run->ex;
+    flux_op_report r;
+    flux_try_desc d;
+    flux_try_desc_of(k, &d);
+    free(k->outputs);
+    k->outputs = NULL;
+    if (ex->backend->ops->report(ex->backend, &d, &r) != 0) {
+        flux_op_report_free(&r);
+        return 0;
+    }
+    k->outputs = r.outputs_json;
+    r.outputs_json = NULL;
+    int rc = 0;
+    if (r.has_counts) {
+        if (flux_store_put_counts(ex->store, k->ti_id, r.read, r.written, r.rejected, r.bytes) != 0)
+            flux_exec_store_fail(ex, "record transfer counts");
+        if (code == 0 && r.read != r.written + r.rejected) {
+            snprintf(note, notelen, "counts do not reconcile: read %lld != written %lld + rejected %lld",
+                     (long long)r.read, (long long)r.written, (long long)r.rejected);
+            rc = -1;
+        }
+    }
+    json_t *arr = json_loads(r.lineage_json, 0, NULL);
+    size_t i;
+    json_t *o;
+    json_array_foreach(arr, i, o)
+    {
+        char *detail = json_dumps(json_object_get(o, "detail"), JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        if (flux_store_put_lineage(ex->store, k->ti_id, json_string_value(json_object_get(o, "direction")),
+                                   json_string_value(json_object_get(o, "kind")),
+                                   json_string_value(json_object_get(o, "name")), detail ? detail : "{}") != 0)
+            flux_exec_store_fail(ex, "record lineage");
+        free(detail);
+    }
+    json_decref(arr);
+    flux_op_report_free(&r);
+    return rc;
+}
+
+static void reason(ex_task *k, char *out, size_t n)
+{
+    flux_try_desc d;
+    flux_try_desc_of(k, &d);
+    k->run->ex->backend->ops->reason(k->run->ex->backend, &d, out, n);
+}
+
+/* why a try that ran to its end ended so: the state and a note */
+static flux_ti_state end_state(ex_task *k, int code, flux_ti_state st, char *note, size_t notelen)
+{
+    if (k->interrupted) {
+        snprintf(note, notelen, "interrupted by the runner's stop; runs again with the next flux run");
+        return FLUX_TI_SCHEDULED;
+    }
+    if (k->timed_out) {
+        st = FLUX_TI_FAILED;
+        flux_buf d = {0};
+        flux_print_duration(flux_exec_attr_ms(k->t, "timeout", 0), &d);
+        if (k->how == FLUX_OP_RUN_POKE_PROCESS) {
+            /* the wait ran out during a poke: say what the pokes said */
+            char why[256];
+            reason(k, why, sizeof why);
+            if (!why[0])
+                snprintf(why, sizeof why, "%s", k->reason);
+            snprintf(note, notelen, "sensor timed out after %s%s%s%s", d.data, why[0] ? " (last poke: " : "", why,
+                     why[0] ? ")" : "");
+            if (flux_exec_attr_bool(k->t, "soft_fail", false))
+                st = FLUX_TI_SKIPPED;
+        } else {
+            snprintf(note, notelen, "timed out after %s; its process group was killed", d.data);
+        }
+        flux_buf_free(&d);
+    } else if (code != 0 && !strcmp(k->t->op, "bash") && code == flux_exec_attr_int(k->t, "skip_exit_code", 99)) {
+        st = FLUX_TI_SKIPPED;
+        snprintf(note, notelen, "skipped: exit status %d is its skip_exit_code", code);
+    } else if (code != 0 && !note[0]) {
+        /* an operator's last word on why, for the views */
+        char why[400] = "";
+        if (strcmp(k->t->op, "bash") != 0)
+            reason(k, why, sizeof why);
+        snprintf(note, notelen, "exit status %d%s%s", code, why[0] ? ": " : "", why);
+    }
+    return st;
+}
+
+static void process_ended(ex_task *k, int code)
+{
+    flux_executor *ex = k->run->ex;
+    if (k->deadline_init)
+        uv_timer_stop(&k->deadline);
+    ex->in_flight--;
+    ex->serial++;
+    k->handoff_from_us = flux_exec_mono_us();
+    char note[512] = "";
+    flux_ti_state st = code == 0 ? FLUX_TI_SUCCESS : FLUX_TI_FAILED;
+    if (strcmp(k->t->op, "bash") != 0) {
+        /* the fields may hold secrets: gone once the task is */
+        char fields_path[1100];
+        snprintf(fields_path, sizeof fields_path, "%.*s.fields.json", (int)strlen(k->log_path) - 4, k->log_path);
+        unlink(fields_path);
+    }
+    if (record_report(k, code, note, sizeof note) != 0)
+        st = FLUX_TI_FAILED;
+    if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->interrupted && !k->timed_out &&
+        (code == FLUX_OP_NOT_YET || code == FLUX_OP_NOT_YET_ERROR)) {
+        /* a poke said "not yet": give the slot back and poke again later */
+        flux_exec_give_slot(k);
+        if (code == FLUX_OP_NOT_YET_ERROR)
+            reason(k, k->reason, sizeof k->reason);
+        else
+            k->reason[0] = '\0';
+        flux_sensor_not_yet(k, flux_exec_now_ms(), note, sizeof note);
+        flux_exec_dispatch(ex);
+        if (ex->stopping && ex->in_flight == 0)
+            uv_stop(&ex->loop);
+        return;
+    }
+    st = end_state(k, code, st, note, sizeof note);
+    flux_try_finished(k, st, note[0] ? note : NULL, code);
+    flux_exec_dispatch(ex);
+    /* stopping: done once the last signalled task has been recorded */
+    if (ex->stopping && ex->in_flight == 0)
+        uv_stop(&ex->loop);
+}
+
+void flux_try_done(void *ud, int status)
+{
+    ex_task *k = ud;
+    flux_executor *ex = k->run->ex;
+    k->proc = NULL;
+    if (status != FLUX_TRY_LOST) {
+        /* the shell's (or wrapper's) own status is the command's: the journal's
+         * exit line is only for a runner that was not there to see it */
+        process_ended(k, status);
+        return;
+    }
+    ex->in_flight--;
+    flux_try_finished(k, FLUX_TI_FAILED, "process gone: it ended without recording its exit status", -1);
+    flux_exec_dispatch(ex);
+}
+
+/* ---- queueing and starting ---- */
+
+/* a new try row in state queued (or the row a previous runner queued) */
+void flux_try_queue(ex_task *k)
+{
+    if (k->ti_id == 0 || terminal(k->state) || k->state == FLUX_TI_UP_FOR_RETRY || k->state == FLUX_TI_SCHEDULED ||
+        k->state == FLUX_TI_NONE) {
+        /* the try's row is written when it leaves the queue: a task that
+         * unblocks ten thousand children must start the first two at once,
+         * not after ten thousand inserts; a try still in memory when the
+         * runner dies had not begun, and is simply queued again */
+        k->try_number++;
+        k->needs_row = true;
+    }
+    k->state = FLUX_TI_QUEUED;
+    k->timed_out = k->interrupted = false;
+    k->first_poke_ms = 0;
+    k->poke_delay_ms = 0;
+    k->reason[0] = '\0';
+    flux_try_paths(k);
+    flux_exec_enqueue(k);
+}
+
+/* an operator process reads its fields from a private file beside its log */
+static int write_fields(ex_task *k, const char *raw, char *path, size_t pathlen, char *note, size_t notelen)
+{
+    flux_exec_mkdirs(k->run);
+    snprintf(path, pathlen, "%.*s.fields.json", (int)strlen(k->log_path) - 4, k->log_path);
+    int rc = 0;
+    int ffd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (ffd < 0 || write(ffd, raw, strlen(raw)) != (ssize_t)strlen(raw)) {
+        snprintf(note, notelen, "cannot write the task's fields: %s", strerror(errno));
+        rc = -1;
+    }
+    if (ffd >= 0)
+        close(ffd);
+    return rc;
+}
+
+/* renders the fields, builds the operator's command and starts it; -1 with a note */
+static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
+{
+    flux_executor *ex = k->run->ex;
+    flux_arena *a = flux_arena_new();
+    flux_op_fields f;
+    const char **secrets = NULL;
+    size_t nsecrets = 0;
+    flux_op_cmd cmd;
+    memset(&cmd, 0, sizeof cmd);
+    char *raw = NULL;
+    int rc = flux_fields_render(k, a, &f, masked, &raw, &secrets, &nsecrets, note, notelen);
+    char fields_path[1100] = "";
+    if (rc == 0 && strcmp(k->t->op, "bash") != 0)
+        rc = write_fields(k, raw, fields_path, sizeof fields_path, note, notelen);
+    free(raw);
+    flux_op_where where = {ex->o.self, fields_path};
+    if (rc == 0)
+        rc = flux_op_command(k->t->op, &f, &where, &cmd, note, notelen);
+    if (rc == 0) {
+        flux_exec_mkdirs(k->run);
+        flux_try_desc d;
+        flux_try_desc_of(k, &d);
+        k->proc = ex->backend->ops->start(ex->backend, &d, &cmd, secrets, nsecrets, k, note, notelen);
+        rc = k->proc ? 0 : -1;
+    }
+    flux_op_cmd_free(&cmd);
+    flux_arena_free(a);
+    return rc;
+}
+
+/* a hand-off: started in the same event as the end of the parent that
+ * made it ready (a child that waited for a free slot is queueing, not
+ * hand-off) */
+static void count_handoff(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    if (!k->handoff_from_us || k->handoff_serial != ex->serial)
+        return;
+    int64_t d = flux_exec_mono_us() - k->handoff_from_us;
+    if (ex->nhandoffs == ex->handoffs_cap) {
+        ex->handoffs_cap = ex->handoffs_cap ? 2 * ex->handoffs_cap : 1024;
+        ex->handoffs = realloc(ex->handoffs, ex->handoffs_cap * sizeof *ex->handoffs);
+        if (!ex->handoffs)
+            abort();
+    }
+    ex->handoffs[ex->nhandoffs++] = d;
+}
+
+void flux_try_start(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    char note[512] = "";
+    if (k->needs_row) {
+        k->needs_row = false;
+        if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, FLUX_TI_QUEUED,
+                                 flux_exec_now_ms(), &k->ti_id) != 0) {
+            flux_exec_store_fail(ex, "queue a task");
+            return;
+        }
+    }
+    ex->in_flight++;
+    if (k->how == FLUX_OP_RUN_MISSING) {
+        snprintf(note, sizeof note, "operator '%s' is not implemented in this build of flux yet", k->t->op);
+        ex->in_flight--;
+        flux_try_finished(k, FLUX_TI_FAILED, note, -1);
+        return;
+    }
+    bool repoke = k->how == FLUX_OP_RUN_POKE_PROCESS && k->first_poke_ms;
+    k->state = FLUX_TI_RUNNING;
+    if (!repoke)
+        k->started_ms = flux_exec_now_ms();
+    if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->first_poke_ms)
+        k->first_poke_ms = k->started_ms;
+    if (k->how == FLUX_OP_RUN_POKE) {
+        if (flux_store_ti_update(ex->store, k->ti_id,
+                                 &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = k->started_ms,
+                                                  .host = ex->host}) != 0) {
+            flux_exec_store_fail(ex, "start a sensor");
+            return;
+        }
+        flux_exec_say(k, FLUX_EXEC_STARTED, FLUX_TI_RUNNING, 0, NULL);
+        flux_sensor_poke(k);
+        return;
+    }
+    char *masked = NULL;
+    if (start_process(k, &masked, note, sizeof note) != 0) {
+        free(masked);
+        ex->in_flight--;
+        flux_try_finished(k, FLUX_TI_FAILED, note, -1);
+        return;
+    }
+    k->phase = W_PROCESS;
+    flux_exec_take_slot(k);
+    if (flux_store_ti_update(ex->store, k->ti_id,
+                             &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = k->started_ms,
+                                              .pid = ex->backend->ops->pid(k->proc), .host = ex->host,
+                                              .log_path = k->log_path, .rendered = masked}) != 0)
+        flux_exec_store_fail(ex, "record a started task");
+    free(masked);
+    int64_t timeout = flux_exec_attr_ms(k->t, "timeout", 0);
+    if (timeout > 0 && k->how == FLUX_OP_RUN_POKE_PROCESS) { /* a sensor's timeout is its whole wait */
+        int64_t now = flux_exec_now_ms();
+        timeout = timeout - (now - k->first_poke_ms) > 1 ? timeout - (now - k->first_poke_ms) : 1;
+    }
+    if (timeout > 0)
+        start_deadline(k, timeout);
+    count_handoff(k);
+    flux_exec_say(k, FLUX_EXEC_STARTED, FLUX_TI_RUNNING, 0, NULL);
+}
+
+/* ---- the end of a try, and what it means for its children ---- */
+
+void flux_try_on_retry(uv_timer_t *t)
+{
+    ex_task *k = t->data;
+    if (k->run->ex->stopping)
+        return;
+    flux_try_queue(k);
+    flux_exec_dispatch(k->run->ex);
+}
+
+static flux_dag_outcome outcome(flux_ti_state st)
+{
+    switch (st) {
+    case FLUX_TI_SUCCESS: return FLUX_DAG_SUCCESS;
+    case FLUX_TI_FAILED: return FLUX_DAG_FAILED;
+    case FLUX_TI_SKIPPED: return FLUX_DAG_SKIPPED;
+    default: return FLUX_DAG_UPSTREAM_FAILED;
+    }
+}
+
+static void finalize(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    ex_run *run = k->run;
+    k->phase = W_DONE;
+    ex->done++;
+    if (k->state == FLUX_TI_FAILED || k->state == FLUX_TI_UPSTREAM_FAILED)
+        ex->failed++;
+    run->unfinished--;
+    for (uint32_t j = run->g.start[k->idx]; j < run->g.start[k->idx + 1]; j++) {
+        ex_task *c = &run->tasks[run->g.children[j]];
+        flux_dag_parent_done(&c->in, outcome(k->state));
+        c->handoff_from_us = k->handoff_from_us;
+        c->handoff_serial = ex->serial;
+        flux_try_evaluate(c);
+    }
+    flux_exec_run_done(run);
+}
+
+void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_status)
+{
+    flux_executor *ex = k->run->ex;
+    /* every try ends here, whatever path it took: the slot and the pool
+     * place it held are given back exactly once */
+    flux_exec_give_slot(k);
+    int64_t now = flux_exec_now_ms();
+    bool retry = st == FLUX_TI_FAILED && k->try_number <= flux_exec_attr_int(k->t, "retries", 0) && !k->interrupted;
+    flux_ti_state rec = retry ? FLUX_TI_UP_FOR_RETRY : st;
+    if (flux_store_ti_update(ex->store, k->ti_id,
+                             &(flux_ti_patch){.state = rec, .ended_ms = now, .set_exit = true,
+                                              .exit_status = exit_status, .outputs = k->outputs, .note = note}) != 0)
+        flux_exec_store_fail(ex, "record a task's end");
+    k->state = rec;
+    flux_exec_say(k, FLUX_EXEC_ENDED, rec, k->started_ms ? now - k->started_ms : 0, note);
+    if (st == FLUX_TI_SCHEDULED) {
+        /* interrupted: not finished, the next runner starts it again */
+        k->phase = W_IDLE;
+        return;
+    }
+    if (retry) {
+        flux_retry_policy p = {flux_exec_attr_ms(k->t, "retry_delay", 300000),
+                               strcmp(flux_exec_attr_word(k->t, "retry_backoff", "constant"), "exponential") == 0,
+                               flux_exec_attr_ms(k->t, "max_retry_delay", 0)};
+        k->phase = W_RETRY_WAIT;
+        uv_timer_start(&k->timer, flux_try_on_retry, (uint64_t)flux_dag_retry_delay(&p, k->try_number), 0);
+        return;
+    }
+    finalize(k);
+}
+
+void flux_try_evaluate(ex_task *k)
+{
+    if (k->decided || k->run->ex->stopping)
+        return;
+    flux_dag_decision d = flux_dag_decide(k->rule, &k->in);
+    if (d == FLUX_DAG_WAIT)
+        return;
+    k->decided = true;
+    flux_executor *ex = k->run->ex;
+    if (d == FLUX_DAG_RUN) {
+        flux_try_queue(k);
+        return;
+    }
+    /* skipped or upstream_failed without running: one row says so */
+    flux_ti_state st = d == FLUX_DAG_SKIP ? FLUX_TI_SKIPPED : FLUX_TI_UPSTREAM_FAILED;
+    k->try_number++;
+    int64_t now = flux_exec_now_ms();
+    if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, st, now, &k->ti_id) != 0 ||
+        flux_store_ti_update(ex->store, k->ti_id, &(flux_ti_patch){.state = st, .ended_ms = now}) != 0)
+        flux_exec_store_fail(ex, "record a skipped task");
+    k->state = st;
+    flux_exec_say(k, FLUX_EXEC_DECIDED, st, 0, NULL);
+    finalize(k);
+}
+
+/* ---- recovery: what a previous runner left in state running or queued ---- */
+
+static void adopted(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    ex->in_flight++;
+    if (!k->holds_slot)
+        flux_exec_take_slot(k); /* it holds a slot as if we had started it */
+    k->phase = W_ADOPTED;
+    k->state = FLUX_TI_RUNNING;
+    if (!k->started_ms)
+        k->started_ms = flux_exec_now_ms();
+    flux_exec_say(k, FLUX_EXEC_ADOPTED, FLUX_TI_RUNNING, 0, NULL);
+    int64_t timeout = flux_exec_attr_ms(k->t, "timeout", 0);
+    if (timeout > 0)
+        start_deadline(k, k->started_ms + timeout - flux_exec_now_ms());
+}
+
+void flux_try_recover(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    k->decided = true;
+    flux_try_desc d;
+    flux_try_desc_of(k, &d);
+    int status = 0;
+    flux_proc *proc = NULL;
+    switch (ex->backend->ops->recover(ex->backend, &d, k, &status, &proc)) {
+    case FLUX_RECOVER_FINISHED:
+        /* it finished while nobody watched: take its result, do not rerun it */
+        ex->in_flight++;
+        k->phase = W_QUEUED;
+        flux_exec_say(k, FLUX_EXEC_RECOVERED, k->state, 0, NULL);
+        process_ended(k, status);
+        return;
+    case FLUX_RECOVER_FINISHED_STARTING:
+        ex->in_flight++;
+        k->phase = W_QUEUED;
+        process_ended(k, status);
+        return;
+    case FLUX_RECOVER_ADOPTED:
+        k->proc = proc;
+        adopted(k);
+        return;
+    case FLUX_RECOVER_NOT_STARTED:
+        /* start this same try */
+        flux_exec_enqueue(k);
+        return;
+    case FLUX_RECOVER_GONE: break;
+    }
+    ex->in_flight++;
+    flux_try_finished(k, FLUX_TI_FAILED, "process gone: the runner stopped and the task did not finish", -1);
+    ex->in_flight--;
+}
