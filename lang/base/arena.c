@@ -1,5 +1,6 @@
 /* arena — region allocation for compile-time data. */
 #include "arena.h"
+#include "alloc.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -19,17 +20,11 @@ struct flux_arena {
     size_t total;
 };
 
-static void oom(void)
-{
-    fputs("flux: out of memory\n", stderr);
-    abort();
-}
-
 flux_arena *flux_arena_new(void)
 {
     flux_arena *a = calloc(1, sizeof *a);
     if (!a)
-        oom();
+        flux_oom();
     return a;
 }
 
@@ -54,7 +49,7 @@ void *flux_arena_alloc(flux_arena *a, size_t size)
         size_t want = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
         chunk *n = malloc(sizeof *n + want);
         if (!n)
-            oom();
+            flux_oom();
         n->size = want;
         n->used = 0;
         a->total += sizeof *n + want;
@@ -131,7 +126,7 @@ static void buf_reserve(flux_buf *b, size_t extra)
         cap *= 2;
     char *d = realloc(b->data, cap);
     if (!d)
-        oom();
+        flux_oom();
     b->data = d;
     b->cap = cap;
 }

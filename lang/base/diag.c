@@ -1,20 +1,11 @@
 /* diag — the diagnostics object every stage reports into. */
 #include "diag.h"
+#include "alloc.h"
 
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q) {
-        fputs("flux: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
 
 static char *xvasprintf(const char *fmt, va_list ap)
 {
@@ -24,7 +15,7 @@ static char *xvasprintf(const char *fmt, va_list ap)
     va_end(ap2);
     if (n < 0)
         n = 0;
-    char *s = xrealloc(NULL, (size_t)n + 1);
+    char *s = flux_xrealloc(NULL, (size_t)n + 1);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     return s;
 }
@@ -106,7 +97,7 @@ flux_diag *flux_diag_vadd(flux_diags *d, flux_severity sev, flux_span span, cons
         free(msg);
         return NULL;
     }
-    flux_diag *g = xrealloc(NULL, sizeof *g);
+    flux_diag *g = flux_xrealloc(NULL, sizeof *g);
     memset(g, 0, sizeof *g);
     g->sev = sev;
     g->span = span;
@@ -115,7 +106,7 @@ flux_diag *flux_diag_vadd(flux_diags *d, flux_severity sev, flux_span span, cons
     g->seq = d->n;
     if (d->n == d->cap) {
         d->cap = d->cap ? 2 * d->cap : 16;
-        d->v = xrealloc(d->v, d->cap * sizeof *d->v);
+        d->v = flux_xrealloc(d->v, d->cap * sizeof *d->v);
     }
     d->v[d->n++] = g;
     if (sev == FLUX_SEV_ERROR)
@@ -151,7 +142,7 @@ void flux_diag_note(flux_diag *g, flux_span span, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
-    g->notes = xrealloc(g->notes, (g->nnotes + 1) * sizeof *g->notes);
+    g->notes = flux_xrealloc(g->notes, (g->nnotes + 1) * sizeof *g->notes);
     g->notes[g->nnotes].span = span;
     g->notes[g->nnotes].msg = msg;
     g->nnotes++;
@@ -267,7 +258,7 @@ static json_t *jstr(const char *s)
     json_t *j = json_string(s);
     if (j)
         return j;
-    char *c = xrealloc(NULL, strlen(s) + 1);
+    char *c = flux_xrealloc(NULL, strlen(s) + 1);
     size_t k = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         c[k++] = *p < 0x80 ? (char)*p : '?';

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schedule.h"
+#include "duration.h"
+#include "isotime.h"
 #include "suggest.h"
 
-void flux_print_duration(int64_t ms, flux_buf *out); /* parse.c */
 
 #define RANGE_MAX 1000000  /* a loop larger than this is a mistake, not a pipeline */
 #define STRING_MAX (16u << 20)

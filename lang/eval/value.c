@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void flux_print_string_literal(const char *s, size_t n, flux_buf *out); /* parse.c */
-void flux_print_duration(int64_t ms, flux_buf *out);                   /* parse.c */
+#include "duration.h"
+#include "parse.h"
+#include "text.h"
 
 flux_value flux_cstr(flux_arena *a, const char *s)
 {
@@ -92,80 +93,10 @@ bool flux_value_equal(flux_value a, flux_value b)
     }
 }
 
-/* days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * well-known civil algorithm, written from its description) */
-int64_t flux_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void flux_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-void flux_time_iso(int64_t ms, int32_t off, flux_buf *out)
-{
-    ms += (int64_t)off * 1000;
-    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    int64_t rem = ms - days * 86400000;
-    int64_t y;
-    unsigned m, d;
-    flux_civil_from_days(days, &y, &m, &d);
-    unsigned hh = (unsigned)(rem / 3600000), mm = (unsigned)(rem / 60000 % 60), ss = (unsigned)(rem / 1000 % 60);
-    unsigned frac = (unsigned)(rem % 1000);
-    flux_buf_printf(out, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u", y, m, d, hh, mm, ss);
-    if (frac)
-        flux_buf_printf(out, ".%03u", frac);
-    if (off == 0) {
-        flux_buf_putc(out, 'Z');
-    } else {
-        int32_t a = off < 0 ? -off : off;
-        flux_buf_printf(out, "%c%02d:%02d", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
-    }
-}
-
 static void render_float(double f, flux_buf *out)
 {
-    if (isnan(f)) {
-        flux_buf_puts(out, "nan");
-        return;
-    }
-    if (isinf(f)) {
-        flux_buf_puts(out, f < 0 ? "-inf" : "inf");
-        return;
-    }
-    char tmp[64];
-    double a = fabs(f);
-    if (a == 0 || (a >= 1e-4 && a < 1e16)) {
-        /* plain decimals with the fewest digits that read back exactly,
-         * as Python prints floats: 1000.0, 0.1, 0.30000000000000004 */
-        for (int d = 1; d <= 17; d++) {
-            snprintf(tmp, sizeof tmp, "%.*f", d, f);
-            if (strtod(tmp, NULL) == f)
-                break;
-        }
-    } else {
-        for (int prec = 1; prec <= 17; prec++) {
-            snprintf(tmp, sizeof tmp, "%.*g", prec, f);
-            if (strtod(tmp, NULL) == f)
-                break;
-        }
-    }
-    flux_buf_puts(out, tmp);
+    char tmp[FLUX_DOUBLE_TEXT];
+    flux_buf_puts(out, flux_text_double(f, tmp));
 }
 
 void flux_value_json(flux_value v, flux_buf *out)

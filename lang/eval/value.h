@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "civil.h"   /* the calendar helpers values were first written with */
+#include "isotime.h" /* flux_time_iso */
 
 typedef enum {
     FLUX_T_NONE,
@@ -68,14 +70,5 @@ void flux_value_render(flux_value v, flux_buf *out);
 /* JSON text (the json filter): strings escaped, durations as their canonical
  * text, times as ISO-8601 strings. */
 void flux_value_json(flux_value v, flux_buf *out);
-
-/* Civil calendar helpers shared with the formatters. */
-int64_t flux_days_from_civil(int64_t y, unsigned m, unsigned d);
-void flux_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
-
-/* ISO-8601 text of an instant at an offset: 2026-11-01T00:00:00Z when the
- * offset is 0, else 2026-11-01T00:00:00+01:00 (milliseconds shown only when
- * not zero). */
-void flux_time_iso(int64_t ms, int32_t off, flux_buf *out);
 
 #endif

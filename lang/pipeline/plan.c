@@ -23,15 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 #include <yaml.h>
 
 #include "parse.h"
-#include "schedule.h"
+#include "duration.h"
+#include "sha256.h"
+#include "text.h"
 #include "utf8.h"
-
-/* exported by parse.c without a header of its own */
-void flux_print_duration(int64_t ms, flux_buf *out);
 
 /* Plans are compiler output: the same bound as a source file keeps span
  * offsets (32-bit) valid for the templates parsed out of a plan. */
@@ -43,29 +41,8 @@ void flux_print_duration(int64_t ms, flux_buf *out);
  * recurse over expressions, so a plan must not carry one deeper than this. */
 #define PLAN_MAX_EXPR_DEPTH 1000
 
-/* ==== SHA-256 =============================================================== */
-
-void flux_sha256_hex(const void *data, size_t len, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
-        /* libcrypto without SHA-256 is a broken installation, not an input error */
-        fputs("flux: SHA-256 is not available from libcrypto\n", stderr);
-        abort();
-    }
-    static const char hex[] = "0123456789abcdef";
-    for (unsigned i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
-}
-
 /* ==== shared helpers ======================================================== */
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 /* Words a YAML 1.1 reader would take for a boolean or null when written
  * plain; names spelled like them are quoted so any YAML tool reads strings. */
@@ -140,9 +117,9 @@ static void put_quoted(yaml_emitter_t *y, const char *s, size_t n)
 static void put_name(yaml_emitter_t *y, const char *s)
 {
     size_t n = s ? strlen(s) : 0;
-    bool plain = n > 0 && (is_alpha(s[0]) || s[0] == '_') && !yaml_reserved(s, n);
+    bool plain = n > 0 && (flux_is_alpha(s[0]) || s[0] == '_') && !yaml_reserved(s, n);
     for (size_t i = 0; plain && i < n; i++)
-        plain = is_alpha(s[i]) || is_digit(s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-' || s[i] == '/';
+        plain = flux_is_alpha(s[i]) || flux_is_digit(s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-' || s[i] == '/';
     put_scalar(y, NULL, s, n, plain ? YAML_PLAIN_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 }
 
@@ -788,7 +765,7 @@ static bool is_int_text(const char *s, size_t n)
     if (s[i] == '0' && n - i > 1)
         return false;
     for (; i < n; i++)
-        if (!is_digit(s[i]))
+        if (!flux_is_digit(s[i]))
             return false;
     return true;
 }
@@ -802,12 +779,12 @@ static bool is_float_text(const char *s, size_t n)
         (i == 0 && n == 4 && (memcmp(s, ".nan", 4) == 0 || memcmp(s, ".NaN", 4) == 0 || memcmp(s, ".NAN", 4) == 0)))
         return true;
     size_t digits = 0, j = 0;
-    while (j < m && is_digit(t[j]))
+    while (j < m && flux_is_digit(t[j]))
         j++, digits++;
     bool frac = false;
     if (j < m && t[j] == '.') {
         frac = true;
-        for (j++; j < m && is_digit(t[j]); j++)
+        for (j++; j < m && flux_is_digit(t[j]); j++)
             digits++;
     }
     if (!digits)
@@ -819,7 +796,7 @@ static bool is_float_text(const char *s, size_t n)
         if (j < m && (t[j] == '+' || t[j] == '-'))
             j++;
         size_t ed = 0;
-        while (j < m && is_digit(t[j]))
+        while (j < m && flux_is_digit(t[j]))
             j++, ed++;
         if (!ed)
             return false;
@@ -914,7 +891,7 @@ static bool get_source(reader *r, const node *nd, const char *what, flux_plan_so
         return false;
     bool ok = n == 64;
     for (size_t i = 0; ok && i < n; i++)
-        ok = is_digit(h[i]) || (h[i] >= 'a' && h[i] <= 'f');
+        ok = flux_is_digit(h[i]) || (h[i] >= 'a' && h[i] <= 'f');
     if (!ok)
         return FAIL_AT(r, v[1], "'sha256' must be 64 lowercase hexadecimal digits");
     memcpy(out->sha256, h, 65);

@@ -7,6 +7,7 @@
 #include "arena.h"
 #include "diag.h"
 #include "pipeline.h"
+#include "sha256.h" /* flux_sha256_hex names plans */
 
 #define FLUX_PLAN_VERSION 1
 
@@ -22,9 +23,6 @@ typedef struct flux_plan {
     flux_plan_source *includes; /* files it included, in first-read order */
     size_t nincludes;
 } flux_plan;
-
-/* Lowercase hex SHA-256 (OpenSSL). */
-void flux_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* Writes the plan of a pipeline that compiled without errors (its order set).
  * Run-time templates are written as canonical template source. */

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "eval.h"
+#include "duration.h"
 #include "parse.h"
 
-void flux_print_duration(int64_t ms, flux_buf *out); /* parse.c */
 
 /* ---- params ---- */
 
@@ -500,7 +500,6 @@ static bool bare_word(const char *s)
     return true;
 }
 
-void flux_print_string_literal(const char *s, size_t n, flux_buf *out); /* parse.c */
 
 static void field_text(flux_renderer *r, const flux_field *f, flux_buf *out, bool nested)
 {

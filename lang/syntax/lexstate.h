@@ -63,6 +63,15 @@ int flux_lex_next(flux_lexstate *ls);
 
 /* provided by parse.c, used from grammar actions */
 flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind);
+flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x);
+int64_t flux_parse_int(flux_lexstate *ls, flux_loc l);
+double flux_parse_float(flux_lexstate *ls, flux_loc l);
+int64_t flux_parse_duration(flux_lexstate *ls, flux_loc l);
+void flux_parse_if_else_check(flux_lexstate *ls, flux_item *it, flux_loc l);
+/* words a syntax error: what is 0 for a token, 1 for an invalid token, 2 for
+ * the end of the file */
+void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *tokname,
+                       const char **expected, int nexpected);
 enum { TSTR_NAME, TSTR_STRING, TSTR_TRIPLE, TSTR_XSTRING };
 
 #endif

@@ -11,10 +11,10 @@
 
 #include "lexstate.h"
 #include "parser.h"
-#include "schedule.h"
+#include "duration.h"
 #include "suggest.h"
+#include "text.h"
 #include "utf8.h"
-#include "value.h"
 
 static flux_span sp(flux_lexstate *ls, uint32_t b, uint32_t e)
 {
@@ -131,7 +131,6 @@ static bool too_deep(const flux_expr *root)
 
 /* the expression, or a none literal in its place after reporting that it is
  * too deep, so that later stages never see it */
-flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x);
 
 flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x)
 {
@@ -221,9 +220,6 @@ static const char *quote_text(flux_lexstate *ls, flux_loc loc)
     flux_buf_free(&b);
     return r;
 }
-
-void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *tokname, const char **expected,
-                       int nexpected);
 
 void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *tokname, const char **expected,
                        int nexpected)
@@ -323,7 +319,6 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
     syntax_error(ls, span, help, "%s", msg);
 }
 
-void fluxyyerror(flux_loc *loc, flux_lexstate *ls, const char *msg);
 
 void fluxyyerror(flux_loc *loc, flux_lexstate *ls, const char *msg)
 {
@@ -332,7 +327,6 @@ void fluxyyerror(flux_loc *loc, flux_lexstate *ls, const char *msg)
                  "input nested too deeply (%s)", msg);
 }
 
-void flux_parse_if_else_check(flux_lexstate *ls, flux_item *it, flux_loc l);
 
 void flux_parse_if_else_check(flux_lexstate *ls, flux_item *it, flux_loc l)
 {
@@ -343,9 +337,6 @@ void flux_parse_if_else_check(flux_lexstate *ls, flux_item *it, flux_loc l)
 
 /* ---- literals ---- */
 
-int64_t flux_parse_int(flux_lexstate *ls, flux_loc l);
-double flux_parse_float(flux_lexstate *ls, flux_loc l);
-int64_t flux_parse_duration(flux_lexstate *ls, flux_loc l);
 
 int64_t flux_parse_int(flux_lexstate *ls, flux_loc l)
 {
@@ -787,7 +778,6 @@ const char *flux_xop_text(flux_xop op)
     return "?";
 }
 
-void flux_print_string_literal(const char *s, size_t n, flux_buf *out);
 
 void flux_print_string_literal(const char *s, size_t n, flux_buf *out)
 {
@@ -808,28 +798,6 @@ void flux_print_string_literal(const char *s, size_t n, flux_buf *out)
         }
     }
     flux_buf_putc(out, '"');
-}
-
-void flux_print_duration(int64_t ms, flux_buf *out);
-
-void flux_print_duration(int64_t ms, flux_buf *out)
-{
-    static const struct { const char *unit; int64_t ms; } units[] = {
-        {"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}};
-    if (ms == 0) {
-        flux_buf_puts(out, "0s");
-        return;
-    }
-    if (ms < 0) {
-        flux_buf_putc(out, '-');
-        ms = -ms;
-    }
-    for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
-        if (ms >= units[i].ms) {
-            flux_buf_printf(out, "%" PRId64 "%s", ms / units[i].ms, units[i].unit);
-            ms %= units[i].ms;
-        }
-    }
 }
 
 static void print_args(const flux_exprs *a, flux_buf *out)
@@ -872,7 +840,11 @@ void flux_expr_print(const flux_expr *x, flux_buf *out)
         else
             flux_buf_printf(out, "%" PRId64, x->u.i);
         break;
-    case FLUX_X_FLOAT: flux_value_render(flux_float(x->u.f), out); break;
+    case FLUX_X_FLOAT: {
+        char tmp[FLUX_DOUBLE_TEXT];
+        flux_buf_puts(out, flux_text_double(x->u.f, tmp));
+        break;
+    }
     case FLUX_X_STRING: flux_print_string_literal(x->u.str.s, x->u.str.len, out); break;
     case FLUX_X_DURATION: flux_print_duration(x->u.ms, out); break;
     case FLUX_X_LIST:

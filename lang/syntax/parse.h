@@ -31,4 +31,8 @@ flux_tstr *flux_parse_template(flux_arena *arena, flux_diags *diags, flux_source
  * keeps for run-time templates. */
 void flux_expr_print(const flux_expr *x, flux_buf *out);
 
+/* A string as a template literal: quoted, with \" \\ \n \t \r escaped and
+ * other control bytes as \u{hex}. */
+void flux_print_string_literal(const char *s, size_t n, flux_buf *out);
+
 #endif

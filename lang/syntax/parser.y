@@ -37,7 +37,6 @@ void fluxyyerror(flux_loc *loc, flux_lexstate *ls, const char *msg);
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                  \
     do {                                                             \
@@ -172,11 +171,6 @@ static const char *tok_text(flux_lexstate *ls, flux_loc l)
     return flux_arena_strndup(ls->arena, ls->text + l.begin, l.end - l.begin);
 }
 
-flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x);
-int64_t flux_parse_int(flux_lexstate *ls, flux_loc l);
-double flux_parse_float(flux_lexstate *ls, flux_loc l);
-int64_t flux_parse_duration(flux_lexstate *ls, flux_loc l);
-void flux_parse_if_else_check(flux_lexstate *ls, flux_item *it, flux_loc l);
 }
 
 %union {
@@ -632,9 +626,6 @@ int fluxyylex(FLUXYYSTYPE *lval, flux_loc *lloc, flux_lexstate *ls)
     ls->invalid_help = NULL;
     return flux_lex_next(ls);
 }
-
-void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *tokname,
-                       const char **expected, int nexpected);
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, flux_lexstate *ls)
 {

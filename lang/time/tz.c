@@ -8,8 +8,7 @@
  * and gap/fold resolution are written against periods, so they work the same
  * in the table and in the rule-governed future. */
 #include "tz.h"
-#include "schedule.h"
-#include "value.h"
+#include "civil.h"
 
 #include <pthread.h>
 #include <stdarg.h>

@@ -4,6 +4,7 @@
 #ifndef FLUX_TZ_H
 #define FLUX_TZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,5 +30,22 @@ typedef enum {
 /* The instant of a wall-clock time (given as seconds since 1970-01-01T00:00
  * of the local calendar, i.e. as if it were UTC). */
 flux_tz_kind flux_tz_resolve(const flux_tz *tz, int64_t local_s, int64_t *utc_s);
+
+/* ---- the zone catalogue (tzcatalog.c) ---- */
+
+/* True when name is an IANA zone present in the system zoneinfo (UTC included).
+ * Rejects names with "..", leading '/', or anything that is not a TZif file.
+ * Zoneinfo is $TZDIR, or /usr/share/zoneinfo when unset or empty. Also rejects
+ * the TZif files there that are not zone names: localtime, posixrules, posix/...,
+ * right/... */
+bool flux_tz_exists(const char *name);
+
+/* Closest known zone name by edit distance (case-insensitive), or NULL when none
+ * is close. The returned string lives until exit.
+ * The list comes from tzdata.zi (zones and links), else zone1970.tab + zone.tab,
+ * read on the first call with the TZDIR of that moment and cached for the
+ * process: not thread-safe. A bare city ("paris") also matches the last
+ * component; only names whose TZif file exists are suggested. */
+const char *flux_tz_suggest(const char *name);
 
 #endif
