@@ -1,6 +1,7 @@
 /* conn — connections from flux.yaml (libyaml) and FLUX_CONN_* URIs. */
 #include "conn.h"
 #include "suggest.h"
+#include "yamltree.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -126,83 +127,35 @@ int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_c
 
 /* ---- flux.yaml ---- */
 
-typedef struct ynode {
-    enum { Y_SCALAR, Y_MAP, Y_SEQ } kind;
-    const char *s;
-    struct ynode **kids; /* map: key, value, key, value ... */
-    size_t n, cap;
-    size_t line, col;
-} ynode;
-
-static void kid(flux_arena *a, ynode *p, ynode *k)
+/* flux.yaml as a tree: at most 32 collections deep, anchors allowed (a
+ * hand-written file may use them for its own repetition), aliases refused. */
+static flux_ynode *load_tree(flux_arena *a, yaml_parser_t *ps, const char *path, char *err, size_t errlen)
 {
-    if (p->n == p->cap) {
-        p->cap = p->cap ? 2 * p->cap : 8;
-        ynode **nk = flux_arena_alloc(a, p->cap * sizeof *nk);
-        if (p->n)
-            memcpy(nk, p->kids, p->n * sizeof *nk);
-        p->kids = nk;
-    }
-    p->kids[p->n++] = k;
-}
-
-/* a small tree from libyaml events; anchors and aliases are refused */
-static ynode *load_tree(flux_arena *a, yaml_parser_t *ps, const char *path, char *err, size_t errlen)
-{
-    ynode *stack[32];
-    int depth = 0;
-    ynode *root = NULL;
-    for (;;) {
-        yaml_event_t ev;
-        if (!yaml_parser_parse(ps, &ev)) {
-            fail(err, errlen, "%s:%zu:%zu: %s", path, ps->problem_mark.line + 1, ps->problem_mark.column + 1,
-                 ps->problem ? ps->problem : "invalid YAML");
-            return NULL;
-        }
-        yaml_event_type_t t = ev.type;
-        size_t line = ev.start_mark.line + 1, col = ev.start_mark.column + 1;
-        ynode *n = NULL;
-        if (t == YAML_ALIAS_EVENT) {
-            yaml_event_delete(&ev);
-            fail(err, errlen, "%s:%zu:%zu: aliases are not supported in flux.yaml", path, line, col);
-            return NULL;
-        }
-        if (t == YAML_SCALAR_EVENT || t == YAML_MAPPING_START_EVENT || t == YAML_SEQUENCE_START_EVENT) {
-            n = flux_arena_alloc(a, sizeof *n);
-            n->line = line;
-            n->col = col;
-            n->kind = t == YAML_SCALAR_EVENT ? Y_SCALAR : t == YAML_MAPPING_START_EVENT ? Y_MAP : Y_SEQ;
-            if (t == YAML_SCALAR_EVENT)
-                n->s = flux_arena_strndup(a, (const char *)ev.data.scalar.value, ev.data.scalar.length);
-            if (depth > 0)
-                kid(a, stack[depth - 1], n);
-            else if (!root)
-                root = n;
-            if (n->kind != Y_SCALAR) {
-                if (depth == 32) {
-                    yaml_event_delete(&ev);
-                    fail(err, errlen, "%s:%zu:%zu: nested too deeply", path, line, col);
-                    return NULL;
-                }
-                stack[depth++] = n;
-            }
-        } else if (t == YAML_MAPPING_END_EVENT || t == YAML_SEQUENCE_END_EVENT) {
-            depth--;
-        }
-        yaml_event_delete(&ev);
-        if (t == YAML_STREAM_END_EVENT)
-            break;
+    static const flux_yaml_opts opts = {.max_depth = 32, .one_document = false, .no_anchors = false};
+    flux_yaml_error e;
+    flux_ynode *root = flux_yaml_tree(a, ps, &opts, &e);
+    switch (e.status) {
+    case FLUX_YAML_OK:
+    case FLUX_YAML_EMPTY: break;
+    case FLUX_YAML_PARSER:
+        fail(err, errlen, "%s:%zu:%zu: %s", path, e.line, e.col, e.problem ? e.problem : "invalid YAML");
+        break;
+    case FLUX_YAML_ALIAS:
+        fail(err, errlen, "%s:%zu:%zu: aliases are not supported in flux.yaml", path, e.line, e.col);
+        break;
+    case FLUX_YAML_TOO_DEEP: fail(err, errlen, "%s:%zu:%zu: nested too deeply", path, e.line, e.col); break;
+    default: fail(err, errlen, "%s:%zu:%zu: invalid YAML", path, e.line, e.col); break;
     }
     return root;
 }
 
-static const char *field(const ynode *m, const char *key, const ynode **at)
+static const char *field(const flux_ynode *m, const char *key, const flux_ynode **at)
 {
     for (size_t i = 0; i + 1 < m->n; i += 2) {
-        if (m->kids[i]->kind == Y_SCALAR && strcmp(m->kids[i]->s, key) == 0) {
+        if (m->kids[i]->kind == FLUX_YNODE_SCALAR && strcmp(m->kids[i]->s, key) == 0) {
             if (at)
                 *at = m->kids[i + 1];
-            return m->kids[i + 1]->kind == Y_SCALAR ? m->kids[i + 1]->s : NULL;
+            return m->kids[i + 1]->kind == FLUX_YNODE_SCALAR ? m->kids[i + 1]->s : NULL;
         }
     }
     return NULL;
@@ -221,7 +174,7 @@ static char *read_secret_file(flux_arena *a, const char *path)
     return flux_arena_strndup(a, buf, n);
 }
 
-static int conn_from_node(flux_arena *a, const char *path, bool private_file, const char *name, const ynode *m,
+static int conn_from_node(flux_arena *a, const char *path, bool private_file, const char *name, const flux_ynode *m,
                           flux_conn *c, char *err, size_t errlen)
 {
     static const char *const known[] = {"type", "host", "port", "user", "database", "path", "brokers", "base",
@@ -229,7 +182,7 @@ static int conn_from_node(flux_arena *a, const char *path, bool private_file, co
     memset(c, 0, sizeof *c);
     c->name = name;
     c->origin = flux_arena_printf(a, "%s:%zu:%zu", path, m->line, m->col);
-    if (m->kind != Y_MAP) {
+    if (m->kind != FLUX_YNODE_MAP) {
         fail(err, errlen, "%s:%zu:%zu: connection '%s' must be a mapping of settings", path, m->line, m->col, name);
         return -1;
     }
@@ -271,7 +224,7 @@ static int conn_from_node(flux_arena *a, const char *path, bool private_file, co
         c->brokers = v;
     if ((v = field(m, "base", NULL)))
         c->base = v;
-    const ynode *at = NULL;
+    const flux_ynode *at = NULL;
     if ((v = field(m, "port", &at))) {
         char *end;
         long port = strtol(v, &end, 10);
@@ -317,7 +270,7 @@ static int conn_from_node(flux_arena *a, const char *path, bool private_file, co
     for (size_t i = 0; i + 1 < m->n; i += 2) {
         bool k = false;
         for (size_t j = 0; j < sizeof known / sizeof *known; j++)
-            k |= m->kids[i]->kind == Y_SCALAR && strcmp(m->kids[i]->s, known[j]) == 0;
+            k |= m->kids[i]->kind == FLUX_YNODE_SCALAR && strcmp(m->kids[i]->s, known[j]) == 0;
         if (!k)
             extra++;
     }
@@ -326,10 +279,10 @@ static int conn_from_node(flux_arena *a, const char *path, bool private_file, co
     for (size_t i = 0; i + 1 < m->n; i += 2) {
         bool k = false;
         for (size_t j = 0; j < sizeof known / sizeof *known; j++)
-            k |= m->kids[i]->kind == Y_SCALAR && strcmp(m->kids[i]->s, known[j]) == 0;
+            k |= m->kids[i]->kind == FLUX_YNODE_SCALAR && strcmp(m->kids[i]->s, known[j]) == 0;
         if (k)
             continue;
-        if (m->kids[i]->kind != Y_SCALAR || m->kids[i + 1]->kind != Y_SCALAR) {
+        if (m->kids[i]->kind != FLUX_YNODE_SCALAR || m->kids[i + 1]->kind != FLUX_YNODE_SCALAR) {
             fail(err, errlen, "%s:%zu:%zu: setting of connection '%s' must be a plain value", path,
                  m->kids[i]->line, m->kids[i]->col, name);
             return -1;
@@ -357,30 +310,30 @@ int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool requi
     yaml_parser_t ps;
     yaml_parser_initialize(&ps);
     yaml_parser_set_input_file(&ps, f);
-    ynode *root = load_tree(a, &ps, path, err, errlen);
+    flux_ynode *root = load_tree(a, &ps, path, err, errlen);
     yaml_parser_delete(&ps);
     fclose(f);
     out->file = flux_arena_strdup(a, path);
     if (!root)
         return err[0] ? -1 : 0;
-    const ynode *conns = NULL, *pools = NULL;
-    if (root->kind == Y_SCALAR && !*root->s)
+    const flux_ynode *conns = NULL, *pools = NULL;
+    if (root->kind == FLUX_YNODE_SCALAR && !*root->s)
         return 0;
-    if (root->kind != Y_MAP) {
+    if (root->kind != FLUX_YNODE_MAP) {
         fail(err, errlen, "%s:%zu:%zu: expected a mapping with 'connections:' and 'pools:'", path, root->line,
              root->col);
         return -1;
     }
     for (size_t i = 0; i + 1 < root->n; i += 2) {
-        const ynode *k = root->kids[i];
-        if (k->kind != Y_SCALAR ||
+        const flux_ynode *k = root->kids[i];
+        if (k->kind != FLUX_YNODE_SCALAR ||
             (strcmp(k->s, "connections") && strcmp(k->s, "pools") && strcmp(k->s, "state_store"))) {
             fail(err, errlen, "%s:%zu:%zu: unknown section '%s' (connections, pools, state_store)", path, k->line,
-                 k->col, k->kind == Y_SCALAR ? k->s : "?");
+                 k->col, k->kind == FLUX_YNODE_SCALAR ? k->s : "?");
             return -1;
         }
     }
-    const ynode *ss = NULL;
+    const flux_ynode *ss = NULL;
     out->state_store = field(root, "state_store", &ss);
     if (ss && !out->state_store) {
         fail(err, errlen, "%s:%zu:%zu: state_store is a URL (sqlite:///path or mysql://user@host:port/db)", path,
@@ -402,7 +355,7 @@ int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool requi
     }
     field(root, "pools", &pools);
     if (pools) {
-        if (pools->kind != Y_MAP) {
+        if (pools->kind != FLUX_YNODE_MAP) {
             fail(err, errlen, "%s:%zu:%zu: 'pools' maps pool names to numbers of slots", path, pools->line,
                  pools->col);
             return -1;
@@ -411,10 +364,10 @@ int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool requi
         out->pool_names = flux_arena_alloc(a, (np ? np : 1) * sizeof *out->pool_names);
         out->pool_slots = flux_arena_alloc(a, (np ? np : 1) * sizeof *out->pool_slots);
         for (size_t i = 0; i + 1 < pools->n; i += 2) {
-            const ynode *k = pools->kids[i], *v = pools->kids[i + 1];
+            const flux_ynode *k = pools->kids[i], *v = pools->kids[i + 1];
             char *end = NULL;
-            long slots = v->kind == Y_SCALAR ? strtol(v->s, &end, 10) : -1;
-            if (k->kind != Y_SCALAR || v->kind != Y_SCALAR || *end || slots < 1 || slots > 100000) {
+            long slots = v->kind == FLUX_YNODE_SCALAR ? strtol(v->s, &end, 10) : -1;
+            if (k->kind != FLUX_YNODE_SCALAR || v->kind != FLUX_YNODE_SCALAR || *end || slots < 1 || slots > 100000) {
                 fail(err, errlen, "%s:%zu:%zu: a pool has a number of slots from 1 to 100000", path, v->line, v->col);
                 return -1;
             }
@@ -424,14 +377,14 @@ int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool requi
     }
     if (!field(root, "connections", &conns) && !conns)
         return 0;
-    if (conns->kind != Y_MAP) {
+    if (conns->kind != FLUX_YNODE_MAP) {
         fail(err, errlen, "%s:%zu:%zu: 'connections' must map names to settings", path, conns->line, conns->col);
         return -1;
     }
     out->v = flux_arena_alloc(a, (conns->n / 2 + 1) * sizeof *out->v);
     for (size_t i = 0; i + 1 < conns->n; i += 2) {
-        const ynode *k = conns->kids[i];
-        if (k->kind != Y_SCALAR) {
+        const flux_ynode *k = conns->kids[i];
+        if (k->kind != FLUX_YNODE_SCALAR) {
             fail(err, errlen, "%s:%zu:%zu: a connection name must be a plain word", path, k->line, k->col);
             return -1;
         }
