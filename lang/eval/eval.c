@@ -1,8 +1,5 @@
-/* eval — evaluates template expressions: operators, filters and functions.
- *
- * Filters and functions are rows of one table each (name, arity, function),
- * the same at compile time and at run time, so an expression means the same
- * thing in a loop header and in a rendered command. */
+/* eval — evaluates template expressions: scopes, names, operators, calls of
+ * the filters and functions of filters.c, and folding of compile-time parts. */
 #include "eval.h"
 
 #include <errno.h>
@@ -13,12 +10,12 @@
 #include <string.h>
 
 #include "duration.h"
+#include "evalpriv.h"
+#include "filters.h"
 #include "isotime.h"
 #include "suggest.h"
+#include "timefmt.h"
 
-
-#define RANGE_MAX 1000000  /* a loop larger than this is a mistake, not a pipeline */
-#define STRING_MAX (16u << 20)
 
 /* ---- scopes ---- */
 
@@ -80,10 +77,7 @@ bool flux_is_runtime_name(const char *name)
 
 /* ---- errors ---- */
 
-static flux_eval_status err(flux_eval *ev, flux_span span, const char *help, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static flux_eval_status err(flux_eval *ev, flux_span span, const char *help, const char *fmt, ...)
+flux_eval_status flux_eval_error(flux_eval *ev, flux_span span, const char *help, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -96,30 +90,23 @@ static flux_eval_status err(flux_eval *ev, flux_span span, const char *help, con
     return FLUX_EVAL_ERROR;
 }
 
-static const char *tname(flux_value v)
-{
-    return flux_type_name(v.t);
-}
-
-static flux_value mkstr(flux_eval *ev, flux_buf *b)
+flux_value flux_eval_str(flux_eval *ev, flux_buf *b)
 {
     flux_value v = flux_str(flux_arena_strndup(ev->arena, b->data ? b->data : "", b->len), b->len);
     flux_buf_free(b);
     return v;
 }
 
-static flux_value render_str(flux_eval *ev, flux_value v)
+flux_value flux_eval_render_str(flux_eval *ev, flux_value v)
 {
     if (v.t == FLUX_T_STR)
         return v;
     flux_buf b = {0};
     flux_value_render(v, &b);
-    return mkstr(ev, &b);
+    return flux_eval_str(ev, &b);
 }
 
-/* a time from a time value, or from a string holding an ISO-8601 time
- * (shown in UTC) */
-static bool as_time(flux_value v, int64_t *ms, int32_t *off)
+bool flux_eval_as_time(flux_value v, int64_t *ms, int32_t *off)
 {
     *off = 0;
     if (v.t == FLUX_T_TIME) {
@@ -133,640 +120,6 @@ static bool as_time(flux_value v, int64_t *ms, int32_t *off)
         return flux_time_parse(v.u.s.s, ms, &zone, &e) == 0;
     }
     return false;
-}
-
-/* ---- date formatting ---- */
-
-static const char *const month_abbr[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-static const char *const month_full[] = {"January", "February", "March", "April", "May", "June", "July",
-                                         "August", "September", "October", "November", "December"};
-static const char *const wday_abbr[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-static const char *const wday_full[] = {"Sunday", "Monday", "Tuesday", "Wednesday",
-                                        "Thursday", "Friday", "Saturday"};
-
-typedef struct civil {
-    int64_t y;
-    unsigned m, d, hh, mm, ss, ms, wday, yday;
-    int64_t epoch_s;
-} civil;
-
-static civil to_civil(int64_t ms)
-{
-    civil c;
-    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    int64_t rem = ms - days * 86400000;
-    flux_civil_from_days(days, &c.y, &c.m, &c.d);
-    c.hh = (unsigned)(rem / 3600000);
-    c.mm = (unsigned)(rem / 60000 % 60);
-    c.ss = (unsigned)(rem / 1000 % 60);
-    c.ms = (unsigned)(rem % 1000);
-    c.wday = (unsigned)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
-    c.yday = (unsigned)(days - flux_days_from_civil(c.y, 1, 1)) + 1;
-    c.epoch_s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-    return c;
-}
-
-static const char *const date_directives = "%Y %m %d %H %M %S %f %j %y %b %B %a %A %u %w %s %F %T %z %Z %%";
-
-/* strftime's common directives, in the wall-clock time of the value's zone
- * offset; returns the offending directive on an unknown one */
-static int format_time(int64_t ms, int32_t off, const char *fmt, size_t len, flux_buf *out, char *bad)
-{
-    civil c = to_civil(ms + (int64_t)off * 1000);
-    c.epoch_s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-    int32_t aoff = off < 0 ? -off : off;
-    for (size_t i = 0; i < len; i++) {
-        if (fmt[i] != '%') {
-            flux_buf_putc(out, fmt[i]);
-            continue;
-        }
-        if (++i >= len) {
-            *bad = '\0';
-            return -1;
-        }
-        switch (fmt[i]) {
-        case 'Y': flux_buf_printf(out, "%04" PRId64, c.y); break;
-        case 'm': flux_buf_printf(out, "%02u", c.m); break;
-        case 'd': flux_buf_printf(out, "%02u", c.d); break;
-        case 'H': flux_buf_printf(out, "%02u", c.hh); break;
-        case 'M': flux_buf_printf(out, "%02u", c.mm); break;
-        case 'S': flux_buf_printf(out, "%02u", c.ss); break;
-        case 'f': flux_buf_printf(out, "%06u", c.ms * 1000); break;
-        case 'j': flux_buf_printf(out, "%03u", c.yday); break;
-        case 'y': flux_buf_printf(out, "%02u", (unsigned)(((c.y % 100) + 100) % 100)); break;
-        case 'b': flux_buf_puts(out, month_abbr[c.m - 1]); break;
-        case 'B': flux_buf_puts(out, month_full[c.m - 1]); break;
-        case 'a': flux_buf_puts(out, wday_abbr[c.wday]); break;
-        case 'A': flux_buf_puts(out, wday_full[c.wday]); break;
-        case 'u': flux_buf_printf(out, "%u", c.wday ? c.wday : 7); break;
-        case 'w': flux_buf_printf(out, "%u", c.wday); break;
-        case 's': flux_buf_printf(out, "%" PRId64, c.epoch_s); break;
-        case 'F': flux_buf_printf(out, "%04" PRId64 "-%02u-%02u", c.y, c.m, c.d); break;
-        case 'T': flux_buf_printf(out, "%02u:%02u:%02u", c.hh, c.mm, c.ss); break;
-        case 'z': flux_buf_printf(out, "%c%02d%02d", off < 0 ? '-' : '+', aoff / 3600, aoff / 60 % 60); break;
-        case 'Z':
-            if (off == 0)
-                flux_buf_puts(out, "UTC");
-            else
-                flux_buf_printf(out, "%c%02d:%02d", off < 0 ? '-' : '+', aoff / 3600, aoff / 60 % 60);
-            break;
-        case '%': flux_buf_putc(out, '%'); break;
-        default:
-            *bad = fmt[i];
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* strptime for the numeric directives ds_format needs */
-static int parse_time(const char *s, size_t slen, const char *fmt, size_t flen, int64_t *ms)
-{
-    int64_t y = 1970;
-    unsigned m = 1, d = 1, hh = 0, mi = 0, ss = 0;
-    size_t p = 0;
-    for (size_t i = 0; i < flen; i++) {
-        if (fmt[i] != '%') {
-            if (p >= slen || s[p] != fmt[i])
-                return -1;
-            p++;
-            continue;
-        }
-        if (++i >= flen)
-            return -1;
-        int width;
-        switch (fmt[i]) {
-        case 'Y': width = 4; break;
-        case 'm': case 'd': case 'H': case 'M': case 'S': case 'y': width = 2; break;
-        case '%':
-            if (p >= slen || s[p] != '%')
-                return -1;
-            p++;
-            continue;
-        default: return -1;
-        }
-        int64_t v = 0;
-        int k = 0;
-        while (k < width && p < slen && s[p] >= '0' && s[p] <= '9') {
-            v = v * 10 + (s[p++] - '0');
-            k++;
-        }
-        if (k == 0)
-            return -1;
-        switch (fmt[i]) {
-        case 'Y': y = v; break;
-        case 'y': y = 2000 + v; break;
-        case 'm': m = (unsigned)v; break;
-        case 'd': d = (unsigned)v; break;
-        case 'H': hh = (unsigned)v; break;
-        case 'M': mi = (unsigned)v; break;
-        case 'S': ss = (unsigned)v; break;
-        }
-    }
-    if (p != slen || m < 1 || m > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59)
-        return -1;
-    int64_t days = flux_days_from_civil(y, m, d);
-    int64_t y2;
-    unsigned m2, d2;
-    flux_civil_from_days(days, &y2, &m2, &d2);
-    if (y2 != y || m2 != m || d2 != d)
-        return -1; /* 31 April and the like */
-    *ms = ((days * 24 + hh) * 60 + mi) * 60000 + (int64_t)ss * 1000;
-    return 0;
-}
-
-/* ---- filters ---- */
-
-typedef flux_eval_status (*filter_fn)(flux_eval *ev, const flux_expr *x, flux_value in, flux_value *a,
-                                      size_t n, flux_value *out);
-
-/* argument types, one letter each: d duration, s string, i integer, * any;
- * checked as soon as an argument is known, even when the input is only known
- * at run time */
-typedef struct filter {
-    const char *name;
-    size_t min, max;
-    filter_fn fn;
-    const char *args;
-} filter;
-
-#define FILTER(name) \
-    static flux_eval_status name(flux_eval *ev, const flux_expr *x, flux_value in, flux_value *a, size_t n, \
-                                 flux_value *out)
-
-static flux_span fspan(const flux_expr *x)
-{
-    return x->kind == FLUX_X_FILTER ? x->u.filter.name_span : x->kind == FLUX_X_CALL ? x->u.call.name_span : x->span;
-}
-
-static flux_eval_status want_str(flux_eval *ev, const flux_expr *x, flux_value v, const char *what)
-{
-    if (v.t == FLUX_T_STR)
-        return FLUX_EVAL_OK;
-    return err(ev, fspan(x), NULL, "%s expects a string, found %s", what, tname(v));
-}
-
-FILTER(f_upper)
-{
-    (void)a, (void)n;
-    flux_value s = render_str(ev, in);
-    char *p = flux_arena_strndup(ev->arena, s.u.s.s, s.u.s.len);
-    for (size_t i = 0; i < s.u.s.len; i++)
-        if (p[i] >= 'a' && p[i] <= 'z')
-            p[i] = (char)(p[i] - 32);
-    (void)x;
-    *out = flux_str(p, s.u.s.len);
-    return FLUX_EVAL_OK;
-}
-
-FILTER(f_lower)
-{
-    (void)a, (void)n, (void)x;
-    flux_value s = render_str(ev, in);
-    char *p = flux_arena_strndup(ev->arena, s.u.s.s, s.u.s.len);
-    for (size_t i = 0; i < s.u.s.len; i++)
-        if (p[i] >= 'A' && p[i] <= 'Z')
-            p[i] = (char)(p[i] + 32);
-    *out = flux_str(p, s.u.s.len);
-    return FLUX_EVAL_OK;
-}
-
-FILTER(f_trim)
-{
-    (void)a, (void)n, (void)x;
-    flux_value s = render_str(ev, in);
-    size_t b = 0, e = s.u.s.len;
-    while (b < e && strchr(" \t\r\n\v\f", s.u.s.s[b]))
-        b++;
-    while (e > b && strchr(" \t\r\n\v\f", s.u.s.s[e - 1]))
-        e--;
-    *out = flux_str(flux_arena_strndup(ev->arena, s.u.s.s + b, e - b), e - b);
-    return FLUX_EVAL_OK;
-}
-
-FILTER(f_replace)
-{
-    (void)n;
-    flux_value s = render_str(ev, in);
-    if (want_str(ev, x, a[0], "replace") || want_str(ev, x, a[1], "replace"))
-        return FLUX_EVAL_ERROR;
-    if (a[0].u.s.len == 0)
-        return err(ev, x->u.filter.args.v[0]->span, NULL, "replace needs a non-empty string to find");
-    flux_buf b = {0};
-    for (size_t i = 0; i < s.u.s.len;) {
-        if (i + a[0].u.s.len <= s.u.s.len && memcmp(s.u.s.s + i, a[0].u.s.s, a[0].u.s.len) == 0) {
-            flux_buf_put(&b, a[1].u.s.s, a[1].u.s.len);
-            i += a[0].u.s.len;
-        } else {
-            flux_buf_putc(&b, s.u.s.s[i++]);
-        }
-        if (b.len > STRING_MAX) {
-            flux_buf_free(&b);
-            return err(ev, x->span, NULL, "string too long");
-        }
-    }
-    *out = mkstr(ev, &b);
-    return FLUX_EVAL_OK;
-}
-
-FILTER(f_default)
-{
-    (void)ev, (void)x;
-    bool falsy = n > 1 && flux_truthy(a[1]);
-    *out = (in.t == FLUX_T_NONE || (falsy && !flux_truthy(in))) ? a[0] : in;
-    return FLUX_EVAL_OK;
-}
-
-FILTER(f_join)
-{
-    if (in.t != FLUX_T_LIST)
-        return err(ev, fspan(x), NULL, "join expects a list, found %s", tname(in));
-    flux_value sep = n ? render_str(ev, a[0]) : flux_str("", 0);
-    flux_buf b = {0};
-    for (size_t i = 0; i < in.u.list.n; i++) {
-        if (i)
-            flux_buf_put(&b, sep.u.s.s, sep.u.s.len);
-        flux_value_render(in.u.list.v[i], &b);
-    }
-    *out = mkstr(ev, &b);
-    return FLUX_EVAL_OK;
-}
-
-FILTER(f_length)
-{
-    (void)a, (void)n;
-    if (in.t == FLUX_T_STR) {
-        int64_t k = 0;
-        for (size_t i = 0; i < in.u.s.len; i++)
-            k += ((unsigned char)in.u.s.s[i] & 0xC0) != 0x80; /* code points, not bytes */
-        *out = flux_int(k);
-    } else if (in.t == FLUX_T_LIST) {
-        *out = flux_int((int64_t)in.u.list.n);
-    } else if (in.t == FLUX_T_DICT) {
-        *out = flux_int((int64_t)in.u.list.n / 2);
-    } else {
-        return err(ev, fspan(x), NULL, "length expects a string, list or dict, found %s", tname(in));
-    }
-    return FLUX_EVAL_OK;
-}
-
-FILTER(f_int)
-{
-    (void)a, (void)n;
-    switch (in.t) {
-    case FLUX_T_INT: *out = in; return FLUX_EVAL_OK;
-    case FLUX_T_BOOL: *out = flux_int(in.u.b); return FLUX_EVAL_OK;
-    case FLUX_T_FLOAT:
-        if (!isfinite(in.u.f) || fabs(in.u.f) > 9.2e18)
-            return err(ev, fspan(x), NULL, "number out of integer range");
-        *out = flux_int((int64_t)in.u.f);
-        return FLUX_EVAL_OK;
-    case FLUX_T_STR: {
-        char *end;
-        const char *s = in.u.s.s;
-        while (*s == ' ')
-            s++;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        while (*end == ' ')
-            end++;
-        if (end == s || *end || errno)
-            return err(ev, fspan(x), NULL, "'%s' is not an integer", in.u.s.s);
-        *out = flux_int(v);
-        return FLUX_EVAL_OK;
-    }
-    default: return err(ev, fspan(x), NULL, "int cannot convert a %s", tname(in));
-    }
-}
-
-FILTER(f_string)
-{
-    (void)a, (void)n, (void)x;
-    *out = render_str(ev, in);
-    return FLUX_EVAL_OK;
-}
-
-FILTER(f_json)
-{
-    (void)a, (void)n, (void)x;
-    flux_buf b = {0};
-    flux_value_json(in, &b);
-    *out = mkstr(ev, &b);
-    return FLUX_EVAL_OK;
-}
-
-/* POSIX shell single quotes: nothing inside is special except the quote */
-FILTER(f_shquote)
-{
-    (void)a, (void)n, (void)x;
-    flux_value s = render_str(ev, in);
-    flux_buf b = {0};
-    flux_buf_putc(&b, '\'');
-    for (size_t i = 0; i < s.u.s.len; i++) {
-        if (s.u.s.s[i] == '\'')
-            flux_buf_puts(&b, "'\\''");
-        else
-            flux_buf_putc(&b, s.u.s.s[i]);
-    }
-    flux_buf_putc(&b, '\'');
-    *out = mkstr(ev, &b);
-    return FLUX_EVAL_OK;
-}
-
-static void sql_literal(flux_value v, flux_buf *b)
-{
-    switch (v.t) {
-    case FLUX_T_NONE: flux_buf_puts(b, "NULL"); return;
-    case FLUX_T_BOOL: flux_buf_puts(b, v.u.b ? "TRUE" : "FALSE"); return;
-    case FLUX_T_INT: case FLUX_T_FLOAT: flux_value_render(v, b); return;
-    case FLUX_T_TIME: {
-        /* DATETIME columns carry no zone: SQL literals of times are UTC */
-        civil c = to_civil(v.u.ms);
-        flux_buf_printf(b, "'%04" PRId64 "-%02u-%02u %02u:%02u:%02u", c.y, c.m, c.d, c.hh, c.mm, c.ss);
-        if (c.ms)
-            flux_buf_printf(b, ".%03u", c.ms);
-        flux_buf_putc(b, '\'');
-        return;
-    }
-    case FLUX_T_LIST:
-        flux_buf_putc(b, '(');
-        for (size_t i = 0; i < v.u.list.n; i++) {
-            if (i)
-                flux_buf_puts(b, ", ");
-            sql_literal(v.u.list.v[i], b);
-        }
-        flux_buf_putc(b, ')');
-        return;
-    default: {
-        flux_buf t = {0};
-        flux_value_render(v, &t);
-        /* standard SQL quoting plus backslashes, which MySQL treats as escapes */
-        flux_buf_putc(b, '\'');
-        for (size_t i = 0; i < t.len; i++) {
-            char c = t.data[i];
-            if (c == '\'')
-                flux_buf_puts(b, "''");
-            else if (c == '\\')
-                flux_buf_puts(b, "\\\\");
-            else if (c == '\0')
-                flux_buf_puts(b, "\\0");
-            else
-                flux_buf_putc(b, c);
-        }
-        flux_buf_putc(b, '\'');
-        flux_buf_free(&t);
-    }
-    }
-}
-
-FILTER(f_sql)
-{
-    (void)a, (void)n, (void)x;
-    flux_buf b = {0};
-    sql_literal(in, &b);
-    *out = mkstr(ev, &b);
-    return FLUX_EVAL_OK;
-}
-
-static flux_eval_status time_in(flux_eval *ev, const flux_expr *x, flux_value in, int64_t *ms, int32_t *off)
-{
-    if (as_time(in, ms, off))
-        return FLUX_EVAL_OK;
-    if (in.t == FLUX_T_STR)
-        return err(ev, fspan(x), "times are ISO-8601, e.g. 2026-11-01T00:00:00Z", "'%s' is not a time", in.u.s.s);
-    return err(ev, fspan(x), NULL, "%s expects a time, found %s", fspan(x).file ? "this filter" : "filter",
-               tname(in));
-}
-
-static flux_eval_status fmt_time(flux_eval *ev, const flux_expr *x, flux_value in, const char *fmt,
-                                 flux_value *out)
-{
-    int64_t ms;
-    int32_t off;
-    if (time_in(ev, x, in, &ms, &off))
-        return FLUX_EVAL_ERROR;
-    flux_buf b = {0};
-    char bad;
-    format_time(ms, off, fmt, strlen(fmt), &b, &bad);
-    *out = mkstr(ev, &b);
-    return FLUX_EVAL_OK;
-}
-
-FILTER(f_ds) { (void)a, (void)n; return fmt_time(ev, x, in, "%Y-%m-%d", out); }
-FILTER(f_ds_nodash) { (void)a, (void)n; return fmt_time(ev, x, in, "%Y%m%d", out); }
-FILTER(f_ts)
-{
-    (void)a, (void)n;
-    /* Airflow's ts: ISO-8601 with a numeric offset, never 'Z' */
-    int64_t ms;
-    int32_t off;
-    if (time_in(ev, x, in, &ms, &off))
-        return FLUX_EVAL_ERROR;
-    flux_buf b = {0};
-    char bad;
-    format_time(ms, off, "%Y-%m-%dT%H:%M:%S", 17, &b, &bad);
-    int32_t ao = off < 0 ? -off : off;
-    flux_buf_printf(&b, "%c%02d:%02d", off < 0 ? '-' : '+', ao / 3600, ao / 60 % 60);
-    *out = mkstr(ev, &b);
-    return FLUX_EVAL_OK;
-}
-FILTER(f_ts_nodash) { (void)a, (void)n; return fmt_time(ev, x, in, "%Y%m%dT%H%M%S", out); }
-
-FILTER(f_date)
-{
-    (void)n;
-    int64_t ms;
-    int32_t off;
-    if (want_str(ev, x, a[0], "date") || time_in(ev, x, in, &ms, &off))
-        return FLUX_EVAL_ERROR;
-    flux_buf b = {0};
-    char bad;
-    if (format_time(ms, off, a[0].u.s.s, a[0].u.s.len, &b, &bad) != 0) {
-        flux_buf_free(&b);
-        char *h = flux_arena_printf(ev->arena, "directives are %s", date_directives);
-        if (!bad)
-            return err(ev, x->u.filter.args.v[0]->span, h, "date format ends with a lone '%%'");
-        return err(ev, x->u.filter.args.v[0]->span, h, "unknown date directive '%%%c'", bad);
-    }
-    *out = mkstr(ev, &b);
-    return FLUX_EVAL_OK;
-}
-
-static bool add_overflows(int64_t a, int64_t b, int64_t *r)
-{
-    return __builtin_add_overflow(a, b, r);
-}
-
-FILTER(f_add)
-{
-    (void)n;
-    if (a[0].t != FLUX_T_DURATION)
-        return err(ev, x->u.filter.args.v[0]->span, "write a duration such as 1h or 30m", "add expects a duration, found %s",
-                   tname(a[0]));
-    int64_t r;
-    if (in.t == FLUX_T_DURATION) {
-        if (add_overflows(in.u.ms, a[0].u.ms, &r))
-            return err(ev, x->span, NULL, "duration out of range");
-        *out = flux_duration(r);
-        return FLUX_EVAL_OK;
-    }
-    int64_t ms;
-    int32_t off;
-    if (time_in(ev, x, in, &ms, &off))
-        return FLUX_EVAL_ERROR;
-    if (add_overflows(ms, a[0].u.ms, &r))
-        return err(ev, x->span, NULL, "time out of range");
-    *out = flux_time_at(r, off);
-    return FLUX_EVAL_OK;
-}
-
-FILTER(f_first)
-{
-    (void)a, (void)n;
-    if (in.t != FLUX_T_LIST)
-        return err(ev, fspan(x), NULL, "first expects a list, found %s", tname(in));
-    *out = in.u.list.n ? in.u.list.v[0] : flux_none();
-    return FLUX_EVAL_OK;
-}
-
-FILTER(f_last)
-{
-    (void)a, (void)n;
-    if (in.t != FLUX_T_LIST)
-        return err(ev, fspan(x), NULL, "last expects a list, found %s", tname(in));
-    *out = in.u.list.n ? in.u.list.v[in.u.list.n - 1] : flux_none();
-    return FLUX_EVAL_OK;
-}
-
-static const filter filters[] = {
-    {"add", 1, 1, f_add, "d"},          {"date", 1, 1, f_date, "s"},       {"default", 1, 2, f_default, "**"},
-    {"ds", 0, 0, f_ds, ""},             {"ds_nodash", 0, 0, f_ds_nodash, ""}, {"first", 0, 0, f_first, ""},
-    {"int", 0, 0, f_int, ""},           {"join", 0, 1, f_join, "s"},       {"json", 0, 0, f_json, ""},
-    {"last", 0, 0, f_last, ""},         {"length", 0, 0, f_length, ""},    {"lower", 0, 0, f_lower, ""},
-    {"replace", 2, 2, f_replace, "ss"}, {"shquote", 0, 0, f_shquote, ""},  {"sql", 0, 0, f_sql, ""},
-    {"string", 0, 0, f_string, ""},     {"trim", 0, 0, f_trim, ""},        {"ts", 0, 0, f_ts, ""},
-    {"ts_nodash", 0, 0, f_ts_nodash, ""}, {"upper", 0, 0, f_upper, ""},
-};
-#define NFILTERS (sizeof filters / sizeof *filters)
-
-static const char *filter_names_v[NFILTERS];
-
-const char *const *flux_filter_names(size_t *n)
-{
-    for (size_t i = 0; i < NFILTERS; i++)
-        filter_names_v[i] = filters[i].name;
-    *n = NFILTERS;
-    return filter_names_v;
-}
-
-static const filter *find_filter(const char *name)
-{
-    for (size_t i = 0; i < NFILTERS; i++)
-        if (strcmp(filters[i].name, name) == 0)
-            return &filters[i];
-    return NULL;
-}
-
-bool flux_filter_known(const char *name)
-{
-    return find_filter(name) != NULL;
-}
-
-flux_eval_status flux_filter_apply(flux_eval *ev, const char *name, flux_value in, flux_value *out)
-{
-    /* no expression behind it: errors (none for a well-typed input) have no place */
-    static const flux_expr nowhere = {.kind = FLUX_X_NONE};
-    const filter *f = find_filter(name);
-    if (!f || f->min > 0)
-        return FLUX_EVAL_ERROR;
-    return f->fn(ev, &nowhere, in, NULL, 0, out);
-}
-
-/* ---- functions ---- */
-
-static flux_eval_status fn_range(flux_eval *ev, const flux_expr *x, flux_value *a, size_t n, flux_value *out)
-{
-    for (size_t i = 0; i < n; i++)
-        if (a[i].t != FLUX_T_INT)
-            return err(ev, x->u.call.args.v[i]->span, NULL, "range expects integers, found %s", tname(a[i]));
-    int64_t start = n >= 2 ? a[0].u.i : 0, stop = n >= 2 ? a[1].u.i : a[0].u.i, step = n == 3 ? a[2].u.i : 1;
-    if (step == 0)
-        return err(ev, x->u.call.args.v[2]->span, NULL, "range step must not be zero");
-    double count = ceil(((double)stop - (double)start) / (double)step);
-    if (count < 0)
-        count = 0;
-    if (count > RANGE_MAX)
-        return err(ev, x->span, "split the work into several loops or pipelines", "range of %.0f items is larger than %d",
-                   count, RANGE_MAX);
-    size_t k = (size_t)count;
-    flux_value *v = flux_arena_alloc(ev->arena, (k ? k : 1) * sizeof *v);
-    for (size_t i = 0; i < k; i++)
-        v[i] = flux_int(start + (int64_t)i * step);
-    out->t = FLUX_T_LIST;
-    out->u.list.v = v;
-    out->u.list.n = k;
-    return FLUX_EVAL_OK;
-}
-
-static flux_eval_status fn_ds_add(flux_eval *ev, const flux_expr *x, flux_value *a, size_t n, flux_value *out)
-{
-    (void)n;
-    int64_t ms;
-    if (a[0].t != FLUX_T_STR || parse_time(a[0].u.s.s, a[0].u.s.len, "%Y-%m-%d", 8, &ms) != 0)
-        return err(ev, x->u.call.args.v[0]->span, "ds_add takes a date as YYYY-MM-DD, e.g. ds_add(ds, 7)",
-                   "ds_add expects a YYYY-MM-DD date");
-    if (a[1].t != FLUX_T_INT || a[1].u.i > 3650000 || a[1].u.i < -3650000)
-        return err(ev, x->u.call.args.v[1]->span, NULL, "ds_add expects a number of days");
-    flux_buf b = {0};
-    char bad;
-    format_time(ms + a[1].u.i * 86400000, 0, "%Y-%m-%d", 8, &b, &bad);
-    *out = mkstr(ev, &b);
-    return FLUX_EVAL_OK;
-}
-
-static flux_eval_status fn_ds_format(flux_eval *ev, const flux_expr *x, flux_value *a, size_t n, flux_value *out)
-{
-    (void)n;
-    for (size_t i = 0; i < 3; i++)
-        if (a[i].t != FLUX_T_STR)
-            return err(ev, x->u.call.args.v[i]->span, NULL, "ds_format expects strings, found %s", tname(a[i]));
-    int64_t ms;
-    if (parse_time(a[0].u.s.s, a[0].u.s.len, a[1].u.s.s, a[1].u.s.len, &ms) != 0)
-        return err(ev, x->u.call.args.v[0]->span, "input formats use %Y %m %d %H %M %S %y",
-                   "'%s' does not match the format '%s'", a[0].u.s.s, a[1].u.s.s);
-    flux_buf b = {0};
-    char bad;
-    if (format_time(ms, 0, a[2].u.s.s, a[2].u.s.len, &b, &bad) != 0) {
-        flux_buf_free(&b);
-        return err(ev, x->u.call.args.v[2]->span, NULL, "unknown date directive in '%s'", a[2].u.s.s);
-    }
-    *out = mkstr(ev, &b);
-    return FLUX_EVAL_OK;
-}
-
-typedef struct function {
-    const char *name;
-    size_t min, max;
-    flux_eval_status (*fn)(flux_eval *, const flux_expr *, flux_value *, size_t, flux_value *);
-    const char *args; /* as for filters */
-} function;
-
-static const function functions[] = {
-    {"ds_add", 2, 2, fn_ds_add, "si"},
-    {"ds_format", 3, 3, fn_ds_format, "sss"},
-    {"range", 1, 3, fn_range, "iii"},
-};
-#define NFUNCTIONS (sizeof functions / sizeof *functions)
-
-static const char *function_names_v[NFUNCTIONS];
-
-const char *const *flux_function_names(size_t *n)
-{
-    for (size_t i = 0; i < NFUNCTIONS; i++)
-        function_names_v[i] = functions[i].name;
-    *n = NFUNCTIONS;
-    return function_names_v;
 }
 
 /* ---- the evaluator ---- */
@@ -810,9 +163,9 @@ static flux_eval_status eval_name(flux_eval *ev, const flux_expr *x, flux_value 
     const char *best = flux_suggest_best(&s);
     if (best) {
         char *h = flux_arena_printf(ev->arena, "did you mean '%s'?", best);
-        return err(ev, x->span, h, "unknown variable '%s'", x->u.name);
+        return flux_eval_error(ev, x->span, h, "unknown variable '%s'", x->u.name);
     }
-    return err(ev, x->span, "variables are {% set %} names, loop variables, macro parameters and the run context (ds, params, ...)",
+    return flux_eval_error(ev, x->span, "variables are {% set %} names, loop variables, macro parameters and the run context (ds, params, ...)",
                "unknown variable '%s'", x->u.name);
 }
 
@@ -923,7 +276,7 @@ static flux_eval_status arith(flux_eval *ev, const flux_expr *x, flux_value a, f
         /* infinities and NaN have no literal: they could not be kept in a
          * plan, and a pipeline never means them */
         if (!isfinite(f))
-            return err(ev, x->span, NULL, "number out of range");
+            return flux_eval_error(ev, x->span, NULL, "number out of range");
         *out = flux_float(f);
         return FLUX_EVAL_OK;
     }
@@ -932,7 +285,7 @@ mismatch:
         flux_buf s = {0};
         flux_buf_put(&s, a.u.s.s, a.u.s.len);
         flux_buf_put(&s, b.u.s.s, b.u.s.len);
-        *out = mkstr(ev, &s);
+        *out = flux_eval_str(ev, &s);
         return FLUX_EVAL_OK;
     }
     if (op == FLUX_OP_ADD && a.t == FLUX_T_LIST && b.t == FLUX_T_LIST) {
@@ -969,19 +322,19 @@ mismatch:
     }
     if (op == FLUX_OP_MUL && a.t == FLUX_T_STR && b.t == FLUX_T_INT) {
         if (b.u.i < 0 || (b.u.i > 0 && a.u.s.len * (uint64_t)b.u.i > STRING_MAX))
-            return err(ev, x->span, NULL, "string repetition out of range");
+            return flux_eval_error(ev, x->span, NULL, "string repetition out of range");
         flux_buf s = {0};
         for (int64_t i = 0; i < b.u.i; i++)
             flux_buf_put(&s, a.u.s.s, a.u.s.len);
-        *out = mkstr(ev, &s);
+        *out = flux_eval_str(ev, &s);
         return FLUX_EVAL_OK;
     }
-    return err(ev, x->span, op == FLUX_OP_ADD && (a.t == FLUX_T_STR || b.t == FLUX_T_STR) ? "join text with '~', e.g. a ~ \"_\" ~ b" : NULL,
-               "cannot apply '%s' to %s and %s", flux_xop_text(op), tname(a), tname(b));
+    return flux_eval_error(ev, x->span, op == FLUX_OP_ADD && (a.t == FLUX_T_STR || b.t == FLUX_T_STR) ? "join text with '~', e.g. a ~ \"_\" ~ b" : NULL,
+               "cannot apply '%s' to %s and %s", flux_xop_text(op), flux_eval_tname(a), flux_eval_tname(b));
 overflow:
-    return err(ev, x->span, NULL, "arithmetic overflow");
+    return flux_eval_error(ev, x->span, NULL, "arithmetic overflow");
 divzero:
-    return err(ev, x->u.binary.rhs->span, NULL, "division by zero");
+    return flux_eval_error(ev, x->u.binary.rhs->span, NULL, "division by zero");
 }
 
 static flux_eval_status eval_binary(flux_eval *ev, const flux_expr *x, flux_value *out)
@@ -1015,7 +368,7 @@ static flux_eval_status eval_binary(flux_eval *ev, const flux_expr *x, flux_valu
     case FLUX_OP_NE: *out = flux_bool(!flux_value_equal(a, b)); return FLUX_EVAL_OK;
     case FLUX_OP_LT: case FLUX_OP_LE: case FLUX_OP_GT: case FLUX_OP_GE:
         if (compare(a, b, &c) != 0)
-            return err(ev, x->span, NULL, "cannot compare %s with %s", tname(a), tname(b));
+            return flux_eval_error(ev, x->span, NULL, "cannot compare %s with %s", flux_eval_tname(a), flux_eval_tname(b));
         *out = flux_bool(op == FLUX_OP_LT ? c < 0 : op == FLUX_OP_LE ? c <= 0 : op == FLUX_OP_GT ? c > 0 : c >= 0);
         return FLUX_EVAL_OK;
     case FLUX_OP_CONCAT: {
@@ -1024,9 +377,9 @@ static flux_eval_status eval_binary(flux_eval *ev, const flux_expr *x, flux_valu
         flux_value_render(b, &s);
         if (s.len > STRING_MAX) {
             flux_buf_free(&s);
-            return err(ev, x->span, NULL, "string too long");
+            return flux_eval_error(ev, x->span, NULL, "string too long");
         }
-        *out = mkstr(ev, &s);
+        *out = flux_eval_str(ev, &s);
         return FLUX_EVAL_OK;
     }
     case FLUX_OP_IN: case FLUX_OP_NOT_IN: {
@@ -1042,7 +395,7 @@ static flux_eval_status eval_binary(flux_eval *ev, const flux_expr *x, flux_valu
             for (size_t i = 0; !found && i + a.u.s.len <= b.u.s.len; i++)
                 found = memcmp(b.u.s.s + i, a.u.s.s, a.u.s.len) == 0;
         } else {
-            return err(ev, x->span, NULL, "'in' needs a list, dict or string on the right, found %s", tname(b));
+            return flux_eval_error(ev, x->span, NULL, "'in' needs a list, dict or string on the right, found %s", flux_eval_tname(b));
         }
         *out = flux_bool(op == FLUX_OP_IN ? found : !found);
         return FLUX_EVAL_OK;
@@ -1077,19 +430,19 @@ static flux_eval_status check_args(flux_eval *ev, const char *what, const char *
             continue;
         flux_type want = spec[i] == 'd' ? FLUX_T_DURATION : spec[i] == 'i' ? FLUX_T_INT : FLUX_T_STR;
         if (t != want)
-            return err(ev, args->v[i]->span, spec[i] == 'd' ? "write a duration such as 1h or 30m" : NULL,
+            return flux_eval_error(ev, args->v[i]->span, spec[i] == 'd' ? "write a duration such as 1h or 30m" : NULL,
                        "argument %zu of %s '%s' must be %s, found %s", i + 1, what, name, flux_type_a(want),
                        flux_type_a(t));
         if (strcmp(name, "date") == 0 || (strcmp(name, "ds_format") == 0 && i == 2)) {
             flux_buf b = {0};
             char bad = 0;
-            int r = format_time(0, 0, v[i].u.s.s, v[i].u.s.len, &b, &bad);
+            int r = flux_timefmt_format(0, 0, v[i].u.s.s, v[i].u.s.len, &b, &bad);
             flux_buf_free(&b);
             if (r != 0) {
-                char *h = flux_arena_printf(ev->arena, "directives are %s", date_directives);
+                char *h = flux_arena_printf(ev->arena, "directives are %s", FLUX_TIMEFMT_DIRECTIVES);
                 if (!bad)
-                    return err(ev, args->v[i]->span, h, "date format ends with a lone '%%'");
-                return err(ev, args->v[i]->span, h, "unknown date directive '%%%c'", bad);
+                    return flux_eval_error(ev, args->v[i]->span, h, "date format ends with a lone '%%'");
+                return flux_eval_error(ev, args->v[i]->span, h, "unknown date directive '%%%c'", bad);
             }
         }
     }
@@ -1103,13 +456,13 @@ static flux_eval_status arity(flux_eval *ev, const flux_expr *x, flux_span span,
     if (n >= min && n <= max)
         return FLUX_EVAL_OK;
     if (min == max)
-        return err(ev, span, NULL, "%s '%s' takes %zu argument%s, found %zu", what, name, min, min == 1 ? "" : "s", n);
-    return err(ev, span, NULL, "%s '%s' takes %zu to %zu arguments, found %zu", what, name, min, max, n);
+        return flux_eval_error(ev, span, NULL, "%s '%s' takes %zu argument%s, found %zu", what, name, min, min == 1 ? "" : "s", n);
+    return flux_eval_error(ev, span, NULL, "%s '%s' takes %zu to %zu arguments, found %zu", what, name, min, max, n);
 }
 
 static flux_eval_status eval_filter(flux_eval *ev, const flux_expr *x, flux_value *out)
 {
-    const filter *f = find_filter(x->u.filter.name);
+    const flux_filter *f = flux_filter_find(x->u.filter.name);
     flux_value in;
     flux_eval_status si = eval(ev, x->u.filter.arg, &in);
     if (si == FLUX_EVAL_ERROR)
@@ -1119,7 +472,7 @@ static flux_eval_status eval_filter(flux_eval *ev, const flux_expr *x, flux_valu
         const char *const *names = flux_filter_names(&nf);
         const char *best = flux_suggest(x->u.filter.name, names, nf);
         char *h = best ? flux_arena_printf(ev->arena, "did you mean '%s'?", best) : NULL;
-        return err(ev, x->u.filter.name_span, h ? h : "see the list of filters in lang/REFERENCE.md", "unknown filter '%s'",
+        return flux_eval_error(ev, x->u.filter.name_span, h ? h : "see the list of filters in lang/REFERENCE.md", "unknown filter '%s'",
                    x->u.filter.name);
     }
     size_t n = x->u.filter.args.n;
@@ -1144,28 +497,27 @@ static flux_eval_status eval_call(flux_eval *ev, const flux_expr *x, flux_value 
     if (b && b->val.t == FLUX_T_MACRO) {
         if (b->used)
             *b->used = true;
-        return err(ev, x->span, "call it alone on its own line: {{ name(...) }}",
+        return flux_eval_error(ev, x->span, "call it alone on its own line: {{ name(...) }}",
                    "macro '%s' expands to tasks and attributes, not to a value", name);
     }
-    const function *f = NULL;
-    for (size_t i = 0; i < NFUNCTIONS; i++)
-        if (strcmp(functions[i].name, name) == 0)
-            f = &functions[i];
+    const flux_function *f = flux_function_find(name);
     if (!f) {
         flux_suggester s;
         flux_suggest_init(&s, name);
-        for (size_t i = 0; i < NFUNCTIONS; i++)
-            flux_suggest_feed(&s, functions[i].name);
+        size_t nfn;
+        const char *const *fns = flux_function_names(&nfn);
+        for (size_t i = 0; i < nfn; i++)
+            flux_suggest_feed(&s, fns[i]);
         for (const flux_scope *sc = ev->scope; sc; sc = sc->parent)
             for (size_t i = 0; i < sc->n; i++)
                 if (sc->v[i].val.t == FLUX_T_MACRO)
                     flux_suggest_feed(&s, sc->v[i].name);
         const char *best = flux_suggest_best(&s);
-        if (!best && find_filter(name))
-            return err(ev, x->u.call.name_span, flux_arena_printf(ev->arena, "'%s' is a filter: write value | %s", name, name),
+        if (!best && flux_filter_find(name))
+            return flux_eval_error(ev, x->u.call.name_span, flux_arena_printf(ev->arena, "'%s' is a filter: write value | %s", name, name),
                        "unknown function '%s'", name);
         char *h = best ? flux_arena_printf(ev->arena, "did you mean '%s'?", best) : NULL;
-        return err(ev, x->u.call.name_span, h ? h : "functions are range, ds_add and ds_format, and your macros",
+        return flux_eval_error(ev, x->u.call.name_span, h ? h : "functions are range, ds_add and ds_format, and your macros",
                    "unknown function '%s'", name);
     }
     size_t n = x->u.call.args.n;
@@ -1200,9 +552,9 @@ static flux_eval_status eval_attr(flux_eval *ev, const flux_expr *x, flux_value 
         }
         const char *best = flux_suggest_best(&sg);
         char *h = best ? flux_arena_printf(ev->arena, "did you mean '%s'?", best) : NULL;
-        return err(ev, x->u.attr.name_span, h, "no key '%s' in this dict", x->u.attr.name);
+        return flux_eval_error(ev, x->u.attr.name_span, h, "no key '%s' in this dict", x->u.attr.name);
     }
-    return err(ev, x->u.attr.name_span, NULL, "%s has no attribute '%s'", flux_type_a(o.t), x->u.attr.name);
+    return flux_eval_error(ev, x->u.attr.name_span, NULL, "%s has no attribute '%s'", flux_type_a(o.t), x->u.attr.name);
 }
 
 static flux_eval_status eval_index(flux_eval *ev, const flux_expr *x, flux_value *out)
@@ -1218,11 +570,11 @@ static flux_eval_status eval_index(flux_eval *ev, const flux_expr *x, flux_value
         return FLUX_EVAL_RUNTIME;
     if (o.t == FLUX_T_LIST || o.t == FLUX_T_STR) {
         if (k.t != FLUX_T_INT)
-            return err(ev, x->u.index.index->span, NULL, "index must be an integer, found %s", tname(k));
+            return flux_eval_error(ev, x->u.index.index->span, NULL, "index must be an integer, found %s", flux_eval_tname(k));
         int64_t n = o.t == FLUX_T_LIST ? (int64_t)o.u.list.n : (int64_t)o.u.s.len;
         int64_t i = k.u.i < 0 ? n + k.u.i : k.u.i;
         if (i < 0 || i >= n)
-            return err(ev, x->u.index.index->span, NULL, "index %" PRId64 " out of range for length %" PRId64, k.u.i, n);
+            return flux_eval_error(ev, x->u.index.index->span, NULL, "index %" PRId64 " out of range for length %" PRId64, k.u.i, n);
         if (o.t == FLUX_T_LIST)
             *out = o.u.list.v[i];
         else
@@ -1238,11 +590,11 @@ static flux_eval_status eval_index(flux_eval *ev, const flux_expr *x, flux_value
         }
         flux_buf b = {0};
         flux_value_json(k, &b);
-        flux_eval_status r = err(ev, x->u.index.index->span, NULL, "no key %s in this dict", b.data ? b.data : "");
+        flux_eval_status r = flux_eval_error(ev, x->u.index.index->span, NULL, "no key %s in this dict", b.data ? b.data : "");
         flux_buf_free(&b);
         return r;
     }
-    return err(ev, x->u.index.obj->span, NULL, "cannot index %s", flux_type_a(o.t));
+    return flux_eval_error(ev, x->u.index.obj->span, NULL, "cannot index %s", flux_type_a(o.t));
 }
 
 static flux_eval_status eval(flux_eval *ev, const flux_expr *x, flux_value *out)
@@ -1280,16 +632,16 @@ static flux_eval_status eval(flux_eval *ev, const flux_expr *x, flux_value *out)
         bool neg = x->u.unary.op == FLUX_OP_NEG;
         if (a.t == FLUX_T_INT) {
             if (neg && a.u.i == INT64_MIN)
-                return err(ev, x->span, NULL, "arithmetic overflow");
+                return flux_eval_error(ev, x->span, NULL, "arithmetic overflow");
             *out = flux_int(neg ? -a.u.i : a.u.i);
         } else if (a.t == FLUX_T_FLOAT) {
             *out = flux_float(neg ? -a.u.f : a.u.f);
         } else if (a.t == FLUX_T_DURATION) {
             if (neg && a.u.ms == INT64_MIN)
-                return err(ev, x->span, NULL, "arithmetic overflow");
+                return flux_eval_error(ev, x->span, NULL, "arithmetic overflow");
             *out = flux_duration(neg ? -a.u.ms : a.u.ms);
         } else {
-            return err(ev, x->span, NULL, "cannot apply '%s' to %s", flux_xop_text(x->u.unary.op), tname(a));
+            return flux_eval_error(ev, x->span, NULL, "cannot apply '%s' to %s", flux_xop_text(x->u.unary.op), flux_eval_tname(a));
         }
         return FLUX_EVAL_OK;
     }
@@ -1309,7 +661,7 @@ static flux_eval_status eval(flux_eval *ev, const flux_expr *x, flux_value *out)
         return a == FLUX_EVAL_ERROR || b == FLUX_EVAL_ERROR ? FLUX_EVAL_ERROR : FLUX_EVAL_RUNTIME;
     }
     }
-    return err(ev, x->span, NULL, "cannot evaluate this expression");
+    return flux_eval_error(ev, x->span, NULL, "cannot evaluate this expression");
 }
 
 flux_eval_status flux_eval_expr(flux_eval *ev, const flux_expr *x, flux_value *out)

@@ -41,3 +41,19 @@ const char *flux_civil_month_name(int month)
                                         "July",    "August",   "September", "October", "November", "December"};
     return names[month - 1];
 }
+
+flux_civil_time flux_civil_at(int64_t ms)
+{
+    flux_civil_time c;
+    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    int64_t rem = ms - days * 86400000;
+    flux_civil_from_days(days, &c.y, &c.m, &c.d);
+    c.hh = (unsigned)(rem / 3600000);
+    c.mm = (unsigned)(rem / 60000 % 60);
+    c.ss = (unsigned)(rem / 1000 % 60);
+    c.ms = (unsigned)(rem % 1000);
+    c.wday = (unsigned)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
+    c.yday = (unsigned)(days - flux_days_from_civil(c.y, 1, 1)) + 1;
+    c.epoch_s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    return c;
+}

@@ -17,4 +17,16 @@ int flux_civil_month_days(int year, int month);
 /* "January" ... "December" for 1-12. */
 const char *flux_civil_month_name(int month);
 
+/* An instant (UTC epoch milliseconds) as calendar fields, in UTC: add a zone
+ * offset to ms first for wall-clock fields. */
+typedef struct flux_civil_time {
+    int64_t y;
+    unsigned m, d, hh, mm, ss, ms;
+    unsigned wday;   /* 0 = Sunday */
+    unsigned yday;   /* 1-366 */
+    int64_t epoch_s; /* floor(ms / 1000) */
+} flux_civil_time;
+
+flux_civil_time flux_civil_at(int64_t ms);
+
 #endif
