@@ -3,7 +3,7 @@
 #ifndef FLUX_CHECK_H
 #define FLUX_CHECK_H
 
-#include "compile.h"
+#include "compilation.h"
 
 /* Checks every pipeline of c; reports into c->diags. On success each
  * pipeline's order holds its tasks upstream first. */

@@ -4,7 +4,7 @@
 #ifndef FLUX_EXPAND_H
 #define FLUX_EXPAND_H
 
-#include "compile.h"
+#include "compilation.h"
 
 /* Expands file (already parsed) into c->pipelines. */
 void flux_expand_file(flux_compilation *c, flux_file *file);

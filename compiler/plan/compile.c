@@ -1,4 +1,4 @@
-/* compile — the compiler's driver: parse, expand, check. */
+/* compile — the compiler's driver: parse, expand, check, lower. */
 #include "compile.h"
 
 #include <errno.h>
@@ -7,30 +7,9 @@
 
 #include "check.h"
 #include "expand.h"
+#include "lower.h"
 #include "parse.h"
 #include "plan.h"
-
-void flux_compilation_init(flux_compilation *c)
-{
-    memset(c, 0, sizeof *c);
-    c->arena = flux_arena_new();
-    flux_sources_init(&c->sources);
-    flux_diags_init(&c->diags, &c->sources);
-}
-
-void flux_compilation_free(flux_compilation *c)
-{
-    for (size_t i = 0; i < c->npipelines; i++) {
-        if (c->pipelines[i]->arena_arrays)
-            continue;
-        free(c->pipelines[i]->tasks);
-        free(c->pipelines[i]->edges);
-    }
-    flux_diags_free(&c->diags);
-    flux_sources_free(&c->sources);
-    flux_arena_free(c->arena);
-    memset(c, 0, sizeof *c);
-}
 
 static void compile_source(flux_compilation *c, uint32_t id)
 {
@@ -41,6 +20,7 @@ static void compile_source(flux_compilation *c, uint32_t id)
 void flux_compile_finish(flux_compilation *c)
 {
     flux_check(c);
+    flux_lower(c);
     flux_diags_sort(&c->diags);
 }
 

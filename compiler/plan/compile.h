@@ -2,31 +2,16 @@
  * diagnostics out.
  *
  * parse (lang/) -> expand (compile-time templates) -> check (names, deps,
- * cycles, operator schemas, attributes, templates). The result of a
- * compilation is the list of expanded pipelines, valid only when no error was
- * reported.
+ * cycles, operator schemas, attributes, templates; nothing changed) -> lower
+ * (task defaults, resolved edges, task order). The result of a compilation is
+ * the list of pipelines, valid only when no error was reported.
  */
 #ifndef FLUX_COMPILE_H
 #define FLUX_COMPILE_H
 
 #include <stdbool.h>
 
-#include "arena.h"
-#include "diag.h"
-#include "pipeline.h"
-#include "source.h"
-
-typedef struct flux_compilation {
-    flux_arena *arena;
-    flux_sources sources;
-    flux_diags diags;
-    flux_pipeline **pipelines; /* in source order across files */
-    size_t npipelines, cap;
-    size_t ntasks, nedges;     /* totals, for summaries and benchmarks */
-} flux_compilation;
-
-void flux_compilation_init(flux_compilation *c);
-void flux_compilation_free(flux_compilation *c);
+#include "compilation.h"
 
 /* Parses and expands one file into the compilation. Returns 0 when it could
  * be read, -1 when it could not (a diagnostic says why). Call

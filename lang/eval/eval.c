@@ -10,46 +10,12 @@
 #include <string.h>
 
 #include "duration.h"
-#include "evalpriv.h"
+#include "evalkit.h"
 #include "filters.h"
 #include "isotime.h"
 #include "suggest.h"
 #include "timefmt.h"
 
-
-/* ---- scopes ---- */
-
-void flux_scope_bind(flux_arena *a, flux_scope *s, const char *name, flux_value v, bool *used)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        if (strcmp(s->v[i].name, name) == 0) {
-            s->v[i].val = v;
-            s->v[i].used = used;
-            return;
-        }
-    }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 4;
-        flux_binding *nv = flux_arena_alloc(a, cap * sizeof *nv);
-        if (s->n)
-            memcpy(nv, s->v, s->n * sizeof *nv);
-        s->v = nv;
-        s->cap = cap;
-    }
-    s->v[s->n].name = name;
-    s->v[s->n].val = v;
-    s->v[s->n].used = used;
-    s->n++;
-}
-
-const flux_binding *flux_scope_find(const flux_scope *s, const char *name)
-{
-    for (; s; s = s->parent)
-        for (size_t i = s->n; i-- > 0;)
-            if (strcmp(s->v[i].name, name) == 0)
-                return &s->v[i];
-    return NULL;
-}
 
 /* ---- names of the run-time context ---- */
 
@@ -72,53 +38,6 @@ bool flux_is_runtime_name(const char *name)
     for (size_t i = 0; i < n; i++)
         if (strcmp(v[i], name) == 0)
             return true;
-    return false;
-}
-
-/* ---- errors ---- */
-
-flux_eval_status flux_eval_error(flux_eval *ev, flux_span span, const char *help, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    flux_diag *g = flux_diag_vadd(ev->diags, FLUX_SEV_ERROR, span, "template", fmt, ap);
-    va_end(ap);
-    if (help)
-        flux_diag_help(g, "%s", help);
-    if (g && ev->notes)
-        ev->notes(ev->ud, g);
-    return FLUX_EVAL_ERROR;
-}
-
-flux_value flux_eval_str(flux_eval *ev, flux_buf *b)
-{
-    flux_value v = flux_str(flux_arena_strndup(ev->arena, b->data ? b->data : "", b->len), b->len);
-    flux_buf_free(b);
-    return v;
-}
-
-flux_value flux_eval_render_str(flux_eval *ev, flux_value v)
-{
-    if (v.t == FLUX_T_STR)
-        return v;
-    flux_buf b = {0};
-    flux_value_render(v, &b);
-    return flux_eval_str(ev, &b);
-}
-
-bool flux_eval_as_time(flux_value v, int64_t *ms, int32_t *off)
-{
-    *off = 0;
-    if (v.t == FLUX_T_TIME) {
-        *ms = v.u.ms;
-        *off = v.off;
-        return true;
-    }
-    if (v.t == FLUX_T_STR) {
-        bool zone;
-        flux_sched_error e;
-        return flux_time_parse(v.u.s.s, ms, &zone, &e) == 0;
-    }
     return false;
 }
 
@@ -163,9 +82,9 @@ static flux_eval_status eval_name(flux_eval *ev, const flux_expr *x, flux_value 
     const char *best = flux_suggest_best(&s);
     if (best) {
         char *h = flux_arena_printf(ev->arena, "did you mean '%s'?", best);
-        return flux_eval_error(ev, x->span, h, "unknown variable '%s'", x->u.name);
+        return flux_evalkit_error(ev, x->span, h, "unknown variable '%s'", x->u.name);
     }
-    return flux_eval_error(ev, x->span, "variables are {% set %} names, loop variables, macro parameters and the run context (ds, params, ...)",
+    return flux_evalkit_error(ev, x->span, "variables are {% set %} names, loop variables, macro parameters and the run context (ds, params, ...)",
                "unknown variable '%s'", x->u.name);
 }
 
@@ -206,49 +125,65 @@ static int compare(flux_value a, flux_value b, int *c)
     return -1;
 }
 
+typedef enum { ARITH_OK, ARITH_NONE, ARITH_OVERFLOW, ARITH_DIVZERO } arith_result;
+
+/* integer op integer, exactly; ARITH_NONE for an operator that does not take
+ * two integers */
+static arith_result arith_int(flux_xop op, int64_t i, int64_t j, flux_value *out)
+{
+    int64_t r;
+    switch (op) {
+    case FLUX_OP_ADD:
+        if (__builtin_add_overflow(i, j, &r))
+            return ARITH_OVERFLOW;
+        *out = flux_int(r);
+        return ARITH_OK;
+    case FLUX_OP_SUB:
+        if (__builtin_sub_overflow(i, j, &r))
+            return ARITH_OVERFLOW;
+        *out = flux_int(r);
+        return ARITH_OK;
+    case FLUX_OP_MUL:
+        if (__builtin_mul_overflow(i, j, &r))
+            return ARITH_OVERFLOW;
+        *out = flux_int(r);
+        return ARITH_OK;
+    case FLUX_OP_DIV:
+        if (j == 0)
+            return ARITH_DIVZERO;
+        *out = flux_float((double)i / (double)j);
+        return ARITH_OK;
+    case FLUX_OP_IDIV: case FLUX_OP_MOD: {
+        if (j == 0)
+            return ARITH_DIVZERO;
+        if (i == INT64_MIN && j == -1)
+            return ARITH_OVERFLOW;
+        int64_t qd = i / j, m = i % j;
+        if (m != 0 && ((m < 0) != (j < 0))) { /* floor semantics, as in Jinja */
+            qd--;
+            m += j;
+        }
+        *out = flux_int(op == FLUX_OP_IDIV ? qd : m);
+        return ARITH_OK;
+    }
+    default: return ARITH_NONE;
+    }
+    return ARITH_NONE;
+}
+
 static flux_eval_status arith(flux_eval *ev, const flux_expr *x, flux_value a, flux_value b, flux_value *out)
 {
     flux_xop op = x->u.binary.op;
     double p, q;
     int64_t r;
     if (a.t == FLUX_T_INT && b.t == FLUX_T_INT) {
-        int64_t i = a.u.i, j = b.u.i;
-        switch (op) {
-        case FLUX_OP_ADD:
-            if (__builtin_add_overflow(i, j, &r))
-                goto overflow;
-            *out = flux_int(r);
+        arith_result ar = arith_int(op, a.u.i, b.u.i, out);
+        if (ar == ARITH_OK)
             return FLUX_EVAL_OK;
-        case FLUX_OP_SUB:
-            if (__builtin_sub_overflow(i, j, &r))
-                goto overflow;
-            *out = flux_int(r);
-            return FLUX_EVAL_OK;
-        case FLUX_OP_MUL:
-            if (__builtin_mul_overflow(i, j, &r))
-                goto overflow;
-            *out = flux_int(r);
-            return FLUX_EVAL_OK;
-        case FLUX_OP_DIV:
-            if (j == 0)
-                goto divzero;
-            *out = flux_float((double)i / (double)j);
-            return FLUX_EVAL_OK;
-        case FLUX_OP_IDIV: case FLUX_OP_MOD: {
-            if (j == 0)
-                goto divzero;
-            if (i == INT64_MIN && j == -1)
-                goto overflow;
-            int64_t qd = i / j, m = i % j;
-            if (m != 0 && ((m < 0) != (j < 0))) { /* floor semantics, as in Jinja */
-                qd--;
-                m += j;
-            }
-            *out = flux_int(op == FLUX_OP_IDIV ? qd : m);
-            return FLUX_EVAL_OK;
-        }
-        default: break;
-        }
+        if (ar == ARITH_OVERFLOW)
+            goto overflow;
+        if (ar == ARITH_DIVZERO)
+            goto divzero;
     }
     if (num(a, &p) && num(b, &q)) {
         double f;
@@ -276,7 +211,7 @@ static flux_eval_status arith(flux_eval *ev, const flux_expr *x, flux_value a, f
         /* infinities and NaN have no literal: they could not be kept in a
          * plan, and a pipeline never means them */
         if (!isfinite(f))
-            return flux_eval_error(ev, x->span, NULL, "number out of range");
+            return flux_evalkit_error(ev, x->span, NULL, "number out of range");
         *out = flux_float(f);
         return FLUX_EVAL_OK;
     }
@@ -285,7 +220,7 @@ mismatch:
         flux_buf s = {0};
         flux_buf_put(&s, a.u.s.s, a.u.s.len);
         flux_buf_put(&s, b.u.s.s, b.u.s.len);
-        *out = flux_eval_str(ev, &s);
+        *out = flux_evalkit_str(ev, &s);
         return FLUX_EVAL_OK;
     }
     if (op == FLUX_OP_ADD && a.t == FLUX_T_LIST && b.t == FLUX_T_LIST) {
@@ -322,19 +257,19 @@ mismatch:
     }
     if (op == FLUX_OP_MUL && a.t == FLUX_T_STR && b.t == FLUX_T_INT) {
         if (b.u.i < 0 || (b.u.i > 0 && a.u.s.len * (uint64_t)b.u.i > STRING_MAX))
-            return flux_eval_error(ev, x->span, NULL, "string repetition out of range");
+            return flux_evalkit_error(ev, x->span, NULL, "string repetition out of range");
         flux_buf s = {0};
         for (int64_t i = 0; i < b.u.i; i++)
             flux_buf_put(&s, a.u.s.s, a.u.s.len);
-        *out = flux_eval_str(ev, &s);
+        *out = flux_evalkit_str(ev, &s);
         return FLUX_EVAL_OK;
     }
-    return flux_eval_error(ev, x->span, op == FLUX_OP_ADD && (a.t == FLUX_T_STR || b.t == FLUX_T_STR) ? "join text with '~', e.g. a ~ \"_\" ~ b" : NULL,
-               "cannot apply '%s' to %s and %s", flux_xop_text(op), flux_eval_tname(a), flux_eval_tname(b));
+    return flux_evalkit_error(ev, x->span, op == FLUX_OP_ADD && (a.t == FLUX_T_STR || b.t == FLUX_T_STR) ? "join text with '~', e.g. a ~ \"_\" ~ b" : NULL,
+               "cannot apply '%s' to %s and %s", flux_xop_text(op), flux_evalkit_tname(a), flux_evalkit_tname(b));
 overflow:
-    return flux_eval_error(ev, x->span, NULL, "arithmetic overflow");
+    return flux_evalkit_error(ev, x->span, NULL, "arithmetic overflow");
 divzero:
-    return flux_eval_error(ev, x->u.binary.rhs->span, NULL, "division by zero");
+    return flux_evalkit_error(ev, x->u.binary.rhs->span, NULL, "division by zero");
 }
 
 static flux_eval_status eval_binary(flux_eval *ev, const flux_expr *x, flux_value *out)
@@ -368,7 +303,7 @@ static flux_eval_status eval_binary(flux_eval *ev, const flux_expr *x, flux_valu
     case FLUX_OP_NE: *out = flux_bool(!flux_value_equal(a, b)); return FLUX_EVAL_OK;
     case FLUX_OP_LT: case FLUX_OP_LE: case FLUX_OP_GT: case FLUX_OP_GE:
         if (compare(a, b, &c) != 0)
-            return flux_eval_error(ev, x->span, NULL, "cannot compare %s with %s", flux_eval_tname(a), flux_eval_tname(b));
+            return flux_evalkit_error(ev, x->span, NULL, "cannot compare %s with %s", flux_evalkit_tname(a), flux_evalkit_tname(b));
         *out = flux_bool(op == FLUX_OP_LT ? c < 0 : op == FLUX_OP_LE ? c <= 0 : op == FLUX_OP_GT ? c > 0 : c >= 0);
         return FLUX_EVAL_OK;
     case FLUX_OP_CONCAT: {
@@ -377,9 +312,9 @@ static flux_eval_status eval_binary(flux_eval *ev, const flux_expr *x, flux_valu
         flux_value_render(b, &s);
         if (s.len > STRING_MAX) {
             flux_buf_free(&s);
-            return flux_eval_error(ev, x->span, NULL, "string too long");
+            return flux_evalkit_error(ev, x->span, NULL, "string too long");
         }
-        *out = flux_eval_str(ev, &s);
+        *out = flux_evalkit_str(ev, &s);
         return FLUX_EVAL_OK;
     }
     case FLUX_OP_IN: case FLUX_OP_NOT_IN: {
@@ -395,7 +330,7 @@ static flux_eval_status eval_binary(flux_eval *ev, const flux_expr *x, flux_valu
             for (size_t i = 0; !found && i + a.u.s.len <= b.u.s.len; i++)
                 found = memcmp(b.u.s.s + i, a.u.s.s, a.u.s.len) == 0;
         } else {
-            return flux_eval_error(ev, x->span, NULL, "'in' needs a list, dict or string on the right, found %s", flux_eval_tname(b));
+            return flux_evalkit_error(ev, x->span, NULL, "'in' needs a list, dict or string on the right, found %s", flux_evalkit_tname(b));
         }
         *out = flux_bool(op == FLUX_OP_IN ? found : !found);
         return FLUX_EVAL_OK;
@@ -430,7 +365,7 @@ static flux_eval_status check_args(flux_eval *ev, const char *what, const char *
             continue;
         flux_type want = spec[i] == 'd' ? FLUX_T_DURATION : spec[i] == 'i' ? FLUX_T_INT : FLUX_T_STR;
         if (t != want)
-            return flux_eval_error(ev, args->v[i]->span, spec[i] == 'd' ? "write a duration such as 1h or 30m" : NULL,
+            return flux_evalkit_error(ev, args->v[i]->span, spec[i] == 'd' ? "write a duration such as 1h or 30m" : NULL,
                        "argument %zu of %s '%s' must be %s, found %s", i + 1, what, name, flux_type_a(want),
                        flux_type_a(t));
         if (strcmp(name, "date") == 0 || (strcmp(name, "ds_format") == 0 && i == 2)) {
@@ -441,8 +376,8 @@ static flux_eval_status check_args(flux_eval *ev, const char *what, const char *
             if (r != 0) {
                 char *h = flux_arena_printf(ev->arena, "directives are %s", FLUX_TIMEFMT_DIRECTIVES);
                 if (!bad)
-                    return flux_eval_error(ev, args->v[i]->span, h, "date format ends with a lone '%%'");
-                return flux_eval_error(ev, args->v[i]->span, h, "unknown date directive '%%%c'", bad);
+                    return flux_evalkit_error(ev, args->v[i]->span, h, "date format ends with a lone '%%'");
+                return flux_evalkit_error(ev, args->v[i]->span, h, "unknown date directive '%%%c'", bad);
             }
         }
     }
@@ -456,8 +391,8 @@ static flux_eval_status arity(flux_eval *ev, const flux_expr *x, flux_span span,
     if (n >= min && n <= max)
         return FLUX_EVAL_OK;
     if (min == max)
-        return flux_eval_error(ev, span, NULL, "%s '%s' takes %zu argument%s, found %zu", what, name, min, min == 1 ? "" : "s", n);
-    return flux_eval_error(ev, span, NULL, "%s '%s' takes %zu to %zu arguments, found %zu", what, name, min, max, n);
+        return flux_evalkit_error(ev, span, NULL, "%s '%s' takes %zu argument%s, found %zu", what, name, min, min == 1 ? "" : "s", n);
+    return flux_evalkit_error(ev, span, NULL, "%s '%s' takes %zu to %zu arguments, found %zu", what, name, min, max, n);
 }
 
 static flux_eval_status eval_filter(flux_eval *ev, const flux_expr *x, flux_value *out)
@@ -472,7 +407,7 @@ static flux_eval_status eval_filter(flux_eval *ev, const flux_expr *x, flux_valu
         const char *const *names = flux_filter_names(&nf);
         const char *best = flux_suggest(x->u.filter.name, names, nf);
         char *h = best ? flux_arena_printf(ev->arena, "did you mean '%s'?", best) : NULL;
-        return flux_eval_error(ev, x->u.filter.name_span, h ? h : "see the list of filters in lang/REFERENCE.md", "unknown filter '%s'",
+        return flux_evalkit_error(ev, x->u.filter.name_span, h ? h : "see the list of filters in lang/REFERENCE.md", "unknown filter '%s'",
                    x->u.filter.name);
     }
     size_t n = x->u.filter.args.n;
@@ -497,7 +432,7 @@ static flux_eval_status eval_call(flux_eval *ev, const flux_expr *x, flux_value 
     if (b && b->val.t == FLUX_T_MACRO) {
         if (b->used)
             *b->used = true;
-        return flux_eval_error(ev, x->span, "call it alone on its own line: {{ name(...) }}",
+        return flux_evalkit_error(ev, x->span, "call it alone on its own line: {{ name(...) }}",
                    "macro '%s' expands to tasks and attributes, not to a value", name);
     }
     const flux_function *f = flux_function_find(name);
@@ -514,10 +449,10 @@ static flux_eval_status eval_call(flux_eval *ev, const flux_expr *x, flux_value 
                     flux_suggest_feed(&s, sc->v[i].name);
         const char *best = flux_suggest_best(&s);
         if (!best && flux_filter_find(name))
-            return flux_eval_error(ev, x->u.call.name_span, flux_arena_printf(ev->arena, "'%s' is a filter: write value | %s", name, name),
+            return flux_evalkit_error(ev, x->u.call.name_span, flux_arena_printf(ev->arena, "'%s' is a filter: write value | %s", name, name),
                        "unknown function '%s'", name);
         char *h = best ? flux_arena_printf(ev->arena, "did you mean '%s'?", best) : NULL;
-        return flux_eval_error(ev, x->u.call.name_span, h ? h : "functions are range, ds_add and ds_format, and your macros",
+        return flux_evalkit_error(ev, x->u.call.name_span, h ? h : "functions are range, ds_add and ds_format, and your macros",
                    "unknown function '%s'", name);
     }
     size_t n = x->u.call.args.n;
@@ -552,9 +487,9 @@ static flux_eval_status eval_attr(flux_eval *ev, const flux_expr *x, flux_value 
         }
         const char *best = flux_suggest_best(&sg);
         char *h = best ? flux_arena_printf(ev->arena, "did you mean '%s'?", best) : NULL;
-        return flux_eval_error(ev, x->u.attr.name_span, h, "no key '%s' in this dict", x->u.attr.name);
+        return flux_evalkit_error(ev, x->u.attr.name_span, h, "no key '%s' in this dict", x->u.attr.name);
     }
-    return flux_eval_error(ev, x->u.attr.name_span, NULL, "%s has no attribute '%s'", flux_type_a(o.t), x->u.attr.name);
+    return flux_evalkit_error(ev, x->u.attr.name_span, NULL, "%s has no attribute '%s'", flux_type_a(o.t), x->u.attr.name);
 }
 
 static flux_eval_status eval_index(flux_eval *ev, const flux_expr *x, flux_value *out)
@@ -570,11 +505,11 @@ static flux_eval_status eval_index(flux_eval *ev, const flux_expr *x, flux_value
         return FLUX_EVAL_RUNTIME;
     if (o.t == FLUX_T_LIST || o.t == FLUX_T_STR) {
         if (k.t != FLUX_T_INT)
-            return flux_eval_error(ev, x->u.index.index->span, NULL, "index must be an integer, found %s", flux_eval_tname(k));
+            return flux_evalkit_error(ev, x->u.index.index->span, NULL, "index must be an integer, found %s", flux_evalkit_tname(k));
         int64_t n = o.t == FLUX_T_LIST ? (int64_t)o.u.list.n : (int64_t)o.u.s.len;
         int64_t i = k.u.i < 0 ? n + k.u.i : k.u.i;
         if (i < 0 || i >= n)
-            return flux_eval_error(ev, x->u.index.index->span, NULL, "index %" PRId64 " out of range for length %" PRId64, k.u.i, n);
+            return flux_evalkit_error(ev, x->u.index.index->span, NULL, "index %" PRId64 " out of range for length %" PRId64, k.u.i, n);
         if (o.t == FLUX_T_LIST)
             *out = o.u.list.v[i];
         else
@@ -590,11 +525,11 @@ static flux_eval_status eval_index(flux_eval *ev, const flux_expr *x, flux_value
         }
         flux_buf b = {0};
         flux_value_json(k, &b);
-        flux_eval_status r = flux_eval_error(ev, x->u.index.index->span, NULL, "no key %s in this dict", b.data ? b.data : "");
+        flux_eval_status r = flux_evalkit_error(ev, x->u.index.index->span, NULL, "no key %s in this dict", b.data ? b.data : "");
         flux_buf_free(&b);
         return r;
     }
-    return flux_eval_error(ev, x->u.index.obj->span, NULL, "cannot index %s", flux_type_a(o.t));
+    return flux_evalkit_error(ev, x->u.index.obj->span, NULL, "cannot index %s", flux_type_a(o.t));
 }
 
 static flux_eval_status eval(flux_eval *ev, const flux_expr *x, flux_value *out)
@@ -632,16 +567,16 @@ static flux_eval_status eval(flux_eval *ev, const flux_expr *x, flux_value *out)
         bool neg = x->u.unary.op == FLUX_OP_NEG;
         if (a.t == FLUX_T_INT) {
             if (neg && a.u.i == INT64_MIN)
-                return flux_eval_error(ev, x->span, NULL, "arithmetic overflow");
+                return flux_evalkit_error(ev, x->span, NULL, "arithmetic overflow");
             *out = flux_int(neg ? -a.u.i : a.u.i);
         } else if (a.t == FLUX_T_FLOAT) {
             *out = flux_float(neg ? -a.u.f : a.u.f);
         } else if (a.t == FLUX_T_DURATION) {
             if (neg && a.u.ms == INT64_MIN)
-                return flux_eval_error(ev, x->span, NULL, "arithmetic overflow");
+                return flux_evalkit_error(ev, x->span, NULL, "arithmetic overflow");
             *out = flux_duration(neg ? -a.u.ms : a.u.ms);
         } else {
-            return flux_eval_error(ev, x->span, NULL, "cannot apply '%s' to %s", flux_xop_text(x->u.unary.op), flux_eval_tname(a));
+            return flux_evalkit_error(ev, x->span, NULL, "cannot apply '%s' to %s", flux_xop_text(x->u.unary.op), flux_evalkit_tname(a));
         }
         return FLUX_EVAL_OK;
     }
@@ -661,7 +596,7 @@ static flux_eval_status eval(flux_eval *ev, const flux_expr *x, flux_value *out)
         return a == FLUX_EVAL_ERROR || b == FLUX_EVAL_ERROR ? FLUX_EVAL_ERROR : FLUX_EVAL_RUNTIME;
     }
     }
-    return flux_eval_error(ev, x->span, NULL, "cannot evaluate this expression");
+    return flux_evalkit_error(ev, x->span, NULL, "cannot evaluate this expression");
 }
 
 flux_eval_status flux_eval_expr(flux_eval *ev, const flux_expr *x, flux_value *out)

@@ -12,7 +12,7 @@
 
 #include "civil.h"
 #include "duration.h"
-#include "evalpriv.h"
+#include "evalkit.h"
 #include "isotime.h"
 #include "timefmt.h"
 
@@ -29,13 +29,13 @@ static flux_eval_status want_str(flux_eval *ev, const flux_expr *x, flux_value v
 {
     if (v.t == FLUX_T_STR)
         return FLUX_EVAL_OK;
-    return flux_eval_error(ev, fspan(x), NULL, "%s expects a string, found %s", what, flux_eval_tname(v));
+    return flux_evalkit_error(ev, fspan(x), NULL, "%s expects a string, found %s", what, flux_evalkit_tname(v));
 }
 
 FILTER(f_upper)
 {
     (void)a, (void)n;
-    flux_value s = flux_eval_render_str(ev, in);
+    flux_value s = flux_evalkit_render_str(ev, in);
     char *p = flux_arena_strndup(ev->arena, s.u.s.s, s.u.s.len);
     for (size_t i = 0; i < s.u.s.len; i++)
         if (p[i] >= 'a' && p[i] <= 'z')
@@ -48,7 +48,7 @@ FILTER(f_upper)
 FILTER(f_lower)
 {
     (void)a, (void)n, (void)x;
-    flux_value s = flux_eval_render_str(ev, in);
+    flux_value s = flux_evalkit_render_str(ev, in);
     char *p = flux_arena_strndup(ev->arena, s.u.s.s, s.u.s.len);
     for (size_t i = 0; i < s.u.s.len; i++)
         if (p[i] >= 'A' && p[i] <= 'Z')
@@ -60,7 +60,7 @@ FILTER(f_lower)
 FILTER(f_trim)
 {
     (void)a, (void)n, (void)x;
-    flux_value s = flux_eval_render_str(ev, in);
+    flux_value s = flux_evalkit_render_str(ev, in);
     size_t b = 0, e = s.u.s.len;
     while (b < e && strchr(" \t\r\n\v\f", s.u.s.s[b]))
         b++;
@@ -73,11 +73,11 @@ FILTER(f_trim)
 FILTER(f_replace)
 {
     (void)n;
-    flux_value s = flux_eval_render_str(ev, in);
+    flux_value s = flux_evalkit_render_str(ev, in);
     if (want_str(ev, x, a[0], "replace") || want_str(ev, x, a[1], "replace"))
         return FLUX_EVAL_ERROR;
     if (a[0].u.s.len == 0)
-        return flux_eval_error(ev, x->u.filter.args.v[0]->span, NULL, "replace needs a non-empty string to find");
+        return flux_evalkit_error(ev, x->u.filter.args.v[0]->span, NULL, "replace needs a non-empty string to find");
     flux_buf b = {0};
     for (size_t i = 0; i < s.u.s.len;) {
         if (i + a[0].u.s.len <= s.u.s.len && memcmp(s.u.s.s + i, a[0].u.s.s, a[0].u.s.len) == 0) {
@@ -88,10 +88,10 @@ FILTER(f_replace)
         }
         if (b.len > STRING_MAX) {
             flux_buf_free(&b);
-            return flux_eval_error(ev, x->span, NULL, "string too long");
+            return flux_evalkit_error(ev, x->span, NULL, "string too long");
         }
     }
-    *out = flux_eval_str(ev, &b);
+    *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }
 
@@ -106,15 +106,15 @@ FILTER(f_default)
 FILTER(f_join)
 {
     if (in.t != FLUX_T_LIST)
-        return flux_eval_error(ev, fspan(x), NULL, "join expects a list, found %s", flux_eval_tname(in));
-    flux_value sep = n ? flux_eval_render_str(ev, a[0]) : flux_str("", 0);
+        return flux_evalkit_error(ev, fspan(x), NULL, "join expects a list, found %s", flux_evalkit_tname(in));
+    flux_value sep = n ? flux_evalkit_render_str(ev, a[0]) : flux_str("", 0);
     flux_buf b = {0};
     for (size_t i = 0; i < in.u.list.n; i++) {
         if (i)
             flux_buf_put(&b, sep.u.s.s, sep.u.s.len);
         flux_value_render(in.u.list.v[i], &b);
     }
-    *out = flux_eval_str(ev, &b);
+    *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }
 
@@ -131,7 +131,7 @@ FILTER(f_length)
     } else if (in.t == FLUX_T_DICT) {
         *out = flux_int((int64_t)in.u.list.n / 2);
     } else {
-        return flux_eval_error(ev, fspan(x), NULL, "length expects a string, list or dict, found %s", flux_eval_tname(in));
+        return flux_evalkit_error(ev, fspan(x), NULL, "length expects a string, list or dict, found %s", flux_evalkit_tname(in));
     }
     return FLUX_EVAL_OK;
 }
@@ -144,7 +144,7 @@ FILTER(f_int)
     case FLUX_T_BOOL: *out = flux_int(in.u.b); return FLUX_EVAL_OK;
     case FLUX_T_FLOAT:
         if (!isfinite(in.u.f) || fabs(in.u.f) > 9.2e18)
-            return flux_eval_error(ev, fspan(x), NULL, "number out of integer range");
+            return flux_evalkit_error(ev, fspan(x), NULL, "number out of integer range");
         *out = flux_int((int64_t)in.u.f);
         return FLUX_EVAL_OK;
     case FLUX_T_STR: {
@@ -157,18 +157,18 @@ FILTER(f_int)
         while (*end == ' ')
             end++;
         if (end == s || *end || errno)
-            return flux_eval_error(ev, fspan(x), NULL, "'%s' is not an integer", in.u.s.s);
+            return flux_evalkit_error(ev, fspan(x), NULL, "'%s' is not an integer", in.u.s.s);
         *out = flux_int(v);
         return FLUX_EVAL_OK;
     }
-    default: return flux_eval_error(ev, fspan(x), NULL, "int cannot convert a %s", flux_eval_tname(in));
+    default: return flux_evalkit_error(ev, fspan(x), NULL, "int cannot convert a %s", flux_evalkit_tname(in));
     }
 }
 
 FILTER(f_string)
 {
     (void)a, (void)n, (void)x;
-    *out = flux_eval_render_str(ev, in);
+    *out = flux_evalkit_render_str(ev, in);
     return FLUX_EVAL_OK;
 }
 
@@ -177,7 +177,7 @@ FILTER(f_json)
     (void)a, (void)n, (void)x;
     flux_buf b = {0};
     flux_value_json(in, &b);
-    *out = flux_eval_str(ev, &b);
+    *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }
 
@@ -185,7 +185,7 @@ FILTER(f_json)
 FILTER(f_shquote)
 {
     (void)a, (void)n, (void)x;
-    flux_value s = flux_eval_render_str(ev, in);
+    flux_value s = flux_evalkit_render_str(ev, in);
     flux_buf b = {0};
     flux_buf_putc(&b, '\'');
     for (size_t i = 0; i < s.u.s.len; i++) {
@@ -195,7 +195,7 @@ FILTER(f_shquote)
             flux_buf_putc(&b, s.u.s.s[i]);
     }
     flux_buf_putc(&b, '\'');
-    *out = flux_eval_str(ev, &b);
+    *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }
 
@@ -250,18 +250,18 @@ FILTER(f_sql)
     (void)a, (void)n, (void)x;
     flux_buf b = {0};
     sql_literal(in, &b);
-    *out = flux_eval_str(ev, &b);
+    *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }
 
 static flux_eval_status time_in(flux_eval *ev, const flux_expr *x, flux_value in, int64_t *ms, int32_t *off)
 {
-    if (flux_eval_as_time(in, ms, off))
+    if (flux_evalkit_as_time(in, ms, off))
         return FLUX_EVAL_OK;
     if (in.t == FLUX_T_STR)
-        return flux_eval_error(ev, fspan(x), "times are ISO-8601, e.g. 2026-11-01T00:00:00Z", "'%s' is not a time", in.u.s.s);
-    return flux_eval_error(ev, fspan(x), NULL, "%s expects a time, found %s", fspan(x).file ? "this filter" : "filter",
-               flux_eval_tname(in));
+        return flux_evalkit_error(ev, fspan(x), "times are ISO-8601, e.g. 2026-11-01T00:00:00Z", "'%s' is not a time", in.u.s.s);
+    return flux_evalkit_error(ev, fspan(x), NULL, "%s expects a time, found %s", fspan(x).file ? "this filter" : "filter",
+               flux_evalkit_tname(in));
 }
 
 static flux_eval_status fmt_time(flux_eval *ev, const flux_expr *x, flux_value in, const char *fmt,
@@ -274,7 +274,7 @@ static flux_eval_status fmt_time(flux_eval *ev, const flux_expr *x, flux_value i
     flux_buf b = {0};
     char bad;
     flux_timefmt_format(ms, off, fmt, strlen(fmt), &b, &bad);
-    *out = flux_eval_str(ev, &b);
+    *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }
 
@@ -293,7 +293,7 @@ FILTER(f_ts)
     flux_timefmt_format(ms, off, "%Y-%m-%dT%H:%M:%S", 17, &b, &bad);
     int32_t ao = off < 0 ? -off : off;
     flux_buf_printf(&b, "%c%02d:%02d", off < 0 ? '-' : '+', ao / 3600, ao / 60 % 60);
-    *out = flux_eval_str(ev, &b);
+    *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }
 FILTER(f_ts_nodash) { (void)a, (void)n; return fmt_time(ev, x, in, "%Y%m%dT%H%M%S", out); }
@@ -311,10 +311,10 @@ FILTER(f_date)
         flux_buf_free(&b);
         char *h = flux_arena_printf(ev->arena, "directives are %s", FLUX_TIMEFMT_DIRECTIVES);
         if (!bad)
-            return flux_eval_error(ev, x->u.filter.args.v[0]->span, h, "date format ends with a lone '%%'");
-        return flux_eval_error(ev, x->u.filter.args.v[0]->span, h, "unknown date directive '%%%c'", bad);
+            return flux_evalkit_error(ev, x->u.filter.args.v[0]->span, h, "date format ends with a lone '%%'");
+        return flux_evalkit_error(ev, x->u.filter.args.v[0]->span, h, "unknown date directive '%%%c'", bad);
     }
-    *out = flux_eval_str(ev, &b);
+    *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }
 
@@ -327,12 +327,12 @@ FILTER(f_add)
 {
     (void)n;
     if (a[0].t != FLUX_T_DURATION)
-        return flux_eval_error(ev, x->u.filter.args.v[0]->span, "write a duration such as 1h or 30m", "add expects a duration, found %s",
-                   flux_eval_tname(a[0]));
+        return flux_evalkit_error(ev, x->u.filter.args.v[0]->span, "write a duration such as 1h or 30m", "add expects a duration, found %s",
+                   flux_evalkit_tname(a[0]));
     int64_t r;
     if (in.t == FLUX_T_DURATION) {
         if (add_overflows(in.u.ms, a[0].u.ms, &r))
-            return flux_eval_error(ev, x->span, NULL, "duration out of range");
+            return flux_evalkit_error(ev, x->span, NULL, "duration out of range");
         *out = flux_duration(r);
         return FLUX_EVAL_OK;
     }
@@ -341,7 +341,7 @@ FILTER(f_add)
     if (time_in(ev, x, in, &ms, &off))
         return FLUX_EVAL_ERROR;
     if (add_overflows(ms, a[0].u.ms, &r))
-        return flux_eval_error(ev, x->span, NULL, "time out of range");
+        return flux_evalkit_error(ev, x->span, NULL, "time out of range");
     *out = flux_time_at(r, off);
     return FLUX_EVAL_OK;
 }
@@ -350,7 +350,7 @@ FILTER(f_first)
 {
     (void)a, (void)n;
     if (in.t != FLUX_T_LIST)
-        return flux_eval_error(ev, fspan(x), NULL, "first expects a list, found %s", flux_eval_tname(in));
+        return flux_evalkit_error(ev, fspan(x), NULL, "first expects a list, found %s", flux_evalkit_tname(in));
     *out = in.u.list.n ? in.u.list.v[0] : flux_none();
     return FLUX_EVAL_OK;
 }
@@ -359,7 +359,7 @@ FILTER(f_last)
 {
     (void)a, (void)n;
     if (in.t != FLUX_T_LIST)
-        return flux_eval_error(ev, fspan(x), NULL, "last expects a list, found %s", flux_eval_tname(in));
+        return flux_evalkit_error(ev, fspan(x), NULL, "last expects a list, found %s", flux_evalkit_tname(in));
     *out = in.u.list.n ? in.u.list.v[in.u.list.n - 1] : flux_none();
     return FLUX_EVAL_OK;
 }
@@ -414,15 +414,15 @@ static flux_eval_status fn_range(flux_eval *ev, const flux_expr *x, flux_value *
 {
     for (size_t i = 0; i < n; i++)
         if (a[i].t != FLUX_T_INT)
-            return flux_eval_error(ev, x->u.call.args.v[i]->span, NULL, "range expects integers, found %s", flux_eval_tname(a[i]));
+            return flux_evalkit_error(ev, x->u.call.args.v[i]->span, NULL, "range expects integers, found %s", flux_evalkit_tname(a[i]));
     int64_t start = n >= 2 ? a[0].u.i : 0, stop = n >= 2 ? a[1].u.i : a[0].u.i, step = n == 3 ? a[2].u.i : 1;
     if (step == 0)
-        return flux_eval_error(ev, x->u.call.args.v[2]->span, NULL, "range step must not be zero");
+        return flux_evalkit_error(ev, x->u.call.args.v[2]->span, NULL, "range step must not be zero");
     double count = ceil(((double)stop - (double)start) / (double)step);
     if (count < 0)
         count = 0;
     if (count > RANGE_MAX)
-        return flux_eval_error(ev, x->span, "split the work into several loops or pipelines", "range of %.0f items is larger than %d",
+        return flux_evalkit_error(ev, x->span, "split the work into several loops or pipelines", "range of %.0f items is larger than %d",
                    count, RANGE_MAX);
     size_t k = (size_t)count;
     flux_value *v = flux_arena_alloc(ev->arena, (k ? k : 1) * sizeof *v);
@@ -439,14 +439,14 @@ static flux_eval_status fn_ds_add(flux_eval *ev, const flux_expr *x, flux_value 
     (void)n;
     int64_t ms;
     if (a[0].t != FLUX_T_STR || flux_timefmt_parse(a[0].u.s.s, a[0].u.s.len, "%Y-%m-%d", 8, &ms) != 0)
-        return flux_eval_error(ev, x->u.call.args.v[0]->span, "ds_add takes a date as YYYY-MM-DD, e.g. ds_add(ds, 7)",
+        return flux_evalkit_error(ev, x->u.call.args.v[0]->span, "ds_add takes a date as YYYY-MM-DD, e.g. ds_add(ds, 7)",
                    "ds_add expects a YYYY-MM-DD date");
     if (a[1].t != FLUX_T_INT || a[1].u.i > 3650000 || a[1].u.i < -3650000)
-        return flux_eval_error(ev, x->u.call.args.v[1]->span, NULL, "ds_add expects a number of days");
+        return flux_evalkit_error(ev, x->u.call.args.v[1]->span, NULL, "ds_add expects a number of days");
     flux_buf b = {0};
     char bad;
     flux_timefmt_format(ms + a[1].u.i * 86400000, 0, "%Y-%m-%d", 8, &b, &bad);
-    *out = flux_eval_str(ev, &b);
+    *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }
 
@@ -455,18 +455,18 @@ static flux_eval_status fn_ds_format(flux_eval *ev, const flux_expr *x, flux_val
     (void)n;
     for (size_t i = 0; i < 3; i++)
         if (a[i].t != FLUX_T_STR)
-            return flux_eval_error(ev, x->u.call.args.v[i]->span, NULL, "ds_format expects strings, found %s", flux_eval_tname(a[i]));
+            return flux_evalkit_error(ev, x->u.call.args.v[i]->span, NULL, "ds_format expects strings, found %s", flux_evalkit_tname(a[i]));
     int64_t ms;
     if (flux_timefmt_parse(a[0].u.s.s, a[0].u.s.len, a[1].u.s.s, a[1].u.s.len, &ms) != 0)
-        return flux_eval_error(ev, x->u.call.args.v[0]->span, "input formats use %Y %m %d %H %M %S %y",
+        return flux_evalkit_error(ev, x->u.call.args.v[0]->span, "input formats use %Y %m %d %H %M %S %y",
                    "'%s' does not match the format '%s'", a[0].u.s.s, a[1].u.s.s);
     flux_buf b = {0};
     char bad;
     if (flux_timefmt_format(ms, 0, a[2].u.s.s, a[2].u.s.len, &b, &bad) != 0) {
         flux_buf_free(&b);
-        return flux_eval_error(ev, x->u.call.args.v[2]->span, NULL, "unknown date directive in '%s'", a[2].u.s.s);
+        return flux_evalkit_error(ev, x->u.call.args.v[2]->span, NULL, "unknown date directive in '%s'", a[2].u.s.s);
     }
-    *out = flux_eval_str(ev, &b);
+    *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }
 

@@ -1,9 +1,9 @@
 /* filters — the template filters and functions as table rows, for the
- * evaluator (eval.c). The names known to the language are listed by eval.h. */
+ * evaluator (eval.c), and the names known to the language. */
 #ifndef FLUX_FILTERS_H
 #define FLUX_FILTERS_H
 
-#include "eval.h"
+#include "evalctx.h"
 
 typedef flux_eval_status (*flux_filter_fn)(flux_eval *ev, const flux_expr *x, flux_value in, flux_value *a,
                                            size_t n, flux_value *out);
@@ -24,6 +24,14 @@ typedef struct flux_function {
     flux_eval_status (*fn)(flux_eval *, const flux_expr *, flux_value *, size_t, flux_value *);
     const char *args; /* as for filters */
 } flux_function;
+
+/* Filters and functions known to the language, sorted. */
+const char *const *flux_filter_names(size_t *n);
+const char *const *flux_function_names(size_t *n);
+bool flux_filter_known(const char *name);
+
+/* A filter without arguments applied to a value ({{ in | name }}). */
+flux_eval_status flux_filter_apply(flux_eval *ev, const char *name, flux_value in, flux_value *out);
 
 /* The row of a name, or NULL. */
 const flux_filter *flux_filter_find(const char *name);

@@ -50,6 +50,36 @@ static int expect_char(const char *t, size_t *p, char c, const char *after, flux
     return 0;
 }
 
+/* "+01:00", "-0500" at *pp (on the sign): minutes east of UTC */
+static int parse_offset(const char *text, size_t *pp, int64_t *offset_min, flux_sched_error *err)
+{
+    size_t p = *pp, at;
+    int sign = text[p] == '-' ? -1 : 1, oh, om;
+    p++;
+    at = p;
+    if (!fixed_digits(text, p, 2, &oh)) {
+        flux_sched_fail(err, at, bad_len(text, at), "expected a 2-digit offset hour");
+        flux_sched_hint(err, "write offsets as '+01:00', '-0500' or 'Z'");
+        return -1;
+    }
+    if (oh > 23)
+        return flux_sched_fail(err, at, 2, "offset hour %d is out of range 0-23", oh);
+    p += 2;
+    if (text[p] == ':')
+        p++;
+    at = p;
+    if (!fixed_digits(text, p, 2, &om)) {
+        flux_sched_fail(err, at, text[p] ? bad_len(text, at) : 0, "expected 2-digit offset minutes");
+        flux_sched_hint(err, "write offsets as '+01:00', '-0500' or 'Z'");
+        return -1;
+    }
+    if (om > 59)
+        return flux_sched_fail(err, at, 2, "offset minute %d is out of range 0-59", om);
+    *pp = p + 2;
+    *offset_min = sign * (oh * 60 + om);
+    return 0;
+}
+
 int flux_time_parse(const char *text, int64_t *epoch_ms, bool *has_zone, flux_sched_error *err)
 {
     char cb[12];
@@ -134,30 +164,9 @@ int flux_time_parse(const char *text, int64_t *epoch_ms, bool *has_zone, flux_sc
             zone = true;
             p++;
         } else if (text[p] == '+' || text[p] == '-') {
-            int sign = text[p] == '-' ? -1 : 1, oh, om;
-            p++;
-            at = p;
-            if (!fixed_digits(text, p, 2, &oh)) {
-                flux_sched_fail(err, at, bad_len(text, at), "expected a 2-digit offset hour");
-                flux_sched_hint(err, "write offsets as '+01:00', '-0500' or 'Z'");
+            if (parse_offset(text, &p, &offset_min, err))
                 return -1;
-            }
-            if (oh > 23)
-                return flux_sched_fail(err, at, 2, "offset hour %d is out of range 0-23", oh);
-            p += 2;
-            if (text[p] == ':')
-                p++;
-            at = p;
-            if (!fixed_digits(text, p, 2, &om)) {
-                flux_sched_fail(err, at, text[p] ? bad_len(text, at) : 0, "expected 2-digit offset minutes");
-                flux_sched_hint(err, "write offsets as '+01:00', '-0500' or 'Z'");
-                return -1;
-            }
-            if (om > 59)
-                return flux_sched_fail(err, at, 2, "offset minute %d is out of range 0-59", om);
-            p += 2;
             zone = true;
-            offset_min = sign * (oh * 60 + om);
         }
         if (text[p]) {
             flux_sched_fail(err, p, strlen(text + p), "unexpected %s after the %s", flux_text_char_repr(text[p], cb),

@@ -486,6 +486,33 @@ static void tz_free(flux_tz *tz)
     free(tz);
 }
 
+/* The POSIX TZ string that governs after the last transition; false with
+ * why when it is malformed. */
+static bool read_footer(flux_tz *tz, const char *footer, size_t footer_len, const char **why)
+{
+    char buf[256];
+    if (footer_len >= sizeof buf || memchr(footer, '\0', footer_len)) {
+        *why = "bad footer";
+        return false;
+    }
+    memcpy(buf, footer, footer_len);
+    buf[footer_len] = '\0';
+    if (!parse_footer(buf, &tz->rule) || tz->rule.std_off < -MAX_OFF || tz->rule.std_off > MAX_OFF ||
+        tz->rule.dst_off < -MAX_OFF || tz->rule.dst_off > MAX_OFF) {
+        *why = "bad footer TZ string";
+        return false;
+    }
+    tz->has_rule = true;
+    int32_t offs[2] = {tz->rule.std_off, tz->rule.has_dst ? tz->rule.dst_off : tz->rule.std_off};
+    for (int i = 0; i < 2; i++) {
+        if (offs[i] < tz->min_off)
+            tz->min_off = offs[i];
+        if (offs[i] > tz->max_off)
+            tz->max_off = offs[i];
+    }
+    return true;
+}
+
 /* Parses a whole TZif file; NULL with why on failure. */
 static flux_tz *parse_tzif(const unsigned char *data, size_t len, const char **why)
 {
@@ -595,29 +622,9 @@ static flux_tz *parse_tzif(const unsigned char *data, size_t len, const char **w
     /* leap-second records are ignored: zone names under right/ are refused
      * before we get here, and the others carry none */
 
-    if (footer && footer_len > 0) {
-        char buf[256];
-        if (footer_len >= sizeof buf || memchr(footer, '\0', footer_len)) {
-            tz_free(tz);
-            *why = "bad footer";
-            return NULL;
-        }
-        memcpy(buf, footer, footer_len);
-        buf[footer_len] = '\0';
-        if (!parse_footer(buf, &tz->rule) || tz->rule.std_off < -MAX_OFF || tz->rule.std_off > MAX_OFF ||
-            tz->rule.dst_off < -MAX_OFF || tz->rule.dst_off > MAX_OFF) {
-            tz_free(tz);
-            *why = "bad footer TZ string";
-            return NULL;
-        }
-        tz->has_rule = true;
-        int32_t offs[2] = {tz->rule.std_off, tz->rule.has_dst ? tz->rule.dst_off : tz->rule.std_off};
-        for (int i = 0; i < 2; i++) {
-            if (offs[i] < tz->min_off)
-                tz->min_off = offs[i];
-            if (offs[i] > tz->max_off)
-                tz->max_off = offs[i];
-        }
+    if (footer && footer_len > 0 && !read_footer(tz, footer, footer_len, why)) {
+        tz_free(tz);
+        return NULL;
     }
     return tz;
 }
