@@ -4,7 +4,7 @@
  * context frame so that anything they produce can later be explained ("in
  * iteration 3 of this loop, where t = "x""). Which item may appear where is
  * decided here, not in the grammar, so a misplaced item gets a message that
- * says where it belongs.
+ * says where it belongs. Names and values are expand_fields.c.
  */
 #include "expand.h"
 
@@ -14,59 +14,9 @@
 #include <string.h>
 
 #include "eval.h"
+#include "expander.h"
 #include "parse.h"
 #include "suggest.h"
-
-/* every item expanded and every task, edge and attribute made counts: a
- * macro that loops over its own calls must stop quickly, not in hours */
-#define EXPAND_MAX_ITEMS 5000000u
-#define MACRO_MAX_CALLS 20000u
-#define MACRO_MAX_DEPTH 32
-#define INCLUDE_MAX_DEPTH 32
-
-typedef enum { W_FILE, W_PIPELINE, W_TASK, W_PARAMS } where;
-
-typedef struct target {
-    where w;
-    flux_pipeline *p;
-    flux_task *t;
-} target;
-
-typedef struct set_rec {
-    const flux_item *item;
-    bool used;
-} set_rec;
-
-typedef struct include_frame {
-    const char *path; /* resolved */
-    struct include_frame *parent;
-} include_frame;
-
-typedef struct expander {
-    flux_compilation *c;
-    flux_arena *a;
-    flux_diags *d;
-    const flux_ctx *ctx;
-    size_t items;
-    bool too_large;
-    bool partial; /* the file being expanded had syntax errors */
-    int macro_depth;
-    size_t macro_calls;
-    int include_depth;
-    include_frame *includes;
-    uint32_t file;
-    set_rec **sets; /* one record per {% set %} item executed */
-    size_t nsets, sets_cap;
-    /* files already read for {% include %}, by resolved path: an include in
-     * a loop reads and parses its file once */
-    const char **inc_paths;
-    flux_file **inc_files;
-    size_t ninc, inc_cap;
-    set_rec **set_table; /* item pointer -> record, open addressing */
-    size_t set_table_cap;
-} expander;
-
-static void expand_body(expander *x, const flux_body *b, flux_scope *scope, target *tg);
 
 /* ---- context notes ---- */
 
@@ -107,10 +57,7 @@ static void eval_notes(void *ud, flux_diag *g)
     flux_ctx_notes(g, x->ctx);
 }
 
-static flux_diag *error(expander *x, flux_span span, const char *code, const char *help, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static flux_diag *error(expander *x, flux_span span, const char *code, const char *help, const char *fmt, ...)
+flux_diag *flux_expand_error(expander *x, flux_span span, const char *code, const char *help, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -122,20 +69,20 @@ static flux_diag *error(expander *x, flux_span span, const char *code, const cha
     return g;
 }
 
-static flux_eval evaluator(expander *x, const flux_scope *scope)
+flux_eval flux_expand_evaluator(expander *x, const flux_scope *scope)
 {
     flux_eval ev = {x->a, x->d, scope, true, eval_notes, x};
     return ev;
 }
 
-static bool budget(expander *x, flux_span span)
+bool flux_expand_budget(expander *x, flux_span span)
 {
     if (x->too_large || flux_diags_full(x->d))
         return false;
     if (++x->items <= EXPAND_MAX_ITEMS)
         return true;
     x->too_large = true;
-    error(x, span, "too-large", "split the work into several pipelines", "expansion produces more than %u items",
+    flux_expand_error(x, span, "too-large", "split the work into several pipelines", "expansion produces more than %u items",
           EXPAND_MAX_ITEMS);
     return false;
 }
@@ -177,313 +124,6 @@ static set_rec *set_record(expander *x, const flux_item *it)
     return r;
 }
 
-/* ---- names ---- */
-
-/* first run-time name an expression reads, for messages */
-static const char *runtime_name_in(const flux_expr *e, const flux_scope *scope)
-{
-    if (!e)
-        return NULL;
-    const char *r = NULL;
-    switch (e->kind) {
-    case FLUX_X_NAME:
-        return !flux_scope_find(scope, e->u.name) && flux_is_runtime_name(e->u.name) ? e->u.name : NULL;
-    case FLUX_X_ATTR: return runtime_name_in(e->u.attr.obj, scope);
-    case FLUX_X_INDEX:
-        return (r = runtime_name_in(e->u.index.obj, scope)) ? r : runtime_name_in(e->u.index.index, scope);
-    case FLUX_X_UNARY: return runtime_name_in(e->u.unary.arg, scope);
-    case FLUX_X_BINARY:
-        return (r = runtime_name_in(e->u.binary.lhs, scope)) ? r : runtime_name_in(e->u.binary.rhs, scope);
-    case FLUX_X_FILTER:
-        if ((r = runtime_name_in(e->u.filter.arg, scope)))
-            return r;
-        for (size_t i = 0; i < e->u.filter.args.n && !r; i++)
-            r = runtime_name_in(e->u.filter.args.v[i], scope);
-        return r;
-    case FLUX_X_CALL:
-        for (size_t i = 0; i < e->u.call.args.n && !r; i++)
-            r = runtime_name_in(e->u.call.args.v[i], scope);
-        return r;
-    case FLUX_X_LIST: case FLUX_X_DICT:
-        for (size_t i = 0; i < e->u.list.n && !r; i++)
-            r = runtime_name_in(e->u.list.v[i], scope);
-        return r;
-    case FLUX_X_COND:
-        if ((r = runtime_name_in(e->u.cond.cond, scope)) || (r = runtime_name_in(e->u.cond.then, scope)))
-            return r;
-        return runtime_name_in(e->u.cond.other, scope);
-    default: return NULL;
-    }
-}
-
-/* evaluates an expression that must be known at compile time */
-static bool eval_static(expander *x, const flux_scope *scope, const flux_expr *e, const char *what, flux_value *out)
-{
-    flux_eval ev = evaluator(x, scope);
-    flux_eval_status s = flux_eval_expr(&ev, e, out);
-    if (s == FLUX_EVAL_OK)
-        return true;
-    if (s == FLUX_EVAL_RUNTIME) {
-        const char *n = runtime_name_in(e, scope);
-        error(x, e->span, "runtime-in-static",
-              "compile-time values are {% set %} names, loop variables and macro parameters",
-              "'%s' is a run-time value and %s is decided at compile time", n ? n : "this", what);
-    }
-    return false;
-}
-
-static bool valid_name(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
-              *s == '-' || *s == '.'))
-            return false;
-    return true;
-}
-
-/* renders a templated name; NULL after an error */
-static const char *eval_name(expander *x, const flux_scope *scope, const flux_tstr *t, const char *what)
-{
-    if (t->broken)
-        return NULL; /* its syntax error was reported */
-    const char *plain = flux_tstr_plain(t);
-    if (plain)
-        return plain;
-    flux_buf b = {0};
-    for (size_t i = 0; i < t->n; i++) {
-        const flux_tpart *p = &t->parts[i];
-        if (p->text) {
-            flux_buf_put(&b, p->text, p->len);
-            continue;
-        }
-        flux_value v;
-        flux_eval ev = evaluator(x, scope);
-        flux_eval_status s = flux_eval_expr(&ev, p->expr, &v);
-        if (s == FLUX_EVAL_RUNTIME) {
-            const char *n = runtime_name_in(p->expr, scope);
-            char *m = flux_arena_printf(x->a, "%s names are fixed when the pipeline compiles; use a loop variable or a {%% set %%} value",
-                                        what);
-            error(x, p->expr->span, "runtime-in-name", m, "'%s' is a run-time value and cannot be used in a %s name",
-                  n ? n : "this", what);
-        }
-        if (s != FLUX_EVAL_OK) {
-            flux_buf_free(&b);
-            return NULL;
-        }
-        if (v.t == FLUX_T_LIST || v.t == FLUX_T_DICT || v.t == FLUX_T_MACRO) {
-            error(x, p->expr->span, "bad-name", NULL, "%s cannot be part of a %s name", flux_type_a(v.t), what);
-            flux_buf_free(&b);
-            return NULL;
-        }
-        flux_value_render(v, &b);
-    }
-    const char *r = flux_arena_strndup(x->a, b.data ? b.data : "", b.len);
-    flux_buf_free(&b);
-    if (!valid_name(r)) {
-        error(x, t->span, "bad-name", "names hold letters, digits, '_', '-' and '.'", "invalid %s name '%s'", what, r);
-        return NULL;
-    }
-    return r;
-}
-
-/* ---- values ---- */
-
-static bool field_from_value(expander *x, flux_value v, flux_span span, flux_field *f);
-
-static bool field_from_val(expander *x, const flux_scope *scope, const flux_val *v, flux_field *f)
-{
-    memset(f, 0, sizeof *f);
-    f->span = v->span;
-    switch (v->kind) {
-    case FLUX_V_INT: f->kind = FLUX_F_INT; f->u.i = v->u.i; return true;
-    case FLUX_V_FLOAT: f->kind = FLUX_F_FLOAT; f->u.f = v->u.f; return true;
-    case FLUX_V_BOOL: f->kind = FLUX_F_BOOL; f->u.b = v->u.b; return true;
-    case FLUX_V_DURATION: f->kind = FLUX_F_DURATION; f->u.ms = v->u.ms; return true;
-    case FLUX_V_IDENT: {
-        const flux_tstr *t = v->u.str;
-        if (t->n == 1 && t->parts[0].expr) {
-            /* a value that is exactly {{ expr }}: a typed compile-time value */
-            flux_value val;
-            if (!eval_static(x, scope, t->parts[0].expr, "a value written without quotes", &val))
-                return false;
-            bool r = field_from_value(x, val, v->span, f);
-            f->computed = true;
-            return r;
-        }
-        const char *s = eval_name(x, scope, t, "value");
-        if (!s)
-            return false;
-        f->kind = FLUX_F_IDENT;
-        f->u.str.s = s;
-        f->u.str.len = strlen(s);
-        return true;
-    }
-    case FLUX_V_STRING: {
-        const flux_tstr *t = v->u.str;
-        flux_buf text = {0};
-        flux_tpart *parts = flux_arena_alloc(x->a, (t->n ? t->n : 1) * sizeof *parts);
-        size_t np = 0;
-        /* every part is evaluated even after a failure, so each mistake of
-         * a string is reported in one run */
-        bool ok = !t->broken;
-        for (size_t i = 0; i < t->n; i++) {
-            const flux_tpart *p = &t->parts[i];
-            if (p->text) {
-                flux_buf_put(&text, p->text, p->len);
-                continue;
-            }
-            flux_eval ev = evaluator(x, scope);
-            flux_value val;
-            flux_eval_status s = flux_eval_expr(&ev, p->expr, &val);
-            if (s == FLUX_EVAL_ERROR) {
-                ok = false;
-            } else if (s == FLUX_EVAL_OK) {
-                flux_value_render(val, &text);
-            } else {
-                flux_expr *folded = flux_fold(&ev, p->expr);
-                if (!folded) {
-                    ok = false;
-                    continue;
-                }
-                if (text.len) {
-                    parts[np].text = flux_arena_strndup(x->a, text.data, text.len);
-                    parts[np].len = text.len;
-                    parts[np].span = p->span;
-                    np++;
-                    text.len = 0;
-                }
-                parts[np].expr = folded;
-                parts[np].span = p->span;
-                np++;
-            }
-        }
-        if (!ok) {
-            flux_buf_free(&text);
-            return false;
-        }
-        if (np == 0) {
-            f->kind = FLUX_F_STRING;
-            f->u.str.s = flux_arena_strndup(x->a, text.data ? text.data : "", text.len);
-            f->u.str.len = text.len;
-        } else {
-            if (text.len) {
-                parts[np].text = flux_arena_strndup(x->a, text.data, text.len);
-                parts[np].len = text.len;
-                parts[np].span = t->span;
-                np++;
-            }
-            f->kind = FLUX_F_TEMPLATE;
-            f->u.tmpl.parts = parts;
-            f->u.tmpl.n = np;
-        }
-        flux_buf_free(&text);
-        return true;
-    }
-    case FLUX_V_LIST: {
-        f->kind = FLUX_F_LIST;
-        f->u.list.n = v->u.list.n;
-        f->u.list.v = flux_arena_alloc(x->a, (v->u.list.n ? v->u.list.n : 1) * sizeof *f->u.list.v);
-        bool ok = true;
-        for (size_t i = 0; i < v->u.list.n; i++)
-            ok &= field_from_val(x, scope, v->u.list.v[i], &f->u.list.v[i]);
-        return ok;
-    }
-    case FLUX_V_MAP: {
-        size_t n = v->u.map.n;
-        f->kind = FLUX_F_MAP;
-        f->u.map.n = n;
-        f->u.map.keys = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(char *));
-        f->u.map.key_spans = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(flux_span));
-        f->u.map.v = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(flux_field));
-        bool ok = true;
-        for (size_t i = 0; i < n; i++) {
-            const flux_tstr *k = v->u.map.v[i].key;
-            const char *key = flux_tstr_plain(k);
-            if (!key) {
-                /* a quoted key may hold compile-time templates too */
-                flux_field kf;
-                flux_val kv = {FLUX_V_STRING, k->span, {.str = (flux_tstr *)k}};
-                if (!field_from_val(x, scope, &kv, &kf)) {
-                    ok = false;
-                    continue;
-                }
-                if (kf.kind != FLUX_F_STRING) {
-                    error(x, k->span, "runtime-in-static", NULL, "map keys are decided at compile time");
-                    ok = false;
-                    continue;
-                }
-                key = kf.u.str.s;
-            }
-            for (size_t j = 0; j < i; j++) {
-                if (f->u.map.keys[j] && strcmp(f->u.map.keys[j], key) == 0) {
-                    flux_diag *g = error(x, k->span, "duplicate-key", NULL, "duplicate key '%s' in map", key);
-                    flux_diag_note(g, f->u.map.key_spans[j], "first given here");
-                    ok = false;
-                }
-            }
-            f->u.map.keys[i] = key;
-            f->u.map.key_spans[i] = k->span;
-            ok &= field_from_val(x, scope, v->u.map.v[i].val, &f->u.map.v[i]);
-        }
-        return ok;
-    }
-    }
-    return false;
-}
-
-static bool field_from_value(expander *x, flux_value v, flux_span span, flux_field *f)
-{
-    memset(f, 0, sizeof *f);
-    f->span = span;
-    switch (v.t) {
-    case FLUX_T_BOOL: f->kind = FLUX_F_BOOL; f->u.b = v.u.b; return true;
-    case FLUX_T_INT: f->kind = FLUX_F_INT; f->u.i = v.u.i; return true;
-    case FLUX_T_FLOAT: f->kind = FLUX_F_FLOAT; f->u.f = v.u.f; return true;
-    case FLUX_T_DURATION: f->kind = FLUX_F_DURATION; f->u.ms = v.u.ms; return true;
-    case FLUX_T_STR: case FLUX_T_TIME: {
-        flux_buf b = {0};
-        flux_value_render(v, &b);
-        f->kind = FLUX_F_STRING;
-        f->u.str.s = flux_arena_strndup(x->a, b.data ? b.data : "", b.len);
-        f->u.str.len = b.len;
-        flux_buf_free(&b);
-        return true;
-    }
-    case FLUX_T_LIST: {
-        f->kind = FLUX_F_LIST;
-        f->u.list.n = v.u.list.n;
-        f->u.list.v = flux_arena_alloc(x->a, (v.u.list.n ? v.u.list.n : 1) * sizeof(flux_field));
-        for (size_t i = 0; i < v.u.list.n; i++)
-            if (!field_from_value(x, v.u.list.v[i], span, &f->u.list.v[i]))
-                return false;
-        return true;
-    }
-    case FLUX_T_DICT: {
-        size_t n = v.u.list.n / 2;
-        f->kind = FLUX_F_MAP;
-        f->u.map.n = n;
-        f->u.map.keys = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(char *));
-        f->u.map.key_spans = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(flux_span));
-        f->u.map.v = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(flux_field));
-        for (size_t i = 0; i < n; i++) {
-            flux_buf b = {0};
-            flux_value_render(v.u.list.v[2 * i], &b);
-            f->u.map.keys[i] = flux_arena_strndup(x->a, b.data ? b.data : "", b.len);
-            f->u.map.key_spans[i] = span;
-            flux_buf_free(&b);
-            if (!field_from_value(x, v.u.list.v[2 * i + 1], span, &f->u.map.v[i]))
-                return false;
-        }
-        return true;
-    }
-    default:
-        error(x, span, "bad-value", NULL, "%s cannot be an attribute value", flux_type_a(v.t));
-        return false;
-    }
-}
-
 /* ---- items ---- */
 
 static void attrs_add(expander *x, flux_attrs *as, const char *key, flux_span key_span, flux_field *val,
@@ -491,7 +131,7 @@ static void attrs_add(expander *x, flux_attrs *as, const char *key, flux_span ke
 {
     for (size_t i = 0; i < as->n; i++) {
         if (strcmp(as->v[i].key, key) == 0) {
-            flux_diag *g = error(x, key_span, "duplicate-attribute", NULL, "duplicate %s '%s'", what, key);
+            flux_diag *g = flux_expand_error(x, key_span, "duplicate-attribute", NULL, "duplicate %s '%s'", what, key);
             flux_diag_help(g, "give each %s once", what);
             flux_diag_note(g, as->v[i].key_span, "first given here");
             return;
@@ -527,7 +167,7 @@ static const char *where_name(where w)
 static void misplaced(expander *x, const flux_item *it, const char *what, const char *belongs, where w)
 {
     char *h = flux_arena_printf(x->a, "%s belongs %s", what, belongs);
-    error(x, it->span, "misplaced", h, "%s is not allowed %s", what, where_name(w));
+    flux_expand_error(x, it->span, "misplaced", h, "%s is not allowed %s", what, where_name(w));
 }
 
 static void do_pipeline(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -536,7 +176,7 @@ static void do_pipeline(expander *x, const flux_item *it, flux_scope *scope, tar
         misplaced(x, it, "a pipeline", "at the top level of a file", tg->w);
         return;
     }
-    const char *name = eval_name(x, scope, it->u.pipeline.name, "pipeline");
+    const char *name = flux_expand_name(x, scope, it->u.pipeline.name, "pipeline");
     if (!name)
         return;
     flux_pipeline *p = flux_arena_alloc(x->a, sizeof *p);
@@ -557,7 +197,7 @@ static void do_pipeline(expander *x, const flux_item *it, flux_scope *scope, tar
     flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
     inner->parent = scope;
     target t = {W_PIPELINE, p, NULL};
-    expand_body(x, &it->u.pipeline.body, inner, &t);
+    flux_expand_body(x, &it->u.pipeline.body, inner, &t);
 }
 
 static void do_task(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -566,10 +206,10 @@ static void do_task(expander *x, const flux_item *it, flux_scope *scope, target 
         misplaced(x, it, "a task", "inside a pipeline", tg->w);
         return;
     }
-    if (!budget(x, it->span))
+    if (!flux_expand_budget(x, it->span))
         return;
-    const char *id = eval_name(x, scope, it->u.task.name, "task");
-    const char *op = eval_name(x, scope, it->u.task.op, "operator");
+    const char *id = flux_expand_name(x, scope, it->u.task.name, "task");
+    const char *op = flux_expand_name(x, scope, it->u.task.op, "operator");
     if (!id || !op)
         return;
     flux_pipeline *p = tg->p;
@@ -594,7 +234,7 @@ static void do_task(expander *x, const flux_item *it, flux_scope *scope, target 
     flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
     inner->parent = scope;
     target tt = {W_TASK, p, t};
-    expand_body(x, &it->u.task.body, inner, &tt);
+    flux_expand_body(x, &it->u.task.body, inner, &tt);
 }
 
 static void do_attr(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -603,15 +243,15 @@ static void do_attr(expander *x, const flux_item *it, flux_scope *scope, target 
         misplaced(x, it, "an attribute", "inside a pipeline, task or params block", tg->w);
         return;
     }
-    if (!budget(x, it->span))
+    if (!flux_expand_budget(x, it->span))
         return;
-    const char *key = eval_name(x, scope, it->u.attr.key, "attribute");
+    const char *key = flux_expand_name(x, scope, it->u.attr.key, "attribute");
     if (!key)
         return;
     flux_field f;
     /* a value with errors is kept, marked, so that 'missing parameter' does
      * not follow every template mistake */
-    bool invalid = !field_from_val(x, scope, it->u.attr.val, &f);
+    bool invalid = !flux_expand_field(x, scope, it->u.attr.val, &f);
     if (invalid) {
         memset(&f, 0, sizeof f);
         f.span = it->u.attr.val->span;
@@ -631,14 +271,14 @@ static void do_params(expander *x, const flux_item *it, flux_scope *scope, targe
         return;
     }
     if (tg->p->params_span.file) {
-        flux_diag *g = error(x, it->span, "duplicate-params", "declare all params in one block",
+        flux_diag *g = flux_expand_error(x, it->span, "duplicate-params", "declare all params in one block",
                              "second params block in pipeline '%s'", tg->p->name);
         flux_diag_note(g, tg->p->params_span, "first params block here");
     } else {
         tg->p->params_span = it->span;
     }
     target t = {W_PARAMS, tg->p, NULL};
-    expand_body(x, &it->u.params.body, scope, &t);
+    flux_expand_body(x, &it->u.params.body, scope, &t);
 }
 
 static void expand_macro_call(expander *x, const flux_expr *call, const flux_binding *b, flux_scope *scope,
@@ -649,20 +289,20 @@ static void expand_macro_call(expander *x, const flux_expr *call, const flux_bin
         *b->used = true;
     size_t n = call->u.call.args.n, np = m->u.macro.nparams;
     if (n > np) {
-        flux_diag *g = error(x, call->span, "macro-args", NULL, "macro '%s' takes %zu argument%s, found %zu",
+        flux_diag *g = flux_expand_error(x, call->span, "macro-args", NULL, "macro '%s' takes %zu argument%s, found %zu",
                              m->u.macro.name, np, np == 1 ? "" : "s", n);
         flux_diag_note(g, m->u.macro.name_span, "macro defined here");
         return;
     }
     if (++x->macro_calls > MACRO_MAX_CALLS) {
         if (!x->too_large)
-            error(x, call->span, "too-large", "a macro that calls itself in a loop grows exponentially",
+            flux_expand_error(x, call->span, "too-large", "a macro that calls itself in a loop grows exponentially",
                   "more than %u macro calls", MACRO_MAX_CALLS);
         x->too_large = true;
         return;
     }
     if (x->macro_depth >= MACRO_MAX_DEPTH) {
-        error(x, call->span, "macro-depth", "a macro that calls itself needs a condition that stops it",
+        flux_expand_error(x, call->span, "macro-depth", "a macro that calls itself needs a condition that stops it",
               "macros nested deeper than %d calls", MACRO_MAX_DEPTH);
         return;
     }
@@ -672,22 +312,22 @@ static void expand_macro_call(expander *x, const flux_expr *call, const flux_bin
         const flux_param_decl *pd = &m->u.macro.params[i];
         flux_value v;
         if (i < n) {
-            flux_eval ev = evaluator(x, scope);
+            flux_eval ev = flux_expand_evaluator(x, scope);
             flux_eval_status s = flux_eval_expr(&ev, call->u.call.args.v[i], &v);
             if (s == FLUX_EVAL_ERROR)
                 return;
             if (s == FLUX_EVAL_RUNTIME) {
-                const char *rn = runtime_name_in(call->u.call.args.v[i], scope);
+                const char *rn = flux_expand_runtime_name_in(call->u.call.args.v[i], scope);
                 char *h = flux_arena_printf(x->a, "use '%s' inside the macro body directly", rn ? rn : "it");
-                error(x, call->u.call.args.v[i]->span, "runtime-in-static", h,
+                flux_expand_error(x, call->u.call.args.v[i]->span, "runtime-in-static", h,
                       "'%s' is a run-time value and macro arguments are decided at compile time", rn ? rn : "this");
                 return;
             }
         } else if (pd->deflt) {
-            if (!eval_static(x, scope, pd->deflt, "a macro default", &v))
+            if (!flux_expand_static(x, scope, pd->deflt, "a macro default", &v))
                 return;
         } else {
-            flux_diag *g = error(x, call->span, "macro-args", NULL, "missing argument '%s' of macro '%s'", pd->name,
+            flux_diag *g = flux_expand_error(x, call->span, "macro-args", NULL, "missing argument '%s' of macro '%s'", pd->name,
                                  m->u.macro.name);
             flux_diag_note(g, pd->span, "parameter declared here");
             return;
@@ -702,7 +342,7 @@ static void expand_macro_call(expander *x, const flux_expr *call, const flux_bin
     const flux_ctx *saved = x->ctx;
     x->ctx = ctx;
     x->macro_depth++;
-    expand_body(x, &m->u.macro.body, inner, tg);
+    flux_expand_body(x, &m->u.macro.body, inner, tg);
     x->macro_depth--;
     x->ctx = saved;
 }
@@ -733,13 +373,13 @@ static bool operand_names(expander *x, const flux_scope *scope, const flux_opera
         const flux_tstr *t = o->names[i];
         if (t->n == 1 && t->parts[0].expr) {
             flux_value val;
-            flux_eval ev = evaluator(x, scope);
+            flux_eval ev = flux_expand_evaluator(x, scope);
             flux_eval_status s = flux_eval_expr(&ev, t->parts[0].expr, &val);
             if (s == FLUX_EVAL_OK && val.t == FLUX_T_LIST) {
                 grow_names(x, &v, &sp, k, k + val.u.list.n, &cap);
                 for (size_t j = 0; j < val.u.list.n; j++) {
                     if (val.u.list.v[j].t != FLUX_T_STR) {
-                        error(x, t->span, "bad-name", NULL, "a list of task names must hold strings, found %s",
+                        flux_expand_error(x, t->span, "bad-name", NULL, "a list of task names must hold strings, found %s",
                               flux_type_name(val.u.list.v[j].t));
                         ok = false;
                         break;
@@ -750,7 +390,7 @@ static bool operand_names(expander *x, const flux_scope *scope, const flux_opera
                 continue;
             }
         }
-        const char *name = eval_name(x, scope, t, "task");
+        const char *name = flux_expand_name(x, scope, t, "task");
         if (!name) {
             ok = false;
             continue;
@@ -767,7 +407,7 @@ static bool operand_names(expander *x, const flux_scope *scope, const flux_opera
 
 static void add_edge(expander *x, flux_pipeline *p, const char *a, flux_span as, const char *b, flux_span bs)
 {
-    if (!budget(x, bs))
+    if (!flux_expand_budget(x, bs))
         return;
     if (p->nedges == p->edges_cap) {
         p->edges_cap = p->edges_cap ? 2 * p->edges_cap : 16;
@@ -807,10 +447,10 @@ static void do_deps(expander *x, const flux_item *it, flux_scope *scope, target 
                         flux_suggest_feed(&s, sc->v[i].name);
             const char *best = flux_suggest_best(&s);
             char *h = best ? flux_arena_printf(x->a, "did you mean '%s'?", best) : "define it first with {% macro name(args) %} ... {% endmacro %}";
-            error(x, call->u.call.name_span, "unknown-macro", h, "unknown macro '%s'", call->u.call.name);
+            flux_expand_error(x, call->u.call.name_span, "unknown-macro", h, "unknown macro '%s'", call->u.call.name);
             return;
         }
-        error(x, it->span, "lone-name",
+        flux_expand_error(x, it->span, "lone-name",
               "write a dependency 'a >> b', an attribute 'name = value' or a task 'task NAME : OPERATOR { ... }'",
               "a name alone is not a statement");
         return;
@@ -856,11 +496,11 @@ static void do_set(expander *x, const flux_item *it, flux_scope *scope)
 {
     flux_value v;
     set_rec *r = set_record(x, it);
-    bool ok = eval_static(x, scope, it->u.set.val, "a {% set %} value", &v);
+    bool ok = flux_expand_static(x, scope, it->u.set.val, "a {% set %} value", &v);
     if (ok && value_depth(v, 0) > VALUE_MAX_DEPTH) {
         /* {% set a = [a] %} in a loop nests without limit; plans and every
          * printer recurse over values */
-        error(x, it->u.set.val->span, "too-deep", NULL, "value nested more than %d levels deep", VALUE_MAX_DEPTH);
+        flux_expand_error(x, it->u.set.val->span, "too-deep", NULL, "value nested more than %d levels deep", VALUE_MAX_DEPTH);
         ok = false;
     }
     if (!ok) {
@@ -890,21 +530,21 @@ static flux_value loop_info(expander *x, size_t i, size_t n)
 static void do_for(expander *x, const flux_item *it, flux_scope *scope, target *tg)
 {
     flux_value seq;
-    if (!eval_static(x, scope, it->u.loop.iter, "what a {% for %} loops over", &seq))
+    if (!flux_expand_static(x, scope, it->u.loop.iter, "what a {% for %} loops over", &seq))
         return;
     bool pairs = it->u.loop.var2 != NULL;
     size_t n;
     if (seq.t == FLUX_T_LIST) {
         n = seq.u.list.n;
         if (pairs) {
-            error(x, it->u.loop.var2_span, "loop", "loop over a dict to get key and value: {% for k, v in d %}",
+            flux_expand_error(x, it->u.loop.var2_span, "loop", "loop over a dict to get key and value: {% for k, v in d %}",
                   "two loop variables need a dict, found a list");
             return;
         }
     } else if (seq.t == FLUX_T_DICT) {
         n = seq.u.list.n / 2;
     } else {
-        error(x, it->u.loop.iter->span, "loop", "loop over a list, a dict or range(n)",
+        flux_expand_error(x, it->u.loop.iter->span, "loop", "loop over a list, a dict or range(n)",
               "cannot loop over %s", flux_type_a(seq.t));
         return;
     }
@@ -935,7 +575,7 @@ static void do_for(expander *x, const flux_item *it, flux_scope *scope, target *
         ctx->index = i;
         ctx->parent = saved;
         x->ctx = ctx;
-        expand_body(x, &it->u.loop.body, inner, tg);
+        flux_expand_body(x, &it->u.loop.body, inner, tg);
     }
     x->ctx = saved;
 }
@@ -944,15 +584,15 @@ static void do_if(expander *x, const flux_item *it, flux_scope *scope, target *t
 {
     for (size_t i = 0; i < it->u.cond.n; i++) {
         flux_value c;
-        if (!eval_static(x, scope, it->u.cond.conds[i], "an {% if %} condition", &c))
+        if (!flux_expand_static(x, scope, it->u.cond.conds[i], "an {% if %} condition", &c))
             return;
         if (flux_truthy(c)) {
-            expand_body(x, &it->u.cond.bodies[i], scope, tg);
+            flux_expand_body(x, &it->u.cond.bodies[i], scope, tg);
             return;
         }
     }
     if (it->u.cond.else_body)
-        expand_body(x, it->u.cond.else_body, scope, tg);
+        flux_expand_body(x, it->u.cond.else_body, scope, tg);
 }
 
 static void do_macro(expander *x, const flux_item *it, flux_scope *scope)
@@ -963,7 +603,7 @@ static void do_macro(expander *x, const flux_item *it, flux_scope *scope)
     for (size_t i = 0; i < it->u.macro.nparams; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(it->u.macro.params[i].name, it->u.macro.params[j].name) == 0)
-                error(x, it->u.macro.params[i].span, "macro-args", NULL, "duplicate parameter '%s'",
+                flux_expand_error(x, it->u.macro.params[i].span, "macro-args", NULL, "duplicate parameter '%s'",
                       it->u.macro.params[i].name);
     flux_scope_bind(x->a, scope, it->u.macro.name, v, NULL);
 }
@@ -983,11 +623,11 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
     const char *rel = flux_tstr_plain(it->u.include.path);
     flux_span ps = it->u.include.path->span;
     if (!rel || !*rel) {
-        error(x, ps, "include", NULL, "include needs a file name");
+        flux_expand_error(x, ps, "include", NULL, "include needs a file name");
         return;
     }
     if (x->include_depth >= INCLUDE_MAX_DEPTH) {
-        error(x, ps, "include", NULL, "includes nested deeper than %d files", INCLUDE_MAX_DEPTH);
+        flux_expand_error(x, ps, "include", NULL, "includes nested deeper than %d files", INCLUDE_MAX_DEPTH);
         return;
     }
     const flux_source *cur = flux_sources_get(&x->c->sources, x->file);
@@ -1006,14 +646,14 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
     char *real = realpath(path, NULL);
     if (!real) {
         int e = errno;
-        error(x, ps, "include", "paths are relative to the including file", "cannot include '%s': %s", rel,
+        flux_expand_error(x, ps, "include", "paths are relative to the including file", "cannot include '%s': %s", rel,
               strerror(e));
         free(path);
         return;
     }
     for (include_frame *f = x->includes; f; f = f->parent) {
         if (strcmp(f->path, real) == 0) {
-            flux_diag *g = error(x, ps, "include-cycle", "a file must not include itself, directly or through others",
+            flux_diag *g = flux_expand_error(x, ps, "include-cycle", "a file must not include itself, directly or through others",
                                  "include cycle: '%s' is already being included", rel);
             (void)g;
             free(real);
@@ -1034,7 +674,7 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
         uint32_t id = flux_sources_load(&x->c->sources, path);
         if (!id) {
             int e = errno;
-            error(x, ps, "include", NULL, "cannot include '%s': %s", rel,
+            flux_expand_error(x, ps, "include", NULL, "cannot include '%s': %s", rel,
                   e == EINVAL ? "not a regular file" : strerror(e));
             free(real);
             free(path);
@@ -1072,7 +712,7 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
     x->includes = &fr;
     x->file = id;
     x->include_depth++;
-    expand_body(x, &f->body, scope, tg);
+    flux_expand_body(x, &f->body, scope, tg);
     x->include_depth--;
     x->file = saved_file;
     x->includes = fr.parent;
@@ -1100,9 +740,9 @@ static void expand_item(expander *x, const flux_item *it, flux_scope *scope, tar
     }
 }
 
-static void expand_body(expander *x, const flux_body *b, flux_scope *scope, target *tg)
+void flux_expand_body(expander *x, const flux_body *b, flux_scope *scope, target *tg)
 {
-    for (size_t i = 0; i < b->n && budget(x, b->v[i]->span); i++)
+    for (size_t i = 0; i < b->n && flux_expand_budget(x, b->v[i]->span); i++)
         expand_item(x, b->v[i], scope, tg);
 }
 
@@ -1123,7 +763,7 @@ void flux_expand_file(flux_compilation *c, flux_file *file)
     flux_scope *scope = flux_arena_alloc(x.a, sizeof *scope);
     target tg = {W_FILE, NULL, NULL};
     size_t first = c->npipelines;
-    expand_body(&x, &file->body, scope, &tg);
+    flux_expand_body(&x, &file->body, scope, &tg);
     /* every pipeline of a file records the files that file included: a
      * plan names all the sources it came from */
     if (x.ninc) {
