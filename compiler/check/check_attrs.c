@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "checker.h"
 #include "registry.h"
 #include "schedule.h"
@@ -26,18 +27,10 @@ flux_span flux_check_inner_span(checker *k, const flux_field *f, size_t off, siz
     return s;
 }
 
-static const flux_attr *find_attr(const flux_attrs *as, const char *key)
-{
-    for (size_t i = 0; i < as->n; i++)
-        if (strcmp(as->v[i].key, key) == 0)
-            return &as->v[i];
-    return NULL;
-}
-
 /* an attribute whose value can be checked further */
 static const flux_attr *valid_attr(const flux_attrs *as, const char *key)
 {
-    const flux_attr *a = find_attr(as, key);
+    const flux_attr *a = flux_attr_find(as, key);
     return a && !a->invalid ? a : NULL;
 }
 
@@ -73,7 +66,7 @@ void flux_check_pipeline_attrs(checker *k)
             flux_check_type(k, ps, ps->type, &at->val, at->key, at->ctx);
     }
     for (size_t j = 0; j < n; j++) {
-        if ((schema[j].flags & FLUX_PF_REQUIRED) && !find_attr(&p->attrs, schema[j].name) && !p->partial) {
+        if ((schema[j].flags & FLUX_PF_REQUIRED) && !flux_attr_find(&p->attrs, schema[j].name) && !p->partial) {
             char *h = strcmp(schema[j].name, "schedule") == 0
                           ? "add e.g. schedule = \"@daily\" (cron, @hourly ... @once, or \"every 15m\")"
                       : strcmp(schema[j].name, "start") == 0
@@ -114,9 +107,9 @@ void flux_check_pipeline_attrs(checker *k)
         }
     }
     if (has_start && has_end && end_ms <= start_ms) {
-        a = find_attr(&p->attrs, "end");
+        a = flux_attr_find(&p->attrs, "end");
         flux_diag *g = ERR(k, a->val.span, a->ctx, "bad-time", NULL, "end is not after start");
-        flux_diag_note(g, find_attr(&p->attrs, "start")->val.span, "start given here");
+        flux_diag_note(g, flux_attr_find(&p->attrs, "start")->val.span, "start given here");
     }
     if ((a = valid_attr(&p->attrs, "timezone")) && a->val.kind == FLUX_F_STRING && !flux_tz_exists(a->val.u.str.s)) {
         const char *best = flux_tz_suggest(a->val.u.str.s);
@@ -125,9 +118,9 @@ void flux_check_pipeline_attrs(checker *k)
     }
     const char *positive[] = {"max_active_runs", "max_active_tasks"};
     for (int i = 0; i < 2; i++)
-        if ((a = find_attr(&p->attrs, positive[i])) && a->val.kind == FLUX_F_INT && a->val.u.i < 1)
+        if ((a = flux_attr_find(&p->attrs, positive[i])) && a->val.kind == FLUX_F_INT && a->val.u.i < 1)
             ERR(k, a->val.span, a->ctx, "bad-value", NULL, "'%s' must be at least 1", positive[i]);
-    if ((a = find_attr(&p->attrs, "retries")) && a->val.kind == FLUX_F_INT && a->val.u.i < 0)
+    if ((a = flux_attr_find(&p->attrs, "retries")) && a->val.kind == FLUX_F_INT && a->val.u.i < 0)
         ERR(k, a->val.span, a->ctx, "bad-value", NULL, "'retries' must not be negative");
     /* params: literal defaults, their type is the type of the param */
     for (size_t i = 0; i < p->params.n; i++) {

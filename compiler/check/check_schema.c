@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "checker.h"
 #include "registry.h"
 #include "schedule.h"
@@ -306,10 +307,7 @@ void flux_check_task(checker *k, const flux_task *t)
     flux_buf any = {0};
     for (size_t j = 0; j < op->nparams; j++) {
         const flux_param_schema *ps = &op->params[j];
-        bool given = false;
-        for (size_t i = 0; i < t->attrs.n && !given; i++)
-            given = strcmp(t->attrs.v[i].key, ps->name) == 0;
-        given = given || inherited(k->p, op, ps->name);
+        bool given = flux_attr_find(&t->attrs, ps->name) || inherited(k->p, op, ps->name);
         if ((ps->flags & FLUX_PF_REQUIRED) && !given && !k->p->partial && !misspelt(k, t, op, ps->name)) {
             char *h = flux_arena_printf(k->a, "add '%s = ...' (%s)", ps->name, flux_check_type_desc(ps->type));
             ERR(k, t->id_span, t->ctx, "missing-parameter", h, "task '%s' is missing required parameter '%s' of operator '%s'",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "attr.h"
 #include "registry.h"
 #include "tasktable.h"
 
@@ -20,10 +21,7 @@ static void inherit_defaults(flux_arena *a, const flux_pipeline *p, flux_task *t
         const flux_param_schema *ps = flux_registry_pipeline_param(pa->key);
         if (!ps || !(ps->flags & FLUX_PF_TASK_DEFAULT) || pa->invalid || !flux_registry_param(op, pa->key))
             continue;
-        bool set = false;
-        for (size_t j = 0; j < t->attrs.n && !set; j++)
-            set = strcmp(t->attrs.v[j].key, pa->key) == 0;
-        if (set)
+        if (flux_attr_find(&t->attrs, pa->key))
             continue;
         flux_attrs *as = &t->attrs;
         if (as->n == as->cap) {

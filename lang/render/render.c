@@ -490,6 +490,32 @@ int flux_render_field(flux_renderer *r, const flux_run *run, const flux_task *t,
     }
 }
 
+static int cmp_attr(const void *x, const void *y)
+{
+    return strcmp((*(const flux_attr *const *)x)->key, (*(const flux_attr *const *)y)->key);
+}
+
+int flux_render_task(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number, bool sorted,
+                     flux_task_fields *out)
+{
+    size_t n = t->attrs.n;
+    const flux_attr **v = flux_arena_alloc(r->arena, (n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = &t->attrs.v[i];
+    if (sorted)
+        qsort(v, n, sizeof *v, cmp_attr);
+    out->keys = flux_arena_alloc(r->arena, (n ? n : 1) * sizeof *out->keys);
+    out->vals = flux_arena_alloc(r->arena, (n ? n : 1) * sizeof *out->vals);
+    out->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        out->keys[i] = v[i]->key;
+        if (flux_render_field(r, run, t, try_number, &v[i]->val, &out->vals[i]) != 0)
+            return -1;
+        out->n = i + 1;
+    }
+    return 0;
+}
+
 static bool bare_word(const char *s)
 {
     if (!*s)

@@ -52,6 +52,19 @@ const char *flux_run_id(flux_arena *a, const char *kind, int64_t interval_start_
 int flux_render_field(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
                       const flux_field *in, flux_field *out);
 
+/* Every field of a task, rendered: keys[i] = vals[i], in r->arena. */
+typedef struct flux_task_fields {
+    const char **keys;
+    flux_field *vals;
+    size_t n;
+} flux_task_fields;
+
+/* Renders every field of t, in attribute order or sorted by name (as a plan
+ * shows them), stopping at the first that fails: -1 then, with the message in
+ * r->err or in diags, and out->n the fields rendered before it. */
+int flux_render_task(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number, bool sorted,
+                     flux_task_fields *out);
+
 /* Display text of a rendered field: strings as they are, others in the
  * language's syntax (10s, true, [a, b], {k = v}). Secrets masked when r->mask. */
 void flux_field_text(flux_renderer *r, const flux_field *f, flux_buf *out);
