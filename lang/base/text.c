@@ -60,3 +60,13 @@ const char *flux_text_double(double f, char out[FLUX_DOUBLE_TEXT])
     }
     return out;
 }
+
+const char *flux_text_double_g(double f, char out[FLUX_DOUBLE_TEXT])
+{
+    for (int p = 15; p <= 17; p++) {
+        snprintf(out, FLUX_DOUBLE_TEXT, "%.*g", p, f);
+        if (strtod(out, NULL) == f)
+            break;
+    }
+    return out;
+}

@@ -33,4 +33,9 @@ const char *flux_text_char_repr(char c, char buf[12]);
 #define FLUX_DOUBLE_TEXT 64
 const char *flux_text_double(double f, char out[FLUX_DOUBLE_TEXT]);
 
+/* The first of %.15g, %.16g, %.17g that reads back as f: the form of numbers
+ * in the JSON and SQL text mysqlload writes ("1", "1e+15", "0.1"). Returns
+ * out. */
+const char *flux_text_double_g(double f, char out[FLUX_DOUBLE_TEXT]);
+
 #endif

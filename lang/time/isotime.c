@@ -186,7 +186,7 @@ int flux_time_parse(const char *text, int64_t *epoch_ms, bool *has_zone, flux_sc
     return 0;
 }
 
-void flux_time_iso(int64_t ms, int32_t off, flux_buf *out)
+void flux_time_iso_fmt(int64_t ms, int32_t off, unsigned flags, flux_buf *out)
 {
     ms += (int64_t)off * 1000;
     int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
@@ -196,13 +196,21 @@ void flux_time_iso(int64_t ms, int32_t off, flux_buf *out)
     flux_civil_from_days(days, &y, &m, &d);
     unsigned hh = (unsigned)(rem / 3600000), mm = (unsigned)(rem / 60000 % 60), ss = (unsigned)(rem / 1000 % 60);
     unsigned frac = (unsigned)(rem % 1000);
-    flux_buf_printf(out, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u", y, m, d, hh, mm, ss);
-    if (frac)
+    flux_buf_printf(out, "%04" PRId64 "-%02u-%02u%c%02u:%02u:%02u", y, m, d, flags & FLUX_ISO_SQL ? ' ' : 'T', hh,
+                    mm, ss);
+    if (flags & FLUX_ISO_MILLIS || (frac && !(flags & FLUX_ISO_SECONDS)))
         flux_buf_printf(out, ".%03u", frac);
+    if (flags & FLUX_ISO_SQL)
+        return;
     if (off == 0) {
         flux_buf_putc(out, 'Z');
     } else {
         int32_t a = off < 0 ? -off : off;
         flux_buf_printf(out, "%c%02d:%02d", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
     }
+}
+
+void flux_time_iso(int64_t ms, int32_t off, flux_buf *out)
+{
+    flux_time_iso_fmt(ms, off, 0, out);
 }

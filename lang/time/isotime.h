@@ -24,4 +24,12 @@ int flux_time_parse(const char *text, int64_t *epoch_ms, bool *has_zone, flux_sc
  * not zero). */
 void flux_time_iso(int64_t ms, int32_t off, flux_buf *out);
 
+/* The same with choices, for the other ISO texts of the tree: */
+enum {
+    FLUX_ISO_MILLIS = 1,  /* always .mmm: 2026-11-01T00:00:00.000Z */
+    FLUX_ISO_SECONDS = 2, /* never .mmm: milliseconds dropped (floor) */
+    FLUX_ISO_SQL = 4      /* ' ' between date and time, no zone: a DATETIME literal */
+};
+void flux_time_iso_fmt(int64_t ms, int32_t off, unsigned flags, flux_buf *out);
+
 #endif
