@@ -1,6 +1,6 @@
 /* render — run-time rendering of a task's templated parameters.
  *
- * Builds the run context of DESIGN.md (ds, ts, interval_start, params, conn,
+ * Builds the run context (ds, ts, interval_start, params, conn,
  * ...) for one run of a plan and evaluates the templates kept in it. Times are
  * instants shown in the pipeline's zone (ds is the local date of
  * interval_start). Secrets (connection passwords) are masked by value in
