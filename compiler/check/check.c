@@ -26,10 +26,8 @@ flux_diag *flux_check_report(checker *k, flux_severity sev, flux_span span, cons
 {
     va_list ap;
     va_start(ap, fmt);
-    flux_diag *g = flux_diag_vadd(k->d, sev, span, code, fmt, ap);
+    flux_diag *g = flux_diag_vreport(k->d, sev, span, code, help, fmt, ap);
     va_end(ap);
-    if (help)
-        flux_diag_help(g, "%s", help);
     flux_ctx_notes(g, ctx);
     return g;
 }

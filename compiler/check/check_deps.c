@@ -1,41 +1,14 @@
 /* check_deps — dependencies: unknown task names (with did-you-mean, or the
  * pipeline the task belongs to), cycles found by an iterative Tarjan and
  * printed as their shortest path, and outputs read from a task that is not
- * upstream. The pipeline is not changed: the edges as the checks see them
- * (both ends known, a repeated a >> b counted once) are computed here, and
- * lowering (compiler/lower) makes the same choices in the pipeline. */
+ * upstream. The pipeline is not changed: the checks walk its dependencies
+ * as depgraph.c sees them, as lowering (compiler/lower) does. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "checker.h"
-
-typedef struct resolved {
-    uint32_t *a, *b; /* per edge of the pipeline: its tasks' indices (when live) */
-    uint32_t *live;  /* edges with both ends known, first of repeats, in source order */
-    size_t nlive;
-} resolved;
-
-typedef struct adj {
-    uint32_t *start; /* CSR: out-edges of node i are idx[start[i] .. start[i+1]) */
-    uint32_t *idx;   /* edge indices */
-} adj;
-
-static void build_adj(const flux_pipeline *p, adj *g, const resolved *r)
-{
-    size_t n = p->ntasks;
-    g->start = flux_xcalloc(n + 1, sizeof *g->start);
-    g->idx = flux_xmalloc((r->nlive ? r->nlive : 1) * sizeof *g->idx);
-    for (size_t l = 0; l < r->nlive; l++)
-        g->start[r->a[r->live[l]] + 1]++;
-    for (size_t i = 0; i < n; i++)
-        g->start[i + 1] += g->start[i];
-    uint32_t *fill = flux_xmalloc((n + 1) * sizeof *fill);
-    memcpy(fill, g->start, (n + 1) * sizeof *fill);
-    for (size_t l = 0; l < r->nlive; l++)
-        g->idx[fill[r->a[r->live[l]]]++] = r->live[l];
-    free(fill);
-}
+#include "depgraph.h"
 
 static void report_cycle(checker *k, uint32_t *path_edges, size_t len)
 {
@@ -60,7 +33,7 @@ static void report_cycle(checker *k, uint32_t *path_edges, size_t len)
 /* Tarjan's strongly connected components, iteratively (chains of 100,000
  * tasks must not overflow the stack): comp[v] for every task; returns how
  * many components there are. */
-static uint32_t components(const adj *g, const resolved *r, size_t n, uint32_t *comp)
+static uint32_t components(const flux_depgraph *g, size_t n, uint32_t *comp)
 {
     uint32_t *index = flux_xmalloc(n * sizeof *index), *low = flux_xmalloc(n * sizeof *low);
     uint32_t *stack = flux_xmalloc(n * sizeof *stack), *cs_node = flux_xmalloc(n * sizeof *cs_node);
@@ -84,7 +57,7 @@ static uint32_t components(const adj *g, const resolved *r, size_t n, uint32_t *
         while (depth != (size_t)-1) {
             uint32_t v = cs_node[depth];
             if (cs_edge[depth] < g->start[v + 1]) {
-                uint32_t w = r->b[g->idx[cs_edge[depth]++]];
+                uint32_t w = g->b[g->idx[cs_edge[depth]++]];
                 if (index[w] == UNSEEN) {
                     index[w] = low[w] = next++;
                     stack[sp++] = w;
@@ -125,12 +98,12 @@ static uint32_t components(const adj *g, const resolved *r, size_t n, uint32_t *
 
 /* One cycle reported per cyclic component, the shortest through its lowest
  * task. */
-static void find_cycles(checker *k, const adj *g, const resolved *r)
+static void find_cycles(checker *k, const flux_depgraph *g)
 {
     size_t n = k->p->ntasks;
     const uint32_t UNSEEN = UINT32_MAX;
     uint32_t *comp = flux_xmalloc((n ? n : 1) * sizeof *comp);
-    uint32_t ncomp = components(g, r, n, comp);
+    uint32_t ncomp = components(g, n, comp);
     /* a component is cyclic when it has an internal edge; walk it by BFS from
      * the lowest task back to itself for the shortest cycle through it */
     bool *reported = calloc(ncomp ? ncomp : 1, sizeof *reported);
@@ -144,7 +117,7 @@ static void find_cycles(checker *k, const adj *g, const resolved *r)
             continue;
         bool cyclic = false;
         for (uint32_t j = g->start[v]; j < g->start[v + 1] && !cyclic; j++)
-            cyclic = comp[r->b[g->idx[j]]] == c;
+            cyclic = comp[g->b[g->idx[j]]] == c;
         if (!cyclic)
             continue;
         reported[c] = true;
@@ -158,7 +131,7 @@ static void find_cycles(checker *k, const adj *g, const resolved *r)
             uint32_t u = queue[qh++];
             for (uint32_t j = g->start[u]; j < g->start[u + 1]; j++) {
                 uint32_t e = g->idx[j];
-                uint32_t w = r->b[e];
+                uint32_t w = g->b[e];
                 if (comp[w] != c)
                     continue;
                 if (w == v) {
@@ -175,14 +148,14 @@ static void find_cycles(checker *k, const adj *g, const resolved *r)
         if (!found)
             continue;
         size_t len = 1;
-        for (uint32_t u = r->a[last]; u != v; u = r->a[prev_edge[u]])
+        for (uint32_t u = g->a[last]; u != v; u = g->a[prev_edge[u]])
             len++;
         uint32_t *path = malloc(len * sizeof *path);
         if (!path)
             abort();
         size_t i = len;
         path[--i] = last;
-        for (uint32_t u = r->a[last]; u != v; u = r->a[prev_edge[u]])
+        for (uint32_t u = g->a[last]; u != v; u = g->a[prev_edge[u]])
             path[--i] = prev_edge[u];
         report_cycle(k, path, len);
         free(path);
@@ -194,16 +167,12 @@ static void find_cycles(checker *k, const adj *g, const resolved *r)
 }
 
 
-/* Every edge's ends, reporting unknown names; the live edges: both ends
- * known, a >> b written twice counted once (its first place). */
-static void resolve(checker *k, resolved *r)
+/* An edge naming a task the pipeline does not have: did you mean, or the
+ * pipeline it belongs to (dependencies stay inside one pipeline). */
+static void report_unknown(checker *k)
 {
     flux_pipeline *p = k->p;
     size_t ne = p->nedges;
-    r->a = flux_xcalloc(ne, sizeof *r->a);
-    r->b = flux_xcalloc(ne, sizeof *r->b);
-    r->live = flux_xmalloc((ne ? ne : 1) * sizeof *r->live);
-    r->nlive = 0;
     for (size_t e = 0; e < ne; e++) {
         const flux_edge *ed = &p->edges[e];
         flux_task *a = flux_check_task_find(k, ed->from), *b = flux_check_task_find(k, ed->to);
@@ -233,43 +202,12 @@ static void resolve(checker *k, resolved *r)
             }
             ERR(k, spans[i], ed->ctx, "unknown-task", h, "unknown task '%s' in pipeline '%s'", names[i], p->name);
         }
-        if (!a || !b)
-            continue;
-        r->a[e] = (uint32_t)a->index;
-        r->b[e] = (uint32_t)b->index;
-        r->live[r->nlive++] = (uint32_t)e;
-    }
-    if (r->nlive > 1) {
-        size_t cap = 16;
-        while (cap < 2 * r->nlive)
-            cap *= 2;
-        uint64_t *seen = flux_xcalloc(cap, sizeof *seen);
-        size_t w = 0;
-        for (size_t l = 0; l < r->nlive; l++) {
-            uint32_t e = r->live[l];
-            uint64_t key = ((uint64_t)r->a[e] << 32 | r->b[e]) + 1;
-            size_t h = (size_t)((key * 11400714819323198485ull) >> 17) & (cap - 1);
-            bool dup = false;
-            while (seen[h]) {
-                if (seen[h] == key) {
-                    dup = true;
-                    break;
-                }
-                h = (h + 1) & (cap - 1);
-            }
-            if (dup)
-                continue;
-            seen[h] = key;
-            r->live[w++] = e;
-        }
-        r->nlive = w;
-        free(seen);
     }
 }
 
 /* a task reading another's outputs must run after it: the source must be
  * upstream, or the value may not exist yet */
-static void check_output_refs(checker *k, const resolved *rs)
+static void check_output_refs(checker *k, const flux_depgraph *rs)
 {
     flux_pipeline *p = k->p;
     if (!k->nrefs)
@@ -326,15 +264,10 @@ static void check_output_refs(checker *k, const resolved *rs)
 
 void flux_check_deps(checker *k)
 {
-    resolved r;
-    resolve(k, &r);
-    adj g;
-    build_adj(k->p, &g, &r);
-    find_cycles(k, &g, &r);
-    free(g.start);
-    free(g.idx);
-    check_output_refs(k, &r);
-    free(r.a);
-    free(r.b);
-    free(r.live);
+    report_unknown(k);
+    flux_depgraph g;
+    flux_depgraph_build(&g, k->p, &k->table);
+    find_cycles(k, &g);
+    check_output_refs(k, &g);
+    flux_depgraph_free(&g);
 }

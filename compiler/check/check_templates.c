@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "checker.h"
 #include "eval.h"
 #include "parse.h"
@@ -147,13 +148,7 @@ static bool check_access(checker *k, const flux_expr *e, const flux_task *t, con
         if (ref == t) {
             ERR(k, seg_span[0], ctx, "self-output", NULL, "task '%s' cannot read its own outputs", t->id);
         } else if (t) {
-            if (k->nrefs == k->refs_cap) {
-                k->refs_cap = k->refs_cap ? 2 * k->refs_cap : 8;
-                struct outref *n = realloc(k->refs, k->refs_cap * sizeof *n);
-                if (!n)
-                    abort();
-                k->refs = n;
-            }
+            k->refs = flux_xgrow(k->refs, k->nrefs, &k->refs_cap, sizeof *k->refs, 8);
             k->refs[k->nrefs++] = (struct outref){(uint32_t)t->index, (uint32_t)ref->index, seg_span[0], ctx};
         }
         return true;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+#include "attr.h"
 #include "eval.h"
 #include "expander.h"
 #include "parse.h"
@@ -61,10 +63,8 @@ flux_diag *flux_expand_error(expander *x, flux_span span, const char *code, cons
 {
     va_list ap;
     va_start(ap, fmt);
-    flux_diag *g = flux_diag_vadd(x->d, FLUX_SEV_ERROR, span, code, fmt, ap);
+    flux_diag *g = flux_diag_vreport(x->d, FLUX_SEV_ERROR, span, code, help, fmt, ap);
     va_end(ap);
-    if (help)
-        flux_diag_help(g, "%s", help);
     flux_ctx_notes(g, x->ctx);
     return g;
 }
@@ -137,15 +137,7 @@ static void attrs_add(expander *x, flux_attrs *as, const char *key, flux_span ke
             return;
         }
     }
-    if (as->n == as->cap) {
-        size_t cap = as->cap ? 2 * as->cap : 8;
-        flux_attr *n = flux_arena_alloc(x->a, cap * sizeof *n);
-        if (as->n)
-            memcpy(n, as->v, as->n * sizeof *n);
-        as->v = n;
-        as->cap = cap;
-    }
-    flux_attr *at = &as->v[as->n++];
+    flux_attr *at = flux_attr_append(x->a, as);
     at->key = key;
     at->key_span = key_span;
     at->val = *val;
@@ -170,6 +162,14 @@ static void misplaced(expander *x, const flux_item *it, const char *what, const 
     flux_expand_error(x, it->span, "misplaced", h, "%s is not allowed %s", what, where_name(w));
 }
 
+/* the body of a pipeline or a task, in a scope of its own */
+static void expand_inner(expander *x, const flux_body *body, flux_scope *scope, target t)
+{
+    flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
+    inner->parent = scope;
+    flux_expand_body(x, body, inner, &t);
+}
+
 static void do_pipeline(expander *x, const flux_item *it, flux_scope *scope, target *tg)
 {
     if (tg->w != W_FILE) {
@@ -186,18 +186,9 @@ static void do_pipeline(expander *x, const flux_item *it, flux_scope *scope, tar
     p->source = x->file;
     p->partial = x->partial;
     flux_compilation *c = x->c;
-    if (c->npipelines == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 8;
-        flux_pipeline **n = flux_arena_alloc(x->a, c->cap * sizeof *n);
-        if (c->npipelines)
-            memcpy(n, c->pipelines, c->npipelines * sizeof *n);
-        c->pipelines = n;
-    }
+    c->pipelines = flux_arena_grow(x->a, c->pipelines, c->npipelines, &c->cap, sizeof *c->pipelines, 8);
     c->pipelines[c->npipelines++] = p;
-    flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
-    inner->parent = scope;
-    target t = {W_PIPELINE, p, NULL};
-    flux_expand_body(x, &it->u.pipeline.body, inner, &t);
+    expand_inner(x, &it->u.pipeline.body, scope, (target){W_PIPELINE, p, NULL});
 }
 
 static void do_task(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -219,22 +210,10 @@ static void do_task(expander *x, const flux_item *it, flux_scope *scope, target 
     t->op = op;
     t->op_span = it->u.task.op->span;
     t->ctx = x->ctx;
-    if (p->ntasks == p->tasks_cap) {
-        p->tasks_cap = p->tasks_cap ? 2 * p->tasks_cap : 16;
-        flux_task **n = malloc(p->tasks_cap * sizeof *n);
-        if (!n)
-            abort();
-        if (p->ntasks)
-            memcpy(n, p->tasks, p->ntasks * sizeof *n);
-        free(p->tasks);
-        p->tasks = n;
-    }
+    p->tasks = flux_xgrow(p->tasks, p->ntasks, &p->tasks_cap, sizeof *p->tasks, 16);
     t->index = p->ntasks;
     p->tasks[p->ntasks++] = t;
-    flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
-    inner->parent = scope;
-    target tt = {W_TASK, p, t};
-    flux_expand_body(x, &it->u.task.body, inner, &tt);
+    expand_inner(x, &it->u.task.body, scope, (target){W_TASK, p, t});
 }
 
 static void do_attr(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -409,13 +388,7 @@ static void add_edge(expander *x, flux_pipeline *p, const char *a, flux_span as,
 {
     if (!flux_expand_budget(x, bs))
         return;
-    if (p->nedges == p->edges_cap) {
-        p->edges_cap = p->edges_cap ? 2 * p->edges_cap : 16;
-        flux_edge *n = realloc(p->edges, p->edges_cap * sizeof *n);
-        if (!n)
-            abort();
-        p->edges = n;
-    }
+    p->edges = flux_xgrow(p->edges, p->nedges, &p->edges_cap, sizeof *p->edges, 16);
     flux_edge *e = &p->edges[p->nedges++];
     memset(e, 0, sizeof *e);
     e->from = a;

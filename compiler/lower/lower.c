@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "attr.h"
+#include "depgraph.h"
 #include "registry.h"
 #include "tasktable.h"
 
@@ -23,97 +24,22 @@ static void inherit_defaults(flux_arena *a, const flux_pipeline *p, flux_task *t
             continue;
         if (flux_attr_find(&t->attrs, pa->key))
             continue;
-        flux_attrs *as = &t->attrs;
-        if (as->n == as->cap) {
-            size_t cap = as->cap ? 2 * as->cap : 8;
-            flux_attr *nv = flux_arena_alloc(a, cap * sizeof *nv);
-            if (as->n)
-                memcpy(nv, as->v, as->n * sizeof *nv);
-            as->v = nv;
-            as->cap = cap;
-        }
-        as->v[as->n] = *pa;
-        as->v[as->n].inherited = true;
-        as->n++;
+        flux_attr *at = flux_attr_append(a, &t->attrs);
+        *at = *pa;
+        at->inherited = true;
     }
-}
-
-/* Edges get their tasks' indices; an edge naming an unknown task (reported
- * by the checks) is dropped, and a >> b written twice is one dependency: its
- * first place is kept. The same choices as compiler/check/check_deps.c. */
-static void resolve_edges(flux_pipeline *p, const flux_tasktable *tt)
-{
-    size_t w = 0;
-    for (size_t e = 0; e < p->nedges; e++) {
-        flux_edge *ed = &p->edges[e];
-        flux_task *a = flux_tasktable_find(tt, ed->from), *b = flux_tasktable_find(tt, ed->to);
-        if (!a || !b)
-            continue;
-        ed->a = (uint32_t)a->index;
-        ed->b = (uint32_t)b->index;
-        p->edges[w++] = *ed;
-    }
-    p->nedges = w;
-    if (p->nedges < 2)
-        return;
-    size_t cap = 16;
-    while (cap < 2 * p->nedges)
-        cap *= 2;
-    uint64_t *seen = flux_xcalloc(cap, sizeof *seen);
-    w = 0;
-    for (size_t e = 0; e < p->nedges; e++) {
-        uint64_t key = ((uint64_t)p->edges[e].a << 32 | p->edges[e].b) + 1;
-        size_t h = (size_t)((key * 11400714819323198485ull) >> 17) & (cap - 1);
-        bool dup = false;
-        while (seen[h]) {
-            if (seen[h] == key) {
-                dup = true;
-                break;
-            }
-            h = (h + 1) & (cap - 1);
-        }
-        if (dup)
-            continue;
-        seen[h] = key;
-        p->edges[w++] = p->edges[e];
-    }
-    p->nedges = w;
-    free(seen);
-}
-
-typedef struct adj {
-    uint32_t *start; /* CSR: out-edges of node i are idx[start[i] .. start[i+1]) */
-    uint32_t *idx;   /* edge indices */
-} adj;
-
-static void build_adj(const flux_pipeline *p, adj *g)
-{
-    size_t n = p->ntasks;
-    g->start = flux_xcalloc(n + 1, sizeof *g->start);
-    g->idx = flux_xmalloc((p->nedges ? p->nedges : 1) * sizeof *g->idx);
-    for (size_t e = 0; e < p->nedges; e++)
-        g->start[p->edges[e].a + 1]++;
-    for (size_t i = 0; i < n; i++)
-        g->start[i + 1] += g->start[i];
-    uint32_t *fill = flux_xmalloc((n + 1) * sizeof *fill);
-    memcpy(fill, g->start, (n + 1) * sizeof *fill);
-    for (size_t e = 0; e < p->nedges; e++)
-        g->idx[fill[p->edges[e].a]++] = (uint32_t)e;
-    free(fill);
 }
 
 /* Kahn's algorithm taking the lowest-numbered ready task first: the order is
  * a function of the source alone. */
-static void order_tasks(flux_arena *a, flux_pipeline *p)
+static void order_tasks(flux_arena *a, flux_pipeline *p, const flux_depgraph *g)
 {
     size_t n = p->ntasks;
     uint32_t *indeg = flux_xcalloc(n ? n : 1, sizeof *indeg);
     uint32_t *heap = flux_xmalloc((n ? n : 1) * sizeof *heap);
     p->order = flux_arena_alloc(a, (n ? n : 1) * sizeof *p->order);
-    adj g;
-    build_adj(p, &g);
-    for (size_t e = 0; e < p->nedges; e++)
-        indeg[p->edges[e].b]++;
+    for (size_t l = 0; l < g->nlive; l++)
+        indeg[g->b[g->live[l]]]++;
     size_t hn = 0, out = 0;
 #define HPUSH(x)                                                                 \
     do {                                                                         \
@@ -146,8 +72,8 @@ static void order_tasks(flux_arena *a, flux_pipeline *p)
             i = m;
         }
         p->order[out++] = v;
-        for (uint32_t j = g.start[v]; j < g.start[v + 1]; j++) {
-            uint32_t w = p->edges[g.idx[j]].b;
+        for (uint32_t j = g->start[v]; j < g->start[v + 1]; j++) {
+            uint32_t w = g->b[g->idx[j]];
             if (--indeg[w] == 0)
                 HPUSH(w);
         }
@@ -155,8 +81,20 @@ static void order_tasks(flux_arena *a, flux_pipeline *p)
 #undef HPUSH
     free(indeg);
     free(heap);
-    free(g.start);
-    free(g.idx);
+}
+
+/* Edges get their tasks' indices; an edge naming an unknown task (reported
+ * by the checks) is dropped, and so is a repeated a >> b (its first place is
+ * kept): the live edges of the dependency graph, in source order. */
+static void keep_live_edges(flux_pipeline *p, const flux_depgraph *g)
+{
+    for (size_t l = 0; l < g->nlive; l++) {
+        uint32_t e = g->live[l];
+        p->edges[e].a = g->a[e];
+        p->edges[e].b = g->b[e];
+        p->edges[l] = p->edges[e];
+    }
+    p->nedges = g->nlive;
 }
 
 static void lower_pipeline(flux_compilation *c, flux_pipeline *p, flux_tasktable *tt)
@@ -170,9 +108,12 @@ static void lower_pipeline(flux_compilation *c, flux_pipeline *p, flux_tasktable
         inherit_defaults(c->arena, p, t, op);
     }
     flux_tasktable_build(tt, p, NULL, NULL);
-    resolve_edges(p, tt);
+    flux_depgraph g;
+    flux_depgraph_build(&g, p, tt);
     if (c->diags.errors == 0)
-        order_tasks(c->arena, p);
+        order_tasks(c->arena, p, &g);
+    keep_live_edges(p, &g);
+    flux_depgraph_free(&g);
 }
 
 void flux_lower(flux_compilation *c)

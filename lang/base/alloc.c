@@ -40,3 +40,24 @@ char *flux_xstrdup(const char *s)
     size_t n = strlen(s) + 1;
     return memcpy(flux_xmalloc(n), s, n);
 }
+
+void *flux_xgrow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return v;
+    *cap = *cap ? 2 * *cap : first;
+    return flux_xrealloc(v, *cap * elem);
+}
+
+char *flux_xvasprintf(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        n = 0;
+    char *s = flux_xmalloc((size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}

@@ -7,6 +7,7 @@
 #ifndef FLUX_ALLOC_H
 #define FLUX_ALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Prints "flux: out of memory" and aborts. */
@@ -16,5 +17,13 @@ void *flux_xmalloc(size_t n);             /* n == 0 allocates 1 byte: never NULL
 void *flux_xcalloc(size_t n, size_t size); /* zeroed; never NULL, overflow-checked */
 void *flux_xrealloc(void *p, size_t n);    /* n == 0 keeps 1 byte: never NULL */
 char *flux_xstrdup(const char *s);
+
+/* Room for one more element in a malloc'd array: v itself while n < *cap,
+ * else v reallocated to twice the room (first when it had none), *cap
+ * updated. */
+void *flux_xgrow(void *v, size_t n, size_t *cap, size_t elem, size_t first);
+
+/* printf into a new string (free it). */
+char *flux_xvasprintf(const char *fmt, va_list ap);
 
 #endif

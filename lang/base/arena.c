@@ -92,12 +92,17 @@ char *flux_arena_strdup(flux_arena *a, const char *s)
 
 char *flux_arena_vprintf(flux_arena *a, const char *fmt, va_list ap)
 {
+    /* most texts are short: one formatting into a stack buffer, a second
+     * one only for a long text */
+    char small[256];
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(small, sizeof small, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         n = 0;
+    if ((size_t)n < sizeof small)
+        return flux_arena_strndup(a, small, (size_t)n);
     char *p = flux_arena_alloc(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
@@ -177,4 +182,16 @@ void flux_buf_free(flux_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+void *flux_arena_grow(flux_arena *a, void *v, size_t n, size_t *cap, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return v;
+    size_t c = *cap ? 2 * *cap : first;
+    void *nv = flux_arena_alloc(a, c * elem);
+    if (n)
+        memcpy(nv, v, n * elem);
+    *cap = c;
+    return nv;
 }

@@ -18,6 +18,11 @@ void flux_arena_free(flux_arena *a);
  * allocate cannot report anything useful either. */
 void *flux_arena_alloc(flux_arena *a, size_t size);
 void *flux_arena_memdup(flux_arena *a, const void *p, size_t size);
+
+/* Room for one more element in an array of the arena: v itself while n <
+ * *cap, else a copy of its n elements (of size elem) with twice the room
+ * (first when it had none), *cap updated. The old array stays in the arena. */
+void *flux_arena_grow(flux_arena *a, void *v, size_t n, size_t *cap, size_t elem, size_t first);
 char *flux_arena_strndup(flux_arena *a, const char *s, size_t n);
 char *flux_arena_strdup(flux_arena *a, const char *s);
 char *flux_arena_printf(flux_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

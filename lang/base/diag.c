@@ -7,19 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *xvasprintf(const char *fmt, va_list ap)
-{
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n < 0)
-        n = 0;
-    char *s = flux_xrealloc(NULL, (size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    return s;
-}
-
 void flux_diags_init(flux_diags *d, flux_sources *sources)
 {
     memset(d, 0, sizeof *d);
@@ -92,7 +79,7 @@ flux_diag *flux_diag_vadd(flux_diags *d, flux_severity sev, flux_span span, cons
 {
     if (d->full)
         return NULL;
-    char *msg = xvasprintf(fmt, ap);
+    char *msg = flux_xvasprintf(fmt, ap);
     if (!remember(d, span, msg)) {
         free(msg);
         return NULL;
@@ -104,10 +91,7 @@ flux_diag *flux_diag_vadd(flux_diags *d, flux_severity sev, flux_span span, cons
     g->code = code;
     g->msg = msg;
     g->seq = d->n;
-    if (d->n == d->cap) {
-        d->cap = d->cap ? 2 * d->cap : 16;
-        d->v = flux_xrealloc(d->v, d->cap * sizeof *d->v);
-    }
+    d->v = flux_xgrow(d->v, d->n, &d->cap, sizeof *d->v, 16);
     d->v[d->n++] = g;
     if (sev == FLUX_SEV_ERROR)
         d->errors++;
@@ -140,12 +124,21 @@ void flux_diag_note(flux_diag *g, flux_span span, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char *msg = xvasprintf(fmt, ap);
+    char *msg = flux_xvasprintf(fmt, ap);
     va_end(ap);
     g->notes = flux_xrealloc(g->notes, (g->nnotes + 1) * sizeof *g->notes);
     g->notes[g->nnotes].span = span;
     g->notes[g->nnotes].msg = msg;
     g->nnotes++;
+}
+
+flux_diag *flux_diag_vreport(flux_diags *d, flux_severity sev, flux_span span, const char *code, const char *help,
+                             const char *fmt, va_list ap)
+{
+    flux_diag *g = flux_diag_vadd(d, sev, span, code, fmt, ap);
+    if (help)
+        flux_diag_help(g, "%s", help);
+    return g;
 }
 
 void flux_diag_help(flux_diag *g, const char *fmt, ...)
@@ -155,7 +148,7 @@ void flux_diag_help(flux_diag *g, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     free(g->help);
-    g->help = xvasprintf(fmt, ap);
+    g->help = flux_xvasprintf(fmt, ap);
     va_end(ap);
 }
 

@@ -70,6 +70,11 @@ flux_diag *flux_diag_vadd(flux_diags *d, flux_severity sev, flux_span span, cons
 void flux_diag_note(flux_diag *g, flux_span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void flux_diag_help(flux_diag *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* flux_diag_vadd, then help as the help line when it is not NULL: what every
+ * stage's reporting function starts with. */
+flux_diag *flux_diag_vreport(flux_diags *d, flux_severity sev, flux_span span, const char *code, const char *help,
+                             const char *fmt, va_list ap);
+
 #define flux_error(d, span, code, ...) flux_diag_add((d), FLUX_SEV_ERROR, (span), (code), __VA_ARGS__)
 #define flux_warning(d, span, code, ...) flux_diag_add((d), FLUX_SEV_WARNING, (span), (code), __VA_ARGS__)
 

@@ -10,10 +10,8 @@ flux_eval_status flux_evalkit_error(flux_eval *ev, flux_span span, const char *h
 {
     va_list ap;
     va_start(ap, fmt);
-    flux_diag *g = flux_diag_vadd(ev->diags, FLUX_SEV_ERROR, span, "template", fmt, ap);
+    flux_diag *g = flux_diag_vreport(ev->diags, FLUX_SEV_ERROR, span, "template", help, fmt, ap);
     va_end(ap);
-    if (help)
-        flux_diag_help(g, "%s", help);
     if (g && ev->notes)
         ev->notes(ev->ud, g);
     return FLUX_EVAL_ERROR;

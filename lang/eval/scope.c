@@ -12,14 +12,7 @@ void flux_scope_bind(flux_arena *a, flux_scope *s, const char *name, flux_value 
             return;
         }
     }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 4;
-        flux_binding *nv = flux_arena_alloc(a, cap * sizeof *nv);
-        if (s->n)
-            memcpy(nv, s->v, s->n * sizeof *nv);
-        s->v = nv;
-        s->cap = cap;
-    }
+    s->v = flux_arena_grow(a, s->v, s->n, &s->cap, sizeof *s->v, 4);
     s->v[s->n].name = name;
     s->v[s->n].val = v;
     s->v[s->n].used = used;

@@ -11,6 +11,14 @@ const flux_attr *flux_attr_find(const flux_attrs *as, const char *key)
     return NULL;
 }
 
+flux_attr *flux_attr_append(flux_arena *a, flux_attrs *as)
+{
+    as->v = flux_arena_grow(a, as->v, as->n, &as->cap, sizeof *as->v, 8);
+    flux_attr *at = &as->v[as->n++];
+    memset(at, 0, sizeof *at);
+    return at;
+}
+
 const flux_field *flux_attr_field(const flux_attrs *as, const char *key)
 {
     const flux_attr *a = flux_attr_find(as, key);

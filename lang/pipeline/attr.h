@@ -10,6 +10,9 @@
 #include "pipeline.h"
 
 const flux_attr *flux_attr_find(const flux_attrs *as, const char *key);  /* NULL when absent */
+
+/* A new attribute at the end of as, zeroed; the array grows in a. */
+flux_attr *flux_attr_append(flux_arena *a, flux_attrs *as);
 const flux_field *flux_attr_field(const flux_attrs *as, const char *key); /* its value, or NULL */
 
 int64_t flux_attr_int(const flux_attrs *as, const char *key, int64_t dflt);         /* an integer */

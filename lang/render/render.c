@@ -320,13 +320,7 @@ static void add_secret_form(flux_renderer *r, const char *s)
     for (size_t i = 0; i < r->nsecrets; i++)
         if (strcmp(r->secrets[i], s) == 0)
             return;
-    if (r->nsecrets == r->secrets_cap) {
-        r->secrets_cap = r->secrets_cap ? 2 * r->secrets_cap : 4;
-        const char **n = flux_arena_alloc(r->arena, r->secrets_cap * sizeof *n);
-        if (r->nsecrets)
-            memcpy(n, r->secrets, r->nsecrets * sizeof *n);
-        r->secrets = n;
-    }
+    r->secrets = flux_arena_grow(r->arena, r->secrets, r->nsecrets, &r->secrets_cap, sizeof *r->secrets, 4);
     r->secrets[r->nsecrets++] = s;
 }
 

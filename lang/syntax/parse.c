@@ -11,6 +11,7 @@
 
 #include "lexstate.h"
 #include "parser.h"
+#include "alloc.h"
 #include "duration.h"
 #include "suggest.h"
 #include "text.h"
@@ -187,10 +188,8 @@ static void syntax_error(flux_lexstate *ls, flux_span span, const char *help, co
 {
     va_list ap;
     va_start(ap, fmt);
-    flux_diag *g = flux_diag_vadd(ls->diags, FLUX_SEV_ERROR, span, "syntax", fmt, ap);
+    flux_diag_vreport(ls->diags, FLUX_SEV_ERROR, span, "syntax", help, fmt, ap);
     va_end(ap);
-    if (help)
-        flux_diag_help(g, "%s", help);
     ls->errors++;
 }
 
@@ -399,13 +398,7 @@ typedef struct segs {
 
 static void seg_push(segs *s, seg x)
 {
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 8;
-        seg *n = realloc(s->v, s->cap * sizeof *n);
-        if (!n)
-            abort();
-        s->v = n;
-    }
+    s->v = flux_xgrow(s->v, s->n, &s->cap, sizeof *s->v, 8);
     s->v[s->n++] = x;
 }
 

@@ -73,21 +73,32 @@ static bool name_help(flux_sched_error *err, const char *tok, size_t len, const 
     return false;
 }
 
+/* The digits at *pp (before e) as a number; big when it passes 100000, so a
+ * long number is out of range instead of overflowing. */
+static long read_number(const char *text, size_t *pp, size_t e, bool *big)
+{
+    size_t p = *pp;
+    long n = 0;
+    *big = false;
+    while (p < e && flux_is_digit(text[p])) {
+        if (n < 100000)
+            n = n * 10 + (text[p] - '0');
+        else
+            *big = true;
+        p++;
+    }
+    *pp = p;
+    return n;
+}
+
 static int read_value(const char *text, size_t *pp, size_t e, const field_spec *f, int *v,
                       flux_sched_error *err)
 {
     char cb[12];
     size_t p = *pp, s = p;
     if (flux_is_digit(text[p])) {
-        long n = 0;
-        bool big = false;
-        while (p < e && flux_is_digit(text[p])) {
-            if (n < 100000)
-                n = n * 10 + (text[p] - '0');
-            else
-                big = true;
-            p++;
-        }
+        bool big;
+        long n = read_number(text, &p, e, &big);
         if (big || n < f->min || n > f->max)
             return flux_sched_fail(err, s, p - s, "%s field: %.*s is out of range %d-%d", f->name, FLUX_SCHED_CLIP(p - s), text + s,
                         f->min, f->max);
@@ -193,15 +204,8 @@ static int parse_field(const char *text, size_t s, size_t e, const field_spec *f
         }
         if (p < e && text[p] == '/') {
             size_t ss = ++p;
-            long n = 0;
-            bool big = false;
-            while (p < e && flux_is_digit(text[p])) {
-                if (n < 100000)
-                    n = n * 10 + (text[p] - '0');
-                else
-                    big = true;
-                p++;
-            }
+            bool big;
+            long n = read_number(text, &p, e, &big);
             if (p == ss) {
                 if (p < e && text[p] != ',')
                     return flux_sched_fail(err, p, 1, "%s field: step must be a number, found %s", f->name,
