@@ -1,4 +1,4 @@
-/* test_plan — unit tests for lang/plan.c: plans of compiled pipelines are
+/* test_plan — unit tests for the plan writer and reader (lang/pipeline/plan_*.c): plans of compiled pipelines are
  * byte-for-byte stable (write twice, compile twice, write -> read -> write),
  * a plan's id (the SHA-256 of its bytes) is the same for the same plan and
  * differs when the plan does, the reader gives back the pipeline that was written, and it rejects
@@ -36,7 +36,7 @@ static bool check_at(int line, bool ok, const char *fmt, ...)
 
 /* ---- the pipelines ---- */
 
-/* DESIGN.md's example, verbatim */
+/* the design example (tests/golden/ok/design_example.flux), verbatim */
 static const char DESIGN[] =
     "# hourly load of banking-game events\n"
     "{% set tables = [\"asset_prices\", \"account_status\"] %}\n"

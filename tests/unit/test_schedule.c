@@ -1,4 +1,4 @@
-/* test_schedule — unit tests for lang/schedule.c: cron, presets, every,
+/* test_schedule — unit tests for the time layer (lang/time/): cron, presets, every,
  * durations, ISO-8601 times, zone names. Prints one line per failing check and
  * ends with "N passed, N failed". */
 #include "schedule.h"

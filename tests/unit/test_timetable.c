@@ -1,5 +1,5 @@
-/* test_timetable — unit tests for lang/tz.c (TZif zones, POSIX footers, gap
- * and fold resolution) and the schedule evaluation of lang/schedule.c (ticks,
+/* test_timetable — unit tests for lang/time/tz.c (TZif zones, POSIX footers, gap
+ * and fold resolution) and the schedule evaluation of lang/time/timetable.c (ticks,
  * runs, DST transitions, month ends, leap days, presets, every, @once, end).
  * Prints one line per failing check and ends with "N passed, N failed". */
 #include "schedule.h"

@@ -1,0 +1,328 @@
+/* check_schema — values against the types of an operator's parameter schema,
+ * and each task against its operator: unknown operator or parameter (with
+ * did-you-mean), missing required parameter, "at least one of". */
+#include <stdlib.h>
+#include <string.h>
+
+#include "attr.h"
+#include "checker.h"
+#include "registry.h"
+#include "schedule.h"
+#include "suggest.h"
+
+static const char *field_desc(const flux_field *f)
+{
+    switch (f->kind) {
+    case FLUX_F_STRING: case FLUX_F_TEMPLATE: return "a string";
+    case FLUX_F_INT: return "an integer";
+    case FLUX_F_FLOAT: return "a number";
+    case FLUX_F_BOOL: return "a boolean";
+    case FLUX_F_DURATION: return "a duration";
+    case FLUX_F_IDENT: return "a bare name";
+    case FLUX_F_LIST: return "a list";
+    case FLUX_F_MAP: return "a map";
+    }
+    return "a value";
+}
+
+const char *flux_check_type_desc(flux_param_type t)
+{
+    switch (t) {
+    case FLUX_PT_STRING: return "a string";
+    case FLUX_PT_SHELL: return "a shell command string";
+    case FLUX_PT_SQL: return "an SQL string";
+    case FLUX_PT_CONN: return "a connection name string";
+    case FLUX_PT_PATH: return "a path string";
+    case FLUX_PT_TIME: return "a time string";
+    case FLUX_PT_INT: return "an integer";
+    case FLUX_PT_FLOAT: return "a number";
+    case FLUX_PT_BOOL: return "a boolean (true or false)";
+    case FLUX_PT_DURATION: return "a duration";
+    case FLUX_PT_ENUM: return "one of a fixed set of names";
+    case FLUX_PT_LIST: return "a list";
+    case FLUX_PT_MAP: return "a map";
+    case FLUX_PT_SCALAR: return "a string, number or boolean";
+    }
+    return "a value";
+}
+
+static bool is_stringish(flux_param_type t)
+{
+    return t == FLUX_PT_STRING || t == FLUX_PT_SHELL || t == FLUX_PT_SQL || t == FLUX_PT_CONN ||
+           t == FLUX_PT_PATH || t == FLUX_PT_TIME;
+}
+
+static char *enum_list(checker *k, const char *const *vals)
+{
+    flux_buf b = {0};
+    for (size_t i = 0; vals && vals[i]; i++) {
+        if (i)
+            flux_buf_puts(&b, ", ");
+        flux_buf_puts(&b, vals[i]);
+    }
+    char *r = flux_arena_strdup(k->a, b.data ? b.data : "");
+    flux_buf_free(&b);
+    return r;
+}
+
+static void check_enum(checker *k, const flux_param_schema *ps, const flux_field *f, const char *key,
+                       const flux_ctx *ctx)
+{
+    const char *s = f->u.str.s;
+    if (f->kind == FLUX_F_STRING && !f->computed) {
+        for (size_t i = 0; ps->enum_values && ps->enum_values[i]; i++) {
+            if (strcmp(ps->enum_values[i], s) == 0) {
+                char *h = flux_arena_printf(k->a, "write it without quotes: %s = %s", key, s);
+                ERR(k, f->span, ctx, "wrong-type", h, "'%s' expects a bare name, found a string", key);
+                return;
+            }
+        }
+    }
+    if (f->kind != FLUX_F_IDENT && f->kind != FLUX_F_STRING) {
+        char *h = flux_arena_printf(k->a, "one of: %s", enum_list(k, ps->enum_values));
+        ERR(k, f->span, ctx, "wrong-type", h, "'%s' expects one of a fixed set of names, found %s", key,
+            field_desc(f));
+        return;
+    }
+    if (flux_param_enum_has(ps, s)) {
+        /* a computed value naming an enum is that enum (plans say !enum) */
+        if (f->kind == FLUX_F_STRING)
+            ((flux_field *)f)->kind = FLUX_F_IDENT;
+        return;
+    }
+    size_t n = 0;
+    while (ps->enum_values && ps->enum_values[n])
+        n++;
+    const char *best = flux_suggest(s, (const char *const *)ps->enum_values, n);
+    char *h = best ? flux_check_did_you_mean(k, best) : flux_arena_printf(k->a, "one of: %s", enum_list(k, ps->enum_values));
+    ERR(k, f->span, ctx, "bad-enum", h, "'%s' is not a valid %s", s, key);
+}
+
+void flux_check_type(checker *k, const flux_param_schema *ps, flux_param_type type, const flux_field *f,
+                       const char *key, const flux_ctx *ctx)
+{
+    if (is_stringish(type)) {
+        if (f->kind == FLUX_F_STRING) {
+            /* a time written out (no template) is checked now, not at run time */
+            int64_t ms;
+            bool zone;
+            flux_sched_error e;
+            if (type == FLUX_PT_TIME && (ps->flags & FLUX_PF_TEMPLATED) &&
+                flux_time_parse(f->u.str.s, &ms, &zone, &e) != 0)
+                ERR(k, flux_check_inner_span(k, f, e.offset, e.len), ctx, "bad-time",
+                    e.help[0] ? e.help : "write an ISO-8601 time such as 2026-11-01T06:00:00Z, or a template such as {{ interval_end }}",
+                    "invalid time for '%s': %s", key, e.msg);
+            return;
+        }
+        if (f->kind == FLUX_F_TEMPLATE) {
+            if (!(ps->flags & FLUX_PF_TEMPLATED)) {
+                flux_span sp = f->u.tmpl.n ? f->u.tmpl.parts[0].span : f->span;
+                for (size_t i = 0; i < f->u.tmpl.n; i++)
+                    if (f->u.tmpl.parts[i].expr) {
+                        sp = f->u.tmpl.parts[i].span;
+                        break;
+                    }
+                ERR(k, sp, ctx, "runtime-in-static",
+                    "only compile-time values ({% set %} names, loop variables) may appear here",
+                    "'%s' is fixed at compile time and cannot use run-time values", key);
+            }
+            return;
+        }
+        if (f->kind == FLUX_F_IDENT) {
+            char *h = flux_arena_printf(k->a, "put it in quotes: %s = \"%s\"", key, f->u.str.s);
+            ERR(k, f->span, ctx, "wrong-type", h, "'%s' expects %s, found a bare name", key, flux_check_type_desc(type));
+            return;
+        }
+        ERR(k, f->span, ctx, "wrong-type", NULL, "'%s' expects %s, found %s", key, flux_check_type_desc(type), field_desc(f));
+        return;
+    }
+    switch (type) {
+    case FLUX_PT_INT:
+        if (f->kind == FLUX_F_INT)
+            return;
+        break;
+    case FLUX_PT_FLOAT:
+        if (f->kind == FLUX_F_INT || f->kind == FLUX_F_FLOAT)
+            return;
+        break;
+    case FLUX_PT_BOOL:
+        if (f->kind == FLUX_F_BOOL)
+            return;
+        break;
+    case FLUX_PT_DURATION:
+        if (f->kind == FLUX_F_DURATION) {
+            if (f->u.ms < 0)
+                ERR(k, f->span, ctx, "bad-value", NULL, "'%s' must not be negative", key);
+            return;
+        }
+        if (f->kind == FLUX_F_STRING) {
+            int64_t ms;
+            flux_sched_error e;
+            if (flux_duration_parse(f->u.str.s, f->u.str.len, &ms, &e) == 0) {
+                char *h = flux_arena_printf(k->a, "write it without quotes: %s = %s", key, f->u.str.s);
+                ERR(k, f->span, ctx, "wrong-type", h, "'%s' expects a duration, found a string", key);
+                return;
+            }
+            ERR(k, f->span, ctx, "wrong-type", "durations are written 500ms, 30s, 5m, 1h, 2d or 1h30m",
+                "'%s' expects a duration, found a string", key);
+            return;
+        }
+        if (f->kind == FLUX_F_INT) {
+            char *h = flux_arena_printf(k->a, "give a unit: %s = %llds", key, (long long)f->u.i);
+            ERR(k, f->span, ctx, "wrong-type", h, "'%s' expects a duration, found an integer", key);
+            return;
+        }
+        break;
+    case FLUX_PT_ENUM:
+        check_enum(k, ps, f, key, ctx);
+        return;
+    case FLUX_PT_SCALAR:
+        if (f->kind == FLUX_F_INT || f->kind == FLUX_F_FLOAT || f->kind == FLUX_F_BOOL)
+            return;
+        flux_check_type(k, ps, FLUX_PT_STRING, f, key, ctx);
+        return;
+    case FLUX_PT_LIST:
+        if (f->kind == FLUX_F_LIST) {
+            for (size_t i = 0; i < f->u.list.n; i++)
+                flux_check_type(k, ps, ps->elem, &f->u.list.v[i], key, ctx);
+            return;
+        }
+        if (ps->flags & FLUX_PF_SINGLE) {
+            flux_check_type(k, ps, ps->elem, f, key, ctx);
+            return;
+        }
+        break;
+    case FLUX_PT_MAP:
+        if (f->kind == FLUX_F_MAP) {
+            for (size_t i = 0; i < f->u.map.n; i++)
+                flux_check_type(k, ps, ps->elem, &f->u.map.v[i], key, ctx);
+            return;
+        }
+        break;
+    default: break;
+    }
+    if (type == FLUX_PT_INT && f->kind == FLUX_F_STRING) {
+        char *h = flux_arena_printf(k->a, "write it without quotes: %s = %s", key, f->u.str.s);
+        char *end;
+        strtoll(f->u.str.s, &end, 10);
+        ERR(k, f->span, ctx, "wrong-type", *f->u.str.s && !*end ? h : NULL, "'%s' expects an integer, found a string",
+            key);
+        return;
+    }
+    ERR(k, f->span, ctx, "wrong-type", NULL, "'%s' expects %s, found %s", key, flux_check_type_desc(type), field_desc(f));
+}
+
+/* Pipeline-level values of task parameters (retries, retry_delay ...) are
+ * defaults for every task; lowering copies them into each task that does not
+ * set them. A required parameter given that way is given. */
+static bool inherited(const flux_pipeline *p, const flux_operator *op, const char *key)
+{
+    for (size_t i = 0; i < p->attrs.n; i++) {
+        const flux_attr *pa = &p->attrs.v[i];
+        if (strcmp(pa->key, key) != 0)
+            continue;
+        const flux_param_schema *ps = flux_registry_pipeline_param(pa->key);
+        if (ps && (ps->flags & FLUX_PF_TASK_DEFAULT) && !pa->invalid && flux_registry_param(op, pa->key))
+            return true;
+    }
+    return false;
+}
+
+/* a required parameter given under a misspelt name was already reported as
+ * unknown with a did-you-mean; reporting it missing too is noise */
+static bool misspelt(checker *k, const flux_task *t, const flux_operator *op, const char *name)
+{
+    (void)k;
+    for (size_t i = 0; i < t->attrs.n; i++) {
+        if (flux_registry_param(op, t->attrs.v[i].key))
+            continue;
+        flux_suggester s;
+        flux_suggest_init(&s, t->attrs.v[i].key);
+        flux_suggest_feed(&s, name);
+        if (flux_suggest_best(&s))
+            return true;
+    }
+    return false;
+}
+
+void flux_check_task(checker *k, const flux_task *t)
+{
+    const flux_operator *op = flux_registry_find(t->op);
+    if (!op) {
+        size_t n;
+        const flux_operator *ops = flux_registry_all(&n);
+        flux_suggester s;
+        flux_suggest_init(&s, t->op);
+        for (size_t i = 0; i < n; i++)
+            flux_suggest_feed(&s, ops[i].name);
+        const char *best = flux_suggest_best(&s);
+        ERR(k, t->op_span, t->ctx, "unknown-operator", best ? flux_check_did_you_mean(k, best) : "see the operators in lang/REFERENCE.md",
+            "unknown operator '%s'", t->op);
+        /* parameters cannot be checked without a schema, templates can */
+        for (size_t i = 0; i < t->attrs.n; i++)
+            flux_check_templates(k, &t->attrs.v[i].val, t, FLUX_PT_STRING, t->attrs.v[i].ctx);
+        return;
+    }
+    for (size_t i = 0; i < t->attrs.n; i++) {
+        const flux_attr *at = &t->attrs.v[i];
+        const flux_param_schema *ps = flux_registry_param(op, at->key);
+        if (!ps) {
+            flux_suggester s;
+            flux_suggest_init(&s, at->key);
+            for (size_t j = 0; j < op->nparams; j++)
+                flux_suggest_feed(&s, op->params[j].name);
+            size_t n;
+            const flux_param_schema *common = flux_registry_task_params(&n);
+            for (size_t j = 0; j < n; j++)
+                flux_suggest_feed(&s, common[j].name);
+            if (op->kind == FLUX_OP_SENSOR) {
+                common = flux_registry_sensor_params(&n);
+                for (size_t j = 0; j < n; j++)
+                    flux_suggest_feed(&s, common[j].name);
+            }
+            const char *best = flux_suggest_best(&s);
+            char *h = best ? flux_check_did_you_mean(k, best) : NULL;
+            if (!best) {
+                flux_buf b = {0};
+                for (size_t j = 0; j < op->nparams; j++) {
+                    if (j)
+                        flux_buf_puts(&b, ", ");
+                    flux_buf_puts(&b, op->params[j].name);
+                }
+                h = flux_arena_printf(k->a, "'%s' takes %s, and the common task parameters", op->name,
+                                      b.data ? b.data : "no parameters of its own");
+                flux_buf_free(&b);
+            }
+            ERR(k, at->key_span, at->ctx, "unknown-parameter", h, "unknown parameter '%s' for operator '%s'", at->key,
+                op->name);
+            flux_check_templates(k, &at->val, t, FLUX_PT_STRING, at->ctx);
+            continue;
+        }
+        if (at->invalid)
+            continue;
+        flux_check_type(k, ps, ps->type, &at->val, at->key, at->ctx);
+        flux_check_templates(k, &at->val, t, ps->type, at->ctx);
+    }
+    bool any_of_needed = false, any_of_given = false;
+    flux_buf any = {0};
+    for (size_t j = 0; j < op->nparams; j++) {
+        const flux_param_schema *ps = &op->params[j];
+        bool given = flux_attr_find(&t->attrs, ps->name) || inherited(k->p, op, ps->name);
+        if ((ps->flags & FLUX_PF_REQUIRED) && !given && !k->p->partial && !misspelt(k, t, op, ps->name)) {
+            char *h = flux_arena_printf(k->a, "add '%s = ...' (%s)", ps->name, flux_check_type_desc(ps->type));
+            ERR(k, t->id_span, t->ctx, "missing-parameter", h, "task '%s' is missing required parameter '%s' of operator '%s'",
+                t->id, ps->name, op->name);
+        }
+        if (ps->flags & FLUX_PF_ANY_OF) {
+            any_of_needed = true;
+            any_of_given |= given;
+            if (any.len)
+                flux_buf_puts(&any, "' or '");
+            flux_buf_puts(&any, ps->name);
+        }
+    }
+    if (any_of_needed && !any_of_given && !k->p->partial)
+        ERR(k, t->id_span, t->ctx, "missing-parameter", NULL, "task '%s' needs at least one of '%s'", t->id,
+            any.data ? any.data : "");
+    flux_buf_free(&any);
+}

@@ -1,0 +1,96 @@
+/* compile — the compiler's driver: parse, expand, check, lower. */
+#include "compile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "expand.h"
+#include "lower.h"
+#include "parse.h"
+#include "plan.h"
+
+static void compile_source(flux_compilation *c, uint32_t id)
+{
+    flux_file *f = flux_parse_file(c->arena, &c->diags, &c->sources, id);
+    flux_expand_file(c, f);
+}
+
+void flux_compile_finish(flux_compilation *c)
+{
+    flux_check(c);
+    flux_lower(c);
+    flux_diags_sort(&c->diags);
+}
+
+int flux_compile_text(flux_compilation *c, const char *name, const char *text, size_t len)
+{
+    uint32_t id = flux_sources_add(&c->sources, name, text, len);
+    if (!id) {
+        flux_error(&c->diags, flux_nowhere(), "io", "%s: %s", name, strerror(errno));
+        return -1;
+    }
+    compile_source(c, id);
+    flux_compile_finish(c);
+    return 0;
+}
+
+int flux_compile_file(flux_compilation *c, const char *path)
+{
+    uint32_t id = flux_sources_load(&c->sources, path);
+    if (!id) {
+        flux_error(&c->diags, flux_nowhere(), "io", "cannot read '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    compile_source(c, id);
+    return 0;
+}
+
+static flux_plan_source plan_source(flux_compilation *c, uint32_t id)
+{
+    const flux_source *src = flux_sources_get(&c->sources, id);
+    flux_plan_source s;
+    s.path = src->path;
+    flux_sha256_hex(src->text, src->len, s.sha256);
+    return s;
+}
+
+void flux_compile_plan(flux_compilation *c, flux_pipeline *p, flux_plan *out)
+{
+    memset(out, 0, sizeof *out);
+    if (p->from_plan) {
+        /* read from a plan: already in plan order, sources as it names them */
+        *out = *p->from_plan;
+        return;
+    }
+    out->source = plan_source(c, p->source);
+    out->nincludes = p->nincludes;
+    out->includes = flux_arena_alloc(c->arena, (p->nincludes ? p->nincludes : 1) * sizeof *out->includes);
+    for (size_t i = 0; i < p->nincludes; i++)
+        out->includes[i] = plan_source(c, p->includes[i]);
+    /* renumber tasks in plan order so that readers need no order table */
+    if (p->order && !p->arena_arrays) {
+        size_t n = p->ntasks;
+        uint32_t *pos = flux_arena_alloc(c->arena, (n ? n : 1) * sizeof *pos);
+        flux_task **tasks = malloc((n ? n : 1) * sizeof *tasks);
+        if (!tasks)
+            abort();
+        for (size_t i = 0; i < n; i++) {
+            tasks[i] = p->tasks[p->order[i]];
+            pos[p->order[i]] = (uint32_t)i;
+        }
+        for (size_t i = 0; i < n; i++) {
+            tasks[i]->index = i;
+            p->order[i] = (uint32_t)i;
+        }
+        free(p->tasks);
+        p->tasks = tasks;
+        p->tasks_cap = n;
+        for (size_t e = 0; e < p->nedges; e++) {
+            p->edges[e].a = pos[p->edges[e].a];
+            p->edges[e].b = pos[p->edges[e].b];
+        }
+    }
+    out->pipeline = p;
+}

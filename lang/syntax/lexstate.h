@@ -1,0 +1,77 @@
+/* lexstate — state shared by the scanner (lexer.l), the parser (parser.y) and
+ * the string splitter (parse.c). Internal to lang/. */
+#ifndef FLUX_LEXSTATE_H
+#define FLUX_LEXSTATE_H
+
+#include <stdint.h>
+
+#include "ast.h"
+#include "diag.h"
+
+typedef struct flux_loc {
+    uint32_t begin, end;
+} flux_loc;
+
+/* what an open bracket is, so newlines inside [ ], ( ) and map { } are not
+ * statement ends while newlines inside blocks are */
+enum { LEX_BLOCK = 'b', LEX_INLINE = 'i' };
+
+#define LEX_MAX_DEPTH 200
+
+typedef struct flux_lexstate {
+    flux_arena *arena;
+    flux_diags *diags;
+    flux_sources *sources;
+    uint32_t file;
+    const char *text;   /* whole source text (offsets index it) */
+    uint32_t base;      /* offset of the scanned range in text */
+    uint32_t pos;       /* offset after the last matched token, relative to base */
+    uint32_t limit;     /* end of the scanned range, absolute */
+    void *scanner;      /* yyscan_t */
+    void *lval, *lloc;  /* where the scanner stores the current token's value */
+
+    int start_token;    /* first token handed to the parser: selects file or expr */
+    int expr_mode;      /* scanning the inside of {{ }}: starts in template state */
+    int sent_eof_nl;    /* a final newline token was given before end of input */
+    int prev;           /* previous significant token, to tell map { from block { */
+    uint32_t str_begin; /* start of the string being scanned */
+
+    char stack[LEX_MAX_DEPTH];
+    flux_loc stack_loc[LEX_MAX_DEPTH];
+    int depth;
+
+    /* open {% for %} / {% if %} / {% macro %} statements, for "unclosed"
+     * notes when their end is missing */
+    char tstack[LEX_MAX_DEPTH];
+    flux_loc tstack_loc[LEX_MAX_DEPTH];
+    int tdepth;
+
+    /* message for an INVALID token, reported by the parser with its location */
+    const char *invalid_msg;
+    const char *invalid_help;
+
+    size_t errors;      /* syntax errors reported, including nested parses */
+    flux_body result_body;
+    flux_expr *result_expr;
+} flux_lexstate;
+
+/* provided by lexer.l */
+int fluxlex_lex_init_extra(flux_lexstate *ls, void **scanner);
+int fluxlex_lex_destroy(void *scanner);
+void flux_lex_begin(flux_lexstate *ls, const char *bytes, uint32_t len);
+int flux_lex_next(flux_lexstate *ls);
+
+/* provided by parse.c, used from grammar actions */
+flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind);
+flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x);
+int64_t flux_parse_int(flux_lexstate *ls, flux_loc l);
+double flux_parse_float(flux_lexstate *ls, flux_loc l);
+int64_t flux_parse_duration(flux_lexstate *ls, flux_loc l);
+void flux_parse_if_else_check(flux_lexstate *ls, flux_item *it, flux_loc l);
+/* words a syntax error: what is 0 for a token, 1 for an invalid token, 2 for
+ * the end of the file */
+void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *tokname,
+                       const char **expected, int nexpected);
+enum { TSTR_NAME, TSTR_STRING, TSTR_TRIPLE, TSTR_XSTRING };
+
+#endif

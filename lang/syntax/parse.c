@@ -1,0 +1,905 @@
+/* parse — front-end entry: runs the scanner and parser, splits strings and
+ * templated names into text and {{ expression }} parts, reports syntax errors
+ * with their place, and prints expressions back as canonical source. */
+#include "parse.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lexstate.h"
+#include "parser.h"
+#include "alloc.h"
+#include "duration.h"
+#include "suggest.h"
+#include "text.h"
+#include "utf8.h"
+
+static flux_span sp(flux_lexstate *ls, uint32_t b, uint32_t e)
+{
+    flux_span s = {ls->file, b, e};
+    return s;
+}
+
+static void init_state(flux_lexstate *ls, flux_arena *arena, flux_diags *diags, flux_sources *sources,
+                       uint32_t file)
+{
+    memset(ls, 0, sizeof *ls);
+    ls->arena = arena;
+    ls->diags = diags;
+    ls->sources = sources;
+    ls->file = file;
+    ls->text = flux_sources_get(sources, file)->text;
+    ls->prev = T_NL;
+}
+
+static int run(flux_lexstate *ls, uint32_t begin, uint32_t end)
+{
+    ls->base = begin;
+    ls->limit = end;
+    if (fluxlex_lex_init_extra(ls, &ls->scanner) != 0)
+        abort();
+    flux_lex_begin(ls, ls->text + begin, end - begin);
+    int r = fluxyyparse(ls);
+    fluxlex_lex_destroy(ls->scanner);
+    return r;
+}
+
+flux_file *flux_parse_file(flux_arena *arena, flux_diags *diags, flux_sources *sources, uint32_t file)
+{
+    flux_lexstate ls;
+    init_state(&ls, arena, diags, sources, file);
+    ls.start_token = T_START_FILE;
+    const flux_source *src = flux_sources_get(sources, file);
+    run(&ls, 0, (uint32_t)src->len);
+    flux_file *f = flux_arena_alloc(arena, sizeof *f);
+    f->source = file;
+    f->body = ls.result_body;
+    f->syntax_errors = ls.errors;
+    return f;
+}
+
+/* ---- expression depth ----
+ * A chain such as x | f | f | ... nests without brackets, so the parser's
+ * stack does not bound it; every later stage recurses over expressions, so
+ * the depth is bounded here, once, without recursion. */
+
+#define EXPR_MAX_DEPTH 256
+
+static size_t kids(const flux_expr *x, const flux_expr **out)
+{
+    size_t n = 0;
+    switch (x->kind) {
+    case FLUX_X_ATTR: out[n++] = x->u.attr.obj; break;
+    case FLUX_X_INDEX: out[n++] = x->u.index.obj; out[n++] = x->u.index.index; break;
+    case FLUX_X_UNARY: out[n++] = x->u.unary.arg; break;
+    case FLUX_X_BINARY: out[n++] = x->u.binary.lhs; out[n++] = x->u.binary.rhs; break;
+    case FLUX_X_COND: out[n++] = x->u.cond.cond; out[n++] = x->u.cond.then; out[n++] = x->u.cond.other; break;
+    case FLUX_X_FILTER: out[n++] = x->u.filter.arg; break;
+    default: break;
+    }
+    return n;
+}
+
+static const flux_exprs *kid_list(const flux_expr *x)
+{
+    switch (x->kind) {
+    case FLUX_X_LIST: case FLUX_X_DICT: return &x->u.list;
+    case FLUX_X_FILTER: return &x->u.filter.args;
+    case FLUX_X_CALL: return &x->u.call.args;
+    default: return NULL;
+    }
+}
+
+static bool too_deep(const flux_expr *root)
+{
+    typedef struct { const flux_expr *x; size_t d; } frame;
+    size_t cap = 64, n = 0;
+    frame *st = malloc(cap * sizeof *st);
+    if (!st)
+        abort();
+    st[n++] = (frame){root, 1};
+    bool deep = false;
+    while (n && !deep) {
+        frame f = st[--n];
+        if (f.d > EXPR_MAX_DEPTH) {
+            deep = true;
+            break;
+        }
+        const flux_expr *k[3];
+        size_t nk = kids(f.x, k);
+        const flux_exprs *l = kid_list(f.x);
+        size_t need = n + nk + (l ? l->n : 0);
+        if (need > cap) {
+            while (cap < need)
+                cap *= 2;
+            frame *ns = realloc(st, cap * sizeof *ns);
+            if (!ns)
+                abort();
+            st = ns;
+        }
+        for (size_t i = 0; i < nk; i++)
+            if (k[i])
+                st[n++] = (frame){k[i], f.d + 1};
+        for (size_t i = 0; l && i < l->n; i++)
+            st[n++] = (frame){l->v[i], f.d + 1};
+    }
+    free(st);
+    return deep;
+}
+
+/* the expression, or a none literal in its place after reporting that it is
+ * too deep, so that later stages never see it */
+
+flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x)
+{
+    if (!x || !too_deep(x))
+        return x;
+    flux_diag *g = flux_error(ls->diags, x->span, "syntax", "expression nested more than %d levels deep",
+                              EXPR_MAX_DEPTH);
+    flux_diag_help(g, "split it with {%% set %%} values");
+    ls->errors++;
+    flux_expr *none = flux_arena_alloc(ls->arena, sizeof *none);
+    none->kind = FLUX_X_NONE;
+    none->span = x->span;
+    return none;
+}
+
+static flux_expr *parse_expr_nested(flux_lexstate *parent, uint32_t begin, uint32_t end)
+{
+    flux_lexstate ls;
+    init_state(&ls, parent->arena, parent->diags, parent->sources, parent->file);
+    ls.start_token = T_START_EXPR;
+    ls.expr_mode = 1;
+    run(&ls, begin, end);
+    flux_expr *x = ls.errors ? NULL : flux_parse_bound(&ls, ls.result_expr);
+    parent->errors += ls.errors;
+    return ls.errors ? NULL : x;
+}
+
+flux_expr *flux_parse_expr(flux_arena *arena, flux_diags *diags, flux_sources *sources, uint32_t file,
+                           uint32_t begin, uint32_t end)
+{
+    flux_lexstate ls;
+    init_state(&ls, arena, diags, sources, file);
+    return parse_expr_nested(&ls, begin, end);
+}
+
+flux_tstr *flux_parse_template(flux_arena *arena, flux_diags *diags, flux_sources *sources, uint32_t file,
+                               uint32_t begin, uint32_t end)
+{
+    flux_lexstate ls;
+    init_state(&ls, arena, diags, sources, file);
+    flux_loc loc = {begin, end};
+    flux_tstr *t = flux_lex_tstr(&ls, loc, TSTR_NAME);
+    if (ls.errors)
+        t->broken = true;
+    return t;
+}
+
+/* ---- syntax errors ---- */
+
+static void syntax_error(flux_lexstate *ls, flux_span span, const char *help, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void syntax_error(flux_lexstate *ls, flux_span span, const char *help, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    flux_diag_vreport(ls->diags, FLUX_SEV_ERROR, span, "syntax", help, fmt, ap);
+    va_end(ap);
+    ls->errors++;
+}
+
+static const char *const statements[] = {"for", "endfor", "if", "elif", "else", "endif",
+                                         "set", "macro", "endmacro", "include"};
+
+/* quotes a token's text for a message, shortened and without control bytes */
+static const char *quote_text(flux_lexstate *ls, flux_loc loc)
+{
+    size_t n = loc.end - loc.begin;
+    const char *t = ls->text + loc.begin;
+    flux_buf b = {0};
+    flux_buf_putc(&b, '\'');
+    for (size_t i = 0; i < n && i < 32; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c == '\n')
+            break;
+        if (c < 0x20 || c == 0x7f)
+            flux_buf_printf(&b, "\\x%02x", c);
+        else
+            flux_buf_putc(&b, (char)c);
+    }
+    if (n > 32)
+        flux_buf_puts(&b, "...");
+    flux_buf_putc(&b, '\'');
+    char *r = flux_arena_strdup(ls->arena, flux_buf_cstr(&b));
+    flux_buf_free(&b);
+    return r;
+}
+
+void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *tokname, const char **expected,
+                       int nexpected)
+{
+    flux_span span = sp(ls, loc.begin, loc.end);
+    if (what == 1) {
+        const char *msg = ls->invalid_msg ? ls->invalid_msg : "invalid token";
+        if (strcmp(msg, "unknown template statement") == 0) {
+            const char *t = ls->text + loc.begin + 2;
+            while (*t == '-' || *t == ' ' || *t == '\t')
+                t++;
+            size_t n = (size_t)(ls->text + loc.end - t);
+            char *word = flux_arena_strndup(ls->arena, t, n);
+            const char *best = flux_suggest(word, statements, sizeof statements / sizeof *statements);
+            flux_span ws = sp(ls, (uint32_t)(t - ls->text), loc.end);
+            if (best) {
+                char *h = flux_arena_printf(ls->arena, "did you mean '{%% %s'?", best);
+                syntax_error(ls, ws, h, "unknown template statement '%s'", word);
+            } else {
+                syntax_error(ls, ws, ls->invalid_help, "unknown template statement '%s'", word);
+            }
+            return;
+        }
+        if (strcmp(msg, "unexpected character") == 0) {
+            syntax_error(ls, span, ls->invalid_help, "unexpected character %s", quote_text(ls, loc));
+            return;
+        }
+        if (strncmp(msg, "invalid", 7) == 0) {
+            syntax_error(ls, span, ls->invalid_help, "%s %s", msg, quote_text(ls, loc));
+            return;
+        }
+        syntax_error(ls, span, ls->invalid_help, "%s", msg);
+        return;
+    }
+
+    /* after an earlier error (say an unterminated string that ate a '}'),
+     * reaching the end of the file early is its echo, not a new mistake */
+    if (what == 2 && ls->errors > 0)
+        return;
+    flux_buf m = {0};
+    flux_buf_puts(&m, "unexpected ");
+    flux_buf_puts(&m, tokname);
+    if (what == 0 && (strcmp(tokname, "name") == 0 || strcmp(tokname, "identifier") == 0 ||
+                      strcmp(tokname, "integer") == 0 || strcmp(tokname, "duration") == 0 ||
+                      strcmp(tokname, "number") == 0)) {
+        flux_buf_putc(&m, ' ');
+        flux_buf_puts(&m, quote_text(ls, loc));
+    }
+    bool wants_eq = false, wants_colon = false, wants_close = false;
+    size_t base_len = m.len;
+    if (nexpected > 0 && nexpected <= 5) {
+        /* a longer list reads as noise, not help */
+        flux_buf_puts(&m, ", expected ");
+        for (int i = 0; i < nexpected; i++) {
+            if (i)
+                flux_buf_puts(&m, i == nexpected - 1 ? " or " : ", ");
+            flux_buf_puts(&m, expected[i]);
+            wants_eq |= strcmp(expected[i], "'='") == 0;
+            wants_colon |= strcmp(expected[i], "':'") == 0;
+            wants_close |= strcmp(expected[i], "'}'") == 0;
+        }
+    }
+    /* a missing {% endfor %}-like end: point at the statement it closes */
+    bool wants_end = false;
+    for (int i = 0; i < nexpected; i++)
+        wants_end |= strcmp(expected[i], "'{% endfor'") == 0 || strcmp(expected[i], "'{% endif'") == 0 ||
+                     strcmp(expected[i], "'{% endmacro'") == 0;
+    if (wants_end && ls->tdepth > 0 && ls->tdepth <= LEX_MAX_DEPTH) {
+        char kind = ls->tstack[ls->tdepth - 1];
+        flux_loc open = ls->tstack_loc[ls->tdepth - 1];
+        const char *name = kind == 'f' ? "for" : kind == 'i' ? "if" : "macro";
+        m.len = base_len;
+        flux_diag *g = flux_error(ls->diags, span, "syntax", "%s, expected '{%% end%s %%}'", flux_buf_cstr(&m), name);
+        flux_diag_note(g, sp(ls, open.begin, open.end), "to close this '{%% %s'", name);
+        flux_diag_help(g, "add '{%% end%s %%}' where the %s ends", name, kind == 'f' ? "loop" : kind == 'i' ? "condition" : "macro");
+        flux_buf_free(&m);
+        ls->errors++;
+        return;
+    }
+    const char *help = NULL;
+    if (wants_colon)
+        help = "a task is written 'task NAME : OPERATOR { ... }'";
+    else if (wants_eq && what == 0)
+        help = "an attribute is written 'name = value', one per line";
+    else if (strcmp(tokname, "newline") == 0 && wants_close)
+        help = NULL;
+    char *msg = flux_arena_strdup(ls->arena, flux_buf_cstr(&m));
+    flux_buf_free(&m);
+    if (what == 2 && ls->depth > 0) {
+        flux_loc open = ls->stack_loc[ls->depth - 1];
+        flux_diag *g = flux_error(ls->diags, span, "syntax", "%s", msg);
+        flux_diag_note(g, sp(ls, open.begin, open.end), "unclosed '%c' opened here",
+                       ls->text[open.begin]);
+        ls->errors++;
+        return;
+    }
+    syntax_error(ls, span, help, "%s", msg);
+}
+
+
+void fluxyyerror(flux_loc *loc, flux_lexstate *ls, const char *msg)
+{
+    /* only reached when the parser's stack is exhausted */
+    syntax_error(ls, sp(ls, loc->begin, loc->end), "split the expression or nesting into smaller parts",
+                 "input nested too deeply (%s)", msg);
+}
+
+
+void flux_parse_if_else_check(flux_lexstate *ls, flux_item *it, flux_loc l)
+{
+    (void)it;
+    syntax_error(ls, sp(ls, l.begin, l.end), "'{% else %}' must be the last branch before '{% endif %}'",
+                 "branch after '{%% else %%}'");
+}
+
+/* ---- literals ---- */
+
+
+int64_t flux_parse_int(flux_lexstate *ls, flux_loc l)
+{
+    char buf[64];
+    size_t n = l.end - l.begin;
+    if (n >= sizeof buf) {
+        syntax_error(ls, sp(ls, l.begin, l.end), "integers are 64-bit", "integer out of range");
+        return 0;
+    }
+    memcpy(buf, ls->text + l.begin, n);
+    buf[n] = '\0';
+    errno = 0;
+    long long v = strtoll(buf, NULL, 10);
+    if (errno == ERANGE) {
+        syntax_error(ls, sp(ls, l.begin, l.end), "integers are 64-bit", "integer out of range");
+        return 0;
+    }
+    return (int64_t)v;
+}
+
+double flux_parse_float(flux_lexstate *ls, flux_loc l)
+{
+    char buf[128];
+    size_t n = l.end - l.begin;
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, ls->text + l.begin, n);
+    buf[n] = '\0';
+    double d = strtod(buf, NULL);
+    if (!isfinite(d)) {
+        syntax_error(ls, sp(ls, l.begin, l.end), NULL, "number out of range");
+        return 0;
+    }
+    return d;
+}
+
+int64_t flux_parse_duration(flux_lexstate *ls, flux_loc l)
+{
+    int64_t ms = 0;
+    flux_sched_error err;
+    if (flux_duration_parse(ls->text + l.begin, l.end - l.begin, &ms, &err) != 0) {
+        syntax_error(ls, sp(ls, l.begin, l.end), err.help[0] ? err.help : NULL, "%s", err.msg);
+        return 0;
+    }
+    return ms;
+}
+
+/* ---- strings and templated names ---- */
+
+typedef struct seg {
+    uint32_t begin, end; /* text: raw range; expr: inside of {{ }} */
+    bool expr;
+    uint32_t outer_begin, outer_end;
+} seg;
+
+typedef struct segs {
+    seg *v;
+    size_t n, cap;
+} segs;
+
+static void seg_push(segs *s, seg x)
+{
+    s->v = flux_xgrow(s->v, s->n, &s->cap, sizeof *s->v, 8);
+    s->v[s->n++] = x;
+}
+
+/* end of a {{ ... }} starting at p (just after the braces): the offset of the
+ * closing "}}", skipping quoted strings; 0 when there is none */
+static uint32_t find_close(const char *t, uint32_t p, uint32_t end)
+{
+    while (p + 1 < end) {
+        char c = t[p];
+        if (c == '"' || c == '\'') {
+            p++;
+            while (p < end && t[p] != c && t[p] != '\n') {
+                if (t[p] == '\\')
+                    p++;
+                p++;
+            }
+            p++;
+            continue;
+        }
+        if (c == '}' && t[p + 1] == '}')
+            return p;
+        p++;
+    }
+    return 0;
+}
+
+/* splits [b, e) into text and expression segments; escapes: a backslash
+ * protects the next byte from starting a {{ when escapes apply */
+static void split(const char *t, uint32_t b, uint32_t e, bool escapes, segs *out)
+{
+    uint32_t text_start = b, p = b;
+    while (p < e) {
+        if (escapes && t[p] == '\\') {
+            p += 2;
+            continue;
+        }
+        if (t[p] == '{' && p + 1 < e && t[p + 1] == '{') {
+            uint32_t close = find_close(t, p + 2, e);
+            if (!close)
+                break; /* the lexer guaranteed a close; defend anyway */
+            if (p > text_start)
+                seg_push(out, (seg){text_start, p, false, text_start, p});
+            seg_push(out, (seg){p + 2, close, true, p, close + 2});
+            p = close + 2;
+            text_start = p;
+            continue;
+        }
+        p++;
+    }
+    if (e > text_start)
+        seg_push(out, (seg){text_start, e, false, text_start, e});
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static void put_utf8(flux_buf *b, uint32_t cp)
+{
+    if (cp < 0x80) {
+        flux_buf_putc(b, (char)cp);
+    } else if (cp < 0x800) {
+        flux_buf_putc(b, (char)(0xC0 | (cp >> 6)));
+        flux_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        flux_buf_putc(b, (char)(0xE0 | (cp >> 12)));
+        flux_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        flux_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
+    } else {
+        flux_buf_putc(b, (char)(0xF0 | (cp >> 18)));
+        flux_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
+        flux_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        flux_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
+    }
+}
+
+/* decodes escapes of a quoted string's text segment into b */
+static void unescape(flux_lexstate *ls, uint32_t b, uint32_t e, flux_buf *out)
+{
+    const char *t = ls->text;
+    for (uint32_t p = b; p < e; p++) {
+        if (t[p] != '\\') {
+            flux_buf_putc(out, t[p]);
+            continue;
+        }
+        if (p + 1 >= e) {
+            flux_buf_putc(out, '\\');
+            break;
+        }
+        char c = t[++p];
+        switch (c) {
+        case 'n': flux_buf_putc(out, '\n'); break;
+        case 't': flux_buf_putc(out, '\t'); break;
+        case 'r': flux_buf_putc(out, '\r'); break;
+        case '\\': case '"': case '\'': case '{': case '}': case '$':
+            flux_buf_putc(out, c);
+            break;
+        case 'u': {
+            /* \u{1F600} */
+            uint32_t q = p + 1, cp = 0;
+            int digits = 0;
+            if (q < e && t[q] == '{') {
+                q++;
+                while (q < e && hexval(t[q]) >= 0 && digits < 7) {
+                    cp = cp * 16 + (uint32_t)hexval(t[q++]);
+                    digits++;
+                }
+                if (q < e && t[q] == '}' && digits > 0 && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF)) {
+                    put_utf8(out, cp);
+                    p = q;
+                    break;
+                }
+            }
+            syntax_error(ls, sp(ls, p - 1, q < e ? q + 1 : e), "write a code point as \\u{1F600}",
+                         "invalid unicode escape");
+            break;
+        }
+        default:
+            syntax_error(ls, sp(ls, p - 1, p + 1), "escapes are \\n \\t \\r \\\\ \\\" \\' \\{ \\} \\$ \\u{...}; write '\\\\' for a backslash",
+                         "unknown escape sequence '\\%c'", c);
+        }
+    }
+}
+
+/* Kotlin's trimIndent over text segments: drop a blank first and last line,
+ * then remove the smallest indentation of the non-blank lines. An expression
+ * counts as non-blank text. Segments keep their raw ranges for spans. */
+static void dedent(flux_lexstate *ls, segs *s, char **texts, size_t *lens)
+{
+    const char *t = ls->text;
+    /* 1. first line blank: skip up to and including its newline */
+    uint32_t skip_first_seg_to = 0;
+    bool drop_first = false;
+    if (s->n && !s->v[0].expr) {
+        uint32_t p = s->v[0].begin;
+        while (p < s->v[0].end && (t[p] == ' ' || t[p] == '\t' || t[p] == '\r'))
+            p++;
+        if (p < s->v[0].end && t[p] == '\n') {
+            drop_first = true;
+            skip_first_seg_to = p + 1;
+        }
+    }
+    /* 2. last line blank: cut from its newline */
+    uint32_t cut_last_from = 0;
+    bool drop_last = false;
+    if (s->n && !s->v[s->n - 1].expr) {
+        seg *l = &s->v[s->n - 1];
+        uint32_t p = l->end;
+        while (p > l->begin && (t[p - 1] == ' ' || t[p - 1] == '\t'))
+            p--;
+        if (p > l->begin && t[p - 1] == '\n' && (!drop_first || s->n > 1 || p - 1 >= skip_first_seg_to)) {
+            drop_last = true;
+            cut_last_from = p - 1;
+            if (cut_last_from > l->begin && t[cut_last_from - 1] == '\r')
+                cut_last_from--;
+        }
+    }
+    /* 3. smallest indentation of non-blank lines */
+    size_t indent = (size_t)-1;
+    bool line_start = true;
+    size_t cur = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        seg *g = &s->v[i];
+        if (g->expr) {
+            if (line_start && cur < indent)
+                indent = cur;
+            line_start = false;
+            continue;
+        }
+        uint32_t b = g->begin, e = g->end;
+        if (i == 0 && drop_first)
+            b = skip_first_seg_to;
+        if (i == s->n - 1 && drop_last)
+            e = cut_last_from;
+        for (uint32_t p = b; p < e; p++) {
+            if (t[p] == '\n') {
+                line_start = true;
+                cur = 0;
+            } else if (line_start && (t[p] == ' ' || t[p] == '\t')) {
+                cur++;
+            } else if (line_start && t[p] == '\r') {
+            } else if (line_start) {
+                if (cur < indent)
+                    indent = cur;
+                line_start = false;
+            }
+        }
+    }
+    if (indent == (size_t)-1)
+        indent = 0;
+    /* 4. rebuild text segments */
+    line_start = true;
+    cur = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        seg *g = &s->v[i];
+        if (g->expr) {
+            line_start = false;
+            continue;
+        }
+        uint32_t b = g->begin, e = g->end;
+        if (i == 0 && drop_first)
+            b = skip_first_seg_to;
+        if (i == s->n - 1 && drop_last)
+            e = cut_last_from;
+        flux_buf out = {0};
+        for (uint32_t p = b; p < e; p++) {
+            char c = t[p];
+            if (c == '\n') {
+                line_start = true;
+                cur = 0;
+                flux_buf_putc(&out, c);
+                continue;
+            }
+            if (line_start && (c == ' ' || c == '\t') && cur < indent) {
+                cur++;
+                continue;
+            }
+            line_start = false;
+            flux_buf_putc(&out, c);
+        }
+        texts[i] = flux_arena_strndup(ls->arena, out.data ? out.data : "", out.len);
+        lens[i] = out.len;
+        flux_buf_free(&out);
+    }
+}
+
+flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
+{
+    flux_tstr *ts = flux_arena_alloc(ls->arena, sizeof *ts);
+    ts->span = sp(ls, loc.begin, loc.end);
+    uint32_t b = loc.begin, e = loc.end;
+    bool escapes = false;
+    if (kind == TSTR_STRING || kind == TSTR_XSTRING) {
+        b += 1;
+        e -= 1;
+        escapes = true;
+    } else if (kind == TSTR_TRIPLE) {
+        b += 3;
+        e -= 3;
+    }
+    if (e < b)
+        e = b;
+    segs s = {0};
+    if (kind == TSTR_XSTRING)
+        seg_push(&s, (seg){b, e, false, b, e});
+    else
+        split(ls->text, b, e, escapes, &s);
+
+    char **texts = calloc(s.n ? s.n : 1, sizeof *texts);
+    size_t *lens = calloc(s.n ? s.n : 1, sizeof *lens);
+    if (!texts || !lens)
+        abort();
+    if (kind == TSTR_TRIPLE) {
+        dedent(ls, &s, texts, lens);
+    } else {
+        for (size_t i = 0; i < s.n; i++) {
+            if (s.v[i].expr)
+                continue;
+            if (escapes) {
+                flux_buf out = {0};
+                unescape(ls, s.v[i].begin, s.v[i].end, &out);
+                texts[i] = flux_arena_strndup(ls->arena, out.data ? out.data : "", out.len);
+                lens[i] = out.len;
+                flux_buf_free(&out);
+            } else {
+                lens[i] = s.v[i].end - s.v[i].begin;
+                texts[i] = flux_arena_strndup(ls->arena, ls->text + s.v[i].begin, lens[i]);
+            }
+        }
+    }
+
+    ts->parts = flux_arena_alloc(ls->arena, (s.n ? s.n : 1) * sizeof *ts->parts);
+    size_t k = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        flux_tpart *p = &ts->parts[k];
+        p->span = sp(ls, s.v[i].outer_begin, s.v[i].outer_end);
+        if (!s.v[i].expr) {
+            if (lens[i] == 0)
+                continue;
+            p->text = texts[i];
+            p->len = lens[i];
+            k++;
+            continue;
+        }
+        /* blank inside the braces: nothing to parse */
+        uint32_t q = s.v[i].begin;
+        while (q < s.v[i].end && (ls->text[q] == ' ' || ls->text[q] == '\t'))
+            q++;
+        if (q == s.v[i].end) {
+            syntax_error(ls, p->span, "put an expression between the braces, e.g. '{{ ds }}'",
+                         "empty template expression");
+            ts->broken = true;
+            continue;
+        }
+        p->expr = parse_expr_nested(ls, s.v[i].begin, s.v[i].end);
+        if (!p->expr) {
+            ts->broken = true;
+            continue;
+        }
+        ts->has_expr = true;
+        k++;
+    }
+    ts->n = k;
+    /* names, schedules and zones are C strings downstream: a NUL would cut
+     * them silently */
+    for (size_t i = 0; i < k; i++) {
+        if (ts->parts[i].text && memchr(ts->parts[i].text, '\0', ts->parts[i].len)) {
+            syntax_error(ls, ts->span, "remove the NUL byte", "text holds a NUL byte");
+            ts->broken = true;
+            break;
+        }
+        /* plans, JSON and logs are UTF-8: bytes that are not would be
+         * replaced on the way, silently changing the value */
+        if (ts->parts[i].text && !flux_utf8_valid(ts->parts[i].text, ts->parts[i].len, NULL)) {
+            syntax_error(ls, ts->parts[i].span, "save the file as UTF-8", "text is not valid UTF-8");
+            ts->broken = true;
+            break;
+        }
+    }
+    free(texts);
+    free(lens);
+    free(s.v);
+    return ts;
+}
+
+const char *flux_tstr_plain(const flux_tstr *t)
+{
+    if (!t || t->has_expr)
+        return NULL;
+    if (t->n == 0)
+        return "";
+    if (t->n == 1)
+        return t->parts[0].text;
+    return NULL;
+}
+
+/* ---- printing expressions ---- */
+
+const char *flux_xop_text(flux_xop op)
+{
+    switch (op) {
+    case FLUX_OP_NEG: return "-";
+    case FLUX_OP_POS: return "+";
+    case FLUX_OP_NOT: return "not";
+    case FLUX_OP_ADD: return "+";
+    case FLUX_OP_SUB: return "-";
+    case FLUX_OP_MUL: return "*";
+    case FLUX_OP_DIV: return "/";
+    case FLUX_OP_IDIV: return "//";
+    case FLUX_OP_MOD: return "%";
+    case FLUX_OP_CONCAT: return "~";
+    case FLUX_OP_EQ: return "==";
+    case FLUX_OP_NE: return "!=";
+    case FLUX_OP_LT: return "<";
+    case FLUX_OP_LE: return "<=";
+    case FLUX_OP_GT: return ">";
+    case FLUX_OP_GE: return ">=";
+    case FLUX_OP_AND: return "and";
+    case FLUX_OP_OR: return "or";
+    case FLUX_OP_IN: return "in";
+    case FLUX_OP_NOT_IN: return "not in";
+    }
+    return "?";
+}
+
+
+void flux_print_string_literal(const char *s, size_t n, flux_buf *out)
+{
+    flux_buf_putc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': flux_buf_puts(out, "\\\""); break;
+        case '\\': flux_buf_puts(out, "\\\\"); break;
+        case '\n': flux_buf_puts(out, "\\n"); break;
+        case '\t': flux_buf_puts(out, "\\t"); break;
+        case '\r': flux_buf_puts(out, "\\r"); break;
+        default:
+            if (c < 0x20 || c == 0x7f)
+                flux_buf_printf(out, "\\u{%x}", c);
+            else
+                flux_buf_putc(out, (char)c);
+        }
+    }
+    flux_buf_putc(out, '"');
+}
+
+static void print_args(const flux_exprs *a, flux_buf *out)
+{
+    flux_buf_putc(out, '(');
+    for (size_t i = 0; i < a->n; i++) {
+        if (i)
+            flux_buf_puts(out, ", ");
+        flux_expr_print(a->v[i], out);
+    }
+    flux_buf_putc(out, ')');
+}
+
+static bool is_compound(const flux_expr *x)
+{
+    return x->kind == FLUX_X_BINARY || x->kind == FLUX_X_UNARY || x->kind == FLUX_X_COND;
+}
+
+static void print_operand(const flux_expr *x, flux_buf *out)
+{
+    if (is_compound(x)) {
+        flux_buf_putc(out, '(');
+        flux_expr_print(x, out);
+        flux_buf_putc(out, ')');
+    } else {
+        flux_expr_print(x, out);
+    }
+}
+
+void flux_expr_print(const flux_expr *x, flux_buf *out)
+{
+    switch (x->kind) {
+    case FLUX_X_NONE: flux_buf_puts(out, "none"); break;
+    case FLUX_X_BOOL: flux_buf_puts(out, x->u.b ? "true" : "false"); break;
+    case FLUX_X_INT:
+        /* the smallest integer has no literal of its own: -9223372036854775808
+         * reads as the negation of a number out of range */
+        if (x->u.i == INT64_MIN)
+            flux_buf_puts(out, "(-9223372036854775807 - 1)");
+        else
+            flux_buf_printf(out, "%" PRId64, x->u.i);
+        break;
+    case FLUX_X_FLOAT: {
+        char tmp[FLUX_DOUBLE_TEXT];
+        flux_buf_puts(out, flux_text_double(x->u.f, tmp));
+        break;
+    }
+    case FLUX_X_STRING: flux_print_string_literal(x->u.str.s, x->u.str.len, out); break;
+    case FLUX_X_DURATION: flux_print_duration(x->u.ms, out); break;
+    case FLUX_X_LIST:
+        flux_buf_putc(out, '[');
+        for (size_t i = 0; i < x->u.list.n; i++) {
+            if (i)
+                flux_buf_puts(out, ", ");
+            flux_expr_print(x->u.list.v[i], out);
+        }
+        flux_buf_putc(out, ']');
+        break;
+    case FLUX_X_DICT:
+        flux_buf_putc(out, '{');
+        for (size_t i = 0; i + 1 < x->u.list.n; i += 2) {
+            if (i)
+                flux_buf_puts(out, ", ");
+            flux_expr_print(x->u.list.v[i], out);
+            flux_buf_puts(out, ": ");
+            flux_expr_print(x->u.list.v[i + 1], out);
+        }
+        flux_buf_putc(out, '}');
+        break;
+    case FLUX_X_NAME: flux_buf_puts(out, x->u.name); break;
+    case FLUX_X_ATTR:
+        print_operand(x->u.attr.obj, out);
+        flux_buf_putc(out, '.');
+        flux_buf_puts(out, x->u.attr.name);
+        break;
+    case FLUX_X_INDEX:
+        print_operand(x->u.index.obj, out);
+        flux_buf_putc(out, '[');
+        flux_expr_print(x->u.index.index, out);
+        flux_buf_putc(out, ']');
+        break;
+    case FLUX_X_UNARY:
+        flux_buf_puts(out, flux_xop_text(x->u.unary.op));
+        if (x->u.unary.op == FLUX_OP_NOT)
+            flux_buf_putc(out, ' ');
+        print_operand(x->u.unary.arg, out);
+        break;
+    case FLUX_X_BINARY:
+        print_operand(x->u.binary.lhs, out);
+        flux_buf_printf(out, " %s ", flux_xop_text(x->u.binary.op));
+        print_operand(x->u.binary.rhs, out);
+        break;
+    case FLUX_X_FILTER:
+        print_operand(x->u.filter.arg, out);
+        flux_buf_puts(out, " | ");
+        flux_buf_puts(out, x->u.filter.name);
+        if (x->u.filter.args.n)
+            print_args(&x->u.filter.args, out);
+        break;
+    case FLUX_X_CALL:
+        flux_buf_puts(out, x->u.call.name);
+        print_args(&x->u.call.args, out);
+        break;
+    case FLUX_X_COND:
+        print_operand(x->u.cond.then, out);
+        flux_buf_puts(out, " if ");
+        print_operand(x->u.cond.cond, out);
+        flux_buf_puts(out, " else ");
+        print_operand(x->u.cond.other, out);
+        break;
+    }
+}
