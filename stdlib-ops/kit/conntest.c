@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "conntest.h"
+#include "clock.h"
 #include "opkit.h"
 
 static int test_mysql(const flux_conn *c, char *msg, size_t len)
@@ -133,7 +134,7 @@ static int test_http(const flux_conn *c, char *msg, size_t len)
 
 int flux_op_conn_test(const flux_conn *c, char *msg, size_t len, int64_t *ms)
 {
-    int64_t t0 = opkit_mono_ms();
+    int64_t t0 = flux_clock_mono_ms();
     int rc;
     if (c->unresolved)
         snprintf(msg, len, "%s", c->unresolved), rc = -1;
@@ -149,6 +150,6 @@ int flux_op_conn_test(const flux_conn *c, char *msg, size_t len, int64_t *ms)
         rc = test_http(c, msg, len);
     else
         snprintf(msg, len, "unknown type '%s'", c->type), rc = -1;
-    *ms = opkit_mono_ms() - t0;
+    *ms = flux_clock_mono_ms() - t0;
     return rc;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "opkit.h"
 
 #define BATCH 4096
@@ -317,11 +318,11 @@ int kafka_read_next(kafka_read *r, kafka_read_msg *m, char *err, size_t errlen)
         rd_kafka_message_destroy(r->held);
         r->held = NULL;
     }
-    int64_t last_progress = opkit_mono_ms();
+    int64_t last_progress = flux_clock_mono_ms();
     for (;;) {
         while (r->ibuf < r->nbuf) {
             rd_kafka_message_t *km = r->buf[r->ibuf++];
-            last_progress = opkit_mono_ms();
+            last_progress = flux_clock_mono_ms();
             if (km->err) {
                 kafka_read_part *p = km->rkt ? find_part(r, km->partition, NULL) : NULL;
                 if (km->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -376,7 +377,7 @@ int kafka_read_next(kafka_read *r, kafka_read_msg *m, char *err, size_t errlen)
             return -1;
         }
         r->nbuf = (size_t)n;
-        if (n == 0 && opkit_mono_ms() - last_progress > r->timeout_ms) {
+        if (n == 0 && flux_clock_mono_ms() - last_progress > r->timeout_ms) {
             stalled(r, err, errlen);
             return -1;
         }

@@ -74,9 +74,6 @@ int mysqlload_take_column(col *all, size_t nall, const char *table, const char *
 /* strict integer text: [+-]digits. 0 when it is one, *neg and *mag set. */
 int mysqlload_parse_int(const char *s, bool *neg, uint64_t *mag);
 
-/* The shortest text that reads back as the same double. */
-void mysqlload_shortest(double d, char out[40]);
-
 /* The SQLite stand-in's flush: the pending rows inserted one by one. */
 int mysqlload_flush_sqlite(mysqlload *m, int64_t *written, char *err, size_t errlen);
 

@@ -14,17 +14,9 @@
 #include <openssl/evp.h>
 
 #include "mysqlload_int.h"
+#include "text.h"
 #include "opkit.h"
 #include "utf8.h"
-
-void mysqlload_shortest(double d, char out[40])
-{
-    for (int p = 15; p <= 17; p++) {
-        snprintf(out, 40, "%.*g", p, d);
-        if (strtod(out, NULL) == d)
-            return;
-    }
-}
 
 /* ---- JSON text with the shortest exact numbers ------------------------------ */
 
@@ -97,8 +89,8 @@ static void sb_json(sbuf *b, json_t *v)
         }
         sb_put(b, "]", 1);
     } else if (json_is_real(v)) {
-        char t[40];
-        mysqlload_shortest(json_real_value(v), t);
+        char t[FLUX_DOUBLE_TEXT];
+        flux_text_double_g(json_real_value(v), t);
         /* still a real when read back: 2.0, not 2 */
         if (!strpbrk(t, ".eEni"))
             strcat(t, ".0");
@@ -136,8 +128,8 @@ static json_t *decimal_json(const char *s, size_t n)
     memcpy(t, s, n);
     t[n] = 0;
     double d = strtod(t, NULL);
-    char sh[40];
-    mysqlload_shortest(d, sh);
+    char sh[FLUX_DOUBLE_TEXT];
+    flux_text_double_g(d, sh);
     /* compare without insignificant trailing zeros of the fraction */
     char u[80];
     snprintf(u, sizeof u, "%s", t);

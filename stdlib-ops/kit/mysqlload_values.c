@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "mysqlload_int.h"
+#include "text.h"
 #include "utf8.h"
 #include "value.h"
 
@@ -87,14 +88,14 @@ static const char *json_kind(json_t *v)
 
 /* The text of a number value, or of a string when text mode lets it stand for
  * one; NULL (with why) otherwise. */
-static const char *number_text(const col *c, json_t *v, bool text, char buf[40], char *why, size_t whylen)
+static const char *number_text(const col *c, json_t *v, bool text, char buf[FLUX_DOUBLE_TEXT], char *why, size_t whylen)
 {
     if (json_is_integer(v)) {
-        snprintf(buf, 40, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        snprintf(buf, FLUX_DOUBLE_TEXT, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return buf;
     }
     if (json_is_real(v)) {
-        mysqlload_shortest(json_real_value(v), buf);
+        flux_text_double_g(json_real_value(v), buf);
         return buf;
     }
     /* a number written as a string ("12.30", common for money) is still
@@ -115,8 +116,8 @@ static int check_int(const col *c, json_t *v, bool text, char *out, size_t outle
     if (json_is_real(v)) {
         double d = json_real_value(v);
         if (d != floor(d) || !isfinite(d) || d < -9.3e18 || d > 1.8e19) {
-            char b[40];
-            mysqlload_shortest(d, b);
+            char b[FLUX_DOUBLE_TEXT];
+            flux_text_double_g(d, b);
             mysqlload_fmt(why, whylen, "column '%s': %s is not an integer (%s)", c->name, b, c->type);
             return -1;
         }
@@ -164,7 +165,7 @@ static int check_int(const col *c, json_t *v, bool text, char *out, size_t outle
 
 static int check_decimal(const col *c, json_t *v, bool text, char *out, size_t outlen, char *why, size_t whylen)
 {
-    char nb[40];
+    char nb[FLUX_DOUBLE_TEXT];
     if (json_is_boolean(v)) {
         snprintf(out, outlen, "%d", json_is_true(v) ? 1 : 0);
         return 0;
@@ -241,7 +242,7 @@ bad:
 
 static int check_float(const col *c, json_t *v, bool text, char *out, size_t outlen, char *why, size_t whylen)
 {
-    char nb[40];
+    char nb[FLUX_DOUBLE_TEXT];
     if (json_is_real(v)) {
         /* the common case, without a round trip through text: 17 significant
          * digits give the server exactly this double back */
@@ -264,7 +265,7 @@ static int check_float(const col *c, json_t *v, bool text, char *out, size_t out
         mysqlload_fmt(why, whylen, "column '%s': '%.60s' is not a number %s can hold", c->name, s, c->type);
         return -1;
     }
-    mysqlload_shortest(d, nb);
+    flux_text_double_g(d, nb);
     snprintf(out, outlen, "%s", nb);
     return 0;
 }
@@ -362,7 +363,7 @@ static int check_time(const col *c, json_t *v, bool text, char *out, size_t outl
     int64_t us;
     bool date_only = false;
     const char *shown = NULL;
-    char nb[40];
+    char nb[FLUX_DOUBLE_TEXT];
     if (json_is_string(v)) {
         shown = json_string_value(v);
         if (parse_iso(shown, &us, &date_only)) {

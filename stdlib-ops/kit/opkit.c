@@ -1,6 +1,7 @@
 /* opkit — the shared parts of operator processes: fields, connections,
  * report lines, reject files, JSON paths. See opkit.h. */
 #include "opkit.h"
+#include "isotime.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -150,42 +151,23 @@ bad:
     return NULL;
 }
 
-int64_t opkit_mono_ms(void)
+/* The one ISO formatter is lang's; operators keep fixed buffers. */
+static void time_text(int64_t ms, unsigned flags, char out[32])
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void split_ms(int64_t ms, struct tm *tm, int *frac)
-{
-    int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-    *frac = (int)(ms - s * 1000);
-    time_t tt = (time_t)s;
-    gmtime_r(&tt, tm);
-}
-
-/* "YYYY-MM-DD<sep>hh:mm:ss.mmm<zone>" in UTC, at most 31 bytes */
-static void time_text(int64_t ms, char sep, const char *zone, char out[32])
-{
-    struct tm tm;
-    int frac;
-    split_ms(ms, &tm, &frac);
-    char b[96];
-    snprintf(b, sizeof b, "%04d-%02d-%02d%c%02d:%02d:%02d.%03d%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, sep,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, frac, zone);
-    memcpy(out, b, 31);
-    out[31] = '\0';
+    flux_buf b = {0};
+    flux_time_iso_fmt(ms, 0, flags, &b);
+    snprintf(out, 32, "%s", b.data ? b.data : "");
+    flux_buf_free(&b);
 }
 
 void opkit_iso(int64_t ms, char out[32])
 {
-    time_text(ms, 'T', "Z", out);
+    time_text(ms, FLUX_ISO_MILLIS, out);
 }
 
 void opkit_sqltime(int64_t ms, char out[32])
 {
-    time_text(ms, ' ', "", out);
+    time_text(ms, FLUX_ISO_SQL | FLUX_ISO_MILLIS, out);
 }
 
 /* ---- report lines ---- */

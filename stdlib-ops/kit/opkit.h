@@ -64,9 +64,6 @@ MYSQL *opkit_mysql_connect(const flux_conn *c, bool local_infile);
  * connection has one. NULL with err. */
 rd_kafka_conf_t *opkit_kafka_conf(const flux_conn *c, char *err, size_t errlen);
 
-/* Milliseconds of the monotonic clock: for timeouts and durations, which
- * must not jump with the wall clock. */
-int64_t opkit_mono_ms(void);
 
 /* Time as ISO 8601 UTC with milliseconds, always shown (unlike lang's
  * flux_time_iso): 2026-11-23T10:00:00.000Z. */

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "operators.h"
+#include "clock.h"
 #include "opkit.h"
 #include "schedule.h"
 
@@ -50,7 +51,7 @@ typedef struct sensor {
 /* time left for one call: at most CALL_MS, at least 1 */
 static int left(const sensor *s)
 {
-    int64_t l = s->deadline - opkit_mono_ms();
+    int64_t l = s->deadline - flux_clock_mono_ms();
     if (l > CALL_MS)
         l = CALL_MS;
     return l < 1 ? 1 : (int)l;
@@ -151,7 +152,7 @@ static int read_last(sensor *s, part_state *ps, int n)
     if (err)
         return transient(s, "assigning partitions", err);
     while (want > 0) {
-        if (opkit_mono_ms() >= s->deadline) {
+        if (flux_clock_mono_ms() >= s->deadline) {
             rc = transient(s, "reading the last message of each partition", RD_KAFKA_RESP_ERR__TIMED_OUT);
             break;
         }
@@ -356,7 +357,7 @@ int op_run_kafka_sensor(const opkit_task *t)
     if (group && !*group)
         group = NULL;
 
-    sensor s = {.t = t, .c = c, .topic = topic, .deadline = opkit_mono_ms() + POKE_BUDGET_MS};
+    sensor s = {.t = t, .c = c, .topic = topic, .deadline = flux_clock_mono_ms() + POKE_BUDGET_MS};
     s.rk = consumer(&s, group);
     if (!s.rk)
         return OPKIT_BAD_TASK;

@@ -17,6 +17,7 @@
 #include "kafka_read.h"
 #include "mysqlload.h"
 #include "operators.h"
+#include "clock.h"
 #include "opkit.h"
 
 #define OFFSETS_DDL                                                                                              \
@@ -142,7 +143,7 @@ static char *offsets_sql(load *L)
 /* One batch: the loader's rows, the offsets upsert, COMMIT. Frees sql. */
 static int commit_batch(load *L, mysqlload *ml, char *sql)
 {
-    int64_t t0 = opkit_mono_ms();
+    int64_t t0 = flux_clock_mono_ms();
     char err[1024];
     int rc = 0;
     size_t pending = mysqlload_pending(ml);
@@ -164,7 +165,7 @@ static int commit_batch(load *L, mysqlload *ml, char *sql)
         L->batches++;
     }
     free(sql);
-    L->mysql_s += (double)(opkit_mono_ms() - t0) / 1000.0;
+    L->mysql_s += (double)(flux_clock_mono_ms() - t0) / 1000.0;
     return rc;
 }
 
@@ -609,7 +610,7 @@ static int report(load *L, const char *qualified, const char *conn, int64_t byte
     fprintf(stderr,
             "flux: this try loaded %lld row(s) in %lld batch(es) in %.2f s (%.2f s of it sending and committing); "
             "the interval holds %lld loaded row(s)\n",
-            (long long)L->written_try, (long long)L->batches, (double)(opkit_mono_ms() - t_start) / 1000.0, L->mysql_s,
+            (long long)L->written_try, (long long)L->batches, (double)(flux_clock_mono_ms() - t_start) / 1000.0, L->mysql_s,
             (long long)written);
     kafka_read_lineage(L->r);
     opkit_lineage("write", "table", qualified,
@@ -675,7 +676,7 @@ int op_run_kafka_to_mysql(const opkit_task *t)
     }
 
     load L = {.t = t, .match = match, .cols = cols, .paths = paths, .ncols = ncols};
-    int64_t t_start = opkit_mono_ms();
+    int64_t t_start = flux_clock_mono_ms();
     int rc = OPKIT_FAILED;
     char err[1024];
     char qualified[600];
