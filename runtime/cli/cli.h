@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { FLUX_EXIT_OK = 0, FLUX_EXIT_FAIL = 1, FLUX_EXIT_USAGE = 2, FLUX_EXIT_COMPILE = 3 };
+#include "load.h"
 
 /* preview.c: everything a user sees before anything runs */
 int flux_cmd_compile(int argc, char **argv);
@@ -31,12 +31,12 @@ int flux_cmd_lineage(int argc, char **argv);
 /* connections.c: flux.yaml's connections, listed and tried */
 int flux_cmd_connections(int argc, char **argv);
 
-/* run.c: the state store of --db, FLUX_DB, flux.yaml's state_store or
+/* cli.c: the state store of --db, FLUX_DB, flux.yaml's state_store or
  * $FLUX_HOME/flux.db; NULL after saying why */
 struct flux_store;
 struct flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *conns_path);
 
-/* preview.c, shared with run.c: times on the command line (a wall time in
+/* cli.c: times on the command line (a wall time in
  * the pipeline's zone unless it names a zone) and a pipeline's timetable */
 struct flux_tz;
 struct flux_timetable;
@@ -56,16 +56,6 @@ struct flux_pipeline *flux_cli_pipeline(struct flux_compilation *c, const char *
 struct flux_arena;
 struct flux_conns;
 int flux_cli_conns(const char *cmd, const char *path, struct flux_arena *a, struct flux_conns *conns);
-
-/* deploy.c: the *.flux files under a directory, sorted (names starting
- * with '.' or '_' skipped: '_' files are include fragments) */
-typedef struct flux_paths {
-    char **v;
-    size_t n, cap;
-} flux_paths;
-void flux_paths_add(flux_paths *p, const char *s);
-void flux_paths_free(flux_paths *p);
-int flux_cli_find_sources(const char *dir, flux_paths *out);
 
 /* deploy.c: flux deploy, versions, diff, pause, unpause, trigger, errors */
 int flux_cmd_deploy(int argc, char **argv);

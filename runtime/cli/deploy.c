@@ -35,75 +35,6 @@
 
 extern char **environ;
 
-/* ---- the *.flux files of a directory ---- */
-
-void flux_paths_add(flux_paths *p, const char *s)
-{
-    if (p->n == p->cap) {
-        p->cap = p->cap ? 2 * p->cap : 16;
-        char **n = realloc(p->v, p->cap * sizeof *n);
-        if (!n)
-            abort();
-        p->v = n;
-    }
-    p->v[p->n++] = strdup(s);
-}
-
-void flux_paths_free(flux_paths *p)
-{
-    for (size_t i = 0; i < p->n; i++)
-        free(p->v[i]);
-    free(p->v);
-    memset(p, 0, sizeof *p);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* sorted, so output order never depends on the filesystem */
-int flux_cli_find_sources(const char *dir, flux_paths *out)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return -1;
-    flux_paths local = {0};
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || e->d_name[0] == '_')
-            continue;
-        size_t n = strlen(dir) + strlen(e->d_name) + 2;
-        char *full = malloc(n);
-        if (!full)
-            abort();
-        if (!strcmp(dir, "."))
-            snprintf(full, n, "%s", e->d_name);
-        else
-            snprintf(full, n, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
-        flux_paths_add(&local, full);
-        free(full);
-    }
-    closedir(d);
-    if (local.n)
-        qsort(local.v, local.n, sizeof *local.v, cmp_str);
-    for (size_t i = 0; i < local.n; i++) {
-        struct stat st;
-        if (stat(local.v[i], &st) == 0 && S_ISDIR(st.st_mode))
-            flux_cli_find_sources(local.v[i], out);
-        else if (ends_with(local.v[i], ".flux"))
-            flux_paths_add(out, local.v[i]);
-    }
-    flux_paths_free(&local);
-    return 0;
-}
-
 /* ---- what changed between two plans ---- */
 
 /* The task blocks of a plan: "- id: NAME" up to the next task or the end of
@@ -247,7 +178,7 @@ int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, co
         for (size_t i = 0; i < only->n; i++)
             flux_paths_add(&files, only->v[i]);
     } else {
-        flux_cli_find_sources(".", &files);
+        flux_load_find_sources(".", &files);
     }
     int64_t now = wall_ms();
     int rc = 0;

@@ -261,7 +261,7 @@ static int cmd_check(int argc, char **argv)
             struct stat st;
             if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
                 size_t before = files.n;
-                if (flux_cli_find_sources(a, &files) != 0) {
+                if (flux_load_find_sources(a, &files) != 0) {
                     fprintf(stderr, "flux check: cannot read directory '%s': %s\n", a, strerror(errno));
                     io_error = true;
                 } else if (files.n == before) {

@@ -121,203 +121,10 @@ static bool want_format(const opts *o, const char *const *allowed, size_t n)
     return false;
 }
 
-/* compiles FILE; prints diagnostics (warnings too) and returns the exit code
- * to give up with, or 0 */
-static bool is_plan(const char *file)
-{
-    size_t n = strlen(file);
-    return (n > 5 && strcmp(file + n - 5, ".yaml") == 0) || (n > 4 && strcmp(file + n - 4, ".yml") == 0);
-}
-
-/* a plan written by flux compile: what the runtime runs, previewed as is */
-static int load_plan(flux_compilation *c, const char *file)
-{
-    uint32_t id = flux_sources_load(&c->sources, file);
-    if (!id) {
-        fprintf(stderr, "flux: cannot read '%s': %s\n", file, strerror(errno));
-        return FLUX_EXIT_USAGE;
-    }
-    const flux_source *src = flux_sources_get(&c->sources, id);
-    char err[512];
-    flux_plan *plan = flux_plan_read(c->arena, &c->sources, file, src->text, src->len, err, sizeof err);
-    if (!plan) {
-        fprintf(stderr, "%s\n", err);
-        return FLUX_EXIT_COMPILE;
-    }
-    plan->pipeline->arena_arrays = true;
-    plan->pipeline->from_plan = plan;
-    c->pipelines = flux_arena_alloc(c->arena, sizeof *c->pipelines);
-    c->pipelines[0] = plan->pipeline;
-    c->npipelines = c->cap = 1;
-    return 0;
-}
-
-int flux_cli_load_plan_text(flux_compilation *c, const char *name, const char *text, size_t len)
-{
-    flux_compilation_init(c);
-    uint32_t id = flux_sources_add(&c->sources, name, text, len);
-    const flux_source *src = flux_sources_get(&c->sources, id);
-    char err[512];
-    flux_plan *plan = src ? flux_plan_read(c->arena, &c->sources, name, src->text, src->len, err, sizeof err) : NULL;
-    if (!plan) {
-        fprintf(stderr, "flux: plan %s: %s\n", name, src ? err : "out of memory");
-        return FLUX_EXIT_COMPILE;
-    }
-    plan->pipeline->arena_arrays = true;
-    plan->pipeline->from_plan = plan;
-    c->pipelines = flux_arena_alloc(c->arena, sizeof *c->pipelines);
-    c->pipelines[0] = plan->pipeline;
-    c->npipelines = c->cap = 1;
-    return 0;
-}
-
-int flux_cli_load(flux_compilation *c, const char *file)
-{
-    flux_compilation_init(c);
-    if (is_plan(file))
-        return load_plan(c, file);
-    int io = flux_compile_file(c, file);
-    flux_compile_finish(c);
-    if (c->diags.n)
-        flux_diags_print(&c->diags, stderr, flux_cli_colour());
-    if (io != 0)
-        return FLUX_EXIT_USAGE;
-    if (c->diags.errors) {
-        fprintf(stderr, "%zu error%s, %zu warning%s\n", c->diags.errors, c->diags.errors == 1 ? "" : "s",
-                c->diags.warnings, c->diags.warnings == 1 ? "" : "s");
-        return FLUX_EXIT_COMPILE;
-    }
-    return 0;
-}
-
-flux_pipeline *flux_cli_pipeline(flux_compilation *c, const char *cmd, const char *file, const char *name)
-{
-    if (name) {
-        for (size_t i = 0; i < c->npipelines; i++)
-            if (strcmp(c->pipelines[i]->name, name) == 0)
-                return c->pipelines[i];
-        fprintf(stderr, "flux %s: no pipeline '%s' in %s\n", cmd, name, file);
-        return NULL;
-    }
-    if (c->npipelines == 1)
-        return c->pipelines[0];
-    if (c->npipelines == 0) {
-        fprintf(stderr, "flux %s: %s declares no pipeline\n", cmd, file);
-        return NULL;
-    }
-    fprintf(stderr, "flux %s: %s declares %zu pipelines; choose one with --pipeline:", cmd, file, c->npipelines);
-    for (size_t i = 0; i < c->npipelines; i++)
-        fprintf(stderr, " %s", c->pipelines[i]->name);
-    fputc('\n', stderr);
-    return NULL;
-}
-
-static const flux_field *attr(const flux_pipeline *p, const char *key)
-{
-    for (size_t i = 0; i < p->attrs.n; i++)
-        if (strcmp(p->attrs.v[i].key, key) == 0)
-            return &p->attrs.v[i].val;
-    return NULL;
-}
-
-/* a time given on the command line: with a zone it is that instant, without
- * one it is a wall time in the pipeline's zone */
-int flux_cli_time(const char *cmd, const char *text, const flux_tz *tz, int64_t *ms)
-{
-    bool zone;
-    flux_sched_error e;
-    if (flux_time_parse(text, ms, &zone, &e) != 0) {
-        fprintf(stderr, "flux %s: invalid time '%s': %s\n", cmd, text, e.msg);
-        return -1;
-    }
-    if (!zone && tz) {
-        int64_t frac = *ms % 1000, utc;
-        flux_tz_resolve(tz, (*ms - frac) / 1000, &utc);
-        *ms = utc * 1000 + frac;
-    }
-    return 0;
-}
-
-int flux_cli_timetable(const char *cmd, const flux_pipeline *p, flux_timetable *tt)
-{
-    memset(tt, 0, sizeof *tt);
-    const flux_field *zone = attr(p, "timezone");
-    char err[256];
-    tt->tz = flux_tz_load(zone ? zone->u.str.s : "UTC", err, sizeof err);
-    if (!tt->tz) {
-        fprintf(stderr, "flux %s: %s\n", cmd, err);
-        return -1;
-    }
-    flux_sched_error e;
-    const flux_field *sched = attr(p, "schedule");
-    if (flux_schedule_parse(sched->u.str.s, &tt->sched, &e) != 0) {
-        fprintf(stderr, "flux %s: %s\n", cmd, e.msg);
-        return -1;
-    }
-    if (flux_cli_time(cmd, attr(p, "start")->u.str.s, tt->tz, &tt->start_ms) != 0)
-        return -1;
-    tt->end_ms = INT64_MAX;
-    const flux_field *end = attr(p, "end");
-    if (end && flux_cli_time(cmd, end->u.str.s, tt->tz, &tt->end_ms) != 0)
-        return -1;
-    return 0;
-}
-
 static void local_time(const flux_tz *tz, int64_t ms, flux_buf *out)
 {
     int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
     flux_time_iso(ms, flux_tz_offset(tz, s, NULL), out);
-}
-
-/* "file:line:col: message[\nhelp: ...]" as every other diagnostic: the
- * source line and a caret under the column */
-static void conns_error(const char *cmd, const char *err)
-{
-    char file[PATH_MAX];
-    unsigned long line = 0, col = 0;
-    int used = 0;
-    const char *colon = strstr(err, ".yaml:");
-    if (!colon)
-        colon = strstr(err, ".yml:");
-    if (!colon || sscanf(strchr(colon, ':'), ":%lu:%lu: %n", &line, &col, &used) < 2 || !used ||
-        (size_t)(strchr(colon, ':') - err) >= sizeof file) {
-        fprintf(stderr, "flux %s: %s\n", cmd, err);
-        return;
-    }
-    size_t flen = (size_t)(strchr(colon, ':') - err);
-    memcpy(file, err, flen);
-    file[flen] = '\0';
-    const char *msg = strchr(colon, ':') + used;
-    const char *help = strstr(msg, "\nhelp: ");
-    fprintf(stderr, "%s:%lu:%lu: error: %.*s\n", file, line, col, (int)(help ? (size_t)(help - msg) : strlen(msg)),
-            msg);
-    FILE *f = fopen(file, "r");
-    char buf[1024];
-    for (unsigned long i = 1; f && fgets(buf, sizeof buf, f); i++)
-        if (i == line) {
-            buf[strcspn(buf, "\r\n")] = '\0';
-            if (strstr(buf, "password:") && !strstr(buf, "password_")) /* a secret is never echoed */
-                snprintf(buf + strcspn(buf, ":") + 1, sizeof buf - strcspn(buf, ":") - 1, " ****");
-            fprintf(stderr, "%5lu | %s\n      | %*s^\n", line, buf, (int)(col > 0 ? col - 1 : 0), "");
-            break;
-        }
-    if (f)
-        fclose(f);
-    if (help)
-        fprintf(stderr, "%s\n", help + 1);
-}
-
-int flux_cli_conns(const char *cmd, const char *path, flux_arena *a, flux_conns *conns)
-{
-    if (!path)
-        path = getenv("FLUX_CONNECTIONS");
-    bool required = path != NULL;
-    char err[512] = "";
-    if (flux_conns_load(a, conns, path ? path : "flux.yaml", required, err, sizeof err) != 0) {
-        conns_error(cmd, err);
-        return -1;
-    }
-    return 0;
 }
 
 /* ---- compile ---- */
@@ -604,7 +411,7 @@ int flux_cmd_dry_run(int argc, char **argv)
         json_string(flux_tz_name(pv.tt.tz), strlen(flux_tz_name(pv.tt.tz)), &out);
         flux_buf_puts(&out, ", \"runs\": [");
     } else {
-        flux_buf_printf(&out, "pipeline %s: schedule \"%s\" in %s\n", pv.p->name, attr(pv.p, "schedule")->u.str.s,
+        flux_buf_printf(&out, "pipeline %s: schedule \"%s\" in %s\n", pv.p->name, flux_load_attr(pv.p, "schedule")->u.str.s,
                         flux_tz_name(pv.tt.tz));
     }
     flux_interval iv;
@@ -791,7 +598,7 @@ int flux_cmd_next(int argc, char **argv)
         flux_buf_puts(&out, ", \"runs\": [");
     } else {
         flux_buf_printf(&out, "next runs of %s (schedule \"%s\", times in %s and UTC)\n", pv.p->name,
-                        attr(pv.p, "schedule")->u.str.s, zone);
+                        flux_load_attr(pv.p, "schedule")->u.str.s, zone);
     }
     long shown = 0;
     while (have && shown < o.count) {

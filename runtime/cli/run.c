@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "compile.h"
 #include "executor.h"
+#include "home.h"
 #include "ops.h"
 #include "plan.h"
 #include "render.h"
@@ -128,53 +129,10 @@ static int parse(const char *cmd, int argc, char **argv, ropts *o)
     return 0;
 }
 
+/* the executor's setup below names FLUX_HOME by this */
 static const char *home(void)
 {
-    const char *h = getenv("FLUX_HOME");
-    return h && *h ? h : ".flux";
-}
-
-static flux_store *open_store(const ropts *o)
-{
-    char url[PATH_MAX + 16];
-    const char *u = o->db ? o->db : getenv("FLUX_DB");
-    flux_arena *a = NULL;
-    if (!u || !*u) {
-        /* flux.yaml's state_store, then the embedded default */
-        a = flux_arena_new();
-        flux_conns c;
-        if (flux_cli_conns(o->cmd, o->conns, a, &c) != 0) {
-            flux_arena_free(a);
-            return NULL;
-        }
-        if (c.state_store) {
-            snprintf(url, sizeof url, "%s", c.state_store);
-            u = url;
-        }
-        flux_arena_free(a);
-    }
-    if (!u || !*u) {
-        mkdir(home(), 0755);
-        snprintf(url, sizeof url, "sqlite://%s/flux.db", home());
-        u = url;
-    }
-    flux_store *s;
-    char err[512];
-    if (flux_store_open(u, &s, err, sizeof err) != 0) {
-        fprintf(stderr, "flux %s: cannot open the state store: %s\n", o->cmd, err);
-        return NULL;
-    }
-    return s;
-}
-
-flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *conns)
-{
-    ropts o;
-    memset(&o, 0, sizeof o);
-    o.cmd = cmd;
-    o.db = db;
-    o.conns = conns;
-    return open_store(&o);
+    return flux_home_dir();
 }
 
 /* ---- loading a pipeline (source or plan) with its plan text ---- */
@@ -324,7 +282,7 @@ int flux_cmd_run(int argc, char **argv)
         fprintf(stderr, "flux run: %s\n", err);
         rc = FLUX_EXIT_USAGE;
     }
-    flux_store *s = rc ? NULL : open_store(&o);
+    flux_store *s = rc ? NULL : flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!rc && !s)
         rc = FLUX_EXIT_FAIL;
     if (!rc) {
@@ -410,7 +368,7 @@ int flux_cmd_backfill(int argc, char **argv)
         fprintf(stderr, "flux backfill: %s\n", err);
         rc = FLUX_EXIT_USAGE;
     }
-    flux_store *s = rc ? NULL : open_store(&o);
+    flux_store *s = rc ? NULL : flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!rc && !s)
         rc = FLUX_EXIT_FAIL;
     bool created;
@@ -659,7 +617,7 @@ static int resolve_run(flux_store *s, const ropts *o, const char *arg, flux_run_
 static int open_run(const ropts *o, const char *arg, flux_store **s, flux_run_row *run, flux_ti_row **rows,
                     size_t *n)
 {
-    *s = open_store(o);
+    *s = flux_cli_open_store(o->cmd, o->db, o->conns);
     if (!*s)
         return -1;
     if (resolve_run(*s, o, arg, run) != 0) {
@@ -725,7 +683,7 @@ int flux_cmd_runs(int argc, char **argv)
     ropts o;
     if (parse("runs", argc, argv, &o) != 0 || o.npos > 1)
         return free(o.params), FLUX_EXIT_USAGE;
-    flux_store *s = open_store(&o);
+    flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!s)
         return free(o.params), FLUX_EXIT_FAIL;
     flux_run_row *rows;
@@ -762,7 +720,7 @@ int flux_cmd_status(int argc, char **argv)
     ropts o;
     if (parse("status", argc, argv, &o) != 0 || o.npos > 1)
         return free(o.params), FLUX_EXIT_USAGE;
-    flux_store *s = open_store(&o);
+    flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!s)
         return free(o.params), FLUX_EXIT_FAIL;
     flux_run_row *rows;

@@ -554,7 +554,7 @@ static int read_ref(sched *S, char out[65])
 static char *dir_fingerprint(const char *dir)
 {
     flux_paths files = {0};
-    flux_cli_find_sources(dir, &files);
+    flux_load_find_sources(dir, &files);
     flux_buf b = {0};
     for (size_t i = 0; i < files.n; i++) {
         struct stat st;
