@@ -121,3 +121,9 @@ int flux_cli_timetable(const char *cmd, const flux_pipeline *p, flux_timetable *
     }
     return 0;
 }
+
+void flux_cli_say(void *ud, bool error, const char *text)
+{
+    (void)ud;
+    fputs(text, error ? stderr : stdout);
+}

@@ -57,6 +57,10 @@ struct flux_arena;
 struct flux_conns;
 int flux_cli_conns(const char *cmd, const char *path, struct flux_arena *a, struct flux_conns *conns);
 
+/* cli.c: an engine report printed: on standard error when it is an
+ * error, else on standard output (a flux_deploy_say) */
+void flux_cli_say(void *ud, bool error, const char *text);
+
 /* deploy.c: flux deploy, versions, diff, pause, unpause, trigger, errors */
 int flux_cmd_deploy(int argc, char **argv);
 int flux_cmd_versions(int argc, char **argv);

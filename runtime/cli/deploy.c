@@ -1,14 +1,7 @@
-/* deploy — publishing pipelines: `flux deploy FILE|DIR`, `versions`, `diff`,
- * `pause`, `unpause`, `trigger`, `errors`, and the publishing step the
- * scheduler runs on every change (flux_deploy_tree).
- *
- * A source file is compiled on its own, from its root with a relative path,
- * so its plans are the same bytes wherever the tree sits (a git checkout in
- * a temp directory included). A file that compiles publishes each of its
- * pipelines whose plan changed as a new numbered version; a file that does
- * not keeps its pipelines on their last good version and records its
- * diagnostics, which `flux status` and `flux errors` show. A broken commit
- * never takes a working pipeline down. */
+/* deploy — the commands that publish pipelines and show what was
+ * published: `flux deploy FILE|DIR`, `versions`, `diff`, `pause`,
+ * `unpause`, `trigger`, `errors`. The publishing itself is the engine's
+ * (engine/deploy.c). */
 #include "deploy.h"
 
 #include <dirent.h>
@@ -35,87 +28,7 @@
 
 extern char **environ;
 
-/* ---- what changed between two plans ---- */
-
-/* The task blocks of a plan: "- id: NAME" up to the next task or the end of
- * the tasks list (the writer is deterministic, so equal text is an equal
- * task). */
-typedef struct task_block {
-    char name[256];
-    const char *text;
-    size_t len;
-} task_block;
-
-static size_t task_blocks(const char *plan, task_block **out)
-{
-    *out = NULL;
-    const char *p = plan ? strstr(plan, "\ntasks:\n") : NULL;
-    size_t n = 0, cap = 0;
-    if (!p)
-        return 0;
-    p += 8;
-    while (!strncmp(p, "- id: ", 6)) {
-        const char *end = p + 1;
-        while ((end = strchr(end, '\n')) && end[1] == ' ')
-            end++;
-        end = end ? end + 1 : p + strlen(p);
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            *out = realloc(*out, cap * sizeof **out);
-        }
-        task_block *b = &(*out)[n++];
-        size_t nl = strcspn(p + 6, "\n");
-        snprintf(b->name, sizeof b->name, "%.*s", (int)nl, p + 6);
-        b->text = p;
-        b->len = (size_t)(end - p);
-        p = end;
-    }
-    return n;
-}
-
-static const task_block *find_block(const task_block *v, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(v[i].name, name))
-            return &v[i];
-    return NULL;
-}
-
-void flux_deploy_changes(const char *old_plan, const char *new_plan, flux_buf *out)
-{
-    task_block *a, *b;
-    size_t na = task_blocks(old_plan, &a), nb = task_blocks(new_plan, &b);
-    const char *kinds[3] = {"added", "removed", "changed"};
-    bool any = false;
-    for (int k = 0; k < 3; k++) {
-        size_t count = 0;
-        flux_buf names = {0};
-        const task_block *v = k == 1 ? a : b;
-        size_t n = k == 1 ? na : nb;
-        for (size_t i = 0; i < n; i++) {
-            const task_block *other = find_block(k == 1 ? b : a, k == 1 ? nb : na, v[i].name);
-            bool hit = k == 2 ? other && (other->len != v[i].len || memcmp(other->text, v[i].text, v[i].len))
-                              : !other;
-            if (!hit)
-                continue;
-            flux_buf_printf(&names, "%s%s", count ? ", " : "", v[i].name);
-            count++;
-        }
-        if (count) {
-            flux_buf_printf(out, "%s%zu task%s %s (%s)", any ? "; " : "", count, count == 1 ? "" : "s", kinds[k],
-                            flux_buf_cstr(&names));
-            any = true;
-        }
-        flux_buf_free(&names);
-    }
-    /* the same tasks, changed elsewhere: attributes, params, edges, the source hash */
-    if (!any)
-        flux_buf_puts(out, old_plan ? "tasks unchanged; pipeline attributes or source changed" : "first version");
-    free(a);
-    free(b);
-}
-
-/* ---- publishing a tree ---- */
+/* ---- the commands ---- */
 
 static int64_t wall_ms(void)
 {
@@ -123,198 +36,6 @@ static int64_t wall_ms(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-
-static char *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    flux_buf b = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        flux_buf_put(&b, buf, n);
-    fclose(f);
-    *len = b.len;
-    return b.data ? b.data : strdup("");
-}
-
-/* the diagnostics of a compilation as printed, without colour */
-static char *diags_text(flux_compilation *c)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    if (!m)
-        return NULL;
-    flux_diags_print(&c->diags, m, false);
-    fprintf(m, "%zu error%s, %zu warning%s\n", c->diags.errors, c->diags.errors == 1 ? "" : "s", c->diags.warnings,
-            c->diags.warnings == 1 ? "" : "s");
-    fclose(m);
-    return text;
-}
-
-static bool in_list(char **v, size_t n, const char *s)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(v[i], s))
-            return true;
-    return false;
-}
-
-int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, const char *commit,
-                     flux_deploy_report *rep, FILE *out)
-{
-    memset(rep, 0, sizeof *rep);
-    int back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (back < 0 || chdir(root) != 0) {
-        fprintf(stderr, "flux: cannot enter %s: %s\n", root, strerror(errno));
-        if (back >= 0)
-            close(back);
-        return -1;
-    }
-    flux_paths files = {0};
-    if (only) {
-        for (size_t i = 0; i < only->n; i++)
-            flux_paths_add(&files, only->v[i]);
-    } else {
-        flux_load_find_sources(".", &files);
-    }
-    int64_t now = wall_ms();
-    int rc = 0;
-    /* pipelines seen in this tree, for removals and duplicates */
-    char **seen = NULL, **seen_file = NULL;
-    size_t nseen = 0;
-    /* the pipelines as they were before this call: read once */
-    flux_pipeline_row *pr = NULL;
-    size_t np = 0;
-    if (flux_store_list_pipelines(s, &pr, &np) != 0) {
-        fprintf(stderr, "flux: reading the deployed pipelines: %s\n", flux_store_error(s));
-        rc = -1;
-    }
-    for (size_t f = 0; f < files.n && rc == 0; f++) {
-        const char *path = files.v[f];
-        size_t len = 0;
-        char *bytes = read_whole(path, &len);
-        char sha[65] = "";
-        if (bytes)
-            flux_sha256_hex(bytes, len, sha);
-        free(bytes);
-        flux_compilation c;
-        flux_compilation_init(&c);
-        int io = flux_compile_file(&c, path);
-        flux_compile_finish(&c);
-        /* the same pipeline name in two files: the later file is in error */
-        for (size_t i = 0; !io && !c.diags.errors && i < c.npipelines; i++)
-            for (size_t j = 0; j < nseen; j++)
-                if (!strcmp(seen[j], c.pipelines[i]->name))
-                    flux_diag_add(&c.diags, FLUX_SEV_ERROR, c.pipelines[i]->name_span, "duplicate-pipeline",
-                                  "pipeline '%s' is also defined in %s", seen[j], seen_file[j]);
-        if (io || c.diags.errors) {
-            char *errs = diags_text(&c);
-            if (flux_store_put_source(s, path, sha, commit, errs ? errs : "cannot read the file", now))
-                rc = -1;
-            if (out)
-                fprintf(out, "%s: not deployed, %zu error%s (its pipelines keep their last good version)\n%s", path,
-                        c.diags.errors, c.diags.errors == 1 ? "" : "s", errs ? errs : "");
-            free(errs);
-            rep->broken++;
-            /* its pipelines are still defined, by their last good version */
-            for (size_t i = 0; i < np; i++)
-                if (pr[i].source_path && !strcmp(pr[i].source_path, path)) {
-                    seen = realloc(seen, (nseen + 1) * sizeof *seen);
-                    seen_file = realloc(seen_file, (nseen + 1) * sizeof *seen_file);
-                    seen[nseen] = strdup(pr[i].name);
-                    seen_file[nseen++] = strdup(path);
-                }
-            flux_compilation_free(&c);
-            continue;
-        }
-        if (flux_store_put_source(s, path, sha, commit, NULL, now))
-            rc = -1;
-        for (size_t i = 0; i < c.npipelines && rc == 0; i++) {
-            flux_pipeline *p = c.pipelines[i];
-            flux_plan pl;
-            flux_compile_plan(&c, p, &pl);
-            flux_buf b = {0};
-            flux_plan_write(&pl, &b);
-            char id[65];
-            flux_sha256_hex(b.data, b.len, id);
-            const flux_pipeline_row *was = NULL;
-            for (size_t k = 0; k < np && !was; k++)
-                if (!strcmp(pr[k].name, p->name) && pr[k].version)
-                    was = &pr[k];
-            int oldv = was ? was->version : 0;
-            /* the old text only to say what changed */
-            char *old = was && out && strcmp(was->plan_id, id) ? flux_store_get_plan(s, was->plan_id) : NULL;
-            int v = 0;
-            bool created = false;
-            if (flux_store_deploy(s, p->name, id, b.data, path, sha, commit, now, &v, &created)) {
-                fprintf(stderr, "flux: deploying %s: %s\n", p->name, flux_store_error(s));
-                rc = -1;
-            } else if (created) {
-                rep->deployed++;
-                if (out) {
-                    flux_buf ch = {0};
-                    flux_deploy_changes(old, b.data, &ch);
-                    if (oldv)
-                        fprintf(out, "%s: version %d (plan %.12s, was version %d): %s\n", p->name, v, id, oldv,
-                                flux_buf_cstr(&ch));
-                    else
-                        fprintf(out, "%s: version %d (plan %.12s): %s\n", p->name, v, id, flux_buf_cstr(&ch));
-                    flux_buf_free(&ch);
-                }
-            } else {
-                rep->unchanged++;
-                if (out)
-                    fprintf(out, "%s: unchanged (version %d)\n", p->name, v);
-            }
-            free(old);
-            flux_buf_free(&b);
-            seen = realloc(seen, (nseen + 1) * sizeof *seen);
-            seen_file = realloc(seen_file, (nseen + 1) * sizeof *seen_file);
-            seen[nseen] = strdup(p->name);
-            seen_file[nseen++] = strdup(path);
-        }
-        flux_compilation_free(&c);
-    }
-    /* a whole tree: pipelines of files that are gone, or no longer defined
-     * where they were, are removed (paused until they come back) */
-    if (!only && rc == 0) {
-        for (size_t i = 0; i < np; i++) {
-            if (!pr[i].source_path || pr[i].removed || in_list(seen, nseen, pr[i].name))
-                continue;
-            if (flux_store_set_removed(s, pr[i].name, true, now) == 0) {
-                rep->removed++;
-                if (out)
-                    fprintf(out, "%s: removed (no longer defined in %s); paused until it comes back\n", pr[i].name,
-                            pr[i].source_path);
-            }
-        }
-        flux_source_row *src;
-        size_t ns;
-        if (flux_store_list_sources(s, &src, &ns) == 0) {
-            for (size_t i = 0; i < ns; i++)
-                if (!in_list(files.v, files.n, src[i].path))
-                    flux_store_drop_source(s, src[i].path);
-            flux_source_rows_free(src, ns);
-        }
-    }
-    flux_pipeline_rows_free(pr, np);
-    for (size_t i = 0; i < nseen; i++) {
-        free(seen[i]);
-        free(seen_file[i]);
-    }
-    free(seen);
-    free(seen_file);
-    flux_paths_free(&files);
-    if (fchdir(back) != 0)
-        rc = -1;
-    close(back);
-    return rc;
-}
-
-/* ---- the commands ---- */
 
 typedef struct dopts {
     const char *db, *conns, *commit, *date, *format;
@@ -396,7 +117,7 @@ int flux_cmd_deploy(int argc, char **argv)
     flux_deploy_report rep;
     int rc;
     if (S_ISDIR(st.st_mode)) {
-        rc = flux_deploy_tree(s, o.pos[0], NULL, o.commit, &rep, stdout);
+        rc = flux_deploy_tree(s, o.pos[0], NULL, o.commit, &rep, flux_cli_say, NULL);
     } else {
         /* one file: from its directory, under its own name */
         char dir[PATH_MAX];
@@ -406,7 +127,7 @@ int flux_cmd_deploy(int argc, char **argv)
         flux_paths_add(&only, sl ? sl + 1 : dir);
         if (sl)
             *sl = '\0';
-        rc = flux_deploy_tree(s, sl ? (dir[0] ? dir : "/") : ".", &only, o.commit, &rep, stdout);
+        rc = flux_deploy_tree(s, sl ? (dir[0] ? dir : "/") : ".", &only, o.commit, &rep, flux_cli_say, NULL);
         flux_paths_free(&only);
     }
     printf("%d deployed, %d unchanged, %d file%s with errors, %d removed\n", rep.deployed, rep.unchanged, rep.broken,

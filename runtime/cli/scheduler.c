@@ -606,7 +606,7 @@ static void sync_sources(sched *S, bool force)
             logf_(S, "cannot read commit %.12s of %s", commit, S->dir);
         else {
             logf_(S, "commit %.12s of %s", commit, S->branch);
-            if (flux_deploy_tree(S->s, tmp, NULL, commit, &rep, stdout) == 0)
+            if (flux_deploy_tree(S->s, tmp, NULL, commit, &rep, flux_cli_say, NULL) == 0)
                 snprintf(S->commit, sizeof S->commit, "%s", commit);
         }
         snprintf(cmd, sizeof cmd, "rm -rf %s", qt);
@@ -614,7 +614,7 @@ static void sync_sources(sched *S, bool force)
         free(qd);
         free(qt);
     } else {
-        flux_deploy_tree(S->s, S->dir, NULL, NULL, &rep, stdout);
+        flux_deploy_tree(S->s, S->dir, NULL, NULL, &rep, flux_cli_say, NULL);
         watch_tree(S); /* new directories get watched too */
     }
     fflush(stdout);
