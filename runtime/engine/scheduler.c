@@ -1,0 +1,878 @@
+/* scheduler — the scheduler service behind `flux scheduler`: the
+ * long-running process that deploys what is committed and runs it on its
+ * schedule. It prints nothing itself: log lines, failures and deploy
+ * reports go to the callbacks of flux_scheduler_opts.
+ *
+ * One libuv loop (the executor's, in service mode) holds everything:
+ *   - the sources: a directory watched with file events (every directory of
+ *     the tree), or with --git the latest commit of a branch, watched through
+ *     its ref files; polling every second is the fallback for both. A change
+ *     recompiles and deploys (engine/deploy.c): a valid new plan becomes a new
+ *     version, a broken file keeps its pipelines on their last good version;
+ *   - a tick, at the next fire time and at least every second, that reads the
+ *     pipelines from the store (so `flux deploy`, pause and unpause by anyone
+ *     take effect), creates the runs that are due and picks up queued runs
+ *     nobody executes (flux trigger, or a dead scheduler's);
+ *   - a heartbeat row every second, which `flux status` reads.
+ * Runs are created with their (pipeline, run_id) unique in the store and then
+ * claimed by a conditional UPDATE of their control row: with two schedulers on
+ * one MySQL store both may create a run, exactly one executes it. A run keeps
+ * the plan version it was created with until it ends. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "compile.h"
+#include "conn.h"
+#include "deploy.h"
+#include "home.h"
+#include "load.h"
+#include "scheduler.h"
+#include "executor.h"
+#include "render.h"
+#include "schedule.h"
+#include "store.h"
+
+#define HEARTBEAT_MS 1000
+#define DEAD_AFTER_MS 10000 /* a heartbeat older than this: its scheduler is gone */
+#define POLL_MS 1000
+#define DEBOUNCE_MS 100
+
+/* a plan version loaded, shared by the runs created on it */
+typedef struct splan {
+    char id[65];
+    flux_compilation c;
+    flux_pipeline *p;
+    flux_timetable tt;
+    int refs; /* runs executing on it, plus one while it is a pipeline's current plan */
+    struct splan *next;
+} splan;
+
+typedef struct spipe {
+    char name[256];
+    splan *plan; /* its current version's plan (a reference held) */
+    int version;
+    bool paused, removed, seen;
+    int64_t next_fire; /* the next run's fire time, 0 unknown (recomputed) */
+} spipe;
+
+typedef struct sched {
+    const flux_scheduler_opts *o;
+    flux_store *s;
+    flux_executor *ex;
+    const char *dir, *branch;
+    char gitdir[PATH_MAX];
+    char commit[65];
+    int64_t grace_ms;
+    char id[256], host[128];
+    int64_t started;
+    splan *plans;
+    spipe *pipes;
+    size_t npipes;
+    struct mine *mine; /* runs executing here, with the plan each holds */
+    size_t nmine;
+    uv_timer_t tick, beat, poll, debounce;
+    uv_signal_t sigterm, sigint, sighup;
+    uv_fs_event_t **watch; /* one allocation each: libuv keeps their addresses */
+    size_t nwatch;
+    char *fingerprint; /* the tree's files, sizes and times, or the commit */
+    bool stopping;
+    int64_t last_source_error_ms;
+} sched;
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void say(sched *S, bool error, const char *fmt, va_list ap)
+{
+    char line[4096];
+    vsnprintf(line, sizeof line, fmt, ap);
+    if (S->o->log)
+        S->o->log(S->o->ud, error, line);
+}
+
+/* a log line */
+static void logf_(sched *S, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(sched *S, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say(S, false, fmt, ap);
+    va_end(ap);
+}
+
+/* a failure, the whole line as the commands print it */
+static void errf_(sched *S, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void errf_(sched *S, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say(S, true, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- plans ---- */
+
+static splan *plan_get(sched *S, const char *plan_id)
+{
+    for (splan *p = S->plans; p; p = p->next)
+        if (!strcmp(p->id, plan_id)) {
+            p->refs++;
+            return p;
+        }
+    char *text = flux_store_get_plan(S->s, plan_id);
+    if (!text) {
+        logf_(S, "cannot read plan %.12s: %s", plan_id, flux_store_error(S->s));
+        return NULL;
+    }
+    splan *p = calloc(1, sizeof *p);
+    snprintf(p->id, sizeof p->id, "%s", plan_id);
+    char err[1024];
+    int rc = flux_load_plan_text(&p->c, plan_id, text, strlen(text), err, sizeof err);
+    free(text);
+    if (rc != 0)
+        errf_(S, "flux: %s", err);
+    else if ((rc = flux_load_timetable(p->c.pipelines[0], &p->tt, err, sizeof err)) != 0)
+        errf_(S, "flux scheduler: %s", err);
+    if (rc != 0) {
+        flux_compilation_free(&p->c);
+        free(p);
+        return NULL;
+    }
+    p->p = p->c.pipelines[0];
+    p->refs = 1;
+    p->next = S->plans;
+    S->plans = p;
+    return p;
+}
+
+static void plan_put(sched *S, splan *p)
+{
+    if (!p || --p->refs > 0)
+        return;
+    for (splan **pp = &S->plans; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    flux_compilation_free(&p->c);
+    free(p);
+}
+
+static const flux_field *pattr(const flux_pipeline *p, const char *key)
+{
+    for (size_t i = 0; i < p->attrs.n; i++)
+        if (!strcmp(p->attrs.v[i].key, key))
+            return &p->attrs.v[i].val;
+    return NULL;
+}
+
+static int64_t pint(const flux_pipeline *p, const char *key, int64_t dflt)
+{
+    const flux_field *f = pattr(p, key);
+    return f && f->kind == FLUX_F_INT ? f->u.i : dflt;
+}
+
+static bool pbool(const flux_pipeline *p, const char *key, bool dflt)
+{
+    const flux_field *f = pattr(p, key);
+    return f && f->kind == FLUX_F_BOOL ? f->u.b : dflt;
+}
+
+/* ---- runs ---- */
+
+struct mine {
+    int64_t run; /* id in the store */
+    splan *plan; /* a reference, given back when the run ends */
+};
+
+static bool is_mine(sched *S, int64_t run)
+{
+    for (size_t i = 0; i < S->nmine; i++)
+        if (S->mine[i].run == run)
+            return true;
+    return false;
+}
+
+/* the run ended: its plan reference goes back */
+static void forget_mine(sched *S, int64_t run)
+{
+    for (size_t i = 0; i < S->nmine; i++)
+        if (S->mine[i].run == run) {
+            plan_put(S, S->mine[i].plan);
+            S->mine[i] = S->mine[--S->nmine];
+            return;
+        }
+}
+
+static void on_tick(uv_timer_t *t);
+
+static void run_ended(void *ud, const flux_run_row *row)
+{
+    sched *S = ud;
+    forget_mine(S, row->id);
+    logf_(S, "run %s of %s: %s", row->run_id, row->pipeline, flux_run_state_name(row->state));
+    /* a slot under max_active_runs may have opened */
+    if (!S->stopping)
+        uv_timer_start(&S->tick, on_tick, 0, 0);
+}
+
+/* Executes a run of the store here (it is claimed). params: the overrides
+ * flux trigger recorded (a JSON array of "name=value"), or NULL. */
+static int execute(sched *S, const flux_run_row *row, const char *params_json)
+{
+    splan *plan = plan_get(S, row->plan_id);
+    if (!plan) {
+        flux_store_set_run_state(S->s, row->id, FLUX_RUN_FAILED, wall_ms());
+        logf_(S, "run %s of %s failed: its plan %.12s cannot be loaded", row->run_id, row->pipeline, row->plan_id);
+        return -1;
+    }
+    char *over[64];
+    size_t nover = 0;
+    json_t *a = params_json ? json_loads(params_json, 0, NULL) : NULL;
+    for (size_t i = 0; i < json_array_size(a) && nover < 64; i++)
+        if (json_is_string(json_array_get(a, i)))
+            over[nover++] = (char *)json_string_value(json_array_get(a, i));
+    flux_value params;
+    char err[512];
+    int rc = flux_run_params(plan->c.arena, plan->p, over, nover, &params, err, sizeof err);
+    json_decref(a);
+    if (rc != 0) {
+        flux_store_set_run_state(S->s, row->id, FLUX_RUN_FAILED, wall_ms());
+        logf_(S, "run %s of %s failed: %s", row->run_id, row->pipeline, err);
+        plan_put(S, plan);
+        return -1;
+    }
+    flux_interval iv = {row->interval_start, row->interval_end, row->interval_end};
+    if (flux_exec_add_run(S->ex, plan->p, plan->id, plan->tt.tz, &iv, row->trigger, row->run_id, params) != 0) {
+        plan_put(S, plan);
+        return -1;
+    }
+    S->mine = realloc(S->mine, (S->nmine + 1) * sizeof *S->mine);
+    S->mine[S->nmine++] = (struct mine){row->id, plan};
+    return 0;
+}
+
+/* a scheduler that stopped, or whose heartbeat is old, or (on this host)
+ * whose process is gone */
+static bool owner_dead(sched *S, const char *owner, const flux_scheduler_row *rows, size_t n, int64_t now)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].id, owner) != 0)
+            continue;
+        if (rows[i].stopped)
+            return true;
+        if (!strcmp(rows[i].host, S->host) && kill(rows[i].pid, 0) != 0 && errno == ESRCH)
+            return true;
+        return now - rows[i].heartbeat > DEAD_AFTER_MS;
+    }
+    return true; /* an owner nobody registered */
+}
+
+/* queued or running runs nobody executes: triggered, or left by a dead scheduler */
+static void adopt_runs(sched *S, int64_t now)
+{
+    flux_run_row *rows;
+    size_t n;
+    if (flux_store_unfinished_runs(S->s, &rows, &n) != 0)
+        return;
+    flux_scheduler_row *sr = NULL;
+    size_t nsr = 0;
+    bool listed = false;
+    for (size_t i = 0; i < n && !S->stopping; i++) {
+        if (is_mine(S, rows[i].id) || !rows[i].plan_id[0])
+            continue;
+        char owner[256];
+        char *params = NULL;
+        int rc = flux_store_run_control(S->s, rows[i].id, owner, sizeof owner, &params);
+        if (rc < 0)
+            continue;
+        if (rc == 1 && strcmp(rows[i].trigger, "manual") != 0 && strcmp(rows[i].trigger, "scheduled") != 0) {
+            free(params); /* flux run / backfill in a terminal: not ours */
+            continue;
+        }
+        const char *steal = NULL;
+        if (owner[0]) {
+            if (!listed) {
+                flux_store_list_schedulers(S->s, &sr, &nsr);
+                listed = true;
+            }
+            if (!owner_dead(S, owner, sr, nsr, now)) {
+                free(params);
+                continue;
+            }
+            steal = owner;
+        }
+        bool claimed = false;
+        if (flux_store_claim_run(S->s, rows[i].id, S->id, steal, now, &claimed) == 0 && claimed) {
+            logf_(S, "run %s of %s: %s", rows[i].run_id, rows[i].pipeline,
+                  steal ? "taken over from a scheduler that is gone" : "started");
+            execute(S, &rows[i], params);
+        }
+        free(params);
+    }
+    free(sr);
+    free(rows);
+}
+
+/* the latest interval already fired at now, or -1 */
+static int latest_fired(const flux_timetable *tt, int64_t now, flux_interval *out)
+{
+    flux_interval cur;
+    if (flux_timetable_at(tt, now, &cur) == 0) {
+        if (cur.fire_ms <= now) { /* @once */
+            *out = cur;
+            return 0;
+        }
+        return flux_timetable_at(tt, cur.start_ms - 1, out);
+    }
+    if (flux_timetable_first(tt, &cur) != 0 || cur.fire_ms > now)
+        return -1;
+    /* past the end: the last interval */
+    if (tt->end_ms != INT64_MAX && flux_timetable_at(tt, tt->end_ms - 1, out) == 0 && out->fire_ms <= now)
+        return 0;
+    return -1;
+}
+
+/* Creates the pipeline's due runs, oldest first, while its active runs stay
+ * under max_active_runs. */
+static void schedule_pipe(sched *S, spipe *sp, int64_t now)
+{
+    splan *pl = sp->plan;
+    if (!pl || sp->paused || sp->removed)
+        return;
+    if (sp->next_fire && sp->next_fire > now)
+        return;
+    int max_runs = (int)pint(pl->p, "max_active_runs", 16);
+    bool catchup = pbool(pl->p, "catchup", false);
+    int64_t last = 0;
+    bool any = flux_store_last_scheduled(S->s, sp->name, &last) == 0;
+    flux_interval iv;
+    if (!catchup) {
+        if (latest_fired(&pl->tt, now, &iv) != 0 || (any && iv.start_ms <= last)) {
+            /* nothing fired since: wait for the next fire */
+            flux_interval nx;
+            if (latest_fired(&pl->tt, now, &iv) == 0 && flux_timetable_next(&pl->tt, &iv, &nx) == 0)
+                sp->next_fire = nx.fire_ms;
+            else if (flux_timetable_first(&pl->tt, &nx) == 0 && nx.fire_ms > now)
+                sp->next_fire = nx.fire_ms;
+            else
+                sp->next_fire = now + 60000;
+            return;
+        }
+    } else if (any) {
+        flux_interval prev;
+        if (flux_timetable_at(&pl->tt, last, &prev) != 0 || flux_timetable_next(&pl->tt, &prev, &iv) != 0) {
+            sp->next_fire = now + 60000; /* the schedule ended */
+            return;
+        }
+    } else if (flux_timetable_first(&pl->tt, &iv) != 0) {
+        sp->next_fire = now + 60000;
+        return;
+    }
+    for (int guard = 0; guard < 1000 && iv.fire_ms <= now && !S->stopping; guard++) {
+        int active = 0;
+        if (flux_store_active_runs(S->s, sp->name, &active) != 0 || active >= max_runs) {
+            sp->next_fire = 0; /* a run's end ticks again */
+            return;
+        }
+        flux_run_row in, row;
+        memset(&in, 0, sizeof in);
+        snprintf(in.pipeline, sizeof in.pipeline, "%s", sp->name);
+        snprintf(in.run_id, sizeof in.run_id, "%s", flux_run_id(pl->c.arena, "scheduled", iv.start_ms));
+        snprintf(in.plan_id, sizeof in.plan_id, "%s", pl->id);
+        snprintf(in.trigger, sizeof in.trigger, "scheduled");
+        in.state = FLUX_RUN_QUEUED;
+        in.interval_start = iv.start_ms;
+        in.interval_end = iv.end_ms;
+        in.logical_date = iv.start_ms;
+        bool created = false, claimed = false;
+        if (flux_store_create_run(S->s, &in, now, &row, &created) != 0) {
+            logf_(S, "creating a run of %s: %s", sp->name, flux_store_error(S->s));
+            return;
+        }
+        if (flux_store_claim_run(S->s, row.id, S->id, NULL, now, &claimed) == 0 && claimed) {
+            logf_(S, "run %s of %s (version %d) created", row.run_id, sp->name, sp->version);
+            execute(S, &row, NULL);
+        }
+        if (!catchup)
+            break;
+        if (flux_timetable_next(&pl->tt, &iv, &iv) != 0) {
+            sp->next_fire = now + 60000;
+            return;
+        }
+    }
+    sp->next_fire = iv.fire_ms > now ? iv.fire_ms : 0;
+    if (!catchup) {
+        flux_interval nx;
+        if (latest_fired(&pl->tt, now, &iv) == 0 && flux_timetable_next(&pl->tt, &iv, &nx) == 0)
+            sp->next_fire = nx.fire_ms;
+    }
+}
+
+/* the pipelines as the store knows them: deployments by anyone, pause,
+ * removal; a new version's plan is loaded for the runs to come */
+static void refresh_pipes(sched *S)
+{
+    flux_pipeline_row *rows;
+    size_t n;
+    if (flux_store_list_pipelines(S->s, &rows, &n) != 0) {
+        logf_(S, "reading pipelines: %s", flux_store_error(S->s));
+        return;
+    }
+    for (size_t i = 0; i < S->npipes; i++)
+        S->pipes[i].seen = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!rows[i].version)
+            continue; /* only ever run by flux run, never deployed */
+        spipe *sp = NULL;
+        for (size_t k = 0; k < S->npipes && !sp; k++)
+            if (!strcmp(S->pipes[k].name, rows[i].name))
+                sp = &S->pipes[k];
+        if (!sp) {
+            S->pipes = realloc(S->pipes, (S->npipes + 1) * sizeof *S->pipes);
+            sp = &S->pipes[S->npipes++];
+            memset(sp, 0, sizeof *sp);
+            snprintf(sp->name, sizeof sp->name, "%s", rows[i].name);
+        }
+        sp->seen = true;
+        if (sp->paused != rows[i].paused || sp->removed != rows[i].removed)
+            sp->next_fire = 0;
+        sp->paused = rows[i].paused;
+        sp->removed = rows[i].removed;
+        if (!sp->plan || strcmp(sp->plan->id, rows[i].plan_id) != 0) {
+            splan *np = plan_get(S, rows[i].plan_id);
+            if (np) {
+                if (sp->plan)
+                    logf_(S, "%s: version %d is current; new runs use it", sp->name, rows[i].version);
+                plan_put(S, sp->plan);
+                sp->plan = np;
+                sp->version = rows[i].version;
+                sp->next_fire = 0;
+            }
+        }
+    }
+    for (size_t i = 0; i < S->npipes; i++)
+        if (!S->pipes[i].seen && S->pipes[i].plan) {
+            plan_put(S, S->pipes[i].plan);
+            S->pipes[i].plan = NULL;
+        }
+    flux_pipeline_rows_free(rows, n);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    sched *S = t->data;
+    if (S->stopping)
+        return;
+    int64_t now = wall_ms();
+    refresh_pipes(S);
+    adopt_runs(S, now);
+    int64_t next = now + 1000;
+    for (size_t i = 0; i < S->npipes; i++) {
+        schedule_pipe(S, &S->pipes[i], now);
+        if (S->pipes[i].next_fire && S->pipes[i].next_fire < next)
+            next = S->pipes[i].next_fire;
+    }
+    int64_t wait = next - wall_ms();
+    uv_timer_start(&S->tick, on_tick, (uint64_t)(wait > 0 ? wait : 0), 0);
+}
+
+static void on_beat(uv_timer_t *t)
+{
+    sched *S = t->data;
+    if (flux_store_heartbeat(S->s, S->id, S->host, (int)getpid(), S->started, wall_ms(), false) != 0)
+        logf_(S, "heartbeat: %s", flux_store_error(S->s));
+}
+
+/* ---- sources ---- */
+
+static int run_sh(const char *cmd, char *out, size_t outlen)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = out ? fread(out, 1, outlen - 1, p) : 0;
+    if (out)
+        out[n] = '\0';
+    char sink[256];
+    while (fread(sink, 1, sizeof sink, p) > 0)
+        ;
+    int st = pclose(p);
+    return st == 0 ? 0 : -1;
+}
+
+static char *shq(const char *s)
+{
+    size_t n = strlen(s);
+    char *o = malloc(4 * n + 3), *w = o;
+    *w++ = '\'';
+    for (; *s; s++) {
+        if (*s == '\'') {
+            memcpy(w, "'\\''", 4);
+            w += 4;
+        } else
+            *w++ = *s;
+    }
+    *w++ = '\'';
+    *w = '\0';
+    return o;
+}
+
+/* the branch's commit, read from the ref files (no process: this runs every
+ * second) */
+static int read_ref(sched *S, char out[65])
+{
+    char path[PATH_MAX + 300];
+    snprintf(path, sizeof path, "%s/refs/heads/%s", S->gitdir, S->branch);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char line[128] = "";
+        bool ok = fgets(line, sizeof line, f) != NULL;
+        fclose(f);
+        if (ok && strlen(line) >= 40) {
+            snprintf(out, 65, "%.40s", line);
+            return 0;
+        }
+    }
+    snprintf(path, sizeof path, "%s/packed-refs", S->gitdir);
+    f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[600], want[400];
+    snprintf(want, sizeof want, "refs/heads/%s", S->branch);
+    int rc = -1;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strlen(line) > 41 && line[40] == ' ' && !strcmp(line + 41, want)) {
+            snprintf(out, 65, "%.40s", line);
+            rc = 0;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+/* what the tree looks like: paths, sizes and modification times */
+static char *dir_fingerprint(const char *dir)
+{
+    flux_paths files = {0};
+    flux_load_find_sources(dir, &files);
+    flux_buf b = {0};
+    for (size_t i = 0; i < files.n; i++) {
+        struct stat st;
+        if (stat(files.v[i], &st) == 0)
+            flux_buf_printf(&b, "%s %lld %lld.%09ld\n", files.v[i], (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                            st.st_mtim.tv_nsec);
+    }
+    flux_paths_free(&files);
+    return b.data ? b.data : strdup("");
+}
+
+static void watch_tree(sched *S);
+
+/* recompile and deploy when the sources changed (force: SIGHUP) */
+static void sync_sources(sched *S, bool force)
+{
+    char *fp = NULL;
+    char commit[65] = "";
+    if (S->branch) {
+        if (read_ref(S, commit) != 0) {
+            if (wall_ms() - S->last_source_error_ms > 60000) {
+                logf_(S, "branch '%s' not found in %s", S->branch, S->gitdir);
+                S->last_source_error_ms = wall_ms();
+            }
+            return;
+        }
+        fp = strdup(commit);
+    } else {
+        fp = dir_fingerprint(S->dir);
+    }
+    if (!force && S->fingerprint && !strcmp(fp, S->fingerprint)) {
+        free(fp);
+        return;
+    }
+    free(S->fingerprint);
+    S->fingerprint = fp;
+    flux_deploy_report rep;
+    if (S->branch) {
+        /* the committed tree only: never the work tree's uncommitted edits */
+        char tmp[] = "/tmp/flux-commit.XXXXXX";
+        if (!mkdtemp(tmp)) {
+            logf_(S, "cannot make a directory for commit %.12s: %s", commit, strerror(errno));
+            return;
+        }
+        char *qd = shq(S->dir), *qt = shq(tmp);
+        char cmd[PATH_MAX * 3];
+        snprintf(cmd, sizeof cmd, "git -C %s archive --format=tar %s | tar -x -C %s", qd, commit, qt);
+        if (run_sh(cmd, NULL, 0) != 0)
+            logf_(S, "cannot read commit %.12s of %s", commit, S->dir);
+        else {
+            logf_(S, "commit %.12s of %s", commit, S->branch);
+            if (flux_deploy_tree(S->s, tmp, NULL, commit, &rep, S->o->say, S->o->ud) == 0)
+                snprintf(S->commit, sizeof S->commit, "%s", commit);
+        }
+        snprintf(cmd, sizeof cmd, "rm -rf %s", qt);
+        run_sh(cmd, NULL, 0);
+        free(qd);
+        free(qt);
+    } else {
+        flux_deploy_tree(S->s, S->dir, NULL, NULL, &rep, S->o->say, S->o->ud);
+        watch_tree(S); /* new directories get watched too */
+    }
+    /* the new versions are used from the next tick on: now */
+    uv_timer_start(&S->tick, on_tick, 0, 0);
+}
+
+static void on_debounce(uv_timer_t *t)
+{
+    sync_sources(t->data, false);
+}
+
+static void on_fs_event(uv_fs_event_t *h, const char *filename, int events, int status)
+{
+    (void)filename;
+    (void)events;
+    (void)status;
+    sched *S = h->data;
+    if (!S->stopping) /* a burst of events (an editor's save, a checkout) is one change */
+        uv_timer_start(&S->debounce, on_debounce, DEBOUNCE_MS, 0);
+}
+
+static void on_poll(uv_timer_t *t)
+{
+    sync_sources(t->data, false);
+}
+
+static void free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void add_watch(sched *S, const char *path)
+{
+    for (size_t i = 0; i < S->nwatch; i++) {
+        char buf[PATH_MAX];
+        size_t len = sizeof buf;
+        if (uv_fs_event_getpath(S->watch[i], buf, &len) == 0 && !strcmp(buf, path))
+            return;
+    }
+    uv_fs_event_t *w = calloc(1, sizeof *w);
+    uv_fs_event_t **n = realloc(S->watch, (S->nwatch + 1) * sizeof *n);
+    if (!w || !n) {
+        free(w);
+        if (n)
+            S->watch = n;
+        return;
+    }
+    S->watch = n;
+    uv_fs_event_init(flux_exec_loop(S->ex), w);
+    w->data = S;
+    if (uv_fs_event_start(w, on_fs_event, path, 0) == 0)
+        S->watch[S->nwatch++] = w;
+    else
+        uv_close((uv_handle_t *)w, free_handle);
+}
+
+static void collect_dirs(const char *dir, flux_paths *out)
+{
+    flux_paths_add(out, dir);
+    flux_paths files = {0};
+    /* directories: every entry that is one */
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.') {
+            char p[PATH_MAX];
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            struct stat st;
+            if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+                flux_paths_add(&files, p);
+        }
+    closedir(d);
+    for (size_t i = 0; i < files.n; i++)
+        collect_dirs(files.v[i], out);
+    flux_paths_free(&files);
+}
+
+/* file events on every directory of the tree (inotify is not recursive), or
+ * on the git directory and the branch's ref directory */
+static void watch_tree(sched *S)
+{
+    flux_paths dirs = {0};
+    if (S->branch) {
+        char p[PATH_MAX + 300];
+        flux_paths_add(&dirs, S->gitdir);
+        snprintf(p, sizeof p, "%s/refs/heads/%s", S->gitdir, S->branch);
+        char *sl = strrchr(p, '/');
+        if (sl)
+            *sl = '\0';
+        flux_paths_add(&dirs, p);
+    } else {
+        collect_dirs(S->dir, &dirs);
+    }
+    for (size_t i = 0; i < dirs.n; i++)
+        add_watch(S, dirs.v[i]);
+    flux_paths_free(&dirs);
+}
+
+/* ---- stopping ---- */
+
+static void close_handle(uv_handle_t *h)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void on_stop_signal(uv_signal_t *h, int sig)
+{
+    sched *S = h->data;
+    if (S->stopping) {
+        logf_(S, "second %s: stopping running tasks now", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        flux_exec_drain(S->ex, 0);
+        return;
+    }
+    S->stopping = true;
+    logf_(S, "%s: no new runs; running tasks have %" PRId64 " s to finish", sig == SIGINT ? "SIGINT" : "SIGTERM",
+          S->grace_ms / 1000);
+    uv_timer_stop(&S->tick);
+    uv_timer_stop(&S->poll);
+    uv_timer_stop(&S->debounce);
+    for (size_t i = 0; i < S->nwatch; i++)
+        uv_fs_event_stop(S->watch[i]);
+    flux_exec_drain(S->ex, S->grace_ms);
+}
+
+static void on_hup(uv_signal_t *h, int sig)
+{
+    (void)sig;
+    sched *S = h->data;
+    if (!S->stopping) {
+        logf_(S, "SIGHUP: recompiling");
+        sync_sources(S, true);
+    }
+}
+
+/* ---- the service ---- */
+
+int flux_scheduler_gitdir(const char *dir, char *out, size_t cap)
+{
+    char *q = shq(dir);
+    char cmd[PATH_MAX * 2];
+    snprintf(cmd, sizeof cmd, "git -C %s rev-parse --absolute-git-dir 2>/dev/null", q);
+    free(q);
+    if (run_sh(cmd, out, cap) != 0 || !out[0])
+        return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+static void start_handles(sched *S, uv_loop_t *loop)
+{
+    uv_timer_init(loop, &S->tick);
+    uv_timer_init(loop, &S->beat);
+    uv_timer_init(loop, &S->poll);
+    uv_timer_init(loop, &S->debounce);
+    S->tick.data = S->beat.data = S->poll.data = S->debounce.data = S;
+    uv_signal_init(loop, &S->sigterm);
+    uv_signal_init(loop, &S->sigint);
+    uv_signal_init(loop, &S->sighup);
+    S->sigterm.data = S->sigint.data = S->sighup.data = S;
+    uv_signal_start(&S->sigterm, on_stop_signal, SIGTERM);
+    uv_signal_start(&S->sigint, on_stop_signal, SIGINT);
+    uv_signal_start(&S->sighup, on_hup, SIGHUP);
+    watch_tree(S);
+    sync_sources(S, true);
+    uv_timer_start(&S->beat, on_beat, HEARTBEAT_MS, HEARTBEAT_MS);
+    uv_timer_start(&S->poll, on_poll, POLL_MS, POLL_MS);
+}
+
+static void close_handles(sched *S)
+{
+    close_handle((uv_handle_t *)&S->tick);
+    close_handle((uv_handle_t *)&S->beat);
+    close_handle((uv_handle_t *)&S->poll);
+    close_handle((uv_handle_t *)&S->debounce);
+    close_handle((uv_handle_t *)&S->sigterm);
+    close_handle((uv_handle_t *)&S->sigint);
+    close_handle((uv_handle_t *)&S->sighup);
+    for (size_t i = 0; i < S->nwatch; i++)
+        if (!uv_is_closing((uv_handle_t *)S->watch[i]))
+            uv_close((uv_handle_t *)S->watch[i], free_handle);
+}
+
+int flux_scheduler_serve(flux_store *s, const flux_scheduler_opts *o)
+{
+    sched S;
+    memset(&S, 0, sizeof S);
+    S.o = o;
+    S.s = s;
+    S.dir = o->dir;
+    S.branch = o->branch;
+    S.grace_ms = o->grace_ms;
+    snprintf(S.gitdir, sizeof S.gitdir, "%s", o->gitdir ? o->gitdir : "");
+    const char *branch = o->branch;
+    int jobs = o->jobs;
+    int64_t grace_ms = o->grace_ms;
+    gethostname(S.host, sizeof S.host - 1);
+    S.started = wall_ms();
+    snprintf(S.id, sizeof S.id, "%s:%d:%" PRId64, S.host, (int)getpid(), S.started);
+    char self[PATH_MAX];
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[sl > 0 ? sl : 0] = '\0';
+    const char *home = getenv("FLUX_HOME");
+    flux_exec_opts eo = {0};
+    eo.slots = jobs ? jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    eo.home = home && *home ? home : ".flux";
+    eo.self = self[0] ? self : "flux";
+    eo.conns = o->conns;
+    eo.out = stdout;
+    eo.grace_ms = grace_ms;
+    eo.service = true;
+    eo.run_ended = run_ended;
+    eo.ud = &S;
+    mkdir(eo.home, 0755);
+    S.ex = flux_exec_new(s, &eo);
+    uv_loop_t *loop = flux_exec_loop(S.ex);
+    if (flux_store_heartbeat(s, S.id, S.host, (int)getpid(), S.started, S.started, false) != 0) {
+        errf_(&S, "flux scheduler: %s", flux_store_error(s));
+        flux_exec_free(S.ex);
+        return FLUX_EXIT_FAIL;
+    }
+    logf_(&S, "%s started on %s%s%s (%s, %d slots)", S.id, S.dir, branch ? ", branch " : "", branch ? branch : "",
+          flux_store_kind(s), eo.slots);
+    start_handles(&S, loop);
+    flux_exec_run(S.ex);
+    /* stopped: say so, so that another scheduler takes over at once */
+    flux_store_heartbeat(s, S.id, S.host, (int)getpid(), S.started, wall_ms(), true);
+    logf_(&S, "stopped");
+    close_handles(&S);
+    flux_exec_free(S.ex); /* runs the loop until every handle is closed */
+    free(S.watch);
+    for (size_t i = 0; i < S.nmine; i++)
+        plan_put(&S, S.mine[i].plan);
+    for (size_t i = 0; i < S.npipes; i++)
+        plan_put(&S, S.pipes[i].plan);
+    free(S.pipes);
+    free(S.mine);
+    free(S.fingerprint);
+    return FLUX_EXIT_OK;
+}
