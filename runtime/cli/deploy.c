@@ -24,18 +24,12 @@
 #include "plan.h"
 #include "render.h"
 #include "schedule.h"
+#include "runs.h"
 #include "store.h"
 
 extern char **environ;
 
 /* ---- the commands ---- */
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 typedef struct dopts {
     const char *db, *conns, *commit, *date, *format;
@@ -290,7 +284,7 @@ static int set_paused(const char *cmd, int argc, char **argv, bool paused)
         free(o.params);
         return FLUX_EXIT_FAIL;
     }
-    int r = flux_store_set_paused(s, o.pos[0], paused, wall_ms());
+    int r = flux_store_set_paused(s, o.pos[0], paused, flux_runs_now());
     if (r == 0)
         printf("%s: %s\n", o.pos[0], paused ? "paused (runs already started finish; no new run is created)"
                                              : "unpaused");
@@ -343,57 +337,13 @@ int flux_cmd_trigger(int argc, char **argv)
     loaded = true;
     if (flux_cli_load_plan_text(&c, d[0].plan_id, text, strlen(text)) != 0)
         goto out;
-    flux_pipeline *p = c.pipelines[0];
-    flux_timetable tt;
-    if (flux_cli_timetable("trigger", p, &tt) != 0)
-        goto out;
-    int64_t t = wall_ms();
-    if (o.date && flux_cli_time("trigger", o.date, tt.tz, &t) != 0)
-        goto out;
-    flux_interval iv;
-    if (flux_timetable_at(&tt, t, &iv) != 0) {
-        /* a time outside the schedule (before start, @once): a point interval */
-        iv.start_ms = iv.end_ms = iv.fire_ms = t;
-    }
-    flux_value params;
-    char err[512];
-    if (flux_run_params(c.arena, p, o.params, o.nparams, &params, err, sizeof err) != 0) {
+    flux_run_row row;
+    char err[1024];
+    rc = flux_runs_trigger(s, &d[0], &c, o.date, o.params, o.nparams, &row, err, sizeof err);
+    if (rc != 0) {
         fprintf(stderr, "flux trigger: %s\n", err);
-        rc = FLUX_EXIT_USAGE;
         goto out;
     }
-    flux_run_row in, row;
-    memset(&in, 0, sizeof in);
-    snprintf(in.pipeline, sizeof in.pipeline, "%s", p->name);
-    snprintf(in.run_id, sizeof in.run_id, "%s", flux_run_id(c.arena, "manual", o.date ? iv.start_ms : t));
-    snprintf(in.plan_id, sizeof in.plan_id, "%s", d[0].plan_id);
-    snprintf(in.trigger, sizeof in.trigger, "manual");
-    in.state = FLUX_RUN_QUEUED;
-    in.interval_start = iv.start_ms;
-    in.interval_end = iv.end_ms;
-    in.logical_date = iv.start_ms;
-    bool created;
-    if (flux_store_create_run(s, &in, wall_ms(), &row, &created) != 0) {
-        fprintf(stderr, "flux trigger: %s\n", flux_store_error(s));
-        goto out;
-    }
-    if (!created) {
-        fprintf(stderr, "flux trigger: run %s of %s exists already (state %s)\n", row.run_id, row.pipeline,
-                flux_run_state_name(row.state));
-        goto out;
-    }
-    /* the overrides as given: the scheduler checks them again against the plan */
-    json_t *a = json_array();
-    for (size_t i = 0; i < o.nparams; i++)
-        json_array_append_new(a, json_string(o.params[i]));
-    char *pj = json_dumps(a, JSON_COMPACT);
-    json_decref(a);
-    if (flux_store_set_run_params(s, row.id, pj) != 0) {
-        fprintf(stderr, "flux trigger: %s\n", flux_store_error(s));
-        free(pj);
-        goto out;
-    }
-    free(pj);
     printf("run %" PRId64 " %s of %s (version %d) queued; a running flux scheduler starts it\n", row.id, row.run_id,
            row.pipeline, d[0].version);
     rc = FLUX_EXIT_OK;

@@ -18,6 +18,7 @@
 #include "compile.h"
 #include "executor.h"
 #include "home.h"
+#include "runs.h"
 #include "ops.h"
 #include "plan.h"
 #include "render.h"
@@ -185,40 +186,15 @@ static void unload(loaded *l)
     flux_compilation_free(&l->c);
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* the run a --date names, or without one the latest interval already over */
 static int pick_interval(const ropts *o, const loaded *l, flux_interval *iv)
 {
-    if (o->date) {
-        int64_t t;
-        if (flux_cli_time(o->cmd, o->date, l->tt.tz, &t) != 0)
-            return -1;
-        if (flux_timetable_at(&l->tt, t, iv) != 0) {
-            fprintf(stderr, "flux %s: no run of '%s' covers %s\n", o->cmd, l->p->name, o->date);
-            return -1;
-        }
-        return 0;
+    char err[1024];
+    if (flux_runs_pick_interval(&l->tt, l->p->name, o->date, iv, err, sizeof err) != 0) {
+        fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+        return -1;
     }
-    int64_t now = wall_ms();
-    flux_interval cur;
-    if (flux_timetable_at(&l->tt, now, &cur) == 0) {
-        if (cur.start_ms != cur.end_ms && flux_timetable_at(&l->tt, cur.start_ms - 1, iv) == 0)
-            return 0;
-        if (cur.fire_ms <= now) {
-            *iv = cur;
-            return 0;
-        }
-    }
-    if (flux_timetable_first(&l->tt, iv) == 0 && iv->fire_ms <= now)
-        return 0;
-    fprintf(stderr, "flux %s: no interval of '%s' has ended yet; give --date\n", o->cmd, l->p->name);
-    return -1;
+    return 0;
 }
 
 static char *self_path(void)
@@ -287,7 +263,7 @@ int flux_cmd_run(int argc, char **argv)
         rc = FLUX_EXIT_FAIL;
     if (!rc) {
         bool created;
-        if (flux_store_put_plan(s, l.p->name, l.plan_id, l.plan_text, l.p->source ? flux_sources_get(&l.c.sources, l.p->source)->path : o.pos[0], "", wall_ms(), &created) != 0) {
+        if (flux_store_put_plan(s, l.p->name, l.plan_id, l.plan_text, l.p->source ? flux_sources_get(&l.c.sources, l.p->source)->path : o.pos[0], "", flux_runs_now(), &created) != 0) {
             fprintf(stderr, "flux run: state store: %s\n", flux_store_error(s));
             rc = FLUX_EXIT_FAIL;
         }
@@ -295,14 +271,14 @@ int flux_cmd_run(int argc, char **argv)
     if (!rc) {
         char *self;
         flux_executor *ex = new_executor(&o, s, &l, &self);
-        int64_t t0 = wall_ms();
+        int64_t t0 = flux_runs_now();
         if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "manual", NULL, params) != 0) {
             rc = FLUX_EXIT_FAIL;
         } else {
             rc = flux_exec_run(ex) == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
             if (!o.quiet || o.stats)
                 fprintf(stdout, "%zu tasks in %.2fs; logs under %s/logs/%s/\n", l.p->ntasks,
-                        (double)(wall_ms() - t0) / 1000.0, home(), l.p->name);
+                        (double)(flux_runs_now() - t0) / 1000.0, home(), l.p->name);
             if (o.stats)
                 print_handoffs(ex, stdout);
         }
@@ -317,35 +293,6 @@ int flux_cmd_run(int argc, char **argv)
 }
 
 /* ---- flux backfill ---- */
-
-static int clear_tasks(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state)
-{
-    flux_ti_row *rows;
-    size_t n;
-    if (flux_store_list_tis(s, run, &rows, &n) != 0)
-        return -1;
-    int rc = 0, cleared = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        /* the latest try of each task is the one to clear */
-        if (i + 1 < n && !strcmp(rows[i + 1].task, rows[i].task))
-            continue;
-        bool want = ntasks == 0;
-        for (size_t k = 0; k < ntasks && !want; k++)
-            want = !strcmp(tasks[k], rows[i].task);
-        if (only_state && want) {
-            flux_ti_state st = rows[i].state;
-            want = st == FLUX_TI_FAILED || st == FLUX_TI_UPSTREAM_FAILED;
-        }
-        if (!want || rows[i].state == FLUX_TI_NONE)
-            continue;
-        rc = flux_store_ti_update(s, rows[i].id, FLUX_TI_NONE, -1, -1, -1, -2, NULL, NULL, NULL, NULL, "cleared");
-        cleared++;
-    }
-    flux_ti_rows_free(rows, n);
-    if (!rc && cleared)
-        rc = flux_store_set_run_state(s, run, FLUX_RUN_QUEUED, wall_ms());
-    return rc ? -1 : cleared;
-}
 
 int flux_cmd_backfill(int argc, char **argv)
 {
@@ -372,7 +319,7 @@ int flux_cmd_backfill(int argc, char **argv)
     if (!rc && !s)
         rc = FLUX_EXIT_FAIL;
     bool created;
-    if (!rc && flux_store_put_plan(s, l.p->name, l.plan_id, l.plan_text, o.pos[0], "", wall_ms(), &created) != 0) {
+    if (!rc && flux_store_put_plan(s, l.p->name, l.plan_id, l.plan_text, o.pos[0], "", flux_runs_now(), &created) != 0) {
         fprintf(stderr, "flux backfill: state store: %s\n", flux_store_error(s));
         rc = FLUX_EXIT_FAIL;
     }
@@ -402,11 +349,11 @@ int flux_cmd_backfill(int argc, char **argv)
                 what = "resume";
             } else if (!strcmp(rp, "all")) {
                 what = "reprocess";
-                if (!o.dry_run && clear_tasks(s, row.id, NULL, 0, NULL) < 0)
+                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, NULL) < 0)
                     rc = FLUX_EXIT_FAIL;
             } else if (!strcmp(rp, "failed") && row.state == FLUX_RUN_FAILED) {
                 what = "reprocess failed";
-                if (!o.dry_run && clear_tasks(s, row.id, NULL, 0, "failed") < 0)
+                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, "failed") < 0)
                     rc = FLUX_EXIT_FAIL;
             } else {
                 take = false;
@@ -561,7 +508,7 @@ int flux_cmd_test(int argc, char **argv)
                 }
                 unlink(fields_path);
             } else if (how == FLUX_OP_RUN_POKE) {
-                flux_poke_ctx ctx = {wall_ms(), l.p->name, run.run_id, iv.start_ms, NULL, NULL};
+                flux_poke_ctx ctx = {flux_runs_now(), l.p->name, run.run_id, iv.start_ms, NULL, NULL};
                 int pr = flux_op_poke(t->op, &f, &ctx, err, sizeof err);
                 fprintf(stderr, "flux test: %s %s\n", t->id,
                         pr == 1 ? "condition holds" : pr == 0 ? "condition does not hold yet" : err);
@@ -789,7 +736,7 @@ int flux_cmd_status(int argc, char **argv)
         size_t nsr = 0;
         json_t *sj = json_array();
         if (flux_store_list_schedulers(s, &sr, &nsr) == 0) {
-            int64_t now = wall_ms();
+            int64_t now = flux_runs_now();
             for (size_t i = 0; i < nsr; i++) {
                 bool alive = !sr[i].stopped && now - sr[i].heartbeat < 10000;
                 if (!strcmp(o.format, "json")) {
@@ -1000,7 +947,7 @@ int flux_cmd_clear(int argc, char **argv)
         }
     }
     if (!rc) {
-        int cleared = clear_tasks(s, run.id, tasks, ntasks, NULL);
+        int cleared = flux_runs_clear(s, run.id, tasks, ntasks, NULL);
         if (cleared < 0) {
             fprintf(stderr, "flux clear: %s\n", flux_store_error(s));
             rc = FLUX_EXIT_FAIL;
