@@ -2,12 +2,15 @@
  * store, with their failures printed the way every command prints them
  * ("flux CMD: why" on standard error). */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "home.h"
+#include "suggest.h"
 
 /* "file:line:col: message[\nhelp: ...]" as every other diagnostic: the
  * source line and a caret under the column */
@@ -126,4 +129,41 @@ void flux_cli_say(void *ud, bool error, const char *text)
 {
     (void)ud;
     fputs(text, error ? stderr : stdout);
+}
+
+/* ---- usage errors ---- */
+
+void flux_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "flux %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    const flux_cli_command *c = flux_cli_find_command(cmd);
+    if (c)
+        fputs(c->usage, stderr);
+}
+
+bool flux_cli_colour(void)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(STDERR_FILENO) && !(nc && *nc);
+}
+
+/* an unknown option, with the closest known one */
+void flux_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, unsigned long n)
+{
+    fprintf(stderr, "flux %s: unknown option '%s'\n", cmd, opt);
+    char word[64];
+    snprintf(word, sizeof word, "%s", opt);
+    char *eq = strchr(word, '=');
+    if (eq)
+        *eq = '\0';
+    const char *best = flux_suggest(word, known, n);
+    if (best)
+        fprintf(stderr, "help: did you mean '%s'?\n", best);
+    else
+        fprintf(stderr, "help: run 'flux help %s' for its options\n", cmd);
 }

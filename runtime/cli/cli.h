@@ -1,12 +1,50 @@
-/* cli — subcommands of the flux command, one function each; main.c holds
- * the table, usage texts and dispatch. */
+/* cli — the flux command's layer: the command table (rows exported by each
+ * command file, put together by commands.c), the subcommands, one function
+ * each, and what they share (cli.c). The only layer of the runtime that
+ * prints. */
 #ifndef FLUX_CLI_H
 #define FLUX_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "load.h"
+
+/* one row of the command table: `flux NAME`, its line in `flux help`, its
+ * usage text, its function */
+typedef struct flux_cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage;
+    int (*run)(int argc, char **argv);
+} flux_cli_command;
+
+/* each command file's rows */
+#define FLUX_CLI_ROWS(group)                                 \
+    extern const flux_cli_command flux_cli_##group##_commands[]; \
+    extern const size_t flux_cli_##group##_ncommands
+FLUX_CLI_ROWS(check);
+FLUX_CLI_ROWS(preview);
+FLUX_CLI_ROWS(run);
+FLUX_CLI_ROWS(scheduler);
+FLUX_CLI_ROWS(deploy);
+FLUX_CLI_ROWS(lineage);
+FLUX_CLI_ROWS(connections);
+FLUX_CLI_ROWS(help);
+
+/* commands.c: the table, in the order `flux help` lists it */
+size_t flux_cli_ncommands(void);
+const flux_cli_command *flux_cli_command_at(size_t i);
+const flux_cli_command *flux_cli_find_command(const char *name); /* NULL: none */
+void flux_cli_usage(FILE *out);                                   /* the list of commands */
+void flux_cli_suggest_command(const char *name);                  /* help: did you mean ... */
+
+/* check.c, help.c */
+int flux_cmd_check(int argc, char **argv);
+int flux_cmd_help(int argc, char **argv);
+int flux_cmd_version(int argc, char **argv);
 
 /* preview.c: everything a user sees before anything runs */
 int flux_cmd_compile(int argc, char **argv);
@@ -73,7 +111,8 @@ int flux_cmd_errors(int argc, char **argv);
 /* scheduler.c */
 int flux_cmd_scheduler(int argc, char **argv);
 
-/* main.c */
+/* cli.c: a usage error (the message, then the command's usage), an
+ * unknown option with the closest known one, colour on standard error */
 void flux_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void flux_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, unsigned long n);
 bool flux_cli_colour(void);

@@ -14,6 +14,20 @@
 extern char **environ;
 
 /* names from the file, then those only the environment defines */
+/* this file's rows of the command table (commands.c), in the order
+ * `flux help` lists them */
+const flux_cli_command flux_cli_connections_commands[] = {
+    {"connections", "list the connections, or try one",
+     "usage: flux connections list [--format text|json] [--connections FILE]\n"
+     "       flux connections test NAME [--connections FILE]\n"
+     "\n"
+     "list shows every connection of flux.yaml and FLUX_CONN_* with where it was\n"
+     "defined (never a password); test opens a real connection (a MySQL login,\n"
+     "a SQLite file, Kafka metadata, an HTTP request to the base URL).\n",
+     flux_cmd_connections},
+};
+const size_t flux_cli_connections_ncommands = sizeof flux_cli_connections_commands / sizeof *flux_cli_connections_commands;
+
 static size_t all_names(flux_arena *a, const flux_conns *c, const char ***out)
 {
     size_t cap = c->n + 16, n = 0;

@@ -29,6 +29,30 @@
 
 extern char **environ;
 
+/* this file's rows of the command table (commands.c), in the order
+ * `flux help` lists them */
+const flux_cli_command flux_cli_deploy_commands[] = {
+    {"deploy", "compile and publish pipelines as new versions, without a scheduler",
+     "usage: flux deploy FILE|DIR [--commit ID] [--db URL]\n"
+     "\n"
+     "Prints per pipeline what changed (tasks added, removed, changed). A file\n"
+     "with errors is not deployed (exit 3) and its pipelines keep their last\n"
+     "good version; with DIR, pipelines no longer defined are paused.\n",
+     flux_cmd_deploy},
+    {"versions", "a pipeline's deployed versions, newest first",
+     "usage: flux versions PIPELINE [--format text|json] [--db URL]\n", flux_cmd_versions},
+    {"diff", "what changed between two versions of a pipeline",
+     "usage: flux diff PIPELINE V1 V2 [--db URL]\n", flux_cmd_diff},
+    {"pause", "stop creating runs of a pipeline", "usage: flux pause PIPELINE [--db URL]\n", flux_cmd_pause},
+    {"unpause", "create runs of a paused pipeline again", "usage: flux unpause PIPELINE [--db URL]\n",
+     flux_cmd_unpause},
+    {"trigger", "queue a manual run for the scheduler",
+     "usage: flux trigger PIPELINE [--date T] [--param name=value]... [--db URL]\n", flux_cmd_trigger},
+    {"errors", "the diagnostics of sources that failed to compile",
+     "usage: flux errors [--format text|json] [--db URL]\n", flux_cmd_errors},
+};
+const size_t flux_cli_deploy_ncommands = sizeof flux_cli_deploy_commands / sizeof *flux_cli_deploy_commands;
+
 /* ---- the commands ---- */
 
 typedef struct dopts {

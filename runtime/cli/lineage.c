@@ -11,6 +11,21 @@
 #include "lineage.h"
 #include "store.h"
 
+/* this file's rows of the command table (commands.c), in the order
+ * `flux help` lists them */
+const flux_cli_command flux_cli_lineage_commands[] = {
+    {"lineage", "which run and task moved a record, from where, to where",
+     "usage: flux lineage --topic T [--partition P [--offset O]] [--format text|json] [--db URL]\n"
+     "       flux lineage --table [DB.]TABLE [--format text|json] [--db URL]\n"
+     "       flux lineage --file PATH [--format text|json] [--db URL]\n"
+     "\n"
+     "Finds the task instances whose transfers wrote or read the record (a Kafka\n"
+     "offset, a table, a file), with what each read and wrote, then follows what\n"
+     "they wrote to every later task that read it.\n",
+     flux_cmd_lineage},
+};
+const size_t flux_cli_lineage_ncommands = sizeof flux_cli_lineage_commands / sizeof *flux_cli_lineage_commands;
+
 typedef struct lq {
     flux_lineage_query q;
     const char *format;

@@ -21,6 +21,45 @@
 #include "schedule.h"
 #include "tz.h"
 
+/* this file's rows of the command table (commands.c), in the order
+ * `flux help` lists them */
+const flux_cli_command flux_cli_preview_commands[] = {
+    {"compile", "write the plan of each pipeline of a file",
+     "usage: flux compile FILE [-o DIR|-] [--pipeline P]\n"
+     "\n"
+     "Compiles FILE and writes DIR/PIPELINE.plan.yaml for each pipeline (DIR\n"
+     "defaults to the current directory), printing each plan's path and id (the\n"
+     "SHA-256 of its bytes). The same source always gives the same bytes.\n",
+     flux_cmd_compile},
+    {"dry-run", "list the runs a schedule creates, with every template rendered",
+     "usage: flux dry-run FILE [--pipeline P] [--date T | --from A --to B] [--param NAME=VALUE]...\n"
+     "                    [--connections FILE] [--format text|json]\n"
+     "\n"
+     "Shows the runs the schedule creates (interval and fire time) and, for each,\n"
+     "the task instances in execution order with every field rendered. --date T\n"
+     "shows the run whose interval holds T; --from/--to the runs whose interval\n"
+     "starts in [A, B]; neither shows the first run. Times without a zone are in\n"
+     "the pipeline's timezone. Nothing is executed, connected to or written;\n"
+     "secrets print as ***. Connections come from flux.yaml (or --connections,\n"
+     "FLUX_CONNECTIONS) and FLUX_CONN_<NAME>.\n",
+     flux_cmd_dry_run},
+    {"render", "print one task instance's rendered fields",
+     "usage: flux render FILE TASK --date T [--pipeline P] [--param NAME=VALUE]... [--format text|json]\n",
+     flux_cmd_render},
+    {"graph", "export a pipeline's graph as DOT, Mermaid or JSON",
+     "usage: flux graph FILE [--pipeline P] [--format dot|mermaid|json]\n"
+     "\n"
+     "Deterministic output; render DOT with Graphviz: flux graph FILE | dot -Tsvg > graph.svg\n",
+     flux_cmd_graph},
+    {"next", "show the next fire times of a pipeline",
+     "usage: flux next FILE [-n N] [--after T] [--pipeline P] [--format text|json]\n"
+     "\n"
+     "The next N (default 5) runs firing after T (default now), with their\n"
+     "intervals, in the pipeline's timezone and in UTC.\n",
+     flux_cmd_next},
+};
+const size_t flux_cli_preview_ncommands = sizeof flux_cli_preview_commands / sizeof *flux_cli_preview_commands;
+
 /* ---- shared: options, loading, time zones ---- */
 
 typedef struct opts {

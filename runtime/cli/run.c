@@ -26,6 +26,44 @@
 #include "store.h"
 #include "tz.h"
 
+/* this file's rows of the command table (commands.c), in the order
+ * `flux help` lists them */
+const flux_cli_command flux_cli_run_commands[] = {
+    {"run", "run one run of a pipeline now, in the foreground",
+     "usage: flux run FILE [--date T] [--param NAME=VALUE]... [-j N] [--pipeline P] [--db URL] [--stats]\n"
+     "\n"
+     "Runs the run whose interval holds T (default: the latest interval already\n"
+     "over) with up to N tasks at once (default: the number of CPUs), recording\n"
+     "every state change in the state store (FLUX_HOME/flux.db unless --db or\n"
+     "FLUX_DB). Run again with the same arguments after a crash or a stop to\n"
+     "resume: finished tasks are not run again. Exit status 0 only when the run\n"
+     "succeeded. FILE is a .flux source or a .plan.yaml.\n",
+     flux_cmd_run},
+    {"backfill", "run the runs of a range of intervals",
+     "usage: flux backfill FILE --from A --to B [--reprocess failed|all|none] [--dry-run] [-j N] [--db URL]\n"
+     "\n"
+     "Runs every run whose interval starts in [A, B], at most max_active_runs at\n"
+     "once. Runs that already finished are skipped (--reprocess none), rerun\n"
+     "when failed (failed) or rerun entirely (all); unfinished ones resume.\n",
+     flux_cmd_backfill},
+    {"test", "run one task now, without state, output to this terminal",
+     "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]...\n", flux_cmd_test},
+    {"clear", "make task instances of a run run again",
+     "usage: flux clear RUN [TASK...] [--downstream] [--db URL]\n"
+     "\n"
+     "Clears the given tasks (all when none is given, their downstream tasks too\n"
+     "with --downstream); the next flux run or backfill of that run runs them.\n",
+     flux_cmd_clear},
+    {"status", "the latest run of each pipeline", "usage: flux status [PIPELINE] [--format text|json] [--db URL]\n",
+     flux_cmd_status},
+    {"runs", "list runs, newest first", "usage: flux runs [PIPELINE] [--limit N] [--format text|json] [--db URL]\n",
+     flux_cmd_runs},
+    {"tasks", "the task instances of a run, every try",
+     "usage: flux tasks RUN [--pipeline P] [--format text|json] [--db URL]\n", flux_cmd_tasks},
+    {"logs", "print the log of a task instance", "usage: flux logs RUN TASK [--try N] [--db URL]\n", flux_cmd_logs},
+};
+const size_t flux_cli_run_ncommands = sizeof flux_cli_run_commands / sizeof *flux_cli_run_commands;
+
 /* ---- options ---- */
 
 typedef struct ropts {

@@ -11,6 +11,24 @@
 #include "cli.h"
 #include "scheduler.h"
 
+/* this file's rows of the command table (commands.c), in the order
+ * `flux help` lists them */
+const flux_cli_command flux_cli_scheduler_commands[] = {
+    {"scheduler", "run the pipelines of a directory or git branch on their schedules",
+     "usage: flux scheduler --pipelines DIR [--git BRANCH] [--db URL] [-j N] [--grace DURATION]\n"
+     "\n"
+     "Compiles every *.flux under DIR (with --git, the files of BRANCH's latest\n"
+     "commit, never uncommitted edits) and deploys each valid pipeline as a new\n"
+     "version; recompiles within 2 s of a change (file events, polling as a\n"
+     "fallback) or on SIGHUP. A file that fails to compile keeps its pipelines on\n"
+     "their last good version (flux errors shows why); a deleted one pauses them.\n"
+     "Creates runs at interval ends (start, end, catchup, max_active_runs) and\n"
+     "runs them, and the runs of flux trigger. SIGTERM stops cleanly: no new run,\n"
+     "running tasks get the grace period (default 30s) to finish, exit 0.\n",
+     flux_cmd_scheduler},
+};
+const size_t flux_cli_scheduler_ncommands = sizeof flux_cli_scheduler_commands / sizeof *flux_cli_scheduler_commands;
+
 static void log_line(void *ud, bool error, const char *line)
 {
     (void)ud;
