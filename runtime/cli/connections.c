@@ -3,11 +3,13 @@
  * answers. A password is shown as "set" or "none", never as itself. */
 #include <ctype.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "conn.h"
 #include "ops.h"
 
@@ -64,30 +66,27 @@ static const char *where(const flux_conn *c)
     return c->host ? c->host : "127.0.0.1";
 }
 
+typedef struct copts {
+    const char *format, *conns;
+} copts;
+
+static const flux_opt COPTS[] = {
+    {.name = "--format", .kind = FLUX_OPT_STR, .off = offsetof(copts, format)},
+    {.name = "--connections", .kind = FLUX_OPT_STR, .off = offsetof(copts, conns)},
+};
+static const flux_cli_spec CSPEC = {.cmd = "connections", .opts = COPTS, .nopts = sizeof COPTS / sizeof *COPTS,
+                                    .maxpos = 2, .too_many = "unexpected argument '%s'"};
+
 int flux_cmd_connections(int argc, char **argv)
 {
-    const char *sub = NULL, *name = NULL, *format = "text", *path = NULL;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--format") || !strcmp(a, "--connections")) {
-            if (i + 1 >= argc) {
-                flux_cli_usage_error("connections", "option '%s' needs a value", a);
-                return FLUX_EXIT_USAGE;
-            }
-            *(!strcmp(a, "--format") ? &format : &path) = argv[++i];
-        } else if (a[0] == '-') {
-            static const char *const known[] = {"--format", "--connections"};
-            flux_cli_unknown_option("connections", a, known, 2);
-            return FLUX_EXIT_USAGE;
-        } else if (!sub) {
-            sub = a;
-        } else if (!name) {
-            name = a;
-        } else {
-            flux_cli_usage_error("connections", "unexpected argument '%s'", a);
-            return FLUX_EXIT_USAGE;
-        }
-    }
+    copts o = {.format = "text"};
+    flux_cli_list pos = {0};
+    int prc = flux_cli_parse(&CSPEC, argc, argv, &o, &pos);
+    const char *sub = pos.n > 0 ? pos.v[0] : NULL, *name = pos.n > 1 ? pos.v[1] : NULL;
+    const char *format = o.format, *path = o.conns;
+    flux_cli_list_free(&pos);
+    if (prc)
+        return prc > 0 ? FLUX_EXIT_OK : FLUX_EXIT_USAGE;
     if (!sub || (strcmp(sub, "list") && strcmp(sub, "test")) || (!strcmp(sub, "test") && !name) ||
         (!strcmp(sub, "list") && name)) {
         flux_cli_usage_error("connections", "give 'list' or 'test NAME'");

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stddef.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "plan.h"
 #include "render.h"
 #include "schedule.h"
+#include "opts.h"
 #include "runs.h"
 #include "store.h"
 
@@ -59,44 +61,37 @@ typedef struct dopts {
     const char *db, *conns, *commit, *date, *format;
     char *pos[4];
     size_t npos;
-    char **params;
+    flux_cli_list plist; /* --param */
+    char **params;       /* plist's */
     size_t nparams;
 } dopts;
 
-/* options shared by the deploy commands; -1 after a usage error */
+static const flux_opt DOPTS[] = {
+    {.name = "--db", .kind = FLUX_OPT_STR, .off = offsetof(dopts, db)},
+    {.name = "--connections", .kind = FLUX_OPT_STR, .off = offsetof(dopts, conns)},
+    {.name = "--commit", .kind = FLUX_OPT_STR, .off = offsetof(dopts, commit)},
+    {.name = "--date", .kind = FLUX_OPT_STR, .off = offsetof(dopts, date)},
+    {.name = "--format", .kind = FLUX_OPT_STR, .off = offsetof(dopts, format)},
+    {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, .off = offsetof(dopts, plist)},
+};
+
+/* options shared by the deploy commands; -1 after a usage error, 1 after
+ * --help */
 static int dparse(const char *cmd, int argc, char **argv, dopts *o, size_t maxpos)
 {
     memset(o, 0, sizeof *o);
     o->format = "text";
-    o->params = calloc((size_t)argc + 1, sizeof *o->params);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = !strcmp(a, "--db")            ? &o->db
-                            : !strcmp(a, "--connections") ? &o->conns
-                            : !strcmp(a, "--commit")      ? &o->commit
-                            : !strcmp(a, "--date")        ? &o->date
-                            : !strcmp(a, "--format")      ? &o->format
-                                                          : NULL;
-        if (slot || !strcmp(a, "--param") || !strcmp(a, "-P")) {
-            if (i + 1 >= argc) {
-                flux_cli_usage_error(cmd, "option '%s' needs a value", a);
-                return -1;
-            }
-            if (slot)
-                *slot = argv[++i];
-            else
-                o->params[o->nparams++] = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            static const char *const known[] = {"--db", "--connections", "--commit", "--date", "--format", "--param"};
-            flux_cli_unknown_option(cmd, a, known, sizeof known / sizeof *known);
-            return -1;
-        } else if (o->npos < maxpos) {
-            o->pos[o->npos++] = (char *)a;
-        } else {
-            flux_cli_usage_error(cmd, "unexpected argument '%s'", a);
-            return -1;
-        }
-    }
+    flux_cli_spec sp = {.cmd = cmd, .opts = DOPTS, .nopts = sizeof DOPTS / sizeof *DOPTS, .maxpos = maxpos,
+                        .too_many = "unexpected argument '%s'"};
+    flux_cli_list pos = {0};
+    int rc = flux_cli_parse(&sp, argc, argv, o, &pos);
+    for (size_t i = 0; i < pos.n && i < sizeof o->pos / sizeof *o->pos; i++)
+        o->pos[o->npos++] = pos.v[i];
+    flux_cli_list_free(&pos);
+    o->params = o->plist.v;
+    o->nparams = o->plist.n;
+    if (rc)
+        return rc;
     if (strcmp(o->format, "text") && strcmp(o->format, "json")) {
         flux_cli_usage_error(cmd, "unknown format '%s' (text or json)", o->format);
         return -1;
@@ -115,7 +110,12 @@ static void iso_ms(int64_t ms, char *out, size_t n)
 int flux_cmd_deploy(int argc, char **argv)
 {
     dopts o;
-    if (dparse("deploy", argc, argv, &o, 1) || o.npos != 1) {
+    int prc = dparse("deploy", argc, argv, &o, 1);
+    if (prc > 0) {
+        free(o.params);
+        return FLUX_EXIT_OK;
+    }
+    if (prc || o.npos != 1) {
         if (o.npos != 1)
             flux_cli_usage_error("deploy", "give the FILE or DIR to deploy");
         free(o.params);
@@ -158,7 +158,12 @@ int flux_cmd_deploy(int argc, char **argv)
 int flux_cmd_versions(int argc, char **argv)
 {
     dopts o;
-    if (dparse("versions", argc, argv, &o, 1) || o.npos != 1) {
+    int prc = dparse("versions", argc, argv, &o, 1);
+    if (prc > 0) {
+        free(o.params);
+        return FLUX_EXIT_OK;
+    }
+    if (prc || o.npos != 1) {
         if (o.npos != 1)
             flux_cli_usage_error("versions", "give the PIPELINE");
         free(o.params);
@@ -243,7 +248,12 @@ static int line_diff(const char *a, const char *la, const char *b, const char *l
 int flux_cmd_diff(int argc, char **argv)
 {
     dopts o;
-    if (dparse("diff", argc, argv, &o, 3) || o.npos != 3) {
+    int prc = dparse("diff", argc, argv, &o, 3);
+    if (prc > 0) {
+        free(o.params);
+        return FLUX_EXIT_OK;
+    }
+    if (prc || o.npos != 3) {
         if (o.npos != 3)
             flux_cli_usage_error("diff", "give PIPELINE V1 V2 (version numbers from flux versions)");
         free(o.params);
@@ -297,7 +307,12 @@ int flux_cmd_diff(int argc, char **argv)
 static int set_paused(const char *cmd, int argc, char **argv, bool paused)
 {
     dopts o;
-    if (dparse(cmd, argc, argv, &o, 1) || o.npos != 1) {
+    int prc = dparse(cmd, argc, argv, &o, 1);
+    if (prc > 0) {
+        free(o.params);
+        return FLUX_EXIT_OK;
+    }
+    if (prc || o.npos != 1) {
         if (o.npos != 1)
             flux_cli_usage_error(cmd, "give the PIPELINE");
         free(o.params);
@@ -332,7 +347,12 @@ int flux_cmd_unpause(int argc, char **argv)
 int flux_cmd_trigger(int argc, char **argv)
 {
     dopts o;
-    if (dparse("trigger", argc, argv, &o, 1) || o.npos != 1) {
+    int prc = dparse("trigger", argc, argv, &o, 1);
+    if (prc > 0) {
+        free(o.params);
+        return FLUX_EXIT_OK;
+    }
+    if (prc || o.npos != 1) {
         if (o.npos != 1)
             flux_cli_usage_error("trigger", "give the PIPELINE");
         free(o.params);
@@ -384,7 +404,12 @@ out:
 int flux_cmd_errors(int argc, char **argv)
 {
     dopts o;
-    if (dparse("errors", argc, argv, &o, 0)) {
+    int prc = dparse("errors", argc, argv, &o, 0);
+    if (prc > 0) {
+        free(o.params);
+        return FLUX_EXIT_OK;
+    }
+    if (prc) {
         free(o.params);
         return FLUX_EXIT_USAGE;
     }

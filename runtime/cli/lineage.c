@@ -3,12 +3,15 @@
  * tree; this prints it as text or JSON. */
 #include <inttypes.h>
 #include <jansson.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "lineage.h"
+#include "opts.h"
 #include "store.h"
 
 /* this file's rows of the command table (commands.c), in the order
@@ -92,55 +95,50 @@ static void print_text(json_t *tree, const flux_lineage_query *q)
                q->offset >= 0 ? " at that offset" : q->partition >= 0 ? " in that partition" : "");
 }
 
+typedef struct lopts {
+    const char *topic, *table, *file, *format, *db, *conns;
+    long partition, offset;
+} lopts;
+
+static const flux_opt LOPTS[] = {
+    {.name = "--topic", .kind = FLUX_OPT_STR, .off = offsetof(lopts, topic)},
+    {.name = "--partition", .kind = FLUX_OPT_INT, .off = offsetof(lopts, partition), .max = LONG_MAX,
+     .bad = "%s needs a number, not '%s'"},
+    {.name = "--offset", .kind = FLUX_OPT_INT, .off = offsetof(lopts, offset), .max = LONG_MAX,
+     .bad = "%s needs a number, not '%s'"},
+    {.name = "--table", .kind = FLUX_OPT_STR, .off = offsetof(lopts, table)},
+    {.name = "--file", .kind = FLUX_OPT_STR, .off = offsetof(lopts, file)},
+    {.name = "--format", .kind = FLUX_OPT_STR, .off = offsetof(lopts, format)},
+    {.name = "--db", .kind = FLUX_OPT_STR, .off = offsetof(lopts, db)},
+    {.name = "--connections", .kind = FLUX_OPT_STR, .off = offsetof(lopts, conns)},
+};
+static const flux_cli_spec LSPEC = {.cmd = "lineage", .opts = LOPTS, .nopts = sizeof LOPTS / sizeof *LOPTS,
+                                    .too_many = "unexpected argument '%s'"};
+
+/* of --topic, --table and --file, the one given last counts */
+static void what(const lopts *o, int argc, char **argv, flux_lineage_query *q)
+{
+    for (int i = 0; i < argc; i++) {
+        if (!strncmp(argv[i], "--topic", 7) && o->topic)
+            q->kind = "kafka", q->name = o->topic;
+        else if (!strncmp(argv[i], "--table", 7) && o->table)
+            q->kind = "table", q->name = o->table, q->suffix = strchr(o->table, '.') == NULL;
+        else if (!strncmp(argv[i], "--file", 6) && o->file)
+            q->kind = "file", q->name = o->file;
+    }
+}
+
 int flux_cmd_lineage(int argc, char **argv)
 {
-    lq q = {{NULL, NULL, false, -1, -1}, "text"};
-    const char *db = NULL, *conns = NULL;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(a, "--topic") || !strcmp(a, "--table") || !strcmp(a, "--file") ||
-                     !strcmp(a, "--partition") || !strcmp(a, "--offset") || !strcmp(a, "--format") ||
-                     !strcmp(a, "--db") || !strcmp(a, "--connections");
-        if (!takes) {
-            static const char *const known[] = {"--topic",  "--partition", "--offset", "--table",
-                                                "--file",   "--format",    "--db",     "--connections"};
-            if (a[0] == '-')
-                flux_cli_unknown_option("lineage", a, known, sizeof known / sizeof *known);
-            else
-                flux_cli_usage_error("lineage", "unexpected argument '%s'", a);
-            return FLUX_EXIT_USAGE;
-        }
-        if (!v) {
-            flux_cli_usage_error("lineage", "option '%s' needs a value", a);
-            return FLUX_EXIT_USAGE;
-        }
-        i++;
-        char *end;
-        if (!strcmp(a, "--topic"))
-            q.q.kind = "kafka", q.q.name = v;
-        else if (!strcmp(a, "--table"))
-            q.q.kind = "table", q.q.name = v, q.q.suffix = strchr(v, '.') == NULL;
-        else if (!strcmp(a, "--file"))
-            q.q.kind = "file", q.q.name = v;
-        else if (!strcmp(a, "--format"))
-            q.format = v;
-        else if (!strcmp(a, "--db"))
-            db = v;
-        else if (!strcmp(a, "--connections"))
-            conns = v;
-        else {
-            long long n = strtoll(v, &end, 10);
-            if (*end || n < 0) {
-                flux_cli_usage_error("lineage", "%s needs a number, not '%s'", a, v);
-                return FLUX_EXIT_USAGE;
-            }
-            if (!strcmp(a, "--partition"))
-                q.q.partition = n;
-            else
-                q.q.offset = n;
-        }
-    }
+    lopts o = {.format = "text", .partition = -1, .offset = -1};
+    flux_cli_list pos = {0};
+    int prc = flux_cli_parse(&LSPEC, argc, argv, &o, &pos);
+    flux_cli_list_free(&pos);
+    if (prc)
+        return prc > 0 ? FLUX_EXIT_OK : FLUX_EXIT_USAGE;
+    lq q = {{NULL, NULL, false, o.partition, o.offset}, o.format};
+    what(&o, argc, argv, &q.q);
+    const char *db = o.db, *conns = o.conns;
     if (!q.q.kind) {
         flux_cli_usage_error("lineage", "give --topic T [--partition P] [--offset O], --table X or --file PATH");
         return FLUX_EXIT_USAGE;

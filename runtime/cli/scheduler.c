@@ -2,6 +2,7 @@
  * [-j N] [--grace 30s]`: the options, then the service (engine/scheduler.c)
  * with its log printed on standard output, a timestamp on each line. */
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "scheduler.h"
 
 /* this file's rows of the command table (commands.c), in the order
@@ -56,49 +58,34 @@ static void say(void *ud, bool error, const char *text)
 
 typedef struct sopts {
     const char *dir, *branch, *db, *conns, *grace;
-    int jobs;
+    long jobs;
 } sopts;
 
+static const flux_opt OPTS[] = {
+    {.name = "--pipelines", .kind = FLUX_OPT_STR, .off = offsetof(sopts, dir)},
+    {.name = "--git", .kind = FLUX_OPT_STR, .off = offsetof(sopts, branch)},
+    {.name = "--db", .kind = FLUX_OPT_STR, .off = offsetof(sopts, db)},
+    {.name = "--connections", .kind = FLUX_OPT_STR, .off = offsetof(sopts, conns)},
+    {.name = "--grace", .kind = FLUX_OPT_STR, .off = offsetof(sopts, grace)},
+    {.name = "-j", .kind = FLUX_OPT_INT, .off = offsetof(sopts, jobs), .min = 1, .max = 4096,
+     .bad = "-j needs a number of parallel tasks from 1 to 4096"},
+};
+static const flux_cli_spec SPEC = {.cmd = "scheduler", .opts = OPTS, .nopts = sizeof OPTS / sizeof *OPTS,
+                                   .too_many = "unexpected argument '%s'"};
+
+/* 0, or the exit status to give up with */
 static int parse(int argc, char **argv, sopts *o)
 {
     memset(o, 0, sizeof *o);
     o->grace = "30s";
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = !strcmp(a, "--pipelines")     ? &o->dir
-                            : !strcmp(a, "--git")         ? &o->branch
-                            : !strcmp(a, "--db")          ? &o->db
-                            : !strcmp(a, "--connections") ? &o->conns
-                            : !strcmp(a, "--grace")       ? &o->grace
-                                                          : NULL;
-        if (slot || !strcmp(a, "-j")) {
-            if (i + 1 >= argc) {
-                flux_cli_usage_error("scheduler", "option '%s' needs a value", a);
-                return -1;
-            }
-            if (slot) {
-                *slot = argv[++i];
-                continue;
-            }
-            char *end;
-            long j = strtol(argv[++i], &end, 10);
-            if (*end || j < 1 || j > 4096) {
-                flux_cli_usage_error("scheduler", "-j needs a number of parallel tasks from 1 to 4096");
-                return -1;
-            }
-            o->jobs = (int)j;
-        } else {
-            static const char *const known[] = {"--pipelines", "--git", "--db", "--connections", "--grace", "-j"};
-            if (a[0] == '-')
-                flux_cli_unknown_option("scheduler", a, known, sizeof known / sizeof *known);
-            else
-                flux_cli_usage_error("scheduler", "unexpected argument '%s'", a);
-            return -1;
-        }
-    }
+    flux_cli_list pos = {0};
+    int rc = flux_cli_parse(&SPEC, argc, argv, o, &pos);
+    flux_cli_list_free(&pos);
+    if (rc)
+        return rc > 0 ? FLUX_EXIT_OK : FLUX_EXIT_USAGE;
     if (!o->dir) {
         flux_cli_usage_error("scheduler", "give --pipelines DIR");
-        return -1;
+        return FLUX_EXIT_USAGE;
     }
     return 0;
 }
@@ -106,8 +93,9 @@ static int parse(int argc, char **argv, sopts *o)
 int flux_cmd_scheduler(int argc, char **argv)
 {
     sopts o;
-    if (parse(argc, argv, &o) != 0)
-        return FLUX_EXIT_USAGE;
+    int prc = parse(argc, argv, &o);
+    if (prc != 0 || !o.dir)
+        return prc;
     struct stat st;
     if (stat(o.dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         fprintf(stderr, "flux scheduler: '%s' is not a directory\n", o.dir);
@@ -121,7 +109,7 @@ int flux_cmd_scheduler(int argc, char **argv)
     }
     char absdir[PATH_MAX], gitdir[PATH_MAX];
     flux_scheduler_opts so = {.dir = realpath(o.dir, absdir) ? absdir : o.dir, .branch = o.branch,
-                              .jobs = o.jobs, .grace_ms = grace_ms, .log = log_line, .say = say};
+                              .jobs = (int)o.jobs, .grace_ms = grace_ms, .log = log_line, .say = say};
     if (o.branch) {
         if (flux_scheduler_gitdir(so.dir, gitdir, sizeof gitdir) != 0) {
             fprintf(stderr, "flux scheduler: --git: %s is not in a git repository\n", so.dir);
