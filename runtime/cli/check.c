@@ -2,6 +2,7 @@
  * found under the directories given, and reports every diagnostic. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "compile.h"
 
 /* this file's rows of the command table (commands.c), in the order
@@ -26,46 +28,55 @@ const flux_cli_command flux_cli_check_commands[] = {
 };
 const size_t flux_cli_check_ncommands = sizeof flux_cli_check_commands / sizeof *flux_cli_check_commands;
 
-int flux_cmd_check(int argc, char **argv)
+typedef struct copts {
+    const char *format, *color;
+} copts;
+
+static const flux_opt OPTS[] = {
+    {.name = "--format", .kind = FLUX_OPT_STR, .off = offsetof(copts, format)},
+    {.name = "--color", .alias = "--colour", .kind = FLUX_OPT_STR, .off = offsetof(copts, color)},
+};
+static const char *const KNOWN[] = {"--format", "--color", "--colour", "--help"};
+static const flux_cli_spec SPEC = {.cmd = "check", .opts = OPTS, .nopts = sizeof OPTS / sizeof *OPTS,
+                                   .known = KNOWN, .nknown = sizeof KNOWN / sizeof *KNOWN, .maxpos = (size_t)-1};
+
+/* the files given and the *.flux files under the directories given; false
+ * when a directory could not be read or holds none */
+static bool gather(const flux_cli_list *args, flux_paths *files)
 {
-    const char *format = "text", *color = "auto";
-    flux_paths files = {0};
-    int rc = FLUX_EXIT_OK;
-    bool io_error = false;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--format") == 0 && i + 1 < argc) {
-            format = argv[++i];
-        } else if (strncmp(a, "--format=", 9) == 0) {
-            format = a + 9;
-        } else if ((strcmp(a, "--color") == 0 || strcmp(a, "--colour") == 0) && i + 1 < argc) {
-            color = argv[++i];
-        } else if (strncmp(a, "--color=", 8) == 0) {
-            color = a + 8;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(flux_cli_find_command("check")->usage, stdout);
-            return FLUX_EXIT_OK;
-        } else if (a[0] == '-' && a[1]) {
-            static const char *const opts[] = {"--format", "--color", "--colour", "--help"};
-            flux_cli_unknown_option("check", a, opts, sizeof opts / sizeof *opts);
-            rc = FLUX_EXIT_USAGE;
-            goto done;
-        } else {
-            struct stat st;
-            if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
-                size_t before = files.n;
-                if (flux_load_find_sources(a, &files) != 0) {
-                    fprintf(stderr, "flux check: cannot read directory '%s': %s\n", a, strerror(errno));
-                    io_error = true;
-                } else if (files.n == before) {
-                    fprintf(stderr, "flux check: no .flux files under '%s'\n", a);
-                    io_error = true;
-                }
-            } else {
-                flux_paths_add(&files, a);
+    bool ok = true;
+    for (size_t i = 0; i < args->n; i++) {
+        const char *a = args->v[i];
+        struct stat st;
+        if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
+            size_t before = files->n;
+            if (flux_load_find_sources(a, files) != 0) {
+                fprintf(stderr, "flux check: cannot read directory '%s': %s\n", a, strerror(errno));
+                ok = false;
+            } else if (files->n == before) {
+                fprintf(stderr, "flux check: no .flux files under '%s'\n", a);
+                ok = false;
             }
+        } else {
+            flux_paths_add(files, a);
         }
     }
+    return ok;
+}
+
+int flux_cmd_check(int argc, char **argv)
+{
+    copts o = {.format = "text", .color = "auto"};
+    flux_paths files = {0};
+    flux_cli_list args = {0};
+    int rc = flux_cli_parse(&SPEC, argc, argv, &o, &args);
+    bool io_error = rc == 0 && !gather(&args, &files);
+    flux_cli_list_free(&args);
+    if (rc) {
+        rc = rc > 0 ? FLUX_EXIT_OK : FLUX_EXIT_USAGE;
+        goto done;
+    }
+    const char *format = o.format, *color = o.color;
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
         fprintf(stderr, "flux check: unknown format '%s' (text or json)\n", format);
         rc = FLUX_EXIT_USAGE;

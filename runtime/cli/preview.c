@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "compile.h"
 #include "conn.h"
 #include "graph.h"
@@ -69,7 +71,8 @@ typedef struct opts {
     const char *format;
     const char *date, *from, *to, *after, *out_dir, *task, *conns;
     long count;
-    char **params;
+    flux_cli_list plist; /* --param */
+    char **params;       /* plist's */
     size_t nparams;
     char **positional;
     size_t npositional;
@@ -78,71 +81,40 @@ typedef struct opts {
 static const char *const known_opts[] = {"--pipeline", "--format", "--date", "--from", "--to", "--after",
                                          "--param", "--connections", "-o", "-n"};
 
+#define P(f) .off = offsetof(opts, f)
+static const flux_opt POPTS[] = {
+    {.name = "--pipeline", .alias = "-p", .kind = FLUX_OPT_STR, P(pipeline)},
+    {.name = "--format", .kind = FLUX_OPT_STR, P(format)},
+    {.name = "--date", .kind = FLUX_OPT_STR, P(date)},
+    {.name = "--from", .kind = FLUX_OPT_STR, P(from)},
+    {.name = "--to", .kind = FLUX_OPT_STR, P(to)},
+    {.name = "--after", .kind = FLUX_OPT_STR, P(after)},
+    {.name = "-o", .alias = "--output", .kind = FLUX_OPT_STR, P(out_dir)},
+    {.name = "--connections", .kind = FLUX_OPT_STR, P(conns)},
+    {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, P(plist), .missing = "option '%s' needs name=value"},
+    {.name = "-n", .kind = FLUX_OPT_INT, P(count), .min = 1, .max = 100000,
+     .missing = "-n needs a count from 1 to 100000"},
+};
+#undef P
+
+/* 0, 1 after --help, -1 after a usage error */
 static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof *o);
     o->cmd = cmd;
     o->format = "text";
     o->count = 5;
-    o->params = calloc((size_t)argc + 1, sizeof *o->params);
-    o->positional = calloc((size_t)argc + 1, sizeof *o->positional);
-    if (!o->params || !o->positional)
-        abort();
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (strcmp(a, "--pipeline") == 0 || strcmp(a, "-p") == 0)
-            slot = &o->pipeline;
-        else if (strcmp(a, "--format") == 0)
-            slot = &o->format;
-        else if (strcmp(a, "--date") == 0)
-            slot = &o->date;
-        else if (strcmp(a, "--from") == 0)
-            slot = &o->from;
-        else if (strcmp(a, "--to") == 0)
-            slot = &o->to;
-        else if (strcmp(a, "--after") == 0)
-            slot = &o->after;
-        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
-            slot = &o->out_dir;
-        else if (strcmp(a, "--connections") == 0)
-            slot = &o->conns;
-        if (slot) {
-            if (i + 1 >= argc) {
-                flux_cli_usage_error(cmd, "option '%s' needs a value", a);
-                return -1;
-            }
-            *slot = argv[++i];
-            continue;
-        }
-        if (strncmp(a, "--format=", 9) == 0) {
-            o->format = a + 9;
-        } else if (strcmp(a, "--param") == 0 || strcmp(a, "-P") == 0) {
-            if (i + 1 >= argc) {
-                flux_cli_usage_error(cmd, "option '%s' needs name=value", a);
-                return -1;
-            }
-            o->params[o->nparams++] = argv[++i];
-        } else if (strncmp(a, "--param=", 8) == 0) {
-            o->params[o->nparams++] = (char *)a + 8;
-        } else if (strcmp(a, "-n") == 0) {
-            char *end;
-            if (i + 1 >= argc || (o->count = strtol(argv[i + 1], &end, 10), *end) || o->count < 1 ||
-                o->count > 100000) {
-                flux_cli_usage_error(cmd, "-n needs a count from 1 to 100000");
-                return -1;
-            }
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            flux_cli_unknown_option(cmd, a, known_opts, sizeof known_opts / sizeof *known_opts);
-            return -1;
-        } else {
-            o->positional[o->npositional++] = (char *)a;
-        }
-    }
+    flux_cli_spec sp = {.cmd = cmd, .opts = POPTS, .nopts = sizeof POPTS / sizeof *POPTS, .known = known_opts,
+                        .nknown = sizeof known_opts / sizeof *known_opts, .maxpos = (size_t)-1};
+    flux_cli_list pos = {0};
+    int rc = flux_cli_parse(&sp, argc, argv, o, &pos);
+    o->positional = pos.v;
+    o->npositional = pos.n;
+    o->params = o->plist.v;
+    o->nparams = o->plist.n;
     if (o->npositional)
         o->file = o->positional[0];
-    return 0;
+    return rc;
 }
 
 static void free_opts(opts *o)
@@ -189,7 +161,10 @@ static bool write_file(const char *path, const char *data, size_t len)
 int flux_cmd_compile(int argc, char **argv)
 {
     opts o;
-    if (parse_opts("compile", argc, argv, &o) != 0)
+    int prc = parse_opts("compile", argc, argv, &o);
+    if (prc > 0)
+        return free_opts(&o), FLUX_EXIT_OK;
+    if (prc != 0)
         return free_opts(&o), FLUX_EXIT_USAGE;
     if (!o.file || o.npositional != 1) {
         flux_cli_usage_error("compile", "give one FILE");
@@ -427,7 +402,10 @@ int flux_cmd_dry_run(int argc, char **argv)
 {
     static const char *const formats[] = {"text", "json"};
     opts o;
-    if (parse_opts("dry-run", argc, argv, &o) != 0 || !want_format(&o, formats, 2))
+    int prc = parse_opts("dry-run", argc, argv, &o);
+    if (prc > 0)
+        return free_opts(&o), FLUX_EXIT_OK;
+    if (prc != 0 || !want_format(&o, formats, 2))
         return free_opts(&o), FLUX_EXIT_USAGE;
     if (!o.file || o.npositional != 1 || (o.date && (o.from || o.to)) || (!o.from != !o.to)) {
         flux_cli_usage_error("dry-run", "give FILE and either --date T or --from A --to B");
@@ -513,7 +491,10 @@ int flux_cmd_render(int argc, char **argv)
 {
     static const char *const formats[] = {"text", "json"};
     opts o;
-    if (parse_opts("render", argc, argv, &o) != 0 || !want_format(&o, formats, 2))
+    int prc = parse_opts("render", argc, argv, &o);
+    if (prc > 0)
+        return free_opts(&o), FLUX_EXIT_OK;
+    if (prc != 0 || !want_format(&o, formats, 2))
         return free_opts(&o), FLUX_EXIT_USAGE;
     if (o.npositional != 2 || !o.date) {
         flux_cli_usage_error("render", "give FILE TASK --date T");
@@ -559,7 +540,10 @@ int flux_cmd_graph(int argc, char **argv)
 {
     static const char *const formats[] = {"dot", "mermaid", "json"};
     opts o;
-    if (parse_opts("graph", argc, argv, &o) != 0)
+    int prc = parse_opts("graph", argc, argv, &o);
+    if (prc > 0)
+        return free_opts(&o), FLUX_EXIT_OK;
+    if (prc != 0)
         return free_opts(&o), FLUX_EXIT_USAGE;
     if (strcmp(o.format, "text") == 0)
         o.format = "dot";
@@ -596,7 +580,10 @@ int flux_cmd_next(int argc, char **argv)
 {
     static const char *const formats[] = {"text", "json"};
     opts o;
-    if (parse_opts("next", argc, argv, &o) != 0 || !want_format(&o, formats, 2))
+    int prc = parse_opts("next", argc, argv, &o);
+    if (prc > 0)
+        return free_opts(&o), FLUX_EXIT_OK;
+    if (prc != 0 || !want_format(&o, formats, 2))
         return free_opts(&o), FLUX_EXIT_USAGE;
     if (!o.file || o.npositional != 1) {
         flux_cli_usage_error("next", "give one FILE");

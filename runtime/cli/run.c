@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "compile.h"
 #include "executor.h"
 #include "home.h"
+#include "opts.h"
 #include "runs.h"
 #include "ops.h"
 #include "plan.h"
@@ -71,96 +73,58 @@ typedef struct ropts {
     char *pos[8];
     size_t npos;
     const char *date, *from, *to, *pipeline, *db, *format, *reprocess, *conns;
-    char **params;
+    flux_cli_list plist; /* --param */
+    char **params;       /* plist's */
     size_t nparams;
+    long jobs_n, try_n;  /* as parsed */
     int jobs;
     int try_number;
     long limit;
     bool downstream, dry_run, stats, quiet;
 } ropts;
 
-static const char *const ropt_names[] = {"--date", "--from", "--to", "--pipeline", "--db", "--format", "--reprocess",
-                                         "--param", "--connections", "-j", "--try", "--limit", "--downstream",
-                                         "--dry-run", "--stats", "--quiet"};
+#define R(f) .off = offsetof(ropts, f)
+static const flux_opt ROPTS[] = {
+    {.name = "--date", .kind = FLUX_OPT_STR, R(date)},
+    {.name = "--from", .kind = FLUX_OPT_STR, R(from)},
+    {.name = "--to", .kind = FLUX_OPT_STR, R(to)},
+    {.name = "--pipeline", .alias = "-p", .kind = FLUX_OPT_STR, R(pipeline)},
+    {.name = "--db", .kind = FLUX_OPT_STR, R(db)},
+    {.name = "--format", .kind = FLUX_OPT_STR, R(format)},
+    {.name = "--reprocess", .kind = FLUX_OPT_STR, R(reprocess)},
+    {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, R(plist), .missing = "--param needs name=value"},
+    {.name = "--connections", .kind = FLUX_OPT_STR, R(conns)},
+    {.name = "-j", .kind = FLUX_OPT_INT, R(jobs_n), .min = 1, .max = 4096, .attached = true,
+     .missing = "-j needs a number of parallel tasks from 1 to 4096"},
+    {.name = "--try", .kind = FLUX_OPT_INT, R(try_n), .min = 1, .max = INT_MAX, .missing = "%s needs a positive number"},
+    {.name = "--limit", .kind = FLUX_OPT_INT, R(limit), .min = 1, .max = LONG_MAX,
+     .missing = "%s needs a positive number"},
+    {.name = "--downstream", .kind = FLUX_OPT_FLAG, R(downstream)},
+    {.name = "--dry-run", .kind = FLUX_OPT_FLAG, R(dry_run)},
+    {.name = "--stats", .kind = FLUX_OPT_FLAG, R(stats)},
+    {.name = "--quiet", .alias = "-q", .kind = FLUX_OPT_FLAG, R(quiet)},
+};
+#undef R
 
+/* 0, 1 after --help, -1 after a usage error */
 static int parse(const char *cmd, int argc, char **argv, ropts *o)
 {
     memset(o, 0, sizeof *o);
     o->cmd = cmd;
     o->format = "text";
-    o->params = calloc((size_t)argc + 1, sizeof *o->params);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (!strcmp(a, "--date"))
-            slot = &o->date;
-        else if (!strcmp(a, "--from"))
-            slot = &o->from;
-        else if (!strcmp(a, "--to"))
-            slot = &o->to;
-        else if (!strcmp(a, "--pipeline") || !strcmp(a, "-p"))
-            slot = &o->pipeline;
-        else if (!strcmp(a, "--db"))
-            slot = &o->db;
-        else if (!strcmp(a, "--format"))
-            slot = &o->format;
-        else if (!strcmp(a, "--reprocess"))
-            slot = &o->reprocess;
-        else if (!strcmp(a, "--connections"))
-            slot = &o->conns;
-        if (slot) {
-            if (i + 1 >= argc) {
-                flux_cli_usage_error(cmd, "option '%s' needs a value", a);
-                return -1;
-            }
-            *slot = argv[++i];
-        } else if (!strncmp(a, "--format=", 9)) {
-            o->format = a + 9;
-        } else if (!strcmp(a, "--param") || !strcmp(a, "-P")) {
-            if (i + 1 >= argc) {
-                flux_cli_usage_error(cmd, "--param needs name=value");
-                return -1;
-            }
-            o->params[o->nparams++] = argv[++i];
-        } else if (!strcmp(a, "-j") || !strncmp(a, "-j", 2)) {
-            const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : "");
-            char *end;
-            long j = strtol(v, &end, 10);
-            if (!*v || *end || j < 1 || j > 4096) {
-                flux_cli_usage_error(cmd, "-j needs a number of parallel tasks from 1 to 4096");
-                return -1;
-            }
-            o->jobs = (int)j;
-        } else if (!strcmp(a, "--try") || !strcmp(a, "--limit")) {
-            char *end;
-            long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
-            if (i + 1 >= argc || *end || v < 1) {
-                flux_cli_usage_error(cmd, "%s needs a positive number", a);
-                return -1;
-            }
-            i++;
-            if (!strcmp(a, "--try"))
-                o->try_number = (int)v;
-            else
-                o->limit = v;
-        } else if (!strcmp(a, "--downstream")) {
-            o->downstream = true;
-        } else if (!strcmp(a, "--dry-run")) {
-            o->dry_run = true;
-        } else if (!strcmp(a, "--stats")) {
-            o->stats = true;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            o->quiet = true;
-        } else if (a[0] == '-' && a[1]) {
-            flux_cli_unknown_option(cmd, a, ropt_names, sizeof ropt_names / sizeof *ropt_names);
-            return -1;
-        } else if (o->npos < 8) {
-            o->pos[o->npos++] = (char *)a;
-        } else {
-            flux_cli_usage_error(cmd, "too many arguments");
-            return -1;
-        }
-    }
+    flux_cli_spec sp = {.cmd = cmd, .opts = ROPTS, .nopts = sizeof ROPTS / sizeof *ROPTS, .maxpos = 8,
+                        .too_many = "too many arguments"};
+    flux_cli_list pos = {0};
+    int rc = flux_cli_parse(&sp, argc, argv, o, &pos);
+    for (size_t i = 0; i < pos.n; i++)
+        o->pos[o->npos++] = pos.v[i];
+    flux_cli_list_free(&pos);
+    o->params = o->plist.v;
+    o->nparams = o->plist.n;
+    o->jobs = (int)o->jobs_n;
+    o->try_number = (int)o->try_n;
+    if (rc)
+        return rc;
     if (strcmp(o->format, "text") && strcmp(o->format, "json")) {
         flux_cli_usage_error(cmd, "unknown format '%s' (text or json)", o->format);
         return -1;
@@ -279,7 +243,10 @@ static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, cha
 int flux_cmd_run(int argc, char **argv)
 {
     ropts o;
-    if (parse("run", argc, argv, &o) != 0)
+    int prc = parse("run", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0)
         return free(o.params), FLUX_EXIT_USAGE;
     if (o.npos != 1) {
         flux_cli_usage_error("run", "give one FILE");
@@ -335,7 +302,10 @@ int flux_cmd_run(int argc, char **argv)
 int flux_cmd_backfill(int argc, char **argv)
 {
     ropts o;
-    if (parse("backfill", argc, argv, &o) != 0)
+    int prc = parse("backfill", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0)
         return free(o.params), FLUX_EXIT_USAGE;
     const char *rp = o.reprocess ? o.reprocess : "none";
     if (o.npos != 1 || !o.from || !o.to || (strcmp(rp, "none") && strcmp(rp, "failed") && strcmp(rp, "all"))) {
@@ -434,7 +404,10 @@ int flux_cmd_backfill(int argc, char **argv)
 int flux_cmd_test(int argc, char **argv)
 {
     ropts o;
-    if (parse("test", argc, argv, &o) != 0)
+    int prc = parse("test", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0)
         return free(o.params), FLUX_EXIT_USAGE;
     if (o.npos != 2) {
         flux_cli_usage_error("test", "give FILE TASK [--date T]");
@@ -666,7 +639,10 @@ static void print_json(json_t *j)
 int flux_cmd_runs(int argc, char **argv)
 {
     ropts o;
-    if (parse("runs", argc, argv, &o) != 0 || o.npos > 1)
+    int prc = parse("runs", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0 || o.npos > 1)
         return free(o.params), FLUX_EXIT_USAGE;
     flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!s)
@@ -703,7 +679,10 @@ int flux_cmd_runs(int argc, char **argv)
 int flux_cmd_status(int argc, char **argv)
 {
     ropts o;
-    if (parse("status", argc, argv, &o) != 0 || o.npos > 1)
+    int prc = parse("status", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0 || o.npos > 1)
         return free(o.params), FLUX_EXIT_USAGE;
     flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!s)
@@ -810,7 +789,10 @@ int flux_cmd_status(int argc, char **argv)
 int flux_cmd_tasks(int argc, char **argv)
 {
     ropts o;
-    if (parse("tasks", argc, argv, &o) != 0 || o.npos != 1) {
+    int prc = parse("tasks", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0 || o.npos != 1) {
         if (o.npos != 1)
             flux_cli_usage_error("tasks", "give RUN (an id or run id from flux runs)");
         return free(o.params), FLUX_EXIT_USAGE;
@@ -878,7 +860,10 @@ int flux_cmd_tasks(int argc, char **argv)
 int flux_cmd_logs(int argc, char **argv)
 {
     ropts o;
-    if (parse("logs", argc, argv, &o) != 0 || o.npos != 2) {
+    int prc = parse("logs", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0 || o.npos != 2) {
         if (o.npos != 2)
             flux_cli_usage_error("logs", "give RUN TASK [--try N]");
         return free(o.params), FLUX_EXIT_USAGE;
@@ -933,7 +918,10 @@ int flux_cmd_logs(int argc, char **argv)
 int flux_cmd_clear(int argc, char **argv)
 {
     ropts o;
-    if (parse("clear", argc, argv, &o) != 0 || o.npos < 1) {
+    int prc = parse("clear", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0 || o.npos < 1) {
         if (o.npos < 1)
             flux_cli_usage_error("clear", "give RUN [TASK...] [--downstream]");
         return free(o.params), FLUX_EXIT_USAGE;
