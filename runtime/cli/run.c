@@ -401,6 +401,75 @@ int flux_cmd_backfill(int argc, char **argv)
 
 /* ---- flux test ---- */
 
+/* flux test of an operator that runs as a process: its fields written for
+ * it, the command started in a child with this terminal, its outcome said */
+static int test_process(const loaded *l, const flux_task *t, flux_op_run how, flux_renderer *r,
+                        const flux_run *run, const flux_op_fields *f)
+{
+    int rc = FLUX_EXIT_OK;
+    char err[512];
+    flux_op_cmd cmd;
+    /* flux test runs other operators in this process's child too */
+    char fields_path[] = "/tmp/flux-test-fields.XXXXXX";
+    int ffd = mkstemp(fields_path);
+    if (ffd >= 0) {
+        flux_buf jb = {0};
+        flux_buf_putc(&jb, '{');
+        for (size_t i = 0; i < f->n; i++) {
+            if (i)
+                flux_buf_puts(&jb, ", ");
+            flux_value_json(flux_str(f->keys[i], strlen(f->keys[i])), &jb);
+            flux_buf_puts(&jb, ": ");
+            flux_field_json(r, &f->vals[i], &jb);
+        }
+        if (f->n)
+            flux_buf_puts(&jb, ", ");
+        flux_op_run_json(&jb, l->p->name, run->run_id, t->id, 1, 0, run->iv.start_ms, run->iv.end_ms);
+        flux_buf_putc(&jb, '}');
+        if (write(ffd, jb.data, jb.len) != (ssize_t)jb.len)
+            fprintf(stderr, "flux test: cannot write %s\n", fields_path);
+        close(ffd);
+        flux_buf_free(&jb);
+    }
+    char *self = self_path();
+    flux_op_where where = {self, fields_path};
+    int crc = flux_op_command(t->op, f, &where, &cmd, err, sizeof err);
+    free(self);
+    if (crc != 0) {
+        fprintf(stderr, "flux test: %s\n", err);
+        rc = FLUX_EXIT_FAIL;
+    } else {
+        pid_t pid = fork();
+        if (pid == 0) {
+            for (size_t i = 0; cmd.env && cmd.env[i]; i++)
+                putenv(cmd.env[i]);
+            if (cmd.cwd && chdir(cmd.cwd) != 0) {
+                fprintf(stderr, "flux test: cannot enter %s: %s\n", cmd.cwd, strerror(errno));
+                _exit(127);
+            }
+            execv(cmd.argv[0], cmd.argv);
+            _exit(127);
+        }
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (how == FLUX_OP_RUN_POKE_PROCESS) /* one poke */
+            fprintf(stderr, "flux test: %s %s\n", t->id,
+                    code == 0                       ? "condition holds"
+                    : code == FLUX_OP_NOT_YET       ? "condition does not hold yet"
+                    : code == FLUX_OP_NOT_YET_ERROR ? "cannot tell yet (see above): the sensor would poke again"
+                                                    : "failed");
+        else
+            fprintf(stderr, "flux test: %s %s (exit status %d)\n", t->id, code ? "failed" : "succeeded",
+                    code);
+        rc = code ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
+        flux_op_cmd_free(&cmd);
+    }
+    unlink(fields_path);
+    return rc;
+}
+
 int flux_cmd_test(int argc, char **argv)
 {
     ropts o;
@@ -459,65 +528,7 @@ int flux_cmd_test(int argc, char **argv)
             flux_op_run how = flux_op_how(t->op);
             fprintf(stderr, "flux test: %s.%s for %s\n", l.p->name, t->id, run.run_id);
             if (how == FLUX_OP_RUN_PROCESS || how == FLUX_OP_RUN_POKE_PROCESS) {
-                flux_op_cmd cmd;
-                /* flux test runs other operators in this process's child too */
-                char fields_path[] = "/tmp/flux-test-fields.XXXXXX";
-                int ffd = mkstemp(fields_path);
-                if (ffd >= 0) {
-                    flux_buf jb = {0};
-                    flux_buf_putc(&jb, '{');
-                    for (size_t i = 0; i < n; i++) {
-                        if (i)
-                            flux_buf_puts(&jb, ", ");
-                        flux_value_json(flux_str(keys[i], strlen(keys[i])), &jb);
-                        flux_buf_puts(&jb, ": ");
-                        flux_field_json(&r, &vals[i], &jb);
-                    }
-                    if (n)
-                        flux_buf_puts(&jb, ", ");
-                    flux_op_run_json(&jb, l.p->name, run.run_id, t->id, 1, 0, iv.start_ms, iv.end_ms);
-                    flux_buf_putc(&jb, '}');
-                    if (write(ffd, jb.data, jb.len) != (ssize_t)jb.len)
-                        fprintf(stderr, "flux test: cannot write %s\n", fields_path);
-                    close(ffd);
-                    flux_buf_free(&jb);
-                }
-                char *self = self_path();
-                flux_op_where where = {self, fields_path};
-                int crc = flux_op_command(t->op, &f, &where, &cmd, err, sizeof err);
-                free(self);
-                if (crc != 0) {
-                    fprintf(stderr, "flux test: %s\n", err);
-                    rc = FLUX_EXIT_FAIL;
-                } else {
-                    pid_t pid = fork();
-                    if (pid == 0) {
-                        for (size_t i = 0; cmd.env && cmd.env[i]; i++)
-                            putenv(cmd.env[i]);
-                        if (cmd.cwd && chdir(cmd.cwd) != 0) {
-                            fprintf(stderr, "flux test: cannot enter %s: %s\n", cmd.cwd, strerror(errno));
-                            _exit(127);
-                        }
-                        execv(cmd.argv[0], cmd.argv);
-                        _exit(127);
-                    }
-                    int st = 0;
-                    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-                        ;
-                    int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-                    if (how == FLUX_OP_RUN_POKE_PROCESS) /* one poke */
-                        fprintf(stderr, "flux test: %s %s\n", t->id,
-                                code == 0                       ? "condition holds"
-                                : code == FLUX_OP_NOT_YET       ? "condition does not hold yet"
-                                : code == FLUX_OP_NOT_YET_ERROR ? "cannot tell yet (see above): the sensor would poke again"
-                                                                : "failed");
-                    else
-                        fprintf(stderr, "flux test: %s %s (exit status %d)\n", t->id, code ? "failed" : "succeeded",
-                                code);
-                    rc = code ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
-                    flux_op_cmd_free(&cmd);
-                }
-                unlink(fields_path);
+                rc = test_process(&l, t, how, &r, &run, &f);
             } else if (how == FLUX_OP_RUN_POKE) {
                 flux_poke_ctx ctx = {flux_runs_now(), l.p->name, run.run_id, iv.start_ms, NULL, NULL};
                 int pr = flux_op_poke(t->op, &f, &ctx, err, sizeof err);
