@@ -167,7 +167,7 @@ static int load(const ropts *o, const char *file, loaded *l)
     if (!(l->p = flux_cli_pipeline(&l->c, o->cmd, file, o->pipeline)))
         return FLUX_EXIT_USAGE;
     /* a plan read from a file writes back to the same bytes (the round-trip
-     * guarantee of PLAN.md), so its id is the same either way */
+     * guarantee of lang/PLAN.md), so its id is the same either way */
     flux_plan pl;
     flux_compile_plan(&l->c, l->p, &pl);
     flux_buf b = {0};
