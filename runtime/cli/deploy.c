@@ -27,6 +27,7 @@
 #include "schedule.h"
 #include "opts.h"
 #include "runs.h"
+#include "views.h"
 #include "store.h"
 
 extern char **environ;
@@ -99,14 +100,6 @@ static int dparse(const char *cmd, int argc, char **argv, dopts *o, size_t maxpo
     return 0;
 }
 
-static void iso_ms(int64_t ms, char *out, size_t n)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int flux_cmd_deploy(int argc, char **argv)
 {
     dopts o;
@@ -174,42 +167,28 @@ int flux_cmd_versions(int argc, char **argv)
         free(o.params);
         return FLUX_EXIT_FAIL;
     }
-    flux_deployment *d;
-    size_t n;
-    int rc = FLUX_EXIT_OK;
-    if (flux_store_list_deployments(s, o.pos[0], &d, &n) != 0) {
-        fprintf(stderr, "flux versions: %s\n", flux_store_error(s));
-        rc = FLUX_EXIT_FAIL;
-    } else if (n == 0) {
-        fprintf(stderr, "flux versions: pipeline '%s' was never deployed\n", o.pos[0]);
-        rc = FLUX_EXIT_FAIL;
+    char err[1024];
+    json_t *v = flux_view_versions(s, o.pos[0], err, sizeof err);
+    int rc = v ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
+    if (!v) {
+        fprintf(stderr, "flux versions: %s\n", err);
     } else if (!strcmp(o.format, "json")) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < n; i++) {
-            char t[32];
-            iso_ms(d[i].deployed_at, t, sizeof t);
-            json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?, s:b}", "version", d[i].version,
-                                               "plan", d[i].plan_id, "deployed_at", t, "commit",
-                                               d[i].commit[0] ? d[i].commit : NULL, "source",
-                                               d[i].source_path[0] ? d[i].source_path : NULL, "source_sha256",
-                                               d[i].source_sha256[0] ? d[i].source_sha256 : NULL, "current",
-                                               i == 0));
-        }
-        char *t = json_dumps(a, JSON_INDENT(2));
+        char *t = json_dumps(v, JSON_INDENT(2));
         printf("%s\n", t);
         free(t);
-        json_decref(a);
     } else {
         printf("  %-7s %-12s %-20s %-12s %s\n", "VERSION", "PLAN", "DEPLOYED", "COMMIT", "SOURCE");
-        for (size_t i = 0; i < n; i++) {
-            char t[32];
-            iso_ms(d[i].deployed_at, t, sizeof t);
-            printf("%s %-7d %-12.12s %-20s %-12.12s %s\n", i == 0 ? "*" : " ", d[i].version, d[i].plan_id, t,
-                   d[i].commit[0] ? d[i].commit : "-", d[i].source_path[0] ? d[i].source_path : "-");
+        size_t i;
+        json_t *d;
+        json_array_foreach(v, i, d) {
+            const char *commit = json_string_value(json_object_get(d, "commit"));
+            const char *source = json_string_value(json_object_get(d, "source"));
+            printf("%s %-7d %-12.12s %-20s %-12.12s %s\n", json_is_true(json_object_get(d, "current")) ? "*" : " ",
+                   (int)json_integer_value(json_object_get(d, "version")), json_string_value(json_object_get(d, "plan")),
+                   json_string_value(json_object_get(d, "deployed_at")), commit ? commit : "-", source ? source : "-");
         }
     }
-    if (rc == FLUX_EXIT_OK || n)
-        free(d);
+    json_decref(v);
     flux_store_close(s);
     free(o.params);
     return rc;
@@ -418,40 +397,31 @@ int flux_cmd_errors(int argc, char **argv)
         free(o.params);
         return FLUX_EXIT_FAIL;
     }
-    flux_source_row *src;
-    size_t n;
-    int rc = FLUX_EXIT_OK;
-    if (flux_store_list_sources(s, &src, &n) != 0) {
-        fprintf(stderr, "flux errors: %s\n", flux_store_error(s));
-        rc = FLUX_EXIT_FAIL;
+    char err[1024];
+    size_t n = 0;
+    json_t *a = flux_view_errors(s, &n, err, sizeof err);
+    int rc = FLUX_EXIT_FAIL;
+    if (!a) {
+        fprintf(stderr, "flux errors: %s\n", err);
+    } else if (!strcmp(o.format, "json")) {
+        char *t = json_dumps(a, JSON_INDENT(2));
+        printf("%s\n", t);
+        free(t);
+    } else if (!json_array_size(a)) {
+        printf("no errors: every source compiled (%zu)\n", n);
     } else {
-        json_t *a = json_array();
-        size_t bad = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (!src[i].errors)
-                continue;
-            bad++;
-            char t[32];
-            iso_ms(src[i].checked_at, t, sizeof t);
-            if (!strcmp(o.format, "json"))
-                json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:s}", "source", src[i].path, "checked_at", t,
-                                                   "commit", src[i].commit[0] ? src[i].commit : NULL, "errors",
-                                                   src[i].errors));
-            else
-                printf("%s (checked %s%s%.12s):\n%s\n", src[i].path, t, src[i].commit[0] ? ", commit " : "",
-                       src[i].commit, src[i].errors);
+        size_t i;
+        json_t *e;
+        json_array_foreach(a, i, e) {
+            const char *commit = json_string_value(json_object_get(e, "commit"));
+            printf("%s (checked %s%s%.12s):\n%s\n", json_string_value(json_object_get(e, "source")),
+                   json_string_value(json_object_get(e, "checked_at")), commit ? ", commit " : "", commit ? commit : "",
+                   json_string_value(json_object_get(e, "errors")));
         }
-        if (!strcmp(o.format, "json")) {
-            char *t = json_dumps(a, JSON_INDENT(2));
-            printf("%s\n", t);
-            free(t);
-        } else if (!bad) {
-            printf("no errors: every source compiled (%zu)\n", n);
-        }
-        json_decref(a);
-        flux_source_rows_free(src, n);
-        rc = bad ? FLUX_EXIT_COMPILE : FLUX_EXIT_OK;
     }
+    if (a)
+        rc = json_array_size(a) ? FLUX_EXIT_COMPILE : FLUX_EXIT_OK;
+    json_decref(a);
     flux_store_close(s);
     free(o.params);
     return rc;

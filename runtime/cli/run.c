@@ -21,6 +21,7 @@
 #include "home.h"
 #include "opts.h"
 #include "runs.h"
+#include "views.h"
 #include "ops.h"
 #include "plan.h"
 #include "render.h"
@@ -603,39 +604,15 @@ static int open_run(const ropts *o, const char *arg, flux_store **s, flux_run_ro
     return 0;
 }
 
-static void iso(int64_t ms, char *out, size_t n)
+/* a time of a view back in milliseconds (0: null) */
+static int64_t view_ms(json_t *v)
 {
-    if (!ms) {
-        snprintf(out, n, "-");
-        return;
-    }
-    flux_buf b = {0};
-    flux_time_iso(ms, 0, &b);
-    snprintf(out, n, "%s", b.data);
-    flux_buf_free(&b);
-}
-
-static json_t *jtime(int64_t ms)
-{
-    char t[64];
-    iso(ms, t, sizeof t);
-    return ms ? json_string(t) : json_null();
-}
-
-static json_t *run_json(const flux_run_row *r)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(r->id));
-    json_object_set_new(o, "pipeline", json_string(r->pipeline));
-    json_object_set_new(o, "run_id", json_string(r->run_id));
-    json_object_set_new(o, "state", json_string(flux_run_state_name(r->state)));
-    json_object_set_new(o, "trigger", json_string(r->trigger));
-    json_object_set_new(o, "interval_start", jtime(r->interval_start));
-    json_object_set_new(o, "interval_end", jtime(r->interval_end));
-    json_object_set_new(o, "started", jtime(r->started));
-    json_object_set_new(o, "ended", jtime(r->ended));
-    json_object_set_new(o, "plan_id", json_string(r->plan_id));
-    return o;
+    int64_t ms = 0;
+    bool zone;
+    flux_sched_error e;
+    if (json_is_string(v) && flux_time_parse(json_string_value(v), &ms, &zone, &e) != 0)
+        ms = 0;
+    return ms;
 }
 
 static void print_json(json_t *j)
@@ -658,30 +635,30 @@ int flux_cmd_runs(int argc, char **argv)
     flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!s)
         return free(o.params), FLUX_EXIT_FAIL;
-    flux_run_row *rows;
-    size_t n;
     const char *pl = o.npos ? o.pos[0] : o.pipeline;
-    int rc = flux_store_list_runs(s, pl, o.limit ? (size_t)o.limit : 50, &rows, &n);
-    if (rc) {
-        fprintf(stderr, "flux runs: %s\n", flux_store_error(s));
+    char err[1024];
+    json_t *runs = flux_view_runs(s, pl, o.limit ? (size_t)o.limit : 50, err, sizeof err);
+    int rc = runs ? 0 : -1;
+    if (!runs) {
+        fprintf(stderr, "flux runs: %s\n", err);
     } else if (!strcmp(o.format, "json")) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(a, run_json(&rows[i]));
-        print_json(a);
+        print_json(runs);
     } else {
         printf("%-6s %-24s %-36s %-8s %-22s %s\n", "ID", "PIPELINE", "RUN", "STATE", "INTERVAL START", "DURATION");
-        for (size_t i = 0; i < n; i++) {
-            char t[64], dur[32] = "-";
-            iso(rows[i].interval_start, t, sizeof t);
-            if (rows[i].started && rows[i].ended)
-                snprintf(dur, sizeof dur, "%.1fs", (double)(rows[i].ended - rows[i].started) / 1000.0);
-            printf("%-6" PRId64 " %-24s %-36s %-8s %-22s %s\n", rows[i].id, rows[i].pipeline, rows[i].run_id,
-                   flux_run_state_name(rows[i].state), t, dur);
+        size_t i;
+        json_t *r;
+        json_array_foreach(runs, i, r) {
+            char dur[32] = "-";
+            int64_t started = view_ms(json_object_get(r, "started")), ended = view_ms(json_object_get(r, "ended"));
+            const char *start = json_string_value(json_object_get(r, "interval_start"));
+            if (started && ended)
+                snprintf(dur, sizeof dur, "%.1fs", (double)(ended - started) / 1000.0);
+            printf("%-6" PRId64 " %-24s %-36s %-8s %-22s %s\n", (int64_t)json_integer_value(json_object_get(r, "id")),
+                   json_string_value(json_object_get(r, "pipeline")), json_string_value(json_object_get(r, "run_id")),
+                   json_string_value(json_object_get(r, "state")), start ? start : "-", dur);
         }
+        json_decref(runs);
     }
-    if (!rc)
-        free(rows);
     flux_store_close(s);
     free(o.params);
     return rc ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
@@ -724,7 +701,7 @@ int flux_cmd_status(int argc, char **argv)
             if (!strcmp(o.format, "json")) {
                 json_t *e = json_object();
                 json_object_set_new(e, "pipeline", json_string(rows[i].pipeline));
-                json_object_set_new(e, "last_run", run_json(&rows[i]));
+                json_object_set_new(e, "last_run", flux_view_run(&rows[i]));
                 json_object_set_new(e, "runs", json_integer((json_int_t)total));
                 json_object_set_new(e, "succeeded", json_integer((json_int_t)ok));
                 json_object_set_new(e, "failed", json_integer((json_int_t)bad));
@@ -816,14 +793,14 @@ int flux_cmd_tasks(int argc, char **argv)
         return free(o.params), FLUX_EXIT_USAGE;
     int rc = 0;
     if (!strcmp(o.format, "json")) {
-        json_t *root = run_json(&run), *a = json_array();
+        json_t *root = flux_view_run(&run), *a = json_array();
         for (size_t i = 0; i < n; i++) {
             json_t *t = json_object();
             json_object_set_new(t, "task", json_string(rows[i].task));
             json_object_set_new(t, "try", json_integer(rows[i].try_number));
             json_object_set_new(t, "state", json_string(flux_ti_state_name(rows[i].state)));
-            json_object_set_new(t, "started", jtime(rows[i].started));
-            json_object_set_new(t, "ended", jtime(rows[i].ended));
+            json_object_set_new(t, "started", flux_view_jtime(rows[i].started));
+            json_object_set_new(t, "ended", flux_view_jtime(rows[i].ended));
             json_object_set_new(t, "exit_status", rows[i].exit_status >= 0 ? json_integer(rows[i].exit_status) : json_null());
             json_object_set_new(t, "pid", rows[i].pid ? json_integer(rows[i].pid) : json_null());
             json_object_set_new(t, "host", json_string(rows[i].host));

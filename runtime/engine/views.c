@@ -1,0 +1,116 @@
+/* views — the read-only views of the store as JSON values; see views.h. */
+#include "views.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "value.h"
+
+void flux_view_time(int64_t ms, char *out, size_t n)
+{
+    if (!ms) {
+        snprintf(out, n, "-");
+        return;
+    }
+    flux_buf b = {0};
+    flux_time_iso(ms, 0, &b);
+    snprintf(out, n, "%s", b.data);
+    flux_buf_free(&b);
+}
+
+json_t *flux_view_jtime(int64_t ms)
+{
+    char t[64];
+    flux_view_time(ms, t, sizeof t);
+    return ms ? json_string(t) : json_null();
+}
+
+/* whole seconds, as deployments and sources show them */
+static void iso_s(int64_t ms, char *out, size_t n)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+json_t *flux_view_run(const flux_run_row *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(r->id));
+    json_object_set_new(o, "pipeline", json_string(r->pipeline));
+    json_object_set_new(o, "run_id", json_string(r->run_id));
+    json_object_set_new(o, "state", json_string(flux_run_state_name(r->state)));
+    json_object_set_new(o, "trigger", json_string(r->trigger));
+    json_object_set_new(o, "interval_start", flux_view_jtime(r->interval_start));
+    json_object_set_new(o, "interval_end", flux_view_jtime(r->interval_end));
+    json_object_set_new(o, "started", flux_view_jtime(r->started));
+    json_object_set_new(o, "ended", flux_view_jtime(r->ended));
+    json_object_set_new(o, "plan_id", json_string(r->plan_id));
+    return o;
+}
+
+json_t *flux_view_runs(flux_store *s, const char *pipeline, size_t limit, char *err, size_t errlen)
+{
+    flux_run_row *rows;
+    size_t n;
+    if (flux_store_list_runs(s, pipeline, limit, &rows, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, flux_view_run(&rows[i]));
+    free(rows);
+    return a;
+}
+
+json_t *flux_view_versions(flux_store *s, const char *pipeline, char *err, size_t errlen)
+{
+    flux_deployment *d;
+    size_t n;
+    if (flux_store_list_deployments(s, pipeline, &d, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    if (n == 0) {
+        free(d);
+        snprintf(err, errlen, "pipeline '%s' was never deployed", pipeline);
+        return NULL;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char t[32];
+        iso_s(d[i].deployed_at, t, sizeof t);
+        json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?, s:b}", "version", d[i].version, "plan",
+                                           d[i].plan_id, "deployed_at", t, "commit", d[i].commit[0] ? d[i].commit : NULL,
+                                           "source", d[i].source_path[0] ? d[i].source_path : NULL, "source_sha256",
+                                           d[i].source_sha256[0] ? d[i].source_sha256 : NULL, "current", i == 0));
+    }
+    free(d);
+    return a;
+}
+
+json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errlen)
+{
+    flux_source_row *src;
+    size_t n;
+    if (flux_store_list_sources(s, &src, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (!src[i].errors)
+            continue;
+        char t[32];
+        iso_s(src[i].checked_at, t, sizeof t);
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:s}", "source", src[i].path, "checked_at", t, "commit",
+                                           src[i].commit[0] ? src[i].commit : NULL, "errors", src[i].errors));
+    }
+    flux_source_rows_free(src, n);
+    *checked = n;
+    return a;
+}
