@@ -791,54 +791,36 @@ int flux_cmd_tasks(int argc, char **argv)
     size_t n = 0;
     if (open_run(&o, o.pos[0], &s, &run, &rows, &n) != 0)
         return free(o.params), FLUX_EXIT_USAGE;
-    int rc = 0;
+    json_t *root = flux_view_tasks(s, &run, rows, n);
     if (!strcmp(o.format, "json")) {
-        json_t *root = flux_view_run(&run), *a = json_array();
-        for (size_t i = 0; i < n; i++) {
-            json_t *t = json_object();
-            json_object_set_new(t, "task", json_string(rows[i].task));
-            json_object_set_new(t, "try", json_integer(rows[i].try_number));
-            json_object_set_new(t, "state", json_string(flux_ti_state_name(rows[i].state)));
-            json_object_set_new(t, "started", flux_view_jtime(rows[i].started));
-            json_object_set_new(t, "ended", flux_view_jtime(rows[i].ended));
-            json_object_set_new(t, "exit_status", rows[i].exit_status >= 0 ? json_integer(rows[i].exit_status) : json_null());
-            json_object_set_new(t, "pid", rows[i].pid ? json_integer(rows[i].pid) : json_null());
-            json_object_set_new(t, "host", json_string(rows[i].host));
-            json_object_set_new(t, "log", json_string(rows[i].log_path));
-            json_object_set_new(t, "note", rows[i].note ? json_string(rows[i].note) : json_null());
-            json_error_t je;
-            json_t *rend = rows[i].rendered ? json_loads(rows[i].rendered, 0, &je) : NULL;
-            json_object_set_new(t, "rendered", rend ? rend : json_null());
-            json_t *outs = rows[i].outputs ? json_loads(rows[i].outputs, 0, &je) : NULL;
-            json_object_set_new(t, "outputs", outs ? outs : json_null());
-            int64_t rd, wr, rj, by;
-            if (flux_store_get_counts(s, rows[i].id, &rd, &wr, &rj, &by) == 0)
-                json_object_set_new(t, "counts",
-                                    json_pack("{s:I, s:I, s:I, s:I}", "read", (json_int_t)rd, "written", (json_int_t)wr,
-                                              "rejected", (json_int_t)rj, "bytes", (json_int_t)by));
-            else
-                json_object_set_new(t, "counts", json_null());
-            json_array_append_new(a, t);
-        }
-        json_object_set_new(root, "task_instances", a);
         print_json(root);
     } else {
         printf("run %" PRId64 " %s of %s: %s\n", run.id, run.run_id, run.pipeline, flux_run_state_name(run.state));
         printf("%-32s %4s %-18s %10s %6s  %s\n", "TASK", "TRY", "STATE", "DURATION", "EXIT", "NOTE");
-        for (size_t i = 0; i < n; i++) {
+        size_t i;
+        json_t *ti;
+        json_array_foreach(json_object_get(root, "task_instances"), i, ti) {
             char dur[32] = "-", ex[16] = "-";
-            if (rows[i].started && rows[i].ended)
-                snprintf(dur, sizeof dur, "%.2fs", (double)(rows[i].ended - rows[i].started) / 1000.0);
-            if (rows[i].exit_status >= 0)
-                snprintf(ex, sizeof ex, "%d", rows[i].exit_status);
-            printf("%-32s %4d %-18s %10s %6s  %s\n", rows[i].task, rows[i].try_number,
-                   flux_ti_state_name(rows[i].state), dur, ex, rows[i].note ? rows[i].note : "");
-            int64_t rd, wr, rj, by;
-            if (flux_store_get_counts(s, rows[i].id, &rd, &wr, &rj, &by) == 0)
-                printf("%-32s %4s read %lld, written %lld, rejected %lld, %lld bytes\n", "", "", (long long)rd,
-                       (long long)wr, (long long)rj, (long long)by);
+            int64_t started = view_ms(json_object_get(ti, "started")), ended = view_ms(json_object_get(ti, "ended"));
+            json_t *exit_status = json_object_get(ti, "exit_status"), *c = json_object_get(ti, "counts");
+            const char *note = json_string_value(json_object_get(ti, "note"));
+            if (started && ended)
+                snprintf(dur, sizeof dur, "%.2fs", (double)(ended - started) / 1000.0);
+            if (json_is_integer(exit_status))
+                snprintf(ex, sizeof ex, "%d", (int)json_integer_value(exit_status));
+            printf("%-32s %4d %-18s %10s %6s  %s\n", json_string_value(json_object_get(ti, "task")),
+                   (int)json_integer_value(json_object_get(ti, "try")), json_string_value(json_object_get(ti, "state")),
+                   dur, ex, note ? note : "");
+            if (json_is_object(c))
+                printf("%-32s %4s read %lld, written %lld, rejected %lld, %lld bytes\n", "", "",
+                       (long long)json_integer_value(json_object_get(c, "read")),
+                       (long long)json_integer_value(json_object_get(c, "written")),
+                       (long long)json_integer_value(json_object_get(c, "rejected")),
+                       (long long)json_integer_value(json_object_get(c, "bytes")));
         }
+        json_decref(root);
     }
+    int rc = 0;
     flux_ti_rows_free(rows, n);
     flux_store_close(s);
     free(o.params);

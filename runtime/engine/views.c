@@ -114,3 +114,36 @@ json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errle
     *checked = n;
     return a;
 }
+
+json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n)
+{
+    json_t *root = flux_view_run(run), *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *t = json_object();
+        json_object_set_new(t, "task", json_string(rows[i].task));
+        json_object_set_new(t, "try", json_integer(rows[i].try_number));
+        json_object_set_new(t, "state", json_string(flux_ti_state_name(rows[i].state)));
+        json_object_set_new(t, "started", flux_view_jtime(rows[i].started));
+        json_object_set_new(t, "ended", flux_view_jtime(rows[i].ended));
+        json_object_set_new(t, "exit_status", rows[i].exit_status >= 0 ? json_integer(rows[i].exit_status) : json_null());
+        json_object_set_new(t, "pid", rows[i].pid ? json_integer(rows[i].pid) : json_null());
+        json_object_set_new(t, "host", json_string(rows[i].host));
+        json_object_set_new(t, "log", json_string(rows[i].log_path));
+        json_object_set_new(t, "note", rows[i].note ? json_string(rows[i].note) : json_null());
+        json_error_t je;
+        json_t *rend = rows[i].rendered ? json_loads(rows[i].rendered, 0, &je) : NULL;
+        json_object_set_new(t, "rendered", rend ? rend : json_null());
+        json_t *outs = rows[i].outputs ? json_loads(rows[i].outputs, 0, &je) : NULL;
+        json_object_set_new(t, "outputs", outs ? outs : json_null());
+        int64_t rd, wr, rj, by;
+        if (flux_store_get_counts(s, rows[i].id, &rd, &wr, &rj, &by) == 0)
+            json_object_set_new(t, "counts",
+                                json_pack("{s:I, s:I, s:I, s:I}", "read", (json_int_t)rd, "written", (json_int_t)wr,
+                                          "rejected", (json_int_t)rj, "bytes", (json_int_t)by));
+        else
+            json_object_set_new(t, "counts", json_null());
+        json_array_append_new(a, t);
+    }
+    json_object_set_new(root, "task_instances", a);
+    return root;
+}

@@ -33,4 +33,9 @@ json_t *flux_view_versions(flux_store *s, const char *pipeline, char *err, size_
  * failed; *checked: how many sources there are. */
 json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errlen);
 
+/* The run with its tries: the run's fields (flux_view_run) and
+ * "task_instances": [{task, try, state, started, ended, exit_status, pid,
+ * host, log, note, rendered, outputs, counts}...] for rows, its tries. */
+json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n);
+
 #endif
