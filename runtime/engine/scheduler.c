@@ -89,6 +89,8 @@ typedef struct sched {
     size_t nwatch;
     char *fingerprint; /* the tree's files, sizes and times, or the commit */
     bool stopping;
+    bool exporting;             /* a commit's export is on the work queue */
+    bool resync, resync_force;  /* a sync asked for meanwhile, done after it */
     int64_t last_source_error_ms;
 } sched;
 
@@ -586,6 +588,118 @@ static char *dir_fingerprint(const char *dir)
 }
 
 static void watch_tree(sched *S);
+static void sync_sources(sched *S, bool force);
+
+/* ---- a commit exported off the loop thread ----
+ *
+ * `git archive` of a commit runs processes and waits for them: on libuv's
+ * work queue, so the loop keeps handing tasks off meanwhile. The deploy of
+ * the exported tree (compile and store writes) stays on the loop thread:
+ * it works from the tree's root with relative paths (so a plan is the same
+ * bytes wherever the tree sits), which changes the working directory, and
+ * it writes through the loop's store connection. */
+
+typedef struct export_job {
+    uv_work_t work, cleanup;
+    sched *S;
+    char commit[65];
+    char dir[PATH_MAX];
+    char tmp[32];   /* "" until made */
+    int made_errno; /* the directory could not be made: why */
+    bool read;      /* git archive | tar succeeded */
+} export_job;
+
+static void remove_tree(const char *dir)
+{
+    if (!dir[0])
+        return;
+    char *q = shq(dir);
+    char cmd[PATH_MAX];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", q);
+    run_sh(cmd, NULL, 0);
+    free(q);
+}
+
+/* on a worker thread: nothing here touches the scheduler */
+static void export_work(uv_work_t *req)
+{
+    export_job *j = req->data;
+    char tmp[] = "/tmp/flux-commit.XXXXXX";
+    if (!mkdtemp(tmp)) {
+        j->made_errno = errno;
+        return;
+    }
+    snprintf(j->tmp, sizeof j->tmp, "%s", tmp);
+    char *qd = shq(j->dir), *qt = shq(j->tmp);
+    char cmd[PATH_MAX * 3];
+    snprintf(cmd, sizeof cmd, "git -C %s archive --format=tar %s | tar -x -C %s", qd, j->commit, qt);
+    j->read = run_sh(cmd, NULL, 0) == 0;
+    free(qd);
+    free(qt);
+}
+
+static void cleanup_work(uv_work_t *req)
+{
+    export_job *j = req->data;
+    remove_tree(j->tmp);
+}
+
+static void cleanup_done(uv_work_t *req, int status)
+{
+    (void)status;
+    free(req->data);
+}
+
+/* back on the loop thread: the exported tree deployed, then removed */
+static void export_done(uv_work_t *req, int status)
+{
+    export_job *j = req->data;
+    sched *S = j->S;
+    S->exporting = false;
+    if (j->made_errno)
+        logf_(S, "cannot make a directory for commit %.12s: %s", j->commit, strerror(j->made_errno));
+    else if (status == 0 && !j->read)
+        logf_(S, "cannot read commit %.12s of %s", j->commit, S->dir);
+    else if (status == 0 && !S->stopping) {
+        logf_(S, "commit %.12s of %s", j->commit, S->branch);
+        flux_deploy_report rep;
+        if (flux_deploy_tree(S->s, j->tmp, NULL, j->commit, &rep, S->o->say, S->o->ud) == 0)
+            snprintf(S->commit, sizeof S->commit, "%s", j->commit);
+    }
+    /* while stopping the loop's handles are closing: no more work, no tick */
+    if (S->stopping || uv_queue_work(flux_exec_loop(S->ex), &j->cleanup, cleanup_work, cleanup_done) != 0) {
+        remove_tree(j->tmp);
+        free(j);
+    }
+    if (S->stopping)
+        return;
+    /* the new versions are used from the next tick on: now */
+    uv_timer_start(&S->tick, on_tick, 0, 0);
+    if (S->resync) {
+        bool force = S->resync_force;
+        S->resync = S->resync_force = false;
+        sync_sources(S, force);
+    }
+}
+
+static void export_commit(sched *S, const char *commit)
+{
+    export_job *j = calloc(1, sizeof *j);
+    if (!j)
+        abort();
+    j->S = S;
+    j->work.data = j->cleanup.data = j;
+    snprintf(j->commit, sizeof j->commit, "%s", commit);
+    snprintf(j->dir, sizeof j->dir, "%s", S->dir);
+    if (uv_queue_work(flux_exec_loop(S->ex), &j->work, export_work, export_done) != 0) {
+        logf_(S, "cannot read commit %.12s of %s", commit, S->dir);
+        free(j);
+        return;
+    }
+    S->exporting = true;
+}
+
+/* ---- syncing ---- */
 
 /* recompile and deploy when the sources changed (force: SIGHUP) */
 static void sync_sources(sched *S, bool force)
@@ -593,6 +707,11 @@ static void sync_sources(sched *S, bool force)
     char *fp = NULL;
     char commit[65] = "";
     if (S->branch) {
+        if (S->exporting) { /* one export at a time; this one's turn comes after */
+            S->resync = true;
+            S->resync_force |= force;
+            return;
+        }
         if (read_ref(S, commit) != 0) {
             if (wall_ms() - S->last_source_error_ms > 60000) {
                 logf_(S, "branch '%s' not found in %s", S->branch, S->gitdir);
@@ -610,32 +729,14 @@ static void sync_sources(sched *S, bool force)
     }
     free(S->fingerprint);
     S->fingerprint = fp;
-    flux_deploy_report rep;
     if (S->branch) {
         /* the committed tree only: never the work tree's uncommitted edits */
-        char tmp[] = "/tmp/flux-commit.XXXXXX";
-        if (!mkdtemp(tmp)) {
-            logf_(S, "cannot make a directory for commit %.12s: %s", commit, strerror(errno));
-            return;
-        }
-        char *qd = shq(S->dir), *qt = shq(tmp);
-        char cmd[PATH_MAX * 3];
-        snprintf(cmd, sizeof cmd, "git -C %s archive --format=tar %s | tar -x -C %s", qd, commit, qt);
-        if (run_sh(cmd, NULL, 0) != 0)
-            logf_(S, "cannot read commit %.12s of %s", commit, S->dir);
-        else {
-            logf_(S, "commit %.12s of %s", commit, S->branch);
-            if (flux_deploy_tree(S->s, tmp, NULL, commit, &rep, S->o->say, S->o->ud) == 0)
-                snprintf(S->commit, sizeof S->commit, "%s", commit);
-        }
-        snprintf(cmd, sizeof cmd, "rm -rf %s", qt);
-        run_sh(cmd, NULL, 0);
-        free(qd);
-        free(qt);
-    } else {
-        flux_deploy_tree(S->s, S->dir, NULL, NULL, &rep, S->o->say, S->o->ud);
-        watch_tree(S); /* new directories get watched too */
+        export_commit(S, commit);
+        return;
     }
+    flux_deploy_report rep;
+    flux_deploy_tree(S->s, S->dir, NULL, NULL, &rep, S->o->say, S->o->ud);
+    watch_tree(S); /* new directories get watched too */
     /* the new versions are used from the next tick on: now */
     uv_timer_start(&S->tick, on_tick, 0, 0);
 }
