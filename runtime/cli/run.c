@@ -554,36 +554,14 @@ int flux_cmd_test(int argc, char **argv)
 
 static int resolve_run(flux_store *s, const ropts *o, const char *arg, flux_run_row *row)
 {
-    char *end;
-    long long id = strtoll(arg, &end, 10);
-    if (*arg && !*end) {
-        if (flux_store_get_run(s, id, row) == 0)
-            return 0;
-    } else {
-        /* a run_id, with --pipeline when several pipelines have it */
-        flux_run_row *rows;
-        size_t n, hits = 0;
-        if (flux_store_list_runs(s, o->pipeline, 0, &rows, &n) == 0) {
-            for (size_t i = 0; i < n; i++)
-                if (!strcmp(rows[i].run_id, arg)) {
-                    *row = rows[i];
-                    hits++;
-                }
-            free(rows);
-        }
-        if (hits == 1)
-            return 0;
-        if (hits > 1) {
-            fprintf(stderr, "flux %s: several pipelines have a run '%s'; add --pipeline\n", o->cmd, arg);
-            return -1;
-        }
+    char err[1024];
+    if (flux_runs_find(s, arg, o->pipeline, row, err, sizeof err) != 0) {
+        fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+        return -1;
     }
-    fprintf(stderr, "flux %s: no run '%s' (see flux runs)\n", o->cmd, arg);
-    return -1;
+    return 0;
 }
 
-/* the store and the run an argument names, and (rows not NULL) every try
- * of its task instances; -1 after saying why */
 static int open_run(const ropts *o, const char *arg, flux_store **s, flux_run_row *run, flux_ti_row **rows,
                     size_t *n)
 {

@@ -48,6 +48,37 @@ int flux_runs_pick_interval(const flux_timetable *tt, const char *pipeline, cons
     return -1;
 }
 
+int flux_runs_find(flux_store *s, const char *arg, const char *pipeline, flux_run_row *row, char *err,
+                   size_t errlen)
+{
+    char *end;
+    long long id = strtoll(arg, &end, 10);
+    if (*arg && !*end) {
+        if (flux_store_get_run(s, id, row) == 0)
+            return 0;
+    } else {
+        /* a run_id, with the pipeline when several pipelines have it */
+        flux_run_row *rows;
+        size_t n, hits = 0;
+        if (flux_store_list_runs(s, pipeline, 0, &rows, &n) == 0) {
+            for (size_t i = 0; i < n; i++)
+                if (!strcmp(rows[i].run_id, arg)) {
+                    *row = rows[i];
+                    hits++;
+                }
+            free(rows);
+        }
+        if (hits == 1)
+            return 0;
+        if (hits > 1) {
+            snprintf(err, errlen, "several pipelines have a run '%s'; add --pipeline", arg);
+            return -1;
+        }
+    }
+    snprintf(err, errlen, "no run '%s' (see flux runs)", arg);
+    return -1;
+}
+
 int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state)
 {
     flux_ti_row *rows;

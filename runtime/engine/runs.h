@@ -19,6 +19,11 @@ int64_t flux_runs_now(void);
 int flux_runs_pick_interval(const flux_timetable *tt, const char *pipeline, const char *date, flux_interval *iv,
                             char *err, size_t errlen);
 
+/* The run arg names: its id, or its run id (of pipeline when given; an
+ * error when several pipelines have it). -1 with err. */
+int flux_runs_find(flux_store *s, const char *arg, const char *pipeline, flux_run_row *row, char *err,
+                   size_t errlen);
+
 /* Clears the latest try of each task of run named in tasks (all when ntasks
  * is 0; with only_state, only those failed or upstream_failed) to run again,
  * and queues the run when any was cleared. The number cleared, or -1. */
