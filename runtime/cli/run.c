@@ -642,6 +642,46 @@ int flux_cmd_runs(int argc, char **argv)
     return rc ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
 }
 
+static const char *jstr(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static long long jint(json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* the status view as text */
+static void print_status(json_t *st)
+{
+    size_t i;
+    json_t *e;
+    printf("%-24s %-8s %-36s %8s %8s %8s\n", "PIPELINE", "LAST", "LAST RUN", "RUNS", "OK", "FAILED");
+    json_array_foreach(json_object_get(st, "pipelines"), i, e) {
+        json_t *last = json_object_get(e, "last_run");
+        printf("%-24s %-8s %-36s %8zu %8zu %8zu\n", jstr(e, "pipeline"), jstr(last, "state"), jstr(last, "run_id"),
+               (size_t)jint(e, "runs"), (size_t)jint(e, "succeeded"), (size_t)jint(e, "failed"));
+    }
+    json_array_foreach(json_object_get(st, "deployed"), i, e) {
+        if (i == 0)
+            printf("\n%-24s %-8s %-8s %s\n", "DEPLOYED", "VERSION", "STATE", "SOURCE");
+        printf("%-24s %-8d %-8s %s%s\n", jstr(e, "pipeline"), (int)jint(e, "version"), jstr(e, "state"),
+               jstr(e, "source") ? jstr(e, "source") : "-",
+               jstr(e, "errors") ? " (fails to compile: the last good version runs; see flux errors)" : "");
+    }
+    json_t *sj = json_object_get(st, "schedulers");
+    json_array_foreach(sj, i, e) {
+        bool alive = json_is_true(json_object_get(e, "alive"));
+        if (alive || i == 0)
+            printf("%sscheduler %s: %s (heartbeat %.1f s ago)\n", i == 0 ? "\n" : "", jstr(e, "scheduler"),
+                   alive ? "alive" : json_is_true(json_object_get(e, "stopped")) ? "stopped" : "not responding",
+                   (double)jint(e, "heartbeat_age_ms") / 1000.0);
+    }
+    if (json_is_array(sj) && !json_array_size(sj))
+        printf("\nno scheduler has run on this store\n");
+}
+
 int flux_cmd_status(int argc, char **argv)
 {
     ropts o;
@@ -653,99 +693,18 @@ int flux_cmd_status(int argc, char **argv)
     flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!s)
         return free(o.params), FLUX_EXIT_FAIL;
-    flux_run_row *rows;
-    size_t n;
     const char *pl = o.npos ? o.pos[0] : NULL;
-    int rc = flux_store_list_runs(s, pl, 0, &rows, &n);
-    if (!rc) {
-        /* the latest run of each pipeline, and counts by state */
-        json_t *arr = json_array();
-        if (strcmp(o.format, "json"))
-            printf("%-24s %-8s %-36s %8s %8s %8s\n", "PIPELINE", "LAST", "LAST RUN", "RUNS", "OK", "FAILED");
-        for (size_t i = 0; i < n; i++) {
-            bool first = true;
-            for (size_t j = 0; j < i && first; j++)
-                first = strcmp(rows[j].pipeline, rows[i].pipeline) != 0;
-            if (!first)
-                continue;
-            size_t total = 0, ok = 0, bad = 0;
-            for (size_t j = 0; j < n; j++) {
-                if (strcmp(rows[j].pipeline, rows[i].pipeline))
-                    continue;
-                total++;
-                ok += rows[j].state == FLUX_RUN_SUCCESS;
-                bad += rows[j].state == FLUX_RUN_FAILED;
-            }
-            if (!strcmp(o.format, "json")) {
-                json_t *e = json_object();
-                json_object_set_new(e, "pipeline", json_string(rows[i].pipeline));
-                json_object_set_new(e, "last_run", flux_view_run(&rows[i]));
-                json_object_set_new(e, "runs", json_integer((json_int_t)total));
-                json_object_set_new(e, "succeeded", json_integer((json_int_t)ok));
-                json_object_set_new(e, "failed", json_integer((json_int_t)bad));
-                json_array_append_new(arr, e);
-            } else {
-                printf("%-24s %-8s %-36s %8zu %8zu %8zu\n", rows[i].pipeline, flux_run_state_name(rows[i].state),
-                       rows[i].run_id, total, ok, bad);
-            }
-        }
-        /* deployed pipelines: version, paused, removed, a source that fails to compile */
-        flux_pipeline_row *pr = NULL;
-        size_t npr = 0;
-        json_t *pj = json_array();
-        if (flux_store_list_pipelines(s, &pr, &npr) == 0) {
-            bool header = false;
-            for (size_t i = 0; i < npr; i++) {
-                if (!pr[i].version || (pl && strcmp(pl, pr[i].name)))
-                    continue;
-                const char *state = pr[i].removed ? "removed" : pr[i].paused ? "paused" : "active";
-                if (!strcmp(o.format, "json")) {
-                    json_array_append_new(pj, json_pack("{s:s, s:i, s:s, s:s, s:s?, s:s?}", "pipeline", pr[i].name,
-                                                        "version", pr[i].version, "plan", pr[i].plan_id, "state", state,
-                                                        "source", pr[i].source_path, "errors", pr[i].errors));
-                    continue;
-                }
-                if (!header)
-                    printf("\n%-24s %-8s %-8s %s\n", "DEPLOYED", "VERSION", "STATE", "SOURCE");
-                header = true;
-                printf("%-24s %-8d %-8s %s%s\n", pr[i].name, pr[i].version, state,
-                       pr[i].source_path ? pr[i].source_path : "-",
-                       pr[i].errors ? " (fails to compile: the last good version runs; see flux errors)" : "");
-            }
-            flux_pipeline_rows_free(pr, npr);
-        }
-        /* schedulers: alive while their heartbeat is fresh */
-        flux_scheduler_row *sr = NULL;
-        size_t nsr = 0;
-        json_t *sj = json_array();
-        if (flux_store_list_schedulers(s, &sr, &nsr) == 0) {
-            int64_t now = flux_runs_now();
-            for (size_t i = 0; i < nsr; i++) {
-                bool alive = !sr[i].stopped && now - sr[i].heartbeat < 10000;
-                if (!strcmp(o.format, "json")) {
-                    json_array_append_new(sj, json_pack("{s:s, s:b, s:I}", "scheduler", sr[i].id, "alive", alive,
-                                                        "heartbeat_age_ms", (json_int_t)(now - sr[i].heartbeat)));
-                } else if (alive || i == 0) {
-                    printf("%sscheduler %s: %s (heartbeat %.1f s ago)\n", i == 0 ? "\n" : "", sr[i].id,
-                           alive ? "alive" : sr[i].stopped ? "stopped" : "not responding",
-                           (double)(now - sr[i].heartbeat) / 1000.0);
-                }
-            }
-            if (!nsr && strcmp(o.format, "json"))
-                printf("\nno scheduler has run on this store\n");
-            free(sr);
-        }
-        if (!strcmp(o.format, "json")) {
-            json_t *root = json_pack("{s:o, s:o, s:o}", "pipelines", arr, "deployed", pj, "schedulers", sj);
-            print_json(root);
-        } else {
-            json_decref(arr);
-            json_decref(pj);
-            json_decref(sj);
-        }
-        free(rows);
-    } else {
-        fprintf(stderr, "flux status: %s\n", flux_store_error(s));
+    char err[1024];
+    bool json = !strcmp(o.format, "json");
+    json_t *st = flux_view_status(s, pl, flux_runs_now(), !json, err, sizeof err);
+    int rc = st ? 0 : -1;
+    if (!st)
+        fprintf(stderr, "flux status: %s\n", err);
+    else if (json)
+        print_json(st);
+    else {
+        print_status(st);
+        json_decref(st);
     }
     flux_store_close(s);
     free(o.params);

@@ -1,6 +1,7 @@
 /* views — the read-only views of the store as JSON values; see views.h. */
 #include "views.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,4 +147,88 @@ json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_ro
     }
     json_object_set_new(root, "task_instances", a);
     return root;
+}
+
+/* the latest run of each pipeline (rows are newest first) with its counts */
+static json_t *status_pipelines(const flux_run_row *rows, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++)
+            first = strcmp(rows[j].pipeline, rows[i].pipeline) != 0;
+        if (!first)
+            continue;
+        size_t total = 0, ok = 0, bad = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (strcmp(rows[j].pipeline, rows[i].pipeline))
+                continue;
+            total++;
+            ok += rows[j].state == FLUX_RUN_SUCCESS;
+            bad += rows[j].state == FLUX_RUN_FAILED;
+        }
+        json_t *e = json_object();
+        json_object_set_new(e, "pipeline", json_string(rows[i].pipeline));
+        json_object_set_new(e, "last_run", flux_view_run(&rows[i]));
+        json_object_set_new(e, "runs", json_integer((json_int_t)total));
+        json_object_set_new(e, "succeeded", json_integer((json_int_t)ok));
+        json_object_set_new(e, "failed", json_integer((json_int_t)bad));
+        json_array_append_new(arr, e);
+    }
+    return arr;
+}
+
+/* deployed pipelines: version, paused, removed, a source that fails to compile */
+static json_t *status_deployed(flux_store *s, const char *pipeline)
+{
+    flux_pipeline_row *pr = NULL;
+    size_t npr = 0;
+    json_t *pj = json_array();
+    if (flux_store_list_pipelines(s, &pr, &npr) != 0)
+        return pj;
+    for (size_t i = 0; i < npr; i++) {
+        if (!pr[i].version || (pipeline && strcmp(pipeline, pr[i].name)))
+            continue;
+        const char *state = pr[i].removed ? "removed" : pr[i].paused ? "paused" : "active";
+        json_array_append_new(pj, json_pack("{s:s, s:i, s:s, s:s, s:s?, s:s?}", "pipeline", pr[i].name, "version",
+                                            pr[i].version, "plan", pr[i].plan_id, "state", state, "source",
+                                            pr[i].source_path, "errors", pr[i].errors));
+    }
+    flux_pipeline_rows_free(pr, npr);
+    return pj;
+}
+
+/* schedulers: alive while their heartbeat is fresh */
+static json_t *status_schedulers(flux_store *s, int64_t now, bool detail)
+{
+    flux_scheduler_row *sr = NULL;
+    size_t nsr = 0;
+    if (flux_store_list_schedulers(s, &sr, &nsr) != 0)
+        return detail ? json_null() : json_array();
+    json_t *sj = json_array();
+    for (size_t i = 0; i < nsr; i++) {
+        bool alive = !sr[i].stopped && now - sr[i].heartbeat < 10000;
+        json_t *e = json_pack("{s:s, s:b, s:I}", "scheduler", sr[i].id, "alive", alive, "heartbeat_age_ms",
+                              (json_int_t)(now - sr[i].heartbeat));
+        if (detail)
+            json_object_set_new(e, "stopped", json_boolean(sr[i].stopped));
+        json_array_append_new(sj, e);
+    }
+    free(sr);
+    return sj;
+}
+
+json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool detail, char *err, size_t errlen)
+{
+    flux_run_row *rows;
+    size_t n;
+    if (flux_store_list_runs(s, pipeline, 0, &rows, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    json_t *arr = status_pipelines(rows, n);
+    free(rows);
+    json_t *pj = status_deployed(s, pipeline);
+    json_t *sj = status_schedulers(s, now, detail);
+    return json_pack("{s:o, s:o, s:o}", "pipelines", arr, "deployed", pj, "schedulers", sj);
 }

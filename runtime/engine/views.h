@@ -6,6 +6,7 @@
 #define FLUX_VIEWS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,5 +38,12 @@ json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errle
  * "task_instances": [{task, try, state, started, ended, exit_status, pid,
  * host, log, note, rendered, outputs, counts}...] for rows, its tries. */
 json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n);
+
+/* {pipelines: [{pipeline, last_run, runs, succeeded, failed}...],
+ *  deployed: [{pipeline, version, plan, state, source, errors}...],
+ *  schedulers: [{scheduler, alive, heartbeat_age_ms}...]} at now;
+ * pipeline NULL: all. detail (for a text view): each scheduler also says
+ * whether it "stopped", and schedulers is null when they cannot be read. */
+json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool detail, char *err, size_t errlen);
 
 #endif
