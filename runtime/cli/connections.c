@@ -12,10 +12,8 @@
 #include "opts.h"
 #include "conn.h"
 #include "ops.h"
+#include "views.h"
 
-extern char **environ;
-
-/* names from the file, then those only the environment defines */
 /* this file's rows of the command table (commands.c), in the order
  * `flux help` lists them */
 const flux_cli_command flux_cli_connections_commands[] = {
@@ -30,40 +28,33 @@ const flux_cli_command flux_cli_connections_commands[] = {
 };
 const size_t flux_cli_connections_ncommands = sizeof flux_cli_connections_commands / sizeof *flux_cli_connections_commands;
 
-static size_t all_names(flux_arena *a, const flux_conns *c, const char ***out)
-{
-    size_t cap = c->n + 16, n = 0;
-    const char **v = flux_arena_alloc(a, cap * sizeof *v);
-    for (size_t i = 0; i < c->n; i++)
-        v[n++] = c->v[i].name;
-    for (char **e = environ; *e; e++) {
-        if (strncmp(*e, "FLUX_CONN_", 10) != 0 || !strchr(*e, '='))
-            continue;
-        size_t len = (size_t)(strchr(*e, '=') - (*e + 10));
-        char *name = flux_arena_alloc(a, len + 1);
-        for (size_t i = 0; i < len; i++)
-            name[i] = (char)tolower((unsigned char)(*e)[10 + i]);
-        name[len] = '\0';
-        bool dup = false;
-        for (size_t i = 0; i < n && !dup; i++) {
-            char env[256];
-            flux_conn_env_name(v[i], env, sizeof env);
-            dup = strncmp(env, *e, strlen(env)) == 0 && (*e)[strlen(env)] == '=';
-        }
-        if (!dup && len && n < cap)
-            v[n++] = name;
-    }
-    *out = v;
-    return n;
-}
 
-static const char *where(const flux_conn *c)
+
+/* the connections view as text */
+static void print_list(json_t *arr)
 {
-    if (c->brokers)
-        return c->brokers;
-    if (!strcmp(c->type ? c->type : "", "sqlite"))
-        return c->database ? c->database : "";
-    return c->host ? c->host : "127.0.0.1";
+    printf("%-20s %-7s %-32s %-12s %-9s %s\n", "NAME", "TYPE", "HOST / BROKERS / FILE", "USER", "PASSWORD",
+           "DEFINED IN");
+    size_t i;
+    json_t *c;
+    json_array_foreach(arr, i, c) {
+        char addr[512];
+        const char *address = json_string_value(json_object_get(c, "address"));
+        json_t *port = json_object_get(c, "port");
+        if (port && !json_is_true(json_object_get(c, "brokers")))
+            snprintf(addr, sizeof addr, "%s:%d", address, (int)json_integer_value(port));
+        else
+            snprintf(addr, sizeof addr, "%s", address);
+        const char *user = json_string_value(json_object_get(c, "user"));
+        printf("%-20s %-7s %-32s %-12s %-9s %s\n", json_string_value(json_object_get(c, "name")),
+               json_is_true(json_object_get(c, "typed")) ? json_string_value(json_object_get(c, "type")) : "?", addr,
+               user ? user : "-", json_is_true(json_object_get(c, "password_set")) ? "set"
+                                  : json_is_true(json_object_get(c, "unresolved")) ? "unset"
+                                                                                   : "none",
+               json_string_value(json_object_get(c, "origin")));
+    }
+    if (!json_array_size(arr))
+        printf("no connections: add them to flux.yaml (connections:) or set FLUX_CONN_<NAME>\n");
 }
 
 typedef struct copts {
@@ -104,40 +95,14 @@ int flux_cmd_connections(int argc, char **argv)
     }
     int rc = FLUX_EXIT_OK;
     if (!strcmp(sub, "list")) {
-        const char **names;
-        size_t n = all_names(a, &conns, &names);
-        json_t *arr = json_array();
-        if (!strcmp(format, "text"))
-            printf("%-20s %-7s %-32s %-12s %-9s %s\n", "NAME", "TYPE", "HOST / BROKERS / FILE", "USER", "PASSWORD",
-                   "DEFINED IN");
-        for (size_t i = 0; i < n; i++) {
-            const flux_conn *c = flux_conns_find(&conns, names[i]);
-            if (!c)
-                continue;
-            if (!strcmp(format, "json")) {
-                json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b, s:s}", "name", names[i], "type",
-                                      c->type ? c->type : "", "address", where(c), "user", c->user, "database",
-                                      c->database, "password_set", c->password != NULL, "origin",
-                                      c->origin ? c->origin : "");
-                if (c->port)
-                    json_object_set_new(o, "port", json_integer(c->port));
-                json_array_append_new(arr, o);
-            } else {
-                char addr[512];
-                if (c->port && !c->brokers)
-                    snprintf(addr, sizeof addr, "%s:%d", where(c), c->port);
-                else
-                    snprintf(addr, sizeof addr, "%s", where(c));
-                printf("%-20s %-7s %-32s %-12s %-9s %s\n", names[i], c->type ? c->type : "?", addr,
-                       c->user ? c->user : "-", c->password ? "set" : c->unresolved ? "unset" : "none", c->origin ? c->origin : "");
-            }
-        }
-        if (!strcmp(format, "json")) {
+        bool json = !strcmp(format, "json");
+        json_t *arr = flux_view_connections(a, &conns, !json);
+        if (json) {
             char *t = json_dumps(arr, JSON_INDENT(2));
             printf("%s\n", t);
             free(t);
-        } else if (!n) {
-            printf("no connections: add them to flux.yaml (connections:) or set FLUX_CONN_<NAME>\n");
+        } else {
+            print_list(arr);
         }
         json_decref(arr);
     } else {

@@ -1,6 +1,7 @@
 /* views — the read-only views of the store as JSON values; see views.h. */
 #include "views.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,4 +232,69 @@ json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool 
     json_t *pj = status_deployed(s, pipeline);
     json_t *sj = status_schedulers(s, now, detail);
     return json_pack("{s:o, s:o, s:o}", "pipelines", arr, "deployed", pj, "schedulers", sj);
+}
+
+/* ---- connections ---- */
+
+extern char **environ;
+
+/* names from the file, then those only the environment defines */
+static size_t all_names(flux_arena *a, const flux_conns *c, const char ***out)
+{
+    size_t cap = c->n + 16, n = 0;
+    const char **v = flux_arena_alloc(a, cap * sizeof *v);
+    for (size_t i = 0; i < c->n; i++)
+        v[n++] = c->v[i].name;
+    for (char **e = environ; *e; e++) {
+        if (strncmp(*e, "FLUX_CONN_", 10) != 0 || !strchr(*e, '='))
+            continue;
+        size_t len = (size_t)(strchr(*e, '=') - (*e + 10));
+        char *name = flux_arena_alloc(a, len + 1);
+        for (size_t i = 0; i < len; i++)
+            name[i] = (char)tolower((unsigned char)(*e)[10 + i]);
+        name[len] = '\0';
+        bool dup = false;
+        for (size_t i = 0; i < n && !dup; i++) {
+            char env[256];
+            flux_conn_env_name(v[i], env, sizeof env);
+            dup = strncmp(env, *e, strlen(env)) == 0 && (*e)[strlen(env)] == '=';
+        }
+        if (!dup && len && n < cap)
+            v[n++] = name;
+    }
+    *out = v;
+    return n;
+}
+
+static const char *where(const flux_conn *c)
+{
+    if (c->brokers)
+        return c->brokers;
+    if (!strcmp(c->type ? c->type : "", "sqlite"))
+        return c->database ? c->database : "";
+    return c->host ? c->host : "127.0.0.1";
+}
+
+json_t *flux_view_connections(flux_arena *a, const flux_conns *conns, bool detail)
+{
+    const char **names;
+    size_t n = all_names(a, conns, &names);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const flux_conn *c = flux_conns_find(conns, names[i]);
+        if (!c)
+            continue;
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b, s:s}", "name", names[i], "type", c->type ? c->type : "",
+                              "address", where(c), "user", c->user, "database", c->database, "password_set",
+                              c->password != NULL, "origin", c->origin ? c->origin : "");
+        if (c->port)
+            json_object_set_new(o, "port", json_integer(c->port));
+        if (detail) {
+            json_object_set_new(o, "typed", json_boolean(c->type != NULL));
+            json_object_set_new(o, "brokers", json_boolean(c->brokers != NULL));
+            json_object_set_new(o, "unresolved", json_boolean(c->unresolved));
+        }
+        json_array_append_new(arr, o);
+    }
+    return arr;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conn.h"
 #include "store.h"
 
 /* A time as the views write it ("-" for 0, milliseconds when not whole). */
@@ -45,5 +46,12 @@ json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_ro
  * pipeline NULL: all. detail (for a text view): each scheduler also says
  * whether it "stopped", and schedulers is null when they cannot be read. */
 json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool detail, char *err, size_t errlen);
+
+/* The connections of conns and FLUX_CONN_* (names allocated in a):
+ * [{name, type, address, user, database, password_set, origin, port?}...],
+ * never a password. detail (for a text view): each also says whether its
+ * type was given ("typed"), whether it has "brokers", and whether its
+ * password is "unresolved". */
+json_t *flux_view_connections(flux_arena *a, const flux_conns *conns, bool detail);
 
 #endif
