@@ -205,9 +205,13 @@ static char *self_path(void)
     char buf[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n <= 0)
-        return strdup("flux");
-    buf[n] = '\0';
-    return strdup(buf);
+        snprintf(buf, sizeof buf, "flux");
+    else
+        buf[n] = '\0';
+    char *self = strdup(buf);
+    if (!self)
+        abort();
+    return self;
 }
 
 static void print_handoffs(flux_executor *ex, FILE *out)
@@ -854,6 +858,8 @@ int flux_cmd_clear(int argc, char **argv)
         } else {
             const flux_pipeline *p = pl->pipeline;
             bool *mark = calloc(p->ntasks + 1, sizeof *mark);
+            if (!mark)
+                abort();
             for (size_t i = 1; i < o.npos && !rc; i++) {
                 size_t k = 0;
                 while (k < p->ntasks && strcmp(p->tasks[k]->id, o.pos[i]))

@@ -49,6 +49,8 @@ static size_t task_blocks(const char *plan, task_block **out)
         if (n == cap) {
             cap = cap ? 2 * cap : 16;
             *out = realloc(*out, cap * sizeof **out);
+            if (!*out)
+                abort();
         }
         task_block *b = &(*out)[n++];
         size_t nl = strcspn(p + 6, "\n");
@@ -123,7 +125,10 @@ static char *read_whole(const char *path, size_t *len)
         flux_buf_put(&b, buf, n);
     fclose(f);
     *len = b.len;
-    return b.data ? b.data : strdup("");
+    char *text = b.data ? b.data : strdup("");
+    if (!text)
+        abort();
+    return text;
 }
 
 /* the diagnostics of a compilation as printed, without colour */
@@ -190,7 +195,9 @@ static void see(dctx *d, const char *name, const char *path)
     if (!d->seen || !d->seen_file)
         abort();
     d->seen[d->nseen] = strdup(name);
-    d->seen_file[d->nseen++] = strdup(path);
+    d->seen_file[d->nseen] = strdup(path);
+    if (!d->seen[d->nseen] || !d->seen_file[d->nseen++])
+        abort();
 }
 
 /* a file with errors: its diagnostics recorded, its pipelines still

@@ -144,6 +144,8 @@ static splan *plan_get(sched *S, const char *plan_id)
         return NULL;
     }
     splan *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
     snprintf(p->id, sizeof p->id, "%s", plan_id);
     char err[1024];
     int rc = flux_load_plan_text(&p->c, plan_id, text, strlen(text), err, sizeof err);
@@ -267,6 +269,8 @@ static int execute(sched *S, const flux_run_row *row, const char *params_json)
         return -1;
     }
     S->mine = realloc(S->mine, (S->nmine + 1) * sizeof *S->mine);
+    if (!S->mine)
+        abort();
     S->mine[S->nmine++] = (struct mine){row->id, plan};
     return 0;
 }
@@ -449,6 +453,8 @@ static void refresh_pipes(sched *S)
                 sp = &S->pipes[k];
         if (!sp) {
             S->pipes = realloc(S->pipes, (S->npipes + 1) * sizeof *S->pipes);
+            if (!S->pipes)
+                abort();
             sp = &S->pipes[S->npipes++];
             memset(sp, 0, sizeof *sp);
             snprintf(sp->name, sizeof sp->name, "%s", rows[i].name);
@@ -524,6 +530,8 @@ static char *shq(const char *s)
 {
     size_t n = strlen(s);
     char *o = malloc(4 * n + 3), *w = o;
+    if (!o)
+        abort();
     *w++ = '\'';
     for (; *s; s++) {
         if (*s == '\'') {
@@ -584,7 +592,10 @@ static char *dir_fingerprint(const char *dir)
                             st.st_mtim.tv_nsec);
     }
     flux_paths_free(&files);
-    return b.data ? b.data : strdup("");
+    char *fp = b.data ? b.data : strdup("");
+    if (!fp)
+        abort();
+    return fp;
 }
 
 static void watch_tree(sched *S);
@@ -720,6 +731,8 @@ static void sync_sources(sched *S, bool force)
             return;
         }
         fp = strdup(commit);
+        if (!fp)
+            abort();
     } else {
         fp = dir_fingerprint(S->dir);
     }
@@ -776,12 +789,8 @@ static void add_watch(sched *S, const char *path)
     }
     uv_fs_event_t *w = calloc(1, sizeof *w);
     uv_fs_event_t **n = realloc(S->watch, (S->nwatch + 1) * sizeof *n);
-    if (!w || !n) {
-        free(w);
-        if (n)
-            S->watch = n;
-        return;
-    }
+    if (!w || !n)
+        abort();
     S->watch = n;
     uv_fs_event_init(flux_exec_loop(S->ex), w);
     w->data = S;
