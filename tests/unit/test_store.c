@@ -1,4 +1,4 @@
-/* test_store — the state store's contract (runtime/store.h), run against
+/* test_store — the state store's contract (runtime/store/store.h), run against
  * SQLite (a fresh file in a temp directory) and, when FLUX_TEST_MYSQL_URL is
  * set, against that MySQL/MariaDB database too, with the same checks. The
  * MySQL database named by the URL is wiped first (its flux tables dropped).

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "compile.h"
 #include "conn.h"
 #include "graph.h"
@@ -20,6 +22,45 @@
 #include "render.h"
 #include "schedule.h"
 #include "tz.h"
+
+/* this file's rows of the command table (commands.c), in the order
+ * `flux help` lists them */
+const flux_cli_command flux_cli_preview_commands[] = {
+    {"compile", "write the plan of each pipeline of a file",
+     "usage: flux compile FILE [-o DIR|-] [--pipeline P]\n"
+     "\n"
+     "Compiles FILE and writes DIR/PIPELINE.plan.yaml for each pipeline (DIR\n"
+     "defaults to the current directory), printing each plan's path and id (the\n"
+     "SHA-256 of its bytes). The same source always gives the same bytes.\n",
+     flux_cmd_compile},
+    {"dry-run", "list the runs a schedule creates, with every template rendered",
+     "usage: flux dry-run FILE [--pipeline P] [--date T | --from A --to B] [--param NAME=VALUE]...\n"
+     "                    [--connections FILE] [--format text|json]\n"
+     "\n"
+     "Shows the runs the schedule creates (interval and fire time) and, for each,\n"
+     "the task instances in execution order with every field rendered. --date T\n"
+     "shows the run whose interval holds T; --from/--to the runs whose interval\n"
+     "starts in [A, B]; neither shows the first run. Times without a zone are in\n"
+     "the pipeline's timezone. Nothing is executed, connected to or written;\n"
+     "secrets print as ***. Connections come from flux.yaml (or --connections,\n"
+     "FLUX_CONNECTIONS) and FLUX_CONN_<NAME>.\n",
+     flux_cmd_dry_run},
+    {"render", "print one task instance's rendered fields",
+     "usage: flux render FILE TASK --date T [--pipeline P] [--param NAME=VALUE]... [--format text|json]\n",
+     flux_cmd_render},
+    {"graph", "export a pipeline's graph as DOT, Mermaid or JSON",
+     "usage: flux graph FILE [--pipeline P] [--format dot|mermaid|json]\n"
+     "\n"
+     "Deterministic output; render DOT with Graphviz: flux graph FILE | dot -Tsvg > graph.svg\n",
+     flux_cmd_graph},
+    {"next", "show the next fire times of a pipeline",
+     "usage: flux next FILE [-n N] [--after T] [--pipeline P] [--format text|json]\n"
+     "\n"
+     "The next N (default 5) runs firing after T (default now), with their\n"
+     "intervals, in the pipeline's timezone and in UTC.\n",
+     flux_cmd_next},
+};
+const size_t flux_cli_preview_ncommands = sizeof flux_cli_preview_commands / sizeof *flux_cli_preview_commands;
 
 /* ---- shared: options, loading, time zones ---- */
 
@@ -30,7 +71,8 @@ typedef struct opts {
     const char *format;
     const char *date, *from, *to, *after, *out_dir, *task, *conns;
     long count;
-    char **params;
+    flux_cli_list plist; /* --param */
+    char **params;       /* plist's */
     size_t nparams;
     char **positional;
     size_t npositional;
@@ -39,71 +81,40 @@ typedef struct opts {
 static const char *const known_opts[] = {"--pipeline", "--format", "--date", "--from", "--to", "--after",
                                          "--param", "--connections", "-o", "-n"};
 
+#define P(f) .off = offsetof(opts, f)
+static const flux_opt POPTS[] = {
+    {.name = "--pipeline", .alias = "-p", .kind = FLUX_OPT_STR, P(pipeline)},
+    {.name = "--format", .kind = FLUX_OPT_STR, P(format)},
+    {.name = "--date", .kind = FLUX_OPT_STR, P(date)},
+    {.name = "--from", .kind = FLUX_OPT_STR, P(from)},
+    {.name = "--to", .kind = FLUX_OPT_STR, P(to)},
+    {.name = "--after", .kind = FLUX_OPT_STR, P(after)},
+    {.name = "-o", .alias = "--output", .kind = FLUX_OPT_STR, P(out_dir)},
+    {.name = "--connections", .kind = FLUX_OPT_STR, P(conns)},
+    {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, P(plist), .missing = "option '%s' needs name=value"},
+    {.name = "-n", .kind = FLUX_OPT_INT, P(count), .min = 1, .max = 100000,
+     .missing = "-n needs a count from 1 to 100000"},
+};
+#undef P
+
+/* 0, 1 after --help, -1 after a usage error */
 static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof *o);
     o->cmd = cmd;
     o->format = "text";
     o->count = 5;
-    o->params = calloc((size_t)argc + 1, sizeof *o->params);
-    o->positional = calloc((size_t)argc + 1, sizeof *o->positional);
-    if (!o->params || !o->positional)
-        abort();
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (strcmp(a, "--pipeline") == 0 || strcmp(a, "-p") == 0)
-            slot = &o->pipeline;
-        else if (strcmp(a, "--format") == 0)
-            slot = &o->format;
-        else if (strcmp(a, "--date") == 0)
-            slot = &o->date;
-        else if (strcmp(a, "--from") == 0)
-            slot = &o->from;
-        else if (strcmp(a, "--to") == 0)
-            slot = &o->to;
-        else if (strcmp(a, "--after") == 0)
-            slot = &o->after;
-        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
-            slot = &o->out_dir;
-        else if (strcmp(a, "--connections") == 0)
-            slot = &o->conns;
-        if (slot) {
-            if (i + 1 >= argc) {
-                flux_cli_usage_error(cmd, "option '%s' needs a value", a);
-                return -1;
-            }
-            *slot = argv[++i];
-            continue;
-        }
-        if (strncmp(a, "--format=", 9) == 0) {
-            o->format = a + 9;
-        } else if (strcmp(a, "--param") == 0 || strcmp(a, "-P") == 0) {
-            if (i + 1 >= argc) {
-                flux_cli_usage_error(cmd, "option '%s' needs name=value", a);
-                return -1;
-            }
-            o->params[o->nparams++] = argv[++i];
-        } else if (strncmp(a, "--param=", 8) == 0) {
-            o->params[o->nparams++] = (char *)a + 8;
-        } else if (strcmp(a, "-n") == 0) {
-            char *end;
-            if (i + 1 >= argc || (o->count = strtol(argv[i + 1], &end, 10), *end) || o->count < 1 ||
-                o->count > 100000) {
-                flux_cli_usage_error(cmd, "-n needs a count from 1 to 100000");
-                return -1;
-            }
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            flux_cli_unknown_option(cmd, a, known_opts, sizeof known_opts / sizeof *known_opts);
-            return -1;
-        } else {
-            o->positional[o->npositional++] = (char *)a;
-        }
-    }
+    flux_cli_spec sp = {.cmd = cmd, .opts = POPTS, .nopts = sizeof POPTS / sizeof *POPTS, .known = known_opts,
+                        .nknown = sizeof known_opts / sizeof *known_opts, .maxpos = (size_t)-1};
+    flux_cli_list pos = {0};
+    int rc = flux_cli_parse(&sp, argc, argv, o, &pos);
+    o->positional = pos.v;
+    o->npositional = pos.n;
+    o->params = o->plist.v;
+    o->nparams = o->plist.n;
     if (o->npositional)
         o->file = o->positional[0];
-    return 0;
+    return rc;
 }
 
 static void free_opts(opts *o)
@@ -121,203 +132,10 @@ static bool want_format(const opts *o, const char *const *allowed, size_t n)
     return false;
 }
 
-/* compiles FILE; prints diagnostics (warnings too) and returns the exit code
- * to give up with, or 0 */
-static bool is_plan(const char *file)
-{
-    size_t n = strlen(file);
-    return (n > 5 && strcmp(file + n - 5, ".yaml") == 0) || (n > 4 && strcmp(file + n - 4, ".yml") == 0);
-}
-
-/* a plan written by flux compile: what the runtime runs, previewed as is */
-static int load_plan(flux_compilation *c, const char *file)
-{
-    uint32_t id = flux_sources_load(&c->sources, file);
-    if (!id) {
-        fprintf(stderr, "flux: cannot read '%s': %s\n", file, strerror(errno));
-        return FLUX_EXIT_USAGE;
-    }
-    const flux_source *src = flux_sources_get(&c->sources, id);
-    char err[512];
-    flux_plan *plan = flux_plan_read(c->arena, &c->sources, file, src->text, src->len, err, sizeof err);
-    if (!plan) {
-        fprintf(stderr, "%s\n", err);
-        return FLUX_EXIT_COMPILE;
-    }
-    plan->pipeline->arena_arrays = true;
-    plan->pipeline->from_plan = plan;
-    c->pipelines = flux_arena_alloc(c->arena, sizeof *c->pipelines);
-    c->pipelines[0] = plan->pipeline;
-    c->npipelines = c->cap = 1;
-    return 0;
-}
-
-int flux_cli_load_plan_text(flux_compilation *c, const char *name, const char *text, size_t len)
-{
-    flux_compilation_init(c);
-    uint32_t id = flux_sources_add(&c->sources, name, text, len);
-    const flux_source *src = flux_sources_get(&c->sources, id);
-    char err[512];
-    flux_plan *plan = src ? flux_plan_read(c->arena, &c->sources, name, src->text, src->len, err, sizeof err) : NULL;
-    if (!plan) {
-        fprintf(stderr, "flux: plan %s: %s\n", name, src ? err : "out of memory");
-        return FLUX_EXIT_COMPILE;
-    }
-    plan->pipeline->arena_arrays = true;
-    plan->pipeline->from_plan = plan;
-    c->pipelines = flux_arena_alloc(c->arena, sizeof *c->pipelines);
-    c->pipelines[0] = plan->pipeline;
-    c->npipelines = c->cap = 1;
-    return 0;
-}
-
-int flux_cli_load(flux_compilation *c, const char *file)
-{
-    flux_compilation_init(c);
-    if (is_plan(file))
-        return load_plan(c, file);
-    int io = flux_compile_file(c, file);
-    flux_compile_finish(c);
-    if (c->diags.n)
-        flux_diags_print(&c->diags, stderr, flux_cli_colour());
-    if (io != 0)
-        return FLUX_EXIT_USAGE;
-    if (c->diags.errors) {
-        fprintf(stderr, "%zu error%s, %zu warning%s\n", c->diags.errors, c->diags.errors == 1 ? "" : "s",
-                c->diags.warnings, c->diags.warnings == 1 ? "" : "s");
-        return FLUX_EXIT_COMPILE;
-    }
-    return 0;
-}
-
-flux_pipeline *flux_cli_pipeline(flux_compilation *c, const char *cmd, const char *file, const char *name)
-{
-    if (name) {
-        for (size_t i = 0; i < c->npipelines; i++)
-            if (strcmp(c->pipelines[i]->name, name) == 0)
-                return c->pipelines[i];
-        fprintf(stderr, "flux %s: no pipeline '%s' in %s\n", cmd, name, file);
-        return NULL;
-    }
-    if (c->npipelines == 1)
-        return c->pipelines[0];
-    if (c->npipelines == 0) {
-        fprintf(stderr, "flux %s: %s declares no pipeline\n", cmd, file);
-        return NULL;
-    }
-    fprintf(stderr, "flux %s: %s declares %zu pipelines; choose one with --pipeline:", cmd, file, c->npipelines);
-    for (size_t i = 0; i < c->npipelines; i++)
-        fprintf(stderr, " %s", c->pipelines[i]->name);
-    fputc('\n', stderr);
-    return NULL;
-}
-
-static const flux_field *attr(const flux_pipeline *p, const char *key)
-{
-    for (size_t i = 0; i < p->attrs.n; i++)
-        if (strcmp(p->attrs.v[i].key, key) == 0)
-            return &p->attrs.v[i].val;
-    return NULL;
-}
-
-/* a time given on the command line: with a zone it is that instant, without
- * one it is a wall time in the pipeline's zone */
-int flux_cli_time(const char *cmd, const char *text, const flux_tz *tz, int64_t *ms)
-{
-    bool zone;
-    flux_sched_error e;
-    if (flux_time_parse(text, ms, &zone, &e) != 0) {
-        fprintf(stderr, "flux %s: invalid time '%s': %s\n", cmd, text, e.msg);
-        return -1;
-    }
-    if (!zone && tz) {
-        int64_t frac = *ms % 1000, utc;
-        flux_tz_resolve(tz, (*ms - frac) / 1000, &utc);
-        *ms = utc * 1000 + frac;
-    }
-    return 0;
-}
-
-int flux_cli_timetable(const char *cmd, const flux_pipeline *p, flux_timetable *tt)
-{
-    memset(tt, 0, sizeof *tt);
-    const flux_field *zone = attr(p, "timezone");
-    char err[256];
-    tt->tz = flux_tz_load(zone ? zone->u.str.s : "UTC", err, sizeof err);
-    if (!tt->tz) {
-        fprintf(stderr, "flux %s: %s\n", cmd, err);
-        return -1;
-    }
-    flux_sched_error e;
-    const flux_field *sched = attr(p, "schedule");
-    if (flux_schedule_parse(sched->u.str.s, &tt->sched, &e) != 0) {
-        fprintf(stderr, "flux %s: %s\n", cmd, e.msg);
-        return -1;
-    }
-    if (flux_cli_time(cmd, attr(p, "start")->u.str.s, tt->tz, &tt->start_ms) != 0)
-        return -1;
-    tt->end_ms = INT64_MAX;
-    const flux_field *end = attr(p, "end");
-    if (end && flux_cli_time(cmd, end->u.str.s, tt->tz, &tt->end_ms) != 0)
-        return -1;
-    return 0;
-}
-
 static void local_time(const flux_tz *tz, int64_t ms, flux_buf *out)
 {
     int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
     flux_time_iso(ms, flux_tz_offset(tz, s, NULL), out);
-}
-
-/* "file:line:col: message[\nhelp: ...]" as every other diagnostic: the
- * source line and a caret under the column */
-static void conns_error(const char *cmd, const char *err)
-{
-    char file[PATH_MAX];
-    unsigned long line = 0, col = 0;
-    int used = 0;
-    const char *colon = strstr(err, ".yaml:");
-    if (!colon)
-        colon = strstr(err, ".yml:");
-    if (!colon || sscanf(strchr(colon, ':'), ":%lu:%lu: %n", &line, &col, &used) < 2 || !used ||
-        (size_t)(strchr(colon, ':') - err) >= sizeof file) {
-        fprintf(stderr, "flux %s: %s\n", cmd, err);
-        return;
-    }
-    size_t flen = (size_t)(strchr(colon, ':') - err);
-    memcpy(file, err, flen);
-    file[flen] = '\0';
-    const char *msg = strchr(colon, ':') + used;
-    const char *help = strstr(msg, "\nhelp: ");
-    fprintf(stderr, "%s:%lu:%lu: error: %.*s\n", file, line, col, (int)(help ? (size_t)(help - msg) : strlen(msg)),
-            msg);
-    FILE *f = fopen(file, "r");
-    char buf[1024];
-    for (unsigned long i = 1; f && fgets(buf, sizeof buf, f); i++)
-        if (i == line) {
-            buf[strcspn(buf, "\r\n")] = '\0';
-            if (strstr(buf, "password:") && !strstr(buf, "password_")) /* a secret is never echoed */
-                snprintf(buf + strcspn(buf, ":") + 1, sizeof buf - strcspn(buf, ":") - 1, " ****");
-            fprintf(stderr, "%5lu | %s\n      | %*s^\n", line, buf, (int)(col > 0 ? col - 1 : 0), "");
-            break;
-        }
-    if (f)
-        fclose(f);
-    if (help)
-        fprintf(stderr, "%s\n", help + 1);
-}
-
-int flux_cli_conns(const char *cmd, const char *path, flux_arena *a, flux_conns *conns)
-{
-    if (!path)
-        path = getenv("FLUX_CONNECTIONS");
-    bool required = path != NULL;
-    char err[512] = "";
-    if (flux_conns_load(a, conns, path ? path : "flux.yaml", required, err, sizeof err) != 0) {
-        conns_error(cmd, err);
-        return -1;
-    }
-    return 0;
 }
 
 /* ---- compile ---- */
@@ -343,7 +161,10 @@ static bool write_file(const char *path, const char *data, size_t len)
 int flux_cmd_compile(int argc, char **argv)
 {
     opts o;
-    if (parse_opts("compile", argc, argv, &o) != 0)
+    int prc = parse_opts("compile", argc, argv, &o);
+    if (prc > 0)
+        return free_opts(&o), FLUX_EXIT_OK;
+    if (prc != 0)
         return free_opts(&o), FLUX_EXIT_USAGE;
     if (!o.file || o.npositional != 1) {
         flux_cli_usage_error("compile", "give one FILE");
@@ -581,7 +402,10 @@ int flux_cmd_dry_run(int argc, char **argv)
 {
     static const char *const formats[] = {"text", "json"};
     opts o;
-    if (parse_opts("dry-run", argc, argv, &o) != 0 || !want_format(&o, formats, 2))
+    int prc = parse_opts("dry-run", argc, argv, &o);
+    if (prc > 0)
+        return free_opts(&o), FLUX_EXIT_OK;
+    if (prc != 0 || !want_format(&o, formats, 2))
         return free_opts(&o), FLUX_EXIT_USAGE;
     if (!o.file || o.npositional != 1 || (o.date && (o.from || o.to)) || (!o.from != !o.to)) {
         flux_cli_usage_error("dry-run", "give FILE and either --date T or --from A --to B");
@@ -604,7 +428,7 @@ int flux_cmd_dry_run(int argc, char **argv)
         json_string(flux_tz_name(pv.tt.tz), strlen(flux_tz_name(pv.tt.tz)), &out);
         flux_buf_puts(&out, ", \"runs\": [");
     } else {
-        flux_buf_printf(&out, "pipeline %s: schedule \"%s\" in %s\n", pv.p->name, attr(pv.p, "schedule")->u.str.s,
+        flux_buf_printf(&out, "pipeline %s: schedule \"%s\" in %s\n", pv.p->name, flux_load_attr(pv.p, "schedule")->u.str.s,
                         flux_tz_name(pv.tt.tz));
     }
     flux_interval iv;
@@ -667,7 +491,10 @@ int flux_cmd_render(int argc, char **argv)
 {
     static const char *const formats[] = {"text", "json"};
     opts o;
-    if (parse_opts("render", argc, argv, &o) != 0 || !want_format(&o, formats, 2))
+    int prc = parse_opts("render", argc, argv, &o);
+    if (prc > 0)
+        return free_opts(&o), FLUX_EXIT_OK;
+    if (prc != 0 || !want_format(&o, formats, 2))
         return free_opts(&o), FLUX_EXIT_USAGE;
     if (o.npositional != 2 || !o.date) {
         flux_cli_usage_error("render", "give FILE TASK --date T");
@@ -713,7 +540,10 @@ int flux_cmd_graph(int argc, char **argv)
 {
     static const char *const formats[] = {"dot", "mermaid", "json"};
     opts o;
-    if (parse_opts("graph", argc, argv, &o) != 0)
+    int prc = parse_opts("graph", argc, argv, &o);
+    if (prc > 0)
+        return free_opts(&o), FLUX_EXIT_OK;
+    if (prc != 0)
         return free_opts(&o), FLUX_EXIT_USAGE;
     if (strcmp(o.format, "text") == 0)
         o.format = "dot";
@@ -750,7 +580,10 @@ int flux_cmd_next(int argc, char **argv)
 {
     static const char *const formats[] = {"text", "json"};
     opts o;
-    if (parse_opts("next", argc, argv, &o) != 0 || !want_format(&o, formats, 2))
+    int prc = parse_opts("next", argc, argv, &o);
+    if (prc > 0)
+        return free_opts(&o), FLUX_EXIT_OK;
+    if (prc != 0 || !want_format(&o, formats, 2))
         return free_opts(&o), FLUX_EXIT_USAGE;
     if (!o.file || o.npositional != 1) {
         flux_cli_usage_error("next", "give one FILE");
@@ -791,7 +624,7 @@ int flux_cmd_next(int argc, char **argv)
         flux_buf_puts(&out, ", \"runs\": [");
     } else {
         flux_buf_printf(&out, "next runs of %s (schedule \"%s\", times in %s and UTC)\n", pv.p->name,
-                        attr(pv.p, "schedule")->u.str.s, zone);
+                        flux_load_attr(pv.p, "schedule")->u.str.s, zone);
     }
     long shown = 0;
     while (have && shown < o.count) {

@@ -3,9 +3,9 @@
 #ifndef FLUX_DEPLOY_H
 #define FLUX_DEPLOY_H
 
-#include <stdio.h>
+#include <stdbool.h>
 
-#include "cli.h"
+#include "load.h"
 #include "store.h"
 #include "value.h"
 
@@ -13,15 +13,21 @@ typedef struct flux_deploy_report {
     int deployed, unchanged, broken, removed;
 } flux_deploy_report;
 
+/* What a deploy has to say, a line (or a file's diagnostics) at a time,
+ * each ending in a newline; error: a failure (the commands print those on
+ * standard error). */
+typedef void (*flux_deploy_say)(void *ud, bool error, const char *text);
+
 /* Compiles the *.flux files under root (or only those listed, as paths
  * relative to root), each from root with its relative path, and publishes
  * each valid pipeline whose plan changed as a new version, with commit
  * (NULL: none). A file with errors records its diagnostics and leaves its
  * pipelines on their last good version. With the whole tree, pipelines no
  * longer defined anywhere in it are marked removed. What happened goes to
- * out (NULL: nothing printed). -1 on a store error. */
+ * say (NULL: failures only counted). Works from root: it changes the
+ * working directory for the call. -1 on a store error. */
 int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, const char *commit,
-                     flux_deploy_report *rep, FILE *out);
+                     flux_deploy_report *rep, flux_deploy_say say, void *ud);
 
 /* "2 tasks added (a, b); 1 task changed (c)" between two plan texts (old
  * NULL: the first version). */

@@ -1,12 +1,50 @@
-/* cli — subcommands of the flux command, one function each; main.c holds
- * the table, usage texts and dispatch. */
+/* cli — the flux command's layer: the command table (rows exported by each
+ * command file, put together by commands.c), the subcommands, one function
+ * each, and what they share (cli.c). The only layer of the runtime that
+ * prints. */
 #ifndef FLUX_CLI_H
 #define FLUX_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
-enum { FLUX_EXIT_OK = 0, FLUX_EXIT_FAIL = 1, FLUX_EXIT_USAGE = 2, FLUX_EXIT_COMPILE = 3 };
+#include "load.h"
+
+/* one row of the command table: `flux NAME`, its line in `flux help`, its
+ * usage text, its function */
+typedef struct flux_cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage;
+    int (*run)(int argc, char **argv);
+} flux_cli_command;
+
+/* each command file's rows */
+#define FLUX_CLI_ROWS(group)                                 \
+    extern const flux_cli_command flux_cli_##group##_commands[]; \
+    extern const size_t flux_cli_##group##_ncommands
+FLUX_CLI_ROWS(check);
+FLUX_CLI_ROWS(preview);
+FLUX_CLI_ROWS(run);
+FLUX_CLI_ROWS(scheduler);
+FLUX_CLI_ROWS(deploy);
+FLUX_CLI_ROWS(lineage);
+FLUX_CLI_ROWS(connections);
+FLUX_CLI_ROWS(help);
+
+/* commands.c: the table, in the order `flux help` lists it */
+size_t flux_cli_ncommands(void);
+const flux_cli_command *flux_cli_command_at(size_t i);
+const flux_cli_command *flux_cli_find_command(const char *name); /* NULL: none */
+void flux_cli_usage(FILE *out);                                   /* the list of commands */
+void flux_cli_suggest_command(const char *name);                  /* help: did you mean ... */
+
+/* check.c, help.c */
+int flux_cmd_check(int argc, char **argv);
+int flux_cmd_help(int argc, char **argv);
+int flux_cmd_version(int argc, char **argv);
 
 /* preview.c: everything a user sees before anything runs */
 int flux_cmd_compile(int argc, char **argv);
@@ -31,12 +69,12 @@ int flux_cmd_lineage(int argc, char **argv);
 /* connections.c: flux.yaml's connections, listed and tried */
 int flux_cmd_connections(int argc, char **argv);
 
-/* run.c: the state store of --db, FLUX_DB, flux.yaml's state_store or
+/* cli.c: the state store of --db, FLUX_DB, flux.yaml's state_store or
  * $FLUX_HOME/flux.db; NULL after saying why */
 struct flux_store;
 struct flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *conns_path);
 
-/* preview.c, shared with run.c: times on the command line (a wall time in
+/* cli.c: times on the command line (a wall time in
  * the pipeline's zone unless it names a zone) and a pipeline's timetable */
 struct flux_tz;
 struct flux_timetable;
@@ -57,15 +95,9 @@ struct flux_arena;
 struct flux_conns;
 int flux_cli_conns(const char *cmd, const char *path, struct flux_arena *a, struct flux_conns *conns);
 
-/* deploy.c: the *.flux files under a directory, sorted (names starting
- * with '.' or '_' skipped: '_' files are include fragments) */
-typedef struct flux_paths {
-    char **v;
-    size_t n, cap;
-} flux_paths;
-void flux_paths_add(flux_paths *p, const char *s);
-void flux_paths_free(flux_paths *p);
-int flux_cli_find_sources(const char *dir, flux_paths *out);
+/* cli.c: an engine report printed: on standard error when it is an
+ * error, else on standard output (a flux_deploy_say) */
+void flux_cli_say(void *ud, bool error, const char *text);
 
 /* deploy.c: flux deploy, versions, diff, pause, unpause, trigger, errors */
 int flux_cmd_deploy(int argc, char **argv);
@@ -79,7 +111,8 @@ int flux_cmd_errors(int argc, char **argv);
 /* scheduler.c */
 int flux_cmd_scheduler(int argc, char **argv);
 
-/* main.c */
+/* cli.c: a usage error (the message, then the command's usage), an
+ * unknown option with the closest known one, colour on standard error */
 void flux_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void flux_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, unsigned long n);
 bool flux_cli_colour(void);

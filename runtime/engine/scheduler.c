@@ -1,11 +1,13 @@
-/* scheduler — `flux scheduler`: the long-running process that deploys what is
- * committed and runs it on its schedule.
+/* scheduler — the scheduler service behind `flux scheduler`: the
+ * long-running process that deploys what is committed and runs it on its
+ * schedule. It prints nothing itself: log lines, failures and deploy
+ * reports go to the callbacks of flux_scheduler_opts.
  *
  * One libuv loop (the executor's, in service mode) holds everything:
  *   - the sources: a directory watched with file events (every directory of
  *     the tree), or with --git the latest commit of a branch, watched through
  *     its ref files; polling every second is the fallback for both. A change
- *     recompiles and deploys (deploy.c): a valid new plan becomes a new
+ *     recompiles and deploys (engine/deploy.c): a valid new plan becomes a new
  *     version, a broken file keeps its pipelines on their last good version;
  *   - a tick, at the next fire time and at least every second, that reads the
  *     pipelines from the store (so `flux deploy`, pause and unpause by anyone
@@ -32,11 +34,12 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "cli.h"
 #include "compile.h"
 #include "conn.h"
 #include "deploy.h"
-#include "exec_print.h"
+#include "home.h"
+#include "load.h"
+#include "scheduler.h"
 #include "executor.h"
 #include "render.h"
 #include "schedule.h"
@@ -66,6 +69,7 @@ typedef struct spipe {
 } spipe;
 
 typedef struct sched {
+    const flux_scheduler_opts *o;
     flux_store *s;
     flux_executor *ex;
     const char *dir, *branch;
@@ -85,6 +89,8 @@ typedef struct sched {
     size_t nwatch;
     char *fingerprint; /* the tree's files, sizes and times, or the commit */
     bool stopping;
+    bool exporting;             /* a commit's export is on the work queue */
+    bool resync, resync_force;  /* a sync asked for meanwhile, done after it */
     int64_t last_source_error_ms;
 } sched;
 
@@ -95,23 +101,32 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void say(sched *S, bool error, const char *fmt, va_list ap)
+{
+    char line[4096];
+    vsnprintf(line, sizeof line, fmt, ap);
+    if (S->o->log)
+        S->o->log(S->o->ud, error, line);
+}
+
+/* a log line */
 static void logf_(sched *S, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void logf_(sched *S, const char *fmt, ...)
 {
-    (void)S;
-    char t[32];
-    int64_t ms = wall_ms();
-    time_t now = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(t, sizeof t, "%H:%M:%S", &tm);
-    printf("%s.%03d scheduler: ", t, (int)(ms % 1000));
     va_list ap;
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    say(S, false, fmt, ap);
     va_end(ap);
-    putchar('\n');
-    fflush(stdout);
+}
+
+/* a failure, the whole line as the commands print it */
+static void errf_(sched *S, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void errf_(sched *S, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say(S, true, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- plans ---- */
@@ -129,10 +144,17 @@ static splan *plan_get(sched *S, const char *plan_id)
         return NULL;
     }
     splan *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
     snprintf(p->id, sizeof p->id, "%s", plan_id);
-    int rc = flux_cli_load_plan_text(&p->c, plan_id, text, strlen(text));
+    char err[1024];
+    int rc = flux_load_plan_text(&p->c, plan_id, text, strlen(text), err, sizeof err);
     free(text);
-    if (rc != 0 || flux_cli_timetable("scheduler", p->c.pipelines[0], &p->tt) != 0) {
+    if (rc != 0)
+        errf_(S, "flux: %s", err);
+    else if ((rc = flux_load_timetable(p->c.pipelines[0], &p->tt, err, sizeof err)) != 0)
+        errf_(S, "flux scheduler: %s", err);
+    if (rc != 0) {
         flux_compilation_free(&p->c);
         free(p);
         return NULL;
@@ -247,6 +269,8 @@ static int execute(sched *S, const flux_run_row *row, const char *params_json)
         return -1;
     }
     S->mine = realloc(S->mine, (S->nmine + 1) * sizeof *S->mine);
+    if (!S->mine)
+        abort();
     S->mine[S->nmine++] = (struct mine){row->id, plan};
     return 0;
 }
@@ -429,6 +453,8 @@ static void refresh_pipes(sched *S)
                 sp = &S->pipes[k];
         if (!sp) {
             S->pipes = realloc(S->pipes, (S->npipes + 1) * sizeof *S->pipes);
+            if (!S->pipes)
+                abort();
             sp = &S->pipes[S->npipes++];
             memset(sp, 0, sizeof *sp);
             snprintf(sp->name, sizeof sp->name, "%s", rows[i].name);
@@ -504,6 +530,8 @@ static char *shq(const char *s)
 {
     size_t n = strlen(s);
     char *o = malloc(4 * n + 3), *w = o;
+    if (!o)
+        abort();
     *w++ = '\'';
     for (; *s; s++) {
         if (*s == '\'') {
@@ -555,7 +583,7 @@ static int read_ref(sched *S, char out[65])
 static char *dir_fingerprint(const char *dir)
 {
     flux_paths files = {0};
-    flux_cli_find_sources(dir, &files);
+    flux_load_find_sources(dir, &files);
     flux_buf b = {0};
     for (size_t i = 0; i < files.n; i++) {
         struct stat st;
@@ -564,10 +592,125 @@ static char *dir_fingerprint(const char *dir)
                             st.st_mtim.tv_nsec);
     }
     flux_paths_free(&files);
-    return b.data ? b.data : strdup("");
+    char *fp = b.data ? b.data : strdup("");
+    if (!fp)
+        abort();
+    return fp;
 }
 
 static void watch_tree(sched *S);
+static void sync_sources(sched *S, bool force);
+
+/* ---- a commit exported off the loop thread ----
+ *
+ * `git archive` of a commit runs processes and waits for them: on libuv's
+ * work queue, so the loop keeps handing tasks off meanwhile. The deploy of
+ * the exported tree (compile and store writes) stays on the loop thread:
+ * it works from the tree's root with relative paths (so a plan is the same
+ * bytes wherever the tree sits), which changes the working directory, and
+ * it writes through the loop's store connection. */
+
+typedef struct export_job {
+    uv_work_t work, cleanup;
+    sched *S;
+    char commit[65];
+    char dir[PATH_MAX];
+    char tmp[32];   /* "" until made */
+    int made_errno; /* the directory could not be made: why */
+    bool read;      /* git archive | tar succeeded */
+} export_job;
+
+static void remove_tree(const char *dir)
+{
+    if (!dir[0])
+        return;
+    char *q = shq(dir);
+    char cmd[PATH_MAX];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", q);
+    run_sh(cmd, NULL, 0);
+    free(q);
+}
+
+/* on a worker thread: nothing here touches the scheduler */
+static void export_work(uv_work_t *req)
+{
+    export_job *j = req->data;
+    char tmp[] = "/tmp/flux-commit.XXXXXX";
+    if (!mkdtemp(tmp)) {
+        j->made_errno = errno;
+        return;
+    }
+    snprintf(j->tmp, sizeof j->tmp, "%s", tmp);
+    char *qd = shq(j->dir), *qt = shq(j->tmp);
+    char cmd[PATH_MAX * 3];
+    snprintf(cmd, sizeof cmd, "git -C %s archive --format=tar %s | tar -x -C %s", qd, j->commit, qt);
+    j->read = run_sh(cmd, NULL, 0) == 0;
+    free(qd);
+    free(qt);
+}
+
+static void cleanup_work(uv_work_t *req)
+{
+    export_job *j = req->data;
+    remove_tree(j->tmp);
+}
+
+static void cleanup_done(uv_work_t *req, int status)
+{
+    (void)status;
+    free(req->data);
+}
+
+/* back on the loop thread: the exported tree deployed, then removed */
+static void export_done(uv_work_t *req, int status)
+{
+    export_job *j = req->data;
+    sched *S = j->S;
+    S->exporting = false;
+    if (j->made_errno)
+        logf_(S, "cannot make a directory for commit %.12s: %s", j->commit, strerror(j->made_errno));
+    else if (status == 0 && !j->read)
+        logf_(S, "cannot read commit %.12s of %s", j->commit, S->dir);
+    else if (status == 0 && !S->stopping) {
+        logf_(S, "commit %.12s of %s", j->commit, S->branch);
+        flux_deploy_report rep;
+        if (flux_deploy_tree(S->s, j->tmp, NULL, j->commit, &rep, S->o->say, S->o->ud) == 0)
+            snprintf(S->commit, sizeof S->commit, "%s", j->commit);
+    }
+    /* while stopping the loop's handles are closing: no more work, no tick */
+    if (S->stopping || uv_queue_work(flux_exec_loop(S->ex), &j->cleanup, cleanup_work, cleanup_done) != 0) {
+        remove_tree(j->tmp);
+        free(j);
+    }
+    if (S->stopping)
+        return;
+    /* the new versions are used from the next tick on: now */
+    uv_timer_start(&S->tick, on_tick, 0, 0);
+    if (S->resync) {
+        bool force = S->resync_force;
+        S->resync = S->resync_force = false;
+        sync_sources(S, force);
+    }
+}
+
+static void export_commit(sched *S, const char *commit)
+{
+    export_job *j = calloc(1, sizeof *j);
+    if (!j)
+        abort();
+    j->S = S;
+    j->work.data = j->cleanup.data = j;
+    snprintf(j->commit, sizeof j->commit, "%s", commit);
+    snprintf(j->dir, sizeof j->dir, "%s", S->dir);
+    if (uv_queue_work(flux_exec_loop(S->ex), &j->work, export_work, export_done) != 0) {
+        logf_(S, "cannot read commit %.12s of %s", commit, S->dir);
+        free(j);
+        return;
+    }
+    S->exporting = true;
+}
+
+/* ---- syncing ---- */
 
 /* recompile and deploy when the sources changed (force: SIGHUP) */
 static void sync_sources(sched *S, bool force)
@@ -575,6 +718,11 @@ static void sync_sources(sched *S, bool force)
     char *fp = NULL;
     char commit[65] = "";
     if (S->branch) {
+        if (S->exporting) { /* one export at a time; this one's turn comes after */
+            S->resync = true;
+            S->resync_force |= force;
+            return;
+        }
         if (read_ref(S, commit) != 0) {
             if (wall_ms() - S->last_source_error_ms > 60000) {
                 logf_(S, "branch '%s' not found in %s", S->branch, S->gitdir);
@@ -583,6 +731,8 @@ static void sync_sources(sched *S, bool force)
             return;
         }
         fp = strdup(commit);
+        if (!fp)
+            abort();
     } else {
         fp = dir_fingerprint(S->dir);
     }
@@ -592,33 +742,14 @@ static void sync_sources(sched *S, bool force)
     }
     free(S->fingerprint);
     S->fingerprint = fp;
-    flux_deploy_report rep;
     if (S->branch) {
         /* the committed tree only: never the work tree's uncommitted edits */
-        char tmp[] = "/tmp/flux-commit.XXXXXX";
-        if (!mkdtemp(tmp)) {
-            logf_(S, "cannot make a directory for commit %.12s: %s", commit, strerror(errno));
-            return;
-        }
-        char *qd = shq(S->dir), *qt = shq(tmp);
-        char cmd[PATH_MAX * 3];
-        snprintf(cmd, sizeof cmd, "git -C %s archive --format=tar %s | tar -x -C %s", qd, commit, qt);
-        if (run_sh(cmd, NULL, 0) != 0)
-            logf_(S, "cannot read commit %.12s of %s", commit, S->dir);
-        else {
-            logf_(S, "commit %.12s of %s", commit, S->branch);
-            if (flux_deploy_tree(S->s, tmp, NULL, commit, &rep, stdout) == 0)
-                snprintf(S->commit, sizeof S->commit, "%s", commit);
-        }
-        snprintf(cmd, sizeof cmd, "rm -rf %s", qt);
-        run_sh(cmd, NULL, 0);
-        free(qd);
-        free(qt);
-    } else {
-        flux_deploy_tree(S->s, S->dir, NULL, NULL, &rep, stdout);
-        watch_tree(S); /* new directories get watched too */
+        export_commit(S, commit);
+        return;
     }
-    fflush(stdout);
+    flux_deploy_report rep;
+    flux_deploy_tree(S->s, S->dir, NULL, NULL, &rep, S->o->say, S->o->ud);
+    watch_tree(S); /* new directories get watched too */
     /* the new versions are used from the next tick on: now */
     uv_timer_start(&S->tick, on_tick, 0, 0);
 }
@@ -658,12 +789,8 @@ static void add_watch(sched *S, const char *path)
     }
     uv_fs_event_t *w = calloc(1, sizeof *w);
     uv_fs_event_t **n = realloc(S->watch, (S->nwatch + 1) * sizeof *n);
-    if (!w || !n) {
-        free(w);
-        if (n)
-            S->watch = n;
-        return;
-    }
+    if (!w || !n)
+        abort();
     S->watch = n;
     uv_fs_event_init(flux_exec_loop(S->ex), w);
     w->data = S;
@@ -754,89 +881,67 @@ static void on_hup(uv_signal_t *h, int sig)
     }
 }
 
-/* ---- the command ---- */
+/* ---- the service ---- */
 
-int flux_cmd_scheduler(int argc, char **argv)
+int flux_scheduler_gitdir(const char *dir, char *out, size_t cap)
 {
-    const char *dir = NULL, *branch = NULL, *db = NULL, *conns_path = NULL, *grace = "30s";
-    int jobs = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = !strcmp(a, "--pipelines")     ? &dir
-                            : !strcmp(a, "--git")         ? &branch
-                            : !strcmp(a, "--db")          ? &db
-                            : !strcmp(a, "--connections") ? &conns_path
-                            : !strcmp(a, "--grace")       ? &grace
-                                                          : NULL;
-        if (slot || !strcmp(a, "-j")) {
-            if (i + 1 >= argc) {
-                flux_cli_usage_error("scheduler", "option '%s' needs a value", a);
-                return FLUX_EXIT_USAGE;
-            }
-            if (slot) {
-                *slot = argv[++i];
-                continue;
-            }
-            char *end;
-            long j = strtol(argv[++i], &end, 10);
-            if (*end || j < 1 || j > 4096) {
-                flux_cli_usage_error("scheduler", "-j needs a number of parallel tasks from 1 to 4096");
-                return FLUX_EXIT_USAGE;
-            }
-            jobs = (int)j;
-        } else {
-            static const char *const known[] = {"--pipelines", "--git", "--db", "--connections", "--grace", "-j"};
-            if (a[0] == '-')
-                flux_cli_unknown_option("scheduler", a, known, sizeof known / sizeof *known);
-            else
-                flux_cli_usage_error("scheduler", "unexpected argument '%s'", a);
-            return FLUX_EXIT_USAGE;
-        }
-    }
-    if (!dir) {
-        flux_cli_usage_error("scheduler", "give --pipelines DIR");
-        return FLUX_EXIT_USAGE;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "flux scheduler: '%s' is not a directory\n", dir);
-        return FLUX_EXIT_USAGE;
-    }
-    int64_t grace_ms;
-    flux_sched_error e;
-    if (flux_duration_parse(grace, strlen(grace), &grace_ms, &e) != 0 || grace_ms < 0) {
-        flux_cli_usage_error("scheduler", "--grace needs a duration such as 30s");
-        return FLUX_EXIT_USAGE;
-    }
+    char *q = shq(dir);
+    char cmd[PATH_MAX * 2];
+    snprintf(cmd, sizeof cmd, "git -C %s rev-parse --absolute-git-dir 2>/dev/null", q);
+    free(q);
+    if (run_sh(cmd, out, cap) != 0 || !out[0])
+        return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+static void start_handles(sched *S, uv_loop_t *loop)
+{
+    uv_timer_init(loop, &S->tick);
+    uv_timer_init(loop, &S->beat);
+    uv_timer_init(loop, &S->poll);
+    uv_timer_init(loop, &S->debounce);
+    S->tick.data = S->beat.data = S->poll.data = S->debounce.data = S;
+    uv_signal_init(loop, &S->sigterm);
+    uv_signal_init(loop, &S->sigint);
+    uv_signal_init(loop, &S->sighup);
+    S->sigterm.data = S->sigint.data = S->sighup.data = S;
+    uv_signal_start(&S->sigterm, on_stop_signal, SIGTERM);
+    uv_signal_start(&S->sigint, on_stop_signal, SIGINT);
+    uv_signal_start(&S->sighup, on_hup, SIGHUP);
+    watch_tree(S);
+    sync_sources(S, true);
+    uv_timer_start(&S->beat, on_beat, HEARTBEAT_MS, HEARTBEAT_MS);
+    uv_timer_start(&S->poll, on_poll, POLL_MS, POLL_MS);
+}
+
+static void close_handles(sched *S)
+{
+    close_handle((uv_handle_t *)&S->tick);
+    close_handle((uv_handle_t *)&S->beat);
+    close_handle((uv_handle_t *)&S->poll);
+    close_handle((uv_handle_t *)&S->debounce);
+    close_handle((uv_handle_t *)&S->sigterm);
+    close_handle((uv_handle_t *)&S->sigint);
+    close_handle((uv_handle_t *)&S->sighup);
+    for (size_t i = 0; i < S->nwatch; i++)
+        if (!uv_is_closing((uv_handle_t *)S->watch[i]))
+            uv_close((uv_handle_t *)S->watch[i], free_handle);
+}
+
+int flux_scheduler_serve(flux_store *s, const flux_scheduler_opts *o)
+{
     sched S;
     memset(&S, 0, sizeof S);
-    char absdir[PATH_MAX];
-    S.dir = realpath(dir, absdir) ? absdir : dir;
-    S.branch = branch;
-    S.grace_ms = grace_ms;
-    if (branch) {
-        char *q = shq(S.dir);
-        char cmd[PATH_MAX * 2], out[PATH_MAX];
-        snprintf(cmd, sizeof cmd, "git -C %s rev-parse --absolute-git-dir 2>/dev/null", q);
-        free(q);
-        if (run_sh(cmd, out, sizeof out) != 0 || !out[0]) {
-            fprintf(stderr, "flux scheduler: --git: %s is not in a git repository\n", S.dir);
-            return FLUX_EXIT_USAGE;
-        }
-        out[strcspn(out, "\r\n")] = '\0';
-        snprintf(S.gitdir, sizeof S.gitdir, "%s", out);
-    }
-    flux_store *s = flux_cli_open_store("scheduler", db, conns_path);
-    if (!s)
-        return FLUX_EXIT_FAIL;
+    S.o = o;
     S.s = s;
-    flux_arena *ca = flux_arena_new();
-    flux_conns conns;
-    if (flux_cli_conns("scheduler", conns_path, ca, &conns) != 0) {
-        flux_store_close(s);
-        flux_arena_free(ca);
-        return FLUX_EXIT_USAGE;
-    }
+    S.dir = o->dir;
+    S.branch = o->branch;
+    S.grace_ms = o->grace_ms;
+    snprintf(S.gitdir, sizeof S.gitdir, "%s", o->gitdir ? o->gitdir : "");
+    const char *branch = o->branch;
+    int jobs = o->jobs;
+    int64_t grace_ms = o->grace_ms;
     gethostname(S.host, sizeof S.host - 1);
     S.started = wall_ms();
     snprintf(S.id, sizeof S.id, "%s:%d:%" PRId64, S.host, (int)getpid(), S.started);
@@ -848,8 +953,8 @@ int flux_cmd_scheduler(int argc, char **argv)
     eo.slots = jobs ? jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
     eo.home = home && *home ? home : ".flux";
     eo.self = self[0] ? self : "flux";
-    eo.conns = &conns;
-    eo.status = flux_exec_print_status(stdout, false, false);
+    eo.conns = o->conns;
+    eo.status = o->status;
     eo.grace_ms = grace_ms;
     eo.service = true;
     eo.run_ended = run_ended;
@@ -858,44 +963,18 @@ int flux_cmd_scheduler(int argc, char **argv)
     S.ex = flux_exec_new(s, &eo);
     uv_loop_t *loop = flux_exec_loop(S.ex);
     if (flux_store_heartbeat(s, S.id, S.host, (int)getpid(), S.started, S.started, false) != 0) {
-        fprintf(stderr, "flux scheduler: %s\n", flux_store_error(s));
+        errf_(&S, "flux scheduler: %s", flux_store_error(s));
         flux_exec_free(S.ex);
-        flux_store_close(s);
-        flux_arena_free(ca);
         return FLUX_EXIT_FAIL;
     }
     logf_(&S, "%s started on %s%s%s (%s, %d slots)", S.id, S.dir, branch ? ", branch " : "", branch ? branch : "",
           flux_store_kind(s), eo.slots);
-    uv_timer_init(loop, &S.tick);
-    uv_timer_init(loop, &S.beat);
-    uv_timer_init(loop, &S.poll);
-    uv_timer_init(loop, &S.debounce);
-    S.tick.data = S.beat.data = S.poll.data = S.debounce.data = &S;
-    uv_signal_init(loop, &S.sigterm);
-    uv_signal_init(loop, &S.sigint);
-    uv_signal_init(loop, &S.sighup);
-    S.sigterm.data = S.sigint.data = S.sighup.data = &S;
-    uv_signal_start(&S.sigterm, on_stop_signal, SIGTERM);
-    uv_signal_start(&S.sigint, on_stop_signal, SIGINT);
-    uv_signal_start(&S.sighup, on_hup, SIGHUP);
-    watch_tree(&S);
-    sync_sources(&S, true);
-    uv_timer_start(&S.beat, on_beat, HEARTBEAT_MS, HEARTBEAT_MS);
-    uv_timer_start(&S.poll, on_poll, POLL_MS, POLL_MS);
+    start_handles(&S, loop);
     flux_exec_run(S.ex);
     /* stopped: say so, so that another scheduler takes over at once */
     flux_store_heartbeat(s, S.id, S.host, (int)getpid(), S.started, wall_ms(), true);
     logf_(&S, "stopped");
-    close_handle((uv_handle_t *)&S.tick);
-    close_handle((uv_handle_t *)&S.beat);
-    close_handle((uv_handle_t *)&S.poll);
-    close_handle((uv_handle_t *)&S.debounce);
-    close_handle((uv_handle_t *)&S.sigterm);
-    close_handle((uv_handle_t *)&S.sigint);
-    close_handle((uv_handle_t *)&S.sighup);
-    for (size_t i = 0; i < S.nwatch; i++)
-        if (!uv_is_closing((uv_handle_t *)S.watch[i]))
-            uv_close((uv_handle_t *)S.watch[i], free_handle);
+    close_handles(&S);
     flux_exec_free(S.ex); /* runs the loop until every handle is closed */
     free(S.watch);
     for (size_t i = 0; i < S.nmine; i++)
@@ -905,7 +984,5 @@ int flux_cmd_scheduler(int argc, char **argv)
     free(S.pipes);
     free(S.mine);
     free(S.fingerprint);
-    flux_store_close(s);
-    flux_arena_free(ca);
     return FLUX_EXIT_OK;
 }

@@ -1,0 +1,121 @@
+/* check — `flux check`: compiles the files given and the *.flux files
+ * found under the directories given, and reports every diagnostic. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "opts.h"
+#include "compile.h"
+
+/* this file's rows of the command table (commands.c), in the order
+ * `flux help` lists them */
+const flux_cli_command flux_cli_check_commands[] = {
+    {"check", "compile pipelines and report every error",
+     "usage: flux check [--format text|json] [--color auto|always|never] FILE|DIR...\n"
+     "\n"
+     "Compiles each .flux file (directories are searched recursively; files whose\n"
+     "name starts with '_' are include fragments and are skipped there) and reports\n"
+     "every error and warning with its place. Exit status: 0 valid, 3 compile\n"
+     "errors, 2 usage or I/O error. Colour is used only on a terminal and never\n"
+     "when NO_COLOR is set.\n",
+     flux_cmd_check},
+};
+const size_t flux_cli_check_ncommands = sizeof flux_cli_check_commands / sizeof *flux_cli_check_commands;
+
+typedef struct copts {
+    const char *format, *color;
+} copts;
+
+static const flux_opt OPTS[] = {
+    {.name = "--format", .kind = FLUX_OPT_STR, .off = offsetof(copts, format)},
+    {.name = "--color", .alias = "--colour", .kind = FLUX_OPT_STR, .off = offsetof(copts, color)},
+};
+static const char *const KNOWN[] = {"--format", "--color", "--colour", "--help"};
+static const flux_cli_spec SPEC = {.cmd = "check", .opts = OPTS, .nopts = sizeof OPTS / sizeof *OPTS,
+                                   .known = KNOWN, .nknown = sizeof KNOWN / sizeof *KNOWN, .maxpos = (size_t)-1};
+
+/* the files given and the *.flux files under the directories given; false
+ * when a directory could not be read or holds none */
+static bool gather(const flux_cli_list *args, flux_paths *files)
+{
+    bool ok = true;
+    for (size_t i = 0; i < args->n; i++) {
+        const char *a = args->v[i];
+        struct stat st;
+        if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
+            size_t before = files->n;
+            if (flux_load_find_sources(a, files) != 0) {
+                fprintf(stderr, "flux check: cannot read directory '%s': %s\n", a, strerror(errno));
+                ok = false;
+            } else if (files->n == before) {
+                fprintf(stderr, "flux check: no .flux files under '%s'\n", a);
+                ok = false;
+            }
+        } else {
+            flux_paths_add(files, a);
+        }
+    }
+    return ok;
+}
+
+int flux_cmd_check(int argc, char **argv)
+{
+    copts o = {.format = "text", .color = "auto"};
+    flux_paths files = {0};
+    flux_cli_list args = {0};
+    int rc = flux_cli_parse(&SPEC, argc, argv, &o, &args);
+    bool io_error = rc == 0 && !gather(&args, &files);
+    flux_cli_list_free(&args);
+    if (rc) {
+        rc = rc > 0 ? FLUX_EXIT_OK : FLUX_EXIT_USAGE;
+        goto done;
+    }
+    const char *format = o.format, *color = o.color;
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+        fprintf(stderr, "flux check: unknown format '%s' (text or json)\n", format);
+        rc = FLUX_EXIT_USAGE;
+        goto done;
+    }
+    if (strcmp(color, "auto") != 0 && strcmp(color, "always") != 0 && strcmp(color, "never") != 0) {
+        fprintf(stderr, "flux check: unknown colour mode '%s' (auto, always or never)\n", color);
+        rc = FLUX_EXIT_USAGE;
+        goto done;
+    }
+    if (files.n == 0 && !io_error) {
+        fputs(flux_cli_find_command("check")->usage, stderr);
+        rc = FLUX_EXIT_USAGE;
+        goto done;
+    }
+    flux_compilation c;
+    flux_compilation_init(&c);
+    for (size_t i = 0; i < files.n; i++)
+        if (flux_compile_file(&c, files.v[i]) != 0)
+            io_error = true;
+    flux_compile_finish(&c);
+    const char *nc = getenv("NO_COLOR");
+    bool colour = strcmp(color, "always") == 0 ||
+                  (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) && !(nc && *nc));
+    if (strcmp(format, "json") == 0) {
+        flux_diags_print_json(&c.diags, stdout);
+    } else {
+        flux_diags_print(&c.diags, stderr, colour);
+        size_t e = c.diags.errors, w = c.diags.warnings;
+        if (e || w)
+            fprintf(stderr, "%zu error%s, %zu warning%s\n", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s");
+        if (!e && !io_error)
+            printf("ok: %zu pipeline%s, %zu task%s, %zu dependenc%s in %zu file%s\n", c.npipelines,
+                   c.npipelines == 1 ? "" : "s", c.ntasks, c.ntasks == 1 ? "" : "s", c.nedges,
+                   c.nedges == 1 ? "y" : "ies", files.n, files.n == 1 ? "" : "s");
+    }
+    rc = io_error ? FLUX_EXIT_USAGE : c.diags.errors ? FLUX_EXIT_COMPILE : FLUX_EXIT_OK;
+    flux_compilation_free(&c);
+done:
+    flux_paths_free(&files);
+    return rc;
+}

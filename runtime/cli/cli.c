@@ -1,0 +1,169 @@
+/* cli — what every command shares: the engine's loading and the state
+ * store, with their failures printed the way every command prints them
+ * ("flux CMD: why" on standard error). */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "home.h"
+#include "suggest.h"
+
+/* "file:line:col: message[\nhelp: ...]" as every other diagnostic: the
+ * source line and a caret under the column */
+static void conns_error(const char *cmd, const char *err)
+{
+    char file[PATH_MAX];
+    unsigned long line = 0, col = 0;
+    int used = 0;
+    const char *colon = strstr(err, ".yaml:");
+    if (!colon)
+        colon = strstr(err, ".yml:");
+    if (!colon || sscanf(strchr(colon, ':'), ":%lu:%lu: %n", &line, &col, &used) < 2 || !used ||
+        (size_t)(strchr(colon, ':') - err) >= sizeof file) {
+        fprintf(stderr, "flux %s: %s\n", cmd, err);
+        return;
+    }
+    size_t flen = (size_t)(strchr(colon, ':') - err);
+    memcpy(file, err, flen);
+    file[flen] = '\0';
+    const char *msg = strchr(colon, ':') + used;
+    const char *help = strstr(msg, "\nhelp: ");
+    fprintf(stderr, "%s:%lu:%lu: error: %.*s\n", file, line, col, (int)(help ? (size_t)(help - msg) : strlen(msg)),
+            msg);
+    FILE *f = fopen(file, "r");
+    char buf[1024];
+    for (unsigned long i = 1; f && fgets(buf, sizeof buf, f); i++)
+        if (i == line) {
+            buf[strcspn(buf, "\r\n")] = '\0';
+            if (strstr(buf, "password:") && !strstr(buf, "password_")) /* a secret is never echoed */
+                snprintf(buf + strcspn(buf, ":") + 1, sizeof buf - strcspn(buf, ":") - 1, " ****");
+            fprintf(stderr, "%5lu | %s\n      | %*s^\n", line, buf, (int)(col > 0 ? col - 1 : 0), "");
+            break;
+        }
+    if (f)
+        fclose(f);
+    if (help)
+        fprintf(stderr, "%s\n", help + 1);
+}
+
+
+int flux_cli_conns(const char *cmd, const char *path, flux_arena *a, flux_conns *conns)
+{
+    char err[512];
+    if (flux_load_conns(path, a, conns, err, sizeof err) != 0) {
+        conns_error(cmd, err);
+        return -1;
+    }
+    return 0;
+}
+
+flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *conns)
+{
+    flux_store *s;
+    char err[512];
+    int rc = flux_home_open_store(db, conns, &s, err, sizeof err);
+    if (rc == FLUX_HOME_CONNS)
+        conns_error(cmd, err);
+    else if (rc != FLUX_HOME_OK)
+        fprintf(stderr, "flux %s: cannot open the state store: %s\n", cmd, err);
+    return rc == FLUX_HOME_OK ? s : NULL;
+}
+
+int flux_cli_load(flux_compilation *c, const char *file)
+{
+    char err[512];
+    int rc = flux_load_file(c, file, err, sizeof err);
+    if (c->diags.n)
+        flux_diags_print(&c->diags, stderr, flux_cli_colour());
+    if (*err)
+        fprintf(stderr, rc == FLUX_EXIT_USAGE ? "flux: %s\n" : "%s\n", err);
+    else if (rc == FLUX_EXIT_COMPILE)
+        fprintf(stderr, "%zu error%s, %zu warning%s\n", c->diags.errors, c->diags.errors == 1 ? "" : "s",
+                c->diags.warnings, c->diags.warnings == 1 ? "" : "s");
+    return rc;
+}
+
+int flux_cli_load_plan_text(flux_compilation *c, const char *name, const char *text, size_t len)
+{
+    char err[1024];
+    int rc = flux_load_plan_text(c, name, text, len, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "flux: %s\n", err);
+    return rc;
+}
+
+flux_pipeline *flux_cli_pipeline(flux_compilation *c, const char *cmd, const char *file, const char *name)
+{
+    char err[4096];
+    flux_pipeline *p = flux_load_pipeline(c, file, name, err, sizeof err);
+    if (!p)
+        fprintf(stderr, "flux %s: %s\n", cmd, err);
+    return p;
+}
+
+int flux_cli_time(const char *cmd, const char *text, const flux_tz *tz, int64_t *ms)
+{
+    char err[512];
+    if (flux_load_time(text, tz, ms, err, sizeof err) != 0) {
+        fprintf(stderr, "flux %s: %s\n", cmd, err);
+        return -1;
+    }
+    return 0;
+}
+
+int flux_cli_timetable(const char *cmd, const flux_pipeline *p, flux_timetable *tt)
+{
+    char err[512];
+    if (flux_load_timetable(p, tt, err, sizeof err) != 0) {
+        fprintf(stderr, "flux %s: %s\n", cmd, err);
+        return -1;
+    }
+    return 0;
+}
+
+void flux_cli_say(void *ud, bool error, const char *text)
+{
+    (void)ud;
+    fputs(text, error ? stderr : stdout);
+}
+
+/* ---- usage errors ---- */
+
+void flux_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "flux %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    const flux_cli_command *c = flux_cli_find_command(cmd);
+    if (c)
+        fputs(c->usage, stderr);
+}
+
+bool flux_cli_colour(void)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(STDERR_FILENO) && !(nc && *nc);
+}
+
+/* an unknown option, with the closest known one */
+void flux_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, unsigned long n)
+{
+    fprintf(stderr, "flux %s: unknown option '%s'\n", cmd, opt);
+    char word[64];
+    snprintf(word, sizeof word, "%s", opt);
+    char *eq = strchr(word, '=');
+    if (eq)
+        *eq = '\0';
+    const char *best = flux_suggest(word, known, n);
+    if (best)
+        fprintf(stderr, "help: did you mean '%s'?\n", best);
+    else
+        fprintf(stderr, "help: run 'flux help %s' for its options\n", cmd);
+}

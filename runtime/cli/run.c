@@ -1,0 +1,902 @@
+/* run — the commands that run things and show what ran: run, backfill,
+ * test, clear, status, runs, tasks, logs. State lives under FLUX_HOME
+ * (default .flux/): flux.db and logs/; --db URL or FLUX_DB selects another
+ * store (sqlite:///path or mysql://user@host:port/db). */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "compile.h"
+#include "exec_print.h"
+#include "executor.h"
+#include "home.h"
+#include "opts.h"
+#include "runs.h"
+#include "views.h"
+#include "ops.h"
+#include "plan.h"
+#include "render.h"
+#include "schedule.h"
+#include "store.h"
+#include "tz.h"
+
+/* this file's rows of the command table (commands.c), in the order
+ * `flux help` lists them */
+const flux_cli_command flux_cli_run_commands[] = {
+    {"run", "run one run of a pipeline now, in the foreground",
+     "usage: flux run FILE [--date T] [--param NAME=VALUE]... [-j N] [--pipeline P] [--db URL] [--stats]\n"
+     "\n"
+     "Runs the run whose interval holds T (default: the latest interval already\n"
+     "over) with up to N tasks at once (default: the number of CPUs), recording\n"
+     "every state change in the state store (FLUX_HOME/flux.db unless --db or\n"
+     "FLUX_DB). Run again with the same arguments after a crash or a stop to\n"
+     "resume: finished tasks are not run again. Exit status 0 only when the run\n"
+     "succeeded. FILE is a .flux source or a .plan.yaml.\n",
+     flux_cmd_run},
+    {"backfill", "run the runs of a range of intervals",
+     "usage: flux backfill FILE --from A --to B [--reprocess failed|all|none] [--dry-run] [-j N] [--db URL]\n"
+     "\n"
+     "Runs every run whose interval starts in [A, B], at most max_active_runs at\n"
+     "once. Runs that already finished are skipped (--reprocess none), rerun\n"
+     "when failed (failed) or rerun entirely (all); unfinished ones resume.\n",
+     flux_cmd_backfill},
+    {"test", "run one task now, without state, output to this terminal",
+     "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]...\n", flux_cmd_test},
+    {"clear", "make task instances of a run run again",
+     "usage: flux clear RUN [TASK...] [--downstream] [--db URL]\n"
+     "\n"
+     "Clears the given tasks (all when none is given, their downstream tasks too\n"
+     "with --downstream); the next flux run or backfill of that run runs them.\n",
+     flux_cmd_clear},
+    {"status", "the latest run of each pipeline", "usage: flux status [PIPELINE] [--format text|json] [--db URL]\n",
+     flux_cmd_status},
+    {"runs", "list runs, newest first", "usage: flux runs [PIPELINE] [--limit N] [--format text|json] [--db URL]\n",
+     flux_cmd_runs},
+    {"tasks", "the task instances of a run, every try",
+     "usage: flux tasks RUN [--pipeline P] [--format text|json] [--db URL]\n", flux_cmd_tasks},
+    {"logs", "print the log of a task instance", "usage: flux logs RUN TASK [--try N] [--db URL]\n", flux_cmd_logs},
+};
+const size_t flux_cli_run_ncommands = sizeof flux_cli_run_commands / sizeof *flux_cli_run_commands;
+
+/* ---- options ---- */
+
+typedef struct ropts {
+    const char *cmd;
+    char *pos[8];
+    size_t npos;
+    const char *date, *from, *to, *pipeline, *db, *format, *reprocess, *conns;
+    flux_cli_list plist; /* --param */
+    char **params;       /* plist's */
+    size_t nparams;
+    long jobs_n, try_n;  /* as parsed */
+    int jobs;
+    int try_number;
+    long limit;
+    bool downstream, dry_run, stats, quiet;
+} ropts;
+
+#define R(f) .off = offsetof(ropts, f)
+static const flux_opt ROPTS[] = {
+    {.name = "--date", .kind = FLUX_OPT_STR, R(date)},
+    {.name = "--from", .kind = FLUX_OPT_STR, R(from)},
+    {.name = "--to", .kind = FLUX_OPT_STR, R(to)},
+    {.name = "--pipeline", .alias = "-p", .kind = FLUX_OPT_STR, R(pipeline)},
+    {.name = "--db", .kind = FLUX_OPT_STR, R(db)},
+    {.name = "--format", .kind = FLUX_OPT_STR, R(format)},
+    {.name = "--reprocess", .kind = FLUX_OPT_STR, R(reprocess)},
+    {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, R(plist), .missing = "--param needs name=value"},
+    {.name = "--connections", .kind = FLUX_OPT_STR, R(conns)},
+    {.name = "-j", .kind = FLUX_OPT_INT, R(jobs_n), .min = 1, .max = 4096, .attached = true,
+     .missing = "-j needs a number of parallel tasks from 1 to 4096"},
+    {.name = "--try", .kind = FLUX_OPT_INT, R(try_n), .min = 1, .max = INT_MAX, .missing = "%s needs a positive number"},
+    {.name = "--limit", .kind = FLUX_OPT_INT, R(limit), .min = 1, .max = LONG_MAX,
+     .missing = "%s needs a positive number"},
+    {.name = "--downstream", .kind = FLUX_OPT_FLAG, R(downstream)},
+    {.name = "--dry-run", .kind = FLUX_OPT_FLAG, R(dry_run)},
+    {.name = "--stats", .kind = FLUX_OPT_FLAG, R(stats)},
+    {.name = "--quiet", .alias = "-q", .kind = FLUX_OPT_FLAG, R(quiet)},
+};
+#undef R
+
+/* 0, 1 after --help, -1 after a usage error */
+static int parse(const char *cmd, int argc, char **argv, ropts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->cmd = cmd;
+    o->format = "text";
+    flux_cli_spec sp = {.cmd = cmd, .opts = ROPTS, .nopts = sizeof ROPTS / sizeof *ROPTS, .maxpos = 8,
+                        .too_many = "too many arguments"};
+    flux_cli_list pos = {0};
+    int rc = flux_cli_parse(&sp, argc, argv, o, &pos);
+    for (size_t i = 0; i < pos.n; i++)
+        o->pos[o->npos++] = pos.v[i];
+    flux_cli_list_free(&pos);
+    o->params = o->plist.v;
+    o->nparams = o->plist.n;
+    o->jobs = (int)o->jobs_n;
+    o->try_number = (int)o->try_n;
+    if (rc)
+        return rc;
+    if (strcmp(o->format, "text") && strcmp(o->format, "json")) {
+        flux_cli_usage_error(cmd, "unknown format '%s' (text or json)", o->format);
+        return -1;
+    }
+    return 0;
+}
+
+/* the executor's setup below names FLUX_HOME by this */
+static const char *home(void)
+{
+    return flux_home_dir();
+}
+
+/* ---- loading a pipeline (source or plan) with its plan text ---- */
+
+typedef struct loaded {
+    flux_compilation c;
+    flux_pipeline *p;
+    char *plan_text;
+    size_t plan_len;
+    char plan_id[65];
+    flux_timetable tt;
+    flux_conns conns;
+} loaded;
+
+static const flux_field *pattr(const flux_pipeline *p, const char *key)
+{
+    for (size_t i = 0; i < p->attrs.n; i++)
+        if (strcmp(p->attrs.v[i].key, key) == 0)
+            return &p->attrs.v[i].val;
+    return NULL;
+}
+
+static int load(const ropts *o, const char *file, loaded *l)
+{
+    memset(l, 0, sizeof *l);
+    int rc = flux_cli_load(&l->c, file);
+    if (rc)
+        return rc;
+    if (!(l->p = flux_cli_pipeline(&l->c, o->cmd, file, o->pipeline)))
+        return FLUX_EXIT_USAGE;
+    /* a plan read from a file writes back to the same bytes (the round-trip
+     * guarantee of lang/PLAN.md), so its id is the same either way */
+    flux_plan pl;
+    flux_compile_plan(&l->c, l->p, &pl);
+    flux_buf b = {0};
+    flux_plan_write(&pl, &b);
+    l->plan_text = b.data;
+    l->plan_len = b.len;
+    flux_sha256_hex(l->plan_text, l->plan_len, l->plan_id);
+    if (flux_cli_timetable(o->cmd, l->p, &l->tt) != 0)
+        return FLUX_EXIT_FAIL;
+    if (flux_cli_conns(o->cmd, o->conns, l->c.arena, &l->conns) != 0)
+        return FLUX_EXIT_USAGE;
+    return 0;
+}
+
+static void unload(loaded *l)
+{
+    free(l->plan_text);
+    flux_compilation_free(&l->c);
+}
+
+/* the run a --date names, or without one the latest interval already over */
+static int pick_interval(const ropts *o, const loaded *l, flux_interval *iv)
+{
+    char err[1024];
+    if (flux_runs_pick_interval(&l->tt, l->p->name, o->date, iv, err, sizeof err) != 0) {
+        fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+        return -1;
+    }
+    return 0;
+}
+
+static char *self_path(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        snprintf(buf, sizeof buf, "flux");
+    else
+        buf[n] = '\0';
+    char *self = strdup(buf);
+    if (!self)
+        abort();
+    return self;
+}
+
+static void print_handoffs(flux_executor *ex, FILE *out)
+{
+    size_t n;
+    const int64_t *h = flux_exec_handoffs(ex, &n);
+    if (!n)
+        return;
+    fprintf(out, "hand-off latency (task end to child start): p50 %.3f ms, p99 %.3f ms, n=%zu\n",
+            (double)h[n / 2] / 1000.0, (double)h[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0, n);
+}
+
+static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, char **self)
+{
+    *self = self_path();
+    flux_exec_opts eo = {0};
+    eo.slots = o->jobs ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    const flux_field *mat = pattr(l->p, "max_active_tasks");
+    if (mat && mat->kind == FLUX_F_INT && mat->u.i < eo.slots)
+        eo.slots = (int)mat->u.i;
+    const flux_field *mar = pattr(l->p, "max_active_runs");
+    eo.max_active_runs = mar && mar->kind == FLUX_F_INT ? (int)mar->u.i : 16;
+    eo.home = home();
+    eo.self = *self;
+    eo.conns = &l->conns;
+    eo.status = flux_exec_print_status(stdout, o->quiet, isatty(STDOUT_FILENO) && !getenv("NO_PROGRESS"));
+    return flux_exec_new(s, &eo);
+}
+
+/* ---- flux run ---- */
+
+int flux_cmd_run(int argc, char **argv)
+{
+    ropts o;
+    int prc = parse("run", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    if (o.npos != 1) {
+        flux_cli_usage_error("run", "give one FILE");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    loaded l;
+    int rc = load(&o, o.pos[0], &l);
+    flux_interval iv;
+    flux_value params;
+    char err[512];
+    if (!rc && pick_interval(&o, &l, &iv) != 0)
+        rc = FLUX_EXIT_USAGE;
+    if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
+        fprintf(stderr, "flux run: %s\n", err);
+        rc = FLUX_EXIT_USAGE;
+    }
+    flux_store *s = rc ? NULL : flux_cli_open_store(o.cmd, o.db, o.conns);
+    if (!rc && !s)
+        rc = FLUX_EXIT_FAIL;
+    if (!rc) {
+        bool created;
+        if (flux_store_put_plan(s, l.p->name, l.plan_id, l.plan_text, l.p->source ? flux_sources_get(&l.c.sources, l.p->source)->path : o.pos[0], "", flux_runs_now(), &created) != 0) {
+            fprintf(stderr, "flux run: state store: %s\n", flux_store_error(s));
+            rc = FLUX_EXIT_FAIL;
+        }
+    }
+    if (!rc) {
+        char *self;
+        flux_executor *ex = new_executor(&o, s, &l, &self);
+        int64_t t0 = flux_runs_now();
+        if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "manual", NULL, params) != 0) {
+            rc = FLUX_EXIT_FAIL;
+        } else {
+            rc = flux_exec_run(ex) == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
+            if (!o.quiet || o.stats)
+                fprintf(stdout, "%zu tasks in %.2fs; logs under %s/logs/%s/\n", l.p->ntasks,
+                        (double)(flux_runs_now() - t0) / 1000.0, home(), l.p->name);
+            if (o.stats)
+                print_handoffs(ex, stdout);
+        }
+        flux_exec_free(ex);
+        free(self);
+    }
+    if (s)
+        flux_store_close(s);
+    unload(&l);
+    free(o.params);
+    return rc;
+}
+
+/* ---- flux backfill ---- */
+
+int flux_cmd_backfill(int argc, char **argv)
+{
+    ropts o;
+    int prc = parse("backfill", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    const char *rp = o.reprocess ? o.reprocess : "none";
+    if (o.npos != 1 || !o.from || !o.to || (strcmp(rp, "none") && strcmp(rp, "failed") && strcmp(rp, "all"))) {
+        flux_cli_usage_error("backfill", "give FILE --from A --to B [--reprocess failed|all|none]");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    loaded l;
+    int rc = load(&o, o.pos[0], &l);
+    int64_t from = 0, to = 0;
+    flux_value params;
+    char err[512];
+    if (!rc && (flux_cli_time("backfill", o.from, l.tt.tz, &from) != 0 || flux_cli_time("backfill", o.to, l.tt.tz, &to) != 0))
+        rc = FLUX_EXIT_USAGE;
+    if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
+        fprintf(stderr, "flux backfill: %s\n", err);
+        rc = FLUX_EXIT_USAGE;
+    }
+    flux_store *s = rc ? NULL : flux_cli_open_store(o.cmd, o.db, o.conns);
+    if (!rc && !s)
+        rc = FLUX_EXIT_FAIL;
+    bool created;
+    if (!rc && flux_store_put_plan(s, l.p->name, l.plan_id, l.plan_text, o.pos[0], "", flux_runs_now(), &created) != 0) {
+        fprintf(stderr, "flux backfill: state store: %s\n", flux_store_error(s));
+        rc = FLUX_EXIT_FAIL;
+    }
+    char *self = NULL;
+    flux_executor *ex = rc ? NULL : new_executor(&o, s, &l, &self);
+    size_t added = 0, skipped = 0;
+    flux_interval iv;
+    bool have = !rc && flux_timetable_at(&l.tt, from, &iv) == 0;
+    if (have && iv.start_ms < from)
+        have = flux_timetable_next(&l.tt, &iv, &iv) == 0;
+    if (!rc && !have)
+        have = flux_timetable_first(&l.tt, &iv) == 0 && iv.start_ms >= from;
+    while (!rc && have && iv.start_ms <= to) {
+        char run_id[128];
+        flux_buf b = {0};
+        flux_buf_puts(&b, "backfill__");
+        flux_time_iso(iv.start_ms, 0, &b);
+        snprintf(run_id, sizeof run_id, "%s", b.data);
+        flux_buf_free(&b);
+        flux_run_row row;
+        int found = flux_store_find_run(s, l.p->name, run_id, &row);
+        const char *what = "new";
+        bool take = true;
+        if (found == 0) {
+            bool finished = row.state == FLUX_RUN_SUCCESS || row.state == FLUX_RUN_FAILED;
+            if (!finished) {
+                what = "resume";
+            } else if (!strcmp(rp, "all")) {
+                what = "reprocess";
+                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, NULL) < 0)
+                    rc = FLUX_EXIT_FAIL;
+            } else if (!strcmp(rp, "failed") && row.state == FLUX_RUN_FAILED) {
+                what = "reprocess failed";
+                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, "failed") < 0)
+                    rc = FLUX_EXIT_FAIL;
+            } else {
+                take = false;
+                what = row.state == FLUX_RUN_SUCCESS ? "skip (succeeded)" : "skip (failed; --reprocess failed reruns it)";
+            }
+        }
+        if (o.dry_run || !take || o.format[0] == 't') {
+            flux_buf t = {0};
+            flux_time_iso(iv.start_ms, 0, &t);
+            if (o.dry_run || !take)
+                printf("%s  %s\n", t.data, what);
+            flux_buf_free(&t);
+        }
+        if (take && !o.dry_run && !rc) {
+            if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "backfill", NULL, params) != 0)
+                rc = FLUX_EXIT_FAIL;
+            added++;
+        } else if (!take) {
+            skipped++;
+        }
+        if (iv.start_ms == iv.end_ms || flux_timetable_next(&l.tt, &iv, &iv) != 0)
+            break;
+    }
+    if (!rc && !o.dry_run) {
+        if (added)
+            rc = flux_exec_run(ex) == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
+        printf("backfill of %s: %zu runs run, %zu skipped\n", l.p->name, added, skipped);
+    }
+    flux_exec_free(ex);
+    free(self);
+    if (s)
+        flux_store_close(s);
+    unload(&l);
+    free(o.params);
+    return rc;
+}
+
+/* ---- flux test ---- */
+
+/* flux test of an operator that runs as a process: its fields written for
+ * it, the command started in a child with this terminal, its outcome said */
+static int test_process(const loaded *l, const flux_task *t, flux_op_run how, flux_renderer *r,
+                        const flux_run *run, const flux_op_fields *f)
+{
+    int rc = FLUX_EXIT_OK;
+    char err[512];
+    flux_op_cmd cmd;
+    /* flux test runs other operators in this process's child too */
+    char fields_path[] = "/tmp/flux-test-fields.XXXXXX";
+    int ffd = mkstemp(fields_path);
+    if (ffd >= 0) {
+        flux_buf jb = {0};
+        flux_buf_putc(&jb, '{');
+        for (size_t i = 0; i < f->n; i++) {
+            if (i)
+                flux_buf_puts(&jb, ", ");
+            flux_value_json(flux_str(f->keys[i], strlen(f->keys[i])), &jb);
+            flux_buf_puts(&jb, ": ");
+            flux_field_json(r, &f->vals[i], &jb);
+        }
+        if (f->n)
+            flux_buf_puts(&jb, ", ");
+        flux_op_run_json(&jb, l->p->name, run->run_id, t->id, 1, 0, run->iv.start_ms, run->iv.end_ms);
+        flux_buf_putc(&jb, '}');
+        if (write(ffd, jb.data, jb.len) != (ssize_t)jb.len)
+            fprintf(stderr, "flux test: cannot write %s\n", fields_path);
+        close(ffd);
+        flux_buf_free(&jb);
+    }
+    char *self = self_path();
+    flux_op_where where = {self, fields_path};
+    int crc = flux_op_command(t->op, f, &where, &cmd, err, sizeof err);
+    free(self);
+    if (crc != 0) {
+        fprintf(stderr, "flux test: %s\n", err);
+        rc = FLUX_EXIT_FAIL;
+    } else {
+        pid_t pid = fork();
+        if (pid == 0) {
+            for (size_t i = 0; cmd.env && cmd.env[i]; i++)
+                putenv(cmd.env[i]);
+            if (cmd.cwd && chdir(cmd.cwd) != 0) {
+                fprintf(stderr, "flux test: cannot enter %s: %s\n", cmd.cwd, strerror(errno));
+                _exit(127);
+            }
+            execv(cmd.argv[0], cmd.argv);
+            _exit(127);
+        }
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (how == FLUX_OP_RUN_POKE_PROCESS) /* one poke */
+            fprintf(stderr, "flux test: %s %s\n", t->id,
+                    code == 0                       ? "condition holds"
+                    : code == FLUX_OP_NOT_YET       ? "condition does not hold yet"
+                    : code == FLUX_OP_NOT_YET_ERROR ? "cannot tell yet (see above): the sensor would poke again"
+                                                    : "failed");
+        else
+            fprintf(stderr, "flux test: %s %s (exit status %d)\n", t->id, code ? "failed" : "succeeded",
+                    code);
+        rc = code ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
+        flux_op_cmd_free(&cmd);
+    }
+    unlink(fields_path);
+    return rc;
+}
+
+int flux_cmd_test(int argc, char **argv)
+{
+    ropts o;
+    int prc = parse("test", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    if (o.npos != 2) {
+        flux_cli_usage_error("test", "give FILE TASK [--date T]");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    loaded l;
+    int rc = load(&o, o.pos[0], &l);
+    flux_interval iv;
+    flux_value params;
+    char err[512];
+    const flux_task *t = NULL;
+    if (!rc) {
+        for (size_t i = 0; i < l.p->ntasks; i++)
+            if (!strcmp(l.p->tasks[i]->id, o.pos[1]))
+                t = l.p->tasks[i];
+        if (!t) {
+            fprintf(stderr, "flux test: pipeline '%s' has no task '%s'\n", l.p->name, o.pos[1]);
+            rc = FLUX_EXIT_USAGE;
+        }
+    }
+    if (!rc && pick_interval(&o, &l, &iv) != 0)
+        rc = FLUX_EXIT_USAGE;
+    if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
+        fprintf(stderr, "flux test: %s\n", err);
+        rc = FLUX_EXIT_USAGE;
+    }
+    if (!rc) {
+        /* like Airflow's tasks test: no state, output to this terminal */
+        flux_arena *a = flux_arena_new();
+        flux_sources src;
+        flux_sources_init(&src);
+        flux_diags d;
+        flux_diags_init(&d, &src);
+        flux_renderer r = {.arena = a, .diags = &d, .conns = &l.conns, .mask = false};
+        flux_run run = {l.p, l.tt.tz, iv, flux_run_id(a, "test", iv.start_ms), params};
+        size_t n = t->attrs.n;
+        const char **keys = flux_arena_alloc(a, (n ? n : 1) * sizeof *keys);
+        flux_field *vals = flux_arena_alloc(a, (n ? n : 1) * sizeof *vals);
+        for (size_t i = 0; i < n && !rc; i++) {
+            keys[i] = t->attrs.v[i].key;
+            if (flux_render_field(&r, &run, t, 1, &t->attrs.v[i].val, &vals[i]) != 0) {
+                flux_diags_print(&d, stderr, flux_cli_colour());
+                fprintf(stderr, "flux test: %s\n", r.err[0] ? r.err : "rendering failed");
+                rc = FLUX_EXIT_FAIL;
+            }
+        }
+        flux_op_fields f = {keys, vals, n};
+        if (!rc) {
+            flux_op_run how = flux_op_how(t->op);
+            fprintf(stderr, "flux test: %s.%s for %s\n", l.p->name, t->id, run.run_id);
+            if (how == FLUX_OP_RUN_PROCESS || how == FLUX_OP_RUN_POKE_PROCESS) {
+                rc = test_process(&l, t, how, &r, &run, &f);
+            } else if (how == FLUX_OP_RUN_POKE) {
+                flux_poke_ctx ctx = {flux_runs_now(), l.p->name, run.run_id, iv.start_ms, NULL, NULL};
+                int pr = flux_op_poke(t->op, &f, &ctx, err, sizeof err);
+                fprintf(stderr, "flux test: %s %s\n", t->id,
+                        pr == 1 ? "condition holds" : pr == 0 ? "condition does not hold yet" : err);
+                rc = pr == 1 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
+            } else {
+                fprintf(stderr, "flux test: operator '%s' is not implemented in this build of flux yet\n", t->op);
+                rc = FLUX_EXIT_FAIL;
+            }
+        }
+        flux_diags_free(&d);
+        flux_sources_free(&src);
+        flux_arena_free(a);
+    }
+    unload(&l);
+    free(o.params);
+    return rc;
+}
+
+/* ---- views ---- */
+
+static int resolve_run(flux_store *s, const ropts *o, const char *arg, flux_run_row *row)
+{
+    char err[1024];
+    if (flux_runs_find(s, arg, o->pipeline, row, err, sizeof err) != 0) {
+        fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+        return -1;
+    }
+    return 0;
+}
+
+static int open_run(const ropts *o, const char *arg, flux_store **s, flux_run_row *run, flux_ti_row **rows,
+                    size_t *n)
+{
+    *s = flux_cli_open_store(o->cmd, o->db, o->conns);
+    if (!*s)
+        return -1;
+    if (resolve_run(*s, o, arg, run) != 0) {
+        flux_store_close(*s);
+        *s = NULL;
+        return -1;
+    }
+    if (rows && flux_store_list_tis(*s, run->id, rows, n) != 0) {
+        fprintf(stderr, "flux %s: %s\n", o->cmd, flux_store_error(*s));
+        flux_store_close(*s);
+        *s = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* a time of a view back in milliseconds (0: null) */
+static int64_t view_ms(json_t *v)
+{
+    int64_t ms = 0;
+    bool zone;
+    flux_sched_error e;
+    if (json_is_string(v) && flux_time_parse(json_string_value(v), &ms, &zone, &e) != 0)
+        ms = 0;
+    return ms;
+}
+
+static void print_json(json_t *j)
+{
+    char *s = json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT);
+    if (s)
+        puts(s);
+    free(s);
+    json_decref(j);
+}
+
+int flux_cmd_runs(int argc, char **argv)
+{
+    ropts o;
+    int prc = parse("runs", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0 || o.npos > 1)
+        return free(o.params), FLUX_EXIT_USAGE;
+    flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
+    if (!s)
+        return free(o.params), FLUX_EXIT_FAIL;
+    const char *pl = o.npos ? o.pos[0] : o.pipeline;
+    char err[1024];
+    json_t *runs = flux_view_runs(s, pl, o.limit ? (size_t)o.limit : 50, err, sizeof err);
+    int rc = runs ? 0 : -1;
+    if (!runs) {
+        fprintf(stderr, "flux runs: %s\n", err);
+    } else if (!strcmp(o.format, "json")) {
+        print_json(runs);
+    } else {
+        printf("%-6s %-24s %-36s %-8s %-22s %s\n", "ID", "PIPELINE", "RUN", "STATE", "INTERVAL START", "DURATION");
+        size_t i;
+        json_t *r;
+        json_array_foreach(runs, i, r) {
+            char dur[32] = "-";
+            int64_t started = view_ms(json_object_get(r, "started")), ended = view_ms(json_object_get(r, "ended"));
+            const char *start = json_string_value(json_object_get(r, "interval_start"));
+            if (started && ended)
+                snprintf(dur, sizeof dur, "%.1fs", (double)(ended - started) / 1000.0);
+            printf("%-6" PRId64 " %-24s %-36s %-8s %-22s %s\n", (int64_t)json_integer_value(json_object_get(r, "id")),
+                   json_string_value(json_object_get(r, "pipeline")), json_string_value(json_object_get(r, "run_id")),
+                   json_string_value(json_object_get(r, "state")), start ? start : "-", dur);
+        }
+        json_decref(runs);
+    }
+    flux_store_close(s);
+    free(o.params);
+    return rc ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static long long jint(json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* the status view as text */
+static void print_status(json_t *st)
+{
+    size_t i;
+    json_t *e;
+    printf("%-24s %-8s %-36s %8s %8s %8s\n", "PIPELINE", "LAST", "LAST RUN", "RUNS", "OK", "FAILED");
+    json_array_foreach(json_object_get(st, "pipelines"), i, e) {
+        json_t *last = json_object_get(e, "last_run");
+        printf("%-24s %-8s %-36s %8zu %8zu %8zu\n", jstr(e, "pipeline"), jstr(last, "state"), jstr(last, "run_id"),
+               (size_t)jint(e, "runs"), (size_t)jint(e, "succeeded"), (size_t)jint(e, "failed"));
+    }
+    json_array_foreach(json_object_get(st, "deployed"), i, e) {
+        if (i == 0)
+            printf("\n%-24s %-8s %-8s %s\n", "DEPLOYED", "VERSION", "STATE", "SOURCE");
+        printf("%-24s %-8d %-8s %s%s\n", jstr(e, "pipeline"), (int)jint(e, "version"), jstr(e, "state"),
+               jstr(e, "source") ? jstr(e, "source") : "-",
+               jstr(e, "errors") ? " (fails to compile: the last good version runs; see flux errors)" : "");
+    }
+    json_t *sj = json_object_get(st, "schedulers");
+    json_array_foreach(sj, i, e) {
+        bool alive = json_is_true(json_object_get(e, "alive"));
+        if (alive || i == 0)
+            printf("%sscheduler %s: %s (heartbeat %.1f s ago)\n", i == 0 ? "\n" : "", jstr(e, "scheduler"),
+                   alive ? "alive" : json_is_true(json_object_get(e, "stopped")) ? "stopped" : "not responding",
+                   (double)jint(e, "heartbeat_age_ms") / 1000.0);
+    }
+    if (json_is_array(sj) && !json_array_size(sj))
+        printf("\nno scheduler has run on this store\n");
+}
+
+int flux_cmd_status(int argc, char **argv)
+{
+    ropts o;
+    int prc = parse("status", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0 || o.npos > 1)
+        return free(o.params), FLUX_EXIT_USAGE;
+    flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
+    if (!s)
+        return free(o.params), FLUX_EXIT_FAIL;
+    const char *pl = o.npos ? o.pos[0] : NULL;
+    char err[1024];
+    bool json = !strcmp(o.format, "json");
+    json_t *st = flux_view_status(s, pl, flux_runs_now(), !json, err, sizeof err);
+    int rc = st ? 0 : -1;
+    if (!st)
+        fprintf(stderr, "flux status: %s\n", err);
+    else if (json)
+        print_json(st);
+    else {
+        print_status(st);
+        json_decref(st);
+    }
+    flux_store_close(s);
+    free(o.params);
+    return rc ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
+}
+
+int flux_cmd_tasks(int argc, char **argv)
+{
+    ropts o;
+    int prc = parse("tasks", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0 || o.npos != 1) {
+        if (o.npos != 1)
+            flux_cli_usage_error("tasks", "give RUN (an id or run id from flux runs)");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    flux_store *s;
+    flux_run_row run;
+    flux_ti_row *rows = NULL;
+    size_t n = 0;
+    if (open_run(&o, o.pos[0], &s, &run, &rows, &n) != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    json_t *root = flux_view_tasks(s, &run, rows, n);
+    if (!strcmp(o.format, "json")) {
+        print_json(root);
+    } else {
+        printf("run %" PRId64 " %s of %s: %s\n", run.id, run.run_id, run.pipeline, flux_run_state_name(run.state));
+        printf("%-32s %4s %-18s %10s %6s  %s\n", "TASK", "TRY", "STATE", "DURATION", "EXIT", "NOTE");
+        size_t i;
+        json_t *ti;
+        json_array_foreach(json_object_get(root, "task_instances"), i, ti) {
+            char dur[32] = "-", ex[16] = "-";
+            int64_t started = view_ms(json_object_get(ti, "started")), ended = view_ms(json_object_get(ti, "ended"));
+            json_t *exit_status = json_object_get(ti, "exit_status"), *c = json_object_get(ti, "counts");
+            const char *note = json_string_value(json_object_get(ti, "note"));
+            if (started && ended)
+                snprintf(dur, sizeof dur, "%.2fs", (double)(ended - started) / 1000.0);
+            if (json_is_integer(exit_status))
+                snprintf(ex, sizeof ex, "%d", (int)json_integer_value(exit_status));
+            printf("%-32s %4d %-18s %10s %6s  %s\n", json_string_value(json_object_get(ti, "task")),
+                   (int)json_integer_value(json_object_get(ti, "try")), json_string_value(json_object_get(ti, "state")),
+                   dur, ex, note ? note : "");
+            if (json_is_object(c))
+                printf("%-32s %4s read %lld, written %lld, rejected %lld, %lld bytes\n", "", "",
+                       (long long)json_integer_value(json_object_get(c, "read")),
+                       (long long)json_integer_value(json_object_get(c, "written")),
+                       (long long)json_integer_value(json_object_get(c, "rejected")),
+                       (long long)json_integer_value(json_object_get(c, "bytes")));
+        }
+        json_decref(root);
+    }
+    int rc = 0;
+    flux_ti_rows_free(rows, n);
+    flux_store_close(s);
+    free(o.params);
+    return rc;
+}
+
+int flux_cmd_logs(int argc, char **argv)
+{
+    ropts o;
+    int prc = parse("logs", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0 || o.npos != 2) {
+        if (o.npos != 2)
+            flux_cli_usage_error("logs", "give RUN TASK [--try N]");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    flux_store *s;
+    flux_run_row run;
+    flux_ti_row *rows = NULL;
+    size_t n = 0;
+    if (open_run(&o, o.pos[0], &s, &run, &rows, &n) != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    int rc = 0;
+    const flux_ti_row *pick = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].task, o.pos[1]) && (!o.try_number || rows[i].try_number == o.try_number) &&
+            rows[i].log_path[0])
+            pick = &rows[i];
+    const flux_ti_row *any = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].task, o.pos[1]) && (!o.try_number || rows[i].try_number == o.try_number))
+            any = &rows[i];
+    if (!pick && any) {
+        /* a sensor the runner checks itself has no process, so no log: its
+         * state and note say what happened */
+        printf("task '%s' try %d has no log (a sensor checked by the runner, or a task that never started): %s%s%s\n",
+               any->task, any->try_number, flux_ti_state_name(any->state), any->note ? ": " : "",
+               any->note ? any->note : "");
+    } else if (!pick) {
+        fprintf(stderr, "flux logs: no task '%s'%s in run %s\n", o.pos[1], o.try_number ? " with that try" : "",
+                run.run_id);
+        rc = FLUX_EXIT_USAGE;
+    } else {
+        FILE *f = fopen(pick->log_path, "rb");
+        if (!f) {
+            fprintf(stderr, "flux logs: cannot read %s: %s\n", pick->log_path, strerror(errno));
+            rc = FLUX_EXIT_FAIL;
+        } else {
+            char buf[65536];
+            size_t k;
+            while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+                fwrite(buf, 1, k, stdout);
+            fclose(f);
+        }
+    }
+    flux_ti_rows_free(rows, n);
+    flux_store_close(s);
+    free(o.params);
+    return rc;
+}
+
+/* ---- flux clear ---- */
+
+int flux_cmd_clear(int argc, char **argv)
+{
+    ropts o;
+    int prc = parse("clear", argc, argv, &o);
+    if (prc > 0)
+        return free(o.params), FLUX_EXIT_OK;
+    if (prc != 0 || o.npos < 1) {
+        if (o.npos < 1)
+            flux_cli_usage_error("clear", "give RUN [TASK...] [--downstream]");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
+    flux_store *s;
+    flux_run_row run;
+    if (open_run(&o, o.pos[0], &s, &run, NULL, NULL) != 0)
+        return free(o.params), FLUX_EXIT_USAGE;
+    int rc = 0;
+    const char **tasks = NULL;
+    size_t ntasks = 0;
+    flux_arena *a = flux_arena_new();
+    flux_sources src;
+    flux_sources_init(&src);
+    if (o.npos > 1) {
+        char *text = flux_store_get_plan(s, run.plan_id);
+        char err[512];
+        flux_plan *pl = text ? flux_plan_read(a, &src, "plan", text, strlen(text), err, sizeof err) : NULL;
+        free(text);
+        if (!pl) {
+            fprintf(stderr, "flux clear: the run's plan %s cannot be read\n", run.plan_id);
+            rc = FLUX_EXIT_FAIL;
+        } else {
+            const flux_pipeline *p = pl->pipeline;
+            bool *mark = calloc(p->ntasks + 1, sizeof *mark);
+            if (!mark)
+                abort();
+            for (size_t i = 1; i < o.npos && !rc; i++) {
+                size_t k = 0;
+                while (k < p->ntasks && strcmp(p->tasks[k]->id, o.pos[i]))
+                    k++;
+                if (k == p->ntasks) {
+                    fprintf(stderr, "flux clear: the run has no task '%s'\n", o.pos[i]);
+                    rc = FLUX_EXIT_USAGE;
+                } else {
+                    mark[k] = true;
+                }
+            }
+            /* plan order is upstream first: one pass marks all downstream */
+            for (bool changed = o.downstream; changed;) {
+                changed = false;
+                for (size_t e = 0; e < p->nedges; e++)
+                    if (mark[p->edges[e].a] && !mark[p->edges[e].b])
+                        mark[p->edges[e].b] = changed = true;
+            }
+            tasks = flux_arena_alloc(a, (p->ntasks + 1) * sizeof *tasks);
+            for (size_t k = 0; k < p->ntasks; k++)
+                if (mark[k])
+                    tasks[ntasks++] = p->tasks[k]->id;
+            free(mark);
+        }
+    }
+    if (!rc) {
+        int cleared = flux_runs_clear(s, run.id, tasks, ntasks, NULL);
+        if (cleared < 0) {
+            fprintf(stderr, "flux clear: %s\n", flux_store_error(s));
+            rc = FLUX_EXIT_FAIL;
+        } else {
+            printf("cleared %d task instance%s of run %s of %s; flux run (or backfill) runs them again\n", cleared,
+                   cleared == 1 ? "" : "s", run.run_id, run.pipeline);
+        }
+    }
+    flux_sources_free(&src);
+    flux_arena_free(a);
+    flux_store_close(s);
+    free(o.params);
+    return rc;
+}

@@ -1,0 +1,360 @@
+/* deploy — publishing the pipelines of a tree as numbered plan versions,
+ * shared by `flux deploy` and the scheduler; see deploy.h.
+ *
+ * A source file is compiled on its own, from its root with a relative path,
+ * so its plans are the same bytes wherever the tree sits (a git checkout in
+ * a temp directory included). A file that compiles publishes each of its
+ * pipelines whose plan changed as a new numbered version; a file that does
+ * not keeps its pipelines on their last good version and records its
+ * diagnostics, which `flux status` and `flux errors` show. A broken commit
+ * never takes a working pipeline down. */
+#include "deploy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "plan.h"
+
+/* ---- what changed between two plans ---- */
+
+/* The task blocks of a plan: "- id: NAME" up to the next task or the end of
+ * the tasks list (the writer is deterministic, so equal text is an equal
+ * task). */
+typedef struct task_block {
+    char name[256];
+    const char *text;
+    size_t len;
+} task_block;
+
+static size_t task_blocks(const char *plan, task_block **out)
+{
+    *out = NULL;
+    const char *p = plan ? strstr(plan, "\ntasks:\n") : NULL;
+    size_t n = 0, cap = 0;
+    if (!p)
+        return 0;
+    p += 8;
+    while (!strncmp(p, "- id: ", 6)) {
+        const char *end = p + 1;
+        while ((end = strchr(end, '\n')) && end[1] == ' ')
+            end++;
+        end = end ? end + 1 : p + strlen(p);
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            *out = realloc(*out, cap * sizeof **out);
+            if (!*out)
+                abort();
+        }
+        task_block *b = &(*out)[n++];
+        size_t nl = strcspn(p + 6, "\n");
+        snprintf(b->name, sizeof b->name, "%.*s", (int)nl, p + 6);
+        b->text = p;
+        b->len = (size_t)(end - p);
+        p = end;
+    }
+    return n;
+}
+
+static const task_block *find_block(const task_block *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i].name, name))
+            return &v[i];
+    return NULL;
+}
+
+void flux_deploy_changes(const char *old_plan, const char *new_plan, flux_buf *out)
+{
+    task_block *a, *b;
+    size_t na = task_blocks(old_plan, &a), nb = task_blocks(new_plan, &b);
+    const char *kinds[3] = {"added", "removed", "changed"};
+    bool any = false;
+    for (int k = 0; k < 3; k++) {
+        size_t count = 0;
+        flux_buf names = {0};
+        const task_block *v = k == 1 ? a : b;
+        size_t n = k == 1 ? na : nb;
+        for (size_t i = 0; i < n; i++) {
+            const task_block *other = find_block(k == 1 ? b : a, k == 1 ? nb : na, v[i].name);
+            bool hit = k == 2 ? other && (other->len != v[i].len || memcmp(other->text, v[i].text, v[i].len))
+                              : !other;
+            if (!hit)
+                continue;
+            flux_buf_printf(&names, "%s%s", count ? ", " : "", v[i].name);
+            count++;
+        }
+        if (count) {
+            flux_buf_printf(out, "%s%zu task%s %s (%s)", any ? "; " : "", count, count == 1 ? "" : "s", kinds[k],
+                            flux_buf_cstr(&names));
+            any = true;
+        }
+        flux_buf_free(&names);
+    }
+    /* the same tasks, changed elsewhere: attributes, params, edges, the source hash */
+    if (!any)
+        flux_buf_puts(out, old_plan ? "tasks unchanged; pipeline attributes or source changed" : "first version");
+    free(a);
+    free(b);
+}
+
+/* ---- publishing a tree ---- */
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *read_whole(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    flux_buf b = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        flux_buf_put(&b, buf, n);
+    fclose(f);
+    *len = b.len;
+    char *text = b.data ? b.data : strdup("");
+    if (!text)
+        abort();
+    return text;
+}
+
+/* the diagnostics of a compilation as printed, without colour */
+static char *diags_text(flux_compilation *c)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return NULL;
+    flux_diags_print(&c->diags, m, false);
+    fprintf(m, "%zu error%s, %zu warning%s\n", c->diags.errors, c->diags.errors == 1 ? "" : "s", c->diags.warnings,
+            c->diags.warnings == 1 ? "" : "s");
+    fclose(m);
+    return text;
+}
+
+static bool in_list(char **v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i], s))
+            return true;
+    return false;
+}
+
+/* one call of flux_deploy_tree: what it read once, what it has seen */
+typedef struct dctx {
+    flux_store *s;
+    const char *commit;
+    int64_t now;
+    flux_deploy_say say;
+    void *ud;
+    flux_deploy_report *rep;
+    flux_pipeline_row *pr; /* the pipelines as they were before this call */
+    size_t np;
+    char **seen, **seen_file; /* pipelines seen in this tree, for removals and duplicates */
+    size_t nseen;
+} dctx;
+
+static void say(dctx *d, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(dctx *d, bool error, const char *fmt, ...)
+{
+    if (!d->say && !error)
+        return;
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *text = malloc(n > 0 ? (size_t)n + 1 : 1);
+    if (!text)
+        abort();
+    vsnprintf(text, n > 0 ? (size_t)n + 1 : 1, fmt, again);
+    va_end(again);
+    if (d->say)
+        d->say(d->ud, error, text);
+    free(text);
+}
+
+static void see(dctx *d, const char *name, const char *path)
+{
+    d->seen = realloc(d->seen, (d->nseen + 1) * sizeof *d->seen);
+    d->seen_file = realloc(d->seen_file, (d->nseen + 1) * sizeof *d->seen_file);
+    if (!d->seen || !d->seen_file)
+        abort();
+    d->seen[d->nseen] = strdup(name);
+    d->seen_file[d->nseen] = strdup(path);
+    if (!d->seen[d->nseen] || !d->seen_file[d->nseen++])
+        abort();
+}
+
+/* a file with errors: its diagnostics recorded, its pipelines still
+ * defined by their last good version */
+static int deploy_broken(dctx *d, const char *path, const char *sha, flux_compilation *c)
+{
+    int rc = 0;
+    char *errs = diags_text(c);
+    if (flux_store_put_source(d->s, path, sha, d->commit, errs ? errs : "cannot read the file", d->now))
+        rc = -1;
+    say(d, false, "%s: not deployed, %zu error%s (its pipelines keep their last good version)\n%s", path,
+        c->diags.errors, c->diags.errors == 1 ? "" : "s", errs ? errs : "");
+    free(errs);
+    d->rep->broken++;
+    for (size_t i = 0; i < d->np; i++)
+        if (d->pr[i].source_path && !strcmp(d->pr[i].source_path, path))
+            see(d, d->pr[i].name, path);
+    return rc;
+}
+
+/* one valid pipeline: a new version when its plan changed */
+static int deploy_pipeline(dctx *d, flux_compilation *c, flux_pipeline *p, const char *path, const char *sha)
+{
+    int rc = 0;
+    flux_plan pl;
+    flux_compile_plan(c, p, &pl);
+    flux_buf b = {0};
+    flux_plan_write(&pl, &b);
+    char id[65];
+    flux_sha256_hex(b.data, b.len, id);
+    const flux_pipeline_row *was = NULL;
+    for (size_t k = 0; k < d->np && !was; k++)
+        if (!strcmp(d->pr[k].name, p->name) && d->pr[k].version)
+            was = &d->pr[k];
+    int oldv = was ? was->version : 0;
+    /* the old text only to say what changed */
+    char *old = was && d->say && strcmp(was->plan_id, id) ? flux_store_get_plan(d->s, was->plan_id) : NULL;
+    int v = 0;
+    bool created = false;
+    if (flux_store_deploy(d->s, p->name, id, b.data, path, sha, d->commit, d->now, &v, &created)) {
+        say(d, true, "flux: deploying %s: %s\n", p->name, flux_store_error(d->s));
+        rc = -1;
+    } else if (created) {
+        d->rep->deployed++;
+        if (d->say) {
+            flux_buf ch = {0};
+            flux_deploy_changes(old, b.data, &ch);
+            if (oldv)
+                say(d, false, "%s: version %d (plan %.12s, was version %d): %s\n", p->name, v, id, oldv,
+                    flux_buf_cstr(&ch));
+            else
+                say(d, false, "%s: version %d (plan %.12s): %s\n", p->name, v, id, flux_buf_cstr(&ch));
+            flux_buf_free(&ch);
+        }
+    } else {
+        d->rep->unchanged++;
+        say(d, false, "%s: unchanged (version %d)\n", p->name, v);
+    }
+    free(old);
+    flux_buf_free(&b);
+    see(d, p->name, path);
+    return rc;
+}
+
+static int deploy_file(dctx *d, const char *path)
+{
+    size_t len = 0;
+    char *bytes = read_whole(path, &len);
+    char sha[65] = "";
+    if (bytes)
+        flux_sha256_hex(bytes, len, sha);
+    free(bytes);
+    flux_compilation c;
+    flux_compilation_init(&c);
+    int io = flux_compile_file(&c, path);
+    flux_compile_finish(&c);
+    /* the same pipeline name in two files: the later file is in error */
+    for (size_t i = 0; !io && !c.diags.errors && i < c.npipelines; i++)
+        for (size_t j = 0; j < d->nseen; j++)
+            if (!strcmp(d->seen[j], c.pipelines[i]->name))
+                flux_diag_add(&c.diags, FLUX_SEV_ERROR, c.pipelines[i]->name_span, "duplicate-pipeline",
+                              "pipeline '%s' is also defined in %s", d->seen[j], d->seen_file[j]);
+    int rc;
+    if (io || c.diags.errors) {
+        rc = deploy_broken(d, path, sha, &c);
+    } else {
+        rc = flux_store_put_source(d->s, path, sha, d->commit, NULL, d->now) ? -1 : 0;
+        for (size_t i = 0; i < c.npipelines && rc == 0; i++)
+            rc = deploy_pipeline(d, &c, c.pipelines[i], path, sha);
+    }
+    flux_compilation_free(&c);
+    return rc;
+}
+
+/* a whole tree: pipelines of files that are gone, or no longer defined
+ * where they were, are removed (paused until they come back) */
+static void remove_vanished(dctx *d, const flux_paths *files)
+{
+    for (size_t i = 0; i < d->np; i++) {
+        const flux_pipeline_row *r = &d->pr[i];
+        if (!r->source_path || r->removed || in_list(d->seen, d->nseen, r->name))
+            continue;
+        if (flux_store_set_removed(d->s, r->name, true, d->now) == 0) {
+            d->rep->removed++;
+            say(d, false, "%s: removed (no longer defined in %s); paused until it comes back\n", r->name,
+                r->source_path);
+        }
+    }
+    flux_source_row *src;
+    size_t ns;
+    if (flux_store_list_sources(d->s, &src, &ns) == 0) {
+        for (size_t i = 0; i < ns; i++)
+            if (!in_list(files->v, files->n, src[i].path))
+                flux_store_drop_source(d->s, src[i].path);
+        flux_source_rows_free(src, ns);
+    }
+}
+
+int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, const char *commit,
+                     flux_deploy_report *rep, flux_deploy_say sayf, void *ud)
+{
+    memset(rep, 0, sizeof *rep);
+    dctx d = {.s = s, .commit = commit, .say = sayf, .ud = ud, .rep = rep};
+    int back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (back < 0 || chdir(root) != 0) {
+        say(&d, true, "flux: cannot enter %s: %s\n", root, strerror(errno));
+        if (back >= 0)
+            close(back);
+        return -1;
+    }
+    flux_paths files = {0};
+    if (only) {
+        for (size_t i = 0; i < only->n; i++)
+            flux_paths_add(&files, only->v[i]);
+    } else {
+        flux_load_find_sources(".", &files);
+    }
+    d.now = wall_ms();
+    int rc = 0;
+    if (flux_store_list_pipelines(s, &d.pr, &d.np) != 0) {
+        say(&d, true, "flux: reading the deployed pipelines: %s\n", flux_store_error(s));
+        rc = -1;
+    }
+    for (size_t f = 0; f < files.n && rc == 0; f++)
+        rc = deploy_file(&d, files.v[f]);
+    if (!only && rc == 0)
+        remove_vanished(&d, &files);
+    flux_pipeline_rows_free(d.pr, d.np);
+    for (size_t i = 0; i < d.nseen; i++) {
+        free(d.seen[i]);
+        free(d.seen_file[i]);
+    }
+    free(d.seen);
+    free(d.seen_file);
+    flux_paths_free(&files);
+    if (fchdir(back) != 0)
+        rc = -1;
+    close(back);
+    return rc;
+}

@@ -1,0 +1,169 @@
+/* runs — the interval a command means, clearing tries, queuing a manual
+ * run; see runs.h. */
+#include "runs.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "load.h"
+#include "render.h"
+
+int64_t flux_runs_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int flux_runs_pick_interval(const flux_timetable *tt, const char *pipeline, const char *date, flux_interval *iv,
+                            char *err, size_t errlen)
+{
+    if (date) {
+        int64_t t;
+        if (flux_load_time(date, tt->tz, &t, err, errlen) != 0)
+            return -1;
+        if (flux_timetable_at(tt, t, iv) != 0) {
+            snprintf(err, errlen, "no run of '%s' covers %s", pipeline, date);
+            return -1;
+        }
+        return 0;
+    }
+    int64_t now = flux_runs_now();
+    flux_interval cur;
+    if (flux_timetable_at(tt, now, &cur) == 0) {
+        if (cur.start_ms != cur.end_ms && flux_timetable_at(tt, cur.start_ms - 1, iv) == 0)
+            return 0;
+        if (cur.fire_ms <= now) {
+            *iv = cur;
+            return 0;
+        }
+    }
+    if (flux_timetable_first(tt, iv) == 0 && iv->fire_ms <= now)
+        return 0;
+    snprintf(err, errlen, "no interval of '%s' has ended yet; give --date", pipeline);
+    return -1;
+}
+
+int flux_runs_find(flux_store *s, const char *arg, const char *pipeline, flux_run_row *row, char *err,
+                   size_t errlen)
+{
+    char *end;
+    long long id = strtoll(arg, &end, 10);
+    if (*arg && !*end) {
+        if (flux_store_get_run(s, id, row) == 0)
+            return 0;
+    } else {
+        /* a run_id, with the pipeline when several pipelines have it */
+        flux_run_row *rows;
+        size_t n, hits = 0;
+        if (flux_store_list_runs(s, pipeline, 0, &rows, &n) == 0) {
+            for (size_t i = 0; i < n; i++)
+                if (!strcmp(rows[i].run_id, arg)) {
+                    *row = rows[i];
+                    hits++;
+                }
+            free(rows);
+        }
+        if (hits == 1)
+            return 0;
+        if (hits > 1) {
+            snprintf(err, errlen, "several pipelines have a run '%s'; add --pipeline", arg);
+            return -1;
+        }
+    }
+    snprintf(err, errlen, "no run '%s' (see flux runs)", arg);
+    return -1;
+}
+
+int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state)
+{
+    flux_ti_row *rows;
+    size_t n;
+    if (flux_store_list_tis(s, run, &rows, &n) != 0)
+        return -1;
+    int rc = 0, cleared = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        /* the latest try of each task is the one to clear */
+        if (i + 1 < n && !strcmp(rows[i + 1].task, rows[i].task))
+            continue;
+        bool want = ntasks == 0;
+        for (size_t k = 0; k < ntasks && !want; k++)
+            want = !strcmp(tasks[k], rows[i].task);
+        if (only_state && want) {
+            flux_ti_state st = rows[i].state;
+            want = st == FLUX_TI_FAILED || st == FLUX_TI_UPSTREAM_FAILED;
+        }
+        if (!want || rows[i].state == FLUX_TI_NONE)
+            continue;
+        rc = flux_store_ti_update(s, rows[i].id, &(flux_ti_patch){.state = FLUX_TI_NONE, .note = "cleared"});
+        cleared++;
+    }
+    flux_ti_rows_free(rows, n);
+    if (!rc && cleared)
+        rc = flux_store_set_run_state(s, run, FLUX_RUN_QUEUED, flux_runs_now());
+    return rc ? -1 : cleared;
+}
+
+/* the run row of a manual run at t (date given: its interval's start) */
+static void manual_row(flux_run_row *in, const flux_deployment *d, flux_compilation *c, const flux_interval *iv,
+                       int64_t t, bool dated)
+{
+    memset(in, 0, sizeof *in);
+    snprintf(in->pipeline, sizeof in->pipeline, "%s", c->pipelines[0]->name);
+    snprintf(in->run_id, sizeof in->run_id, "%s", flux_run_id(c->arena, "manual", dated ? iv->start_ms : t));
+    snprintf(in->plan_id, sizeof in->plan_id, "%s", d->plan_id);
+    snprintf(in->trigger, sizeof in->trigger, "manual");
+    in->state = FLUX_RUN_QUEUED;
+    in->interval_start = iv->start_ms;
+    in->interval_end = iv->end_ms;
+    in->logical_date = iv->start_ms;
+}
+
+int flux_runs_trigger(flux_store *s, const flux_deployment *d, flux_compilation *c, const char *date,
+                      char **params, size_t nparams, flux_run_row *row, char *err, size_t errlen)
+{
+    flux_pipeline *p = c->pipelines[0];
+    flux_timetable tt;
+    if (flux_load_timetable(p, &tt, err, errlen) != 0)
+        return FLUX_EXIT_FAIL;
+    int64_t t = flux_runs_now();
+    if (date && flux_load_time(date, tt.tz, &t, err, errlen) != 0)
+        return FLUX_EXIT_FAIL;
+    flux_interval iv;
+    if (flux_timetable_at(&tt, t, &iv) != 0) {
+        /* a time outside the schedule (before start, @once): a point interval */
+        iv.start_ms = iv.end_ms = iv.fire_ms = t;
+    }
+    flux_value pv;
+    if (flux_run_params(c->arena, p, params, nparams, &pv, err, errlen) != 0)
+        return FLUX_EXIT_USAGE;
+    flux_run_row in;
+    manual_row(&in, d, c, &iv, t, date != NULL);
+    bool created;
+    if (flux_store_create_run(s, &in, flux_runs_now(), row, &created) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return FLUX_EXIT_FAIL;
+    }
+    if (!created) {
+        snprintf(err, errlen, "run %s of %s exists already (state %s)", row->run_id, row->pipeline,
+                 flux_run_state_name(row->state));
+        return FLUX_EXIT_FAIL;
+    }
+    /* the overrides as given: the scheduler checks them again against the plan */
+    json_t *a = json_array();
+    for (size_t i = 0; i < nparams; i++)
+        json_array_append_new(a, json_string(params[i]));
+    char *pj = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    int rc = flux_store_set_run_params(s, row->id, pj);
+    free(pj);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return FLUX_EXIT_FAIL;
+    }
+    return 0;
+}

@@ -1,0 +1,300 @@
+/* views — the read-only views of the store as JSON values; see views.h. */
+#include "views.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "value.h"
+
+void flux_view_time(int64_t ms, char *out, size_t n)
+{
+    if (!ms) {
+        snprintf(out, n, "-");
+        return;
+    }
+    flux_buf b = {0};
+    flux_time_iso(ms, 0, &b);
+    snprintf(out, n, "%s", b.data);
+    flux_buf_free(&b);
+}
+
+json_t *flux_view_jtime(int64_t ms)
+{
+    char t[64];
+    flux_view_time(ms, t, sizeof t);
+    return ms ? json_string(t) : json_null();
+}
+
+/* whole seconds, as deployments and sources show them */
+static void iso_s(int64_t ms, char *out, size_t n)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+json_t *flux_view_run(const flux_run_row *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(r->id));
+    json_object_set_new(o, "pipeline", json_string(r->pipeline));
+    json_object_set_new(o, "run_id", json_string(r->run_id));
+    json_object_set_new(o, "state", json_string(flux_run_state_name(r->state)));
+    json_object_set_new(o, "trigger", json_string(r->trigger));
+    json_object_set_new(o, "interval_start", flux_view_jtime(r->interval_start));
+    json_object_set_new(o, "interval_end", flux_view_jtime(r->interval_end));
+    json_object_set_new(o, "started", flux_view_jtime(r->started));
+    json_object_set_new(o, "ended", flux_view_jtime(r->ended));
+    json_object_set_new(o, "plan_id", json_string(r->plan_id));
+    return o;
+}
+
+json_t *flux_view_runs(flux_store *s, const char *pipeline, size_t limit, char *err, size_t errlen)
+{
+    flux_run_row *rows;
+    size_t n;
+    if (flux_store_list_runs(s, pipeline, limit, &rows, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, flux_view_run(&rows[i]));
+    free(rows);
+    return a;
+}
+
+json_t *flux_view_versions(flux_store *s, const char *pipeline, char *err, size_t errlen)
+{
+    flux_deployment *d;
+    size_t n;
+    if (flux_store_list_deployments(s, pipeline, &d, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    if (n == 0) {
+        free(d);
+        snprintf(err, errlen, "pipeline '%s' was never deployed", pipeline);
+        return NULL;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char t[32];
+        iso_s(d[i].deployed_at, t, sizeof t);
+        json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?, s:b}", "version", d[i].version, "plan",
+                                           d[i].plan_id, "deployed_at", t, "commit", d[i].commit[0] ? d[i].commit : NULL,
+                                           "source", d[i].source_path[0] ? d[i].source_path : NULL, "source_sha256",
+                                           d[i].source_sha256[0] ? d[i].source_sha256 : NULL, "current", i == 0));
+    }
+    free(d);
+    return a;
+}
+
+json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errlen)
+{
+    flux_source_row *src;
+    size_t n;
+    if (flux_store_list_sources(s, &src, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (!src[i].errors)
+            continue;
+        char t[32];
+        iso_s(src[i].checked_at, t, sizeof t);
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:s}", "source", src[i].path, "checked_at", t, "commit",
+                                           src[i].commit[0] ? src[i].commit : NULL, "errors", src[i].errors));
+    }
+    flux_source_rows_free(src, n);
+    *checked = n;
+    return a;
+}
+
+json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n)
+{
+    json_t *root = flux_view_run(run), *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *t = json_object();
+        json_object_set_new(t, "task", json_string(rows[i].task));
+        json_object_set_new(t, "try", json_integer(rows[i].try_number));
+        json_object_set_new(t, "state", json_string(flux_ti_state_name(rows[i].state)));
+        json_object_set_new(t, "started", flux_view_jtime(rows[i].started));
+        json_object_set_new(t, "ended", flux_view_jtime(rows[i].ended));
+        json_object_set_new(t, "exit_status", rows[i].exit_status >= 0 ? json_integer(rows[i].exit_status) : json_null());
+        json_object_set_new(t, "pid", rows[i].pid ? json_integer(rows[i].pid) : json_null());
+        json_object_set_new(t, "host", json_string(rows[i].host));
+        json_object_set_new(t, "log", json_string(rows[i].log_path));
+        json_object_set_new(t, "note", rows[i].note ? json_string(rows[i].note) : json_null());
+        json_error_t je;
+        json_t *rend = rows[i].rendered ? json_loads(rows[i].rendered, 0, &je) : NULL;
+        json_object_set_new(t, "rendered", rend ? rend : json_null());
+        json_t *outs = rows[i].outputs ? json_loads(rows[i].outputs, 0, &je) : NULL;
+        json_object_set_new(t, "outputs", outs ? outs : json_null());
+        int64_t rd, wr, rj, by;
+        if (flux_store_get_counts(s, rows[i].id, &rd, &wr, &rj, &by) == 0)
+            json_object_set_new(t, "counts",
+                                json_pack("{s:I, s:I, s:I, s:I}", "read", (json_int_t)rd, "written", (json_int_t)wr,
+                                          "rejected", (json_int_t)rj, "bytes", (json_int_t)by));
+        else
+            json_object_set_new(t, "counts", json_null());
+        json_array_append_new(a, t);
+    }
+    json_object_set_new(root, "task_instances", a);
+    return root;
+}
+
+/* the latest run of each pipeline (rows are newest first) with its counts */
+static json_t *status_pipelines(const flux_run_row *rows, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++)
+            first = strcmp(rows[j].pipeline, rows[i].pipeline) != 0;
+        if (!first)
+            continue;
+        size_t total = 0, ok = 0, bad = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (strcmp(rows[j].pipeline, rows[i].pipeline))
+                continue;
+            total++;
+            ok += rows[j].state == FLUX_RUN_SUCCESS;
+            bad += rows[j].state == FLUX_RUN_FAILED;
+        }
+        json_t *e = json_object();
+        json_object_set_new(e, "pipeline", json_string(rows[i].pipeline));
+        json_object_set_new(e, "last_run", flux_view_run(&rows[i]));
+        json_object_set_new(e, "runs", json_integer((json_int_t)total));
+        json_object_set_new(e, "succeeded", json_integer((json_int_t)ok));
+        json_object_set_new(e, "failed", json_integer((json_int_t)bad));
+        json_array_append_new(arr, e);
+    }
+    return arr;
+}
+
+/* deployed pipelines: version, paused, removed, a source that fails to compile */
+static json_t *status_deployed(flux_store *s, const char *pipeline)
+{
+    flux_pipeline_row *pr = NULL;
+    size_t npr = 0;
+    json_t *pj = json_array();
+    if (flux_store_list_pipelines(s, &pr, &npr) != 0)
+        return pj;
+    for (size_t i = 0; i < npr; i++) {
+        if (!pr[i].version || (pipeline && strcmp(pipeline, pr[i].name)))
+            continue;
+        const char *state = pr[i].removed ? "removed" : pr[i].paused ? "paused" : "active";
+        json_array_append_new(pj, json_pack("{s:s, s:i, s:s, s:s, s:s?, s:s?}", "pipeline", pr[i].name, "version",
+                                            pr[i].version, "plan", pr[i].plan_id, "state", state, "source",
+                                            pr[i].source_path, "errors", pr[i].errors));
+    }
+    flux_pipeline_rows_free(pr, npr);
+    return pj;
+}
+
+/* schedulers: alive while their heartbeat is fresh */
+static json_t *status_schedulers(flux_store *s, int64_t now, bool detail)
+{
+    flux_scheduler_row *sr = NULL;
+    size_t nsr = 0;
+    if (flux_store_list_schedulers(s, &sr, &nsr) != 0)
+        return detail ? json_null() : json_array();
+    json_t *sj = json_array();
+    for (size_t i = 0; i < nsr; i++) {
+        bool alive = !sr[i].stopped && now - sr[i].heartbeat < 10000;
+        json_t *e = json_pack("{s:s, s:b, s:I}", "scheduler", sr[i].id, "alive", alive, "heartbeat_age_ms",
+                              (json_int_t)(now - sr[i].heartbeat));
+        if (detail)
+            json_object_set_new(e, "stopped", json_boolean(sr[i].stopped));
+        json_array_append_new(sj, e);
+    }
+    free(sr);
+    return sj;
+}
+
+json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool detail, char *err, size_t errlen)
+{
+    flux_run_row *rows;
+    size_t n;
+    if (flux_store_list_runs(s, pipeline, 0, &rows, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    json_t *arr = status_pipelines(rows, n);
+    free(rows);
+    json_t *pj = status_deployed(s, pipeline);
+    json_t *sj = status_schedulers(s, now, detail);
+    return json_pack("{s:o, s:o, s:o}", "pipelines", arr, "deployed", pj, "schedulers", sj);
+}
+
+/* ---- connections ---- */
+
+extern char **environ;
+
+/* names from the file, then those only the environment defines */
+static size_t all_names(flux_arena *a, const flux_conns *c, const char ***out)
+{
+    size_t cap = c->n + 16, n = 0;
+    const char **v = flux_arena_alloc(a, cap * sizeof *v);
+    for (size_t i = 0; i < c->n; i++)
+        v[n++] = c->v[i].name;
+    for (char **e = environ; *e; e++) {
+        if (strncmp(*e, "FLUX_CONN_", 10) != 0 || !strchr(*e, '='))
+            continue;
+        size_t len = (size_t)(strchr(*e, '=') - (*e + 10));
+        char *name = flux_arena_alloc(a, len + 1);
+        for (size_t i = 0; i < len; i++)
+            name[i] = (char)tolower((unsigned char)(*e)[10 + i]);
+        name[len] = '\0';
+        bool dup = false;
+        for (size_t i = 0; i < n && !dup; i++) {
+            char env[256];
+            flux_conn_env_name(v[i], env, sizeof env);
+            dup = strncmp(env, *e, strlen(env)) == 0 && (*e)[strlen(env)] == '=';
+        }
+        if (!dup && len && n < cap)
+            v[n++] = name;
+    }
+    *out = v;
+    return n;
+}
+
+static const char *where(const flux_conn *c)
+{
+    if (c->brokers)
+        return c->brokers;
+    if (!strcmp(c->type ? c->type : "", "sqlite"))
+        return c->database ? c->database : "";
+    return c->host ? c->host : "127.0.0.1";
+}
+
+json_t *flux_view_connections(flux_arena *a, const flux_conns *conns, bool detail)
+{
+    const char **names;
+    size_t n = all_names(a, conns, &names);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const flux_conn *c = flux_conns_find(conns, names[i]);
+        if (!c)
+            continue;
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b, s:s}", "name", names[i], "type", c->type ? c->type : "",
+                              "address", where(c), "user", c->user, "database", c->database, "password_set",
+                              c->password != NULL, "origin", c->origin ? c->origin : "");
+        if (c->port)
+            json_object_set_new(o, "port", json_integer(c->port));
+        if (detail) {
+            json_object_set_new(o, "typed", json_boolean(c->type != NULL));
+            json_object_set_new(o, "brokers", json_boolean(c->brokers != NULL));
+            json_object_set_new(o, "unresolved", json_boolean(c->unresolved));
+        }
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}

@@ -1,0 +1,57 @@
+/* views — the read-only views of the store, each built once as a JSON
+ * value: the command prints it as JSON as is, or as text from it, and a web
+ * UI can serve the same value. Times are ISO 8601 UTC strings (null for
+ * "not yet"). NULL with err when the store cannot be read. */
+#ifndef FLUX_VIEWS_H
+#define FLUX_VIEWS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conn.h"
+#include "store.h"
+
+/* A time as the views write it ("-" for 0, milliseconds when not whole). */
+void flux_view_time(int64_t ms, char *out, size_t n);
+
+/* A time as JSON: its string, or null for 0. */
+json_t *flux_view_jtime(int64_t ms);
+
+/* One run: {id, pipeline, run_id, state, trigger, interval_start,
+ * interval_end, started, ended, plan_id}. */
+json_t *flux_view_run(const flux_run_row *r);
+
+/* [{id, pipeline, run_id, state, trigger, interval_start, interval_end,
+ *   started, ended, plan_id}...], newest first; pipeline NULL: all. */
+json_t *flux_view_runs(flux_store *s, const char *pipeline, size_t limit, char *err, size_t errlen);
+
+/* [{version, plan, deployed_at, commit, source, source_sha256, current}...],
+ * newest first; an error when the pipeline was never deployed. */
+json_t *flux_view_versions(flux_store *s, const char *pipeline, char *err, size_t errlen);
+
+/* [{source, checked_at, commit, errors}...]: the sources whose last compile
+ * failed; *checked: how many sources there are. */
+json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errlen);
+
+/* The run with its tries: the run's fields (flux_view_run) and
+ * "task_instances": [{task, try, state, started, ended, exit_status, pid,
+ * host, log, note, rendered, outputs, counts}...] for rows, its tries. */
+json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n);
+
+/* {pipelines: [{pipeline, last_run, runs, succeeded, failed}...],
+ *  deployed: [{pipeline, version, plan, state, source, errors}...],
+ *  schedulers: [{scheduler, alive, heartbeat_age_ms}...]} at now;
+ * pipeline NULL: all. detail (for a text view): each scheduler also says
+ * whether it "stopped", and schedulers is null when they cannot be read. */
+json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool detail, char *err, size_t errlen);
+
+/* The connections of conns and FLUX_CONN_* (names allocated in a):
+ * [{name, type, address, user, database, password_set, origin, port?}...],
+ * never a password. detail (for a text view): each also says whether its
+ * type was given ("typed"), whether it has "brokers", and whether its
+ * password is "unresolved". */
+json_t *flux_view_connections(flux_arena *a, const flux_conns *conns, bool detail);
+
+#endif

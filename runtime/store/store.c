@@ -1,0 +1,388 @@
+/* store — the state store's rules, written once for both drivers: the
+ * queries (in SQL that SQLite and MySQL both accept), statements and their
+ * columns, input checks, and one transaction per state change. The queries
+ * of each aggregate live in their own file (store_schema.c, store_plans.c,
+ * store_runs.c, store_tis.c, store_lineage.c); the drivers (store_sqlite.c,
+ * store_mysql.c) only connect, run statements and speak their dialect's DDL;
+ * see store_driver.h.
+ *
+ * Conventions of the stored rows: times are BIGINT epoch milliseconds (the
+ * same in both databases, no time zone to get wrong), SQL NULL for "not
+ * yet" / "none"; states are stored by name ("up_for_retry") so the tables
+ * read well from a SQL prompt or the web UI.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "utf8.h"
+
+#include "store_private.h"
+
+#define RUN_COLS                                                                                          \
+    "id, pipeline, run_id, plan_id, trigger_kind, state, interval_start, interval_end, logical_date, " \
+    "created_at, started_at, ended_at"
+#define TI_COLS(p)                                                                                           \
+    p "id, " p "run, " p "task, " p "try_number, " p "state, " p "queued_at, " p "started_at, " p "ended_at, " \
+    p "exit_status, " p "pid, " p "host, " p "log_path, " p "rendered, " p "outputs, " p "note"
+
+static const char *const SQL[ST__COUNT] = {
+    [ST_GET_VERSION] = "SELECT version FROM flux_schema",
+    [ST_DEL_VERSION] = "DELETE FROM flux_schema",
+    [ST_PUT_VERSION] = "INSERT INTO flux_schema (version, migrated_at) VALUES (?, ?)",
+    [ST_PIPELINE_EXISTS] = "SELECT 1 FROM pipelines WHERE name = ?",
+    [ST_PIPELINE_INSERT] = "INSERT INTO pipelines (name, current_plan, paused, created_at, updated_at) "
+                           "VALUES (?, NULL, 0, ?, ?)",
+    [ST_PIPELINE_SET_CURRENT] = "UPDATE pipelines SET current_plan = ?, updated_at = ? WHERE name = ?",
+    [ST_PLAN_INSERT] = "INSERT INTO plan_versions (id, pipeline, plan_yaml, source_path, source_sha256, deployed_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+    [ST_PLAN_PIPELINE] = "SELECT pipeline FROM plan_versions WHERE id = ?",
+    [ST_PLAN_GET] = "SELECT plan_yaml FROM plan_versions WHERE id = ?",
+    [ST_RUN_INSERT] = "INSERT INTO runs (pipeline, run_id, plan_id, trigger_kind, state, interval_start, "
+                      "interval_end, logical_date, created_at, started_at, ended_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_RUN_BY_ID] = "SELECT " RUN_COLS " FROM runs WHERE id = ?",
+    [ST_RUN_BY_NAME] = "SELECT " RUN_COLS " FROM runs WHERE pipeline = ? AND run_id = ?",
+    /* (state, clear_started, now, ended, id): see flux_store_set_run_state */
+    [ST_RUN_SET_STATE] = "UPDATE runs SET state = ?, "
+                         "started_at = CASE WHEN ? = 1 THEN NULL ELSE COALESCE(started_at, ?) END, "
+                         "ended_at = ? WHERE id = ?",
+    [ST_RUNS_ALL] = "SELECT " RUN_COLS " FROM runs ORDER BY logical_date DESC, id DESC LIMIT ?",
+    [ST_RUNS_PIPELINE] = "SELECT " RUN_COLS " FROM runs WHERE pipeline = ? "
+                         "ORDER BY logical_date DESC, id DESC LIMIT ?",
+    [ST_TI_INSERT] = "INSERT INTO task_instances (run, task, try_number, state, queued_at) VALUES (?, ?, ?, ?, ?)",
+    /* each number comes as (keep, value): keep = 1 leaves the column as it is */
+    [ST_TI_UPDATE] = "UPDATE task_instances SET state = ?, "
+                     "started_at = CASE WHEN ? = 1 THEN started_at ELSE ? END, "
+                     "ended_at = CASE WHEN ? = 1 THEN ended_at ELSE ? END, "
+                     "pid = CASE WHEN ? = 1 THEN pid ELSE ? END, "
+                     "exit_status = CASE WHEN ? = 1 THEN exit_status ELSE ? END, "
+                     "host = COALESCE(?, host), log_path = COALESCE(?, log_path), "
+                     "rendered = COALESCE(?, rendered), outputs = COALESCE(?, outputs), note = COALESCE(?, note) "
+                     "WHERE id = ?",
+    [ST_TI_LIST] = "SELECT " TI_COLS("") " FROM task_instances WHERE run = ? ORDER BY task, try_number",
+    /* the same interval, whatever triggered the run: the newest run's latest try */
+    [ST_TI_LATEST_AT] = "SELECT " TI_COLS("t.") " FROM task_instances t JOIN runs r ON r.id = t.run "
+                        "WHERE r.pipeline = ? AND r.logical_date = ? AND t.task = ? "
+                        "ORDER BY r.id DESC, t.try_number DESC LIMIT 1",
+    [ST_TI_LATEST] = "SELECT " TI_COLS("t.") " FROM task_instances t JOIN runs r ON r.id = t.run "
+                     "WHERE r.pipeline = ? AND r.run_id = ? AND t.task = ? ORDER BY t.try_number DESC LIMIT 1",
+    [ST_COUNTS_UPDATE] = "UPDATE transfer_counts SET records_read = ?, records_written = ?, records_rejected = ?, "
+                         "bytes = ? WHERE ti = ?",
+    [ST_COUNTS_INSERT] = "INSERT INTO transfer_counts (records_read, records_written, records_rejected, bytes, ti) "
+                         "VALUES (?, ?, ?, ?, ?)",
+    [ST_COUNTS_GET] = "SELECT records_read, records_written, records_rejected, bytes FROM transfer_counts "
+                      "WHERE ti = ?",
+    [ST_LINEAGE_INSERT] = "INSERT INTO lineage (ti, direction, kind, name, detail) VALUES (?, ?, ?, ?, ?)",
+    [ST_LINEAGE_LIST] = "SELECT id, ti, direction, kind, name, detail FROM lineage WHERE ti = ? ORDER BY id",
+    /* by what was moved; LIKE '%.t' finds a table named without its database
+     * (the caller keeps exact suffix matches only: '_' is a LIKE wildcard) */
+    [ST_LINEAGE_FIND] = "SELECT l.id, l.ti, l.direction, l.kind, l.name, l.detail, r.id, r.pipeline, r.run_id, "
+                        "t.task, t.try_number, t.state FROM lineage l JOIN task_instances t ON t.id = l.ti "
+                        "JOIN runs r ON r.id = t.run WHERE l.kind = ? AND (l.name = ? OR l.name LIKE ?) "
+                        "ORDER BY l.id",
+#define DEPLOY_COLS "id, pipeline, version, plan_id, source_path, source_sha256, commit_id, deployed_at"
+    [ST_DEPLOY_LAST] = "SELECT version, plan_id FROM deployments WHERE pipeline = ? ORDER BY version DESC LIMIT 1",
+    [ST_DEPLOY_INSERT] = "INSERT INTO deployments (pipeline, version, plan_id, source_path, source_sha256, commit_id, "
+                         "deployed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [ST_DEPLOY_LIST] = "SELECT " DEPLOY_COLS " FROM deployments WHERE pipeline = ? ORDER BY version DESC",
+    [ST_DEPLOY_GET] = "SELECT " DEPLOY_COLS " FROM deployments WHERE pipeline = ? AND version = ?",
+    [ST_PSRC_UPDATE] = "UPDATE pipeline_sources SET source_path = ?, removed_at = NULL, updated_at = ? "
+                       "WHERE pipeline = ?",
+    [ST_PSRC_INSERT] = "INSERT INTO pipeline_sources (source_path, removed_at, updated_at, pipeline) "
+                       "VALUES (?, NULL, ?, ?)",
+    /* (removed_at or NULL, now, pipeline) */
+    [ST_PSRC_REMOVED] = "UPDATE pipeline_sources SET removed_at = ?, updated_at = ? WHERE pipeline = ?",
+    [ST_SOURCE_UPDATE] = "UPDATE sources SET sha256 = ?, commit_id = ?, errors = ?, checked_at = ? WHERE path = ?",
+    [ST_SOURCE_INSERT] = "INSERT INTO sources (sha256, commit_id, errors, checked_at, path) VALUES (?, ?, ?, ?, ?)",
+    [ST_SOURCES_LIST] = "SELECT path, sha256, commit_id, errors, checked_at FROM sources ORDER BY path",
+    [ST_SOURCE_DELETE] = "DELETE FROM sources WHERE path = ?",
+    [ST_PIPELINE_SET_PAUSED] = "UPDATE pipelines SET paused = ?, updated_at = ? WHERE name = ?",
+    [ST_PIPELINES_LIST] = "SELECT p.name, p.paused, ps.source_path, ps.removed_at, d.version, d.plan_id, src.errors "
+                          "FROM pipelines p LEFT JOIN pipeline_sources ps ON ps.pipeline = p.name "
+                          "LEFT JOIN deployments d ON d.pipeline = p.name AND d.version = "
+                          "(SELECT MAX(version) FROM deployments x WHERE x.pipeline = p.name) "
+                          "LEFT JOIN sources src ON src.path = ps.source_path ORDER BY p.name",
+    [ST_SCHED_UPDATE] = "UPDATE schedulers SET heartbeat_at = ?, stopped_at = ? WHERE id = ?",
+    [ST_SCHED_INSERT] = "INSERT INTO schedulers (host, pid, started_at, heartbeat_at, stopped_at, id) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+    [ST_SCHED_LIST] = "SELECT id, host, pid, started_at, heartbeat_at, stopped_at FROM schedulers "
+                      "ORDER BY heartbeat_at DESC, id",
+    [ST_RC_GET] = "SELECT owner, params FROM run_control WHERE run = ?",
+    [ST_RC_INSERT] = "INSERT INTO run_control (run, owner, claimed_at, params) VALUES (?, ?, ?, ?)",
+    /* a conditional UPDATE takes the row lock: of two claimants, one changes the row */
+    [ST_RC_CLAIM] = "UPDATE run_control SET owner = ?, claimed_at = ? WHERE run = ? AND (owner IS NULL OR owner = ?)",
+    [ST_RC_PARAMS] = "UPDATE run_control SET params = ? WHERE run = ?",
+    [ST_RUNS_UNFINISHED] = "SELECT " RUN_COLS " FROM runs WHERE state IN ('queued', 'running') "
+                           "ORDER BY logical_date, id",
+    [ST_RUN_LAST_SCHEDULED] = "SELECT MAX(interval_start) FROM runs WHERE pipeline = ? AND trigger_kind = 'scheduled'",
+    [ST_RUNS_ACTIVE] = "SELECT COUNT(*) FROM runs WHERE pipeline = ? AND state IN ('queued', 'running')",
+};
+
+/* ---- errors ---- */
+
+/* Sets the message and returns FLUX_DB_ERROR, for checks of our own. */
+int store_fail(flux_store *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof s->err, fmt, ap);
+    va_end(ap);
+    return FLUX_DB_ERROR;
+}
+
+/* A driver failure: "what: driver message". Returns the driver's code so a
+ * transaction can tell a deadlock (run it again) from an error. */
+int store_dbfail(flux_store *s, int rc, const char *what)
+{
+    snprintf(s->err, sizeof s->err, "%s: %s", what, s->drv->errmsg(s->db));
+    return rc < 0 ? rc : FLUX_DB_ERROR;
+}
+
+const char *flux_store_error(flux_store *s)
+{
+    return s ? s->err : "no store";
+}
+
+/* ---- statements ---- */
+
+flux_db_stmt *store_use(flux_store *s, int which)
+{
+    if (!s->stmts[which]) {
+        const char *sql = which == ST_TABLE_EXISTS ? s->drv->table_exists_sql : SQL[which];
+        s->stmts[which] = s->drv->prepare(s->db, sql);
+        if (!s->stmts[which])
+            store_dbfail(s, FLUX_DB_ERROR, "preparing a query");
+    }
+    return s->stmts[which];
+}
+
+/* Binds a list of parameters in order: 'i' int64_t, 's' string (NULL binds
+ * NULL), 'n' NULL. One place for the binding loop keeps the callers to one
+ * line per statement. */
+int store_bind(flux_store *s, flux_db_stmt *st, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    int rc = FLUX_DB_OK;
+    for (int i = 0; types[i] && rc == FLUX_DB_OK; i++) {
+        if (types[i] == 'i')
+            rc = s->drv->bind_int(st, i + 1, va_arg(ap, int64_t));
+        else if (types[i] == 's')
+            rc = s->drv->bind_text(st, i + 1, va_arg(ap, const char *));
+        else
+            rc = s->drv->bind_null(st, i + 1);
+    }
+    va_end(ap);
+    if (rc != FLUX_DB_OK) {
+        s->drv->reset(st);
+        return store_dbfail(s, rc, "binding a query parameter");
+    }
+    return FLUX_DB_OK;
+}
+
+/* Runs a statement that returns no rows, then resets it. */
+int store_run_stmt(flux_store *s, flux_db_stmt *st, const char *what)
+{
+    int rc = s->drv->step(st);
+    int r = rc == FLUX_DB_DONE || rc == FLUX_DB_ROW ? FLUX_DB_OK : store_dbfail(s, rc, what);
+    s->drv->reset(st);
+    return r;
+}
+
+/* Times and ids: 0 means "none" in the API, NULL in the table. */
+int64_t store_col_int(flux_store *s, flux_db_stmt *st, int col, int64_t if_null)
+{
+    return s->drv->column_null(st, col) ? if_null : s->drv->column_int(st, col);
+}
+
+void store_col_copy(flux_store *s, flux_db_stmt *st, int col, char *dst, size_t cap)
+{
+    const char *v = s->drv->column_text(st, col);
+    snprintf(dst, cap, "%s", v ? v : "");
+}
+
+/* malloc'd copy of a text column, NULL for NULL. *oom set when malloc fails. */
+char *store_col_dup(flux_store *s, flux_db_stmt *st, int col, bool *oom)
+{
+    const char *v = s->drv->column_text(st, col);
+    if (!v)
+        return NULL;
+    char *d = strdup(v);
+    if (!d)
+        *oom = true;
+    return d;
+}
+
+/* ---- transactions ---- */
+
+/* Runs body in one write transaction. A deadlock or lock timeout rolls back
+ * and runs the whole body again (a few times), which is why bodies only
+ * write their results through ctx and never keep state between attempts.
+ * A body that writes with ONE_STATEMENT (and reads nothing it depends on)
+ * runs without BEGIN/COMMIT where the driver allows: that statement is the
+ * transaction. */
+int store_transact(flux_store *s, store_txn_body body, void *ctx, int statements)
+{
+    bool explicit_txn = statements == MANY_STATEMENTS || !s->drv->autocommit_single;
+    for (int attempt = 1;; attempt++) {
+        int rc = explicit_txn ? s->drv->begin(s->db) : FLUX_DB_OK;
+        if (rc != FLUX_DB_OK)
+            rc = store_dbfail(s, rc, "starting a transaction");
+        else {
+            rc = body(s, ctx);
+            if (rc == FLUX_DB_OK) {
+                rc = explicit_txn ? s->drv->commit(s->db) : FLUX_DB_OK;
+                if (rc == FLUX_DB_OK)
+                    return 0;
+                rc = store_dbfail(s, rc, "committing");
+            }
+        }
+        if (explicit_txn)
+            s->drv->rollback(s->db); /* also after a failed COMMIT: the transaction may still be open */
+        if (rc != FLUX_DB_RETRY || attempt >= 5)
+            return -1;
+        /* the other transaction needs a moment to finish; back off a little more each time */
+        struct timespec ts = {0, 5000000L * attempt};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* ---- input checks ---- */
+
+/* Free text (notes, rendered fields, log paths) is kept even when it is not
+ * valid UTF-8, which MySQL would refuse and SQLite would store as is: each
+ * bad byte becomes U+FFFD in both. Failing a task's state change over a
+ * stray byte in its note would be worse than the replacement. Returns NULL
+ * when s is fine as it is (or NULL), else a malloc'd copy; *oom on failure. */
+char *store_utf8_fixed(const char *s, bool *oom)
+{
+    if (!s)
+        return NULL;
+    size_t len = strlen(s);
+    if (flux_utf8_valid(s, len, NULL))
+        return NULL;
+    flux_buf b = {0};
+    flux_utf8_sanitize(s, len, &b);
+    flux_buf_putc(&b, '\0');
+    (void)oom; /* the buffer aborts on OOM, the allocation policy of lang */
+    return b.data;
+}
+
+/* A name: present, not empty, short enough, valid UTF-8. */
+int store_check_name(flux_store *s, const char *what, const char *v, size_t max)
+{
+    if (!v || !*v)
+        return store_fail(s, "%s is empty", what);
+    size_t len = strlen(v);
+    if (len > max)
+        return store_fail(s, "%s is %zu bytes long; at most %zu are stored", what, len, max);
+    if (!flux_utf8_valid(v, len, NULL))
+        return store_fail(s, "%s is not valid UTF-8", what);
+    return FLUX_DB_OK;
+}
+
+int store_check_len(flux_store *s, const char *what, const char *v, size_t max)
+{
+    size_t len = v ? strlen(v) : 0;
+    if (len > max)
+        return store_fail(s, "%s is %zu bytes long; at most %zu are stored", what, len, max);
+    return FLUX_DB_OK;
+}
+
+/* "" and NULL both mean "none" for optional text. */
+const char *store_opt(const char *v)
+{
+    return v && *v ? v : NULL;
+}
+
+/* ---- states ---- */
+
+static const char *const RUN_STATES[] = {"queued", "running", "success", "failed"};
+static const char *const TI_STATES[] = {"none", "scheduled", "queued", "running", "success", "failed",
+                                        "up_for_retry", "up_for_reschedule", "upstream_failed", "skipped"};
+
+const char *flux_run_state_name(flux_run_state st)
+{
+    return (unsigned)st < sizeof RUN_STATES / sizeof RUN_STATES[0] ? RUN_STATES[st] : "?";
+}
+
+int store_run_state_parse(const char *name, flux_run_state *st)
+{
+    for (size_t i = 0; name && i < sizeof RUN_STATES / sizeof RUN_STATES[0]; i++)
+        if (strcmp(name, RUN_STATES[i]) == 0) {
+            *st = (flux_run_state)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *flux_ti_state_name(flux_ti_state st)
+{
+    return (unsigned)st < sizeof TI_STATES / sizeof TI_STATES[0] ? TI_STATES[st] : "?";
+}
+
+int flux_ti_state_parse(const char *name, flux_ti_state *st)
+{
+    for (size_t i = 0; name && i < sizeof TI_STATES / sizeof TI_STATES[0]; i++)
+        if (strcmp(name, TI_STATES[i]) == 0) {
+            *st = (flux_ti_state)i;
+            return 0;
+        }
+    return -1;
+}
+
+bool store_run_state_ok(flux_run_state st)
+{
+    return (unsigned)st < sizeof RUN_STATES / sizeof RUN_STATES[0];
+}
+
+bool store_ti_state_ok(flux_ti_state st)
+{
+    return (unsigned)st < sizeof TI_STATES / sizeof TI_STATES[0];
+}
+
+/* Rows of a statement through read(), into a growing array of elem-sized
+ * rows. On failure the rows read so far are freed (free_rows, or free()
+ * for rows that own no memory) and *rows is NULL. */
+int store_collect(flux_store *s, flux_db_stmt *st, size_t elem, int (*read)(flux_store *, flux_db_stmt *, void *),
+                   void (*free_rows)(void *rows, size_t n), void **rows, size_t *n, const char *what)
+{
+    char *out = NULL;
+    size_t len = 0, cap = 0;
+    int rc, r = 0;
+    *rows = NULL;
+    *n = 0;
+    while ((rc = s->drv->step(st)) == FLUX_DB_ROW) {
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            char *g = realloc(out, ncap * elem);
+            if (!g) {
+                r = store_fail(s, "out of memory");
+                break;
+            }
+            out = g;
+            cap = ncap;
+        }
+        memset(out + len * elem, 0, elem);
+        r = read(s, st, out + len * elem);
+        len++; /* a failed read may hold part of its row: freed with the rest */
+        if (r)
+            break;
+    }
+    if (!r && rc != FLUX_DB_DONE)
+        r = store_dbfail(s, rc, what);
+    s->drv->reset(st);
+    if (r) {
+        if (free_rows)
+            free_rows(out, len);
+        else
+            free(out);
+        return -1;
+    }
+    *rows = out;
+    *n = len;
+    return 0;
+}

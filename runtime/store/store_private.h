@@ -1,0 +1,138 @@
+/* store_private — what the store's files share and nothing else includes:
+ * the connection struct, the statement numbers, the input limits and the
+ * helpers every aggregate's queries are written with (binding, columns,
+ * one transaction per call, input checks). The contract is store.h; the
+ * drivers' side is store_driver.h.
+ */
+#ifndef FLUX_STORE_PRIVATE_H
+#define FLUX_STORE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "store_driver.h"
+
+/* The schema version this build writes; each driver has as many steps. */
+#define SCHEMA_VERSION 2
+
+/* Longest values, in bytes: the fixed buffers of the row structs, and MySQL's
+ * column sizes (VARCHAR(n) counts characters, so n bytes always fit). */
+enum {
+    MAX_PIPELINE = 255,
+    MAX_RUN_ID = 127,
+    MAX_PLAN_ID = 64,
+    MAX_TASK = 255,
+    MAX_HOST = 127,
+    MAX_LOG_PATH = 1023,
+    MAX_KIND = 32,
+    MAX_LINEAGE_NAME = 4096,
+};
+
+/* ---- the queries ---- */
+
+enum {
+    ST_TABLE_EXISTS, /* the driver's own SQL */
+    ST_GET_VERSION,
+    ST_DEL_VERSION,
+    ST_PUT_VERSION,
+    ST_PIPELINE_EXISTS,
+    ST_PIPELINE_INSERT,
+    ST_PIPELINE_SET_CURRENT,
+    ST_PLAN_INSERT,
+    ST_PLAN_PIPELINE,
+    ST_PLAN_GET,
+    ST_RUN_INSERT,
+    ST_RUN_BY_ID,
+    ST_RUN_BY_NAME,
+    ST_RUN_SET_STATE,
+    ST_RUNS_ALL,
+    ST_RUNS_PIPELINE,
+    ST_TI_INSERT,
+    ST_TI_UPDATE,
+    ST_TI_LIST,
+    ST_TI_LATEST,
+    ST_TI_LATEST_AT,
+    ST_COUNTS_UPDATE,
+    ST_COUNTS_INSERT,
+    ST_COUNTS_GET,
+    ST_LINEAGE_INSERT,
+    ST_LINEAGE_LIST,
+    ST_LINEAGE_FIND,
+    ST_DEPLOY_LAST,
+    ST_DEPLOY_INSERT,
+    ST_DEPLOY_LIST,
+    ST_DEPLOY_GET,
+    ST_PSRC_UPDATE,
+    ST_PSRC_INSERT,
+    ST_PSRC_REMOVED,
+    ST_SOURCE_UPDATE,
+    ST_SOURCE_INSERT,
+    ST_SOURCES_LIST,
+    ST_SOURCE_DELETE,
+    ST_PIPELINE_SET_PAUSED,
+    ST_PIPELINES_LIST,
+    ST_SCHED_UPDATE,
+    ST_SCHED_INSERT,
+    ST_SCHED_LIST,
+    ST_RC_GET,
+    ST_RC_INSERT,
+    ST_RC_CLAIM,
+    ST_RC_PARAMS,
+    ST_RUNS_UNFINISHED,
+    ST_RUN_LAST_SCHEDULED,
+    ST_RUNS_ACTIVE,
+    ST__COUNT
+};
+
+struct flux_store {
+    const flux_store_driver *drv;
+    flux_db *db;
+    flux_db_stmt *stmts[ST__COUNT]; /* prepared on first use, kept until close */
+    int version;
+    int migrated; /* migration steps applied by this open */
+    char err[1024];
+};
+
+/* ---- errors (store.c): both return FLUX_DB_ERROR (dbfail: the driver's
+ * code, so a transaction can tell a deadlock from an error) ---- */
+int store_fail(flux_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int store_dbfail(flux_store *s, int rc, const char *what);
+
+/* ---- statements (store.c) ---- */
+/* the statement, prepared on first use; NULL after store_dbfail */
+flux_db_stmt *store_use(flux_store *s, int which);
+/* binds parameters in order: 'i' int64_t, 's' string (NULL binds NULL), 'n' NULL */
+int store_bind(flux_store *s, flux_db_stmt *st, const char *types, ...);
+/* runs a statement that returns no rows, then resets it */
+int store_run_stmt(flux_store *s, flux_db_stmt *st, const char *what);
+/* times and ids: 0 means "none" in the API, NULL in the table */
+int64_t store_col_int(flux_store *s, flux_db_stmt *st, int col, int64_t if_null);
+void store_col_copy(flux_store *s, flux_db_stmt *st, int col, char *dst, size_t cap);
+/* malloc'd copy of a text column, NULL for NULL; *oom set when malloc fails */
+char *store_col_dup(flux_store *s, flux_db_stmt *st, int col, bool *oom);
+/* rows of a statement through read(), into a growing array of elem-sized rows */
+int store_collect(flux_store *s, flux_db_stmt *st, size_t elem, int (*read)(flux_store *, flux_db_stmt *, void *),
+                  void (*free_rows)(void *rows, size_t n), void **rows, size_t *n, const char *what);
+
+/* ---- transactions (store.c) ---- */
+typedef int (*store_txn_body)(flux_store *s, void *ctx);
+enum { MANY_STATEMENTS, ONE_STATEMENT };
+/* body in one write transaction, run again after a deadlock; -1 on failure */
+int store_transact(flux_store *s, store_txn_body body, void *ctx, int statements);
+
+/* ---- input checks and states (store.c) ---- */
+char *store_utf8_fixed(const char *s, bool *oom);
+int store_check_name(flux_store *s, const char *what, const char *v, size_t max);
+int store_check_len(flux_store *s, const char *what, const char *v, size_t max);
+const char *store_opt(const char *v);
+int store_run_state_parse(const char *name, flux_run_state *st);
+bool store_run_state_ok(flux_run_state st);
+bool store_ti_state_ok(flux_ti_state st);
+
+/* ---- pipelines (store_plans.c), shared with runs ---- */
+int store_ensure_pipeline(flux_store *s, const char *pipeline, int64_t now_ms);
+int store_plan_pipeline(flux_store *s, const char *plan_id, char *pipeline, size_t cap);
+
+#endif
