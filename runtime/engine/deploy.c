@@ -19,99 +19,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compile.h"
 #include "plan.h"
+#include "plandiff.h"
 
 /* ---- what changed between two plans ---- */
 
-/* The task blocks of a plan: "- id: NAME" up to the next task or the end of
- * the tasks list (the writer is deterministic, so equal text is an equal
- * task). */
-typedef struct task_block {
-    char name[256];
-    const char *text;
-    size_t len;
-} task_block;
-
-static size_t task_blocks(const char *plan, task_block **out)
-{
-    *out = NULL;
-    const char *p = plan ? strstr(plan, "\ntasks:\n") : NULL;
-    size_t n = 0, cap = 0;
-    if (!p)
-        return 0;
-    p += 8;
-    while (!strncmp(p, "- id: ", 6)) {
-        const char *end = p + 1;
-        while ((end = strchr(end, '\n')) && end[1] == ' ')
-            end++;
-        end = end ? end + 1 : p + strlen(p);
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            *out = realloc(*out, cap * sizeof **out);
-            if (!*out)
-                abort();
-        }
-        task_block *b = &(*out)[n++];
-        size_t nl = strcspn(p + 6, "\n");
-        snprintf(b->name, sizeof b->name, "%.*s", (int)nl, p + 6);
-        b->text = p;
-        b->len = (size_t)(end - p);
-        p = end;
-    }
-    return n;
-}
-
-static const task_block *find_block(const task_block *v, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(v[i].name, name))
-            return &v[i];
-    return NULL;
-}
-
+/* Through the plan reader (lang's plan diff), never by searching the text. */
 void flux_deploy_changes(const char *old_plan, const char *new_plan, flux_buf *out)
 {
-    task_block *a, *b;
-    size_t na = task_blocks(old_plan, &a), nb = task_blocks(new_plan, &b);
-    const char *kinds[3] = {"added", "removed", "changed"};
-    bool any = false;
-    for (int k = 0; k < 3; k++) {
-        size_t count = 0;
-        flux_buf names = {0};
-        const task_block *v = k == 1 ? a : b;
-        size_t n = k == 1 ? na : nb;
-        for (size_t i = 0; i < n; i++) {
-            const task_block *other = find_block(k == 1 ? b : a, k == 1 ? nb : na, v[i].name);
-            bool hit = k == 2 ? other && (other->len != v[i].len || memcmp(other->text, v[i].text, v[i].len))
-                              : !other;
-            if (!hit)
-                continue;
-            flux_buf_printf(&names, "%s%s", count ? ", " : "", v[i].name);
-            count++;
-        }
-        if (count) {
-            flux_buf_printf(out, "%s%zu task%s %s (%s)", any ? "; " : "", count, count == 1 ? "" : "s", kinds[k],
-                            flux_buf_cstr(&names));
-            any = true;
-        }
-        flux_buf_free(&names);
-    }
-    /* the same tasks, changed elsewhere: attributes, params, edges, the source hash */
-    if (!any)
-        flux_buf_puts(out, old_plan ? "tasks unchanged; pipeline attributes or source changed" : "first version");
-    free(a);
-    free(b);
+    flux_plan_diff_text(old_plan, old_plan ? strlen(old_plan) : 0, new_plan, new_plan ? strlen(new_plan) : 0, out);
 }
 
 /* ---- publishing a tree ---- */
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static char *read_whole(const char *path, size_t *len)
 {
@@ -335,7 +256,7 @@ int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, co
     } else {
         flux_load_find_sources(".", &files);
     }
-    d.now = wall_ms();
+    d.now = flux_clock_wall_ms();
     int rc = 0;
     if (flux_store_list_pipelines(s, &d.pr, &d.np) != 0) {
         say(&d, true, "flux: reading the deployed pipelines: %s\n", flux_store_error(s));
