@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "opts.h"
 #include "compile.h"
 #include "conn.h"
@@ -228,35 +229,27 @@ static void json_string(const char *s, size_t n, flux_buf *out)
     flux_value_json(flux_str(s, n), out);
 }
 
-/* the fields of one task instance, text or JSON; -1 on a run-time error */
-static int cmp_attr(const void *x, const void *y)
-{
-    return strcmp((*(const flux_attr *const *)x)->key, (*(const flux_attr *const *)y)->key);
-}
-
-/* fields sorted by name, as in a plan: a source and its plan show the same */
+/* The fields of one task instance, text or JSON; -1 on a run-time error.
+ * Sorted by name, as in a plan: a source and its plan show the same. */
 static int task_fields(preview *pv, flux_renderer *r, const flux_run *run, const flux_task *t, flux_buf *out,
                        const char *indent)
 {
     size_t width = 0;
-    const flux_attr **sorted = flux_arena_alloc(r->arena, (t->attrs.n ? t->attrs.n : 1) * sizeof *sorted);
-    for (size_t i = 0; i < t->attrs.n; i++) {
-        sorted[i] = &t->attrs.v[i];
+    for (size_t i = 0; i < t->attrs.n; i++)
         if (strlen(t->attrs.v[i].key) > width)
             width = strlen(t->attrs.v[i].key);
-    }
-    qsort(sorted, t->attrs.n, sizeof *sorted, cmp_attr);
+    /* the fields that rendered are shown even when a later one fails */
+    flux_task_fields tf;
+    int rc = flux_render_task(r, run, t, 1, true, &tf);
     if (pv->json)
         flux_buf_puts(out, "{");
-    for (size_t i = 0; i < t->attrs.n; i++) {
-        const flux_attr *a = sorted[i];
-        flux_field f;
-        if (flux_render_field(r, run, t, 1, &a->val, &f) != 0)
-            return -1;
+    for (size_t i = 0; i < tf.n; i++) {
+        const char *key = tf.keys[i];
+        const flux_field f = tf.vals[i];
         if (pv->json) {
             if (i)
                 flux_buf_puts(out, ", ");
-            json_string(a->key, strlen(a->key), out);
+            json_string(key, strlen(key), out);
             flux_buf_puts(out, ": ");
             flux_field_json(r, &f, out);
             continue;
@@ -264,7 +257,7 @@ static int task_fields(preview *pv, flux_renderer *r, const flux_run *run, const
         flux_buf text = {0};
         flux_field_text(r, &f, &text);
         const char *s = text.data ? text.data : "";
-        flux_buf_printf(out, "%s%-*s = ", indent, (int)width, a->key);
+        flux_buf_printf(out, "%s%-*s = ", indent, (int)width, key);
         if (memchr(s, '\n', text.len)) {
             /* several lines: one block below the name, indented */
             flux_buf_puts(out, "|\n");
@@ -280,6 +273,8 @@ static int task_fields(preview *pv, flux_renderer *r, const flux_run *run, const
         }
         flux_buf_free(&text);
     }
+    if (rc != 0)
+        return -1;
     if (pv->json)
         flux_buf_puts(out, "}");
     return 0;
@@ -603,9 +598,7 @@ int flux_cmd_next(int argc, char **argv)
             return free_opts(&o), FLUX_EXIT_USAGE;
         }
     } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        after = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        after = flux_clock_wall_ms();
     }
     /* the first run firing after the moment: the one whose interval holds it */
     flux_interval iv;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "attr.h"
 #include "compile.h"
 #include "exec_print.h"
 #include "executor.h"
@@ -152,14 +153,6 @@ typedef struct loaded {
     flux_conns conns;
 } loaded;
 
-static const flux_field *pattr(const flux_pipeline *p, const char *key)
-{
-    for (size_t i = 0; i < p->attrs.n; i++)
-        if (strcmp(p->attrs.v[i].key, key) == 0)
-            return &p->attrs.v[i].val;
-    return NULL;
-}
-
 static int load(const ropts *o, const char *file, loaded *l)
 {
     memset(l, 0, sizeof *l);
@@ -230,10 +223,10 @@ static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, cha
     *self = self_path();
     flux_exec_opts eo = {0};
     eo.slots = o->jobs ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    const flux_field *mat = pattr(l->p, "max_active_tasks");
+    const flux_field *mat = flux_attr_field(&l->p->attrs, "max_active_tasks");
     if (mat && mat->kind == FLUX_F_INT && mat->u.i < eo.slots)
         eo.slots = (int)mat->u.i;
-    const flux_field *mar = pattr(l->p, "max_active_runs");
+    const flux_field *mar = flux_attr_field(&l->p->attrs, "max_active_runs");
     eo.max_active_runs = mar && mar->kind == FLUX_F_INT ? (int)mar->u.i : 16;
     eo.home = home();
     eo.self = *self;
@@ -516,18 +509,13 @@ int flux_cmd_test(int argc, char **argv)
         flux_diags_init(&d, &src);
         flux_renderer r = {.arena = a, .diags = &d, .conns = &l.conns, .mask = false};
         flux_run run = {l.p, l.tt.tz, iv, flux_run_id(a, "test", iv.start_ms), params};
-        size_t n = t->attrs.n;
-        const char **keys = flux_arena_alloc(a, (n ? n : 1) * sizeof *keys);
-        flux_field *vals = flux_arena_alloc(a, (n ? n : 1) * sizeof *vals);
-        for (size_t i = 0; i < n && !rc; i++) {
-            keys[i] = t->attrs.v[i].key;
-            if (flux_render_field(&r, &run, t, 1, &t->attrs.v[i].val, &vals[i]) != 0) {
-                flux_diags_print(&d, stderr, flux_cli_colour());
-                fprintf(stderr, "flux test: %s\n", r.err[0] ? r.err : "rendering failed");
-                rc = FLUX_EXIT_FAIL;
-            }
+        flux_task_fields tf;
+        if (flux_render_task(&r, &run, t, 1, false, &tf) != 0) {
+            flux_diags_print(&d, stderr, flux_cli_colour());
+            fprintf(stderr, "flux test: %s\n", r.err[0] ? r.err : "rendering failed");
+            rc = FLUX_EXIT_FAIL;
         }
-        flux_op_fields f = {keys, vals, n};
+        flux_op_fields f = {tf.keys, tf.vals, tf.n};
         if (!rc) {
             flux_op_run how = flux_op_how(t->op);
             fprintf(stderr, "flux test: %s.%s for %s\n", l.p->name, t->id, run.run_id);

@@ -73,14 +73,11 @@ int flux_fields_render(ex_task *k, flux_arena *a, flux_op_fields *fields, char *
     flux_run run = {k->run->p, k->run->tz, {k->run->row.interval_start, k->run->row.interval_end,
                                             k->run->row.interval_end},
                     k->run->row.run_id, k->run->params};
-    size_t n = k->t->attrs.n;
-    const char **keys = flux_arena_alloc(a, (n ? n : 1) * sizeof *keys);
-    flux_field *vals = flux_arena_alloc(a, (n ? n : 1) * sizeof *vals);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        keys[i] = k->t->attrs.v[i].key;
-        rc = flux_render_field(&r, &run, k->t, k->try_number, &k->t->attrs.v[i].val, &vals[i]);
-    }
+    flux_task_fields tf;
+    int rc = flux_render_task(&r, &run, k->t, k->try_number, false, &tf);
+    const char **keys = tf.keys;
+    flux_field *vals = tf.vals;
+    size_t n = tf.n;
     if (rc != 0) {
         if (r.err[0])
             snprintf(note, notelen, "%s", r.err);
