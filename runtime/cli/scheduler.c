@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "exec_print.h"
 #include "opts.h"
 #include "scheduler.h"
@@ -39,9 +40,7 @@ static void log_line(void *ud, bool error, const char *line)
         fprintf(stderr, "%s\n", line);
         return;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t ms = flux_clock_wall_ms();
     char t[32];
     time_t now = (time_t)(ms / 1000);
     struct tm tm;

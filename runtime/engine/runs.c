@@ -9,14 +9,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "load.h"
 #include "render.h"
 
 int64_t flux_runs_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return flux_clock_wall_ms();
 }
 
 int flux_runs_pick_interval(const flux_timetable *tt, const char *pipeline, const char *date, flux_interval *iv,

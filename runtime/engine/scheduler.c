@@ -35,6 +35,8 @@
 #include <uv.h>
 
 #include "compile.h"
+#include "clock.h"
+#include "attr.h"
 #include "conn.h"
 #include "deploy.h"
 #include "home.h"
@@ -93,13 +95,6 @@ typedef struct sched {
     bool resync, resync_force;  /* a sync asked for meanwhile, done after it */
     int64_t last_source_error_ms;
 } sched;
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void say(sched *S, bool error, const char *fmt, va_list ap)
 {
@@ -179,26 +174,6 @@ static void plan_put(sched *S, splan *p)
     free(p);
 }
 
-static const flux_field *pattr(const flux_pipeline *p, const char *key)
-{
-    for (size_t i = 0; i < p->attrs.n; i++)
-        if (!strcmp(p->attrs.v[i].key, key))
-            return &p->attrs.v[i].val;
-    return NULL;
-}
-
-static int64_t pint(const flux_pipeline *p, const char *key, int64_t dflt)
-{
-    const flux_field *f = pattr(p, key);
-    return f && f->kind == FLUX_F_INT ? f->u.i : dflt;
-}
-
-static bool pbool(const flux_pipeline *p, const char *key, bool dflt)
-{
-    const flux_field *f = pattr(p, key);
-    return f && f->kind == FLUX_F_BOOL ? f->u.b : dflt;
-}
-
 /* ---- runs ---- */
 
 struct mine {
@@ -243,7 +218,7 @@ static int execute(sched *S, const flux_run_row *row, const char *params_json)
 {
     splan *plan = plan_get(S, row->plan_id);
     if (!plan) {
-        flux_store_set_run_state(S->s, row->id, FLUX_RUN_FAILED, wall_ms());
+        flux_store_set_run_state(S->s, row->id, FLUX_RUN_FAILED, flux_clock_wall_ms());
         logf_(S, "run %s of %s failed: its plan %.12s cannot be loaded", row->run_id, row->pipeline, row->plan_id);
         return -1;
     }
@@ -258,7 +233,7 @@ static int execute(sched *S, const flux_run_row *row, const char *params_json)
     int rc = flux_run_params(plan->c.arena, plan->p, over, nover, &params, err, sizeof err);
     json_decref(a);
     if (rc != 0) {
-        flux_store_set_run_state(S->s, row->id, FLUX_RUN_FAILED, wall_ms());
+        flux_store_set_run_state(S->s, row->id, FLUX_RUN_FAILED, flux_clock_wall_ms());
         logf_(S, "run %s of %s failed: %s", row->run_id, row->pipeline, err);
         plan_put(S, plan);
         return -1;
@@ -365,8 +340,8 @@ static void schedule_pipe(sched *S, spipe *sp, int64_t now)
         return;
     if (sp->next_fire && sp->next_fire > now)
         return;
-    int max_runs = (int)pint(pl->p, "max_active_runs", 16);
-    bool catchup = pbool(pl->p, "catchup", false);
+    int max_runs = (int)flux_attr_int(&pl->p->attrs, "max_active_runs", 16);
+    bool catchup = flux_attr_bool(&pl->p->attrs, "catchup", false);
     int64_t last = 0;
     bool any = flux_store_last_scheduled(S->s, sp->name, &last) == 0;
     flux_interval iv;
@@ -489,7 +464,7 @@ static void on_tick(uv_timer_t *t)
     sched *S = t->data;
     if (S->stopping)
         return;
-    int64_t now = wall_ms();
+    int64_t now = flux_clock_wall_ms();
     refresh_pipes(S);
     adopt_runs(S, now);
     int64_t next = now + 1000;
@@ -498,14 +473,14 @@ static void on_tick(uv_timer_t *t)
         if (S->pipes[i].next_fire && S->pipes[i].next_fire < next)
             next = S->pipes[i].next_fire;
     }
-    int64_t wait = next - wall_ms();
+    int64_t wait = next - flux_clock_wall_ms();
     uv_timer_start(&S->tick, on_tick, (uint64_t)(wait > 0 ? wait : 0), 0);
 }
 
 static void on_beat(uv_timer_t *t)
 {
     sched *S = t->data;
-    if (flux_store_heartbeat(S->s, S->id, S->host, (int)getpid(), S->started, wall_ms(), false) != 0)
+    if (flux_store_heartbeat(S->s, S->id, S->host, (int)getpid(), S->started, flux_clock_wall_ms(), false) != 0)
         logf_(S, "heartbeat: %s", flux_store_error(S->s));
 }
 
@@ -724,9 +699,9 @@ static void sync_sources(sched *S, bool force)
             return;
         }
         if (read_ref(S, commit) != 0) {
-            if (wall_ms() - S->last_source_error_ms > 60000) {
+            if (flux_clock_wall_ms() - S->last_source_error_ms > 60000) {
                 logf_(S, "branch '%s' not found in %s", S->branch, S->gitdir);
-                S->last_source_error_ms = wall_ms();
+                S->last_source_error_ms = flux_clock_wall_ms();
             }
             return;
         }
@@ -943,7 +918,7 @@ int flux_scheduler_serve(flux_store *s, const flux_scheduler_opts *o)
     int jobs = o->jobs;
     int64_t grace_ms = o->grace_ms;
     gethostname(S.host, sizeof S.host - 1);
-    S.started = wall_ms();
+    S.started = flux_clock_wall_ms();
     snprintf(S.id, sizeof S.id, "%s:%d:%" PRId64, S.host, (int)getpid(), S.started);
     char self[PATH_MAX];
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -972,7 +947,7 @@ int flux_scheduler_serve(flux_store *s, const flux_scheduler_opts *o)
     start_handles(&S, loop);
     flux_exec_run(S.ex);
     /* stopped: say so, so that another scheduler takes over at once */
-    flux_store_heartbeat(s, S.id, S.host, (int)getpid(), S.started, wall_ms(), true);
+    flux_store_heartbeat(s, S.id, S.host, (int)getpid(), S.started, flux_clock_wall_ms(), true);
     logf_(&S, "stopped");
     close_handles(&S);
     flux_exec_free(S.ex); /* runs the loop until every handle is closed */

@@ -9,8 +9,11 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "attr.h"
 #include "backend.h"
+#include "clock.h"
 #include "dag.h"
+#include "duration.h"
 #include "executor.h"
 #include "ops.h"
 
@@ -104,12 +107,7 @@ struct flux_executor {
     uv_timer_t drain_timer;
 };
 
-/* lang/parse.c's; stated here once until a lang header declares it */
-void flux_print_duration(int64_t ms, flux_buf *out);
-
-/* executor.c: clocks, slots, the queue, reports */
-int64_t flux_exec_now_ms(void);
-int64_t flux_exec_mono_us(void);
+/* executor.c: slots, the queue, reports */
 void flux_exec_take_slot(ex_task *k);
 void flux_exec_give_slot(ex_task *k); /* and its pool place */
 void flux_exec_enqueue(ex_task *k);
@@ -118,11 +116,6 @@ void flux_exec_store_fail(flux_executor *ex, const char *what);
 void flux_exec_say(ex_task *k, flux_exec_event kind, flux_ti_state st, int64_t duration_ms, const char *note);
 void flux_exec_run_done(ex_run *run); /* when its last task finished */
 void flux_exec_mkdirs(ex_run *run);  /* the run's log directory, once */
-/* a task's attributes, typed */
-int64_t flux_exec_attr_int(const flux_task *t, const char *key, int64_t dflt);
-int64_t flux_exec_attr_ms(const flux_task *t, const char *key, int64_t dflt);
-const char *flux_exec_attr_word(const flux_task *t, const char *key, const char *dflt);
-bool flux_exec_attr_bool(const flux_task *t, const char *key, bool dflt);
 
 /* try.c: the life of one try */
 void flux_try_queue(ex_task *k);

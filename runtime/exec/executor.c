@@ -23,53 +23,7 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-/* ---- clocks, attributes, reports ---- */
-
-int64_t flux_exec_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t flux_exec_mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static const flux_field *attr(const flux_task *t, const char *key)
-{
-    for (size_t i = 0; i < t->attrs.n; i++)
-        if (strcmp(t->attrs.v[i].key, key) == 0)
-            return &t->attrs.v[i].val;
-    return NULL;
-}
-
-int64_t flux_exec_attr_int(const flux_task *t, const char *key, int64_t dflt)
-{
-    const flux_field *f = attr(t, key);
-    return f && f->kind == FLUX_F_INT ? f->u.i : dflt;
-}
-
-int64_t flux_exec_attr_ms(const flux_task *t, const char *key, int64_t dflt)
-{
-    const flux_field *f = attr(t, key);
-    return f && f->kind == FLUX_F_DURATION ? f->u.ms : dflt;
-}
-
-const char *flux_exec_attr_word(const flux_task *t, const char *key, const char *dflt)
-{
-    const flux_field *f = attr(t, key);
-    return f && (f->kind == FLUX_F_IDENT || f->kind == FLUX_F_STRING) ? f->u.str.s : dflt;
-}
-
-bool flux_exec_attr_bool(const flux_task *t, const char *key, bool dflt)
-{
-    const flux_field *f = attr(t, key);
-    return f && f->kind == FLUX_F_BOOL ? f->u.b : dflt;
-}
+/* ---- reports ---- */
 
 static bool terminal(flux_ti_state s)
 {
@@ -91,7 +45,7 @@ static void progress(flux_executor *ex)
     const flux_exec_status *s = &ex->o.status;
     if (!s->progress)
         return;
-    flux_exec_progress p = {ex->done, ex->total, ex->in_flight, ex->failed, flux_exec_now_ms() - ex->t0_ms};
+    flux_exec_progress p = {ex->done, ex->total, ex->in_flight, ex->failed, flux_clock_wall_ms() - ex->t0_ms};
     s->progress(s->ud, &p);
 }
 
@@ -173,7 +127,7 @@ void flux_exec_enqueue(ex_task *k)
  * name has one slot, so a typo does not turn into unlimited parallelism) */
 static int pool_of(flux_executor *ex, const ex_task *k)
 {
-    const char *name = flux_exec_attr_word(k->t, "pool", NULL);
+    const char *name = flux_attr_word(&k->t->attrs, "pool", NULL);
     if (!name)
         return -1;
     const flux_conns *c = ex->o.conns;
@@ -311,7 +265,7 @@ void flux_exec_run_done(ex_run *run)
             ok = false;
     }
     run->row.state = ok ? FLUX_RUN_SUCCESS : FLUX_RUN_FAILED;
-    if (flux_store_set_run_state(ex->store, run->row.id, run->row.state, flux_exec_now_ms()) != 0)
+    if (flux_store_set_run_state(ex->store, run->row.id, run->row.state, flux_clock_wall_ms()) != 0)
         flux_exec_store_fail(ex, "record a run's end");
     ex->runs_done++;
     if (run->active)
@@ -334,7 +288,7 @@ static void activate_run(ex_run *run)
     flux_executor *ex = run->ex;
     run->active = true;
     ex->active_runs++;
-    run->started_ms = flux_exec_now_ms();
+    run->started_ms = flux_clock_wall_ms();
     if (run->row.state != FLUX_RUN_RUNNING) {
         run->row.state = FLUX_RUN_RUNNING;
         if (flux_store_set_run_state(ex->store, run->row.id, FLUX_RUN_RUNNING, run->started_ms) != 0)
@@ -436,7 +390,7 @@ static int create_run_row(flux_executor *ex, ex_run *run, const flux_pipeline *p
     in.interval_start = iv->start_ms;
     in.interval_end = iv->end_ms;
     in.logical_date = iv->start_ms;
-    if (flux_store_create_run(ex->store, &in, flux_exec_now_ms(), &run->row, created) != 0) {
+    if (flux_store_create_run(ex->store, &in, flux_clock_wall_ms(), &run->row, created) != 0) {
         fprintf(stderr, "flux: state store: %s\n", flux_store_error(ex->store));
         return -1;
     }
@@ -509,7 +463,7 @@ int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *pla
         k->idx = (uint32_t)i;
         k->t = p->tasks[i];
         k->how = flux_op_how(k->t->op);
-        k->rule = flux_dag_rule(flux_exec_attr_word(k->t, "trigger_rule", "all_success"));
+        k->rule = flux_dag_rule(flux_attr_word(&k->t->attrs, "trigger_rule", "all_success"));
         k->in.waiting = run->g.nparents[i];
         k->state = FLUX_TI_NONE;
         k->pool = -1;
@@ -653,7 +607,7 @@ flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
 
 int flux_exec_run(flux_executor *ex)
 {
-    ex->t0_ms = flux_exec_now_ms();
+    ex->t0_ms = flux_clock_wall_ms();
     if (!ex->o.service) { /* a service's owner handles signals (flux_exec_drain) */
         uv_signal_init(&ex->loop, &ex->sigint);
         uv_signal_init(&ex->loop, &ex->sigterm);

@@ -30,7 +30,7 @@ void flux_sensor_poke(ex_task *k)
     char *masked = NULL, note[512] = "";
     const char **secrets;
     size_t nsecrets;
-    int64_t now = flux_exec_now_ms();
+    int64_t now = flux_clock_wall_ms();
     if (!k->first_poke_ms)
         k->first_poke_ms = now;
     int r;
@@ -62,7 +62,7 @@ void flux_sensor_poke(ex_task *k)
 void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen)
 {
     flux_executor *ex = k->run->ex;
-    int64_t limit = flux_exec_attr_ms(k->t, "timeout", 7LL * 86400000);
+    int64_t limit = flux_attr_ms(&k->t->attrs, "timeout", 7LL * 86400000);
     if (now - k->first_poke_ms >= limit) {
         ex->in_flight--;
         flux_buf d = {0};
@@ -70,7 +70,7 @@ void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen)
         snprintf(note, notelen, "sensor timed out after %s%s%s%s", d.data, k->reason[0] ? " (last poke: " : "",
                  k->reason, k->reason[0] ? ")" : "");
         flux_buf_free(&d);
-        if (flux_exec_attr_bool(k->t, "soft_fail", false))
+        if (flux_attr_bool(&k->t->attrs, "soft_fail", false))
             flux_try_finished(k, FLUX_TI_SKIPPED, note, -1);
         else
             flux_try_finished(k, FLUX_TI_FAILED, note, -1);
@@ -84,8 +84,8 @@ void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen)
             flux_exec_store_fail(ex, "sensor reschedule");
         flux_exec_say(k, FLUX_EXEC_RESCHEDULED, k->state, 0, NULL);
     }
-    k->poke_delay_ms = flux_dag_poke_delay(k->poke_delay_ms, flux_exec_attr_ms(k->t, "poke_interval", 60000),
-                                           flux_exec_attr_bool(k->t, "exponential_backoff", false));
+    k->poke_delay_ms = flux_dag_poke_delay(k->poke_delay_ms, flux_attr_ms(&k->t->attrs, "poke_interval", 60000),
+                                           flux_attr_bool(&k->t->attrs, "exponential_backoff", false));
     int64_t left = limit - (now - k->first_poke_ms);
     int64_t wait = k->poke_delay_ms < left ? k->poke_delay_ms : left;
     k->phase = W_POKE_WAIT;

@@ -125,7 +125,7 @@ static flux_ti_state end_state(ex_task *k, int code, flux_ti_state st, char *not
     if (k->timed_out) {
         st = FLUX_TI_FAILED;
         flux_buf d = {0};
-        flux_print_duration(flux_exec_attr_ms(k->t, "timeout", 0), &d);
+        flux_print_duration(flux_attr_ms(&k->t->attrs, "timeout", 0), &d);
         if (k->how == FLUX_OP_RUN_POKE_PROCESS) {
             /* the wait ran out during a poke: say what the pokes said */
             char why[256];
@@ -134,13 +134,13 @@ static flux_ti_state end_state(ex_task *k, int code, flux_ti_state st, char *not
                 snprintf(why, sizeof why, "%s", k->reason);
             snprintf(note, notelen, "sensor timed out after %s%s%s%s", d.data, why[0] ? " (last poke: " : "", why,
                      why[0] ? ")" : "");
-            if (flux_exec_attr_bool(k->t, "soft_fail", false))
+            if (flux_attr_bool(&k->t->attrs, "soft_fail", false))
                 st = FLUX_TI_SKIPPED;
         } else {
             snprintf(note, notelen, "timed out after %s; its process group was killed", d.data);
         }
         flux_buf_free(&d);
-    } else if (code != 0 && !strcmp(k->t->op, "bash") && code == flux_exec_attr_int(k->t, "skip_exit_code", 99)) {
+    } else if (code != 0 && !strcmp(k->t->op, "bash") && code == flux_attr_int(&k->t->attrs, "skip_exit_code", 99)) {
         st = FLUX_TI_SKIPPED;
         snprintf(note, notelen, "skipped: exit status %d is its skip_exit_code", code);
     } else if (code != 0 && !note[0]) {
@@ -160,7 +160,7 @@ static void process_ended(ex_task *k, int code)
         uv_timer_stop(&k->deadline);
     ex->in_flight--;
     ex->serial++;
-    k->handoff_from_us = flux_exec_mono_us();
+    k->handoff_from_us = flux_clock_mono_us();
     char note[512] = "";
     flux_ti_state st = code == 0 ? FLUX_TI_SUCCESS : FLUX_TI_FAILED;
     if (strcmp(k->t->op, "bash") != 0) {
@@ -179,7 +179,7 @@ static void process_ended(ex_task *k, int code)
             reason(k, k->reason, sizeof k->reason);
         else
             k->reason[0] = '\0';
-        flux_sensor_not_yet(k, flux_exec_now_ms(), note, sizeof note);
+        flux_sensor_not_yet(k, flux_clock_wall_ms(), note, sizeof note);
         flux_exec_dispatch(ex);
         if (ex->stopping && ex->in_flight == 0)
             uv_stop(&ex->loop);
@@ -287,7 +287,7 @@ static void count_handoff(ex_task *k)
     flux_executor *ex = k->run->ex;
     if (!k->handoff_from_us || k->handoff_serial != ex->serial)
         return;
-    int64_t d = flux_exec_mono_us() - k->handoff_from_us;
+    int64_t d = flux_clock_mono_us() - k->handoff_from_us;
     if (ex->nhandoffs == ex->handoffs_cap) {
         ex->handoffs_cap = ex->handoffs_cap ? 2 * ex->handoffs_cap : 1024;
         ex->handoffs = realloc(ex->handoffs, ex->handoffs_cap * sizeof *ex->handoffs);
@@ -304,7 +304,7 @@ void flux_try_start(ex_task *k)
     if (k->needs_row) {
         k->needs_row = false;
         if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, FLUX_TI_QUEUED,
-                                 flux_exec_now_ms(), &k->ti_id) != 0) {
+                                 flux_clock_wall_ms(), &k->ti_id) != 0) {
             flux_exec_store_fail(ex, "queue a task");
             return;
         }
@@ -319,7 +319,7 @@ void flux_try_start(ex_task *k)
     bool repoke = k->how == FLUX_OP_RUN_POKE_PROCESS && k->first_poke_ms;
     k->state = FLUX_TI_RUNNING;
     if (!repoke)
-        k->started_ms = flux_exec_now_ms();
+        k->started_ms = flux_clock_wall_ms();
     if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->first_poke_ms)
         k->first_poke_ms = k->started_ms;
     if (k->how == FLUX_OP_RUN_POKE) {
@@ -348,9 +348,9 @@ void flux_try_start(ex_task *k)
                                               .log_path = k->log_path, .rendered = masked}) != 0)
         flux_exec_store_fail(ex, "record a started task");
     free(masked);
-    int64_t timeout = flux_exec_attr_ms(k->t, "timeout", 0);
+    int64_t timeout = flux_attr_ms(&k->t->attrs, "timeout", 0);
     if (timeout > 0 && k->how == FLUX_OP_RUN_POKE_PROCESS) { /* a sensor's timeout is its whole wait */
-        int64_t now = flux_exec_now_ms();
+        int64_t now = flux_clock_wall_ms();
         timeout = timeout - (now - k->first_poke_ms) > 1 ? timeout - (now - k->first_poke_ms) : 1;
     }
     if (timeout > 0)
@@ -405,8 +405,8 @@ void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_
     /* every try ends here, whatever path it took: the slot and the pool
      * place it held are given back exactly once */
     flux_exec_give_slot(k);
-    int64_t now = flux_exec_now_ms();
-    bool retry = st == FLUX_TI_FAILED && k->try_number <= flux_exec_attr_int(k->t, "retries", 0) && !k->interrupted;
+    int64_t now = flux_clock_wall_ms();
+    bool retry = st == FLUX_TI_FAILED && k->try_number <= flux_attr_int(&k->t->attrs, "retries", 0) && !k->interrupted;
     flux_ti_state rec = retry ? FLUX_TI_UP_FOR_RETRY : st;
     if (flux_store_ti_update(ex->store, k->ti_id,
                              &(flux_ti_patch){.state = rec, .ended_ms = now, .set_exit = true,
@@ -420,9 +420,9 @@ void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_
         return;
     }
     if (retry) {
-        flux_retry_policy p = {flux_exec_attr_ms(k->t, "retry_delay", 300000),
-                               strcmp(flux_exec_attr_word(k->t, "retry_backoff", "constant"), "exponential") == 0,
-                               flux_exec_attr_ms(k->t, "max_retry_delay", 0)};
+        flux_retry_policy p = {flux_attr_ms(&k->t->attrs, "retry_delay", 300000),
+                               strcmp(flux_attr_word(&k->t->attrs, "retry_backoff", "constant"), "exponential") == 0,
+                               flux_attr_ms(&k->t->attrs, "max_retry_delay", 0)};
         k->phase = W_RETRY_WAIT;
         uv_timer_start(&k->timer, flux_try_on_retry, (uint64_t)flux_dag_retry_delay(&p, k->try_number), 0);
         return;
@@ -446,7 +446,7 @@ void flux_try_evaluate(ex_task *k)
     /* skipped or upstream_failed without running: one row says so */
     flux_ti_state st = d == FLUX_DAG_SKIP ? FLUX_TI_SKIPPED : FLUX_TI_UPSTREAM_FAILED;
     k->try_number++;
-    int64_t now = flux_exec_now_ms();
+    int64_t now = flux_clock_wall_ms();
     if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, st, now, &k->ti_id) != 0 ||
         flux_store_ti_update(ex->store, k->ti_id, &(flux_ti_patch){.state = st, .ended_ms = now}) != 0)
         flux_exec_store_fail(ex, "record a skipped task");
@@ -466,11 +466,11 @@ static void adopted(ex_task *k)
     k->phase = W_ADOPTED;
     k->state = FLUX_TI_RUNNING;
     if (!k->started_ms)
-        k->started_ms = flux_exec_now_ms();
+        k->started_ms = flux_clock_wall_ms();
     flux_exec_say(k, FLUX_EXEC_ADOPTED, FLUX_TI_RUNNING, 0, NULL);
-    int64_t timeout = flux_exec_attr_ms(k->t, "timeout", 0);
+    int64_t timeout = flux_attr_ms(&k->t->attrs, "timeout", 0);
     if (timeout > 0)
-        start_deadline(k, k->started_ms + timeout - flux_exec_now_ms());
+        start_deadline(k, k->started_ms + timeout - flux_clock_wall_ms());
 }
 
 void flux_try_recover(ex_task *k)
