@@ -149,6 +149,10 @@ set_tests_properties(scheduler/git PROPERTIES TIMEOUT 300)
 add_test(NAME scheduler/mariadb COMMAND bash ${FLUX_TESTS}/scheduler/mariadb.sh $<TARGET_FILE:flux>)
 set_tests_properties(scheduler/mariadb PROPERTIES TIMEOUT 300 RESOURCE_LOCK mariadb)
 
+# ---- the shape of the house: layers, cycles, sizes, prototypes (and the checker checked)
+add_test(NAME layering/check COMMAND bash ${FLUX_TESTS}/layering/check.sh ${CMAKE_SOURCE_DIR})
+add_test(NAME layering/selftest COMMAND bash ${FLUX_TESTS}/layering/selftest.sh)
+
 # ---- every test names itself in its processes' environment ------------------
 # build.sh's guard (tests/suite_guard.c) reads FLUX_TEST_NAME back from
 # /proc/PID/environ to say which test left a process running.
