@@ -32,10 +32,10 @@ json_t *flux_view_jtime(int64_t ms)
 /* whole seconds, as deployments and sources show them */
 static void iso_s(int64_t ms, char *out, size_t n)
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    flux_buf b = {0};
+    flux_time_iso_fmt(ms, 0, FLUX_ISO_SECONDS, &b);
+    snprintf(out, n, "%s", b.data ? b.data : "");
+    flux_buf_free(&b);
 }
 
 json_t *flux_view_run(const flux_run_row *r)

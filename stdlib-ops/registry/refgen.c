@@ -165,7 +165,7 @@ void flux_registry_markdown(FILE *out)
     const flux_param_schema *ps;
 
     fputs("## Operators\n\n", out);
-    fputs("<!-- generated from stdlib-ops/registry.c by flux_registry_markdown; "
+    fputs("<!-- generated from stdlib-ops/registry/registry.c by flux_registry_markdown; "
           "edit the registry, not this section -->\n\n", out);
     fputs("A task names its operator after a colon (`task load : kafka_to_mysql { ... }`) and sets its "
           "parameters in the block. An unknown parameter, a missing required one, a value of the wrong "

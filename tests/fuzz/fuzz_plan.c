@@ -1,4 +1,4 @@
-/* fuzz_plan — libFuzzer target for the plan reader (lang/plan.c) on
+/* fuzz_plan — libFuzzer target for the plan reader (lang/pipeline/plan_read.c) on
  * arbitrary bytes as a plan file.
  *
  * Any crash, sanitizer report, leak or hang is a bug: the reader must turn

@@ -1,6 +1,6 @@
 /* fuzz_records — libFuzzer target for the readers of untrusted data files
- * (stdlib-ops/records.c: CSV and JSON Lines) and for JSON paths
- * (stdlib-ops/opkit.c), on arbitrary bytes.
+ * (stdlib-ops/kit/records.c: CSV and JSON Lines) and for JSON paths
+ * (stdlib-ops/kit/opkit.c), on arbitrary bytes.
  *
  * The first byte picks the reader (CSV with or without a header, JSON
  * Lines) and the second the CSV delimiter; the rest is the file, handed over

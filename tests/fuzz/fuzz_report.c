@@ -1,5 +1,5 @@
 /* fuzz_report — libFuzzer target for what the runner reads back from a
- * finished task's log (stdlib-ops/bash.c flux_op_read_report): `::output`,
+ * finished task's log (stdlib-ops/kit/opreport.c flux_op_read_report): `::output`,
  * `::counts` and `::lineage` lines among anything a task may print, on
  * arbitrary bytes. A task's output is untrusted: the reader must take what
  * is well formed, ignore the rest, and never crash, leak or hang. What it
