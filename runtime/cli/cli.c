@@ -146,6 +146,14 @@ void flux_cli_usage_error(const char *cmd, const char *fmt, ...)
         fputs(c->usage, stderr);
 }
 
+int flux_cli_format_check(const char *cmd, const char *format)
+{
+    if (!strcmp(format, "text") || !strcmp(format, "json"))
+        return 0;
+    flux_cli_usage_error(cmd, "unknown format '%s' (text or json)", format);
+    return -1;
+}
+
 bool flux_cli_colour(void)
 {
     const char *nc = getenv("NO_COLOR");

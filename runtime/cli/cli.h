@@ -114,6 +114,8 @@ int flux_cmd_scheduler(int argc, char **argv);
 /* cli.c: a usage error (the message, then the command's usage), an
  * unknown option with the closest known one, colour on standard error */
 void flux_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 0 when format is "text" or "json", else a usage error and -1 */
+int flux_cli_format_check(const char *cmd, const char *format);
 void flux_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, unsigned long n);
 bool flux_cli_colour(void);
 

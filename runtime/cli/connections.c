@@ -83,10 +83,8 @@ int flux_cmd_connections(int argc, char **argv)
         flux_cli_usage_error("connections", "give 'list' or 'test NAME'");
         return FLUX_EXIT_USAGE;
     }
-    if (strcmp(format, "text") && strcmp(format, "json")) {
-        flux_cli_usage_error("connections", "unknown format '%s' (text or json)", format);
+    if (flux_cli_format_check("connections", format) != 0)
         return FLUX_EXIT_USAGE;
-    }
     flux_arena *a = flux_arena_new();
     flux_conns conns;
     if (flux_cli_conns("connections", path, a, &conns) != 0) {

@@ -90,11 +90,7 @@ static int dparse(const char *cmd, int argc, char **argv, dopts *o, size_t maxpo
     o->nparams = o->plist.n;
     if (rc)
         return rc;
-    if (strcmp(o->format, "text") && strcmp(o->format, "json")) {
-        flux_cli_usage_error(cmd, "unknown format '%s' (text or json)", o->format);
-        return -1;
-    }
-    return 0;
+    return flux_cli_format_check(cmd, o->format);
 }
 
 int flux_cmd_deploy(int argc, char **argv)

@@ -151,10 +151,8 @@ int flux_cmd_lineage(int argc, char **argv)
         flux_cli_usage_error("lineage", "--offset needs --partition: offsets are per partition");
         return FLUX_EXIT_USAGE;
     }
-    if (strcmp(q.format, "text") && strcmp(q.format, "json")) {
-        flux_cli_usage_error("lineage", "unknown format '%s' (text or json)", q.format);
+    if (flux_cli_format_check("lineage", q.format) != 0)
         return FLUX_EXIT_USAGE;
-    }
     char abs[4096];
     if (!strcmp(q.q.kind, "file") && q.q.name[0] != '/' && realpath(q.q.name, abs))
         q.q.name = abs;

@@ -133,6 +133,18 @@ static bool want_format(const opts *o, const char *const *allowed, size_t n)
     return false;
 }
 
+/* parse_opts, then the format among formats (NULL: any): -1 to go on, else
+ * the command's exit status */
+static int begin(const char *cmd, int argc, char **argv, opts *o, const char *const *formats, size_t nformats)
+{
+    int prc = parse_opts(cmd, argc, argv, o);
+    if (prc > 0)
+        return free_opts(o), FLUX_EXIT_OK;
+    if (prc != 0 || (formats && !want_format(o, formats, nformats)))
+        return free_opts(o), FLUX_EXIT_USAGE;
+    return -1;
+}
+
 static void local_time(const flux_tz *tz, int64_t ms, flux_buf *out)
 {
     int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
@@ -162,11 +174,9 @@ static bool write_file(const char *path, const char *data, size_t len)
 int flux_cmd_compile(int argc, char **argv)
 {
     opts o;
-    int prc = parse_opts("compile", argc, argv, &o);
-    if (prc > 0)
-        return free_opts(&o), FLUX_EXIT_OK;
-    if (prc != 0)
-        return free_opts(&o), FLUX_EXIT_USAGE;
+    int prc = begin("compile", argc, argv, &o, NULL, 0);
+    if (prc >= 0)
+        return prc;
     if (!o.file || o.npositional != 1) {
         flux_cli_usage_error("compile", "give one FILE");
         return free_opts(&o), FLUX_EXIT_USAGE;
@@ -393,28 +403,33 @@ static int preview_setup(preview *pv, const opts *o, flux_compilation *c, int *r
     return 0;
 }
 
+/* preview_setup, or on a failure the compilation freed and the command's exit
+ * status */
+static int setup(preview *pv, const opts *o, flux_compilation *c)
+{
+    int rc = 0;
+    if (preview_setup(pv, o, c, &rc) == 0)
+        return 0;
+    flux_compilation_free(c);
+    return rc ? rc : FLUX_EXIT_FAIL;
+}
+
 int flux_cmd_dry_run(int argc, char **argv)
 {
     static const char *const formats[] = {"text", "json"};
     opts o;
-    int prc = parse_opts("dry-run", argc, argv, &o);
-    if (prc > 0)
-        return free_opts(&o), FLUX_EXIT_OK;
-    if (prc != 0 || !want_format(&o, formats, 2))
-        return free_opts(&o), FLUX_EXIT_USAGE;
+    int prc = begin("dry-run", argc, argv, &o, formats, 2);
+    if (prc >= 0)
+        return prc;
     if (!o.file || o.npositional != 1 || (o.date && (o.from || o.to)) || (!o.from != !o.to)) {
         flux_cli_usage_error("dry-run", "give FILE and either --date T or --from A --to B");
         return free_opts(&o), FLUX_EXIT_USAGE;
     }
     flux_compilation c;
     preview pv;
-    int rc = 0;
-    if (preview_setup(&pv, &o, &c, &rc) != 0) {
-        if (rc != FLUX_EXIT_COMPILE && rc != FLUX_EXIT_USAGE)
-            rc = rc ? rc : FLUX_EXIT_FAIL;
-        flux_compilation_free(&c);
+    int rc = setup(&pv, &o, &c);
+    if (rc)
         return free_opts(&o), rc;
-    }
     flux_buf out = {0};
     if (pv.json) {
         flux_buf_puts(&out, "{\"pipeline\": ");
@@ -486,11 +501,9 @@ int flux_cmd_render(int argc, char **argv)
 {
     static const char *const formats[] = {"text", "json"};
     opts o;
-    int prc = parse_opts("render", argc, argv, &o);
-    if (prc > 0)
-        return free_opts(&o), FLUX_EXIT_OK;
-    if (prc != 0 || !want_format(&o, formats, 2))
-        return free_opts(&o), FLUX_EXIT_USAGE;
+    int prc = begin("render", argc, argv, &o, formats, 2);
+    if (prc >= 0)
+        return prc;
     if (o.npositional != 2 || !o.date) {
         flux_cli_usage_error("render", "give FILE TASK --date T");
         return free_opts(&o), FLUX_EXIT_USAGE;
@@ -498,11 +511,9 @@ int flux_cmd_render(int argc, char **argv)
     const char *task = o.positional[1];
     flux_compilation c;
     preview pv;
-    int rc = 0;
-    if (preview_setup(&pv, &o, &c, &rc) != 0) {
-        flux_compilation_free(&c);
-        return free_opts(&o), rc ? rc : FLUX_EXIT_FAIL;
-    }
+    int rc = setup(&pv, &o, &c);
+    if (rc)
+        return free_opts(&o), rc;
     bool found = false;
     for (size_t i = 0; i < pv.p->ntasks; i++)
         found |= strcmp(pv.p->tasks[i]->id, task) == 0;
@@ -535,11 +546,9 @@ int flux_cmd_graph(int argc, char **argv)
 {
     static const char *const formats[] = {"dot", "mermaid", "json"};
     opts o;
-    int prc = parse_opts("graph", argc, argv, &o);
-    if (prc > 0)
-        return free_opts(&o), FLUX_EXIT_OK;
-    if (prc != 0)
-        return free_opts(&o), FLUX_EXIT_USAGE;
+    int prc = begin("graph", argc, argv, &o, NULL, 0);
+    if (prc >= 0)
+        return prc;
     if (strcmp(o.format, "text") == 0)
         o.format = "dot";
     if (!want_format(&o, formats, 3))
@@ -575,22 +584,18 @@ int flux_cmd_next(int argc, char **argv)
 {
     static const char *const formats[] = {"text", "json"};
     opts o;
-    int prc = parse_opts("next", argc, argv, &o);
-    if (prc > 0)
-        return free_opts(&o), FLUX_EXIT_OK;
-    if (prc != 0 || !want_format(&o, formats, 2))
-        return free_opts(&o), FLUX_EXIT_USAGE;
+    int prc = begin("next", argc, argv, &o, formats, 2);
+    if (prc >= 0)
+        return prc;
     if (!o.file || o.npositional != 1) {
         flux_cli_usage_error("next", "give one FILE");
         return free_opts(&o), FLUX_EXIT_USAGE;
     }
     flux_compilation c;
     preview pv;
-    int rc = 0;
-    if (preview_setup(&pv, &o, &c, &rc) != 0) {
-        flux_compilation_free(&c);
-        return free_opts(&o), rc ? rc : FLUX_EXIT_FAIL;
-    }
+    int rc = setup(&pv, &o, &c);
+    if (rc)
+        return free_opts(&o), rc;
     int64_t after;
     if (o.after) {
         if (flux_cli_time("next", o.after, pv.tt.tz, &after) != 0) {

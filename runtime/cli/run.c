@@ -128,11 +128,21 @@ static int parse(const char *cmd, int argc, char **argv, ropts *o)
     o->try_number = (int)o->try_n;
     if (rc)
         return rc;
-    if (strcmp(o->format, "text") && strcmp(o->format, "json")) {
-        flux_cli_usage_error(cmd, "unknown format '%s' (text or json)", o->format);
+    return flux_cli_format_check(cmd, o->format);
+}
+
+/* parse, then the count of positional arguments (min to max): -1 to go on,
+ * else the command's exit status (usage printed when the count is wrong) */
+static int begin(const char *cmd, int argc, char **argv, ropts *o, size_t min, size_t max, const char *usage)
+{
+    int prc = parse(cmd, argc, argv, o);
+    if (prc > 0)
+        return free(o->params), FLUX_EXIT_OK;
+    if (prc == 0 && o->npos >= min && o->npos <= max)
         return -1;
-    }
-    return 0;
+    if (prc == 0 && usage)
+        flux_cli_usage_error(cmd, "%s", usage);
+    return free(o->params), FLUX_EXIT_USAGE;
 }
 
 /* the executor's setup below names FLUX_HOME by this */
@@ -240,15 +250,9 @@ static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, cha
 int flux_cmd_run(int argc, char **argv)
 {
     ropts o;
-    int prc = parse("run", argc, argv, &o);
-    if (prc > 0)
-        return free(o.params), FLUX_EXIT_OK;
-    if (prc != 0)
-        return free(o.params), FLUX_EXIT_USAGE;
-    if (o.npos != 1) {
-        flux_cli_usage_error("run", "give one FILE");
-        return free(o.params), FLUX_EXIT_USAGE;
-    }
+    int prc = begin("run", argc, argv, &o, 1, 1, "give one FILE");
+    if (prc >= 0)
+        return prc;
     loaded l;
     int rc = load(&o, o.pos[0], &l);
     flux_interval iv;
@@ -470,15 +474,9 @@ static int test_process(const loaded *l, const flux_task *t, flux_op_run how, fl
 int flux_cmd_test(int argc, char **argv)
 {
     ropts o;
-    int prc = parse("test", argc, argv, &o);
-    if (prc > 0)
-        return free(o.params), FLUX_EXIT_OK;
-    if (prc != 0)
-        return free(o.params), FLUX_EXIT_USAGE;
-    if (o.npos != 2) {
-        flux_cli_usage_error("test", "give FILE TASK [--date T]");
-        return free(o.params), FLUX_EXIT_USAGE;
-    }
+    int prc = begin("test", argc, argv, &o, 2, 2, "give FILE TASK [--date T]");
+    if (prc >= 0)
+        return prc;
     loaded l;
     int rc = load(&o, o.pos[0], &l);
     flux_interval iv;
@@ -596,11 +594,9 @@ static void print_json(json_t *j)
 int flux_cmd_runs(int argc, char **argv)
 {
     ropts o;
-    int prc = parse("runs", argc, argv, &o);
-    if (prc > 0)
-        return free(o.params), FLUX_EXIT_OK;
-    if (prc != 0 || o.npos > 1)
-        return free(o.params), FLUX_EXIT_USAGE;
+    int prc = begin("runs", argc, argv, &o, 0, 1, NULL);
+    if (prc >= 0)
+        return prc;
     flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!s)
         return free(o.params), FLUX_EXIT_FAIL;
@@ -676,11 +672,9 @@ static void print_status(json_t *st)
 int flux_cmd_status(int argc, char **argv)
 {
     ropts o;
-    int prc = parse("status", argc, argv, &o);
-    if (prc > 0)
-        return free(o.params), FLUX_EXIT_OK;
-    if (prc != 0 || o.npos > 1)
-        return free(o.params), FLUX_EXIT_USAGE;
+    int prc = begin("status", argc, argv, &o, 0, 1, NULL);
+    if (prc >= 0)
+        return prc;
     flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!s)
         return free(o.params), FLUX_EXIT_FAIL;
@@ -705,14 +699,9 @@ int flux_cmd_status(int argc, char **argv)
 int flux_cmd_tasks(int argc, char **argv)
 {
     ropts o;
-    int prc = parse("tasks", argc, argv, &o);
-    if (prc > 0)
-        return free(o.params), FLUX_EXIT_OK;
-    if (prc != 0 || o.npos != 1) {
-        if (o.npos != 1)
-            flux_cli_usage_error("tasks", "give RUN (an id or run id from flux runs)");
-        return free(o.params), FLUX_EXIT_USAGE;
-    }
+    int prc = begin("tasks", argc, argv, &o, 1, 1, "give RUN (an id or run id from flux runs)");
+    if (prc >= 0)
+        return prc;
     flux_store *s;
     flux_run_row run;
     flux_ti_row *rows = NULL;
@@ -758,14 +747,9 @@ int flux_cmd_tasks(int argc, char **argv)
 int flux_cmd_logs(int argc, char **argv)
 {
     ropts o;
-    int prc = parse("logs", argc, argv, &o);
-    if (prc > 0)
-        return free(o.params), FLUX_EXIT_OK;
-    if (prc != 0 || o.npos != 2) {
-        if (o.npos != 2)
-            flux_cli_usage_error("logs", "give RUN TASK [--try N]");
-        return free(o.params), FLUX_EXIT_USAGE;
-    }
+    int prc = begin("logs", argc, argv, &o, 2, 2, "give RUN TASK [--try N]");
+    if (prc >= 0)
+        return prc;
     flux_store *s;
     flux_run_row run;
     flux_ti_row *rows = NULL;
@@ -816,14 +800,9 @@ int flux_cmd_logs(int argc, char **argv)
 int flux_cmd_clear(int argc, char **argv)
 {
     ropts o;
-    int prc = parse("clear", argc, argv, &o);
-    if (prc > 0)
-        return free(o.params), FLUX_EXIT_OK;
-    if (prc != 0 || o.npos < 1) {
-        if (o.npos < 1)
-            flux_cli_usage_error("clear", "give RUN [TASK...] [--downstream]");
-        return free(o.params), FLUX_EXIT_USAGE;
-    }
+    int prc = begin("clear", argc, argv, &o, 1, SIZE_MAX, "give RUN [TASK...] [--downstream]");
+    if (prc >= 0)
+        return prc;
     flux_store *s;
     flux_run_row run;
     if (open_run(&o, o.pos[0], &s, &run, NULL, NULL) != 0)
