@@ -222,6 +222,23 @@ int flux_store_list_tis(flux_store *s, int64_t run, flux_ti_row **rows, size_t *
     return ti_rows(s, st, rows, n);
 }
 
+/* The first row of st: 0, or 1 when it has none (the caller says what was
+ * missing), -1 on an error. The row takes over the malloc'd strings. */
+static int first_ti(flux_store *s, flux_db_stmt *st, flux_ti_row *row)
+{
+    flux_ti_row *rows;
+    size_t n;
+    if (ti_rows(s, st, &rows, &n))
+        return -1;
+    if (n == 0) {
+        free(rows);
+        return 1;
+    }
+    *row = rows[0];
+    free(rows);
+    return 0;
+}
+
 int flux_store_latest_ti_at(flux_store *s, const char *pipeline, int64_t logical_date, const char *task,
                             flux_ti_row *row)
 {
@@ -229,18 +246,10 @@ int flux_store_latest_ti_at(flux_store *s, const char *pipeline, int64_t logical
     flux_db_stmt *st = store_use(s, ST_TI_LATEST_AT);
     if (!st || store_bind(s, st, "sis", pipeline ? pipeline : "", logical_date, task ? task : ""))
         return -1;
-    flux_ti_row *rows;
-    size_t n;
-    if (ti_rows(s, st, &rows, &n))
-        return -1;
-    if (n == 0) {
-        free(rows);
+    int rc = first_ti(s, st, row);
+    if (rc == 1)
         store_fail(s, "no try of task %s of %s for that interval", task ? task : "", pipeline ? pipeline : "");
-        return 1;
-    }
-    *row = rows[0];
-    free(rows);
-    return 0;
+    return rc;
 }
 
 int flux_store_latest_ti(flux_store *s, const char *pipeline, const char *run_id, const char *task,
@@ -250,17 +259,9 @@ int flux_store_latest_ti(flux_store *s, const char *pipeline, const char *run_id
     flux_db_stmt *st = store_use(s, ST_TI_LATEST);
     if (!st || store_bind(s, st, "sss", pipeline ? pipeline : "", run_id ? run_id : "", task ? task : ""))
         return -1;
-    flux_ti_row *rows;
-    size_t n;
-    if (ti_rows(s, st, &rows, &n))
-        return -1;
-    if (n == 0) {
-        free(rows);
+    int rc = first_ti(s, st, row);
+    if (rc == 1)
         store_fail(s, "no try of task %s in run %s of %s", task ? task : "", run_id ? run_id : "",
-             pipeline ? pipeline : "");
-        return 1;
-    }
-    *row = rows[0]; /* takes over the malloc'd strings */
-    free(rows);
-    return 0;
+                   pipeline ? pipeline : "");
+    return rc;
 }
