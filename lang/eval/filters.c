@@ -264,16 +264,25 @@ static flux_eval_status time_in(flux_eval *ev, const flux_expr *x, flux_value in
                flux_evalkit_tname(in));
 }
 
+/* in's instant as fmt's text into b; *off gets its zone's offset */
+static flux_eval_status time_text(flux_eval *ev, const flux_expr *x, flux_value in, const char *fmt, flux_buf *b,
+                                  int32_t *off)
+{
+    int64_t ms;
+    if (time_in(ev, x, in, &ms, off))
+        return FLUX_EVAL_ERROR;
+    char bad;
+    flux_timefmt_format(ms, *off, fmt, strlen(fmt), b, &bad);
+    return FLUX_EVAL_OK;
+}
+
 static flux_eval_status fmt_time(flux_eval *ev, const flux_expr *x, flux_value in, const char *fmt,
                                  flux_value *out)
 {
-    int64_t ms;
-    int32_t off;
-    if (time_in(ev, x, in, &ms, &off))
-        return FLUX_EVAL_ERROR;
     flux_buf b = {0};
-    char bad;
-    flux_timefmt_format(ms, off, fmt, strlen(fmt), &b, &bad);
+    int32_t off;
+    if (time_text(ev, x, in, fmt, &b, &off))
+        return FLUX_EVAL_ERROR;
     *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }
@@ -284,13 +293,10 @@ FILTER(f_ts)
 {
     (void)a, (void)n;
     /* Airflow's ts: ISO-8601 with a numeric offset, never 'Z' */
-    int64_t ms;
-    int32_t off;
-    if (time_in(ev, x, in, &ms, &off))
-        return FLUX_EVAL_ERROR;
     flux_buf b = {0};
-    char bad;
-    flux_timefmt_format(ms, off, "%Y-%m-%dT%H:%M:%S", 17, &b, &bad);
+    int32_t off;
+    if (time_text(ev, x, in, "%Y-%m-%dT%H:%M:%S", &b, &off))
+        return FLUX_EVAL_ERROR;
     int32_t ao = off < 0 ? -off : off;
     flux_buf_printf(&b, "%c%02d:%02d", off < 0 ? '-' : '+', ao / 3600, ao / 60 % 60);
     *out = flux_evalkit_str(ev, &b);

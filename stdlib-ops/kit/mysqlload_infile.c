@@ -61,7 +61,7 @@ int mysqlload_flush(mysqlload *m, int64_t *written, char *err, size_t errlen)
     size_t ql = strlen(m->qtable) + strlen(m->collist) + 256;
     char *q = malloc(ql);
     if (!q) {
-        mysqlload_fmt(err, errlen, "out of memory");
+        opkit_fmt(err, errlen, "out of memory");
         return -1;
     }
     snprintf(q, ql,
@@ -72,7 +72,7 @@ int mysqlload_flush(mysqlload *m, int64_t *written, char *err, size_t errlen)
     free(q);
     mysql_set_local_infile_default(m->db);
     if (rc) {
-        mysqlload_fmt(err, errlen, "loading %zu rows into %s: %s", m->rows, m->qtable, mysql_error(m->db));
+        opkit_fmt(err, errlen, "loading %zu rows into %s: %s", m->rows, m->qtable, mysql_error(m->db));
         return -1;
     }
     my_ulonglong took = mysql_affected_rows(m->db);
@@ -95,12 +95,12 @@ int mysqlload_flush(mysqlload *m, int64_t *written, char *err, size_t errlen)
             if (res)
                 mysql_free_result(res);
         }
-        mysqlload_fmt(err, errlen, "loading %zu rows into %s: the server warned %u time%s: %s", m->rows, m->qtable,
+        opkit_fmt(err, errlen, "loading %zu rows into %s: the server warned %u time%s: %s", m->rows, m->qtable,
                       warnings, warnings == 1 ? "" : "s", first);
         return -1;
     }
     if (took != (my_ulonglong)m->rows) {
-        mysqlload_fmt(err, errlen, "loading into %s: the server took %llu rows of %zu sent", m->qtable,
+        opkit_fmt(err, errlen, "loading into %s: the server took %llu rows of %zu sent", m->qtable,
                       (unsigned long long)took, m->rows);
         return -1;
     }
@@ -118,11 +118,11 @@ int mysqlload_delete_interval(MYSQL *db, const char *table, const char *col, int
     char qt[300];
     *deleted = 0;
     if (mysqlload_quote_table(table, qt, sizeof qt)) {
-        mysqlload_fmt(err, errlen, "table '%s' is not a plain name (name or database.name)", table ? table : "");
+        opkit_fmt(err, errlen, "table '%s' is not a plain name (name or database.name)", table ? table : "");
         return -1;
     }
     if (!col || !mysqlload_plain_name(col, strlen(col))) {
-        mysqlload_fmt(err, errlen, "time column '%s' is not a plain column name", col ? col : "");
+        opkit_fmt(err, errlen, "time column '%s' is not a plain column name", col ? col : "");
         return -1;
     }
     char a[32], b[32], q[512];
@@ -130,7 +130,7 @@ int mysqlload_delete_interval(MYSQL *db, const char *table, const char *col, int
     opkit_sqltime(end_ms, b);
     snprintf(q, sizeof q, "DELETE FROM %s WHERE `%s` >= '%s' AND `%s` < '%s'", qt, col, a, col, b);
     if (mysql_query(db, q)) {
-        mysqlload_fmt(err, errlen, "deleting the interval's rows of %s: %s", qt, mysql_error(db));
+        opkit_fmt(err, errlen, "deleting the interval's rows of %s: %s", qt, mysql_error(db));
         return -1;
     }
     *deleted = (int64_t)mysql_affected_rows(db);

@@ -53,8 +53,6 @@ struct mysqlload {
     size_t sent; /* read position during a flush */
 };
 
-/* snprintf into out when out is not NULL */
-void mysqlload_fmt(char *out, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
 
 /* A plain identifier: what a table or column name may be without quoting
  * rules of our own (no backquote can reach the SQL). */

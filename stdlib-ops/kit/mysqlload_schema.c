@@ -17,16 +17,6 @@
 #include "opkit.h"
 #include "suggest.h"
 
-void mysqlload_fmt(char *out, size_t n, const char *f, ...)
-{
-    if (!out || !n)
-        return;
-    va_list ap;
-    va_start(ap, f);
-    vsnprintf(out, n, f, ap);
-    va_end(ap);
-}
-
 /* A plain identifier: what a table or column name may be without quoting
  * rules of our own (no backquote can reach the SQL). */
 bool mysqlload_plain_name(const char *s, size_t n)
@@ -219,7 +209,7 @@ static const char *suggest_from(MYSQL *db, const char *sql, const char *word, ch
     }
     const char *b = flux_suggest_best(&s);
     if (b)
-        mysqlload_fmt(best, bestlen, "%s", b);
+        opkit_fmt(best, bestlen, "%s", b);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
@@ -242,7 +232,7 @@ static int schema_and_name(MYSQL *db, const char *table, char schema[140], char 
         MYSQL_ROW row = NULL;
         if (mysql_query(db, "SELECT DATABASE()") || !(r = mysql_store_result(db)) || !(row = mysql_fetch_row(r)) ||
             !row[0]) {
-            mysqlload_fmt(err, errlen,
+            opkit_fmt(err, errlen,
                           "table '%s': the connection names no database (write database.%s, or set database)", table,
                           table);
             if (r)
@@ -291,9 +281,9 @@ int mysqlload_take_column(col *all, size_t nall, const char *table, const char *
                 flux_suggest_feed(&s, all[k].name);
         const char *b = flux_suggest_best(&s);
         if (b)
-            mysqlload_fmt(err, errlen, "table '%s' has no column '%s' (did you mean '%s'?)", table, want, b);
+            opkit_fmt(err, errlen, "table '%s' has no column '%s' (did you mean '%s'?)", table, want, b);
         else
-            mysqlload_fmt(err, errlen, "table '%s' has no column '%s'", table, want);
+            opkit_fmt(err, errlen, "table '%s' has no column '%s'", table, want);
         return -1;
     }
     *into = all[k];
@@ -309,11 +299,11 @@ mysqlload *mysqlload_open(MYSQL *db, const char *table, const char *const *cols,
 {
     char qt[300];
     if (mysqlload_quote_table(table, qt, sizeof qt)) {
-        mysqlload_fmt(err, errlen, "table '%s' is not a plain name (name or database.name)", table ? table : "");
+        opkit_fmt(err, errlen, "table '%s' is not a plain name (name or database.name)", table ? table : "");
         return NULL;
     }
     if (ncols == 0) {
-        mysqlload_fmt(err, errlen, "no column to load into table '%s'", table);
+        opkit_fmt(err, errlen, "no column to load into table '%s'", table);
         return NULL;
     }
     const char *dot = strchr(table, '.');
@@ -328,12 +318,12 @@ mysqlload *mysqlload_open(MYSQL *db, const char *table, const char *const *cols,
              "ORDER BY ORDINAL_POSITION",
              schema, name);
     if (mysql_query(db, sql)) {
-        mysqlload_fmt(err, errlen, "reading the columns of table '%s': %s", table, mysql_error(db));
+        opkit_fmt(err, errlen, "reading the columns of table '%s': %s", table, mysql_error(db));
         return NULL;
     }
     MYSQL_RES *res = mysql_store_result(db);
     if (!res) {
-        mysqlload_fmt(err, errlen, "reading the columns of table '%s': %s", table, mysql_error(db));
+        opkit_fmt(err, errlen, "reading the columns of table '%s': %s", table, mysql_error(db));
         return NULL;
     }
     size_t nall = (size_t)mysql_num_rows(res);
@@ -345,9 +335,9 @@ mysqlload *mysqlload_open(MYSQL *db, const char *table, const char *const *cols,
                  schema);
         const char *b = suggest_from(db, q, dot ? dot + 1 : table, best, sizeof best);
         if (b)
-            mysqlload_fmt(err, errlen, "table '%s' does not exist (did you mean '%s'?)", table, b);
+            opkit_fmt(err, errlen, "table '%s' does not exist (did you mean '%s'?)", table, b);
         else
-            mysqlload_fmt(err, errlen, "table '%s' does not exist", table);
+            opkit_fmt(err, errlen, "table '%s' does not exist", table);
         return NULL;
     }
     col *all = calloc(nall, sizeof *all);
@@ -356,7 +346,7 @@ mysqlload *mysqlload_open(MYSQL *db, const char *table, const char *const *cols,
         free(all);
         free(m);
         mysql_free_result(res);
-        mysqlload_fmt(err, errlen, "out of memory");
+        opkit_fmt(err, errlen, "out of memory");
         return NULL;
     }
     MYSQL_ROW row;
@@ -384,7 +374,7 @@ mysqlload *mysqlload_open(MYSQL *db, const char *table, const char *const *cols,
     for (size_t j = 0; j < ncols && !bad; j++) {
         for (size_t p = 0; p < j; p++)
             if (!strcasecmp(m->cols[p].name, cols[j])) {
-                mysqlload_fmt(err, errlen, "column '%s' of table '%s' is given twice", cols[j], table);
+                opkit_fmt(err, errlen, "column '%s' of table '%s' is given twice", cols[j], table);
                 bad = 1;
             }
         if (bad)

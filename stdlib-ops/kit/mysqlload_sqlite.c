@@ -41,18 +41,18 @@ mysqlload *mysqlload_open_sqlite(sqlite3 *db, const char *table, const char *con
                                  size_t errlen)
 {
     if (!table || !mysqlload_plain_name(table, strlen(table)) || strchr(table, '.')) {
-        mysqlload_fmt(err, errlen, "table '%s' is not a plain name", table ? table : "");
+        opkit_fmt(err, errlen, "table '%s' is not a plain name", table ? table : "");
         return NULL;
     }
     if (ncols == 0) {
-        mysqlload_fmt(err, errlen, "no column to load into table '%s'", table);
+        opkit_fmt(err, errlen, "no column to load into table '%s'", table);
         return NULL;
     }
     char q[600];
     snprintf(q, sizeof q, "PRAGMA table_info(\"%s\")", table);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
-        mysqlload_fmt(err, errlen, "reading the columns of table '%s': %s", table, sqlite3_errmsg(db));
+        opkit_fmt(err, errlen, "reading the columns of table '%s': %s", table, sqlite3_errmsg(db));
         return NULL;
     }
     mysqlload *m = calloc(1, sizeof *m);
@@ -87,13 +87,13 @@ mysqlload *mysqlload_open_sqlite(sqlite3 *db, const char *table, const char *con
     sqlite3_finalize(st);
     if (!m) {
         free(all);
-        mysqlload_fmt(err, errlen, "out of memory");
+        opkit_fmt(err, errlen, "out of memory");
         return NULL;
     }
     if (nall == 0) {
         free(all);
         free(m);
-        mysqlload_fmt(err, errlen, "table '%s' does not exist in the SQLite database", table);
+        opkit_fmt(err, errlen, "table '%s' does not exist in the SQLite database", table);
         return NULL;
     }
     m->lite = db;
@@ -118,7 +118,7 @@ mysqlload *mysqlload_open_sqlite(sqlite3 *db, const char *table, const char *con
         mysqlload_col_free(&all[k]);
     free(all);
     if (!bad && sqlite3_prepare_v2(db, flux_buf_cstr(&ins), -1, &m->insert, NULL) != SQLITE_OK) {
-        mysqlload_fmt(err, errlen, "preparing the insert into '%s': %s", table, sqlite3_errmsg(db));
+        opkit_fmt(err, errlen, "preparing the insert into '%s': %s", table, sqlite3_errmsg(db));
         bad = 1;
     }
     flux_buf_free(&ins);
@@ -136,7 +136,7 @@ int mysqlload_flush_sqlite(mysqlload *m, int64_t *written, char *err, size_t err
 {
     char *field = malloc(m->len + 1);
     if (!field) {
-        mysqlload_fmt(err, errlen, "out of memory");
+        opkit_fmt(err, errlen, "out of memory");
         return -1;
     }
     size_t i = 0, row = 0;
@@ -167,7 +167,7 @@ int mysqlload_flush_sqlite(mysqlload *m, int64_t *written, char *err, size_t err
                 sqlite3_bind_text(m->insert, (int)c + 1, field, (int)n, SQLITE_TRANSIENT);
         }
         if (sqlite3_step(m->insert) != SQLITE_DONE) {
-            mysqlload_fmt(err, errlen, "inserting row %zu of the batch into %s: %s", row + 1, m->qtable,
+            opkit_fmt(err, errlen, "inserting row %zu of the batch into %s: %s", row + 1, m->qtable,
                           sqlite3_errmsg(m->lite));
             rc = -1;
         }
@@ -189,7 +189,7 @@ int mysqlload_delete_interval_sqlite(sqlite3 *db, const char *table, const char 
 {
     *deleted = 0;
     if (!table || !mysqlload_plain_name(table, strlen(table)) || !col || !mysqlload_plain_name(col, strlen(col))) {
-        mysqlload_fmt(err, errlen, "table '%s' and time column '%s' must be plain names", table ? table : "",
+        opkit_fmt(err, errlen, "table '%s' and time column '%s' must be plain names", table ? table : "",
                       col ? col : "");
         return -1;
     }
@@ -201,7 +201,7 @@ int mysqlload_delete_interval_sqlite(sqlite3 *db, const char *table, const char 
              "julianday('%s')", table, col, a, col, b);
     char *e = NULL;
     if (sqlite3_exec(db, q, NULL, NULL, &e) != SQLITE_OK) {
-        mysqlload_fmt(err, errlen, "deleting the interval's rows of %s: %s", table, e ? e : sqlite3_errmsg(db));
+        opkit_fmt(err, errlen, "deleting the interval's rows of %s: %s", table, e ? e : sqlite3_errmsg(db));
         sqlite3_free(e);
         return -1;
     }

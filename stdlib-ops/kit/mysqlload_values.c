@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "mysqlload_int.h"
+#include "opkit.h"
 #include "text.h"
 #include "utf8.h"
 #include "value.h"
@@ -103,7 +104,7 @@ static const char *number_text(const col *c, json_t *v, bool text, char buf[FLUX
     (void)text;
     if (json_is_string(v))
         return json_string_value(v);
-    mysqlload_fmt(why, whylen, "column '%s': %s where %s expects a number", c->name, json_kind(v), c->type);
+    opkit_fmt(why, whylen, "column '%s': %s where %s expects a number", c->name, json_kind(v), c->type);
     return NULL;
 }
 
@@ -118,7 +119,7 @@ static int check_int(const col *c, json_t *v, bool text, char *out, size_t outle
         if (d != floor(d) || !isfinite(d) || d < -9.3e18 || d > 1.8e19) {
             char b[FLUX_DOUBLE_TEXT];
             flux_text_double_g(d, b);
-            mysqlload_fmt(why, whylen, "column '%s': %s is not an integer (%s)", c->name, b, c->type);
+            opkit_fmt(why, whylen, "column '%s': %s is not an integer (%s)", c->name, b, c->type);
             return -1;
         }
         snprintf(out, outlen, "%.0f", d);
@@ -132,14 +133,14 @@ static int check_int(const col *c, json_t *v, bool text, char *out, size_t outle
         }
         snprintf(out, outlen, "%s", s);
     } else {
-        mysqlload_fmt(why, whylen, "column '%s': %s where %s expects an integer", c->name, json_kind(v), c->type);
+        opkit_fmt(why, whylen, "column '%s': %s where %s expects an integer", c->name, json_kind(v), c->type);
         return -1;
     }
     bool neg;
     uint64_t mag;
     int rc = mysqlload_parse_int(out, &neg, &mag);
     if (rc == -1) {
-        mysqlload_fmt(why, whylen, "column '%s': '%.60s' is not an integer (%s)", c->name, out, c->type);
+        opkit_fmt(why, whylen, "column '%s': '%.60s' is not an integer (%s)", c->name, out, c->type);
         return -1;
     }
     bool ok = rc == 0;
@@ -148,12 +149,12 @@ static int check_int(const col *c, json_t *v, bool text, char *out, size_t outle
     else if (ok)
         ok = mag <= c->uhi;
     if (!ok) {
-        mysqlload_fmt(why, whylen, "column '%s': %.60s is out of the range of %s", c->name, out, c->type);
+        opkit_fmt(why, whylen, "column '%s': %.60s is out of the range of %s", c->name, out, c->type);
         return -1;
     }
     /* normalized: no '+', no leading zeros */
     if (outlen < 22) {
-        mysqlload_fmt(why, whylen, "column '%s': internal: no room for an integer", c->name);
+        opkit_fmt(why, whylen, "column '%s': internal: no room for an integer", c->name);
         return -1;
     }
     char *o = out;
@@ -224,19 +225,19 @@ static int check_decimal(const col *c, json_t *v, bool text, char *out, size_t o
     while (nf && fp[nf - 1] == '0')
         fp[--nf] = 0;
     if ((long)nf > c->scale) {
-        mysqlload_fmt(why, whylen, "column '%s': %.60s has more than %d decimal places (%s)", c->name, s, c->scale,
+        opkit_fmt(why, whylen, "column '%s': %.60s has more than %d decimal places (%s)", c->name, s, c->scale,
                       c->type);
         return -1;
     }
     if ((long)(ni - lead) > c->prec - c->scale) {
-        mysqlload_fmt(why, whylen, "column '%s': %.60s is out of the range of %s", c->name, s, c->type);
+        opkit_fmt(why, whylen, "column '%s': %.60s is out of the range of %s", c->name, s, c->type);
         return -1;
     }
     bool zero = ni == lead && nf == 0;
     snprintf(out, outlen, "%s%s%s%s", neg && !zero ? "-" : "", ni == lead ? "0" : ip + lead, nf ? "." : "", fp);
     return 0;
 bad:
-    mysqlload_fmt(why, whylen, "column '%s': '%.60s' is not a number (%s)", c->name, s, c->type);
+    opkit_fmt(why, whylen, "column '%s': '%.60s' is not a number (%s)", c->name, s, c->type);
     return -1;
 }
 
@@ -248,7 +249,7 @@ static int check_float(const col *c, json_t *v, bool text, char *out, size_t out
          * digits give the server exactly this double back */
         double d = json_real_value(v);
         if (!isfinite(d) || (c->prec == 24 && fabs(d) > 3.402823466e38)) {
-            mysqlload_fmt(why, whylen, "column '%s': %.17g is not a number %s can hold", c->name, d, c->type);
+            opkit_fmt(why, whylen, "column '%s': %.17g is not a number %s can hold", c->name, d, c->type);
             return -1;
         }
         snprintf(out, outlen, "%.17g", d);
@@ -262,7 +263,7 @@ static int check_float(const col *c, json_t *v, bool text, char *out, size_t out
     double d = strtod(s, &end);
     if (end == s || *end || isspace((unsigned char)*s) || !isfinite(d) || errno == ERANGE ||
         (c->prec == 24 && fabs(d) > 3.402823466e38)) {
-        mysqlload_fmt(why, whylen, "column '%s': '%.60s' is not a number %s can hold", c->name, s, c->type);
+        opkit_fmt(why, whylen, "column '%s': '%.60s' is not a number %s can hold", c->name, s, c->type);
         return -1;
     }
     flux_text_double_g(d, nb);
@@ -371,7 +372,7 @@ static int check_time(const col *c, json_t *v, bool text, char *out, size_t outl
             char *end;
             double d = text ? strtod(shown, &end) : 0;
             if (!text || end == shown || *end || !isfinite(d) || fabs(d) > 3e11) {
-                mysqlload_fmt(why, whylen, "column '%s': '%.60s' is not an ISO 8601 date-time (%s)", c->name, shown,
+                opkit_fmt(why, whylen, "column '%s': '%.60s' is not an ISO 8601 date-time (%s)", c->name, shown,
                               c->type);
                 return -1;
             }
@@ -382,12 +383,12 @@ static int check_time(const col *c, json_t *v, bool text, char *out, size_t outl
         number_text(c, v, false, nb, NULL, 0);
         shown = nb;
         if (!isfinite(d) || fabs(d) > 3e11) {
-            mysqlload_fmt(why, whylen, "column '%s': %s seconds is out of the range of %s", c->name, nb, c->type);
+            opkit_fmt(why, whylen, "column '%s': %s seconds is out of the range of %s", c->name, nb, c->type);
             return -1;
         }
         us = json_is_integer(v) ? (int64_t)json_integer_value(v) * 1000000LL : llround(d * 1e6);
     } else {
-        mysqlload_fmt(why, whylen, "column '%s': %s where %s expects a date-time", c->name, json_kind(v), c->type);
+        opkit_fmt(why, whylen, "column '%s': %s where %s expects a date-time", c->name, json_kind(v), c->type);
         return -1;
     }
     int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
@@ -400,12 +401,12 @@ static int check_time(const col *c, json_t *v, bool text, char *out, size_t outl
     int y = (int)cy, mo = (int)cm, d = (int)cd;
     if (c->k == K_DATE) {
         if (sod || frac) {
-            mysqlload_fmt(why, whylen, "column '%s': '%.60s' has a time of day (UTC) but %s holds a date only", c->name,
+            opkit_fmt(why, whylen, "column '%s': '%.60s' has a time of day (UTC) but %s holds a date only", c->name,
                           shown, c->type);
             return -1;
         }
         if (y < 1000 || y > 9999) {
-            mysqlload_fmt(why, whylen, "column '%s': '%.60s' is out of the range of %s", c->name, shown, c->type);
+            opkit_fmt(why, whylen, "column '%s': '%.60s' is out of the range of %s", c->name, shown, c->type);
             return -1;
         }
         snprintf(out, outlen, "%04d-%02d-%02d", y, mo, d);
@@ -413,12 +414,12 @@ static int check_time(const col *c, json_t *v, bool text, char *out, size_t outl
     }
     bool range = c->timestamp ? (secs >= 1 && secs <= 2147483647LL) : (y >= 1000 && y <= 9999);
     if (!range) {
-        mysqlload_fmt(why, whylen, "column '%s': '%.60s' is out of the range of %s", c->name, shown, c->type);
+        opkit_fmt(why, whylen, "column '%s': '%.60s' is out of the range of %s", c->name, shown, c->type);
         return -1;
     }
     (void)date_only;
     if (outlen < 32) {
-        mysqlload_fmt(why, whylen, "column '%s': internal: no room for a time", c->name);
+        opkit_fmt(why, whylen, "column '%s': internal: no room for a time", c->name);
         return -1;
     }
     char *o = put_uint(out, (uint64_t)y, 4);
@@ -474,14 +475,14 @@ static int check_value(const col *c, json_t *v, bool text, char *buf, size_t buf
     *isnull = false;
     *owned = NULL;
     if (!v) {
-        mysqlload_fmt(why, whylen, "column '%s': missing", c->name);
+        opkit_fmt(why, whylen, "column '%s': missing", c->name);
         return -1;
     }
     /* CSV has no null: an empty field is one, except in a text column */
     bool empty_text = text && json_is_string(v) && json_string_length(v) == 0;
     if (json_is_null(v) || (empty_text && c->k != K_CHARS && c->k != K_BYTES && c->k != K_ENUM && c->k != K_OTHER)) {
         if (!c->nullable) {
-            mysqlload_fmt(why, whylen, "column '%s': null, but the column is NOT NULL", c->name);
+            opkit_fmt(why, whylen, "column '%s': null, but the column is NOT NULL", c->name);
             return -1;
         }
         *isnull = true;
@@ -501,14 +502,14 @@ static int check_value(const col *c, json_t *v, bool text, char *buf, size_t buf
             json_error_t je;
             parsed = json_loads(json_string_value(v), JSON_DECODE_ANY, &je);
             if (!parsed) {
-                mysqlload_fmt(why, whylen, "column '%s': not JSON (%s)", c->name, je.text);
+                opkit_fmt(why, whylen, "column '%s': not JSON (%s)", c->name, je.text);
                 return -1;
             }
         }
         *owned = mysqlload_json_text(parsed ? parsed : v);
         json_decref(parsed);
         if (!*owned) {
-            mysqlload_fmt(why, whylen, "column '%s': out of memory", c->name);
+            opkit_fmt(why, whylen, "column '%s': out of memory", c->name);
             return -1;
         }
         *txt = *owned;
@@ -530,7 +531,7 @@ static int check_value(const col *c, json_t *v, bool text, char *buf, size_t buf
         } else {
             *owned = mysqlload_json_text(v);
             if (!*owned) {
-                mysqlload_fmt(why, whylen, "column '%s': out of memory", c->name);
+                opkit_fmt(why, whylen, "column '%s': out of memory", c->name);
                 return -1;
             }
             *txt = *owned;
@@ -538,16 +539,16 @@ static int check_value(const col *c, json_t *v, bool text, char *buf, size_t buf
         }
         size_t nchars = 0;
         if (!flux_utf8_valid(*txt, *txtlen, &nchars)) {
-            mysqlload_fmt(why, whylen, "column '%s': not valid UTF-8 text", c->name);
+            opkit_fmt(why, whylen, "column '%s': not valid UTF-8 text", c->name);
             goto fail;
         }
         int64_t chars = (int64_t)nchars;
         if (c->k == K_CHARS && c->maxlen >= 0 && chars > c->maxlen) {
-            mysqlload_fmt(why, whylen, "column '%s': %" PRId64 " characters, longer than %s", c->name, chars, c->type);
+            opkit_fmt(why, whylen, "column '%s': %" PRId64 " characters, longer than %s", c->name, chars, c->type);
             goto fail;
         }
         if (c->k == K_BYTES && c->maxlen >= 0 && (int64_t)*txtlen > c->maxlen) {
-            mysqlload_fmt(why, whylen, "column '%s': %zu bytes, longer than %s holds", c->name, *txtlen, c->type);
+            opkit_fmt(why, whylen, "column '%s': %zu bytes, longer than %s holds", c->name, *txtlen, c->type);
             goto fail;
         }
         if (c->k == K_ENUM && c->nenums) {
@@ -556,7 +557,7 @@ static int check_value(const col *c, json_t *v, bool text, char *buf, size_t buf
                 if (strlen(c->enums[i]) == *txtlen && !strncasecmp(c->enums[i], *txt, *txtlen))
                     break;
             if (i == c->nenums) {
-                mysqlload_fmt(why, whylen, "column '%s': '%.60s' is not one of %s", c->name, *txt, c->type);
+                opkit_fmt(why, whylen, "column '%s': '%.60s' is not one of %s", c->name, *txt, c->type);
                 goto fail;
             }
             /* the member's own spelling: LOAD DATA does not fold case */
@@ -604,13 +605,13 @@ int mysqlload_add(mysqlload *m, json_t *const *vals, bool text, char *why, size_
         free(owned);
         if (rc) {
             m->len = start;
-            mysqlload_fmt(why, whylen, "out of memory");
+            opkit_fmt(why, whylen, "out of memory");
             return -1;
         }
     }
     if (grow(m, 1)) {
         m->len = start;
-        mysqlload_fmt(why, whylen, "out of memory");
+        opkit_fmt(why, whylen, "out of memory");
         return -1;
     }
     m->buf[m->len++] = '\n';

@@ -46,6 +46,16 @@ const char *opkit_need(const opkit_task *t, const char *key)
     return s;
 }
 
+const char *opkit_need_text(const opkit_task *t, const char *key)
+{
+    const char *s = opkit_need(t, key);
+    if (s && !*s) {
+        fprintf(stderr, "flux: %s task '%s': %s is empty\n", t->op, t->task ? t->task : "?", key);
+        return NULL;
+    }
+    return s;
+}
+
 /* ---- connections ---- */
 
 const flux_conn *opkit_conn(const opkit_task *t, const char *key, const char *type)
@@ -168,6 +178,16 @@ void opkit_iso(int64_t ms, char out[32])
 void opkit_sqltime(int64_t ms, char out[32])
 {
     time_text(ms, FLUX_ISO_SQL | FLUX_ISO_MILLIS, out);
+}
+
+void opkit_fmt(char *out, size_t n, const char *f, ...)
+{
+    if (!out || !n)
+        return;
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(out, n, f, ap);
+    va_end(ap);
 }
 
 /* ---- report lines ---- */

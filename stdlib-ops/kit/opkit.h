@@ -47,6 +47,8 @@ int64_t opkit_int(const opkit_task *t, const char *key, int64_t dflt);
 bool opkit_bool(const opkit_task *t, const char *key, bool dflt);
 /* The string of a required field, or NULL after printing that it is missing. */
 const char *opkit_need(const opkit_task *t, const char *key);
+/* opkit_need, and not empty (a topic, a table: "" would name nothing) */
+const char *opkit_need_text(const opkit_task *t, const char *key);
 
 /* The connection named by field `key`, of `type` ("mysql", "kafka", "sqlite",
  * "http"; NULL any). NULL after printing why (not defined: where to define
@@ -75,6 +77,9 @@ void opkit_sqltime(int64_t ms, char out[32]);
 
 /* ::output key=value — a task output ({{ tasks.ID.outputs.key }}). */
 void opkit_output(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* vsnprintf into out (n bytes); nothing when out is NULL: the "why" of a
+ * rejected record or a failed step */
+void opkit_fmt(char *out, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
 
 /* ::counts read=R written=W rejected=J bytes=B — stored per task instance.
  * Returns -1 after printing the discrepancy when read != written + rejected:

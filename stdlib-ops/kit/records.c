@@ -20,17 +20,6 @@
 #include "mysqlload.h"
 #include "opkit.h"
 
-static void fmt(char *out, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void fmt(char *out, size_t n, const char *f, ...)
-{
-    if (!out || !n)
-        return;
-    va_list ap;
-    va_start(ap, f);
-    vsnprintf(out, n, f, ap);
-    va_end(ap);
-}
-
 int records_format_of(const char *path, const char *given, records_format *out, char *err, size_t errlen)
 {
     const char *f = given && *given ? given : NULL;
@@ -49,9 +38,9 @@ int records_format_of(const char *path, const char *given, records_format *out, 
         return 0;
     }
     if (given && *given)
-        fmt(err, errlen, "unknown format '%s' (csv or jsonl)", given);
+        opkit_fmt(err, errlen, "unknown format '%s' (csv or jsonl)", given);
     else
-        fmt(err, errlen, "cannot tell the format of '%s' from its extension: set format = \"csv\" or \"jsonl\"",
+        opkit_fmt(err, errlen, "cannot tell the format of '%s' from its extension: set format = \"csv\" or \"jsonl\"",
             path ? path : "");
     return -1;
 }
@@ -232,7 +221,7 @@ static int csv_record(records_reader *r, char *why, size_t whylen)
             break;
         if (c == r->delim) {
             if (push_field(r)) {
-                fmt(why, whylen, "out of memory");
+                opkit_fmt(why, whylen, "out of memory");
                 return -1;
             }
             quoted = after_quote = false;
@@ -257,11 +246,11 @@ static int csv_record(records_reader *r, char *why, size_t whylen)
     if (r->raw.len && r->raw.s[r->raw.len - 1] == '\r')
         r->raw.s[--r->raw.len] = 0;
     if (push_field(r)) {
-        fmt(why, whylen, "out of memory");
+        opkit_fmt(why, whylen, "out of memory");
         return -1;
     }
     if (bad) {
-        fmt(why, whylen, "malformed CSV: %s", badwhy);
+        opkit_fmt(why, whylen, "malformed CSV: %s", badwhy);
         return -1;
     }
     return 1;
@@ -271,18 +260,18 @@ records_reader *records_open(const char *path, records_format f, bool header, ch
                              size_t errlen)
 {
     if (f == RECORDS_CSV && (delim == '"' || delim == '\n' || delim == '\r' || delim == 0)) {
-        fmt(err, errlen, "a CSV delimiter cannot be a quote, a line end or NUL");
+        opkit_fmt(err, errlen, "a CSV delimiter cannot be a quote, a line end or NUL");
         return NULL;
     }
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        fmt(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        opkit_fmt(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
     records_reader *r = calloc(1, sizeof *r);
     if (!r) {
         fclose(fp);
-        fmt(err, errlen, "out of memory");
+        opkit_fmt(err, errlen, "out of memory");
         return NULL;
     }
     r->f = fp;
@@ -301,7 +290,7 @@ records_reader *records_open(const char *path, records_format f, bool header, ch
         char why[256];
         int rc = csv_record(r, why, sizeof why);
         if (rc < 0) {
-            fmt(err, errlen, "%s, line %" PRId64 ": the header: %s", path, r->start_line, why);
+            opkit_fmt(err, errlen, "%s, line %" PRId64 ": the header: %s", path, r->start_line, why);
             records_close(r);
             return NULL;
         }
@@ -325,20 +314,20 @@ int records_next(records_reader *r, json_t **rec, const char **raw, size_t *rawl
         *rawlen = r->raw.len;
         if (rc <= 0) {
             if (rc == 0 && r->ioerr) {
-                fmt(why, whylen, "reading %s: %s", r->path, strerror(errno));
+                opkit_fmt(why, whylen, "reading %s: %s", r->path, strerror(errno));
                 return -2;
             }
             return rc;
         }
         if (r->header && r->nfields != r->nheader) {
-            fmt(why, whylen, "%zu field%s, the header has %zu", r->nfields, r->nfields == 1 ? "" : "s", r->nheader);
+            opkit_fmt(why, whylen, "%zu field%s, the header has %zu", r->nfields, r->nfields == 1 ? "" : "s", r->nheader);
             return -1;
         }
         json_t *o = json_object();
         for (size_t i = 0; i < r->nfields; i++) {
             json_t *s = json_string(r->fields[i]);
             if (!s) {
-                fmt(why, whylen, "field %zu is not valid UTF-8", i + 1);
+                opkit_fmt(why, whylen, "field %zu is not valid UTF-8", i + 1);
                 json_decref(o);
                 return -1;
             }
@@ -367,7 +356,7 @@ int records_next(records_reader *r, json_t **rec, const char **raw, size_t *rawl
             r->line++;
         if (!any && c == EOF) {
             if (r->ioerr) {
-                fmt(why, whylen, "reading %s: %s", r->path, strerror(errno));
+                opkit_fmt(why, whylen, "reading %s: %s", r->path, strerror(errno));
                 return -2;
             }
             return 0;
@@ -384,7 +373,7 @@ int records_next(records_reader *r, json_t **rec, const char **raw, size_t *rawl
         json_error_t je;
         json_t *v = json_loadb(r->raw.s, r->raw.len, JSON_DECODE_ANY, &je);
         if (!v) {
-            fmt(why, whylen, "not JSON: %s (column %d)", je.text, je.column);
+            opkit_fmt(why, whylen, "not JSON: %s (column %d)", je.text, je.column);
             return -1;
         }
         *rec = v;
@@ -478,23 +467,23 @@ records_writer *records_create(const char *path, records_format f, bool header, 
                                const char *const *cols, size_t ncols, char *err, size_t errlen)
 {
     if (f == RECORDS_CSV && (delim == '"' || delim == '\n' || delim == '\r' || delim == 0)) {
-        fmt(err, errlen, "a CSV delimiter cannot be a quote, a line end or NUL");
+        opkit_fmt(err, errlen, "a CSV delimiter cannot be a quote, a line end or NUL");
         return NULL;
     }
     char *pc = strdup(path);
     if (!pc) {
-        fmt(err, errlen, "out of memory");
+        opkit_fmt(err, errlen, "out of memory");
         return NULL;
     }
     int rc = mkdirs(dirname(pc));
     free(pc);
     if (rc) {
-        fmt(err, errlen, "cannot create the directory of %s: %s", path, strerror(errno));
+        opkit_fmt(err, errlen, "cannot create the directory of %s: %s", path, strerror(errno));
         return NULL;
     }
     records_writer *w = calloc(1, sizeof *w);
     if (!w) {
-        fmt(err, errlen, "out of memory");
+        opkit_fmt(err, errlen, "out of memory");
         return NULL;
     }
     size_t tl = strlen(path) + 40;
@@ -505,7 +494,7 @@ records_writer *records_create(const char *path, records_format f, bool header, 
     w->fmt = f;
     w->delim = delim;
     if (!w->tmp || !w->path || !w->cols) {
-        fmt(err, errlen, "out of memory");
+        opkit_fmt(err, errlen, "out of memory");
         records_abort(w);
         return NULL;
     }
@@ -514,7 +503,7 @@ records_writer *records_create(const char *path, records_format f, bool header, 
     snprintf(w->tmp, tl, "%s.tmp.%ld", path, (long)getpid());
     w->f = fopen(w->tmp, "wb");
     if (!w->f) {
-        fmt(err, errlen, "cannot create %s: %s", w->tmp, strerror(errno));
+        opkit_fmt(err, errlen, "cannot create %s: %s", w->tmp, strerror(errno));
         records_abort(w);
         return NULL;
     }
@@ -538,7 +527,7 @@ int records_write(records_writer *w, json_t *const *vals, char *err, size_t errl
         char *s = mysqlload_json_text(o);
         json_decref(o);
         if (!s) {
-            fmt(err, errlen, "out of memory");
+            opkit_fmt(err, errlen, "out of memory");
             return -1;
         }
         fputs(s, w->f);
@@ -559,7 +548,7 @@ int records_write(records_writer *w, json_t *const *vals, char *err, size_t errl
             } else {
                 char *s = mysqlload_json_text(v);
                 if (!s) {
-                    fmt(err, errlen, "out of memory");
+                    opkit_fmt(err, errlen, "out of memory");
                     return -1;
                 }
                 csv_field(w, s, strlen(s), false);
@@ -569,7 +558,7 @@ int records_write(records_writer *w, json_t *const *vals, char *err, size_t errl
         fputc('\n', w->f);
     }
     if (ferror(w->f)) {
-        fmt(err, errlen, "writing %s: %s", w->tmp, strerror(errno));
+        opkit_fmt(err, errlen, "writing %s: %s", w->tmp, strerror(errno));
         return -1;
     }
     w->records++;
@@ -581,16 +570,16 @@ int records_commit(records_writer *w, int64_t *records, int64_t *size, char sha2
 {
     int rc = 0;
     if (fflush(w->f) || fsync(fileno(w->f))) {
-        fmt(err, errlen, "writing %s: %s", w->tmp, strerror(errno));
+        opkit_fmt(err, errlen, "writing %s: %s", w->tmp, strerror(errno));
         rc = -1;
     }
     if (fclose(w->f) && !rc) {
-        fmt(err, errlen, "writing %s: %s", w->tmp, strerror(errno));
+        opkit_fmt(err, errlen, "writing %s: %s", w->tmp, strerror(errno));
         rc = -1;
     }
     w->f = NULL;
     if (!rc && rename(w->tmp, w->path)) {
-        fmt(err, errlen, "renaming %s to %s: %s", w->tmp, w->path, strerror(errno));
+        opkit_fmt(err, errlen, "renaming %s to %s: %s", w->tmp, w->path, strerror(errno));
         rc = -1;
     }
     if (!rc) {
@@ -604,7 +593,7 @@ int records_commit(records_writer *w, int64_t *records, int64_t *size, char sha2
         free(pc);
         *records = w->records;
         if (opkit_file_sha256(w->path, sha256, size)) {
-            fmt(err, errlen, "reading back %s: %s", w->path, strerror(errno));
+            opkit_fmt(err, errlen, "reading back %s: %s", w->path, strerror(errno));
             rc = -1;
         }
     }

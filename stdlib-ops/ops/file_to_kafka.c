@@ -144,13 +144,9 @@ static int send_file(xfer *x, const char *file, int64_t *records)
 int op_run_file_to_kafka(const opkit_task *t)
 {
     const char *pattern = opkit_need(t, "path");
-    const char *topic = pattern ? opkit_need(t, "topic") : NULL;
+    const char *topic = pattern ? opkit_need_text(t, "topic") : NULL;
     if (!topic)
         return OPKIT_BAD_TASK;
-    if (!*topic) {
-        fprintf(stderr, "flux: file_to_kafka task '%s': topic is empty\n", t->task ? t->task : "?");
-        return OPKIT_BAD_TASK;
-    }
     xfer x = {.t = t, .key = opkit_str(t, "key")};
     char err[1024];
     if (records_task_format(t, pattern, &x.fmt))

@@ -9,14 +9,10 @@
 int op_run_kafka_produce(const opkit_task *t)
 {
     const flux_conn *c = opkit_conn(t, "conn", "kafka");
-    const char *topic = opkit_need(t, "topic");
+    const char *topic = opkit_need_text(t, "topic");
     const char *value = opkit_need(t, "value");
     if (!c || !topic || !value)
         return OPKIT_BAD_TASK;
-    if (!*topic) {
-        fprintf(stderr, "flux: kafka_produce task '%s': topic is empty\n", t->task ? t->task : "?");
-        return OPKIT_BAD_TASK;
-    }
     json_t *key = opkit_field(t, "key");
     if (key && !json_is_string(key) && !json_is_null(key)) {
         fprintf(stderr, "flux: kafka_produce task '%s': key must be a string\n", t->task ? t->task : "?");

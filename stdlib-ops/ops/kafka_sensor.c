@@ -322,13 +322,9 @@ int op_run_kafka_sensor(const opkit_task *t)
 {
     const char *name = t->task ? t->task : "?";
     const flux_conn *c = opkit_conn(t, "conn", "kafka");
-    const char *topic = opkit_need(t, "topic");
+    const char *topic = opkit_need_text(t, "topic");
     if (!c || !topic)
         return OPKIT_BAD_TASK;
-    if (!*topic) {
-        fprintf(stderr, "flux: kafka_sensor task '%s': topic is empty\n", name);
-        return OPKIT_BAD_TASK;
-    }
     json_t *ju = opkit_field(t, "until");
     json_t *jm = opkit_field(t, "min_messages");
     bool has_until = ju && !json_is_null(ju);

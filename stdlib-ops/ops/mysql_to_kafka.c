@@ -130,13 +130,9 @@ static int send_rows(MYSQL *db, const flux_conn *src, const char *key, opkit_pro
 int op_run_mysql_to_kafka(const opkit_task *t)
 {
     const char *sql = opkit_need(t, "sql");
-    const char *topic = sql ? opkit_need(t, "topic") : NULL;
+    const char *topic = sql ? opkit_need_text(t, "topic") : NULL;
     if (!topic)
         return OPKIT_BAD_TASK;
-    if (!*topic) {
-        fprintf(stderr, "flux: mysql_to_kafka task '%s': topic is empty\n", t->task ? t->task : "?");
-        return OPKIT_BAD_TASK;
-    }
     const char *key = opkit_str(t, "key");
     if (key && !*key)
         key = NULL;
