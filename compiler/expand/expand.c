@@ -616,7 +616,9 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
             memmove(path, path + 2, strlen(path + 2) + 1);
     }
     free(dir);
-    char *real = realpath(path, NULL);
+    char *at = flux_sources_path(&x->c->sources, path);
+    char *real = realpath(at, NULL);
+    free(at);
     if (!real) {
         int e = errno;
         flux_expand_error(x, ps, "include", "paths are relative to the including file", "cannot include '%s': %s", rel,

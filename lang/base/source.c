@@ -1,5 +1,6 @@
 /* source — the files of a compilation and positions in them. */
 #include "source.h"
+#include "alloc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -69,15 +70,28 @@ uint32_t flux_sources_add(flux_sources *s, const char *path, const char *text, s
     return id;
 }
 
+char *flux_sources_path(const flux_sources *s, const char *path)
+{
+    if (!s->root || path[0] == '/')
+        return flux_xstrdup(path);
+    size_t n = strlen(s->root) + strlen(path) + 2;
+    char *full = flux_xmalloc(n);
+    snprintf(full, n, "%s/%s", s->root, path);
+    return full;
+}
+
 uint32_t flux_sources_load(flux_sources *s, const char *path)
 {
+    char *at = flux_sources_path(s, path);
     struct stat pre;
-    if (stat(path, &pre) == 0 && !S_ISREG(pre.st_mode)) {
+    if (stat(at, &pre) == 0 && !S_ISREG(pre.st_mode)) {
         /* checked before opening: opening a FIFO for reading blocks */
+        free(at);
         errno = S_ISDIR(pre.st_mode) ? EISDIR : EINVAL;
         return 0;
     }
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen(at, "rb");
+    free(at);
     if (!f)
         return 0;
     /* only regular files: a FIFO or /dev/stdin named in an include would

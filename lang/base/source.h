@@ -26,6 +26,10 @@ typedef struct flux_source {
 typedef struct flux_sources {
     flux_source **files; /* files[0] is unused so that file id 0 means "none" */
     size_t n, cap;
+    /* relative paths are read from here (NULL: the working directory), so a
+     * tree is compiled from its root on any thread, without a chdir that
+     * would move the whole process; the paths shown stay relative */
+    const char *root;
 } flux_sources;
 
 void flux_sources_init(flux_sources *s);
@@ -34,6 +38,10 @@ void flux_sources_free(flux_sources *s);
 /* Reads a file; returns its id, or 0 with errno set. Files over 64 MiB are
  * refused (EFBIG): offsets are 32-bit and nobody writes pipelines that big. */
 uint32_t flux_sources_load(flux_sources *s, const char *path);
+
+/* Where path is read from: under s->root when it is relative and a root is
+ * set. malloc'd; aborts on OOM. */
+char *flux_sources_path(const flux_sources *s, const char *path);
 
 /* Adds text held in memory (tests, fuzzing, stdin). Copies it. */
 uint32_t flux_sources_add(flux_sources *s, const char *path, const char *text, size_t len);
