@@ -4,6 +4,7 @@
 #include "suggest.h"
 #include "text.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,9 +66,10 @@ typedef struct zone_entry {
     bool missing;       /* listed, but no TZif file: never suggested */
 } zone_entry;
 
-/* Built once on the first flux_tz_suggest and kept until exit. Not thread-safe:
- * the compiler calls it from one thread; the TZDIR seen on that first call
- * decides the list. */
+/* Built once on the first flux_tz_suggest and kept until exit; the TZDIR seen
+ * on that first call decides the list. A scheduler compiles on a worker
+ * thread, so suggestions (which load the list and mark missing zones) are
+ * made under one lock. */
 static zone_entry *zones;
 static size_t nzones, zones_cap;
 static bool zones_loaded;
@@ -234,7 +236,7 @@ static size_t bounded_distance(const char *a, size_t alen, const char *b, size_t
     return flux_edit_distance(a, b);
 }
 
-const char *flux_tz_suggest(const char *name)
+static const char *suggest(const char *name)
 {
     if (!name || !*name)
         return NULL;
@@ -280,4 +282,14 @@ const char *flux_tz_suggest(const char *name)
             return best->name;
         best->missing = true;
     }
+}
+
+static pthread_mutex_t zones_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const char *flux_tz_suggest(const char *name)
+{
+    pthread_mutex_lock(&zones_lock);
+    const char *r = suggest(name);
+    pthread_mutex_unlock(&zones_lock);
+    return r;
 }

@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "clock.h"
 #include "compile.h"
 #include "plan.h"
@@ -183,33 +185,55 @@ static int deploy_pipeline(dctx *d, flux_compilation *c, flux_pipeline *p, const
     return rc;
 }
 
-static int deploy_file(dctx *d, const char *path)
-{
-    size_t len = 0;
-    char *bytes = read_whole(path, &len);
-    char sha[65] = "";
-    if (bytes)
-        flux_sha256_hex(bytes, len, sha);
-    free(bytes);
+/* one file compiled from the tree's root: no store, no chdir, so any thread */
+typedef struct built_file {
+    char *path; /* relative to the root */
+    char sha[65];
+    int io; /* the file could not be read */
     flux_compilation c;
-    flux_compilation_init(&c);
-    int io = flux_compile_file(&c, path);
-    flux_compile_finish(&c);
+} built_file;
+
+struct flux_deploy_build {
+    char *error; /* the root could not be read: why */
+    bool whole;  /* the whole tree (vanished pipelines are removed) */
+    flux_paths files;
+    built_file *v;
+};
+
+static void build_file(const char *root, const char *path, built_file *f)
+{
+    f->path = flux_xstrdup(path);
+    flux_compilation_init(&f->c);
+    f->c.sources.root = root;
+    char *at = flux_sources_path(&f->c.sources, path);
+    size_t len = 0;
+    char *bytes = read_whole(at, &len);
+    free(at);
+    if (bytes)
+        flux_sha256_hex(bytes, len, f->sha);
+    free(bytes);
+    f->io = flux_compile_file(&f->c, path);
+    flux_compile_finish(&f->c);
+}
+
+static int deploy_file(dctx *d, built_file *f)
+{
+    flux_compilation *c = &f->c;
+    const char *path = f->path;
     /* the same pipeline name in two files: the later file is in error */
-    for (size_t i = 0; !io && !c.diags.errors && i < c.npipelines; i++)
+    for (size_t i = 0; !f->io && !c->diags.errors && i < c->npipelines; i++)
         for (size_t j = 0; j < d->nseen; j++)
-            if (!strcmp(d->seen[j], c.pipelines[i]->name))
-                flux_diag_add(&c.diags, FLUX_SEV_ERROR, c.pipelines[i]->name_span, "duplicate-pipeline",
+            if (!strcmp(d->seen[j], c->pipelines[i]->name))
+                flux_diag_add(&c->diags, FLUX_SEV_ERROR, c->pipelines[i]->name_span, "duplicate-pipeline",
                               "pipeline '%s' is also defined in %s", d->seen[j], d->seen_file[j]);
     int rc;
-    if (io || c.diags.errors) {
-        rc = deploy_broken(d, path, sha, &c);
+    if (f->io || c->diags.errors) {
+        rc = deploy_broken(d, path, f->sha, c);
     } else {
-        rc = flux_store_put_source(d->s, path, sha, d->commit, NULL, d->now) ? -1 : 0;
-        for (size_t i = 0; i < c.npipelines && rc == 0; i++)
-            rc = deploy_pipeline(d, &c, c.pipelines[i], path, sha);
+        rc = flux_store_put_source(d->s, path, f->sha, d->commit, NULL, d->now) ? -1 : 0;
+        for (size_t i = 0; i < c->npipelines && rc == 0; i++)
+            rc = deploy_pipeline(d, c, c->pipelines[i], path, f->sha);
     }
-    flux_compilation_free(&c);
     return rc;
 }
 
@@ -237,24 +261,62 @@ static void remove_vanished(dctx *d, const flux_paths *files)
     }
 }
 
-int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, const char *commit,
-                     flux_deploy_report *rep, flux_deploy_say sayf, void *ud)
+flux_deploy_build *flux_deploy_compile(const char *root, const flux_paths *only)
+{
+    flux_deploy_build *b = calloc(1, sizeof *b);
+    if (!b)
+        abort();
+    struct stat st;
+    const char *why = stat(root, &st) != 0 ? strerror(errno) : !S_ISDIR(st.st_mode) ? strerror(ENOTDIR) : NULL;
+    if (why) {
+        size_t n = strlen(root) + strlen(why) + 32;
+        b->error = flux_xmalloc(n);
+        snprintf(b->error, n, "flux: cannot enter %s: %s\n", root, why);
+        return b;
+    }
+    if (only) {
+        for (size_t i = 0; i < only->n; i++)
+            flux_paths_add(&b->files, only->v[i]);
+    } else {
+        /* found from the root, kept relative to it */
+        b->whole = true;
+        flux_paths found = {0};
+        flux_load_find_sources(root, &found);
+        size_t skip = !strcmp(root, ".") ? 0 : strlen(root) + (root[strlen(root) - 1] == '/' ? 0 : 1);
+        for (size_t i = 0; i < found.n; i++)
+            flux_paths_add(&b->files, found.v[i] + skip);
+        flux_paths_free(&found);
+    }
+    b->v = calloc(b->files.n ? b->files.n : 1, sizeof *b->v);
+    if (!b->v)
+        abort();
+    for (size_t i = 0; i < b->files.n; i++)
+        build_file(root, b->files.v[i], &b->v[i]);
+    return b;
+}
+
+void flux_deploy_build_free(flux_deploy_build *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->files.n && b->v; i++) {
+        flux_compilation_free(&b->v[i].c);
+        free(b->v[i].path);
+    }
+    free(b->v);
+    flux_paths_free(&b->files);
+    free(b->error);
+    free(b);
+}
+
+int flux_deploy_publish(flux_store *s, flux_deploy_build *b, const char *commit, flux_deploy_report *rep,
+                        flux_deploy_say sayf, void *ud)
 {
     memset(rep, 0, sizeof *rep);
     dctx d = {.s = s, .commit = commit, .say = sayf, .ud = ud, .rep = rep};
-    int back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (back < 0 || chdir(root) != 0) {
-        say(&d, true, "flux: cannot enter %s: %s\n", root, strerror(errno));
-        if (back >= 0)
-            close(back);
+    if (b->error) {
+        say(&d, true, "%s", b->error);
         return -1;
-    }
-    flux_paths files = {0};
-    if (only) {
-        for (size_t i = 0; i < only->n; i++)
-            flux_paths_add(&files, only->v[i]);
-    } else {
-        flux_load_find_sources(".", &files);
     }
     d.now = flux_clock_wall_ms();
     int rc = 0;
@@ -262,10 +324,10 @@ int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, co
         say(&d, true, "flux: reading the deployed pipelines: %s\n", flux_store_error(s));
         rc = -1;
     }
-    for (size_t f = 0; f < files.n && rc == 0; f++)
-        rc = deploy_file(&d, files.v[f]);
-    if (!only && rc == 0)
-        remove_vanished(&d, &files);
+    for (size_t f = 0; f < b->files.n && rc == 0; f++)
+        rc = deploy_file(&d, &b->v[f]);
+    if (b->whole && rc == 0)
+        remove_vanished(&d, &b->files);
     flux_pipeline_rows_free(d.pr, d.np);
     for (size_t i = 0; i < d.nseen; i++) {
         free(d.seen[i]);
@@ -273,9 +335,14 @@ int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, co
     }
     free(d.seen);
     free(d.seen_file);
-    flux_paths_free(&files);
-    if (fchdir(back) != 0)
-        rc = -1;
-    close(back);
+    return rc;
+}
+
+int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, const char *commit,
+                     flux_deploy_report *rep, flux_deploy_say sayf, void *ud)
+{
+    flux_deploy_build *b = flux_deploy_compile(root, only);
+    int rc = flux_deploy_publish(s, b, commit, rep, sayf, ud);
+    flux_deploy_build_free(b);
     return rc;
 }

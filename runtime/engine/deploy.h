@@ -24,10 +24,19 @@ typedef void (*flux_deploy_say)(void *ud, bool error, const char *text);
  * (NULL: none). A file with errors records its diagnostics and leaves its
  * pipelines on their last good version. With the whole tree, pipelines no
  * longer defined anywhere in it are marked removed. What happened goes to
- * say (NULL: failures only counted). Works from root: it changes the
- * working directory for the call. -1 on a store error. */
+ * say (NULL: failures only counted). -1 on a store error. */
 int flux_deploy_tree(flux_store *s, const char *root, const flux_paths *only, const char *commit,
                      flux_deploy_report *rep, flux_deploy_say say, void *ud);
+
+/* The same in two steps, so that a service compiles off its event loop:
+ * flux_deploy_compile reads and compiles the tree (no store, no change of
+ * working directory: safe on a worker thread), flux_deploy_publish records
+ * the result on the thread that owns s. */
+typedef struct flux_deploy_build flux_deploy_build;
+flux_deploy_build *flux_deploy_compile(const char *root, const flux_paths *only);
+int flux_deploy_publish(flux_store *s, flux_deploy_build *b, const char *commit, flux_deploy_report *rep,
+                        flux_deploy_say say, void *ud);
+void flux_deploy_build_free(flux_deploy_build *b);
 
 /* "2 tasks added (a, b); 1 task changed (c)" between two plan texts (old
  * NULL: the first version). */

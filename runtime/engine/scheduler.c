@@ -578,12 +578,11 @@ static void sync_sources(sched *S, bool force);
 
 /* ---- a commit exported off the loop thread ----
  *
- * `git archive` of a commit runs processes and waits for them: on libuv's
- * work queue, so the loop keeps handing tasks off meanwhile. The deploy of
- * the exported tree (compile and store writes) stays on the loop thread:
- * it works from the tree's root with relative paths (so a plan is the same
- * bytes wherever the tree sits), which changes the working directory, and
- * it writes through the loop's store connection. */
+ * `git archive` of a commit and the compile of the tree (exported, or the
+ * directory as it is) run on libuv's work queue, so the loop keeps handing
+ * tasks off meanwhile: a compile reads from the tree's root with relative
+ * paths and touches no store. Only publishing the compiled plans, through
+ * the loop's store connection, runs on the loop thread. */
 
 typedef struct export_job {
     uv_work_t work, cleanup;
@@ -592,7 +591,8 @@ typedef struct export_job {
     char dir[PATH_MAX];
     char tmp[32];   /* "" until made */
     int made_errno; /* the directory could not be made: why */
-    bool read;      /* git archive | tar succeeded */
+    bool read;      /* git archive | tar succeeded (or no commit: the directory itself) */
+    flux_deploy_build *build; /* the tree compiled on the worker */
 } export_job;
 
 static void remove_tree(const char *dir)
@@ -606,10 +606,15 @@ static void remove_tree(const char *dir)
     free(q);
 }
 
-/* on a worker thread: nothing here touches the scheduler */
+/* on a worker thread: nothing here touches the scheduler or the store */
 static void export_work(uv_work_t *req)
 {
     export_job *j = req->data;
+    if (!j->commit[0]) { /* the directory as it is */
+        j->read = true;
+        j->build = flux_deploy_compile(j->dir, NULL);
+        return;
+    }
     char tmp[] = "/tmp/flux-commit.XXXXXX";
     if (!mkdtemp(tmp)) {
         j->made_errno = errno;
@@ -622,6 +627,8 @@ static void export_work(uv_work_t *req)
     j->read = run_sh(cmd, NULL, 0) == 0;
     free(qd);
     free(qt);
+    if (j->read)
+        j->build = flux_deploy_compile(j->tmp, NULL);
 }
 
 static void cleanup_work(uv_work_t *req)
@@ -630,10 +637,16 @@ static void cleanup_work(uv_work_t *req)
     remove_tree(j->tmp);
 }
 
+static void job_free(export_job *j)
+{
+    flux_deploy_build_free(j->build);
+    free(j);
+}
+
 static void cleanup_done(uv_work_t *req, int status)
 {
     (void)status;
-    free(req->data);
+    job_free(req->data);
 }
 
 /* back on the loop thread: the exported tree deployed, then removed */
@@ -646,16 +659,22 @@ static void export_done(uv_work_t *req, int status)
         logf_(S, "cannot make a directory for commit %.12s: %s", j->commit, strerror(j->made_errno));
     else if (status == 0 && !j->read)
         logf_(S, "cannot read commit %.12s of %s", j->commit, S->dir);
-    else if (status == 0 && !S->stopping) {
-        logf_(S, "commit %.12s of %s", j->commit, S->branch);
+    else if (status == 0 && !S->stopping && j->build) {
+        if (j->commit[0])
+            logf_(S, "commit %.12s of %s", j->commit, S->branch);
         flux_deploy_report rep;
-        if (flux_deploy_tree(S->s, j->tmp, NULL, j->commit, &rep, S->o->say, S->o->ud) == 0)
+        if (flux_deploy_publish(S->s, j->build, j->commit[0] ? j->commit : NULL, &rep, S->o->say, S->o->ud) == 0 &&
+            j->commit[0])
             snprintf(S->commit, sizeof S->commit, "%s", j->commit);
+        if (!j->commit[0])
+            watch_tree(S); /* new directories get watched too */
     }
     /* while stopping the loop's handles are closing: no more work, no tick */
-    if (S->stopping || uv_queue_work(flux_exec_loop(S->ex), &j->cleanup, cleanup_work, cleanup_done) != 0) {
+    if (!j->tmp[0]) {
+        job_free(j);
+    } else if (S->stopping || uv_queue_work(flux_exec_loop(S->ex), &j->cleanup, cleanup_work, cleanup_done) != 0) {
         remove_tree(j->tmp);
-        free(j);
+        job_free(j);
     }
     if (S->stopping)
         return;
@@ -668,6 +687,7 @@ static void export_done(uv_work_t *req, int status)
     }
 }
 
+/* commit: export that commit first; "" compiles the directory as it is */
 static void export_commit(sched *S, const char *commit)
 {
     export_job *j = calloc(1, sizeof *j);
@@ -678,7 +698,10 @@ static void export_commit(sched *S, const char *commit)
     snprintf(j->commit, sizeof j->commit, "%s", commit);
     snprintf(j->dir, sizeof j->dir, "%s", S->dir);
     if (uv_queue_work(flux_exec_loop(S->ex), &j->work, export_work, export_done) != 0) {
-        logf_(S, "cannot read commit %.12s of %s", commit, S->dir);
+        if (commit[0])
+            logf_(S, "cannot read commit %.12s of %s", commit, S->dir);
+        else
+            logf_(S, "cannot compile %s", S->dir);
         free(j);
         return;
     }
@@ -692,12 +715,12 @@ static void sync_sources(sched *S, bool force)
 {
     char *fp = NULL;
     char commit[65] = "";
+    if (S->exporting) { /* one compile at a time; this one's turn comes after */
+        S->resync = true;
+        S->resync_force |= force;
+        return;
+    }
     if (S->branch) {
-        if (S->exporting) { /* one export at a time; this one's turn comes after */
-            S->resync = true;
-            S->resync_force |= force;
-            return;
-        }
         if (read_ref(S, commit) != 0) {
             if (flux_clock_wall_ms() - S->last_source_error_ms > 60000) {
                 logf_(S, "branch '%s' not found in %s", S->branch, S->gitdir);
@@ -717,16 +740,9 @@ static void sync_sources(sched *S, bool force)
     }
     free(S->fingerprint);
     S->fingerprint = fp;
-    if (S->branch) {
-        /* the committed tree only: never the work tree's uncommitted edits */
-        export_commit(S, commit);
-        return;
-    }
-    flux_deploy_report rep;
-    flux_deploy_tree(S->s, S->dir, NULL, NULL, &rep, S->o->say, S->o->ud);
-    watch_tree(S); /* new directories get watched too */
-    /* the new versions are used from the next tick on: now */
-    uv_timer_start(&S->tick, on_tick, 0, 0);
+    /* with a branch the committed tree only: never the work tree's
+     * uncommitted edits; without, the directory as it is */
+    export_commit(S, S->branch ? commit : "");
 }
 
 static void on_debounce(uv_timer_t *t)
