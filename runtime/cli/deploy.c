@@ -33,23 +33,25 @@ extern char **environ;
  * `flux help` lists them */
 const flux_cli_command flux_cli_deploy_commands[] = {
     {"deploy", "compile and publish pipelines as new versions, without a scheduler",
-     "usage: flux deploy FILE|DIR [--commit ID] [--db URL]\n"
+     "usage: flux deploy FILE|DIR [--commit ID] [--db URL] [--connections FILE]\n"
      "\n"
      "Prints per pipeline what changed (tasks added, removed, changed). A file\n"
      "with errors is not deployed (exit 3) and its pipelines keep their last\n"
      "good version; with DIR, pipelines no longer defined are paused.\n",
      flux_cmd_deploy},
     {"versions", "a pipeline's deployed versions, newest first",
-     "usage: flux versions PIPELINE [--format text|json] [--db URL]\n", flux_cmd_versions},
+     "usage: flux versions PIPELINE [--format text|json] [--db URL] [--connections FILE]\n", flux_cmd_versions},
     {"diff", "what changed between two versions of a pipeline",
-     "usage: flux diff PIPELINE V1 V2 [--db URL]\n", flux_cmd_diff},
-    {"pause", "stop creating runs of a pipeline", "usage: flux pause PIPELINE [--db URL]\n", flux_cmd_pause},
-    {"unpause", "create runs of a paused pipeline again", "usage: flux unpause PIPELINE [--db URL]\n",
-     flux_cmd_unpause},
+     "usage: flux diff PIPELINE V1 V2 [--db URL] [--connections FILE]\n", flux_cmd_diff},
+    {"pause", "stop creating runs of a pipeline", "usage: flux pause PIPELINE [--db URL] [--connections FILE]\n",
+     flux_cmd_pause},
+    {"unpause", "create runs of a paused pipeline again",
+     "usage: flux unpause PIPELINE [--db URL] [--connections FILE]\n", flux_cmd_unpause},
     {"trigger", "queue a manual run for the scheduler",
-     "usage: flux trigger PIPELINE [--date T] [--param name=value]... [--db URL]\n", flux_cmd_trigger},
+     "usage: flux trigger PIPELINE [--date T] [--param name=value]... [--db URL] [--connections FILE]\n",
+     flux_cmd_trigger},
     {"errors", "the diagnostics of sources that failed to compile",
-     "usage: flux errors [--format text|json] [--db URL]\n", flux_cmd_errors},
+     "usage: flux errors [--format text|json] [--db URL] [--connections FILE]\n", flux_cmd_errors},
 };
 const size_t flux_cli_deploy_ncommands = sizeof flux_cli_deploy_commands / sizeof *flux_cli_deploy_commands;
 
@@ -64,13 +66,16 @@ typedef struct dopts {
     size_t nparams;
 } dopts;
 
+/* the options of the seven commands: --db and --connections (flux.yaml's
+ * state_store) name every one's store; .only names the commands that take
+ * the others, which any other command refuses as unknown options */
 static const flux_opt DOPTS[] = {
     {.name = "--db", .kind = FLUX_OPT_STR, .off = offsetof(dopts, db)},
     {.name = "--connections", .kind = FLUX_OPT_STR, .off = offsetof(dopts, conns)},
-    {.name = "--commit", .kind = FLUX_OPT_STR, .off = offsetof(dopts, commit)},
-    {.name = "--date", .kind = FLUX_OPT_STR, .off = offsetof(dopts, date)},
-    {.name = "--format", .kind = FLUX_OPT_STR, .off = offsetof(dopts, format)},
-    {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, .off = offsetof(dopts, plist)},
+    {.name = "--commit", .kind = FLUX_OPT_STR, .off = offsetof(dopts, commit), .only = "deploy"},
+    {.name = "--date", .kind = FLUX_OPT_STR, .off = offsetof(dopts, date), .only = "trigger"},
+    {.name = "--format", .kind = FLUX_OPT_STR, .off = offsetof(dopts, format), .only = "versions errors"},
+    {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, .off = offsetof(dopts, plist), .only = "trigger"},
 };
 
 /* options shared by the deploy commands; -1 after a usage error, 1 after

@@ -25,12 +25,31 @@ static void list_add(flux_cli_list *l, char *s)
     l->v[l->n] = NULL;
 }
 
-/* the row of a, and where its value is when given as "--x=v" or "-j4" */
+/* whether cmd takes o: o->only names it (a word of the list), or is NULL */
+static bool takes(const flux_opt *o, const char *cmd)
+{
+    if (!o->only)
+        return true;
+    size_t n = strlen(cmd);
+    for (const char *p = o->only; *p;) {
+        size_t k = strcspn(p, " ");
+        if (k == n && !strncmp(p, cmd, n))
+            return true;
+        p += k;
+        p += strspn(p, " ");
+    }
+    return false;
+}
+
+/* the row of a among the options of sp->cmd, and where its value is when
+ * given as "--x=v" or "-j4" */
 static const flux_opt *find(const flux_cli_spec *sp, const char *a, const char **inline_value)
 {
     *inline_value = NULL;
     for (size_t i = 0; i < sp->nopts; i++) {
         const flux_opt *o = &sp->opts[i];
+        if (!takes(o, sp->cmd))
+            continue;
         const char *names[2] = {o->name, o->alias};
         for (int k = 0; k < 2; k++) {
             if (!names[k])
@@ -53,17 +72,33 @@ static const flux_opt *find(const flux_cli_spec *sp, const char *a, const char *
     return NULL;
 }
 
+/* whether name is a name or alias of a row of the table that sp->cmd does
+ * not take */
+static bool foreign(const flux_cli_spec *sp, const char *name)
+{
+    for (size_t i = 0; i < sp->nopts; i++) {
+        const flux_opt *o = &sp->opts[i];
+        if ((!strcmp(name, o->name) || (o->alias && !strcmp(name, o->alias))) && !takes(o, sp->cmd))
+            return true;
+    }
+    return false;
+}
+
+/* a is not an option of sp->cmd: did-you-mean offers only its own */
 static void unknown(const flux_cli_spec *sp, const char *a)
 {
     const char *names[64];
-    const char *const *known = sp->known;
-    size_t n = sp->nknown;
-    if (!known) {
-        for (n = 0; n < sp->nopts && n < 64; n++)
-            names[n] = sp->opts[n].name;
-        known = names;
+    size_t n = 0;
+    if (sp->known) {
+        for (size_t i = 0; i < sp->nknown && n < 64; i++)
+            if (!foreign(sp, sp->known[i]))
+                names[n++] = sp->known[i];
+    } else {
+        for (size_t i = 0; i < sp->nopts && n < 64; i++)
+            if (takes(&sp->opts[i], sp->cmd))
+                names[n++] = sp->opts[i].name;
     }
-    flux_cli_unknown_option(sp->cmd, a, known, n);
+    flux_cli_unknown_option(sp->cmd, a, names, n);
 }
 
 /* the value of an option that takes one: -1 after a usage error */

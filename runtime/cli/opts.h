@@ -1,7 +1,8 @@
 /* opts — the one option parser of the flux commands, driven by a table per
- * command: `--x v` and `--x=v`, repeated options into a list (`--param
- * k=v`), numbers with their range, did-you-mean among the command's own
- * options, `--help` printing the command's usage. */
+ * command (or per file of commands: a row says which of them take it):
+ * `--x v` and `--x=v`, repeated options into a list (`--param k=v`), numbers
+ * with their range, did-you-mean among the command's own options, `--help`
+ * printing the command's usage. */
 #ifndef FLUX_OPTS_H
 #define FLUX_OPTS_H
 
@@ -26,6 +27,10 @@ typedef struct flux_opt {
      * the missing text */
     const char *missing, *bad;
     bool attached; /* the value may follow at once ("-j4") */
+    /* the commands of a shared table that take it, separated by spaces
+     * ("dry-run render"); NULL: every command of the table. For any other
+     * command it is an unknown option, never one accepted and ignored */
+    const char *only;
 } flux_opt;
 
 /* a growing list of arguments (pointers into argv) */
@@ -35,10 +40,12 @@ typedef struct flux_cli_list {
 } flux_cli_list;
 
 typedef struct flux_cli_spec {
-    const char *cmd; /* its usage comes from the command table */
+    const char *cmd; /* its usage comes from the command table; rows whose
+                        only does not name it are not its options */
     const flux_opt *opts;
     size_t nopts;
-    /* what did-you-mean offers (NULL: every option's name) */
+    /* what did-you-mean offers (NULL: the name of every option cmd takes);
+     * a name or alias of a row cmd does not take is never offered */
     const char *const *known;
     size_t nknown;
     size_t maxpos;         /* positional arguments taken; (size_t)-1: any number */

@@ -47,7 +47,8 @@ const flux_cli_command flux_cli_preview_commands[] = {
      "FLUX_CONNECTIONS) and FLUX_CONN_<NAME>.\n",
      flux_cmd_dry_run},
     {"render", "print one task instance's rendered fields",
-     "usage: flux render FILE TASK --date T [--pipeline P] [--param NAME=VALUE]... [--format text|json]\n",
+     "usage: flux render FILE TASK --date T [--pipeline P] [--param NAME=VALUE]... [--connections FILE]\n"
+     "                   [--format text|json]\n",
      flux_cmd_render},
     {"graph", "export a pipeline's graph as DOT, Mermaid or JSON",
      "usage: flux graph FILE [--pipeline P] [--format dot|mermaid|json]\n"
@@ -79,22 +80,23 @@ typedef struct opts {
     size_t npositional;
 } opts;
 
-static const char *const known_opts[] = {"--pipeline", "--format", "--date", "--from", "--to", "--after",
-                                         "--param", "--connections", "-o", "-n"};
-
+/* the options of the five commands; .only names the commands that take
+ * one (each reads it below and lists it in its usage): any other refuses it
+ * as an unknown option, with did-you-mean among its own */
 #define P(f) .off = offsetof(opts, f)
 static const flux_opt POPTS[] = {
     {.name = "--pipeline", .alias = "-p", .kind = FLUX_OPT_STR, P(pipeline)},
-    {.name = "--format", .kind = FLUX_OPT_STR, P(format)},
-    {.name = "--date", .kind = FLUX_OPT_STR, P(date)},
-    {.name = "--from", .kind = FLUX_OPT_STR, P(from)},
-    {.name = "--to", .kind = FLUX_OPT_STR, P(to)},
-    {.name = "--after", .kind = FLUX_OPT_STR, P(after)},
-    {.name = "-o", .alias = "--output", .kind = FLUX_OPT_STR, P(out_dir)},
-    {.name = "--connections", .kind = FLUX_OPT_STR, P(conns)},
-    {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, P(plist), .missing = "option '%s' needs name=value"},
+    {.name = "--format", .kind = FLUX_OPT_STR, P(format), .only = "dry-run render graph next"},
+    {.name = "--date", .kind = FLUX_OPT_STR, P(date), .only = "dry-run render"},
+    {.name = "--from", .kind = FLUX_OPT_STR, P(from), .only = "dry-run"},
+    {.name = "--to", .kind = FLUX_OPT_STR, P(to), .only = "dry-run"},
+    {.name = "--after", .kind = FLUX_OPT_STR, P(after), .only = "next"},
+    {.name = "-o", .alias = "--output", .kind = FLUX_OPT_STR, P(out_dir), .only = "compile"},
+    {.name = "--connections", .kind = FLUX_OPT_STR, P(conns), .only = "dry-run render"},
+    {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, P(plist), .missing = "option '%s' needs name=value",
+     .only = "dry-run render"},
     {.name = "-n", .kind = FLUX_OPT_INT, P(count), .min = 1, .max = 100000,
-     .missing = "-n needs a count from 1 to 100000"},
+     .missing = "-n needs a count from 1 to 100000", .only = "next"},
 };
 #undef P
 
@@ -105,8 +107,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
     o->cmd = cmd;
     o->format = "text";
     o->count = 5;
-    flux_cli_spec sp = {.cmd = cmd, .opts = POPTS, .nopts = sizeof POPTS / sizeof *POPTS, .known = known_opts,
-                        .nknown = sizeof known_opts / sizeof *known_opts, .maxpos = (size_t)-1};
+    flux_cli_spec sp = {.cmd = cmd, .opts = POPTS, .nopts = sizeof POPTS / sizeof *POPTS, .maxpos = (size_t)-1};
     flux_cli_list pos = {0};
     int rc = flux_cli_parse(&sp, argc, argv, o, &pos);
     o->positional = pos.v;
@@ -371,7 +372,9 @@ static int preview_run(preview *pv, const flux_interval *iv, const char *only_ta
     return rc;
 }
 
-static int preview_setup(preview *pv, const opts *o, flux_compilation *c, int *rc)
+/* fields: the runs' task fields are rendered (dry-run, render), so the
+ * params and connections are read; next shows times only and reads neither */
+static int preview_setup(preview *pv, const opts *o, flux_compilation *c, bool fields, int *rc)
 {
     memset(pv, 0, sizeof *pv);
     pv->o = o;
@@ -388,6 +391,8 @@ static int preview_setup(preview *pv, const opts *o, flux_compilation *c, int *r
         *rc = FLUX_EXIT_FAIL;
         return -1;
     }
+    if (!fields)
+        return 0;
     pv->params_arena = c->arena;
     char err[512];
     if (flux_run_params(c->arena, pv->p, o->params, o->nparams, &pv->params, err, sizeof err) != 0) {
@@ -405,10 +410,10 @@ static int preview_setup(preview *pv, const opts *o, flux_compilation *c, int *r
 
 /* preview_setup, or on a failure the compilation freed and the command's exit
  * status */
-static int setup(preview *pv, const opts *o, flux_compilation *c)
+static int setup(preview *pv, const opts *o, flux_compilation *c, bool fields)
 {
     int rc = 0;
-    if (preview_setup(pv, o, c, &rc) == 0)
+    if (preview_setup(pv, o, c, fields, &rc) == 0)
         return 0;
     flux_compilation_free(c);
     return rc ? rc : FLUX_EXIT_FAIL;
@@ -427,7 +432,7 @@ int flux_cmd_dry_run(int argc, char **argv)
     }
     flux_compilation c;
     preview pv;
-    int rc = setup(&pv, &o, &c);
+    int rc = setup(&pv, &o, &c, true);
     if (rc)
         return free_opts(&o), rc;
     flux_buf out = {0};
@@ -511,7 +516,7 @@ int flux_cmd_render(int argc, char **argv)
     const char *task = o.positional[1];
     flux_compilation c;
     preview pv;
-    int rc = setup(&pv, &o, &c);
+    int rc = setup(&pv, &o, &c, true);
     if (rc)
         return free_opts(&o), rc;
     bool found = false;
@@ -593,7 +598,7 @@ int flux_cmd_next(int argc, char **argv)
     }
     flux_compilation c;
     preview pv;
-    int rc = setup(&pv, &o, &c);
+    int rc = setup(&pv, &o, &c, false);
     if (rc)
         return free_opts(&o), rc;
     int64_t after;

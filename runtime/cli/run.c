@@ -36,6 +36,7 @@
 const flux_cli_command flux_cli_run_commands[] = {
     {"run", "run one run of a pipeline now, in the foreground",
      "usage: flux run FILE [--date T] [--param NAME=VALUE]... [-j N] [--pipeline P] [--db URL] [--stats]\n"
+     "                [--quiet] [--connections FILE]\n"
      "\n"
      "Runs the run whose interval holds T (default: the latest interval already\n"
      "over) with up to N tasks at once (default: the number of CPUs), recording\n"
@@ -46,26 +47,30 @@ const flux_cli_command flux_cli_run_commands[] = {
      flux_cmd_run},
     {"backfill", "run the runs of a range of intervals",
      "usage: flux backfill FILE --from A --to B [--reprocess failed|all|none] [--dry-run] [-j N] [--db URL]\n"
+     "                     [--pipeline P] [--param NAME=VALUE]... [--quiet] [--connections FILE]\n"
      "\n"
      "Runs every run whose interval starts in [A, B], at most max_active_runs at\n"
      "once. Runs that already finished are skipped (--reprocess none), rerun\n"
      "when failed (failed) or rerun entirely (all); unfinished ones resume.\n",
      flux_cmd_backfill},
     {"test", "run one task now, without state, output to this terminal",
-     "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]...\n", flux_cmd_test},
+     "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]... [--pipeline P] [--connections FILE]\n",
+     flux_cmd_test},
     {"clear", "make task instances of a run run again",
-     "usage: flux clear RUN [TASK...] [--downstream] [--db URL]\n"
+     "usage: flux clear RUN [TASK...] [--downstream] [--pipeline P] [--db URL] [--connections FILE]\n"
      "\n"
      "Clears the given tasks (all when none is given, their downstream tasks too\n"
      "with --downstream); the next flux run or backfill of that run runs them.\n",
      flux_cmd_clear},
-    {"status", "the latest run of each pipeline", "usage: flux status [PIPELINE] [--format text|json] [--db URL]\n",
-     flux_cmd_status},
-    {"runs", "list runs, newest first", "usage: flux runs [PIPELINE] [--limit N] [--format text|json] [--db URL]\n",
+    {"status", "the latest run of each pipeline",
+     "usage: flux status [PIPELINE] [--format text|json] [--db URL] [--connections FILE]\n", flux_cmd_status},
+    {"runs", "list runs, newest first",
+     "usage: flux runs [PIPELINE|--pipeline P] [--limit N] [--format text|json] [--db URL] [--connections FILE]\n",
      flux_cmd_runs},
     {"tasks", "the task instances of a run, every try",
-     "usage: flux tasks RUN [--pipeline P] [--format text|json] [--db URL]\n", flux_cmd_tasks},
-    {"logs", "print the log of a task instance", "usage: flux logs RUN TASK [--try N] [--db URL]\n", flux_cmd_logs},
+     "usage: flux tasks RUN [--pipeline P] [--format text|json] [--db URL] [--connections FILE]\n", flux_cmd_tasks},
+    {"logs", "print the log of a task instance",
+     "usage: flux logs RUN TASK [--try N] [--pipeline P] [--db URL] [--connections FILE]\n", flux_cmd_logs},
 };
 const size_t flux_cli_run_ncommands = sizeof flux_cli_run_commands / sizeof *flux_cli_run_commands;
 
@@ -86,26 +91,34 @@ typedef struct ropts {
     bool downstream, dry_run, stats, quiet;
 } ropts;
 
+/* the options of the eight commands; .only names the commands that take
+ * one (each reads it below and lists it in its usage): any other refuses it
+ * as an unknown option, with did-you-mean among its own. --connections is
+ * every command's: flux.yaml's state_store names the store, and run,
+ * backfill and test render connections into task fields */
 #define R(f) .off = offsetof(ropts, f)
 static const flux_opt ROPTS[] = {
-    {.name = "--date", .kind = FLUX_OPT_STR, R(date)},
-    {.name = "--from", .kind = FLUX_OPT_STR, R(from)},
-    {.name = "--to", .kind = FLUX_OPT_STR, R(to)},
-    {.name = "--pipeline", .alias = "-p", .kind = FLUX_OPT_STR, R(pipeline)},
-    {.name = "--db", .kind = FLUX_OPT_STR, R(db)},
-    {.name = "--format", .kind = FLUX_OPT_STR, R(format)},
-    {.name = "--reprocess", .kind = FLUX_OPT_STR, R(reprocess)},
-    {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, R(plist), .missing = "--param needs name=value"},
+    {.name = "--date", .kind = FLUX_OPT_STR, R(date), .only = "run test"},
+    {.name = "--from", .kind = FLUX_OPT_STR, R(from), .only = "backfill"},
+    {.name = "--to", .kind = FLUX_OPT_STR, R(to), .only = "backfill"},
+    {.name = "--pipeline", .alias = "-p", .kind = FLUX_OPT_STR, R(pipeline),
+     .only = "run backfill test clear runs tasks logs"},
+    {.name = "--db", .kind = FLUX_OPT_STR, R(db), .only = "run backfill clear status runs tasks logs"},
+    {.name = "--format", .kind = FLUX_OPT_STR, R(format), .only = "status runs tasks"},
+    {.name = "--reprocess", .kind = FLUX_OPT_STR, R(reprocess), .only = "backfill"},
+    {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, R(plist), .missing = "--param needs name=value",
+     .only = "run backfill test"},
     {.name = "--connections", .kind = FLUX_OPT_STR, R(conns)},
     {.name = "-j", .kind = FLUX_OPT_INT, R(jobs_n), .min = 1, .max = 4096, .attached = true,
-     .missing = "-j needs a number of parallel tasks from 1 to 4096"},
-    {.name = "--try", .kind = FLUX_OPT_INT, R(try_n), .min = 1, .max = INT_MAX, .missing = "%s needs a positive number"},
+     .missing = "-j needs a number of parallel tasks from 1 to 4096", .only = "run backfill"},
+    {.name = "--try", .kind = FLUX_OPT_INT, R(try_n), .min = 1, .max = INT_MAX, .missing = "%s needs a positive number",
+     .only = "logs"},
     {.name = "--limit", .kind = FLUX_OPT_INT, R(limit), .min = 1, .max = LONG_MAX,
-     .missing = "%s needs a positive number"},
-    {.name = "--downstream", .kind = FLUX_OPT_FLAG, R(downstream)},
-    {.name = "--dry-run", .kind = FLUX_OPT_FLAG, R(dry_run)},
-    {.name = "--stats", .kind = FLUX_OPT_FLAG, R(stats)},
-    {.name = "--quiet", .alias = "-q", .kind = FLUX_OPT_FLAG, R(quiet)},
+     .missing = "%s needs a positive number", .only = "runs"},
+    {.name = "--downstream", .kind = FLUX_OPT_FLAG, R(downstream), .only = "clear"},
+    {.name = "--dry-run", .kind = FLUX_OPT_FLAG, R(dry_run), .only = "backfill"},
+    {.name = "--stats", .kind = FLUX_OPT_FLAG, R(stats), .only = "run"},
+    {.name = "--quiet", .alias = "-q", .kind = FLUX_OPT_FLAG, R(quiet), .only = "run backfill"},
 };
 #undef R
 
@@ -369,11 +382,10 @@ int flux_cmd_backfill(int argc, char **argv)
                 what = row.state == FLUX_RUN_SUCCESS ? "skip (succeeded)" : "skip (failed; --reprocess failed reruns it)";
             }
         }
-        if (o.dry_run || !take || o.format[0] == 't') {
+        if (o.dry_run || !take) {
             flux_buf t = {0};
             flux_time_iso(iv.start_ms, 0, &t);
-            if (o.dry_run || !take)
-                printf("%s  %s\n", t.data, what);
+            printf("%s  %s\n", t.data, what);
             flux_buf_free(&t);
         }
         if (take && !o.dry_run && !rc) {
