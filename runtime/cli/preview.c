@@ -21,6 +21,7 @@
 #include "graph.h"
 #include "plan.h"
 #include "render.h"
+#include "runs.h"
 #include "schedule.h"
 #include "tz.h"
 
@@ -462,15 +463,12 @@ int flux_cmd_dry_run(int argc, char **argv)
     } else if (o.from) {
         if (flux_cli_time("dry-run", o.from, pv.tt.tz, &from) != 0 || flux_cli_time("dry-run", o.to, pv.tt.tz, &to) != 0) {
             rc = FLUX_EXIT_USAGE;
-        } else if (to < from) {
-            fprintf(stderr, "flux dry-run: --to is before --from\n");
-            rc = FLUX_EXIT_USAGE;
-        } else if (flux_timetable_at(&pv.tt, from, &iv) == 0) {
-            /* the run holding --from starts before it: begin with the first
-             * run starting at or after --from, as a backfill would */
-            have = iv.start_ms >= from || flux_timetable_next(&pv.tt, &iv, &iv) == 0;
         } else {
-            have = flux_timetable_first(&pv.tt, &iv) == 0;
+            char err[512];
+            rc = flux_runs_range_first(&pv.tt, pv.p->name, from, to, &iv, err, sizeof err);
+            if (rc)
+                fprintf(stderr, "flux dry-run: %s\n", err);
+            have = rc == 0;
         }
     } else {
         have = flux_timetable_first(&pv.tt, &iv) == 0;

@@ -333,6 +333,10 @@ int flux_cmd_backfill(int argc, char **argv)
     char err[512];
     if (!rc && (flux_cli_time("backfill", o.from, l.tt.tz, &from) != 0 || flux_cli_time("backfill", o.to, l.tt.tz, &to) != 0))
         rc = FLUX_EXIT_USAGE;
+    /* the range is checked before anything is opened or written */
+    flux_interval iv;
+    if (!rc && (rc = flux_runs_range_first(&l.tt, l.p->name, from, to, &iv, err, sizeof err)) != 0)
+        fprintf(stderr, "flux backfill: %s\n", err);
     if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
         fprintf(stderr, "flux backfill: %s\n", err);
         rc = FLUX_EXIT_USAGE;
@@ -348,12 +352,7 @@ int flux_cmd_backfill(int argc, char **argv)
     char *self = NULL;
     flux_executor *ex = rc ? NULL : new_executor(&o, s, &l, &self);
     size_t added = 0, skipped = 0;
-    flux_interval iv;
-    bool have = !rc && flux_timetable_at(&l.tt, from, &iv) == 0;
-    if (have && iv.start_ms < from)
-        have = flux_timetable_next(&l.tt, &iv, &iv) == 0;
-    if (!rc && !have)
-        have = flux_timetable_first(&l.tt, &iv) == 0 && iv.start_ms >= from;
+    bool have = !rc;
     while (!rc && have && iv.start_ms <= to) {
         char run_id[128];
         flux_buf b = {0};

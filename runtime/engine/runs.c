@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "isotime.h"
 #include "load.h"
 #include "render.h"
 
@@ -45,6 +46,53 @@ int flux_runs_pick_interval(const flux_timetable *tt, const char *pipeline, cons
         return 0;
     snprintf(err, errlen, "no interval of '%s' has ended yet; give --date", pipeline);
     return -1;
+}
+
+static const char *iso(int64_t ms, char out[40])
+{
+    flux_buf b = {0};
+    flux_time_iso(ms, 0, &b);
+    snprintf(out, 40, "%s", b.data ? b.data : "");
+    flux_buf_free(&b);
+    return out;
+}
+
+/* the last run of a schedule with an end, or -1 */
+static int last_interval(const flux_timetable *tt, flux_interval *out)
+{
+    return tt->end_ms != INT64_MAX && flux_timetable_at(tt, tt->end_ms - 1, out) == 0 ? 0 : -1;
+}
+
+int flux_runs_range_first(const flux_timetable *tt, const char *pipeline, int64_t from, int64_t to,
+                          flux_interval *first, char *err, size_t errlen)
+{
+    char a[40], b[40], c[40], d[40];
+    if (to < from) {
+        snprintf(err, errlen, "--to (%s) is before --from (%s)", iso(to, a), iso(from, b));
+        return FLUX_EXIT_USAGE;
+    }
+    flux_interval iv, start;
+    bool have;
+    if (flux_timetable_at(tt, from, &iv) == 0)
+        /* the run holding --from may start before it: the next one then */
+        have = iv.start_ms >= from || flux_timetable_next(tt, &iv, &iv) == 0;
+    else
+        have = flux_timetable_first(tt, &iv) == 0 && iv.start_ms >= from;
+    if (have && iv.start_ms <= to) {
+        *first = iv;
+        return 0;
+    }
+    int n = snprintf(err, errlen, "no run of '%s' starts between %s and %s", pipeline, iso(from, a), iso(to, b));
+    size_t at = n < 0 ? 0 : (size_t)n < errlen ? (size_t)n : errlen;
+    flux_interval last;
+    if (flux_timetable_first(tt, &start) == 0 && to < start.start_ms)
+        snprintf(err + at, errlen - at, ": the range ends before the pipeline's first run (%s)", iso(start.start_ms, c));
+    else if (last_interval(tt, &last) == 0 && from > last.start_ms)
+        snprintf(err + at, errlen - at, ": the range begins after the pipeline's last run (%s)", iso(last.start_ms, c));
+    else if (have && flux_timetable_at(tt, iv.start_ms - 1, &last) == 0)
+        snprintf(err + at, errlen - at, ": the runs nearest start at %s and %s", iso(last.start_ms, c),
+                 iso(iv.start_ms, d));
+    return FLUX_EXIT_FAIL;
 }
 
 int flux_runs_find(flux_store *s, const char *arg, const char *pipeline, flux_run_row *row, char *err,

@@ -19,6 +19,14 @@ int64_t flux_runs_now(void);
 int flux_runs_pick_interval(const flux_timetable *tt, const char *pipeline, const char *date, flux_interval *iv,
                             char *err, size_t errlen);
 
+/* The first run of a --from/--to range: the runs whose interval starts in
+ * [from, to], both ends included (--from 11-25 --to 11-30 of a daily
+ * pipeline is 6 runs). 0 with *first; FLUX_EXIT_USAGE for a reversed range;
+ * FLUX_EXIT_FAIL when no run starts in it (wholly before the first run,
+ * after the last, or between two runs), with err saying which. */
+int flux_runs_range_first(const flux_timetable *tt, const char *pipeline, int64_t from, int64_t to,
+                          flux_interval *first, char *err, size_t errlen);
+
 /* The run arg names: its id, or its run id (of pipeline when given; an
  * error when several pipelines have it). -1 with err. */
 int flux_runs_find(flux_store *s, const char *arg, const char *pipeline, flux_run_row *row, char *err,
