@@ -79,7 +79,10 @@ run_with_kills() { # DATE
         attempt=$((attempt + 1))
         "$FLUX" run p.flux --date "$1" -j 4 --quiet "${DB_ARGS[@]}" > /dev/null 2>>runner.err &
         pid=$!
-        sleep "0.$((RANDOM % 25 + 2))"
+        # 0.10 to 0.60 s: long enough for several tasks to end and start
+        # between kills, so a runner often finds tries that finished while
+        # it was away next to ones it must adopt
+        sleep "0.$(printf %02d $((RANDOM % 51 + 10)))"
         if kill -9 $pid 2>/dev/null; then
             kills=$((kills + 1))
             wait $pid 2>/dev/null || true
