@@ -61,13 +61,25 @@ int flux_cli_conns(const char *cmd, const char *path, flux_arena *a, flux_conns 
     return 0;
 }
 
+/* the commands that only read the store: they never create one */
+static bool reads_only(const char *cmd)
+{
+    static const char *const ro[] = {"runs", "tasks", "logs", "status", "versions", "diff", "errors", "lineage"};
+    for (size_t i = 0; i < sizeof ro / sizeof *ro; i++)
+        if (!strcmp(cmd, ro[i]))
+            return true;
+    return false;
+}
+
 flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *conns)
 {
     flux_store *s;
-    char err[512];
-    int rc = flux_home_open_store(db, conns, &s, err, sizeof err);
+    char err[1024];
+    int rc = flux_home_open_store(db, conns, !reads_only(cmd), &s, err, sizeof err);
     if (rc == FLUX_HOME_CONNS)
         conns_error(cmd, err);
+    else if (rc == FLUX_HOME_NONE)
+        fprintf(stderr, "flux %s: %s\n", cmd, err);
     else if (rc != FLUX_HOME_OK)
         fprintf(stderr, "flux %s: cannot open the state store: %s\n", cmd, err);
     return rc == FLUX_HOME_OK ? s : NULL;

@@ -158,10 +158,11 @@ static int begin(const char *cmd, int argc, char **argv, ropts *o, size_t min, s
     return free(o->params), FLUX_EXIT_USAGE;
 }
 
-/* the executor's setup below names FLUX_HOME by this */
+/* the executor's setup below names FLUX_HOME by this: absolute, so the log
+ * paths stored work from any directory */
 static const char *home(void)
 {
-    return flux_home_dir();
+    return flux_home_abs();
 }
 
 /* ---- loading a pipeline (source or plan) with its plan text ---- */

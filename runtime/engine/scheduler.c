@@ -939,10 +939,9 @@ int flux_scheduler_serve(flux_store *s, const flux_scheduler_opts *o)
     char self[PATH_MAX];
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     self[sl > 0 ? sl : 0] = '\0';
-    const char *home = getenv("FLUX_HOME");
     flux_exec_opts eo = {0};
     eo.slots = jobs ? jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    eo.home = home && *home ? home : ".flux";
+    eo.home = flux_home_abs();
     eo.self = self[0] ? self : "flux";
     eo.conns = o->conns;
     eo.status = o->status;
