@@ -261,6 +261,40 @@ static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, cha
 
 /* ---- flux run ---- */
 
+/* After a failed run: each failed and upstream_failed task, in plan order,
+ * with its note and log, so nobody has to dig; and when the run had failed
+ * before this command and nothing ran, how to run it again. */
+static void say_failures(flux_store *s, const flux_pipeline *p, const char *run_id, bool already)
+{
+    flux_run_row run;
+    flux_ti_row *rows = NULL;
+    size_t n = 0;
+    if (flux_store_find_run(s, p->name, run_id, &run) != 0 || flux_store_list_tis(s, run.id, &rows, &n) != 0)
+        return;
+    const char *first_failed = NULL;
+    for (size_t t = 0; t < p->ntasks; t++) {
+        const flux_ti_row *last = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(rows[i].task, p->tasks[t]->id) && (!last || rows[i].try_number > last->try_number))
+                last = &rows[i];
+        if (!last)
+            continue;
+        if (last->state == FLUX_TI_FAILED) {
+            first_failed = first_failed ? first_failed : p->tasks[t]->id;
+            printf("failed: %s (try %d): %s\n", last->task, last->try_number, last->note ? last->note : "");
+            if (last->log_path[0])
+                printf("  log: %s\n", last->log_path);
+        } else if (last->state == FLUX_TI_UPSTREAM_FAILED) {
+            printf("upstream_failed: %s: an upstream task failed\n", last->task);
+        }
+    }
+    if (already)
+        printf("run %s of %s had already failed, so nothing ran; to run it again: flux clear %lld%s%s "
+               "--downstream, then this command again\n",
+               run.run_id, p->name, (long long)run.id, first_failed ? " " : "", first_failed ? first_failed : "");
+    flux_ti_rows_free(rows, n);
+}
+
 int flux_cmd_run(int argc, char **argv)
 {
     ropts o;
@@ -290,6 +324,9 @@ int flux_cmd_run(int argc, char **argv)
     }
     if (!rc) {
         char *self;
+        const char *run_id = flux_run_id(l.c.arena, "manual", iv.start_ms);
+        flux_run_row before;
+        bool already = flux_store_find_run(s, l.p->name, run_id, &before) == 0 && before.state == FLUX_RUN_FAILED;
         flux_executor *ex = new_executor(&o, s, &l, &self);
         int64_t t0 = flux_runs_now();
         if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "manual", NULL, params) != 0) {
@@ -299,6 +336,8 @@ int flux_cmd_run(int argc, char **argv)
             if (!o.quiet || o.stats)
                 fprintf(stdout, "%zu tasks in %.2fs; logs under %s/logs/%s/\n", l.p->ntasks,
                         (double)(flux_runs_now() - t0) / 1000.0, home(), l.p->name);
+            if (rc == FLUX_EXIT_FAIL)
+                say_failures(s, l.p, run_id, already);
             if (o.stats)
                 print_handoffs(ex, stdout);
         }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# failures: the end of a failed flux run names each failed task with its note
+# and log path, and each upstream_failed task; running an already failed run
+# again says that nothing ran and how to rerun it, and that advice works.
+. "$(dirname "$0")/lib.sh"
+cat > p.flux <<'FLUX'
+pipeline fails {
+    schedule = "@daily"
+    start    = "2026-11-01T00:00:00Z"
+    task a : bash { command = "echo a >> ran.txt; exit 3" }
+    task b : bash { command = "true" }
+    task c : bash { command = "true" }
+    a >> c
+}
+FLUX
+flux run p.flux --date 2026-11-02 "${DB_ARGS[@]}" > out1.txt 2>&1 && rc=0 || rc=$?
+run=$(last_run)
+check "the run fails" 1 "$rc"
+check "the failed task is named with its note" 1 "$(grep -c '^failed: a (try 1): exit status 3$' out1.txt)"
+log=$(sed -n 's/^  log: //p' out1.txt)
+check "with the log of its try" yes "$([ -n "$log" ] && [ -f "$log" ] && echo yes || echo "no ($log)")"
+check "the log path is the one the store has" "$log" \
+    "$(flux tasks "$run" --format json "${DB_ARGS[@]}" | jq -r '.task_instances[] | select(.task == "a") | .log')"
+check "the upstream_failed task is named" 1 "$(grep -c '^upstream_failed: c: ' out1.txt)"
+check "a task that succeeded is not" 0 "$(grep -c '^[a-z_]*: b' out1.txt)"
+
+flux run p.flux --date 2026-11-02 "${DB_ARGS[@]}" > out2.txt 2>&1 && rc=0 || rc=$?
+check "running the failed run again fails again" 1 "$rc"
+check "nothing ran" 1 "$(wc -l < ran.txt)"
+hint=$(grep 'had already failed, so nothing ran' out2.txt || true)
+check "it says so, and how to rerun it" yes "$(grep -q "flux clear $run a --downstream" <<<"$hint" && echo yes || echo "no: $hint")"
+
+flux clear "$run" a --downstream "${DB_ARGS[@]}" > /dev/null 2>&1
+flux run p.flux --date 2026-11-02 "${DB_ARGS[@]}" > out3.txt 2>&1 || true
+check "after the advised clear the task runs again" 2 "$(wc -l < ran.txt)"
+check "and no 'already failed' then" 0 "$(grep -c 'had already failed' out3.txt)"
+finish
