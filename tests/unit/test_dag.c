@@ -11,23 +11,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "unit.h"
 
-static int passed, failed;
-
-static void check(int ok, const char *fmt, ...)
-{
-    if (ok) {
-        passed++;
-        return;
-    }
-    failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("FAIL: ", stdout);
-    vprintf(fmt, ap);
-    fputc('\n', stdout);
-    va_end(ap);
-}
 
 static const char *const rules[FLUX_RULE_COUNT] = {
     "all_success", "all_failed", "all_done", "all_skipped", "one_success", "one_failed",

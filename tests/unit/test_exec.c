@@ -11,23 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
+#include "unit.h"
 
-static int passed, failed;
-
-static void check(int ok, const char *fmt, ...)
-{
-    if (ok) {
-        passed++;
-        return;
-    }
-    failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("FAIL: ", stdout);
-    vprintf(fmt, ap);
-    fputc('\n', stdout);
-    va_end(ap);
-}
 
 /* ---- the fake backend: "exit N" ends with N a millisecond later ---- */
 

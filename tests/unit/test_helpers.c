@@ -16,26 +16,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "unit.h"
 
-static int passed, failed;
-
-static bool check_at(int line, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static bool check_at(int line, bool ok, const char *fmt, ...)
-{
-    if (ok) {
-        passed++;
-        return true;
-    }
-    failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    printf("test_helpers.c:%d: ", line);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    return false;
-}
 #define CHECK(cond) check_at(__LINE__, (cond), "%s", #cond)
 #define SAME(got, want) check_at(__LINE__, strcmp((got), (want)) == 0, "got \"%s\", want \"%s\"", (got), (want))
 

@@ -12,26 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "unit.h"
 
-static int passed, failed;
-
-static bool check_at(int line, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static bool check_at(int line, bool ok, const char *fmt, ...)
-{
-    if (ok) {
-        passed++;
-        return true;
-    }
-    failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    printf("test_plan.c:%d: ", line);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    return false;
-}
 #define CHECK(cond) check_at(__LINE__, (cond), "%s", #cond)
 
 /* ---- the pipelines ---- */

@@ -8,23 +8,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "unit.h"
 
-static int passed, failed;
-
-static void check(int ok, const char *fmt, ...)
-{
-    if (ok) {
-        passed++;
-        return;
-    }
-    failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("FAIL: ", stdout);
-    vprintf(fmt, ap);
-    fputc('\n', stdout);
-    va_end(ap);
-}
 
 static void test_same_operators(void)
 {
