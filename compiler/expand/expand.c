@@ -604,6 +604,13 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
         return;
     }
     const flux_source *cur = flux_sources_get(&x->c->sources, x->file);
+    if (rel[0] == '/') {
+        /* never a file outside the pipelines' tree: its lines would be
+         * quoted by the diagnostics and stored by a deploy */
+        flux_expand_error(x, ps, "include", "write the path relative to the including file, inside its tree",
+                          "include '%s' is an absolute path", rel);
+        return;
+    }
     char *dir = dir_of(cur->path);
     char *path = rel[0] == '/' ? strdup(rel) : NULL;
     if (!path) {
@@ -619,6 +626,14 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
     char *at = flux_sources_path(&x->c->sources, path);
     char *real = realpath(at, NULL);
     free(at);
+    size_t rl = cur->root ? strlen(cur->root) : 0;
+    if (real && cur->root && !(strncmp(real, cur->root, rl) == 0 && (real[rl] == '/' || (rl == 1 && cur->root[0] == '/')))) {
+        flux_expand_error(x, ps, "include", "an include names only files under the directory given to flux (for a "
+                          "file given alone, under its own directory)", "include '%s' leaves the pipelines' tree", rel);
+        free(real);
+        free(path);
+        return;
+    }
     if (!real) {
         int e = errno;
         flux_expand_error(x, ps, "include", "paths are relative to the including file", "cannot include '%s': %s", rel,
@@ -655,6 +670,9 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
             free(path);
             return;
         }
+        flux_source *inc = (flux_source *)flux_sources_get(&x->c->sources, id);
+        if (cur->root && !inc->root)
+            inc->root = flux_xstrdup(cur->root); /* nested includes stay under the same tree */
         f = flux_parse_file(x->a, x->d, &x->c->sources, id);
         if (x->ninc == x->inc_cap) {
             x->inc_cap = x->inc_cap ? 2 * x->inc_cap : 8;

@@ -38,11 +38,28 @@ int flux_compile_text(flux_compilation *c, const char *name, const char *text, s
 
 int flux_compile_file(flux_compilation *c, const char *path)
 {
+    return flux_compile_file_under(c, path, NULL);
+}
+
+int flux_compile_file_under(flux_compilation *c, const char *path, const char *root)
+{
     uint32_t id = flux_sources_load(&c->sources, path);
     if (!id) {
         flux_error(&c->diags, flux_nowhere(), "io", "cannot read '%s': %s", path, strerror(errno));
         return -1;
     }
+    /* includes stay under root, else under the file's own directory */
+    char *at = flux_sources_path(&c->sources, root ? root : path);
+    if (!root) {
+        char *slash = strrchr(at, '/');
+        if (slash)
+            slash[slash == at ? 1 : 0] = '\0';
+        else
+            snprintf(at, strlen(at) + 1, ".");
+    }
+    flux_source *src = (flux_source *)flux_sources_get(&c->sources, id);
+    src->root = realpath(at, NULL);
+    free(at);
     compile_source(c, id);
     return 0;
 }

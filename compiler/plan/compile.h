@@ -17,6 +17,9 @@
  * be read, -1 when it could not (a diagnostic says why). Call
  * flux_compile_finish once after the last file. */
 int flux_compile_file(flux_compilation *c, const char *path);
+/* The same, with the directory its includes must stay under (NULL: the
+ * file's own directory): what check and deploy give for a directory. */
+int flux_compile_file_under(flux_compilation *c, const char *path, const char *root);
 
 /* Checks everything added so far (names across files, dependencies ...).
  * Afterwards diags.errors == 0 means the pipelines are valid. */

@@ -19,6 +19,7 @@ void flux_sources_free(flux_sources *s)
 {
     for (size_t i = 1; i < s->n; i++) {
         free(s->files[i]->path);
+        free(s->files[i]->root);
         free(s->files[i]->text);
         free(s->files[i]->lines);
         free(s->files[i]);

@@ -21,6 +21,10 @@ typedef struct flux_source {
     size_t len;
     uint32_t *lines;   /* offsets of line starts, built on first use */
     size_t nlines;
+    /* the directory its includes must stay under (absolute, resolved): the
+     * root given to check/deploy/scheduler, or the file's own directory;
+     * NULL for text that is not a file */
+    char *root;
 } flux_source;
 
 typedef struct flux_sources {

@@ -40,9 +40,11 @@ static const char *const KNOWN[] = {"--format", "--color", "--colour", "--help"}
 static const flux_cli_spec SPEC = {.cmd = "check", .opts = OPTS, .nopts = sizeof OPTS / sizeof *OPTS,
                                    .known = KNOWN, .nknown = sizeof KNOWN / sizeof *KNOWN, .maxpos = (size_t)-1};
 
-/* the files given and the *.flux files under the directories given; false
- * when a directory could not be read or holds none */
-static bool gather(const flux_cli_list *args, flux_paths *files)
+/* the files given and the *.flux files under the directories given, each
+ * with the root its includes must stay under in roots (the directory given,
+ * or "" for a file given: its own directory); false when a directory could
+ * not be read or holds none */
+static bool gather(const flux_cli_list *args, flux_paths *files, flux_paths *roots)
 {
     bool ok = true;
     for (size_t i = 0; i < args->n; i++) {
@@ -57,8 +59,11 @@ static bool gather(const flux_cli_list *args, flux_paths *files)
                 fprintf(stderr, "flux check: no .flux files under '%s'\n", a);
                 ok = false;
             }
+            while (roots->n < files->n)
+                flux_paths_add(roots, a);
         } else {
             flux_paths_add(files, a);
+            flux_paths_add(roots, "");
         }
     }
     return ok;
@@ -67,10 +72,10 @@ static bool gather(const flux_cli_list *args, flux_paths *files)
 int flux_cmd_check(int argc, char **argv)
 {
     copts o = {.format = "text", .color = "auto"};
-    flux_paths files = {0};
+    flux_paths files = {0}, roots = {0};
     flux_cli_list args = {0};
     int rc = flux_cli_parse(&SPEC, argc, argv, &o, &args);
-    bool io_error = rc == 0 && !gather(&args, &files);
+    bool io_error = rc == 0 && !gather(&args, &files, &roots);
     flux_cli_list_free(&args);
     if (rc) {
         rc = rc > 0 ? FLUX_EXIT_OK : FLUX_EXIT_USAGE;
@@ -95,7 +100,7 @@ int flux_cmd_check(int argc, char **argv)
     flux_compilation c;
     flux_compilation_init(&c);
     for (size_t i = 0; i < files.n; i++)
-        if (flux_compile_file(&c, files.v[i]) != 0)
+        if (flux_compile_file_under(&c, files.v[i], roots.v[i][0] ? roots.v[i] : NULL) != 0)
             io_error = true;
     flux_compile_finish(&c);
     const char *nc = getenv("NO_COLOR");
@@ -116,6 +121,7 @@ int flux_cmd_check(int argc, char **argv)
     rc = io_error ? FLUX_EXIT_USAGE : c.diags.errors ? FLUX_EXIT_COMPILE : FLUX_EXIT_OK;
     flux_compilation_free(&c);
 done:
+    flux_paths_free(&roots);
     flux_paths_free(&files);
     return rc;
 }

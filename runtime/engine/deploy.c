@@ -212,7 +212,7 @@ static void build_file(const char *root, const char *path, built_file *f)
     if (bytes)
         flux_sha256_hex(bytes, len, f->sha);
     free(bytes);
-    f->io = flux_compile_file(&f->c, path);
+    f->io = flux_compile_file_under(&f->c, path, "."); /* includes stay in the tree */
     flux_compile_finish(&f->c);
 }
 
