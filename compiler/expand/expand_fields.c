@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "expander.h"
+#include "text.h"
 #include "parse.h"
 
 /* ---- names ---- */
@@ -61,17 +62,6 @@ bool flux_expand_static(expander *x, const flux_scope *scope, const flux_expr *e
     return false;
 }
 
-static bool valid_name(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
-              *s == '-' || *s == '.'))
-            return false;
-    return true;
-}
-
 const char *flux_expand_name(expander *x, const flux_scope *scope, const flux_tstr *t, const char *what)
 {
     if (t->broken)
@@ -109,8 +99,14 @@ const char *flux_expand_name(expander *x, const flux_scope *scope, const flux_ts
     }
     const char *r = flux_arena_strndup(x->a, b.data ? b.data : "", b.len);
     flux_buf_free(&b);
-    if (!valid_name(r)) {
-        flux_expand_error(x, t->span, "bad-name", "names hold letters, digits, '_', '-' and '.'", "invalid %s name '%s'", what, r);
+    if (!strcmp(r, ".") || !strcmp(r, "..")) {
+        flux_expand_error(x, t->span, "bad-name", "names become parts of paths (logs, journals): use a letter or a digit",
+                          "invalid %s name '%s': it names a directory", what, r);
+        return NULL;
+    }
+    if (!flux_text_is_name(r)) {
+        flux_expand_error(x, t->span, "bad-name", "names hold letters, digits, '_', '-' and '.'", "invalid %s name '%s'",
+                          what, r);
         return NULL;
     }
     return r;

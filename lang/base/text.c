@@ -70,3 +70,14 @@ const char *flux_text_double_g(double f, char out[FLUX_DOUBLE_TEXT])
     }
     return out;
 }
+
+bool flux_text_is_name(const char *s)
+{
+    if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+              *s == '-' || *s == '.'))
+            return false;
+    return true;
+}

@@ -18,6 +18,11 @@ static inline char flux_to_upper(char c) { return c >= 'a' && c <= 'z' ? (char)(
 /* a (alen bytes) equals the NUL-terminated b, ignoring ASCII case. */
 bool flux_text_eq_nocase(const char *a, size_t alen, const char *b);
 
+/* A pipeline, task or param name: letters, digits, '_', '-' and '.', and
+ * never "." or "..", since names become parts of paths (logs, journals).
+ * One rule for the compiler and the plan reader. */
+bool flux_text_is_name(const char *s);
+
 /* Copies a token into buf with a case mapping, so it can be fed to the
  * (case-sensitive, NUL-terminated) suggester. False when it does not fit. */
 bool flux_text_copy_mapped(char *buf, size_t cap, const char *s, size_t n, char (*map)(char));

@@ -61,6 +61,12 @@ static bool read_tasks(reader *r, const node *s, graph_reader *g)
             !(t->op = flux_planread_string(r, v[1], "'operator'", true, NULL)) ||
             !(t->kind = flux_planread_string(r, v[2], "'kind'", false, NULL)))
             goto done;
+        /* a hand-edited plan is held to the compiler's rule: ids become paths and shell lines */
+        if (!flux_text_is_name(t->id)) {
+            FAIL_AT(r, v[0], "task id '%s' is not a name (letters, digits, '_', '-' and '.'; not '.' or '..')",
+                    flux_planread_shown(r, t->id, strlen(t->id)));
+            goto done;
+        }
         char *what = flux_arena_printf(r->tmp, "the params of task '%s'", flux_planread_shown(r, t->id, strlen(t->id)));
         if (!flux_planvalues_attrs(r, v[3], what, t->id, &t->attrs))
             goto done;
@@ -295,6 +301,11 @@ static flux_plan *build_plan(reader *r, const node *root)
     plan->pipeline = p;
     if (!(p->name = flux_planread_string(r, v[K_PIPELINE], "'pipeline'", true, NULL)))
         return NULL;
+    if (!flux_text_is_name(p->name)) {
+        FAIL_AT(r, v[K_PIPELINE], "pipeline name '%s' is not a name (letters, digits, '_', '-' and '.'; not '.' or '..')",
+                flux_planread_shown(r, p->name, strlen(p->name)));
+        return NULL;
+    }
     if (!flux_planread_source(r, v[K_SOURCE], "'source'", &plan->source))
         return NULL;
     const node *inc = v[K_INCLUDES];

@@ -654,6 +654,12 @@ static void test_reader_accepts(void)
 static void test_reader_rejects(void)
 {
     /* version */
+    /* names are held to the compiler's rule: they become paths and shell lines */
+    REJECT_VARIANT("- id: a\n", "- id: \"..\"\n", "14:7", "task id '..' is not a name");
+    REJECT_VARIANT("- id: a\n", "- id: \".\"\n", "14:7", "task id '.' is not a name");
+    REJECT_VARIANT("- id: a\n", "- id: 'a\"; rm -rf x; \"'\n", "14:7", "is not a name");
+    REJECT_VARIANT("- id: a\n", "- id: a/b\n", "14:7", "task id 'a/b' is not a name");
+    REJECT_VARIANT("pipeline: p\n", "pipeline: \"..\"\n", "2:11", "pipeline name '..' is not a name");
     REJECT_VARIANT("flux_plan: 1", "flux_plan: 2", "1:12", "plan version 2 is newer than this flux understands (1)");
     REJECT_VARIANT("flux_plan: 1", "flux_plan: 99999999999999999999999", "1:12",
                    "plan version 99999999999999999999999 is newer than this flux understands (1)");
