@@ -36,24 +36,6 @@ void flux_deploy_changes(const char *old_plan, const char *new_plan, flux_buf *o
 
 /* ---- publishing a tree ---- */
 
-static char *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    flux_buf b = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        flux_buf_put(&b, buf, n);
-    fclose(f);
-    *len = b.len;
-    char *text = b.data ? b.data : strdup("");
-    if (!text)
-        abort();
-    return text;
-}
-
 /* the diagnostics of a compilation as printed, without colour */
 static char *diags_text(flux_compilation *c)
 {
@@ -205,14 +187,11 @@ static void build_file(const char *root, const char *path, built_file *f)
     f->path = flux_xstrdup(path);
     flux_compilation_init(&f->c);
     f->c.sources.root = root;
-    char *at = flux_sources_path(&f->c.sources, path);
-    size_t len = 0;
-    char *bytes = read_whole(at, &len);
-    free(at);
-    if (bytes)
-        flux_sha256_hex(bytes, len, f->sha);
-    free(bytes);
     f->io = flux_compile_file_under(&f->c, path, "."); /* includes stay in the tree */
+    if (!f->io) { /* the file read once: its hash from the text the compiler loaded (source 1) */
+        const flux_source *src = flux_sources_get(&f->c.sources, 1);
+        flux_sha256_hex(src->text, src->len, f->sha);
+    }
     flux_compile_finish(&f->c);
 }
 
