@@ -214,3 +214,12 @@ void flux_time_iso(int64_t ms, int32_t off, flux_buf *out)
 {
     flux_time_iso_fmt(ms, off, 0, out);
 }
+
+const char *flux_time_iso_into(int64_t ms, unsigned flags, char *out, size_t n)
+{
+    flux_buf b = {0};
+    flux_time_iso_fmt(ms, 0, flags, &b);
+    snprintf(out, n, "%s", b.data ? b.data : "");
+    flux_buf_free(&b);
+    return out;
+}

@@ -31,5 +31,7 @@ enum {
     FLUX_ISO_SQL = 4      /* ' ' between date and time, no zone: a DATETIME literal */
 };
 void flux_time_iso_fmt(int64_t ms, int32_t off, unsigned flags, flux_buf *out);
+/* flux_time_iso_fmt in UTC into a fixed buffer (cut to n - 1 bytes); returns out */
+const char *flux_time_iso_into(int64_t ms, unsigned flags, char *out, size_t n);
 
 #endif

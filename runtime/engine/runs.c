@@ -50,11 +50,7 @@ int flux_runs_pick_interval(const flux_timetable *tt, const char *pipeline, cons
 
 static const char *iso(int64_t ms, char out[40])
 {
-    flux_buf b = {0};
-    flux_time_iso(ms, 0, &b);
-    snprintf(out, 40, "%s", b.data ? b.data : "");
-    flux_buf_free(&b);
-    return out;
+    return flux_time_iso_into(ms, 0, out, 40);
 }
 
 /* the last run of a schedule with an end, or -1 */

@@ -32,10 +32,7 @@ json_t *flux_view_jtime(int64_t ms)
 /* whole seconds, as deployments and sources show them */
 static void iso_s(int64_t ms, char *out, size_t n)
 {
-    flux_buf b = {0};
-    flux_time_iso_fmt(ms, 0, FLUX_ISO_SECONDS, &b);
-    snprintf(out, n, "%s", b.data ? b.data : "");
-    flux_buf_free(&b);
+    flux_time_iso_into(ms, FLUX_ISO_SECONDS, out, n);
 }
 
 json_t *flux_view_run(const flux_run_row *r)

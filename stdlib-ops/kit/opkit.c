@@ -162,22 +162,14 @@ bad:
 }
 
 /* The one ISO formatter is lang's; operators keep fixed buffers. */
-static void time_text(int64_t ms, unsigned flags, char out[32])
-{
-    flux_buf b = {0};
-    flux_time_iso_fmt(ms, 0, flags, &b);
-    snprintf(out, 32, "%s", b.data ? b.data : "");
-    flux_buf_free(&b);
-}
-
 void opkit_iso(int64_t ms, char out[32])
 {
-    time_text(ms, FLUX_ISO_MILLIS, out);
+    flux_time_iso_into(ms, FLUX_ISO_MILLIS, out, 32);
 }
 
 void opkit_sqltime(int64_t ms, char out[32])
 {
-    time_text(ms, FLUX_ISO_SQL | FLUX_ISO_MILLIS, out);
+    flux_time_iso_into(ms, FLUX_ISO_SQL | FLUX_ISO_MILLIS, out, 32);
 }
 
 void opkit_fmt(char *out, size_t n, const char *f, ...)
