@@ -148,6 +148,8 @@ add_test(NAME scheduler/git COMMAND bash ${FLUX_TESTS}/scheduler/git.sh $<TARGET
 set_tests_properties(scheduler/git PROPERTIES TIMEOUT 300)
 add_test(NAME scheduler/mariadb COMMAND bash ${FLUX_TESTS}/scheduler/mariadb.sh $<TARGET_FILE:flux>)
 set_tests_properties(scheduler/mariadb PROPERTIES TIMEOUT 300 RESOURCE_LOCK mariadb)
+add_test(NAME scheduler/soak COMMAND bash ${FLUX_TESTS}/scheduler/soak.sh $<TARGET_FILE:flux>)
+set_tests_properties(scheduler/soak PROPERTIES TIMEOUT 400 RESOURCE_LOCK mariadb)
 
 # ---- the shape of the house: layers, cycles, sizes, prototypes (and the checker checked)
 add_test(NAME layering/check COMMAND bash ${FLUX_TESTS}/layering/check.sh ${CMAKE_SOURCE_DIR})

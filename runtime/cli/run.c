@@ -36,22 +36,26 @@
 const flux_cli_command flux_cli_run_commands[] = {
     {"run", "run one run of a pipeline now, in the foreground",
      "usage: flux run FILE [--date T] [--param NAME=VALUE]... [-j N] [--pipeline P] [--db URL] [--stats]\n"
-     "                [--quiet] [--connections FILE]\n"
+     "                [--quiet] [--wait] [--connections FILE]\n"
      "\n"
      "Runs the run whose interval holds T (default: the latest interval already\n"
      "over) with up to N tasks at once (default: the number of CPUs), recording\n"
      "every state change in the state store (FLUX_HOME/flux.db unless --db or\n"
      "FLUX_DB). Run again with the same arguments after a crash or a stop to\n"
      "resume: finished tasks are not run again. Exit status 0 only when the run\n"
-     "succeeded. FILE is a .flux source or a .plan.yaml.\n",
+     "succeeded. FILE is a .flux source or a .plan.yaml. A run another live\n"
+     "process executes is not run twice: flux run says which process and exits\n"
+     "with status 2, or with --wait waits until that process is done with it.\n",
      flux_cmd_run},
     {"backfill", "run the runs of a range of intervals",
      "usage: flux backfill FILE --from A --to B [--reprocess failed|all|none] [--dry-run] [-j N] [--db URL]\n"
-     "                     [--pipeline P] [--param NAME=VALUE]... [--quiet] [--connections FILE]\n"
+     "                     [--pipeline P] [--param NAME=VALUE]... [--quiet] [--wait] [--connections FILE]\n"
      "\n"
      "Runs every run whose interval starts in [A, B], at most max_active_runs at\n"
      "once. Runs that already finished are skipped (--reprocess none), rerun\n"
-     "when failed (failed) or rerun entirely (all); unfinished ones resume.\n",
+     "when failed (failed) or rerun entirely (all); unfinished ones resume. A run\n"
+     "another live process executes stops the backfill with status 2 before\n"
+     "anything runs, or with --wait is waited for.\n",
      flux_cmd_backfill},
     {"test", "run one task now, without state, output to this terminal",
      "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]... [--pipeline P] [--connections FILE]\n",
@@ -88,7 +92,7 @@ typedef struct ropts {
     int jobs;
     int try_number;
     long limit;
-    bool downstream, dry_run, stats, quiet;
+    bool downstream, dry_run, stats, quiet, wait;
 } ropts;
 
 /* the options of the eight commands; .only names the commands that take
@@ -119,6 +123,7 @@ static const flux_opt ROPTS[] = {
     {.name = "--dry-run", .kind = FLUX_OPT_FLAG, R(dry_run), .only = "backfill"},
     {.name = "--stats", .kind = FLUX_OPT_FLAG, R(stats), .only = "run"},
     {.name = "--quiet", .alias = "-q", .kind = FLUX_OPT_FLAG, R(quiet), .only = "run backfill"},
+    {.name = "--wait", .kind = FLUX_OPT_FLAG, R(wait), .only = "run backfill"},
 };
 #undef R
 
@@ -261,6 +266,29 @@ static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, cha
 
 /* ---- flux run ---- */
 
+/* Adds a run to ex; when another live process owns it, says who and
+ * exits 2, or with --wait polls until that process is done with it. */
+static int add_owned_run(const ropts *o, flux_executor *ex, const loaded *l, const flux_interval *iv,
+                         const char *trigger, flux_value params)
+{
+    bool said = false;
+    for (;;) {
+        int rc = flux_exec_add_run(ex, l->p, l->plan_id, l->tt.tz, iv, trigger, NULL, params);
+        if (rc != FLUX_EXEC_BUSY)
+            return rc == 0 ? 0 : FLUX_EXIT_FAIL;
+        if (!o->wait) {
+            fprintf(stderr, "flux %s: %s\nhelp: wait for it with --wait, or watch it with `flux tasks`\n", o->cmd,
+                    flux_exec_busy(ex));
+            return FLUX_EXIT_USAGE;
+        }
+        if (!said)
+            fprintf(stderr, "flux %s: waiting: %s\n", o->cmd, flux_exec_busy(ex));
+        said = true;
+        struct timespec ts = {1, 0};
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* After a failed run: each failed and upstream_failed task, in plan order,
  * with its note and log, so nobody has to dig; and when the run had failed
  * before this command and nothing ran, how to run it again. */
@@ -329,9 +357,7 @@ int flux_cmd_run(int argc, char **argv)
         bool already = flux_store_find_run(s, l.p->name, run_id, &before) == 0 && before.state == FLUX_RUN_FAILED;
         flux_executor *ex = new_executor(&o, s, &l, &self);
         int64_t t0 = flux_runs_now();
-        if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "manual", NULL, params) != 0) {
-            rc = FLUX_EXIT_FAIL;
-        } else {
+        if ((rc = add_owned_run(&o, ex, &l, &iv, "manual", params)) == 0) {
             rc = flux_exec_run(ex) == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
             if (!o.quiet || o.stats)
                 fprintf(stdout, "%zu tasks in %.2fs; logs under %s/logs/%s/\n", l.p->ntasks,
@@ -428,8 +454,7 @@ int flux_cmd_backfill(int argc, char **argv)
             flux_buf_free(&t);
         }
         if (take && !o.dry_run && !rc) {
-            if (flux_exec_add_run(ex, l.p, l.plan_id, l.tt.tz, &iv, "backfill", NULL, params) != 0)
-                rc = FLUX_EXIT_FAIL;
+            rc = add_owned_run(&o, ex, &l, &iv, "backfill", params);
             added++;
         } else if (!take) {
             skipped++;

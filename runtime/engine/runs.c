@@ -186,26 +186,24 @@ int flux_runs_trigger(flux_store *s, const flux_deployment *d, flux_compilation 
         return FLUX_EXIT_USAGE;
     flux_run_row in;
     manual_row(&in, d, c, &iv, t, date != NULL);
+    /* the overrides as given (the scheduler checks them again against the
+     * plan), written with the run in one transaction: a scheduler's tick
+     * never sees the run without them */
+    json_t *a = json_array();
+    for (size_t i = 0; i < nparams; i++)
+        json_array_append_new(a, json_string(params[i]));
+    char *pj = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
     bool created;
-    if (flux_store_create_run(s, &in, flux_runs_now(), row, &created) != 0) {
+    int rc = flux_store_create_run(s, &in, NULL, pj, flux_runs_now(), row, &created);
+    free(pj);
+    if (rc != 0) {
         snprintf(err, errlen, "%s", flux_store_error(s));
         return FLUX_EXIT_FAIL;
     }
     if (!created) {
         snprintf(err, errlen, "run %s of %s exists already (state %s)", row->run_id, row->pipeline,
                  flux_run_state_name(row->state));
-        return FLUX_EXIT_FAIL;
-    }
-    /* the overrides as given: the scheduler checks them again against the plan */
-    json_t *a = json_array();
-    for (size_t i = 0; i < nparams; i++)
-        json_array_append_new(a, json_string(params[i]));
-    char *pj = json_dumps(a, JSON_COMPACT);
-    json_decref(a);
-    int rc = flux_store_set_run_params(s, row->id, pj);
-    free(pj);
-    if (rc != 0) {
-        snprintf(err, errlen, "%s", flux_store_error(s));
         return FLUX_EXIT_FAIL;
     }
     return 0;

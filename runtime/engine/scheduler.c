@@ -13,11 +13,17 @@
  *     pipelines from the store (so `flux deploy`, pause and unpause by anyone
  *     take effect), creates the runs that are due and picks up queued runs
  *     nobody executes (flux trigger, or a dead scheduler's);
- *   - a heartbeat row every second, which `flux status` reads.
+ *   - a heartbeat row every second (written by the executor: owner.h),
+ *     which `flux status` reads and other schedulers judge it by.
  * Runs are created with their (pipeline, run_id) unique in the store and then
  * claimed by a conditional UPDATE of their control row: with two schedulers on
  * one MySQL store both may create a run, exactly one executes it. A run keeps
- * the plan version it was created with until it ends. */
+ * the plan version it was created with until it ends.
+ * A store error never stops the service: a failed read or write is logged
+ * (with its run and task) and tried again at a later tick, with backoff; a
+ * run whose transition could not be written is let go by the executor and
+ * adopted again from the store, where its journal tells what its tasks did
+ * meanwhile; a lost MySQL connection is opened again by the store. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -47,9 +53,9 @@
 #include "schedule.h"
 #include "store.h"
 
-#define HEARTBEAT_MS 1000
-#define DEAD_AFTER_MS 10000 /* a heartbeat older than this: its scheduler is gone */
 #define POLL_MS 1000
+#define RETRY_MIN_MS 1000  /* a run let go after a store error: first try again after */
+#define RETRY_MAX_MS 30000 /* and at most this long after the last try */
 #define DEBOUNCE_MS 100
 
 /* a plan version loaded, shared by the runs created on it */
@@ -78,14 +84,18 @@ typedef struct sched {
     char gitdir[PATH_MAX];
     char commit[65];
     int64_t grace_ms;
-    char id[256], host[128];
-    int64_t started;
+    flux_owner own;     /* this scheduler as the owner of its runs */
+    const char *id;     /* own.id */
     splan *plans;
     spipe *pipes;
     size_t npipes;
     struct mine *mine; /* runs executing here, with the plan each holds */
     size_t nmine;
-    uv_timer_t tick, beat, poll, debounce;
+    struct retry *retry; /* runs let go after a store error: when to adopt each again */
+    size_t nretry;
+    char last_log[512];  /* a store error repeated every tick is logged once a minute */
+    int64_t last_log_ms;
+    uv_timer_t tick, poll, debounce;
     uv_signal_t sigterm, sigint, sighup;
     uv_fs_event_t **watch; /* one allocation each: libuv keeps their addresses */
     size_t nwatch;
@@ -201,6 +211,7 @@ static void forget_mine(sched *S, int64_t run)
 }
 
 static void on_tick(uv_timer_t *t);
+static void run_detached(void *ud, const flux_run_row *row, const char *why);
 
 static void run_ended(void *ud, const flux_run_row *row)
 {
@@ -239,8 +250,12 @@ static int execute(sched *S, const flux_run_row *row, const char *params_json)
         return -1;
     }
     flux_interval iv = {row->interval_start, row->interval_end, row->interval_end};
-    if (flux_exec_add_run(S->ex, plan->p, plan->id, plan->tt.tz, &iv, row->trigger, row->run_id, params) != 0) {
+    int rc2 = flux_exec_add_run(S->ex, plan->p, plan->id, plan->tt.tz, &iv, row->trigger, row->run_id, params);
+    if (rc2 != 0) {
         plan_put(S, plan);
+        /* claimed but not started (a store error, or claimed away meanwhile):
+         * the tick tries again later */
+        run_detached(S, row, rc2 == FLUX_EXEC_BUSY ? flux_exec_busy(S->ex) : flux_store_error(S->s));
         return -1;
     }
     S->mine = realloc(S->mine, (S->nmine + 1) * sizeof *S->mine);
@@ -250,61 +265,121 @@ static int execute(sched *S, const flux_run_row *row, const char *params_json)
     return 0;
 }
 
-/* a scheduler that stopped, or whose heartbeat is old, or (on this host)
- * whose process is gone */
-static bool owner_dead(sched *S, const char *owner, const flux_scheduler_row *rows, size_t n, int64_t now)
+/* ---- store errors ---- */
+
+struct retry {
+    int64_t run;
+    int64_t at, delay_ms; /* adopt again at this time; the next wait doubles */
+};
+
+static struct retry *retry_of(sched *S, int64_t run)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(rows[i].id, owner) != 0)
-            continue;
-        if (rows[i].stopped)
-            return true;
-        if (!strcmp(rows[i].host, S->host) && kill(rows[i].pid, 0) != 0 && errno == ESRCH)
-            return true;
-        return now - rows[i].heartbeat > DEAD_AFTER_MS;
-    }
-    return true; /* an owner nobody registered */
+    for (size_t i = 0; i < S->nretry; i++)
+        if (S->retry[i].run == run)
+            return &S->retry[i];
+    return NULL;
 }
 
-/* queued or running runs nobody executes: triggered, or left by a dead scheduler */
+static void retry_drop(sched *S, int64_t run)
+{
+    struct retry *r = retry_of(S, run);
+    if (r)
+        *r = S->retry[--S->nretry];
+}
+
+/* A store error seen at every tick while the store is away: logged when it
+ * changes, and once a minute while it lasts. */
+static void store_trouble(sched *S, const char *what)
+{
+    char line[512];
+    snprintf(line, sizeof line, "%s: %s", what, flux_store_error(S->s));
+    int64_t now = flux_clock_mono_ms();
+    if (!strcmp(line, S->last_log) && now - S->last_log_ms < 60000)
+        return;
+    snprintf(S->last_log, sizeof S->last_log, "%s", line);
+    S->last_log_ms = now;
+    logf_(S, "%s (trying again)", line);
+}
+
+/* the executor let a run go: a transition of it could not be written */
+static void run_detached(void *ud, const flux_run_row *row, const char *why)
+{
+    sched *S = ud;
+    forget_mine(S, row->id);
+    struct retry *r = retry_of(S, row->id);
+    if (!r) {
+        S->retry = realloc(S->retry, (S->nretry + 1) * sizeof *S->retry);
+        if (!S->retry)
+            abort();
+        r = &S->retry[S->nretry++];
+        *r = (struct retry){row->id, 0, RETRY_MIN_MS / 2};
+    }
+    r->delay_ms = r->delay_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : r->delay_ms * 2;
+    r->at = flux_clock_wall_ms() + r->delay_ms;
+    logf_(S, "run %s of %s: the store failed (%s); it is picked up again from the store in %" PRId64 " s",
+          row->run_id, row->pipeline, why, r->delay_ms / 1000);
+}
+
+/* Runs nobody executes here that this scheduler may: queued by `flux
+ * trigger` (no owner), its own after a store error, or those of a scheduler
+ * that is gone. A run a `flux run` owns is left to `flux run`, alive or
+ * not: a run started in a terminal is resumed from a terminal. */
 static void adopt_runs(sched *S, int64_t now)
 {
     flux_run_row *rows;
     size_t n;
-    if (flux_store_unfinished_runs(S->s, &rows, &n) != 0)
+    if (flux_store_unfinished_runs(S->s, &rows, &n) != 0) {
+        store_trouble(S, "listing unfinished runs");
         return;
+    }
     flux_scheduler_row *sr = NULL;
     size_t nsr = 0;
     bool listed = false;
     for (size_t i = 0; i < n && !S->stopping; i++) {
         if (is_mine(S, rows[i].id) || !rows[i].plan_id[0])
             continue;
+        struct retry *rt = retry_of(S, rows[i].id);
+        if (rt && rt->at > now)
+            continue;
         char owner[256];
         char *params = NULL;
         int rc = flux_store_run_control(S->s, rows[i].id, owner, sizeof owner, &params);
-        if (rc < 0)
-            continue;
+        if (rc < 0) {
+            store_trouble(S, "reading a run's owner");
+            break;
+        }
         if (rc == 1 && strcmp(rows[i].trigger, "manual") != 0 && strcmp(rows[i].trigger, "scheduled") != 0) {
-            free(params); /* flux run / backfill in a terminal: not ours */
+            free(params); /* made by a flux older than owners: a backfill in a terminal */
             continue;
         }
-        const char *steal = NULL;
-        if (owner[0]) {
+        const char *steal = NULL, *how = "started";
+        if (owner[0] && !strcmp(owner, S->id)) {
+            how = "picked up again after a store error";
+        } else if (owner[0]) {
             if (!listed) {
-                flux_store_list_schedulers(S->s, &sr, &nsr);
+                if (flux_store_list_schedulers(S->s, &sr, &nsr) != 0) {
+                    store_trouble(S, "reading the schedulers");
+                    free(params);
+                    break;
+                }
                 listed = true;
             }
-            if (!owner_dead(S, owner, sr, nsr, now)) {
+            flux_owner_seen seen;
+            flux_owner_look(S->s, sr, nsr, owner, now, &seen);
+            if (seen.alive || seen.kind == FLUX_OWNER_RUNNER) {
                 free(params);
                 continue;
             }
             steal = owner;
+            how = "taken over from a scheduler that is gone";
         }
         bool claimed = false;
-        if (flux_store_claim_run(S->s, rows[i].id, S->id, steal, now, &claimed) == 0 && claimed) {
-            logf_(S, "run %s of %s: %s", rows[i].run_id, rows[i].pipeline,
-                  steal ? "taken over from a scheduler that is gone" : "started");
-            execute(S, &rows[i], params);
+        if (flux_store_claim_run(S->s, rows[i].id, S->id, steal, now, &claimed) != 0) {
+            store_trouble(S, "claiming a run");
+        } else if (claimed) {
+            logf_(S, "run %s of %s: %s", rows[i].run_id, rows[i].pipeline, how);
+            if (execute(S, &rows[i], params) == 0)
+                retry_drop(S, rows[i].id);
         }
         free(params);
     }
@@ -384,11 +459,13 @@ static void schedule_pipe(sched *S, spipe *sp, int64_t now)
         in.interval_end = iv.end_ms;
         in.logical_date = iv.start_ms;
         bool created = false, claimed = false;
-        if (flux_store_create_run(S->s, &in, now, &row, &created) != 0) {
-            logf_(S, "creating a run of %s: %s", sp->name, flux_store_error(S->s));
+        if (flux_store_create_run(S->s, &in, S->id, NULL, now, &row, &created) != 0) {
+            store_trouble(S, "creating a run");
             return;
         }
-        if (flux_store_claim_run(S->s, row.id, S->id, NULL, now, &claimed) == 0 && claimed) {
+        /* created: it is ours from that transaction on; made by another
+         * scheduler meanwhile: ours only if that one left it unclaimed */
+        if (created || (flux_store_claim_run(S->s, row.id, S->id, NULL, now, &claimed) == 0 && claimed)) {
             logf_(S, "run %s of %s (version %d) created", row.run_id, sp->name, sp->version);
             execute(S, &row, NULL);
         }
@@ -414,7 +491,7 @@ static void refresh_pipes(sched *S)
     flux_pipeline_row *rows;
     size_t n;
     if (flux_store_list_pipelines(S->s, &rows, &n) != 0) {
-        logf_(S, "reading pipelines: %s", flux_store_error(S->s));
+        store_trouble(S, "reading pipelines");
         return;
     }
     for (size_t i = 0; i < S->npipes; i++)
@@ -475,13 +552,6 @@ static void on_tick(uv_timer_t *t)
     }
     int64_t wait = next - flux_clock_wall_ms();
     uv_timer_start(&S->tick, on_tick, (uint64_t)(wait > 0 ? wait : 0), 0);
-}
-
-static void on_beat(uv_timer_t *t)
-{
-    sched *S = t->data;
-    if (flux_store_heartbeat(S->s, S->id, S->host, (int)getpid(), S->started, flux_clock_wall_ms(), false) != 0)
-        logf_(S, "heartbeat: %s", flux_store_error(S->s));
 }
 
 /* ---- sources ---- */
@@ -889,10 +959,9 @@ int flux_scheduler_gitdir(const char *dir, char *out, size_t cap)
 static void start_handles(sched *S, uv_loop_t *loop)
 {
     uv_timer_init(loop, &S->tick);
-    uv_timer_init(loop, &S->beat);
     uv_timer_init(loop, &S->poll);
     uv_timer_init(loop, &S->debounce);
-    S->tick.data = S->beat.data = S->poll.data = S->debounce.data = S;
+    S->tick.data = S->poll.data = S->debounce.data = S;
     uv_signal_init(loop, &S->sigterm);
     uv_signal_init(loop, &S->sigint);
     uv_signal_init(loop, &S->sighup);
@@ -902,14 +971,12 @@ static void start_handles(sched *S, uv_loop_t *loop)
     uv_signal_start(&S->sighup, on_hup, SIGHUP);
     watch_tree(S);
     sync_sources(S, true);
-    uv_timer_start(&S->beat, on_beat, HEARTBEAT_MS, HEARTBEAT_MS);
     uv_timer_start(&S->poll, on_poll, POLL_MS, POLL_MS);
 }
 
 static void close_handles(sched *S)
 {
     close_handle((uv_handle_t *)&S->tick);
-    close_handle((uv_handle_t *)&S->beat);
     close_handle((uv_handle_t *)&S->poll);
     close_handle((uv_handle_t *)&S->debounce);
     close_handle((uv_handle_t *)&S->sigterm);
@@ -933,9 +1000,8 @@ int flux_scheduler_serve(flux_store *s, const flux_scheduler_opts *o)
     const char *branch = o->branch;
     int jobs = o->jobs;
     int64_t grace_ms = o->grace_ms;
-    gethostname(S.host, sizeof S.host - 1);
-    S.started = flux_clock_wall_ms();
-    snprintf(S.id, sizeof S.id, "%s:%d:%" PRId64, S.host, (int)getpid(), S.started);
+    flux_owner_self(&S.own, FLUX_OWNER_SCHEDULER);
+    S.id = S.own.id;
     char self[PATH_MAX];
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     self[sl > 0 ? sl : 0] = '\0';
@@ -948,11 +1014,13 @@ int flux_scheduler_serve(flux_store *s, const flux_scheduler_opts *o)
     eo.grace_ms = grace_ms;
     eo.service = true;
     eo.run_ended = run_ended;
+    eo.run_detached = run_detached;
     eo.ud = &S;
+    eo.owner = &S.own;
     mkdir(eo.home, 0755);
     S.ex = flux_exec_new(s, &eo);
     uv_loop_t *loop = flux_exec_loop(S.ex);
-    if (flux_store_heartbeat(s, S.id, S.host, (int)getpid(), S.started, S.started, false) != 0) {
+    if (flux_owner_beat(s, &S.own, S.own.started, false) != 0) {
         errf_(&S, "flux scheduler: %s", flux_store_error(s));
         flux_exec_free(S.ex);
         return FLUX_EXIT_FAIL;
@@ -961,8 +1029,6 @@ int flux_scheduler_serve(flux_store *s, const flux_scheduler_opts *o)
           flux_store_kind(s), eo.slots);
     start_handles(&S, loop);
     flux_exec_run(S.ex);
-    /* stopped: say so, so that another scheduler takes over at once */
-    flux_store_heartbeat(s, S.id, S.host, (int)getpid(), S.started, flux_clock_wall_ms(), true);
     logf_(&S, "stopped");
     close_handles(&S);
     flux_exec_free(S.ex); /* runs the loop until every handle is closed */
@@ -973,6 +1039,7 @@ int flux_scheduler_serve(flux_store *s, const flux_scheduler_opts *o)
         plan_put(&S, S.pipes[i].plan);
     free(S.pipes);
     free(S.mine);
+    free(S.retry);
     free(S.fingerprint);
     return FLUX_EXIT_OK;
 }

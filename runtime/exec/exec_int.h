@@ -16,6 +16,7 @@
 #include "duration.h"
 #include "executor.h"
 #include "ops.h"
+#include "owner.h"
 
 typedef struct ex_run ex_run;
 
@@ -66,6 +67,10 @@ struct ex_run {
     flux_dag g;
     size_t unfinished;
     bool ended, active, dir_made;
+    /* its state can no longer be written here (a store failure in a
+     * service, or another owner took it over): nothing of it starts or is
+     * recorded again; its watched processes are let go as they end */
+    bool detached;
     int64_t started_ms;
     int group;             /* index in ex->groups: the pipeline's max_active_tasks */
     int max_tasks;         /* 0: no limit of its own */
@@ -103,6 +108,13 @@ struct flux_executor {
     ex_group *groups;
     size_t ngroups;
     bool draining;        /* service stop: no new task; running ones may finish */
+    bool store_failed;    /* a runner (not a service) could not write a transition: it stops now */
+    flux_owner owner;     /* who executes the runs added here (owner.h) */
+    bool registered;      /* the owner's row is in the store */
+    uv_timer_t beat;      /* the owner's heartbeat */
+    int64_t beat_ok_ms;   /* monotonic time of the last heartbeat written */
+    bool fence_said;
+    char busy[1024];      /* flux_exec_add_run's FLUX_EXEC_BUSY: who owns the run */
     bool dispatching, redispatch;
     uv_timer_t drain_timer;
 };
@@ -112,7 +124,15 @@ void flux_exec_take_slot(ex_task *k);
 void flux_exec_give_slot(ex_task *k); /* and its pool place */
 void flux_exec_enqueue(ex_task *k);
 void flux_exec_dispatch(flux_executor *ex);
-void flux_exec_store_fail(flux_executor *ex, const char *what);
+/* A transition of run (of task k, or NULL) could not be written: a runner
+ * stops at once (the next one resumes from the store), a service detaches
+ * that run and goes on (its owner re-adopts it from the store). */
+void flux_exec_store_fail(ex_run *run, const ex_task *k, const char *what);
+/* Before acting on an event after the heartbeat went stale: write it now,
+ * and let go of the runs another process took over meanwhile. */
+void flux_exec_recheck(flux_executor *ex);
+/* run's tries with a watched process: a detached run is freed when 0 */
+void flux_exec_detached_proc_done(ex_task *k);
 void flux_exec_say(ex_task *k, flux_exec_event kind, flux_ti_state st, int64_t duration_ms, const char *note);
 void flux_exec_run_done(ex_run *run); /* when its last task finished */
 void flux_exec_mkdirs(ex_run *run);  /* the run's log directory, once */

@@ -54,12 +54,29 @@ static void on_progress(uv_timer_t *t)
     progress(t->data);
 }
 
-void flux_exec_store_fail(flux_executor *ex, const char *what)
+static void detach_run(ex_run *run);
+
+void flux_exec_store_fail(ex_run *run, const ex_task *k, const char *what)
 {
-    /* a transition that cannot be recorded must not happen silently: stop
-     * starting tasks, the next runner resumes from the store */
-    fprintf(stderr, "flux: state store: %s: %s\n", what, flux_store_error(ex->store));
+    flux_executor *ex = run->ex;
+    if (run->detached)
+        return;
+    /* a transition that cannot be recorded must not happen silently, and
+     * nothing may go on from it: what is in memory is no longer what the
+     * store says */
+    fprintf(stderr, "flux: state store: run %s of %s%s%s: cannot %s: %s\n", run->row.run_id, run->p->name,
+            k ? ", task " : "", k ? k->t->id : "", what, flux_store_error(ex->store));
+    if (ex->o.service) {
+        detach_run(run);
+        if (ex->o.run_detached)
+            ex->o.run_detached(ex->o.ud, &run->row, flux_store_error(ex->store));
+        return;
+    }
+    /* a runner stops now, leaving its tasks running: the next `flux run`
+     * adopts them and resumes from the store */
     ex->stopping = true;
+    ex->store_failed = true;
+    uv_stop(&ex->loop);
 }
 
 void flux_exec_mkdirs(ex_run *run)
@@ -142,8 +159,25 @@ static int pool_slots(flux_executor *ex, int p)
     return p < FLUX_MAX_POOLS && ex->o.conns ? ex->o.conns->pool_slots[p] : 1;
 }
 
+/* An owner whose heartbeat has not been written for the fence time may
+ * already be taken for gone by another process: it starts nothing until a
+ * heartbeat is written again (on_beat dispatches then). */
+static bool fenced(flux_executor *ex)
+{
+    if (flux_clock_mono_ms() - ex->beat_ok_ms <= FLUX_OWNER_FENCE_MS)
+        return false;
+    if (!ex->fence_said) {
+        ex->fence_said = true;
+        fprintf(stderr, "flux: state store: no heartbeat written for %d s: starting no task until one is\n",
+                FLUX_OWNER_FENCE_MS / 1000);
+    }
+    return true;
+}
+
 static void dispatch_once(flux_executor *ex)
 {
+    if (ex->ready_head && fenced(ex))
+        return;
     /* first in, first out, skipping a task whose pool is full */
     ex_task *prev = NULL;
     for (ex_task *k = ex->ready_head; k && !ex->stopping && !ex->draining;) {
@@ -230,7 +264,7 @@ static void free_run_later(ex_run *run)
     ex->nruns--;
     ex->runs_done--;
     ex->total -= run->n;
-    ex->done -= run->n;
+    ex->done -= run->n - run->unfinished;
     run->freeing = true;
     for (size_t i = 0; i < run->n; i++) {
         ex_task *k = &run->tasks[i];
@@ -251,9 +285,75 @@ static void free_run_later(ex_run *run)
         run_freed(run);
 }
 
+/* ---- detached runs ---- */
+
+static size_t watched(const ex_run *run)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->n; i++)
+        n += run->tasks[i].proc != NULL;
+    return n;
+}
+
+/* Lets a run go without writing anything more of it: its queued tasks leave
+ * the queue and its timers stop; a try whose process is watched stays
+ * watched until it ends, unrecorded (the run's journal keeps its end for
+ * whoever adopts the run), and a service frees the run after the last. */
+static void detach_run(ex_run *run)
+{
+    flux_executor *ex = run->ex;
+    run->detached = true;
+    if (ex->dispatching)
+        ex->redispatch = true; /* the queue changes under the dispatch loop */
+    ex_task *prev = NULL;
+    for (ex_task *k = ex->ready_head, *next; k; k = next) {
+        next = k->next_ready;
+        if (k->run != run) {
+            prev = k;
+            continue;
+        }
+        if (prev)
+            prev->next_ready = next;
+        else
+            ex->ready_head = next;
+        if (ex->ready_tail == k)
+            ex->ready_tail = prev;
+        k->next_ready = NULL;
+    }
+    for (size_t i = 0; i < run->n; i++) {
+        ex_task *k = &run->tasks[i];
+        uv_timer_stop(&k->timer);
+        uv_timer_stop(&k->deadline);
+        if (k->phase == W_POKE_WAIT)
+            ex->in_flight--;
+        if (!k->proc)
+            k->phase = W_IDLE;
+    }
+    if (!run->ended) {
+        run->ended = true;
+        ex->runs_done++;
+        if (run->active)
+            ex->active_runs--;
+    }
+    if (ex->o.service && watched(run) == 0)
+        free_run_later(run);
+}
+
+void flux_exec_detached_proc_done(ex_task *k)
+{
+    ex_run *run = k->run;
+    flux_executor *ex = run->ex;
+    ex->in_flight--;
+    flux_exec_give_slot(k);
+    k->phase = W_IDLE;
+    if (ex->o.service && watched(run) == 0 && !run->freeing)
+        free_run_later(run);
+    flux_exec_dispatch(ex);
+}
+
 void flux_exec_run_done(ex_run *run)
 {
-    if (run->unfinished || run->ended)
+    if (run->unfinished || run->ended || run->detached)
         return;
     run->ended = true;
     flux_executor *ex = run->ex;
@@ -265,8 +365,11 @@ void flux_exec_run_done(ex_run *run)
             ok = false;
     }
     run->row.state = ok ? FLUX_RUN_SUCCESS : FLUX_RUN_FAILED;
-    if (flux_store_set_run_state(ex->store, run->row.id, run->row.state, flux_clock_wall_ms()) != 0)
-        flux_exec_store_fail(ex, "record a run's end");
+    if (flux_store_set_run_state(ex->store, run->row.id, run->row.state, flux_clock_wall_ms()) != 0) {
+        run->ended = false;
+        flux_exec_store_fail(run, NULL, "record a run's end");
+        return;
+    }
     ex->runs_done++;
     if (run->active)
         ex->active_runs--;
@@ -291,8 +394,10 @@ static void activate_run(ex_run *run)
     run->started_ms = flux_clock_wall_ms();
     if (run->row.state != FLUX_RUN_RUNNING) {
         run->row.state = FLUX_RUN_RUNNING;
-        if (flux_store_set_run_state(ex->store, run->row.id, FLUX_RUN_RUNNING, run->started_ms) != 0)
-            flux_exec_store_fail(ex, "start a run");
+        if (flux_store_set_run_state(ex->store, run->row.id, FLUX_RUN_RUNNING, run->started_ms) != 0) {
+            flux_exec_store_fail(run, NULL, "start a run");
+            return;
+        }
     }
     /* Every try the store left unfinished is claimed before any is
      * recovered: recovering one may finish it and start its children, and a
@@ -311,7 +416,7 @@ static void activate_run(ex_run *run)
         default: break;
         }
     }
-    for (size_t i = 0; i < run->n; i++) {
+    for (size_t i = 0; i < run->n && !run->detached; i++) {
         ex_task *k = &run->tasks[i];
         switch (k->recover_from) {
         case FLUX_TI_RUNNING: case FLUX_TI_QUEUED: flux_try_recover(k); break;
@@ -330,7 +435,7 @@ static void activate_run(ex_run *run)
         default: break;
         }
     }
-    for (size_t i = 0; i < run->n; i++)
+    for (size_t i = 0; i < run->n && !run->detached; i++)
         flux_try_evaluate(&run->tasks[i]);
     flux_exec_run_done(run);
 }
@@ -368,10 +473,65 @@ static int group_of(flux_executor *ex, const char *pipeline)
     return (int)ex->ngroups++;
 }
 
-/* the run's row: created, or found when a previous runner created it */
+/* The owner's row, before it owns anything: another process that finds a
+ * run owned by an id nobody registered takes it for gone. */
+static int ensure_registered(flux_executor *ex)
+{
+    if (ex->registered)
+        return 0;
+    if (flux_owner_beat(ex->store, &ex->owner, flux_clock_wall_ms(), false) != 0) {
+        fprintf(stderr, "flux: state store: %s\n", flux_store_error(ex->store));
+        return -1;
+    }
+    ex->registered = true;
+    ex->beat_ok_ms = flux_clock_mono_ms();
+    return 0;
+}
+
+/* A run that existed: claimed unless another live process owns it. 0
+ * claimed, FLUX_EXEC_BUSY, or -1 (store). */
+static int claim_existing(flux_executor *ex, const flux_run_row *row)
+{
+    bool claimed = false;
+    int64_t now = flux_clock_wall_ms();
+    if (flux_store_claim_run(ex->store, row->id, ex->owner.id, NULL, now, &claimed) != 0)
+        goto fail;
+    if (claimed)
+        return 0;
+    char owner[256];
+    if (flux_store_run_control(ex->store, row->id, owner, sizeof owner, NULL) < 0)
+        goto fail;
+    flux_owner_seen seen;
+    if (flux_owner_look(ex->store, NULL, 0, owner, now, &seen) != 0)
+        goto fail;
+    bool finished = row->state == FLUX_RUN_SUCCESS || row->state == FLUX_RUN_FAILED;
+    if (seen.alive && !finished) {
+        snprintf(ex->busy, sizeof ex->busy, "run %s of %s is being executed by %s", row->run_id, row->pipeline,
+                 seen.what);
+        return FLUX_EXEC_BUSY;
+    }
+    /* the owner is gone (or the run is over): the conditional update lets
+     * only one of several claimants take it */
+    if (flux_store_claim_run(ex->store, row->id, ex->owner.id, owner, now, &claimed) != 0)
+        goto fail;
+    if (!claimed) {
+        snprintf(ex->busy, sizeof ex->busy, "run %s of %s was just claimed by another process", row->run_id,
+                 row->pipeline);
+        return FLUX_EXEC_BUSY;
+    }
+    return 0;
+fail:
+    fprintf(stderr, "flux: state store: %s\n", flux_store_error(ex->store));
+    return -1;
+}
+
+/* the run's row: created (owned here), or found and claimed; 0, -1 or
+ * FLUX_EXEC_BUSY */
 static int create_run_row(flux_executor *ex, ex_run *run, const flux_pipeline *p, const char *plan_id,
                           const flux_interval *iv, const char *trigger, const char *run_id, bool *created)
 {
+    if (ensure_registered(ex) != 0)
+        return -1;
     flux_run_row in;
     memset(&in, 0, sizeof in);
     snprintf(in.pipeline, sizeof in.pipeline, "%s", p->name);
@@ -390,11 +550,11 @@ static int create_run_row(flux_executor *ex, ex_run *run, const flux_pipeline *p
     in.interval_start = iv->start_ms;
     in.interval_end = iv->end_ms;
     in.logical_date = iv->start_ms;
-    if (flux_store_create_run(ex->store, &in, flux_clock_wall_ms(), &run->row, created) != 0) {
+    if (flux_store_create_run(ex->store, &in, ex->owner.id, NULL, flux_clock_wall_ms(), &run->row, created) != 0) {
         fprintf(stderr, "flux: state store: %s\n", flux_store_error(ex->store));
         return -1;
     }
-    return 0;
+    return *created ? 0 : claim_existing(ex, &run->row);
 }
 
 /* What the store knows of a resumed run: the latest try of each task;
@@ -449,10 +609,11 @@ int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *pla
     run->params = params;
     run->group = group_of(ex, p->name);
     run->max_tasks = ex->o.service ? (int)pipeline_int(p, "max_active_tasks", 16) : 0;
-    bool created;
-    if (create_run_row(ex, run, p, plan_id, iv, trigger, run_id, &created) != 0) {
+    bool created = false;
+    int rc = create_run_row(ex, run, p, plan_id, iv, trigger, run_id, &created);
+    if (rc != 0) {
         free(run);
-        return -1;
+        return rc;
     }
     run->n = p->ntasks;
     run->tasks = xcalloc(run->n, sizeof *run->tasks);
@@ -586,6 +747,77 @@ size_t flux_exec_active(const flux_executor *ex)
     return ex->nruns - ex->runs_done;
 }
 
+const char *flux_exec_busy(const flux_executor *ex)
+{
+    return ex->busy;
+}
+
+/* ---- the owner's heartbeat ---- */
+
+/* Which of the runs here are still this owner's, after a time without a
+ * heartbeat long enough for another process to have taken some over: those
+ * are let go, never written again from here. */
+static void check_ownership(flux_executor *ex)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+    if (flux_store_runs_owned(ex->store, ex->owner.id, &ids, &n) != 0)
+        return;
+    for (ex_run *r = ex->runs, *next; r; r = next) {
+        next = r->next;
+        if (r->ended || r->detached || !r->active)
+            continue;
+        bool mine = false;
+        for (size_t i = 0; i < n && !mine; i++)
+            mine = ids[i] == r->row.id;
+        if (mine)
+            continue;
+        fprintf(stderr, "flux: run %s of %s was taken over by another process while this one could not write "
+                        "its heartbeat: letting it go\n", r->row.run_id, r->p->name);
+        detach_run(r);
+        if (!ex->o.service) { /* a runner has nothing left to do for it */
+            ex->stopping = true;
+            ex->store_failed = true;
+            uv_stop(&ex->loop);
+        }
+    }
+    free(ids);
+}
+
+static void beat(flux_executor *ex)
+{
+    int64_t mono = flux_clock_mono_ms();
+    if (flux_owner_beat(ex->store, &ex->owner, flux_clock_wall_ms(), false) != 0) {
+        if (!ex->fence_said && mono - ex->beat_ok_ms > FLUX_OWNER_FENCE_MS)
+            fenced(ex);
+        return;
+    }
+    bool gap = mono - ex->beat_ok_ms > FLUX_OWNER_FENCE_MS;
+    ex->beat_ok_ms = mono;
+    ex->registered = true;
+    if (gap) {
+        if (ex->fence_said)
+            fprintf(stderr, "flux: state store: heartbeat written again: starting tasks\n");
+        ex->fence_said = false;
+        check_ownership(ex);
+        if (!ex->dispatching)
+            flux_exec_dispatch(ex);
+    }
+}
+
+static void on_beat(uv_timer_t *t)
+{
+    beat(t->data);
+}
+
+void flux_exec_recheck(flux_executor *ex)
+{
+    /* after a pause (a stopped or frozen process) a task's end may be seen
+     * before the heartbeat timer: whether the run is still ours comes first */
+    if (flux_clock_mono_ms() - ex->beat_ok_ms > FLUX_OWNER_FENCE_MS)
+        beat(ex);
+}
+
 /* ---- public ---- */
 
 flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
@@ -602,6 +834,13 @@ flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
     ex->backend = ex->o.backend_new ? ex->o.backend_new(&ex->loop, ex->o.self, flux_try_done)
                                     : flux_backend_local_new(&ex->loop, ex->o.self, flux_try_done);
     gethostname(ex->host, sizeof ex->host - 1);
+    if (ex->o.owner)
+        ex->owner = *ex->o.owner;
+    else
+        flux_owner_self(&ex->owner, FLUX_OWNER_RUNNER);
+    ex->beat_ok_ms = flux_clock_mono_ms();
+    uv_timer_init(&ex->loop, &ex->beat);
+    ex->beat.data = ex;
     return ex;
 }
 
@@ -622,12 +861,15 @@ int flux_exec_run(flux_executor *ex)
     if (ex->o.status.progress && ex->o.status.progress_ms > 0)
         uv_timer_start(&ex->progress, on_progress, (uint64_t)ex->o.status.progress_ms,
                        (uint64_t)ex->o.status.progress_ms);
+    uv_timer_start(&ex->beat, on_beat, FLUX_OWNER_BEAT_MS, FLUX_OWNER_BEAT_MS);
     maybe_start_runs(ex);
     if (ex->runs_done < ex->nruns || ex->stopping || ex->o.service)
         uv_run(&ex->loop, UV_RUN_DEFAULT);
-    /* after a stop: let the signalled processes end and record them */
-    while (ex->stopping && ex->in_flight > 0 && uv_run(&ex->loop, UV_RUN_ONCE))
+    /* after a stop: let the signalled processes end and record them (not
+     * after a store failure: nothing more can be recorded) */
+    while (ex->stopping && !ex->store_failed && ex->in_flight > 0 && uv_run(&ex->loop, UV_RUN_ONCE))
         ;
+    uv_timer_stop(&ex->beat);
     if (ex->o.status.finished)
         ex->o.status.finished(ex->o.status.ud);
     if (ex->stopping)
@@ -646,6 +888,9 @@ void flux_exec_free(flux_executor *ex)
 {
     if (!ex)
         return;
+    /* stopped: whoever comes next may take the unfinished runs over at once */
+    if (ex->registered)
+        flux_owner_beat(ex->store, &ex->owner, flux_clock_wall_ms(), true);
     uv_walk(&ex->loop, close_all, NULL);
     /* a uv_stop() left pending makes the first uv_run return at once */
     while (uv_run(&ex->loop, UV_RUN_DEFAULT))

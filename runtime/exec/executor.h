@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "conn.h"
+#include "owner.h"
 #include "pipeline.h"
 #include "render.h"
 #include "store.h"
@@ -80,18 +81,34 @@ typedef struct flux_exec_opts {
      * max_active_tasks bounds its task processes across its runs */
     bool service;
     void (*run_ended)(void *ud, const flux_run_row *row);
+    /* a service's run whose transition could not be written (why): the
+     * executor let it go; its owner may add it again once the store works */
+    void (*run_detached)(void *ud, const flux_run_row *row, const char *why);
     void *ud;
+    /* who executes the runs added here; NULL: this process as a runner
+     * (`flux run`). Registered in the store by the first run added; its
+     * heartbeat written every second while flux_exec_run runs. */
+    const flux_owner *owner;
 } flux_exec_opts;
 
 flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts);
 void flux_exec_free(flux_executor *ex);
 
+/* flux_exec_add_run's answer when another live process owns the run */
+#define FLUX_EXEC_BUSY 2
+
 /* Adds one run of a pipeline (tasks in plan order). The run is created in
- * the store, or found there and resumed: finished task instances are kept,
- * instances a previous runner left running are adopted or accounted for.
- * params: the run's params dict. -1 with a message on stderr. */
+ * the store, owned by this executor's owner from that transaction on, or
+ * found there and resumed: finished task instances are kept, instances a
+ * previous runner left running are adopted or accounted for. A run found
+ * there is claimed first: it must be unowned, this owner's, finished, or
+ * its owner gone (owner.h); else FLUX_EXEC_BUSY, and flux_exec_busy says
+ * who owns it. params: the run's params dict. -1 with a message on
+ * stderr. */
 int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *plan_id, const flux_tz *tz,
                       const flux_interval *iv, const char *trigger, const char *run_id, flux_value params);
+/* After FLUX_EXEC_BUSY: "run R of P is being executed by flux run (pid ...)" */
+const char *flux_exec_busy(const flux_executor *ex);
 /* run_id: NULL for TRIGGER__<interval start>; a given one resumes that run. */
 
 /* Runs the loop until every added run has ended (or a signal stopped it).

@@ -81,7 +81,7 @@ void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen)
     if (k->state != FLUX_TI_UP_FOR_RESCHEDULE) {
         k->state = FLUX_TI_UP_FOR_RESCHEDULE;
         if (flux_store_ti_update(ex->store, k->ti_id, &(flux_ti_patch){.state = k->state}) != 0)
-            flux_exec_store_fail(ex, "sensor reschedule");
+            flux_exec_store_fail(k->run, k, "sensor reschedule");
         flux_exec_say(k, FLUX_EXEC_RESCHEDULED, k->state, 0, NULL);
     }
     k->poke_delay_ms = flux_dag_poke_delay(k->poke_delay_ms, flux_attr_ms(&k->t->attrs, "poke_interval", 60000),

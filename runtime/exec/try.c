@@ -84,7 +84,7 @@ static int record_report(ex_task *k, int code, char *note, size_t notelen)
     int rc = 0;
     if (r.has_counts) {
         if (flux_store_put_counts(ex->store, k->ti_id, r.read, r.written, r.rejected, r.bytes) != 0)
-            flux_exec_store_fail(ex, "record transfer counts");
+            flux_exec_store_fail(k->run, k, "record transfer counts");
         if (code == 0 && r.read != r.written + r.rejected) {
             snprintf(note, notelen, "counts do not reconcile: read %lld != written %lld + rejected %lld",
                      (long long)r.read, (long long)r.written, (long long)r.rejected);
@@ -100,7 +100,7 @@ static int record_report(ex_task *k, int code, char *note, size_t notelen)
         if (flux_store_put_lineage(ex->store, k->ti_id, json_string_value(json_object_get(o, "direction")),
                                    json_string_value(json_object_get(o, "kind")),
                                    json_string_value(json_object_get(o, "name")), detail ? detail : "{}") != 0)
-            flux_exec_store_fail(ex, "record lineage");
+            flux_exec_store_fail(k->run, k, "record lineage");
         free(detail);
     }
     json_decref(arr);
@@ -198,6 +198,12 @@ void flux_try_done(void *ud, int status)
     ex_task *k = ud;
     flux_executor *ex = k->run->ex;
     k->proc = NULL;
+    flux_exec_recheck(ex);
+    if (k->run->detached) {
+        /* its end is the journal's to tell whoever adopts the run */
+        flux_exec_detached_proc_done(k);
+        return;
+    }
     if (status != FLUX_TRY_LOST) {
         /* the shell's (or wrapper's) own status is the command's: the journal's
          * exit line is only for a runner that was not there to see it */
@@ -301,11 +307,13 @@ void flux_try_start(ex_task *k)
 {
     flux_executor *ex = k->run->ex;
     char note[512] = "";
+    if (k->run->detached)
+        return;
     if (k->needs_row) {
         k->needs_row = false;
         if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, FLUX_TI_QUEUED,
                                  flux_clock_wall_ms(), &k->ti_id) != 0) {
-            flux_exec_store_fail(ex, "queue a task");
+            flux_exec_store_fail(k->run, k, "queue a task");
             return;
         }
     }
@@ -326,7 +334,7 @@ void flux_try_start(ex_task *k)
         if (flux_store_ti_update(ex->store, k->ti_id,
                                  &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = k->started_ms,
                                                   .host = ex->host}) != 0) {
-            flux_exec_store_fail(ex, "start a sensor");
+            flux_exec_store_fail(k->run, k, "start a sensor");
             return;
         }
         flux_exec_say(k, FLUX_EXEC_STARTED, FLUX_TI_RUNNING, 0, NULL);
@@ -346,7 +354,7 @@ void flux_try_start(ex_task *k)
                              &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = k->started_ms,
                                               .pid = ex->backend->ops->pid(k->proc), .host = ex->host,
                                               .log_path = k->log_path, .rendered = masked}) != 0)
-        flux_exec_store_fail(ex, "record a started task");
+        flux_exec_store_fail(k->run, k, "record a started task");
     free(masked);
     int64_t timeout = flux_attr_ms(&k->t->attrs, "timeout", 0);
     if (timeout > 0 && k->how == FLUX_OP_RUN_POKE_PROCESS) { /* a sensor's timeout is its whole wait */
@@ -411,7 +419,9 @@ void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_
     if (flux_store_ti_update(ex->store, k->ti_id,
                              &(flux_ti_patch){.state = rec, .ended_ms = now, .set_exit = true,
                                               .exit_status = exit_status, .outputs = k->outputs, .note = note}) != 0)
-        flux_exec_store_fail(ex, "record a task's end");
+        flux_exec_store_fail(k->run, k, "record a task's end");
+    if (k->run->detached)
+        return; /* nothing follows from an end that is not recorded */
     k->state = rec;
     flux_exec_say(k, FLUX_EXEC_ENDED, rec, k->started_ms ? now - k->started_ms : 0, note);
     if (st == FLUX_TI_SCHEDULED) {
@@ -432,7 +442,7 @@ void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_
 
 void flux_try_evaluate(ex_task *k)
 {
-    if (k->decided || k->run->ex->stopping)
+    if (k->decided || k->run->ex->stopping || k->run->detached)
         return;
     flux_dag_decision d = flux_dag_decide(k->rule, &k->in);
     if (d == FLUX_DAG_WAIT)
@@ -449,7 +459,9 @@ void flux_try_evaluate(ex_task *k)
     int64_t now = flux_clock_wall_ms();
     if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, st, now, &k->ti_id) != 0 ||
         flux_store_ti_update(ex->store, k->ti_id, &(flux_ti_patch){.state = st, .ended_ms = now}) != 0)
-        flux_exec_store_fail(ex, "record a skipped task");
+        flux_exec_store_fail(k->run, k, "record a skipped task");
+    if (k->run->detached)
+        return;
     k->state = st;
     flux_exec_say(k, FLUX_EXEC_DECIDED, st, 0, NULL);
     finalize(k);

@@ -114,9 +114,10 @@ static const char *const SQL[ST__COUNT] = {
     [ST_RC_INSERT] = "INSERT INTO run_control (run, owner, claimed_at, params) VALUES (?, ?, ?, ?)",
     /* a conditional UPDATE takes the row lock: of two claimants, one changes the row */
     [ST_RC_CLAIM] = "UPDATE run_control SET owner = ?, claimed_at = ? WHERE run = ? AND (owner IS NULL OR owner = ?)",
-    [ST_RC_PARAMS] = "UPDATE run_control SET params = ? WHERE run = ?",
     [ST_RUNS_UNFINISHED] = "SELECT " RUN_COLS " FROM runs WHERE state IN ('queued', 'running') "
                            "ORDER BY logical_date, id",
+    [ST_RUNS_OWNED] = "SELECT c.run FROM run_control c JOIN runs r ON r.id = c.run "
+                      "WHERE c.owner = ? AND r.state IN ('queued', 'running') ORDER BY c.run",
     [ST_RUN_LAST_SCHEDULED] = "SELECT MAX(interval_start) FROM runs WHERE pipeline = ? AND trigger_kind = 'scheduled'",
     [ST_RUNS_ACTIVE] = "SELECT COUNT(*) FROM runs WHERE pipeline = ? AND state IN ('queued', 'running')",
 };
@@ -148,8 +149,32 @@ const char *flux_store_error(flux_store *s)
 
 /* ---- statements ---- */
 
+int store_reopen(flux_store *s)
+{
+    if (!s->drv->gone(s->db))
+        return 0;
+    for (int i = 0; i < ST__COUNT; i++) {
+        s->drv->finalize(s->stmts[i]);
+        s->stmts[i] = NULL;
+    }
+    flux_db *db;
+    char err[512];
+    if (s->drv->open(s->target, &db, err, sizeof err) != 0) {
+        /* the old connection stays, still gone: the next call tries again */
+        return store_fail(s, "the connection to the store was lost and cannot be opened again: %s", err);
+    }
+    s->drv->close(s->db);
+    s->db = db;
+    s->reopened++;
+    return 0;
+}
+
 flux_db_stmt *store_use(flux_store *s, int which)
 {
+    /* a call after a lost connection (a restarted server) opens it again,
+     * unless it is part of a transaction the loss already ended */
+    if (!s->in_txn && s->drv->gone(s->db) && store_reopen(s) != 0)
+        return NULL;
     if (!s->stmts[which]) {
         const char *sql = which == ST_TABLE_EXISTS ? s->drv->table_exists_sql : SQL[which];
         s->stmts[which] = s->drv->prepare(s->db, sql);
@@ -218,30 +243,44 @@ char *store_col_dup(flux_store *s, flux_db_stmt *st, int col, bool *oom)
 
 /* ---- transactions ---- */
 
+/* One attempt: FLUX_DB_OK committed, else the failure's code (rolled back). */
+static int txn_once(flux_store *s, store_txn_body body, void *ctx, bool explicit_txn)
+{
+    int rc = explicit_txn ? s->drv->begin(s->db) : FLUX_DB_OK;
+    if (rc != FLUX_DB_OK)
+        return store_dbfail(s, rc, "starting a transaction");
+    rc = body(s, ctx);
+    if (rc == FLUX_DB_OK) {
+        rc = explicit_txn ? s->drv->commit(s->db) : FLUX_DB_OK;
+        if (rc == FLUX_DB_OK)
+            return FLUX_DB_OK;
+        rc = store_dbfail(s, rc, "committing");
+    }
+    if (explicit_txn)
+        s->drv->rollback(s->db); /* also after a failed COMMIT: the transaction may still be open */
+    return rc;
+}
+
 /* Runs body in one write transaction. A deadlock or lock timeout rolls back
  * and runs the whole body again (a few times), which is why bodies only
  * write their results through ctx and never keep state between attempts.
  * A body that writes with ONE_STATEMENT (and reads nothing it depends on)
  * runs without BEGIN/COMMIT where the driver allows: that statement is the
- * transaction. */
+ * transaction. A connection lost earlier is opened again first; one lost
+ * during the body fails this call (whether a lost COMMIT took effect is
+ * unknown, so the caller decides what to run again) and the next call
+ * reconnects. */
 int store_transact(flux_store *s, store_txn_body body, void *ctx, int statements)
 {
     bool explicit_txn = statements == MANY_STATEMENTS || !s->drv->autocommit_single;
     for (int attempt = 1;; attempt++) {
-        int rc = explicit_txn ? s->drv->begin(s->db) : FLUX_DB_OK;
-        if (rc != FLUX_DB_OK)
-            rc = store_dbfail(s, rc, "starting a transaction");
-        else {
-            rc = body(s, ctx);
-            if (rc == FLUX_DB_OK) {
-                rc = explicit_txn ? s->drv->commit(s->db) : FLUX_DB_OK;
-                if (rc == FLUX_DB_OK)
-                    return 0;
-                rc = store_dbfail(s, rc, "committing");
-            }
-        }
-        if (explicit_txn)
-            s->drv->rollback(s->db); /* also after a failed COMMIT: the transaction may still be open */
+        if (store_reopen(s) != 0)
+            return -1;
+        s->in_txn = true;
+        int rc = txn_once(s, body, ctx, explicit_txn);
+        s->in_txn = false;
+        if (rc == FLUX_DB_OK)
+            return 0;
         if (rc != FLUX_DB_RETRY || attempt >= 5)
             return -1;
         /* the other transaction needs a moment to finish; back off a little more each time */

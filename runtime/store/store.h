@@ -27,9 +27,12 @@ const char *flux_store_kind(const flux_store *s); /* "sqlite" or "mysql" */
 int flux_store_schema_version(flux_store *s);
 /* Migration steps the open applied: 0 when the store was current already. */
 int flux_store_migrations_applied(const flux_store *s);
-/* True once the connection to a MySQL server is lost: every later call fails
- * (there is no automatic reconnect); close the store and open it again. */
+/* True while the connection to a MySQL server is lost: the call that found
+ * it out failed; the next call outside a transaction opens a new connection
+ * (and fails the same way while the server is still away). */
 bool flux_store_lost(const flux_store *s);
+/* How many times a lost connection was opened again. */
+int flux_store_reopened(const flux_store *s);
 
 /* ---- pipelines and plan versions ---- */
 
@@ -56,8 +59,14 @@ typedef struct flux_run_row {
 } flux_run_row;
 
 /* Creates the run unless (pipeline, run_id) exists; either way fills *row.
- * *created tells which. Unique per (pipeline, run_id) even with two writers. */
-int flux_store_create_run(flux_store *s, const flux_run_row *in, int64_t now_ms, flux_run_row *row, bool *created);
+ * *created tells which. Unique per (pipeline, run_id) even with two writers.
+ * A run created here has its control row from the same transaction: owner
+ * (the process that executes it, which has then claimed it) or NULL (queued
+ * for a scheduler to claim), and params_json (a trigger's overrides) or
+ * NULL. A run that existed keeps its owner: claim it with
+ * flux_store_claim_run. */
+int flux_store_create_run(flux_store *s, const flux_run_row *in, const char *owner, const char *params_json,
+                          int64_t now_ms, flux_run_row *row, bool *created);
 int flux_store_get_run(flux_store *s, int64_t id, flux_run_row *row);          /* 1 when not found */
 int flux_store_find_run(flux_store *s, const char *pipeline, const char *run_id, flux_run_row *row); /* 1: none */
 int flux_store_set_run_state(flux_store *s, int64_t id, flux_run_state st, int64_t now_ms);
@@ -231,14 +240,15 @@ typedef struct flux_scheduler_row {
 int flux_store_list_schedulers(flux_store *s, flux_scheduler_row **rows, size_t *n);
 
 /* Who executes a run: a conditional UPDATE of the run's control row, so of
- * two schedulers exactly one gets it. steal_from: take it over from that
- * owner (a scheduler known dead); NULL: only an unowned run. */
+ * two claimants exactly one gets it. steal_from: take it over from that
+ * owner (a process known dead); NULL: only an unowned run, or one owner
+ * already holds. */
 int flux_store_claim_run(flux_store *s, int64_t run, const char *owner, const char *steal_from, int64_t now_ms,
                          bool *claimed);
-/* A manual run's params (JSON object), read back by whoever executes it. */
-int flux_store_set_run_params(flux_store *s, int64_t run, const char *params_json);
 /* owner "" when unowned; *params malloc'd or NULL. 1 when the run has no control row. */
 int flux_store_run_control(flux_store *s, int64_t run, char *owner, size_t ownerlen, char **params);
+/* The unfinished runs owner holds, by id. Caller frees *ids. */
+int flux_store_runs_owned(flux_store *s, const char *owner, int64_t **ids, size_t *n);
 /* Runs queued or running, oldest interval first. Caller frees *rows. */
 int flux_store_unfinished_runs(flux_store *s, flux_run_row **rows, size_t *n);
 /* The interval start of the pipeline's latest scheduled run; 1 when none. */

@@ -12,10 +12,11 @@
  *   silently truncated.
  * - CLIENT_FOUND_ROWS: "rows changed" counts the rows an UPDATE matched, as
  *   in SQLite, so updating a row to the values it has still finds it.
- * - no automatic reconnect: a new connection would lose the transaction in
- *   progress and every prepared statement without telling the caller. A lost
- *   connection fails the call and every later one, with a message saying to
- *   open the store again.
+ * - no automatic reconnect by the client library: a new connection would
+ *   lose the transaction in progress and every prepared statement without
+ *   telling the caller. A lost connection fails the call it happened in;
+ *   the store (store.c) opens a new one at its next call outside a
+ *   transaction and prepares its statements again.
  */
 #include <mysql.h>
 #include <mysqld_error.h>
@@ -205,8 +206,7 @@ static int classify(flux_db *d, unsigned code, const char *msg)
     case ER_CONNECTION_KILLED:
         d->gone = true;
         snprintf(d->err, sizeof d->err,
-                 "lost the connection to the MySQL server (%s); the store does not reconnect by itself: "
-                 "open it again",
+                 "lost the connection to the MySQL server (%s); the next call reconnects",
                  msg);
         return FLUX_DB_GONE;
     case ER_DUP_ENTRY:

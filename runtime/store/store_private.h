@@ -79,8 +79,8 @@ enum {
     ST_RC_GET,
     ST_RC_INSERT,
     ST_RC_CLAIM,
-    ST_RC_PARAMS,
     ST_RUNS_UNFINISHED,
+    ST_RUNS_OWNED,
     ST_RUN_LAST_SCHEDULED,
     ST_RUNS_ACTIVE,
     ST__COUNT
@@ -92,6 +92,9 @@ struct flux_store {
     flux_db_stmt *stmts[ST__COUNT]; /* prepared on first use, kept until close */
     int version;
     int migrated; /* migration steps applied by this open */
+    char *target;  /* what the driver opened, kept to open it again after a lost connection */
+    bool in_txn;   /* inside store_transact: a lost connection is not reopened mid-transaction */
+    int reopened;  /* connections reopened since the store was opened */
     char err[1024];
 };
 
@@ -101,6 +104,9 @@ int store_fail(flux_store *s, const char *fmt, ...) __attribute__((format(printf
 int store_dbfail(flux_store *s, int rc, const char *what);
 
 /* ---- statements (store.c) ---- */
+/* A lost connection opened again (outside a transaction): every prepared
+ * statement is dropped with the old one. -1 with the reason. */
+int store_reopen(flux_store *s);
 /* the statement, prepared on first use; NULL after store_dbfail */
 flux_db_stmt *store_use(flux_store *s, int which);
 /* binds parameters in order: 'i' int64_t, 's' string (NULL binds NULL), 'n' NULL */

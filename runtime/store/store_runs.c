@@ -48,6 +48,7 @@ static bool trigger_ok(const char *t)
 
 typedef struct {
     const flux_run_row *in;
+    const char *owner, *params;
     int64_t now;
     flux_run_row *row;
     bool created;
@@ -97,10 +98,20 @@ static int create_run_body(flux_store *s, void *vctx)
     rc = one_run(s, st, c->row);
     if (rc == 1)
         return store_fail(s, "run %s of %s vanished while being created", in->run_id, in->pipeline);
-    return rc;
+    if (rc || !c->created)
+        return rc;
+    /* its owner (or none: queued for a scheduler) and params from the
+     * start, in the same transaction: no reader ever sees the run without
+     * them */
+    if (!(st = store_use(s, ST_RC_INSERT)) ||
+        (c->owner ? store_bind(s, st, "isis", c->row->id, c->owner, c->now, c->params)
+                  : store_bind(s, st, "inns", c->row->id, c->params)))
+        return -1;
+    return store_run_stmt(s, st, "recording the run's owner");
 }
 
-int flux_store_create_run(flux_store *s, const flux_run_row *in, int64_t now_ms, flux_run_row *row, bool *created)
+int flux_store_create_run(flux_store *s, const flux_run_row *in, const char *owner, const char *params_json,
+                          int64_t now_ms, flux_run_row *row, bool *created)
 {
     /* the row's arrays may lack their terminator when filled by memcpy: check within bounds */
     if (!memchr(in->pipeline, 0, sizeof in->pipeline) || !memchr(in->run_id, 0, sizeof in->run_id) ||
@@ -113,8 +124,10 @@ int flux_store_create_run(flux_store *s, const flux_run_row *in, int64_t now_ms,
         return store_fail(s, "run trigger '%s' is not scheduled, manual or backfill", in->trigger), -1;
     if (!store_run_state_ok(in->state))
         return store_fail(s, "run state %d is not a run state", (int)in->state), -1;
+    if (owner && store_check_name(s, "owner", owner, 255))
+        return -1;
     flux_run_row tmp;
-    create_run_ctx c = {in, now_ms, row ? row : &tmp, false};
+    create_run_ctx c = {in, owner, params_json, now_ms, row ? row : &tmp, false};
     int rc = store_transact(s, create_run_body, &c, MANY_STATEMENTS);
     if (created)
         *created = c.created;
@@ -289,16 +302,16 @@ int flux_store_list_schedulers(flux_store *s, flux_scheduler_row **rows, size_t 
 
 typedef struct {
     int64_t run, now;
-    const char *owner, *steal_from, *params;
+    const char *owner, *steal_from;
     bool claimed;
 } claim_ctx;
 
-/* the run's control row, created when missing (runs created before the
- * scheduler, or by flux run, have none) */
-static int ensure_control(flux_store *s, int64_t run, const char *params)
+/* the run's control row, created when missing (runs created by a flux
+ * older than owners have none) */
+static int ensure_control(flux_store *s, int64_t run)
 {
     flux_db_stmt *st = store_use(s, ST_RC_INSERT);
-    if (!st || store_bind(s, st, "inns", run, params))
+    if (!st || store_bind(s, st, "innn", run))
         return -1;
     int rc = s->drv->step(st);
     s->drv->reset(st);
@@ -310,7 +323,7 @@ static int ensure_control(flux_store *s, int64_t run, const char *params)
 static int claim_body(flux_store *s, void *vctx)
 {
     claim_ctx *c = vctx;
-    int rc = ensure_control(s, c->run, NULL);
+    int rc = ensure_control(s, c->run);
     if (rc)
         return rc;
     flux_db_stmt *st = store_use(s, ST_RC_CLAIM);
@@ -327,28 +340,10 @@ int flux_store_claim_run(flux_store *s, int64_t run, const char *owner, const ch
 {
     if (store_check_name(s, "owner", owner, 255))
         return -1;
-    claim_ctx c = {run, now_ms, owner, steal_from, NULL, false};
+    claim_ctx c = {run, now_ms, owner, steal_from, false};
     int rc = store_transact(s, claim_body, &c, MANY_STATEMENTS);
     *claimed = c.claimed;
     return rc;
-}
-
-static int params_body(flux_store *s, void *vctx)
-{
-    claim_ctx *c = vctx;
-    int rc = ensure_control(s, c->run, c->params);
-    if (rc)
-        return rc;
-    flux_db_stmt *st = store_use(s, ST_RC_PARAMS);
-    if (!st || store_bind(s, st, "si", c->params, c->run))
-        return -1;
-    return store_run_stmt(s, st, "recording the run's params");
-}
-
-int flux_store_set_run_params(flux_store *s, int64_t run, const char *params_json)
-{
-    claim_ctx c = {run, 0, NULL, NULL, params_json, false};
-    return store_transact(s, params_body, &c, MANY_STATEMENTS);
 }
 
 int flux_store_run_control(flux_store *s, int64_t run, char *owner, size_t ownerlen, char **params)
@@ -374,6 +369,22 @@ int flux_store_run_control(flux_store *s, int64_t run, char *owner, size_t owner
     if (rc == FLUX_DB_ROW)
         return 0;
     return rc == FLUX_DB_DONE ? 1 : (store_dbfail(s, rc, "reading the run's control row"), -1);
+}
+
+static int read_id(flux_store *s, flux_db_stmt *st, void *row)
+{
+    *(int64_t *)row = store_col_int(s, st, 0, 0);
+    return 0;
+}
+
+int flux_store_runs_owned(flux_store *s, const char *owner, int64_t **ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    flux_db_stmt *st = store_use(s, ST_RUNS_OWNED);
+    if (!st || store_bind(s, st, "s", owner ? owner : ""))
+        return -1;
+    return store_collect(s, st, sizeof **ids, read_id, NULL, (void **)ids, n, "listing a process's runs");
 }
 
 static int read_run_row(flux_store *s, flux_db_stmt *st, void *row)

@@ -143,7 +143,11 @@ int flux_store_open(const char *url, flux_store **out, char *err, size_t errlen)
         return -1;
     }
     s->drv = drv;
-    if (drv->open(target, &s->db, err, errlen)) {
+    s->target = strdup(target);
+    if (!s->target || drv->open(target, &s->db, err, errlen)) {
+        if (!s->target)
+            snprintf(err, errlen, "out of memory");
+        free(s->target);
         free(s);
         return -1;
     }
@@ -163,6 +167,9 @@ void flux_store_close(flux_store *s)
     for (int i = 0; i < ST__COUNT; i++)
         s->drv->finalize(s->stmts[i]);
     s->drv->close(s->db);
+    if (s->target) /* it may hold a password */
+        explicit_bzero(s->target, strlen(s->target));
+    free(s->target);
     free(s);
 }
 
@@ -184,6 +191,11 @@ int flux_store_migrations_applied(const flux_store *s)
 bool flux_store_lost(const flux_store *s)
 {
     return s->drv->gone(s->db);
+}
+
+int flux_store_reopened(const flux_store *s)
+{
+    return s->reopened;
 }
 
 int flux_store_exec_raw(flux_store *s, const char *sql)

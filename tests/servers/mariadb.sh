@@ -7,6 +7,8 @@
 #                                        DIR/pid, DIR/port, DIR/socket; prints the URL
 #   tests/servers/mariadb.sh stop DIR    clean shutdown, then waits for the PID;
 #                                        SIGKILL when that takes over 20 s
+#   tests/servers/mariadb.sh restart DIR stop, then the same data, port and socket
+#                                        again (a server restarted under its clients)
 #
 # The server reads no configuration file (--no-defaults everywhere: Debian's
 # /etc/mysql would otherwise apply), listens on a free port picked at random
@@ -176,9 +178,37 @@ stop() {
     echo "mariadb.sh: stopped pid $pid in $(since "$t0") s" >&2
 }
 
-[ $# -eq 2 ] || { sed -n '2,8s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+restart() {
+    local dir=$1 port sock pid user=() t0
+    dir=$(cd "$dir" && pwd)
+    port=$(cat "$dir/port")
+    sock=$(cat "$dir/socket")
+    stop "$dir"
+    t0=$(now)
+    [ "$(id -u)" -ne 0 ] || user=(--user=root)
+    mkdir -p "$(dirname "$sock")"
+    mariadbd --no-defaults "${user[@]}" --datadir="$dir/data" --socket="$sock" --port="$port" \
+        --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
+        --skip-name-resolve --local-infile=1 --innodb-log-file-size=8M \
+        --innodb-buffer-pool-size=64M </dev/null >>"$dir/mariadbd.out" 2>&1 &
+    pid=$!
+    echo "$pid" >"$dir/pid"
+    for _ in $(seq 300); do # 30 s: the port may linger a moment after the stop
+        if mariadb-admin --no-defaults --socket="$sock" -uroot --connect-timeout=2 ping >/dev/null 2>&1; then
+            echo "mariadb.sh: restarted pid $pid on 127.0.0.1:$port in $(since "$t0") s" >&2
+            return 0
+        fi
+        alive "$pid" || break
+        sleep 0.1
+    done
+    tail -n 20 "$dir/error.log" >&2
+    die "mariadbd did not come back on port $port (log: $dir/error.log)"
+}
+
+[ $# -eq 2 ] || { sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 case $1 in
 start) start "$2" ;;
 stop) stop "$2" ;;
-*) sed -n '2,8s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+restart) restart "$2" ;;
+*) sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

@@ -275,7 +275,7 @@ int main(void)
     in.interval_end = iv.end_ms;
     bool created;
     int64_t ti;
-    check(flux_store_create_run(s, &in, 1000, &r2, &created) == 0 && created, "create run r2");
+    check(flux_store_create_run(s, &in, NULL, NULL, 1000, &r2, &created) == 0 && created, "create run r2");
     check(flux_store_ti_insert(s, r2.id, "a", 1, FLUX_TI_RUNNING, 1000, &ti) == 0, "a left running");
     seen sn2 = {0};
     ex = executor(s, dir, &sn2);

@@ -267,7 +267,7 @@ static void run_checks(const char *url, flux_store *s)
     flux_run_row in = run_in("p1", "manual__2026-01-01T00:00:00+00:00", plan_id(1), "manual", 1767225600000);
     flux_run_row row, again;
     bool created = false;
-    OK(s, flux_store_create_run(s, &in, 5000, &row, &created));
+    OK(s, flux_store_create_run(s, &in, NULL, NULL, 5000, &row, &created));
     CHECK(created && row.id > 0);
     CHECK(streq(row.pipeline, "p1") && streq(row.run_id, in.run_id) && streq(row.plan_id, plan_id(1)));
     CHECK(streq(row.trigger, "manual") && row.state == FLUX_RUN_QUEUED);
@@ -275,7 +275,7 @@ static void run_checks(const char *url, flux_store *s)
           row.logical_date == 1767225600000);
     CHECK(row.created == 5000 && row.started == 0 && row.ended == 0);
 
-    OK(s, flux_store_create_run(s, &in, 6000, &again, &created));
+    OK(s, flux_store_create_run(s, &in, NULL, NULL, 6000, &again, &created));
     CHECK_MSG(!created && again.id == row.id && again.created == 5000, "second create_run made a new run");
 
     flux_run_row got;
@@ -289,20 +289,20 @@ static void run_checks(const char *url, flux_store *s)
 
     /* a run without a plan: plan_id comes back empty */
     flux_run_row noplan = run_in("p3", "scheduled__x", "", "scheduled", 0);
-    OK(s, flux_store_create_run(s, &noplan, 7000, &got, &created));
+    OK(s, flux_store_create_run(s, &noplan, NULL, NULL, 7000, &got, &created));
     CHECK(created && got.plan_id[0] == 0 && got.interval_start == 0);
 
     /* refusals: unknown plan, another pipeline's plan, bad trigger, empty run id */
     flux_run_row bad = run_in("p1", "r-bad", plan_id(77), "manual", 0);
-    CHECK(flux_store_create_run(s, &bad, 1, &got, &created) != 0);
+    CHECK(flux_store_create_run(s, &bad, NULL, NULL, 1, &got, &created) != 0);
     CHECK_MSG(contains(flux_store_error(s), "not in the store"), "%s", flux_store_error(s));
     bad = run_in("p2", "r-bad", plan_id(1), "manual", 0);
-    CHECK(flux_store_create_run(s, &bad, 1, &got, &created) != 0);
+    CHECK(flux_store_create_run(s, &bad, NULL, NULL, 1, &got, &created) != 0);
     bad = run_in("p1", "r-bad", plan_id(1), "cron", 0);
-    CHECK(flux_store_create_run(s, &bad, 1, &got, &created) != 0);
+    CHECK(flux_store_create_run(s, &bad, NULL, NULL, 1, &got, &created) != 0);
     CHECK_MSG(contains(flux_store_error(s), "cron"), "%s", flux_store_error(s));
     bad = run_in("p1", "", plan_id(1), "manual", 0);
-    CHECK(flux_store_create_run(s, &bad, 1, &got, &created) != 0);
+    CHECK(flux_store_create_run(s, &bad, NULL, NULL, 1, &got, &created) != 0);
     CHECK(flux_store_find_run(s, "p1", "r-bad", &got) == 1);
 
     /* two handles on the same store: one run */
@@ -311,8 +311,8 @@ static void run_checks(const char *url, flux_store *s)
         flux_run_row r1, r2;
         bool c1 = false, c2 = false;
         flux_run_row twin = run_in("p1", "twin", plan_id(1), "backfill", 86400000);
-        OK(s, flux_store_create_run(s, &twin, 8000, &r1, &c1));
-        OK(s2, flux_store_create_run(s2, &twin, 8001, &r2, &c2));
+        OK(s, flux_store_create_run(s, &twin, NULL, NULL, 8000, &r1, &c1));
+        OK(s2, flux_store_create_run(s2, &twin, NULL, NULL, 8001, &r2, &c2));
         CHECK(c1 && !c2 && r1.id == r2.id);
         flux_store_close(s2);
     }
@@ -351,7 +351,7 @@ static void list_checks(flux_store *s)
         char rid[32];
         snprintf(rid, sizeof rid, "day-%lld", (long long)days[i]);
         flux_run_row in = run_in("lister", rid, plan_id(5), "scheduled", days[i] * 86400000), row;
-        OK(s, flux_store_create_run(s, &in, 100 + i, &row, &created));
+        OK(s, flux_store_create_run(s, &in, NULL, NULL, 100 + i, &row, &created));
     }
     flux_run_row *rows = NULL;
     size_t n = 0;
@@ -563,7 +563,7 @@ static void race_checks(const char *url, flux_store *s)
                 snprintf(rid, sizeof rid, "race-%02d", i);
                 flux_run_row in = run_in("race", rid, plan_id(6), "scheduled", i * 3600000LL), row;
                 bool mine = false;
-                if (flux_store_create_run(c, &in, 1, &row, &mine) != 0 || row.id <= 0) {
+                if (flux_store_create_run(c, &in, NULL, NULL, 1, &row, &mine) != 0 || row.id <= 0) {
                     fprintf(stderr, "child create_run: %s\n", flux_store_error(c));
                     errors++;
                 }
@@ -734,7 +734,7 @@ static void deploy_checks(const char *url, flux_store *s)
     in.interval_start = 5000;
     in.interval_end = 6000;
     in.logical_date = 5000;
-    OK(s, flux_store_create_run(s, &in, 9000, &run, &created));
+    OK(s, flux_store_create_run(s, &in, NULL, NULL, 9000, &run, &created));
     int64_t last = 0;
     CHECK(flux_store_last_scheduled(s, "dp", &last) == 0 && last == 5000);
     CHECK(flux_store_last_scheduled(s, "nobody", &last) == 1);
@@ -756,10 +756,31 @@ static void deploy_checks(const char *url, flux_store *s)
     char owner[256];
     char *params = NULL;
     CHECK(flux_store_run_control(s, run.id, owner, sizeof owner, &params) == 0 && streq(owner, "vm:2:5") && !params);
-    OK(s, flux_store_set_run_params(s, run.id, "{\"topic\": \"t\"}"));
-    CHECK(flux_store_run_control(s, run.id, owner, sizeof owner, &params) == 0 && params &&
-          streq(params, "{\"topic\": \"t\"}"));
+    /* a run has its owner and params from the transaction that creates it:
+     * a triggered one unowned with its params, one a process runs owned */
+    flux_run_row trig = in, trow;
+    snprintf(trig.run_id, sizeof trig.run_id, "manual__trigger");
+    snprintf(trig.trigger, sizeof trig.trigger, "manual");
+    OK(s, flux_store_create_run(s, &trig, NULL, "[\"topic=t\"]", 9400, &trow, &created));
+    CHECK(created);
+    CHECK(flux_store_run_control(s, trow.id, owner, sizeof owner, &params) == 0 && streq(owner, "") && params &&
+          streq(params, "[\"topic=t\"]"));
     free(params);
+    params = NULL;
+    snprintf(trig.run_id, sizeof trig.run_id, "manual__owned");
+    OK(s, flux_store_create_run(s, &trig, "run:vm:7:1", NULL, 9500, &trow, &created));
+    CHECK(flux_store_run_control(s, trow.id, owner, sizeof owner, &params) == 0 && streq(owner, "run:vm:7:1") &&
+          !params);
+    OK(s, flux_store_claim_run(s, trow.id, "vm:1:1", NULL, 9600, &got));
+    CHECK_MSG(!got, "an owned run claimed by another");
+    /* the same owner again (a scheduler adopting its own run after a store error) */
+    OK(s, flux_store_claim_run(s, trow.id, "run:vm:7:1", NULL, 9700, &got));
+    CHECK(got);
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    OK(s, flux_store_runs_owned(s, "run:vm:7:1", &ids, &nids));
+    CHECK(nids == 1 && ids[0] == trow.id);
+    free(ids);
     flux_run_row *un;
     OK(s, flux_store_unfinished_runs(s, &un, &n));
     bool seen = false;
@@ -876,7 +897,8 @@ static void mysql_checks(const char *url, const char *dir)
         unsetenv("FLUX_DB_PASSWORD_FILE");
     }
 
-    /* a killed connection fails clearly, every time, with no reconnect */
+    /* a killed connection fails the call it broke, clearly; the next call
+     * opens a new connection and works (a restarted server) */
     flux_store *a = OPEN(url), *b = OPEN(url);
     if (a && b) {
         flux_run_row row;
@@ -886,11 +908,15 @@ static void mysql_checks(const char *url, const char *dir)
         flux_store_exec_raw(b, kill); /* kills b's own connection too */
         CHECK(flux_store_find_run(a, "p1", "twin", &row) < 0);
         CHECK_MSG(contains(flux_store_error(a), "lost the connection") &&
-                      contains(flux_store_error(a), "open it again"),
+                      contains(flux_store_error(a), "the next call reconnects"),
                   "%s", flux_store_error(a));
-        CHECK(flux_store_set_run_state(a, row.id, FLUX_RUN_RUNNING, 1) != 0);
-        CHECK(contains(flux_store_error(a), "lost the connection"));
         CHECK(flux_store_lost(a));
+        CHECK(flux_store_reopened(a) == 0);
+        OK(a, flux_store_set_run_state(a, row.id, FLUX_RUN_RUNNING, 1));
+        CHECK(!flux_store_lost(a));
+        CHECK(flux_store_reopened(a) == 1);
+        OK(a, flux_store_find_run(a, "p1", "twin", &row));
+        CHECK(row.state == FLUX_RUN_RUNNING);
     }
     flux_store_close(a);
     flux_store_close(b);
