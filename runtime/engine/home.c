@@ -107,9 +107,11 @@ int flux_home_open_store(const char *db, const char *conns_path, bool create, fl
                      url, where);
             return FLUX_HOME_NONE;
         }
-        mkdir(flux_home_dir(), 0755);
+        if (create)
+            mkdir(flux_home_dir(), 0755);
         snprintf(url, sizeof url, "sqlite://%s/flux.db", flux_home_dir());
         u = url;
     }
-    return flux_store_open(u, out, err, errlen) != 0 ? FLUX_HOME_STORE : FLUX_HOME_OK;
+    int rc = create ? flux_store_open(u, out, err, errlen) : flux_store_open_readonly(u, out, err, errlen);
+    return rc != 0 ? FLUX_HOME_STORE : FLUX_HOME_OK;
 }

@@ -28,7 +28,8 @@ enum { FLUX_HOME_OK = 0, FLUX_HOME_CONNS, FLUX_HOME_STORE, FLUX_HOME_NONE };
  * state_store (read from conns_path as flux_load_conns reads it, only when
  * needed), else FLUX_HOME/flux.db, created with its directory only when
  * create is true (a command that writes): a read-only command never leaves
- * a store behind. FLUX_HOME_OK with *out; FLUX_HOME_CONNS when flux.yaml
+ * a store behind, and opens it as a reader (flux_store_open_readonly: works
+ * on a read-only FLUX_HOME, never migrates or switches the journal mode). FLUX_HOME_OK with *out; FLUX_HOME_CONNS when flux.yaml
  * could not be read (its loader's message in err); FLUX_HOME_NONE when
  * there is no store and create is false (where it looked in err);
  * FLUX_HOME_STORE when the store could not be opened (why in err). */

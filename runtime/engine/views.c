@@ -206,6 +206,10 @@ static json_t *status_schedulers(flux_store *s, int64_t now, bool detail)
     json_t *sj = json_array();
     for (size_t i = 0; i < nsr; i++) {
         bool alive = !sr[i].stopped && now - sr[i].heartbeat < 10000;
+        /* the registry also holds the `flux run` processes that own runs:
+         * not schedulers, and of no interest once they ended */
+        if (!strncmp(sr[i].id, "run:", 4))
+            continue;
         json_t *e = json_pack("{s:s, s:b, s:I}", "scheduler", sr[i].id, "alive", alive, "heartbeat_age_ms",
                               (json_int_t)(now - sr[i].heartbeat));
         if (detail)

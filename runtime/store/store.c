@@ -159,7 +159,7 @@ int store_reopen(flux_store *s)
     }
     flux_db *db;
     char err[512];
-    if (s->drv->open(s->target, &db, err, sizeof err) != 0) {
+    if (s->drv->open(s->target, s->readonly, &db, err, sizeof err) != 0) {
         /* the old connection stays, still gone: the next call tries again */
         return store_fail(s, "the connection to the store was lost and cannot be opened again: %s", err);
     }

@@ -21,6 +21,10 @@ typedef struct flux_store flux_store;
  * password may also come from FLUX_DB_PASSWORD or FLUX_DB_PASSWORD_FILE.
  * Creates the schema or migrates it to the current version. -1 with err. */
 int flux_store_open(const char *url, flux_store **out, char *err, size_t errlen);
+/* A reader's open: creates nothing, migrates nothing (a store of another
+ * schema version is an error saying so), never changes SQLite's journal
+ * mode, and works on a read-only file and directory. */
+int flux_store_open_readonly(const char *url, flux_store **out, char *err, size_t errlen);
 void flux_store_close(flux_store *s);
 const char *flux_store_error(flux_store *s); /* message of the last failed call */
 const char *flux_store_kind(const flux_store *s); /* "sqlite" or "mysql" */

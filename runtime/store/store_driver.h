@@ -52,8 +52,10 @@ typedef struct flux_store_driver {
      * where BEGIN IMMEDIATE waits for the lock. */
     bool autocommit_single;
 
-    /* target: what follows "sqlite://" or "mysql://" (or a plain path). */
-    int (*open)(const char *target, flux_db **db, char *err, size_t errlen);
+    /* target: what follows "sqlite://" or "mysql://" (or a plain path).
+     * readonly: a reader that must not create, change the journal mode of
+     * or write to the database (a read-only FLUX_HOME, `flux runs`). */
+    int (*open)(const char *target, bool readonly, flux_db **db, char *err, size_t errlen);
     void (*close)(flux_db *db);
     const char *(*errmsg)(flux_db *db); /* of the last failed call on db or its statements */
     bool (*gone)(flux_db *db);          /* the connection is lost for good */

@@ -437,7 +437,7 @@ static int session(flux_db *d, const char *sql, char *err, size_t errlen)
     return 0;
 }
 
-static int my_open(const char *url, flux_db **out, char *err, size_t errlen)
+static int my_open(const char *url, bool readonly, flux_db **out, char *err, size_t errlen)
 {
     *out = NULL;
     target t;
@@ -469,7 +469,8 @@ static int my_open(const char *url, flux_db **out, char *err, size_t errlen)
                 "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
                 "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
                 err, errlen) ||
-        session(d, "SET NAMES utf8mb4 COLLATE utf8mb4_bin", err, errlen)) {
+        session(d, "SET NAMES utf8mb4 COLLATE utf8mb4_bin", err, errlen) ||
+        (readonly && session(d, "SET SESSION TRANSACTION READ ONLY", err, errlen))) {
         my_close(d);
         return -1;
     }

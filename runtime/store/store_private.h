@@ -94,6 +94,7 @@ struct flux_store {
     int migrated; /* migration steps applied by this open */
     char *target;  /* what the driver opened, kept to open it again after a lost connection */
     bool in_txn;   /* inside store_transact: a lost connection is not reopened mid-transaction */
+    bool readonly; /* opened by flux_store_open_readonly */
     int reopened;  /* connections reopened since the store was opened */
     char err[1024];
 };

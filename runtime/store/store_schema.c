@@ -104,12 +104,32 @@ static int migrate(flux_store *s)
     return 0;
 }
 
+/* A reader takes the store as it is: one of another version is reported,
+ * never migrated (a command that writes does that). */
+static int check_version(flux_store *s)
+{
+    int version;
+    if (read_version(s, &version))
+        return -1;
+    if (version > SCHEMA_VERSION)
+        return too_new(s, version);
+    if (version == 0)
+        return store_fail(s, "the database holds no flux state store yet");
+    if (version < SCHEMA_VERSION)
+        return store_fail(s,
+                          "the store's schema is version %d, older than the version %d of this flux; a command "
+                          "that writes (flux run, deploy, scheduler) migrates it",
+                          version, SCHEMA_VERSION);
+    s->version = version;
+    return 0;
+}
+
 static bool has_prefix(const char *s, const char *p)
 {
     return strncmp(s, p, strlen(p)) == 0;
 }
 
-int flux_store_open(const char *url, flux_store **out, char *err, size_t errlen)
+static int store_open(const char *url, bool readonly, flux_store **out, char *err, size_t errlen)
 {
     *out = NULL;
     if (!url || !*url) {
@@ -144,20 +164,31 @@ int flux_store_open(const char *url, flux_store **out, char *err, size_t errlen)
     }
     s->drv = drv;
     s->target = strdup(target);
-    if (!s->target || drv->open(target, &s->db, err, errlen)) {
+    s->readonly = readonly;
+    if (!s->target || drv->open(target, readonly, &s->db, err, errlen)) {
         if (!s->target)
             snprintf(err, errlen, "out of memory");
         free(s->target);
         free(s);
         return -1;
     }
-    if (migrate(s)) {
+    if (readonly ? check_version(s) : migrate(s)) {
         snprintf(err, errlen, "%s", s->err);
         flux_store_close(s);
         return -1;
     }
     *out = s;
     return 0;
+}
+
+int flux_store_open(const char *url, flux_store **out, char *err, size_t errlen)
+{
+    return store_open(url, false, out, err, errlen);
+}
+
+int flux_store_open_readonly(const char *url, flux_store **out, char *err, size_t errlen)
+{
+    return store_open(url, true, out, err, errlen);
 }
 
 void flux_store_close(flux_store *s)

@@ -253,7 +253,32 @@ static void sq_close(flux_db *d)
     free(d);
 }
 
-static int sq_open(const char *path, flux_db **out, char *err, size_t errlen)
+/* whether a reader's connection can read the schema */
+static bool readable(sqlite3 *db)
+{
+    return sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* file:PATH?immutable=1, the path %-escaped where a URI needs it */
+static char *immutable_uri(const char *path)
+{
+    size_t n = strlen(path);
+    char *u = malloc(3 * n + 32), *w = u;
+    if (!u)
+        abort();
+    w += sprintf(w, "file:");
+    for (const char *p = path; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7f)
+            w += sprintf(w, "%%%02X", c);
+        else
+            *w++ = (char)c;
+    }
+    strcpy(w, "?immutable=1");
+    return u;
+}
+
+static int sq_open(const char *path, bool readonly, flux_db **out, char *err, size_t errlen)
 {
     *out = NULL;
     const char *sync = getenv("FLUX_SQLITE_SYNC");
@@ -280,7 +305,19 @@ static int sq_open(const char *path, flux_db **out, char *err, size_t errlen)
     }
     /* NOMUTEX: a store handle belongs to one thread at a time, so SQLite's
      * own per-call locking would only cost time */
-    int rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path, &d->db, flags, NULL);
+    if (rc == SQLITE_OK && readonly && !readable(d->db)) {
+        /* a WAL database whose -shm and -wal files are gone (no writer has it
+         * open) in a directory this process cannot write: read it as it
+         * stands on disk, which is whole, since the last writer's close
+         * checkpointed it */
+        sqlite3_close(d->db);
+        d->db = NULL;
+        char *uri = immutable_uri(path);
+        rc = sqlite3_open_v2(uri, &d->db, flags | SQLITE_OPEN_URI, NULL);
+        free(uri);
+    }
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "sqlite: cannot open %s: %s", path,
                  d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc));
@@ -289,7 +326,8 @@ static int sq_open(const char *path, flux_db **out, char *err, size_t errlen)
     }
     sqlite3_extended_result_codes(d->db, 1);
     sqlite3_busy_timeout(d->db, 5000);
-    if (wal(d, path, err, errlen) || pragma(d, sync_sql, err, errlen) ||
+    /* a reader leaves the journal mode as the writers set it (WAL) */
+    if ((!readonly && (wal(d, path, err, errlen) || pragma(d, sync_sql, err, errlen))) ||
         pragma(d, "PRAGMA foreign_keys=ON", err, errlen)) {
         sq_close(d);
         return -1;

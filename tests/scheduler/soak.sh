@@ -47,9 +47,12 @@ launch steady; S=$!; pids+=("$S")
 launch k0; K=$!; pids+=("$K")
 t0=$(date +%s)
 at() { while [ $(( $(date +%s) - t0 )) -lt "$1" ]; do sleep 0.2; done; }
+died=0 # schedulers found gone before their kill: a store error stopped them
 for round in 1 2 3 4 5; do
     at $((round * 10))
-    kill -KILL "$K"; wait "$K" 2>/dev/null || true
+    kill -0 "$K" 2>/dev/null || died=$((died + 1))
+    kill -KILL "$K" 2>/dev/null || true
+    wait "$K" 2>/dev/null || true
     if [ "$round" -eq 2 ] || [ "$round" -eq 4 ]; then
         bash "$here/servers/mariadb.sh" restart "$T/db" 2>> "$T/db.log"
     fi
@@ -58,7 +61,10 @@ for round in 1 2 3 4 5; do
 done
 at 60
 stop_at=$(date +%s)
-kill -KILL "$K"; wait "$K" 2>/dev/null || true
+kill -0 "$K" 2>/dev/null || died=$((died + 1))
+kill -0 "$S" 2>/dev/null || died=$((died + 1))
+kill -KILL "$K" 2>/dev/null || true
+wait "$K" 2>/dev/null || true
 # what the killed one left is the steady scheduler's to finish
 for _ in $(seq 300); do
     left=$(q "SELECT COUNT(*) FROM runs WHERE state IN ('queued', 'running') AND interval_end <= ${stop_at}000")
@@ -69,6 +75,7 @@ kill -TERM "$S"
 for _ in $(seq 300); do [ -e "/proc/$S" ] && [ "$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$S/stat")" != Z ] || break; sleep 0.1; done
 wait "$S" && rs=0 || rs=$?
 pids=()
+check "no scheduler stopped by itself (the store restarts included)" 0 "$died"
 check "the steady scheduler lived through it all and exits 0 on SIGTERM" 0 "$rs"
 check "nothing is left queued or running" 0 "$left"
 check "no task instance is left running" 0 \
