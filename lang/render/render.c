@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "eval.h"
 #include "duration.h"
 #include "parse.h"
@@ -166,7 +167,7 @@ static void bind(flux_renderer *r, flux_scope *s, const char *name, flux_value v
  * so {{ ds }} and {{ interval_start | ds }} can never disagree */
 static flux_value fmt(flux_renderer *r, int64_t ms, int32_t off, const char *filter)
 {
-    flux_eval ev = {r->arena, r->diags, NULL, false, NULL, NULL};
+    flux_eval ev = {.arena = r->arena, .diags = r->diags};
     flux_value v = flux_none();
     flux_filter_apply(&ev, filter, flux_time_at(ms, off), &v);
     return v;
@@ -419,8 +420,22 @@ static int bind_refs(flux_renderer *r, flux_scope *s, const flux_expr *e, const 
 
 /* ---- fields ---- */
 
+/* what the sql filter quotes for in field `key` of t: the type of the
+ * connection its SQL runs on, when that connection is defined */
+static flux_sql_dialect field_dialect(flux_renderer *r, const flux_task *t, const char *key)
+{
+    const char *param = t && r->sql_conn ? r->sql_conn(t->op, key) : NULL;
+    const char *name = param ? flux_attr_word(&t->attrs, param, NULL) : NULL;
+    const flux_conn *c = name ? flux_conns_find(r->conns, name) : NULL;
+    if (!c || !c->type)
+        return FLUX_SQL_UNKNOWN;
+    return strcmp(c->type, "sqlite") == 0 ? FLUX_SQL_SQLITE
+           : strcmp(c->type, "mysql") == 0 ? FLUX_SQL_MYSQL
+                                           : FLUX_SQL_UNKNOWN;
+}
+
 static int render_template(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
-                           const flux_field *in, flux_buf *out)
+                           flux_sql_dialect dialect, const flux_field *in, flux_buf *out)
 {
     flux_scope *s = flux_run_scope(r, run, t, try_number);
     for (size_t i = 0; i < in->u.tmpl.n; i++) {
@@ -440,7 +455,7 @@ static int render_template(flux_renderer *r, const flux_run *run, const flux_tas
             flux_buf_puts(out, " }}");
             continue;
         }
-        flux_eval ev = {r->arena, r->diags, es, false, NULL, NULL};
+        flux_eval ev = {.arena = r->arena, .diags = r->diags, .scope = es, .sql = dialect};
         flux_value v;
         if (flux_eval_expr(&ev, p->expr, &v) != FLUX_EVAL_OK) {
             if (!r->err[0])
@@ -452,14 +467,14 @@ static int render_template(flux_renderer *r, const flux_run *run, const flux_tas
     return 0;
 }
 
-int flux_render_field(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
-                      const flux_field *in, flux_field *out)
+static int render_field(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
+                        flux_sql_dialect dialect, const flux_field *in, flux_field *out)
 {
     *out = *in;
     switch (in->kind) {
     case FLUX_F_TEMPLATE: {
         flux_buf b = {0};
-        int rc = render_template(r, run, t, try_number, in, &b);
+        int rc = render_template(r, run, t, try_number, dialect, in, &b);
         out->kind = FLUX_F_STRING;
         out->u.str.s = flux_arena_strndup(r->arena, b.data ? b.data : "", b.len);
         out->u.str.len = b.len;
@@ -469,19 +484,25 @@ int flux_render_field(flux_renderer *r, const flux_run *run, const flux_task *t,
     case FLUX_F_LIST: {
         out->u.list.v = flux_arena_alloc(r->arena, (in->u.list.n ? in->u.list.n : 1) * sizeof(flux_field));
         for (size_t i = 0; i < in->u.list.n; i++)
-            if (flux_render_field(r, run, t, try_number, &in->u.list.v[i], &out->u.list.v[i]) != 0)
+            if (render_field(r, run, t, try_number, dialect, &in->u.list.v[i], &out->u.list.v[i]) != 0)
                 return -1;
         return 0;
     }
     case FLUX_F_MAP: {
         out->u.map.v = flux_arena_alloc(r->arena, (in->u.map.n ? in->u.map.n : 1) * sizeof(flux_field));
         for (size_t i = 0; i < in->u.map.n; i++)
-            if (flux_render_field(r, run, t, try_number, &in->u.map.v[i], &out->u.map.v[i]) != 0)
+            if (render_field(r, run, t, try_number, dialect, &in->u.map.v[i], &out->u.map.v[i]) != 0)
                 return -1;
         return 0;
     }
     default: return 0;
     }
+}
+
+int flux_render_field(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
+                      const flux_field *in, flux_field *out)
+{
+    return render_field(r, run, t, try_number, FLUX_SQL_UNKNOWN, in, out);
 }
 
 static int cmp_attr(const void *x, const void *y)
@@ -503,7 +524,7 @@ int flux_render_task(flux_renderer *r, const flux_run *run, const flux_task *t, 
     out->n = 0;
     for (size_t i = 0; i < n; i++) {
         out->keys[i] = v[i]->key;
-        if (flux_render_field(r, run, t, try_number, &v[i]->val, &out->vals[i]) != 0)
+        if (render_field(r, run, t, try_number, field_dialect(r, t, v[i]->key), &v[i]->val, &out->vals[i]) != 0)
             return -1;
         out->n = i + 1;
     }

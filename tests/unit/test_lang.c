@@ -53,7 +53,7 @@ static void render(const char *expr, char *out, size_t outlen, int *errors)
     flux_expr *x = flux_parse_expr(a, &fx.d, &fx.src, fx.id, 0, (uint32_t)strlen(expr));
     out[0] = '\0';
     if (x) {
-        flux_eval ev = {a, &fx.d, NULL, false, NULL, NULL};
+        flux_eval ev = {.arena = a, .diags = &fx.d};
         flux_value v;
         if (flux_eval_expr(&ev, x, &v) == FLUX_EVAL_OK) {
             flux_buf b = {0};
