@@ -211,9 +211,8 @@ static void sql_string(const char *s, size_t n, flux_sql_dialect d, flux_buf *b)
             flux_buf_puts(b, "''");
         else if (c == '\\' && d == FLUX_SQL_MYSQL)
             flux_buf_puts(b, "\\\\");
-        else if (c == '\0')
-            /* SQL text reaches the database as a C string: no NUL in it */
-            flux_buf_puts(b, d == FLUX_SQL_MYSQL ? "\\0" : "' || char(0) || '");
+        else if (c == '\0' && d == FLUX_SQL_MYSQL)
+            flux_buf_puts(b, "\\0");
         else
             flux_buf_putc(b, c);
     }
