@@ -327,8 +327,11 @@ static void add_secret_form(flux_renderer *r, const char *s)
 
 static flux_value conn_dict(flux_renderer *r, const flux_conn *c)
 {
-    const char *keys[] = {"type", "host", "port", "user", "login", "database", "schema", "brokers", "password"};
-    flux_value vals[9];
+    /* every field the checker accepts (conn_fields of check_templates.c) */
+    const char *keys[] = {"type", "host", "port", "user", "login", "database", "schema", "brokers", "password",
+                          "uri"};
+    enum { NKEYS = sizeof keys / sizeof *keys };
+    flux_value vals[NKEYS];
     vals[0] = flux_cstr(r->arena, c->type ? c->type : "");
     vals[1] = c->host ? flux_cstr(r->arena, c->host) : flux_none();
     vals[2] = c->port ? flux_int(c->port) : flux_none();
@@ -339,10 +342,15 @@ static flux_value conn_dict(flux_renderer *r, const flux_conn *c)
     vals[7] = c->brokers ? flux_cstr(r->arena, c->brokers) : flux_none();
     vals[8] = c->password ? flux_cstr(r->arena, c->password) : flux_none();
     add_secret(r, c->password);
+    /* built from the fields whichever way it was given, its password
+     * masked in the form the URI writes it */
+    const char *pw_form;
+    vals[9] = flux_cstr(r->arena, flux_conn_uri(r->arena, c, &pw_form));
+    add_secret(r, pw_form);
     flux_value d = {.t = FLUX_T_DICT};
-    d.u.list.n = 18;
-    d.u.list.v = flux_arena_alloc(r->arena, 18 * sizeof(flux_value));
-    for (size_t i = 0; i < 9; i++) {
+    d.u.list.n = 2 * NKEYS;
+    d.u.list.v = flux_arena_alloc(r->arena, 2 * NKEYS * sizeof(flux_value));
+    for (size_t i = 0; i < NKEYS; i++) {
         d.u.list.v[2 * i] = flux_cstr(r->arena, keys[i]);
         d.u.list.v[2 * i + 1] = vals[i];
     }
