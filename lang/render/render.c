@@ -281,39 +281,47 @@ static void collect(const flux_expr *e, refs *out)
 
 static void add_secret_form(flux_renderer *r, const char *s);
 
-/* replaces each `from` byte of s with `to`: the escaped forms a filter gives */
-static const char *escaped(flux_renderer *r, const char *s, char from, const char *to)
+/* the quoting filters, as a template can apply them to a secret */
+static const struct {
+    const char *filter;
+    flux_sql_dialect sql;
+} secret_filters[] = {
+    {"shquote", FLUX_SQL_UNKNOWN}, {"sql", FLUX_SQL_MYSQL}, {"sql", FLUX_SQL_SQLITE}, {"json", FLUX_SQL_UNKNOWN},
+};
+#define NSECRET_FILTERS (sizeof secret_filters / sizeof *secret_filters)
+
+/* filter k of s, whole (quotes included) */
+static flux_value secret_filtered(flux_renderer *r, size_t k, flux_value s)
 {
-    if (!strchr(s, from))
-        return NULL;
-    flux_buf b = {0};
-    for (; *s; s++) {
-        if (*s == from)
-            flux_buf_puts(&b, to);
-        else
-            flux_buf_putc(&b, *s);
-    }
-    const char *e = flux_arena_strdup(r->arena, b.data);
-    flux_buf_free(&b);
-    return e;
+    flux_eval ev = {.arena = r->arena, .diags = r->diags, .sql = secret_filters[k].sql};
+    flux_value v;
+    if (flux_filter_apply(&ev, secret_filters[k].filter, s, &v) != FLUX_EVAL_OK || v.t != FLUX_T_STR)
+        return flux_none();
+    return v;
 }
 
-/* a secret is masked by value, and also as shquote, sql and json print it,
- * so that a filter cannot leak it past the mask */
+/* what a filter wrote inside its own quotes: the text that holds the secret */
+static void add_secret_inner(flux_renderer *r, flux_value v)
+{
+    if (v.t == FLUX_T_STR && v.u.s.len > 2)
+        add_secret_form(r, flux_arena_strndup(r->arena, v.u.s.s + 1, v.u.s.len - 2));
+}
+
+/* a secret is masked by value, and also as each quoting filter writes it,
+ * alone or after another (json | shquote), so that no filter can carry it
+ * past the mask */
 static void add_secret(flux_renderer *r, const char *s)
 {
     if (!s || !*s)
         return;
     add_secret_form(r, s);
-    const char *v;
-    if ((v = escaped(r, s, '\'', "'\\''")))
-        add_secret_form(r, v);
-    if ((v = escaped(r, s, '\'', "''")))
-        add_secret_form(r, v);
-    if ((v = escaped(r, s, '\\', "\\\\")))
-        add_secret_form(r, v);
-    if ((v = escaped(r, s, '"', "\\\"")))
-        add_secret_form(r, v);
+    flux_value raw = flux_cstr(r->arena, s);
+    for (size_t i = 0; i < NSECRET_FILTERS; i++) {
+        flux_value once = secret_filtered(r, i, raw);
+        add_secret_inner(r, once);
+        for (size_t j = 0; j < NSECRET_FILTERS && once.t == FLUX_T_STR; j++)
+            add_secret_inner(r, secret_filtered(r, j, once));
+    }
 }
 
 static void add_secret_form(flux_renderer *r, const char *s)
