@@ -270,9 +270,11 @@ static void check_quoting(checker *k, const flux_field *f, size_t i, flux_param_
     if (ctl && !(e->kind == FLUX_X_FILTER && strcmp(e->u.filter.name, want) == 0)) {
         const flux_expr *core = quote_core(k, e);
         bool parens = core->kind == FLUX_X_BINARY || core->kind == FLUX_X_UNARY || core->kind == FLUX_X_COND;
+        /* `...` holds an SQL name, which no filter quotes: no place to suggest */
+        bool outside = q == FLUX_QUOTE_SINGLE || q == FLUX_QUOTE_DOUBLE;
         char *h = flux_arena_printf(k->a, "write {{ %s%s%s | %s }}%s%s", parens ? "(" : "", expr_text(k, core),
-                                    parens ? ")" : "", want, quoted ? " outside the " : "",
-                                    quoted ? quote_name(q) : "");
+                                    parens ? ")" : "", want, outside ? " outside the " : "",
+                                    outside ? quote_name(q) : "");
         bool param = ctl & CTL_PARAMS;
         WARN(k, span, ctx, param ? "unquoted-param" : "unquoted-output", h, "%s interpolated into %s text without '%s'",
              param ? "param" : "task output", shell ? "shell" : "SQL", want);

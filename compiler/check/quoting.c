@@ -61,11 +61,12 @@ static void clear(size_t n, flux_quote *out)
 
 /* ---- shell ---- */
 
-enum { SH_TOP, SH_SUB, SH_BACK, SH_SQ, SH_DQ };
+/* SH_ARITH is $(( )): parentheses as in $( ), and << is a shift */
+enum { SH_TOP, SH_SUB, SH_ARITH, SH_BACK, SH_SQ, SH_DQ };
 
 typedef struct sh_frame {
     int kind;
-    size_t depth; /* SH_SUB: ( ) pairs open inside it */
+    size_t depth; /* SH_SUB, SH_ARITH: ( ) pairs open inside it */
 } sh_frame;
 
 #define SH_MAX_DEPTH 32
@@ -176,7 +177,7 @@ void flux_quote_shell(const flux_tpart *parts, size_t n, flux_quote *out)
             else if (c == '"')
                 d--;
             else if (c == '$' && lit(&f, i + 1) == '(')
-                push = true, next.kind = SH_SUB, i++;
+                push = true, next.kind = lit(&f, i + 2) == '(' ? SH_ARITH : SH_SUB, i++;
             else if (c == '`')
                 push = true, next.kind = SH_BACK;
         } else if (c == '\\') {
@@ -190,17 +191,17 @@ void flux_quote_shell(const flux_tpart *parts, size_t n, flux_quote *out)
             else
                 push = true, next.kind = SH_BACK;
         } else if (c == '$' && lit(&f, i + 1) == '(') {
-            push = true, next.kind = SH_SUB, i++;
-        } else if (c == '(' && top->kind == SH_SUB) {
+            push = true, next.kind = lit(&f, i + 2) == '(' ? SH_ARITH : SH_SUB, i++;
+        } else if (c == '(' && (top->kind == SH_SUB || top->kind == SH_ARITH)) {
             top->depth++;
-        } else if (c == ')' && top->kind == SH_SUB) {
+        } else if (c == ')' && (top->kind == SH_SUB || top->kind == SH_ARITH)) {
             if (top->depth)
                 top->depth--;
             else
                 d--;
         } else if (c == '#' && word_start(prev)) {
             comment = true;
-        } else if (c == '<' && lit(&f, i + 1) == '<' && lit(&f, i + 2) != '<') {
+        } else if (c == '<' && lit(&f, i + 1) == '<' && lit(&f, i + 2) != '<' && top->kind != SH_ARITH) {
             size_t end;
             char *w = heredoc_word(&f, i + 2, &dash, &end);
             if (w) {

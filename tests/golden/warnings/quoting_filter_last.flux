@@ -19,4 +19,9 @@ pipeline p {
         sql = "SELECT * FROM t WHERE name = {{ params.name | upper | default('x') | sql }}"
     }
     task concat : bash { command = "echo {{ params.name | shquote ~ params.name }}" }
+    task in_quotes : bash { command = "echo \"hello {{ params.name }}\"" }
+    task in_sql_quotes : mysql {
+        conn = "warehouse"
+        sql = "SELECT * FROM `{{ params.name }}` WHERE name = '{{ params.name }}'"
+    }
 }

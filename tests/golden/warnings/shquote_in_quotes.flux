@@ -20,7 +20,7 @@ pipeline p {
             cat > run.sh <<'EOF'
             it's here: {{ params.name | shquote }}
             EOF
-            echo {{ params.name | shquote }}
+            echo {{ params.name | shquote }} $((1 << 2))
             echo "last: {{ params.name | shquote }}"
         """
     }
