@@ -1,6 +1,7 @@
 /* check_templates — run-time templates: params.NAME declared, conn.NAME.FIELD,
  * tasks.ID.outputs.KEY (recorded for check_deps.c), fields of single-valued
- * variables, params put into shell or SQL text without shquote or sql. */
+ * variables; params and task outputs put into shell or SQL text without
+ * shquote or sql last, and a shquote or sql inside quotes of that text. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,41 +9,76 @@
 #include "checker.h"
 #include "eval.h"
 #include "parse.h"
+#include "quoting.h"
 #include "registry.h"
 #include "suggest.h"
 
 static const char *const conn_fields[] = {"brokers", "database", "host", "login", "password",
                                           "port", "schema", "type", "uri", "user"};
 
-static bool refers_params(const flux_expr *e)
+/* what whoever starts a run (params) or an upstream task (its outputs)
+ * decides: text that must be quoted where it meets a shell or SQL */
+enum { CTL_PARAMS = 1u, CTL_OUTPUTS = 2u };
+
+static unsigned controlled(const flux_expr *e)
 {
     if (!e)
-        return false;
+        return 0;
+    unsigned m = 0;
     switch (e->kind) {
-    case FLUX_X_NAME: return strcmp(e->u.name, "params") == 0;
-    case FLUX_X_ATTR: return refers_params(e->u.attr.obj);
-    case FLUX_X_INDEX: return refers_params(e->u.index.obj) || refers_params(e->u.index.index);
-    case FLUX_X_UNARY: return refers_params(e->u.unary.arg);
-    case FLUX_X_BINARY: return refers_params(e->u.binary.lhs) || refers_params(e->u.binary.rhs);
+    case FLUX_X_NAME:
+        return strcmp(e->u.name, "params") == 0 ? CTL_PARAMS : strcmp(e->u.name, "tasks") == 0 ? CTL_OUTPUTS : 0;
+    case FLUX_X_ATTR: return controlled(e->u.attr.obj);
+    case FLUX_X_INDEX: return controlled(e->u.index.obj) | controlled(e->u.index.index);
+    case FLUX_X_UNARY: return controlled(e->u.unary.arg);
+    case FLUX_X_BINARY: return controlled(e->u.binary.lhs) | controlled(e->u.binary.rhs);
     case FLUX_X_FILTER:
-        if (refers_params(e->u.filter.arg))
-            return true;
+        m = controlled(e->u.filter.arg);
         for (size_t i = 0; i < e->u.filter.args.n; i++)
-            if (refers_params(e->u.filter.args.v[i]))
-                return true;
-        return false;
+            m |= controlled(e->u.filter.args.v[i]);
+        return m;
     case FLUX_X_CALL:
         for (size_t i = 0; i < e->u.call.args.n; i++)
-            if (refers_params(e->u.call.args.v[i]))
-                return true;
-        return false;
+            m |= controlled(e->u.call.args.v[i]);
+        return m;
     case FLUX_X_LIST: case FLUX_X_DICT:
         for (size_t i = 0; i < e->u.list.n; i++)
-            if (refers_params(e->u.list.v[i]))
-                return true;
-        return false;
+            m |= controlled(e->u.list.v[i]);
+        return m;
     case FLUX_X_COND:
-        return refers_params(e->u.cond.cond) || refers_params(e->u.cond.then) || refers_params(e->u.cond.other);
+        return controlled(e->u.cond.cond) | controlled(e->u.cond.then) | controlled(e->u.cond.other);
+    default: return 0;
+    }
+}
+
+static bool is_quoting(const char *filter)
+{
+    return strcmp(filter, "shquote") == 0 || strcmp(filter, "sql") == 0;
+}
+
+/* e without the quoting filters of its outer chain: what the help quotes
+ * once, last ({{ x | sql | upper }} -> x | upper) */
+static const flux_expr *quote_core(checker *k, const flux_expr *e)
+{
+    if (e->kind != FLUX_X_FILTER)
+        return e;
+    const flux_expr *arg = quote_core(k, e->u.filter.arg);
+    if (is_quoting(e->u.filter.name))
+        return arg;
+    if (arg == e->u.filter.arg)
+        return e;
+    flux_expr *c = flux_arena_memdup(k->a, e, sizeof *e);
+    c->u.filter.arg = (flux_expr *)arg;
+    return c;
+}
+
+/* whether the text e renders holds what filter `name` wrote */
+static bool yields(const flux_expr *e, const char *name)
+{
+    switch (e->kind) {
+    case FLUX_X_FILTER: return strcmp(e->u.filter.name, name) == 0 || yields(e->u.filter.arg, name);
+    case FLUX_X_BINARY: return yields(e->u.binary.lhs, name) || yields(e->u.binary.rhs, name);
+    case FLUX_X_COND: return yields(e->u.cond.then, name) || yields(e->u.cond.other, name);
     default: return false;
     }
 }
@@ -205,31 +241,84 @@ static void check_expr(checker *k, const flux_expr *e, const flux_task *t, const
     }
 }
 
+/* e as source text, for a help line */
+static const char *expr_text(checker *k, const flux_expr *e)
+{
+    flux_buf b = {0};
+    flux_expr_print(e, &b);
+    const char *s = flux_arena_strndup(k->a, b.data ? b.data : "", b.len);
+    flux_buf_free(&b);
+    return s;
+}
+
+static const char *quote_name(flux_quote q)
+{
+    return q == FLUX_QUOTE_SINGLE ? "single quotes" : q == FLUX_QUOTE_DOUBLE ? "double quotes" : "backquotes";
+}
+
+/* one {{ }} of shell or SQL text: controlled values without the quoting
+ * filter last, and a quoting filter whose quotes land inside other quotes */
+static void check_quoting(checker *k, const flux_field *f, size_t i, flux_param_type type, flux_quote q,
+                          const flux_ctx *ctx)
+{
+    const flux_expr *e = f->u.tmpl.parts[i].expr;
+    flux_span span = f->u.tmpl.parts[i].span;
+    bool shell = type == FLUX_PT_SHELL;
+    const char *want = shell ? "shquote" : "sql";
+    bool quoted = q == FLUX_QUOTE_SINGLE || q == FLUX_QUOTE_DOUBLE || q == FLUX_QUOTE_BACK;
+    unsigned ctl = controlled(e);
+    if (ctl && !(e->kind == FLUX_X_FILTER && strcmp(e->u.filter.name, want) == 0)) {
+        const flux_expr *core = quote_core(k, e);
+        bool parens = core->kind == FLUX_X_BINARY || core->kind == FLUX_X_UNARY || core->kind == FLUX_X_COND;
+        /* `...` holds an SQL name, which no filter quotes: no place to suggest */
+        bool outside = q == FLUX_QUOTE_SINGLE || q == FLUX_QUOTE_DOUBLE;
+        char *h = flux_arena_printf(k->a, "write {{ %s%s%s | %s }}%s%s", parens ? "(" : "", expr_text(k, core),
+                                    parens ? ")" : "", want, outside ? " outside the " : "",
+                                    outside ? quote_name(q) : "");
+        bool param = ctl & CTL_PARAMS;
+        WARN(k, span, ctx, param ? "unquoted-param" : "unquoted-output", h, "%s interpolated into %s text without '%s'",
+             param ? "param" : "task output", shell ? "shell" : "SQL", want);
+    }
+    if (!quoted || !yields(e, want))
+        return;
+    if (shell) {
+        char c = q == FLUX_QUOTE_SINGLE ? '\'' : '"';
+        char *h = flux_arena_printf(k->a, "close the %s before the template and reopen them after it: "
+                                    "%c...%c{{ %s }}%c...%c", quote_name(q), c, c, expr_text(k, e), c, c);
+        WARN(k, span, ctx, "shquote-in-quotes", h, "%s",
+             q == FLUX_QUOTE_SINGLE
+                 ? "'shquote' inside single quotes: its first quote ends them and leaves the value unquoted"
+                 : "'shquote' inside double quotes: its single quotes are kept as text and $, ` and \\ in the "
+                   "value still work");
+    } else {
+        char *h = flux_arena_printf(k->a, "remove the quotes around {{ %s }}: 'sql' writes its own", expr_text(k, e));
+        WARN(k, span, ctx, "sql-in-quotes", h, "'sql' inside %s: it writes a whole SQL literal, quotes included",
+             quote_name(q));
+    }
+}
+
 void flux_check_templates(checker *k, const flux_field *f, const flux_task *t, flux_param_type type,
                             const flux_ctx *ctx)
 {
     switch (f->kind) {
-    case FLUX_F_TEMPLATE:
-        for (size_t i = 0; i < f->u.tmpl.n; i++) {
+    case FLUX_F_TEMPLATE: {
+        size_t n = f->u.tmpl.n;
+        flux_quote *q = NULL;
+        if (type == FLUX_PT_SHELL || type == FLUX_PT_SQL) {
+            q = flux_xmalloc((n ? n : 1) * sizeof *q);
+            (type == FLUX_PT_SHELL ? flux_quote_shell : flux_quote_sql)(f->u.tmpl.parts, n, q);
+        }
+        for (size_t i = 0; i < n; i++) {
             const flux_expr *e = f->u.tmpl.parts[i].expr;
             if (!e)
                 continue;
             check_expr(k, e, t, ctx);
-            if ((type == FLUX_PT_SHELL || type == FLUX_PT_SQL) && refers_params(e)) {
-                const char *want = type == FLUX_PT_SHELL ? "shquote" : "sql";
-                bool safe = e->kind == FLUX_X_FILTER && strcmp(e->u.filter.name, want) == 0;
-                if (!safe) {
-                    flux_buf b = {0};
-                    flux_expr_print(e, &b);
-                    char *h = flux_arena_printf(k->a, "write {{ %s | %s }}", b.data ? b.data : "", want);
-                    flux_buf_free(&b);
-                    WARN(k, f->u.tmpl.parts[i].span, ctx, "unquoted-param", h,
-                         "param interpolated into %s text without '%s'",
-                         type == FLUX_PT_SHELL ? "shell" : "SQL", want);
-                }
-            }
+            if (q)
+                check_quoting(k, f, i, type, q[i], ctx);
         }
+        free(q);
         return;
+    }
     case FLUX_F_LIST:
         for (size_t i = 0; i < f->u.list.n; i++)
             flux_check_templates(k, &f->u.list.v[i], t, FLUX_PT_STRING, ctx);

@@ -71,7 +71,7 @@ flux_diag *flux_expand_error(expander *x, flux_span span, const char *code, cons
 
 flux_eval flux_expand_evaluator(expander *x, const flux_scope *scope)
 {
-    flux_eval ev = {x->a, x->d, scope, true, eval_notes, x};
+    flux_eval ev = {.arena = x->a, .diags = x->d, .scope = scope, .compile_time = true, .notes = eval_notes, .ud = x};
     return ev;
 }
 

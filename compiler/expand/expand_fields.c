@@ -30,7 +30,8 @@ const char *flux_expand_runtime_name_in(const flux_expr *e, const flux_scope *sc
             return r;
         for (size_t i = 0; i < e->u.filter.args.n && !r; i++)
             r = flux_expand_runtime_name_in(e->u.filter.args.v[i], scope);
-        return r;
+        /* a text with a backslash is quoted once its database is known */
+        return r ? r : strcmp(e->u.filter.name, "sql") == 0 ? "sql" : NULL;
     case FLUX_X_CALL:
         for (size_t i = 0; i < e->u.call.args.n && !r; i++)
             r = flux_expand_runtime_name_in(e->u.call.args.v[i], scope);
@@ -55,6 +56,13 @@ bool flux_expand_static(expander *x, const flux_scope *scope, const flux_expr *e
         return true;
     if (s == FLUX_EVAL_RUNTIME) {
         const char *n = flux_expand_runtime_name_in(e, scope);
+        if (n && strcmp(n, "sql") == 0) {
+            flux_expand_error(x, e->span, "runtime-in-static",
+                  "apply sql where the value meets the SQL text: {{ value | sql }}",
+                  "'sql' of a text holding a backslash is quoted at run time, for the database the text runs on, "
+                  "and %s is decided at compile time", what);
+            return false;
+        }
         flux_expand_error(x, e->span, "runtime-in-static",
               "compile-time values are {% set %} names, loop variables and macro parameters",
               "'%s' is a run-time value and %s is decided at compile time", n ? n : "this", what);

@@ -77,7 +77,8 @@ bool flux_expand_budget(expander *x, flux_span span);
 
 /* ---- expand_fields.c ---- */
 
-/* first run-time name an expression reads, for messages */
+/* first run-time name an expression reads, for messages; "sql" when only
+ * an sql filter waits for the database (a text holding a backslash) */
 const char *flux_expand_runtime_name_in(const flux_expr *e, const flux_scope *scope);
 
 /* evaluates an expression that must be known at compile time */

@@ -12,6 +12,15 @@
 
 typedef enum { FLUX_EVAL_OK, FLUX_EVAL_RUNTIME, FLUX_EVAL_ERROR } flux_eval_status;
 
+/* The SQL the sql filter writes literals for: the database the rendered
+ * text runs on. UNKNOWN at compile time (the connection is resolved at run
+ * time) and for text that feeds no SQL connection (a bash command). */
+typedef enum {
+    FLUX_SQL_UNKNOWN, /* compile time: left for run time where it matters; run time: as MySQL */
+    FLUX_SQL_MYSQL,   /* a backslash in a string is an escape, so it is doubled */
+    FLUX_SQL_SQLITE   /* standard SQL: only the quote is doubled */
+} flux_sql_dialect;
+
 typedef struct flux_eval {
     flux_arena *arena;
     flux_diags *diags;
@@ -21,6 +30,7 @@ typedef struct flux_eval {
     /* adds "in iteration ... of this loop" notes to an error */
     void (*notes)(void *ud, flux_diag *g);
     void *ud;
+    flux_sql_dialect sql; /* what the sql filter quotes for */
 } flux_eval;
 
 #endif

@@ -199,7 +199,27 @@ FILTER(f_shquote)
     return FLUX_EVAL_OK;
 }
 
-static void sql_literal(flux_value v, flux_buf *b)
+/* a string between single quotes, for the dialect: the quote doubled in
+ * both; MySQL also reads a backslash as an escape (the operators' sessions
+ * never set NO_BACKSLASH_ESCAPES), SQLite and standard SQL do not */
+static void sql_string(const char *s, size_t n, flux_sql_dialect d, flux_buf *b)
+{
+    flux_buf_putc(b, '\'');
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\'')
+            flux_buf_puts(b, "''");
+        else if (c == '\\' && d == FLUX_SQL_MYSQL)
+            flux_buf_puts(b, "\\\\");
+        else if (c == '\0' && d == FLUX_SQL_MYSQL)
+            flux_buf_puts(b, "\\0");
+        else
+            flux_buf_putc(b, c);
+    }
+    flux_buf_putc(b, '\'');
+}
+
+static void sql_literal(flux_value v, flux_sql_dialect d, flux_buf *b)
 {
     switch (v.t) {
     case FLUX_T_NONE: flux_buf_puts(b, "NULL"); return;
@@ -219,27 +239,14 @@ static void sql_literal(flux_value v, flux_buf *b)
         for (size_t i = 0; i < v.u.list.n; i++) {
             if (i)
                 flux_buf_puts(b, ", ");
-            sql_literal(v.u.list.v[i], b);
+            sql_literal(v.u.list.v[i], d, b);
         }
         flux_buf_putc(b, ')');
         return;
     default: {
         flux_buf t = {0};
         flux_value_render(v, &t);
-        /* standard SQL quoting plus backslashes, which MySQL treats as escapes */
-        flux_buf_putc(b, '\'');
-        for (size_t i = 0; i < t.len; i++) {
-            char c = t.data[i];
-            if (c == '\'')
-                flux_buf_puts(b, "''");
-            else if (c == '\\')
-                flux_buf_puts(b, "\\\\");
-            else if (c == '\0')
-                flux_buf_puts(b, "\\0");
-            else
-                flux_buf_putc(b, c);
-        }
-        flux_buf_putc(b, '\'');
+        sql_string(t.data ? t.data : "", t.len, d, b);
         flux_buf_free(&t);
     }
     }
@@ -249,7 +256,20 @@ FILTER(f_sql)
 {
     (void)a, (void)n, (void)x;
     flux_buf b = {0};
-    sql_literal(in, &b);
+    sql_literal(in, ev->sql == FLUX_SQL_SQLITE ? FLUX_SQL_SQLITE : FLUX_SQL_MYSQL, &b);
+    if (ev->compile_time && ev->sql == FLUX_SQL_UNKNOWN) {
+        /* the database is known only at run time: a value whose literal
+         * differs between dialects (a backslash in it) is quoted then */
+        flux_buf other = {0};
+        sql_literal(in, FLUX_SQL_SQLITE, &other);
+        bool same = other.len == b.len && (!b.len || memcmp(other.data, b.data, b.len) == 0);
+        flux_buf_free(&other);
+        if (!same) {
+            flux_buf_free(&b);
+            out->t = FLUX_T_RUNTIME;
+            return FLUX_EVAL_RUNTIME;
+        }
+    }
     *out = flux_evalkit_str(ev, &b);
     return FLUX_EVAL_OK;
 }

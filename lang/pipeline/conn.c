@@ -48,6 +48,77 @@ static char *decode(flux_arena *a, const char *s, size_t n)
     return r;
 }
 
+/* percent-encoding of everything but RFC 3986's unreserved characters:
+ * what decode() reads back */
+static void encode(const char *s, flux_buf *b)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+            flux_buf_putc(b, (char)c);
+        else
+            flux_buf_printf(b, "%%%02X", c);
+    }
+}
+
+const char *flux_conn_scheme(const flux_conn *c)
+{
+    if (!c->type)
+        return "";
+    if (strcmp(c->type, "http") != 0)
+        return c->type;
+    /* as the http operator decides: `scheme:` (an https:// URI sets it), else by the port */
+    const char *scheme = c->port == 443 ? "https" : "http";
+    for (size_t i = 0; i < c->nextra; i++)
+        if (strcmp(c->extra_keys[i], "scheme") == 0)
+            scheme = c->extra_vals[i];
+    return scheme;
+}
+
+char *flux_conn_uri(flux_arena *a, const flux_conn *c, const char **password_form)
+{
+    flux_buf b = {0};
+    const char *scheme = flux_conn_scheme(c);
+    if (password_form)
+        *password_form = NULL;
+    if (c->type && strcmp(c->type, "sqlite") == 0) {
+        flux_buf_printf(&b, "sqlite://%s", c->database ? c->database : "");
+    } else if (c->type && strcmp(c->type, "kafka") == 0) {
+        flux_buf_printf(&b, "kafka://%s", c->brokers ? c->brokers : "");
+    } else if (c->base && strstr(c->base, "://")) {
+        flux_buf_puts(&b, c->base); /* an http base that is a whole URL already */
+    } else {
+        bool mysql = c->type && strcmp(c->type, "mysql") == 0;
+        flux_buf_printf(&b, "%s://", scheme);
+        if (c->user) {
+            encode(c->user, &b);
+            if (c->password) {
+                flux_buf_putc(&b, ':');
+                size_t at = b.len;
+                encode(c->password, &b);
+                if (password_form)
+                    *password_form = flux_arena_strndup(a, b.data + at, b.len - at);
+            }
+            flux_buf_putc(&b, '@');
+        }
+        /* the host the operators connect to when none is given */
+        flux_buf_puts(&b, c->host ? c->host : mysql ? "127.0.0.1" : "localhost");
+        if (c->port)
+            flux_buf_printf(&b, ":%d", c->port);
+        if (mysql && c->database) {
+            flux_buf_putc(&b, '/');
+            encode(c->database, &b);
+        } else if (!mysql && c->base) {
+            if (*c->base != '/')
+                flux_buf_putc(&b, '/');
+            flux_buf_puts(&b, c->base);
+        }
+    }
+    char *r = flux_arena_strndup(a, b.data ? b.data : "", b.len);
+    flux_buf_free(&b);
+    return r;
+}
+
 int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_conn *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -64,6 +135,14 @@ int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_c
         return -1;
     }
     out->type = strcmp(scheme, "https") == 0 ? "http" : scheme;
+    if (strcmp(scheme, "https") == 0) {
+        /* kept as flux.yaml's `scheme: https` says it, for the http operator and conn.NAME.uri */
+        out->extra_keys = flux_arena_alloc(a, sizeof(char *));
+        out->extra_vals = flux_arena_alloc(a, sizeof(char *));
+        out->extra_keys[0] = "scheme";
+        out->extra_vals[0] = "https";
+        out->nextra = 1;
+    }
     const char *rest = sep + 3;
     if (strcmp(scheme, "sqlite") == 0) {
         out->database = flux_arena_strdup(a, rest);
@@ -274,8 +353,13 @@ static int conn_from_node(flux_arena *a, const char *path, bool private_file, co
         if (!k)
             extra++;
     }
-    c->extra_keys = flux_arena_alloc(a, (extra ? extra : 1) * sizeof(char *));
-    c->extra_vals = flux_arena_alloc(a, (extra ? extra : 1) * sizeof(char *));
+    /* after those of a uri: (scheme of https://), which the file's own settings follow */
+    const char **keys = flux_arena_alloc(a, (c->nextra + extra + 1) * sizeof(char *));
+    const char **vals = flux_arena_alloc(a, (c->nextra + extra + 1) * sizeof(char *));
+    for (size_t i = 0; i < c->nextra; i++)
+        keys[i] = c->extra_keys[i], vals[i] = c->extra_vals[i];
+    c->extra_keys = keys;
+    c->extra_vals = vals;
     for (size_t i = 0; i + 1 < m->n; i += 2) {
         bool k = false;
         for (size_t j = 0; j < sizeof known / sizeof *known; j++)

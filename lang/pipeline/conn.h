@@ -59,6 +59,17 @@ const flux_conn *flux_conns_find(const flux_conns *c, const char *name);
  * sqlite:///path, http://host:port/base). -1 with a message on error. */
 int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_conn *out, char *err, size_t errlen);
 
+/* The URI of a connection, whether given as a uri or by fields, that
+ * flux_conn_parse_uri reads back: user, password and a MySQL database
+ * percent-encoded, the host the operators use when none is given. The
+ * password's encoded form goes to *password_form (NULL when it has none),
+ * so it can be masked like the password. */
+char *flux_conn_uri(flux_arena *a, const flux_conn *c, const char **password_form);
+
+/* The scheme of its URI: the type, or for http "https" when the connection
+ * says `scheme: https` (an https:// URI does) or its port is 443. */
+const char *flux_conn_scheme(const flux_conn *c);
+
 /* The environment variable that overrides a connection: FLUX_CONN_WAREHOUSE. */
 void flux_conn_env_name(const char *name, char *out, size_t outlen);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "eval.h"
 #include "duration.h"
 #include "parse.h"
@@ -166,7 +167,7 @@ static void bind(flux_renderer *r, flux_scope *s, const char *name, flux_value v
  * so {{ ds }} and {{ interval_start | ds }} can never disagree */
 static flux_value fmt(flux_renderer *r, int64_t ms, int32_t off, const char *filter)
 {
-    flux_eval ev = {r->arena, r->diags, NULL, false, NULL, NULL};
+    flux_eval ev = {.arena = r->arena, .diags = r->diags};
     flux_value v = flux_none();
     flux_filter_apply(&ev, filter, flux_time_at(ms, off), &v);
     return v;
@@ -280,39 +281,47 @@ static void collect(const flux_expr *e, refs *out)
 
 static void add_secret_form(flux_renderer *r, const char *s);
 
-/* replaces each `from` byte of s with `to`: the escaped forms a filter gives */
-static const char *escaped(flux_renderer *r, const char *s, char from, const char *to)
+/* the quoting filters, as a template can apply them to a secret */
+static const struct {
+    const char *filter;
+    flux_sql_dialect sql;
+} secret_filters[] = {
+    {"shquote", FLUX_SQL_UNKNOWN}, {"sql", FLUX_SQL_MYSQL}, {"sql", FLUX_SQL_SQLITE}, {"json", FLUX_SQL_UNKNOWN},
+};
+#define NSECRET_FILTERS (sizeof secret_filters / sizeof *secret_filters)
+
+/* filter k of s, whole (quotes included) */
+static flux_value secret_filtered(flux_renderer *r, size_t k, flux_value s)
 {
-    if (!strchr(s, from))
-        return NULL;
-    flux_buf b = {0};
-    for (; *s; s++) {
-        if (*s == from)
-            flux_buf_puts(&b, to);
-        else
-            flux_buf_putc(&b, *s);
-    }
-    const char *e = flux_arena_strdup(r->arena, b.data);
-    flux_buf_free(&b);
-    return e;
+    flux_eval ev = {.arena = r->arena, .diags = r->diags, .sql = secret_filters[k].sql};
+    flux_value v;
+    if (flux_filter_apply(&ev, secret_filters[k].filter, s, &v) != FLUX_EVAL_OK || v.t != FLUX_T_STR)
+        return flux_none();
+    return v;
 }
 
-/* a secret is masked by value, and also as shquote, sql and json print it,
- * so that a filter cannot leak it past the mask */
+/* what a filter wrote inside its own quotes: the text that holds the secret */
+static void add_secret_inner(flux_renderer *r, flux_value v)
+{
+    if (v.t == FLUX_T_STR && v.u.s.len > 2)
+        add_secret_form(r, flux_arena_strndup(r->arena, v.u.s.s + 1, v.u.s.len - 2));
+}
+
+/* a secret is masked by value, and also as each quoting filter writes it,
+ * alone or after another (json | shquote), so that no filter can carry it
+ * past the mask */
 static void add_secret(flux_renderer *r, const char *s)
 {
     if (!s || !*s)
         return;
     add_secret_form(r, s);
-    const char *v;
-    if ((v = escaped(r, s, '\'', "'\\''")))
-        add_secret_form(r, v);
-    if ((v = escaped(r, s, '\'', "''")))
-        add_secret_form(r, v);
-    if ((v = escaped(r, s, '\\', "\\\\")))
-        add_secret_form(r, v);
-    if ((v = escaped(r, s, '"', "\\\"")))
-        add_secret_form(r, v);
+    flux_value raw = flux_cstr(r->arena, s);
+    for (size_t i = 0; i < NSECRET_FILTERS; i++) {
+        flux_value once = secret_filtered(r, i, raw);
+        add_secret_inner(r, once);
+        for (size_t j = 0; j < NSECRET_FILTERS && once.t == FLUX_T_STR; j++)
+            add_secret_inner(r, secret_filtered(r, j, once));
+    }
 }
 
 static void add_secret_form(flux_renderer *r, const char *s)
@@ -326,8 +335,11 @@ static void add_secret_form(flux_renderer *r, const char *s)
 
 static flux_value conn_dict(flux_renderer *r, const flux_conn *c)
 {
-    const char *keys[] = {"type", "host", "port", "user", "login", "database", "schema", "brokers", "password"};
-    flux_value vals[9];
+    /* every field the checker accepts (conn_fields of check_templates.c) */
+    const char *keys[] = {"type", "host", "port", "user", "login", "database", "schema", "brokers", "password",
+                          "uri"};
+    enum { NKEYS = sizeof keys / sizeof *keys };
+    flux_value vals[NKEYS];
     vals[0] = flux_cstr(r->arena, c->type ? c->type : "");
     vals[1] = c->host ? flux_cstr(r->arena, c->host) : flux_none();
     vals[2] = c->port ? flux_int(c->port) : flux_none();
@@ -338,10 +350,15 @@ static flux_value conn_dict(flux_renderer *r, const flux_conn *c)
     vals[7] = c->brokers ? flux_cstr(r->arena, c->brokers) : flux_none();
     vals[8] = c->password ? flux_cstr(r->arena, c->password) : flux_none();
     add_secret(r, c->password);
+    /* built from the fields whichever way it was given, its password
+     * masked in the form the URI writes it */
+    const char *pw_form;
+    vals[9] = flux_cstr(r->arena, flux_conn_uri(r->arena, c, &pw_form));
+    add_secret(r, pw_form);
     flux_value d = {.t = FLUX_T_DICT};
-    d.u.list.n = 18;
-    d.u.list.v = flux_arena_alloc(r->arena, 18 * sizeof(flux_value));
-    for (size_t i = 0; i < 9; i++) {
+    d.u.list.n = 2 * NKEYS;
+    d.u.list.v = flux_arena_alloc(r->arena, 2 * NKEYS * sizeof(flux_value));
+    for (size_t i = 0; i < NKEYS; i++) {
         d.u.list.v[2 * i] = flux_cstr(r->arena, keys[i]);
         d.u.list.v[2 * i + 1] = vals[i];
     }
@@ -419,8 +436,22 @@ static int bind_refs(flux_renderer *r, flux_scope *s, const flux_expr *e, const 
 
 /* ---- fields ---- */
 
+/* what the sql filter quotes for in field `key` of t: the type of the
+ * connection its SQL runs on, when that connection is defined */
+static flux_sql_dialect field_dialect(flux_renderer *r, const flux_task *t, const char *key)
+{
+    const char *param = t && r->sql_conn ? r->sql_conn(t->op, key) : NULL;
+    const char *name = param ? flux_attr_word(&t->attrs, param, NULL) : NULL;
+    const flux_conn *c = name ? flux_conns_find(r->conns, name) : NULL;
+    if (!c || !c->type)
+        return FLUX_SQL_UNKNOWN;
+    return strcmp(c->type, "sqlite") == 0 ? FLUX_SQL_SQLITE
+           : strcmp(c->type, "mysql") == 0 ? FLUX_SQL_MYSQL
+                                           : FLUX_SQL_UNKNOWN;
+}
+
 static int render_template(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
-                           const flux_field *in, flux_buf *out)
+                           flux_sql_dialect dialect, const flux_field *in, flux_buf *out)
 {
     flux_scope *s = flux_run_scope(r, run, t, try_number);
     for (size_t i = 0; i < in->u.tmpl.n; i++) {
@@ -440,7 +471,7 @@ static int render_template(flux_renderer *r, const flux_run *run, const flux_tas
             flux_buf_puts(out, " }}");
             continue;
         }
-        flux_eval ev = {r->arena, r->diags, es, false, NULL, NULL};
+        flux_eval ev = {.arena = r->arena, .diags = r->diags, .scope = es, .sql = dialect};
         flux_value v;
         if (flux_eval_expr(&ev, p->expr, &v) != FLUX_EVAL_OK) {
             if (!r->err[0])
@@ -452,14 +483,14 @@ static int render_template(flux_renderer *r, const flux_run *run, const flux_tas
     return 0;
 }
 
-int flux_render_field(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
-                      const flux_field *in, flux_field *out)
+static int render_field(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
+                        flux_sql_dialect dialect, const flux_field *in, flux_field *out)
 {
     *out = *in;
     switch (in->kind) {
     case FLUX_F_TEMPLATE: {
         flux_buf b = {0};
-        int rc = render_template(r, run, t, try_number, in, &b);
+        int rc = render_template(r, run, t, try_number, dialect, in, &b);
         out->kind = FLUX_F_STRING;
         out->u.str.s = flux_arena_strndup(r->arena, b.data ? b.data : "", b.len);
         out->u.str.len = b.len;
@@ -469,19 +500,25 @@ int flux_render_field(flux_renderer *r, const flux_run *run, const flux_task *t,
     case FLUX_F_LIST: {
         out->u.list.v = flux_arena_alloc(r->arena, (in->u.list.n ? in->u.list.n : 1) * sizeof(flux_field));
         for (size_t i = 0; i < in->u.list.n; i++)
-            if (flux_render_field(r, run, t, try_number, &in->u.list.v[i], &out->u.list.v[i]) != 0)
+            if (render_field(r, run, t, try_number, dialect, &in->u.list.v[i], &out->u.list.v[i]) != 0)
                 return -1;
         return 0;
     }
     case FLUX_F_MAP: {
         out->u.map.v = flux_arena_alloc(r->arena, (in->u.map.n ? in->u.map.n : 1) * sizeof(flux_field));
         for (size_t i = 0; i < in->u.map.n; i++)
-            if (flux_render_field(r, run, t, try_number, &in->u.map.v[i], &out->u.map.v[i]) != 0)
+            if (render_field(r, run, t, try_number, dialect, &in->u.map.v[i], &out->u.map.v[i]) != 0)
                 return -1;
         return 0;
     }
     default: return 0;
     }
+}
+
+int flux_render_field(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
+                      const flux_field *in, flux_field *out)
+{
+    return render_field(r, run, t, try_number, FLUX_SQL_UNKNOWN, in, out);
 }
 
 static int cmp_attr(const void *x, const void *y)
@@ -503,7 +540,7 @@ int flux_render_task(flux_renderer *r, const flux_run *run, const flux_task *t, 
     out->n = 0;
     for (size_t i = 0; i < n; i++) {
         out->keys[i] = v[i]->key;
-        if (flux_render_field(r, run, t, try_number, &v[i]->val, &out->vals[i]) != 0)
+        if (render_field(r, run, t, try_number, field_dialect(r, t, v[i]->key), &v[i]->val, &out->vals[i]) != 0)
             return -1;
         out->n = i + 1;
     }

@@ -33,6 +33,11 @@ typedef struct flux_renderer {
     /* task outputs: NULL prints {{ tasks.ID.outputs.KEY }} as written (dry-run) */
     bool (*output)(void *ud, const char *task, const char *key, flux_value *out);
     void *ud;
+    /* the parameter naming the connection that SQL parameter `param` of
+     * operator `op` runs on, NULL for any other (flux_registry_sql_conn):
+     * the sql filter quotes for that connection's type. NULL: the sql
+     * filter quotes as for MySQL everywhere */
+    const char *(*sql_conn)(const char *op, const char *param);
     /* secrets seen while rendering, masked by value */
     const char **secrets;
     size_t nsecrets, secrets_cap;
@@ -47,8 +52,9 @@ int flux_run_params(flux_arena *a, const flux_pipeline *p, char **overrides, siz
 /* run_id of a scheduled run: scheduled__2026-11-01T00:00:00Z */
 const char *flux_run_id(flux_arena *a, const char *kind, int64_t interval_start_ms);
 
-/* Renders one field of a task: templates become strings, structure is kept.
- * -1 on a run-time error (message in r->err or in diags). */
+/* Renders one field of a task: templates become strings, structure is kept;
+ * the sql filter quotes as for MySQL (flux_render_task knows the field's
+ * connection). -1 on a run-time error (message in r->err or in diags). */
 int flux_render_field(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
                       const flux_field *in, flux_field *out);
 

@@ -20,6 +20,7 @@
 #include "conn.h"
 #include "graph.h"
 #include "plan.h"
+#include "registry.h"
 #include "render.h"
 #include "runs.h"
 #include "schedule.h"
@@ -299,7 +300,7 @@ static int preview_run(preview *pv, const flux_interval *iv, const char *only_ta
     flux_sources_init(&src);
     flux_diags d;
     flux_diags_init(&d, &src);
-    flux_renderer r = {.arena = a, .diags = &d, .conns = &pv->conns, .mask = true};
+    flux_renderer r = {.arena = a, .diags = &d, .conns = &pv->conns, .mask = true, .sql_conn = flux_registry_sql_conn};
     flux_run run = {pv->p, pv->tt.tz, *iv, flux_run_id(a, "scheduled", iv->start_ms), pv->params};
     int rc = 0;
     /* only_task: that task's fields alone (flux render), as lines or one object */

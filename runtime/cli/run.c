@@ -26,6 +26,7 @@
 #include "views.h"
 #include "ops.h"
 #include "plan.h"
+#include "registry.h"
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
@@ -581,7 +582,8 @@ int flux_cmd_test(int argc, char **argv)
         flux_sources_init(&src);
         flux_diags d;
         flux_diags_init(&d, &src);
-        flux_renderer r = {.arena = a, .diags = &d, .conns = &l.conns, .mask = false};
+        flux_renderer r = {.arena = a, .diags = &d, .conns = &l.conns, .mask = false,
+                           .sql_conn = flux_registry_sql_conn};
         flux_run run = {l.p, l.tt.tz, iv, flux_run_id(a, "test", iv.start_ms), params};
         flux_task_fields tf;
         if (flux_render_task(&r, &run, t, 1, false, &tf) != 0) {

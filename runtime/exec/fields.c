@@ -7,6 +7,7 @@
 
 #include "value.h"
 #include "exec_int.h"
+#include "registry.h"
 
 /* {{ task_outputs('t', 'key') }}: what a task of the same run printed as ::output */
 static bool output_of(void *ud, const char *task, const char *key, flux_value *out)
@@ -69,7 +70,7 @@ int flux_fields_render(ex_task *k, flux_arena *a, flux_op_fields *fields, char *
     flux_diags d;
     flux_diags_init(&d, &src);
     flux_renderer r = {.arena = a, .diags = &d, .conns = k->run->ex->o.conns, .mask = false,
-                       .output = output_of, .ud = k->run};
+                       .output = output_of, .ud = k->run, .sql_conn = flux_registry_sql_conn};
     flux_run run = {k->run->p, k->run->tz, {k->run->row.interval_start, k->run->row.interval_end,
                                             k->run->row.interval_end},
                     k->run->row.run_id, k->run->params};

@@ -23,6 +23,10 @@
 #define ITEMS(n, t, e, f, def, d) \
     { .name = (n), .type = (t), .elem = (e), .flags = (f), \
       .enum_values = NULL, .default_text = (def), .doc = (d) }
+/* SQL text run on the connection named by parameter `on` */
+#define SQL(n, on, f, def, d) \
+    { .name = (n), .type = FLUX_PT_SQL, .elem = FLUX_PT_STRING, .flags = (f), \
+      .enum_values = NULL, .default_text = (def), .doc = (d), .conn = (on) }
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -133,7 +137,7 @@ static const flux_param_schema file_sensor_params[] = {
 static const flux_param_schema sql_sensor_params[] = {
     PARAM("conn", FLUX_PT_CONN, REQ, NULL,
           "database to query (MySQL or SQLite)"),
-    PARAM("sql", FLUX_PT_SQL, REQ | TPL, NULL,
+    SQL("sql", "conn", REQ | TPL, NULL,
           "query; success when the first column of the first row is true (not 0, empty or NULL)"),
     PARAM("fail_on_empty", FLUX_PT_BOOL, 0, "false",
           "fail instead of poking again when the query returns no row"),
@@ -186,7 +190,7 @@ static const flux_param_schema bash_params[] = {
 static const flux_param_schema mysql_params[] = {
     PARAM("conn", FLUX_PT_CONN, REQ, NULL,
           "MySQL or MariaDB database"),
-    PARAM("sql", FLUX_PT_SQL, REQ | TPL, NULL,
+    SQL("sql", "conn", REQ | TPL, NULL,
           "statements separated by ';', run in order"),
     PARAM("autocommit", FLUX_PT_BOOL, 0, "false",
           "commit each statement on its own instead of all of them in one transaction"),
@@ -197,7 +201,7 @@ static const flux_param_schema mysql_params[] = {
 static const flux_param_schema sqlite_params[] = {
     PARAM("conn", FLUX_PT_CONN, REQ, NULL,
           "SQLite database (sqlite:///path/to/file.db)"),
-    PARAM("sql", FLUX_PT_SQL, REQ | TPL, NULL,
+    SQL("sql", "conn", REQ | TPL, NULL,
           "statements separated by ';', run in order"),
     PARAM("autocommit", FLUX_PT_BOOL, 0, "false",
           "commit each statement on its own instead of all of them in one transaction"),
@@ -306,7 +310,7 @@ static const flux_param_schema file_to_mysql_params[] = {
 static const flux_param_schema mysql_to_file_params[] = {
     PARAM("source", FLUX_PT_CONN, REQ, NULL,
           "MySQL database to read"),
-    PARAM("sql", FLUX_PT_SQL, REQ | TPL, NULL,
+    SQL("sql", "source", REQ | TPL, NULL,
           "query whose rows are written"),
     PARAM("path", FLUX_PT_PATH, REQ | TPL, NULL,
           "file to write, replaced whole (written aside, then renamed)"),
@@ -340,7 +344,7 @@ static const flux_param_schema file_to_kafka_params[] = {
 static const flux_param_schema mysql_to_kafka_params[] = {
     PARAM("source", FLUX_PT_CONN, REQ, NULL,
           "MySQL database to read"),
-    PARAM("sql", FLUX_PT_SQL, REQ | TPL, NULL,
+    SQL("sql", "source", REQ | TPL, NULL,
           "query whose rows are produced, each as one JSON message"),
     PARAM("target", FLUX_PT_CONN, REQ, NULL,
           "Kafka cluster to write"),
@@ -459,6 +463,13 @@ const flux_param_schema *flux_registry_param(const flux_operator *op, const char
 const flux_param_schema *flux_registry_pipeline_param(const char *name)
 {
     return name ? scan(pipeline_params, COUNT(pipeline_params), name) : NULL;
+}
+
+const char *flux_registry_sql_conn(const char *op, const char *param)
+{
+    const flux_operator *o = flux_registry_find(op);
+    const flux_param_schema *p = o && param ? scan(o->params, o->nparams, param) : NULL;
+    return p && p->type == FLUX_PT_SQL ? p->conn : NULL;
 }
 
 bool flux_param_enum_has(const flux_param_schema *p, const char *value)

@@ -53,6 +53,8 @@ typedef struct flux_param_schema {
     const char *const *enum_values;  /* NULL-terminated, for ENUM (or a LIST/MAP of ENUM) */
     const char *default_text;        /* default as written in the language, or NULL */
     const char *doc;                 /* one line for REFERENCE.md */
+    const char *conn;                /* SQL: the CONN parameter naming the database the text runs on,
+                                      * whose type (mysql, sqlite) is the dialect the sql filter quotes for */
 } flux_param_schema;
 
 typedef struct flux_operator {
@@ -85,6 +87,12 @@ const flux_param_schema *flux_registry_param(const flux_operator *op, const char
 
 /* A pipeline attribute by name, NULL when unknown. */
 const flux_param_schema *flux_registry_pipeline_param(const char *name);
+
+/* The parameter naming the connection that SQL parameter `param` of
+ * operator `op` runs on ("conn", "source"), NULL when it is not an SQL
+ * parameter: what the renderer asks to quote for that connection's type.
+ * Plain names, so the renderer needs no registry type. */
+const char *flux_registry_sql_conn(const char *op, const char *param);
 
 /* Whether value is one of p's enum_values (false when p has none). */
 bool flux_param_enum_has(const flux_param_schema *p, const char *value);

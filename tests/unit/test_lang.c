@@ -44,8 +44,11 @@ static void fx_free(fixture *f)
     flux_sources_free(&f->src);
 }
 
-/* renders one expression, evaluated with no run-time context */
-static void render(const char *expr, char *out, size_t outlen, int *errors)
+/* renders one expression, evaluated with no run-time context, the sql
+ * filter quoting for dialect (compile time when compile_time: a result
+ * left for run time renders as "(run time)") */
+static void render_in(const char *expr, flux_sql_dialect dialect, bool compile_time, char *out, size_t outlen,
+                      int *errors)
 {
     fixture fx;
     fx_init(&fx, expr);
@@ -53,17 +56,35 @@ static void render(const char *expr, char *out, size_t outlen, int *errors)
     flux_expr *x = flux_parse_expr(a, &fx.d, &fx.src, fx.id, 0, (uint32_t)strlen(expr));
     out[0] = '\0';
     if (x) {
-        flux_eval ev = {a, &fx.d, NULL, false, NULL, NULL};
+        flux_eval ev = {.arena = a, .diags = &fx.d, .compile_time = compile_time, .sql = dialect};
         flux_value v;
-        if (flux_eval_expr(&ev, x, &v) == FLUX_EVAL_OK) {
+        flux_eval_status s = flux_eval_expr(&ev, x, &v);
+        if (s == FLUX_EVAL_OK) {
             flux_buf b = {0};
             flux_value_render(v, &b);
             snprintf(out, outlen, "%s", b.data ? b.data : "");
             flux_buf_free(&b);
+        } else if (s == FLUX_EVAL_RUNTIME) {
+            snprintf(out, outlen, "(run time)");
         }
     }
     *errors = (int)fx.d.errors;
     fx_free(&fx);
+}
+
+static void render(const char *expr, char *out, size_t outlen, int *errors)
+{
+    render_in(expr, FLUX_SQL_UNKNOWN, false, out, outlen, errors);
+}
+
+/* the sql filter of expr for a dialect, at run time or at compile time */
+static void expect_sql(const char *expr, flux_sql_dialect dialect, bool compile_time, const char *want)
+{
+    char got[512];
+    int errors;
+    render_in(expr, dialect, compile_time, got, sizeof got, &errors);
+    CHECK(errors == 0 && strcmp(got, want) == 0, "%s (dialect %d%s) -> '%s' (errors %d), want '%s'", expr,
+          (int)dialect, compile_time ? ", compile time" : "", got, errors, want);
 }
 
 static void expect(const char *expr, const char *want)
@@ -177,6 +198,16 @@ int main(void)
     expect("5 | sql", "5");
     expect("none | sql", "NULL");
     expect("[1, \"a\"] | sql", "(1, 'a')");
+    /* MySQL reads a backslash as an escape, SQLite does not */
+    expect_sql("\"a\\\\b it's\" | sql", FLUX_SQL_MYSQL, false, "'a\\\\b it''s'");
+    expect_sql("\"a\\\\b it's\" | sql", FLUX_SQL_SQLITE, false, "'a\\b it''s'");
+    expect_sql("\"a\\\\b it's\" | sql", FLUX_SQL_UNKNOWN, false, "'a\\\\b it''s'");
+    expect_sql("[\"x\\\\\", 1] | sql", FLUX_SQL_SQLITE, false, "('x\\', 1)");
+    /* at compile time, a literal that differs between them waits */
+    expect_sql("\"a\\\\b\" | sql", FLUX_SQL_UNKNOWN, true, "(run time)");
+    expect_sql("[\"it's\", \"b\\\\\"] | sql", FLUX_SQL_UNKNOWN, true, "(run time)");
+    expect_sql("\"it's\" | sql", FLUX_SQL_UNKNOWN, true, "'it''s'");
+    expect_sql("\"a\\\\b\" | sql", FLUX_SQL_SQLITE, true, "'a\\b'");
     expect("\"2026-03-28T23:30:00Z\" | ds", "2026-03-28");
     expect("\"2026-03-28T23:30:00Z\" | ds_nodash", "20260328");
     expect("\"2026-03-28T23:30:00Z\" | ts", "2026-03-28T23:30:00+00:00");

@@ -133,6 +133,20 @@ static void check_params(const char *where, const flux_param_schema *ps, size_t 
         if (p->type == FLUX_PT_CONN)
             check(!(p->flags & FLUX_PF_TEMPLATED), "%s.%s: connections are fixed at compile time", where,
                   nm);
+        /* an SQL text names the connection it runs on: its dialect */
+        if (p->type == FLUX_PT_SQL) {
+            const flux_param_schema *c = NULL;
+            for (size_t j = 0; p->conn && j < n; j++)
+                if (strcmp(ps[j].name, p->conn) == 0)
+                    c = &ps[j];
+            check(in == IN_OP && c && c->type == FLUX_PT_CONN && (c->flags & FLUX_PF_REQUIRED),
+                  "%s.%s: SQL runs on a required connection parameter of its operator", where, nm);
+            check(flux_registry_sql_conn(where, nm) == p->conn, "%s.%s: sql_conn answers its connection", where,
+                  nm);
+        } else {
+            check(p->conn == NULL, "%s.%s: only SQL names a connection to run on", where, nm);
+            check(flux_registry_sql_conn(where, nm) == NULL, "%s.%s: sql_conn is NULL for non-SQL", where, nm);
+        }
         if (p->flags & FLUX_PF_SINGLE)
             check(p->type == FLUX_PT_LIST, "%s.%s: SINGLE only on a list", where, nm);
         if (p->flags & FLUX_PF_ANY_OF) {
@@ -200,6 +214,12 @@ static void test_lookup(void)
     check(flux_registry_find("") == NULL, "empty name is NULL");
     check(flux_registry_find(NULL) == NULL, "NULL name is NULL");
     check(flux_registry_find("Bash") == NULL, "lookup is case-sensitive");
+    const char *sqlite_on = flux_registry_sql_conn("sqlite", "sql"), *to_file_on = flux_registry_sql_conn("mysql_to_file", "sql");
+    check(sqlite_on && strcmp(sqlite_on, "conn") == 0, "sqlite's sql runs on conn");
+    check(to_file_on && strcmp(to_file_on, "source") == 0, "mysql_to_file's sql runs on source");
+    check(flux_registry_sql_conn("bash", "command") == NULL, "bash's command is no SQL");
+    check(flux_registry_sql_conn("nosuch", "sql") == NULL && flux_registry_sql_conn("sqlite", NULL) == NULL,
+          "sql_conn of an unknown operator or no parameter is NULL");
 
     size_t n = 0;
     const flux_operator *all = flux_registry_all(&n);

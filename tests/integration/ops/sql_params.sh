@@ -41,6 +41,9 @@ cat > p.flux <<'FLUX'
 pipeline binds {
     schedule = "@daily"
     start    = "2026-11-01T00:00:00Z"
+    params {
+        text = "a\\b it's \"q\" \\' x"
+    }
     task setup : mysql {
         conn = "dw"
         sql  = "CREATE TABLE notes (id INT AUTO_INCREMENT PRIMARY KEY, body TEXT, n INT, x DOUBLE, flag BOOL, gone TEXT, ds DATE)"
@@ -113,6 +116,14 @@ pipeline binds {
     setup >> quoted >> evil >> semi >> sel >> use_sel
     sel >> [mismatch, several, strict]
     lsetup >> lquoted >> levil >> lsel >> [lmismatch, lseveral]
+    task filtered : mysql {
+        conn = "dw"
+        sql  = "CREATE TABLE filtered (body TEXT); INSERT INTO filtered VALUES ({{ params.text | sql }})"
+    }
+    task lfiltered : sqlite {
+        conn = "lite"
+        sql  = "CREATE TABLE filtered (body TEXT); INSERT INTO filtered VALUES ({{ params.text | sql }})"
+    }
 }
 FLUX
 pass=0
@@ -127,7 +138,7 @@ has() { "$flux" logs 1 "$1" | grep -qF -- "$2" && echo yes || echo no; }
 "$flux" run p.flux --date 2026-11-02 > out.txt 2>&1 && rc=0 || rc=$?
 check "run fails (the failing tasks)" 1 "$rc"
 [ "$rc" = 1 ] || cat out.txt
-for t in setup quoted evil semi sel use_sel lsetup lquoted levil lsel; do check "$t succeeds" success "$(state $t)"; done
+for t in setup quoted evil semi sel use_sel lsetup lquoted levil lsel filtered lfiltered; do check "$t succeeds" success "$(state $t)"; done
 for t in mismatch several strict lmismatch lseveral; do check "$t fails" failed "$(state $t)"; done
 
 # MariaDB
@@ -143,6 +154,7 @@ check "mismatch said" yes "$(has mismatch "the SQL has 2 placeholders but params
 check "several said" yes "$(has several "with params the SQL must be exactly one statement (it holds several)")"
 check "strict mode: a string for an INT fails" yes "$(has strict "Incorrect integer value")"
 check "strict: nothing kept" 0 "$(q "SELECT COUNT(*) FROM notes WHERE body = 'strict'")"
+check "the sql filter quotes for MySQL: bytes verbatim" "a\\b it's \"q\" \\' x" "$(q "SELECT body FROM filtered")"
 
 # SQLite
 l() { sqlite3 lite.db "$1"; }
@@ -151,6 +163,7 @@ check "sqlite: payload verbatim" "'); DROP TABLE notes; --" "$(l "SELECT body FR
 check "sqlite: rows output" yes "$(has lsel "::output rows=2")"
 check "sqlite: rows in the log" yes "$(has lsel "| '); DROP TABLE notes; --	7")"
 check "sqlite: mismatch said" yes "$(has lmismatch "the SQL has 1 placeholder but params gives 2 values")"
+check "sqlite: the sql filter quotes for SQLite: bytes verbatim" "a\\b it's \"q\" \\' x" "$(l "SELECT body FROM filtered")"
 check "sqlite: several said" yes "$(has lseveral "with params the SQL must be exactly one statement (it holds several)")"
 
 # null (the language has no null literal, a rendered list can hold one):
