@@ -106,4 +106,34 @@ sql "DROP TRIGGER inj"
 flux run pipes/own.flux --date 2026-11-05 "${DB_ARGS[@]}" > resumed.txt 2>&1 && rc=0 || rc=$?
 check "a second run resumes it" 0 "$rc"
 check "every task ran once" "a b c d" "$(sort ran.txt | tr '\n' ' ' | sed 's/ $//')"
+
+# ---- fenced: a runner frozen past the takeover limit ----
+# The first runner is stopped (SIGSTOP) while its task a sleeps; after 11 s
+# without its heartbeat a second runner takes the run over, adopts a and
+# runs b and c. The first, let go on, must start nothing and write nothing
+# more of the run: it finds the run is no longer its own and stops.
+rm ran.txt
+cat > pipes/own.flux <<'FLUX'
+pipeline own {
+    schedule = "@daily"
+    start    = "2026-11-01T00:00:00Z"
+    task a : bash { command = "echo a >> ran.txt; sleep 13" }
+    task b : bash { command = "echo b >> ran.txt" }
+    task c : bash { command = "echo c >> ran.txt" }
+    a >> b >> c
+}
+FLUX
+start_bg frozen.txt run pipes/own.flux --date 2026-11-06 "${DB_ARGS[@]}"
+frozen=$BG
+for _ in $(seq 100); do [ -s ran.txt ] && break; sleep 0.05; done
+kill -STOP "$frozen"
+sleep 11
+flux run pipes/own.flux --date 2026-11-06 "${DB_ARGS[@]}" > taker.txt 2>&1 && rc=0 || rc=$?
+kill -CONT "$frozen"
+wait "$frozen" && rc1=0 || rc1=$?
+check "the second runner takes the run over and finishes it" 0 "$rc"
+check "the frozen one, let go on, fails" 1 "$rc1"
+check "saying the run was taken over" 1 "$(grep -c 'was taken over by another process' frozen.txt)"
+check "every task ran once" "a b c" "$(tr '\n' ' ' < ran.txt | sed 's/ $//')"
+check "each task has one try" "1 1 1" "$(r=manual__2026-11-06T00:00:00Z; echo "$(tries_of "$r" a) $(tries_of "$r" b) $(tries_of "$r" c)")"
 finish
