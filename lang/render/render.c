@@ -1,6 +1,7 @@
 /* render — run-time rendering of a task's templated parameters. */
 #include "render.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include "duration.h"
 #include "parse.h"
 
+
+static void add_secret(flux_renderer *r, const char *s);
 
 /* ---- params ---- */
 
@@ -139,11 +142,31 @@ int flux_run_params(flux_arena *a, const flux_pipeline *p, char **overrides, siz
             snprintf(err, errlen, "pipeline '%s' has no param '%s'", p->name, name);
             return -1;
         }
-        if (parse_override(a, &p->params.v[i].val, name, eq + 1, &d.u.list.v[2 * i + 1], err, errlen) != 0)
+        if (parse_override(a, &p->params.v[i].val, name, eq + 1, &d.u.list.v[2 * i + 1], err, errlen) != 0) {
+            if (flux_param_secret(name)) /* the message quotes the value */
+                snprintf(err, errlen, "param '%s' is a secret whose value does not fit its default's type (the value "
+                                      "is not shown)", name);
             return -1;
+        }
     }
     *out = d;
     return 0;
+}
+
+bool flux_param_secret(const char *name)
+{
+    /* the words Airflow masks a variable or param by */
+    static const char *const words[] = {"password", "passwd",    "secret",     "token",        "api_key",
+                                        "apikey",   "private_key", "passphrase", "credential", "authorization"};
+    char low[256];
+    size_t n = 0;
+    for (; name[n] && n < sizeof low - 1; n++)
+        low[n] = (char)tolower((unsigned char)name[n]);
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strstr(low, words[i]))
+            return true;
+    return false;
 }
 
 const char *flux_run_id(flux_arena *a, const char *kind, int64_t interval_start_ms)
@@ -193,6 +216,14 @@ flux_scope *flux_run_scope(flux_renderer *r, const flux_run *run, const flux_tas
     bind(r, s, "task", flux_cstr(r->arena, t ? t->id : ""));
     bind(r, s, "try_number", flux_int(try_number));
     bind(r, s, "params", run->params.t == FLUX_T_DICT ? run->params : (flux_value){.t = FLUX_T_DICT});
+    /* a secret param's value is masked like a password wherever it shows */
+    if (run->params.t == FLUX_T_DICT)
+        for (size_t i = 0; i + 1 < run->params.u.list.n; i += 2) {
+            const flux_value *k = &run->params.u.list.v[i], *v = &run->params.u.list.v[i + 1];
+            if (k->t == FLUX_T_STR && v->t == FLUX_T_STR && v->u.s.len &&
+                flux_param_secret(flux_arena_strndup(r->arena, k->u.s.s, k->u.s.len)))
+                add_secret(r, flux_arena_strndup(r->arena, v->u.s.s, v->u.s.len));
+        }
     return s;
 }
 

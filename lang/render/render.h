@@ -48,6 +48,11 @@ typedef struct flux_renderer {
  * "name=value" strings parsed to the default's type. -1 with err. */
 int flux_run_params(flux_arena *a, const flux_pipeline *p, char **overrides, size_t n, flux_value *out, char *err,
                     size_t errlen);
+/* A param whose value is a secret, by its name (as Airflow decides):
+ * password, passwd, secret, token, api_key, apikey, private_key,
+ * passphrase, credential or authorization in it, in any case. Its string
+ * value is masked wherever a rendered value is shown or a log written. */
+bool flux_param_secret(const char *name);
 
 /* run_id of a scheduled run: scheduled__2026-11-01T00:00:00Z */
 const char *flux_run_id(flux_arena *a, const char *kind, int64_t interval_start_ms);
