@@ -128,6 +128,18 @@ void flux_exec_give_slot(ex_task *k)
 
 /* ---- the ready queue ---- */
 
+/* takes k (whose predecessor in the queue is prev, NULL at the head) out */
+static void unlink_ready(flux_executor *ex, ex_task *prev, ex_task *k)
+{
+    if (prev)
+        prev->next_ready = k->next_ready;
+    else
+        ex->ready_head = k->next_ready;
+    if (ex->ready_tail == k)
+        ex->ready_tail = prev;
+    k->next_ready = NULL;
+}
+
 void flux_exec_enqueue(ex_task *k)
 {
     flux_executor *ex = k->run->ex;
@@ -192,12 +204,7 @@ static void dispatch_once(flux_executor *ex)
             continue;
         }
         ex_task *next = k->next_ready;
-        if (prev)
-            prev->next_ready = next;
-        else
-            ex->ready_head = next;
-        if (ex->ready_tail == k)
-            ex->ready_tail = prev;
+        unlink_ready(ex, prev, k);
         k->pool = p;
         if (p >= 0)
             ex->pool_used[p]++;
@@ -308,17 +315,10 @@ static void detach_run(ex_run *run)
     ex_task *prev = NULL;
     for (ex_task *k = ex->ready_head, *next; k; k = next) {
         next = k->next_ready;
-        if (k->run != run) {
+        if (k->run != run)
             prev = k;
-            continue;
-        }
-        if (prev)
-            prev->next_ready = next;
         else
-            ex->ready_head = next;
-        if (ex->ready_tail == k)
-            ex->ready_tail = prev;
-        k->next_ready = NULL;
+            unlink_ready(ex, prev, k);
     }
     for (size_t i = 0; i < run->n; i++) {
         ex_task *k = &run->tasks[i];

@@ -5,27 +5,7 @@
 # once, and the restarted scheduler takes over what the killed one left.
 # Both share FLUX_HOME (one host), so run journals let a successor adopt
 # tasks that outlived their scheduler.
-set -euo pipefail
-flux=${1:?usage: mariadb.sh FLUX}
-case $flux in /*) ;; *) flux=$PWD/$flux ;; esac
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/flux-2sched.XXXXXX")
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-    bash "$here/servers/mariadb.sh" stop "$T/db" > /dev/null 2>&1 || true
-    rm -rf "$T"
-}
-trap cleanup EXIT
-url=$(bash "$here/servers/mariadb.sh" start "$T/db")
-sock=$(cat "$T/db/socket")
-q() { mariadb --no-defaults --socket="$sock" -uroot -N -B flux -e "$1"; }
-export FLUX_HOME=$T/home NO_PROGRESS=1
-pass=0 fail=0
-check() {
-    if [ "$2" = "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: expected [$2], got [$3]"; fi
-}
-mkdir -p "$T/pipes"
+. "$(dirname "$0")/lib.sh"
 # catchup from 12 s ago: a backlog to share, then one run a second; each task
 # appends its run to a file, so a task run twice shows
 start=$(date -u -d '@'$(( $(date +%s) - 12 )) +%Y-%m-%dT%H:%M:%SZ)

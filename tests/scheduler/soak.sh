@@ -5,27 +5,7 @@
 # times, while MariaDB itself is restarted twice under both. Then every
 # interval has one run and it succeeded, every task ran once and after each
 # of its upstream tasks had ended, and nothing is left queued or running.
-set -euo pipefail
-flux=${1:?usage: soak.sh FLUX}
-case $flux in /*) ;; *) flux=$PWD/$flux ;; esac
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/flux-soak.XXXXXX")
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-    bash "$here/servers/mariadb.sh" stop "$T/db" > /dev/null 2>&1 || true
-    rm -rf "$T"
-}
-trap cleanup EXIT
-url=$(bash "$here/servers/mariadb.sh" start "$T/db")
-sock=$(cat "$T/db/socket")
-q() { mariadb --no-defaults --socket="$sock" -uroot -N -B flux -e "$1"; }
-export FLUX_HOME=$T/home NO_PROGRESS=1
-pass=0 fail=0
-check() {
-    if [ "$2" = "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: expected [$2], got [$3]"; fi
-}
-mkdir -p "$T/pipes"
+. "$(dirname "$0")/lib.sh"
 start=$(date -u -d '@'$(( $(date +%s) + 4 )) +%Y-%m-%dT%H:%M:%SZ)
 # each task writes a start and an end line with nanosecond times: order is
 # checked from them, and a task run twice shows as two start lines

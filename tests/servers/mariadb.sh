@@ -69,6 +69,17 @@ alive() {
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
+# launch DIR SOCKET PORT: the server in the background ($! its PID), stdio
+# away from the caller's: ctest waits for every holder of its pipes
+launch() {
+    local user=()
+    [ "$(id -u)" -ne 0 ] || user=(--user=root)
+    mariadbd --no-defaults "${user[@]}" --datadir="$1/data" --socket="$2" --port="$3" \
+        --bind-address=127.0.0.1 --pid-file="$1/mariadbd.pid" --log-error="$1/error.log" \
+        --skip-name-resolve --local-infile=1 --innodb-log-file-size=8M \
+        --innodb-buffer-pool-size=64M </dev/null >>"$1/mariadbd.out" 2>&1 &
+}
+
 start() {
     local dir=$1
     ensure_installed
@@ -104,11 +115,7 @@ start() {
     for attempt in 1 2 3 4 5; do
         port=$(free_port)
         : >"$dir/error.log"
-        # stdio away from the caller's: ctest waits for every holder of its pipes
-        mariadbd --no-defaults "${user[@]}" --datadir="$dir/data" --socket="$sock" --port="$port" \
-            --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
-            --skip-name-resolve --local-infile=1 --innodb-log-file-size=8M \
-            --innodb-buffer-pool-size=64M </dev/null >>"$dir/mariadbd.out" 2>&1 &
+        launch "$dir" "$sock" "$port"
         pid=$!
         echo "$pid" >"$dir/pid"
         up=0
@@ -179,18 +186,14 @@ stop() {
 }
 
 restart() {
-    local dir=$1 port sock pid user=() t0
+    local dir=$1 port sock pid t0
     dir=$(cd "$dir" && pwd)
     port=$(cat "$dir/port")
     sock=$(cat "$dir/socket")
     stop "$dir"
     t0=$(now)
-    [ "$(id -u)" -ne 0 ] || user=(--user=root)
     mkdir -p "$(dirname "$sock")"
-    mariadbd --no-defaults "${user[@]}" --datadir="$dir/data" --socket="$sock" --port="$port" \
-        --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
-        --skip-name-resolve --local-infile=1 --innodb-log-file-size=8M \
-        --innodb-buffer-pool-size=64M </dev/null >>"$dir/mariadbd.out" 2>&1 &
+    launch "$dir" "$sock" "$port"
     pid=$!
     echo "$pid" >"$dir/pid"
     for _ in $(seq 300); do # 30 s: the port may linger a moment after the stop
