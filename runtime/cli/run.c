@@ -333,9 +333,10 @@ int flux_cmd_run(int argc, char **argv)
             rc = FLUX_EXIT_FAIL;
         } else {
             rc = flux_exec_run(ex) == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
+            char took[32];
             if (!o.quiet || o.stats)
-                fprintf(stdout, "%zu tasks in %.2fs; logs under %s/logs/%s/\n", l.p->ntasks,
-                        (double)(flux_runs_now() - t0) / 1000.0, home(), l.p->name);
+                fprintf(stdout, "%zu tasks in %s; logs under %s/logs/%s/\n", l.p->ntasks,
+                        flux_cli_elapsed(flux_runs_now() - t0, took, sizeof took), home(), l.p->name);
             if (rc == FLUX_EXIT_FAIL)
                 say_failures(s, l.p, run_id, already);
             if (o.stats)
@@ -668,7 +669,7 @@ int flux_cmd_runs(int argc, char **argv)
             int64_t started = view_ms(json_object_get(r, "started")), ended = view_ms(json_object_get(r, "ended"));
             const char *start = json_string_value(json_object_get(r, "interval_start"));
             if (started && ended)
-                snprintf(dur, sizeof dur, "%.1fs", (double)(ended - started) / 1000.0);
+                flux_cli_elapsed(ended - started, dur, sizeof dur);
             printf("%-6" PRId64 " %-24s %-36s %-8s %-22s %s\n", (int64_t)json_integer_value(json_object_get(r, "id")),
                    json_string_value(json_object_get(r, "pipeline")), json_string_value(json_object_get(r, "run_id")),
                    json_string_value(json_object_get(r, "state")), start ? start : "-", dur);
@@ -711,10 +712,11 @@ static void print_status(json_t *st)
     json_t *sj = json_object_get(st, "schedulers");
     json_array_foreach(sj, i, e) {
         bool alive = json_is_true(json_object_get(e, "alive"));
+        char age[32];
         if (alive || i == 0)
-            printf("%sscheduler %s: %s (heartbeat %.1f s ago)\n", i == 0 ? "\n" : "", jstr(e, "scheduler"),
+            printf("%sscheduler %s: %s (heartbeat %s ago)\n", i == 0 ? "\n" : "", jstr(e, "scheduler"),
                    alive ? "alive" : json_is_true(json_object_get(e, "stopped")) ? "stopped" : "not responding",
-                   (double)jint(e, "heartbeat_age_ms") / 1000.0);
+                   flux_cli_elapsed(jint(e, "heartbeat_age_ms"), age, sizeof age));
     }
     if (json_is_array(sj) && !json_array_size(sj))
         printf("\nno scheduler has run on this store\n");
@@ -747,6 +749,41 @@ int flux_cmd_status(int argc, char **argv)
     return rc ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
 }
 
+/* one try of the tasks view as a line (and its counts) */
+static void print_try(json_t *ti)
+{
+    char dur[32] = "-", ex[16] = "-";
+    int64_t started = view_ms(json_object_get(ti, "started")), ended = view_ms(json_object_get(ti, "ended"));
+    json_t *exit_status = json_object_get(ti, "exit_status"), *c = json_object_get(ti, "counts");
+    const char *note = json_string_value(json_object_get(ti, "note"));
+    if (started && ended)
+        flux_cli_elapsed(ended - started, dur, sizeof dur);
+    if (json_is_integer(exit_status))
+        snprintf(ex, sizeof ex, "%d", (int)json_integer_value(exit_status));
+    printf("%-32s %4d %-18s %10s %6s  %s\n", jstr(ti, "task"), (int)jint(ti, "try"), jstr(ti, "state"), dur, ex,
+           note ? note : "");
+    if (json_is_object(c))
+        printf("%-32s %4s read %lld, written %lld, rejected %lld, %lld bytes\n", "", "", jint(c, "read"),
+               jint(c, "written"), jint(c, "rejected"), jint(c, "bytes"));
+}
+
+/* every task in plan order: its tries, or one line saying it has none yet
+ * (the view lists the tries in the same order as the tasks) */
+static void print_tasks(json_t *root)
+{
+    printf("%-32s %4s %-18s %10s %6s  %s\n", "TASK", "TRY", "STATE", "DURATION", "EXIT", "NOTE");
+    json_t *tries = json_object_get(root, "task_instances"), *t;
+    size_t i, at = 0;
+    json_array_foreach(json_object_get(root, "tasks"), i, t) {
+        size_t n = (size_t)jint(t, "tries");
+        if (n == 0)
+            printf("%-32s %4s %-18s %10s %6s  %s\n", jstr(t, "task"), "-", jstr(t, "state"), "-", "-",
+                   "no try yet");
+        for (size_t k = 0; k < n; k++)
+            print_try(json_array_get(tries, at++));
+    }
+}
+
 int flux_cmd_tasks(int argc, char **argv)
 {
     ropts o;
@@ -764,28 +801,7 @@ int flux_cmd_tasks(int argc, char **argv)
         print_json(root);
     } else {
         printf("run %" PRId64 " %s of %s: %s\n", run.id, run.run_id, run.pipeline, flux_run_state_name(run.state));
-        printf("%-32s %4s %-18s %10s %6s  %s\n", "TASK", "TRY", "STATE", "DURATION", "EXIT", "NOTE");
-        size_t i;
-        json_t *ti;
-        json_array_foreach(json_object_get(root, "task_instances"), i, ti) {
-            char dur[32] = "-", ex[16] = "-";
-            int64_t started = view_ms(json_object_get(ti, "started")), ended = view_ms(json_object_get(ti, "ended"));
-            json_t *exit_status = json_object_get(ti, "exit_status"), *c = json_object_get(ti, "counts");
-            const char *note = json_string_value(json_object_get(ti, "note"));
-            if (started && ended)
-                snprintf(dur, sizeof dur, "%.2fs", (double)(ended - started) / 1000.0);
-            if (json_is_integer(exit_status))
-                snprintf(ex, sizeof ex, "%d", (int)json_integer_value(exit_status));
-            printf("%-32s %4d %-18s %10s %6s  %s\n", json_string_value(json_object_get(ti, "task")),
-                   (int)json_integer_value(json_object_get(ti, "try")), json_string_value(json_object_get(ti, "state")),
-                   dur, ex, note ? note : "");
-            if (json_is_object(c))
-                printf("%-32s %4s read %lld, written %lld, rejected %lld, %lld bytes\n", "", "",
-                       (long long)json_integer_value(json_object_get(c, "read")),
-                       (long long)json_integer_value(json_object_get(c, "written")),
-                       (long long)json_integer_value(json_object_get(c, "rejected")),
-                       (long long)json_integer_value(json_object_get(c, "bytes")));
-        }
+        print_tasks(root);
         json_decref(root);
     }
     int rc = 0;

@@ -35,9 +35,12 @@ json_t *flux_view_versions(flux_store *s, const char *pipeline, char *err, size_
  * failed; *checked: how many sources there are. */
 json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errlen);
 
-/* The run with its tries: the run's fields (flux_view_run) and
- * "task_instances": [{task, try, state, started, ended, exit_status, pid,
- * host, log, note, rendered, outputs, counts}...] for rows, its tries. */
+/* The run with its tasks and tries, both in plan order (upstream first,
+ * from the run's plan): the run's fields (flux_view_run), "tasks": [{task,
+ * state, tries}...] for every task of the run (state "none" and 0 tries
+ * for one that has not started yet), and "task_instances": [{task, try,
+ * state, started, ended, exit_status, pid, host, log, note, rendered,
+ * outputs, counts}...] for rows, its tries (each task's in try order). */
 json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n);
 
 /* {pipelines: [{pipeline, last_run, runs, succeeded, failed}...],
