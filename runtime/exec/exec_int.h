@@ -36,6 +36,7 @@ typedef struct ex_task {
     ex_phase phase;
     flux_ti_state state;
     int try_number;
+    int cleared_at;        /* the try a clear ended (0: none): retries count from it */
     int64_t ti_id;
     flux_proc *proc;       /* the backend's, while its process is watched */
     int64_t started_ms, first_poke_ms, handoff_from_us;

@@ -410,7 +410,11 @@ static int load_tries(flux_executor *ex, ex_run *run)
     for (size_t r = 0; r < nrows; r++) {
         for (size_t i = 0; i < run->n; i++) {
             ex_task *k = &run->tasks[i];
-            if (strcmp(k->t->id, rows[r].task) != 0 || rows[r].try_number < k->try_number)
+            if (strcmp(k->t->id, rows[r].task) != 0)
+                continue;
+            if (rows[r].state == FLUX_TI_NONE && rows[r].try_number > k->cleared_at)
+                k->cleared_at = rows[r].try_number; /* flux clear's mark: retries count from it */
+            if (rows[r].try_number < k->try_number)
                 continue;
             k->try_number = rows[r].try_number;
             k->ti_id = rows[r].id;

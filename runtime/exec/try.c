@@ -406,7 +406,9 @@ void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_
      * place it held are given back exactly once */
     flux_exec_give_slot(k);
     int64_t now = flux_clock_wall_ms();
-    bool retry = st == FLUX_TI_FAILED && k->try_number <= flux_attr_int(&k->t->attrs, "retries", 0) && !k->interrupted;
+    /* tries count from the last clear: a cleared task gets all its retries again */
+    bool retry = st == FLUX_TI_FAILED && k->try_number - k->cleared_at <= flux_attr_int(&k->t->attrs, "retries", 0) &&
+                 !k->interrupted;
     flux_ti_state rec = retry ? FLUX_TI_UP_FOR_RETRY : st;
     if (flux_store_ti_update(ex->store, k->ti_id,
                              &(flux_ti_patch){.state = rec, .ended_ms = now, .set_exit = true,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # failures: the end of a failed flux run names each failed task with its note
 # and log path, and each upstream_failed task; running an already failed run
-# again says that nothing ran and how to rerun it, and that advice works.
+# again says that nothing ran and how to rerun it, and that advice works; a
+# cleared task gets its full retries again.
 . "$(dirname "$0")/lib.sh"
 cat > p.flux <<'FLUX'
 pipeline fails {
@@ -34,4 +35,28 @@ flux clear "$run" a --downstream "${DB_ARGS[@]}" > /dev/null 2>&1
 flux run p.flux --date 2026-11-02 "${DB_ARGS[@]}" > out3.txt 2>&1 || true
 check "after the advised clear the task runs again" 2 "$(wc -l < ran.txt)"
 check "and no 'already failed' then" 0 "$(grep -c 'had already failed' out3.txt)"
+
+# retries count from the last clear: a cleared task gets all of them again
+cat > r.flux <<'FLUX'
+pipeline retried {
+    schedule = "@daily"
+    start    = "2026-11-01T00:00:00Z"
+    task r : bash {
+        command     = "echo x >> tries.txt; exit 1"
+        retries     = 1
+        retry_delay = 100ms
+    }
+}
+FLUX
+flux run r.flux --date 2026-11-02 "${DB_ARGS[@]}" > r1.txt 2>&1 || true
+rrun=$(last_run)
+check "a task with one retry runs twice" 2 "$(wc -l < tries.txt)"
+flux clear "$rrun" r "${DB_ARGS[@]}" > /dev/null 2>&1
+flux run r.flux --date 2026-11-02 "${DB_ARGS[@]}" > r2.txt 2>&1 || true
+check "after a clear it runs twice again" 4 "$(wc -l < tries.txt)"
+check "tries 3 and 4, the last failed" "3:up_for_retry 4:failed" \
+    "$(flux tasks "$rrun" --format json "${DB_ARGS[@]}" | jq -r '[.task_instances[] | select(.try > 2) | "\(.try):\(.state)"] | join(" ")')"
+flux clear "$rrun" r "${DB_ARGS[@]}" > /dev/null 2>&1
+flux run r.flux --date 2026-11-02 "${DB_ARGS[@]}" > r3.txt 2>&1 || true
+check "and again after a second clear" 6 "$(wc -l < tries.txt)"
 finish
