@@ -834,9 +834,9 @@ int flux_cmd_logs(int argc, char **argv)
         if (!strcmp(rows[i].task, o.pos[1]) && (!o.try_number || rows[i].try_number == o.try_number))
             any = &rows[i];
     if (!pick && any) {
-        /* a sensor the runner checks itself has no process, so no log: its
-         * state and note say what happened */
-        printf("task '%s' try %d has no log (a sensor checked by the runner, or a task that never started): %s%s%s\n",
+        /* a try that never started (its fields did not render, its program
+         * was missing ...) has no log: its state and note say what happened */
+        printf("task '%s' try %d has no log (it never started): %s%s%s\n",
                any->task, any->try_number, flux_ti_state_name(any->state), any->note ? ": " : "",
                any->note ? any->note : "");
     } else if (!pick) {

@@ -62,26 +62,6 @@ void flux_exec_store_fail(flux_executor *ex, const char *what)
     ex->stopping = true;
 }
 
-void flux_exec_mkdirs(ex_run *run)
-{
-    if (run->dir_made)
-        return;
-    run->dir_made = true;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/logs/%s/%s", run->ex->o.home, run->p->name, run->row.run_id);
-    /* the leaf first: its parents exist for every run but the first */
-    if (mkdir(path, 0755) == 0 || errno == EEXIST)
-        return;
-    for (char *p = path + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(path, 0755);
-            *p = '/';
-        }
-    }
-    mkdir(path, 0755);
-}
-
 /* ---- slots and pools ---- */
 
 static void drain_check(flux_executor *ex);
