@@ -55,7 +55,7 @@ static void conns_error(const char *cmd, const char *err)
 int flux_cli_conns(const char *cmd, const char *path, flux_arena *a, flux_conns *conns)
 {
     char err[512];
-    if (flux_load_conns(path, a, conns, err, sizeof err) != 0) {
+    if (flux_home_load_conns(path, a, conns, err, sizeof err) != 0) {
         conns_error(cmd, err);
         return -1;
     }

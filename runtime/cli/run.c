@@ -63,7 +63,12 @@ const flux_cli_command flux_cli_run_commands[] = {
      "with --downstream); the next flux run or backfill of that run runs them.\n",
      flux_cmd_clear},
     {"status", "the latest run of each pipeline",
-     "usage: flux status [PIPELINE] [--format text|json] [--db URL] [--connections FILE]\n", flux_cmd_status},
+     "usage: flux status [PIPELINE] [--format text|json] [--db URL] [--connections FILE]\n"
+     "\n"
+     "Says which state store (its URL without a password), FLUX_HOME and flux.yaml\n"
+     "this command uses and how each was found, then the latest run of each\n"
+     "pipeline, the deployed versions and the schedulers.\n",
+     flux_cmd_status},
     {"runs", "list runs, newest first",
      "usage: flux runs [PIPELINE|--pipeline P] [--limit N] [--format text|json] [--db URL] [--connections FILE]\n",
      flux_cmd_runs},
@@ -492,10 +497,14 @@ static int test_process(const loaded *l, const flux_task *t, flux_op_run how, fl
         fprintf(stderr, "flux test: %s\n", err);
         rc = FLUX_EXIT_FAIL;
     } else {
+        char conns[PATH_MAX + 32];
         pid_t pid = fork();
         if (pid == 0) {
             for (size_t i = 0; cmd.env && cmd.env[i]; i++)
                 putenv(cmd.env[i]);
+            /* the operator reads the flux.yaml this command read */
+            if (strcmp(t->op, "bash") != 0 && l->conns.file && realpath(l->conns.file, conns))
+                setenv("FLUX_CONNECTIONS", conns, 1);
             if (cmd.cwd && chdir(cmd.cwd) != 0) {
                 fprintf(stderr, "flux test: cannot enter %s: %s\n", cmd.cwd, strerror(errno));
                 _exit(127);
@@ -691,11 +700,36 @@ static long long jint(json_t *o, const char *key)
     return (long long)json_integer_value(json_object_get(o, key));
 }
 
+/* where a status's state and configuration come from, as text */
+static void print_where(json_t *w)
+{
+    if (!json_is_object(w))
+        return;
+    const char *cwd = jstr(w, "cwd");
+    json_t *st = json_object_get(w, "store"), *h = json_object_get(w, "flux_home"), *y = json_object_get(w, "flux_yaml");
+    const char *sf = jstr(st, "from"), *hf = jstr(h, "from"), *yf = jstr(y, "from");
+    printf("store      %s (%s)\n", jstr(st, "url"), !strcmp(sf, "state_store") ? "state_store in flux.yaml" : sf);
+    if (!strcmp(hf, "walked"))
+        printf("FLUX_HOME  %s (found walking up from %s)\n", jstr(h, "path"), cwd);
+    else if (!strcmp(hf, "default"))
+        printf("FLUX_HOME  %s (none found: looked in %s and its parents)\n", jstr(h, "path"), cwd);
+    else
+        printf("FLUX_HOME  %s (%s)\n", jstr(h, "path"), !strcmp(hf, "here") ? "found here" : hf);
+    if (!jstr(y, "path"))
+        printf("flux.yaml  none found (looked in %s and its parents)\n", cwd);
+    else if (!strcmp(yf, "walked"))
+        printf("flux.yaml  %s (found walking up from %s)\n", jstr(y, "path"), cwd);
+    else
+        printf("flux.yaml  %s (%s)\n", jstr(y, "path"), !strcmp(yf, "here") ? "found here" : yf);
+    printf("\n");
+}
+
 /* the status view as text */
 static void print_status(json_t *st)
 {
     size_t i;
     json_t *e;
+    print_where(json_object_get(st, "where"));
     printf("%-24s %-8s %-36s %8s %8s %8s\n", "PIPELINE", "LAST", "LAST RUN", "RUNS", "OK", "FAILED");
     json_array_foreach(json_object_get(st, "pipelines"), i, e) {
         json_t *last = json_object_get(e, "last_run");
@@ -735,7 +769,10 @@ int flux_cmd_status(int argc, char **argv)
     char err[1024];
     bool json = !strcmp(o.format, "json");
     json_t *st = flux_view_status(s, pl, flux_runs_now(), !json, err, sizeof err);
+    flux_home_info where;
     int rc = st ? 0 : -1;
+    if (st && flux_home_describe(o.db, o.conns, &where, err, sizeof err) == FLUX_HOME_OK)
+        json_object_set_new(st, "where", flux_view_where(&where));
     if (!st)
         fprintf(stderr, "flux status: %s\n", err);
     else if (json)

@@ -320,6 +320,13 @@ json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool 
     return json_pack("{s:o, s:o, s:o}", "pipelines", arr, "deployed", pj, "schedulers", sj);
 }
 
+json_t *flux_view_where(const flux_home_info *info)
+{
+    return json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s?, s:s}, s:s}", "store", "url", info->store, "from",
+                     info->store_from, "flux_home", "path", info->home, "from", info->home_from, "flux_yaml", "path",
+                     info->conns[0] ? info->conns : NULL, "from", info->conns_from, "cwd", info->cwd);
+}
+
 /* ---- connections ---- */
 
 extern char **environ;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "home.h"
 #include "store.h"
 
 /* A time as the views write it ("-" for 0, milliseconds when not whole). */
@@ -49,6 +50,11 @@ json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_ro
  * pipeline NULL: all. detail (for a text view): each scheduler also says
  * whether it "stopped", and schedulers is null when they cannot be read. */
 json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool detail, char *err, size_t errlen);
+
+/* What a command uses (home.h's flux_home_describe) as JSON: {store: {url,
+ * from}, flux_home: {path, from}, flux_yaml: {path (null: none), from},
+ * cwd}; no password. */
+json_t *flux_view_where(const flux_home_info *info);
 
 /* The connections of conns and FLUX_CONN_* (names allocated in a):
  * [{name, type, address, user, database, password_set, origin, port?}...],

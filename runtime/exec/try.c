@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,6 +321,28 @@ static int prepare_files(ex_task *k, char *note, size_t notelen)
     return d;
 }
 
+/* An operator process (flux __op) reads its connections itself, so no
+ * password travels in its arguments: it gets the path of the flux.yaml the
+ * runner read, however the runner found it (--connections, walking up from
+ * its directory ...), and reads the same file wherever it runs. */
+static void pass_conns(const flux_executor *ex, flux_op_cmd *cmd)
+{
+    const char *file = ex->o.conns ? ex->o.conns->file : NULL;
+    char abs[PATH_MAX];
+    if (!file || !realpath(file, abs))
+        return;
+    size_t n = 0;
+    while (cmd->env && cmd->env[n])
+        n++;
+    char **env = realloc(cmd->env, (n + 2) * sizeof *env);
+    size_t len = strlen(abs) + sizeof "FLUX_CONNECTIONS=";
+    if (!env || !(env[n] = malloc(len)))
+        abort(); /* the allocation policy: abort on OOM */
+    snprintf(env[n], len, "FLUX_CONNECTIONS=%s", abs);
+    env[n + 1] = NULL;
+    cmd->env = env;
+}
+
 /* renders the fields, builds the operator's command and starts it; -1 with a note */
 static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
 {
@@ -346,6 +369,8 @@ static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
     flux_op_where where = {ex->o.self, fields_path};
     if (rc == 0 && (rc = flux_op_command(k->t->op, &f, &where, &cmd, note, notelen)) != 0)
         k->final_why = "its fields make no command";
+    if (rc == 0 && strcmp(k->t->op, "bash") != 0)
+        pass_conns(ex, &cmd);
     if (rc == 0 && strchr(cmd.argv[0], '/') && access(cmd.argv[0], X_OK) != 0) {
         /* the program itself is gone (flux replaced under a running
          * runner, a removed interpreter): every try would fail to start */
