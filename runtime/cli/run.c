@@ -38,12 +38,14 @@ const flux_cli_command flux_cli_run_commands[] = {
      "usage: flux run FILE [--date T] [--param NAME=VALUE]... [-j N] [--pipeline P] [--db URL] [--stats]\n"
      "                [--quiet] [--connections FILE]\n"
      "\n"
-     "Runs the run whose interval holds T (default: the latest interval already\n"
-     "over) with up to N tasks at once (default: the number of CPUs), recording\n"
-     "every state change in the state store (FLUX_HOME/flux.db unless --db or\n"
-     "FLUX_DB). Run again with the same arguments after a crash or a stop to\n"
-     "resume: finished tasks are not run again. Exit status 0 only when the run\n"
-     "succeeded. FILE is a .flux source or a .plan.yaml.\n",
+     "Runs the run whose logical date (its interval's start) is T, or with a day\n"
+     "(YYYY-MM-DD) the one run whose logical date falls on it (default: the\n"
+     "latest interval already over), with up to N tasks at once (default: the\n"
+     "number of CPUs), recording every state change in the state store\n"
+     "(FLUX_HOME/flux.db unless --db or FLUX_DB). Run again with the same\n"
+     "arguments after a crash or a stop to resume: finished tasks are not run\n"
+     "again. Exit status 0 only when the run succeeded. FILE is a .flux source\n"
+     "or a .plan.yaml.\n",
      flux_cmd_run},
     {"backfill", "run the runs of a range of intervals",
      "usage: flux backfill FILE --from A --to B [--reprocess failed|all|none] [--dry-run] [-j N] [--db URL]\n"
@@ -54,13 +56,20 @@ const flux_cli_command flux_cli_run_commands[] = {
      "when failed (failed) or rerun entirely (all); unfinished ones resume.\n",
      flux_cmd_backfill},
     {"test", "run one task now, without state, output to this terminal",
-     "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]... [--pipeline P] [--connections FILE]\n",
+     "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]... [--pipeline P] [--connections FILE]\n"
+     "\n"
+     "Runs TASK of the run whose logical date is T (as flux run picks it) once,\n"
+     "recording nothing, its output on this terminal.\n",
      flux_cmd_test},
     {"clear", "make task instances of a run run again",
      "usage: flux clear RUN [TASK...] [--downstream] [--pipeline P] [--db URL] [--connections FILE]\n"
+     "       flux clear --date T [TASK...] [--downstream] [--pipeline P] [--db URL] [--connections FILE]\n"
      "\n"
      "Clears the given tasks (all when none is given, their downstream tasks too\n"
-     "with --downstream); the next flux run or backfill of that run runs them.\n",
+     "with --downstream) of RUN (an id or run id from flux runs), or of the run\n"
+     "whose logical date is T (a day YYYY-MM-DD: the run whose logical date falls\n"
+     "on it); the next flux run or backfill of that run runs them, each with its\n"
+     "full retries.\n",
      flux_cmd_clear},
     {"status", "the latest run of each pipeline",
      "usage: flux status [PIPELINE] [--format text|json] [--db URL] [--connections FILE]\n"
@@ -103,7 +112,7 @@ typedef struct ropts {
  * backfill and test render connections into task fields */
 #define R(f) .off = offsetof(ropts, f)
 static const flux_opt ROPTS[] = {
-    {.name = "--date", .kind = FLUX_OPT_STR, R(date), .only = "run test"},
+    {.name = "--date", .kind = FLUX_OPT_STR, R(date), .only = "run test clear"},
     {.name = "--from", .kind = FLUX_OPT_STR, R(from), .only = "backfill"},
     {.name = "--to", .kind = FLUX_OPT_STR, R(to), .only = "backfill"},
     {.name = "--pipeline", .alias = "-p", .kind = FLUX_OPT_STR, R(pipeline),
@@ -212,15 +221,16 @@ static void unload(loaded *l)
     flux_compilation_free(&l->c);
 }
 
-/* the run a --date names, or without one the latest interval already over */
+/* the run a --date names (the run whose logical date it is), or without
+ * one the latest interval already over: 0, or the exit status after saying
+ * why */
 static int pick_interval(const ropts *o, const loaded *l, flux_interval *iv)
 {
     char err[1024];
-    if (flux_runs_pick_interval(&l->tt, l->p->name, o->date, iv, err, sizeof err) != 0) {
+    int rc = flux_runs_pick_interval(&l->tt, l->p->name, o->date, iv, err, sizeof err);
+    if (rc != 0)
         fprintf(stderr, "flux %s: %s\n", o->cmd, err);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 static char *self_path(void)
@@ -311,8 +321,8 @@ int flux_cmd_run(int argc, char **argv)
     flux_interval iv;
     flux_value params;
     char err[512];
-    if (!rc && pick_interval(&o, &l, &iv) != 0)
-        rc = FLUX_EXIT_USAGE;
+    if (!rc)
+        rc = pick_interval(&o, &l, &iv);
     if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
         fprintf(stderr, "flux run: %s\n", err);
         rc = FLUX_EXIT_USAGE;
@@ -553,8 +563,8 @@ int flux_cmd_test(int argc, char **argv)
             rc = FLUX_EXIT_USAGE;
         }
     }
-    if (!rc && pick_interval(&o, &l, &iv) != 0)
-        rc = FLUX_EXIT_USAGE;
+    if (!rc)
+        rc = pick_interval(&o, &l, &iv);
     if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
         fprintf(stderr, "flux test: %s\n", err);
         rc = FLUX_EXIT_USAGE;
@@ -904,20 +914,37 @@ int flux_cmd_logs(int argc, char **argv)
 int flux_cmd_clear(int argc, char **argv)
 {
     ropts o;
-    int prc = begin("clear", argc, argv, &o, 1, SIZE_MAX, "give RUN [TASK...] [--downstream]");
+    int prc = begin("clear", argc, argv, &o, 0, SIZE_MAX, NULL);
     if (prc >= 0)
         return prc;
+    if (!o.date && !o.npos) {
+        flux_cli_usage_error("clear", "give RUN [TASK...] or --date T [TASK...]");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
     flux_store *s;
     flux_run_row run;
-    if (open_run(&o, o.pos[0], &s, &run, NULL, NULL) != 0)
+    /* the tasks are the arguments after RUN, or all of them with --date */
+    size_t first = o.date ? 0 : 1;
+    if (o.date) {
+        char err[2048];
+        if (!(s = flux_cli_open_store(o.cmd, o.db, o.conns)))
+            return free(o.params), FLUX_EXIT_FAIL;
+        int frc = flux_runs_find_dated(s, o.pipeline, o.date, &run, err, sizeof err);
+        if (frc) {
+            fprintf(stderr, "flux clear: %s\n", err);
+            flux_store_close(s);
+            return free(o.params), frc;
+        }
+    } else if (open_run(&o, o.pos[0], &s, &run, NULL, NULL) != 0) {
         return free(o.params), FLUX_EXIT_USAGE;
+    }
     int rc = 0;
     const char **tasks = NULL;
     size_t ntasks = 0;
     flux_arena *a = flux_arena_new();
     flux_sources src;
     flux_sources_init(&src);
-    if (o.npos > 1) {
+    if (o.npos > first) {
         char *text = flux_store_get_plan(s, run.plan_id);
         char err[512];
         flux_plan *pl = text ? flux_plan_read(a, &src, "plan", text, strlen(text), err, sizeof err) : NULL;
@@ -930,7 +957,7 @@ int flux_cmd_clear(int argc, char **argv)
             bool *mark = calloc(p->ntasks + 1, sizeof *mark);
             if (!mark)
                 abort();
-            for (size_t i = 1; i < o.npos && !rc; i++) {
+            for (size_t i = first; i < o.npos && !rc; i++) {
                 size_t k = 0;
                 while (k < p->ntasks && strcmp(p->tasks[k]->id, o.pos[i]))
                     k++;
