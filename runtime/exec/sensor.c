@@ -126,7 +126,7 @@ void flux_sensor_poke(ex_task *k)
         flux_exec_dispatch(ex);
         return;
     }
-    snprintf(k->reason, sizeof k->reason, "%s", note);
+    snprintf(k->reason, sizeof k->reason, "%.*s", (int)sizeof k->reason - 1, note);
     flux_sensor_log(k, now, "poke %d: not yet%s%s", k->pokes, note[0] ? ": " : "", note);
     note[0] = '\0';
     flux_sensor_not_yet(k, now, note, sizeof note);
