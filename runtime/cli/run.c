@@ -592,9 +592,11 @@ int flux_cmd_test(int argc, char **argv)
                 rc = test_process(&l, t, how, &r, &run, &f);
             } else if (how == FLUX_OP_RUN_POKE) {
                 flux_poke_ctx ctx = {flux_runs_now(), l.p->name, run.run_id, iv.start_ms, NULL, NULL};
+                err[0] = '\0';
                 int pr = flux_op_poke(t->op, &f, &ctx, err, sizeof err);
-                fprintf(stderr, "flux test: %s %s\n", t->id,
-                        pr == 1 ? "condition holds" : pr == 0 ? "condition does not hold yet" : err);
+                fprintf(stderr, "flux test: %s %s%s%s\n", t->id,
+                        pr == 1 ? "condition holds" : pr == 0 ? "condition does not hold yet" : err,
+                        pr == 0 && err[0] ? ": " : "", pr == 0 ? err : "");
                 rc = pr == 1 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
             } else {
                 fprintf(stderr, "flux test: operator '%s' is not implemented in this build of flux yet\n", t->op);
