@@ -1,4 +1,5 @@
-/* duration — parsing durations from text and printing them canonically. */
+/* duration — parsing durations from text and printing them canonically;
+ * elapsed times printed for people. */
 #include "duration.h"
 #include "text.h"
 
@@ -152,4 +153,45 @@ void flux_print_duration(int64_t ms, flux_buf *out)
             ms %= units[i].ms;
         }
     }
+}
+
+/* a larger and a smaller unit, the smaller left out when zero */
+static void two_units(flux_buf *out, int64_t n, int64_t per, const char *big, const char *small)
+{
+    flux_buf_printf(out, "%" PRId64 "%s", n / per, big);
+    if (n % per)
+        flux_buf_printf(out, "%" PRId64 "%s", n % per, small);
+}
+
+void flux_print_elapsed(int64_t ms, flux_buf *out)
+{
+    if (ms < 0) {
+        flux_buf_putc(out, '-');
+        ms = ms == INT64_MIN ? INT64_MAX : -ms;
+    }
+    /* each branch rounds to its own unit, so 59.96 s is "1m", not "60.0s" */
+    if (ms < 1000) {
+        flux_buf_printf(out, "%" PRId64 "ms", ms);
+        return;
+    }
+    int64_t tenths = ms / 100 + (ms % 100 >= 50);
+    if (tenths < 600) {
+        flux_buf_printf(out, "%" PRId64, tenths / 10);
+        if (tenths % 10)
+            flux_buf_printf(out, ".%" PRId64, tenths % 10);
+        flux_buf_putc(out, 's');
+        return;
+    }
+    int64_t secs = ms / 1000 + (ms % 1000 >= 500);
+    if (secs < 3600) {
+        two_units(out, secs, 60, "m", "s");
+        return;
+    }
+    int64_t mins = ms / 60000 + (ms % 60000 >= 30000);
+    if (mins < 1440) {
+        two_units(out, mins, 60, "h", "m");
+        return;
+    }
+    int64_t hours = ms / 3600000 + (ms % 3600000 >= 1800000);
+    two_units(out, hours, 24, "d", "h");
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "duration.h"
 #include "home.h"
 #include "suggest.h"
 
@@ -54,11 +55,20 @@ static void conns_error(const char *cmd, const char *err)
 int flux_cli_conns(const char *cmd, const char *path, flux_arena *a, flux_conns *conns)
 {
     char err[512];
-    if (flux_load_conns(path, a, conns, err, sizeof err) != 0) {
+    if (flux_home_load_conns(path, a, conns, err, sizeof err) != 0) {
         conns_error(cmd, err);
         return -1;
     }
     return 0;
+}
+
+const char *flux_cli_elapsed(int64_t ms, char *out, size_t outlen)
+{
+    flux_buf b = {0};
+    flux_print_elapsed(ms, &b);
+    snprintf(out, outlen, "%s", flux_buf_cstr(&b));
+    flux_buf_free(&b);
+    return out;
 }
 
 /* the commands that only read the store: they never create one */

@@ -95,6 +95,10 @@ struct flux_arena;
 struct flux_conns;
 int flux_cli_conns(const char *cmd, const char *path, struct flux_arena *a, struct flux_conns *conns);
 
+/* cli.c: how long something took, as every command prints it ("850ms",
+ * "12.3s", "4m30s", "1h2m": flux_print_elapsed) into out; returns out */
+const char *flux_cli_elapsed(int64_t ms, char *out, size_t outlen);
+
 /* cli.c: an engine report printed: on standard error when it is an
  * error, else on standard output (a flux_deploy_say) */
 void flux_cli_say(void *ud, bool error, const char *text);

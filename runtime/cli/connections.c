@@ -112,7 +112,7 @@ int flux_cmd_connections(int argc, char **argv)
                     conns.file ? conns.file : "flux.yaml", env);
             rc = FLUX_EXIT_FAIL;
         } else {
-            char msg[1024];
+            char msg[1024], took[32];
             int64_t ms;
             int r = flux_op_conn_test(c, msg, sizeof msg, &ms);
             if (!strcmp(format, "json")) {
@@ -123,7 +123,7 @@ int flux_cmd_connections(int argc, char **argv)
                 free(t);
                 json_decref(o);
             } else if (r == 0) {
-                printf("%s: ok (%lld ms): %s\n", name, (long long)ms, msg);
+                printf("%s: ok (%s): %s\n", name, flux_cli_elapsed(ms, took, sizeof took), msg);
             } else {
                 fprintf(stderr, "flux connections: %s (%s, %s): %s\n", name, c->type ? c->type : "?",
                         c->origin ? c->origin : "?", msg);

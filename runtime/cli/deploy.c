@@ -48,7 +48,11 @@ const flux_cli_command flux_cli_deploy_commands[] = {
     {"unpause", "create runs of a paused pipeline again",
      "usage: flux unpause PIPELINE [--db URL] [--connections FILE]\n", flux_cmd_unpause},
     {"trigger", "queue a manual run for the scheduler",
-     "usage: flux trigger PIPELINE [--date T] [--param name=value]... [--db URL] [--connections FILE]\n",
+     "usage: flux trigger PIPELINE [--date T] [--param name=value]... [--db URL] [--connections FILE]\n"
+     "\n"
+     "Queues the run whose logical date (interval start) is T, or with a day\n"
+     "(YYYY-MM-DD) the one run whose logical date falls on it; without --date,\n"
+     "a run at now. A running flux scheduler starts it.\n",
      flux_cmd_trigger},
     {"errors", "the diagnostics of sources that failed to compile",
      "usage: flux errors [--format text|json] [--db URL] [--connections FILE]\n", flux_cmd_errors},

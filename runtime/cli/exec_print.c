@@ -4,6 +4,8 @@
  */
 #include "exec_print.h"
 
+#include "cli.h"
+
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -29,7 +31,7 @@ static void on_task(void *ud, const flux_exec_task_event *e)
     printer *p = ud;
     if (p->quiet || p->tty)
         return;
-    char extra[600];
+    char extra[600], took[32];
     switch (e->kind) {
     case FLUX_EXEC_STARTED: say(p, e, "running", NULL); break;
     case FLUX_EXEC_ADOPTED: say(p, e, "adopted", "(still running from the previous runner)"); break;
@@ -37,8 +39,8 @@ static void on_task(void *ud, const flux_exec_task_event *e)
     case FLUX_EXEC_RESCHEDULED: say(p, e, "up_for_reschedule", NULL); break;
     case FLUX_EXEC_DECIDED: say(p, e, flux_ti_state_name(e->state), NULL); break;
     case FLUX_EXEC_ENDED:
-        snprintf(extra, sizeof extra, "(%.2fs%s%s)", (double)e->duration_ms / 1000.0, e->note ? ", " : "",
-                 e->note ? e->note : "");
+        snprintf(extra, sizeof extra, "(%s%s%s)", flux_cli_elapsed(e->duration_ms, took, sizeof took),
+                 e->note ? ", " : "", e->note ? e->note : "");
         say(p, e, flux_ti_state_name(e->state), extra);
         break;
     }
@@ -58,8 +60,9 @@ static void on_run_ended(void *ud, const char *pipeline, const char *run_id, boo
 static void on_progress(void *ud, const flux_exec_progress *s)
 {
     printer *p = ud;
-    fprintf(p->out, "\r\033[K[%zu/%zu done] %zu running, %zu failed, %.1fs", s->done, s->total, s->running,
-            s->failed, (double)s->elapsed_ms / 1000.0);
+    char took[32];
+    fprintf(p->out, "\r\033[K[%zu/%zu done] %zu running, %zu failed, %s", s->done, s->total, s->running, s->failed,
+            flux_cli_elapsed(s->elapsed_ms, took, sizeof took));
     fflush(p->out);
 }
 
@@ -68,8 +71,10 @@ static void on_stop(void *ud, int sig, int64_t grace_ms)
     printer *p = ud;
     if (p->quiet)
         return;
-    fprintf(p->out, "%sflux: %s received: no new tasks; stopping running ones (grace %" PRId64 "s)\n",
-            p->tty ? "\r\033[K" : "", sig == SIGINT ? "SIGINT" : "SIGTERM", grace_ms / 1000);
+    char grace[32];
+    fprintf(p->out, "%sflux: %s received: no new tasks; stopping running ones (grace %s)\n",
+            p->tty ? "\r\033[K" : "", sig == SIGINT ? "SIGINT" : "SIGTERM",
+            flux_cli_elapsed(grace_ms, grace, sizeof grace));
 }
 
 static void on_finished(void *ud)

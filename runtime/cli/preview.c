@@ -42,15 +42,20 @@ const flux_cli_command flux_cli_preview_commands[] = {
      "\n"
      "Shows the runs the schedule creates (interval and fire time) and, for each,\n"
      "the task instances in execution order with every field rendered. --date T\n"
-     "shows the run whose interval holds T; --from/--to the runs whose interval\n"
-     "starts in [A, B]; neither shows the first run. Times without a zone are in\n"
-     "the pipeline's timezone. Nothing is executed, connected to or written;\n"
-     "secrets print as ***. Connections come from flux.yaml (or --connections,\n"
-     "FLUX_CONNECTIONS) and FLUX_CONN_<NAME>.\n",
+     "shows the run flux run --date T runs: the one whose logical date (interval\n"
+     "start) is T, or with a day (YYYY-MM-DD) the day's one run; --from/--to the\n"
+     "runs whose interval starts in [A, B]; neither shows the first run. Times\n"
+     "without a zone are in the pipeline's timezone. Nothing is executed,\n"
+     "connected to or written; secrets print as ***. Connections come from\n"
+     "flux.yaml (--connections, FLUX_CONNECTIONS, or the nearest flux.yaml\n"
+     "walking up from here) and FLUX_CONN_<NAME>.\n",
      flux_cmd_dry_run},
     {"render", "print one task instance's rendered fields",
      "usage: flux render FILE TASK --date T [--pipeline P] [--param NAME=VALUE]... [--connections FILE]\n"
-     "                   [--format text|json]\n",
+     "                   [--format text|json]\n"
+     "\n"
+     "Prints TASK's fields rendered for the run whose logical date is T (as\n"
+     "flux run picks it); secrets print as ***.\n",
      flux_cmd_render},
     {"graph", "export a pipeline's graph as DOT, Mermaid or JSON",
      "usage: flux graph FILE [--pipeline P] [--format dot|mermaid|json]\n"
@@ -452,11 +457,10 @@ int flux_cmd_dry_run(int argc, char **argv)
     int64_t from, to;
     bool have = false;
     if (o.date) {
-        if (flux_cli_time("dry-run", o.date, pv.tt.tz, &from) != 0) {
-            rc = FLUX_EXIT_USAGE;
-        } else if (flux_timetable_at(&pv.tt, from, &iv) != 0) {
-            fprintf(stderr, "flux dry-run: no run of '%s' covers %s\n", pv.p->name, o.date);
-            rc = FLUX_EXIT_FAIL;
+        /* the run flux run --date would run: the one whose logical date it is */
+        char err[1024];
+        if ((rc = flux_runs_at_date(&pv.tt, pv.p->name, o.date, &iv, err, sizeof err)) != 0) {
+            fprintf(stderr, "flux dry-run: %s\n", err);
         } else {
             have = true;
             to = iv.start_ms;
@@ -522,15 +526,12 @@ int flux_cmd_render(int argc, char **argv)
     for (size_t i = 0; i < pv.p->ntasks; i++)
         found |= strcmp(pv.p->tasks[i]->id, task) == 0;
     flux_interval iv;
-    int64_t t;
+    char err[1024];
     if (!found) {
         fprintf(stderr, "flux render: pipeline '%s' has no task '%s'\n", pv.p->name, task);
         rc = FLUX_EXIT_USAGE;
-    } else if (flux_cli_time("render", o.date, pv.tt.tz, &t) != 0) {
-        rc = FLUX_EXIT_USAGE;
-    } else if (flux_timetable_at(&pv.tt, t, &iv) != 0) {
-        fprintf(stderr, "flux render: no run of '%s' covers %s\n", pv.p->name, o.date);
-        rc = FLUX_EXIT_FAIL;
+    } else if ((rc = flux_runs_at_date(&pv.tt, pv.p->name, o.date, &iv, err, sizeof err)) != 0) {
+        fprintf(stderr, "flux render: %s\n", err);
     } else {
         flux_buf out = {0};
         if (preview_run(&pv, &iv, task, &out) != 0)

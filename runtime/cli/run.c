@@ -23,6 +23,7 @@
 #include "home.h"
 #include "opts.h"
 #include "runs.h"
+#include "view_print.h"
 #include "views.h"
 #include "ops.h"
 #include "plan.h"
@@ -39,14 +40,16 @@ const flux_cli_command flux_cli_run_commands[] = {
      "usage: flux run FILE [--date T] [--param NAME=VALUE]... [-j N] [--pipeline P] [--db URL] [--stats]\n"
      "                [--quiet] [--wait] [--connections FILE]\n"
      "\n"
-     "Runs the run whose interval holds T (default: the latest interval already\n"
-     "over) with up to N tasks at once (default: the number of CPUs), recording\n"
-     "every state change in the state store (FLUX_HOME/flux.db unless --db or\n"
-     "FLUX_DB). Run again with the same arguments after a crash or a stop to\n"
-     "resume: finished tasks are not run again. Exit status 0 only when the run\n"
-     "succeeded. FILE is a .flux source or a .plan.yaml. A run another live\n"
-     "process executes is not run twice: flux run says which process and exits\n"
-     "with status 2, or with --wait waits until that process is done with it.\n",
+     "Runs the run whose logical date (its interval's start) is T, or with a day\n"
+     "(YYYY-MM-DD) the one run whose logical date falls on it (default: the\n"
+     "latest interval already over), with up to N tasks at once (default: the\n"
+     "number of CPUs), recording every state change in the state store\n"
+     "(FLUX_HOME/flux.db unless --db or FLUX_DB). Run again with the same\n"
+     "arguments after a crash or a stop to resume: finished tasks are not run\n"
+     "again. Exit status 0 only when the run succeeded. FILE is a .flux source\n"
+     "or a .plan.yaml. A run another live process executes is not run twice:\n"
+     "flux run says which process and exits with status 2, or with --wait\n"
+     "waits until that process is done with it.\n",
      flux_cmd_run},
     {"backfill", "run the runs of a range of intervals",
      "usage: flux backfill FILE --from A --to B [--reprocess failed|all|none] [--dry-run] [-j N] [--db URL]\n"
@@ -59,16 +62,28 @@ const flux_cli_command flux_cli_run_commands[] = {
      "anything runs, or with --wait is waited for.\n",
      flux_cmd_backfill},
     {"test", "run one task now, without state, output to this terminal",
-     "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]... [--pipeline P] [--connections FILE]\n",
+     "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]... [--pipeline P] [--connections FILE]\n"
+     "\n"
+     "Runs TASK of the run whose logical date is T (as flux run picks it) once,\n"
+     "recording nothing, its output on this terminal.\n",
      flux_cmd_test},
     {"clear", "make task instances of a run run again",
      "usage: flux clear RUN [TASK...] [--downstream] [--pipeline P] [--db URL] [--connections FILE]\n"
+     "       flux clear --date T [TASK...] [--downstream] [--pipeline P] [--db URL] [--connections FILE]\n"
      "\n"
      "Clears the given tasks (all when none is given, their downstream tasks too\n"
-     "with --downstream); the next flux run or backfill of that run runs them.\n",
+     "with --downstream) of RUN (an id or run id from flux runs), or of the run\n"
+     "whose logical date is T (a day YYYY-MM-DD: the run whose logical date falls\n"
+     "on it); the next flux run or backfill of that run runs them, each with its\n"
+     "full retries.\n",
      flux_cmd_clear},
     {"status", "the latest run of each pipeline",
-     "usage: flux status [PIPELINE] [--format text|json] [--db URL] [--connections FILE]\n", flux_cmd_status},
+     "usage: flux status [PIPELINE] [--format text|json] [--db URL] [--connections FILE]\n"
+     "\n"
+     "Says which state store (its URL without a password), FLUX_HOME and flux.yaml\n"
+     "this command uses and how each was found, then the latest run of each\n"
+     "pipeline, the deployed versions and the schedulers.\n",
+     flux_cmd_status},
     {"runs", "list runs, newest first",
      "usage: flux runs [PIPELINE|--pipeline P] [--limit N] [--format text|json] [--db URL] [--connections FILE]\n",
      flux_cmd_runs},
@@ -103,7 +118,7 @@ typedef struct ropts {
  * backfill and test render connections into task fields */
 #define R(f) .off = offsetof(ropts, f)
 static const flux_opt ROPTS[] = {
-    {.name = "--date", .kind = FLUX_OPT_STR, R(date), .only = "run test"},
+    {.name = "--date", .kind = FLUX_OPT_STR, R(date), .only = "run test clear"},
     {.name = "--from", .kind = FLUX_OPT_STR, R(from), .only = "backfill"},
     {.name = "--to", .kind = FLUX_OPT_STR, R(to), .only = "backfill"},
     {.name = "--pipeline", .alias = "-p", .kind = FLUX_OPT_STR, R(pipeline),
@@ -213,15 +228,16 @@ static void unload(loaded *l)
     flux_compilation_free(&l->c);
 }
 
-/* the run a --date names, or without one the latest interval already over */
+/* the run a --date names (the run whose logical date it is), or without
+ * one the latest interval already over: 0, or the exit status after saying
+ * why */
 static int pick_interval(const ropts *o, const loaded *l, flux_interval *iv)
 {
     char err[1024];
-    if (flux_runs_pick_interval(&l->tt, l->p->name, o->date, iv, err, sizeof err) != 0) {
+    int rc = flux_runs_pick_interval(&l->tt, l->p->name, o->date, iv, err, sizeof err);
+    if (rc != 0)
         fprintf(stderr, "flux %s: %s\n", o->cmd, err);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 static char *self_path(void)
@@ -335,8 +351,8 @@ int flux_cmd_run(int argc, char **argv)
     flux_interval iv;
     flux_value params;
     char err[512];
-    if (!rc && pick_interval(&o, &l, &iv) != 0)
-        rc = FLUX_EXIT_USAGE;
+    if (!rc)
+        rc = pick_interval(&o, &l, &iv);
     if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
         fprintf(stderr, "flux run: %s\n", err);
         rc = FLUX_EXIT_USAGE;
@@ -360,9 +376,10 @@ int flux_cmd_run(int argc, char **argv)
         int64_t t0 = flux_runs_now();
         if ((rc = add_owned_run(&o, ex, &l, &iv, "manual", params)) == 0) {
             rc = flux_exec_run(ex) == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
+            char took[32];
             if (!o.quiet || o.stats)
-                fprintf(stdout, "%zu tasks in %.2fs; logs under %s/logs/%s/\n", l.p->ntasks,
-                        (double)(flux_runs_now() - t0) / 1000.0, home(), l.p->name);
+                fprintf(stdout, "%zu tasks in %s; logs under %s/logs/%s/\n", l.p->ntasks,
+                        flux_cli_elapsed(flux_runs_now() - t0, took, sizeof took), home(), l.p->name);
             if (rc == FLUX_EXIT_FAIL)
                 say_failures(s, l.p, run_id, already);
             if (o.stats)
@@ -517,10 +534,14 @@ static int test_process(const loaded *l, const flux_task *t, flux_op_run how, fl
         fprintf(stderr, "flux test: %s\n", err);
         rc = FLUX_EXIT_FAIL;
     } else {
+        char conns[PATH_MAX + 32];
         pid_t pid = fork();
         if (pid == 0) {
             for (size_t i = 0; cmd.env && cmd.env[i]; i++)
                 putenv(cmd.env[i]);
+            /* the operator reads the flux.yaml this command read */
+            if (strcmp(t->op, "bash") != 0 && l->conns.file && realpath(l->conns.file, conns))
+                setenv("FLUX_CONNECTIONS", conns, 1);
             if (cmd.cwd && chdir(cmd.cwd) != 0) {
                 fprintf(stderr, "flux test: cannot enter %s: %s\n", cmd.cwd, strerror(errno));
                 _exit(127);
@@ -569,8 +590,8 @@ int flux_cmd_test(int argc, char **argv)
             rc = FLUX_EXIT_USAGE;
         }
     }
-    if (!rc && pick_interval(&o, &l, &iv) != 0)
-        rc = FLUX_EXIT_USAGE;
+    if (!rc)
+        rc = pick_interval(&o, &l, &iv);
     if (!rc && flux_run_params(l.c.arena, l.p, o.params, o.nparams, &params, err, sizeof err) != 0) {
         fprintf(stderr, "flux test: %s\n", err);
         rc = FLUX_EXIT_USAGE;
@@ -599,9 +620,11 @@ int flux_cmd_test(int argc, char **argv)
                 rc = test_process(&l, t, how, &r, &run, &f);
             } else if (how == FLUX_OP_RUN_POKE) {
                 flux_poke_ctx ctx = {flux_runs_now(), l.p->name, run.run_id, iv.start_ms, NULL, NULL};
+                err[0] = '\0';
                 int pr = flux_op_poke(t->op, &f, &ctx, err, sizeof err);
-                fprintf(stderr, "flux test: %s %s\n", t->id,
-                        pr == 1 ? "condition holds" : pr == 0 ? "condition does not hold yet" : err);
+                fprintf(stderr, "flux test: %s %s%s%s\n", t->id,
+                        pr == 1 ? "condition holds" : pr == 0 ? "condition does not hold yet" : err,
+                        pr == 0 && err[0] ? ": " : "", pr == 0 ? err : "");
                 rc = pr == 1 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
             } else {
                 fprintf(stderr, "flux test: operator '%s' is not implemented in this build of flux yet\n", t->op);
@@ -649,26 +672,6 @@ static int open_run(const ropts *o, const char *arg, flux_store **s, flux_run_ro
     return 0;
 }
 
-/* a time of a view back in milliseconds (0: null) */
-static int64_t view_ms(json_t *v)
-{
-    int64_t ms = 0;
-    bool zone;
-    flux_sched_error e;
-    if (json_is_string(v) && flux_time_parse(json_string_value(v), &ms, &zone, &e) != 0)
-        ms = 0;
-    return ms;
-}
-
-static void print_json(json_t *j)
-{
-    char *s = json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT);
-    if (s)
-        puts(s);
-    free(s);
-    json_decref(j);
-}
-
 int flux_cmd_runs(int argc, char **argv)
 {
     ropts o;
@@ -685,66 +688,14 @@ int flux_cmd_runs(int argc, char **argv)
     if (!runs) {
         fprintf(stderr, "flux runs: %s\n", err);
     } else if (!strcmp(o.format, "json")) {
-        print_json(runs);
+        flux_view_print_json(runs);
     } else {
-        printf("%-6s %-24s %-36s %-8s %-22s %s\n", "ID", "PIPELINE", "RUN", "STATE", "INTERVAL START", "DURATION");
-        size_t i;
-        json_t *r;
-        json_array_foreach(runs, i, r) {
-            char dur[32] = "-";
-            int64_t started = view_ms(json_object_get(r, "started")), ended = view_ms(json_object_get(r, "ended"));
-            const char *start = json_string_value(json_object_get(r, "interval_start"));
-            if (started && ended)
-                snprintf(dur, sizeof dur, "%.1fs", (double)(ended - started) / 1000.0);
-            printf("%-6" PRId64 " %-24s %-36s %-8s %-22s %s\n", (int64_t)json_integer_value(json_object_get(r, "id")),
-                   json_string_value(json_object_get(r, "pipeline")), json_string_value(json_object_get(r, "run_id")),
-                   json_string_value(json_object_get(r, "state")), start ? start : "-", dur);
-        }
+        flux_view_print_runs(runs);
         json_decref(runs);
     }
     flux_store_close(s);
     free(o.params);
     return rc ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
-static long long jint(json_t *o, const char *key)
-{
-    return (long long)json_integer_value(json_object_get(o, key));
-}
-
-/* the status view as text */
-static void print_status(json_t *st)
-{
-    size_t i;
-    json_t *e;
-    printf("%-24s %-8s %-36s %8s %8s %8s\n", "PIPELINE", "LAST", "LAST RUN", "RUNS", "OK", "FAILED");
-    json_array_foreach(json_object_get(st, "pipelines"), i, e) {
-        json_t *last = json_object_get(e, "last_run");
-        printf("%-24s %-8s %-36s %8zu %8zu %8zu\n", jstr(e, "pipeline"), jstr(last, "state"), jstr(last, "run_id"),
-               (size_t)jint(e, "runs"), (size_t)jint(e, "succeeded"), (size_t)jint(e, "failed"));
-    }
-    json_array_foreach(json_object_get(st, "deployed"), i, e) {
-        if (i == 0)
-            printf("\n%-24s %-8s %-8s %s\n", "DEPLOYED", "VERSION", "STATE", "SOURCE");
-        printf("%-24s %-8d %-8s %s%s\n", jstr(e, "pipeline"), (int)jint(e, "version"), jstr(e, "state"),
-               jstr(e, "source") ? jstr(e, "source") : "-",
-               jstr(e, "errors") ? " (fails to compile: the last good version runs; see flux errors)" : "");
-    }
-    json_t *sj = json_object_get(st, "schedulers");
-    json_array_foreach(sj, i, e) {
-        bool alive = json_is_true(json_object_get(e, "alive"));
-        if (alive || i == 0)
-            printf("%sscheduler %s: %s (heartbeat %.1f s ago)\n", i == 0 ? "\n" : "", jstr(e, "scheduler"),
-                   alive ? "alive" : json_is_true(json_object_get(e, "stopped")) ? "stopped" : "not responding",
-                   (double)jint(e, "heartbeat_age_ms") / 1000.0);
-    }
-    if (json_is_array(sj) && !json_array_size(sj))
-        printf("\nno scheduler has run on this store\n");
 }
 
 int flux_cmd_status(int argc, char **argv)
@@ -760,13 +711,16 @@ int flux_cmd_status(int argc, char **argv)
     char err[1024];
     bool json = !strcmp(o.format, "json");
     json_t *st = flux_view_status(s, pl, flux_runs_now(), !json, err, sizeof err);
+    flux_home_info where;
     int rc = st ? 0 : -1;
+    if (st && flux_home_describe(o.db, o.conns, &where, err, sizeof err) == FLUX_HOME_OK)
+        json_object_set_new(st, "where", flux_view_where(&where));
     if (!st)
         fprintf(stderr, "flux status: %s\n", err);
     else if (json)
-        print_json(st);
+        flux_view_print_json(st);
     else {
-        print_status(st);
+        flux_view_print_status(st);
         json_decref(st);
     }
     flux_store_close(s);
@@ -788,31 +742,10 @@ int flux_cmd_tasks(int argc, char **argv)
         return free(o.params), FLUX_EXIT_USAGE;
     json_t *root = flux_view_tasks(s, &run, rows, n);
     if (!strcmp(o.format, "json")) {
-        print_json(root);
+        flux_view_print_json(root);
     } else {
         printf("run %" PRId64 " %s of %s: %s\n", run.id, run.run_id, run.pipeline, flux_run_state_name(run.state));
-        printf("%-32s %4s %-18s %10s %6s  %s\n", "TASK", "TRY", "STATE", "DURATION", "EXIT", "NOTE");
-        size_t i;
-        json_t *ti;
-        json_array_foreach(json_object_get(root, "task_instances"), i, ti) {
-            char dur[32] = "-", ex[16] = "-";
-            int64_t started = view_ms(json_object_get(ti, "started")), ended = view_ms(json_object_get(ti, "ended"));
-            json_t *exit_status = json_object_get(ti, "exit_status"), *c = json_object_get(ti, "counts");
-            const char *note = json_string_value(json_object_get(ti, "note"));
-            if (started && ended)
-                snprintf(dur, sizeof dur, "%.2fs", (double)(ended - started) / 1000.0);
-            if (json_is_integer(exit_status))
-                snprintf(ex, sizeof ex, "%d", (int)json_integer_value(exit_status));
-            printf("%-32s %4d %-18s %10s %6s  %s\n", json_string_value(json_object_get(ti, "task")),
-                   (int)json_integer_value(json_object_get(ti, "try")), json_string_value(json_object_get(ti, "state")),
-                   dur, ex, note ? note : "");
-            if (json_is_object(c))
-                printf("%-32s %4s read %lld, written %lld, rejected %lld, %lld bytes\n", "", "",
-                       (long long)json_integer_value(json_object_get(c, "read")),
-                       (long long)json_integer_value(json_object_get(c, "written")),
-                       (long long)json_integer_value(json_object_get(c, "rejected")),
-                       (long long)json_integer_value(json_object_get(c, "bytes")));
-        }
+        flux_view_print_tasks(root);
         json_decref(root);
     }
     int rc = 0;
@@ -845,9 +778,9 @@ int flux_cmd_logs(int argc, char **argv)
         if (!strcmp(rows[i].task, o.pos[1]) && (!o.try_number || rows[i].try_number == o.try_number))
             any = &rows[i];
     if (!pick && any) {
-        /* a sensor the runner checks itself has no process, so no log: its
-         * state and note say what happened */
-        printf("task '%s' try %d has no log (a sensor checked by the runner, or a task that never started): %s%s%s\n",
+        /* a try that never started (its fields did not render, its program
+         * was missing ...) has no log: its state and note say what happened */
+        printf("task '%s' try %d has no log (it never started): %s%s%s\n",
                any->task, any->try_number, flux_ti_state_name(any->state), any->note ? ": " : "",
                any->note ? any->note : "");
     } else if (!pick) {
@@ -878,20 +811,37 @@ int flux_cmd_logs(int argc, char **argv)
 int flux_cmd_clear(int argc, char **argv)
 {
     ropts o;
-    int prc = begin("clear", argc, argv, &o, 1, SIZE_MAX, "give RUN [TASK...] [--downstream]");
+    int prc = begin("clear", argc, argv, &o, 0, SIZE_MAX, NULL);
     if (prc >= 0)
         return prc;
+    if (!o.date && !o.npos) {
+        flux_cli_usage_error("clear", "give RUN [TASK...] or --date T [TASK...]");
+        return free(o.params), FLUX_EXIT_USAGE;
+    }
     flux_store *s;
     flux_run_row run;
-    if (open_run(&o, o.pos[0], &s, &run, NULL, NULL) != 0)
+    /* the tasks are the arguments after RUN, or all of them with --date */
+    size_t first = o.date ? 0 : 1;
+    if (o.date) {
+        char err[2048];
+        if (!(s = flux_cli_open_store(o.cmd, o.db, o.conns)))
+            return free(o.params), FLUX_EXIT_FAIL;
+        int frc = flux_runs_find_dated(s, o.pipeline, o.date, &run, err, sizeof err);
+        if (frc) {
+            fprintf(stderr, "flux clear: %s\n", err);
+            flux_store_close(s);
+            return free(o.params), frc;
+        }
+    } else if (open_run(&o, o.pos[0], &s, &run, NULL, NULL) != 0) {
         return free(o.params), FLUX_EXIT_USAGE;
+    }
     int rc = 0;
     const char **tasks = NULL;
     size_t ntasks = 0;
     flux_arena *a = flux_arena_new();
     flux_sources src;
     flux_sources_init(&src);
-    if (o.npos > 1) {
+    if (o.npos > first) {
         char *text = flux_store_get_plan(s, run.plan_id);
         char err[512];
         flux_plan *pl = text ? flux_plan_read(a, &src, "plan", text, strlen(text), err, sizeof err) : NULL;
@@ -904,7 +854,7 @@ int flux_cmd_clear(int argc, char **argv)
             bool *mark = calloc(p->ntasks + 1, sizeof *mark);
             if (!mark)
                 abort();
-            for (size_t i = 1; i < o.npos && !rc; i++) {
+            for (size_t i = first; i < o.npos && !rc; i++) {
                 size_t k = 0;
                 while (k < p->ntasks && strcmp(p->tasks[k]->id, o.pos[i]))
                     k++;

@@ -217,14 +217,3 @@ int flux_load_timetable(const flux_pipeline *p, flux_timetable *tt, char *err, s
         return -1;
     return 0;
 }
-
-/* ---- connections ---- */
-
-int flux_load_conns(const char *path, flux_arena *a, flux_conns *conns, char *err, size_t errlen)
-{
-    if (!path)
-        path = getenv("FLUX_CONNECTIONS");
-    bool required = path != NULL;
-    *err = '\0';
-    return flux_conns_load(a, conns, path ? path : "flux.yaml", required, err, errlen) != 0 ? -1 : 0;
-}

@@ -1,7 +1,7 @@
 /* load — finding and loading what the runtime runs: the *.flux files of a
  * tree, a source compiled or a plan read into a compilation, the pipeline a
- * command means, its timetable, times given by a user, and the connections
- * of flux.yaml. Nothing here prints: failures come back as a message in err
+ * command means, its timetable and times given by a user (flux.yaml is
+ * home.h's). Nothing here prints: failures come back as a message in err
  * (without the "flux CMD: " prefix the commands put in front). */
 #ifndef FLUX_LOAD_H
 #define FLUX_LOAD_H
@@ -50,10 +50,5 @@ const flux_field *flux_load_attr(const flux_pipeline *p, const char *key);
 int flux_load_time(const char *text, const flux_tz *tz, int64_t *ms, char *err, size_t errlen);
 /* A pipeline's timetable (zone, schedule, start, end). -1 with err. */
 int flux_load_timetable(const flux_pipeline *p, flux_timetable *tt, char *err, size_t errlen);
-
-/* The connections and pools of path, else FLUX_CONNECTIONS, else flux.yaml
- * (which may be missing unless named). -1 with the loader's message in err
- * ("file:line:col: message[\nhelp: ...]" when it has a place). */
-int flux_load_conns(const char *path, flux_arena *a, flux_conns *conns, char *err, size_t errlen);
 
 #endif

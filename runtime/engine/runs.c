@@ -2,6 +2,7 @@
  * run; see runs.h. */
 #include "runs.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,29 +10,169 @@
 #include <string.h>
 #include <time.h>
 
+#include "civil.h"
 #include "clock.h"
 #include "isotime.h"
 #include "load.h"
 #include "render.h"
+#include "tz.h"
 
 int64_t flux_runs_now(void)
 {
     return flux_clock_wall_ms();
 }
 
+/* ---- a run named by its logical date ---- */
+
+/* "YYYY-MM-DD" and nothing more: a day, not an instant */
+static bool day_only(const char *text)
+{
+    static const char shape[] = "dddd-dd-dd";
+    for (size_t i = 0; i < sizeof shape - 1; i++)
+        if (shape[i] == 'd' ? text[i] < '0' || text[i] > '9' : text[i] != shape[i])
+            return false;
+    return text[sizeof shape - 1] == '\0';
+}
+
+/* [from, to): the day text names (YYYY-MM-DD) in the zone tz; from one
+ * midnight to the next, 23 or 25 hours at a DST change. -1 with err. */
+static int day_range(const char *text, const flux_tz *tz, int64_t *from, int64_t *to, char *err, size_t errlen)
+{
+    int64_t y;
+    unsigned m, d;
+    char next[16];
+    if (flux_load_time(text, tz, from, err, errlen) != 0)
+        return -1;
+    sscanf(text, "%4" SCNd64 "-%2u-%2u", &y, &m, &d);
+    flux_civil_from_days(flux_days_from_civil(y, m, d) + 1, &y, &m, &d);
+    snprintf(next, sizeof next, "%04d-%02u-%02u", (int)y, m, d);
+    return flux_load_time(next, tz, to, err, errlen);
+}
+
+/* ms as ISO text with the offset of the pipeline's zone at that instant */
+static const char *shown(const flux_timetable *tt, int64_t ms, char out[48])
+{
+    int32_t off = tt->tz ? flux_tz_offset(tt->tz, ms / 1000 - (ms % 1000 < 0), NULL) : 0;
+    flux_buf b = {0};
+    flux_time_iso(ms, off, &b);
+    snprintf(out, 48, "%s", flux_buf_cstr(&b));
+    flux_buf_free(&b);
+    return out;
+}
+
+/* the last run of a schedule with an end, or -1 */
+static int last_interval(const flux_timetable *tt, flux_interval *out)
+{
+    return tt->end_ms != INT64_MAX && flux_timetable_at(tt, tt->end_ms - 1, out) == 0 ? 0 : -1;
+}
+
+/* the first run whose logical date is t or later; -1 when none */
+static int first_from(const flux_timetable *tt, int64_t t, flux_interval *iv)
+{
+    if (flux_timetable_at(tt, t, iv) == 0)
+        return iv->start_ms >= t || flux_timetable_next(tt, iv, iv) == 0 ? 0 : -1;
+    return flux_timetable_first(tt, iv) == 0 && iv->start_ms >= t ? 0 : -1;
+}
+
+/* the last run whose logical date is before t; -1 when none */
+static int last_before(const flux_timetable *tt, int64_t t, flux_interval *iv)
+{
+    if (flux_timetable_at(tt, t - 1, iv) == 0)
+        return 0;
+    if (last_interval(tt, iv) == 0 && iv->start_ms < t)
+        return 0;
+    return flux_timetable_first(tt, iv) == 0 && iv->start_ms < t ? 0 : -1;
+}
+
+/* ": the runs nearest start at B and A", or what there is of that, for
+ * no run at t (a day: from t to end) */
+static void nearest(const flux_timetable *tt, int64_t t, int64_t end, char *out, size_t n)
+{
+    flux_interval b, a;
+    char x[48], y[48];
+    bool before = last_before(tt, t, &b) == 0, after = first_from(tt, end, &a) == 0;
+    if (before && after)
+        snprintf(out, n, ": the runs nearest it have logical dates %s and %s", shown(tt, b.start_ms, x),
+                 shown(tt, a.start_ms, y));
+    else if (after)
+        snprintf(out, n, ": it is before the pipeline's first run, %s", shown(tt, a.start_ms, y));
+    else if (before)
+        snprintf(out, n, ": it is after the pipeline's last run, %s", shown(tt, b.start_ms, x));
+    else
+        snprintf(out, n, ": the pipeline has no run");
+}
+
+/* the run whose logical date is the instant t (given as text), or none */
+static int run_at(const flux_timetable *tt, const char *pipeline, const char *text, int64_t t, flux_interval *iv,
+                  char *err, size_t errlen)
+{
+    if (flux_timetable_at(tt, t, iv) == 0 && iv->start_ms == t)
+        return 0;
+    char near[200];
+    nearest(tt, t, t + 1, near, sizeof near);
+    snprintf(err, errlen,
+             "%s is not the logical date of a run of '%s'%s\nhelp: --date names the run whose logical date (the "
+             "start of its interval) it is; give one of those, or a day (YYYY-MM-DD) that has one run",
+             text, pipeline, near);
+    return FLUX_EXIT_FAIL;
+}
+
+/* the one run whose logical date falls on the day text names, in the
+ * pipeline's zone */
+static int run_on_day(const flux_timetable *tt, const char *pipeline, const char *text, flux_interval *iv, char *err,
+                      size_t errlen)
+{
+    int64_t from, to;
+    if (day_range(text, tt->tz, &from, &to, err, errlen) != 0)
+        return FLUX_EXIT_USAGE;
+    const char *zone = tt->tz ? flux_tz_name(tt->tz) : "UTC";
+    flux_interval first, last;
+    long count = 0;
+    if (first_from(tt, from, &first) == 0 && first.start_ms < to) {
+        last = first;
+        count = 1;
+        flux_interval nx = first;
+        /* an `every 1s` pipeline has 86,400 runs a day: counting stops there */
+        while (count <= 100000 && nx.start_ms != nx.end_ms && flux_timetable_next(tt, &nx, &nx) == 0 &&
+               nx.start_ms < to) {
+            last = nx;
+            count++;
+        }
+    }
+    char a[48], b[48], near[200];
+    if (count == 1) {
+        *iv = first;
+        return 0;
+    }
+    if (count == 0) {
+        nearest(tt, from, to, near, sizeof near);
+        snprintf(err, errlen, "no run of '%s' has its logical date on %s (in %s)%s", pipeline, text, zone, near);
+    } else {
+        snprintf(err, errlen,
+                 "%s%ld runs of '%s' have their logical date on %s (in %s), the first %s and the last %s\n"
+                 "help: --date names one run: give its time, e.g. --date %s",
+                 count > 100000 ? "more than " : "", count > 100000 ? 100000 : count, pipeline, text, zone,
+                 shown(tt, first.start_ms, a), shown(tt, last.start_ms, b), a);
+    }
+    return FLUX_EXIT_FAIL;
+}
+
+int flux_runs_at_date(const flux_timetable *tt, const char *pipeline, const char *date, flux_interval *iv, char *err,
+                      size_t errlen)
+{
+    if (day_only(date))
+        return run_on_day(tt, pipeline, date, iv, err, errlen);
+    int64_t t;
+    if (flux_load_time(date, tt->tz, &t, err, errlen) != 0)
+        return FLUX_EXIT_USAGE;
+    return run_at(tt, pipeline, date, t, iv, err, errlen);
+}
+
 int flux_runs_pick_interval(const flux_timetable *tt, const char *pipeline, const char *date, flux_interval *iv,
                             char *err, size_t errlen)
 {
-    if (date) {
-        int64_t t;
-        if (flux_load_time(date, tt->tz, &t, err, errlen) != 0)
-            return -1;
-        if (flux_timetable_at(tt, t, iv) != 0) {
-            snprintf(err, errlen, "no run of '%s' covers %s", pipeline, date);
-            return -1;
-        }
-        return 0;
-    }
+    if (date)
+        return flux_runs_at_date(tt, pipeline, date, iv, err, errlen);
     int64_t now = flux_runs_now();
     flux_interval cur;
     if (flux_timetable_at(tt, now, &cur) == 0) {
@@ -45,18 +186,12 @@ int flux_runs_pick_interval(const flux_timetable *tt, const char *pipeline, cons
     if (flux_timetable_first(tt, iv) == 0 && iv->fire_ms <= now)
         return 0;
     snprintf(err, errlen, "no interval of '%s' has ended yet; give --date", pipeline);
-    return -1;
+    return FLUX_EXIT_FAIL;
 }
 
 static const char *iso(int64_t ms, char out[40])
 {
     return flux_time_iso_into(ms, 0, out, 40);
-}
-
-/* the last run of a schedule with an end, or -1 */
-static int last_interval(const flux_timetable *tt, flux_interval *out)
-{
-    return tt->end_ms != INT64_MAX && flux_timetable_at(tt, tt->end_ms - 1, out) == 0 ? 0 : -1;
 }
 
 int flux_runs_range_first(const flux_timetable *tt, const char *pipeline, int64_t from, int64_t to,
@@ -122,6 +257,103 @@ int flux_runs_find(flux_store *s, const char *arg, const char *pipeline, flux_ru
     return -1;
 }
 
+/* the zone of a run's pipeline, from its plan (UTC without one) */
+static const flux_tz *run_zone(flux_store *s, const flux_run_row *run)
+{
+    char *text = run->plan_id[0] ? flux_store_get_plan(s, run->plan_id) : NULL;
+    const flux_tz *tz = NULL;
+    if (text) {
+        flux_compilation c;
+        flux_timetable tt;
+        char err[512];
+        if (flux_load_plan_text(&c, "plan", text, strlen(text), err, sizeof err) == 0 && c.npipelines &&
+            flux_load_timetable(c.pipelines[0], &tt, err, sizeof err) == 0)
+            tz = tt.tz; /* zones are loaded once per process and kept */
+        flux_compilation_free(&c);
+        free(text);
+    }
+    return tz;
+}
+
+/* the runs of pipeline among rows whose logical date date names (in the
+ * zone of the pipeline's newest run's plan): their indexes into hits; how
+ * many (0 with *rc and err when date is not a time) */
+static size_t runs_on(flux_store *s, const flux_run_row *rows, size_t n, const char *pipeline, const char *date,
+                      size_t *hits, int *rc, char *err, size_t errlen)
+{
+    const flux_run_row *newest = NULL;
+    for (size_t i = 0; i < n && !newest; i++)
+        if (!strcmp(rows[i].pipeline, pipeline))
+            newest = &rows[i];
+    const flux_tz *tz = run_zone(s, newest);
+    int64_t from, to;
+    if (day_only(date) ? day_range(date, tz, &from, &to, err, errlen) != 0
+                       : flux_load_time(date, tz, &from, err, errlen) != 0) {
+        *rc = FLUX_EXIT_USAGE;
+        return 0;
+    }
+    if (!day_only(date))
+        to = from + 1;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].pipeline, pipeline) && rows[i].logical_date >= from && rows[i].logical_date < to)
+            hits[k++] = i;
+    return k;
+}
+
+int flux_runs_find_dated(flux_store *s, const char *pipeline, const char *date, flux_run_row *row, char *err,
+                         size_t errlen)
+{
+    flux_run_row *rows;
+    size_t n;
+    if (flux_store_list_runs(s, pipeline, 0, &rows, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return FLUX_EXIT_FAIL;
+    }
+    size_t *hits = calloc(n ? n : 1, sizeof *hits), nhits = 0;
+    if (!hits)
+        abort(); /* the allocation policy: abort on OOM */
+    int rc = 0;
+    const char *which = pipeline;
+    /* each pipeline with runs (rows are newest first), its date in its zone */
+    for (size_t i = 0; i < n && !rc; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = !strcmp(rows[j].pipeline, rows[i].pipeline);
+        if (seen)
+            continue;
+        size_t k = runs_on(s, rows, n, rows[i].pipeline, date, hits + nhits, &rc, err, errlen);
+        if (k && nhits && strcmp(rows[hits[0]].pipeline, rows[i].pipeline)) {
+            snprintf(err, errlen, "runs of several pipelines ('%s', '%s') have the logical date %s; add --pipeline",
+                     rows[hits[0]].pipeline, rows[i].pipeline, date);
+            rc = FLUX_EXIT_USAGE;
+        }
+        if (k)
+            which = rows[i].pipeline;
+        nhits += k;
+    }
+    if (!rc && nhits == 1) {
+        *row = rows[hits[0]];
+    } else if (!rc && nhits == 0) {
+        snprintf(err, errlen, "no run %s%s%shas the logical date %s (flux runs lists them; a time must be a run's "
+                 "logical date exactly, a day YYYY-MM-DD names the runs whose logical date falls on it)",
+                 which ? "of '" : "", which ? which : "", which ? "' " : "", date);
+        rc = FLUX_EXIT_FAIL;
+    } else if (!rc) {
+        int at = snprintf(err, errlen, "%zu runs of '%s' have the logical date %s:", nhits, which, date);
+        for (size_t k = 0; k < nhits && k < 5 && at > 0 && (size_t)at < errlen; k++)
+            at += snprintf(err + at, errlen - (size_t)at, "%s %lld (%s)", k ? "," : "", (long long)rows[hits[k]].id,
+                           rows[hits[k]].run_id);
+        if (at > 0 && (size_t)at < errlen)
+            snprintf(err + at, errlen - (size_t)at, "%s\nhelp: name one by its id or run id instead of --date",
+                     nhits > 5 ? ", ..." : "");
+        rc = FLUX_EXIT_FAIL;
+    }
+    free(hits);
+    free(rows);
+    return rc;
+}
+
 int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state)
 {
     flux_ti_row *rows;
@@ -174,11 +406,14 @@ int flux_runs_trigger(flux_store *s, const flux_deployment *d, flux_compilation 
     if (flux_load_timetable(p, &tt, err, errlen) != 0)
         return FLUX_EXIT_FAIL;
     int64_t t = flux_runs_now();
-    if (date && flux_load_time(date, tt.tz, &t, err, errlen) != 0)
-        return FLUX_EXIT_FAIL;
     flux_interval iv;
-    if (flux_timetable_at(&tt, t, &iv) != 0) {
-        /* a time outside the schedule (before start, @once): a point interval */
+    int rc;
+    if (date) {
+        /* the run whose logical date it is, as flux run --date picks it */
+        if ((rc = flux_runs_at_date(&tt, p->name, date, &iv, err, errlen)) != 0)
+            return rc;
+    } else if (flux_timetable_at(&tt, t, &iv) != 0) {
+        /* now is outside the schedule (before start, @once): a point interval */
         iv.start_ms = iv.end_ms = iv.fire_ms = t;
     }
     flux_value pv;
@@ -195,7 +430,7 @@ int flux_runs_trigger(flux_store *s, const flux_deployment *d, flux_compilation 
     char *pj = json_dumps(a, JSON_COMPACT);
     json_decref(a);
     bool created;
-    int rc = flux_store_create_run(s, &in, NULL, pj, flux_runs_now(), row, &created);
+    rc = flux_store_create_run(s, &in, NULL, pj, flux_runs_now(), row, &created);
     free(pj);
     if (rc != 0) {
         snprintf(err, errlen, "%s", flux_store_error(s));

@@ -14,8 +14,20 @@
 /* Wall-clock milliseconds since the epoch. */
 int64_t flux_runs_now(void);
 
-/* The run date names (a time in the timetable's zone unless it names one),
- * or without a date the latest interval already over. -1 with err. */
+/* The run --date D names, as Airflow users read it: the run whose logical
+ * date (its interval's start) is D. D with a time (in the timetable's zone
+ * unless it names one) must be exactly a run's logical date, else an error
+ * naming the nearest ones before and after; D without a time (YYYY-MM-DD)
+ * names the one run whose logical date falls on that day in the
+ * pipeline's zone, else an error saying there is none (and the nearest) or
+ * how many there are (the first and last, and how to give a time). 0 with
+ * *iv; FLUX_EXIT_USAGE when D is not a time; FLUX_EXIT_FAIL when it names
+ * no run or several; err says why. */
+int flux_runs_at_date(const flux_timetable *tt, const char *pipeline, const char *date, flux_interval *iv, char *err,
+                      size_t errlen);
+
+/* flux_runs_at_date of date, or without a date the latest interval already
+ * over (FLUX_EXIT_FAIL when none has). */
 int flux_runs_pick_interval(const flux_timetable *tt, const char *pipeline, const char *date, flux_interval *iv,
                             char *err, size_t errlen);
 
@@ -32,15 +44,28 @@ int flux_runs_range_first(const flux_timetable *tt, const char *pipeline, int64_
 int flux_runs_find(flux_store *s, const char *arg, const char *pipeline, flux_run_row *row, char *err,
                    size_t errlen);
 
+/* The run of the store date names by its logical date, of pipeline (NULL:
+ * the one pipeline that has such a run): a time (in the pipeline's zone
+ * unless it names one) is a run's logical date exactly, a day (YYYY-MM-DD)
+ * matches the runs whose logical date falls on it in the pipeline's zone.
+ * 0 with *row; FLUX_EXIT_USAGE for a date that is not one, or runs of
+ * several pipelines; FLUX_EXIT_FAIL for no run or several (a manual and a
+ * backfill run of the same date: their ids, to name one), with err. */
+int flux_runs_find_dated(flux_store *s, const char *pipeline, const char *date, flux_run_row *row, char *err,
+                         size_t errlen);
+
 /* Clears the latest try of each task of run named in tasks (all when ntasks
  * is 0; with only_state, only those failed or upstream_failed) to run again,
  * and queues the run when any was cleared. The number cleared, or -1. */
 int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state);
 
-/* Queues a manual run of the deployment d (its plan loaded into c) at date
- * (NULL: now) with the overrides params ("name=value"), for a scheduler to
- * start. 0 with *row; FLUX_EXIT_USAGE (bad params) or FLUX_EXIT_FAIL, with
- * err. */
+/* Queues a manual run of the deployment d (its plan loaded into c), the run
+ * whose logical date is date (as flux_runs_at_date reads it; NULL: the
+ * interval holding now, or a point interval at now outside the schedule),
+ * with the overrides params ("name=value"), for a scheduler to start. 0
+ * with *row; FLUX_EXIT_USAGE (bad params, a date that is not a time) or
+ * FLUX_EXIT_FAIL (a date that names no run or several, a store error),
+ * with err. */
 int flux_runs_trigger(flux_store *s, const flux_deployment *d, flux_compilation *c, const char *date,
                       char **params, size_t nparams, flux_run_row *row, char *err, size_t errlen);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "plan.h"
 #include "value.h"
 
 void flux_view_time(int64_t ms, char *out, size_t n)
@@ -114,36 +115,124 @@ json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errle
     return a;
 }
 
+/* one try as the tasks view shows it */
+static json_t *try_json(flux_store *s, const flux_ti_row *row)
+{
+    json_t *t = json_object();
+    json_object_set_new(t, "task", json_string(row->task));
+    json_object_set_new(t, "try", json_integer(row->try_number));
+    json_object_set_new(t, "state", json_string(flux_ti_state_name(row->state)));
+    json_object_set_new(t, "started", flux_view_jtime(row->started));
+    json_object_set_new(t, "ended", flux_view_jtime(row->ended));
+    json_object_set_new(t, "exit_status", row->exit_status >= 0 ? json_integer(row->exit_status) : json_null());
+    json_object_set_new(t, "pid", row->pid ? json_integer(row->pid) : json_null());
+    json_object_set_new(t, "host", json_string(row->host));
+    json_object_set_new(t, "log", json_string(row->log_path));
+    json_object_set_new(t, "note", row->note ? json_string(row->note) : json_null());
+    json_error_t je;
+    json_t *rend = row->rendered ? json_loads(row->rendered, 0, &je) : NULL;
+    json_object_set_new(t, "rendered", rend ? rend : json_null());
+    json_t *outs = row->outputs ? json_loads(row->outputs, 0, &je) : NULL;
+    json_object_set_new(t, "outputs", outs ? outs : json_null());
+    int64_t rd, wr, rj, by;
+    if (flux_store_get_counts(s, row->id, &rd, &wr, &rj, &by) == 0)
+        json_object_set_new(t, "counts",
+                            json_pack("{s:I, s:I, s:I, s:I}", "read", (json_int_t)rd, "written", (json_int_t)wr,
+                                      "rejected", (json_int_t)rj, "bytes", (json_int_t)by));
+    else
+        json_object_set_new(t, "counts", json_null());
+    return t;
+}
+
+/* The tasks of the run's plan in plan order (upstream first); none when
+ * the plan cannot be read. */
+static json_t *plan_tasks(flux_store *s, const flux_run_row *run)
+{
+    json_t *names = json_array();
+    char *text = run->plan_id[0] ? flux_store_get_plan(s, run->plan_id) : NULL;
+    if (!text)
+        return names;
+    flux_arena *a = flux_arena_new();
+    flux_sources src;
+    flux_sources_init(&src);
+    char err[512];
+    flux_plan *pl = flux_plan_read(a, &src, "plan", text, strlen(text), err, sizeof err);
+    for (size_t i = 0; pl && i < pl->pipeline->ntasks; i++)
+        json_array_append_new(names, json_string(pl->pipeline->tasks[i]->id));
+    flux_sources_free(&src);
+    flux_arena_free(a);
+    free(text);
+    return names;
+}
+
+static int by_task_try(const void *x, const void *y)
+{
+    const flux_ti_row *a = *(const flux_ti_row *const *)x, *b = *(const flux_ti_row *const *)y;
+    int c = strcmp(a->task, b->task);
+    return c ? c : (a->try_number > b->try_number) - (a->try_number < b->try_number);
+}
+
+/* one task: its tries (from by[at] on, the rows of the task in try order)
+ * appended to tries, its summary to tasks; returns where its rows end */
+static size_t add_task(flux_store *s, const char *task, const flux_ti_row *const *by, size_t n, size_t at,
+                       json_t *tasks, json_t *tries)
+{
+    const flux_ti_row *last = NULL;
+    size_t ntries = 0;
+    for (; at < n && !strcmp(by[at]->task, task); at++, ntries++) {
+        last = by[at];
+        json_array_append_new(tries, try_json(s, last));
+    }
+    json_array_append_new(tasks, json_pack("{s:s, s:s, s:I}", "task", task, "state",
+                                           flux_ti_state_name(last ? last->state : FLUX_TI_NONE), "tries",
+                                           (json_int_t)ntries));
+    return at;
+}
+
+/* the first row of by (sorted by task) of task, or n */
+static size_t first_of(const flux_ti_row *const *by, size_t n, const char *task)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(by[mid]->task, task) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && !strcmp(by[lo]->task, task) ? lo : n;
+}
+
 json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n)
 {
-    json_t *root = flux_view_run(run), *a = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *t = json_object();
-        json_object_set_new(t, "task", json_string(rows[i].task));
-        json_object_set_new(t, "try", json_integer(rows[i].try_number));
-        json_object_set_new(t, "state", json_string(flux_ti_state_name(rows[i].state)));
-        json_object_set_new(t, "started", flux_view_jtime(rows[i].started));
-        json_object_set_new(t, "ended", flux_view_jtime(rows[i].ended));
-        json_object_set_new(t, "exit_status", rows[i].exit_status >= 0 ? json_integer(rows[i].exit_status) : json_null());
-        json_object_set_new(t, "pid", rows[i].pid ? json_integer(rows[i].pid) : json_null());
-        json_object_set_new(t, "host", json_string(rows[i].host));
-        json_object_set_new(t, "log", json_string(rows[i].log_path));
-        json_object_set_new(t, "note", rows[i].note ? json_string(rows[i].note) : json_null());
-        json_error_t je;
-        json_t *rend = rows[i].rendered ? json_loads(rows[i].rendered, 0, &je) : NULL;
-        json_object_set_new(t, "rendered", rend ? rend : json_null());
-        json_t *outs = rows[i].outputs ? json_loads(rows[i].outputs, 0, &je) : NULL;
-        json_object_set_new(t, "outputs", outs ? outs : json_null());
-        int64_t rd, wr, rj, by;
-        if (flux_store_get_counts(s, rows[i].id, &rd, &wr, &rj, &by) == 0)
-            json_object_set_new(t, "counts",
-                                json_pack("{s:I, s:I, s:I, s:I}", "read", (json_int_t)rd, "written", (json_int_t)wr,
-                                          "rejected", (json_int_t)rj, "bytes", (json_int_t)by));
-        else
-            json_object_set_new(t, "counts", json_null());
-        json_array_append_new(a, t);
+    json_t *root = flux_view_run(run), *tries = json_array(), *tasks = json_array();
+    /* the rows by task then try, whatever order the store gave them in, so
+     * each task's tries are found by a binary search: runs have 10,000 tasks */
+    const flux_ti_row **by = calloc(n ? n : 1, sizeof *by);
+    bool *shown = calloc(n ? n : 1, sizeof *shown);
+    if (!by || !shown)
+        abort(); /* the allocation policy: abort on OOM */
+    for (size_t i = 0; i < n; i++)
+        by[i] = &rows[i];
+    qsort(by, n, sizeof *by, by_task_try);
+    json_t *names = plan_tasks(s, run), *v;
+    size_t k;
+    json_array_foreach(names, k, v)
+    {
+        size_t at = first_of(by, n, json_string_value(v));
+        size_t end = add_task(s, json_string_value(v), by, n, at, tasks, tries);
+        for (size_t i = at; i < end; i++)
+            shown[i] = true;
     }
-    json_object_set_new(root, "task_instances", a);
+    json_decref(names);
+    /* the tries of a task the plan does not have (or of every task when
+     * the plan cannot be read): after the plan's, by name */
+    for (size_t i = 0; i < n;)
+        i = shown[i] ? i + 1 : add_task(s, by[i]->task, by, n, i, tasks, tries);
+    free(by);
+    free(shown);
+    json_object_set_new(root, "tasks", tasks);
+    json_object_set_new(root, "task_instances", tries);
     return root;
 }
 
@@ -233,6 +322,13 @@ json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool 
     json_t *pj = status_deployed(s, pipeline);
     json_t *sj = status_schedulers(s, now, detail);
     return json_pack("{s:o, s:o, s:o}", "pipelines", arr, "deployed", pj, "schedulers", sj);
+}
+
+json_t *flux_view_where(const flux_home_info *info)
+{
+    return json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s?, s:s}, s:s}", "store", "url", info->store, "from",
+                     info->store_from, "flux_home", "path", info->home, "from", info->home_from, "flux_yaml", "path",
+                     info->conns[0] ? info->conns : NULL, "from", info->conns_from, "cwd", info->cwd);
 }
 
 /* ---- connections ---- */

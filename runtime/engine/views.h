@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "home.h"
 #include "store.h"
 
 /* A time as the views write it ("-" for 0, milliseconds when not whole). */
@@ -35,9 +36,12 @@ json_t *flux_view_versions(flux_store *s, const char *pipeline, char *err, size_
  * failed; *checked: how many sources there are. */
 json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errlen);
 
-/* The run with its tries: the run's fields (flux_view_run) and
- * "task_instances": [{task, try, state, started, ended, exit_status, pid,
- * host, log, note, rendered, outputs, counts}...] for rows, its tries. */
+/* The run with its tasks and tries, both in plan order (upstream first,
+ * from the run's plan): the run's fields (flux_view_run), "tasks": [{task,
+ * state, tries}...] for every task of the run (state "none" and 0 tries
+ * for one that has not started yet), and "task_instances": [{task, try,
+ * state, started, ended, exit_status, pid, host, log, note, rendered,
+ * outputs, counts}...] for rows, its tries (each task's in try order). */
 json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n);
 
 /* {pipelines: [{pipeline, last_run, runs, succeeded, failed}...],
@@ -46,6 +50,11 @@ json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_ro
  * pipeline NULL: all. detail (for a text view): each scheduler also says
  * whether it "stopped", and schedulers is null when they cannot be read. */
 json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool detail, char *err, size_t errlen);
+
+/* What a command uses (home.h's flux_home_describe) as JSON: {store: {url,
+ * from}, flux_home: {path, from}, flux_yaml: {path (null: none), from},
+ * cwd}; no password. */
+json_t *flux_view_where(const flux_home_info *info);
 
 /* The connections of conns and FLUX_CONN_* (names allocated in a):
  * [{name, type, address, user, database, password_set, origin, port?}...],

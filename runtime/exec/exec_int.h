@@ -37,12 +37,15 @@ typedef struct ex_task {
     ex_phase phase;
     flux_ti_state state;
     int try_number;
+    int cleared_at;        /* the try a clear ended (0: none): retries count from it */
     int64_t ti_id;
     flux_proc *proc;       /* the backend's, while its process is watched */
     int64_t started_ms, first_poke_ms, handoff_from_us;
     uint64_t handoff_serial; /* the parent's end event that made it ready */
     int64_t poke_delay_ms;
+    int pokes;             /* of the current try, numbered in the sensor's log */
     bool timed_out, interrupted;
+    const char *final_why; /* this try failed in a way no retry can fix: why (a static text) */
     char reason[256];      /* a poke process's last "not yet" error, for the timeout's note */
     int pool;              /* pool slot held while running, -1 none */
     bool needs_row;        /* queued in memory; its try's row is written at start */
@@ -66,7 +69,7 @@ struct ex_run {
     size_t n;
     flux_dag g;
     size_t unfinished;
-    bool ended, active, dir_made;
+    bool ended, active;
     /* its state can no longer be written here (a store failure in a
      * service, or another owner took it over): nothing of it starts or is
      * recorded again; its watched processes are let go as they end */
@@ -135,7 +138,6 @@ void flux_exec_recheck(flux_executor *ex);
 void flux_exec_detached_proc_done(ex_task *k);
 void flux_exec_say(ex_task *k, flux_exec_event kind, flux_ti_state st, int64_t duration_ms, const char *note);
 void flux_exec_run_done(ex_run *run); /* when its last task finished */
-void flux_exec_mkdirs(ex_run *run);  /* the run's log directory, once */
 
 /* try.c: the life of one try */
 void flux_try_queue(ex_task *k);
@@ -148,9 +150,17 @@ void flux_try_desc_of(const ex_task *k, flux_try_desc *d);
 void flux_try_paths(ex_task *k);
 void flux_try_on_retry(uv_timer_t *t);
 void flux_try_signal(ex_task *k, int sig);
+/* the run's log directory and a file in it, opened as rundir.h does (a
+ * refusal marks the try final); the descriptor, or negative with a note */
+int flux_try_open_dir(ex_task *k, char *note, size_t notelen);
+int flux_try_open_file(ex_task *k, int dirfd, const char *name, int flags, char *note, size_t notelen);
 
 /* sensor.c: sensors checked by the runner, and waiting between pokes */
 void flux_sensor_poke(ex_task *k);
+/* a line of the sensor's log (its try's log): the time, then the text */
+void flux_sensor_log(ex_task *k, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* a poke process ended with code (not interrupted): its line in the log */
+void flux_sensor_poked(ex_task *k, int64_t now, int code);
 void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen);
 void flux_sensor_on_poke(uv_timer_t *t);
 

@@ -79,26 +79,6 @@ void flux_exec_store_fail(ex_run *run, const ex_task *k, const char *what)
     uv_stop(&ex->loop);
 }
 
-void flux_exec_mkdirs(ex_run *run)
-{
-    if (run->dir_made)
-        return;
-    run->dir_made = true;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/logs/%s/%s", run->ex->o.home, run->p->name, run->row.run_id);
-    /* the leaf first: its parents exist for every run but the first */
-    if (mkdir(path, 0755) == 0 || errno == EEXIST)
-        return;
-    for (char *p = path + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(path, 0755);
-            *p = '/';
-        }
-    }
-    mkdir(path, 0755);
-}
-
 /* ---- slots and pools ---- */
 
 static void drain_check(flux_executor *ex);
@@ -570,7 +550,11 @@ static int load_tries(flux_executor *ex, ex_run *run)
     for (size_t r = 0; r < nrows; r++) {
         for (size_t i = 0; i < run->n; i++) {
             ex_task *k = &run->tasks[i];
-            if (strcmp(k->t->id, rows[r].task) != 0 || rows[r].try_number < k->try_number)
+            if (strcmp(k->t->id, rows[r].task) != 0)
+                continue;
+            if (rows[r].state == FLUX_TI_NONE && rows[r].try_number > k->cleared_at)
+                k->cleared_at = rows[r].try_number; /* flux clear's mark: retries count from it */
+            if (rows[r].try_number < k->try_number)
                 continue;
             k->try_number = rows[r].try_number;
             k->ti_id = rows[r].id;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "exec_int.h"
+#include "rundir.h"
 
 static bool terminal(flux_ti_state s)
 {
@@ -134,6 +136,8 @@ static flux_ti_state end_state(ex_task *k, int code, flux_ti_state st, char *not
                 snprintf(why, sizeof why, "%s", k->reason);
             snprintf(note, notelen, "sensor timed out after %s%s%s%s", d.data, why[0] ? " (last poke: " : "", why,
                      why[0] ? ")" : "");
+            flux_sensor_log(k, flux_clock_wall_ms(), "%s", note);
+            k->final_why = "a sensor's timeout is final";
             if (flux_attr_bool(&k->t->attrs, "soft_fail", false))
                 st = FLUX_TI_SKIPPED;
         } else {
@@ -143,6 +147,11 @@ static flux_ti_state end_state(ex_task *k, int code, flux_ti_state st, char *not
     } else if (code != 0 && !strcmp(k->t->op, "bash") && code == flux_attr_int(&k->t->attrs, "skip_exit_code", 99)) {
         st = FLUX_TI_SKIPPED;
         snprintf(note, notelen, "skipped: exit status %d is its skip_exit_code", code);
+    } else if (code == FLUX_OP_BAD_TASK && strcmp(k->t->op, "bash") != 0 && !note[0]) {
+        char why[400] = "";
+        reason(k, why, sizeof why);
+        snprintf(note, notelen, "exit status %d%s%s", code, why[0] ? ": " : "", why);
+        k->final_why = "the operator says the task cannot run as written";
     } else if (code != 0 && !note[0]) {
         /* an operator's last word on why, for the views */
         char why[400] = "";
@@ -171,14 +180,16 @@ static void process_ended(ex_task *k, int code)
     }
     if (record_report(k, code, note, sizeof note) != 0)
         st = FLUX_TI_FAILED;
-    if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->interrupted && !k->timed_out &&
-        (code == FLUX_OP_NOT_YET || code == FLUX_OP_NOT_YET_ERROR)) {
+    bool not_yet = code == FLUX_OP_NOT_YET || code == FLUX_OP_NOT_YET_ERROR;
+    if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->interrupted) {
+        /* what the poke said, for the sensor's log and the timeout's note */
+        if (not_yet)
+            reason(k, k->reason, sizeof k->reason);
+        flux_sensor_poked(k, flux_clock_wall_ms(), code);
+    }
+    if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->interrupted && !k->timed_out && not_yet) {
         /* a poke said "not yet": give the slot back and poke again later */
         flux_exec_give_slot(k);
-        if (code == FLUX_OP_NOT_YET_ERROR)
-            reason(k, k->reason, sizeof k->reason);
-        else
-            k->reason[0] = '\0';
         flux_sensor_not_yet(k, flux_clock_wall_ms(), note, sizeof note);
         flux_exec_dispatch(ex);
         if (ex->stopping && ex->in_flight == 0)
@@ -231,27 +242,111 @@ void flux_try_queue(ex_task *k)
     }
     k->state = FLUX_TI_QUEUED;
     k->timed_out = k->interrupted = false;
+    k->final_why = NULL;
     k->first_poke_ms = 0;
     k->poke_delay_ms = 0;
+    k->pokes = 0;
     k->reason[0] = '\0';
     flux_try_paths(k);
     flux_exec_enqueue(k);
 }
 
-/* an operator process reads its fields from a private file beside its log */
-static int write_fields(ex_task *k, const char *raw, char *path, size_t pathlen, char *note, size_t notelen)
+/* the directory of the try's log, for messages */
+static void log_dir(const ex_task *k, char *out, size_t n)
 {
-    flux_exec_mkdirs(k->run);
+    const char *slash = strrchr(k->log_path, '/');
+    snprintf(out, n, "%.*s", slash ? (int)(slash - k->log_path) : 0, k->log_path);
+}
+
+/* a refusal of rundir.h is final: the next try would be refused the same way */
+static int refused(ex_task *k, int rc)
+{
+    if (rc == FLUX_RUNDIR_REFUSED)
+        k->final_why = "a retry would write to the same place";
+    return rc;
+}
+
+int flux_try_open_dir(ex_task *k, char *note, size_t notelen)
+{
+    return refused(k, flux_rundir_open(k->run->ex->o.home, k->run->p->name, k->run->row.run_id, note, notelen));
+}
+
+int flux_try_open_file(ex_task *k, int dirfd, const char *name, int flags, char *note, size_t notelen)
+{
+    char dir[1024];
+    log_dir(k, dir, sizeof dir);
+    return refused(k, flux_rundir_file(dirfd, dir, name, flags, note, notelen));
+}
+
+/* name in the run's directory d, made (empty, 0600) when missing: the
+ * backend and the task's shell then open it by its path, a regular file
+ * in a checked directory */
+static int make_file(ex_task *k, int d, const char *name, char *note, size_t notelen)
+{
+    int fd = flux_try_open_file(k, d, name, O_WRONLY | O_CREAT | O_APPEND, note, notelen);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+
+/* an operator process reads its fields from a private file beside its log */
+static int write_fields(ex_task *k, int d, const char *raw, char *path, size_t pathlen, char *note, size_t notelen)
+{
+    char name[600];
+    snprintf(name, sizeof name, "%s.%d.fields.json", k->t->id, k->try_number);
     snprintf(path, pathlen, "%.*s.fields.json", (int)strlen(k->log_path) - 4, k->log_path);
+    int ffd = flux_try_open_file(k, d, name, O_WRONLY | O_CREAT | O_TRUNC, note, notelen);
+    if (ffd < 0)
+        return -1;
     int rc = 0;
-    int ffd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (ffd < 0 || write(ffd, raw, strlen(raw)) != (ssize_t)strlen(raw)) {
+    if (write(ffd, raw, strlen(raw)) != (ssize_t)strlen(raw)) {
         snprintf(note, notelen, "cannot write the task's fields: %s", strerror(errno));
         rc = -1;
     }
-    if (ffd >= 0)
-        close(ffd);
+    close(ffd);
     return rc;
+}
+
+/* The run's directory and the try's files in it, checked and made before
+ * anything is written there (a link planted under logs/ must not take the
+ * log, the journal or the fields outside FLUX_HOME): its descriptor, or -1
+ * with a note. */
+static int prepare_files(ex_task *k, char *note, size_t notelen)
+{
+    int d = flux_try_open_dir(k, note, notelen);
+    if (d < 0)
+        return -1;
+    char log[600];
+    snprintf(log, sizeof log, "%s.%d.log", k->t->id, k->try_number);
+    /* "journal": the run's journal, journal.h */
+    if (make_file(k, d, "journal", note, notelen) != 0 || make_file(k, d, log, note, notelen) != 0) {
+        close(d);
+        return -1;
+    }
+    return d;
+}
+
+/* An operator process (flux __op) reads its connections itself, so no
+ * password travels in its arguments: it gets the path of the flux.yaml the
+ * runner read, however the runner found it (--connections, walking up from
+ * its directory ...), and reads the same file wherever it runs. */
+static void pass_conns(const flux_executor *ex, flux_op_cmd *cmd)
+{
+    const char *file = ex->o.conns ? ex->o.conns->file : NULL;
+    char abs[PATH_MAX];
+    if (!file || !realpath(file, abs))
+        return;
+    size_t n = 0;
+    while (cmd->env && cmd->env[n])
+        n++;
+    char **env = realloc(cmd->env, (n + 2) * sizeof *env);
+    size_t len = strlen(abs) + sizeof "FLUX_CONNECTIONS=";
+    if (!env || !(env[n] = malloc(len)))
+        abort(); /* the allocation policy: abort on OOM */
+    snprintf(env[n], len, "FLUX_CONNECTIONS=%s", abs);
+    env[n + 1] = NULL;
+    cmd->env = env;
 }
 
 /* renders the fields, builds the operator's command and starts it; -1 with a note */
@@ -266,15 +361,30 @@ static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
     memset(&cmd, 0, sizeof cmd);
     char *raw = NULL;
     int rc = flux_fields_render(k, a, &f, masked, &raw, &secrets, &nsecrets, note, notelen);
+    if (rc != 0)
+        k->final_why = "its fields render the same way on every try";
     char fields_path[1100] = "";
+    int d = rc == 0 ? prepare_files(k, note, notelen) : -1;
+    if (d < 0)
+        rc = -1;
     if (rc == 0 && strcmp(k->t->op, "bash") != 0)
-        rc = write_fields(k, raw, fields_path, sizeof fields_path, note, notelen);
+        rc = write_fields(k, d, raw, fields_path, sizeof fields_path, note, notelen);
+    if (d >= 0)
+        close(d);
     free(raw);
     flux_op_where where = {ex->o.self, fields_path};
-    if (rc == 0)
-        rc = flux_op_command(k->t->op, &f, &where, &cmd, note, notelen);
+    if (rc == 0 && (rc = flux_op_command(k->t->op, &f, &where, &cmd, note, notelen)) != 0)
+        k->final_why = "its fields make no command";
+    if (rc == 0 && strcmp(k->t->op, "bash") != 0)
+        pass_conns(ex, &cmd);
+    if (rc == 0 && strchr(cmd.argv[0], '/') && access(cmd.argv[0], X_OK) != 0) {
+        /* the program itself is gone (flux replaced under a running
+         * runner, a removed interpreter): every try would fail to start */
+        snprintf(note, notelen, "cannot start the task: %.300s: %s", cmd.argv[0], strerror(errno));
+        k->final_why = "its program is missing";
+        rc = -1;
+    }
     if (rc == 0) {
-        flux_exec_mkdirs(k->run);
         flux_try_desc d;
         flux_try_desc_of(k, &d);
         k->proc = ex->backend->ops->start(ex->backend, &d, &cmd, secrets, nsecrets, k, note, notelen);
@@ -320,6 +430,7 @@ void flux_try_start(ex_task *k)
     ex->in_flight++;
     if (k->how == FLUX_OP_RUN_MISSING) {
         snprintf(note, sizeof note, "operator '%s' is not implemented in this build of flux yet", k->t->op);
+        k->final_why = "this build of flux has no such operator";
         ex->in_flight--;
         flux_try_finished(k, FLUX_TI_FAILED, note, -1);
         return;
@@ -331,9 +442,17 @@ void flux_try_start(ex_task *k)
     if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->first_poke_ms)
         k->first_poke_ms = k->started_ms;
     if (k->how == FLUX_OP_RUN_POKE) {
+        /* its log: one line per poke, written by the runner */
+        int d = prepare_files(k, note, sizeof note);
+        if (d < 0) {
+            ex->in_flight--;
+            flux_try_finished(k, FLUX_TI_FAILED, note, -1);
+            return;
+        }
+        close(d);
         if (flux_store_ti_update(ex->store, k->ti_id,
                                  &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = k->started_ms,
-                                                  .host = ex->host}) != 0) {
+                                                  .host = ex->host, .log_path = k->log_path}) != 0) {
             flux_exec_store_fail(k->run, k, "start a sensor");
             return;
         }
@@ -414,7 +533,16 @@ void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_
      * place it held are given back exactly once */
     flux_exec_give_slot(k);
     int64_t now = flux_clock_wall_ms();
-    bool retry = st == FLUX_TI_FAILED && k->try_number <= flux_attr_int(&k->t->attrs, "retries", 0) && !k->interrupted;
+    /* tries count from the last clear: a cleared task gets all its retries again */
+    bool could = st == FLUX_TI_FAILED && k->try_number - k->cleared_at <= flux_attr_int(&k->t->attrs, "retries", 0) &&
+                 !k->interrupted;
+    bool retry = could && !k->final_why;
+    char why[1024];
+    if (could && k->final_why) {
+        /* a retry was due: say why none is made */
+        snprintf(why, sizeof why, "%s; not retried: %s", note ? note : "failed", k->final_why);
+        note = why;
+    }
     flux_ti_state rec = retry ? FLUX_TI_UP_FOR_RETRY : st;
     if (flux_store_ti_update(ex->store, k->ti_id,
                              &(flux_ti_patch){.state = rec, .ended_ms = now, .set_exit = true,

@@ -27,5 +27,12 @@ int op_poke_external_task_sensor(const flux_op_fields *f, const flux_poke_ctx *c
         flux_buf_free(&when);
         return -1;
     }
-    return st && strcmp(st, "success") == 0;
+    if (st && strcmp(st, "success") == 0)
+        return 1;
+    flux_buf when = {0};
+    flux_time_iso(at, 0, &when);
+    snprintf(err, errlen, "task '%s' of pipeline '%s' for the interval starting %s is %s", task, pl,
+             flux_buf_cstr(&when), st ? st : "not in any run yet");
+    flux_buf_free(&when);
+    return 0;
 }

@@ -8,20 +8,30 @@
 
 #include "operators.h"
 
-static int file_ready(const char *path, bool non_empty, const char *marker)
+/* 1 when path is ready; 0 with why not in err */
+static int file_ready(const char *path, bool non_empty, const char *marker, char *err, size_t errlen)
 {
     struct stat st;
-    if (stat(path, &st) != 0)
+    if (stat(path, &st) != 0) {
+        snprintf(err, errlen, "%s does not exist", path);
         return 0;
+    }
     if (S_ISDIR(st.st_mode)) {
         if (marker && *marker) {
             char m[4096];
             snprintf(m, sizeof m, "%s/%s", path, marker);
-            return stat(m, &st) == 0;
+            if (stat(m, &st) != 0) {
+                snprintf(err, errlen, "%s has no %s", path, marker);
+                return 0;
+            }
         }
         return 1;
     }
-    return !non_empty || st.st_size > 0;
+    if (non_empty && st.st_size == 0) {
+        snprintf(err, errlen, "%s is empty", path);
+        return 0;
+    }
+    return 1;
 }
 
 int op_poke_file_sensor(const flux_op_fields *f, const flux_poke_ctx *ctx, char *err, size_t errlen)
@@ -37,14 +47,29 @@ int op_poke_file_sensor(const flux_op_fields *f, const flux_poke_ctx *ctx, char 
     const char *marker = flux_op_text(f, "success_marker", b, sizeof b);
     const flux_field *mf = flux_op_get(f, "min_files");
     int64_t min_files = mf && mf->kind == FLUX_F_INT ? mf->u.i : 1;
-    if (!strpbrk(path, "*?["))
-        return min_files <= 1 && file_ready(path, non_empty, marker);
+    if (!strpbrk(path, "*?[")) {
+        if (min_files > 1) {
+            snprintf(err, errlen, "min_files = %lld needs a pattern, and %s is one file", (long long)min_files,
+                     path);
+            return 0;
+        }
+        return file_ready(path, non_empty, marker, err, errlen);
+    }
     glob_t g;
-    int64_t found = 0;
+    int64_t found = 0, need = min_files > 0 ? min_files : 1;
+    size_t matched = 0;
     if (glob(path, 0, NULL, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc && found < min_files; i++)
-            found += file_ready(g.gl_pathv[i], non_empty, marker);
+        matched = g.gl_pathc;
+        for (size_t i = 0; i < g.gl_pathc && found < need; i++)
+            found += file_ready(g.gl_pathv[i], non_empty, marker, err, errlen);
         globfree(&g);
     }
-    return found >= (min_files > 0 ? min_files : 1);
+    if (found >= need)
+        return 1;
+    if (!matched)
+        snprintf(err, errlen, "nothing matches %s", path);
+    else
+        snprintf(err, errlen, "%lld of the %lld files needed matching %s are ready (%zu match)", (long long)found,
+                 (long long)need, path, matched);
+    return 0;
 }

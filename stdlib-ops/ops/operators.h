@@ -4,8 +4,9 @@
  *   op_run_NAME      one task in this process (`flux __op NAME FIELDS_JSON`),
  *                    an exit status (opkit.h: OPKIT_OK, OPKIT_NOT_YET ...)
  *   op_command_NAME  the process the runner starts for a task (bash)
- *   op_poke_NAME     one poke of a sensor in the runner: 1 met, 0 not yet,
- *                    -1 with err (the sensor fails) */
+ *   op_poke_NAME     one poke of a sensor in the runner: 1 met, 0 not yet
+ *                    (err says why, for the sensor's log), -1 with err (the
+ *                    sensor fails) */
 #ifndef FLUX_OPERATORS_H
 #define FLUX_OPERATORS_H
 

@@ -16,5 +16,8 @@ int op_poke_time_sensor(const flux_op_fields *f, const flux_poke_ctx *ctx, char 
         snprintf(err, errlen, "until is not a time: %s", until ? e.msg : "missing");
         return -1;
     }
-    return ctx->now_ms >= t;
+    if (ctx->now_ms >= t)
+        return 1;
+    snprintf(err, errlen, "waiting until %s", until);
+    return 0;
 }

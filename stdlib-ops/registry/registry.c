@@ -56,7 +56,9 @@ static const char *const jsonl_only[] = {"jsonl", NULL};
  * pipeline side. */
 #define COMMON_TASK_PARAMS(F) \
     PARAM("retries", FLUX_PT_INT, (F), "0", \
-          "times a failed try is retried before the task fails"), \
+          "times a failed try is retried before the task fails, counted again after flux clear; a failure " \
+          "no retry can fix (a template that does not render, an undefined connection, a missing program) " \
+          "and a sensor's timeout are not retried"), \
     PARAM("retry_delay", FLUX_PT_DURATION, (F), "5m", \
           "wait before the first retry"), \
     ENUM("retry_backoff", retry_backoffs, (F), "constant", \
@@ -64,8 +66,8 @@ static const char *const jsonl_only[] = {"jsonl", NULL};
     PARAM("max_retry_delay", FLUX_PT_DURATION, (F), NULL, \
           "longest wait between retries under exponential backoff; default: no cap"), \
     PARAM("timeout", FLUX_PT_DURATION, (F), NULL, \
-          "longest a try may run before its process group is killed (a sensor: the whole wait); " \
-          "default: no limit"), \
+          "longest a try may run before its process group is killed (a sensor: the whole wait, and final: " \
+          "not retried); default: no limit"), \
     ENUM("trigger_rule", flux_trigger_rules, (F), "all_success", \
          "which states of the upstream tasks let this task start"), \
     PARAM("depends_on_past", FLUX_PT_BOOL, (F), "false", \

@@ -31,6 +31,11 @@ void flux_op_run_json(flux_buf *b, const char *pipeline, const char *run_id, con
     flux_buf_free(&end);
 }
 
+/* what an operator returns is what the runner reads */
+_Static_assert((int)OPKIT_BAD_TASK == (int)FLUX_OP_BAD_TASK && (int)OPKIT_NOT_YET == (int)FLUX_OP_NOT_YET &&
+                   (int)OPKIT_NOT_YET_ERROR == (int)FLUX_OP_NOT_YET_ERROR,
+               "opkit.h and ops.h agree on exit statuses");
+
 static int64_t run_time(json_t *run, const char *key)
 {
     json_t *v = json_object_get(run, key);

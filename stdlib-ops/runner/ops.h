@@ -26,7 +26,11 @@ typedef enum {
 
 flux_op_run flux_op_how(const char *op);
 
-enum { FLUX_OP_NOT_YET = 100, FLUX_OP_NOT_YET_ERROR = 101 };
+/* Exit statuses of an operator process the runner reads: FLUX_OP_BAD_TASK
+ * says the task cannot run as written (a connection not defined, a field
+ * that names nothing), so no retry can help and none is made; a sensor's
+ * poke says not yet with the other two. */
+enum { FLUX_OP_BAD_TASK = 2, FLUX_OP_NOT_YET = 100, FLUX_OP_NOT_YET_ERROR = 101 };
 
 /* The "__run" member of the fields file (written after the last field; the
  * caller adds the comma): what an operator process knows of its run. */
@@ -42,8 +46,8 @@ int flux_op_command(const char *op, const flux_op_fields *f, const flux_op_where
  * its outputs. Returns the exit status. */
 int flux_op_main(int argc, char **argv);
 
-/* 1 when the condition holds, 0 not yet, -1 on an error (err says why:
- * the sensor fails). */
+/* 1 when the condition holds, 0 not yet (err says why, or is empty), -1 on
+ * an error (err says why: the sensor fails). */
 int flux_op_poke(const char *op, const flux_op_fields *f, const flux_poke_ctx *ctx, char *err, size_t errlen);
 
 #endif

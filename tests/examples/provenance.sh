@@ -72,7 +72,8 @@ tj=$(F tasks "$run" --format json)
 check "every task's state" \
     "archive=success create_tables=success ingest=success load_readings=success normalise=success normalise_late=skipped report=success summarise=success wait_late=skipped" \
     "$(jq -r '[.task_instances[] | "\(.task)=\(.state)"] | sort | join(" ")' <<<"$tj")"
-check "wait_late skipped by soft_fail, saying why" "sensor timed out after 2s" \
+check "wait_late skipped by soft_fail, saying why" \
+    "sensor timed out after 2s (last poke: inbox/late-20261102T100000.jsonl does not exist)" \
     "$(jq -r '.task_instances[] | select(.task == "wait_late") | .note' <<<"$tj")"
 check "normalise_late skipped without running" "null null" \
     "$(jq -r '.task_instances[] | select(.task == "normalise_late") | "\(.started) \(.exit_status)"' <<<"$tj")"

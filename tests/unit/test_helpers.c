@@ -47,6 +47,35 @@ static const char *iso(int64_t ms, int32_t off, unsigned flags)
     return out;
 }
 
+/* how long something took, as every command prints it: two units at most */
+static const char *elapsed(int64_t ms)
+{
+    static char out[64];
+    flux_buf b = {0};
+    flux_print_elapsed(ms, &b);
+    snprintf(out, sizeof out, "%s", flux_buf_cstr(&b));
+    flux_buf_free(&b);
+    return out;
+}
+
+static void test_elapsed(void)
+{
+    SAME(elapsed(0), "0ms");
+    SAME(elapsed(850), "850ms");
+    SAME(elapsed(999), "999ms");
+    SAME(elapsed(1000), "1s");
+    SAME(elapsed(12345), "12.3s");
+    SAME(elapsed(12960), "13s");
+    SAME(elapsed(59960), "1m");
+    SAME(elapsed(270000), "4m30s");
+    SAME(elapsed(270400), "4m30s");
+    SAME(elapsed(3599600), "1h");
+    SAME(elapsed(3720000), "1h2m");
+    SAME(elapsed(3600000 + 59 * 60000 + 40000), "2h");
+    SAME(elapsed(86400000 + 3 * 3600000 + 100), "1d3h");
+    SAME(elapsed(-1500), "-1.5s");
+}
+
 static void test_times(void)
 {
     CHECK(flux_days_from_civil(1970, 1, 1) == 0);
@@ -74,6 +103,7 @@ static void test_times(void)
     flux_print_duration(-500, &b);
     SAME(flux_buf_cstr(&b), "1h30m0s-500ms");
     flux_buf_free(&b);
+    test_elapsed();
     int64_t w0 = flux_clock_wall_ms(), m0 = flux_clock_mono_us();
     CHECK(w0 > t - 10LL * 365 * 86400000 && flux_clock_mono_us() >= m0 && flux_clock_mono_ms() >= m0 / 1000);
 }

@@ -1,0 +1,23 @@
+/* view_print — the read-only views of engine/views.h as the commands print
+ * them: JSON as it is, or the text tables of flux runs, status and tasks. */
+#ifndef FLUX_VIEW_PRINT_H
+#define FLUX_VIEW_PRINT_H
+
+#include <jansson.h>
+
+/* The view as one line of JSON (keys in their order); frees it. */
+void flux_view_print_json(json_t *j);
+
+/* flux runs: one line per run with its duration ("4m30s"). */
+void flux_view_print_runs(json_t *runs);
+
+/* flux status: where the store, FLUX_HOME and flux.yaml come from (when
+ * the view has "where"), each pipeline's last run, the deployed versions,
+ * the schedulers. */
+void flux_view_print_status(json_t *st);
+
+/* flux tasks after its run line: every task in plan order, each try a line
+ * (and its counts), a task with no try yet one line saying so. */
+void flux_view_print_tasks(json_t *root);
+
+#endif

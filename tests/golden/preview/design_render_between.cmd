@@ -1,0 +1,1 @@
+render _design.flux summary --date 2026-11-01T05:30:00

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# confined: every file the runner builds from a name (the run's log
+# directory, a try's log and fields file, the run's journal) stays under
+# FLUX_HOME/logs. A symbolic link planted there that points outside makes
+# the task fail at once, saying which path is a link, and nothing is written
+# outside; without the link the same run works.
+. "$(dirname "$0")/lib.sh"
+mkdir -p outside
+printf 'connections:\n  lite: { type: sqlite, path: lite.db }\n' > flux.yaml
+cat > p.flux <<'FLUX'
+pipeline confined {
+    schedule    = "@daily"
+    start       = "2026-11-01T00:00:00Z"
+    retries     = 2
+    retry_delay = 100ms
+    task a : bash { command = "echo hello" }
+    task s : sqlite {
+        conn = "lite"
+        sql  = "SELECT 1"
+    }
+    task w : file_sensor {
+        path          = "here.txt"
+        poke_interval = 100ms
+    }
+}
+FLUX
+touch here.txt
+logs=$FLUX_HOME/logs/confined
+outside_is_empty() { check "$1: nothing was written outside" "" "$(ls -A outside)"; }
+# each case: plant a link, run, check each task failed once with a note
+# naming the link, and that nothing landed outside
+planted() { # CASE DATE TASKS...
+    local what=$1 date=$2 run rc note
+    shift 2
+    flux run p.flux --date "$date" "${DB_ARGS[@]}" > "out-$date.txt" 2>&1 && rc=0 || rc=$?
+    check "$what: the run fails" 1 "$rc"
+    run=$(last_run)
+    for t in "$@"; do
+        check "$what: $t failed at once, not retried" "1 failed" "$(tries_of "$run" "$t") $(state_of "$run" "$t")"
+        note=$(flux tasks "$run" --format json "${DB_ARGS[@]}" | jq -r --arg t "$t" '[.task_instances[] | select(.task == $t)] | last | .note')
+        check "$what: $t's note names the link" yes \
+            "$(grep -q 'is a symbolic link (to .*outside.*): flux writes nothing through a link' <<<"$note" && echo yes || echo "no: $note")"
+    done
+    outside_is_empty "$what"
+}
+
+# the pipeline's directory under logs/ is a link
+mkdir -p "$FLUX_HOME/logs"
+ln -s "$T/outside" "$logs"
+planted "pipeline directory" 2026-11-02 a s w
+rm "$logs"
+
+# the run's directory is a link
+mkdir -p "$logs"
+ln -s "$T/outside" "$logs/manual__2026-11-03T00:00:00Z"
+planted "run directory" 2026-11-03 a s w
+rm "$logs/manual__2026-11-03T00:00:00Z"
+
+# a try's log, the run's journal, a try's fields file: each a link
+dir=$logs/manual__2026-11-04T00:00:00Z
+mkdir -p "$dir"
+ln -s "$T/outside/stolen-log" "$dir/a.1.log"
+ln -s "$T/outside/stolen-fields" "$dir/s.1.fields.json"
+ln -s "$T/outside/stolen-sensor-log" "$dir/w.1.log"
+planted "log and fields files" 2026-11-04 a s w
+dir=$logs/manual__2026-11-05T00:00:00Z
+mkdir -p "$dir"
+ln -s "$T/outside/stolen-journal" "$dir/journal"
+planted "journal" 2026-11-05 a s
+
+# the same run without links works
+flux run p.flux --date 2026-11-06 "${DB_ARGS[@]}" > out-ok.txt 2>&1 && rc=0 || rc=$?
+check "without a link the run succeeds" 0 "$rc"
+check "its log is where it belongs" hello "$(cat "$logs/manual__2026-11-06T00:00:00Z/a.1.log")"
+finish
