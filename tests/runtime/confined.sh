@@ -72,4 +72,18 @@ planted "journal" 2026-11-05 a s
 flux run p.flux --date 2026-11-06 "${DB_ARGS[@]}" > out-ok.txt 2>&1 && rc=0 || rc=$?
 check "without a link the run succeeds" 0 "$rc"
 check "its log is where it belongs" hello "$(cat "$logs/manual__2026-11-06T00:00:00Z/a.1.log")"
+
+# a log directory removed during a run is made again for the tasks after
+cat > gone.flux <<FLUX
+pipeline gone {
+    schedule = "@daily"
+    start    = "2026-11-01T00:00:00Z"
+    task a : bash { command = "rm -rf $FLUX_HOME/logs/gone" }
+    task b : bash { command = "echo after" }
+    a >> b
+}
+FLUX
+flux run gone.flux --date 2026-11-02 "${DB_ARGS[@]}" > out-gone.txt 2>&1 && rc=0 || rc=$?
+check "a run whose log directory was removed under it succeeds" 0 "$rc"
+check "the next task's log is written again" after "$(cat "$FLUX_HOME/logs/gone/manual__2026-11-02T00:00:00Z/b.1.log" 2>&1)"
 finish
