@@ -303,7 +303,8 @@ static void adopt_runs(sched *S, int64_t now)
         }
         const char *steal = NULL, *how = "started";
         if (owner[0] && !strcmp(owner, S->id)) {
-            how = "picked up again after a store error";
+            /* let go after a store error, or ended here and queued again by flux clear */
+            how = rt ? "picked up again after a store error" : "started again";
         } else if (owner[0]) {
             if (!listed) {
                 if (flux_store_list_schedulers(S->s, &sr, &nsr) != 0) {
