@@ -62,6 +62,32 @@ static char *fields_json(ex_task *k, flux_renderer *r, const char **keys, flux_f
     return s;
 }
 
+/* A connection an operator's field names (conn, source, target) must be
+ * defined, in flux.yaml or as FLUX_CONN_<NAME>: found out here, before a
+ * process is started, it fails the try at once and for good, whatever
+ * else the run's processes can or cannot start. */
+static int check_conns(const ex_task *k, const char **keys, const flux_field *vals, size_t n, char *note,
+                       size_t notelen)
+{
+    const flux_operator *op = flux_registry_find(k->t->op);
+    for (size_t i = 0; op && i < n; i++) {
+        const flux_param_schema *ps = flux_registry_param(op, keys[i]);
+        if (!ps || ps->type != FLUX_PT_CONN || vals[i].kind != FLUX_F_STRING)
+            continue;
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)vals[i].u.str.len, vals[i].u.str.s);
+        if (flux_conns_find(k->run->ex->o.conns, name))
+            continue;
+        char env[256];
+        flux_conn_env_name(name, env, sizeof env);
+        const flux_conns *c = k->run->ex->o.conns;
+        snprintf(note, notelen, "%s = \"%s\": connection '%s' is not defined: add it to %s or set %s", keys[i], name,
+                 name, c && c->file ? c->file : "flux.yaml", env);
+        return -1;
+    }
+    return 0;
+}
+
 int flux_fields_render(ex_task *k, flux_arena *a, flux_op_fields *fields, char **masked_json, char **raw_json,
                        const char ***secrets, size_t *nsecrets, char *note, size_t notelen)
 {
@@ -79,8 +105,12 @@ int flux_fields_render(ex_task *k, flux_arena *a, flux_op_fields *fields, char *
     const char **keys = tf.keys;
     flux_field *vals = tf.vals;
     size_t n = tf.n;
+    if (rc == 0)
+        rc = check_conns(k, keys, vals, n, note, notelen);
     if (rc != 0) {
-        if (r.err[0])
+        if (note[0])
+            ; /* check_conns said why */
+        else if (r.err[0])
             snprintf(note, notelen, "%s", r.err);
         else if (d.n)
             snprintf(note, notelen, "template failed: %s", d.v[0]->msg);
