@@ -704,12 +704,20 @@ int flux_cmd_status(int argc, char **argv)
     int prc = begin("status", argc, argv, &o, 0, 1, NULL);
     if (prc >= 0)
         return prc;
-    flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
-    if (!s)
-        return free(o.params), FLUX_EXIT_FAIL;
-    const char *pl = o.npos ? o.pos[0] : NULL;
     char err[1024];
     bool json = !strcmp(o.format, "json");
+    flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
+    if (!s) {
+        /* no store (yet) or none that opens: still where it was looked for */
+        flux_home_info where;
+        if (!json && flux_home_describe(o.db, o.conns, &where, err, sizeof err) == FLUX_HOME_OK) {
+            json_t *w = flux_view_where(&where);
+            flux_view_print_where(w);
+            json_decref(w);
+        }
+        return free(o.params), FLUX_EXIT_FAIL;
+    }
+    const char *pl = o.npos ? o.pos[0] : NULL;
     json_t *st = flux_view_status(s, pl, flux_runs_now(), !json, err, sizeof err);
     flux_home_info where;
     int rc = st ? 0 : -1;

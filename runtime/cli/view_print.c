@@ -34,7 +34,7 @@ static long long jint(json_t *o, const char *key)
 }
 
 /* where a status's state and configuration come from, as text */
-static void print_where(json_t *w)
+void flux_view_print_where(json_t *w)
 {
     if (!json_is_object(w))
         return;
@@ -88,7 +88,7 @@ void flux_view_print_status(json_t *st)
 {
     size_t i;
     json_t *e;
-    print_where(json_object_get(st, "where"));
+    flux_view_print_where(json_object_get(st, "where"));
     printf("%-24s %-8s %-36s %8s %8s %8s\n", "PIPELINE", "LAST", "LAST RUN", "RUNS", "OK", "FAILED");
     json_array_foreach(json_object_get(st, "pipelines"), i, e) {
         json_t *last = json_object_get(e, "last_run");

@@ -16,6 +16,10 @@ void flux_view_print_runs(json_t *runs);
  * the schedulers. */
 void flux_view_print_status(json_t *st);
 
+/* The lines saying where the store, FLUX_HOME and flux.yaml come from
+ * (flux_view_where's object), then a blank line. */
+void flux_view_print_where(json_t *w);
+
 /* flux tasks after its run line: every task in plan order, each try a line
  * (and its counts), a task with no try yet one line saying so. */
 void flux_view_print_tasks(json_t *root);

@@ -204,6 +204,24 @@ static int store_url(const char *db, const char *conns_path, char *url, size_t n
     return FLUX_HOME_OK;
 }
 
+/* url without the password of its user part: scheme://user@host/... */
+static void without_password(const char *url, char *out, size_t n)
+{
+    snprintf(out, n, "%s", url);
+    char *auth = strstr(out, "://");
+    if (!auth)
+        return;
+    auth += 3;
+    char *end = auth + strcspn(auth, "/?#");
+    char *at = NULL;
+    for (char *p = auth; p < end; p++)
+        if (*p == '@')
+            at = p; /* the last '@' of the authority ends the user part */
+    char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon)
+        memmove(colon, at, strlen(at) + 1);
+}
+
 int flux_home_open_store(const char *db, const char *conns_path, bool create, flux_store **out, char *err,
                          size_t errlen)
 {
@@ -226,28 +244,17 @@ int flux_home_open_store(const char *db, const char *conns_path, bool create, fl
             mkdir(flux_home_dir(), 0755);
     }
     rc = create ? flux_store_open(url, out, err, errlen) : flux_store_open_readonly(url, out, err, errlen);
+    if (rc == 1) { /* an empty database: as a missing file, nothing to read yet */
+        char shown[PATH_MAX + 16];
+        without_password(url, shown, sizeof shown);
+        snprintf(err, errlen, "no state store in %s (the database is empty); a command that runs or deploys "
+                              "pipelines creates one", shown);
+        return FLUX_HOME_NONE;
+    }
     return rc != 0 ? FLUX_HOME_STORE : FLUX_HOME_OK;
 }
 
 /* ---- what is in use, for flux status ---- */
-
-/* url without the password of its user part: scheme://user@host/... */
-static void without_password(const char *url, char *out, size_t n)
-{
-    snprintf(out, n, "%s", url);
-    char *auth = strstr(out, "://");
-    if (!auth)
-        return;
-    auth += 3;
-    char *end = auth + strcspn(auth, "/?#");
-    char *at = NULL;
-    for (char *p = auth; p < end; p++)
-        if (*p == '@')
-            at = p; /* the last '@' of the authority ends the user part */
-    char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-    if (colon)
-        memmove(colon, at, strlen(at) + 1);
-}
 
 /* path made absolute against the working directory, for showing; -1 when
  * it does not fit */

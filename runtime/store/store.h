@@ -23,7 +23,8 @@ typedef struct flux_store flux_store;
 int flux_store_open(const char *url, flux_store **out, char *err, size_t errlen);
 /* A reader's open: creates nothing, migrates nothing (a store of another
  * schema version is an error saying so), never changes SQLite's journal
- * mode, and works on a read-only file and directory. */
+ * mode, and works on a read-only file and directory. 1 (with err) when the
+ * database holds no store yet. */
 int flux_store_open_readonly(const char *url, flux_store **out, char *err, size_t errlen);
 void flux_store_close(flux_store *s);
 const char *flux_store_error(flux_store *s); /* message of the last failed call */

@@ -113,8 +113,10 @@ static int check_version(flux_store *s)
         return -1;
     if (version > SCHEMA_VERSION)
         return too_new(s, version);
-    if (version == 0)
-        return store_fail(s, "the database holds no flux state store yet");
+    if (version == 0) {
+        store_fail(s, "the database holds no flux state store yet");
+        return 1;
+    }
     if (version < SCHEMA_VERSION)
         return store_fail(s,
                           "the store's schema is version %d, older than the version %d of this flux; a command "
@@ -172,10 +174,11 @@ static int store_open(const char *url, bool readonly, flux_store **out, char *er
         free(s);
         return -1;
     }
-    if (readonly ? check_version(s) : migrate(s)) {
+    int rc = readonly ? check_version(s) : migrate(s);
+    if (rc) {
         snprintf(err, errlen, "%s", s->err);
         flux_store_close(s);
-        return -1;
+        return rc == 1 ? 1 : -1;
     }
     *out = s;
     return 0;

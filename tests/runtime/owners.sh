@@ -12,7 +12,9 @@ sql() {
     else
         local u=${FLUX_TEST_DB#*://} cred host db
         cred=${u%%@*} u=${u#*@} host=${u%%/*} db=${u#*/}
-        MYSQL_PWD=${cred#*:} mariadb --no-defaults -h "${host%:*}" -P "${host##*:}" -u "${cred%%:*}" "$db" -e "$1"
+        # one statement that may hold semicolons (a trigger's body): another delimiter
+        printf 'DELIMITER //\n%s //\n' "$1" |
+            MYSQL_PWD=${cred#*:} mariadb --no-defaults -h "${host%:*}" -P "${host##*:}" -u "${cred%%:*}" "$db"
     fi
 }
 mkdir pipes
