@@ -370,8 +370,19 @@ static flux_recovery local_recover(flux_backend *base, const flux_try_desc *t, v
         *out = p;
         return FLUX_RECOVER_ADOPTED;
     }
+    if (e.has_pid) {
+        /* gone: it may have written its exit line between the read above
+         * and now (the line is its last act), so read again before calling
+         * it lost */
+        e = flux_journal_lookup(journal, t->task, t->try_number);
+        if (e.has_exit) {
+            *status = e.code;
+            return FLUX_RECOVER_FINISHED;
+        }
+        return FLUX_RECOVER_GONE;
+    }
     /* no pid: never started (queued, or forked and gone before its first line) */
-    return e.has_pid ? FLUX_RECOVER_GONE : FLUX_RECOVER_NOT_STARTED;
+    return FLUX_RECOVER_NOT_STARTED;
 }
 
 /* ---- reporting ---- */
