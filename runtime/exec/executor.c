@@ -69,17 +69,18 @@ void flux_exec_mkdirs(ex_run *run)
     run->dir_made = true;
     char path[1024];
     snprintf(path, sizeof path, "%s/logs/%s/%s", run->ex->o.home, run->p->name, run->row.run_id);
-    /* the leaf first: its parents exist for every run but the first */
-    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+    /* the leaf first: its parents exist for every run but the first; private
+     * (0700): the logs and the journal are the task's output */
+    if (mkdir(path, 0700) == 0 || errno == EEXIST)
         return;
     for (char *p = path + 1; *p; p++) {
         if (*p == '/') {
             *p = '\0';
-            mkdir(path, 0755);
+            mkdir(path, 0700);
             *p = '/';
         }
     }
-    mkdir(path, 0755);
+    mkdir(path, 0700);
 }
 
 /* ---- slots and pools ---- */
