@@ -520,6 +520,8 @@ static int test_process(const loaded *l, const flux_task *t, flux_op_run how, fl
         if (f->n)
             flux_buf_puts(&jb, ", ");
         flux_op_run_json(&jb, l->p->name, run->run_id, t->id, 1, 0, run->iv.start_ms, run->iv.end_ms);
+        flux_buf_puts(&jb, ", ");
+        flux_op_conns_json(&jb, t->op, f, r->conns);
         flux_buf_putc(&jb, '}');
         if (write(ffd, jb.data, jb.len) != (ssize_t)jb.len)
             fprintf(stderr, "flux test: cannot write %s\n", fields_path);

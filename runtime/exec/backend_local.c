@@ -1,9 +1,11 @@
 /* backend_local — the `local` executor backend: each try a process of this
- * host, started with posix_spawn in a session of its own and watched
- * through a pidfd; the run's journal lets a new runner adopt what a killed
- * one left running (see backend.h, journal.h).
+ * host, flux-wrap started with posix_spawn in a session of its own, with a
+ * clean environment, and watched through a pidfd; the command and the
+ * secrets to mask reach it through descriptors, never argv or environ; the
+ * run's journal lets a new runner adopt what a killed one left running
+ * (see backend.h, journal.h, wrap.h).
  */
-#define _GNU_SOURCE /* posix_spawn's SETSID and addchdir_np */
+#define _GNU_SOURCE /* posix_spawn's SETSID and addchdir_np, memfd_create, mkostemp */
 #include "backend.h"
 
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -181,41 +184,86 @@ static int local_pid(const flux_proc *p)
 
 /* ---- starting ---- */
 
-static char **build_env(const flux_try_desc *t, const flux_op_cmd *cmd, const char *const *secrets, size_t nsecrets)
+/* What the task's processes get from the runner's environment: nothing
+ * else, so the runner's secrets (FLUX_CONN_*, FLUX_DB_PASSWORD, a
+ * password_env variable) reach no task. README.md, "What a task sees". */
+static const char *const passthrough[] = {
+    "PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TZDIR", "USER", "LOGNAME", "SHELL", "TMPDIR", /* and LC_* */
+    "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", /* flux's own processes in a sanitizer build */
+    NULL};
+
+/* what a task leaves in its session when its main process exits gets this
+ * long (ms) between SIGTERM and SIGKILL: short and fixed, those processes
+ * have no business running; the executor's grace is for the tasks it stops */
+#define LEFTOVER_GRACE "5000"
+
+static bool passes(const char *entry)
 {
-    size_t n = 0, extra = 0;
-    while (environ[n])
-        n++;
-    while (cmd->env && cmd->env[extra])
-        extra++;
-    char **env = xcalloc(n + extra + 12, sizeof *env);
-    size_t k2 = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "FLUX_SECRETS=", 13) != 0)
-            env[k2++] = xstrdup(environ[i]);
-    for (size_t i = 0; i < extra; i++)
-        env[k2++] = xstrdup(cmd->env[i]);
-    char buf[2048];
-    snprintf(buf, sizeof buf, "FLUX_PIPELINE=%s", t->pipeline);
-    env[k2++] = xstrdup(buf);
-    snprintf(buf, sizeof buf, "FLUX_RUN_ID=%s", t->run_id);
-    env[k2++] = xstrdup(buf);
-    snprintf(buf, sizeof buf, "FLUX_TASK=%s", t->task);
-    env[k2++] = xstrdup(buf);
-    snprintf(buf, sizeof buf, "FLUX_TRY_NUMBER=%d", t->try_number);
-    env[k2++] = xstrdup(buf);
-    flux_buf b = {0};
-    flux_buf_puts(&b, "FLUX_SECRETS=");
-    for (size_t i = 0; i < nsecrets; i++) {
-        if (strchr(secrets[i], '\n'))
-            continue; /* a multi-line secret cannot be passed this way; never seen in practice */
-        flux_buf_puts(&b, secrets[i]);
-        flux_buf_putc(&b, '\n');
+    size_t n = strcspn(entry, "=");
+    if (!entry[n])
+        return false;
+    if (n > 3 && strncmp(entry, "LC_", 3) == 0)
+        return true;
+    for (const char *const *p = passthrough; *p; p++)
+        if (strlen(*p) == n && strncmp(entry, *p, n) == 0)
+            return true;
+    return false;
+}
+
+typedef struct strv {
+    char **v;
+    size_t n, cap;
+} strv;
+
+/* NAME=VALUE, replacing an earlier NAME */
+static void env_put(strv *e, char *entry)
+{
+    size_t n = strcspn(entry, "=");
+    for (size_t i = 0; i < e->n; i++)
+        if (strncmp(e->v[i], entry, n + 1) == 0) {
+            free(e->v[i]);
+            e->v[i] = entry;
+            return;
+        }
+    if (e->n + 1 >= e->cap) {
+        e->cap = e->cap ? 2 * e->cap : 32;
+        e->v = realloc(e->v, e->cap * sizeof *e->v);
+        if (!e->v)
+            abort();
     }
-    env[k2++] = xstrdup(flux_buf_cstr(&b));
-    flux_buf_free(&b);
-    env[k2] = NULL;
-    return env;
+    e->v[e->n++] = entry;
+    e->v[e->n] = NULL;
+}
+
+static void env_putf(strv *e, const char *name, const char *value)
+{
+    size_t n = strlen(name) + strlen(value) + 2;
+    char *s = xcalloc(n, 1);
+    snprintf(s, n, "%s=%s", name, value);
+    env_put(e, s);
+}
+
+/* the passthrough list, then what the task declares (its `env`, an
+ * operator's settings), then the variables that say which try it is and
+ * the FLUX_HOME it runs under (so `flux lineage` in a task reads the same
+ * store, on SQLite; FLUX_DB is not passed, it may hold a password) */
+static char **build_env(const flux_try_desc *t, const flux_op_cmd *cmd)
+{
+    strv e = {0};
+    for (size_t i = 0; environ[i]; i++)
+        if (passes(environ[i]))
+            env_put(&e, xstrdup(environ[i]));
+    for (size_t i = 0; cmd->env && cmd->env[i]; i++)
+        if (strchr(cmd->env[i], '='))
+            env_put(&e, xstrdup(cmd->env[i]));
+    char num[16];
+    snprintf(num, sizeof num, "%d", t->try_number);
+    env_putf(&e, "FLUX_PIPELINE", t->pipeline);
+    env_putf(&e, "FLUX_RUN_ID", t->run_id);
+    env_putf(&e, "FLUX_TASK", t->task);
+    env_putf(&e, "FLUX_TRY_NUMBER", num);
+    env_putf(&e, "FLUX_HOME", t->home);
+    return e.v;
 }
 
 static void free_strv(char **v)
@@ -225,17 +273,72 @@ static void free_strv(char **v)
     free(v);
 }
 
+/* a descriptor above the ones the spawned process is given (0 to 4), so no
+ * dup2 of the spawn overwrites another's source */
+static int high_fd(int fd)
+{
+    if (fd < 0 || fd >= 10)
+        return fd;
+    int h = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+    close(fd);
+    return h;
+}
+
+/* An anonymous file holding a then b, read from its start: memory only
+ * (memfd), else a file of the run's private directory, unlinked at once.
+ * How a command and the secrets reach the wrapper without argv or environ.
+ * -1 with errno. */
+static int anon_file(const char *dir, const char *a, size_t alen, const char *b, size_t blen)
+{
+    int fd = memfd_create("flux-task", MFD_CLOEXEC);
+    if (fd < 0) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/.flux-task.XXXXXX", dir);
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd < 0)
+            return -1;
+        unlink(path);
+    }
+    const char *parts[2] = {a, b};
+    size_t lens[2] = {alen, blen};
+    for (int i = 0; i < 2; i++)
+        for (size_t off = 0; off < lens[i];) {
+            ssize_t w = write(fd, parts[i] + off, lens[i] - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                int e = errno;
+                close(fd);
+                errno = e;
+                return -1;
+            }
+            off += (size_t)w;
+        }
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        return -1;
+    }
+    return high_fd(fd);
+}
+
 /* posix_spawn (a vfork underneath) rather than uv_spawn's fork: the
- * runner's address space is not copied for every task. 0 or errno. */
-static int spawn_in_session(pid_t *pid, const char *file, int logfd, const char *cwd, char **args, char **env)
+ * runner's address space is not copied for every task. Descriptors: 0
+ * /dev/null, 1 and 2 the log, 3 the script and 4 the secrets when given.
+ * 0 or errno. */
+static int spawn_in_session(pid_t *pid, const char *file, const int fds[3], const char *cwd, char **args,
+                            char **env)
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&at);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, logfd, 1);
-    posix_spawn_file_actions_adddup2(&fa, logfd, 2);
+    posix_spawn_file_actions_adddup2(&fa, fds[0], 1);
+    posix_spawn_file_actions_adddup2(&fa, fds[0], 2);
+    if (fds[1] >= 0)
+        posix_spawn_file_actions_adddup2(&fa, fds[1], 3);
+    if (fds[2] >= 0)
+        posix_spawn_file_actions_adddup2(&fa, fds[2], 4);
     if (cwd)
         posix_spawn_file_actions_addchdir_np(&fa, cwd);
     sigset_t none, all;
@@ -251,6 +354,52 @@ static int spawn_in_session(pid_t *pid, const char *file, int logfd, const char 
     return r;
 }
 
+static bool is_shell(const flux_op_cmd *cmd)
+{
+    return cmd->argv[0] && cmd->argv[1] && cmd->argv[2] && !cmd->argv[3] && !strcmp(cmd->argv[0], "/bin/sh") &&
+           !strcmp(cmd->argv[1], "-c");
+}
+
+/* the script and secrets descriptors of a try (-1: none); -1 with a note */
+static int task_files(const flux_try_desc *t, const flux_op_cmd *cmd, const char *const *secrets, size_t nsecrets,
+                      int *script, int *sfd, char *note, size_t notelen)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s", t->log_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    *script = *sfd = -1;
+    if (is_shell(cmd)) {
+        /* read by the shell from descriptor 3, which the script closes
+         * first so the commands it runs do not inherit it; on the same
+         * line, so the command's line numbers are its own */
+        static const char close3[] = "exec 3<&- ; ";
+        *script = anon_file(dir, close3, sizeof close3 - 1, cmd->argv[2], strlen(cmd->argv[2]));
+        if (*script < 0) {
+            snprintf(note, notelen, "cannot hand the command to the task: %s", strerror(errno));
+            return -1;
+        }
+    }
+    if (nsecrets) {
+        flux_buf b = {0};
+        for (size_t i = 0; i < nsecrets; i++) {
+            flux_buf_puts(&b, secrets[i]);
+            flux_buf_putc(&b, '\0');
+        }
+        *sfd = anon_file(dir, b.data, b.len, "", 0);
+        flux_buf_free(&b);
+        if (*sfd < 0) {
+            snprintf(note, notelen, "cannot hand the secrets to the task's wrapper: %s", strerror(errno));
+            if (*script >= 0)
+                close(*script);
+            *script = -1;
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static flux_proc *local_start(flux_backend *base, const flux_try_desc *t, const flux_op_cmd *cmd,
                               const char *const *secrets, size_t nsecrets, void *ud, char *note, size_t notelen)
 {
@@ -263,54 +412,46 @@ static flux_proc *local_start(flux_backend *base, const flux_try_desc *t, const 
      * pid instead of starting the command a second time */
     if (flux_journal_spawn(journal, key, note, notelen) != 0)
         return NULL;
-    int fd = open(t->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    int fds[3] = {high_fd(open(t->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)), -1, -1};
+    if (fds[0] < 0) {
         snprintf(note, notelen, "cannot open log %.300s: %s", t->log_path, strerror(errno));
+        return NULL;
+    }
+    if (task_files(t, cmd, secrets, nsecrets, &fds[1], &fds[2], note, notelen) != 0) {
+        close(fds[0]);
         return NULL;
     }
     size_t na = 0;
     while (cmd->argv[na])
         na++;
-    char **args = xcalloc(na + 6, sizeof *args), **a = args;
-    char **env = build_env(t, cmd, secrets, nsecrets);
-    bool direct = nsecrets == 0 && na == 3 && !strcmp(cmd->argv[0], "/bin/sh") && !strcmp(cmd->argv[1], "-c");
-    char script[4800];
-    const char *file = b->wrap;
-    if (direct) {
-        /* no secret to mask: the shell records its own pid and exit status
-         * (the same lines flux-wrap writes), one exec per task like ninja */
-        snprintf(script, sizeof script,
-                 "echo \"pid %s $$\" >>'%s'; (eval \"$FLUX_COMMAND\"); flux_rc=$?; "
-                 "echo \"exit %s $flux_rc\" >>'%s'; exit $flux_rc",
-                 key, journal, key, journal);
-        file = "/bin/sh";
-        *a++ = "/bin/sh";
-        *a++ = "-c";
-        *a++ = script;
-        size_t ne = 0;
-        while (env[ne])
-            ne++;
-        char **grown = realloc(env, (ne + 2) * sizeof *grown);
-        if (!grown)
-            abort();
-        env = grown;
-        size_t cl = strlen(cmd->argv[2]) + 16;
-        env[ne] = xcalloc(cl, 1);
-        snprintf(env[ne], cl, "FLUX_COMMAND=%s", cmd->argv[2]);
-        env[ne + 1] = NULL;
-    } else {
-        *a++ = b->wrap;
-        if (!b->wrap_is_own)
-            *a++ = "__wrap";
-        *a++ = journal;
-        *a++ = key;
-        *a++ = "--";
+    /* every task under flux-wrap: it writes the journal's pid and exit
+     * lines, masks, and stops what the task leaves behind */
+    char **args = xcalloc(na + 16, sizeof *args), **a = args;
+    *a++ = b->wrap;
+    if (!b->wrap_is_own)
+        *a++ = "__wrap";
+    *a++ = journal;
+    *a++ = key;
+    *a++ = "--grace";
+    *a++ = LEFTOVER_GRACE;
+    if (fds[1] >= 0) {
+        *a++ = "--script-fd";
+        *a++ = "3";
+    }
+    if (fds[2] >= 0) {
+        *a++ = "--secrets-fd";
+        *a++ = "4";
+    }
+    *a++ = "--";
+    if (fds[1] < 0)
         for (size_t i = 0; i < na; i++)
             *a++ = cmd->argv[i];
-    }
+    char **env = build_env(t, cmd);
     pid_t pid;
-    int r = spawn_in_session(&pid, file, fd, cmd->cwd, args, env);
-    close(fd);
+    int r = spawn_in_session(&pid, b->wrap, fds, cmd->cwd, args, env);
+    for (int i = 0; i < 3; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
     free(args);
     free_strv(env);
     if (r != 0) {
@@ -370,8 +511,19 @@ static flux_recovery local_recover(flux_backend *base, const flux_try_desc *t, v
         *out = p;
         return FLUX_RECOVER_ADOPTED;
     }
+    if (e.has_pid) {
+        /* gone: it may have written its exit line between the read above
+         * and now (the line is its last act), so read again before calling
+         * it lost */
+        e = flux_journal_lookup(journal, t->task, t->try_number);
+        if (e.has_exit) {
+            *status = e.code;
+            return FLUX_RECOVER_FINISHED;
+        }
+        return FLUX_RECOVER_GONE;
+    }
     /* no pid: never started (queued, or forked and gone before its first line) */
-    return e.has_pid ? FLUX_RECOVER_GONE : FLUX_RECOVER_NOT_STARTED;
+    return FLUX_RECOVER_NOT_STARTED;
 }
 
 /* ---- reporting ---- */

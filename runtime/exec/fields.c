@@ -52,8 +52,14 @@ static char *fields_json(ex_task *k, flux_renderer *r, const char **keys, flux_f
         flux_buf_puts(&b, ": ");
         flux_field_json(r, &vals[i], &b);
     }
-    if (!mask)
+    if (!mask) {
+        /* for the operator's process: its run, and the connections it names
+         * with their passwords (it inherits none of the runner's variables) */
         run_json(k, n > 0, &b);
+        flux_buf_puts(&b, ", ");
+        flux_op_fields f = {keys, vals, n};
+        flux_op_conns_json(&b, k->t->op, &f, k->run->ex->o.conns);
+    }
     flux_buf_putc(&b, '}');
     char *s = strdup(b.data);
     flux_buf_free(&b);

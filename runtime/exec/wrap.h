@@ -4,8 +4,15 @@
 
 #include <stdbool.h>
 
-/* JOURNAL "TASK TRY" -- COMMAND...: runs the command, writing its pid and exit
- * lines to the run's journal; returns the command's exit status. */
+/* JOURNAL "TASK TRY" [--secrets-fd N] [--script-fd N] [--grace MS] -- [COMMAND...]
+ *
+ * Runs COMMAND, or with --script-fd the shell script on descriptor N (run
+ * by /bin/sh from descriptor 3; the script is expected to close it first,
+ * `exec 3<&-;`), writing its pid and exit lines to the run's journal.
+ * --secrets-fd N: the values to mask in its output, NUL-separated, read to
+ * the end and closed before the command starts. --grace: how long what the
+ * command leaves running after it exits has between SIGTERM and SIGKILL
+ * (default 5000). Returns the command's exit status. */
 int flux_wrap_main(int argc, char **argv);
 
 #endif

@@ -180,9 +180,12 @@ static const flux_param_schema external_task_sensor_params[] = {
 
 static const flux_param_schema bash_params[] = {
     PARAM("command", FLUX_PT_SHELL, REQ | TPL, NULL,
-          "shell text run by /bin/sh -c in its own process group; exit status 0 is success"),
+          "shell text run by /bin/sh in a session of its own (as with -c, read from a descriptor, never in argv); "
+          "exit status 0 is success; what it leaves running when it exits is stopped"),
     ITEMS("env", FLUX_PT_MAP, FLUX_PT_STRING, TPL, NULL,
-          "extra environment variables for the command"),
+          "environment variables for the command, which inherits only a short list from the runner's "
+          "(PATH, HOME, LANG, LC_*, TZ ...: README.md) besides FLUX_PIPELINE, FLUX_RUN_ID, FLUX_TASK, "
+          "FLUX_TRY_NUMBER and FLUX_HOME"),
     PARAM("cwd", FLUX_PT_PATH, TPL, NULL,
           "working directory; default: that of the flux process"),
     PARAM("skip_exit_code", FLUX_PT_INT, 0, "99",

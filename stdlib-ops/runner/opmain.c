@@ -1,9 +1,11 @@
 /* opmain — `flux __op OPERATOR FIELDS_JSON`: the process of one task of an
  * operator other than bash, and the "__run" object the runner writes for
  * it. Reads the fields the runner wrote to a private file (with the run
- * under "__run"), resolves connections here, in the task's process, so no
- * password travels in arguments, and calls the operator's row of the
- * runner's table. */
+ * under "__run" and the task's connections, passwords included, under
+ * "__conns": opconns.c), so no password travels in arguments or the
+ * environment, and calls the operator's row of the runner's table. A
+ * fields file without "__conns" (written by hand) has its connections
+ * resolved here, from flux.yaml and the environment. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,26 +71,33 @@ int flux_op_main(int argc, char **argv)
     flux_conns conns;
     char err[512] = "";
     const char *path = getenv("FLUX_CONNECTIONS");
-    int rc;
-    if (flux_conns_load(a, &conns, path ? path : "flux.yaml", path != NULL, err, sizeof err) != 0) {
+    /* the connections the runner resolved for this task (the process
+     * inherits no FLUX_CONN_* or password variable to resolve them from);
+     * a fields file written by hand (`flux __op` from a shell, as the
+     * operators' tests do) has them resolved here, as `flux connections` does */
+    int crc = json_object_get(fields, "__conns")
+                  ? flux_op_conns_read(a, fields, &conns, err, sizeof err)
+                  : flux_conns_load(a, &conns, path ? path : "flux.yaml", path != NULL, err, sizeof err);
+    if (crc != 0) {
         fprintf(stderr, "flux: %s\n", err);
-        rc = OPKIT_BAD_TASK;
-    } else {
-        json_t *run = json_object_get(fields, "__run");
-        opkit_task t = {
-            .op = argv[0],
-            .fields = fields,
-            .conns = &conns,
-            .pipeline = json_string_value(json_object_get(run, "pipeline")),
-            .run_id = json_string_value(json_object_get(run, "run_id")),
-            .task = json_string_value(json_object_get(run, "task")),
-            .try_number = (int)json_integer_value(json_object_get(run, "try")),
-            .ti = json_integer_value(json_object_get(run, "ti")),
-            .interval_start_ms = run_time(run, "interval_start"),
-            .interval_end_ms = run_time(run, "interval_end"),
-        };
-        rc = r->run(&t);
+        json_decref(fields);
+        flux_arena_free(a);
+        return OPKIT_BAD_TASK;
     }
+    json_t *run = json_object_get(fields, "__run");
+    opkit_task t = {
+        .op = argv[0],
+        .fields = fields,
+        .conns = &conns,
+        .pipeline = json_string_value(json_object_get(run, "pipeline")),
+        .run_id = json_string_value(json_object_get(run, "run_id")),
+        .task = json_string_value(json_object_get(run, "task")),
+        .try_number = (int)json_integer_value(json_object_get(run, "try")),
+        .ti = json_integer_value(json_object_get(run, "ti")),
+        .interval_start_ms = run_time(run, "interval_start"),
+        .interval_end_ms = run_time(run, "interval_end"),
+    };
+    int rc = r->run(&t);
     fflush(stdout);
     json_decref(fields);
     flux_arena_free(a);

@@ -37,6 +37,13 @@ enum { FLUX_OP_BAD_TASK = 2, FLUX_OP_NOT_YET = 100, FLUX_OP_NOT_YET_ERROR = 101 
 void flux_op_run_json(flux_buf *out, const char *pipeline, const char *run_id, const char *task, int try_number,
                       int64_t ti, int64_t interval_start_ms, int64_t interval_end_ms);
 
+/* The "__conns" member of the fields file (the caller adds the comma):
+ * each connection the task's connection fields name, as conns resolves it
+ * (FLUX_CONN_<NAME> first; its file read again, so an edit reaches the next
+ * process), its password included. The operator's process takes its
+ * connections from there, never from the runner's environment. */
+void flux_op_conns_json(flux_buf *out, const char *op, const flux_op_fields *f, const flux_conns *conns);
+
 /* The process of a task of a process operator. -1 with err. */
 int flux_op_command(const char *op, const flux_op_fields *f, const flux_op_where *w, flux_op_cmd *out, char *err,
                     size_t errlen);

@@ -68,7 +68,23 @@ int flux_op_command(const char *op, const flux_op_fields *f, const flux_op_where
     out->argv[1] = strdup("__op");
     out->argv[2] = strdup(op);
     out->argv[3] = strdup(w->fields_path);
-    out->env = calloc(1, sizeof *out->env);
+    /* the runner gives a task a clean environment: what the operator's own
+     * code and libraries read from theirs is passed on by name */
+    static const char *const settings[] = {
+        "FLUX_KAFKA_TIMEOUT", "FLUX_KAFKA_TEST_OFFSETS_FOR_TIMES", /* kafka_read.c */
+        "SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE",          /* TLS trust (libcurl, librdkafka) */
+        "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY", /* libcurl */
+    };
+    size_t ns = sizeof settings / sizeof *settings, k = 0;
+    out->env = calloc(ns + 1, sizeof *out->env);
+    for (size_t i = 0; i < ns; i++) {
+        const char *v = getenv(settings[i]);
+        if (!v)
+            continue;
+        size_t len = strlen(settings[i]) + strlen(v) + 2;
+        out->env[k] = malloc(len);
+        snprintf(out->env[k++], len, "%s=%s", settings[i], v);
+    }
     return 0;
 }
 

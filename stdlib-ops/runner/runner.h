@@ -27,4 +27,8 @@ const flux_op_runner *flux_runner_find(const char *op);
 /* Every row, sorted by name. */
 const flux_op_runner *flux_runner_all(size_t *n);
 
+/* The connections of a fields file's "__conns", allocated in a; -1 with
+ * err when the runner could not read them (flux.yaml broken meanwhile). */
+int flux_op_conns_read(flux_arena *a, json_t *fields, flux_conns *out, char *err, size_t errlen);
+
 #endif
