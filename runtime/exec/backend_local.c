@@ -412,7 +412,7 @@ static flux_proc *local_start(flux_backend *base, const flux_try_desc *t, const 
      * pid instead of starting the command a second time */
     if (flux_journal_spawn(journal, key, note, notelen) != 0)
         return NULL;
-    int fds[3] = {high_fd(open(t->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)), -1, -1};
+    int fds[3] = {high_fd(open(t->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)), -1, -1};
     if (fds[0] < 0) {
         snprintf(note, notelen, "cannot open log %.300s: %s", t->log_path, strerror(errno));
         return NULL;

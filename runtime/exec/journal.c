@@ -37,7 +37,7 @@ flux_journal_entry flux_journal_lookup(const char *journal, const char *task, in
 
 int flux_journal_spawn(const char *journal, const char *key, char *note, size_t notelen)
 {
-    int jfd = open(journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int jfd = open(journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (jfd < 0)
         return 0;
     char line[1200];

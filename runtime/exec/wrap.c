@@ -72,7 +72,7 @@ static int64_t now_ms(void)
  * runner killed with SIGKILL, not a power cut) */
 static int write_small(const char *path, const char *text)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND, 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND | O_NOFOLLOW, 0600);
     if (fd < 0)
         return -1;
     size_t n = strlen(text);
