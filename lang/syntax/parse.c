@@ -834,8 +834,9 @@ void flux_expr_print(const flux_expr *x, flux_buf *out)
             flux_buf_printf(out, "%" PRId64, x->u.i);
         break;
     case FLUX_X_FLOAT: {
+        /* read again when a plan is loaded: a literal, never "1e+16" */
         char tmp[FLUX_DOUBLE_TEXT];
-        flux_buf_puts(out, flux_text_double(x->u.f, tmp));
+        flux_buf_puts(out, flux_text_double_literal(x->u.f, tmp));
         break;
     }
     case FLUX_X_STRING: flux_print_string_literal(x->u.str.s, x->u.str.len, out); break;
