@@ -106,7 +106,7 @@ print('%s: %d of %d differ from Python' % (what, len(bad), len(want)))
 sys.exit(1 if bad or len(got) != len(want) else 0)
 PY
 
-for what in repr; do
+for what in repr ops; do
     python3 gen.py "$what"
     if flux render "$what.flux" t --date 2026-11-01 --format json > "$what.json" 2> "$what.err"; then
         if python3 compare.py "$what"; then

@@ -171,6 +171,25 @@ int main(void)
     expect_error("1 / 0");
     expect_error("5 % 0");
     expect_error("9223372036854775807 + 1");
+    /* // and % on floats: Python's results, signs included */
+    expect("1.0 // 0.1", "9.0");
+    expect("1.0 % 0.1", "0.09999999999999995");
+    expect("100000000000000000000.0 % 3", "1.0");
+    expect("100000000000000000000.0 // 3", "3.333333333333333e+19");
+    expect("-7.5 // 2.0", "-4.0");
+    expect("-7.5 % 2.0", "0.5");
+    expect("7.5 % -2.0", "-0.5");
+    expect("7.5 // -2.0", "-4.0");
+    expect("0.0 % -1.0", "-0.0");
+    expect("(-0.0) % 1.0", "0.0");
+    expect("0.0 // -1.0", "-0.0");
+    expect("(-1.0) // 3.0", "-1.0");
+    expect("6.0 % 3", "0.0");
+    expect("-6.0 % 3", "0.0");
+    expect("7 // 2.0", "3.0");
+    expect_error("1.0 // 0.0");
+    expect_error("1.0 % 0");
+    expect_error("1.0e308 // 1.0e-10"); /* Python's inf: no number here */
     expect_error("[1][3]");
     expect_error("{\"a\": 1}.b");
     expect_error("nosuchname");
@@ -241,6 +260,9 @@ int main(void)
     expect_print("not a in b", "not (a in b)");
     expect_print("90m", "1h30m");
     expect_print("{\"k\": [1.5, none]}", "{\"k\": [1.5, none]}");
+    /* a float prints as a literal that reads back: 1e+16 would not */
+    expect_print("10000000000000000.0 * x", "1.0e+16 * x");
+    expect_print("x + 0.00001", "x + 1.0e-05");
 
     /* UTF-8: one strict validator for every caller */
     static const struct {
