@@ -10,6 +10,7 @@
 #include "duration.h"
 #include "parse.h"
 #include "text.h"
+#include "utf8.h"
 
 flux_value flux_cstr(flux_arena *a, const char *s)
 {
@@ -115,7 +116,18 @@ void flux_value_json(flux_value v, flux_buf *out)
         flux_buf_putc(out, '"');
         for (size_t i = 0; i < v.u.s.len; i++) {
             unsigned char c = (unsigned char)v.u.s.s[i];
-            if (c == '"' || c == '\\')
+            if (c >= 0x80) {
+                /* a string indexed by byte can hold part of a character:
+                 * JSON is UTF-8, so each byte that is not part of a whole
+                 * character becomes U+FFFD, as in flux_utf8_sanitize */
+                size_t w = flux_utf8_seq((const unsigned char *)v.u.s.s + i, v.u.s.len - i);
+                if (w) {
+                    flux_buf_put(out, v.u.s.s + i, w);
+                    i += w - 1;
+                } else {
+                    flux_buf_puts(out, "\\ufffd");
+                }
+            } else if (c == '"' || c == '\\')
                 flux_buf_printf(out, "\\%c", c);
             else if (c == '\n')
                 flux_buf_puts(out, "\\n");

@@ -67,8 +67,9 @@ bool flux_value_equal(flux_value a, flux_value b);
  * list and dict as JSON. */
 void flux_value_render(flux_value v, flux_buf *out);
 
-/* JSON text (the json filter): strings escaped, durations as their canonical
- * text, times as ISO-8601 strings. */
+/* JSON text (the json filter): strings escaped (a byte that is not part of
+ * a whole UTF-8 character as \ufffd, so the text is always valid UTF-8),
+ * durations as their canonical text, times as ISO-8601 strings. */
 void flux_value_json(flux_value v, flux_buf *out);
 
 #endif

@@ -211,6 +211,12 @@ int main(void)
     expect_error("\"4x\" | int");
     expect("12 | string", "12");
     expect("{\"k\": [1, \"two\", none, true]} | json", "{\"k\": [1, \"two\", null, true]}");
+    /* indexing by byte can cut a character: JSON gets U+FFFD, text the byte */
+    expect("\"\xc3\xa9\"[0] | json", "\"\\ufffd\"");
+    expect("[\"\xc3\xa9\"[1], \"h\xc3\xa9\"] | json", "[\"\\ufffd\", \"h\xc3\xa9\"]");
+    expect("[\"\xc3\xa9\"[0]]", "[\"\\ufffd\"]");
+    expect("\"\xc3\xa9\"[0]", "\xc3");
+    expect("{\"\xf0\x9f\x98\x80\"[0]: \"\xf0\x9f\x98\x80\"[3]}", "{\"\\ufffd\": \"\\ufffd\"}");
     expect("\"it's\" | shquote", "'it'\\''s'");
     expect("\"\" | shquote", "''");
     expect("\"O'Brien\\\\\" | sql", "'O''Brien\\\\'");
