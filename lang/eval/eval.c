@@ -262,8 +262,7 @@ mismatch:
                                      : __builtin_sub_overflow(a.u.ms, b.u.ms, &r);
         if (bad)
             goto overflow;
-        *out = a;
-        out->u.ms = r;
+        *out = a.t == FLUX_T_TIME ? flux_time_shift(a, r) : flux_duration(r);
         return FLUX_EVAL_OK;
     }
     if (op == FLUX_OP_SUB && a.t == FLUX_T_TIME && b.t == FLUX_T_TIME) {

@@ -368,7 +368,8 @@ FILTER(f_add)
         return FLUX_EVAL_ERROR;
     if (add_overflows(ms, a[0].u.ms, &r))
         return flux_evalkit_error(ev, x->span, NULL, "time out of range");
-    *out = flux_time_at(r, off);
+    /* a time keeps its zone, and its offset follows the new instant */
+    *out = in.t == FLUX_T_TIME ? flux_time_shift(in, r) : flux_time_at(r, off);
     return FLUX_EVAL_OK;
 }
 

@@ -5,6 +5,7 @@
 
 #include "eval.h"
 #include "parse.h"
+#include "tz.h"
 #include "utf8.h"
 
 static int passed, failed;
@@ -69,6 +70,32 @@ static void render_in(const char *expr, flux_sql_dialect dialect, bool compile_t
         }
     }
     *errors = (int)fx.d.errors;
+    fx_free(&fx);
+}
+
+/* renders expr at run time with t bound to the instant `at` shown in zone
+ * (as the run-time times are) and u to the same instant read from a string */
+static void expect_zoned(const char *expr, const char *zone, const char *at, const char *want)
+{
+    fixture fx;
+    fx_init(&fx, expr);
+    char err[256] = "", got[512] = "";
+    const flux_tz *tz = flux_tz_load(zone, err, sizeof err);
+    int64_t ms = 0;
+    flux_time_parse(at, &ms, NULL, NULL);
+    flux_scope sc = {0};
+    flux_scope_bind(fx.a, &sc, "t", flux_time_in(ms, tz), NULL);
+    flux_scope_bind(fx.a, &sc, "u", flux_cstr(fx.a, at), NULL);
+    flux_expr *x = flux_parse_expr(fx.a, &fx.d, &fx.src, fx.id, 0, (uint32_t)strlen(expr));
+    flux_value v;
+    flux_eval ev = {.arena = fx.a, .diags = &fx.d, .scope = &sc};
+    if (tz && x && flux_eval_expr(&ev, x, &v) == FLUX_EVAL_OK) {
+        flux_buf b = {0};
+        flux_value_render(v, &b);
+        snprintf(got, sizeof got, "%s", b.data ? b.data : "");
+        flux_buf_free(&b);
+    }
+    CHECK(strcmp(got, want) == 0, "%s with t = %s in %s -> '%s', want '%s' %s", expr, at, zone, got, want, err);
     fx_free(&fx);
 }
 
@@ -245,6 +272,27 @@ int main(void)
     expect_error("\"x\" | replace(\"a\")");
     expect("[3, 4] | first", "3");
     expect("[3, 4] | last", "4");
+
+    /* time ± duration is absolute, shown at the zone's offset of the new
+     * instant: New York springs forward on 2027-03-14 at 02:00 EST (07:00Z)
+     * and falls back on 2027-11-07 at 02:00 EDT (06:00Z) */
+    expect_zoned("t", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T01:00:00-05:00");
+    expect_zoned("t + 1h", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T03:00:00-04:00");
+    expect_zoned("t + 59m", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T01:59:00-05:00");
+    expect_zoned("t + 1h - 1h", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T01:00:00-05:00");
+    expect_zoned("t | add(1h)", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T03:00:00-04:00");
+    expect_zoned("t + 1d", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-15T02:00:00-04:00");
+    expect_zoned("(t + 1h) | ts", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T03:00:00-04:00");
+    expect_zoned("(t + 1h) | date(\"%H:%M\")", "America/New_York", "2027-03-14T06:00:00Z", "03:00");
+    expect_zoned("(t + 1h) - t", "America/New_York", "2027-03-14T06:00:00Z", "1h");
+    expect_zoned("t + 1h", "America/New_York", "2027-11-07T05:00:00Z", "2027-11-07T01:00:00-05:00");
+    expect_zoned("t + 2h", "America/New_York", "2027-11-07T05:00:00Z", "2027-11-07T02:00:00-05:00");
+    expect_zoned("t - 1h", "America/New_York", "2027-11-07T07:00:00Z", "2027-11-07T01:00:00-05:00");
+    expect_zoned("t - 2h", "America/New_York", "2027-11-07T07:00:00Z", "2027-11-07T01:00:00-04:00");
+    expect_zoned("t + 1h", "Europe/Berlin", "2027-03-28T00:30:00Z", "2027-03-28T03:30:00+02:00");
+    expect_zoned("t == t + 1h - 1h", "Europe/Berlin", "2027-03-28T00:30:00Z", "true");
+    /* a string read as a time is shown in UTC, moved or not */
+    expect_zoned("u | add(1h)", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T07:00:00Z");
 
     /* functions */
     expect("range(3)", "[0, 1, 2]");
