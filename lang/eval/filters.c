@@ -143,7 +143,9 @@ FILTER(f_int)
     case FLUX_T_INT: *out = in; return FLUX_EVAL_OK;
     case FLUX_T_BOOL: *out = flux_int(in.u.b); return FLUX_EVAL_OK;
     case FLUX_T_FLOAT:
-        if (!isfinite(in.u.f) || fabs(in.u.f) > 9.2e18)
+        /* -2^63 <= f < 2^63, both exact doubles: the numbers whose integer
+         * part an int64 holds (NaN fails both) */
+        if (!(in.u.f >= -9223372036854775808.0 && in.u.f < 9223372036854775808.0))
             return flux_evalkit_error(ev, fspan(x), NULL, "number out of integer range");
         *out = flux_int((int64_t)in.u.f);
         return FLUX_EVAL_OK;

@@ -242,6 +242,12 @@ int main(void)
     expect("[1, 2, 3] | length", "3");
     expect("\" 42 \" | int", "42");
     expect("3.9 | int", "3");
+    expect("-3.9 | int", "-3");
+    /* every number an integer can hold, and no other */
+    expect("9223372036854774784.0 | int", "9223372036854774784");
+    expect("(-9223372036854775808.0) | int", "-9223372036854775808");
+    expect_error("9223372036854775808.0 | int");
+    expect_error("(-9223372036854777856.0) | int");
     expect_error("\"4x\" | int");
     expect("12 | string", "12");
     expect("{\"k\": [1, \"two\", none, true]} | json", "{\"k\": [1, \"two\", null, true]}");
