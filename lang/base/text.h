@@ -31,12 +31,19 @@ bool flux_text_copy_mapped(char *buf, size_t cap, const char *s, size_t n, char 
  * quotes would garble the terminal. Returns buf. */
 const char *flux_text_char_repr(char c, char buf[12]);
 
-/* The shortest text that reads back as f, as Python prints floats: plain
- * decimals with at least one fractional digit for 1e-4 <= |f| < 1e16 (and 0):
- * "1000.0", "0.1", "0.30000000000000004"; otherwise %g with the fewest digits
- * ("1e+16", "1e-05"); "nan", "inf", "-inf". Returns out. */
+/* The shortest text that reads back as f, exactly as Python's repr prints
+ * floats: the fewest digits that read back as f (of two such, the closer);
+ * plain decimals with at least one fractional digit for 1e-4 <= |f| < 1e16
+ * (and 0): "1000.0", "0.1", "0.30000000000000004", "-0.0"; otherwise an
+ * exponent of at least two digits: "1e+16", "1.5335814580219808e+16",
+ * "1e-05"; "nan", "inf", "-inf". Returns out. */
 #define FLUX_DOUBLE_TEXT 64
 const char *flux_text_double(double f, char out[FLUX_DOUBLE_TEXT]);
+
+/* The same number as a Flux literal, which needs digits on both sides of
+ * the point: "1.0e+16" where the text above is "1e+16", so that an
+ * expression printed into a plan reads back as the same float. Returns out. */
+const char *flux_text_double_literal(double f, char out[FLUX_DOUBLE_TEXT]);
 
 /* The first of %.15g, %.16g, %.17g that reads back as f: the form of numbers
  * in the JSON and SQL text mysqlload writes ("1", "1e+15", "0.1"). Returns

@@ -171,6 +171,34 @@ static arith_result arith_int(flux_xop op, int64_t i, int64_t j, flux_value *out
     return ARITH_NONE;
 }
 
+/* p // q or p % q on floats, as Python computes them: floor(p / q) rounds
+ * p / q first (1.0 // 0.1 would be 10.0, though 0.1 is a little more than
+ * a tenth) and p - floor(p / q) * q loses the remainder of large p (1e20 % 3
+ * would be 0.0). fmod is exact, the remainder takes the divisor's sign, and
+ * the quotient is (p - r) / q, an exact multiple up to one rounding, snapped
+ * to the nearest integer. Zeros keep Python's signs. q is not zero. */
+static double float_divmod(double p, double q, bool want_mod)
+{
+    double r = fmod(p, q);
+    double d = (p - r) / q;
+    if (r != 0) {
+        if ((q < 0) != (r < 0)) {
+            r += q;
+            d -= 1.0;
+        }
+    } else {
+        r = copysign(0.0, q);
+    }
+    if (want_mod)
+        return r;
+    if (d == 0)
+        return copysign(0.0, p / q);
+    double fl = floor(d);
+    if (d - fl > 0.5)
+        fl += 1.0;
+    return fl;
+}
+
 static flux_eval_status arith(flux_eval *ev, const flux_expr *x, flux_value a, flux_value b, flux_value *out)
 {
     flux_xop op = x->u.binary.op;
@@ -196,15 +224,10 @@ static flux_eval_status arith(flux_eval *ev, const flux_expr *x, flux_value a, f
                 goto divzero;
             f = p / q;
             break;
-        case FLUX_OP_IDIV:
+        case FLUX_OP_IDIV: case FLUX_OP_MOD:
             if (q == 0)
                 goto divzero;
-            f = floor(p / q);
-            break;
-        case FLUX_OP_MOD:
-            if (q == 0)
-                goto divzero;
-            f = p - floor(p / q) * q;
+            f = float_divmod(p, q, op == FLUX_OP_MOD);
             break;
         default: goto mismatch;
         }
@@ -239,8 +262,7 @@ mismatch:
                                      : __builtin_sub_overflow(a.u.ms, b.u.ms, &r);
         if (bad)
             goto overflow;
-        *out = a;
-        out->u.ms = r;
+        *out = a.t == FLUX_T_TIME ? flux_time_shift(a, r) : flux_duration(r);
         return FLUX_EVAL_OK;
     }
     if (op == FLUX_OP_SUB && a.t == FLUX_T_TIME && b.t == FLUX_T_TIME) {

@@ -143,7 +143,9 @@ FILTER(f_int)
     case FLUX_T_INT: *out = in; return FLUX_EVAL_OK;
     case FLUX_T_BOOL: *out = flux_int(in.u.b); return FLUX_EVAL_OK;
     case FLUX_T_FLOAT:
-        if (!isfinite(in.u.f) || fabs(in.u.f) > 9.2e18)
+        /* -2^63 <= f < 2^63, both exact doubles: the numbers whose integer
+         * part an int64 holds (NaN fails both) */
+        if (!(in.u.f >= -9223372036854775808.0 && in.u.f < 9223372036854775808.0))
             return flux_evalkit_error(ev, fspan(x), NULL, "number out of integer range");
         *out = flux_int((int64_t)in.u.f);
         return FLUX_EVAL_OK;
@@ -368,7 +370,8 @@ FILTER(f_add)
         return FLUX_EVAL_ERROR;
     if (add_overflows(ms, a[0].u.ms, &r))
         return flux_evalkit_error(ev, x->span, NULL, "time out of range");
-    *out = flux_time_at(r, off);
+    /* a time keeps its zone, and its offset follows the new instant */
+    *out = in.t == FLUX_T_TIME ? flux_time_shift(in, r) : flux_time_at(r, off);
     return FLUX_EVAL_OK;
 }
 

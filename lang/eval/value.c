@@ -10,11 +10,34 @@
 #include "duration.h"
 #include "parse.h"
 #include "text.h"
+#include "tz.h"
+#include "utf8.h"
 
 flux_value flux_cstr(flux_arena *a, const char *s)
 {
     size_t n = strlen(s);
     return flux_str(flux_arena_strndup(a, s, n), n);
+}
+
+static int32_t zone_offset(const struct flux_tz *tz, int64_t ms)
+{
+    /* the second that holds ms: floor, also before 1970 */
+    return tz ? flux_tz_offset(tz, ms / 1000 - (ms % 1000 < 0), NULL) : 0;
+}
+
+flux_value flux_time_in(int64_t ms, const struct flux_tz *tz)
+{
+    flux_value v = flux_time_at(ms, zone_offset(tz, ms));
+    v.tz = tz;
+    return v;
+}
+
+flux_value flux_time_shift(flux_value t, int64_t ms)
+{
+    t.u.ms = ms;
+    if (t.tz)
+        t.off = zone_offset(t.tz, ms);
+    return t;
 }
 
 const char *flux_type_name(flux_type t)
@@ -115,7 +138,18 @@ void flux_value_json(flux_value v, flux_buf *out)
         flux_buf_putc(out, '"');
         for (size_t i = 0; i < v.u.s.len; i++) {
             unsigned char c = (unsigned char)v.u.s.s[i];
-            if (c == '"' || c == '\\')
+            if (c >= 0x80) {
+                /* a string indexed by byte can hold part of a character:
+                 * JSON is UTF-8, so each byte that is not part of a whole
+                 * character becomes U+FFFD, as in flux_utf8_sanitize */
+                size_t w = flux_utf8_seq((const unsigned char *)v.u.s.s + i, v.u.s.len - i);
+                if (w) {
+                    flux_buf_put(out, v.u.s.s + i, w);
+                    i += w - 1;
+                } else {
+                    flux_buf_puts(out, "\\ufffd");
+                }
+            } else if (c == '"' || c == '\\')
                 flux_buf_printf(out, "\\%c", c);
             else if (c == '\n')
                 flux_buf_puts(out, "\\n");

@@ -30,9 +30,14 @@ typedef enum {
     FLUX_T_ERROR     /* a {% set %} whose value failed: reading it fails quietly */
 } flux_type;
 
+struct flux_tz;
+
 typedef struct flux_value {
     flux_type t;
     int32_t off; /* TIME: the zone's offset east of UTC in seconds, for display only */
+    /* TIME: the zone it is shown in, whose offset at the instant off is; NULL
+     * for a time shown at the fixed offset off (a string read as a time) */
+    const struct flux_tz *tz;
     union {
         bool b;
         int64_t i;
@@ -52,6 +57,14 @@ static inline flux_value flux_duration(int64_t ms) { flux_value v = {.t = FLUX_T
 static inline flux_value flux_time(int64_t ms) { flux_value v = {.t = FLUX_T_TIME}; v.u.ms = ms; return v; }
 /* an instant shown in a zone: same instant, local wall-clock fields */
 static inline flux_value flux_time_at(int64_t ms, int32_t off) { flux_value v = flux_time(ms); v.off = off; return v; }
+/* an instant shown in a zone (the run-time times): off is the zone's offset
+ * then, and stays right when the time is moved (flux_time_shift) */
+flux_value flux_time_in(int64_t ms, const struct flux_tz *tz);
+/* t moved by ms, an absolute length (1d is 24 hours, across a change of
+ * offset too), shown in t's zone at the new instant: on the day New York
+ * springs forward, 01:00-05:00 + 1h is 03:00-04:00, never 02:00-05:00.
+ * The caller checks that the sum does not overflow. */
+flux_value flux_time_shift(flux_value t, int64_t ms);
 static inline flux_value flux_str(const char *s, size_t len) { flux_value v = {.t = FLUX_T_STR}; v.u.s.s = s; v.u.s.len = len; return v; }
 
 flux_value flux_cstr(flux_arena *a, const char *s); /* copies */
@@ -67,8 +80,9 @@ bool flux_value_equal(flux_value a, flux_value b);
  * list and dict as JSON. */
 void flux_value_render(flux_value v, flux_buf *out);
 
-/* JSON text (the json filter): strings escaped, durations as their canonical
- * text, times as ISO-8601 strings. */
+/* JSON text (the json filter): strings escaped (a byte that is not part of
+ * a whole UTF-8 character as \ufffd, so the text is always valid UTF-8),
+ * durations as their canonical text, times as ISO-8601 strings. */
 void flux_value_json(flux_value v, flux_buf *out);
 
 #endif

@@ -143,16 +143,7 @@ static void float_text(double f, flux_buf *out)
         return;
     }
     char t[FLUX_DOUBLE_TEXT];
-    const char *s = flux_text_double(f, t);
-    if (strchr(s, '.')) {
-        flux_buf_puts(out, s);
-    } else {
-        const char *e = strpbrk(s, "eE");
-        size_t head = e ? (size_t)(e - s) : strlen(s);
-        flux_buf_put(out, s, head);
-        flux_buf_puts(out, ".0");
-        flux_buf_puts(out, s + head);
-    }
+    flux_buf_puts(out, flux_text_double_literal(f, t));
 }
 
 /* Text of a template part. "{{" opens an expression when the plan is read,

@@ -201,16 +201,16 @@ flux_scope *flux_run_scope(flux_renderer *r, const flux_run *run, const flux_tas
     flux_scope *s = flux_arena_alloc(r->arena, sizeof *s);
     int64_t start = run->iv.start_ms, end = run->iv.end_ms;
     int32_t off_s = run->tz ? flux_tz_offset(run->tz, start / 1000 - (start % 1000 < 0), NULL) : 0;
-    int32_t off_e = run->tz ? flux_tz_offset(run->tz, end / 1000 - (end % 1000 < 0), NULL) : 0;
     bind(r, s, "ds", fmt(r, start, off_s, "ds"));
     bind(r, s, "ds_nodash", fmt(r, start, off_s, "ds_nodash"));
     bind(r, s, "ts", fmt(r, start, off_s, "ts"));
     bind(r, s, "ts_nodash", fmt(r, start, off_s, "ts_nodash"));
-    bind(r, s, "logical_date", flux_time_at(start, off_s));
-    bind(r, s, "interval_start", flux_time_at(start, off_s));
-    bind(r, s, "data_interval_start", flux_time_at(start, off_s));
-    bind(r, s, "interval_end", flux_time_at(end, off_e));
-    bind(r, s, "data_interval_end", flux_time_at(end, off_e));
+    /* in the zone, so that interval_start + 1h is shown at the offset of its own instant */
+    bind(r, s, "logical_date", flux_time_in(start, run->tz));
+    bind(r, s, "interval_start", flux_time_in(start, run->tz));
+    bind(r, s, "data_interval_start", flux_time_in(start, run->tz));
+    bind(r, s, "interval_end", flux_time_in(end, run->tz));
+    bind(r, s, "data_interval_end", flux_time_in(end, run->tz));
     bind(r, s, "run_id", flux_cstr(r->arena, run->run_id ? run->run_id : flux_run_id(r->arena, "scheduled", start)));
     bind(r, s, "pipeline", flux_cstr(r->arena, run->pipeline->name));
     bind(r, s, "task", flux_cstr(r->arena, t ? t->id : ""));

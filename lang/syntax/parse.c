@@ -358,13 +358,13 @@ int64_t flux_parse_int(flux_lexstate *ls, flux_loc l)
 
 double flux_parse_float(flux_lexstate *ls, flux_loc l)
 {
-    char buf[128];
+    /* the whole token: a long one cut short would read as another number */
     size_t n = l.end - l.begin;
-    if (n >= sizeof buf)
-        n = sizeof buf - 1;
+    char *buf = flux_xmalloc(n + 1);
     memcpy(buf, ls->text + l.begin, n);
     buf[n] = '\0';
     double d = strtod(buf, NULL);
+    free(buf);
     if (!isfinite(d)) {
         syntax_error(ls, sp(ls, l.begin, l.end), NULL, "number out of range");
         return 0;
@@ -834,8 +834,9 @@ void flux_expr_print(const flux_expr *x, flux_buf *out)
             flux_buf_printf(out, "%" PRId64, x->u.i);
         break;
     case FLUX_X_FLOAT: {
+        /* read again when a plan is loaded: a literal, never "1e+16" */
         char tmp[FLUX_DOUBLE_TEXT];
-        flux_buf_puts(out, flux_text_double(x->u.f, tmp));
+        flux_buf_puts(out, flux_text_double_literal(x->u.f, tmp));
         break;
     }
     case FLUX_X_STRING: flux_print_string_literal(x->u.str.s, x->u.str.len, out); break;

@@ -16,7 +16,7 @@ static const char *const day_names[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI"
 typedef struct field_spec {
     const char *name;          /* "minute", as in "minute field: ..." */
     int min, max;              /* accepted in the input */
-    int star_max;              /* where '*' and 'a/n' stop: 6 for day-of-week, since 7 only aliases Sunday */
+    int star_max;              /* where '*' stops: 6 for day-of-week, since 7 only aliases Sunday ('a/n' runs to max) */
     const char *const *names;  /* three-letter names, or NULL */
     int nnames, name_base;     /* value of names[0] */
     const char *noun;          /* "month" in "unknown month 'JNA'" */
@@ -221,8 +221,10 @@ static int parse_field(const char *text, size_t s, size_t e, const field_spec *f
                 return -1;
             }
             step = (int)n;
-            if (!whole && lo <= f->star_max)
-                hi = f->star_max;
+            /* "a/n" runs to the end of the field's documented range: for
+             * day-of-week that is 7, Sunday again, so "3/2" is WED,FRI,SUN */
+            if (!whole)
+                hi = f->max;
         }
         if (p < e && text[p] != ',') {
             flux_sched_fail(err, p, 1, "%s field: unexpected character %s", f->name, flux_text_char_repr(text[p], cb));

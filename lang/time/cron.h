@@ -31,7 +31,9 @@ typedef struct flux_schedule {
  * Returns 0, or -1 with *err filled.
  * Names and presets are case-insensitive; in day-of-week, a range ending at
  * Sunday wraps to 7 ("FRI-SUN" = 5-7). A day-of-month/month combination that can
- * never occur ("0 0 30 2 *") is an error. Steps run 1 to the field's span.
+ * never occur ("0 0 30 2 *") is an error. Steps run 1 to the field's span;
+ * "a/n" runs from a to the end of the field's range, 0-7 for day-of-week
+ * ("3/2" = WED,FRI,SUN).
  * out and err may be NULL; out is left untouched on failure. */
 int flux_schedule_parse(const char *text, flux_schedule *out, flux_sched_error *err);
 

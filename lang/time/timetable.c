@@ -122,6 +122,64 @@ static int cron_tick_after(const flux_timetable *tt, int64_t t_ms, int64_t *tick
     }
 }
 
+/* A cron whose hour field allows every hour ("*", "*\/1", "0-23", @hourly)
+ * is a pattern of minutes repeated through the day, and is read as Airflow
+ * reads such a cron: by absolute hours, so intervals stay equal through a
+ * change of offset. Its ticks are the instants whose wall time matches,
+ * both passes of a fold included (25 hourly runs on a fall-back day), and a
+ * wall time a gap skips is taken at the offset before the gap, i.e. moved
+ * later by the gap's length (02:30 in a one-hour gap is 03:30, which already
+ * ticks: no half-hour interval). The zone's offsets are walked span by span:
+ * within a span of one offset, wall time and instant move together. */
+static bool covers_every_hour(const flux_schedule *s)
+{
+    return s->hours == (1u << 24) - 1;
+}
+
+static int hourly_tick_after(const flux_timetable *tt, int64_t t_ms, int64_t *tick_ms)
+{
+    const flux_schedule *s = &tt->sched;
+    if (!cron_can_fire(s))
+        return -1;
+    if (t_ms < YEAR0_MS)
+        t_ms = YEAR0_MS;
+    int64_t lo = floor_div64(t_ms, 1000) + 1; /* the first second a tick may be at */
+    int64_t from, to, w;
+    int32_t off = flux_tz_period(tt->tz, lo, &from, &to);
+    for (;;) {
+        if (lo >= YEAR10000_MS / 1000)
+            return -1;
+        bool have = false;
+        int64_t best = 0;
+        /* wall times of this span, from lo on; none at all: none later either */
+        bool more = cron_next_wall(s, lo + off, &w);
+        if (more && (to == INT64_MAX || w - off < to)) {
+            best = w - off;
+            have = true;
+        }
+        /* wall times skipped by a forward jump at from: at the earlier offset
+         * they fall in [from, from + jump), inside this span */
+        if (from != INT64_MIN) {
+            int64_t pf, pt;
+            int32_t before = flux_tz_period(tt->tz, from - 1, &pf, &pt);
+            int64_t ws = (lo > from ? lo : from) + before;
+            if (before < off && cron_next_wall(s, ws, &w) && w < from + off && (to == INT64_MAX || w - before < to) &&
+                (!have || w - before < best)) {
+                best = w - before;
+                have = true;
+            }
+        }
+        if (have) {
+            *tick_ms = best * 1000;
+            return 0;
+        }
+        if (!more || to == INT64_MAX)
+            return -1;
+        lo = to;
+        off = flux_tz_period(tt->tz, lo, &from, &to);
+    }
+}
+
 /* `every D`: start + k*D for every integer k (the grid is anchored at start
  * and extends both ways, as cron ticks exist before start too). */
 static int every_tick_after(const flux_timetable *tt, int64_t t_ms, int64_t *tick_ms)
@@ -157,7 +215,7 @@ int flux_timetable_tick_after(const flux_timetable *tt, int64_t t_ms, int64_t *t
             return -1;
         break;
     default:
-        if (cron_tick_after(tt, t_ms, &tick))
+        if ((covers_every_hour(&tt->sched) ? hourly_tick_after : cron_tick_after)(tt, t_ms, &tick))
             return -1;
         break;
     }

@@ -8,10 +8,14 @@
 #include "cron.h"
 
 /* A schedule names instants ("ticks"). Cron fields match wall-clock times in
- * the pipeline's zone: a wall time that does not exist (DST gap) becomes the
- * first valid instant after it; a wall time that happens twice (fold) counts
- * once, at its first occurrence; ticks that land on the same instant are one
- * tick. `every D` ticks at start + k*D (absolute time, zone-independent).
+ * the pipeline's zone. A cron whose hour field allows every hour keeps equal
+ * intervals of absolute time, as Airflow does for such crons: both passes of
+ * a fold tick, and a wall time in a gap is taken at the offset before the
+ * gap (later by the gap's length). Any other cron runs each wall time once: a
+ * wall time that does not exist (gap) becomes the first valid instant after
+ * it; one that happens twice (fold) counts once, at its first occurrence.
+ * Ticks that land on the same instant are one tick. `every D` ticks at
+ * start + k*D (absolute time, zone-independent).
  * A run covers [interval_start, interval_end) between consecutive ticks, the
  * first run starting at the first tick >= start, and fires at interval_end.
  * @once is one run with interval_start = interval_end = fire = start.

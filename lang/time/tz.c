@@ -369,6 +369,16 @@ int32_t flux_tz_offset(const flux_tz *tz, int64_t utc_s, const char **abbr)
     return p.off;
 }
 
+int32_t flux_tz_period(const flux_tz *tz, int64_t utc_s, int64_t *from, int64_t *to)
+{
+    tz_period p = {INT64_MIN, INT64_MAX, 0, "UTC"};
+    if (tz)
+        period_at(tz, utc_s, &p);
+    *from = p.from;
+    *to = p.to;
+    return p.off;
+}
+
 /* Every instant u whose wall time is W satisfies W - max_off <= u <= W - min_off,
  * so walking the periods over that window finds every occurrence of W, and the
  * forward transition that swallowed it when there is none. */

@@ -21,6 +21,11 @@ const char *flux_tz_name(const flux_tz *tz);
  * abbreviation then ("CET", "CEST"). abbr may be NULL. */
 int32_t flux_tz_offset(const flux_tz *tz, int64_t utc_s, const char **abbr);
 
+/* The span of instants of constant offset that holds utc_s: [*from, *to)
+ * in UTC seconds (INT64_MIN, INT64_MAX when open), and that offset. The next
+ * span starts at *to, so callers can walk a zone's offsets in order. */
+int32_t flux_tz_period(const flux_tz *tz, int64_t utc_s, int64_t *from, int64_t *to);
+
 typedef enum {
     FLUX_TZ_UNIQUE, /* the wall time happens exactly once */
     FLUX_TZ_GAP,    /* skipped by a forward transition: *utc is the first valid instant after it (the transition) */

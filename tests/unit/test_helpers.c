@@ -32,6 +32,28 @@ static void test_doubles(void)
     SAME(flux_text_double(-0.0, b), "-0.0");
     SAME(flux_text_double(NAN, b), "nan");
     SAME(flux_text_double(-INFINITY, b), "-inf");
+    /* exactly Python's repr: 17 significant digits where 16 do not read back,
+     * an exponent from 1e16 on and below 1e-4 */
+    SAME(flux_text_double(0.027906976744186046, b), "0.027906976744186046");
+    SAME(flux_text_double(1.5335814580219808e16, b), "1.5335814580219808e+16");
+    SAME(flux_text_double(9999999999999998.0, b), "9999999999999998.0");
+    SAME(flux_text_double(0.0001, b), "0.0001");
+    SAME(flux_text_double(0.00012345, b), "0.00012345");
+    SAME(flux_text_double(1.2345e-5, b), "1.2345e-05");
+    SAME(flux_text_double(1e100, b), "1e+100");
+    SAME(flux_text_double(-2.5e-308, b), "-2.5e-308");
+    SAME(flux_text_double(5e-324, b), "5e-324");
+    SAME(flux_text_double(1.7976931348623157e308, b), "1.7976931348623157e+308");
+    SAME(flux_text_double(123456789012345680.0, b), "1.2345678901234568e+17");
+    SAME(flux_text_double(0.1 * 3, b), "0.30000000000000004");
+    /* a power of two whose closest 16-digit decimal reads back as the double
+     * below it: the other neighbour is the shortest (2^-1017) */
+    SAME(flux_text_double(ldexp(1.0, -1017), b), "7.120236347223045e-307");
+    /* as a Flux literal: digits on both sides of the point */
+    SAME(flux_text_double_literal(1e16, b), "1.0e+16");
+    SAME(flux_text_double_literal(-1e-5, b), "-1.0e-05");
+    SAME(flux_text_double_literal(1.5e16, b), "1.5e+16");
+    SAME(flux_text_double_literal(2.0, b), "2.0");
     SAME(flux_text_double_g(1000.0, b), "1000");
     SAME(flux_text_double_g(1e15, b), "1e+15");
     SAME(flux_text_double_g(0.1 + 0.2, b), "0.30000000000000004");

@@ -5,6 +5,7 @@
 
 #include "eval.h"
 #include "parse.h"
+#include "tz.h"
 #include "utf8.h"
 
 static int passed, failed;
@@ -69,6 +70,32 @@ static void render_in(const char *expr, flux_sql_dialect dialect, bool compile_t
         }
     }
     *errors = (int)fx.d.errors;
+    fx_free(&fx);
+}
+
+/* renders expr at run time with t bound to the instant `at` shown in zone
+ * (as the run-time times are) and u to the same instant read from a string */
+static void expect_zoned(const char *expr, const char *zone, const char *at, const char *want)
+{
+    fixture fx;
+    fx_init(&fx, expr);
+    char err[256] = "", got[512] = "";
+    const flux_tz *tz = flux_tz_load(zone, err, sizeof err);
+    int64_t ms = 0;
+    flux_time_parse(at, &ms, NULL, NULL);
+    flux_scope sc = {0};
+    flux_scope_bind(fx.a, &sc, "t", flux_time_in(ms, tz), NULL);
+    flux_scope_bind(fx.a, &sc, "u", flux_cstr(fx.a, at), NULL);
+    flux_expr *x = flux_parse_expr(fx.a, &fx.d, &fx.src, fx.id, 0, (uint32_t)strlen(expr));
+    flux_value v;
+    flux_eval ev = {.arena = fx.a, .diags = &fx.d, .scope = &sc};
+    if (tz && x && flux_eval_expr(&ev, x, &v) == FLUX_EVAL_OK) {
+        flux_buf b = {0};
+        flux_value_render(v, &b);
+        snprintf(got, sizeof got, "%s", b.data ? b.data : "");
+        flux_buf_free(&b);
+    }
+    CHECK(strcmp(got, want) == 0, "%s with t = %s in %s -> '%s', want '%s' %s", expr, at, zone, got, want, err);
     fx_free(&fx);
 }
 
@@ -153,6 +180,13 @@ int main(void)
     expect("2.0 * 3", "6.0");
     expect("1.5 + 1", "2.5");
     expect("0.1 + 0.2", "0.30000000000000004");
+    /* a literal is read whole, however long */
+    expect("0.0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+           "000000000000000000000000000000000000000000000000000001",
+           "1e-151");
+    expect("1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+           "0000000000000000000000000000000000000000.0",
+           "1e+139");
     expect("\"a\" ~ 1 ~ true", "a1true");
     expect("\"a\" + \"b\"", "ab");
     expect("[1, 2] + [3]", "[1, 2, 3]");
@@ -171,6 +205,25 @@ int main(void)
     expect_error("1 / 0");
     expect_error("5 % 0");
     expect_error("9223372036854775807 + 1");
+    /* // and % on floats: Python's results, signs included */
+    expect("1.0 // 0.1", "9.0");
+    expect("1.0 % 0.1", "0.09999999999999995");
+    expect("100000000000000000000.0 % 3", "1.0");
+    expect("100000000000000000000.0 // 3", "3.333333333333333e+19");
+    expect("-7.5 // 2.0", "-4.0");
+    expect("-7.5 % 2.0", "0.5");
+    expect("7.5 % -2.0", "-0.5");
+    expect("7.5 // -2.0", "-4.0");
+    expect("0.0 % -1.0", "-0.0");
+    expect("(-0.0) % 1.0", "0.0");
+    expect("0.0 // -1.0", "-0.0");
+    expect("(-1.0) // 3.0", "-1.0");
+    expect("6.0 % 3", "0.0");
+    expect("-6.0 % 3", "0.0");
+    expect("7 // 2.0", "3.0");
+    expect_error("1.0 // 0.0");
+    expect_error("1.0 % 0");
+    expect_error("1.0e308 // 1.0e-10"); /* Python's inf: no number here */
     expect_error("[1][3]");
     expect_error("{\"a\": 1}.b");
     expect_error("nosuchname");
@@ -189,9 +242,21 @@ int main(void)
     expect("[1, 2, 3] | length", "3");
     expect("\" 42 \" | int", "42");
     expect("3.9 | int", "3");
+    expect("-3.9 | int", "-3");
+    /* every number an integer can hold, and no other */
+    expect("9223372036854774784.0 | int", "9223372036854774784");
+    expect("(-9223372036854775808.0) | int", "-9223372036854775808");
+    expect_error("9223372036854775808.0 | int");
+    expect_error("(-9223372036854777856.0) | int");
     expect_error("\"4x\" | int");
     expect("12 | string", "12");
     expect("{\"k\": [1, \"two\", none, true]} | json", "{\"k\": [1, \"two\", null, true]}");
+    /* indexing by byte can cut a character: JSON gets U+FFFD, text the byte */
+    expect("\"\xc3\xa9\"[0] | json", "\"\\ufffd\"");
+    expect("[\"\xc3\xa9\"[1], \"h\xc3\xa9\"] | json", "[\"\\ufffd\", \"h\xc3\xa9\"]");
+    expect("[\"\xc3\xa9\"[0]]", "[\"\\ufffd\"]");
+    expect("\"\xc3\xa9\"[0]", "\xc3");
+    expect("{\"\xf0\x9f\x98\x80\"[0]: \"\xf0\x9f\x98\x80\"[3]}", "{\"\\ufffd\": \"\\ufffd\"}");
     expect("\"it's\" | shquote", "'it'\\''s'");
     expect("\"\" | shquote", "''");
     expect("\"O'Brien\\\\\" | sql", "'O''Brien\\\\'");
@@ -221,6 +286,27 @@ int main(void)
     expect("[3, 4] | first", "3");
     expect("[3, 4] | last", "4");
 
+    /* time ± duration is absolute, shown at the zone's offset of the new
+     * instant: New York springs forward on 2027-03-14 at 02:00 EST (07:00Z)
+     * and falls back on 2027-11-07 at 02:00 EDT (06:00Z) */
+    expect_zoned("t", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T01:00:00-05:00");
+    expect_zoned("t + 1h", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T03:00:00-04:00");
+    expect_zoned("t + 59m", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T01:59:00-05:00");
+    expect_zoned("t + 1h - 1h", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T01:00:00-05:00");
+    expect_zoned("t | add(1h)", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T03:00:00-04:00");
+    expect_zoned("t + 1d", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-15T02:00:00-04:00");
+    expect_zoned("(t + 1h) | ts", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T03:00:00-04:00");
+    expect_zoned("(t + 1h) | date(\"%H:%M\")", "America/New_York", "2027-03-14T06:00:00Z", "03:00");
+    expect_zoned("(t + 1h) - t", "America/New_York", "2027-03-14T06:00:00Z", "1h");
+    expect_zoned("t + 1h", "America/New_York", "2027-11-07T05:00:00Z", "2027-11-07T01:00:00-05:00");
+    expect_zoned("t + 2h", "America/New_York", "2027-11-07T05:00:00Z", "2027-11-07T02:00:00-05:00");
+    expect_zoned("t - 1h", "America/New_York", "2027-11-07T07:00:00Z", "2027-11-07T01:00:00-05:00");
+    expect_zoned("t - 2h", "America/New_York", "2027-11-07T07:00:00Z", "2027-11-07T01:00:00-04:00");
+    expect_zoned("t + 1h", "Europe/Berlin", "2027-03-28T00:30:00Z", "2027-03-28T03:30:00+02:00");
+    expect_zoned("t == t + 1h - 1h", "Europe/Berlin", "2027-03-28T00:30:00Z", "true");
+    /* a string read as a time is shown in UTC, moved or not */
+    expect_zoned("u | add(1h)", "America/New_York", "2027-03-14T06:00:00Z", "2027-03-14T07:00:00Z");
+
     /* functions */
     expect("range(3)", "[0, 1, 2]");
     expect("range(2, 5)", "[2, 3, 4]");
@@ -241,6 +327,9 @@ int main(void)
     expect_print("not a in b", "not (a in b)");
     expect_print("90m", "1h30m");
     expect_print("{\"k\": [1.5, none]}", "{\"k\": [1.5, none]}");
+    /* a float prints as a literal that reads back: 1e+16 would not */
+    expect_print("10000000000000000.0 * x", "1.0e+16 * x");
+    expect_print("x + 0.00001", "x + 1.0e-05");
 
     /* UTF-8: one strict validator for every caller */
     static const struct {

@@ -117,6 +117,18 @@ static const char VALUES[] =
     "}\n";
 
 /* two pipelines in one file, names YAML would misread when plain */
+/* Floats inside run-time expressions are printed into the plan and parsed
+ * again when it is read: each must come back as the same float, also where
+ * its shortest text has an exponent (1e+16 is no Flux literal). */
+static const char FLOATS[] =
+    "pipeline floats {\n"
+    "    schedule = \"@daily\"\n"
+    "    start = \"2026-01-01T00:00:00Z\"\n"
+    "    params { n = 2 }\n"
+    "    task t : bash { command = \"echo {{ params.n * 10000000000000000.0 }} {{ params.n * 0.00001 }} "
+    "{{ params.n + 1.5335814580219808e16 }} {{ params.n - 0.027906976744186046 }}\" }\n"
+    "}\n";
+
 static const char TWO[] =
     "pipeline yes {\n"
     "    schedule = \"@daily\"\n"
@@ -796,6 +808,7 @@ int main(void)
     STABLE("design.flux", DESIGN, 1);
     STABLE("values.flux", VALUES, 1);
     STABLE("two.flux", TWO, 2);
+    STABLE("floats.flux", FLOATS, 1);
     STABLE("tests/golden/ok/inc.flux", INCLUDES, 1);
     test_plan_ids();
     test_design_content();

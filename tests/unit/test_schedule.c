@@ -174,7 +174,16 @@ static void test_cron(void)
     sc = SCHED_OK("0 0 * * */2");
     CHECK(sc.wdays == bits(0, 6, 2));
     CHECK(sc.wday_star); /* starts with '*': unrestricted for the OR rule, as in cron */
-    CHECK(SCHED_OK("0 0 * * 1/2").wdays == bits(1, 6, 2));
+    /* a/n runs to the end of the documented 0-7 range, and 7 is Sunday */
+    CHECK(SCHED_OK("0 0 * * 1/2").wdays == (bits(1, 5, 2) | 1));
+    CHECK(SCHED_OK("0 0 * * 3/2").wdays == ((1u << 3) | (1u << 5) | 1));
+    CHECK(SCHED_OK("0 0 * * WED/2").wdays == ((1u << 3) | (1u << 5) | 1));
+    CHECK(SCHED_OK("0 0 * * 6/1").wdays == ((1u << 6) | 1));
+    CHECK(SCHED_OK("0 0 * * 7/3").wdays == 1);
+    CHECK(SCHED_OK("0 0 * * 0/7").wdays == 1);
+    CHECK(SCHED_OK("0 0 * * 0/2").wdays == bits(0, 6, 2));
+    CHECK(SCHED_OK("0 0 * * */3").wdays == ((1u << 0) | (1u << 3) | (1u << 6)));
+    CHECK(SCHED_OK("0 0 * * 2/3,1").wdays == ((1u << 1) | (1u << 2) | (1u << 5)));
     CHECK(SCHED_OK("0 0 * * 1-7/2").wdays == (bits(1, 5, 2) | 1));
 
     /* months by name, all twelve */
@@ -241,7 +250,7 @@ static void test_cron_errors(void)
     SCHED_ERR("*/ * * * *", "minute field: missing step after '/'", 1, 1, "");
     SCHED_ERR("*/x * * * *", "minute field: step must be a number, found 'x'", 2, 1, "");
     SCHED_ERR("0 0 * * MON/8", "day-of-week field: step 8 is out of range 1-7", 12, 1, "");
-    CHECK(SCHED_OK("0 0 * * MON/2").wdays == bits(1, 6, 2));
+    CHECK(SCHED_OK("0 0 * * MON/2").wdays == (bits(1, 5, 2) | 1)); /* MON WED FRI SUN */
 
     /* reversed ranges */
     SCHED_ERR("30-10 * * * *", "minute field: range 30-10 is reversed", 0, 5,

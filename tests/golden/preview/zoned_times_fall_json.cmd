@@ -1,0 +1,1 @@
+render _zoned_times.flux t --date 2027-11-07T01:00:00-05:00 --format json
