@@ -45,6 +45,13 @@ alive() {
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--bootstraps $dir/bootstraps "
 }
 
+running() {
+    local state
+    [ -r "/proc/$1/stat" ] || return 1
+    state=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ "$state" != Z ]
+}
+
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
@@ -75,7 +82,9 @@ start() {
     # listeners, topics and FIFO are ready.
     for _ in $(seq 200); do # 10 s
         [ -s "$dir/bootstraps" ] && break
-        if ! alive "$pid" "$dir"; then
+        # our own child: its cmdline is the shell's until it has exec'd the
+        # broker, so here only "still there and not a zombie" is asked
+        if ! running "$pid"; then
             rm -f "$dir/pid"
             tail -n 20 "$dir/broker.log" >&2
             die "kafka_broker exited at start (log: $dir/broker.log)"
