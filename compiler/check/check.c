@@ -3,13 +3,13 @@
  * Everything is reported, nothing stops at the first error: unknown and
  * duplicate names, dependency cycles (the whole path, every edge's place),
  * operator parameters (unknown, missing, wrong type), pipeline attributes
- * (schedule, start, timezone ...) and every run-time template (params, conn,
- * tasks.ID.outputs). Nothing here changes a pipeline: lowering
+ * (schedule, start, timezone ...), every run-time template (params, conn,
+ * tasks.ID.outputs) and, given a flux.yaml, the connections and pools named. Nothing here changes a pipeline: lowering
  * (compiler/lower) does, after the checks.
  *
  * This file is the driver and what the checks share (reporting, the task
  * table); the checks themselves are check_attrs.c, check_schema.c,
- * check_templates.c and check_deps.c.
+ * check_templates.c, check_names.c and check_deps.c.
  */
 #include "check.h"
 
@@ -97,4 +97,5 @@ void flux_check(flux_compilation *c)
         check_pipeline(&k, c->pipelines[i]);
     flux_tasktable_free(&k.table);
     free(k.refs);
+    free(k.names);
 }

@@ -62,8 +62,10 @@ void flux_check_pipeline_attrs(checker *k)
             ERR(k, at->key_span, at->ctx, "unknown-attribute", h, "unknown pipeline attribute '%s'", at->key);
             continue;
         }
-        if (!at->invalid)
+        if (!at->invalid) {
             flux_check_type(k, ps, ps->type, &at->val, at->key, at->ctx);
+            flux_check_names_attr(k, NULL, ps, at);
+        }
     }
     for (size_t j = 0; j < n; j++) {
         if ((schema[j].flags & FLUX_PF_REQUIRED) && !flux_attr_find(&p->attrs, schema[j].name) && !p->partial) {

@@ -301,6 +301,7 @@ void flux_check_task(checker *k, const flux_task *t)
         if (at->invalid)
             continue;
         flux_check_type(k, ps, ps->type, &at->val, at->key, at->ctx);
+        flux_check_names_attr(k, op, ps, at);
         flux_check_templates(k, &at->val, t, ps->type, at->ctx);
     }
     bool any_of_needed = false, any_of_given = false;

@@ -144,6 +144,8 @@ static bool check_access(checker *k, const flux_expr *e, const flux_task *t, con
         return true;
     }
     if (strcmp(root, "conn") == 0) {
+        if (n >= 1 && seg[0])
+            flux_check_conn_ref(k, seg[0], seg_span[0], ctx);
         if (n >= 2 && seg[1]) {
             size_t nf = sizeof conn_fields / sizeof *conn_fields;
             bool ok = false;

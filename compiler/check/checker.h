@@ -20,6 +20,9 @@ typedef struct checker {
     /* tasks.ID.outputs references, checked against the graph at the end */
     struct outref { uint32_t reader, source; flux_span span; const flux_ctx *ctx; } *refs;
     size_t nrefs, refs_cap;
+    /* check_names.c: each connection and pool name met, looked up once */
+    struct name_slot { const char *name; bool pool; const void *conn; } *names;
+    size_t nnames, names_cap;
 } checker;
 
 /* ---- check.c ---- */
@@ -64,6 +67,16 @@ void flux_check_task(checker *k, const flux_task *t);
  * attribute) of type type; tasks.ID.outputs references go to k->refs */
 void flux_check_templates(checker *k, const flux_field *f, const flux_task *t, flux_param_type type,
                           const flux_ctx *ctx);
+
+/* ---- check_names.c ---- */
+
+/* at, a value of parameter ps of operator op (NULL: a pipeline attribute):
+ * a connection defined (flux.yaml or FLUX_CONN_*) with a type op accepts,
+ * a pool declared in flux.yaml */
+void flux_check_names_attr(checker *k, const flux_operator *op, const flux_param_schema *ps, const flux_attr *at);
+
+/* conn.NAME in a template: a connection defined */
+void flux_check_conn_ref(checker *k, const char *name, flux_span span, const flux_ctx *ctx);
 
 /* ---- check_deps.c ---- */
 

@@ -11,6 +11,14 @@
 #include "pipeline.h"
 #include "source.h"
 
+/* names, each once, in the order met (arrays in the compilation's arena) */
+typedef struct flux_names {
+    const char **v;
+    size_t n, cap;
+} flux_names;
+
+struct flux_conns;
+
 typedef struct flux_compilation {
     flux_arena *arena;
     flux_sources sources;
@@ -18,6 +26,12 @@ typedef struct flux_compilation {
     flux_pipeline **pipelines; /* in source order across files */
     size_t npipelines, cap;
     size_t ntasks, nedges;     /* totals, for summaries and benchmarks */
+    /* the connections and pools the names of tasks and templates are checked
+     * against (flux check sets it, read into these sources; NULL: none are).
+     * Without a flux.yaml (file NULL) only FLUX_CONN_* variables define
+     * connections, and the names nothing could check are gathered here */
+    const struct flux_conns *conns;
+    flux_names unchecked_conns, unchecked_pools;
 } flux_compilation;
 
 void flux_compilation_init(flux_compilation *c);

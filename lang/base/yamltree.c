@@ -40,6 +40,8 @@ static flux_ynode *new_node(tree_reader *r, flux_ynode_kind k, const yaml_event_
     nd->kind = k;
     nd->line = ev->start_mark.line + 1;
     nd->col = ev->start_mark.column + 1;
+    nd->end_line = ev->end_mark.line + 1;
+    nd->end_col = ev->end_mark.column + 1;
     if (tag)
         nd->tag = flux_arena_strdup(r->a, (const char *)tag);
     return nd;
@@ -93,6 +95,8 @@ static flux_ynode *read_node(tree_reader *r, yaml_event_t *ev, int depth)
         if (!next_event(r, &child))
             goto fail;
         if (child.type == end) {
+            nd->end_line = child.end_mark.line + 1;
+            nd->end_col = child.end_mark.column + 1;
             yaml_event_delete(&child);
             break;
         }

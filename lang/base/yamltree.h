@@ -21,6 +21,8 @@ typedef enum { FLUX_YNODE_SCALAR, FLUX_YNODE_SEQ, FLUX_YNODE_MAP } flux_ynode_ki
 typedef struct flux_ynode {
     flux_ynode_kind kind;
     size_t line, col;          /* 1-based, of the node's first character */
+    size_t end_line, end_col;  /* 1-based, just after its last character (a reader's caret
+                                * underlines the node; columns count characters, as libyaml's) */
     const char *tag;           /* NULL when the node carries none */
     yaml_scalar_style_t style; /* scalars */
     const char *s;             /* scalar text, NUL-terminated, may hold NULs */

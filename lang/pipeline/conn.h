@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "diag.h"
 
 typedef struct flux_conn {
     const char *name;
@@ -30,6 +31,9 @@ typedef struct flux_conn {
      * work without its secret */
     const char *unresolved;
     const char *origin;    /* where it was defined: "flux.yaml:4:3" or "FLUX_CONN_WAREHOUSE" */
+    /* its name in flux.yaml, in the sources flux_conns_read was given (file 0:
+     * none), for a diagnostic's note "defined here" */
+    flux_span span;
     /* extra keys from the file (kafka security settings ...), in file order */
     const char **extra_keys, **extra_vals;
     size_t nextra;
@@ -45,18 +49,33 @@ typedef struct flux_conns {
     size_t npools;
     /* state_store: URL of the state store (--db and FLUX_DB win over it) */
     const char *state_store;
+    /* flux_conns_read found mistakes that may hide connections (pools):
+     * names are not checked against what could be read */
+    bool conns_incomplete, pools_incomplete;
 } flux_conns;
 
 /* Reads the connections file (path NULL: none; a missing file is no error
- * unless required) and the FLUX_CONN_* environment. -1 with "file:line:col:
- * message" in err. */
+ * unless required) and checks it and the FLUX_CONN_* environment, reporting
+ * every mistake into d, as the compiler reports a .flux file's: the file is
+ * added to d's sources (a password in it masked, so an excerpt never shows
+ * one), each error has its place, and a tab in the indentation does not
+ * hide the errors after it. 0 when all is well, 1 after errors (out holds
+ * what could be read, for flux check to go on with), -1 when the file could
+ * not be read. */
+int flux_conns_read(flux_arena *a, flux_conns *out, const char *path, bool required, flux_diags *d);
+
+/* flux_conns_read for a caller that reports one line: -1 with the first
+ * error as "file:line:col: message[\nhelp: ...]" in err. */
 int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool required, char *err, size_t errlen);
 
 /* By name; the environment variable FLUX_CONN_<NAME upper-cased> wins. */
 const flux_conn *flux_conns_find(const flux_conns *c, const char *name);
 
 /* Parses a connection URI (mysql://user:pw@host:port/db, kafka://h:p,h:p,
- * sqlite:///path, http://host:port/base). -1 with a message on error. */
+ * sqlite:///path, http://host:port/base). -1 on error, with what is wrong
+ * worded to follow the URI's name ("is not a connection URI", "has an
+ * invalid port '99999'") and a "\nhelp: ..." line; never the URI itself,
+ * which may hold a password. */
 int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_conn *out, char *err, size_t errlen);
 
 /* The URI of a connection, whether given as a uri or by fields, that

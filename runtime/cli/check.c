@@ -1,5 +1,7 @@
 /* check — `flux check`: compiles the files given and the *.flux files
- * found under the directories given, and reports every diagnostic. */
+ * found under the directories given, checks the connections and pools they
+ * name against the flux.yaml a run would use (itself checked first), and
+ * reports every diagnostic. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,31 +14,37 @@
 #include "cli.h"
 #include "opts.h"
 #include "compile.h"
+#include "home.h"
 
 /* this file's rows of the command table (commands.c), in the order
  * `flux help` lists them */
 const flux_cli_command flux_cli_check_commands[] = {
     {"check", "compile pipelines and report every error",
-     "usage: flux check [--format text|json] [--color auto|always|never] FILE|DIR...\n"
+     "usage: flux check [--format text|json] [--color auto|always|never] [--connections FILE] FILE|DIR...\n"
      "\n"
      "Compiles each .flux file (directories are searched recursively; files whose\n"
      "name starts with '_' are include fragments and are skipped there) and reports\n"
-     "every error and warning with its place. Exit status: 0 valid, 3 compile\n"
-     "errors, 2 usage or I/O error. Colour is used only on a terminal and never\n"
-     "when NO_COLOR is set.\n",
+     "every error and warning with its place. The flux.yaml a run would use\n"
+     "(--connections FILE, else FLUX_CONNECTIONS, else the nearest flux.yaml from\n"
+     "here up) is checked too, and every connection and pool the pipelines name\n"
+     "must be defined there (or, for a connection, by FLUX_CONN_<NAME>) with a\n"
+     "type its operator accepts; without a flux.yaml a note lists the names that\n"
+     "could not be checked. Exit status: 0 valid, 3 compile errors, 2 usage or\n"
+     "I/O error. Colour is used only on a terminal and never when NO_COLOR is set.\n",
      flux_cmd_check},
 };
 const size_t flux_cli_check_ncommands = sizeof flux_cli_check_commands / sizeof *flux_cli_check_commands;
 
 typedef struct copts {
-    const char *format, *color;
+    const char *format, *color, *conns;
 } copts;
 
 static const flux_opt OPTS[] = {
     {.name = "--format", .kind = FLUX_OPT_STR, .off = offsetof(copts, format)},
     {.name = "--color", .alias = "--colour", .kind = FLUX_OPT_STR, .off = offsetof(copts, color)},
+    {.name = "--connections", .kind = FLUX_OPT_STR, .off = offsetof(copts, conns)},
 };
-static const char *const KNOWN[] = {"--format", "--color", "--colour", "--help"};
+static const char *const KNOWN[] = {"--format", "--color", "--colour", "--connections", "--help"};
 static const flux_cli_spec SPEC = {.cmd = "check", .opts = OPTS, .nopts = sizeof OPTS / sizeof *OPTS,
                                    .known = KNOWN, .nknown = sizeof KNOWN / sizeof *KNOWN, .maxpos = (size_t)-1};
 
@@ -69,6 +77,40 @@ static bool gather(const flux_cli_list *args, flux_paths *files, flux_paths *roo
     return ok;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "connections 'a', 'b', 'c'" */
+static void put_names(const char *what, flux_names *ns, FILE *out)
+{
+    qsort(ns->v, ns->n, sizeof *ns->v, cmp_str);
+    fprintf(out, "%s%s ", what, ns->n == 1 ? "" : "s");
+    for (size_t i = 0; i < ns->n; i++)
+        fprintf(out, "%s'%s'", i ? ", " : "", ns->v[i]);
+}
+
+/* Without a flux.yaml, once: the names a run would look up that nothing
+ * here could check (a FLUX_CONN_* variable checks its own). */
+static void note_unchecked(flux_compilation *c, const char *path, bool colour)
+{
+    if (path[0] || (!c->unchecked_conns.n && !c->unchecked_pools.n))
+        return;
+    /* the colours of flux_diags_print's notes and help */
+    fprintf(stderr, "%snote:%s no flux.yaml here or in a parent directory: ", colour ? "\033[1;36m" : "",
+            colour ? "\033[0m" : "");
+    if (c->unchecked_conns.n)
+        put_names("connection", &c->unchecked_conns, stderr);
+    if (c->unchecked_conns.n && c->unchecked_pools.n)
+        fputs(" and ", stderr);
+    if (c->unchecked_pools.n)
+        put_names("pool", &c->unchecked_pools, stderr);
+    fprintf(stderr, " %s not checked\n%shelp:%s name the flux.yaml a run would use with --connections FILE or "
+            "FLUX_CONNECTIONS\n", c->unchecked_conns.n + c->unchecked_pools.n == 1 ? "was" : "were",
+            colour ? "\033[1;32m" : "", colour ? "\033[0m" : "");
+}
+
 int flux_cmd_check(int argc, char **argv)
 {
     copts o = {.format = "text", .color = "auto"};
@@ -99,6 +141,14 @@ int flux_cmd_check(int argc, char **argv)
     }
     flux_compilation c;
     flux_compilation_init(&c);
+    /* flux.yaml first: its mistakes are listed before those of the files */
+    char path[4200];
+    const char *from;
+    bool required = flux_home_conns_path(o.conns, path, sizeof path, &from) == 1;
+    flux_conns conns;
+    if (flux_conns_read(c.arena, &conns, path[0] ? path : NULL, required, &c.diags) < 0)
+        io_error = true;
+    c.conns = &conns;
     for (size_t i = 0; i < files.n; i++)
         if (flux_compile_file_under(&c, files.v[i], roots.v[i][0] ? roots.v[i] : NULL) != 0)
             io_error = true;
@@ -108,8 +158,10 @@ int flux_cmd_check(int argc, char **argv)
                   (strcmp(color, "auto") == 0 && isatty(STDERR_FILENO) && !(nc && *nc));
     if (strcmp(format, "json") == 0) {
         flux_diags_print_json(&c.diags, stdout);
+        note_unchecked(&c, path, colour);
     } else {
         flux_diags_print(&c.diags, stderr, colour);
+        note_unchecked(&c, path, colour);
         size_t e = c.diags.errors, w = c.diags.warnings;
         if (e || w)
             fprintf(stderr, "%zu error%s, %zu warning%s\n", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s");

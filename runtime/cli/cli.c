@@ -13,53 +13,29 @@
 #include "home.h"
 #include "suggest.h"
 
-/* "file:line:col: message[\nhelp: ...]" as every other diagnostic: the
- * source line and a caret under the column */
-static void conns_error(const char *cmd, const char *err)
+/* flux.yaml (the one of --connections, FLUX_CONNECTIONS or found walking
+ * up) read into conns, every mistake of it and of FLUX_CONN_* printed as
+ * flux check prints a .flux file's: 0, or -1 after printing them */
+int flux_cli_conns(const char *cmd, const char *given, flux_arena *a, flux_conns *conns)
 {
-    char file[PATH_MAX];
-    unsigned long line = 0, col = 0;
-    int used = 0;
-    const char *colon = strstr(err, ".yaml:");
-    if (!colon)
-        colon = strstr(err, ".yml:");
-    if (!colon || sscanf(strchr(colon, ':'), ":%lu:%lu: %n", &line, &col, &used) < 2 || !used ||
-        (size_t)(strchr(colon, ':') - err) >= sizeof file) {
-        fprintf(stderr, "flux %s: %s\n", cmd, err);
-        return;
+    (void)cmd; /* each diagnostic says where it is, as flux check's do */
+    char path[PATH_MAX + 16];
+    const char *from;
+    bool required = flux_home_conns_path(given, path, sizeof path, &from) == 1;
+    flux_sources s;
+    flux_sources_init(&s);
+    flux_diags d;
+    flux_diags_init(&d, &s);
+    int rc = flux_conns_read(a, conns, path[0] ? path : NULL, required, &d);
+    if (rc != 0) {
+        flux_diags_sort(&d);
+        flux_diags_print(&d, stderr, flux_cli_colour());
+        fprintf(stderr, "%zu error%s, %zu warning%s\n", d.errors, d.errors == 1 ? "" : "s", d.warnings,
+                d.warnings == 1 ? "" : "s");
     }
-    size_t flen = (size_t)(strchr(colon, ':') - err);
-    memcpy(file, err, flen);
-    file[flen] = '\0';
-    const char *msg = strchr(colon, ':') + used;
-    const char *help = strstr(msg, "\nhelp: ");
-    fprintf(stderr, "%s:%lu:%lu: error: %.*s\n", file, line, col, (int)(help ? (size_t)(help - msg) : strlen(msg)),
-            msg);
-    FILE *f = fopen(file, "r");
-    char buf[1024];
-    for (unsigned long i = 1; f && fgets(buf, sizeof buf, f); i++)
-        if (i == line) {
-            buf[strcspn(buf, "\r\n")] = '\0';
-            if (strstr(buf, "password:") && !strstr(buf, "password_")) /* a secret is never echoed */
-                snprintf(buf + strcspn(buf, ":") + 1, sizeof buf - strcspn(buf, ":") - 1, " ****");
-            fprintf(stderr, "%5lu | %s\n      | %*s^\n", line, buf, (int)(col > 0 ? col - 1 : 0), "");
-            break;
-        }
-    if (f)
-        fclose(f);
-    if (help)
-        fprintf(stderr, "%s\n", help + 1);
-}
-
-
-int flux_cli_conns(const char *cmd, const char *path, flux_arena *a, flux_conns *conns)
-{
-    char err[512];
-    if (flux_home_load_conns(path, a, conns, err, sizeof err) != 0) {
-        conns_error(cmd, err);
-        return -1;
-    }
-    return 0;
+    flux_diags_free(&d);
+    flux_sources_free(&s);
+    return rc != 0 ? -1 : 0;
 }
 
 const char *flux_cli_elapsed(int64_t ms, char *out, size_t outlen)
@@ -86,8 +62,14 @@ flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *con
     flux_store *s;
     char err[1024];
     int rc = flux_home_open_store(db, conns, !reads_only(cmd), &s, err, sizeof err);
-    if (rc == FLUX_HOME_CONNS)
-        conns_error(cmd, err);
+    if (rc == FLUX_HOME_CONNS) {
+        /* the store's loader stops at the first mistake: read again for all of them */
+        flux_arena *a = flux_arena_new();
+        flux_conns c;
+        if (flux_cli_conns(cmd, conns, a, &c) == 0)
+            fprintf(stderr, "flux %s: %s\n", cmd, err);
+        flux_arena_free(a);
+    }
     else if (rc == FLUX_HOME_NONE)
         fprintf(stderr, "flux %s: %s\n", cmd, err);
     else if (rc != FLUX_HOME_OK)

@@ -90,7 +90,8 @@ int flux_cli_load_plan_text(struct flux_compilation *c, const char *name, const 
 /* the pipeline named (NULL: the only one), or NULL after saying why */
 struct flux_pipeline *flux_cli_pipeline(struct flux_compilation *c, const char *cmd, const char *file,
                                         const char *name);
-/* flux.yaml (or --connections / FLUX_CONNECTIONS): connections, pools */
+/* flux.yaml (or --connections / FLUX_CONNECTIONS): connections, pools; 0,
+ * or -1 after printing every mistake of it as flux check does */
 struct flux_arena;
 struct flux_conns;
 int flux_cli_conns(const char *cmd, const char *path, struct flux_arena *a, struct flux_conns *conns);

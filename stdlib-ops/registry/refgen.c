@@ -16,7 +16,8 @@ static const char *const type_meaning[] = {
     [FLUX_PT_STRING] = "a string",
     [FLUX_PT_SHELL] = "a string of shell text; put run-time values through `shquote`",
     [FLUX_PT_SQL] = "a string of SQL; put run-time values through `sql`",
-    [FLUX_PT_CONN] = "the name of a connection (`flux.yaml` or `FLUX_CONN_<NAME>`), fixed at compile time",
+    [FLUX_PT_CONN] = "the name of a connection (`flux.yaml` or `FLUX_CONN_<NAME>`) of a type in parentheses "
+                     "(`https` is `http`), fixed at compile time",
     [FLUX_PT_PATH] = "a file path or glob",
     [FLUX_PT_TIME] = "an ISO-8601 time as a string (`\"2026-11-01T00:00:00Z\"`)",
     [FLUX_PT_INT] = "an integer",
@@ -71,6 +72,14 @@ static void put_type(FILE *out, const flux_param_schema *p)
             put_enum_values(out, p->enum_values);
         else
             fputs(flux_param_type_name(p->elem), out);
+        break;
+    case FLUX_PT_CONN:
+        /* the types flux check accepts for it: "connection (mysql or sqlite)" */
+        fputs(flux_param_type_name(p->type), out);
+        for (size_t i = 0; p->conn_types && p->conn_types[i]; i++)
+            fprintf(out, "%s%s", i == 0 ? " (" : " or ", p->conn_types[i]);
+        if (p->conn_types && p->conn_types[0])
+            fputc(')', out);
         break;
     default:
         fputs(flux_param_type_name(p->type), out);

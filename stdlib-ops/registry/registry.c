@@ -28,6 +28,12 @@
     { .name = (n), .type = FLUX_PT_SQL, .elem = FLUX_PT_STRING, .flags = (f), \
       .enum_values = NULL, .default_text = (def), .doc = (d), .conn = (on) }
 
+/* the name of a connection of one of the types `types`: what the operator's
+ * code opens, so flux check can refuse any other before a run does */
+#define CONN(n, types, f, d) \
+    { .name = (n), .type = FLUX_PT_CONN, .elem = FLUX_PT_STRING, .flags = (f), \
+      .enum_values = NULL, .default_text = NULL, .doc = (d), .conn_types = (types) }
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- enumerations ------------------------------------------------------ */
@@ -48,6 +54,14 @@ static const char *const file_formats[] = {"csv", "jsonl", NULL};
 /* Kafka values are opaque bytes; one per line is the only shape that needs no
  * schema, so kafka_to_file writes JSON lines only (for now). */
 static const char *const jsonl_only[] = {"jsonl", NULL};
+
+/* Connection types an operator runs with. A SQLite file stands in for MySQL
+ * where the operator opens either (the embedded default of the tutorial). */
+static const char *const kafka_conns[] = {"kafka", NULL};
+static const char *const mysql_conns[] = {"mysql", NULL};
+static const char *const sql_conns[] = {"mysql", "sqlite", NULL};
+static const char *const sqlite_conns[] = {"sqlite", NULL};
+static const char *const http_conns[] = {"http", NULL};
 
 /* ---- parameters every task accepts ------------------------------------- */
 
@@ -137,8 +151,8 @@ static const flux_param_schema file_sensor_params[] = {
 };
 
 static const flux_param_schema sql_sensor_params[] = {
-    PARAM("conn", FLUX_PT_CONN, REQ, NULL,
-          "database to query (MySQL or SQLite)"),
+    CONN("conn", sql_conns, REQ,
+         "database to query (MySQL or SQLite)"),
     SQL("sql", "conn", REQ | TPL, NULL,
           "query; success when the first column of the first row is true (not 0, empty or NULL)"),
     PARAM("fail_on_empty", FLUX_PT_BOOL, 0, "false",
@@ -148,8 +162,8 @@ static const flux_param_schema sql_sensor_params[] = {
 /* until and min_messages are both ANY_OF: a watermark alone is the usual case,
  * a count alone suits topics without useful timestamps; given both, both must hold. */
 static const flux_param_schema kafka_sensor_params[] = {
-    PARAM("conn", FLUX_PT_CONN, REQ, NULL,
-          "Kafka cluster"),
+    CONN("conn", kafka_conns, REQ,
+         "Kafka cluster"),
     PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
           "topic to watch"),
     PARAM("until", FLUX_PT_TIME, TPL | FLUX_PF_ANY_OF, NULL,
@@ -193,8 +207,8 @@ static const flux_param_schema bash_params[] = {
 };
 
 static const flux_param_schema mysql_params[] = {
-    PARAM("conn", FLUX_PT_CONN, REQ, NULL,
-          "MySQL or MariaDB database"),
+    CONN("conn", sql_conns, REQ,
+         "MySQL or MariaDB database"),
     SQL("sql", "conn", REQ | TPL, NULL,
           "statements separated by ';', run in order"),
     PARAM("autocommit", FLUX_PT_BOOL, 0, "false",
@@ -204,8 +218,8 @@ static const flux_param_schema mysql_params[] = {
 };
 
 static const flux_param_schema sqlite_params[] = {
-    PARAM("conn", FLUX_PT_CONN, REQ, NULL,
-          "SQLite database (sqlite:///path/to/file.db)"),
+    CONN("conn", sqlite_conns, REQ,
+         "SQLite database (sqlite:///path/to/file.db)"),
     SQL("sql", "conn", REQ | TPL, NULL,
           "statements separated by ';', run in order"),
     PARAM("autocommit", FLUX_PT_BOOL, 0, "false",
@@ -215,9 +229,9 @@ static const flux_param_schema sqlite_params[] = {
 };
 
 static const flux_param_schema http_params[] = {
-    PARAM("conn", FLUX_PT_CONN, 0, NULL,
-          "connection whose URL is the base of url and whose user and password give basic auth; "
-          "default: none"),
+    CONN("conn", http_conns, 0,
+         "connection whose URL is the base of url and whose user and password give basic auth; "
+         "default: none"),
     ENUM("method", http_methods, 0, "GET",
          "HTTP method"),
     PARAM("url", FLUX_PT_STRING, REQ | TPL, NULL,
@@ -233,8 +247,8 @@ static const flux_param_schema http_params[] = {
 };
 
 static const flux_param_schema kafka_produce_params[] = {
-    PARAM("conn", FLUX_PT_CONN, REQ, NULL,
-          "Kafka cluster"),
+    CONN("conn", kafka_conns, REQ,
+         "Kafka cluster"),
     PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
           "topic to write to"),
     PARAM("value", FLUX_PT_STRING, REQ | TPL, NULL,
@@ -248,14 +262,14 @@ static const flux_param_schema kafka_produce_params[] = {
 /* ---- transfers ---------------------------------------------------------- */
 
 static const flux_param_schema kafka_to_mysql_params[] = {
-    PARAM("source", FLUX_PT_CONN, REQ, NULL,
-          "Kafka cluster to read"),
+    CONN("source", kafka_conns, REQ,
+         "Kafka cluster to read"),
     PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
           "topic to read; only messages whose timestamps fall in the run's interval are loaded"),
     ITEMS("match", FLUX_PT_MAP, FLUX_PT_STRING, TPL, NULL,
           "keep only JSON messages whose fields (name or JSONPath) equal these values; default: all"),
-    PARAM("target", FLUX_PT_CONN, REQ, NULL,
-          "MySQL database to write"),
+    CONN("target", mysql_conns, REQ,
+         "MySQL database to write"),
     PARAM("table", FLUX_PT_STRING, REQ | TPL, NULL,
           "table to insert into"),
     ITEMS("columns", FLUX_PT_MAP, FLUX_PT_STRING, REQ, NULL,
@@ -273,8 +287,8 @@ static const flux_param_schema kafka_to_mysql_params[] = {
 };
 
 static const flux_param_schema kafka_to_file_params[] = {
-    PARAM("source", FLUX_PT_CONN, REQ, NULL,
-          "Kafka cluster to read"),
+    CONN("source", kafka_conns, REQ,
+         "Kafka cluster to read"),
     PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
           "topic to read; only messages whose timestamps fall in the run's interval are written"),
     ITEMS("match", FLUX_PT_MAP, FLUX_PT_STRING, TPL, NULL,
@@ -296,8 +310,8 @@ static const flux_param_schema file_to_mysql_params[] = {
           "csv: the first line names the fields"),
     PARAM("delimiter", FLUX_PT_STRING, 0, "\",\"",
           "csv: field separator, one character"),
-    PARAM("target", FLUX_PT_CONN, REQ, NULL,
-          "MySQL database to write"),
+    CONN("target", sql_conns, REQ,
+         "MySQL database to write"),
     PARAM("table", FLUX_PT_STRING, REQ | TPL, NULL,
           "table to insert into"),
     ITEMS("columns", FLUX_PT_MAP, FLUX_PT_STRING, 0, NULL,
@@ -313,8 +327,8 @@ static const flux_param_schema file_to_mysql_params[] = {
 };
 
 static const flux_param_schema mysql_to_file_params[] = {
-    PARAM("source", FLUX_PT_CONN, REQ, NULL,
-          "MySQL database to read"),
+    CONN("source", mysql_conns, REQ,
+         "MySQL database to read"),
     SQL("sql", "source", REQ | TPL, NULL,
           "query whose rows are written"),
     PARAM("path", FLUX_PT_PATH, REQ | TPL, NULL,
@@ -336,8 +350,8 @@ static const flux_param_schema file_to_kafka_params[] = {
           "csv: the first line names the fields"),
     PARAM("delimiter", FLUX_PT_STRING, 0, "\",\"",
           "csv: field separator, one character"),
-    PARAM("target", FLUX_PT_CONN, REQ, NULL,
-          "Kafka cluster to write"),
+    CONN("target", kafka_conns, REQ,
+         "Kafka cluster to write"),
     PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
           "topic to write to; each record becomes one JSON message"),
     PARAM("key", FLUX_PT_STRING, 0, NULL,
@@ -347,12 +361,12 @@ static const flux_param_schema file_to_kafka_params[] = {
 };
 
 static const flux_param_schema mysql_to_kafka_params[] = {
-    PARAM("source", FLUX_PT_CONN, REQ, NULL,
-          "MySQL database to read"),
+    CONN("source", mysql_conns, REQ,
+         "MySQL database to read"),
     SQL("sql", "source", REQ | TPL, NULL,
           "query whose rows are produced, each as one JSON message"),
-    PARAM("target", FLUX_PT_CONN, REQ, NULL,
-          "Kafka cluster to write"),
+    CONN("target", kafka_conns, REQ,
+         "Kafka cluster to write"),
     PARAM("topic", FLUX_PT_STRING, REQ | TPL, NULL,
           "topic to write to"),
     PARAM("key", FLUX_PT_STRING, 0, NULL,

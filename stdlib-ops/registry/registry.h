@@ -55,6 +55,8 @@ typedef struct flux_param_schema {
     const char *doc;                 /* one line for REFERENCE.md */
     const char *conn;                /* SQL: the CONN parameter naming the database the text runs on,
                                       * whose type (mysql, sqlite) is the dialect the sql filter quotes for */
+    const char *const *conn_types;   /* CONN: the types of connection the operator runs with
+                                      * (NULL-terminated), which flux check holds the named one to */
 } flux_param_schema;
 
 typedef struct flux_operator {

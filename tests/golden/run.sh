@@ -14,6 +14,11 @@
 # A .cmd case holds only the argument line (like .args) and names its inputs
 # itself, so one source can be checked with several commands (dry-run, graph,
 # compile ...). The .args/.cmd line is split on blanks, without shell quoting.
+#
+# What a run reads from the environment beyond the case is removed
+# (FLUX_CONNECTIONS, FLUX_CONN_*), and the case's password files
+# (_*secret*.txt) are made private first: git keeps no mode but 644 and 755,
+# and flux refuses a password file others can read.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -43,6 +48,12 @@ if [ -f "$argfile" ]; then
     # read fails at a last line with no newline but still fills the array
     read -r -a args <"$argfile" || true
 fi
+
+unset FLUX_CONNECTIONS
+for v in $(compgen -e | grep '^FLUX_CONN_' || true); do unset "$v"; done
+for f in "$dir"/_*secret*.txt; do
+    if [ -f "$f" ]; then chmod 600 "$f"; fi
+done
 
 actual=$(mktemp)
 trap 'rm -f "$actual"' EXIT

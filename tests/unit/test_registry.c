@@ -133,6 +133,16 @@ static void check_params(const char *where, const flux_param_schema *ps, size_t 
         if (p->type == FLUX_PT_CONN)
             check(!(p->flags & FLUX_PF_TEMPLATED), "%s.%s: connections are fixed at compile time", where,
                   nm);
+        /* a connection parameter says which types it opens, each one flux.yaml knows */
+        if (p->type == FLUX_PT_CONN) {
+            check(p->conn_types && p->conn_types[0], "%s.%s: names the connection types it accepts", where, nm);
+            for (size_t j = 0; p->conn_types && p->conn_types[j]; j++)
+                check(!strcmp(p->conn_types[j], "mysql") || !strcmp(p->conn_types[j], "sqlite") ||
+                          !strcmp(p->conn_types[j], "kafka") || !strcmp(p->conn_types[j], "http"),
+                      "%s.%s: '%s' is a type of connection", where, nm, p->conn_types[j]);
+        } else {
+            check(p->conn_types == NULL, "%s.%s: only a connection accepts connection types", where, nm);
+        }
         /* an SQL text names the connection it runs on: its dialect */
         if (p->type == FLUX_PT_SQL) {
             const flux_param_schema *c = NULL;

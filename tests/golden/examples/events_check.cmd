@@ -1,1 +1,1 @@
-check ../../../examples/events/events.flux
+check ../../../examples/events/events.flux --connections ../../../examples/events/flux.yaml

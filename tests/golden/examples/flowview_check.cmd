@@ -1,1 +1,1 @@
-check ../../../examples/flowview/flowview.flux
+check ../../../examples/flowview/flowview.flux --connections ../../../examples/flowview/flux.yaml

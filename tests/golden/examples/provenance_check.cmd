@@ -1,1 +1,1 @@
-check ../../../examples/provenance/provenance.flux
+check ../../../examples/provenance/provenance.flux --connections ../../../examples/provenance/flux.yaml

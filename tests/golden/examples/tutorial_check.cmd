@@ -1,1 +1,1 @@
-check ../../../examples/tutorial/tutorial.flux
+check ../../../examples/tutorial/tutorial.flux --connections ../../../examples/tutorial/flux.yaml

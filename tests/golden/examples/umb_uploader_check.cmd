@@ -1,1 +1,1 @@
-check ../../../examples/umb_uploader/umb_uploader.flux
+check ../../../examples/umb_uploader/umb_uploader.flux --connections ../../../examples/umb_uploader/flux.yaml

@@ -116,7 +116,7 @@ printf 'connections:\n  w:\n    type: mysqll\n' > bad/flux.yaml
 (cd bad && "$flux" connections list > "$out/b1.txt" 2>&1) && rc=0 || rc=$?
 check "bad type fails" 2 "$rc"
 check "did you mean" yes "$(grep -q "help: did you mean 'mysql'?" "$out/b1.txt" && echo yes || echo no)"
-check "bad type at file:line:col" yes "$(grep -q 'flux.yaml:3:5: error: connection .w. has unknown type .mysqll.' "$out/b1.txt" && echo yes || echo no)"
+check "bad type at file:line:col" yes "$(grep -q 'flux.yaml:3:11: error: connection .w. has unknown type .mysqll.' "$out/b1.txt" && echo yes || echo no)"
 
 check "password nowhere flux printed or wrote" 0 "$(grep -rla -- "$secret" "$out" home 2>/dev/null | wc -l)"
 echo "$pass passed, $fail failed"

@@ -1,0 +1,1 @@
+check unknown_pool.flux --connections _one_bad.yaml

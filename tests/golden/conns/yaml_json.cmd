@@ -1,0 +1,1 @@
+check --format json _names.flux --connections _one_bad.yaml

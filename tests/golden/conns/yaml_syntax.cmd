@@ -1,0 +1,1 @@
+check _names.flux --connections _syntax.yaml
