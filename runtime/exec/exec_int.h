@@ -40,7 +40,12 @@ typedef struct ex_task {
     int cleared_at;        /* the try a clear ended (0: none): retries count from it */
     int64_t ti_id;
     flux_proc *proc;       /* the backend's, while its process is watched */
-    int64_t started_ms, first_poke_ms, handoff_from_us;
+    int64_t started_ms;      /* wall clock, for the store */
+    /* monotonic anchors of the try's start and of a sensor's first poke
+     * (0: not yet): what timeouts and durations are measured from, so a
+     * stepped wall clock changes none of them */
+    int64_t started_mono, first_poke_mono;
+    int64_t handoff_from_us;
     uint64_t handoff_serial; /* the parent's end event that made it ready */
     int64_t poke_delay_ms;
     int pokes;             /* of the current try, numbered in the sensor's log */
@@ -138,6 +143,10 @@ void flux_exec_recheck(flux_executor *ex);
 void flux_exec_detached_proc_done(ex_task *k);
 void flux_exec_say(ex_task *k, flux_exec_event kind, flux_ti_state st, int64_t duration_ms, const char *note);
 void flux_exec_run_done(ex_run *run); /* when its last task finished */
+
+/* The monotonic time of a wall-clock moment a previous runner recorded
+ * (a try's start): now less the time since then, read once, never later. */
+int64_t flux_exec_mono_of(int64_t wall_ms);
 
 /* try.c: the life of one try */
 void flux_try_queue(ex_task *k);

@@ -45,7 +45,7 @@ static void progress(flux_executor *ex)
     const flux_exec_status *s = &ex->o.status;
     if (!s->progress)
         return;
-    flux_exec_progress p = {ex->done, ex->total, ex->in_flight, ex->failed, flux_clock_wall_ms() - ex->t0_ms};
+    flux_exec_progress p = {ex->done, ex->total, ex->in_flight, ex->failed, flux_clock_mono_ms() - ex->t0_ms};
     s->progress(s->ud, &p);
 }
 
@@ -77,6 +77,12 @@ void flux_exec_store_fail(ex_run *run, const ex_task *k, const char *what)
     ex->stopping = true;
     ex->store_failed = true;
     uv_stop(&ex->loop);
+}
+
+int64_t flux_exec_mono_of(int64_t wall_ms)
+{
+    int64_t ago = flux_clock_wall_ms() - wall_ms;
+    return flux_clock_mono_ms() - (ago > 0 ? ago : 0);
 }
 
 /* ---- slots and pools ---- */
@@ -485,6 +491,19 @@ static int claim_existing(flux_executor *ex, const flux_run_row *row)
     if (flux_owner_look(ex->store, NULL, 0, owner, now, &seen) != 0)
         goto fail;
     bool finished = row->state == FLUX_RUN_SUCCESS || row->state == FLUX_RUN_FAILED;
+    if (seen.watching && !finished) {
+        /* its heartbeat looks old by this clock, which proves nothing
+         * across clocks: it is gone only if it stands still while watched */
+        fprintf(stderr, "flux: run %s of %s: its owner, %s, may be gone: watching its heartbeat for %" PRId64
+                        " s first\n",
+                row->run_id, row->pipeline, seen.what, (seen.watch_left_ms + 999) / 1000);
+        while (seen.alive && seen.watching) {
+            struct timespec ts = {0, 500 * 1000000L};
+            nanosleep(&ts, NULL);
+            if (flux_owner_look(ex->store, NULL, 0, owner, flux_clock_wall_ms(), &seen) != 0)
+                goto fail;
+        }
+    }
     if (seen.alive && !finished) {
         snprintf(ex->busy, sizeof ex->busy, "run %s of %s is being executed by %s", row->run_id, row->pipeline,
                  seen.what);
@@ -560,6 +579,12 @@ static int load_tries(flux_executor *ex, ex_run *run)
             k->ti_id = rows[r].id;
             k->state = rows[r].state;
             k->started_ms = rows[r].started;
+            k->started_mono = rows[r].started ? flux_exec_mono_of(rows[r].started) : 0;
+            /* a sensor's wait goes on from where it began, not from this runner's start */
+            k->first_poke_mono = flux_op_how(k->t->op) == FLUX_OP_RUN_POKE_PROCESS ||
+                                         flux_op_how(k->t->op) == FLUX_OP_RUN_POKE
+                                     ? k->started_mono
+                                     : 0;
             free(k->outputs);
             k->outputs = rows[r].outputs ? strdup(rows[r].outputs) : NULL;
             flux_try_paths(k);
@@ -830,7 +855,7 @@ flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
 
 int flux_exec_run(flux_executor *ex)
 {
-    ex->t0_ms = flux_clock_wall_ms();
+    ex->t0_ms = flux_clock_mono_ms();
     if (!ex->o.service) { /* a service's owner handles signals (flux_exec_drain) */
         uv_signal_init(&ex->loop, &ex->sigint);
         uv_signal_init(&ex->loop, &ex->sigterm);

@@ -97,9 +97,9 @@ void flux_sensor_poke(ex_task *k)
     char *masked = NULL, note[512] = "";
     const char **secrets = NULL;
     size_t nsecrets = 0;
-    int64_t now = flux_clock_wall_ms();
-    if (!k->first_poke_ms)
-        k->first_poke_ms = now;
+    int64_t now = flux_clock_wall_ms(); /* what the condition is checked against, and the log's time */
+    if (!k->first_poke_mono)
+        k->first_poke_mono = flux_clock_mono_ms();
     int r;
     if (flux_fields_render(k, a, &f, &masked, NULL, &secrets, &nsecrets, note, sizeof note) != 0) {
         k->final_why = "its fields render the same way on every try";
@@ -133,12 +133,14 @@ void flux_sensor_poke(ex_task *k)
 }
 
 /* A sensor whose condition does not hold yet: fail (or skip, soft_fail) at
- * its timeout, else wait for the next poke without a slot. */
+ * its timeout, else wait for the next poke without a slot. now: the wall
+ * clock, for the log; the wait is measured on the monotonic clock. */
 void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen)
 {
     flux_executor *ex = k->run->ex;
     int64_t limit = flux_attr_ms(&k->t->attrs, "timeout", 7LL * 86400000);
-    if (now - k->first_poke_ms >= limit) {
+    int64_t waited = flux_clock_mono_ms() - k->first_poke_mono;
+    if (waited >= limit) {
         ex->in_flight--;
         flux_buf d = {0};
         flux_print_duration(limit, &d);
@@ -165,7 +167,7 @@ void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen)
     }
     k->poke_delay_ms = flux_dag_poke_delay(k->poke_delay_ms, flux_attr_ms(&k->t->attrs, "poke_interval", 60000),
                                            flux_attr_bool(&k->t->attrs, "exponential_backoff", false));
-    int64_t left = limit - (now - k->first_poke_ms);
+    int64_t left = limit - waited;
     int64_t wait = k->poke_delay_ms < left ? k->poke_delay_ms : left;
     k->phase = W_POKE_WAIT;
     uv_timer_start(&k->timer, flux_sensor_on_poke, (uint64_t)(wait > 0 ? wait : 0), 0);

@@ -243,7 +243,7 @@ void flux_try_queue(ex_task *k)
     k->state = FLUX_TI_QUEUED;
     k->timed_out = k->interrupted = false;
     k->final_why = NULL;
-    k->first_poke_ms = 0;
+    k->first_poke_mono = 0;
     k->poke_delay_ms = 0;
     k->pokes = 0;
     k->reason[0] = '\0';
@@ -435,12 +435,12 @@ void flux_try_start(ex_task *k)
         flux_try_finished(k, FLUX_TI_FAILED, note, -1);
         return;
     }
-    bool repoke = k->how == FLUX_OP_RUN_POKE_PROCESS && k->first_poke_ms;
+    bool repoke = k->how == FLUX_OP_RUN_POKE_PROCESS && k->first_poke_mono;
     k->state = FLUX_TI_RUNNING;
     if (!repoke)
-        k->started_ms = flux_clock_wall_ms();
-    if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->first_poke_ms)
-        k->first_poke_ms = k->started_ms;
+        k->started_ms = flux_clock_wall_ms(), k->started_mono = flux_clock_mono_ms();
+    if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->first_poke_mono)
+        k->first_poke_mono = k->started_mono;
     if (k->how == FLUX_OP_RUN_POKE) {
         /* its log: one line per poke, written by the runner */
         int d = prepare_files(k, note, sizeof note);
@@ -477,8 +477,8 @@ void flux_try_start(ex_task *k)
     free(masked);
     int64_t timeout = flux_attr_ms(&k->t->attrs, "timeout", 0);
     if (timeout > 0 && k->how == FLUX_OP_RUN_POKE_PROCESS) { /* a sensor's timeout is its whole wait */
-        int64_t now = flux_clock_wall_ms();
-        timeout = timeout - (now - k->first_poke_ms) > 1 ? timeout - (now - k->first_poke_ms) : 1;
+        int64_t waited = flux_clock_mono_ms() - k->first_poke_mono;
+        timeout = timeout - waited > 1 ? timeout - waited : 1;
     }
     if (timeout > 0)
         start_deadline(k, timeout);
@@ -551,7 +551,7 @@ void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_
     if (k->run->detached)
         return; /* nothing follows from an end that is not recorded */
     k->state = rec;
-    flux_exec_say(k, FLUX_EXEC_ENDED, rec, k->started_ms ? now - k->started_ms : 0, note);
+    flux_exec_say(k, FLUX_EXEC_ENDED, rec, k->started_mono ? flux_clock_mono_ms() - k->started_mono : 0, note);
     if (st == FLUX_TI_SCHEDULED) {
         /* interrupted: not finished, the next runner starts it again */
         k->phase = W_IDLE;
@@ -606,11 +606,11 @@ static void adopted(ex_task *k)
     k->phase = W_ADOPTED;
     k->state = FLUX_TI_RUNNING;
     if (!k->started_ms)
-        k->started_ms = flux_clock_wall_ms();
+        k->started_ms = flux_clock_wall_ms(), k->started_mono = flux_clock_mono_ms();
     flux_exec_say(k, FLUX_EXEC_ADOPTED, FLUX_TI_RUNNING, 0, NULL);
     int64_t timeout = flux_attr_ms(&k->t->attrs, "timeout", 0);
     if (timeout > 0)
-        start_deadline(k, k->started_ms + timeout - flux_clock_wall_ms());
+        start_deadline(k, k->started_mono + timeout - flux_clock_mono_ms());
 }
 
 void flux_try_recover(ex_task *k)
