@@ -118,7 +118,7 @@ void flux_check_type(checker *k, const flux_param_schema *ps, flux_param_type ty
             if (!(ps->flags & FLUX_PF_TEMPLATED)) {
                 flux_span sp = f->u.tmpl.n ? f->u.tmpl.parts[0].span : f->span;
                 for (size_t i = 0; i < f->u.tmpl.n; i++)
-                    if (f->u.tmpl.parts[i].expr) {
+                    if (f->u.tmpl.parts[i].expr || f->u.tmpl.parts[i].stmt) {
                         sp = f->u.tmpl.parts[i].span;
                         break;
                     }

@@ -18,6 +18,16 @@ enum { LEX_BLOCK = 'b', LEX_INLINE = 'i' };
 
 #define LEX_MAX_DEPTH 200
 
+/* One {% %} tag inside a string, as the grammar reads it: its statement
+ * token (T_TS_FOR, T_TS_IF, T_TS_ELIF, T_TS_ELSE, T_TS_ENDIF, T_TS_ENDFOR,
+ * T_TS_SET) and what follows it. parse.c builds the blocks from the tags. */
+typedef struct flux_thead {
+    int tok;
+    const char *var, *var2; /* for VAR, VAR2 in; set VAR = */
+    flux_span var_span, var2_span;
+    flux_expr *expr;        /* for ... in EXPR; if / elif EXPR; set ... = EXPR */
+} flux_thead;
+
 typedef struct flux_lexstate {
     flux_arena *arena;
     flux_diags *diags;
@@ -32,6 +42,7 @@ typedef struct flux_lexstate {
 
     int start_token;    /* first token handed to the parser: selects file or expr */
     int expr_mode;      /* scanning the inside of {{ }}: starts in template state */
+    int stmt_mode;      /* scanning one {% %} tag of a string: no final newline */
     int sent_eof_nl;    /* a final newline token was given before end of input */
     int prev;           /* previous significant token, to tell map { from block { */
     uint32_t str_begin; /* start of the string being scanned */
@@ -53,6 +64,7 @@ typedef struct flux_lexstate {
     size_t errors;      /* syntax errors reported, including nested parses */
     flux_body result_body;
     flux_expr *result_expr;
+    flux_thead *result_head;
 } flux_lexstate;
 
 /* provided by lexer.l */
@@ -61,7 +73,14 @@ int fluxlex_lex_destroy(void *scanner);
 void flux_lex_begin(flux_lexstate *ls, const char *bytes, uint32_t len);
 int flux_lex_next(flux_lexstate *ls);
 
-/* provided by parse.c, used from grammar actions */
+/* provided by parse.c, used by tstr.c: a syntax error (counted), and one
+ * {{ }} inside or one {% %} tag parsed where it stands; NULL after an error */
+void flux_parse_error(flux_lexstate *ls, flux_span span, const char *help, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+flux_expr *flux_parse_nested_expr(flux_lexstate *parent, uint32_t begin, uint32_t end);
+flux_thead *flux_parse_nested_stmt(flux_lexstate *parent, uint32_t begin, uint32_t end);
+
+/* provided by tstr.c and parse.c, used from grammar actions */
 flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind);
 flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x);
 int64_t flux_parse_int(flux_lexstate *ls, flux_loc l);

@@ -147,7 +147,7 @@ flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x)
     return none;
 }
 
-static flux_expr *parse_expr_nested(flux_lexstate *parent, uint32_t begin, uint32_t end)
+flux_expr *flux_parse_nested_expr(flux_lexstate *parent, uint32_t begin, uint32_t end)
 {
     flux_lexstate ls;
     init_state(&ls, parent->arena, parent->diags, parent->sources, parent->file);
@@ -159,12 +159,23 @@ static flux_expr *parse_expr_nested(flux_lexstate *parent, uint32_t begin, uint3
     return ls.errors ? NULL : x;
 }
 
+flux_thead *flux_parse_nested_stmt(flux_lexstate *parent, uint32_t begin, uint32_t end)
+{
+    flux_lexstate ls;
+    init_state(&ls, parent->arena, parent->diags, parent->sources, parent->file);
+    ls.start_token = T_START_STMT;
+    ls.stmt_mode = 1;
+    run(&ls, begin, end);
+    parent->errors += ls.errors;
+    return ls.errors ? NULL : ls.result_head;
+}
+
 flux_expr *flux_parse_expr(flux_arena *arena, flux_diags *diags, flux_sources *sources, uint32_t file,
                            uint32_t begin, uint32_t end)
 {
     flux_lexstate ls;
     init_state(&ls, arena, diags, sources, file);
-    return parse_expr_nested(&ls, begin, end);
+    return flux_parse_nested_expr(&ls, begin, end);
 }
 
 flux_tstr *flux_parse_template(flux_arena *arena, flux_diags *diags, flux_sources *sources, uint32_t file,
@@ -181,10 +192,7 @@ flux_tstr *flux_parse_template(flux_arena *arena, flux_diags *diags, flux_source
 
 /* ---- syntax errors ---- */
 
-static void syntax_error(flux_lexstate *ls, flux_span span, const char *help, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void syntax_error(flux_lexstate *ls, flux_span span, const char *help, const char *fmt, ...)
+void flux_parse_error(flux_lexstate *ls, flux_span span, const char *help, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -236,21 +244,21 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
             flux_span ws = sp(ls, (uint32_t)(t - ls->text), loc.end);
             if (best) {
                 char *h = flux_arena_printf(ls->arena, "did you mean '{%% %s'?", best);
-                syntax_error(ls, ws, h, "unknown template statement '%s'", word);
+                flux_parse_error(ls, ws, h, "unknown template statement '%s'", word);
             } else {
-                syntax_error(ls, ws, ls->invalid_help, "unknown template statement '%s'", word);
+                flux_parse_error(ls, ws, ls->invalid_help, "unknown template statement '%s'", word);
             }
             return;
         }
         if (strcmp(msg, "unexpected character") == 0) {
-            syntax_error(ls, span, ls->invalid_help, "unexpected character %s", quote_text(ls, loc));
+            flux_parse_error(ls, span, ls->invalid_help, "unexpected character %s", quote_text(ls, loc));
             return;
         }
         if (strncmp(msg, "invalid", 7) == 0) {
-            syntax_error(ls, span, ls->invalid_help, "%s %s", msg, quote_text(ls, loc));
+            flux_parse_error(ls, span, ls->invalid_help, "%s %s", msg, quote_text(ls, loc));
             return;
         }
-        syntax_error(ls, span, ls->invalid_help, "%s", msg);
+        flux_parse_error(ls, span, ls->invalid_help, "%s", msg);
         return;
     }
 
@@ -315,14 +323,14 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
         ls->errors++;
         return;
     }
-    syntax_error(ls, span, help, "%s", msg);
+    flux_parse_error(ls, span, help, "%s", msg);
 }
 
 
 void fluxyyerror(flux_loc *loc, flux_lexstate *ls, const char *msg)
 {
     /* only reached when the parser's stack is exhausted */
-    syntax_error(ls, sp(ls, loc->begin, loc->end), "split the expression or nesting into smaller parts",
+    flux_parse_error(ls, sp(ls, loc->begin, loc->end), "split the expression or nesting into smaller parts",
                  "input nested too deeply (%s)", msg);
 }
 
@@ -330,7 +338,7 @@ void fluxyyerror(flux_loc *loc, flux_lexstate *ls, const char *msg)
 void flux_parse_if_else_check(flux_lexstate *ls, flux_item *it, flux_loc l)
 {
     (void)it;
-    syntax_error(ls, sp(ls, l.begin, l.end), "'{% else %}' must be the last branch before '{% endif %}'",
+    flux_parse_error(ls, sp(ls, l.begin, l.end), "'{% else %}' must be the last branch before '{% endif %}'",
                  "branch after '{%% else %%}'");
 }
 
@@ -342,7 +350,7 @@ int64_t flux_parse_int(flux_lexstate *ls, flux_loc l)
     char buf[64];
     size_t n = l.end - l.begin;
     if (n >= sizeof buf) {
-        syntax_error(ls, sp(ls, l.begin, l.end), "integers are 64-bit", "integer out of range");
+        flux_parse_error(ls, sp(ls, l.begin, l.end), "integers are 64-bit", "integer out of range");
         return 0;
     }
     memcpy(buf, ls->text + l.begin, n);
@@ -350,7 +358,7 @@ int64_t flux_parse_int(flux_lexstate *ls, flux_loc l)
     errno = 0;
     long long v = strtoll(buf, NULL, 10);
     if (errno == ERANGE) {
-        syntax_error(ls, sp(ls, l.begin, l.end), "integers are 64-bit", "integer out of range");
+        flux_parse_error(ls, sp(ls, l.begin, l.end), "integers are 64-bit", "integer out of range");
         return 0;
     }
     return (int64_t)v;
@@ -366,7 +374,7 @@ double flux_parse_float(flux_lexstate *ls, flux_loc l)
     buf[n] = '\0';
     double d = strtod(buf, NULL);
     if (!isfinite(d)) {
-        syntax_error(ls, sp(ls, l.begin, l.end), NULL, "number out of range");
+        flux_parse_error(ls, sp(ls, l.begin, l.end), NULL, "number out of range");
         return 0;
     }
     return d;
@@ -377,369 +385,10 @@ int64_t flux_parse_duration(flux_lexstate *ls, flux_loc l)
     int64_t ms = 0;
     flux_sched_error err;
     if (flux_duration_parse(ls->text + l.begin, l.end - l.begin, &ms, &err) != 0) {
-        syntax_error(ls, sp(ls, l.begin, l.end), err.help[0] ? err.help : NULL, "%s", err.msg);
+        flux_parse_error(ls, sp(ls, l.begin, l.end), err.help[0] ? err.help : NULL, "%s", err.msg);
         return 0;
     }
     return ms;
-}
-
-/* ---- strings and templated names ---- */
-
-typedef struct seg {
-    uint32_t begin, end; /* text: raw range; expr: inside of {{ }} */
-    bool expr;
-    uint32_t outer_begin, outer_end;
-} seg;
-
-typedef struct segs {
-    seg *v;
-    size_t n, cap;
-} segs;
-
-static void seg_push(segs *s, seg x)
-{
-    s->v = flux_xgrow(s->v, s->n, &s->cap, sizeof *s->v, 8);
-    s->v[s->n++] = x;
-}
-
-/* end of a {{ ... }} starting at p (just after the braces): the offset of the
- * closing "}}", skipping quoted strings; 0 when there is none */
-static uint32_t find_close(const char *t, uint32_t p, uint32_t end)
-{
-    while (p + 1 < end) {
-        char c = t[p];
-        if (c == '"' || c == '\'') {
-            p++;
-            while (p < end && t[p] != c && t[p] != '\n') {
-                if (t[p] == '\\')
-                    p++;
-                p++;
-            }
-            p++;
-            continue;
-        }
-        if (c == '}' && t[p + 1] == '}')
-            return p;
-        p++;
-    }
-    return 0;
-}
-
-/* splits [b, e) into text and expression segments; escapes: a backslash
- * protects the next byte from starting a {{ when escapes apply */
-static void split(const char *t, uint32_t b, uint32_t e, bool escapes, segs *out)
-{
-    uint32_t text_start = b, p = b;
-    while (p < e) {
-        if (escapes && t[p] == '\\') {
-            p += 2;
-            continue;
-        }
-        if (t[p] == '{' && p + 1 < e && t[p + 1] == '{') {
-            uint32_t close = find_close(t, p + 2, e);
-            if (!close)
-                break; /* the lexer guaranteed a close; defend anyway */
-            if (p > text_start)
-                seg_push(out, (seg){text_start, p, false, text_start, p});
-            seg_push(out, (seg){p + 2, close, true, p, close + 2});
-            p = close + 2;
-            text_start = p;
-            continue;
-        }
-        p++;
-    }
-    if (e > text_start)
-        seg_push(out, (seg){text_start, e, false, text_start, e});
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static void put_utf8(flux_buf *b, uint32_t cp)
-{
-    if (cp < 0x80) {
-        flux_buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        flux_buf_putc(b, (char)(0xC0 | (cp >> 6)));
-        flux_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        flux_buf_putc(b, (char)(0xE0 | (cp >> 12)));
-        flux_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        flux_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        flux_buf_putc(b, (char)(0xF0 | (cp >> 18)));
-        flux_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        flux_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        flux_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
-/* decodes escapes of a quoted string's text segment into b */
-static void unescape(flux_lexstate *ls, uint32_t b, uint32_t e, flux_buf *out)
-{
-    const char *t = ls->text;
-    for (uint32_t p = b; p < e; p++) {
-        if (t[p] != '\\') {
-            flux_buf_putc(out, t[p]);
-            continue;
-        }
-        if (p + 1 >= e) {
-            flux_buf_putc(out, '\\');
-            break;
-        }
-        char c = t[++p];
-        switch (c) {
-        case 'n': flux_buf_putc(out, '\n'); break;
-        case 't': flux_buf_putc(out, '\t'); break;
-        case 'r': flux_buf_putc(out, '\r'); break;
-        case '\\': case '"': case '\'': case '{': case '}': case '$':
-            flux_buf_putc(out, c);
-            break;
-        case 'u': {
-            /* \u{1F600} */
-            uint32_t q = p + 1, cp = 0;
-            int digits = 0;
-            if (q < e && t[q] == '{') {
-                q++;
-                while (q < e && hexval(t[q]) >= 0 && digits < 7) {
-                    cp = cp * 16 + (uint32_t)hexval(t[q++]);
-                    digits++;
-                }
-                if (q < e && t[q] == '}' && digits > 0 && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF)) {
-                    put_utf8(out, cp);
-                    p = q;
-                    break;
-                }
-            }
-            syntax_error(ls, sp(ls, p - 1, q < e ? q + 1 : e), "write a code point as \\u{1F600}",
-                         "invalid unicode escape");
-            break;
-        }
-        default:
-            syntax_error(ls, sp(ls, p - 1, p + 1), "escapes are \\n \\t \\r \\\\ \\\" \\' \\{ \\} \\$ \\u{...}; write '\\\\' for a backslash",
-                         "unknown escape sequence '\\%c'", c);
-        }
-    }
-}
-
-/* Kotlin's trimIndent over text segments: drop a blank first and last line,
- * then remove the smallest indentation of the non-blank lines. An expression
- * counts as non-blank text. Segments keep their raw ranges for spans. */
-static void dedent(flux_lexstate *ls, segs *s, char **texts, size_t *lens)
-{
-    const char *t = ls->text;
-    /* 1. first line blank: skip up to and including its newline */
-    uint32_t skip_first_seg_to = 0;
-    bool drop_first = false;
-    if (s->n && !s->v[0].expr) {
-        uint32_t p = s->v[0].begin;
-        while (p < s->v[0].end && (t[p] == ' ' || t[p] == '\t' || t[p] == '\r'))
-            p++;
-        if (p < s->v[0].end && t[p] == '\n') {
-            drop_first = true;
-            skip_first_seg_to = p + 1;
-        }
-    }
-    /* 2. last line blank: cut from its newline */
-    uint32_t cut_last_from = 0;
-    bool drop_last = false;
-    if (s->n && !s->v[s->n - 1].expr) {
-        seg *l = &s->v[s->n - 1];
-        uint32_t p = l->end;
-        while (p > l->begin && (t[p - 1] == ' ' || t[p - 1] == '\t'))
-            p--;
-        if (p > l->begin && t[p - 1] == '\n' && (!drop_first || s->n > 1 || p - 1 >= skip_first_seg_to)) {
-            drop_last = true;
-            cut_last_from = p - 1;
-            if (cut_last_from > l->begin && t[cut_last_from - 1] == '\r')
-                cut_last_from--;
-        }
-    }
-    /* 3. smallest indentation of non-blank lines */
-    size_t indent = (size_t)-1;
-    bool line_start = true;
-    size_t cur = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        seg *g = &s->v[i];
-        if (g->expr) {
-            if (line_start && cur < indent)
-                indent = cur;
-            line_start = false;
-            continue;
-        }
-        uint32_t b = g->begin, e = g->end;
-        if (i == 0 && drop_first)
-            b = skip_first_seg_to;
-        if (i == s->n - 1 && drop_last)
-            e = cut_last_from;
-        for (uint32_t p = b; p < e; p++) {
-            if (t[p] == '\n') {
-                line_start = true;
-                cur = 0;
-            } else if (line_start && (t[p] == ' ' || t[p] == '\t')) {
-                cur++;
-            } else if (line_start && t[p] == '\r') {
-            } else if (line_start) {
-                if (cur < indent)
-                    indent = cur;
-                line_start = false;
-            }
-        }
-    }
-    if (indent == (size_t)-1)
-        indent = 0;
-    /* 4. rebuild text segments */
-    line_start = true;
-    cur = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        seg *g = &s->v[i];
-        if (g->expr) {
-            line_start = false;
-            continue;
-        }
-        uint32_t b = g->begin, e = g->end;
-        if (i == 0 && drop_first)
-            b = skip_first_seg_to;
-        if (i == s->n - 1 && drop_last)
-            e = cut_last_from;
-        flux_buf out = {0};
-        for (uint32_t p = b; p < e; p++) {
-            char c = t[p];
-            if (c == '\n') {
-                line_start = true;
-                cur = 0;
-                flux_buf_putc(&out, c);
-                continue;
-            }
-            if (line_start && (c == ' ' || c == '\t') && cur < indent) {
-                cur++;
-                continue;
-            }
-            line_start = false;
-            flux_buf_putc(&out, c);
-        }
-        texts[i] = flux_arena_strndup(ls->arena, out.data ? out.data : "", out.len);
-        lens[i] = out.len;
-        flux_buf_free(&out);
-    }
-}
-
-flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
-{
-    flux_tstr *ts = flux_arena_alloc(ls->arena, sizeof *ts);
-    ts->span = sp(ls, loc.begin, loc.end);
-    uint32_t b = loc.begin, e = loc.end;
-    bool escapes = false;
-    if (kind == TSTR_STRING || kind == TSTR_XSTRING) {
-        b += 1;
-        e -= 1;
-        escapes = true;
-    } else if (kind == TSTR_TRIPLE) {
-        b += 3;
-        e -= 3;
-    }
-    if (e < b)
-        e = b;
-    segs s = {0};
-    if (kind == TSTR_XSTRING)
-        seg_push(&s, (seg){b, e, false, b, e});
-    else
-        split(ls->text, b, e, escapes, &s);
-
-    char **texts = calloc(s.n ? s.n : 1, sizeof *texts);
-    size_t *lens = calloc(s.n ? s.n : 1, sizeof *lens);
-    if (!texts || !lens)
-        abort();
-    if (kind == TSTR_TRIPLE) {
-        dedent(ls, &s, texts, lens);
-    } else {
-        for (size_t i = 0; i < s.n; i++) {
-            if (s.v[i].expr)
-                continue;
-            if (escapes) {
-                flux_buf out = {0};
-                unescape(ls, s.v[i].begin, s.v[i].end, &out);
-                texts[i] = flux_arena_strndup(ls->arena, out.data ? out.data : "", out.len);
-                lens[i] = out.len;
-                flux_buf_free(&out);
-            } else {
-                lens[i] = s.v[i].end - s.v[i].begin;
-                texts[i] = flux_arena_strndup(ls->arena, ls->text + s.v[i].begin, lens[i]);
-            }
-        }
-    }
-
-    ts->parts = flux_arena_alloc(ls->arena, (s.n ? s.n : 1) * sizeof *ts->parts);
-    size_t k = 0;
-    for (size_t i = 0; i < s.n; i++) {
-        flux_tpart *p = &ts->parts[k];
-        p->span = sp(ls, s.v[i].outer_begin, s.v[i].outer_end);
-        if (!s.v[i].expr) {
-            if (lens[i] == 0)
-                continue;
-            p->text = texts[i];
-            p->len = lens[i];
-            k++;
-            continue;
-        }
-        /* blank inside the braces: nothing to parse */
-        uint32_t q = s.v[i].begin;
-        while (q < s.v[i].end && (ls->text[q] == ' ' || ls->text[q] == '\t'))
-            q++;
-        if (q == s.v[i].end) {
-            syntax_error(ls, p->span, "put an expression between the braces, e.g. '{{ ds }}'",
-                         "empty template expression");
-            ts->broken = true;
-            continue;
-        }
-        p->expr = parse_expr_nested(ls, s.v[i].begin, s.v[i].end);
-        if (!p->expr) {
-            ts->broken = true;
-            continue;
-        }
-        ts->has_expr = true;
-        k++;
-    }
-    ts->n = k;
-    /* names, schedules and zones are C strings downstream: a NUL would cut
-     * them silently */
-    for (size_t i = 0; i < k; i++) {
-        if (ts->parts[i].text && memchr(ts->parts[i].text, '\0', ts->parts[i].len)) {
-            syntax_error(ls, ts->span, "remove the NUL byte", "text holds a NUL byte");
-            ts->broken = true;
-            break;
-        }
-        /* plans, JSON and logs are UTF-8: bytes that are not would be
-         * replaced on the way, silently changing the value */
-        if (ts->parts[i].text && !flux_utf8_valid(ts->parts[i].text, ts->parts[i].len, NULL)) {
-            syntax_error(ls, ts->parts[i].span, "save the file as UTF-8", "text is not valid UTF-8");
-            ts->broken = true;
-            break;
-        }
-    }
-    free(texts);
-    free(lens);
-    free(s.v);
-    return ts;
-}
-
-const char *flux_tstr_plain(const flux_tstr *t)
-{
-    if (!t || t->has_expr)
-        return NULL;
-    if (t->n == 0)
-        return "";
-    if (t->n == 1)
-        return t->parts[0].text;
-    return NULL;
 }
 
 /* ---- printing expressions ---- */

@@ -166,6 +166,14 @@ static flux_val *mk_v(flux_lexstate *ls, flux_vkind k, flux_loc l)
     return v;
 }
 
+static flux_thead *mk_head(flux_lexstate *ls, int tok, flux_expr *x)
+{
+    flux_thead *h = xnode(ls, sizeof *h);
+    h->tok = tok;
+    h->expr = x;
+    return h;
+}
+
 static const char *tok_text(flux_lexstate *ls, flux_loc l)
 {
     return flux_arena_strndup(ls->arena, ls->text + l.begin, l.end - l.begin);
@@ -183,12 +191,13 @@ static const char *tok_text(flux_lexstate *ls, flux_loc l)
     flux_operand *opnd;
     flux_param_decl *pd;
     const char *s;
+    flux_thead *head;
 }
 
 %destructor { vec_free($$); } <vec>
 %destructor { if_chain_free($$); } if_chain
 
-%token START_FILE START_EXPR
+%token START_FILE START_EXPR START_STMT
 %token NL "newline"
 %token PIPELINE "'pipeline'" TASK "'task'" PARAMS "'params'"
 %token TRUE "'true'" FALSE "'false'" NONE "'none'"
@@ -211,6 +220,7 @@ static const char *tok_text(flux_lexstate *ls, flux_loc l)
 %type <opnd> operand
 %type <x> expr primary
 %type <pd> macro_param
+%type <head> stmt_head
 
 %right IF ELSE
 %left OR
@@ -230,6 +240,8 @@ start
     : START_FILE body_x             { ls->result_body = mk_body(ls, $2, @2); }
     | START_EXPR expr               { ls->result_expr = $2; }
     | START_EXPR error              { ls->result_expr = NULL; }
+    | START_STMT stmt_head          { ls->result_head = $2; }
+    | START_STMT error              { ls->result_head = NULL; }
     ;
 
 body
@@ -608,6 +620,33 @@ dict_opt
 dict_items
     : expr ':' expr                 { $$ = vec_push(vec_push(vec_new(), $1), $3); }
     | dict_items ',' expr ':' expr  { $$ = vec_push(vec_push($1, $3), $5); }
+    ;
+
+/* one {% %} tag of a string; tstr.c pairs the tags into blocks;
+ * last, so the numbering of the tokens used above stays as it was */
+stmt_head
+    : TS_FOR IDENT IN expr TS_END   {
+            $$ = mk_head(ls, T_TS_FOR, flux_parse_bound(ls, $4));
+            $$->var = tok_text(ls, @2);
+            $$->var_span = SP(ls, @2);
+        }
+    | TS_FOR IDENT ',' IDENT IN expr TS_END {
+            $$ = mk_head(ls, T_TS_FOR, flux_parse_bound(ls, $6));
+            $$->var = tok_text(ls, @2);
+            $$->var_span = SP(ls, @2);
+            $$->var2 = tok_text(ls, @4);
+            $$->var2_span = SP(ls, @4);
+        }
+    | TS_IF expr TS_END             { $$ = mk_head(ls, T_TS_IF, flux_parse_bound(ls, $2)); }
+    | TS_ELIF expr TS_END           { $$ = mk_head(ls, T_TS_ELIF, flux_parse_bound(ls, $2)); }
+    | TS_ELSE TS_END                { $$ = mk_head(ls, T_TS_ELSE, NULL); }
+    | TS_ENDIF TS_END               { $$ = mk_head(ls, T_TS_ENDIF, NULL); }
+    | TS_ENDFOR TS_END              { $$ = mk_head(ls, T_TS_ENDFOR, NULL); }
+    | TS_SET IDENT '=' expr TS_END  {
+            $$ = mk_head(ls, T_TS_SET, flux_parse_bound(ls, $4));
+            $$->var = tok_text(ls, @2);
+            $$->var_span = SP(ls, @2);
+        }
     ;
 
 %%

@@ -150,24 +150,17 @@ static bool parts_equal(const flux_tpart *a, size_t na, const flux_tpart *b, siz
 {
     if (na != nb)
         return false;
-    for (size_t i = 0; i < na; i++) {
-        if (!a[i].text != !b[i].text)
+    for (size_t i = 0; i < na; i++)
+        if (!a[i].text != !b[i].text || !a[i].expr != !b[i].expr || !a[i].stmt != !b[i].stmt)
             return false;
-        if (a[i].text) {
-            if (a[i].len != b[i].len || memcmp(a[i].text, b[i].text, a[i].len) != 0)
-                return false;
-            continue;
-        }
-        flux_buf x = {0}, y = {0};
-        flux_expr_print(a[i].expr, &x);
-        flux_expr_print(b[i].expr, &y);
-        bool same = x.len == y.len && memcmp(x.data, y.data, x.len) == 0;
-        flux_buf_free(&x);
-        flux_buf_free(&y);
-        if (!same)
-            return false;
-    }
-    return true;
+    /* the same source, statements' bodies included */
+    flux_buf x = {0}, y = {0};
+    flux_tparts_print(a, na, NULL, &x);
+    flux_tparts_print(b, nb, NULL, &y);
+    bool same = x.len == y.len && (x.len == 0 || memcmp(x.data, y.data, x.len) == 0);
+    flux_buf_free(&x);
+    flux_buf_free(&y);
+    return same;
 }
 
 static bool field_equal(const flux_field *a, const flux_field *b)
