@@ -266,6 +266,9 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
      * reaching the end of the file early is its echo, not a new mistake */
     if (what == 2 && ls->errors > 0)
         return;
+    /* inside {{ }} the input ends where the expression does */
+    if (what == 2 && ls->expr_mode)
+        tokname = "end of the expression";
     flux_buf m = {0};
     flux_buf_puts(&m, "unexpected ");
     flux_buf_puts(&m, tokname);
@@ -307,10 +310,16 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
         return;
     }
     const char *help = NULL;
+    bool in_tag = strcmp(tokname, "'%}'") == 0 || ls->expr_mode || ls->stmt_mode;
+    char prev = loc.begin > 0 ? ls->text[loc.begin - 1] : 0;
     if (wants_colon)
         help = "a task is written 'task NAME : OPERATOR { ... }'";
-    else if (wants_eq && what == 0)
+    else if (wants_eq && what == 0 && !in_tag)
         help = "an attribute is written 'name = value', one per line";
+    else if (what == 0 && (ls->expr_mode || ls->stmt_mode) && strcmp(tokname, "identifier") == 0 &&
+             (prev == '\'' || prev == '"'))
+        help = "a quote inside a quoted string is escaped, 'it\\'s', or the string is quoted with the other quote, "
+               "\"it's\"";
     else if (strcmp(tokname, "newline") == 0 && wants_close)
         help = NULL;
     char *msg = flux_arena_strdup(ls->arena, flux_buf_cstr(&m));

@@ -496,6 +496,8 @@ typedef struct builder {
     frame f[TSTMT_MAX_DEPTH + 1];
     int top;
     bool ok;
+    bool stop;
+    bool tag_failed; /* a tag did not parse: its block is unknown, so its end may not fit */
 } builder;
 
 static const char *open_name(const flux_tstmt *st)
@@ -544,6 +546,8 @@ static void close_block(builder *b)
 static void misfit(builder *b, flux_span at, const char *tag, const char *want)
 {
     b->ok = false;
+    if (b->tag_failed)
+        return;
     if (b->top == 0) {
         flux_parse_error(b->ls, at, NULL, "'{%% %s %%}' without an open '{%% %s %%}' in this string", tag, want);
         return;
@@ -577,6 +581,7 @@ static void add_head(builder *b, const flux_thead *h, flux_span at)
             flux_parse_error(ls, at, "split the text into several strings or {% set %} values",
                              "statements nested more than %d deep in one string", TSTMT_MAX_DEPTH);
             b->ok = false;
+            b->stop = true; /* the tags after it would only echo this */
             return;
         }
         flux_tstmt *st = flux_arena_alloc(ls->arena, sizeof *st);
@@ -744,7 +749,7 @@ flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
         abort();
     bd->ls = ls;
     bd->ok = true;
-    for (size_t i = 0; i < s.n; i++) {
+    for (size_t i = 0; i < s.n && !bd->stop; i++) {
         flux_tpart p = {0};
         if (s.v[i].kind == SEG_TEXT) {
             p.span = sp(ls, s.v[i].outer_begin, s.v[i].outer_end);
@@ -762,6 +767,7 @@ flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
         flux_thead *head = NULL;
         if (!parse_tag(ls, &s.v[i], triple, &p, &head)) {
             bd->ok = false;
+            bd->tag_failed = true;
             continue;
         }
         ts->has_expr = true;
