@@ -752,7 +752,9 @@ void flux_expand_file(flux_compilation *c, flux_file *file)
             c->pipelines[i]->nincludes = x.ninc;
         }
     }
-    for (size_t i = 0; i < x.nsets; i++) {
+    /* in a file with syntax errors, the item that read a name may be the
+     * one that was dropped */
+    for (size_t i = 0; i < x.nsets && !x.partial; i++) {
         const flux_item *it = x.sets[i]->item;
         if (x.sets[i]->used)
             continue;

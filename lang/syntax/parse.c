@@ -228,10 +228,143 @@ static const char *quote_text(flux_lexstate *ls, flux_loc loc)
     return r;
 }
 
+static bool first_on_line(const flux_lexstate *ls, uint32_t at)
+{
+    while (at > 0 && (ls->text[at - 1] == ' ' || ls->text[at - 1] == '\t'))
+        at--;
+    return at == 0 || ls->text[at - 1] == '\n';
+}
+
+/* ---- brackets in messages ---- */
+
+static void linecol(flux_lexstate *ls, uint32_t off, unsigned *line, unsigned *col)
+{
+    flux_source_linecol((flux_source *)flux_sources_get(ls->sources, ls->file), off, line, col);
+}
+
+static bool same_line(flux_lexstate *ls, uint32_t a, uint32_t b)
+{
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    return memchr(ls->text + a, '\n', b - a) == NULL;
+}
+
+static char closer_of(char open)
+{
+    return open == '{' ? '}' : open == '[' ? ']' : open == '(' ? ')' : 0;
+}
+
+/* how many brackets were open for the parser when the lookahead came: an
+ * opener it brought is not open yet, what a closer it brought closed still is */
+static int open_at_error(const flux_lexstate *ls)
+{
+    int n = ls->depth;
+    if (ls->pushed && n > 0)
+        n--;
+    if (ls->popped_from > n)
+        n = ls->popped_from;
+    return n;
+}
+
+/* the first '}' noted as standing oddly after offset from (note_odd_close),
+ * or the last one before offset until when until is set; -1 for none */
+static int odd_close_after(const flux_lexstate *ls, uint32_t from)
+{
+    for (int i = 0; i < ls->nodd; i++)
+        if (ls->odd_close[i].begin > from)
+            return i;
+    return -1;
+}
+
+static int odd_close_before(const flux_lexstate *ls, uint32_t until)
+{
+    int r = -1;
+    for (int i = 0; i < ls->nodd; i++)
+        if (ls->odd_close[i].begin < until)
+            r = i;
+    return r;
+}
+
+static uint32_t indent_at(const flux_lexstate *ls, uint32_t at)
+{
+    uint32_t b = at;
+    while (b > 0 && ls->text[b - 1] != '\n')
+        b--;
+    uint32_t p = b;
+    while (ls->text[p] == ' ' || ls->text[p] == '\t')
+        p++;
+    return p - b;
+}
+
+/* a note at odd close k: what it closed, and the line it is indented like
+ * when that is the line of `like` (an unclosed opener) */
+static void odd_note(flux_lexstate *ls, flux_diag *g, int k, const flux_loc *like, const char *why)
+{
+    unsigned line, col, lline, lcol;
+    linecol(ls, ls->odd_open[k].begin, &line, &col);
+    uint32_t at = ls->odd_close[k].begin;
+    bool first = first_on_line(ls, at);
+    flux_span cs = sp(ls, at, ls->odd_close[k].end);
+    if (like && first && indent_at(ls, at) == indent_at(ls, like->begin)) {
+        linecol(ls, like->begin, &lline, &lcol);
+        flux_diag_note(g, cs, "this '}' closes the '{' opened at %u:%u, but is indented like line %u: %s", line, col,
+                       lline, why);
+    } else {
+        flux_diag_note(g, cs, "this '}' closes the '{' opened at %u:%u, but is not indented like line %u: %s", line, col,
+                       line, why);
+    }
+}
+
+/* whether an unterminated string began on the line of offset at: what it
+ * swallowed up to the end of its line (a '}') is missing for a reason
+ * already reported */
+static bool eaten_on_line(const flux_lexstate *ls, uint32_t at)
+{
+    for (int i = 0; i < ls->neaten; i++)
+        if (same_line((flux_lexstate *)ls, ls->eaten[i], at))
+            return true;
+    return false;
+}
+
+/* the end of the file with brackets still open: the message names the
+ * innermost one, and a '}' that may have closed another by mistake */
+static void unclosed_at_eof(flux_lexstate *ls, flux_span span, int nopen, const char *base)
+{
+    flux_loc open = ls->stack_loc[nopen - 1];
+    int k = ls->stack[nopen - 1] == LEX_BLOCK ? odd_close_after(ls, open.begin) : -1;
+    if (ls->eaten_to_eof || eaten_on_line(ls, open.begin) || (k >= 0 && eaten_on_line(ls, ls->odd_open[k].begin)))
+        return; /* the string that swallowed its '}' was reported */
+    char o = ls->text[open.begin];
+    unsigned line, col;
+    linecol(ls, open.begin, &line, &col);
+    flux_diag *g = flux_error(ls->diags, span, "syntax", "%s, expected '%c' to close '%c' opened at %u:%u", base,
+                              closer_of(o), o, line, col);
+    flux_diag_note(g, sp(ls, open.begin, open.end), "unclosed '%c' opened here", o);
+    if (k >= 0)
+        odd_note(ls, g, k, &open, "is a '}' missing before it?");
+    ls->errors++;
+}
+
+/* a closer with nothing open of its kind */
+static void extra_closer(flux_lexstate *ls, flux_span span, char c, const char *base)
+{
+    char o = c == '}' ? '{' : c == ']' ? '[' : '(';
+    flux_diag *g = flux_error(ls->diags, span, "syntax", "%s: there is no '%c' for it to close", base, o);
+    int k = c == '}' ? odd_close_before(ls, span.begin) : -1;
+    if (k >= 0)
+        odd_note(ls, g, k, NULL, "is it one too many?");
+    ls->errors++;
+}
+
 void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *tokname, const char **expected,
                        int nexpected)
 {
     flux_span span = sp(ls, loc.begin, loc.end);
+    if (ls->eof_closing)
+        return; /* the braces given at the end of a file, its unclosed brace reported */
     if (what == 1) {
         const char *msg = ls->invalid_msg ? ls->invalid_msg : "invalid token";
         if (strcmp(msg, "unknown template statement") == 0) {
@@ -262,13 +395,12 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
         return;
     }
 
-    /* after an earlier error (say an unterminated string that ate a '}'),
-     * reaching the end of the file early is its echo, not a new mistake */
-    if (what == 2 && ls->errors > 0)
-        return;
     /* inside {{ }} the input ends where the expression does */
     if (what == 2 && ls->expr_mode)
         tokname = "end of the expression";
+    int nopen = open_at_error(ls);
+    if (what == 2 && nopen == 0 && ls->errors > 0)
+        return; /* the end of a file whose brackets all closed, reached early: an echo */
     flux_buf m = {0};
     flux_buf_puts(&m, "unexpected ");
     flux_buf_puts(&m, tokname);
@@ -278,7 +410,14 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
         flux_buf_putc(&m, ' ');
         flux_buf_puts(&m, quote_text(ls, loc));
     }
-    bool wants_eq = false, wants_colon = false, wants_close = false;
+    bool closer = what == 0 && strlen(tokname) == 3 && tokname[0] == '\'' && strchr("}])", tokname[1]);
+    if (closer && ls->popped_from == 0) {
+        extra_closer(ls, span, tokname[1], flux_buf_cstr(&m));
+        flux_buf_free(&m);
+        return;
+    }
+    bool wants_eq = false, wants_colon = false, wants_close = false, wants_opener_close = false;
+    char want_close = nopen > 0 ? closer_of(ls->text[ls->stack_loc[nopen - 1].begin]) : 0;
     size_t base_len = m.len;
     if (nexpected > 0 && nexpected <= 5) {
         /* a longer list reads as noise, not help */
@@ -290,6 +429,7 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
             wants_eq |= strcmp(expected[i], "'='") == 0;
             wants_colon |= strcmp(expected[i], "':'") == 0;
             wants_close |= strcmp(expected[i], "'}'") == 0;
+            wants_opener_close |= strlen(expected[i]) == 3 && expected[i][1] == want_close;
         }
     }
     /* a missing {% endfor %}-like end: point at the statement it closes */
@@ -309,10 +449,26 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
         ls->errors++;
         return;
     }
+    if (what == 2 && nopen > 0) {
+        m.len = base_len;
+        unclosed_at_eof(ls, span, nopen, flux_buf_cstr(&m));
+        flux_buf_free(&m);
+        return;
+    }
+    /* an error on a later line than the bracket that expects its closer:
+     * name the bracket, which may be the one left open */
+    if (wants_opener_close && ls->stack[nopen - 1] == LEX_INLINE &&
+        !same_line(ls, ls->stack_loc[nopen - 1].begin, loc.begin)) {
+        unsigned line, col;
+        linecol(ls, ls->stack_loc[nopen - 1].begin, &line, &col);
+        flux_buf_printf(&m, " to close '%c' opened at %u:%u", ls->text[ls->stack_loc[nopen - 1].begin], line, col);
+    }
     const char *help = NULL;
     bool in_tag = strcmp(tokname, "'%}'") == 0 || ls->expr_mode || ls->stmt_mode;
     char prev = loc.begin > 0 ? ls->text[loc.begin - 1] : 0;
-    if (wants_colon)
+    if (ls->before_last == T_PIPELINE && what == 0)
+        help = "a pipeline is written 'pipeline NAME { ... }'";
+    else if (wants_colon)
         help = "a task is written 'task NAME : OPERATOR { ... }'";
     else if (wants_eq && what == 0 && !in_tag)
         help = "an attribute is written 'name = value', one per line";
@@ -324,17 +480,8 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
         help = NULL;
     char *msg = flux_arena_strdup(ls->arena, flux_buf_cstr(&m));
     flux_buf_free(&m);
-    if (what == 2 && ls->depth > 0) {
-        flux_loc open = ls->stack_loc[ls->depth - 1];
-        flux_diag *g = flux_error(ls->diags, span, "syntax", "%s", msg);
-        flux_diag_note(g, sp(ls, open.begin, open.end), "unclosed '%c' opened here",
-                       ls->text[open.begin]);
-        ls->errors++;
-        return;
-    }
     flux_parse_error(ls, span, help, "%s", msg);
 }
-
 
 void fluxyyerror(flux_loc *loc, flux_lexstate *ls, const char *msg)
 {
@@ -349,6 +496,168 @@ void flux_parse_if_else_check(flux_lexstate *ls, flux_item *it, flux_loc l)
     (void)it;
     flux_parse_error(ls, sp(ls, l.begin, l.end), "'{% else %}' must be the last branch before '{% endif %}'",
                  "branch after '{%% else %%}'");
+}
+
+/* ---- recovery and mistakes read past ---- */
+
+/* a single-quoted string as Flux writes it, for the help; NULL when long */
+static const char *double_quoted(flux_lexstate *ls, flux_loc l)
+{
+    if (l.end - l.begin > 64)
+        return NULL;
+    flux_buf b = {0};
+    flux_buf_putc(&b, '"');
+    for (uint32_t p = l.begin + 1; p + 1 < l.end; p++) {
+        char c = ls->text[p];
+        if (c == '\\' && p + 2 < l.end && ls->text[p + 1] == '\'') {
+            flux_buf_putc(&b, '\'');
+            p++;
+        } else if (c == '\\' && p + 2 < l.end) {
+            flux_buf_putc(&b, c);
+            flux_buf_putc(&b, ls->text[++p]);
+        } else if (c == '"') {
+            flux_buf_puts(&b, "\\\"");
+        } else {
+            flux_buf_putc(&b, c);
+        }
+    }
+    flux_buf_putc(&b, '"');
+    const char *r = flux_arena_strdup(ls->arena, flux_buf_cstr(&b));
+    flux_buf_free(&b);
+    return r;
+}
+
+static void report_soft(flux_lexstate *ls)
+{
+    flux_span at = sp(ls, ls->soft_loc.begin, ls->soft_loc.end);
+    switch (ls->soft) {
+    case LEX_SOFT_SQUOTE: {
+        const char *d = double_quoted(ls, ls->soft_loc);
+        flux_parse_error(ls, at, d ? flux_arena_printf(ls->arena, "Flux strings are written in double quotes: %s", d)
+                                   : "Flux strings are written in double quotes",
+                         "unexpected single-quoted string");
+        break;
+    }
+    case LEX_SOFT_ARROW:
+        flux_parse_error(ls, at, "a dependency is written 'a >> b'", "'->' is not a dependency operator");
+        break;
+    case LEX_SOFT_TRUE: case LEX_SOFT_FALSE: {
+        bool t = ls->soft == LEX_SOFT_TRUE;
+        flux_parse_error(ls, at, t ? "booleans are written in lower case: true" : "booleans are written in lower case: false",
+                         "'%s' is not a value in Flux", t ? "True" : "False");
+        break;
+    }
+    }
+    ls->soft = LEX_SOFT_NONE;
+}
+
+/* the tokens that close the blocks open at the end of a file: '}' and a
+ * newline for each, then the end */
+static int eof_close(flux_lexstate *ls, flux_loc *lloc)
+{
+    *lloc = ls->eof_loc;
+    int t = 0;
+    if (ls->eof_nl) {
+        ls->eof_nl = 0;
+        t = T_NL;
+    } else if (ls->depth > 0) {
+        ls->depth--;
+        ls->eof_nl = 1;
+        t = '}';
+    }
+    ls->last_tok = t;
+    ls->last_loc = *lloc;
+    return t;
+}
+
+int flux_parse_next(flux_lexstate *ls, flux_loc *lloc)
+{
+    ls->pushed = 0;
+    ls->popped_from = 0;
+    ls->invalid_msg = NULL;
+    ls->invalid_help = NULL;
+    ls->before_last = ls->last_tok;
+    if (ls->npending > 0) {
+        ls->npending--;
+        *lloc = ls->pending_loc[ls->npending];
+        ls->last_tok = ls->pending[ls->npending];
+        ls->last_loc = *lloc;
+        return ls->last_tok;
+    }
+    if (ls->eof_closing)
+        return eof_close(ls, lloc);
+    for (;;) {
+        int before = ls->depth;
+        int t = flux_lex_next(ls);
+        if (ls->soft && !ls->recovering)
+            report_soft(ls);
+        ls->soft = LEX_SOFT_NONE;
+        if (t == 0 && ls->depth > 0 && ls->tdepth == 0 && !ls->expr_mode && !ls->stmt_mode) {
+            /* the end of the file with blocks open: reported once here, then
+             * each block is closed for the parser, so the items read so far
+             * stay and are checked like the rest of the file */
+            unclosed_at_eof(ls, sp(ls, lloc->begin, lloc->end), ls->depth, "unexpected end of file");
+            ls->recovering = 0;
+            ls->eof_closing = 1;
+            ls->eof_loc = *lloc;
+            while (ls->depth > 0 && ls->stack[ls->depth - 1] != LEX_BLOCK)
+                ls->depth--;
+            return eof_close(ls, lloc);
+        }
+        if (ls->recovering && t != 0) {
+            if (ls->depth >= ls->recover_depth && (before > ls->recover_depth || ls->depth > ls->recover_depth)) {
+                /* inside brackets the broken item opened: skipped whole */
+                ls->pushed = 0;
+                ls->popped_from = 0;
+                ls->invalid_msg = NULL;
+                continue;
+            }
+            if (t == T_NL || ls->depth < ls->recover_depth)
+                ls->recovering = 0;
+        } else if (t == 0) {
+            ls->recovering = 0;
+        }
+        ls->last_tok = t;
+        ls->last_loc = *lloc;
+        return t;
+    }
+}
+
+void flux_parse_recover(flux_lexstate *ls, flux_loc loc, int la)
+{
+    if (ls->eof_closing)
+        return;
+    int n = open_at_error(ls);
+    if (la != LA_OPENER && la != LA_CLOSER && ls->pushed)
+        n = ls->depth;
+    /* the block the parser recovers in: the innermost one open */
+    int rd = 0;
+    for (int i = n - 1; i >= 0; i--) {
+        if (ls->stack[i] == LEX_BLOCK) {
+            rd = i + 1;
+            break;
+        }
+    }
+    if (la == LA_OTHER && n > rd && ls->depth == n && ls->stack[n - 1] == LEX_INLINE && first_on_line(ls, loc.begin) &&
+        !same_line(ls, ls->stack_loc[n - 1].begin, loc.begin) && ls->last_tok != 0) {
+        /* a [ ( or map { left open, and a line that cannot continue it:
+         * the bracket ends where that line begins, which is read again as
+         * the next item */
+        ls->depth = rd;
+        ls->pending[0] = ls->last_tok;
+        ls->pending_loc[0] = ls->last_loc;
+        ls->pending[1] = T_NL;
+        ls->pending_loc[1] = (flux_loc){loc.begin, loc.begin};
+        ls->npending = 2;
+        return;
+    }
+    /* the broken item ends at the next newline of that block, or at its
+     * '}': what it opened on the way is skipped whole (a newline that was
+     * the lookahead already ended it) */
+    if (ls->depth >= rd && !(ls->last_tok == T_NL && ls->depth == rd)) {
+        ls->recovering = 1;
+        ls->recover_depth = rd;
+    }
 }
 
 /* ---- literals ---- */

@@ -56,11 +56,23 @@ static flux_span SP(flux_lexstate *ls, flux_loc l)
 
 static void *xnode(flux_lexstate *ls, size_t size) { return flux_arena_alloc(ls->arena, size); }
 
+/* the condition of a branch whose head did not parse */
+static flux_expr broken_cond;
+
+static bool chain_broken(const flux_vec *v)
+{
+    for (size_t i = 0; i + 2 < v->n; i += 3)
+        if (v->v[i] == &broken_cond)
+            return true;
+    return false;
+}
+
 static void if_chain_free(flux_vec *v)
 {
-    /* triples: condition, body vector, malloc'd location */
+    /* triples: condition, body vector, malloc'd location (NULL once taken) */
     for (size_t i = 0; v && i + 2 < v->n; i += 3) {
-        free(((flux_vec *)v->v[i + 1])->v);
+        if (v->v[i + 1])
+            free(((flux_vec *)v->v[i + 1])->v);
         free(v->v[i + 1]);
         free(v->v[i + 2]);
     }
@@ -130,6 +142,35 @@ static flux_item *mk_item(flux_lexstate *ls, flux_ikind k, flux_loc l)
     flux_item *it = xnode(ls, sizeof *it);
     it->kind = k;
     it->span = SP(ls, l);
+    return it;
+}
+
+/* an {% if %} item from the chain of its branches: triples of condition
+ * (NULL for else), body vector, body location; the vectors are taken */
+static flux_item *mk_if(flux_lexstate *ls, flux_vec *chain, flux_loc l)
+{
+    flux_item *it = mk_item(ls, FLUX_I_IF, l);
+    size_t n = chain->n / 3, nc = 0;
+    it->u.cond.conds = xnode(ls, (n ? n : 1) * sizeof(flux_expr *));
+    it->u.cond.bodies = xnode(ls, (n ? n : 1) * sizeof(flux_body));
+    for (size_t i = 0; i < n; i++) {
+        flux_expr *c = chain->v[3 * i];
+        flux_vec *b = chain->v[3 * i + 1];
+        flux_loc *bl = chain->v[3 * i + 2];
+        flux_body body = mk_body(ls, b, *bl);
+        free(bl);
+        chain->v[3 * i + 1] = NULL;
+        chain->v[3 * i + 2] = NULL;
+        if (c) {
+            it->u.cond.conds[nc] = c;
+            it->u.cond.bodies[nc] = body;
+            nc++;
+        } else {
+            it->u.cond.else_body = xnode(ls, sizeof(flux_body));
+            *it->u.cond.else_body = body;
+        }
+    }
+    it->u.cond.n = nc;
     return it;
 }
 
@@ -210,6 +251,9 @@ static const char *tok_text(flux_lexstate *ls, flux_loc l)
 %token IDENT "identifier" IN "'in'" NOT "'not'" AND "'and'" OR "'or'" IF "'if'" ELSE "'else'"
 %token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" IDIV "'//'"
 %token INVALID "invalid token"
+/* a map's braces, told from a block's by the scanner: a '}' that ends a
+ * map can never end a block during error recovery */
+%token MAPOPEN "'{'" MAPCLOSE "'}'"
 
 %type <vec> body body_x name_list values values_opt entries entries_opt args args_opt dict_items dict_opt
 %type <vec> macro_params macro_params_opt deps if_chain
@@ -254,6 +298,7 @@ body
 body_x
     : body                          { $$ = $1; }
     | body item                     { $$ = vec_push($1, $2); }
+    | body error                    { $$ = $1; } /* a broken last item: the block's end still closes it */
     ;
 
 item
@@ -322,29 +367,8 @@ item
             $$->u.loop.body = mk_body(ls, $8, @8);
         }
     | if_chain TS_ENDIF TS_END      {
-            $$ = mk_item(ls, FLUX_I_IF, @$);
-            /* the chain holds triples: condition (NULL for else), body vec, loc */
-            size_t n = $1->n / 3, nc = 0;
-            $$->u.cond.conds = xnode(ls, n * sizeof(flux_expr *));
-            $$->u.cond.bodies = xnode(ls, n * sizeof(flux_body));
-            for (size_t i = 0; i < n; i++) {
-                flux_expr *c = $1->v[3 * i];
-                flux_vec *b = $1->v[3 * i + 1];
-                flux_loc *bl = $1->v[3 * i + 2];
-                flux_body body = mk_body(ls, b, *bl);
-                free(bl);
-                if (c) {
-                    $$->u.cond.conds[nc] = c;
-                    $$->u.cond.bodies[nc] = body;
-                    nc++;
-                } else {
-                    $$->u.cond.else_body = xnode(ls, sizeof(flux_body));
-                    *$$->u.cond.else_body = body;
-                }
-            }
-            $$->u.cond.n = nc;
-            free($1->v);
-            free($1);
+            $$ = chain_broken($1) ? NULL : mk_if(ls, $1, @$);
+            if_chain_free($1);
         }
     | TS_MACRO IDENT '(' macro_params_opt ')' TS_END body_x TS_ENDMACRO TS_END {
             $$ = mk_item(ls, FLUX_I_MACRO, @$);
@@ -362,10 +386,30 @@ item
             $$ = mk_item(ls, FLUX_I_INCLUDE, @$);
             $$->u.include.path = flux_lex_tstr(ls, @2, TSTR_XSTRING);
         }
+    /* a statement whose head is broken: the block is still read to its
+     * end, so what follows it is not misread, and dropped */
+    | TS_FOR error TS_END body_x TS_ENDFOR TS_END { vec_free($4); $$ = NULL; }
+    | TS_SET error TS_END           { $$ = NULL; }
+    | TS_MACRO error TS_END body_x TS_ENDMACRO TS_END { vec_free($4); $$ = NULL; }
+    | TS_INCLUDE error TS_END       { $$ = NULL; }
     ;
 
 if_chain
-    : TS_IF expr TS_END body_x      {
+    : TS_IF error TS_END body_x     {
+            $$ = vec_new();
+            flux_loc *l = malloc(sizeof *l);
+            if (!l) abort();
+            *l = @4;
+            vec_push($$, &broken_cond); vec_push($$, $4); vec_push($$, l);
+        }
+    | if_chain TS_ELIF error TS_END body_x {
+            $$ = $1;
+            flux_loc *l = malloc(sizeof *l);
+            if (!l) abort();
+            *l = @5;
+            vec_push($$, &broken_cond); vec_push($$, $5); vec_push($$, l);
+        }
+    | TS_IF expr TS_END body_x      {
             $$ = vec_new();
             flux_loc *l = malloc(sizeof *l);
             if (!l) abort();
@@ -481,7 +525,7 @@ value
             $$ = mk_v(ls, FLUX_V_LIST, @$);
             $$->u.list.v = (flux_val **)vec_freeze(ls, $2, &$$->u.list.n);
         }
-    | '{' entries_opt '}'           {
+    | MAPOPEN entries_opt MAPCLOSE  {
             $$ = mk_v(ls, FLUX_V_MAP, @$);
             size_t n = $2->n;
             $$->u.map.v = xnode(ls, (n ? n : 1) * sizeof(flux_mapent));
@@ -661,9 +705,7 @@ int fluxyylex(FLUXYYSTYPE *lval, flux_loc *lloc, flux_lexstate *ls)
     }
     ls->lval = lval;
     ls->lloc = lloc;
-    ls->invalid_msg = NULL;
-    ls->invalid_help = NULL;
-    return flux_lex_next(ls);
+    return flux_parse_next(ls, lloc);
 }
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, flux_lexstate *ls)
@@ -678,7 +720,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, flux_lexstate *ls)
     yysymbol_kind_t la = yypcontext_token(ctx);
     const flux_loc *loc = yypcontext_location(ctx);
     int what = la == YYSYMBOL_INVALID ? 1 : la == YYSYMBOL_YYEOF ? 2 : 0;
-    flux_parse_report(ls, *loc, what, what == 2 ? "end of file" : yysymbol_name(la), names,
-                      n < 0 || n > MAXEXP ? 0 : k);
+    const char *name = yysymbol_name(la);
+    int kind = !strcmp(name, "'{'") || !strcmp(name, "'['") || !strcmp(name, "'('") ? LA_OPENER
+               : !strcmp(name, "'}'") || !strcmp(name, "']'") || !strcmp(name, "')'") ? LA_CLOSER
+                                                                                    : LA_OTHER;
+    flux_parse_report(ls, *loc, what, what == 2 ? "end of file" : name, names, n < 0 || n > MAXEXP ? 0 : k);
+    flux_parse_recover(ls, *loc, kind);
     return 0;
 }
