@@ -1,4 +1,5 @@
-/* check_templates — run-time templates: params.NAME declared, conn.NAME.FIELD,
+/* check_templates — run-time templates, the heads and bodies of their
+ * statements included: params.NAME declared, conn.NAME.FIELD,
  * tasks.ID.outputs.KEY (recorded for check_deps.c), fields of single-valued
  * variables; params and task outputs put into shell or SQL text without
  * shquote or sql last, and a shquote or sql inside quotes of that text. */

@@ -116,6 +116,29 @@ static const char VALUES[] =
     "    literal >> nested\n"
     "}\n";
 
+/* statements kept for run time, text that looks like tags, a '{' right
+ * before a statement, nested bodies */
+static const char STATEMENTS[] =
+    "{% set ts_list = [\"a\", \"b\"] %}\n"
+    "pipeline statements {\n"
+    "    schedule = \"@daily\"\n"
+    "    start = \"2026-01-01T00:00:00Z\"\n"
+    "    params {\n"
+    "        flag = true\n"
+    "        names = [\"x\", \"y\"]\n"
+    "        d = { k = 1 }\n"
+    "    }\n"
+    "    task kept : bash {\n"
+    "        command = \"\\{% raw %\\} \\{{ x \\}} {{ '{%' }}{% if params.flag %}\\{{% for n in params.names %}"
+    "{{ n | shquote }}{% if not loop.last %},{% endif %}{% endfor %}{% elif ts_list %}b{% else %}c{% endif %}"
+    "{% set m = params.names | length %}{{ m }}{% for k, v in params.d %}{{ k }}={{ v }}{% endfor %}\"\n"
+    "    }\n"
+    "    task folded_loop : bash {\n"
+    "        command = \"{% for t in ts_list %}{% set w = params.names[0] ~ t %}{{ w | shquote }}{% endfor %}\"\n"
+    "    }\n"
+    "    task restored : bash { command = \"{% set y = 1 %}{% if params.flag %}{% set y = 2 %}{% endif %}{{ y }}\" }\n"
+    "}\n";
+
 /* two pipelines in one file, names YAML would misread when plain */
 static const char TWO[] =
     "pipeline yes {\n"
@@ -789,6 +812,7 @@ int main(void)
     STABLE("design.flux", DESIGN, 1);
     STABLE("values.flux", VALUES, 1);
     STABLE("two.flux", TWO, 2);
+    STABLE("statements.flux", STATEMENTS, 1);
     STABLE("tests/golden/ok/inc.flux", INCLUDES, 1);
     test_plan_ids();
     test_design_content();
