@@ -133,6 +133,15 @@ static flux_eval_status eval_or_fold(folder *fd, const flux_scope *scope, const 
     return *folded ? FLUX_EVAL_RUNTIME : FLUX_EVAL_ERROR;
 }
 
+/* a macro named where a value stands, as the evaluator words a call */
+static bool not_a_value(folder *fd, flux_value v, flux_span span)
+{
+    const flux_item *m = v.u.p;
+    flux_expand_error(fd->x, span, "template", "call it alone on its own line: {{ name(...) }}",
+                      "macro '%s' expands to tasks and attributes, not to a value", m->u.macro.name);
+    return false;
+}
+
 static bool fold_expr(folder *fd, const flux_tpart *p, const flux_scope *scope, tout *out)
 {
     flux_value v;
@@ -144,11 +153,8 @@ static bool fold_expr(folder *fd, const flux_tpart *p, const flux_scope *scope, 
         put_part(fd, out, (flux_tpart){.expr = folded, .span = p->span});
         return true;
     }
-    if (v.t == FLUX_T_MACRO) {
-        flux_expand_error(fd->x, p->expr->span, "bad-value", "call a macro alone on its line, where items stand",
-                          "a macro expands to tasks and attributes, not to a value");
-        return false;
-    }
+    if (v.t == FLUX_T_MACRO)
+        return not_a_value(fd, v, p->expr->span);
     flux_buf b = {0};
     flux_value_render(v, &b);
     bool ok = put_text(fd, out, b.data ? b.data : "", b.len, p->span);
@@ -176,10 +182,8 @@ static bool fold_set(folder *fd, const flux_tstmt *st, flux_scope *scope, bool k
         flux_scope_bind(fd->x->a, scope, st->u.set.name, err, NULL);
         return false;
     }
-    if (s == FLUX_EVAL_OK && v.t == FLUX_T_MACRO) {
-        flux_expand_error(fd->x, st->u.set.val->span, "bad-value", NULL, "a macro is not a value");
-        return false;
-    }
+    if (s == FLUX_EVAL_OK && v.t == FLUX_T_MACRO)
+        return not_a_value(fd, v, st->u.set.val->span);
     if (s == FLUX_EVAL_OK && kept)
         folded = flux_value_expr(fd->x->a, v, st->u.set.val->span);
     if (folded) {
