@@ -493,7 +493,8 @@ typedef struct frame {
 
 typedef struct builder {
     flux_lexstate *ls;
-    frame f[TSTMT_MAX_DEPTH + 1];
+    frame *f; /* f[0] is the string itself, f[1..top] the open blocks */
+    size_t cap;
     int top;
     bool ok;
     bool stop;
@@ -595,6 +596,7 @@ static void add_head(builder *b, const flux_thead *h, flux_span at)
             st->u.loop.iter = h->expr;
         }
         b->top++;
+        b->f = flux_xgrow(b->f, (size_t)b->top, &b->cap, sizeof *b->f, 4);
         memset(&b->f[b->top], 0, sizeof b->f[b->top]);
         b->f[b->top].st = st;
         b->f[b->top].cond = h->expr;
@@ -637,6 +639,7 @@ static void builder_free(builder *b)
         free(b->f[i].conds);
         free(b->f[i].bodies);
     }
+    free(b->f);
 }
 
 /* ---- strings ---- */
@@ -744,11 +747,11 @@ flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
         abort();
     seg_texts(ls, &s, kind, texts, lens);
 
-    builder *bd = calloc(1, sizeof *bd);
-    if (!bd)
-        abort();
+    builder bdv = {0}, *bd = &bdv;
     bd->ls = ls;
     bd->ok = true;
+    bd->f = flux_xgrow(NULL, 0, &bd->cap, sizeof *bd->f, 4);
+    memset(bd->f, 0, sizeof *bd->f);
     for (size_t i = 0; i < s.n && !bd->stop; i++) {
         flux_tpart p = {0};
         if (s.v[i].kind == SEG_TEXT) {
@@ -788,12 +791,12 @@ flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
         flux_tbody body = freeze(ls, &bd->f[0].cur);
         ts->parts = body.parts;
         ts->n = body.n;
+        free(bd->f);
     } else {
         builder_free(bd);
         ts->broken = true;
         ts->n = 0;
     }
-    free(bd);
     free(texts);
     free(lens);
     free(s.v);
