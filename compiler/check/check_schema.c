@@ -118,7 +118,7 @@ void flux_check_type(checker *k, const flux_param_schema *ps, flux_param_type ty
             if (!(ps->flags & FLUX_PF_TEMPLATED)) {
                 flux_span sp = f->u.tmpl.n ? f->u.tmpl.parts[0].span : f->span;
                 for (size_t i = 0; i < f->u.tmpl.n; i++)
-                    if (f->u.tmpl.parts[i].expr) {
+                    if (f->u.tmpl.parts[i].expr || f->u.tmpl.parts[i].stmt) {
                         sp = f->u.tmpl.parts[i].span;
                         break;
                     }
@@ -245,19 +245,45 @@ static bool misspelt(checker *k, const flux_task *t, const flux_operator *op, co
     return false;
 }
 
+/* Airflow's operator classes, as an Airflow user writes them: what Flux
+ * writes instead (NULL: no operator of Flux does that) */
+static const struct {
+    const char *airflow, *flux;
+} airflow_ops[] = {
+    {"BashOperator", "bash"}, {"EmptyOperator", NULL}, {"DummyOperator", NULL},
+    {"ExternalTaskSensor", "external_task_sensor"}, {"FileSensor", "file_sensor"}, {"HttpOperator", "http"},
+    {"MySqlOperator", "mysql"}, {"PythonOperator", NULL}, {"SQLExecuteQueryOperator", "mysql"},
+    {"SimpleHttpOperator", "http"}, {"SqlSensor", "sql_sensor"}, {"SqliteOperator", "sqlite"},
+    {"TimeSensor", "time_sensor"},
+};
+
+static const char *operator_help(checker *k, const char *name, const char *task)
+{
+    for (size_t i = 0; i < sizeof airflow_ops / sizeof *airflow_ops; i++) {
+        if (strcmp(airflow_ops[i].airflow, name) != 0)
+            continue;
+        if (airflow_ops[i].flux)
+            return flux_arena_printf(k->a, "Airflow's %s is '%s' in Flux: task %s : %s { ... }", name,
+                                     airflow_ops[i].flux, task, airflow_ops[i].flux);
+        if (strcmp(name, "PythonOperator") == 0)
+            return "Flux runs no Python callables: run a script with 'bash', command = \"python3 job.py\"";
+        return "a task that does nothing is 'bash' with command = \"true\"";
+    }
+    size_t n;
+    const flux_operator *ops = flux_registry_all(&n);
+    flux_suggester s;
+    flux_suggest_init(&s, name);
+    for (size_t i = 0; i < n; i++)
+        flux_suggest_feed(&s, ops[i].name);
+    const char *best = flux_suggest_best(&s);
+    return best ? flux_check_did_you_mean(k, best) : "see the operators in lang/REFERENCE.md";
+}
+
 void flux_check_task(checker *k, const flux_task *t)
 {
     const flux_operator *op = flux_registry_find(t->op);
     if (!op) {
-        size_t n;
-        const flux_operator *ops = flux_registry_all(&n);
-        flux_suggester s;
-        flux_suggest_init(&s, t->op);
-        for (size_t i = 0; i < n; i++)
-            flux_suggest_feed(&s, ops[i].name);
-        const char *best = flux_suggest_best(&s);
-        ERR(k, t->op_span, t->ctx, "unknown-operator", best ? flux_check_did_you_mean(k, best) : "see the operators in lang/REFERENCE.md",
-            "unknown operator '%s'", t->op);
+        ERR(k, t->op_span, t->ctx, "unknown-operator", operator_help(k, t->op, t->id), "unknown operator '%s'", t->op);
         /* parameters cannot be checked without a schema, templates can */
         for (size_t i = 0; i < t->attrs.n; i++)
             flux_check_templates(k, &t->attrs.v[i].val, t, FLUX_PT_STRING, t->attrs.v[i].ctx);

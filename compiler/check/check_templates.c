@@ -1,4 +1,5 @@
-/* check_templates — run-time templates: params.NAME declared, conn.NAME.FIELD,
+/* check_templates — run-time templates, the heads and bodies of their
+ * statements included: params.NAME declared, conn.NAME.FIELD,
  * tasks.ID.outputs.KEY (recorded for check_deps.c), fields of single-valued
  * variables; params and task outputs put into shell or SQL text without
  * shquote or sql last, and a shquote or sql inside quotes of that text. */
@@ -260,11 +261,11 @@ static const char *quote_name(flux_quote q)
 
 /* one {{ }} of shell or SQL text: controlled values without the quoting
  * filter last, and a quoting filter whose quotes land inside other quotes */
-static void check_quoting(checker *k, const flux_field *f, size_t i, flux_param_type type, flux_quote q,
+static void check_quoting(checker *k, const flux_tpart *part, flux_param_type type, flux_quote q,
                           const flux_ctx *ctx)
 {
-    const flux_expr *e = f->u.tmpl.parts[i].expr;
-    flux_span span = f->u.tmpl.parts[i].span;
+    const flux_expr *e = part->expr;
+    flux_span span = part->span;
     bool shell = type == FLUX_PT_SHELL;
     const char *want = shell ? "shquote" : "sql";
     bool quoted = q == FLUX_QUOTE_SINGLE || q == FLUX_QUOTE_DOUBLE || q == FLUX_QUOTE_BACK;
@@ -299,26 +300,73 @@ static void check_quoting(checker *k, const flux_field *f, size_t i, flux_param_
     }
 }
 
+/* The text a template renders, in source order: its text and {{ }} parts,
+ * with each statement's bodies in turn (a branch after the one before it,
+ * a loop's body once). The quoting of shell or SQL text is read from it;
+ * branches are alike in practice, each closing the quotes it opens. */
+typedef struct flat_parts {
+    flux_tpart *v;
+    size_t n, cap;
+} flat_parts;
+
+static void flatten(const flux_tpart *parts, size_t n, flat_parts *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const flux_tstmt *st = parts[i].stmt;
+        if (!st) {
+            out->v = flux_xgrow(out->v, out->n, &out->cap, sizeof *out->v, 16);
+            out->v[out->n++] = parts[i];
+        } else if (st->kind == FLUX_TS_FOR) {
+            flatten(st->u.loop.body.parts, st->u.loop.body.n, out);
+        } else if (st->kind == FLUX_TS_IF) {
+            for (size_t j = 0; j < st->u.cond.n; j++)
+                flatten(st->u.cond.bodies[j].parts, st->u.cond.bodies[j].n, out);
+            if (st->u.cond.else_body)
+                flatten(st->u.cond.else_body->parts, st->u.cond.else_body->n, out);
+        }
+    }
+}
+
+/* every expression of a template, statements' heads and bodies included */
+static void check_parts(checker *k, const flux_tpart *parts, size_t n, const flux_task *t, const flux_ctx *ctx)
+{
+    for (size_t i = 0; i < n; i++) {
+        const flux_tstmt *st = parts[i].stmt;
+        if (parts[i].expr) {
+            check_expr(k, parts[i].expr, t, ctx);
+        } else if (st && st->kind == FLUX_TS_SET) {
+            check_expr(k, st->u.set.val, t, ctx);
+        } else if (st && st->kind == FLUX_TS_FOR) {
+            check_expr(k, st->u.loop.iter, t, ctx);
+            check_parts(k, st->u.loop.body.parts, st->u.loop.body.n, t, ctx);
+        } else if (st && st->kind == FLUX_TS_IF) {
+            for (size_t j = 0; j < st->u.cond.n; j++) {
+                check_expr(k, st->u.cond.conds[j], t, ctx);
+                check_parts(k, st->u.cond.bodies[j].parts, st->u.cond.bodies[j].n, t, ctx);
+            }
+            if (st->u.cond.else_body)
+                check_parts(k, st->u.cond.else_body->parts, st->u.cond.else_body->n, t, ctx);
+        }
+    }
+}
+
 void flux_check_templates(checker *k, const flux_field *f, const flux_task *t, flux_param_type type,
                             const flux_ctx *ctx)
 {
     switch (f->kind) {
     case FLUX_F_TEMPLATE: {
-        size_t n = f->u.tmpl.n;
-        flux_quote *q = NULL;
-        if (type == FLUX_PT_SHELL || type == FLUX_PT_SQL) {
-            q = flux_xmalloc((n ? n : 1) * sizeof *q);
-            (type == FLUX_PT_SHELL ? flux_quote_shell : flux_quote_sql)(f->u.tmpl.parts, n, q);
-        }
-        for (size_t i = 0; i < n; i++) {
-            const flux_expr *e = f->u.tmpl.parts[i].expr;
-            if (!e)
-                continue;
-            check_expr(k, e, t, ctx);
-            if (q)
-                check_quoting(k, f, i, type, q[i], ctx);
-        }
+        check_parts(k, f->u.tmpl.parts, f->u.tmpl.n, t, ctx);
+        if (type != FLUX_PT_SHELL && type != FLUX_PT_SQL)
+            return;
+        flat_parts fp = {0};
+        flatten(f->u.tmpl.parts, f->u.tmpl.n, &fp);
+        flux_quote *q = flux_xmalloc((fp.n ? fp.n : 1) * sizeof *q);
+        (type == FLUX_PT_SHELL ? flux_quote_shell : flux_quote_sql)(fp.v, fp.n, q);
+        for (size_t i = 0; i < fp.n; i++)
+            if (fp.v[i].expr)
+                check_quoting(k, &fp.v[i], type, q[i], ctx);
         free(q);
+        free(fp.v);
         return;
     }
     case FLUX_F_LIST:

@@ -484,22 +484,6 @@ static void do_set(expander *x, const flux_item *it, flux_scope *scope)
     flux_scope_bind(x->a, scope, it->u.set.name, v, &r->used);
 }
 
-static flux_value loop_info(expander *x, size_t i, size_t n)
-{
-    static const char *const keys[] = {"index", "index0", "first", "last", "length", "revindex", "revindex0"};
-    flux_value vals[7] = {flux_int((int64_t)i + 1), flux_int((int64_t)i), flux_bool(i == 0), flux_bool(i + 1 == n),
-                          flux_int((int64_t)n), flux_int((int64_t)(n - i)), flux_int((int64_t)(n - i - 1))};
-    flux_value d;
-    d.t = FLUX_T_DICT;
-    d.u.list.n = 14;
-    d.u.list.v = flux_arena_alloc(x->a, 14 * sizeof(flux_value));
-    for (size_t k = 0; k < 7; k++) {
-        d.u.list.v[2 * k] = flux_str(keys[k], strlen(keys[k]));
-        d.u.list.v[2 * k + 1] = vals[k];
-    }
-    return d;
-}
-
 static void do_for(expander *x, const flux_item *it, flux_scope *scope, target *tg)
 {
     flux_value seq;
@@ -539,7 +523,7 @@ static void do_for(expander *x, const flux_item *it, flux_scope *scope, target *
         } else {
             flux_scope_bind(x->a, inner, it->u.loop.var, seq.t == FLUX_T_DICT ? key : item, NULL);
         }
-        flux_scope_bind(x->a, inner, "loop", loop_info(x, i, n), NULL);
+        flux_scope_bind(x->a, inner, "loop", flux_scope_loop(x->a, i, n), NULL);
         flux_ctx *ctx = flux_arena_alloc(x->a, sizeof *ctx);
         ctx->kind = FLUX_CTX_LOOP;
         ctx->span = head;
@@ -768,7 +752,9 @@ void flux_expand_file(flux_compilation *c, flux_file *file)
             c->pipelines[i]->nincludes = x.ninc;
         }
     }
-    for (size_t i = 0; i < x.nsets; i++) {
+    /* in a file with syntax errors, the item that read a name may be the
+     * one that was dropped */
+    for (size_t i = 0; i < x.nsets && !x.partial; i++) {
         const flux_item *it = x.sets[i]->item;
         if (x.sets[i]->used)
             continue;

@@ -84,6 +84,11 @@ const char *flux_expand_name(expander *x, const flux_scope *scope, const flux_ts
             flux_buf_put(&b, p->text, p->len);
             continue;
         }
+        if (!p->expr) { /* a statement: only strings hold them */
+            flux_expand_error(x, p->span, "bad-name", NULL, "a %s name cannot hold a statement", what);
+            flux_buf_free(&b);
+            return NULL;
+        }
         flux_value v;
         flux_eval ev = flux_expand_evaluator(x, scope);
         flux_eval_status s = flux_eval_expr(&ev, p->expr, &v);
@@ -124,71 +129,6 @@ const char *flux_expand_name(expander *x, const flux_scope *scope, const flux_ts
 
 static bool field_from_value(expander *x, flux_value v, flux_span span, flux_field *f);
 
-/* a string with compile-time parts rendered and run-time parts folded and
- * kept: a plain string when nothing is left for run time, else a template */
-static bool string_field(expander *x, const flux_scope *scope, const flux_val *v, flux_field *f)
-{
-    const flux_tstr *t = v->u.str;
-    flux_buf text = {0};
-    flux_tpart *parts = flux_arena_alloc(x->a, (t->n ? t->n : 1) * sizeof *parts);
-    size_t np = 0;
-    /* every part is evaluated even after a failure, so each mistake of
-     * a string is reported in one run */
-    bool ok = !t->broken;
-    for (size_t i = 0; i < t->n; i++) {
-        const flux_tpart *p = &t->parts[i];
-        if (p->text) {
-            flux_buf_put(&text, p->text, p->len);
-            continue;
-        }
-        flux_eval ev = flux_expand_evaluator(x, scope);
-        flux_value val;
-        flux_eval_status s = flux_eval_expr(&ev, p->expr, &val);
-        if (s == FLUX_EVAL_ERROR) {
-            ok = false;
-        } else if (s == FLUX_EVAL_OK) {
-            flux_value_render(val, &text);
-        } else {
-            flux_expr *folded = flux_fold(&ev, p->expr);
-            if (!folded) {
-                ok = false;
-                continue;
-            }
-            if (text.len) {
-                parts[np].text = flux_arena_strndup(x->a, text.data, text.len);
-                parts[np].len = text.len;
-                parts[np].span = p->span;
-                np++;
-                text.len = 0;
-            }
-            parts[np].expr = folded;
-            parts[np].span = p->span;
-            np++;
-        }
-    }
-    if (!ok) {
-        flux_buf_free(&text);
-        return false;
-    }
-    if (np == 0) {
-        f->kind = FLUX_F_STRING;
-        f->u.str.s = flux_arena_strndup(x->a, text.data ? text.data : "", text.len);
-        f->u.str.len = text.len;
-    } else {
-        if (text.len) {
-            parts[np].text = flux_arena_strndup(x->a, text.data, text.len);
-            parts[np].len = text.len;
-            parts[np].span = t->span;
-            np++;
-        }
-        f->kind = FLUX_F_TEMPLATE;
-        f->u.tmpl.parts = parts;
-        f->u.tmpl.n = np;
-    }
-    flux_buf_free(&text);
-    return true;
-}
-
 bool flux_expand_field(expander *x, const flux_scope *scope, const flux_val *v, flux_field *f)
 {
     memset(f, 0, sizeof *f);
@@ -217,7 +157,7 @@ bool flux_expand_field(expander *x, const flux_scope *scope, const flux_val *v, 
         f->u.str.len = strlen(s);
         return true;
     }
-    case FLUX_V_STRING: return string_field(x, scope, v, f);
+    case FLUX_V_STRING: return flux_expand_template(x, scope, v->u.str, f);
     case FLUX_V_LIST: {
         f->kind = FLUX_F_LIST;
         f->u.list.n = v->u.list.n;

@@ -1,6 +1,7 @@
 /* expander — what the files of the expander share (expand.c: items, loops,
- * macros, includes; expand_fields.c: names and values): its state, limits,
- * errors with the expansion context's notes. Internal to compiler/expand. */
+ * macros, includes; expand_fields.c: names and values; expand_template.c:
+ * the templates of strings): its state, limits, errors with the expansion
+ * context's notes. Internal to compiler/expand. */
 #ifndef FLUX_EXPANDER_H
 #define FLUX_EXPANDER_H
 
@@ -90,5 +91,11 @@ const char *flux_expand_name(expander *x, const flux_scope *scope, const flux_ts
 /* a value as a typed field: compile-time parts computed, run-time ones folded
  * and kept */
 bool flux_expand_field(expander *x, const flux_scope *scope, const flux_val *v, flux_field *f);
+
+/* ---- expand_template.c ---- */
+
+/* a string's template as a field: a plain string when compile time renders
+ * all of it, else a template of what is left for run time */
+bool flux_expand_template(expander *x, const flux_scope *scope, const flux_tstr *t, flux_field *f);
 
 #endif

@@ -502,7 +502,8 @@ static flux_eval_status eval_attr(flux_eval *ev, const flux_expr *x, flux_value 
             flux_value k = o.u.list.v[i];
             if (k.t == FLUX_T_STR && strcmp(k.u.s.s, x->u.attr.name) == 0) {
                 *out = o.u.list.v[i + 1];
-                return FLUX_EVAL_OK;
+                /* the loop of a loop kept for run time: keys known, values not */
+                return out->t == FLUX_T_RUNTIME ? FLUX_EVAL_RUNTIME : FLUX_EVAL_OK;
             }
             if (k.t == FLUX_T_STR)
                 flux_suggest_feed(&sg, k.u.s.s);
@@ -542,7 +543,7 @@ static flux_eval_status eval_index(flux_eval *ev, const flux_expr *x, flux_value
         for (size_t i = 0; i + 1 < o.u.list.n; i += 2) {
             if (flux_value_equal(o.u.list.v[i], k)) {
                 *out = o.u.list.v[i + 1];
-                return FLUX_EVAL_OK;
+                return out->t == FLUX_T_RUNTIME ? FLUX_EVAL_RUNTIME : FLUX_EVAL_OK;
             }
         }
         flux_buf b = {0};

@@ -24,4 +24,8 @@ typedef struct flux_scope {
 void flux_scope_bind(flux_arena *a, flux_scope *s, const char *name, flux_value v, bool *used);
 const flux_binding *flux_scope_find(const flux_scope *s, const char *name);
 
+/* The `loop` of iteration i (from 0) of n: index, index0, first, last,
+ * length, revindex, revindex0, as a dict. */
+flux_value flux_scope_loop(flux_arena *a, size_t i, size_t n);
+
 #endif

@@ -146,12 +146,14 @@ static void float_text(double f, flux_buf *out)
     flux_buf_puts(out, flux_text_double_literal(f, t));
 }
 
-/* Text of a template part. "{{" opens an expression when the plan is read,
- * so a run of '{' that would be taken for one is written as an expression
- * that yields it: a run of two or more, or a single '{' right before an
- * expression part. The reader folds these back into text. */
-static void template_text_part(const char *s, size_t n, bool expr_follows, flux_buf *out)
+/* Text of a template part. "{{" opens an expression and "{%" a statement
+ * when the plan is read, so a run of '{' that would be taken for one is
+ * written as an expression that yields it: a run of two or more, one before
+ * a '%', or a single '{' right before a tag. The reader folds these back
+ * into text. */
+static void template_text_part(void *ud, const char *s, size_t n, bool tag_follows, flux_buf *out)
 {
+    (void)ud;
     for (size_t i = 0; i < n;) {
         if (s[i] != '{') {
             flux_buf_putc(out, s[i++]);
@@ -160,7 +162,7 @@ static void template_text_part(const char *s, size_t n, bool expr_follows, flux_
         size_t k = 0;
         while (i + k < n && s[i + k] == '{')
             k++;
-        if (k >= 2 || (i + k == n && expr_follows)) {
+        if (k >= 2 || (i + k == n && tag_follows) || (i + k < n && s[i + k] == '%')) {
             flux_buf_puts(out, "{{ \"");
             for (size_t j = 0; j < k; j++)
                 flux_buf_putc(out, '{');
@@ -175,11 +177,11 @@ static void template_text_part(const char *s, size_t n, bool expr_follows, flux_
 /* An expression's canonical text, with "}}" outside string literals broken
  * up: a nested dict prints as {"a": {"b": 1}}, whose "}}" would end the
  * template part early when the plan is read. */
-static void template_expr_part(const flux_expr *x, flux_buf *out)
+static void template_expr(void *ud, const flux_expr *x, flux_buf *out)
 {
+    (void)ud;
     flux_buf e = {0};
     flux_expr_print(x, &e);
-    flux_buf_puts(out, "{{ ");
     for (size_t i = 0; i < e.len; i++) {
         char c = e.data[i];
         flux_buf_putc(out, c);
@@ -196,28 +198,15 @@ static void template_expr_part(const flux_expr *x, flux_buf *out)
             flux_buf_putc(out, ' ');
         }
     }
-    flux_buf_puts(out, " }}");
     flux_buf_free(&e);
 }
 
+/* a template as the source text the reader parses back: text, {{ }} and
+ * statements */
 static void template_source(const flux_tpart *parts, size_t n, flux_buf *out)
 {
-    for (size_t i = 0; i < n;) {
-        if (parts[i].text) {
-            /* adjacent text parts are one text: escaping looks across them */
-            flux_buf t = {0};
-            while (i < n && parts[i].text) {
-                flux_buf_put(&t, parts[i].text, parts[i].len);
-                i++;
-            }
-            template_text_part(t.data, t.len, i < n, out);
-            flux_buf_free(&t);
-        } else {
-            if (parts[i].expr)
-                template_expr_part(parts[i].expr, out);
-            i++;
-        }
-    }
+    flux_tprinter pr = {template_text_part, template_expr, NULL};
+    flux_tparts_print(parts, n, &pr, out);
 }
 
 static void put_field(yaml_emitter_t *y, const flux_field *f)

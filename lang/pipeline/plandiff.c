@@ -14,16 +14,7 @@ static bool field_equal(const flux_field *x, const flux_field *y);
  * same reader, so equal templates give equal text. */
 static void template_text(const flux_field *f, flux_buf *out)
 {
-    for (size_t i = 0; i < f->u.tmpl.n; i++) {
-        const flux_tpart *p = &f->u.tmpl.parts[i];
-        if (p->text) {
-            flux_buf_put(out, p->text, p->len);
-        } else if (p->expr) {
-            flux_buf_puts(out, "{{ ");
-            flux_expr_print(p->expr, out);
-            flux_buf_puts(out, " }}");
-        }
-    }
+    flux_tparts_print(f->u.tmpl.parts, f->u.tmpl.n, NULL, out);
 }
 
 static bool template_equal(const flux_field *x, const flux_field *y)

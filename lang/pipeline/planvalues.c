@@ -72,6 +72,76 @@ static const char *label(const reader *r, const char *where)
     return strncmp(where, r->name, n) == 0 && where[n] == ':' ? where + n + 1 : where;
 }
 
+static bool stmt_depth_ok(const flux_tstmt *st)
+{
+    switch (st->kind) {
+    case FLUX_TS_SET: return expr_depth_ok(st->u.set.val, 1);
+    case FLUX_TS_FOR: return expr_depth_ok(st->u.loop.iter, 1);
+    case FLUX_TS_IF:
+        for (size_t i = 0; i < st->u.cond.n; i++)
+            if (!expr_depth_ok(st->u.cond.conds[i], 1))
+                return false;
+        return true;
+    }
+    return true;
+}
+
+/* "{{ "{{" }}" is how the writer spells a literal "{{": back to text, and
+ * neighbouring texts merged, so the parts read are the parts written; in
+ * the bodies of statements too. False for an expression nested too deep. */
+static bool plain_braces(reader *r, const flux_tpart *in, size_t n, flux_tbody *out)
+{
+    flux_tpart *parts = flux_arena_alloc(r->arena, (n ? n : 1) * sizeof *parts);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        flux_tpart p = in[i];
+        if (p.expr && !expr_depth_ok(p.expr, 1))
+            return false;
+        if (p.stmt) {
+            /* a copy: the parser's statement stays as it was read */
+            flux_tstmt *st = flux_arena_memdup(r->arena, p.stmt, sizeof *st);
+            if (!stmt_depth_ok(st))
+                return false;
+            bool ok = true;
+            if (st->kind == FLUX_TS_FOR) {
+                ok = plain_braces(r, st->u.loop.body.parts, st->u.loop.body.n, &st->u.loop.body);
+            } else if (st->kind == FLUX_TS_IF) {
+                flux_tbody *b = flux_arena_alloc(r->arena, (st->u.cond.n ? st->u.cond.n : 1) * sizeof *b);
+                for (size_t j = 0; j < st->u.cond.n && ok; j++)
+                    ok = plain_braces(r, st->u.cond.bodies[j].parts, st->u.cond.bodies[j].n, &b[j]);
+                st->u.cond.bodies = b;
+                if (ok && st->u.cond.else_body) {
+                    flux_tbody *e = flux_arena_alloc(r->arena, sizeof *e);
+                    ok = plain_braces(r, st->u.cond.else_body->parts, st->u.cond.else_body->n, e);
+                    st->u.cond.else_body = e;
+                }
+            }
+            if (!ok)
+                return false;
+            p.stmt = st;
+        }
+        if (brace_literal(p.expr)) {
+            p.text = p.expr->u.str.s;
+            p.len = p.expr->u.str.len;
+            p.expr = NULL;
+        }
+        if (p.text && k > 0 && parts[k - 1].text) {
+            flux_tpart *q = &parts[k - 1];
+            char *m = flux_arena_alloc(r->arena, q->len + p.len + 1);
+            memcpy(m, q->text, q->len);
+            memcpy(m + q->len, p.text, p.len);
+            q->text = m;
+            q->len += p.len;
+            q->span = flux_span_join(q->span, p.span);
+            continue;
+        }
+        parts[k++] = p;
+    }
+    out->parts = parts;
+    out->n = k;
+    return true;
+}
+
 /* Parses a stored template. The text becomes a source of its own (named
  * after the plan and the field) so run-time errors can point into it. */
 static bool read_template(reader *r, const node *nd, const char *where, flux_field *f)
@@ -96,35 +166,13 @@ static bool read_template(reader *r, const node *nd, const char *where, flux_fie
         return false;
     }
     flux_diags_free(&d);
-    /* "{{ "{{" }}" is how the writer spells a literal "{{": back to text, and
-     * neighbouring texts merged, so the parts read are the parts written */
-    flux_tpart *parts = flux_arena_alloc(r->arena, (t->n ? t->n : 1) * sizeof *parts);
-    size_t n = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        flux_tpart p = t->parts[i];
-        if (p.expr && !expr_depth_ok(p.expr, 1))
-            return FAIL_AT(r, nd, "bad template in %s: expression nested deeper than %d levels", label(r, where),
-                           PLAN_MAX_EXPR_DEPTH);
-        if (brace_literal(p.expr)) {
-            p.text = p.expr->u.str.s;
-            p.len = p.expr->u.str.len;
-            p.expr = NULL;
-        }
-        if (p.text && n > 0 && parts[n - 1].text) {
-            flux_tpart *q = &parts[n - 1];
-            char *m = flux_arena_alloc(r->arena, q->len + p.len + 1);
-            memcpy(m, q->text, q->len);
-            memcpy(m + q->len, p.text, p.len);
-            q->text = m;
-            q->len += p.len;
-            q->span = flux_span_join(q->span, p.span);
-            continue;
-        }
-        parts[n++] = p;
-    }
+    flux_tbody body;
+    if (!plain_braces(r, t->parts, t->n, &body))
+        return FAIL_AT(r, nd, "bad template in %s: expression nested deeper than %d levels", label(r, where),
+                       PLAN_MAX_EXPR_DEPTH);
     f->kind = FLUX_F_TEMPLATE;
-    f->u.tmpl.parts = parts;
-    f->u.tmpl.n = n;
+    f->u.tmpl.parts = body.parts;
+    f->u.tmpl.n = body.n;
     return true;
 }
 

@@ -481,37 +481,153 @@ static flux_sql_dialect field_dialect(flux_renderer *r, const flux_task *t, cons
                                            : FLUX_SQL_UNKNOWN;
 }
 
+/* a rendered text longer than this is a runaway loop over run-time lists */
+#define RENDER_MAX_TEXT (16u << 20)
+
+typedef struct walk {
+    flux_renderer *r;
+    const flux_task *t;
+    flux_sql_dialect dialect;
+} walk;
+
+/* e evaluated with the connections and outputs it names bound: 0 with *v,
+ * 1 when it is shown as written (task outputs in a dry-run, or a {% set %}
+ * that was), -1 on an error */
+static int walk_eval(walk *w, flux_scope *s, const flux_expr *e, flux_value *v)
+{
+    flux_renderer *r = w->r;
+    flux_scope *es = flux_arena_alloc(r->arena, sizeof *es);
+    es->parent = s;
+    int br = bind_refs(r, es, e, w->t);
+    if (br != 0)
+        return br;
+    flux_eval ev = {.arena = r->arena, .diags = r->diags, .scope = es, .sql = w->dialect};
+    flux_eval_status st = flux_eval_expr(&ev, e, v);
+    if (st == FLUX_EVAL_RUNTIME)
+        return 1;
+    if (st != FLUX_EVAL_OK) {
+        if (!r->err[0])
+            snprintf(r->err, sizeof r->err, "task '%s': a template failed to render", w->t ? w->t->id : "?");
+        return -1;
+    }
+    return 0;
+}
+
+static int walk_parts(walk *w, const flux_tpart *parts, size_t n, flux_scope *s, flux_buf *out);
+
+/* {% for %}: each item in a scope of its own, with loop.* */
+static int walk_for(walk *w, const flux_tstmt *st, flux_value seq, flux_scope *s, flux_buf *out)
+{
+    flux_renderer *r = w->r;
+    bool pairs = st->u.loop.var2 != NULL;
+    if ((seq.t != FLUX_T_LIST && seq.t != FLUX_T_DICT) || (pairs && seq.t != FLUX_T_DICT)) {
+        snprintf(r->err, sizeof r->err, "task '%s': %s", w->t ? w->t->id : "?",
+                 pairs ? "two loop variables need a dict" : "a {% for %} loops over a list or a dict");
+        if (seq.t != FLUX_T_LIST && seq.t != FLUX_T_DICT)
+            snprintf(r->err + strlen(r->err), sizeof r->err - strlen(r->err), ", found %s", flux_type_a(seq.t));
+        return -1;
+    }
+    size_t n = seq.t == FLUX_T_LIST ? seq.u.list.n : seq.u.list.n / 2;
+    for (size_t i = 0; i < n; i++) {
+        flux_scope *inner = flux_arena_alloc(r->arena, sizeof *inner);
+        inner->parent = s;
+        if (seq.t == FLUX_T_LIST) {
+            flux_scope_bind(r->arena, inner, st->u.loop.var, seq.u.list.v[i], NULL);
+        } else {
+            flux_scope_bind(r->arena, inner, st->u.loop.var, seq.u.list.v[2 * i], NULL);
+            if (pairs)
+                flux_scope_bind(r->arena, inner, st->u.loop.var2, seq.u.list.v[2 * i + 1], NULL);
+        }
+        flux_scope_bind(r->arena, inner, "loop", flux_scope_loop(r->arena, i, n), NULL);
+        if (walk_parts(w, st->u.loop.body.parts, st->u.loop.body.n, inner, out) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* one statement; shown as written when what it reads is not known yet */
+static int walk_stmt(walk *w, const flux_tpart *p, flux_scope *s, flux_buf *out)
+{
+    const flux_tstmt *st = p->stmt;
+    flux_value v;
+    int rc;
+    switch (st->kind) {
+    case FLUX_TS_SET:
+        rc = walk_eval(w, s, st->u.set.val, &v);
+        if (rc < 0)
+            return -1;
+        if (rc == 1) {
+            flux_tstmt_print_open(st, NULL, out);
+            v = (flux_value){.t = FLUX_T_RUNTIME};
+            v.u.p = st->u.set.name;
+        }
+        flux_scope_bind(w->r->arena, s, st->u.set.name, v, NULL);
+        return 0;
+    case FLUX_TS_IF:
+        for (size_t i = 0; i < st->u.cond.n; i++) {
+            rc = walk_eval(w, s, st->u.cond.conds[i], &v);
+            if (rc < 0)
+                return -1;
+            if (rc == 1) {
+                flux_tparts_print(p, 1, NULL, out);
+                return 0;
+            }
+            if (flux_truthy(v))
+                return walk_parts(w, st->u.cond.bodies[i].parts, st->u.cond.bodies[i].n, s, out);
+        }
+        if (st->u.cond.else_body)
+            return walk_parts(w, st->u.cond.else_body->parts, st->u.cond.else_body->n, s, out);
+        return 0;
+    case FLUX_TS_FOR:
+        rc = walk_eval(w, s, st->u.loop.iter, &v);
+        if (rc < 0)
+            return -1;
+        if (rc == 1) {
+            flux_tparts_print(p, 1, NULL, out);
+            return 0;
+        }
+        return walk_for(w, st, v, s, out);
+    }
+    return 0;
+}
+
+static int walk_parts(walk *w, const flux_tpart *parts, size_t n, flux_scope *s, flux_buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const flux_tpart *p = &parts[i];
+        if (p->text) {
+            flux_buf_put(out, p->text, p->len);
+        } else if (p->expr) {
+            flux_value v;
+            int rc = walk_eval(w, s, p->expr, &v);
+            if (rc < 0)
+                return -1;
+            if (rc == 1) {
+                flux_buf_puts(out, "{{ ");
+                flux_expr_print(p->expr, out);
+                flux_buf_puts(out, " }}");
+            } else {
+                flux_value_render(v, out);
+            }
+        } else if (p->stmt && walk_stmt(w, p, s, out) != 0) {
+            return -1;
+        }
+        if (out->len > RENDER_MAX_TEXT) {
+            snprintf(w->r->err, sizeof w->r->err, "task '%s': a template renders to more than %u MiB",
+                     w->t ? w->t->id : "?", RENDER_MAX_TEXT >> 20);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int render_template(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
                            flux_sql_dialect dialect, const flux_field *in, flux_buf *out)
 {
-    flux_scope *s = flux_run_scope(r, run, t, try_number);
-    for (size_t i = 0; i < in->u.tmpl.n; i++) {
-        const flux_tpart *p = &in->u.tmpl.parts[i];
-        if (p->text) {
-            flux_buf_put(out, p->text, p->len);
-            continue;
-        }
-        flux_scope *es = flux_arena_alloc(r->arena, sizeof *es);
-        es->parent = s;
-        int br = bind_refs(r, es, p->expr, t);
-        if (br < 0)
-            return -1;
-        if (br == 1) {
-            flux_buf_puts(out, "{{ ");
-            flux_expr_print(p->expr, out);
-            flux_buf_puts(out, " }}");
-            continue;
-        }
-        flux_eval ev = {.arena = r->arena, .diags = r->diags, .scope = es, .sql = dialect};
-        flux_value v;
-        if (flux_eval_expr(&ev, p->expr, &v) != FLUX_EVAL_OK) {
-            if (!r->err[0])
-                snprintf(r->err, sizeof r->err, "task '%s': a template failed to render", t ? t->id : "?");
-            return -1;
-        }
-        flux_value_render(v, out);
-    }
-    return 0;
+    flux_scope *s = flux_arena_alloc(r->arena, sizeof *s); /* the template's own {% set %} names */
+    s->parent = flux_run_scope(r, run, t, try_number);
+    walk w = {r, t, dialect};
+    return walk_parts(&w, in->u.tmpl.parts, in->u.tmpl.n, s, out);
 }
 
 static int render_field(flux_renderer *r, const flux_run *run, const flux_task *t, int try_number,
@@ -603,17 +719,7 @@ static void field_text(flux_renderer *r, const flux_field *f, flux_buf *out, boo
     case FLUX_F_FLOAT: flux_value_render(flux_float(f->u.f), out); break;
     case FLUX_F_BOOL: flux_buf_puts(out, f->u.b ? "true" : "false"); break;
     case FLUX_F_DURATION: flux_print_duration(f->u.ms, out); break;
-    case FLUX_F_TEMPLATE:
-        for (size_t i = 0; i < f->u.tmpl.n; i++) {
-            if (f->u.tmpl.parts[i].text) {
-                flux_buf_put(out, f->u.tmpl.parts[i].text, f->u.tmpl.parts[i].len);
-            } else {
-                flux_buf_puts(out, "{{ ");
-                flux_expr_print(f->u.tmpl.parts[i].expr, out);
-                flux_buf_puts(out, " }}");
-            }
-        }
-        break;
+    case FLUX_F_TEMPLATE: flux_tparts_print(f->u.tmpl.parts, f->u.tmpl.n, NULL, out); break;
     case FLUX_F_LIST:
         flux_buf_putc(out, '[');
         for (size_t i = 0; i < f->u.list.n; i++) {

@@ -74,14 +74,44 @@ struct flux_expr {
 
 /* ---- templated text: strings and names ---- */
 
-/* A piece of text or one {{ expr }}. Text is already unescaped (and, for
- * triple-quoted strings, stripped of the common indentation). */
+typedef struct flux_tstmt flux_tstmt;
+
+/* A piece of text, one {{ expr }}, or one {% %} statement with its body.
+ * Text is already unescaped (for triple-quoted strings, stripped of the
+ * common indentation) and trimmed by the whitespace control of the tags
+ * around it ({{- -}} {%- -%}), so it is exactly the text rendered. */
 typedef struct flux_tpart {
-    const char *text;  /* NULL for an expression part */
+    const char *text;  /* a text part; NULL otherwise */
     size_t len;
-    flux_expr *expr;
-    flux_span span;    /* of the text, or of the whole {{ ... }} */
+    flux_expr *expr;   /* a {{ }} part */
+    flux_tstmt *stmt;  /* a {% if %}, {% for %} or {% set %} part */
+    flux_span span;    /* of the text, the whole {{ ... }}, or the opening tag */
 } flux_tpart;
+
+typedef struct flux_tbody {
+    flux_tpart *parts;
+    size_t n;
+} flux_tbody;
+
+typedef enum { FLUX_TS_IF, FLUX_TS_FOR, FLUX_TS_SET } flux_tskind;
+
+/* A statement inside a string: rendered where it stands, at compile time
+ * when what it reads is known then, else at run time. */
+struct flux_tstmt {
+    flux_tskind kind;
+    flux_span span; /* the opening tag */
+    union {
+        /* conds[i] keeps bodies[i]; else_body (or NULL) when none is true */
+        struct { flux_expr **conds; flux_tbody *bodies; size_t n; flux_tbody *else_body; } cond;
+        struct {
+            const char *var, *var2; /* var2: for k, v in dict */
+            flux_span var_span, var2_span;
+            flux_expr *iter;
+            flux_tbody body;
+        } loop;
+        struct { const char *name; flux_span name_span; flux_expr *val; } set;
+    } u;
+};
 
 typedef struct flux_tstr {
     flux_tpart *parts;

@@ -147,7 +147,7 @@ flux_expr *flux_parse_bound(flux_lexstate *ls, flux_expr *x)
     return none;
 }
 
-static flux_expr *parse_expr_nested(flux_lexstate *parent, uint32_t begin, uint32_t end)
+flux_expr *flux_parse_nested_expr(flux_lexstate *parent, uint32_t begin, uint32_t end)
 {
     flux_lexstate ls;
     init_state(&ls, parent->arena, parent->diags, parent->sources, parent->file);
@@ -159,12 +159,23 @@ static flux_expr *parse_expr_nested(flux_lexstate *parent, uint32_t begin, uint3
     return ls.errors ? NULL : x;
 }
 
+flux_thead *flux_parse_nested_stmt(flux_lexstate *parent, uint32_t begin, uint32_t end)
+{
+    flux_lexstate ls;
+    init_state(&ls, parent->arena, parent->diags, parent->sources, parent->file);
+    ls.start_token = T_START_STMT;
+    ls.stmt_mode = 1;
+    run(&ls, begin, end);
+    parent->errors += ls.errors;
+    return ls.errors ? NULL : ls.result_head;
+}
+
 flux_expr *flux_parse_expr(flux_arena *arena, flux_diags *diags, flux_sources *sources, uint32_t file,
                            uint32_t begin, uint32_t end)
 {
     flux_lexstate ls;
     init_state(&ls, arena, diags, sources, file);
-    return parse_expr_nested(&ls, begin, end);
+    return flux_parse_nested_expr(&ls, begin, end);
 }
 
 flux_tstr *flux_parse_template(flux_arena *arena, flux_diags *diags, flux_sources *sources, uint32_t file,
@@ -181,10 +192,7 @@ flux_tstr *flux_parse_template(flux_arena *arena, flux_diags *diags, flux_source
 
 /* ---- syntax errors ---- */
 
-static void syntax_error(flux_lexstate *ls, flux_span span, const char *help, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void syntax_error(flux_lexstate *ls, flux_span span, const char *help, const char *fmt, ...)
+void flux_parse_error(flux_lexstate *ls, flux_span span, const char *help, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -220,10 +228,143 @@ static const char *quote_text(flux_lexstate *ls, flux_loc loc)
     return r;
 }
 
+static bool first_on_line(const flux_lexstate *ls, uint32_t at)
+{
+    while (at > 0 && (ls->text[at - 1] == ' ' || ls->text[at - 1] == '\t'))
+        at--;
+    return at == 0 || ls->text[at - 1] == '\n';
+}
+
+/* ---- brackets in messages ---- */
+
+static void linecol(flux_lexstate *ls, uint32_t off, unsigned *line, unsigned *col)
+{
+    flux_source_linecol((flux_source *)flux_sources_get(ls->sources, ls->file), off, line, col);
+}
+
+static bool same_line(flux_lexstate *ls, uint32_t a, uint32_t b)
+{
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    return memchr(ls->text + a, '\n', b - a) == NULL;
+}
+
+static char closer_of(char open)
+{
+    return open == '{' ? '}' : open == '[' ? ']' : open == '(' ? ')' : 0;
+}
+
+/* how many brackets were open for the parser when the lookahead came: an
+ * opener it brought is not open yet, what a closer it brought closed still is */
+static int open_at_error(const flux_lexstate *ls)
+{
+    int n = ls->depth;
+    if (ls->pushed && n > 0)
+        n--;
+    if (ls->popped_from > n)
+        n = ls->popped_from;
+    return n;
+}
+
+/* the first '}' noted as standing oddly after offset from (note_odd_close),
+ * or the last one before offset until when until is set; -1 for none */
+static int odd_close_after(const flux_lexstate *ls, uint32_t from)
+{
+    for (int i = 0; i < ls->nodd; i++)
+        if (ls->odd_close[i].begin > from)
+            return i;
+    return -1;
+}
+
+static int odd_close_before(const flux_lexstate *ls, uint32_t until)
+{
+    int r = -1;
+    for (int i = 0; i < ls->nodd; i++)
+        if (ls->odd_close[i].begin < until)
+            r = i;
+    return r;
+}
+
+static uint32_t indent_at(const flux_lexstate *ls, uint32_t at)
+{
+    uint32_t b = at;
+    while (b > 0 && ls->text[b - 1] != '\n')
+        b--;
+    uint32_t p = b;
+    while (ls->text[p] == ' ' || ls->text[p] == '\t')
+        p++;
+    return p - b;
+}
+
+/* a note at odd close k: what it closed, and the line it is indented like
+ * when that is the line of `like` (an unclosed opener) */
+static void odd_note(flux_lexstate *ls, flux_diag *g, int k, const flux_loc *like, const char *why)
+{
+    unsigned line, col, lline, lcol;
+    linecol(ls, ls->odd_open[k].begin, &line, &col);
+    uint32_t at = ls->odd_close[k].begin;
+    bool first = first_on_line(ls, at);
+    flux_span cs = sp(ls, at, ls->odd_close[k].end);
+    if (like && first && indent_at(ls, at) == indent_at(ls, like->begin)) {
+        linecol(ls, like->begin, &lline, &lcol);
+        flux_diag_note(g, cs, "this '}' closes the '{' opened at %u:%u, but is indented like line %u: %s", line, col,
+                       lline, why);
+    } else {
+        flux_diag_note(g, cs, "this '}' closes the '{' opened at %u:%u, but is not indented like line %u: %s", line, col,
+                       line, why);
+    }
+}
+
+/* whether an unterminated string began on the line of offset at: what it
+ * swallowed up to the end of its line (a '}') is missing for a reason
+ * already reported */
+static bool eaten_on_line(const flux_lexstate *ls, uint32_t at)
+{
+    for (int i = 0; i < ls->neaten; i++)
+        if (same_line((flux_lexstate *)ls, ls->eaten[i], at))
+            return true;
+    return false;
+}
+
+/* the end of the file with brackets still open: the message names the
+ * innermost one, and a '}' that may have closed another by mistake */
+static void unclosed_at_eof(flux_lexstate *ls, flux_span span, int nopen, const char *base)
+{
+    flux_loc open = ls->stack_loc[nopen - 1];
+    int k = ls->stack[nopen - 1] == LEX_BLOCK ? odd_close_after(ls, open.begin) : -1;
+    if (ls->eaten_to_eof || eaten_on_line(ls, open.begin) || (k >= 0 && eaten_on_line(ls, ls->odd_open[k].begin)))
+        return; /* the string that swallowed its '}' was reported */
+    char o = ls->text[open.begin];
+    unsigned line, col;
+    linecol(ls, open.begin, &line, &col);
+    flux_diag *g = flux_error(ls->diags, span, "syntax", "%s, expected '%c' to close '%c' opened at %u:%u", base,
+                              closer_of(o), o, line, col);
+    flux_diag_note(g, sp(ls, open.begin, open.end), "unclosed '%c' opened here", o);
+    if (k >= 0)
+        odd_note(ls, g, k, &open, "is a '}' missing before it?");
+    ls->errors++;
+}
+
+/* a closer with nothing open of its kind */
+static void extra_closer(flux_lexstate *ls, flux_span span, char c, const char *base)
+{
+    char o = c == '}' ? '{' : c == ']' ? '[' : '(';
+    flux_diag *g = flux_error(ls->diags, span, "syntax", "%s: there is no '%c' for it to close", base, o);
+    int k = c == '}' ? odd_close_before(ls, span.begin) : -1;
+    if (k >= 0)
+        odd_note(ls, g, k, NULL, "is it one too many?");
+    ls->errors++;
+}
+
 void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *tokname, const char **expected,
                        int nexpected)
 {
     flux_span span = sp(ls, loc.begin, loc.end);
+    if (ls->eof_closing)
+        return; /* the braces given at the end of a file, its unclosed brace reported */
     if (what == 1) {
         const char *msg = ls->invalid_msg ? ls->invalid_msg : "invalid token";
         if (strcmp(msg, "unknown template statement") == 0) {
@@ -236,28 +377,30 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
             flux_span ws = sp(ls, (uint32_t)(t - ls->text), loc.end);
             if (best) {
                 char *h = flux_arena_printf(ls->arena, "did you mean '{%% %s'?", best);
-                syntax_error(ls, ws, h, "unknown template statement '%s'", word);
+                flux_parse_error(ls, ws, h, "unknown template statement '%s'", word);
             } else {
-                syntax_error(ls, ws, ls->invalid_help, "unknown template statement '%s'", word);
+                flux_parse_error(ls, ws, ls->invalid_help, "unknown template statement '%s'", word);
             }
             return;
         }
         if (strcmp(msg, "unexpected character") == 0) {
-            syntax_error(ls, span, ls->invalid_help, "unexpected character %s", quote_text(ls, loc));
+            flux_parse_error(ls, span, ls->invalid_help, "unexpected character %s", quote_text(ls, loc));
             return;
         }
         if (strncmp(msg, "invalid", 7) == 0) {
-            syntax_error(ls, span, ls->invalid_help, "%s %s", msg, quote_text(ls, loc));
+            flux_parse_error(ls, span, ls->invalid_help, "%s %s", msg, quote_text(ls, loc));
             return;
         }
-        syntax_error(ls, span, ls->invalid_help, "%s", msg);
+        flux_parse_error(ls, span, ls->invalid_help, "%s", msg);
         return;
     }
 
-    /* after an earlier error (say an unterminated string that ate a '}'),
-     * reaching the end of the file early is its echo, not a new mistake */
-    if (what == 2 && ls->errors > 0)
-        return;
+    /* inside {{ }} the input ends where the expression does */
+    if (what == 2 && ls->expr_mode)
+        tokname = "end of the expression";
+    int nopen = open_at_error(ls);
+    if (what == 2 && nopen == 0 && ls->errors > 0)
+        return; /* the end of a file whose brackets all closed, reached early: an echo */
     flux_buf m = {0};
     flux_buf_puts(&m, "unexpected ");
     flux_buf_puts(&m, tokname);
@@ -267,7 +410,14 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
         flux_buf_putc(&m, ' ');
         flux_buf_puts(&m, quote_text(ls, loc));
     }
-    bool wants_eq = false, wants_colon = false, wants_close = false;
+    bool closer = what == 0 && strlen(tokname) == 3 && tokname[0] == '\'' && strchr("}])", tokname[1]);
+    if (closer && ls->popped_from == 0) {
+        extra_closer(ls, span, tokname[1], flux_buf_cstr(&m));
+        flux_buf_free(&m);
+        return;
+    }
+    bool wants_eq = false, wants_colon = false, wants_close = false, wants_opener_close = false;
+    char want_close = nopen > 0 ? closer_of(ls->text[ls->stack_loc[nopen - 1].begin]) : 0;
     size_t base_len = m.len;
     if (nexpected > 0 && nexpected <= 5) {
         /* a longer list reads as noise, not help */
@@ -279,6 +429,7 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
             wants_eq |= strcmp(expected[i], "'='") == 0;
             wants_colon |= strcmp(expected[i], "':'") == 0;
             wants_close |= strcmp(expected[i], "'}'") == 0;
+            wants_opener_close |= strlen(expected[i]) == 3 && expected[i][1] == want_close;
         }
     }
     /* a missing {% endfor %}-like end: point at the statement it closes */
@@ -298,31 +449,44 @@ void flux_parse_report(flux_lexstate *ls, flux_loc loc, int what, const char *to
         ls->errors++;
         return;
     }
+    if (what == 2 && nopen > 0) {
+        m.len = base_len;
+        unclosed_at_eof(ls, span, nopen, flux_buf_cstr(&m));
+        flux_buf_free(&m);
+        return;
+    }
+    /* an error on a later line than the bracket that expects its closer:
+     * name the bracket, which may be the one left open */
+    if (wants_opener_close && ls->stack[nopen - 1] == LEX_INLINE &&
+        !same_line(ls, ls->stack_loc[nopen - 1].begin, loc.begin)) {
+        unsigned line, col;
+        linecol(ls, ls->stack_loc[nopen - 1].begin, &line, &col);
+        flux_buf_printf(&m, " to close '%c' opened at %u:%u", ls->text[ls->stack_loc[nopen - 1].begin], line, col);
+    }
     const char *help = NULL;
-    if (wants_colon)
+    bool in_tag = strcmp(tokname, "'%}'") == 0 || ls->expr_mode || ls->stmt_mode;
+    char prev = loc.begin > 0 ? ls->text[loc.begin - 1] : 0;
+    if (ls->before_last == T_PIPELINE && what == 0)
+        help = "a pipeline is written 'pipeline NAME { ... }'";
+    else if (wants_colon)
         help = "a task is written 'task NAME : OPERATOR { ... }'";
-    else if (wants_eq && what == 0)
+    else if (wants_eq && what == 0 && !in_tag)
         help = "an attribute is written 'name = value', one per line";
+    else if (what == 0 && (ls->expr_mode || ls->stmt_mode) && strcmp(tokname, "identifier") == 0 &&
+             (prev == '\'' || prev == '"'))
+        help = "a quote inside a quoted string is escaped, 'it\\'s', or the string is quoted with the other quote, "
+               "\"it's\"";
     else if (strcmp(tokname, "newline") == 0 && wants_close)
         help = NULL;
     char *msg = flux_arena_strdup(ls->arena, flux_buf_cstr(&m));
     flux_buf_free(&m);
-    if (what == 2 && ls->depth > 0) {
-        flux_loc open = ls->stack_loc[ls->depth - 1];
-        flux_diag *g = flux_error(ls->diags, span, "syntax", "%s", msg);
-        flux_diag_note(g, sp(ls, open.begin, open.end), "unclosed '%c' opened here",
-                       ls->text[open.begin]);
-        ls->errors++;
-        return;
-    }
-    syntax_error(ls, span, help, "%s", msg);
+    flux_parse_error(ls, span, help, "%s", msg);
 }
-
 
 void fluxyyerror(flux_loc *loc, flux_lexstate *ls, const char *msg)
 {
     /* only reached when the parser's stack is exhausted */
-    syntax_error(ls, sp(ls, loc->begin, loc->end), "split the expression or nesting into smaller parts",
+    flux_parse_error(ls, sp(ls, loc->begin, loc->end), "split the expression or nesting into smaller parts",
                  "input nested too deeply (%s)", msg);
 }
 
@@ -330,8 +494,170 @@ void fluxyyerror(flux_loc *loc, flux_lexstate *ls, const char *msg)
 void flux_parse_if_else_check(flux_lexstate *ls, flux_item *it, flux_loc l)
 {
     (void)it;
-    syntax_error(ls, sp(ls, l.begin, l.end), "'{% else %}' must be the last branch before '{% endif %}'",
+    flux_parse_error(ls, sp(ls, l.begin, l.end), "'{% else %}' must be the last branch before '{% endif %}'",
                  "branch after '{%% else %%}'");
+}
+
+/* ---- recovery and mistakes read past ---- */
+
+/* a single-quoted string as Flux writes it, for the help; NULL when long */
+static const char *double_quoted(flux_lexstate *ls, flux_loc l)
+{
+    if (l.end - l.begin > 64)
+        return NULL;
+    flux_buf b = {0};
+    flux_buf_putc(&b, '"');
+    for (uint32_t p = l.begin + 1; p + 1 < l.end; p++) {
+        char c = ls->text[p];
+        if (c == '\\' && p + 2 < l.end && ls->text[p + 1] == '\'') {
+            flux_buf_putc(&b, '\'');
+            p++;
+        } else if (c == '\\' && p + 2 < l.end) {
+            flux_buf_putc(&b, c);
+            flux_buf_putc(&b, ls->text[++p]);
+        } else if (c == '"') {
+            flux_buf_puts(&b, "\\\"");
+        } else {
+            flux_buf_putc(&b, c);
+        }
+    }
+    flux_buf_putc(&b, '"');
+    const char *r = flux_arena_strdup(ls->arena, flux_buf_cstr(&b));
+    flux_buf_free(&b);
+    return r;
+}
+
+static void report_soft(flux_lexstate *ls)
+{
+    flux_span at = sp(ls, ls->soft_loc.begin, ls->soft_loc.end);
+    switch (ls->soft) {
+    case LEX_SOFT_SQUOTE: {
+        const char *d = double_quoted(ls, ls->soft_loc);
+        flux_parse_error(ls, at, d ? flux_arena_printf(ls->arena, "Flux strings are written in double quotes: %s", d)
+                                   : "Flux strings are written in double quotes",
+                         "unexpected single-quoted string");
+        break;
+    }
+    case LEX_SOFT_ARROW:
+        flux_parse_error(ls, at, "a dependency is written 'a >> b'", "'->' is not a dependency operator");
+        break;
+    case LEX_SOFT_TRUE: case LEX_SOFT_FALSE: {
+        bool t = ls->soft == LEX_SOFT_TRUE;
+        flux_parse_error(ls, at, t ? "booleans are written in lower case: true" : "booleans are written in lower case: false",
+                         "'%s' is not a value in Flux", t ? "True" : "False");
+        break;
+    }
+    }
+    ls->soft = LEX_SOFT_NONE;
+}
+
+/* the tokens that close the blocks open at the end of a file: '}' and a
+ * newline for each, then the end */
+static int eof_close(flux_lexstate *ls, flux_loc *lloc)
+{
+    *lloc = ls->eof_loc;
+    int t = 0;
+    if (ls->eof_nl) {
+        ls->eof_nl = 0;
+        t = T_NL;
+    } else if (ls->depth > 0) {
+        ls->depth--;
+        ls->eof_nl = 1;
+        t = '}';
+    }
+    ls->last_tok = t;
+    ls->last_loc = *lloc;
+    return t;
+}
+
+int flux_parse_next(flux_lexstate *ls, flux_loc *lloc)
+{
+    ls->pushed = 0;
+    ls->popped_from = 0;
+    ls->invalid_msg = NULL;
+    ls->invalid_help = NULL;
+    ls->before_last = ls->last_tok;
+    if (ls->npending > 0) {
+        ls->npending--;
+        *lloc = ls->pending_loc[ls->npending];
+        ls->last_tok = ls->pending[ls->npending];
+        ls->last_loc = *lloc;
+        return ls->last_tok;
+    }
+    if (ls->eof_closing)
+        return eof_close(ls, lloc);
+    for (;;) {
+        int before = ls->depth;
+        int t = flux_lex_next(ls);
+        if (ls->soft && !ls->recovering)
+            report_soft(ls);
+        ls->soft = LEX_SOFT_NONE;
+        if (t == 0 && ls->depth > 0 && ls->tdepth == 0 && !ls->expr_mode && !ls->stmt_mode) {
+            /* the end of the file with blocks open: reported once here, then
+             * each block is closed for the parser, so the items read so far
+             * stay and are checked like the rest of the file */
+            unclosed_at_eof(ls, sp(ls, lloc->begin, lloc->end), ls->depth, "unexpected end of file");
+            ls->recovering = 0;
+            ls->eof_closing = 1;
+            ls->eof_loc = *lloc;
+            while (ls->depth > 0 && ls->stack[ls->depth - 1] != LEX_BLOCK)
+                ls->depth--;
+            return eof_close(ls, lloc);
+        }
+        if (ls->recovering && t != 0) {
+            if (ls->depth >= ls->recover_depth && (before > ls->recover_depth || ls->depth > ls->recover_depth)) {
+                /* inside brackets the broken item opened: skipped whole */
+                ls->pushed = 0;
+                ls->popped_from = 0;
+                ls->invalid_msg = NULL;
+                continue;
+            }
+            if (t == T_NL || ls->depth < ls->recover_depth)
+                ls->recovering = 0;
+        } else if (t == 0) {
+            ls->recovering = 0;
+        }
+        ls->last_tok = t;
+        ls->last_loc = *lloc;
+        return t;
+    }
+}
+
+void flux_parse_recover(flux_lexstate *ls, flux_loc loc, int la)
+{
+    if (ls->eof_closing)
+        return;
+    int n = open_at_error(ls);
+    if (la != LA_OPENER && la != LA_CLOSER && ls->pushed)
+        n = ls->depth;
+    /* the block the parser recovers in: the innermost one open */
+    int rd = 0;
+    for (int i = n - 1; i >= 0; i--) {
+        if (ls->stack[i] == LEX_BLOCK) {
+            rd = i + 1;
+            break;
+        }
+    }
+    if (la == LA_OTHER && n > rd && ls->depth == n && ls->stack[n - 1] == LEX_INLINE && first_on_line(ls, loc.begin) &&
+        !same_line(ls, ls->stack_loc[n - 1].begin, loc.begin) && ls->last_tok != 0) {
+        /* a [ ( or map { left open, and a line that cannot continue it:
+         * the bracket ends where that line begins, which is read again as
+         * the next item */
+        ls->depth = rd;
+        ls->pending[0] = ls->last_tok;
+        ls->pending_loc[0] = ls->last_loc;
+        ls->pending[1] = T_NL;
+        ls->pending_loc[1] = (flux_loc){loc.begin, loc.begin};
+        ls->npending = 2;
+        return;
+    }
+    /* the broken item ends at the next newline of that block, or at its
+     * '}': what it opened on the way is skipped whole (a newline that was
+     * the lookahead already ended it) */
+    if (ls->depth >= rd && !(ls->last_tok == T_NL && ls->depth == rd)) {
+        ls->recovering = 1;
+        ls->recover_depth = rd;
+    }
 }
 
 /* ---- literals ---- */
@@ -342,7 +668,7 @@ int64_t flux_parse_int(flux_lexstate *ls, flux_loc l)
     char buf[64];
     size_t n = l.end - l.begin;
     if (n >= sizeof buf) {
-        syntax_error(ls, sp(ls, l.begin, l.end), "integers are 64-bit", "integer out of range");
+        flux_parse_error(ls, sp(ls, l.begin, l.end), "integers are 64-bit", "integer out of range");
         return 0;
     }
     memcpy(buf, ls->text + l.begin, n);
@@ -350,7 +676,7 @@ int64_t flux_parse_int(flux_lexstate *ls, flux_loc l)
     errno = 0;
     long long v = strtoll(buf, NULL, 10);
     if (errno == ERANGE) {
-        syntax_error(ls, sp(ls, l.begin, l.end), "integers are 64-bit", "integer out of range");
+        flux_parse_error(ls, sp(ls, l.begin, l.end), "integers are 64-bit", "integer out of range");
         return 0;
     }
     return (int64_t)v;
@@ -366,7 +692,7 @@ double flux_parse_float(flux_lexstate *ls, flux_loc l)
     double d = strtod(buf, NULL);
     free(buf);
     if (!isfinite(d)) {
-        syntax_error(ls, sp(ls, l.begin, l.end), NULL, "number out of range");
+        flux_parse_error(ls, sp(ls, l.begin, l.end), NULL, "number out of range");
         return 0;
     }
     return d;
@@ -377,369 +703,10 @@ int64_t flux_parse_duration(flux_lexstate *ls, flux_loc l)
     int64_t ms = 0;
     flux_sched_error err;
     if (flux_duration_parse(ls->text + l.begin, l.end - l.begin, &ms, &err) != 0) {
-        syntax_error(ls, sp(ls, l.begin, l.end), err.help[0] ? err.help : NULL, "%s", err.msg);
+        flux_parse_error(ls, sp(ls, l.begin, l.end), err.help[0] ? err.help : NULL, "%s", err.msg);
         return 0;
     }
     return ms;
-}
-
-/* ---- strings and templated names ---- */
-
-typedef struct seg {
-    uint32_t begin, end; /* text: raw range; expr: inside of {{ }} */
-    bool expr;
-    uint32_t outer_begin, outer_end;
-} seg;
-
-typedef struct segs {
-    seg *v;
-    size_t n, cap;
-} segs;
-
-static void seg_push(segs *s, seg x)
-{
-    s->v = flux_xgrow(s->v, s->n, &s->cap, sizeof *s->v, 8);
-    s->v[s->n++] = x;
-}
-
-/* end of a {{ ... }} starting at p (just after the braces): the offset of the
- * closing "}}", skipping quoted strings; 0 when there is none */
-static uint32_t find_close(const char *t, uint32_t p, uint32_t end)
-{
-    while (p + 1 < end) {
-        char c = t[p];
-        if (c == '"' || c == '\'') {
-            p++;
-            while (p < end && t[p] != c && t[p] != '\n') {
-                if (t[p] == '\\')
-                    p++;
-                p++;
-            }
-            p++;
-            continue;
-        }
-        if (c == '}' && t[p + 1] == '}')
-            return p;
-        p++;
-    }
-    return 0;
-}
-
-/* splits [b, e) into text and expression segments; escapes: a backslash
- * protects the next byte from starting a {{ when escapes apply */
-static void split(const char *t, uint32_t b, uint32_t e, bool escapes, segs *out)
-{
-    uint32_t text_start = b, p = b;
-    while (p < e) {
-        if (escapes && t[p] == '\\') {
-            p += 2;
-            continue;
-        }
-        if (t[p] == '{' && p + 1 < e && t[p + 1] == '{') {
-            uint32_t close = find_close(t, p + 2, e);
-            if (!close)
-                break; /* the lexer guaranteed a close; defend anyway */
-            if (p > text_start)
-                seg_push(out, (seg){text_start, p, false, text_start, p});
-            seg_push(out, (seg){p + 2, close, true, p, close + 2});
-            p = close + 2;
-            text_start = p;
-            continue;
-        }
-        p++;
-    }
-    if (e > text_start)
-        seg_push(out, (seg){text_start, e, false, text_start, e});
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static void put_utf8(flux_buf *b, uint32_t cp)
-{
-    if (cp < 0x80) {
-        flux_buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        flux_buf_putc(b, (char)(0xC0 | (cp >> 6)));
-        flux_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        flux_buf_putc(b, (char)(0xE0 | (cp >> 12)));
-        flux_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        flux_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        flux_buf_putc(b, (char)(0xF0 | (cp >> 18)));
-        flux_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        flux_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        flux_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
-/* decodes escapes of a quoted string's text segment into b */
-static void unescape(flux_lexstate *ls, uint32_t b, uint32_t e, flux_buf *out)
-{
-    const char *t = ls->text;
-    for (uint32_t p = b; p < e; p++) {
-        if (t[p] != '\\') {
-            flux_buf_putc(out, t[p]);
-            continue;
-        }
-        if (p + 1 >= e) {
-            flux_buf_putc(out, '\\');
-            break;
-        }
-        char c = t[++p];
-        switch (c) {
-        case 'n': flux_buf_putc(out, '\n'); break;
-        case 't': flux_buf_putc(out, '\t'); break;
-        case 'r': flux_buf_putc(out, '\r'); break;
-        case '\\': case '"': case '\'': case '{': case '}': case '$':
-            flux_buf_putc(out, c);
-            break;
-        case 'u': {
-            /* \u{1F600} */
-            uint32_t q = p + 1, cp = 0;
-            int digits = 0;
-            if (q < e && t[q] == '{') {
-                q++;
-                while (q < e && hexval(t[q]) >= 0 && digits < 7) {
-                    cp = cp * 16 + (uint32_t)hexval(t[q++]);
-                    digits++;
-                }
-                if (q < e && t[q] == '}' && digits > 0 && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF)) {
-                    put_utf8(out, cp);
-                    p = q;
-                    break;
-                }
-            }
-            syntax_error(ls, sp(ls, p - 1, q < e ? q + 1 : e), "write a code point as \\u{1F600}",
-                         "invalid unicode escape");
-            break;
-        }
-        default:
-            syntax_error(ls, sp(ls, p - 1, p + 1), "escapes are \\n \\t \\r \\\\ \\\" \\' \\{ \\} \\$ \\u{...}; write '\\\\' for a backslash",
-                         "unknown escape sequence '\\%c'", c);
-        }
-    }
-}
-
-/* Kotlin's trimIndent over text segments: drop a blank first and last line,
- * then remove the smallest indentation of the non-blank lines. An expression
- * counts as non-blank text. Segments keep their raw ranges for spans. */
-static void dedent(flux_lexstate *ls, segs *s, char **texts, size_t *lens)
-{
-    const char *t = ls->text;
-    /* 1. first line blank: skip up to and including its newline */
-    uint32_t skip_first_seg_to = 0;
-    bool drop_first = false;
-    if (s->n && !s->v[0].expr) {
-        uint32_t p = s->v[0].begin;
-        while (p < s->v[0].end && (t[p] == ' ' || t[p] == '\t' || t[p] == '\r'))
-            p++;
-        if (p < s->v[0].end && t[p] == '\n') {
-            drop_first = true;
-            skip_first_seg_to = p + 1;
-        }
-    }
-    /* 2. last line blank: cut from its newline */
-    uint32_t cut_last_from = 0;
-    bool drop_last = false;
-    if (s->n && !s->v[s->n - 1].expr) {
-        seg *l = &s->v[s->n - 1];
-        uint32_t p = l->end;
-        while (p > l->begin && (t[p - 1] == ' ' || t[p - 1] == '\t'))
-            p--;
-        if (p > l->begin && t[p - 1] == '\n' && (!drop_first || s->n > 1 || p - 1 >= skip_first_seg_to)) {
-            drop_last = true;
-            cut_last_from = p - 1;
-            if (cut_last_from > l->begin && t[cut_last_from - 1] == '\r')
-                cut_last_from--;
-        }
-    }
-    /* 3. smallest indentation of non-blank lines */
-    size_t indent = (size_t)-1;
-    bool line_start = true;
-    size_t cur = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        seg *g = &s->v[i];
-        if (g->expr) {
-            if (line_start && cur < indent)
-                indent = cur;
-            line_start = false;
-            continue;
-        }
-        uint32_t b = g->begin, e = g->end;
-        if (i == 0 && drop_first)
-            b = skip_first_seg_to;
-        if (i == s->n - 1 && drop_last)
-            e = cut_last_from;
-        for (uint32_t p = b; p < e; p++) {
-            if (t[p] == '\n') {
-                line_start = true;
-                cur = 0;
-            } else if (line_start && (t[p] == ' ' || t[p] == '\t')) {
-                cur++;
-            } else if (line_start && t[p] == '\r') {
-            } else if (line_start) {
-                if (cur < indent)
-                    indent = cur;
-                line_start = false;
-            }
-        }
-    }
-    if (indent == (size_t)-1)
-        indent = 0;
-    /* 4. rebuild text segments */
-    line_start = true;
-    cur = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        seg *g = &s->v[i];
-        if (g->expr) {
-            line_start = false;
-            continue;
-        }
-        uint32_t b = g->begin, e = g->end;
-        if (i == 0 && drop_first)
-            b = skip_first_seg_to;
-        if (i == s->n - 1 && drop_last)
-            e = cut_last_from;
-        flux_buf out = {0};
-        for (uint32_t p = b; p < e; p++) {
-            char c = t[p];
-            if (c == '\n') {
-                line_start = true;
-                cur = 0;
-                flux_buf_putc(&out, c);
-                continue;
-            }
-            if (line_start && (c == ' ' || c == '\t') && cur < indent) {
-                cur++;
-                continue;
-            }
-            line_start = false;
-            flux_buf_putc(&out, c);
-        }
-        texts[i] = flux_arena_strndup(ls->arena, out.data ? out.data : "", out.len);
-        lens[i] = out.len;
-        flux_buf_free(&out);
-    }
-}
-
-flux_tstr *flux_lex_tstr(flux_lexstate *ls, flux_loc loc, int kind)
-{
-    flux_tstr *ts = flux_arena_alloc(ls->arena, sizeof *ts);
-    ts->span = sp(ls, loc.begin, loc.end);
-    uint32_t b = loc.begin, e = loc.end;
-    bool escapes = false;
-    if (kind == TSTR_STRING || kind == TSTR_XSTRING) {
-        b += 1;
-        e -= 1;
-        escapes = true;
-    } else if (kind == TSTR_TRIPLE) {
-        b += 3;
-        e -= 3;
-    }
-    if (e < b)
-        e = b;
-    segs s = {0};
-    if (kind == TSTR_XSTRING)
-        seg_push(&s, (seg){b, e, false, b, e});
-    else
-        split(ls->text, b, e, escapes, &s);
-
-    char **texts = calloc(s.n ? s.n : 1, sizeof *texts);
-    size_t *lens = calloc(s.n ? s.n : 1, sizeof *lens);
-    if (!texts || !lens)
-        abort();
-    if (kind == TSTR_TRIPLE) {
-        dedent(ls, &s, texts, lens);
-    } else {
-        for (size_t i = 0; i < s.n; i++) {
-            if (s.v[i].expr)
-                continue;
-            if (escapes) {
-                flux_buf out = {0};
-                unescape(ls, s.v[i].begin, s.v[i].end, &out);
-                texts[i] = flux_arena_strndup(ls->arena, out.data ? out.data : "", out.len);
-                lens[i] = out.len;
-                flux_buf_free(&out);
-            } else {
-                lens[i] = s.v[i].end - s.v[i].begin;
-                texts[i] = flux_arena_strndup(ls->arena, ls->text + s.v[i].begin, lens[i]);
-            }
-        }
-    }
-
-    ts->parts = flux_arena_alloc(ls->arena, (s.n ? s.n : 1) * sizeof *ts->parts);
-    size_t k = 0;
-    for (size_t i = 0; i < s.n; i++) {
-        flux_tpart *p = &ts->parts[k];
-        p->span = sp(ls, s.v[i].outer_begin, s.v[i].outer_end);
-        if (!s.v[i].expr) {
-            if (lens[i] == 0)
-                continue;
-            p->text = texts[i];
-            p->len = lens[i];
-            k++;
-            continue;
-        }
-        /* blank inside the braces: nothing to parse */
-        uint32_t q = s.v[i].begin;
-        while (q < s.v[i].end && (ls->text[q] == ' ' || ls->text[q] == '\t'))
-            q++;
-        if (q == s.v[i].end) {
-            syntax_error(ls, p->span, "put an expression between the braces, e.g. '{{ ds }}'",
-                         "empty template expression");
-            ts->broken = true;
-            continue;
-        }
-        p->expr = parse_expr_nested(ls, s.v[i].begin, s.v[i].end);
-        if (!p->expr) {
-            ts->broken = true;
-            continue;
-        }
-        ts->has_expr = true;
-        k++;
-    }
-    ts->n = k;
-    /* names, schedules and zones are C strings downstream: a NUL would cut
-     * them silently */
-    for (size_t i = 0; i < k; i++) {
-        if (ts->parts[i].text && memchr(ts->parts[i].text, '\0', ts->parts[i].len)) {
-            syntax_error(ls, ts->span, "remove the NUL byte", "text holds a NUL byte");
-            ts->broken = true;
-            break;
-        }
-        /* plans, JSON and logs are UTF-8: bytes that are not would be
-         * replaced on the way, silently changing the value */
-        if (ts->parts[i].text && !flux_utf8_valid(ts->parts[i].text, ts->parts[i].len, NULL)) {
-            syntax_error(ls, ts->parts[i].span, "save the file as UTF-8", "text is not valid UTF-8");
-            ts->broken = true;
-            break;
-        }
-    }
-    free(texts);
-    free(lens);
-    free(s.v);
-    return ts;
-}
-
-const char *flux_tstr_plain(const flux_tstr *t)
-{
-    if (!t || t->has_expr)
-        return NULL;
-    if (t->n == 0)
-        return "";
-    if (t->n == 1)
-        return t->parts[0].text;
-    return NULL;
 }
 
 /* ---- printing expressions ---- */

@@ -56,11 +56,23 @@ static flux_span SP(flux_lexstate *ls, flux_loc l)
 
 static void *xnode(flux_lexstate *ls, size_t size) { return flux_arena_alloc(ls->arena, size); }
 
+/* the condition of a branch whose head did not parse */
+static flux_expr broken_cond;
+
+static bool chain_broken(const flux_vec *v)
+{
+    for (size_t i = 0; i + 2 < v->n; i += 3)
+        if (v->v[i] == &broken_cond)
+            return true;
+    return false;
+}
+
 static void if_chain_free(flux_vec *v)
 {
-    /* triples: condition, body vector, malloc'd location */
+    /* triples: condition, body vector, malloc'd location (NULL once taken) */
     for (size_t i = 0; v && i + 2 < v->n; i += 3) {
-        free(((flux_vec *)v->v[i + 1])->v);
+        if (v->v[i + 1])
+            free(((flux_vec *)v->v[i + 1])->v);
         free(v->v[i + 1]);
         free(v->v[i + 2]);
     }
@@ -133,6 +145,35 @@ static flux_item *mk_item(flux_lexstate *ls, flux_ikind k, flux_loc l)
     return it;
 }
 
+/* an {% if %} item from the chain of its branches: triples of condition
+ * (NULL for else), body vector, body location; the vectors are taken */
+static flux_item *mk_if(flux_lexstate *ls, flux_vec *chain, flux_loc l)
+{
+    flux_item *it = mk_item(ls, FLUX_I_IF, l);
+    size_t n = chain->n / 3, nc = 0;
+    it->u.cond.conds = xnode(ls, (n ? n : 1) * sizeof(flux_expr *));
+    it->u.cond.bodies = xnode(ls, (n ? n : 1) * sizeof(flux_body));
+    for (size_t i = 0; i < n; i++) {
+        flux_expr *c = chain->v[3 * i];
+        flux_vec *b = chain->v[3 * i + 1];
+        flux_loc *bl = chain->v[3 * i + 2];
+        flux_body body = mk_body(ls, b, *bl);
+        free(bl);
+        chain->v[3 * i + 1] = NULL;
+        chain->v[3 * i + 2] = NULL;
+        if (c) {
+            it->u.cond.conds[nc] = c;
+            it->u.cond.bodies[nc] = body;
+            nc++;
+        } else {
+            it->u.cond.else_body = xnode(ls, sizeof(flux_body));
+            *it->u.cond.else_body = body;
+        }
+    }
+    it->u.cond.n = nc;
+    return it;
+}
+
 static flux_expr *mk_x(flux_lexstate *ls, flux_xkind k, flux_loc l)
 {
     flux_expr *x = xnode(ls, sizeof *x);
@@ -166,6 +207,14 @@ static flux_val *mk_v(flux_lexstate *ls, flux_vkind k, flux_loc l)
     return v;
 }
 
+static flux_thead *mk_head(flux_lexstate *ls, int tok, flux_expr *x)
+{
+    flux_thead *h = xnode(ls, sizeof *h);
+    h->tok = tok;
+    h->expr = x;
+    return h;
+}
+
 static const char *tok_text(flux_lexstate *ls, flux_loc l)
 {
     return flux_arena_strndup(ls->arena, ls->text + l.begin, l.end - l.begin);
@@ -183,12 +232,13 @@ static const char *tok_text(flux_lexstate *ls, flux_loc l)
     flux_operand *opnd;
     flux_param_decl *pd;
     const char *s;
+    flux_thead *head;
 }
 
 %destructor { vec_free($$); } <vec>
 %destructor { if_chain_free($$); } if_chain
 
-%token START_FILE START_EXPR
+%token START_FILE START_EXPR START_STMT
 %token NL "newline"
 %token PIPELINE "'pipeline'" TASK "'task'" PARAMS "'params'"
 %token TRUE "'true'" FALSE "'false'" NONE "'none'"
@@ -201,6 +251,9 @@ static const char *tok_text(flux_lexstate *ls, flux_loc l)
 %token IDENT "identifier" IN "'in'" NOT "'not'" AND "'and'" OR "'or'" IF "'if'" ELSE "'else'"
 %token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" IDIV "'//'"
 %token INVALID "invalid token"
+/* a map's braces, told from a block's by the scanner: a '}' that ends a
+ * map can never end a block during error recovery */
+%token MAPOPEN "'{'" MAPCLOSE "'}'"
 
 %type <vec> body body_x name_list values values_opt entries entries_opt args args_opt dict_items dict_opt
 %type <vec> macro_params macro_params_opt deps if_chain
@@ -211,6 +264,7 @@ static const char *tok_text(flux_lexstate *ls, flux_loc l)
 %type <opnd> operand
 %type <x> expr primary
 %type <pd> macro_param
+%type <head> stmt_head
 
 %right IF ELSE
 %left OR
@@ -230,6 +284,8 @@ start
     : START_FILE body_x             { ls->result_body = mk_body(ls, $2, @2); }
     | START_EXPR expr               { ls->result_expr = $2; }
     | START_EXPR error              { ls->result_expr = NULL; }
+    | START_STMT stmt_head          { ls->result_head = $2; }
+    | START_STMT error              { ls->result_head = NULL; }
     ;
 
 body
@@ -242,6 +298,7 @@ body
 body_x
     : body                          { $$ = $1; }
     | body item                     { $$ = vec_push($1, $2); }
+    | body error                    { $$ = $1; } /* a broken last item: the block's end still closes it */
     ;
 
 item
@@ -310,29 +367,8 @@ item
             $$->u.loop.body = mk_body(ls, $8, @8);
         }
     | if_chain TS_ENDIF TS_END      {
-            $$ = mk_item(ls, FLUX_I_IF, @$);
-            /* the chain holds triples: condition (NULL for else), body vec, loc */
-            size_t n = $1->n / 3, nc = 0;
-            $$->u.cond.conds = xnode(ls, n * sizeof(flux_expr *));
-            $$->u.cond.bodies = xnode(ls, n * sizeof(flux_body));
-            for (size_t i = 0; i < n; i++) {
-                flux_expr *c = $1->v[3 * i];
-                flux_vec *b = $1->v[3 * i + 1];
-                flux_loc *bl = $1->v[3 * i + 2];
-                flux_body body = mk_body(ls, b, *bl);
-                free(bl);
-                if (c) {
-                    $$->u.cond.conds[nc] = c;
-                    $$->u.cond.bodies[nc] = body;
-                    nc++;
-                } else {
-                    $$->u.cond.else_body = xnode(ls, sizeof(flux_body));
-                    *$$->u.cond.else_body = body;
-                }
-            }
-            $$->u.cond.n = nc;
-            free($1->v);
-            free($1);
+            $$ = chain_broken($1) ? NULL : mk_if(ls, $1, @$);
+            if_chain_free($1);
         }
     | TS_MACRO IDENT '(' macro_params_opt ')' TS_END body_x TS_ENDMACRO TS_END {
             $$ = mk_item(ls, FLUX_I_MACRO, @$);
@@ -350,10 +386,30 @@ item
             $$ = mk_item(ls, FLUX_I_INCLUDE, @$);
             $$->u.include.path = flux_lex_tstr(ls, @2, TSTR_XSTRING);
         }
+    /* a statement whose head is broken: the block is still read to its
+     * end, so what follows it is not misread, and dropped */
+    | TS_FOR error TS_END body_x TS_ENDFOR TS_END { vec_free($4); $$ = NULL; }
+    | TS_SET error TS_END           { $$ = NULL; }
+    | TS_MACRO error TS_END body_x TS_ENDMACRO TS_END { vec_free($4); $$ = NULL; }
+    | TS_INCLUDE error TS_END       { $$ = NULL; }
     ;
 
 if_chain
-    : TS_IF expr TS_END body_x      {
+    : TS_IF error TS_END body_x     {
+            $$ = vec_new();
+            flux_loc *l = malloc(sizeof *l);
+            if (!l) abort();
+            *l = @4;
+            vec_push($$, &broken_cond); vec_push($$, $4); vec_push($$, l);
+        }
+    | if_chain TS_ELIF error TS_END body_x {
+            $$ = $1;
+            flux_loc *l = malloc(sizeof *l);
+            if (!l) abort();
+            *l = @5;
+            vec_push($$, &broken_cond); vec_push($$, $5); vec_push($$, l);
+        }
+    | TS_IF expr TS_END body_x      {
             $$ = vec_new();
             flux_loc *l = malloc(sizeof *l);
             if (!l) abort();
@@ -469,7 +525,7 @@ value
             $$ = mk_v(ls, FLUX_V_LIST, @$);
             $$->u.list.v = (flux_val **)vec_freeze(ls, $2, &$$->u.list.n);
         }
-    | '{' entries_opt '}'           {
+    | MAPOPEN entries_opt MAPCLOSE  {
             $$ = mk_v(ls, FLUX_V_MAP, @$);
             size_t n = $2->n;
             $$->u.map.v = xnode(ls, (n ? n : 1) * sizeof(flux_mapent));
@@ -610,6 +666,33 @@ dict_items
     | dict_items ',' expr ':' expr  { $$ = vec_push(vec_push($1, $3), $5); }
     ;
 
+/* one {% %} tag of a string; tstr.c pairs the tags into blocks;
+ * last, so the numbering of the tokens used above stays as it was */
+stmt_head
+    : TS_FOR IDENT IN expr TS_END   {
+            $$ = mk_head(ls, T_TS_FOR, flux_parse_bound(ls, $4));
+            $$->var = tok_text(ls, @2);
+            $$->var_span = SP(ls, @2);
+        }
+    | TS_FOR IDENT ',' IDENT IN expr TS_END {
+            $$ = mk_head(ls, T_TS_FOR, flux_parse_bound(ls, $6));
+            $$->var = tok_text(ls, @2);
+            $$->var_span = SP(ls, @2);
+            $$->var2 = tok_text(ls, @4);
+            $$->var2_span = SP(ls, @4);
+        }
+    | TS_IF expr TS_END             { $$ = mk_head(ls, T_TS_IF, flux_parse_bound(ls, $2)); }
+    | TS_ELIF expr TS_END           { $$ = mk_head(ls, T_TS_ELIF, flux_parse_bound(ls, $2)); }
+    | TS_ELSE TS_END                { $$ = mk_head(ls, T_TS_ELSE, NULL); }
+    | TS_ENDIF TS_END               { $$ = mk_head(ls, T_TS_ENDIF, NULL); }
+    | TS_ENDFOR TS_END              { $$ = mk_head(ls, T_TS_ENDFOR, NULL); }
+    | TS_SET IDENT '=' expr TS_END  {
+            $$ = mk_head(ls, T_TS_SET, flux_parse_bound(ls, $4));
+            $$->var = tok_text(ls, @2);
+            $$->var_span = SP(ls, @2);
+        }
+    ;
+
 %%
 
 int fluxyylex(FLUXYYSTYPE *lval, flux_loc *lloc, flux_lexstate *ls)
@@ -622,9 +705,7 @@ int fluxyylex(FLUXYYSTYPE *lval, flux_loc *lloc, flux_lexstate *ls)
     }
     ls->lval = lval;
     ls->lloc = lloc;
-    ls->invalid_msg = NULL;
-    ls->invalid_help = NULL;
-    return flux_lex_next(ls);
+    return flux_parse_next(ls, lloc);
 }
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, flux_lexstate *ls)
@@ -639,7 +720,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, flux_lexstate *ls)
     yysymbol_kind_t la = yypcontext_token(ctx);
     const flux_loc *loc = yypcontext_location(ctx);
     int what = la == YYSYMBOL_INVALID ? 1 : la == YYSYMBOL_YYEOF ? 2 : 0;
-    flux_parse_report(ls, *loc, what, what == 2 ? "end of file" : yysymbol_name(la), names,
-                      n < 0 || n > MAXEXP ? 0 : k);
+    const char *name = yysymbol_name(la);
+    int kind = !strcmp(name, "'{'") || !strcmp(name, "'['") || !strcmp(name, "'('") ? LA_OPENER
+               : !strcmp(name, "'}'") || !strcmp(name, "']'") || !strcmp(name, "')'") ? LA_CLOSER
+                                                                                    : LA_OTHER;
+    flux_parse_report(ls, *loc, what, what == 2 ? "end of file" : name, names, n < 0 || n > MAXEXP ? 0 : k);
+    flux_parse_recover(ls, *loc, kind);
     return 0;
 }

@@ -33,8 +33,9 @@ const flux_cli_command flux_cli_preview_commands[] = {
      "usage: flux compile FILE [-o DIR|-] [--pipeline P]\n"
      "\n"
      "Compiles FILE and writes DIR/PIPELINE.plan.yaml for each pipeline (DIR\n"
-     "defaults to the current directory), printing each plan's path and id (the\n"
-     "SHA-256 of its bytes). The same source always gives the same bytes.\n",
+     "defaults to the current directory, and is made when missing), printing\n"
+     "each plan's path and id (the SHA-256 of its bytes). The same source\n"
+     "always gives the same bytes.\n",
      flux_cmd_compile},
     {"dry-run", "list the runs a schedule creates, with every template rendered",
      "usage: flux dry-run FILE [--pipeline P] [--date T | --from A --to B] [--param NAME=VALUE]...\n"
@@ -179,6 +180,34 @@ static bool write_file(const char *path, const char *data, size_t len)
     return ok;
 }
 
+/* mkdir -p: dir and each missing directory above it; false with errno */
+static bool make_dirs(const char *dir)
+{
+    char path[PATH_MAX];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return false;
+    }
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char c = path[i];
+        path[i] = '\0';
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            if (mkdir(path, 0755) != 0 && errno != EEXIST)
+                return false;
+        } else if (!S_ISDIR(st.st_mode)) {
+            errno = ENOTDIR;
+            return false;
+        }
+        path[i] = c;
+    }
+    return true;
+}
+
 int flux_cmd_compile(int argc, char **argv)
 {
     opts o;
@@ -192,12 +221,18 @@ int flux_cmd_compile(int argc, char **argv)
     const char *dir = o.out_dir ? o.out_dir : ".";
     bool to_stdout = strcmp(dir, "-") == 0;
     struct stat st;
-    if (!to_stdout && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
-        fprintf(stderr, "flux compile: output directory '%s' does not exist\n", dir);
+    if (!to_stdout && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "flux compile: output directory '%s' is not a directory\n", dir);
         return free_opts(&o), FLUX_EXIT_USAGE;
     }
     flux_compilation c;
     int rc = flux_cli_load(&c, o.file);
+    /* a missing output directory is made, as compilers make theirs, once
+     * there is something to write into it */
+    if (!rc && !to_stdout && !make_dirs(dir)) {
+        fprintf(stderr, "flux compile: cannot make output directory '%s': %s\n", dir, strerror(errno));
+        rc = FLUX_EXIT_USAGE;
+    }
     for (size_t i = 0; !rc && i < c.npipelines; i++) {
         flux_pipeline *p = c.pipelines[i];
         if (o.pipeline && strcmp(p->name, o.pipeline) != 0)

@@ -39,7 +39,7 @@ check "a broken push deploys nothing" 1 "$("$flux" versions hello --format json 
 # flux's own diagnostic, not the hook's fixed echo (which only says flux exited 3);
 # git prefixes the hook's output with "remote: " and pads the lines with blanks
 check "and says why in the push's output" "broken.flux: not deployed, 1 error (its pipelines keep their last good version)
-broken.flux:2:1: error: unexpected end of file" \
+broken.flux:2:1: error: unexpected end of file, expected '}' to close '{' opened at 1:17" \
     "$(sed 's/^remote: //; s/[[:space:]]*$//' "$T/push2.txt" | grep -E '^broken\.flux(: not deployed|:[0-9]+:[0-9]+: error:)')"
 "$flux" errors > /dev/null 2>&1 && rc=0 || rc=$?
 check "flux errors shows it" 3 "$rc"

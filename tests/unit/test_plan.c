@@ -116,6 +116,29 @@ static const char VALUES[] =
     "    literal >> nested\n"
     "}\n";
 
+/* statements kept for run time, text that looks like tags, a '{' right
+ * before a statement, nested bodies */
+static const char STATEMENTS[] =
+    "{% set ts_list = [\"a\", \"b\"] %}\n"
+    "pipeline statements {\n"
+    "    schedule = \"@daily\"\n"
+    "    start = \"2026-01-01T00:00:00Z\"\n"
+    "    params {\n"
+    "        flag = true\n"
+    "        names = [\"x\", \"y\"]\n"
+    "        d = { k = 1 }\n"
+    "    }\n"
+    "    task kept : bash {\n"
+    "        command = \"\\{% raw %\\} \\{{ x \\}} {{ '{%' }}{% if params.flag %}\\{{% for n in params.names %}"
+    "{{ n | shquote }}{% if not loop.last %},{% endif %}{% endfor %}{% elif ts_list %}b{% else %}c{% endif %}"
+    "{% set m = params.names | length %}{{ m }}{% for k, v in params.d %}{{ k }}={{ v }}{% endfor %}\"\n"
+    "    }\n"
+    "    task folded_loop : bash {\n"
+    "        command = \"{% for t in ts_list %}{% set w = params.names[0] ~ t %}{{ w | shquote }}{% endfor %}\"\n"
+    "    }\n"
+    "    task restored : bash { command = \"{% set y = 1 %}{% if params.flag %}{% set y = 2 %}{% endif %}{{ y }}\" }\n"
+    "}\n";
+
 /* two pipelines in one file, names YAML would misread when plain */
 /* Floats inside run-time expressions are printed into the plan and parsed
  * again when it is read: each must come back as the same float, also where
@@ -162,24 +185,17 @@ static bool parts_equal(const flux_tpart *a, size_t na, const flux_tpart *b, siz
 {
     if (na != nb)
         return false;
-    for (size_t i = 0; i < na; i++) {
-        if (!a[i].text != !b[i].text)
+    for (size_t i = 0; i < na; i++)
+        if (!a[i].text != !b[i].text || !a[i].expr != !b[i].expr || !a[i].stmt != !b[i].stmt)
             return false;
-        if (a[i].text) {
-            if (a[i].len != b[i].len || memcmp(a[i].text, b[i].text, a[i].len) != 0)
-                return false;
-            continue;
-        }
-        flux_buf x = {0}, y = {0};
-        flux_expr_print(a[i].expr, &x);
-        flux_expr_print(b[i].expr, &y);
-        bool same = x.len == y.len && memcmp(x.data, y.data, x.len) == 0;
-        flux_buf_free(&x);
-        flux_buf_free(&y);
-        if (!same)
-            return false;
-    }
-    return true;
+    /* the same source, statements' bodies included */
+    flux_buf x = {0}, y = {0};
+    flux_tparts_print(a, na, NULL, &x);
+    flux_tparts_print(b, nb, NULL, &y);
+    bool same = x.len == y.len && (x.len == 0 || memcmp(x.data, y.data, x.len) == 0);
+    flux_buf_free(&x);
+    flux_buf_free(&y);
+    return same;
 }
 
 static bool field_equal(const flux_field *a, const flux_field *b)
@@ -809,6 +825,7 @@ int main(void)
     STABLE("values.flux", VALUES, 1);
     STABLE("two.flux", TWO, 2);
     STABLE("floats.flux", FLOATS, 1);
+    STABLE("statements.flux", STATEMENTS, 1);
     STABLE("tests/golden/ok/inc.flux", INCLUDES, 1);
     test_plan_ids();
     test_design_content();

@@ -1,0 +1,9 @@
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    task a : bash {
+        command = "echo a"
+        retries = 1
+    task b : bash { command = "echo b" }
+    task c : mysql { conn = "warehouse" }
+}
