@@ -83,10 +83,15 @@ static void errf_(sched *S, const char *fmt, ...)
     va_end(ap);
 }
 
+static void store_trouble(sched *S, const char *what);
+
 /* ---- plans ---- */
 
-static splan *plan_get(sched *S, const char *plan_id)
+/* The plan, loaded once and shared. NULL when it cannot be read (*transient:
+ * the store failed, try again later) or does not load (a broken plan). */
+static splan *plan_get_or(sched *S, const char *plan_id, bool *transient)
 {
+    *transient = false;
     for (splan *p = S->plans; p; p = p->next)
         if (!strcmp(p->id, plan_id)) {
             p->refs++;
@@ -94,7 +99,10 @@ static splan *plan_get(sched *S, const char *plan_id)
         }
     char *text = flux_store_get_plan(S->s, plan_id);
     if (!text) {
-        logf_(S, "cannot read plan %.12s: %s", plan_id, flux_store_error(S->s));
+        /* a run's plan is in the store (a foreign key says so): not reading
+         * it is the store's trouble, not the run's */
+        store_trouble(S, "reading a plan");
+        *transient = true;
         return NULL;
     }
     splan *p = calloc(1, sizeof *p);
@@ -118,6 +126,12 @@ static splan *plan_get(sched *S, const char *plan_id)
     p->next = S->plans;
     S->plans = p;
     return p;
+}
+
+static splan *plan_get(sched *S, const char *plan_id)
+{
+    bool transient;
+    return plan_get_or(S, plan_id, &transient);
 }
 
 static void plan_put(sched *S, splan *p)
@@ -176,7 +190,12 @@ static void run_ended(void *ud, const flux_run_row *row)
  * flux trigger recorded (a JSON array of "name=value"), or NULL. */
 static int execute(sched *S, const flux_run_row *row, const char *params_json)
 {
-    splan *plan = plan_get(S, row->plan_id);
+    bool transient;
+    splan *plan = plan_get_or(S, row->plan_id, &transient);
+    if (!plan && transient) {
+        run_detached(S, row, flux_store_error(S->s));
+        return -1;
+    }
     if (!plan) {
         flux_store_set_run_state(S->s, row->id, FLUX_RUN_FAILED, flux_clock_wall_ms());
         logf_(S, "run %s of %s failed: its plan %.12s cannot be loaded", row->run_id, row->pipeline, row->plan_id);
@@ -199,18 +218,21 @@ static int execute(sched *S, const flux_run_row *row, const char *params_json)
         return -1;
     }
     flux_interval iv = {row->interval_start, row->interval_end, row->interval_end};
+    /* mine before it is added: adding it may end it or let it go at once
+     * (a store error while it is activated), and those callbacks must find
+     * it, or a run that is no longer executed here would stay "mine" and
+     * never be adopted again */
+    S->mine = realloc(S->mine, (S->nmine + 1) * sizeof *S->mine);
+    if (!S->mine)
+        abort();
+    S->mine[S->nmine++] = (struct mine){row->id, plan};
     int rc2 = flux_exec_add_run(S->ex, plan->p, plan->id, plan->tt.tz, &iv, row->trigger, row->run_id, params);
     if (rc2 != 0) {
-        plan_put(S, plan);
         /* claimed but not started (a store error, or claimed away meanwhile):
          * the tick tries again later */
         run_detached(S, row, rc2 == FLUX_EXEC_BUSY ? flux_exec_busy(S->ex) : flux_store_error(S->s));
         return -1;
     }
-    S->mine = realloc(S->mine, (S->nmine + 1) * sizeof *S->mine);
-    if (!S->mine)
-        abort();
-    S->mine[S->nmine++] = (struct mine){row->id, plan};
     return 0;
 }
 

@@ -643,8 +643,17 @@ int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *pla
         k->deadline.data = k;
         k->timer_init = k->deadline_init = true;
     }
-    if (!created && load_tries(ex, run) != 0)
+    if (!created && load_tries(ex, run) != 0) {
+        /* never linked: its timers close with the loop's next turn, then it is freed */
+        for (size_t i = 0; i < run->n; i++) {
+            run->closing += 2;
+            uv_close((uv_handle_t *)&run->tasks[i].timer, run_handle_closed);
+            uv_close((uv_handle_t *)&run->tasks[i].deadline, run_handle_closed);
+        }
+        if (run->n == 0)
+            run_freed(run);
         return -1;
+    }
     for (size_t i = 0; i < run->n; i++)
         if (!terminal(run->tasks[i].state))
             run->unfinished++;

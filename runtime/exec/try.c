@@ -532,6 +532,8 @@ void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_
     /* every try ends here, whatever path it took: the slot and the pool
      * place it held are given back exactly once */
     flux_exec_give_slot(k);
+    if (k->run->detached)
+        return; /* let go earlier in this same event (its counts could not be written): nothing more of it */
     int64_t now = flux_clock_wall_ms();
     /* tries count from the last clear: a cleared task gets all its retries again */
     bool could = st == FLUX_TI_FAILED && k->try_number - k->cleared_at <= flux_attr_int(&k->t->attrs, "retries", 0) &&

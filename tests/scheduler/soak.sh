@@ -80,6 +80,16 @@ bad=$(awk '{ k = $1 " " $2; if ($4 == "S") s[k, $3] = $5; else e[k, $3] = $5; ru
 check "every task started after its upstream ended" 0 "$bad"
 echo "store errors lived through: $(cat "$T"/sched_*.log | grep -c 'trying again\|picked up again' || true)"
 echo "runs taken over: $(cat "$T"/sched_*.log | grep -c 'taken over from a scheduler that is gone' || true)"
-if [ "$fail" -ne 0 ]; then tail -n 40 "$T"/sched_steady.log; fi
+if [ "$fail" -ne 0 ]; then
+    # what is stuck, who owns it, and what the schedulers said of it
+    q "SELECT r.id, r.pipeline, r.run_id, r.state, rc.owner FROM runs r JOIN run_control rc ON rc.run = r.id
+       WHERE r.state IN ('queued', 'running')"
+    q "SELECT t.run, t.task, t.try_number, t.state, t.pid FROM task_instances t WHERE t.state IN ('queued', 'running')"
+    for rid in $(q "SELECT run_id FROM runs WHERE state IN ('queued', 'running') AND interval_end <= ${stop_at}000"); do
+        grep -h "$rid" "$T"/sched_*.log | tail -n 20
+    done
+    q "SELECT id, pid, heartbeat_at, stopped_at FROM schedulers"
+    tail -n 20 "$T"/sched_steady.log
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
