@@ -98,7 +98,11 @@ struct flux_executor {
     ex_task *ready_head, *ready_tail;
     int running; /* process slots in use */
     int pool_used[FLUX_MAX_POOLS + 1];
-    size_t total, done, failed, in_flight;
+    size_t total, done, failed;
+    /* tries under way: those started or adopted and not ended, sensors
+     * between pokes included (they hold no slot); a stop lets the waiting
+     * ones go (up_for_reschedule) and ends when it is 0 */
+    size_t in_flight;
     bool stopping;
     uv_signal_t sigint, sigterm;
     uv_timer_t progress, stop_timer;

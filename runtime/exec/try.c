@@ -188,8 +188,11 @@ static void process_ended(ex_task *k, int code)
         flux_sensor_poked(k, flux_clock_wall_ms(), code);
     }
     if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->interrupted && !k->timed_out && not_yet) {
-        /* a poke said "not yet": give the slot back and poke again later */
+        /* a poke said "not yet": give the slot back and poke again later;
+         * the wait between pokes counts in in_flight, as a sensor the
+         * runner checks itself does (a stop lets it go: exec_int.h) */
         flux_exec_give_slot(k);
+        ex->in_flight++;
         flux_sensor_not_yet(k, flux_clock_wall_ms(), note, sizeof note);
         flux_exec_dispatch(ex);
         if (ex->stopping && ex->in_flight == 0)
