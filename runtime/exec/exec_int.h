@@ -124,6 +124,11 @@ struct flux_executor {
     char busy[1024];      /* flux_exec_add_run's FLUX_EXEC_BUSY: who owns the run */
     bool dispatching, redispatch;
     uv_timer_t drain_timer;
+    /* descriptors (RLIMIT_NOFILE): the soft limit, raised to the hard one;
+     * what is open besides the running tries' (counted from /proc/self/fd
+     * when the estimate comes near the limit); said once when a try waits */
+    int fd_limit, fd_base;
+    bool fd_said;
 };
 
 /* executor.c: slots, the queue, reports */
@@ -131,6 +136,9 @@ void flux_exec_take_slot(ex_task *k);
 void flux_exec_give_slot(ex_task *k); /* and its pool place */
 void flux_exec_enqueue(ex_task *k);
 void flux_exec_dispatch(flux_executor *ex);
+/* the soft RLIMIT_NOFILE this process started with, for its tasks, when
+ * the executor raised its own above it; else 0 */
+long flux_exec_task_nofile(void);
 /* A transition of run (of task k, or NULL) could not be written: a runner
  * stops at once (the next one resumes from the store), a service detaches
  * that run and goes on (its owner re-adopts it from the store). */

@@ -24,7 +24,7 @@ static bool terminal(flux_ti_state s)
 void flux_try_desc_of(const ex_task *k, flux_try_desc *d)
 {
     *d = (flux_try_desc){k->run->ex->o.home, k->run->p->name, k->run->row.run_id, k->t->id, k->try_number,
-                         k->log_path};
+                         k->log_path, flux_exec_task_nofile()};
 }
 
 void flux_try_paths(ex_task *k)
