@@ -28,16 +28,6 @@ pipeline waits {
 }
 FLUX
 
-# waits up to $1 seconds for the rest of the arguments to succeed
-wait_for() {
-    local n=$(($1 * 10))
-    shift
-    for _ in $(seq "$n"); do
-        if "$@"; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
 both_wait() { [ "$(grep -c 'up_for_reschedule' "$1")" -ge 2 ]; }
 # SIGTERM to BG; STOPPED is its exit status, or "hung" when it has not
 # exited within 5 s (then it is killed)
