@@ -1,5 +1,5 @@
 /* exec_int — the executor's private structures and the functions its files
- * share (executor.c, try.c, sensor.c, fields.c). Nothing outside
+ * share (executor.c, fdlimit.c, try.c, sensor.c, fields.c). Nothing outside
  * runtime/exec includes it: the contract is executor.h.
  */
 #ifndef FLUX_EXEC_INT_H
@@ -136,9 +136,6 @@ void flux_exec_take_slot(ex_task *k);
 void flux_exec_give_slot(ex_task *k); /* and its pool place */
 void flux_exec_enqueue(ex_task *k);
 void flux_exec_dispatch(flux_executor *ex);
-/* the soft RLIMIT_NOFILE this process started with, for its tasks, when
- * the executor raised its own above it; else 0 */
-long flux_exec_task_nofile(void);
 /* A transition of run (of task k, or NULL) could not be written: a runner
  * stops at once (the next one resumes from the store), a service detaches
  * that run and goes on (its owner re-adopts it from the store). */
@@ -150,6 +147,16 @@ void flux_exec_recheck(flux_executor *ex);
 void flux_exec_detached_proc_done(ex_task *k);
 void flux_exec_say(ex_task *k, flux_exec_event kind, flux_ti_state st, int64_t duration_ms, const char *note);
 void flux_exec_run_done(ex_run *run); /* when its last task finished */
+
+/* fdlimit.c: descriptors */
+/* the soft RLIMIT_NOFILE raised to the hard one (once per process); the
+ * limit now, INT_MAX for none */
+int flux_fds_raise(void);
+/* the soft RLIMIT_NOFILE this process started with, for its tasks, when
+ * the executor raised its own above it; else 0 */
+long flux_exec_task_nofile(void);
+/* one more try of the backend fits under the limit (else it waits, said once) */
+bool flux_fds_for_one_more(flux_executor *ex);
 
 /* try.c: the life of one try */
 void flux_try_queue(ex_task *k);
