@@ -255,20 +255,32 @@ static void mask_range(flux_yamlsrc *y, size_t b, size_t e)
             y->text[b] = '*';
 }
 
-/* the password of a URI in [b, e): user:PASSWORD@host */
+/* The password of a URI in [b, e): user:PASSWORD@host, up to the last '@'
+ * of the URI (a '/' in a password not written %2F cuts the authority short
+ * but must not show what follows it). Without an '@', what follows the
+ * first ':' of the authority when it is not a port: a user:password whose
+ * @host is missing. */
 static void mask_uri(flux_yamlsrc *y, size_t b, size_t e)
 {
     const char *t = y->text;
     for (size_t p = b; p + 3 <= e; p++) {
         if (memcmp(t + p, "://", 3) != 0)
             continue;
-        size_t q = p + 3, at = 0;
-        for (; q < e && !strchr("/ \"',}", t[q]); q++)
+        size_t q = p + 3, at = 0, auth = 0;
+        for (; q < e && !strchr(" \"',}?#", t[q]); q++) {
             if (t[q] == '@')
                 at = q;
-        for (size_t c = p + 3; at && c < at; c++)
+            if (t[q] == '/' && !auth)
+                auth = q;
+        }
+        size_t end = at ? at : auth ? auth : q;
+        for (size_t c = p + 3; c < end; c++)
             if (t[c] == ':') {
-                mask_range(y, c + 1, at);
+                bool port = !at;
+                for (size_t d = c + 1; port && d < end; d++)
+                    port = t[d] >= '0' && t[d] <= '9';
+                if (!port)
+                    mask_range(y, c + 1, end);
                 break;
             }
         p = q - 1;

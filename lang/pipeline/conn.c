@@ -168,6 +168,11 @@ int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_c
     }
     if (strcmp(scheme, "kafka") == 0) {
         out->brokers = flux_arena_strdup(a, rest);
+        if (strchr(rest, '@')) { /* never quoted: it would be shown wherever brokers are */
+            fail(err, errlen, "holds a user or password\nhelp: a kafka URI names brokers only: "
+                              "kafka://HOST:PORT[,HOST:PORT...]; give sasl.username and sasl.password as settings");
+            return -1;
+        }
         if (!*rest) {
             fail(err, errlen, "names no brokers\nhelp: a kafka URI is kafka://HOST:PORT[,HOST:PORT...], e.g. "
                               "kafka://127.0.0.1:9092");
@@ -199,8 +204,18 @@ int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_c
         char *end;
         long port = strtol(pc + 1, &end, 10);
         if (end != rest + auth_len || port <= 0 || port > 65535) {
-            fail(err, errlen, "has an invalid port '%.*s'\nhelp: a port is a number from 1 to 65535",
-                 (int)(rest + auth_len - pc - 1), pc + 1);
+            /* after an '@' it is a port; without one it may be the password
+             * of a user:password whose @host is missing, or the start of a
+             * password cut at its '/': never quoted */
+            if (at)
+                fail(err, errlen, "has an invalid port '%.*s'\nhelp: a port is a number from 1 to 65535",
+                     (int)(rest + auth_len - pc - 1), pc + 1);
+            else if (slash && strchr(slash, '@'))
+                fail(err, errlen, "has an invalid port\nhelp: a port is a number from 1 to 65535; a '/' in a "
+                                  "password is written %%2F");
+            else
+                fail(err, errlen, "has an invalid port\nhelp: a port is a number from 1 to 65535; a password "
+                                  "goes as user:password@host");
             return -1;
         }
         out->port = (int)port;

@@ -340,7 +340,10 @@ static void add_secret_inner(flux_renderer *r, flux_value v)
 
 /* a secret is masked by value, and also as each quoting filter writes it,
  * alone or after another (json | shquote), so that no filter can carry it
- * past the mask */
+ * past the mask; a secret of several lines (a password_file's key, a
+ * token with its newline) also line by line, each line a secret of its
+ * own: what prints one line of it (head, grep) or joins them (tr) shows
+ * no part of it. A line of blanks only is no secret. */
 static void add_secret(flux_renderer *r, const char *s)
 {
     if (!s || !*s)
@@ -352,6 +355,19 @@ static void add_secret(flux_renderer *r, const char *s)
         add_secret_inner(r, once);
         for (size_t j = 0; j < NSECRET_FILTERS && once.t == FLUX_T_STR; j++)
             add_secret_inner(r, secret_filtered(r, j, once));
+    }
+    if (!strchr(s, '\n'))
+        return;
+    for (const char *line = s; *line;) {
+        size_t n = strcspn(line, "\n"), len = n;
+        if (len && line[len - 1] == '\r')
+            len--;
+        bool blank = true;
+        for (size_t k = 0; k < len && blank; k++)
+            blank = isspace((unsigned char)line[k]) != 0;
+        if (!blank)
+            add_secret(r, flux_arena_strndup(r->arena, line, len));
+        line += n + (line[n] == '\n');
     }
 }
 

@@ -2,6 +2,7 @@
  * test, clear, status, runs, tasks, logs. State lives under FLUX_HOME
  * (default .flux/): flux.db and logs/; --db URL or FLUX_DB selects another
  * store (sqlite:///path or mysql://user@host:port/db). */
+#define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -65,7 +67,7 @@ const flux_cli_command flux_cli_run_commands[] = {
      "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]... [--pipeline P] [--connections FILE]\n"
      "\n"
      "Runs TASK of the run whose logical date is T (as flux run picks it) once,\n"
-     "recording nothing, its output on this terminal.\n",
+     "recording nothing, its output on this terminal with its secrets masked.\n",
      flux_cmd_test},
     {"clear", "make task instances of a run run again",
      "usage: flux clear RUN [TASK...] [--downstream] [--pipeline P] [--db URL] [--connections FILE]\n"
@@ -496,8 +498,46 @@ int flux_cmd_backfill(int argc, char **argv)
 
 /* ---- flux test ---- */
 
+/* In flux test's child: the command under flux-wrap, which copies what it
+ * prints here with every secret the rendering saw replaced by ***, as a
+ * run's log has it (its standard error with its output, as in a log). The
+ * values reach the wrapper on a descriptor, never in argv. Returns only
+ * when the wrapper cannot be started: the command is not run unmasked. */
+static void exec_masked(const char *self, const char *task, char **argv, const char *const *secrets,
+                        size_t nsecrets)
+{
+    int fd = memfd_create("flux-test-secrets", 0);
+    for (size_t i = 0; fd >= 0 && i < nsecrets; i++) {
+        size_t n = strlen(secrets[i]) + 1; /* NUL-separated */
+        if (write(fd, secrets[i], n) != (ssize_t)n) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        fprintf(stderr, "flux test: cannot hand the secrets to mask to flux-wrap: %s\n", strerror(errno));
+        return;
+    }
+    char fdarg[16], key[300];
+    snprintf(fdarg, sizeof fdarg, "%d", fd);
+    snprintf(key, sizeof key, "%s 1", task);
+    size_t n = 0;
+    while (argv[n])
+        n++;
+    char **args = calloc(n + 8, sizeof *args);
+    if (!args)
+        abort();
+    const char *head[] = {self, "__wrap", "/dev/null", key, "--secrets-fd", fdarg, "--"};
+    for (size_t i = 0; i < 7; i++)
+        args[i] = (char *)head[i];
+    memcpy(args + 7, argv, n * sizeof *argv);
+    execv(self, args);
+    fprintf(stderr, "flux test: cannot start flux-wrap to mask the output: %s\n", strerror(errno));
+}
+
 /* flux test of an operator that runs as a process: its fields written for
- * it, the command started in a child with this terminal, its outcome said */
+ * it, the command started in a child with this terminal (masked by
+ * flux-wrap when there are secrets), its outcome said */
 static int test_process(const loaded *l, const flux_task *t, flux_op_run how, flux_renderer *r,
                         const flux_run *run, const flux_op_fields *f)
 {
@@ -531,7 +571,6 @@ static int test_process(const loaded *l, const flux_task *t, flux_op_run how, fl
     char *self = self_path();
     flux_op_where where = {self, fields_path};
     int crc = flux_op_command(t->op, f, &where, &cmd, err, sizeof err);
-    free(self);
     if (crc != 0) {
         fprintf(stderr, "flux test: %s\n", err);
         rc = FLUX_EXIT_FAIL;
@@ -546,6 +585,10 @@ static int test_process(const loaded *l, const flux_task *t, flux_op_run how, fl
                 setenv("FLUX_CONNECTIONS", conns, 1);
             if (cmd.cwd && chdir(cmd.cwd) != 0) {
                 fprintf(stderr, "flux test: cannot enter %s: %s\n", cmd.cwd, strerror(errno));
+                _exit(127);
+            }
+            if (r->nsecrets) {
+                exec_masked(self, t->id, cmd.argv, r->secrets, r->nsecrets);
                 _exit(127);
             }
             execv(cmd.argv[0], cmd.argv);
@@ -567,6 +610,7 @@ static int test_process(const loaded *l, const flux_task *t, flux_op_run how, fl
         rc = code ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
         flux_op_cmd_free(&cmd);
     }
+    free(self);
     unlink(fields_path);
     return rc;
 }

@@ -175,6 +175,7 @@ static void forget_mine(sched *S, int64_t run)
 
 static void on_tick(uv_timer_t *t);
 static void run_detached(void *ud, const flux_run_row *row, const char *why);
+static struct retry *retry_of(sched *S, int64_t run);
 
 static void run_ended(void *ud, const flux_run_row *row)
 {
@@ -218,22 +219,25 @@ static int execute(sched *S, const flux_run_row *row, const char *params_json)
         return -1;
     }
     flux_interval iv = {row->interval_start, row->interval_end, row->interval_end};
-    /* mine before it is added: adding it may end it or let it go at once
-     * (a store error while it is activated), and those callbacks must find
-     * it, or a run that is no longer executed here would stay "mine" and
-     * never be adopted again */
+    /* mine before the executor has it: adding it starts its first tasks,
+     * and a store failure there lets it go (run_detached), or its end is
+     * recorded (run_ended), before flux_exec_add_run returns; either one
+     * forgets it, which must not leave it "mine" for ever, never adopted
+     * again (scheduler/soak saw a run left running so) */
     S->mine = realloc(S->mine, (S->nmine + 1) * sizeof *S->mine);
     if (!S->mine)
         abort();
     S->mine[S->nmine++] = (struct mine){row->id, plan};
     int rc2 = flux_exec_add_run(S->ex, plan->p, plan->id, plan->tt.tz, &iv, row->trigger, row->run_id, params);
     if (rc2 != 0) {
+        forget_mine(S, row->id);
         /* claimed but not started (a store error, or claimed away meanwhile):
          * the tick tries again later */
         run_detached(S, row, rc2 == FLUX_EXEC_BUSY ? flux_exec_busy(S->ex) : flux_store_error(S->s));
         return -1;
     }
-    return 0;
+    /* let go while being added: its retry stands */
+    return is_mine(S, row->id) || !retry_of(S, row->id) ? 0 : -1;
 }
 
 /* ---- store errors ---- */

@@ -26,6 +26,7 @@ typedef struct flux_try_desc {
     const char *pipeline, *run_id, *task;
     int try_number;
     const char *log_path; /* where its output goes; its directory exists */
+    long nofile; /* the soft RLIMIT_NOFILE its processes get (the runner raised its own); 0: the runner's */
 } flux_try_desc;
 
 /* done()'s status when a try's process is gone without leaving one */
@@ -65,6 +66,13 @@ typedef struct flux_backend_ops {
     void (*reason)(flux_backend *b, const flux_try_desc *t, char *out, size_t outlen);
     /* After the executor's loop is closed: frees what is left. */
     void (*free)(flux_backend *b);
+    /* Descriptors of this process a try holds from start() until done()
+     * (the local backend: its pidfd), and how many more start() has open
+     * at once for a moment: the executor starts no try these would not fit
+     * under RLIMIT_NOFILE. A backend that opens more per try says so here
+     * (near the limit the executor counts what is open, so an undercount
+     * only eats into its margin). */
+    int fds_held, fds_starting;
 } flux_backend_ops;
 
 struct flux_backend {

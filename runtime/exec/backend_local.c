@@ -111,6 +111,12 @@ static void proc_end(flux_proc *p, int status)
         uv_timer_stop(&p->timer);
     h->data = p;
     uv_close(h, proc_closed);
+    if (p->pidfd >= 0) {
+        /* closed now (libuv allows it once the handle is stopped), not when
+         * the handle is: the executor counts it free once done() is called */
+        close(p->pidfd);
+        p->pidfd = -1;
+    }
     b->base.done(ud, status);
 }
 
@@ -434,6 +440,12 @@ static flux_proc *local_start(flux_backend *base, const flux_try_desc *t, const 
     *a++ = key;
     *a++ = "--grace";
     *a++ = LEFTOVER_GRACE;
+    char nofile[24];
+    if (t->nofile > 0) {
+        snprintf(nofile, sizeof nofile, "%ld", t->nofile);
+        *a++ = "--nofile";
+        *a++ = nofile;
+    }
     if (fds[1] >= 0) {
         *a++ = "--script-fd";
         *a++ = "3";
@@ -570,6 +582,10 @@ static const flux_backend_ops local_ops = {
     .report = local_report,
     .reason = local_reason,
     .free = local_free,
+    /* the pidfd; the log, the script and the secrets while spawning, one
+     * more for a moment when one is moved above descriptor 9 */
+    .fds_held = 1,
+    .fds_starting = 4,
 };
 
 flux_backend *flux_backend_local_new(struct uv_loop_s *loop, const char *self, flux_backend_done done)

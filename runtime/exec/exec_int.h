@@ -1,5 +1,5 @@
 /* exec_int — the executor's private structures and the functions its files
- * share (executor.c, try.c, sensor.c, fields.c). Nothing outside
+ * share (executor.c, fdlimit.c, try.c, sensor.c, fields.c). Nothing outside
  * runtime/exec includes it: the contract is executor.h.
  */
 #ifndef FLUX_EXEC_INT_H
@@ -103,7 +103,11 @@ struct flux_executor {
     ex_task *ready_head, *ready_tail;
     int running; /* process slots in use */
     int pool_used[FLUX_MAX_POOLS + 1];
-    size_t total, done, failed, in_flight;
+    size_t total, done, failed;
+    /* tries under way: those started or adopted and not ended, sensors
+     * between pokes included (they hold no slot); a stop lets the waiting
+     * ones go (up_for_reschedule) and ends when it is 0 */
+    size_t in_flight;
     bool stopping;
     uv_signal_t sigint, sigterm;
     uv_timer_t progress, stop_timer;
@@ -125,6 +129,11 @@ struct flux_executor {
     char busy[1024];      /* flux_exec_add_run's FLUX_EXEC_BUSY: who owns the run */
     bool dispatching, redispatch;
     uv_timer_t drain_timer;
+    /* descriptors (RLIMIT_NOFILE): the soft limit, raised to the hard one;
+     * what is open besides the running tries' (counted from /proc/self/fd
+     * when the estimate comes near the limit); said once when a try waits */
+    int fd_limit, fd_base;
+    bool fd_said;
 };
 
 /* executor.c: slots, the queue, reports */
@@ -147,6 +156,16 @@ void flux_exec_run_done(ex_run *run); /* when its last task finished */
 /* The monotonic time of a wall-clock moment a previous runner recorded
  * (a try's start): now less the time since then, read once, never later. */
 int64_t flux_exec_mono_of(int64_t wall_ms);
+
+/* fdlimit.c: descriptors */
+/* the soft RLIMIT_NOFILE raised to the hard one (once per process); the
+ * limit now, INT_MAX for none */
+int flux_fds_raise(void);
+/* the soft RLIMIT_NOFILE this process started with, for its tasks, when
+ * the executor raised its own above it; else 0 */
+long flux_exec_task_nofile(void);
+/* one more try of the backend fits under the limit (else it waits, said once) */
+bool flux_fds_for_one_more(flux_executor *ex);
 
 /* try.c: the life of one try */
 void flux_try_queue(ex_task *k);

@@ -180,7 +180,7 @@ static void dispatch_once(flux_executor *ex)
     ex_task *prev = NULL;
     for (ex_task *k = ex->ready_head; k && !ex->stopping && !ex->draining;) {
         bool needs_slot = k->how == FLUX_OP_RUN_PROCESS || k->how == FLUX_OP_RUN_POKE_PROCESS;
-        if (needs_slot && ex->running >= ex->o.slots)
+        if (needs_slot && (ex->running >= ex->o.slots || !flux_fds_for_one_more(ex)))
             break;
         int p = needs_slot ? pool_of(ex, k) : -1;
         bool full = needs_slot && k->run->max_tasks > 0 && ex->groups[k->run->group].running >= k->run->max_tasks;
@@ -680,6 +680,23 @@ static void on_stop_timer(uv_timer_t *t)
                 flux_try_signal(&r->tasks[i], SIGKILL);
 }
 
+/* At a stop, what waits for its time is left to the next runner: retries
+ * (up_for_retry in the store) and sensors between pokes (up_for_reschedule;
+ * such a wait holds no slot but counts in in_flight, which a stop waits to
+ * see at 0). */
+static void let_waits_go(flux_executor *ex)
+{
+    for (ex_run *r = ex->runs; r; r = r->next)
+        for (size_t i = 0; i < r->n; i++) {
+            ex_task *k = &r->tasks[i];
+            uv_timer_stop(&k->timer);
+            if (k->phase == W_POKE_WAIT) {
+                k->phase = W_IDLE;
+                ex->in_flight--;
+            }
+        }
+}
+
 static void on_signal(uv_signal_t *h, int sig)
 {
     flux_executor *ex = h->data;
@@ -691,17 +708,11 @@ static void on_signal(uv_signal_t *h, int sig)
     ex->stopping = true;
     if (ex->o.status.stop)
         ex->o.status.stop(ex->o.status.ud, sig, ex->o.grace_ms);
+    let_waits_go(ex);
     bool any = false;
     for (ex_run *r = ex->runs; r; r = r->next) {
         for (size_t i = 0; i < r->n; i++) {
             ex_task *k = &r->tasks[i];
-            uv_timer_stop(&k->timer); /* retries and pokes wait for the next runner */
-            if (k->phase == W_POKE_WAIT) {
-                /* waiting between pokes: nothing to stop, up_for_reschedule in
-                 * the store is where the next runner picks it up */
-                k->phase = W_IDLE;
-                ex->in_flight--;
-            }
             if (k->proc && (k->phase == W_PROCESS || k->phase == W_ADOPTED)) {
                 k->interrupted = true;
                 flux_try_signal(k, SIGTERM);
@@ -743,12 +754,7 @@ void flux_exec_drain(flux_executor *ex, int64_t grace_ms)
         return;
     }
     ex->draining = true;
-    for (ex_run *r = ex->runs; r; r = r->next)
-        for (size_t i = 0; i < r->n; i++) {
-            ex_task *k = &r->tasks[i];
-            if (k->phase == W_RETRY_WAIT || k->phase == W_POKE_WAIT)
-                uv_timer_stop(&k->timer);
-        }
+    let_waits_go(ex);
     uv_timer_init(&ex->loop, &ex->drain_timer);
     ex->drain_timer.data = ex;
     uv_timer_start(&ex->drain_timer, on_drain_timer, (uint64_t)(grace_ms > 0 ? grace_ms : 0), 0);
@@ -848,6 +854,8 @@ flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
     if (ex->o.grace_ms <= 0)
         ex->o.grace_ms = 10000;
     ex->arena = flux_arena_new();
+    ex->fd_limit = flux_fds_raise();
+    ex->fd_base = -1; /* counted at the first start */
     uv_loop_init(&ex->loop);
     ex->backend = ex->o.backend_new ? ex->o.backend_new(&ex->loop, ex->o.self, flux_try_done)
                                     : flux_backend_local_new(&ex->loop, ex->o.self, flux_try_done);

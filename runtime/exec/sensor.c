@@ -165,6 +165,13 @@ void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen)
             flux_exec_store_fail(k->run, k, "sensor reschedule");
         flux_exec_say(k, FLUX_EXEC_RESCHEDULED, k->state, 0, NULL);
     }
+    if (ex->stopping || ex->draining) {
+        /* no next poke here: up_for_reschedule is where the next runner
+         * picks the wait up */
+        k->phase = W_IDLE;
+        ex->in_flight--;
+        return;
+    }
     k->poke_delay_ms = flux_dag_poke_delay(k->poke_delay_ms, flux_attr_ms(&k->t->attrs, "poke_interval", 60000),
                                            flux_attr_bool(&k->t->attrs, "exponential_backoff", false));
     int64_t left = limit - waited;

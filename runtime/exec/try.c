@@ -24,7 +24,7 @@ static bool terminal(flux_ti_state s)
 void flux_try_desc_of(const ex_task *k, flux_try_desc *d)
 {
     *d = (flux_try_desc){k->run->ex->o.home, k->run->p->name, k->run->row.run_id, k->t->id, k->try_number,
-                         k->log_path};
+                         k->log_path, flux_exec_task_nofile()};
 }
 
 void flux_try_paths(ex_task *k)
@@ -188,8 +188,11 @@ static void process_ended(ex_task *k, int code)
         flux_sensor_poked(k, flux_clock_wall_ms(), code);
     }
     if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->interrupted && !k->timed_out && not_yet) {
-        /* a poke said "not yet": give the slot back and poke again later */
+        /* a poke said "not yet": give the slot back and poke again later;
+         * the wait between pokes counts in in_flight, as a sensor the
+         * runner checks itself does (a stop lets it go: exec_int.h) */
         flux_exec_give_slot(k);
+        ex->in_flight++;
         flux_sensor_not_yet(k, flux_clock_wall_ms(), note, sizeof note);
         flux_exec_dispatch(ex);
         if (ex->stopping && ex->in_flight == 0)

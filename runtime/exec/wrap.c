@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -414,6 +415,7 @@ typedef struct wrap_args {
     const char *journal, *key;
     int secrets_fd, script_fd, grace_ms;
     char **argv; /* the command; NULL with a script */
+    long nofile; /* the soft RLIMIT_NOFILE for the command, 0: as it is */
 } wrap_args;
 
 static int parse_fd(const char *s)
@@ -425,7 +427,7 @@ static int parse_fd(const char *s)
 
 static int parse_args(int argc, char **argv, wrap_args *a)
 {
-    *a = (wrap_args){NULL, NULL, -1, -1, 5000, NULL};
+    *a = (wrap_args){NULL, NULL, -1, -1, 5000, NULL, 0};
     if (argc < 3)
         return -1;
     a->journal = argv[0];
@@ -434,6 +436,13 @@ static int parse_args(int argc, char **argv, wrap_args *a)
     for (; i < argc && strcmp(argv[i], "--") != 0; i += 2) {
         if (i + 1 >= argc)
             return -1;
+        if (!strcmp(argv[i], "--nofile")) {
+            char *end;
+            a->nofile = strtol(argv[i + 1], &end, 10);
+            if (!*argv[i + 1] || *end || a->nofile <= 0)
+                return -1;
+            continue;
+        }
         int v = parse_fd(argv[i + 1]);
         if (v < 0)
             return -1;
@@ -503,9 +512,16 @@ int flux_wrap_main(int argc, char **argv)
 {
     wrap_args a;
     if (parse_args(argc, argv, &a) != 0) {
-        fputs("usage: flux-wrap JOURNAL 'TASK TRY' [--secrets-fd N] [--script-fd N] [--grace MS] -- [COMMAND...]\n",
+        fputs("usage: flux-wrap JOURNAL 'TASK TRY' [--secrets-fd N] [--script-fd N] [--grace MS] [--nofile N] -- "
+              "[COMMAND...]\n",
               stderr);
         return 2;
+    }
+    struct rlimit rl;
+    if (a.nofile > 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && (rlim_t)a.nofile < rl.rlim_cur) {
+        /* the runner raised its own limit; the task gets the one it had */
+        rl.rlim_cur = (rlim_t)a.nofile;
+        setrlimit(RLIMIT_NOFILE, &rl);
     }
     secrets sec = {0};
     if (a.secrets_fd >= 0) {

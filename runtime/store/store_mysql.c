@@ -357,8 +357,8 @@ static int parse_target(const char *url, target *t, char *err, size_t errlen)
     *slash = 0;
     t->db = slash + 1;
     if (strpbrk(t->db, "?/#")) {
-        snprintf(err, errlen, "mysql URL: the database name '%s' holds '?', '/' or '#'; options are not supported",
-                 t->db);
+        /* not quoted: what follows may be ?password=... */
+        snprintf(err, errlen, "mysql URL: the database name holds '?', '/' or '#'; options are not supported");
         target_free(t);
         return -1;
     }
@@ -388,7 +388,12 @@ static int parse_target(const char *url, target *t, char *err, size_t errlen)
         char *end;
         unsigned long port = strtoul(portp, &end, 10);
         if (!*portp || *end || port == 0 || port > 65535) {
-            snprintf(err, errlen, "mysql URL: bad port '%s'", portp);
+            /* without an '@' it may be a password whose @host is missing */
+            if (at)
+                snprintf(err, errlen, "mysql URL: bad port '%s'", portp);
+            else
+                snprintf(err, errlen, "mysql URL: bad port (a port is a number; a password goes as "
+                                      "user:password@host)");
             target_free(t);
             return -1;
         }

@@ -2,6 +2,7 @@
 # that print what they compared, and a state store chosen by FLUX_TEST_DB
 # (SQLite by default; the MariaDB integration test sets a mysql:// URL).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../wait.sh"
 FLUX=${1:?usage: $0 FLUX_BINARY}
 case $FLUX in /*) ;; *) FLUX=$PWD/$FLUX ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/flux-rt.XXXXXX")

@@ -40,16 +40,7 @@ write v1
 commit "v1"
 "$flux" scheduler --pipelines "$repo" --git main --db "$db" > "$T/sched.log" 2>&1 &
 spid=$!
-# waits up to $1 seconds for a condition (the rest of the arguments)
-wait_for() {
-    local n=$(( $1 * 10 ))
-    shift
-    for _ in $(seq "$n"); do
-        if "$@"; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
+. "$(dirname "$0")/../wait.sh"
 plan_of() { "$flux" versions tick --db "$db" --format json | jq -r --argjson v "$1" '.[] | select(.version == $v) | .plan'; }
 runs_with() { "$flux" runs tick --db "$db" --format json --limit 200 | jq --arg p "$1" '[.[] | select(.plan_id == $p and .state == "success")] | length'; }
 has_runs() { [ "$(runs_with "$1")" -ge "$2" ]; }
