@@ -9,9 +9,12 @@
 FAKETIME_LIB=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketimeMT\.so' | head -n 1)
 check "libfaketime is installed (build.sh installs it)" yes "$([ -n "$FAKETIME_LIB" ] && echo yes || echo no)"
 # faked CMD...: with the wall clock of the file clock.txt (only the wall
-# clock: the monotonic one stays true, as the kernel keeps it)
+# clock: the monotonic one stays true, as the kernel keeps it). A sanitizer
+# build wants its runtime first among the libraries; libfaketime only
+# wraps clock calls, so that order check is waived for it.
 faked() {
-    LD_PRELOAD=$FAKETIME_LIB FAKETIME_TIMESTAMP_FILE=$T/clock.txt FAKETIME_NO_CACHE=1 DONT_FAKE_MONOTONIC=1 "$@"
+    LD_PRELOAD=$FAKETIME_LIB FAKETIME_TIMESTAMP_FILE=$T/clock.txt FAKETIME_NO_CACHE=1 DONT_FAKE_MONOTONIC=1 \
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$@"
 }
 echo "+0" > clock.txt
 cat > p.flux <<'FLUX'
