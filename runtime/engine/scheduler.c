@@ -230,9 +230,8 @@ static int execute(sched *S, const flux_run_row *row, const char *params_json)
     S->mine[S->nmine++] = (struct mine){row->id, plan};
     int rc2 = flux_exec_add_run(S->ex, plan->p, plan->id, plan->tt.tz, &iv, row->trigger, row->run_id, params);
     if (rc2 != 0) {
-        forget_mine(S, row->id);
         /* claimed but not started (a store error, or claimed away meanwhile):
-         * the tick tries again later */
+         * run_detached forgets it and the tick tries again later */
         run_detached(S, row, rc2 == FLUX_EXEC_BUSY ? flux_exec_busy(S->ex) : flux_store_error(S->s));
         return -1;
     }

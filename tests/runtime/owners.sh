@@ -18,14 +18,15 @@ sql() {
     fi
 }
 mkdir pipes
-cat > pipes/own.flux <<'FLUX'
-pipeline own {
-    schedule = "@daily"
-    start    = "2026-11-01T00:00:00Z"
+# own_pipeline START: pipes/own.flux, the daily pipeline `own` from START
+# with the task lines read from stdin
+own_pipeline() {
+    { printf 'pipeline own {\n    schedule = "@daily"\n    start    = "%s"\n' "$1"; cat; echo '}'; } > pipes/own.flux
+}
+own_pipeline 2026-11-01T00:00:00Z <<'FLUX'
     task a : bash { command = "echo a >> ran.txt; sleep 2" }
     task b : bash { command = "echo b >> ran.txt" }
     a >> b
-}
 FLUX
 
 # ---- three at once ----
@@ -56,14 +57,10 @@ check "nothing ran twice" "a b" "$(tr '\n' ' ' < ran.txt | sed 's/ $//')"
 
 # ---- a scheduler beside a foreground run ----
 rm ran.txt
-cat > pipes/own.flux <<'FLUX'
-pipeline own {
-    schedule = "@daily"
-    start    = "2030-01-01T00:00:00Z"
+own_pipeline 2030-01-01T00:00:00Z <<'FLUX'
     task a : bash { command = "echo a >> ran.txt; sleep 3" }
     task b : bash { command = "echo b >> ran.txt" }
     a >> b
-}
 FLUX
 start_bg sched.txt scheduler --pipelines pipes "${DB_ARGS[@]}"
 sched=$BG
@@ -77,16 +74,12 @@ check "each task ran once" "a b" "$(tr '\n' ' ' < ran.txt | sed 's/ $//')"
 
 # ---- a transition that cannot be written ----
 rm ran.txt
-cat > pipes/own.flux <<'FLUX'
-pipeline own {
-    schedule = "@daily"
-    start    = "2026-11-01T00:00:00Z"
+own_pipeline 2026-11-01T00:00:00Z <<'FLUX'
     task a : bash { command = "echo a >> ran.txt" }
     task b : bash { command = "echo b >> ran.txt" }
     task c : bash { command = "echo c >> ran.txt" }
     task d : bash { command = "sleep 4; echo d >> ran.txt" }
     a >> b >> c
-}
 FLUX
 if [ ${#DB_ARGS[@]} -eq 0 ]; then
     sql "CREATE TRIGGER inj BEFORE UPDATE ON task_instances WHEN NEW.state = 'success' AND NEW.task = 'b'
@@ -115,15 +108,11 @@ check "every task ran once" "a b c d" "$(sort ran.txt | tr '\n' ' ' | sed 's/ $/
 # runs b and c. The first, let go on, must start nothing and write nothing
 # more of the run: it finds the run is no longer its own and stops.
 rm ran.txt
-cat > pipes/own.flux <<'FLUX'
-pipeline own {
-    schedule = "@daily"
-    start    = "2026-11-01T00:00:00Z"
+own_pipeline 2026-11-01T00:00:00Z <<'FLUX'
     task a : bash { command = "echo a >> ran.txt; sleep 13" }
     task b : bash { command = "echo b >> ran.txt" }
     task c : bash { command = "echo c >> ran.txt" }
     a >> b >> c
-}
 FLUX
 start_bg frozen.txt run pipes/own.flux --date 2026-11-06 "${DB_ARGS[@]}"
 frozen=$BG
