@@ -46,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "wrap.h"
 #include "wrap_log.h"
 #include "wrap_report.h"
@@ -531,14 +532,12 @@ static pid_t start_child(const wrap_args *a, int out, char *why, size_t whylen)
     return pid;
 }
 
-/* sets up the copy of the output; -1 when out of memory */
-static int copier_init(copier *c, const secrets *sec, int in, const wrap_args *a)
+static void copier_init(copier *c, const secrets *sec, int in, const wrap_args *a)
 {
     *c = (copier){.s = sec, .in = in, .cap = COPY_BUF + 2 * sec->longest + 16};
     wrap_log_init(&c->log, 1, a->dir_fd, a->max_log);
-    c->buf = malloc(c->cap);
+    c->buf = flux_xmalloc(c->cap);
     c->report = wrap_report_new(a->max_value, a->max_outputs);
-    return c->buf && c->report ? 0 : -1;
 }
 
 /* The end of the output: its last bytes, the lines about report lines not
@@ -591,9 +590,9 @@ int flux_wrap_main(int argc, char **argv)
     }
     int p[2] = {-1, -1};
     copier c;
-    if (pipe2(p, O_CLOEXEC) != 0 || pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0 ||
-        copier_init(&c, &sec, p[0], &a) != 0)
+    if (pipe2(p, O_CLOEXEC) != 0 || pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return 125;
+    copier_init(&c, &sec, p[0], &a);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

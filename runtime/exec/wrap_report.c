@@ -25,6 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc.h"
+#include "arena.h"
 #include "rundir.h"
 
 enum kind { K_NONE, K_OUTPUT, K_COUNTS, K_LINEAGE, K_REASON };
@@ -43,12 +45,6 @@ static const struct {
 #define REASON_MAX 1023 /* what the runner's notes hold of a reason */
 #define MAX_NOTICES 8   /* lines about lines not taken; then a count */
 
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} buf;
-
 typedef struct output {
     char *key, *value;
     size_t klen, vlen;
@@ -59,47 +55,24 @@ struct wrap_report {
     /* the line under the scanner */
     enum { AT_START, CLASSIFY, SKIP, TAKE } state;
     enum kind kind;
-    buf line;
+    flux_buf line;
     int64_t line_len; /* its bytes so far, the ones beyond the cap too */
     /* what was found */
     output *out;
     size_t nout, capout;
     size_t *slots, nslots; /* a hash index of out: i + 1, 0 when free */
     int64_t out_bytes; /* names and values */
-    buf counts, lineage;
+    flux_buf counts, lineage;
     bool lineage_full;
     char reason[REASON_MAX + 1];
     char refused[512];
-    buf notices;
+    flux_buf notices;
     int nnotices, dropped_notices;
 };
 
-static void buf_put(buf *b, const char *p, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *g = realloc(b->p, cap);
-        if (!g) {
-            b->oom = true;
-            return;
-        }
-        b->p = g;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
 wrap_report *wrap_report_new(int64_t max_value, int64_t max_outputs)
 {
-    wrap_report *r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
+    wrap_report *r = flux_xcalloc(1, sizeof *r);
     r->max_value = max_value > 0 ? max_value : 65536;
     r->max_outputs = max_outputs > 0 ? max_outputs : 1048576;
     /* room for the prefix and the output's name */
@@ -120,9 +93,9 @@ static void notice(wrap_report *r, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    buf_put(&r->notices, "flux-wrap: ", 11);
-    buf_put(&r->notices, line, n > 0 && (size_t)n < sizeof line ? (size_t)n : strlen(line));
-    buf_put(&r->notices, "\n", 1);
+    flux_buf_put(&r->notices, "flux-wrap: ", 11);
+    flux_buf_put(&r->notices, line, n > 0 && (size_t)n < sizeof line ? (size_t)n : strlen(line));
+    flux_buf_put(&r->notices, "\n", 1);
 }
 
 /* the first refusal is the task's note */
@@ -177,27 +150,22 @@ static void index_put(wrap_report *r, size_t i)
 }
 
 /* indexes the last output, growing the index to keep it half empty */
-static int index_add(wrap_report *r)
+static void index_add(wrap_report *r)
 {
     if (2 * r->nout > r->nslots) {
-        size_t n = r->nslots ? 2 * r->nslots : 64;
-        size_t *s = calloc(n, sizeof *s);
-        if (!s)
-            return -1;
         free(r->slots);
-        r->slots = s;
-        r->nslots = n;
+        r->nslots = r->nslots ? 2 * r->nslots : 64;
+        r->slots = flux_xcalloc(r->nslots, sizeof *r->slots);
         for (size_t i = 0; i + 1 < r->nout; i++)
             index_put(r, i);
     }
     index_put(r, r->nout - 1);
-    return 0;
 }
 
 /* `::output KEY=VALUE`: a later value of a key replaces the earlier one */
 static void take_output(wrap_report *r)
 {
-    char *key = r->line.p + 9, *eq = memchr(key, '=', r->line.len - 9);
+    char *key = r->line.data + 9, *eq = memchr(key, '=', r->line.len - 9);
     if (!eq) {
         if (r->line_len > (int64_t)r->line.len)
             notice(r, "an ::output line longer than %lld bytes is not a report: not recorded",
@@ -226,36 +194,16 @@ static void take_output(wrap_report *r)
         refuse(r, text);
         return;
     }
-    char *value = malloc((size_t)vlen + 1);
-    if (!value)
-        return;
+    char *value = flux_xmalloc((size_t)vlen + 1);
     memcpy(value, eq + 1, (size_t)vlen);
     value[vlen] = '\0';
     if (i == r->nout) {
-        if (r->nout == r->capout) {
-            size_t cap = r->capout ? 2 * r->capout : 16;
-            output *g = realloc(r->out, cap * sizeof *g);
-            if (!g) {
-                free(value);
-                return;
-            }
-            r->out = g;
-            r->capout = cap;
-        }
-        char *k = malloc(klen + 1);
-        if (!k) {
-            free(value);
-            return;
-        }
+        r->out = flux_xgrow(r->out, r->nout, &r->capout, sizeof *r->out, 16);
+        char *k = flux_xmalloc(klen + 1);
         memcpy(k, key, klen);
         k[klen] = '\0';
         r->out[r->nout++] = (output){k, NULL, klen, 0};
-        if (index_add(r) != 0) {
-            free(value);
-            free(k);
-            r->nout--;
-            return;
-        }
+        index_add(r);
     }
     free(r->out[i].value);
     r->out[i].value = value;
@@ -275,22 +223,22 @@ static void end_line(wrap_report *r)
                    r->kind == K_COUNTS ? "::counts" : "::lineage", (long long)r->line_cap);
         } else if (r->kind == K_COUNTS) {
             r->counts.len = 0;
-            buf_put(&r->counts, r->line.p, r->line.len);
+            flux_buf_put(&r->counts, r->line.data, r->line.len);
         } else if ((int64_t)(r->lineage.len + r->line.len) > r->max_outputs) {
             if (!r->lineage_full)
                 notice(r, "::lineage lines past max_outputs (%lld bytes) are not recorded",
                        (long long)r->max_outputs);
             r->lineage_full = true;
         } else {
-            buf_put(&r->lineage, r->line.p, r->line.len);
-            buf_put(&r->lineage, "\n", 1);
+            flux_buf_put(&r->lineage, r->line.data, r->line.len);
+            flux_buf_put(&r->lineage, "\n", 1);
         }
         break;
     case K_REASON: {
         size_t n = r->line.len - 6;
-        while (n && r->line.p[6 + n - 1] == '\r')
+        while (n && r->line.data[6 + n - 1] == '\r')
             n--;
-        memcpy(r->reason, r->line.p + 6, n);
+        memcpy(r->reason, r->line.data + 6, n);
         r->reason[n] = '\0';
         break;
     }
@@ -321,7 +269,7 @@ static void take(wrap_report *r, const char *p, size_t n)
 {
     int64_t cap = r->kind == K_REASON ? 6 + REASON_MAX : r->line_cap;
     if ((int64_t)r->line.len < cap)
-        buf_put(&r->line, p, (int64_t)n < cap - (int64_t)r->line.len ? n : (size_t)(cap - (int64_t)r->line.len));
+        flux_buf_put(&r->line, p, (int64_t)n < cap - (int64_t)r->line.len ? n : (size_t)(cap - (int64_t)r->line.len));
     r->line_len += (int64_t)n;
 }
 
@@ -360,7 +308,6 @@ void wrap_report_scan(wrap_report *r, const char *p, size_t n)
     while (n) {
         if (r->state == AT_START) {
             r->line.len = 0;
-            r->line.oom = false;
             r->line_len = 0;
             r->kind = K_NONE;
             /* most lines are known at their first byte */
@@ -395,7 +342,7 @@ void wrap_report_scan(wrap_report *r, const char *p, size_t n)
             }
             take(r, p, 1);
             p++, n--;
-            int k = r->line.oom ? -1 : classify(r->line.p, r->line.len);
+            int k = classify(r->line.data, r->line.len);
             if (k < 0)
                 r->state = SKIP;
             else if (k != K_NONE)
@@ -409,8 +356,7 @@ void wrap_report_scan(wrap_report *r, const char *p, size_t n)
         n -= k;
         if (nl) {
             p++, n--;
-            if (!r->line.oom)
-                end_line(r);
+            end_line(r);
             r->state = AT_START;
         }
     }
@@ -418,14 +364,14 @@ void wrap_report_scan(wrap_report *r, const char *p, size_t n)
 
 const char *wrap_report_end(wrap_report *r)
 {
-    if (r->state == TAKE && !r->line.oom)
+    if (r->state == TAKE)
         end_line(r);
     r->state = AT_START;
     if (r->dropped_notices) {
         r->nnotices = 0; /* room for the count */
         notice(r, "and %d more report lines not taken", r->dropped_notices);
     }
-    return r->notices.p ? r->notices.p : "";
+    return r->notices.data ? r->notices.data : "";
 }
 
 static bool empty(const wrap_report *r, int64_t log_dropped)
@@ -438,37 +384,36 @@ int wrap_report_write(wrap_report *r, int dirfd, const char *name, int64_t log_d
 {
     if (empty(r, log_dropped))
         return 0;
-    buf b = {0};
+    flux_buf b = {0};
     for (size_t i = 0; i < r->nout; i++) {
-        buf_put(&b, "::output ", 9);
-        buf_put(&b, r->out[i].key, r->out[i].klen);
-        buf_put(&b, "=", 1);
-        buf_put(&b, r->out[i].value, r->out[i].vlen);
-        buf_put(&b, "\n", 1);
+        flux_buf_put(&b, "::output ", 9);
+        flux_buf_put(&b, r->out[i].key, r->out[i].klen);
+        flux_buf_put(&b, "=", 1);
+        flux_buf_put(&b, r->out[i].value, r->out[i].vlen);
+        flux_buf_put(&b, "\n", 1);
     }
     if (r->counts.len) {
-        buf_put(&b, r->counts.p, r->counts.len);
-        buf_put(&b, "\n", 1);
+        flux_buf_put(&b, r->counts.data, r->counts.len);
+        flux_buf_put(&b, "\n", 1);
     }
     if (r->lineage.len)
-        buf_put(&b, r->lineage.p, r->lineage.len);
+        flux_buf_put(&b, r->lineage.data, r->lineage.len);
     char line[REASON_MAX + 600];
     int n;
     if (r->reason[0] && (n = snprintf(line, sizeof line, "::reason %s\n", r->reason)) > 0)
-        buf_put(&b, line, (size_t)n);
+        flux_buf_put(&b, line, (size_t)n);
     if (r->refused[0] && (n = snprintf(line, sizeof line, "::refused %s\n", r->refused)) > 0)
-        buf_put(&b, line, (size_t)n);
+        flux_buf_put(&b, line, (size_t)n);
     if (log_dropped > 0 && (n = snprintf(line, sizeof line, "::log_dropped %lld %lld\n", (long long)log_dropped,
                                          (long long)log_max)) > 0)
-        buf_put(&b, line, (size_t)n);
+        flux_buf_put(&b, line, (size_t)n);
     /* the reader takes a report only whole: a wrapper killed while writing
      * it leaves none */
-    buf_put(&b, "::end\n", 6);
-    snprintf(note, notelen, "out of memory");
-    int fd = b.oom ? -1 : flux_rundir_file(dirfd, ".", name, O_WRONLY | O_CREAT | O_TRUNC, note, notelen);
+    flux_buf_put(&b, "::end\n", 6);
+    int fd = flux_rundir_file(dirfd, ".", name, O_WRONLY | O_CREAT | O_TRUNC, note, notelen);
     int rc = fd >= 0 ? 0 : -1;
     for (size_t off = 0; fd >= 0 && off < b.len;) {
-        ssize_t w = write(fd, b.p + off, b.len - off);
+        ssize_t w = write(fd, b.data + off, b.len - off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
@@ -482,7 +427,7 @@ int wrap_report_write(wrap_report *r, int dirfd, const char *name, int64_t log_d
         snprintf(note, notelen, "cannot write %s: %s", name, strerror(errno));
         rc = -1;
     }
-    free(b.p);
+    flux_buf_free(&b);
     return rc;
 }
 
@@ -496,9 +441,9 @@ void wrap_report_free(wrap_report *r)
     }
     free(r->out);
     free(r->slots);
-    free(r->line.p);
-    free(r->counts.p);
-    free(r->lineage.p);
-    free(r->notices.p);
+    flux_buf_free(&r->line);
+    flux_buf_free(&r->counts);
+    flux_buf_free(&r->lineage);
+    flux_buf_free(&r->notices);
     free(r);
 }

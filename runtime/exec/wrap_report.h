@@ -12,7 +12,7 @@ typedef struct wrap_report wrap_report;
 
 /* A scanner for one task: a value of at most max_value bytes, the names
  * and values of all outputs together at most max_outputs bytes (lineage
- * lines too). NULL when out of memory. */
+ * lines too). */
 wrap_report *wrap_report_new(int64_t max_value, int64_t max_outputs);
 /* The next n bytes of the output (as the log gets them: masked). */
 void wrap_report_scan(wrap_report *r, const char *p, size_t n);

@@ -314,33 +314,48 @@ static int bind_ints(flux_store *s, flux_db_stmt *st, const int64_t *v, int n)
 
 /* UPDATE first since rows are written once and rewritten rarely; the
  * INSERT's duplicate (a concurrent writer) falls back to the UPDATE. */
-static int put_ti_ints_body(flux_store *s, void *vctx)
+int store_upsert(flux_store *s, const store_upsert_spec *u, void *ctx)
 {
-    ti_ints *c = vctx;
-    char what[64];
-    snprintf(what, sizeof what, "recording %s", c->what);
     for (int pass = 0; pass < 2; pass++) {
-        flux_db_stmt *st = store_use(s, c->upd);
-        if (!st || bind_ints(s, st, c->v, c->n))
+        flux_db_stmt *st = store_use(s, u->upd);
+        if (!st || u->bind(s, st, false, ctx))
             return -1;
         int rc = s->drv->step(st);
-        int64_t n = rc == FLUX_DB_DONE ? s->drv->changes(st) : 0;
+        int64_t changed = rc == FLUX_DB_DONE ? s->drv->changes(st) : 0;
         s->drv->reset(st);
         if (rc != FLUX_DB_DONE)
-            return store_dbfail(s, rc, what);
-        if (n > 0)
+            return store_dbfail(s, rc, u->updating);
+        if (changed > 0)
             return FLUX_DB_OK;
-        if (!(st = store_use(s, c->ins)) || bind_ints(s, st, c->v, c->n))
+        if (!(st = store_use(s, u->ins)) || u->bind(s, st, true, ctx))
             return -1;
         rc = s->drv->step(st);
         s->drv->reset(st);
         if (rc == FLUX_DB_DONE)
             return FLUX_DB_OK;
         if (rc != FLUX_DB_DUP)
-            return store_dbfail(s, rc, what);
+            return store_dbfail(s, rc, u->inserting);
     }
-    return store_fail(s, "recording %s of task instance %lld: another writer keeps changing them", c->what,
-                      (long long)c->v[c->n - 1]);
+    return store_fail(s, "%s", u->gave_up);
+}
+
+/* both statements bind the same integers, the try's id last */
+static int bind_ti_ints(flux_store *s, flux_db_stmt *st, bool insert, void *vctx)
+{
+    (void)insert;
+    ti_ints *c = vctx;
+    return bind_ints(s, st, c->v, c->n);
+}
+
+static int put_ti_ints_body(flux_store *s, void *vctx)
+{
+    ti_ints *c = vctx;
+    char what[64], gave_up[160];
+    snprintf(what, sizeof what, "recording %s", c->what);
+    snprintf(gave_up, sizeof gave_up, "recording %s of task instance %lld: another writer keeps changing them",
+             c->what, (long long)c->v[c->n - 1]);
+    store_upsert_spec u = {c->upd, c->ins, bind_ti_ints, what, what, gave_up};
+    return store_upsert(s, &u, c);
 }
 
 int store_put_ti_ints(flux_store *s, int upd, int ins, const int64_t *v, int n, const char *what)

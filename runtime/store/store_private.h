@@ -131,6 +131,16 @@ typedef int (*store_txn_body)(flux_store *s, void *ctx);
 enum { MANY_STATEMENTS, ONE_STATEMENT };
 /* body in one write transaction, run again after a deadlock; -1 on failure */
 int store_transact(flux_store *s, store_txn_body body, void *ctx, int statements);
+/* A row written, or replaced when it exists: the UPDATE upd, and when it
+ * changed no row the INSERT ins (a duplicate: another writer inserted it
+ * meanwhile, so round once more). bind binds either statement's
+ * parameters. Inside a transaction's body; the messages say what failed. */
+typedef struct store_upsert_spec {
+    int upd, ins;
+    int (*bind)(flux_store *s, flux_db_stmt *st, bool insert, void *ctx);
+    const char *updating, *inserting, *gave_up;
+} store_upsert_spec;
+int store_upsert(flux_store *s, const store_upsert_spec *u, void *ctx);
 /* One row of integers per task instance (transfer counts, a log's cut),
  * written or replaced in one transaction: the UPDATE statement upd, else
  * the INSERT ins, both binding v[0..n-1] with the try's id last. */
