@@ -11,8 +11,8 @@ foreach(src ${UNIT_TESTS})
   target_link_libraries(${name} PRIVATE flux_compiler flux_ops flux_store)
   add_test(NAME unit/${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
-# the executor's unit tests (its DAG rules, the executor with a fake backend) link its library
-foreach(name test_dag test_exec)
+# the executor's unit tests (its DAG rules, the executor with a fake backend, flux-wrap's copy of the output) link its library
+foreach(name test_dag test_exec test_wrap)
   target_link_libraries(${name} PRIVATE flux_exec)
 endforeach()
 

@@ -138,8 +138,11 @@ void flux_check_type(checker *k, const flux_param_schema *ps, flux_param_type ty
     }
     switch (type) {
     case FLUX_PT_INT:
-        if (f->kind == FLUX_F_INT)
+        if (f->kind == FLUX_F_INT) {
+            if ((ps->flags & FLUX_PF_POSITIVE) && f->u.i < 1)
+                ERR(k, f->span, ctx, "bad-value", NULL, "'%s' must be at least 1", key);
             return;
+        }
         break;
     case FLUX_PT_FLOAT:
         if (f->kind == FLUX_F_INT || f->kind == FLUX_F_FLOAT)

@@ -115,7 +115,7 @@ void flux_view_print_status(json_t *st)
         printf("\nno scheduler has run on this store\n");
 }
 
-/* one try of the tasks view as a line (and its counts) */
+/* one try of the tasks view as a line (and its counts, and its log's cut) */
 static void print_try(json_t *ti)
 {
     char dur[32] = "-", ex[16] = "-";
@@ -131,6 +131,9 @@ static void print_try(json_t *ti)
     if (json_is_object(c))
         printf("%-32s %4s read %lld, written %lld, rejected %lld, %lld bytes\n", "", "", jint(c, "read"),
                jint(c, "written"), jint(c, "rejected"), jint(c, "bytes"));
+    if (json_is_integer(json_object_get(ti, "log_dropped")))
+        printf("%-32s %4s log: %lld bytes dropped (max_log_size %lld)\n", "", "", jint(ti, "log_dropped"),
+               jint(ti, "max_log_size"));
 }
 
 /* the view lists the tries in the order of its tasks */

@@ -141,6 +141,11 @@ static json_t *try_json(flux_store *s, const flux_ti_row *row)
                                       "rejected", (json_int_t)rj, "bytes", (json_int_t)by));
     else
         json_object_set_new(t, "counts", json_null());
+    /* bytes dropped from the middle of its log to keep it under max_log_size */
+    int64_t dropped, max_log;
+    bool cut = flux_store_get_log_cut(s, row->id, &dropped, &max_log) == 0;
+    json_object_set_new(t, "log_dropped", cut ? json_integer(dropped) : json_null());
+    json_object_set_new(t, "max_log_size", cut ? json_integer(max_log) : json_null());
     return t;
 }
 

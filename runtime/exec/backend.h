@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ops.h"
 
@@ -27,6 +28,9 @@ typedef struct flux_try_desc {
     int try_number;
     const char *log_path; /* where its output goes; its directory exists */
     long nofile; /* the soft RLIMIT_NOFILE its processes get (the runner raised its own); 0: the runner's */
+    /* the task's bounds: one ::output value, all of them together, the log */
+    int64_t max_output_value, max_outputs, max_log_size;
+    int dirfd; /* at start: the log's directory when the caller has it open, else -1 */
 } flux_try_desc;
 
 /* done()'s status when a try's process is gone without leaving one */
@@ -48,7 +52,8 @@ typedef enum {
 typedef struct flux_backend_ops {
     const char *name; /* "local" */
     /* Starts the command of a try; its output goes to t->log_path with the
-     * secrets masked. NULL with a note when it could not start. */
+     * secrets masked, bounded by t's limits. NULL with a note when it could
+     * not start. */
     flux_proc *(*start)(flux_backend *b, const flux_try_desc *t, const flux_op_cmd *cmd, const char *const *secrets,
                         size_t nsecrets, void *ud, char *note, size_t notelen);
     /* Signals the try's whole process group (SIGTERM at a stop or timeout,
@@ -59,8 +64,10 @@ typedef struct flux_backend_ops {
     /* Accounts for a try a previous runner left unfinished (see above). */
     flux_recovery (*recover)(flux_backend *b, const flux_try_desc *t, void *ud, int *status, flux_proc **p);
     /* What an ended try printed for the runner (`::output`, `::counts`,
-     * `::lineage`): as flux_op_read_report, -1 when there is nothing; *r is
-     * set either way (the executor frees it). */
+     * `::lineage`, an output refused, what its log dropped): a report of
+     * opreport.h, bounded by t's limits, read without waiting on the try's
+     * output; -1 when there is none; *r is set either way (the executor
+     * frees it). */
     int (*report)(flux_backend *b, const flux_try_desc *t, flux_op_report *r);
     /* The try's last word on why (its last "flux: ..." line), "" if none. */
     void (*reason)(flux_backend *b, const flux_try_desc *t, char *out, size_t outlen);

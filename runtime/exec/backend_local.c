@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #include "journal.h"
+#include "rundir.h"
 
 extern char **environ;
 
@@ -279,7 +280,10 @@ static void free_strv(char **v)
     free(v);
 }
 
-/* a descriptor above the ones the spawned process is given (0 to 4), so no
+/* what the wrapper is given: the log, the script, the secrets, the run's directory */
+#define NFDS 4
+
+/* a descriptor above the ones the spawned process is given (0 to 5), so no
  * dup2 of the spawn overwrites another's source */
 static int high_fd(int fd)
 {
@@ -329,9 +333,9 @@ static int anon_file(const char *dir, const char *a, size_t alen, const char *b,
 
 /* posix_spawn (a vfork underneath) rather than uv_spawn's fork: the
  * runner's address space is not copied for every task. Descriptors: 0
- * /dev/null, 1 and 2 the log, 3 the script and 4 the secrets when given.
- * 0 or errno. */
-static int spawn_in_session(pid_t *pid, const char *file, const int fds[3], const char *cwd, char **args,
+ * /dev/null, 1 and 2 the log, 3 the script and 4 the secrets when given, 5
+ * the run's directory. 0 or errno. */
+static int spawn_in_session(pid_t *pid, const char *file, const int fds[NFDS], const char *cwd, char **args,
                             char **env)
 {
     posix_spawn_file_actions_t fa;
@@ -345,6 +349,7 @@ static int spawn_in_session(pid_t *pid, const char *file, const int fds[3], cons
         posix_spawn_file_actions_adddup2(&fa, fds[1], 3);
     if (fds[2] >= 0)
         posix_spawn_file_actions_adddup2(&fa, fds[2], 4);
+    posix_spawn_file_actions_adddup2(&fa, fds[3], 5);
     if (cwd)
         posix_spawn_file_actions_addchdir_np(&fa, cwd);
     sigset_t none, all;
@@ -406,45 +411,38 @@ static int task_files(const flux_try_desc *t, const flux_op_cmd *cmd, const char
     return 0;
 }
 
-static flux_proc *local_start(flux_backend *base, const flux_try_desc *t, const flux_op_cmd *cmd,
-                              const char *const *secrets, size_t nsecrets, void *ud, char *note, size_t notelen)
+/* the try's report file (wrap_report.h): its log's name with .report for .log */
+static void report_name(const flux_try_desc *t, bool whole_path, char *out, size_t n)
 {
-    local_backend *b = (local_backend *)base;
-    char journal[1100], key[1100];
-    flux_journal_path(t->home, t->pipeline, t->run_id, journal, sizeof journal);
-    snprintf(key, sizeof key, "%s %d", t->task, t->try_number);
-    /* "spawn" before the fork: a runner that dies between the fork and the
-     * task's "pid" line leaves it behind, and the next runner waits for the
-     * pid instead of starting the command a second time */
-    if (flux_journal_spawn(journal, key, note, notelen) != 0)
-        return NULL;
-    int fds[3] = {high_fd(open(t->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)), -1, -1};
-    if (fds[0] < 0) {
-        snprintf(note, notelen, "cannot open log %.300s: %s", t->log_path, strerror(errno));
-        return NULL;
-    }
-    if (task_files(t, cmd, secrets, nsecrets, &fds[1], &fds[2], note, notelen) != 0) {
-        close(fds[0]);
-        return NULL;
-    }
+    const char *log = t->log_path, *slash = strrchr(log, '/');
+    const char *from = whole_path || !slash ? log : slash + 1;
+    size_t len = strlen(from);
+    if (len > 4 && !strcmp(from + len - 4, ".log"))
+        len -= 4;
+    snprintf(out, n, "%.*s.report", (int)len, from);
+}
+
+/* the wrapper's arguments after its own name: the journal, the try, its
+ * descriptors, its report and its limits, then the command (none with a
+ * script). NULL-terminated, the strings in nums. */
+static char **wrap_args(const local_backend *b, const flux_try_desc *t, const flux_op_cmd *cmd, const int fds[NFDS],
+                        char *journal, char *key, char *report, char nums[4][24])
+{
     size_t na = 0;
     while (cmd->argv[na])
         na++;
-    /* every task under flux-wrap: it writes the journal's pid and exit
-     * lines, masks, and stops what the task leaves behind */
-    char **args = xcalloc(na + 16, sizeof *args), **a = args;
-    *a++ = b->wrap;
+    char **args = xcalloc(na + 24, sizeof *args), **a = args;
+    *a++ = (char *)b->wrap;
     if (!b->wrap_is_own)
         *a++ = "__wrap";
     *a++ = journal;
     *a++ = key;
     *a++ = "--grace";
     *a++ = LEFTOVER_GRACE;
-    char nofile[24];
     if (t->nofile > 0) {
-        snprintf(nofile, sizeof nofile, "%ld", t->nofile);
+        snprintf(nums[3], 24, "%ld", t->nofile);
         *a++ = "--nofile";
-        *a++ = nofile;
+        *a++ = nums[3];
     }
     if (fds[1] >= 0) {
         *a++ = "--script-fd";
@@ -454,14 +452,66 @@ static flux_proc *local_start(flux_backend *base, const flux_try_desc *t, const 
         *a++ = "--secrets-fd";
         *a++ = "4";
     }
+    const char *names[3] = {"--max-value", "--max-outputs", "--max-log"};
+    int64_t vals[3] = {t->max_output_value, t->max_outputs, t->max_log_size};
+    for (int i = 0; i < 3; i++) {
+        snprintf(nums[i], 24, "%lld", (long long)vals[i]);
+        *a++ = (char *)names[i];
+        *a++ = nums[i];
+    }
+    *a++ = "--dir-fd";
+    *a++ = "5";
+    *a++ = "--report";
+    *a++ = report;
     *a++ = "--";
     if (fds[1] < 0)
         for (size_t i = 0; i < na; i++)
             *a++ = cmd->argv[i];
+    return args;
+}
+
+static flux_proc *local_start(flux_backend *base, const flux_try_desc *t, const flux_op_cmd *cmd,
+                              const char *const *secrets, size_t nsecrets, void *ud, char *note, size_t notelen)
+{
+    local_backend *b = (local_backend *)base;
+    char journal[1100], key[1100], report[1100], nums[4][24];
+    flux_journal_path(t->home, t->pipeline, t->run_id, journal, sizeof journal);
+    snprintf(key, sizeof key, "%s %d", t->task, t->try_number);
+    report_name(t, false, report, sizeof report);
+    /* "spawn" before the fork: a runner that dies between the fork and the
+     * task's "pid" line leaves it behind, and the next runner waits for the
+     * pid instead of starting the command a second time */
+    if (flux_journal_spawn(journal, key, note, notelen) != 0)
+        return NULL;
+    /* the run's directory, opened without following a link: the wrapper
+     * makes the try's report and its log's ring there */
+    int dir = t->dirfd >= 0 ? fcntl(t->dirfd, F_DUPFD_CLOEXEC, 10)
+                            : high_fd(flux_rundir_open(t->home, t->pipeline, t->run_id, note, notelen));
+    if (dir < 0) {
+        if (t->dirfd >= 0)
+            snprintf(note, notelen, "cannot hand the run's directory to the task: %s", strerror(errno));
+        return NULL;
+    }
+    int fds[NFDS] = {-1, -1, -1, dir};
+    fds[0] = high_fd(open(t->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (fds[0] < 0) {
+        snprintf(note, notelen, "cannot open log %.300s: %s", t->log_path, strerror(errno));
+        close(fds[3]);
+        return NULL;
+    }
+    if (task_files(t, cmd, secrets, nsecrets, &fds[1], &fds[2], note, notelen) != 0) {
+        close(fds[0]);
+        close(fds[3]);
+        return NULL;
+    }
+    /* every task under flux-wrap: it writes the journal's pid and exit
+     * lines, masks, bounds the log, takes the report lines, and stops what
+     * the task leaves behind */
+    char **args = wrap_args(b, t, cmd, fds, journal, key, report, nums);
     char **env = build_env(t, cmd);
     pid_t pid;
     int r = spawn_in_session(&pid, b->wrap, fds, cmd->cwd, args, env);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < NFDS; i++)
         if (fds[i] >= 0)
             close(fds[i]);
     free(args);
@@ -540,29 +590,36 @@ static flux_recovery local_recover(flux_backend *base, const flux_try_desc *t, v
 
 /* ---- reporting ---- */
 
+/* The try's report file, never its log: flux-wrap took the report lines
+ * from the output as it streamed and bounded them, so this read is small
+ * whatever the task printed. Bounded here too (any file can be planted):
+ * the limits allow about 14 bytes of file per byte of max_outputs. */
+static int read_report(const flux_try_desc *t, flux_op_report *r)
+{
+    char path[1200];
+    report_name(t, true, path, sizeof path);
+    int64_t max = 16 * t->max_outputs + t->max_output_value + (64 << 10);
+    int rc = flux_op_read_report(path, max, r);
+    /* a report the wrapper did not finish writing (killed) is none */
+    return rc == 0 && r->whole ? 0 : -1;
+}
+
 static int local_report(flux_backend *b, const flux_try_desc *t, flux_op_report *r)
 {
     (void)b;
-    return flux_op_read_report(t->log_path, r);
+    return read_report(t, r);
 }
 
-/* The last "flux: ..." line of a log: why a poke could not tell, or why an operator failed. */
+/* The try's last "flux: ..." line, as its wrapper found it: why a poke
+ * could not tell, or why an operator failed. */
 static void local_reason(flux_backend *b, const flux_try_desc *t, char *out, size_t outlen)
 {
     (void)b;
+    flux_op_report r;
     out[0] = '\0';
-    FILE *fp = fopen(t->log_path, "rb");
-    if (!fp)
-        return;
-    char line[1024];
-    while (fgets(line, sizeof line, fp))
-        if (strncmp(line, "flux: ", 6) == 0) {
-            line[strcspn(line, "\r\n")] = '\0';
-            size_t n = strlen(line + 6) < outlen - 1 ? strlen(line + 6) : outlen - 1;
-            memcpy(out, line + 6, n);
-            out[n] = '\0';
-        }
-    fclose(fp);
+    if (read_report(t, &r) == 0 && r.reason)
+        snprintf(out, outlen, "%s", r.reason);
+    flux_op_report_free(&r);
 }
 
 static void local_free(flux_backend *base)
@@ -582,10 +639,11 @@ static const flux_backend_ops local_ops = {
     .report = local_report,
     .reason = local_reason,
     .free = local_free,
-    /* the pidfd; the log, the script and the secrets while spawning, one
-     * more for a moment when one is moved above descriptor 9 */
+    /* the pidfd; the log, the script, the secrets and the run's directory
+     * while spawning, one more for a moment when one is moved above
+     * descriptor 9 */
     .fds_held = 1,
-    .fds_starting = 4,
+    .fds_starting = 5,
 };
 
 flux_backend *flux_backend_local_new(struct uv_loop_s *loop, const char *self, flux_backend_done done)

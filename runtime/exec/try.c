@@ -23,8 +23,11 @@ static bool terminal(flux_ti_state s)
 
 void flux_try_desc_of(const ex_task *k, flux_try_desc *d)
 {
+    const flux_attrs *at = &k->t->attrs;
     *d = (flux_try_desc){k->run->ex->o.home, k->run->p->name, k->run->row.run_id, k->t->id, k->try_number,
-                         k->log_path, flux_exec_task_nofile()};
+                         k->log_path, flux_exec_task_nofile(), flux_attr_int(at, "max_output_value", 65536),
+                         flux_attr_int(at, "max_outputs", 1048576), flux_attr_int(at, "max_log_size", 1073741824),
+                         -1};
 }
 
 void flux_try_paths(ex_task *k)
@@ -67,8 +70,10 @@ static void start_deadline(ex_task *k, int64_t ms)
 
 /* ---- the end of a process ---- */
 
-/* The counts and lineage a transfer printed, into the store. -1 with a
- * note when a task that says it succeeded did not account for every record. */
+/* What the try reported (its wrapper's report file, never its log: see
+ * backend.h), into the store: its outputs, its counts and lineage, how much
+ * of its log was dropped. -1 with a note when an output went over its
+ * limits, or a task that says it succeeded did not account for every record. */
 static int record_report(ex_task *k, int code, char *note, size_t notelen)
 {
     flux_executor *ex = k->run->ex;
@@ -93,6 +98,13 @@ static int record_report(ex_task *k, int code, char *note, size_t notelen)
             rc = -1;
         }
     }
+    if (r.refused) {
+        /* an output too long for its children's commands and the store */
+        snprintf(note, notelen, "%s", r.refused);
+        rc = -1;
+    }
+    if (r.log_dropped > 0 && flux_store_put_log_cut(ex->store, k->ti_id, r.log_dropped, r.log_max) != 0)
+        flux_exec_store_fail(k->run, k, "record a log's cut");
     json_t *arr = json_loads(r.lineage_json, 0, NULL);
     size_t i;
     json_t *o;
@@ -372,8 +384,6 @@ static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
         rc = -1;
     if (rc == 0 && strcmp(k->t->op, "bash") != 0)
         rc = write_fields(k, d, raw, fields_path, sizeof fields_path, note, notelen);
-    if (d >= 0)
-        close(d);
     free(raw);
     flux_op_where where = {ex->o.self, fields_path};
     if (rc == 0 && (rc = flux_op_command(k->t->op, &f, &where, &cmd, note, notelen)) != 0)
@@ -388,11 +398,14 @@ static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
         rc = -1;
     }
     if (rc == 0) {
-        flux_try_desc d;
-        flux_try_desc_of(k, &d);
-        k->proc = ex->backend->ops->start(ex->backend, &d, &cmd, secrets, nsecrets, k, note, notelen);
+        flux_try_desc t;
+        flux_try_desc_of(k, &t);
+        t.dirfd = d; /* checked just now: the backend need not open it again */
+        k->proc = ex->backend->ops->start(ex->backend, &t, &cmd, secrets, nsecrets, k, note, notelen);
         rc = k->proc ? 0 : -1;
     }
+    if (d >= 0)
+        close(d);
     flux_op_cmd_free(&cmd);
     flux_arena_free(a);
     return rc;

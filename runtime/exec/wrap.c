@@ -8,9 +8,16 @@
  * Nothing it is handed shows in `ps` or in /proc/PID/environ: a shell
  * command comes as a file on a descriptor (the shell reads it from
  * /dev/fd/3), the secrets to mask on another descriptor, read and closed
- * before the command starts. With secrets, the command's output comes
- * through a pipe and is copied to the log with each secret replaced by
- * `***`; without, the command writes to the log itself.
+ * before the command starts.
+ *
+ * The command's output always comes through a pipe and is copied to the log
+ * in large reads: each secret replaced by `***`, the log bounded by
+ * max_log_size (wrap_log.h), and the lines addressed to the runner
+ * (`::output`, `::counts`, `::lineage`, the last `flux: `) taken as they
+ * pass, bounded, into a small report file beside the log (wrap_report.h):
+ * the runner reads that file, never the log, so a task that prints
+ * gigabytes costs its loop nothing. The report file is written before the
+ * journal's exit line, so a runner that adopts the task finds it whole.
  *
  * The task ends when its main process exits, whatever it left behind
  * holding the output: the processes it started that still run (in its
@@ -27,6 +34,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +47,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "wrap.h"
+#include "wrap_log.h"
+#include "wrap_report.h"
 
 static pid_t child = -1;
 static int chld_pipe[2] = {-1, -1}; /* written by SIGCHLD: wakes the copy loop's poll */
@@ -82,25 +93,12 @@ static int write_small(const char *path, const char *text)
     return ok ? 0 : -1;
 }
 
-static void write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-}
-
 /* ---- the secrets: NUL-separated on their descriptor ---- */
 
 typedef struct secrets {
     char *data;
     char **v;
+    size_t *len, *next; /* each one's length; where it is next found in the copy's buffer */
     size_t n, longest;
 } secrets;
 
@@ -133,12 +131,15 @@ static int load_secrets(int fd, secrets *s)
     for (size_t i = 0; i < len; i++)
         count += s->data[i] == '\0';
     s->v = calloc(count, sizeof *s->v);
-    if (!s->v)
+    s->len = calloc(count, sizeof *s->len);
+    s->next = calloc(count, sizeof *s->next);
+    if (!s->v || !s->len || !s->next)
         return -1;
     for (size_t i = 0; i < len; i += strlen(s->data + i) + 1) {
         size_t sl = strlen(s->data + i);
         if (!sl)
             continue;
+        s->len[s->n] = sl;
         s->v[s->n++] = s->data + i;
         if (sl > s->longest)
             s->longest = sl;
@@ -146,80 +147,110 @@ static int load_secrets(int fd, secrets *s)
     return 0;
 }
 
-/* ---- the copy of the output, secrets replaced by *** ---- */
+/* ---- the copy of the output: secrets replaced by ***, to the log and the report ---- */
 
-typedef struct masker {
+#define COPY_BUF (1 << 20) /* a read of the pipe: what the kernel holds, and more */
+
+typedef struct copier {
     const secrets *s;
-    int in, out;
+    int in;
     bool eof;
     char *buf;
     size_t len, cap;
-} masker;
+    wrap_log log;
+    wrap_report *report;
+} copier;
 
-/* writes what was read, all but a tail that could be the start of a
- * secret split between two reads (everything at the end) */
-static void mask_flush(masker *m, bool all)
+static void emit(copier *c, const char *p, size_t n)
 {
-    const secrets *s = m->s;
-    char *buf = m->buf;
-    size_t len = m->len;
-    size_t keep = all ? 0 : (s->longest ? s->longest - 1 : 0);
-    size_t limit = len > keep ? len - keep : 0, i = 0, from = 0;
-    while (i < limit) {
-        size_t hit = 0;
-        for (size_t k = 0; k < s->n; k++) {
-            size_t sl = strlen(s->v[k]);
-            if (i + sl <= len && memcmp(buf + i, s->v[k], sl) == 0 && sl > hit)
-                hit = sl;
-        }
-        if (hit) {
-            write_all(m->out, buf + from, i - from);
-            write_all(m->out, "***", 3);
-            i += hit;
-            from = i;
-        } else {
-            i++;
-        }
-    }
-    if (i > len)
-        i = len;
-    write_all(m->out, buf + from, i - from);
-    memmove(buf, buf + i, len - i);
-    m->len = len - i;
+    if (!n)
+        return;
+    wrap_log_write(&c->log, p, n);
+    wrap_report_scan(c->report, p, n);
 }
 
-/* one read of the pipe (non-blocking), masked out */
-static void mask_read(masker *m)
+/* where secret k is next found in the buffer at or after i (SIZE_MAX: nowhere) */
+static size_t find_secret(const copier *c, size_t k, size_t i)
 {
-    if (m->eof)
+    const char *hit = i < c->len ? memmem(c->buf + i, c->len - i, c->s->v[k], c->s->len[k]) : NULL;
+    return hit ? (size_t)(hit - c->buf) : SIZE_MAX;
+}
+
+/* Passes on what was read, all but a tail that could be the start of a
+ * secret split between two reads (everything at the end). Matches are
+ * found with memmem, leftmost first and the longest of those. */
+static void mask_flush(copier *c, bool all)
+{
+    const secrets *s = c->s;
+    size_t len = c->len, keep = all || !s->n ? 0 : s->longest - 1;
+    size_t limit = len > keep ? len - keep : 0, from = 0;
+    for (size_t k = 0; k < s->n; k++)
+        s->next[k] = find_secret(c, k, 0);
+    for (;;) {
+        size_t at = SIZE_MAX, hit = 0;
+        for (size_t k = 0; k < s->n; k++)
+            if (s->next[k] < at || (s->next[k] == at && s->len[k] > hit))
+                at = s->next[k], hit = s->len[k];
+        if (at >= limit)
+            break;
+        emit(c, c->buf + from, at - from);
+        emit(c, "***", 3);
+        from = at + hit;
+        for (size_t k = 0; k < s->n; k++)
+            if (s->next[k] < from)
+                s->next[k] = find_secret(c, k, from);
+    }
+    size_t end = limit > from ? limit : from;
+    emit(c, c->buf + from, end - from);
+    memmove(c->buf, c->buf + end, len - end);
+    c->len = len - end;
+}
+
+/* one read of the pipe (non-blocking), passed on */
+static void copy_read(copier *c)
+{
+    if (c->eof)
         return;
-    ssize_t r = read(m->in, m->buf + m->len, m->cap - m->len);
+    ssize_t r = read(c->in, c->buf + c->len, c->cap - c->len);
     if (r < 0 && (errno == EINTR || errno == EAGAIN))
         return;
     if (r <= 0) {
-        m->eof = true;
+        c->eof = true;
         return;
     }
-    m->len += (size_t)r;
-    mask_flush(m, false);
+    c->len += (size_t)r;
+    mask_flush(c, false);
+}
+
+/* what is left in the pipe, without waiting for it: what the task wrote
+ * just before exiting, or what a process no longer under the wrapper
+ * (started elsewhere with the descriptor) wrote so far */
+static void copy_pending(copier *c)
+{
+    for (int i = 0; i < 1024 && !c->eof; i++) {
+        struct pollfd f = {c->in, POLLIN, 0};
+        if (poll(&f, 1, 0) <= 0)
+            break;
+        copy_read(c);
+    }
 }
 
 /* waits ms, copying the output meanwhile when there is a pipe to copy */
-static void idle(masker *m, int ms)
+static void idle(copier *c, int ms)
 {
     int64_t end = now_ms() + ms;
     for (;;) {
         int64_t left = end - now_ms();
         if (left <= 0)
             return;
-        if (!m || m->eof) {
+        if (c->eof) {
             struct timespec ts = {(time_t)(left / 1000), (long)(left % 1000) * 1000000L};
             nanosleep(&ts, NULL);
             continue;
         }
-        struct pollfd f = {m->in, POLLIN, 0};
+        struct pollfd f = {c->in, POLLIN, 0};
         if (poll(&f, 1, (int)left) > 0)
-            mask_read(m);
+            copy_read(c);
     }
 }
 
@@ -241,10 +272,10 @@ static bool reap_ended(int *status)
 }
 
 /* copies the output until the main process has exited */
-static int copy_until_main_exits(masker *m)
+static int copy_until_main_exits(copier *c)
 {
     int status = 0;
-    struct pollfd fds[2] = {{m->in, POLLIN, 0}, {chld_pipe[0], POLLIN, 0}};
+    struct pollfd fds[2] = {{c->in, POLLIN, 0}, {chld_pipe[0], POLLIN, 0}};
     while (!reap_ended(&status)) {
         if (poll(fds, 2, -1) < 0)
             continue; /* EINTR: a signal passed on */
@@ -254,33 +285,12 @@ static int copy_until_main_exits(masker *m)
                 ;
         }
         if (fds[0].revents) {
-            mask_read(m);
-            if (m->eof)
+            copy_read(c);
+            if (c->eof)
                 fds[0].fd = -1; /* closed by everyone: only the exit is left to wait for */
         }
     }
-    /* what it wrote just before exiting */
-    for (int i = 0; i < 1024 && !m->eof; i++) {
-        struct pollfd f = {m->in, POLLIN, 0};
-        if (poll(&f, 1, 0) <= 0)
-            break;
-        mask_read(m);
-    }
-    return status;
-}
-
-static int wait_main(void)
-{
-    int status = 0, st;
-    while (child > 0) {
-        pid_t r = waitpid(-1, &st, 0);
-        if (r == child) {
-            status = st;
-            child = -1;
-        } else if (r < 0 && errno != EINTR) {
-            break;
-        }
-    }
+    copy_pending(c);
     return status;
 }
 
@@ -376,7 +386,7 @@ static void signal_all(const pid_t *v, size_t n, int sig)
 
 /* SIGTERM to what the task left running, SIGKILL after the grace; the line
  * for the log, "" when nothing was left */
-static void stop_leftovers(masker *m, int grace_ms, char *line, size_t linelen)
+static void stop_leftovers(copier *c, int grace_ms, char *line, size_t linelen)
 {
     line[0] = '\0';
     if (!any_left())
@@ -388,13 +398,13 @@ static void stop_leftovers(masker *m, int grace_ms, char *line, size_t linelen)
     signal_all(v, left, SIGTERM);
     int64_t deadline = now_ms() + grace_ms;
     while (any_left() && now_ms() < deadline)
-        idle(m, 20);
+        idle(c, 20);
     size_t killed = 0;
     if (any_left()) {
         killed = descendants(v);
         for (int i = 0; i < 50 && any_left(); i++) { /* SIGKILL is not refused: a second at most */
             signal_all(v, descendants(v), SIGKILL);
-            idle(m, 20);
+            idle(c, 20);
         }
     }
     int n = snprintf(line, linelen, "flux-wrap: the task left %zu process%s running when its main process exited: "
@@ -413,71 +423,88 @@ static void stop_leftovers(masker *m, int grace_ms, char *line, size_t linelen)
 
 typedef struct wrap_args {
     const char *journal, *key;
-    int secrets_fd, script_fd, grace_ms;
-    char **argv; /* the command; NULL with a script */
-    long nofile; /* the soft RLIMIT_NOFILE for the command, 0: as it is */
+    int secrets_fd, script_fd, grace_ms, dir_fd;
+    const char *report;                  /* the report file's name in dir_fd */
+    int64_t max_value, max_outputs, max_log; /* 0: the defaults; max_log 0: no limit */
+    int64_t nofile;                      /* the soft RLIMIT_NOFILE for the command, 0: as it is */
+    char **argv;                         /* the command; NULL with a script */
 } wrap_args;
 
-static int parse_fd(const char *s)
+static int64_t parse_num(const char *s, int64_t max)
 {
     char *end;
-    long v = strtol(s, &end, 10);
-    return *s && !*end && v >= 0 && v < 65536 ? (int)v : -2;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    return *s && !*end && !errno && v >= 0 && v <= max ? (int64_t)v : -1;
+}
+
+/* one option and its value; -1 when unknown or malformed */
+static int parse_opt(const char *name, const char *value, wrap_args *a)
+{
+    static const struct {
+        const char *name;
+        size_t at; /* offset of an int (a descriptor, ms) or an int64_t (bytes) */
+        bool bytes;
+    } opts[] = {
+        {"--secrets-fd", offsetof(wrap_args, secrets_fd), false},
+        {"--script-fd", offsetof(wrap_args, script_fd), false},
+        {"--grace", offsetof(wrap_args, grace_ms), false},
+        {"--dir-fd", offsetof(wrap_args, dir_fd), false},
+        {"--max-value", offsetof(wrap_args, max_value), true},
+        {"--max-outputs", offsetof(wrap_args, max_outputs), true},
+        {"--max-log", offsetof(wrap_args, max_log), true},
+        {"--nofile", offsetof(wrap_args, nofile), true},
+    };
+    if (!strcmp(name, "--report")) {
+        a->report = value;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        if (strcmp(name, opts[i].name) != 0)
+            continue;
+        int64_t v = parse_num(value, opts[i].bytes ? INT64_MAX / 2 : 65535);
+        if (v < 0)
+            return -1;
+        if (opts[i].bytes)
+            *(int64_t *)((char *)a + opts[i].at) = v;
+        else
+            *(int *)((char *)a + opts[i].at) = (int)v;
+        return 0;
+    }
+    return -1;
 }
 
 static int parse_args(int argc, char **argv, wrap_args *a)
 {
-    *a = (wrap_args){NULL, NULL, -1, -1, 5000, NULL, 0};
+    *a = (wrap_args){.secrets_fd = -1, .script_fd = -1, .grace_ms = 5000, .dir_fd = -1};
     if (argc < 3)
         return -1;
     a->journal = argv[0];
     a->key = argv[1];
     int i = 2;
-    for (; i < argc && strcmp(argv[i], "--") != 0; i += 2) {
-        if (i + 1 >= argc)
+    for (; i < argc && strcmp(argv[i], "--") != 0; i += 2)
+        if (i + 1 >= argc || parse_opt(argv[i], argv[i + 1], a) != 0)
             return -1;
-        if (!strcmp(argv[i], "--nofile")) {
-            char *end;
-            a->nofile = strtol(argv[i + 1], &end, 10);
-            if (!*argv[i + 1] || *end || a->nofile <= 0)
-                return -1;
-            continue;
-        }
-        int v = parse_fd(argv[i + 1]);
-        if (v < 0)
-            return -1;
-        if (!strcmp(argv[i], "--secrets-fd"))
-            a->secrets_fd = v;
-        else if (!strcmp(argv[i], "--script-fd"))
-            a->script_fd = v;
-        else if (!strcmp(argv[i], "--grace"))
-            a->grace_ms = v;
-        else
-            return -1;
-    }
     if (i >= argc)
         return -1;
     a->argv = argv + i + 1;
-    /* either a command or a script, not both */
-    if ((a->script_fd >= 0) == (a->argv[0] != NULL))
+    /* either a command or a script, not both; a report needs its directory */
+    if ((a->script_fd >= 0) == (a->argv[0] != NULL) || (a->report && a->dir_fd < 0))
         return -1;
     return 0;
 }
 
 /* Starts the command, or /bin/sh reading the script from descriptor 3,
- * its output to out (the pipe) or else the wrapper's own (the log). With
- * posix_spawn, a vfork underneath: one task start costs what an exec costs.
- * -1 after saying why in the log. */
-static pid_t start_child(const wrap_args *a, int out)
+ * its output to out (the pipe). With posix_spawn, a vfork underneath: one
+ * task start costs what an exec costs. -1 with the line that says why. */
+static pid_t start_child(const wrap_args *a, int out, char *why, size_t whylen)
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&at);
-    if (out >= 0) {
-        posix_spawn_file_actions_adddup2(&fa, out, 1);
-        posix_spawn_file_actions_adddup2(&fa, out, 2);
-    }
+    posix_spawn_file_actions_adddup2(&fa, out, 1);
+    posix_spawn_file_actions_adddup2(&fa, out, 2);
     /* the script is read from descriptor 3 and closes it first thing (the
      * runner writes it so), so the commands it runs do not get it */
     if (a->script_fd >= 0 && a->script_fd != 3)
@@ -502,18 +529,45 @@ static pid_t start_child(const wrap_args *a, int out)
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
     if (r != 0) {
-        fprintf(stderr, "flux: cannot run %s: %s\n", a->script_fd >= 0 ? sh[0] : a->argv[0], strerror(r));
+        snprintf(why, whylen, "flux: cannot run %s: %s\n", a->script_fd >= 0 ? sh[0] : a->argv[0], strerror(r));
         return -1;
     }
     return pid;
+}
+
+static void copier_init(copier *c, const secrets *sec, int in, const wrap_args *a)
+{
+    *c = (copier){.s = sec, .in = in, .cap = COPY_BUF + 2 * sec->longest + 16};
+    wrap_log_init(&c->log, 1, a->dir_fd, a->max_log);
+    c->buf = flux_xmalloc(c->cap);
+    c->report = wrap_report_new(a->max_value, a->max_outputs);
+}
+
+/* The end of the output: its last bytes, the lines about report lines not
+ * taken and about what the task left running, the log's tail; then the
+ * report file. The exit status, 125 when a report could not be written. */
+static int finish_output(copier *c, const wrap_args *a, const char *left, int code)
+{
+    mask_flush(c, true);
+    const char *notices = wrap_report_end(c->report);
+    wrap_log_write(&c->log, notices, strlen(notices));
+    wrap_log_write(&c->log, left, strlen(left));
+    int64_t dropped = wrap_log_finish(&c->log);
+    char note[700];
+    if (a->report && wrap_report_write(c->report, a->dir_fd, a->report, dropped, a->max_log, note, sizeof note) != 0) {
+        /* its outputs and counts would be lost without a word */
+        dprintf(1, "flux-wrap: cannot write the task's report: %s; the task fails\n", note);
+        code = 125;
+    }
+    return code;
 }
 
 int flux_wrap_main(int argc, char **argv)
 {
     wrap_args a;
     if (parse_args(argc, argv, &a) != 0) {
-        fputs("usage: flux-wrap JOURNAL 'TASK TRY' [--secrets-fd N] [--script-fd N] [--grace MS] [--nofile N] -- "
-              "[COMMAND...]\n",
+        fputs("usage: flux-wrap JOURNAL 'TASK TRY' [--secrets-fd N] [--script-fd N] [--grace MS] [--nofile N] [--dir-fd N "
+              "--report NAME] [--max-value BYTES] [--max-outputs BYTES] [--max-log BYTES] -- [COMMAND...]\n",
               stderr);
         return 2;
     }
@@ -532,16 +586,22 @@ int flux_wrap_main(int argc, char **argv)
             return 125;
         }
     }
+    if (a.dir_fd >= 0)
+        fcntl(a.dir_fd, F_SETFD, FD_CLOEXEC); /* the wrapper's, not the task's */
+    /* an earlier poke's report (a sensor pokes under one name) is not this one's */
+    if (a.report)
+        unlinkat(a.dir_fd, a.report, 0);
     char line[1400];
     snprintf(line, sizeof line, "pid %s %ld\n", a.key, (long)getpid());
     if (write_small(a.journal, line) != 0) {
         fprintf(stderr, "flux: cannot write %s: %s\n", a.journal, strerror(errno));
         return 125;
     }
-    bool masking = sec.n > 0;
     int p[2] = {-1, -1};
-    if ((masking && pipe2(p, O_CLOEXEC) != 0) || pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+    copier c;
+    if (pipe2(p, O_CLOEXEC) != 0 || pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return 125;
+    copier_init(&c, &sec, p[0], &a);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -554,53 +614,36 @@ int flux_wrap_main(int argc, char **argv)
     /* every orphan of the task becomes the wrapper's child: what it left
      * behind is known without reading /proc, and reaped */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    child = start_child(&a, p[1]);
+    char left[256] = "";
+    child = start_child(&a, p[1], left, sizeof left);
     if (a.script_fd >= 0)
         close(a.script_fd);
-    masker m = {&sec, p[0], 1, false, NULL, 0, 0};
+    close(p[1]);
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
     int status = 127 << 8; /* as a shell says a command it could not run */
     if (child < 0) {
-        if (masking) {
-            close(p[0]);
-            close(p[1]);
-            masking = false;
-        }
-    } else if (masking) {
-        close(p[1]);
-        fcntl(p[0], F_SETFL, O_NONBLOCK);
-        m.cap = 65536 + 2 * sec.longest + 16;
-        m.buf = malloc(m.cap);
-        if (!m.buf)
-            return 125;
-        status = copy_until_main_exits(&m);
+        emit(&c, left, strlen(left)); /* in the log, and the task's reason */
+        left[0] = '\0';
     } else {
-        status = wait_main();
+        status = copy_until_main_exits(&c);
+        stop_leftovers(&c, a.grace_ms, left, sizeof left - 1);
+        if (left[0])
+            strcat(left, "\n");
+        /* only a process that is no longer under the wrapper can still hold
+         * the pipe: what it wrote so far, then no more */
+        copy_pending(&c);
     }
-    char left[256];
-    stop_leftovers(masking ? &m : NULL, a.grace_ms, left, sizeof left);
-    if (masking) {
-        /* only a process that is no longer under the wrapper (started
-         * elsewhere with the descriptor) can still hold the pipe: what it
-         * wrote so far, then no more */
-        for (int i = 0; i < 1024 && !m.eof; i++) {
-            struct pollfd f = {m.in, POLLIN, 0};
-            if (poll(&f, 1, 0) <= 0)
-                break;
-            mask_read(&m);
-        }
-        mask_flush(&m, true);
-        close(p[0]);
-        free(m.buf);
-    }
-    if (left[0]) {
-        size_t n = strlen(left);
-        left[n] = '\n';
-        write_all(1, left, n + 1);
-    }
+    close(p[0]);
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    /* the report before the exit line: a runner that reads the line finds it whole */
+    code = finish_output(&c, &a, left, code);
     snprintf(line, sizeof line, "exit %s %d\n", a.key, code);
     write_small(a.journal, line);
+    wrap_report_free(c.report);
+    free(c.buf);
     free(sec.v);
+    free(sec.len);
+    free(sec.next);
     free(sec.data);
     return code;
 }

@@ -75,6 +75,9 @@ static const char *const SQL[ST__COUNT] = {
                          "VALUES (?, ?, ?, ?, ?)",
     [ST_COUNTS_GET] = "SELECT records_read, records_written, records_rejected, bytes FROM transfer_counts "
                       "WHERE ti = ?",
+    [ST_LOGCUT_UPDATE] = "UPDATE log_truncations SET dropped_bytes = ?, max_log_size = ? WHERE ti = ?",
+    [ST_LOGCUT_INSERT] = "INSERT INTO log_truncations (dropped_bytes, max_log_size, ti) VALUES (?, ?, ?)",
+    [ST_LOGCUT_GET] = "SELECT dropped_bytes, max_log_size FROM log_truncations WHERE ti = ?",
     [ST_LINEAGE_INSERT] = "INSERT INTO lineage (ti, direction, kind, name, detail) VALUES (?, ?, ?, ?, ?)",
     [ST_LINEAGE_LIST] = "SELECT id, ti, direction, kind, name, detail FROM lineage WHERE ti = ? ORDER BY id",
     /* by what was moved; LIKE '%.t' finds a table named without its database
@@ -287,6 +290,96 @@ int store_transact(flux_store *s, store_txn_body body, void *ctx, int statements
         struct timespec ts = {0, 5000000L * attempt};
         nanosleep(&ts, NULL);
     }
+}
+
+/* ---- rows of integers per task instance ---- */
+
+typedef struct {
+    int upd, ins, n;
+    const int64_t *v;
+    const char *what;
+} ti_ints;
+
+static int bind_ints(flux_store *s, flux_db_stmt *st, const int64_t *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int rc = s->drv->bind_int(st, i + 1, v[i]);
+        if (rc != FLUX_DB_OK) {
+            s->drv->reset(st);
+            return store_dbfail(s, rc, "binding a query parameter");
+        }
+    }
+    return FLUX_DB_OK;
+}
+
+/* UPDATE first since rows are written once and rewritten rarely; the
+ * INSERT's duplicate (a concurrent writer) falls back to the UPDATE. */
+int store_upsert(flux_store *s, const store_upsert_spec *u, void *ctx)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        flux_db_stmt *st = store_use(s, u->upd);
+        if (!st || u->bind(s, st, false, ctx))
+            return -1;
+        int rc = s->drv->step(st);
+        int64_t changed = rc == FLUX_DB_DONE ? s->drv->changes(st) : 0;
+        s->drv->reset(st);
+        if (rc != FLUX_DB_DONE)
+            return store_dbfail(s, rc, u->updating);
+        if (changed > 0)
+            return FLUX_DB_OK;
+        if (!(st = store_use(s, u->ins)) || u->bind(s, st, true, ctx))
+            return -1;
+        rc = s->drv->step(st);
+        s->drv->reset(st);
+        if (rc == FLUX_DB_DONE)
+            return FLUX_DB_OK;
+        if (rc != FLUX_DB_DUP)
+            return store_dbfail(s, rc, u->inserting);
+    }
+    return store_fail(s, "%s", u->gave_up);
+}
+
+/* both statements bind the same integers, the try's id last */
+static int bind_ti_ints(flux_store *s, flux_db_stmt *st, bool insert, void *vctx)
+{
+    (void)insert;
+    ti_ints *c = vctx;
+    return bind_ints(s, st, c->v, c->n);
+}
+
+static int put_ti_ints_body(flux_store *s, void *vctx)
+{
+    ti_ints *c = vctx;
+    char what[64], gave_up[160];
+    snprintf(what, sizeof what, "recording %s", c->what);
+    snprintf(gave_up, sizeof gave_up, "recording %s of task instance %lld: another writer keeps changing them",
+             c->what, (long long)c->v[c->n - 1]);
+    store_upsert_spec u = {c->upd, c->ins, bind_ti_ints, what, what, gave_up};
+    return store_upsert(s, &u, c);
+}
+
+int store_put_ti_ints(flux_store *s, int upd, int ins, const int64_t *v, int n, const char *what)
+{
+    ti_ints c = {upd, ins, n, v, what};
+    return store_transact(s, put_ti_ints_body, &c, MANY_STATEMENTS);
+}
+
+int store_get_ti_ints(flux_store *s, int which, int64_t ti, int64_t *v, int n, const char *what)
+{
+    flux_db_stmt *st = store_use(s, which);
+    if (!st || store_bind(s, st, "i", ti))
+        return -1;
+    int rc = s->drv->step(st);
+    for (int i = 0; rc == FLUX_DB_ROW && i < n; i++)
+        v[i] = store_col_int(s, st, i, 0);
+    s->drv->reset(st);
+    if (rc == FLUX_DB_ROW)
+        return 0;
+    char msg[64];
+    snprintf(msg, sizeof msg, "reading %s", what);
+    if (rc == FLUX_DB_DONE)
+        return store_fail(s, "no %s for task instance %lld", what, (long long)ti), 1;
+    return store_dbfail(s, rc, msg), -1;
 }
 
 /* ---- input checks ---- */

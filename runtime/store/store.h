@@ -138,6 +138,12 @@ int flux_store_latest_ti(flux_store *s, const char *pipeline, const char *run_id
 int flux_store_latest_ti_at(flux_store *s, const char *pipeline, int64_t logical_date, const char *task,
                             flux_ti_row *row);
 
+/* A try's log cut to max_log_size (flux-wrap kept its head and tail):
+ * the bytes dropped between them, one row per task instance (a second put
+ * replaces it). get: 1 when its log was not cut. */
+int flux_store_put_log_cut(flux_store *s, int64_t ti, int64_t dropped, int64_t max_log_size);
+int flux_store_get_log_cut(flux_store *s, int64_t ti, int64_t *dropped, int64_t *max_log_size);
+
 const char *flux_ti_state_name(flux_ti_state st);
 int flux_ti_state_parse(const char *name, flux_ti_state *st);
 

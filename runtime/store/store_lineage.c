@@ -7,69 +7,27 @@
 
 #include "store_private.h"
 
-typedef struct {
-    int64_t ti, read, written, rejected, bytes;
-} counts_ctx;
-
-/* Counts are per task instance: a second call replaces the first. UPDATE
- * first since rows are written once and rewritten rarely; the INSERT's
- * duplicate (a concurrent writer) falls back to the UPDATE. */
-static int put_counts_body(flux_store *s, void *vctx)
-{
-    counts_ctx *c = vctx;
-    for (int pass = 0; pass < 2; pass++) {
-        flux_db_stmt *st = store_use(s, ST_COUNTS_UPDATE);
-        if (!st || store_bind(s, st, "iiiii", c->read, c->written, c->rejected, c->bytes, c->ti))
-            return -1;
-        int rc = s->drv->step(st);
-        int64_t n = rc == FLUX_DB_DONE ? s->drv->changes(st) : 0;
-        s->drv->reset(st);
-        if (rc != FLUX_DB_DONE)
-            return store_dbfail(s, rc, "recording transfer counts");
-        if (n > 0)
-            return FLUX_DB_OK;
-        if (!(st = store_use(s, ST_COUNTS_INSERT)) ||
-            store_bind(s, st, "iiiii", c->read, c->written, c->rejected, c->bytes, c->ti))
-            return -1;
-        rc = s->drv->step(st);
-        s->drv->reset(st);
-        if (rc == FLUX_DB_DONE)
-            return FLUX_DB_OK;
-        if (rc != FLUX_DB_DUP)
-            return store_dbfail(s, rc, "recording transfer counts");
-    }
-    return store_fail(s, "recording transfer counts of task instance %lld: another writer keeps changing them",
-                (long long)c->ti);
-}
-
 int flux_store_put_counts(flux_store *s, int64_t ti, int64_t read, int64_t written, int64_t rejected,
                           int64_t bytes)
 {
     if (read < 0 || written < 0 || rejected < 0 || bytes < 0)
         return store_fail(s, "transfer counts of task instance %lld are negative", (long long)ti), -1;
-    counts_ctx c = {ti, read, written, rejected, bytes};
-    return store_transact(s, put_counts_body, &c, MANY_STATEMENTS);
+    int64_t v[] = {read, written, rejected, bytes, ti};
+    return store_put_ti_ints(s, ST_COUNTS_UPDATE, ST_COUNTS_INSERT, v, 5, "transfer counts");
 }
 
 int flux_store_get_counts(flux_store *s, int64_t ti, int64_t *read, int64_t *written, int64_t *rejected,
                           int64_t *bytes)
 {
-    flux_db_stmt *st = store_use(s, ST_COUNTS_GET);
-    if (!st || store_bind(s, st, "i", ti))
-        return -1;
-    int rc = s->drv->step(st);
-    if (rc == FLUX_DB_ROW) {
-        *read = store_col_int(s, st, 0, 0);
-        *written = store_col_int(s, st, 1, 0);
-        *rejected = store_col_int(s, st, 2, 0);
-        *bytes = store_col_int(s, st, 3, 0);
+    int64_t v[4];
+    int rc = store_get_ti_ints(s, ST_COUNTS_GET, ti, v, 4, "transfer counts");
+    if (rc == 0) {
+        *read = v[0];
+        *written = v[1];
+        *rejected = v[2];
+        *bytes = v[3];
     }
-    s->drv->reset(st);
-    if (rc == FLUX_DB_ROW)
-        return 0;
-    if (rc == FLUX_DB_DONE)
-        return store_fail(s, "no transfer counts for task instance %lld", (long long)ti), 1;
-    return store_dbfail(s, rc, "reading transfer counts"), -1;
+    return rc;
 }
 
 typedef struct {

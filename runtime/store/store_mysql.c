@@ -190,7 +190,17 @@ static const char *const step_1_to_2[] = {
     NULL,
 };
 
-static const char *const *const steps[] = {step_0_to_1, step_1_to_2};
+/* version 3: a try's log cut (see store_sqlite.c) */
+static const char *const step_2_to_3[] = {
+    "CREATE TABLE IF NOT EXISTS log_truncations ("
+    " ti BIGINT NOT NULL PRIMARY KEY,"
+    " dropped_bytes BIGINT NOT NULL,"
+    " max_log_size BIGINT NOT NULL,"
+    " CONSTRAINT log_truncations_ti FOREIGN KEY (ti) REFERENCES task_instances(id))" TABLE_OPTIONS,
+    NULL,
+};
+
+static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3};
 
 /* ---- errors ---- */
 

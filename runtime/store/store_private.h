@@ -15,7 +15,7 @@
 #include "store_driver.h"
 
 /* The schema version this build writes; each driver has as many steps. */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* Longest values, in bytes: the fixed buffers of the row structs, and MySQL's
  * column sizes (VARCHAR(n) counts characters, so n bytes always fit). */
@@ -57,6 +57,9 @@ enum {
     ST_COUNTS_UPDATE,
     ST_COUNTS_INSERT,
     ST_COUNTS_GET,
+    ST_LOGCUT_UPDATE,
+    ST_LOGCUT_INSERT,
+    ST_LOGCUT_GET,
     ST_LINEAGE_INSERT,
     ST_LINEAGE_LIST,
     ST_LINEAGE_FIND,
@@ -128,6 +131,23 @@ typedef int (*store_txn_body)(flux_store *s, void *ctx);
 enum { MANY_STATEMENTS, ONE_STATEMENT };
 /* body in one write transaction, run again after a deadlock; -1 on failure */
 int store_transact(flux_store *s, store_txn_body body, void *ctx, int statements);
+/* A row written, or replaced when it exists: the UPDATE upd, and when it
+ * changed no row the INSERT ins (a duplicate: another writer inserted it
+ * meanwhile, so round once more). bind binds either statement's
+ * parameters. Inside a transaction's body; the messages say what failed. */
+typedef struct store_upsert_spec {
+    int upd, ins;
+    int (*bind)(flux_store *s, flux_db_stmt *st, bool insert, void *ctx);
+    const char *updating, *inserting, *gave_up;
+} store_upsert_spec;
+int store_upsert(flux_store *s, const store_upsert_spec *u, void *ctx);
+/* One row of integers per task instance (transfer counts, a log's cut),
+ * written or replaced in one transaction: the UPDATE statement upd, else
+ * the INSERT ins, both binding v[0..n-1] with the try's id last. */
+int store_put_ti_ints(flux_store *s, int upd, int ins, const int64_t *v, int n, const char *what);
+/* the first row of a one-row query of a try's integers into v[0..n-1]:
+ * 0, 1 when there is none (err says so), -1 on failure */
+int store_get_ti_ints(flux_store *s, int which, int64_t ti, int64_t *v, int n, const char *what);
 
 /* ---- input checks and states (store.c) ---- */
 char *store_utf8_fixed(const char *s, bool *oom);

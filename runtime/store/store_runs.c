@@ -241,32 +241,23 @@ typedef struct {
     bool stopped;
 } beat_ctx;
 
+static int bind_beat(flux_store *s, flux_db_stmt *st, bool insert, void *vctx)
+{
+    beat_ctx *c = vctx;
+    if (insert)
+        return c->stopped ? store_bind(s, st, "siiiis", c->host, c->pid, c->started, c->now, c->now, c->id)
+                          : store_bind(s, st, "siiins", c->host, c->pid, c->started, c->now, c->id);
+    return c->stopped ? store_bind(s, st, "iis", c->now, c->now, c->id) : store_bind(s, st, "ins", c->now, c->id);
+}
+
 static int beat_body(flux_store *s, void *vctx)
 {
     beat_ctx *c = vctx;
-    for (int pass = 0; pass < 2; pass++) {
-        flux_db_stmt *st = store_use(s, ST_SCHED_UPDATE);
-        if (!st || (c->stopped ? store_bind(s, st, "iis", c->now, c->now, c->id) : store_bind(s, st, "ins", c->now, c->id)))
-            return -1;
-        int rc = s->drv->step(st);
-        int64_t changed = rc == FLUX_DB_DONE ? s->drv->changes(st) : 0;
-        s->drv->reset(st);
-        if (rc != FLUX_DB_DONE)
-            return store_dbfail(s, rc, "recording a heartbeat");
-        if (changed > 0)
-            return FLUX_DB_OK;
-        if (!(st = store_use(s, ST_SCHED_INSERT)) ||
-            (c->stopped ? store_bind(s, st, "siiiis", c->host, c->pid, c->started, c->now, c->now, c->id)
-                        : store_bind(s, st, "siiins", c->host, c->pid, c->started, c->now, c->id)))
-            return -1;
-        rc = s->drv->step(st);
-        s->drv->reset(st);
-        if (rc == FLUX_DB_DONE)
-            return FLUX_DB_OK;
-        if (rc != FLUX_DB_DUP)
-            return store_dbfail(s, rc, "registering the scheduler");
-    }
-    return store_fail(s, "scheduler %s: its row keeps changing", c->id);
+    char gave_up[320];
+    snprintf(gave_up, sizeof gave_up, "scheduler %s: its row keeps changing", c->id);
+    store_upsert_spec u = {ST_SCHED_UPDATE, ST_SCHED_INSERT, bind_beat, "recording a heartbeat",
+                           "registering the scheduler", gave_up};
+    return store_upsert(s, &u, c);
 }
 
 int flux_store_heartbeat(flux_store *s, const char *id, const char *host, int pid, int64_t started_ms,

@@ -163,7 +163,17 @@ static const char *const step_1_to_2[] = {
     NULL,
 };
 
-static const char *const *const steps[] = {step_0_to_1, step_1_to_2};
+/* version 3: how much of a try's log flux-wrap dropped to keep it under
+ * max_log_size (a try whose log was not cut has no row) */
+static const char *const step_2_to_3[] = {
+    "CREATE TABLE log_truncations ("
+    " ti INTEGER NOT NULL PRIMARY KEY REFERENCES task_instances(id),"
+    " dropped_bytes INTEGER NOT NULL,"
+    " max_log_size INTEGER NOT NULL) STRICT",
+    NULL,
+};
+
+static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3};
 
 /* ---- errors ---- */
 

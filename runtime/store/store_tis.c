@@ -1,5 +1,6 @@
 /* store_tis — task instances, one row per try: inserting a try, its
- * transitions, and the tries of a run or of a task at a date. */
+ * transitions, the tries of a run or of a task at a date, and how much of
+ * a try's log flux-wrap dropped to keep it under max_log_size. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,5 +264,24 @@ int flux_store_latest_ti(flux_store *s, const char *pipeline, const char *run_id
     if (rc == 1)
         store_fail(s, "no try of task %s in run %s of %s", task ? task : "", run_id ? run_id : "",
                    pipeline ? pipeline : "");
+    return rc;
+}
+
+int flux_store_put_log_cut(flux_store *s, int64_t ti, int64_t dropped, int64_t max_log_size)
+{
+    if (dropped < 0 || max_log_size < 0)
+        return store_fail(s, "the log cut of task instance %lld is negative", (long long)ti), -1;
+    int64_t v[] = {dropped, max_log_size, ti};
+    return store_put_ti_ints(s, ST_LOGCUT_UPDATE, ST_LOGCUT_INSERT, v, 3, "a log's cut");
+}
+
+int flux_store_get_log_cut(flux_store *s, int64_t ti, int64_t *dropped, int64_t *max_log_size)
+{
+    int64_t v[2];
+    int rc = store_get_ti_ints(s, ST_LOGCUT_GET, ti, v, 2, "log cut");
+    if (rc == 0) {
+        *dropped = v[0];
+        *max_log_size = v[1];
+    }
     return rc;
 }

@@ -89,7 +89,16 @@ static const char *const http_conns[] = {"http", NULL};
     PARAM("pool", FLUX_PT_STRING, (F), NULL, \
           "named pool whose slots bound how many of its tasks run at once; default: no pool"), \
     PARAM("priority", FLUX_PT_INT, (F), "1", \
-          "tasks waiting for a slot start in decreasing priority")
+          "tasks waiting for a slot start in decreasing priority"), \
+    PARAM("max_output_value", FLUX_PT_INT, (F) | FLUX_PF_POSITIVE, "65536", \
+          "most bytes of one `::output` value; a longer one fails the task, its note naming the output and " \
+          "the limit"), \
+    PARAM("max_outputs", FLUX_PT_INT, (F) | FLUX_PF_POSITIVE, "1048576", \
+          "most bytes of all the task's `::output` names and values together; the output that goes over " \
+          "fails the task, its note naming it and the limit"), \
+    PARAM("max_log_size", FLUX_PT_INT, (F) | FLUX_PF_POSITIVE, "1073741824", \
+          "most bytes of output a try's log keeps: beyond it, its first and last halves around a line " \
+          "saying how many bytes were dropped between them (the count is in `flux tasks`)")
 
 static const flux_param_schema task_params[] = {
     COMMON_TASK_PARAMS(0),

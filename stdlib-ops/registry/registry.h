@@ -41,8 +41,9 @@ enum {
     FLUX_PF_ANY_OF       = 1u << 2, /* at least one of the operator's ANY_OF parameters must be
                                      * given (kafka_sensor: until and/or min_messages) */
     FLUX_PF_SINGLE       = 1u << 3, /* a LIST that also accepts one bare item (expected_status = 200) */
-    FLUX_PF_TASK_DEFAULT = 1u << 4  /* pipeline attribute that is the default of the task
+    FLUX_PF_TASK_DEFAULT = 1u << 4, /* pipeline attribute that is the default of the task
                                      * parameter of the same name */
+    FLUX_PF_POSITIVE     = 1u << 5  /* an INT that must be at least 1 (a size limit) */
 };
 
 typedef struct flux_param_schema {

@@ -6,14 +6,15 @@
 # when it ends (nanoseconds, one clock), so the checks see more than counts:
 # every task started once and ended once, and started only after each of its
 # upstream tasks had ended; the run is recorded success with every task
-# success and nothing left running.
+# success, its output recorded, and nothing left running.
 . "$(dirname "$0")/lib.sh"
 
 KILLS=50
 
-# a task's command: its start and end lines around a short sleep
+# a task's command: its start and end lines around a short sleep, and an
+# output (read from its report, whichever runner sees it end)
 cmd() { # NAME SLEEP
-    echo "echo S $1 \$(date +%s%N) >> side_{{ ds_nodash }}.log; sleep $2; echo E $1 \$(date +%s%N) >> side_{{ ds_nodash }}.log"
+    echo "echo S $1 \$(date +%s%N) >> side_{{ ds_nodash }}.log; sleep $2; echo ::output n=$1; echo E $1 \$(date +%s%N) >> side_{{ ds_nodash }}.log"
 }
 
 # gen_chain N: t0 >> t1 >> ... (edges to edges.txt, one "parent child" a line)
@@ -121,6 +122,8 @@ check_run() { # NAME NTASKS DATE
     if [ "$rc" -ne 0 ]; then tail -n 5 final.txt runner.err; fi
     check "$name: every task recorded success" "$ntasks" \
         "$(jq '[.task_instances | group_by(.task)[] | last | select(.state == "success")] | length' <<<"$tis")"
+    check "$name: every task's output recorded, adopted or not" "$ntasks" \
+        "$(jq '[.task_instances | group_by(.task)[] | last | select(.outputs.n == .task)] | length' <<<"$tis")"
     check "$name: no instance left running" 0 \
         "$(jq '[.task_instances[] | select(.state == "running" or .state == "queued")] | length' <<<"$tis")"
     check "$name: the run is recorded success" success \

@@ -51,6 +51,18 @@ state_of() { # RUN TASK
 }
 tries_of() { flux tasks "$1" --format json "${DB_ARGS[@]}" | jq -r --arg t "$2" '[.task_instances[] | select(.task == $t)] | length'; }
 last_run() { flux runs --format json "${DB_ARGS[@]}" | jq -r '.[0].id'; }
+# sql STATEMENT: on the store the test uses (SQLite, or the MariaDB of FLUX_TEST_DB)
+sql() {
+    if [ ${#DB_ARGS[@]} -eq 0 ]; then
+        sqlite3 "$FLUX_HOME/flux.db" "$1"
+    else
+        local u=${FLUX_TEST_DB#*://} cred host db
+        cred=${u%%@*} u=${u#*@} host=${u%%/*} db=${u#*/}
+        # one statement that may hold semicolons (a trigger's body): another delimiter
+        printf 'DELIMITER //\n%s //\n' "$1" |
+            MYSQL_PWD=${cred#*:} mariadb --no-defaults -h "${host%:*}" -P "${host##*:}" -u "${cred%%:*}" "$db"
+    fi
+}
 finish() {
     echo "$pass passed, $fail failed"
     [ "$fail" -eq 0 ]

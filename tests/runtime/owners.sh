@@ -5,18 +5,6 @@
 # a foreground `flux run` executes; a runner whose transition cannot be
 # written stops at once with the reason, and a second run resumes it.
 . "$(dirname "$0")/lib.sh"
-# sql STATEMENT: on the store the test uses (SQLite, or the MariaDB of FLUX_TEST_DB)
-sql() {
-    if [ ${#DB_ARGS[@]} -eq 0 ]; then
-        sqlite3 "$FLUX_HOME/flux.db" "$1"
-    else
-        local u=${FLUX_TEST_DB#*://} cred host db
-        cred=${u%%@*} u=${u#*@} host=${u%%/*} db=${u#*/}
-        # one statement that may hold semicolons (a trigger's body): another delimiter
-        printf 'DELIMITER //\n%s //\n' "$1" |
-            MYSQL_PWD=${cred#*:} mariadb --no-defaults -h "${host%:*}" -P "${host##*:}" -u "${cred%%:*}" "$db"
-    fi
-}
 mkdir pipes
 # own_pipeline START: pipes/own.flux, the daily pipeline `own` from START
 # with the task lines read from stdin

@@ -4,7 +4,9 @@
 # one run (none twice, none skipped), every task of every run ran exactly
 # once, and the restarted scheduler takes over what the killed one left.
 # Both share FLUX_HOME (one host), so run journals let a successor adopt
-# tasks that outlived their scheduler.
+# tasks that outlived their scheduler. First, while a task of another
+# pipeline writes a gigabyte of log, both keep their heartbeats and neither
+# takes over from the other.
 . "$(dirname "$0")/lib.sh"
 # catchup from 12 s ago: a backlog to share, then one run a second; each task
 # appends its run to a file, so a task run twice shows
@@ -20,10 +22,33 @@ pipeline beat {
     a >> b
 }
 FLUX
+# one run, at once (an hourly interval ended 5 s ago): its task writes 1 GB
+# of log in 500 million lines, the most a reader of lines has to do
+cat > "$T/pipes/bulk.flux" <<FLUX
+pipeline bulk {
+    schedule = "every 1h"
+    start    = "$(date -u -d '@'$(( $(date +%s) - 3605 )) +%Y-%m-%dT%H:%M:%SZ)"
+    task write : bash { command = "yes | head -c 1000000000" }
+}
+FLUX
 launch() { "$flux" scheduler --pipelines "$T/pipes" --db "$url" --grace 20s >> "$T/sched_$1.log" 2>&1 & }
 launch a; A=$!; pids+=("$A")
 launch b; B=$!; pids+=("$B")
-sleep 8
+# the schedulers' heartbeat ages every 0.2 s until the bulk run has ended
+# (8 s at least, 120 s at most)
+t0=$(date +%s)
+: > "$T/beats"
+for _ in $(seq 600); do
+    q "SELECT ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000) - heartbeat_at FROM schedulers WHERE id LIKE 'scheduler:%' AND stopped_at IS NULL" >> "$T/beats" 2> /dev/null || true
+    bulk=$(q "SELECT state FROM runs WHERE pipeline = 'bulk'" 2> /dev/null || true)
+    case $bulk in success | failed) [ $(($(date +%s) - t0)) -ge 8 ] && break ;; esac
+    sleep 0.2
+done
+age=$(sort -n "$T/beats" | tail -n 1)
+echo "bulk run: ${bulk:-none}; heartbeats: $(wc -l < "$T/beats") samples, oldest seen ${age:-none} ms"
+check "the run whose task writes 1 GB of log succeeds" success "$bulk"
+check "no heartbeat fell 3 s behind meanwhile" yes "$([ -n "$age" ] && [ "$age" -lt 3000 ] && echo yes || echo no)"
+check "no run was taken over meanwhile" 0 "$(cat "$T"/sched_*.log | grep -c 'taken over' || true)"
 # A is killed while it owns a running run, so the takeover is tested every
 # time, not only when the kill happens to land mid-run: A is frozen with
 # SIGSTOP while the store is read (it cannot finish a run between the look

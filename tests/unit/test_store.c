@@ -157,7 +157,7 @@ static void first_open_race(const char *url)
     close(go[1]);
     int applied = 0, opened = 0, msg[2];
     while (read(res[0], msg, sizeof msg) == (ssize_t)sizeof msg)
-        if (msg[0] >= 0 && msg[1] == 2) {
+        if (msg[0] >= 0 && msg[1] == 3) {
             opened++;
             applied += msg[0];
         }
@@ -166,7 +166,22 @@ static void first_open_race(const char *url)
         if (pids[p] > 0)
             waitpid(pids[p], NULL, 0);
     CHECK_MSG(opened == PROCS, "%d of %d concurrent first opens succeeded", opened, PROCS);
-    CHECK_MSG(applied == 2, "concurrent first opens applied %d migration steps in all (two: 0 to 1 to 2)", applied);
+    CHECK_MSG(applied == 3, "concurrent first opens applied %d migration steps in all (three: 0 to 1 to 2 to 3)",
+              applied);
+}
+
+/* an older store opened: the steps applied, the build's version reached,
+ * and its newest table there (empty) */
+static void migrated(const char *url, int steps)
+{
+    flux_store *s = OPEN(url);
+    if (!s)
+        return;
+    CHECK_MSG(flux_store_migrations_applied(s) == steps, "%d steps applied, %d expected",
+              flux_store_migrations_applied(s), steps);
+    CHECK(flux_store_schema_version(s) == 3);
+    CHECK(flux_store_get_log_cut(s, 1, &(int64_t){0}, &(int64_t){0}) == 1);
+    flux_store_close(s);
 }
 
 static void schema_checks(const char *url)
@@ -175,13 +190,13 @@ static void schema_checks(const char *url)
     flux_store *s = OPEN(url);
     if (!s)
         return;
-    CHECK(flux_store_schema_version(s) == 2);
+    CHECK(flux_store_schema_version(s) == 3);
     CHECK(flux_store_migrations_applied(s) == 0);
     CHECK(!flux_store_lost(s));
 
     flux_store *s2 = OPEN(url);
     if (s2) {
-        CHECK(flux_store_schema_version(s2) == 2);
+        CHECK(flux_store_schema_version(s2) == 3);
         CHECK_MSG(flux_store_migrations_applied(s2) == 0, "reopening migrated again");
         CHECK(streq(flux_store_kind(s2), flux_store_kind(s)));
         flux_store_close(s2);
@@ -192,7 +207,7 @@ static void schema_checks(const char *url)
     flux_store *s3 = NULL;
     char err[1024] = "";
     CHECK(flux_store_open(url, &s3, err, sizeof err) != 0 && !s3);
-    CHECK_MSG(contains(err, "version 3") && contains(err, "newer"), "message: %s", err);
+    CHECK_MSG(contains(err, "version 4") && contains(err, "newer"), "message: %s", err);
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = version - 1"));
     s3 = OPEN(url);
     if (s3) {
@@ -200,9 +215,15 @@ static void schema_checks(const char *url)
         flux_store_close(s3);
     }
 
+    /* a version 2 store (before log_truncations) is migrated on open */
+    OK(s, flux_store_exec_raw(s, "DROP TABLE log_truncations"));
+    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 2"));
+    migrated(url, 1);
+
     /* a version 1 store (before deployments and the scheduler's tables) is
      * migrated on open, its data kept */
-    static const char *const v2_tables[] = {"run_control", "pipeline_sources", "deployments", "sources", "schedulers"};
+    static const char *const v2_tables[] = {"run_control", "pipeline_sources", "deployments", "sources", "schedulers",
+                                            "log_truncations"};
     for (size_t i = 0; i < sizeof v2_tables / sizeof *v2_tables; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP TABLE %s", v2_tables[i]);
@@ -211,12 +232,7 @@ static void schema_checks(const char *url)
     if (streq(flux_store_kind(s), "sqlite"))
         OK(s, flux_store_exec_raw(s, "DROP INDEX runs_by_state"));
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 1"));
-    s3 = OPEN(url);
-    if (s3) {
-        CHECK(flux_store_migrations_applied(s3) == 1);
-        CHECK(flux_store_schema_version(s3) == 2);
-        flux_store_close(s3);
-    }
+    migrated(url, 2);
     flux_store_close(s);
 }
 
@@ -514,6 +530,19 @@ static void ti_checks(flux_store *s)
     CHECK(rd == 5000000000LL && wr == 4999999999LL && rj == 1 && by == 9000000000LL);
     CHECK(flux_store_put_counts(s, a1, -1, 0, 0, 0) != 0);
     CHECK(flux_store_put_counts(s, b1 + 100000, 1, 1, 0, 0) != 0);
+
+    /* a log cut to max_log_size: none, then one row per try, replaced */
+    int64_t dropped = -1, max_log = -1;
+    CHECK(flux_store_get_log_cut(s, a1, &dropped, &max_log) == 1);
+    OK(s, flux_store_put_log_cut(s, a1, 3000000000LL, 1073741824));
+    OK(s, flux_store_get_log_cut(s, a1, &dropped, &max_log));
+    CHECK(dropped == 3000000000LL && max_log == 1073741824);
+    OK(s, flux_store_put_log_cut(s, a1, 7, 100));
+    OK(s, flux_store_get_log_cut(s, a1, &dropped, &max_log));
+    CHECK(dropped == 7 && max_log == 100);
+    CHECK(flux_store_get_log_cut(s, b1, &dropped, &max_log) == 1);
+    CHECK(flux_store_put_log_cut(s, a1, -1, 100) != 0);
+    CHECK(flux_store_put_log_cut(s, b1 + 100000, 1, 100) != 0);
 
     OK(s, flux_store_put_lineage(s, a1, "read", "topic", "events", "{\"partitions\":[0,1],\"q\":\"it's\"}"));
     OK(s, flux_store_put_lineage(s, a1, "write", "table", "warehouse.événements", NULL));
@@ -932,7 +961,7 @@ static void mysql_wipe(const char *url)
     if (!check_at(__LINE__, flux_store_open(url, &s, err, sizeof err) == 0, "open %s for wiping: %s", url, err))
         return;
     static const char *const tables[] = {"run_control",    "pipeline_sources", "deployments", "sources",
-                                         "schedulers",     "lineage",          "transfer_counts",
+                                         "schedulers",     "lineage",          "transfer_counts", "log_truncations",
                                          "task_instances", "runs",             "plan_versions",
                                          "pipelines",      "flux_schema"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
