@@ -40,6 +40,9 @@ static const char *const SQL[ST__COUNT] = {
                        "VALUES (?, ?, ?, ?, ?, ?)",
     [ST_PLAN_PIPELINE] = "SELECT pipeline FROM plan_versions WHERE id = ?",
     [ST_PLAN_GET] = "SELECT plan_yaml FROM plan_versions WHERE id = ?",
+    [ST_PLAN_META_INSERT] = "INSERT INTO plan_meta (plan_id, description, owner, tags, schedule, timezone, tasks) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [ST_PLAN_META_GET] = "SELECT description, owner, tags, schedule, timezone, tasks FROM plan_meta WHERE plan_id = ?",
     [ST_RUN_INSERT] = "INSERT INTO runs (pipeline, run_id, plan_id, trigger_kind, state, interval_start, "
                       "interval_end, logical_date, created_at, started_at, ended_at) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -48,6 +48,21 @@ int flux_store_put_plan(flux_store *s, const char *pipeline, const char *plan_id
 /* malloc'd plan text, or NULL (not found or error). */
 char *flux_store_get_plan(flux_store *s, const char *plan_id);
 
+/* What views show of a plan without reading its text: the pipeline's
+ * description, owner and tags (a JSON array of strings), schedule and zone
+ * (NULL when not set), and its number of tasks. */
+typedef struct flux_plan_meta {
+    char *description, *owner, *tags, *schedule, *timezone;
+    int64_t tasks;
+} flux_plan_meta;
+/* Records a plan's facts beside its text, once (a second call for the same
+ * plan keeps the first). */
+int flux_store_put_plan_meta(flux_store *s, const char *plan_id, const flux_plan_meta *m);
+/* 0, 1 when the plan has none (recorded by an older flux), -1 on error.
+ * The strings are malloc'd: flux_plan_meta_free. */
+int flux_store_get_plan_meta(flux_store *s, const char *plan_id, flux_plan_meta *m);
+void flux_plan_meta_free(flux_plan_meta *m);
+
 /* ---- runs ---- */
 
 typedef enum { FLUX_RUN_QUEUED, FLUX_RUN_RUNNING, FLUX_RUN_SUCCESS, FLUX_RUN_FAILED } flux_run_state;

@@ -200,7 +200,21 @@ static const char *const step_2_to_3[] = {
     NULL,
 };
 
-static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3};
+/* version 4: what views show of a plan without reading its text */
+static const char *const step_3_to_4[] = {
+    "CREATE TABLE IF NOT EXISTS plan_meta ("
+    " plan_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+    " description TEXT NULL,"
+    " owner TEXT NULL,"
+    " tags TEXT NOT NULL,"
+    " schedule TEXT NULL,"
+    " timezone TEXT NULL,"
+    " tasks BIGINT NOT NULL,"
+    " CONSTRAINT plan_meta_plan FOREIGN KEY (plan_id) REFERENCES plan_versions(id))" TABLE_OPTIONS,
+    NULL,
+};
+
+static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4};
 
 /* ---- errors ---- */
 

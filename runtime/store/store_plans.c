@@ -126,6 +126,57 @@ char *flux_store_get_plan(flux_store *s, const char *plan_id)
     return text;
 }
 
+int flux_store_put_plan_meta(flux_store *s, const char *plan_id, const flux_plan_meta *m)
+{
+    if (store_check_name(s, "plan id", plan_id, MAX_PLAN_ID))
+        return -1;
+    flux_db_stmt *st = store_use(s, ST_PLAN_META_INSERT);
+    if (!st || store_bind(s, st, "ssssssi", plan_id, m->description, m->owner, m->tags ? m->tags : "[]",
+                          m->schedule, m->timezone, m->tasks))
+        return -1;
+    int rc = s->drv->step(st);
+    s->drv->reset(st);
+    if (rc == FLUX_DB_DONE || rc == FLUX_DB_DUP) /* DUP: recorded by an earlier run of the same plan */
+        return 0;
+    return store_dbfail(s, rc, "recording the plan's facts");
+}
+
+int flux_store_get_plan_meta(flux_store *s, const char *plan_id, flux_plan_meta *m)
+{
+    *m = (flux_plan_meta){0};
+    flux_db_stmt *st = store_use(s, ST_PLAN_META_GET);
+    if (!st || store_bind(s, st, "s", plan_id ? plan_id : ""))
+        return -1;
+    int rc = s->drv->step(st);
+    bool oom = false;
+    if (rc == FLUX_DB_ROW) {
+        char **cols[] = {&m->description, &m->owner, &m->tags, &m->schedule, &m->timezone};
+        for (int i = 0; i < 5; i++)
+            *cols[i] = store_col_dup(s, st, i, &oom);
+        m->tasks = store_col_int(s, st, 5, 0);
+    }
+    s->drv->reset(st);
+    if (rc == FLUX_DB_DONE)
+        return 1;
+    if (rc != FLUX_DB_ROW)
+        return store_dbfail(s, rc, "reading the plan's facts");
+    if (oom) {
+        flux_plan_meta_free(m);
+        return store_fail(s, "out of memory"), -1;
+    }
+    return 0;
+}
+
+void flux_plan_meta_free(flux_plan_meta *m)
+{
+    free(m->description);
+    free(m->owner);
+    free(m->tags);
+    free(m->schedule);
+    free(m->timezone);
+    *m = (flux_plan_meta){0};
+}
+
 /* An UPDATE that found no row, then the INSERT; both statements take the
  * same parameters in the same order (bindf). A concurrent INSERT makes the
  * transaction run again. */

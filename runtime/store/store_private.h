@@ -15,7 +15,7 @@
 #include "store_driver.h"
 
 /* The schema version this build writes; each driver has as many steps. */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 /* Longest values, in bytes: the fixed buffers of the row structs, and MySQL's
  * column sizes (VARCHAR(n) counts characters, so n bytes always fit). */
@@ -43,6 +43,8 @@ enum {
     ST_PLAN_INSERT,
     ST_PLAN_PIPELINE,
     ST_PLAN_GET,
+    ST_PLAN_META_INSERT,
+    ST_PLAN_META_GET,
     ST_RUN_INSERT,
     ST_RUN_BY_ID,
     ST_RUN_BY_NAME,

@@ -173,7 +173,21 @@ static const char *const step_2_to_3[] = {
     NULL,
 };
 
-static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3};
+/* version 4: what views show of a plan without reading its text (a plan
+ * recorded before it has no row: its text is read instead) */
+static const char *const step_3_to_4[] = {
+    "CREATE TABLE plan_meta ("
+    " plan_id TEXT NOT NULL PRIMARY KEY REFERENCES plan_versions(id),"
+    " description TEXT,"
+    " owner TEXT,"
+    " tags TEXT NOT NULL,"
+    " schedule TEXT,"
+    " timezone TEXT,"
+    " tasks INTEGER NOT NULL) STRICT",
+    NULL,
+};
+
+static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4};
 
 /* ---- errors ---- */
 

@@ -157,7 +157,7 @@ static void first_open_race(const char *url)
     close(go[1]);
     int applied = 0, opened = 0, msg[2];
     while (read(res[0], msg, sizeof msg) == (ssize_t)sizeof msg)
-        if (msg[0] >= 0 && msg[1] == 3) {
+        if (msg[0] >= 0 && msg[1] == 4) {
             opened++;
             applied += msg[0];
         }
@@ -166,7 +166,7 @@ static void first_open_race(const char *url)
         if (pids[p] > 0)
             waitpid(pids[p], NULL, 0);
     CHECK_MSG(opened == PROCS, "%d of %d concurrent first opens succeeded", opened, PROCS);
-    CHECK_MSG(applied == 3, "concurrent first opens applied %d migration steps in all (three: 0 to 1 to 2 to 3)",
+    CHECK_MSG(applied == 4, "concurrent first opens applied %d migration steps in all (four: 0 to 1 to 2 to 3 to 4)",
               applied);
 }
 
@@ -179,8 +179,10 @@ static void migrated(const char *url, int steps)
         return;
     CHECK_MSG(flux_store_migrations_applied(s) == steps, "%d steps applied, %d expected",
               flux_store_migrations_applied(s), steps);
-    CHECK(flux_store_schema_version(s) == 3);
+    CHECK(flux_store_schema_version(s) == 4);
     CHECK(flux_store_get_log_cut(s, 1, &(int64_t){0}, &(int64_t){0}) == 1);
+    flux_plan_meta m;
+    CHECK(flux_store_get_plan_meta(s, "0000", &m) == 1);
     flux_store_close(s);
 }
 
@@ -190,13 +192,13 @@ static void schema_checks(const char *url)
     flux_store *s = OPEN(url);
     if (!s)
         return;
-    CHECK(flux_store_schema_version(s) == 3);
+    CHECK(flux_store_schema_version(s) == 4);
     CHECK(flux_store_migrations_applied(s) == 0);
     CHECK(!flux_store_lost(s));
 
     flux_store *s2 = OPEN(url);
     if (s2) {
-        CHECK(flux_store_schema_version(s2) == 3);
+        CHECK(flux_store_schema_version(s2) == 4);
         CHECK_MSG(flux_store_migrations_applied(s2) == 0, "reopening migrated again");
         CHECK(streq(flux_store_kind(s2), flux_store_kind(s)));
         flux_store_close(s2);
@@ -215,15 +217,21 @@ static void schema_checks(const char *url)
         flux_store_close(s3);
     }
 
-    /* a version 2 store (before log_truncations) is migrated on open */
+    /* a version 3 store (before plan_meta) is migrated on open */
+    OK(s, flux_store_exec_raw(s, "DROP TABLE plan_meta"));
+    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 3"));
+    migrated(url, 1);
+
+    /* a version 2 store (before log_truncations) too */
+    OK(s, flux_store_exec_raw(s, "DROP TABLE plan_meta"));
     OK(s, flux_store_exec_raw(s, "DROP TABLE log_truncations"));
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 2"));
-    migrated(url, 1);
+    migrated(url, 2);
 
     /* a version 1 store (before deployments and the scheduler's tables) is
      * migrated on open, its data kept */
     static const char *const v2_tables[] = {"run_control", "pipeline_sources", "deployments", "sources", "schedulers",
-                                            "log_truncations"};
+                                            "log_truncations", "plan_meta"};
     for (size_t i = 0; i < sizeof v2_tables / sizeof *v2_tables; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP TABLE %s", v2_tables[i]);
@@ -232,7 +240,7 @@ static void schema_checks(const char *url)
     if (streq(flux_store_kind(s), "sqlite"))
         OK(s, flux_store_exec_raw(s, "DROP INDEX runs_by_state"));
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 1"));
-    migrated(url, 2);
+    migrated(url, 3);
     flux_store_close(s);
 }
 
@@ -259,6 +267,19 @@ static void plan_checks(flux_store *s)
 
     CHECK(flux_store_get_plan(s, plan_id(99)) == NULL);
     CHECK_MSG(contains(flux_store_error(s), "no plan"), "%s", flux_store_error(s));
+
+    /* a plan's facts: NULLs kept apart from empty text, recorded once */
+    flux_plan_meta m, in = {"caf\u00e9 \"it's\"", NULL, "[\"a\",\"b\"]", "@daily", "", 12};
+    CHECK(flux_store_get_plan_meta(s, plan_id(1), &m) == 1);
+    OK(s, flux_store_put_plan_meta(s, plan_id(1), &in));
+    CHECK(flux_store_get_plan_meta(s, plan_id(1), &m) == 0);
+    CHECK(streq(m.description, in.description) && !m.owner && streq(m.tags, in.tags) && streq(m.schedule, "@daily") &&
+          m.timezone && !*m.timezone && m.tasks == 12);
+    flux_plan_meta_free(&m);
+    in.tasks = 13;
+    OK(s, flux_store_put_plan_meta(s, plan_id(1), &in));
+    CHECK(flux_store_get_plan_meta(s, plan_id(1), &m) == 0 && m.tasks == 12);
+    flux_plan_meta_free(&m);
 
     /* one plan id cannot belong to two pipelines */
     CHECK(flux_store_put_plan(s, "p2", plan_id(1), yaml, NULL, NULL, 4000, &created) != 0);
@@ -962,7 +983,7 @@ static void mysql_wipe(const char *url)
         return;
     static const char *const tables[] = {"run_control",    "pipeline_sources", "deployments", "sources",
                                          "schedulers",     "lineage",          "transfer_counts", "log_truncations",
-                                         "task_instances", "runs",             "plan_versions",
+                                         "task_instances", "runs",             "plan_meta",       "plan_versions",
                                          "pipelines",      "flux_schema"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
