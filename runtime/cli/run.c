@@ -23,6 +23,7 @@
 #include "exec_print.h"
 #include "executor.h"
 #include "home.h"
+#include "meta.h"
 #include "opts.h"
 #include "runs.h"
 #include "view_print.h"
@@ -80,11 +81,12 @@ const flux_cli_command flux_cli_run_commands[] = {
      "full retries.\n",
      flux_cmd_clear},
     {"status", "the latest run of each pipeline",
-     "usage: flux status [PIPELINE] [--format text|json] [--db URL] [--connections FILE]\n"
+     "usage: flux status [PIPELINE] [--tag TAG] [--format text|json] [--db URL] [--connections FILE]\n"
      "\n"
      "Says which state store (its URL without a password), FLUX_HOME and flux.yaml\n"
      "this command uses and how each was found, then the latest run of each\n"
-     "pipeline, the deployed versions and the schedulers.\n",
+     "pipeline with its owner and tags, the deployed versions and the schedulers.\n"
+     "--tag: only the pipelines whose current plan has that tag.\n",
      flux_cmd_status},
     {"runs", "list runs, newest first",
      "usage: flux runs [PIPELINE|--pipeline P] [--limit N] [--format text|json] [--db URL] [--connections FILE]\n",
@@ -102,7 +104,7 @@ typedef struct ropts {
     const char *cmd;
     char *pos[8];
     size_t npos;
-    const char *date, *from, *to, *pipeline, *db, *format, *reprocess, *conns;
+    const char *date, *from, *to, *pipeline, *db, *format, *reprocess, *conns, *tag;
     flux_cli_list plist; /* --param */
     char **params;       /* plist's */
     size_t nparams;
@@ -127,6 +129,7 @@ static const flux_opt ROPTS[] = {
      .only = "run backfill test clear runs tasks logs"},
     {.name = "--db", .kind = FLUX_OPT_STR, R(db), .only = "run backfill clear status runs tasks logs"},
     {.name = "--format", .kind = FLUX_OPT_STR, R(format), .only = "status runs tasks"},
+    {.name = "--tag", .kind = FLUX_OPT_STR, R(tag), .only = "status"},
     {.name = "--reprocess", .kind = FLUX_OPT_STR, R(reprocess), .only = "backfill"},
     {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, R(plist), .missing = "--param needs name=value",
      .only = "run backfill test"},
@@ -233,6 +236,16 @@ static void unload(loaded *l)
 /* the run a --date names (the run whose logical date it is), or without
  * one the latest interval already over: 0, or the exit status after saying
  * why */
+/* the plan a run uses, made the pipeline's current one, with the facts
+ * views show of it; -1 with the store's error */
+static int store_plan(flux_store *s, const loaded *l, const char *source)
+{
+    bool created;
+    if (flux_store_put_plan(s, l->p->name, l->plan_id, l->plan_text, source, "", flux_runs_now(), &created) != 0)
+        return -1;
+    return flux_meta_record(s, l->plan_id, l->p);
+}
+
 static int pick_interval(const ropts *o, const loaded *l, flux_interval *iv)
 {
     char err[1024];
@@ -363,8 +376,7 @@ int flux_cmd_run(int argc, char **argv)
     if (!rc && !s)
         rc = FLUX_EXIT_FAIL;
     if (!rc) {
-        bool created;
-        if (flux_store_put_plan(s, l.p->name, l.plan_id, l.plan_text, l.p->source ? flux_sources_get(&l.c.sources, l.p->source)->path : o.pos[0], "", flux_runs_now(), &created) != 0) {
+        if (store_plan(s, &l, l.p->source ? flux_sources_get(&l.c.sources, l.p->source)->path : o.pos[0]) != 0) {
             fprintf(stderr, "flux run: state store: %s\n", flux_store_error(s));
             rc = FLUX_EXIT_FAIL;
         }
@@ -430,8 +442,7 @@ int flux_cmd_backfill(int argc, char **argv)
     flux_store *s = rc ? NULL : flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!rc && !s)
         rc = FLUX_EXIT_FAIL;
-    bool created;
-    if (!rc && flux_store_put_plan(s, l.p->name, l.plan_id, l.plan_text, o.pos[0], "", flux_runs_now(), &created) != 0) {
+    if (!rc && store_plan(s, &l, o.pos[0]) != 0) {
         fprintf(stderr, "flux backfill: state store: %s\n", flux_store_error(s));
         rc = FLUX_EXIT_FAIL;
     }
@@ -764,7 +775,7 @@ int flux_cmd_status(int argc, char **argv)
         return free(o.params), FLUX_EXIT_FAIL;
     }
     const char *pl = o.npos ? o.pos[0] : NULL;
-    json_t *st = flux_view_status(s, pl, flux_runs_now(), !json, err, sizeof err);
+    json_t *st = flux_view_status(s, pl, o.tag, flux_runs_now(), !json, err, sizeof err);
     flux_home_info where;
     int rc = st ? 0 : -1;
     if (st && flux_home_describe(o.db, o.conns, &where, err, sizeof err) == FLUX_HOME_OK)
@@ -774,7 +785,7 @@ int flux_cmd_status(int argc, char **argv)
     else if (json)
         flux_view_print_json(st);
     else {
-        flux_view_print_status(st);
+        flux_view_print_status(st, pl != NULL);
         json_decref(st);
     }
     flux_store_close(s);

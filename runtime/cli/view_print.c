@@ -84,16 +84,40 @@ void flux_view_print_runs(json_t *runs)
     }
 }
 
-void flux_view_print_status(json_t *st)
+/* a pipeline's tags as "a,b", or "-" */
+static const char *tags_text(json_t *e, char *out, size_t n)
+{
+    size_t i, at = 0;
+    json_t *t;
+    out[0] = '\0';
+    json_array_foreach(json_object_get(e, "tags"), i, t) {
+        int w = snprintf(out + at, n - at, "%s%s", i ? "," : "", json_string_value(t) ? json_string_value(t) : "");
+        if (w < 0 || (size_t)w >= n - at)
+            break;
+        at += (size_t)w;
+    }
+    return *out ? out : "-";
+}
+
+void flux_view_print_status(json_t *st, bool one)
 {
     size_t i;
     json_t *e;
+    char tags[256];
     flux_view_print_where(json_object_get(st, "where"));
-    printf("%-24s %-8s %-36s %8s %8s %8s\n", "PIPELINE", "LAST", "LAST RUN", "RUNS", "OK", "FAILED");
+    /* asked about one pipeline: what it is first */
+    json_t *first = json_array_get(json_object_get(st, "pipelines"), 0);
+    if (one && !first)
+        first = json_array_get(json_object_get(st, "deployed"), 0);
+    if (one && first && jstr(first, "description"))
+        printf("%s: %s\n\n", jstr(first, "pipeline"), jstr(first, "description"));
+    printf("%-24s %-8s %-36s %8s %8s %8s  %-12s %s\n", "PIPELINE", "LAST", "LAST RUN", "RUNS", "OK", "FAILED", "OWNER",
+           "TAGS");
     json_array_foreach(json_object_get(st, "pipelines"), i, e) {
         json_t *last = json_object_get(e, "last_run");
-        printf("%-24s %-8s %-36s %8zu %8zu %8zu\n", jstr(e, "pipeline"), jstr(last, "state"), jstr(last, "run_id"),
-               (size_t)jint(e, "runs"), (size_t)jint(e, "succeeded"), (size_t)jint(e, "failed"));
+        printf("%-24s %-8s %-36s %8zu %8zu %8zu  %-12s %s\n", jstr(e, "pipeline"), jstr(last, "state"),
+               jstr(last, "run_id"), (size_t)jint(e, "runs"), (size_t)jint(e, "succeeded"), (size_t)jint(e, "failed"),
+               jstr(e, "owner") ? jstr(e, "owner") : "-", tags_text(e, tags, sizeof tags));
     }
     json_array_foreach(json_object_get(st, "deployed"), i, e) {
         if (i == 0)

@@ -4,6 +4,7 @@
 #define FLUX_VIEW_PRINT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 /* The view as one line of JSON (keys in their order); frees it. */
 void flux_view_print_json(json_t *j);
@@ -14,7 +15,7 @@ void flux_view_print_runs(json_t *runs);
 /* flux status: where the store, FLUX_HOME and flux.yaml come from (when
  * the view has "where"), each pipeline's last run, the deployed versions,
  * the schedulers. */
-void flux_view_print_status(json_t *st);
+void flux_view_print_status(json_t *st, bool one); /* one: a single pipeline was asked for */
 
 /* The lines saying where the store, FLUX_HOME and flux.yaml come from
  * (flux_view_where's object), then a blank line. */

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "compile.h"
 #include "plan.h"
+#include "meta.h"
 #include "plandiff.h"
 
 /* ---- what changed between two plans ---- */
@@ -142,7 +143,8 @@ static int deploy_pipeline(dctx *d, flux_compilation *c, flux_pipeline *p, const
     char *old = was && d->say && strcmp(was->plan_id, id) ? flux_store_get_plan(d->s, was->plan_id) : NULL;
     int v = 0;
     bool created = false;
-    if (flux_store_deploy(d->s, p->name, id, b.data, path, sha, d->commit, d->now, &v, &created)) {
+    if (flux_store_deploy(d->s, p->name, id, b.data, path, sha, d->commit, d->now, &v, &created) ||
+        flux_meta_record(d->s, id, p)) {
         say(d, true, "flux: deploying %s: %s\n", p->name, flux_store_error(d->s));
         rc = -1;
     } else if (created) {

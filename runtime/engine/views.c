@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "meta.h"
 #include "plan.h"
 #include "value.h"
 
@@ -241,8 +242,27 @@ json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_ro
     return root;
 }
 
+/* a plan's description, owner and tags into e; false when tag is given and
+ * the plan does not have it. A plan that cannot be read shows none. */
+static bool add_facts(flux_store *s, const char *plan_id, const char *tag, json_t *e)
+{
+    flux_plan_meta m;
+    char err[256];
+    if (!*plan_id || flux_meta_get(s, plan_id, &m, err, sizeof err) != 0)
+        m = (flux_plan_meta){0};
+    bool keep = !tag || flux_meta_has_tag(&m, tag);
+    json_t *tags = m.tags ? json_loads(m.tags, 0, NULL) : NULL;
+    json_object_set_new(e, "description", m.description ? json_string(m.description) : json_null());
+    json_object_set_new(e, "owner", m.owner ? json_string(m.owner) : json_null());
+    json_object_set_new(e, "tags", json_is_array(tags) ? tags : json_array());
+    if (!json_is_array(tags))
+        json_decref(tags);
+    flux_plan_meta_free(&m);
+    return keep;
+}
+
 /* the latest run of each pipeline (rows are newest first) with its counts */
-static json_t *status_pipelines(const flux_run_row *rows, size_t n)
+static json_t *status_pipelines(flux_store *s, const flux_run_row *rows, size_t n, const char *tag)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -261,6 +281,10 @@ static json_t *status_pipelines(const flux_run_row *rows, size_t n)
         }
         json_t *e = json_object();
         json_object_set_new(e, "pipeline", json_string(rows[i].pipeline));
+        if (!add_facts(s, rows[i].plan_id, tag, e)) {
+            json_decref(e);
+            continue;
+        }
         json_object_set_new(e, "last_run", flux_view_run(&rows[i]));
         json_object_set_new(e, "runs", json_integer((json_int_t)total));
         json_object_set_new(e, "succeeded", json_integer((json_int_t)ok));
@@ -271,7 +295,7 @@ static json_t *status_pipelines(const flux_run_row *rows, size_t n)
 }
 
 /* deployed pipelines: version, paused, removed, a source that fails to compile */
-static json_t *status_deployed(flux_store *s, const char *pipeline)
+static json_t *status_deployed(flux_store *s, const char *pipeline, const char *tag)
 {
     flux_pipeline_row *pr = NULL;
     size_t npr = 0;
@@ -282,9 +306,15 @@ static json_t *status_deployed(flux_store *s, const char *pipeline)
         if (!pr[i].version || (pipeline && strcmp(pipeline, pr[i].name)))
             continue;
         const char *state = pr[i].removed ? "removed" : pr[i].paused ? "paused" : "active";
-        json_array_append_new(pj, json_pack("{s:s, s:i, s:s, s:s, s:s?, s:s?}", "pipeline", pr[i].name, "version",
-                                            pr[i].version, "plan", pr[i].plan_id, "state", state, "source",
-                                            pr[i].source_path, "errors", pr[i].errors));
+        json_t *e = json_pack("{s:s}", "pipeline", pr[i].name);
+        if (!add_facts(s, pr[i].plan_id, tag, e)) {
+            json_decref(e);
+            continue;
+        }
+        json_object_update_new(e, json_pack("{s:i, s:s, s:s, s:s?, s:s?}", "version", pr[i].version, "plan",
+                                            pr[i].plan_id, "state", state, "source", pr[i].source_path, "errors",
+                                            pr[i].errors));
+        json_array_append_new(pj, e);
     }
     flux_pipeline_rows_free(pr, npr);
     return pj;
@@ -314,7 +344,8 @@ static json_t *status_schedulers(flux_store *s, int64_t now, bool detail)
     return sj;
 }
 
-json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool detail, char *err, size_t errlen)
+json_t *flux_view_status(flux_store *s, const char *pipeline, const char *tag, int64_t now, bool detail, char *err,
+                         size_t errlen)
 {
     flux_run_row *rows;
     size_t n;
@@ -322,9 +353,9 @@ json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool 
         snprintf(err, errlen, "%s", flux_store_error(s));
         return NULL;
     }
-    json_t *arr = status_pipelines(rows, n);
+    json_t *arr = status_pipelines(s, rows, n, tag);
     free(rows);
-    json_t *pj = status_deployed(s, pipeline);
+    json_t *pj = status_deployed(s, pipeline, tag);
     json_t *sj = status_schedulers(s, now, detail);
     return json_pack("{s:o, s:o, s:o}", "pipelines", arr, "deployed", pj, "schedulers", sj);
 }

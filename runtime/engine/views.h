@@ -44,12 +44,17 @@ json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errle
  * outputs, counts}...] for rows, its tries (each task's in try order). */
 json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n);
 
-/* {pipelines: [{pipeline, last_run, runs, succeeded, failed}...],
- *  deployed: [{pipeline, version, plan, state, source, errors}...],
+/* {pipelines: [{pipeline, description, owner, tags, last_run, runs,
+ *               succeeded, failed}...],
+ *  deployed: [{pipeline, description, owner, tags, version, plan, state,
+ *              source, errors}...],
  *  schedulers: [{scheduler, alive, heartbeat_age_ms}...]} at now;
- * pipeline NULL: all. detail (for a text view): each scheduler also says
- * whether it "stopped", and schedulers is null when they cannot be read. */
-json_t *flux_view_status(flux_store *s, const char *pipeline, int64_t now, bool detail, char *err, size_t errlen);
+ * description, owner and tags are those of the last run's plan (deployed:
+ * the deployed plan's). pipeline NULL: all; tag: only the pipelines whose
+ * plan has it. detail (for a text view): each scheduler also says whether
+ * it "stopped", and schedulers is null when they cannot be read. */
+json_t *flux_view_status(flux_store *s, const char *pipeline, const char *tag, int64_t now, bool detail, char *err,
+                         size_t errlen);
 
 /* What a command uses (home.h's flux_home_describe) as JSON: {store: {url,
  * from}, flux_home: {path, from}, flux_yaml: {path (null: none), from},
