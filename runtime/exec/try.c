@@ -393,7 +393,10 @@ static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
     if (rc == 0 && strchr(cmd.argv[0], '/') && access(cmd.argv[0], X_OK) != 0) {
         /* the program itself is gone (flux replaced under a running
          * runner, a removed interpreter): every try would fail to start */
-        snprintf(note, notelen, "cannot start the task: %.300s: %s", cmd.argv[0], strerror(errno));
+        snprintf(note, notelen, "cannot start the task: %.300s: %s%s", cmd.argv[0], strerror(errno),
+                 !strcmp(k->t->op, "bash") && !strcmp(cmd.argv[0], "/bin/bash")
+                     ? " (a command that needs no bash can say shell = sh)"
+                     : "");
         k->final_why = "its program is missing";
         rc = -1;
     }
