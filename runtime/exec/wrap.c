@@ -51,6 +51,7 @@
 #include "wrap.h"
 #include "wrap_log.h"
 #include "wrap_report.h"
+#include "wrap_tail.h"
 
 static pid_t child = -1;
 static int chld_pipe[2] = {-1, -1}; /* written by SIGCHLD: wakes the copy loop's poll */
@@ -159,6 +160,7 @@ typedef struct copier {
     size_t len, cap;
     wrap_log log;
     wrap_report *report;
+    wrap_tail tail;
 } copier;
 
 static void emit(copier *c, const char *p, size_t n)
@@ -167,6 +169,7 @@ static void emit(copier *c, const char *p, size_t n)
         return;
     wrap_log_write(&c->log, p, n);
     wrap_report_scan(c->report, p, n);
+    wrap_tail_scan(&c->tail, p, n);
 }
 
 /* where secret k is next found in the buffer at or after i (SIZE_MAX: nowhere) */
@@ -551,14 +554,22 @@ static void copier_init(copier *c, const secrets *sec, int in, const wrap_args *
     wrap_log_init(&c->log, 1, a->dir_fd, a->max_log);
     c->buf = flux_xmalloc(c->cap);
     c->report = wrap_report_new(a->max_value, a->max_outputs);
+    wrap_tail_init(&c->tail);
 }
 
 /* The end of the output: its last bytes, the lines about report lines not
  * taken and about what the task left running, the log's tail; then the
- * report file. The exit status, 125 when a report could not be written. */
+ * report file, with the task's last line when it failed (for its note).
+ * The exit status, 125 when a report could not be written. */
 static int finish_output(copier *c, const wrap_args *a, const char *left, int code)
 {
     mask_flush(c, true);
+    if (code != 0) {
+        char last[WRAP_TAIL_MAX + 4];
+        wrap_tail_end(&c->tail);
+        wrap_tail_text(&c->tail, last, sizeof last);
+        wrap_report_set_last(c->report, last);
+    }
     const char *notices = wrap_report_end(c->report);
     wrap_log_write(&c->log, notices, strlen(notices));
     wrap_log_write(&c->log, left, strlen(left));

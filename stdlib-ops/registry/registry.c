@@ -208,7 +208,8 @@ static const flux_param_schema external_task_sensor_params[] = {
 static const flux_param_schema bash_params[] = {
     PARAM("command", FLUX_PT_SHELL, REQ | TPL, NULL,
           "shell text run by the shell in a session of its own (as with -c, read from a descriptor, never in "
-          "argv); exit status 0 is success; what it leaves running when it exits is stopped"),
+          "argv); exit status 0 is success; a failed try's note ends with the last line it printed; what it "
+          "leaves running when it exits is stopped"),
     ENUM("shell", bash_shells, 0, "bash",
          "bash runs the command with /bin/bash (pipefail, arrays, [[ ]], $'...'); sh with /bin/sh, POSIX only "
          "and faster to start"),
