@@ -15,9 +15,10 @@
  *   someone clears the past; a runner must not hang on a past that cannot
  *   change by itself.
  *
- * The store is read once per loop iteration and run at most (the tries of
- * the previous run, the run's state), so ten thousand tasks that become
- * ready together cost one query, not ten thousand.
+ * What the store says of a previous run (its state, the latest try of each
+ * of its tasks) is read in one query and kept for a recheck's interval, so
+ * ten thousand tasks that become ready cost a few queries, not ten
+ * thousand; each timed check reads it again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ struct ex_past {
     /* when mem's plan is another version: the index in mem of each task
      * here (to_prev) and here of each task of mem (from_prev), -1 for none */
     int32_t *to_prev, *from_prev;
-    uint64_t taken;     /* the loop's time + 1 when tis were read; 0: never */
+    uint64_t taken;     /* the loop's time + 1 when tis were read; 0: to be read */
     past_ti *tis;       /* the latest try of each of its tasks, sorted by task */
     size_t ntis;
     int plan_read;      /* its plan's task ids: 0 not read, 1 read, -1 unreadable */
@@ -181,13 +182,15 @@ static void free_tis(ex_past *ps)
 }
 
 /* The previous run's state and the latest try of each of its tasks, from
- * the store: read again once the loop has moved on. */
+ * the store: kept for FLUX_PAST_RECHECK_MS (a chain of ten thousand tasks
+ * that each become ready in an event of their own reads it a few times,
+ * not ten thousand), and read again by each timed check. */
 static int read_prev(ex_run *run)
 {
     ex_past *ps = run->past;
     flux_executor *ex = run->ex;
     uint64_t now = uv_now(&ex->loop) + 1;
-    if (ps->taken == now)
+    if (ps->taken && now - ps->taken < FLUX_PAST_RECHECK_MS)
         return 0;
     flux_run_row prev;
     flux_ti_row *rows;
@@ -394,8 +397,11 @@ static void on_recheck(uv_timer_t *t)
     }
     size_t n = 0;
     ex_task **ws = xcalloc(ex->past_waiting, sizeof *ws);
-    for (ex_task *w = ex->past_head; w; w = w->past_next)
+    for (ex_task *w = ex->past_head; w; w = w->past_next) {
         ws[n++] = w;
+        if (w->run->past)
+            w->run->past->taken = 0; /* what the store says now */
+    }
     recheck(ws, n);
     free(ws);
     flux_exec_dispatch(ex);
