@@ -355,4 +355,11 @@ void flux_check_task(checker *k, const flux_task *t)
         ERR(k, t->id_span, t->ctx, "missing-parameter", NULL, "task '%s' needs at least one of '%s'", t->id,
             any.data ? any.data : "");
     flux_buf_free(&any);
+    /* max_wait caps the waits exponential_backoff doubles; poke_interval
+     * alone never grows, so the setting would be accepted and ignored */
+    const flux_attr *mw = flux_attr_find(&t->attrs, "max_wait");
+    if (op->kind == FLUX_OP_SENSOR && mw && !mw->invalid && !flux_attr_bool(&t->attrs, "exponential_backoff", false))
+        WARN(k, mw->key_span, mw->ctx, "max-wait-unused",
+             "add 'exponential_backoff = true', or remove max_wait (the wait is poke_interval every time)",
+             "'max_wait' has no effect without 'exponential_backoff = true'");
 }

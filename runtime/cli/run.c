@@ -345,7 +345,9 @@ static void say_failures(flux_store *s, const flux_pipeline *p, const char *run_
             if (last->log_path[0])
                 printf("  log: %s\n", last->log_path);
         } else if (last->state == FLUX_TI_UPSTREAM_FAILED) {
-            printf("upstream_failed: %s: an upstream task failed\n", last->task);
+            /* a note says it was not an upstream task (depends_on_past) */
+            printf("upstream_failed: %s: %s\n", last->task,
+                   last->note && last->note[0] ? last->note : "an upstream task failed");
         }
     }
     if (already)

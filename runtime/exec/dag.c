@@ -72,13 +72,16 @@ int64_t flux_dag_retry_delay(const flux_retry_policy *p, int try_number)
     return d;
 }
 
-int64_t flux_dag_poke_delay(int64_t previous_ms, int64_t interval_ms, bool exponential)
+int64_t flux_dag_poke_delay(int64_t previous_ms, int64_t interval_ms, bool exponential, int64_t max_wait_ms)
 {
-    if (!previous_ms)
-        return interval_ms;
     if (!exponential)
-        return previous_ms;
-    return previous_ms * 2 > 3600000 ? 3600000 : previous_ms * 2;
+        return interval_ms;
+    int64_t d = !previous_ms ? interval_ms : previous_ms > INT64_MAX / 2 ? INT64_MAX : previous_ms * 2;
+    /* max_wait caps every wait, the first included (as Airflow's does);
+     * without it the doubling stops at an hour, or at poke_interval when
+     * that is longer, so a wait never shrinks */
+    int64_t cap = max_wait_ms > 0 ? max_wait_ms : interval_ms > FLUX_DAG_POKE_CAP_MS ? interval_ms : FLUX_DAG_POKE_CAP_MS;
+    return d > cap ? cap : d;
 }
 
 static void *xcalloc(size_t n, size_t size)

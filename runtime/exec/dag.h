@@ -57,9 +57,13 @@ typedef struct flux_retry_policy {
 } flux_retry_policy;
 /* The wait before the retry that follows try try_number (1 for the first). */
 int64_t flux_dag_retry_delay(const flux_retry_policy *p, int try_number);
-/* A sensor's next wait between pokes: interval_ms first (previous_ms 0),
- * then the same, or doubled up to an hour with exponential_backoff. */
-int64_t flux_dag_poke_delay(int64_t previous_ms, int64_t interval_ms, bool exponential);
+/* A sensor's next wait between pokes, after previous_ms (0 before the
+ * first): poke_interval (interval_ms) every time; with exponential_backoff
+ * poke_interval first, then doubled each time, capped by max_wait_ms (its
+ * first wait too), or without one (0) by an hour or poke_interval when that
+ * is longer. */
+#define FLUX_DAG_POKE_CAP_MS 3600000
+int64_t flux_dag_poke_delay(int64_t previous_ms, int64_t interval_ms, bool exponential, int64_t max_wait_ms);
 
 /* A run's graph: the children of task i are children[start[i] .. start[i+1]),
  * in edge order; nparents[i] is how many parents it waits for. */

@@ -1,5 +1,5 @@
 /* exec_int — the executor's private structures and the functions its files
- * share (executor.c, fdlimit.c, try.c, sensor.c, fields.c). Nothing outside
+ * share (executor.c, ready.c, past.c, fdlimit.c, try.c, sensor.c, fields.c). Nothing outside
  * runtime/exec includes it: the contract is executor.h.
  */
 #ifndef FLUX_EXEC_INT_H
@@ -19,11 +19,16 @@
 #include "owner.h"
 
 typedef struct ex_run ex_run;
+typedef struct ex_past ex_past; /* past.c's, per run */
 
 #define FLUX_MAX_POOLS 64
 
 /* where a task is in its life */
-typedef enum { W_IDLE, W_QUEUED, W_PROCESS, W_ADOPTED, W_POKE_WAIT, W_RETRY_WAIT, W_DONE } ex_phase;
+typedef enum {
+    W_IDLE, W_QUEUED, W_PROCESS, W_ADOPTED, W_POKE_WAIT, W_RETRY_WAIT,
+    W_PAST_WAIT, /* depends_on_past: ready, waiting for its previous run's instance (holds nothing) */
+    W_DONE
+} ex_phase;
 
 typedef struct ex_task {
     ex_run *run;
@@ -31,6 +36,9 @@ typedef struct ex_task {
     const flux_task *t;
     flux_op_run how;
     flux_rule rule;        /* trigger_rule, parsed once */
+    int64_t priority;      /* the ready queue's order: higher first */
+    bool poke_mode;        /* a sensor of mode = poke: holds its slot between pokes */
+    bool depends_on_past;  /* starts once its previous run's instance succeeded or was skipped */
     flux_dag_counts in;    /* what its parents did so far */
     bool decided;          /* trigger rule applied (run, skip or upstream_failed) */
     /* current try */
@@ -61,7 +69,11 @@ typedef struct ex_task {
     uv_timer_t deadline;   /* timeout of a process */
     bool timer_init, deadline_init;
     flux_ti_state recover_from; /* the store's unfinished state when its run was activated */
-    struct ex_task *next_ready;
+    /* in the ready queue (ready.c): its lane (0: not chosen yet) and the
+     * order it became ready in, the last key after priority and date */
+    int lane;
+    uint64_t ready_serial;
+    struct ex_task *past_prev, *past_next; /* the executor's list of W_PAST_WAIT tasks */
 } ex_task;
 
 struct ex_run {
@@ -84,6 +96,7 @@ struct ex_run {
     int max_tasks;         /* 0: no limit of its own */
     bool freeing;
     size_t closing;        /* handles still closing before the run is freed */
+    ex_past *past;         /* depends_on_past's view of its previous run (past.c); NULL until needed */
     ex_run *next;
 };
 
@@ -93,6 +106,19 @@ typedef struct ex_group {
     int running;
 } ex_group;
 
+/* Ready tries blocked or free alike: the same pool, pipeline and
+ * max_active_tasks, needing a process slot or not (ready.c). A binary heap:
+ * the head is the try that starts first. Lane 0 needs nothing (sensors the
+ * runner pokes, a sensor in poke mode that holds its slot already). */
+typedef struct ex_lane {
+    bool slot;     /* its tries need a process slot */
+    int pool;      /* the pool they draw from, -1 none */
+    int group;     /* their pipeline's ex_group, -1 for lane 0 */
+    int max_tasks; /* their runs' max_active_tasks, 0 none */
+    ex_task **heap;
+    size_t n, cap;
+} ex_lane;
+
 struct flux_executor {
     uv_loop_t loop;
     flux_store *store;
@@ -100,7 +126,14 @@ struct flux_executor {
     flux_backend *backend;
     ex_run *runs, *runs_tail;
     size_t nruns, runs_done, runs_failed, active_runs;
-    ex_task *ready_head, *ready_tail;
+    ex_lane *lanes;       /* the ready queue (ready.c) */
+    size_t nlanes, nready;
+    uint64_t ready_serial;
+    /* depends_on_past: the tasks waiting for their previous run's instance,
+     * re-checked through the store on a timer (past.c) */
+    ex_task *past_head;
+    size_t past_waiting;
+    uv_timer_t past_timer;
     int running; /* process slots in use */
     int pool_used[FLUX_MAX_POOLS + 1];
     size_t total, done, failed;
@@ -136,11 +169,31 @@ struct flux_executor {
     bool fd_said;
 };
 
-/* executor.c: slots, the queue, reports */
-void flux_exec_take_slot(ex_task *k);
+/* executor.c: slots, runs, reports */
+void flux_exec_take_slot(ex_task *k); /* once: a try that holds its slot keeps it */
 void flux_exec_give_slot(ex_task *k); /* and its pool place */
+/* An owner whose heartbeat is stale starts nothing (says so once). */
+bool flux_exec_fenced(flux_executor *ex);
+
+/* ready.c: the ready queue and its dispatch */
 void flux_exec_enqueue(ex_task *k);
 void flux_exec_dispatch(flux_executor *ex);
+/* the queued tries of run taken out (a detached run) */
+void flux_ready_drop_run(ex_run *run);
+void flux_ready_free(flux_executor *ex);
+
+/* past.c: depends_on_past */
+/* k's trigger rule says run: queued now, or when its instance in the
+ * previous run has succeeded or was skipped (W_PAST_WAIT meanwhile), or
+ * ended upstream_failed when that one ended otherwise */
+void flux_past_gate(ex_task *k);
+/* k (of this executor) ended: the tasks waiting for it are checked again */
+void flux_past_task_ended(ex_task *k);
+/* run leaves the executor (detached, or freed by a service): what links it
+ * to its previous and next runs is undone, its waiting tasks let go */
+void flux_past_forget(ex_run *run);
+void flux_past_free(ex_run *run); /* its memory, when the run is freed */
+void flux_past_init(flux_executor *ex);
 /* A transition of run (of task k, or NULL) could not be written: a runner
  * stops at once (the next one resumes from the store), a service detaches
  * that run and goes on (its owner re-adopts it from the store). */
@@ -152,6 +205,7 @@ void flux_exec_recheck(flux_executor *ex);
 void flux_exec_detached_proc_done(ex_task *k);
 void flux_exec_say(ex_task *k, flux_exec_event kind, flux_ti_state st, int64_t duration_ms, const char *note);
 void flux_exec_run_done(ex_run *run); /* when its last task finished */
+void flux_exec_say_progress(flux_executor *ex); /* the progress counts, to the status callback */
 
 /* The monotonic time of a wall-clock moment a previous runner recorded
  * (a try's start): now less the time since then, read once, never later. */
@@ -172,6 +226,8 @@ void flux_try_queue(ex_task *k);
 void flux_try_start(ex_task *k);
 void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_status);
 void flux_try_evaluate(ex_task *k);
+/* k ends in st (skipped, upstream_failed) without running, with a note or NULL */
+void flux_try_unrun(ex_task *k, flux_ti_state st, const char *note);
 void flux_try_recover(ex_task *k);
 void flux_try_done(void *ud, int status); /* the backend's done() */
 void flux_try_desc_of(const ex_task *k, flux_try_desc *d);
@@ -191,6 +247,9 @@ void flux_sensor_log(ex_task *k, int64_t now, const char *fmt, ...) __attribute_
 void flux_sensor_poked(ex_task *k, int64_t now, int code);
 void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen);
 void flux_sensor_on_poke(uv_timer_t *t);
+/* a poke-mode sensor between pokes at a stop or drain: its slot given
+ * back, recorded up_for_reschedule for the next runner */
+void flux_sensor_let_go(ex_task *k);
 
 /* fields.c: every field of a task rendered for one try, raw for running it
  * and masked JSON for the store. -1 with a note. */

@@ -1,7 +1,8 @@
-/* executor — the executor's core: runs, slots, pools, the ready queue and
- * its dispatch, signals and a service's drain (see executor.h). A try's
- * life is try.c's, sensors are sensor.c's, rendering is fields.c's, the
- * rules of the graph are dag.c's, and processes are the backend's.
+/* executor — the executor's core: runs, slots and pools, signals and a
+ * service's drain (see executor.h). The ready queue and its dispatch are
+ * ready.c's, depends_on_past is past.c's, a try's life is try.c's, sensors
+ * are sensor.c's, rendering is fields.c's, the rules of the graph are
+ * dag.c's, and processes are the backend's.
  */
 #include <assert.h>
 #include <errno.h>
@@ -40,7 +41,7 @@ void flux_exec_say(ex_task *k, flux_exec_event kind, flux_ti_state st, int64_t d
     s->task(s->ud, &e);
 }
 
-static void progress(flux_executor *ex)
+void flux_exec_say_progress(flux_executor *ex)
 {
     const flux_exec_status *s = &ex->o.status;
     if (!s->progress)
@@ -51,7 +52,7 @@ static void progress(flux_executor *ex)
 
 static void on_progress(uv_timer_t *t)
 {
-    progress(t->data);
+    flux_exec_say_progress(t->data);
 }
 
 static void detach_run(ex_run *run);
@@ -92,6 +93,8 @@ static void drain_check(flux_executor *ex);
 /* a process slot, counted globally (-j) and for the pipeline */
 void flux_exec_take_slot(ex_task *k)
 {
+    if (k->holds_slot)
+        return; /* a sensor in poke mode keeps the one it took for its first poke */
     k->holds_slot = true;
     k->run->ex->running++;
     k->run->ex->groups[k->run->group].running++;
@@ -112,55 +115,10 @@ void flux_exec_give_slot(ex_task *k)
     }
 }
 
-/* ---- the ready queue ---- */
-
-/* takes k (whose predecessor in the queue is prev, NULL at the head) out */
-static void unlink_ready(flux_executor *ex, ex_task *prev, ex_task *k)
-{
-    if (prev)
-        prev->next_ready = k->next_ready;
-    else
-        ex->ready_head = k->next_ready;
-    if (ex->ready_tail == k)
-        ex->ready_tail = prev;
-    k->next_ready = NULL;
-}
-
-void flux_exec_enqueue(ex_task *k)
-{
-    flux_executor *ex = k->run->ex;
-    k->phase = W_QUEUED;
-    k->next_ready = NULL;
-    if (ex->ready_tail)
-        ex->ready_tail->next_ready = k;
-    else
-        ex->ready_head = k;
-    ex->ready_tail = k;
-}
-
-/* the pool a task draws from, or -1 (pools of flux.yaml; an unknown pool
- * name has one slot, so a typo does not turn into unlimited parallelism) */
-static int pool_of(flux_executor *ex, const ex_task *k)
-{
-    const char *name = flux_attr_word(&k->t->attrs, "pool", NULL);
-    if (!name)
-        return -1;
-    const flux_conns *c = ex->o.conns;
-    for (size_t i = 0; c && i < c->npools && i < FLUX_MAX_POOLS; i++)
-        if (!strcmp(c->pool_names[i], name))
-            return (int)i;
-    return FLUX_MAX_POOLS; /* the shared one-slot pool of unknown names */
-}
-
-static int pool_slots(flux_executor *ex, int p)
-{
-    return p < FLUX_MAX_POOLS && ex->o.conns ? ex->o.conns->pool_slots[p] : 1;
-}
-
 /* An owner whose heartbeat has not been written for the fence time may
  * already be taken for gone by another process: it starts nothing until a
  * heartbeat is written again (on_beat dispatches then). */
-static bool fenced(flux_executor *ex)
+bool flux_exec_fenced(flux_executor *ex)
 {
     if (flux_clock_mono_ms() - ex->beat_ok_ms <= FLUX_OWNER_FENCE_MS)
         return false;
@@ -172,59 +130,13 @@ static bool fenced(flux_executor *ex)
     return true;
 }
 
-static void dispatch_once(flux_executor *ex)
-{
-    if (ex->ready_head && fenced(ex))
-        return;
-    /* first in, first out, skipping a task whose pool is full */
-    ex_task *prev = NULL;
-    for (ex_task *k = ex->ready_head; k && !ex->stopping && !ex->draining;) {
-        bool needs_slot = k->how == FLUX_OP_RUN_PROCESS || k->how == FLUX_OP_RUN_POKE_PROCESS;
-        if (needs_slot && (ex->running >= ex->o.slots || !flux_fds_for_one_more(ex)))
-            break;
-        int p = needs_slot ? pool_of(ex, k) : -1;
-        bool full = needs_slot && k->run->max_tasks > 0 && ex->groups[k->run->group].running >= k->run->max_tasks;
-        if (full || (p >= 0 && ex->pool_used[p] >= pool_slots(ex, p))) {
-            prev = k;
-            k = k->next_ready;
-            continue;
-        }
-        ex_task *next = k->next_ready;
-        unlink_ready(ex, prev, k);
-        k->pool = p;
-        if (p >= 0)
-            ex->pool_used[p]++;
-        flux_try_start(k);
-        if (ex->redispatch)
-            return; /* the queue changed under us: start over */
-        k = next;
-    }
-}
-
-/* Not reentrant: starting a task can finish it at once (a sensor whose first
- * poke succeeds) and that asks for a dispatch from inside this one; the
- * inner request is a second pass of the outer loop instead. */
-void flux_exec_dispatch(flux_executor *ex)
-{
-    if (ex->dispatching) {
-        ex->redispatch = true;
-        return;
-    }
-    ex->dispatching = true;
-    do {
-        ex->redispatch = false;
-        dispatch_once(ex);
-    } while (ex->redispatch);
-    ex->dispatching = false;
-    progress(ex);
-}
-
 /* ---- runs ---- */
 
 static void maybe_start_runs(flux_executor *ex);
 
 static void run_freed(ex_run *run)
 {
+    flux_past_free(run);
     for (size_t i = 0; i < run->n; i++)
         free(run->tasks[i].outputs);
     free(run->tasks);
@@ -259,6 +171,7 @@ static void free_run_later(ex_run *run)
     ex->total -= run->n;
     ex->done -= run->n - run->unfinished;
     run->freeing = true;
+    flux_past_forget(run);
     for (size_t i = 0; i < run->n; i++) {
         ex_task *k = &run->tasks[i];
         /* cannot happen while each try ends once (a run ends after its last
@@ -296,24 +209,18 @@ static void detach_run(ex_run *run)
 {
     flux_executor *ex = run->ex;
     run->detached = true;
-    if (ex->dispatching)
-        ex->redispatch = true; /* the queue changes under the dispatch loop */
-    ex_task *prev = NULL;
-    for (ex_task *k = ex->ready_head, *next; k; k = next) {
-        next = k->next_ready;
-        if (k->run != run)
-            prev = k;
-        else
-            unlink_ready(ex, prev, k);
-    }
+    flux_ready_drop_run(run);
+    flux_past_forget(run);
     for (size_t i = 0; i < run->n; i++) {
         ex_task *k = &run->tasks[i];
         uv_timer_stop(&k->timer);
         uv_timer_stop(&k->deadline);
         if (k->phase == W_POKE_WAIT)
             ex->in_flight--;
-        if (!k->proc)
+        if (!k->proc) {
             k->phase = W_IDLE;
+            flux_exec_give_slot(k); /* a sensor in poke mode between pokes */
+        }
     }
     if (!run->ended) {
         run->ended = true;
@@ -634,6 +541,10 @@ int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *pla
         k->t = p->tasks[i];
         k->how = flux_op_how(k->t->op);
         k->rule = flux_dag_rule(flux_attr_word(&k->t->attrs, "trigger_rule", "all_success"));
+        k->priority = flux_attr_int(&k->t->attrs, "priority", 1);
+        k->depends_on_past = flux_attr_bool(&k->t->attrs, "depends_on_past", false);
+        k->poke_mode = (k->how == FLUX_OP_RUN_POKE || k->how == FLUX_OP_RUN_POKE_PROCESS) &&
+                       !strcmp(flux_attr_word(&k->t->attrs, "mode", "reschedule"), "poke");
         k->in.waiting = run->g.nparents[i];
         k->state = FLUX_TI_NONE;
         k->pool = -1;
@@ -683,7 +594,8 @@ static void on_stop_timer(uv_timer_t *t)
 /* At a stop, what waits for its time is left to the next runner: retries
  * (up_for_retry in the store) and sensors between pokes (up_for_reschedule;
  * such a wait holds no slot but counts in in_flight, which a stop waits to
- * see at 0). */
+ * see at 0; a sensor in poke mode gives its slot back and is recorded
+ * up_for_reschedule too, so the next runner resumes its wait). */
 static void let_waits_go(flux_executor *ex)
 {
     for (ex_run *r = ex->runs; r; r = r->next)
@@ -694,7 +606,10 @@ static void let_waits_go(flux_executor *ex)
                 k->phase = W_IDLE;
                 ex->in_flight--;
             }
+            if (k->poke_mode && k->holds_slot && !k->proc)
+                flux_sensor_let_go(k);
         }
+    uv_timer_stop(&ex->past_timer); /* a waiting task is decided again by the next runner */
 }
 
 static void on_signal(uv_signal_t *h, int sig)
@@ -813,7 +728,7 @@ static void beat(flux_executor *ex)
     int64_t mono = flux_clock_mono_ms();
     if (flux_owner_beat(ex->store, &ex->owner, flux_clock_wall_ms(), false) != 0) {
         if (!ex->fence_said && mono - ex->beat_ok_ms > FLUX_OWNER_FENCE_MS)
-            fenced(ex);
+            flux_exec_fenced(ex);
         return;
     }
     bool gap = mono - ex->beat_ok_ms > FLUX_OWNER_FENCE_MS;
@@ -867,6 +782,7 @@ flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
     ex->beat_ok_ms = flux_clock_mono_ms();
     uv_timer_init(&ex->loop, &ex->beat);
     ex->beat.data = ex;
+    flux_past_init(ex);
     return ex;
 }
 
@@ -928,6 +844,7 @@ void flux_exec_free(flux_executor *ex)
         run_freed(r);
     }
     free(ex->handoffs);
+    flux_ready_free(ex);
     for (size_t i = 0; i < ex->ngroups; i++)
         free(ex->groups[i].pipeline);
     free(ex->groups);

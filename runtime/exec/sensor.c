@@ -1,8 +1,11 @@
 /* sensor — sensors between their pokes: the ones the runner checks itself
- * (a file, a time, another pipeline's task), the wait without a slot until
- * the next poke, the timeout that bounds the whole wait (final: a sensor
- * that timed out is not retried), and the sensor's log: one line per poke
- * with its time, result and reason.
+ * (a file, a time, another pipeline's task), the wait until the next poke
+ * (mode = reschedule: without a slot, up_for_reschedule; mode = poke: the
+ * process slot and pool slot kept, running, as Airflow's poke mode keeps
+ * its worker), the waits' growth (exponential_backoff, max_wait), the
+ * timeout that bounds the whole wait (final: a sensor that timed out is not
+ * retried), and the sensor's log: one line per poke with its time, result
+ * and reason.
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -132,9 +135,33 @@ void flux_sensor_poke(ex_task *k)
     flux_sensor_not_yet(k, now, note, sizeof note);
 }
 
+/* up_for_reschedule, in the store and for the status callback: a sensor
+ * between pokes that holds no slot. -1 when it could not be written. */
+static int rescheduled(ex_task *k)
+{
+    flux_executor *ex = k->run->ex;
+    if (k->state == FLUX_TI_UP_FOR_RESCHEDULE)
+        return 0;
+    k->state = FLUX_TI_UP_FOR_RESCHEDULE;
+    if (flux_store_ti_update(ex->store, k->ti_id, &(flux_ti_patch){.state = k->state}) != 0) {
+        flux_exec_store_fail(k->run, k, "sensor reschedule");
+        return -1;
+    }
+    flux_exec_say(k, FLUX_EXEC_RESCHEDULED, k->state, 0, NULL);
+    return 0;
+}
+
+void flux_sensor_let_go(ex_task *k)
+{
+    flux_exec_give_slot(k);
+    if (!k->run->detached && k->ti_id)
+        rescheduled(k);
+}
+
 /* A sensor whose condition does not hold yet: fail (or skip, soft_fail) at
- * its timeout, else wait for the next poke without a slot. now: the wall
- * clock, for the log; the wait is measured on the monotonic clock. */
+ * its timeout, else wait for the next poke: without a slot (reschedule), or
+ * keeping it and running (poke). now: the wall clock, for the log; the
+ * wait is measured on the monotonic clock. */
 void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen)
 {
     flux_executor *ex = k->run->ex;
@@ -158,25 +185,29 @@ void flux_sensor_not_yet(ex_task *k, int64_t now, char *note, size_t notelen)
         flux_exec_dispatch(ex);
         return;
     }
-    /* not yet: wait without a slot */
-    if (k->state != FLUX_TI_UP_FOR_RESCHEDULE) {
-        k->state = FLUX_TI_UP_FOR_RESCHEDULE;
-        if (flux_store_ti_update(ex->store, k->ti_id, &(flux_ti_patch){.state = k->state}) != 0)
-            flux_exec_store_fail(k->run, k, "sensor reschedule");
-        flux_exec_say(k, FLUX_EXEC_RESCHEDULED, k->state, 0, NULL);
+    bool leaving = ex->stopping || ex->draining;
+    if (leaving || !k->poke_mode) {
+        /* not yet: wait without a slot; or no next poke here at all, and
+         * up_for_reschedule is where the next runner picks the wait up */
+        flux_exec_give_slot(k);
+        if (rescheduled(k) != 0)
+            return;
     }
-    if (ex->stopping || ex->draining) {
-        /* no next poke here: up_for_reschedule is where the next runner
-         * picks the wait up */
+    if (leaving) {
         k->phase = W_IDLE;
         ex->in_flight--;
         return;
     }
     k->poke_delay_ms = flux_dag_poke_delay(k->poke_delay_ms, flux_attr_ms(&k->t->attrs, "poke_interval", 60000),
-                                           flux_attr_bool(&k->t->attrs, "exponential_backoff", false));
+                                           flux_attr_bool(&k->t->attrs, "exponential_backoff", false),
+                                           flux_attr_ms(&k->t->attrs, "max_wait", 0));
     int64_t left = limit - waited;
     int64_t wait = k->poke_delay_ms < left ? k->poke_delay_ms : left;
     k->phase = W_POKE_WAIT;
+    /* from now, not from the loop's time at the start of this event (the
+     * poke and its store writes may have taken a while): a wait is never
+     * shorter than it says */
+    uv_update_time(&ex->loop);
     uv_timer_start(&k->timer, flux_sensor_on_poke, (uint64_t)(wait > 0 ? wait : 0), 0);
 }
 
@@ -185,8 +216,10 @@ void flux_sensor_on_poke(uv_timer_t *t)
     ex_task *k = t->data;
     if (k->run->ex->stopping)
         return;
-    if (k->how == FLUX_OP_RUN_POKE_PROCESS) {
-        /* the next poke is a process again: it queues for a slot */
+    if (k->how == FLUX_OP_RUN_POKE_PROCESS || (k->poke_mode && !k->holds_slot)) {
+        /* the next poke is a process again, or a poke-mode sensor resumed
+         * from the store needs its slot back: it queues (one that holds
+         * its slot already starts at the next dispatch, fenced like any) */
         k->run->ex->in_flight--;
         flux_exec_enqueue(k);
         flux_exec_dispatch(k->run->ex);

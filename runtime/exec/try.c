@@ -209,10 +209,10 @@ static void process_ended(ex_task *k, int code)
         flux_sensor_poked(k, flux_clock_wall_ms(), code);
     }
     if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->interrupted && !k->timed_out && not_yet) {
-        /* a poke said "not yet": give the slot back and poke again later;
-         * the wait between pokes counts in in_flight, as a sensor the
-         * runner checks itself does (a stop lets it go: exec_int.h) */
-        flux_exec_give_slot(k);
+        /* a poke said "not yet": poke again later, the slot given back
+         * (mode = reschedule) or kept (mode = poke) by not_yet; the wait
+         * between pokes counts in in_flight, as a sensor the runner checks
+         * itself does (a stop lets it go: exec_int.h) */
         ex->in_flight++;
         flux_sensor_not_yet(k, flux_clock_wall_ms(), note, sizeof note);
         flux_exec_dispatch(ex);
@@ -463,7 +463,9 @@ void flux_try_start(ex_task *k)
         flux_try_finished(k, FLUX_TI_FAILED, note, -1);
         return;
     }
-    bool repoke = k->how == FLUX_OP_RUN_POKE_PROCESS && k->first_poke_mono;
+    /* a sensor's later poke (or a resumed wait) keeps the try's start */
+    bool repoke = (k->how == FLUX_OP_RUN_POKE_PROCESS || k->how == FLUX_OP_RUN_POKE) && k->first_poke_mono;
+    bool kept = k->poke_mode && k->holds_slot; /* between pokes in mode = poke */
     k->state = FLUX_TI_RUNNING;
     if (!repoke)
         k->started_ms = flux_clock_wall_ms(), k->started_mono = flux_clock_mono_ms();
@@ -478,6 +480,8 @@ void flux_try_start(ex_task *k)
             return;
         }
         close(d);
+        if (k->poke_mode)
+            flux_exec_take_slot(k); /* kept until its wait ends (its pool place was taken by the dispatch) */
         if (flux_store_ti_update(ex->store, k->ti_id,
                                  &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = k->started_ms,
                                                   .host = ex->host, .log_path = k->log_path}) != 0) {
@@ -511,7 +515,9 @@ void flux_try_start(ex_task *k)
     if (timeout > 0)
         start_deadline(k, timeout);
     count_handoff(k);
-    flux_exec_say(k, FLUX_EXEC_STARTED, FLUX_TI_RUNNING, 0, NULL);
+    /* a poke-mode sensor's next poke: it has been running all along */
+    if (!(repoke && kept))
+        flux_exec_say(k, FLUX_EXEC_STARTED, FLUX_TI_RUNNING, 0, NULL);
 }
 
 /* ---- the end of a try, and what it means for its children ---- */
@@ -544,6 +550,7 @@ static void finalize(ex_task *k)
     if (k->state == FLUX_TI_FAILED || k->state == FLUX_TI_UPSTREAM_FAILED)
         ex->failed++;
     run->unfinished--;
+    flux_past_task_ended(k);
     for (uint32_t j = run->g.start[k->idx]; j < run->g.start[k->idx + 1]; j++) {
         ex_task *c = &run->tasks[run->g.children[j]];
         flux_dag_parent_done(&c->in, outcome(k->state));
@@ -598,6 +605,22 @@ void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_
     finalize(k);
 }
 
+void flux_try_unrun(ex_task *k, flux_ti_state st, const char *note)
+{
+    /* one row says so */
+    flux_executor *ex = k->run->ex;
+    k->try_number++;
+    int64_t now = flux_clock_wall_ms();
+    if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, st, now, &k->ti_id) != 0 ||
+        flux_store_ti_update(ex->store, k->ti_id, &(flux_ti_patch){.state = st, .ended_ms = now, .note = note}) != 0)
+        flux_exec_store_fail(k->run, k, "record a skipped task");
+    if (k->run->detached)
+        return;
+    k->state = st;
+    flux_exec_say(k, FLUX_EXEC_DECIDED, st, 0, note);
+    finalize(k);
+}
+
 void flux_try_evaluate(ex_task *k)
 {
     if (k->decided || k->run->ex->stopping || k->run->detached)
@@ -606,23 +629,12 @@ void flux_try_evaluate(ex_task *k)
     if (d == FLUX_DAG_WAIT)
         return;
     k->decided = true;
-    flux_executor *ex = k->run->ex;
-    if (d == FLUX_DAG_RUN) {
+    if (d == FLUX_DAG_RUN && k->depends_on_past)
+        flux_past_gate(k); /* queued now, later, or never */
+    else if (d == FLUX_DAG_RUN)
         flux_try_queue(k);
-        return;
-    }
-    /* skipped or upstream_failed without running: one row says so */
-    flux_ti_state st = d == FLUX_DAG_SKIP ? FLUX_TI_SKIPPED : FLUX_TI_UPSTREAM_FAILED;
-    k->try_number++;
-    int64_t now = flux_clock_wall_ms();
-    if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, st, now, &k->ti_id) != 0 ||
-        flux_store_ti_update(ex->store, k->ti_id, &(flux_ti_patch){.state = st, .ended_ms = now}) != 0)
-        flux_exec_store_fail(k->run, k, "record a skipped task");
-    if (k->run->detached)
-        return;
-    k->state = st;
-    flux_exec_say(k, FLUX_EXEC_DECIDED, st, 0, NULL);
-    finalize(k);
+    else
+        flux_try_unrun(k, d == FLUX_DAG_SKIP ? FLUX_TI_SKIPPED : FLUX_TI_UPSTREAM_FAILED, NULL);
 }
 
 /* ---- recovery: what a previous runner left in state running or queued ---- */

@@ -48,6 +48,9 @@ static const char *const SQL[ST__COUNT] = {
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_RUN_BY_ID] = "SELECT " RUN_COLS " FROM runs WHERE id = ?",
     [ST_RUN_BY_NAME] = "SELECT " RUN_COLS " FROM runs WHERE pipeline = ? AND run_id = ?",
+    /* depends_on_past's previous run: any trigger; of two at one date, the later created */
+    [ST_RUN_PREVIOUS] = "SELECT " RUN_COLS " FROM runs WHERE pipeline = ? AND logical_date < ? "
+                        "ORDER BY logical_date DESC, id DESC LIMIT 1",
     /* (state, clear_started, now, ended, id): see flux_store_set_run_state */
     [ST_RUN_SET_STATE] = "UPDATE runs SET state = ?, "
                          "started_at = CASE WHEN ? = 1 THEN NULL ELSE COALESCE(started_at, ?) END, "

@@ -89,6 +89,10 @@ int flux_store_create_run(flux_store *s, const flux_run_row *in, const char *own
                           int64_t now_ms, flux_run_row *row, bool *created);
 int flux_store_get_run(flux_store *s, int64_t id, flux_run_row *row);          /* 1 when not found */
 int flux_store_find_run(flux_store *s, const char *pipeline, const char *run_id, flux_run_row *row); /* 1: none */
+/* The run of pipeline with the greatest logical date before logical_date,
+ * whatever triggered it (of two at that date, the later created): what
+ * depends_on_past waits for. 0 found, 1 none, -1 error. */
+int flux_store_previous_run(flux_store *s, const char *pipeline, int64_t logical_date, flux_run_row *row);
 int flux_store_set_run_state(flux_store *s, int64_t id, flux_run_state st, int64_t now_ms);
 /* Runs newest first; pipeline NULL for all; limit 0 for no limit. Caller frees *rows. */
 int flux_store_list_runs(flux_store *s, const char *pipeline, size_t limit, flux_run_row **rows, size_t *n);

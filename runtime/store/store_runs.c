@@ -156,6 +156,15 @@ int flux_store_find_run(flux_store *s, const char *pipeline, const char *run_id,
     return rc < 0 ? -1 : rc;
 }
 
+int flux_store_previous_run(flux_store *s, const char *pipeline, int64_t logical_date, flux_run_row *row)
+{
+    flux_db_stmt *st = store_use(s, ST_RUN_PREVIOUS);
+    if (!st || store_bind(s, st, "si", pipeline ? pipeline : "", logical_date))
+        return -1;
+    int rc = one_run(s, st, row);
+    return rc < 0 ? -1 : rc;
+}
+
 typedef struct {
     int64_t id, now;
     flux_run_state st;

@@ -144,7 +144,8 @@ static const struct {
 } kinds[] = {
     {FLUX_OP_SENSOR, "Sensors",
      "A sensor checks a condition every `poke_interval` until it holds or `timeout` passes; "
-     "between pokes it holds no worker slot (in the default `reschedule` mode)."},
+     "between pokes it holds no process or pool slot in the default `reschedule` mode, and keeps both "
+     "in `poke` mode (see section 6.1)."},
     {FLUX_OP_REMOTE, "Remote execution", "These run one thing and succeed or fail with it."},
     {FLUX_OP_TRANSFER, "Transfers",
      "Every transfer counts the records it read, wrote and rejected and stores the counts with the "

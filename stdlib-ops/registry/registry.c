@@ -89,11 +89,16 @@ static const char *const http_conns[] = {"http", NULL};
     ENUM("trigger_rule", flux_trigger_rules, (F), "all_success", \
          "which states of the upstream tasks let this task start"), \
     PARAM("depends_on_past", FLUX_PT_BOOL, (F), "false", \
-          "start only once this task succeeded or was skipped in the previous run"), \
+          "start only once this task succeeded or was skipped in the pipeline's previous run (the greatest " \
+          "logical date before this one's); waits while that one is unfinished, and ends upstream_failed, " \
+          "its note saying what to clear, when that one failed; the first run, or one whose previous run " \
+          "lacks the task, starts"), \
     PARAM("pool", FLUX_PT_STRING, (F), NULL, \
           "named pool whose slots bound how many of its tasks run at once; default: no pool"), \
     PARAM("priority", FLUX_PT_INT, (F), "1", \
-          "tasks waiting for a slot start in decreasing priority"), \
+          "tasks waiting for a process slot, a pool's slot or max_active_tasks start in decreasing " \
+          "priority (negative allowed); ties: the run with the earlier logical date, then the order they " \
+          "became ready"), \
     PARAM("max_output_value", FLUX_PT_INT, (F) | FLUX_PF_POSITIVE, "65536", \
           "most bytes of one `::output` value; a longer one fails the task, its note naming the output and " \
           "the limit"), \
@@ -114,14 +119,15 @@ static const flux_param_schema sensor_params[] = {
     PARAM("poke_interval", FLUX_PT_DURATION, 0, "1m",
           "wait between two checks of the condition"),
     ENUM("mode", sensor_modes, 0, "reschedule",
-         "reschedule frees the worker slot between pokes; "
-         "poke keeps the process alive (for waits of seconds)"),
+         "reschedule holds no process or pool slot between pokes (state up_for_reschedule); poke keeps "
+         "both for the whole wait and stays running (for waits of seconds)"),
     PARAM("soft_fail", FLUX_PT_BOOL, 0, "false",
           "on timeout mark the task skipped instead of failed"),
     PARAM("exponential_backoff", FLUX_PT_BOOL, 0, "false",
-          "double the wait after each unsuccessful poke, starting from poke_interval"),
+          "double the wait after each unsuccessful poke, starting from poke_interval, up to max_wait"),
     PARAM("max_wait", FLUX_PT_DURATION, 0, NULL,
-          "longest wait between pokes under exponential_backoff; default: no cap"),
+          "longest wait between pokes under exponential_backoff, the first one included (a warning "
+          "without exponential_backoff); default: an hour, or poke_interval when longer"),
 };
 
 /* None is templated: these are fixed when the plan is compiled, before any run

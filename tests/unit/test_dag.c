@@ -160,12 +160,25 @@ static void test_retry_delay(void)
 
 static void test_poke_delay(void)
 {
-    check(flux_dag_poke_delay(0, 60000, false) == 60000, "first wait is poke_interval");
-    check(flux_dag_poke_delay(60000, 60000, false) == 60000, "then the same");
-    check(flux_dag_poke_delay(0, 1000, true) == 1000, "exponential starts at poke_interval");
-    check(flux_dag_poke_delay(1000, 1000, true) == 2000, "and doubles");
-    check(flux_dag_poke_delay(3000000, 1000, true) == 3600000, "up to an hour");
-    check(flux_dag_poke_delay(3600000, 1000, true) == 3600000, "and stays there");
+    check(flux_dag_poke_delay(0, 60000, false, 0) == 60000, "first wait is poke_interval");
+    check(flux_dag_poke_delay(60000, 60000, false, 0) == 60000, "then the same");
+    check(flux_dag_poke_delay(60000, 60000, false, 1000) == 60000, "max_wait changes nothing without backoff");
+    check(flux_dag_poke_delay(0, 1000, true, 0) == 1000, "exponential starts at poke_interval");
+    check(flux_dag_poke_delay(1000, 1000, true, 0) == 2000, "and doubles");
+    check(flux_dag_poke_delay(3000000, 1000, true, 0) == 3600000, "up to an hour");
+    check(flux_dag_poke_delay(3600000, 1000, true, 0) == 3600000, "and stays there");
+    check(flux_dag_poke_delay(7200000, 7200000, true, 0) == 7200000,
+          "a poke_interval over an hour: the wait never shrinks below it");
+    /* max_wait caps the doubling: 100, 200, 300, 300 ... */
+    int64_t d = 0, seen[6];
+    for (int i = 0; i < 6; i++)
+        seen[i] = d = flux_dag_poke_delay(d, 100, true, 300);
+    check(seen[0] == 100 && seen[1] == 200 && seen[2] == 300 && seen[3] == 300 && seen[5] == 300,
+          "max_wait caps: %lld %lld %lld %lld %lld %lld", (long long)seen[0], (long long)seen[1],
+          (long long)seen[2], (long long)seen[3], (long long)seen[4], (long long)seen[5]);
+    check(flux_dag_poke_delay(0, 5000, true, 2000) == 2000, "max_wait caps the first wait too");
+    check(flux_dag_poke_delay(3600000, 1000, true, 7200000) == 7200000, "a max_wait over an hour lifts the hour cap");
+    check(flux_dag_poke_delay(INT64_MAX / 2 + 1, 1000, true, 0) == 3600000, "doubling saturates without overflow");
 }
 
 static void test_graph(void)

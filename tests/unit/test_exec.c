@@ -27,6 +27,7 @@ typedef struct fake {
     flux_backend base;
     uv_loop_t *loop;
     char started[2048]; /* "task.try " per start, in order */
+    char started_runs[2048]; /* "run:task " per start, in order */
     int recovered;
 } fake;
 
@@ -56,6 +57,8 @@ static flux_proc *fake_start(flux_backend *base, const flux_try_desc *t, const f
     char one[128];
     snprintf(one, sizeof one, "%s.%d ", t->task, t->try_number);
     strncat(f->started, one, sizeof f->started - strlen(f->started) - 1);
+    snprintf(one, sizeof one, "%s:%s ", t->run_id, t->task);
+    strncat(f->started_runs, one, sizeof f->started_runs - strlen(f->started_runs) - 1);
     flux_proc *p = calloc(1, sizeof *p);
     p->b = base;
     p->ud = ud;
@@ -189,11 +192,120 @@ static const char *state_of(flux_ti_row *rows, size_t n, const char *task_id, in
     return st;
 }
 
-static flux_executor *executor(flux_store *s, const char *home, seen *sn)
+static flux_executor *executor_j(flux_store *s, const char *home, seen *sn, int slots)
 {
-    flux_exec_opts o = {.slots = 4, .home = home, .self = "flux", .backend_new = fake_new};
+    flux_exec_opts o = {.slots = slots, .home = home, .self = "flux", .backend_new = fake_new};
     o.status = (flux_exec_status){.task = on_task, .run_ended = on_run_ended, .ud = sn};
     return flux_exec_new(s, &o);
+}
+
+static flux_executor *executor(flux_store *s, const char *home, seen *sn)
+{
+    return executor_j(s, home, sn, 4);
+}
+
+/* ---- pipelines of one-attribute tasks, for the ready queue and the past ---- */
+
+typedef struct mini {
+    flux_task tasks[12];
+    flux_task *taskp[12];
+    flux_attr attrs[12][3];
+    flux_edge edges[12];
+    flux_pipeline p;
+} mini;
+
+/* task i of m: command, then priority and depends_on_past when given */
+static void mini_task(mini *m, int i, const char *id, const char *command, int64_t priority, bool past)
+{
+    size_t n = 0;
+    m->attrs[i][n++] = (flux_attr){.key = "command", .val = text(FLUX_F_STRING, command)};
+    if (priority != 1)
+        m->attrs[i][n++] = (flux_attr){.key = "priority", .val = {.kind = FLUX_F_INT, .u.i = priority}};
+    if (past)
+        m->attrs[i][n++] = (flux_attr){.key = "depends_on_past", .val = {.kind = FLUX_F_BOOL, .u.b = true}};
+    m->tasks[i] = (flux_task){.id = id, .op = "bash", .kind = "", .attrs = {m->attrs[i], n, n}, .index = (size_t)i};
+    m->taskp[i] = &m->tasks[i];
+}
+
+static void mini_pipeline(mini *m, const char *name, size_t ntasks)
+{
+    m->p = (flux_pipeline){.name = name, .tasks = m->taskp, .ntasks = ntasks, .edges = m->edges, .nedges = 0};
+}
+
+/* -j 1, one run: the tries start by priority, ties in the order they
+ * became ready; then two runs: a tie goes to the earlier logical date */
+static void test_priority(flux_store *s, const char *dir, const flux_tz *utc)
+{
+    static mini m;
+    static const int64_t prio[] = {3, -2, 10, 1, 7, 5, 5, 0};
+    static const char *const ids[] = {"p3", "m2", "p10", "p1", "p7", "t5a", "t5b", "p0"};
+    for (int i = 0; i < 8; i++)
+        mini_task(&m, i, ids[i], "exit 0", prio[i], false);
+    mini_pipeline(&m, "prio", 8);
+    flux_value params = {.t = FLUX_T_NONE};
+    flux_interval d1 = {86400000, 2 * 86400000, 2 * 86400000}, d2 = {2 * 86400000, 3 * 86400000, 3 * 86400000};
+    seen sn = {0};
+    flux_executor *ex = executor_j(s, dir, &sn, 1);
+    check(flux_exec_add_run(ex, &m.p, "", utc, &d1, "manual", "prio-1", params) == 0, "add run prio-1");
+    check(flux_exec_run(ex) == 0, "prio-1 succeeded");
+    check(!strcmp(the_fake->started, "p10.1 p7.1 t5a.1 t5b.1 p3.1 p1.1 p0.1 m2.1 "), "-j 1 by priority: %s",
+          the_fake->started);
+    flux_exec_free(ex);
+
+    /* the later run added first: its equal-priority tries still wait for the earlier run's */
+    static mini two;
+    mini_task(&two, 0, "lo", "exit 0", 1, false);
+    mini_task(&two, 1, "hi", "exit 0", 4, false);
+    mini_pipeline(&two, "prio_days", 2);
+    seen sn2 = {0};
+    ex = executor_j(s, dir, &sn2, 1);
+    check(flux_exec_add_run(ex, &two.p, "", utc, &d2, "backfill", "day-2", params) == 0, "add day-2");
+    check(flux_exec_add_run(ex, &two.p, "", utc, &d1, "backfill", "day-1", params) == 0, "add day-1");
+    check(flux_exec_run(ex) == 0, "both days succeeded");
+    check(!strcmp(the_fake->started_runs, "day-1:hi day-2:hi day-1:lo day-2:lo "), "started: %s",
+          the_fake->started_runs);
+    check(sn2.runs_ok == 2, "two runs ended");
+    flux_exec_free(ex);
+}
+
+/* depends_on_past between two versions of a pipeline in one executor: the
+ * previous run's instance is found by task id (its plan orders them
+ * otherwise); a failed one blocks with a note naming it; a task the
+ * previous version lacks runs; one whose previous instance succeeded runs */
+static void test_past(flux_store *s, const char *dir, const flux_tz *utc)
+{
+    static mini v1, v2;
+    mini_task(&v1, 0, "ok", "exit 0", 1, true);
+    mini_task(&v1, 1, "load", "exit 1", 1, true);
+    mini_pipeline(&v1, "past", 2);
+    mini_task(&v2, 0, "added", "exit 0", 1, true);
+    mini_task(&v2, 1, "load", "exit 0", 1, true);
+    mini_task(&v2, 2, "ok", "exit 0", 1, true);
+    mini_pipeline(&v2, "past", 3);
+    flux_value params = {.t = FLUX_T_NONE};
+    flux_interval d1 = {86400000, 2 * 86400000, 2 * 86400000}, d2 = {2 * 86400000, 3 * 86400000, 3 * 86400000};
+    seen sn = {0};
+    flux_executor *ex = executor_j(s, dir, &sn, 2);
+    check(flux_exec_add_run(ex, &v1.p, "", utc, &d1, "backfill", "past-1", params) == 0, "add past-1");
+    check(flux_exec_add_run(ex, &v2.p, "", utc, &d2, "backfill", "past-2", params) == 0, "add past-2");
+    flux_exec_run(ex);
+    flux_exec_free(ex);
+    flux_run_row r2;
+    flux_ti_row *rows = NULL;
+    size_t n = 0;
+    check(flux_store_find_run(s, "past", "past-2", &r2) == 0 && flux_store_list_tis(s, r2.id, &rows, &n) == 0,
+          "past-2's tries");
+    int tries;
+    check(!strcmp(state_of(rows, n, "added", &tries), "success"), "a task the previous version lacks runs");
+    check(!strcmp(state_of(rows, n, "ok", &tries), "success"), "after a success in the previous run it runs");
+    check(!strcmp(state_of(rows, n, "load", &tries), "upstream_failed"), "after a failure it is blocked");
+    const char *note = "";
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].task, "load") && rows[i].note)
+            note = rows[i].note;
+    check(strstr(note, "blocked by depends_on_past: load ended failed in the previous run, past-1;") != NULL,
+          "the note: %s", note);
+    flux_ti_rows_free(rows, n);
 }
 
 int main(void)
@@ -286,6 +398,9 @@ int main(void)
           the_fake->started);
     check(strstr(sn2.ends, "a=success ") != NULL, "a's recovered status taken: %s", sn2.ends);
     flux_exec_free(ex);
+
+    test_priority(s, dir, utc);
+    test_past(s, dir, utc);
 
     flux_store_close(s);
     char cmd[256];

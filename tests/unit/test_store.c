@@ -404,8 +404,19 @@ static void list_checks(flux_store *s)
     OK(s, flux_store_list_runs(s, "nobody", 0, &rows, &n));
     CHECK(n == 0);
     free(rows);
+    /* the previous run (depends_on_past): the greatest logical date before
+     * the given one, whatever the order of creation; of two at one date the
+     * later created; none before the first */
+    flux_run_row prev, twin = run_in("lister", "manual-day-2", plan_id(5), "manual", 2 * 86400000), made;
+    OK(s, flux_store_create_run(s, &twin, NULL, NULL, 200, &made, &created));
+    CHECK(flux_store_previous_run(s, "lister", 4 * 86400000, &prev) == 0 && streq(prev.run_id, "day-3"));
+    CHECK(flux_store_previous_run(s, "lister", 3 * 86400000, &prev) == 0 && streq(prev.run_id, "manual-day-2"));
+    CHECK(flux_store_previous_run(s, "lister", 2 * 86400000 + 1, &prev) == 0 && prev.id == made.id);
+    CHECK(flux_store_previous_run(s, "lister", 2 * 86400000, &prev) == 0 && streq(prev.run_id, "day-1"));
+    CHECK(flux_store_previous_run(s, "lister", 1 * 86400000, &prev) == 1);
+    CHECK(flux_store_previous_run(s, "nobody", 4 * 86400000, &prev) == 1);
     OK(s, flux_store_list_runs(s, NULL, 0, &rows, &n));
-    CHECK(n >= 7);
+    CHECK(n >= 8);
     bool sorted = true;
     for (size_t i = 1; i < n; i++)
         if (rows[i].logical_date > rows[i - 1].logical_date ||

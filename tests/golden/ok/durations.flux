@@ -11,6 +11,7 @@ pipeline p {
     task w : time_sensor {
         until = "{{ interval_end | add(5m) }}"
         poke_interval = 1m
+        exponential_backoff = true
         max_wait = 1w
     }
 }
