@@ -15,7 +15,7 @@
 #include "store_driver.h"
 
 /* The schema version this build writes; each driver has as many steps. */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 /* Longest values, in bytes: the fixed buffers of the row structs, and MySQL's
  * column sizes (VARCHAR(n) counts characters, so n bytes always fit). */
@@ -89,6 +89,15 @@ enum {
     ST_RUNS_OWNED,
     ST_RUN_LAST_SCHEDULED,
     ST_RUNS_ACTIVE,
+    ST_NOTICE_INSERT,
+    ST_NOTICE_LIST,
+    ST_NOTICE_DUE,
+    ST_NOTICE_DUE_OWNER,
+    ST_NOTICE_CLAIM,
+    ST_NOTICE_SENT,
+    ST_NOTICE_FAILED,
+    ST_DEADLINE_INSERT,
+    ST_DEADLINE_LIST,
     ST__COUNT
 };
 
@@ -160,6 +169,10 @@ const char *store_opt(const char *v);
 int store_run_state_parse(const char *name, flux_run_state *st);
 bool store_run_state_ok(flux_run_state st);
 bool store_ti_state_ok(flux_ti_state st);
+
+/* ---- notifications (store_notify.c), written by the transitions ---- */
+/* the notices of a try's transition, inside its transaction */
+int store_put_notices(flux_store *s, int64_t run, int64_t ti, const flux_notice *v, size_t n, int64_t now_ms);
 
 /* ---- pipelines (store_plans.c), shared with runs ---- */
 int store_ensure_pipeline(flux_store *s, const char *pipeline, int64_t now_ms);

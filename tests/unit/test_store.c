@@ -179,7 +179,7 @@ static void migrated(const char *url, int steps)
         return;
     CHECK_MSG(flux_store_migrations_applied(s) == steps, "%d steps applied, %d expected",
               flux_store_migrations_applied(s), steps);
-    CHECK(flux_store_schema_version(s) == 4);
+    CHECK(flux_store_schema_version(s) == 5);
     CHECK(flux_store_get_log_cut(s, 1, &(int64_t){0}, &(int64_t){0}) == 1);
     flux_plan_meta m;
     CHECK(flux_store_get_plan_meta(s, "0000", &m) == 1);
@@ -192,13 +192,13 @@ static void schema_checks(const char *url)
     flux_store *s = OPEN(url);
     if (!s)
         return;
-    CHECK(flux_store_schema_version(s) == 4);
+    CHECK(flux_store_schema_version(s) == 5);
     CHECK(flux_store_migrations_applied(s) == 0);
     CHECK(!flux_store_lost(s));
 
     flux_store *s2 = OPEN(url);
     if (s2) {
-        CHECK(flux_store_schema_version(s2) == 4);
+        CHECK(flux_store_schema_version(s2) == 5);
         CHECK_MSG(flux_store_migrations_applied(s2) == 0, "reopening migrated again");
         CHECK(streq(flux_store_kind(s2), flux_store_kind(s)));
         flux_store_close(s2);
@@ -209,7 +209,7 @@ static void schema_checks(const char *url)
     flux_store *s3 = NULL;
     char err[1024] = "";
     CHECK(flux_store_open(url, &s3, err, sizeof err) != 0 && !s3);
-    CHECK_MSG(contains(err, "version 4") && contains(err, "newer"), "message: %s", err);
+    CHECK_MSG(contains(err, "version 5") && contains(err, "newer"), "message: %s", err);
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = version - 1"));
     s3 = OPEN(url);
     if (s3) {
