@@ -157,7 +157,7 @@ static void first_open_race(const char *url)
     close(go[1]);
     int applied = 0, opened = 0, msg[2];
     while (read(res[0], msg, sizeof msg) == (ssize_t)sizeof msg)
-        if (msg[0] >= 0 && msg[1] == 4) {
+        if (msg[0] >= 0 && msg[1] == 5) {
             opened++;
             applied += msg[0];
         }
@@ -166,7 +166,7 @@ static void first_open_race(const char *url)
         if (pids[p] > 0)
             waitpid(pids[p], NULL, 0);
     CHECK_MSG(opened == PROCS, "%d of %d concurrent first opens succeeded", opened, PROCS);
-    CHECK_MSG(applied == 4, "concurrent first opens applied %d migration steps in all (four: 0 to 1 to 2 to 3 to 4)",
+    CHECK_MSG(applied == 5, "concurrent first opens applied %d migration steps in all (five: 0 to 1 ... to 5)",
               applied);
 }
 
@@ -217,21 +217,31 @@ static void schema_checks(const char *url)
         flux_store_close(s3);
     }
 
-    /* a version 3 store (before plan_meta) is migrated on open */
-    OK(s, flux_store_exec_raw(s, "DROP TABLE plan_meta"));
-    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 3"));
+    /* a version 4 store (before the outbox) is migrated on open */
+    OK(s, flux_store_exec_raw(s, "DROP TABLE notifications"));
+    OK(s, flux_store_exec_raw(s, "DROP TABLE deadline_misses"));
+    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 4"));
     migrated(url, 1);
 
+    /* a version 3 store (before plan_meta) is migrated on open */
+    OK(s, flux_store_exec_raw(s, "DROP TABLE notifications"));
+    OK(s, flux_store_exec_raw(s, "DROP TABLE deadline_misses"));
+    OK(s, flux_store_exec_raw(s, "DROP TABLE plan_meta"));
+    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 3"));
+    migrated(url, 2);
+
     /* a version 2 store (before log_truncations) too */
+    OK(s, flux_store_exec_raw(s, "DROP TABLE notifications"));
+    OK(s, flux_store_exec_raw(s, "DROP TABLE deadline_misses"));
     OK(s, flux_store_exec_raw(s, "DROP TABLE plan_meta"));
     OK(s, flux_store_exec_raw(s, "DROP TABLE log_truncations"));
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 2"));
-    migrated(url, 2);
+    migrated(url, 3);
 
     /* a version 1 store (before deployments and the scheduler's tables) is
      * migrated on open, its data kept */
-    static const char *const v2_tables[] = {"run_control", "pipeline_sources", "deployments", "sources", "schedulers",
-                                            "log_truncations", "plan_meta"};
+    static const char *const v2_tables[] = {"notifications", "deadline_misses", "run_control", "pipeline_sources",
+                                            "deployments", "sources", "schedulers", "log_truncations", "plan_meta"};
     for (size_t i = 0; i < sizeof v2_tables / sizeof *v2_tables; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP TABLE %s", v2_tables[i]);
@@ -240,7 +250,7 @@ static void schema_checks(const char *url)
     if (streq(flux_store_kind(s), "sqlite"))
         OK(s, flux_store_exec_raw(s, "DROP INDEX runs_by_state"));
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 1"));
-    migrated(url, 3);
+    migrated(url, 4);
     flux_store_close(s);
 }
 
@@ -992,7 +1002,7 @@ static void mysql_wipe(const char *url)
     char err[1024];
     if (!check_at(__LINE__, flux_store_open(url, &s, err, sizeof err) == 0, "open %s for wiping: %s", url, err))
         return;
-    static const char *const tables[] = {"run_control",    "pipeline_sources", "deployments", "sources",
+    static const char *const tables[] = {"notifications", "deadline_misses", "run_control",    "pipeline_sources", "deployments", "sources",
                                          "schedulers",     "lineage",          "transfer_counts", "log_truncations",
                                          "task_instances", "runs",             "plan_meta",       "plan_versions",
                                          "pipelines",      "flux_schema"};
