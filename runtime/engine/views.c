@@ -68,6 +68,66 @@ json_t *flux_view_runs(flux_store *s, const char *pipeline, size_t limit, char *
     return a;
 }
 
+static json_t *time_or_null(int64_t ms)
+{
+    char t[32];
+    if (!ms)
+        return json_null();
+    iso_s(ms, t, sizeof t);
+    return json_string(t);
+}
+
+json_t *flux_view_notifications(flux_store *s, const char *state, char *err, size_t errlen)
+{
+    flux_notice_row *rows;
+    size_t n;
+    if (flux_store_list_notices(s, state, &rows, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const flux_notice_row *r = &rows[i];
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:i, s:s, s:s, s:s, s:i, s:s?, s:s?}", "id", (json_int_t)r->id,
+                              "key", r->key, "pipeline", r->pipeline, "run_id", r->run_id, "task",
+                              r->task[0] ? r->task : NULL, "try", r->try_number, "event", r->event, "notifier",
+                              r->notifier, "state", r->state, "attempts", r->attempts, "last_error", r->last_error,
+                              "note", r->note);
+        json_object_set_new(o, "created_at", time_or_null(r->created_at));
+        json_object_set_new(o, "next_at", strcmp(r->state, "pending") ? json_null() : time_or_null(r->next_at));
+        json_object_set_new(o, "sent_at", time_or_null(r->sent_at));
+        json_array_append_new(a, o);
+    }
+    flux_notice_rows_free(rows, n);
+    return a;
+}
+
+json_t *flux_view_failing_notifiers(flux_store *s, char *err, size_t errlen)
+{
+    flux_notice_row *rows;
+    size_t n;
+    if (flux_store_list_notices(s, "", &rows, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    /* each notifier's latest notice says whether it works now */
+    json_t *a = json_array();
+    for (size_t i = n; i-- > 0;) {
+        const flux_notice_row *r = &rows[i];
+        bool seen = false;
+        for (size_t j = i + 1; j < n && !seen; j++)
+            seen = !strcmp(rows[j].notifier, r->notifier);
+        if (seen)
+            continue;
+        bool failing = !strcmp(r->state, "failed") || (!strcmp(r->state, "pending") && r->attempts >= 2);
+        if (failing)
+            json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:s?}", "notifier", r->notifier, "state", r->state,
+                                               "attempts", r->attempts, "last_error", r->last_error));
+    }
+    flux_notice_rows_free(rows, n);
+    return a;
+}
+
 json_t *flux_view_versions(flux_store *s, const char *pipeline, char *err, size_t errlen)
 {
     flux_deployment *d;
