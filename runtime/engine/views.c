@@ -53,6 +53,22 @@ json_t *flux_view_run(const flux_run_row *r)
     return o;
 }
 
+/* the run's missed deadlines: [{task (null: the run's own), deadline_at, missed_at}] */
+static json_t *deadline_misses(flux_store *s, int64_t run)
+{
+    flux_deadline_row *m = NULL;
+    size_t n = 0;
+    json_t *a = json_array();
+    if (flux_store_deadline_misses(s, run, &m, &n) != 0)
+        return a;
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s?, s:o, s:o}", "task", m[i].task[0] ? m[i].task : NULL, "deadline_at",
+                                           flux_view_jtime(m[i].deadline_at), "missed_at",
+                                           flux_view_jtime(m[i].missed_at)));
+    free(m);
+    return a;
+}
+
 json_t *flux_view_runs(flux_store *s, const char *pipeline, size_t limit, char *err, size_t errlen)
 {
     flux_run_row *rows;
@@ -62,8 +78,11 @@ json_t *flux_view_runs(flux_store *s, const char *pipeline, size_t limit, char *
         return NULL;
     }
     json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, flux_view_run(&rows[i]));
+    for (size_t i = 0; i < n; i++) {
+        json_t *r = flux_view_run(&rows[i]);
+        json_object_set_new(r, "deadline_misses", deadline_misses(s, rows[i].id));
+        json_array_append_new(a, r);
+    }
     free(rows);
     return a;
 }
@@ -272,6 +291,7 @@ static size_t first_of(const flux_ti_row *const *by, size_t n, const char *task)
 json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n)
 {
     json_t *root = flux_view_run(run), *tries = json_array(), *tasks = json_array();
+    json_object_set_new(root, "deadline_misses", deadline_misses(s, run->id));
     /* the rows by task then try, whatever order the store gave them in, so
      * each task's tries are found by a binary search: runs have 10,000 tasks */
     const flux_ti_row **by = calloc(n ? n : 1, sizeof *by);

@@ -91,6 +91,12 @@ void flux_outbox_key(const char *pipeline, const char *run_id, const char *task,
     snprintf(out, 81, "flux-%s", hex);
 }
 
+void flux_exec_notice_key(const char *pipeline, const char *run_id, const char *task, int try_number,
+                          const char *event, const char *notifier, char out[81])
+{
+    flux_outbox_key(pipeline, run_id, task, try_number, event, notifier, out);
+}
+
 size_t flux_outbox_notices(ex_task *k, flux_ti_state st, flux_notice *v, char (*keys)[81], size_t cap)
 {
     const char *list = NULL;
