@@ -8,8 +8,7 @@
  * past it, and masks every password in the lines diagnostics show.
  */
 #include "conn.h"
-#include "duration.h"
-#include "parse.h"
+#include "connfile_int.h"
 #include "suggest.h"
 #include "yamlsrc.h"
 
@@ -27,19 +26,9 @@ extern char **environ;
 /* a hand-written file of connections is small; a larger one is a mistake */
 #define FILE_MAX (16u << 20)
 
-typedef struct reader {
-    flux_arena *a;
-    flux_diags *d;
-    const char *path;  /* as messages name it */
-    const char *dir;   /* its directory with a final '/', "" for a file here */
-    bool private_file; /* no permission for group or others: inline passwords allowed */
-    flux_yamlsrc y;
-} reader;
+typedef flux_cfreader reader;
 
-static flux_diag *report(reader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static flux_diag *report(reader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
+flux_diag *flux_cf_report(reader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -50,7 +39,7 @@ static flux_diag *report(reader *r, flux_span at, const char *code, const char *
 
 #define AT(n) flux_yamlsrc_span(&r->y, (n))
 
-static const char *did_you_mean(reader *r, const char *best)
+const char *flux_cf_did_you_mean(reader *r, const char *best)
 {
     return best ? flux_arena_printf(r->a, "did you mean '%s'?", best) : NULL;
 }
@@ -76,7 +65,7 @@ static bool contains_ci(const char *s, const char *w)
     return false;
 }
 
-static bool secret_key(const char *k)
+bool flux_cf_secret_key(const char *k)
 {
     if (strstr(k, "password") && strcmp(k, "password_env") && strcmp(k, "password_file"))
         return true;
@@ -86,39 +75,39 @@ static bool secret_key(const char *k)
 
 /* ---- checking the tree ---- */
 
-static bool is_null(const flux_ynode *n)
+bool flux_cf_is_null(const flux_ynode *n)
 {
     return n->kind == FLUX_YNODE_SCALAR && n->style == YAML_PLAIN_SCALAR_STYLE &&
            (!n->len || !strcmp(n->s, "~") || !strcmp(n->s, "null") || !strcmp(n->s, "Null") ||
             !strcmp(n->s, "NULL"));
 }
 
-static const char *kind_name(const flux_ynode *n)
+const char *flux_cf_kind(const flux_ynode *n)
 {
     return n->kind == FLUX_YNODE_MAP ? "a mapping" : n->kind == FLUX_YNODE_SEQ ? "a list" : "a value";
 }
 
 /* the value of setting k (named what) as a string: NULL after an error */
-static const char *text_of(reader *r, const flux_ynode *k, const flux_ynode *v, const char *what)
+const char *flux_cf_text(reader *r, const flux_ynode *k, const flux_ynode *v, const char *what)
 {
     if (v->kind != FLUX_YNODE_SCALAR) {
-        report(r, AT(v), "wrong-type", NULL, "%s is a plain value, found %s", what, kind_name(v));
+        flux_cf_report(r, AT(v), "wrong-type", NULL, "%s is a plain value, found %s", what, flux_cf_kind(v));
         return NULL;
     }
-    if (is_null(v)) {
-        report(r, AT(k), "bad-value", NULL, "%s has no value", what);
+    if (flux_cf_is_null(v)) {
+        flux_cf_report(r, AT(k), "bad-value", NULL, "%s has no value", what);
         return NULL;
     }
     return v->s;
 }
 
 /* a key seen before in mapping m (before index i): reported, true */
-static bool duplicate(reader *r, const flux_ynode *m, size_t i, const char *what)
+bool flux_cf_duplicate(reader *r, const flux_ynode *m, size_t i, const char *what)
 {
     const flux_ynode *k = m->kids[i];
     for (size_t j = 0; j < i; j += 2) {
         if (m->kids[j]->kind == FLUX_YNODE_SCALAR && !strcmp(m->kids[j]->s, k->s)) {
-            flux_diag *g = report(r, AT(k), "duplicate-key", "keep one of them", "%s '%s' is given twice", what, k->s);
+            flux_diag *g = flux_cf_report(r, AT(k), "duplicate-key", "keep one of them", "%s '%s' is given twice", what, k->s);
             flux_diag_note(g, AT(m->kids[j]), "first given here");
             return true;
         }
@@ -128,14 +117,14 @@ static bool duplicate(reader *r, const flux_ynode *m, size_t i, const char *what
 
 static void read_state_store(reader *r, const flux_ynode *k, const flux_ynode *v, flux_conns *out)
 {
-    out->state_store = text_of(r, k, v, "'state_store'");
+    out->state_store = flux_cf_text(r, k, v, "'state_store'");
     if (!out->state_store || r->private_file)
         return;
     /* mysql://user:password@...: a password in a file others can read */
     const char *auth = strstr(out->state_store, "://");
     const char *at = auth ? strchr(auth + 3, '@') : NULL;
     if (at && memchr(auth + 3, ':', (size_t)(at - auth - 3)))
-        report(r, AT(v), "exposed-secret",
+        flux_cf_report(r, AT(v), "exposed-secret",
                flux_arena_printf(r->a, "chmod 600 %s, or give the password by FLUX_DB_PASSWORD or "
                                  "FLUX_DB_PASSWORD_FILE", r->path),
                "a password in state_store needs the file to be private");
@@ -143,10 +132,10 @@ static void read_state_store(reader *r, const flux_ynode *k, const flux_ynode *v
 
 static void read_pools(reader *r, const flux_ynode *pools, flux_conns *out)
 {
-    if (is_null(pools))
+    if (flux_cf_is_null(pools))
         return;
     if (pools->kind != FLUX_YNODE_MAP) {
-        report(r, AT(pools), "wrong-type", "e.g. pools: { etl: 4 }", "'pools' maps pool names to numbers of slots");
+        flux_cf_report(r, AT(pools), "wrong-type", "e.g. pools: { etl: 4 }", "'pools' maps pool names to numbers of slots");
         out->pools_incomplete = true;
         return;
     }
@@ -156,18 +145,18 @@ static void read_pools(reader *r, const flux_ynode *pools, flux_conns *out)
     for (size_t i = 0; i + 1 < pools->n; i += 2) {
         const flux_ynode *k = pools->kids[i], *v = pools->kids[i + 1];
         if (k->kind != FLUX_YNODE_SCALAR || !k->len) {
-            report(r, AT(k), "wrong-type", NULL, "a pool's name is a plain word");
+            flux_cf_report(r, AT(k), "wrong-type", NULL, "a pool's name is a plain word");
             out->pools_incomplete = true;
             continue;
         }
-        if (duplicate(r, pools, i, "pool"))
+        if (flux_cf_duplicate(r, pools, i, "pool"))
             continue;
         char *end = NULL;
         long slots = v->kind == FLUX_YNODE_SCALAR && v->len ? strtol(v->s, &end, 10) : -1;
         if (slots < 1 || slots > 100000 || (end && *end)) {
-            report(r, AT(v), "bad-value", "a pool has a number of slots from 1 to 100000",
+            flux_cf_report(r, AT(v), "bad-value", "a pool has a number of slots from 1 to 100000",
                    "pool '%s' needs a number of slots, found %s", k->s,
-                   v->kind == FLUX_YNODE_SCALAR ? flux_arena_printf(r->a, "'%s'", v->s) : kind_name(v));
+                   v->kind == FLUX_YNODE_SCALAR ? flux_arena_printf(r->a, "'%s'", v->s) : flux_cf_kind(v));
             slots = 1; /* named all the same, for flux check's names */
         }
         out->pool_names[out->npools] = k->s;
@@ -252,9 +241,9 @@ static bool extra_setting(reader *r, const flux_conn *c, settings *st, const flu
         if (!st->type || i <= K_URI || ((st->type->keys >> i) & 1))
             flux_suggest_feed(&s, keys[i]);
     const char *best = flux_suggest_best(&s);
-    const char *help = best ? did_you_mean(r, best)
+    const char *help = best ? flux_cf_did_you_mean(r, best)
                        : st->type ? settings_help(r, st->type) : NULL;
-    report(r, AT(k), "unknown-setting", help, "unknown setting '%s' of connection '%s'", k->s, c->name);
+    flux_cf_report(r, AT(k), "unknown-setting", help, "unknown setting '%s' of connection '%s'", k->s, c->name);
     st->unknown = true;
     return false;
 }
@@ -263,18 +252,18 @@ static bool extra_setting(reader *r, const flux_conn *c, settings *st, const flu
 static bool collect(reader *r, const flux_ynode *m, flux_conn *c, settings *st)
 {
     if (m->kind != FLUX_YNODE_MAP) {
-        report(r, AT(m), "wrong-type", "give its settings under it, e.g. { type: mysql, host: db.internal } or "
+        flux_cf_report(r, AT(m), "wrong-type", "give its settings under it, e.g. { type: mysql, host: db.internal } or "
                "{ uri: \"mysql://user@db.internal:3306/db\" }", "connection '%s' is a mapping of settings, found %s",
-               c->name, is_null(m) ? "nothing" : kind_name(m));
+               c->name, flux_cf_is_null(m) ? "nothing" : flux_cf_kind(m));
         return false;
     }
     for (size_t i = 0; i + 1 < m->n; i += 2) {
         const flux_ynode *k = m->kids[i];
         if (k->kind != FLUX_YNODE_SCALAR) {
-            report(r, AT(k), "wrong-type", NULL, "a setting's name is a plain word");
+            flux_cf_report(r, AT(k), "wrong-type", NULL, "a setting's name is a plain word");
             continue;
         }
-        if (duplicate(r, m, i, "setting"))
+        if (flux_cf_duplicate(r, m, i, "setting"))
             continue;
         for (int j = 0; j < NKEYS; j++)
             if (!strcmp(k->s, keys[j]))
@@ -286,7 +275,7 @@ static bool collect(reader *r, const flux_ynode *m, flux_conn *c, settings *st)
 /* the type, from type: and uri: (which must agree) */
 static void conn_type(reader *r, flux_conn *c, settings *st)
 {
-    const char *uri = st->v[K_URI] ? text_of(r, st->k[K_URI], st->v[K_URI],
+    const char *uri = st->v[K_URI] ? flux_cf_text(r, st->k[K_URI], st->v[K_URI],
                                              flux_arena_printf(r->a, "'uri' of connection '%s'", c->name))
                                    : NULL;
     if (uri) {
@@ -294,14 +283,14 @@ static void conn_type(reader *r, flux_conn *c, settings *st)
         flux_conn u;
         if (flux_conn_parse_uri(r->a, c->name, uri, &u, e, sizeof e) != 0) {
             const char *help = split_help(e);
-            report(r, AT(st->v[K_URI]), "bad-value", help, "the uri of connection '%s' %s", c->name, e);
+            flux_cf_report(r, AT(st->v[K_URI]), "bad-value", help, "the uri of connection '%s' %s", c->name, e);
         } else {
             u.span = c->span;
             u.origin = c->origin;
             *c = u;
         }
     }
-    const char *t = st->v[K_TYPE] ? text_of(r, st->k[K_TYPE], st->v[K_TYPE],
+    const char *t = st->v[K_TYPE] ? flux_cf_text(r, st->k[K_TYPE], st->v[K_TYPE],
                                             flux_arena_printf(r->a, "'type' of connection '%s'", c->name))
                                   : NULL;
     if (t) {
@@ -309,10 +298,10 @@ static void conn_type(reader *r, flux_conn *c, settings *st)
         const char *want = !strcmp(t, "https") ? "http" : t;
         if (!ctype_of(want)) {
             const char *best = flux_suggest(t, types, 5);
-            report(r, AT(st->v[K_TYPE]), "bad-value", best ? did_you_mean(r, best) : "the types are mysql, sqlite, "
+            flux_cf_report(r, AT(st->v[K_TYPE]), "bad-value", best ? flux_cf_did_you_mean(r, best) : "the types are mysql, sqlite, "
                    "kafka and http", "connection '%s' has unknown type '%s'", c->name, t);
         } else if (uri && c->type && strcmp(c->type, want)) {
-            report(r, AT(st->v[K_TYPE]), "bad-value", "remove type: (the uri's scheme says it)",
+            flux_cf_report(r, AT(st->v[K_TYPE]), "bad-value", "remove type: (the uri's scheme says it)",
                    "connection '%s' has type '%s' but a %s uri", c->name, t, c->type);
         } else {
             c->type = ctype_of(want)->name;
@@ -325,13 +314,13 @@ static void conn_type(reader *r, flux_conn *c, settings *st)
             }
         }
     } else if (!st->v[K_URI] && !st->v[K_TYPE]) {
-        report(r, c->span, "missing-setting", "add type: mysql, sqlite, kafka or http, or a uri:",
+        flux_cf_report(r, c->span, "missing-setting", "add type: mysql, sqlite, kafka or http, or a uri:",
                "connection '%s' has no type", c->name);
     }
     st->type = c->type ? ctype_of(c->type) : NULL;
 }
 
-static bool env_name(const char *s)
+bool flux_cf_env_name(const char *s)
 {
     if (!*s || isdigit((unsigned char)*s))
         return false;
@@ -351,16 +340,16 @@ static void base_url(reader *r, flux_conn *c, const settings *st, const char *v)
     flux_conn u;
     if (flux_conn_parse_uri(r->a, c->name, v, &u, e, sizeof e) != 0) {
         const char *help = split_help(e);
-        report(r, AT(st->v[K_BASE]), "bad-value", help, "the base of connection '%s' %s", c->name, e);
+        flux_cf_report(r, AT(st->v[K_BASE]), "bad-value", help, "the base of connection '%s' %s", c->name, e);
         return;
     }
     if (strcmp(u.type, "http") != 0) {
-        report(r, AT(st->v[K_BASE]), "bad-value", "a base is a path (/v1) or an http:// or https:// URL",
+        flux_cf_report(r, AT(st->v[K_BASE]), "bad-value", "a base is a path (/v1) or an http:// or https:// URL",
                "the base of connection '%s' is a %s URL", c->name, u.type);
         return;
     }
     if (st->v[K_HOST] || st->v[K_PORT] || st->v[K_USER]) {
-        report(r, AT(st->v[K_BASE]), "duplicate-key", "give the host, port and user in one place",
+        flux_cf_report(r, AT(st->v[K_BASE]), "duplicate-key", "give the host, port and user in one place",
                "connection '%s' gives its host twice: in host/port/user and in base's URL", c->name);
         return;
     }
@@ -381,12 +370,12 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
         if (!st->v[i])
             continue;
         if (st->type && !((st->type->keys >> i) & 1)) {
-            report(r, AT(st->k[i]), "unknown-setting", settings_help(r, st->type),
+            flux_cf_report(r, AT(st->k[i]), "unknown-setting", settings_help(r, st->type),
                    "'%s' is not a setting of %s %s connection", keys[i], an(st->type->name), st->type->name);
             st->v[i] = NULL;
             continue;
         }
-        const char *v = text_of(r, st->k[i], st->v[i], flux_arena_printf(r->a, "'%s' of connection '%s'", keys[i],
+        const char *v = flux_cf_text(r, st->k[i], st->v[i], flux_arena_printf(r->a, "'%s' of connection '%s'", keys[i],
                                                                            c->name));
         if (!v) {
             st->v[i] = NULL;
@@ -406,25 +395,25 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
             break;
         case K_DATABASE: case K_PATH:
             if (st->v[K_DATABASE] && st->v[K_PATH] && i == K_PATH)
-                report(r, AT(st->k[i]), "duplicate-key", "keep one of them",
+                flux_cf_report(r, AT(st->k[i]), "duplicate-key", "keep one of them",
                        "connection '%s' names its database twice (database and path)", c->name);
             c->database = v;
             break;
         case K_PORT:
             port = strtol(v, &end, 10);
             if (*end || port <= 0 || port > 65535)
-                report(r, AT(st->v[i]), "bad-value", "a port is a number from 1 to 65535",
+                flux_cf_report(r, AT(st->v[i]), "bad-value", "a port is a number from 1 to 65535",
                        "port must be a number from 1 to 65535");
             else
                 c->port = (int)port;
             break;
         case K_SCHEME:
             if (strcmp(v, "http") && strcmp(v, "https"))
-                report(r, AT(st->v[i]), "bad-value", "the schemes are http and https", "unknown scheme '%s'", v);
+                flux_cf_report(r, AT(st->v[i]), "bad-value", "the schemes are http and https", "unknown scheme '%s'", v);
             break;
         case K_PASSWORD_ENV:
-            if (!env_name(v))
-                report(r, AT(st->v[i]), "bad-value", "a variable's name is letters, digits and '_'",
+            if (!flux_cf_env_name(v))
+                flux_cf_report(r, AT(st->v[i]), "bad-value", "a variable's name is letters, digits and '_'",
                        "'%s' is not the name of an environment variable", v);
             break;
         default: break;
@@ -439,10 +428,10 @@ static void conn_required(reader *r, const flux_conn *c, const settings *st)
     if (!st->type || st->v[K_URI] || st->unknown)
         return;
     if (!strcmp(st->type->name, "sqlite") && !c->database)
-        report(r, c->span, "missing-setting", "add path: FILE", "sqlite connection '%s' names no database file",
+        flux_cf_report(r, c->span, "missing-setting", "add path: FILE", "sqlite connection '%s' names no database file",
                c->name);
     if (!strcmp(st->type->name, "kafka") && !c->brokers && !c->host)
-        report(r, c->span, "missing-setting", "add brokers: HOST:9092", "kafka connection '%s' names no brokers",
+        flux_cf_report(r, c->span, "missing-setting", "add brokers: HOST:9092", "kafka connection '%s' names no brokers",
                c->name);
 }
 
@@ -455,7 +444,7 @@ static void password_file(reader *r, flux_conn *c, const settings *st, bool repl
         file = flux_arena_printf(r->a, "%s%s", r->dir, file);
     struct stat sb;
     if (stat(file, &sb) == 0 && (sb.st_mode & 044)) {
-        report(r, AT(v), "exposed-secret", flux_arena_printf(r->a, "chmod 600 %s", file),
+        flux_cf_report(r, AT(v), "exposed-secret", flux_arena_printf(r->a, "chmod 600 %s", file),
                "password file '%s' has mode %04o: %s can read it", v->s, (unsigned)(sb.st_mode & 07777),
                (sb.st_mode & 04) ? "others" : "its group");
         return;
@@ -485,15 +474,15 @@ static void conn_password(reader *r, flux_conn *c, const settings *st, const flu
     bool in_uri = c->password != NULL;
     const char *uri_key = st->v[K_URI] ? "uri" : "base"; /* base: an http base URL (base_url) */
     if (in_uri && !r->private_file)
-        report(r, AT(st->v[K_URI] ? st->v[K_URI] : st->v[K_BASE]), "exposed-secret", help,
+        flux_cf_report(r, AT(st->v[K_URI] ? st->v[K_URI] : st->v[K_BASE]), "exposed-secret", help,
                "a password in %s needs the file to be private", uri_key);
     if (st->v[K_PASSWORD]) {
         if (!r->private_file)
-            report(r, AT(st->v[K_PASSWORD]), "exposed-secret", help, "an inline password needs the file to be private");
+            flux_cf_report(r, AT(st->v[K_PASSWORD]), "exposed-secret", help, "an inline password needs the file to be private");
         c->password = st->v[K_PASSWORD]->s;
     }
     if (secret_extra && !r->private_file)
-        report(r, AT(secret_extra), "exposed-secret", help, "a password in '%s' needs the file to be private",
+        flux_cf_report(r, AT(secret_extra), "exposed-secret", help, "a password in '%s' needs the file to be private",
                secret_extra->s);
     /* two places for one password: which one wins would be a guess */
     const char *from[3] = {0};
@@ -512,7 +501,7 @@ static void conn_password(reader *r, flux_conn *c, const settings *st, const flu
         nfrom++;
     }
     if (second) {
-        report(r, AT(second), "duplicate-key", "keep one of them", "connection '%s' has two passwords: %s and %s",
+        flux_cf_report(r, AT(second), "duplicate-key", "keep one of them", "connection '%s' has two passwords: %s and %s",
                c->name, from[0], from[1]);
         return;
     }
@@ -568,10 +557,10 @@ static void read_conn(reader *r, const flux_ynode *k, const flux_ynode *m, flux_
             known |= !strcmp(ek->s, keys[j]);
         if (known || ek->kind != FLUX_YNODE_SCALAR || !extra_setting(r, c, &st, ek))
             continue;
-        const char *v = text_of(r, ek, ev, flux_arena_printf(r->a, "'%s' of connection '%s'", ek->s, c->name));
+        const char *v = flux_cf_text(r, ek, ev, flux_arena_printf(r->a, "'%s' of connection '%s'", ek->s, c->name));
         if (!v)
             continue;
-        if (secret_key(ek->s) && !secret_extra)
+        if (flux_cf_secret_key(ek->s) && !secret_extra)
             secret_extra = ek;
         ks[c->nextra] = ek->s;
         vs[c->nextra++] = v;
@@ -582,10 +571,10 @@ static void read_conn(reader *r, const flux_ynode *k, const flux_ynode *m, flux_
 
 static void read_connections(reader *r, const flux_ynode *conns, flux_conns *out)
 {
-    if (is_null(conns))
+    if (flux_cf_is_null(conns))
         return;
     if (conns->kind != FLUX_YNODE_MAP) {
-        report(r, AT(conns), "wrong-type", "e.g. connections: { warehouse: { type: mysql, host: db.internal } }",
+        flux_cf_report(r, AT(conns), "wrong-type", "e.g. connections: { warehouse: { type: mysql, host: db.internal } }",
                "'connections' maps connection names to their settings");
         out->conns_incomplete = true;
         return;
@@ -594,27 +583,25 @@ static void read_connections(reader *r, const flux_ynode *conns, flux_conns *out
     for (size_t i = 0; i + 1 < conns->n; i += 2) {
         const flux_ynode *k = conns->kids[i];
         if (k->kind != FLUX_YNODE_SCALAR || !k->len) {
-            report(r, AT(k), "wrong-type", NULL, "a connection's name is a plain word");
+            flux_cf_report(r, AT(k), "wrong-type", NULL, "a connection's name is a plain word");
             out->conns_incomplete = true;
             continue;
         }
-        if (duplicate(r, conns, i, "connection"))
+        if (flux_cf_duplicate(r, conns, i, "connection"))
             continue;
         read_conn(r, k, conns->kids[i + 1], &out->v[out->n++]);
     }
 }
 
-static void read_notifiers(reader *r, const flux_ynode *m, flux_conns *out);
-
 static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
 {
     enum { NSECTIONS = 5 };
     static const char *const sections[NSECTIONS] = {"connections", "pools", "state_store", "notifiers", "web_url"};
-    if (is_null(root))
+    if (flux_cf_is_null(root))
         return;
     if (root->kind != FLUX_YNODE_MAP) {
-        report(r, AT(root), "wrong-type", "e.g. connections: { warehouse: { type: mysql } }",
-               "flux.yaml is a mapping of connections:, pools: and state_store:, found %s", kind_name(root));
+        flux_cf_report(r, AT(root), "wrong-type", "e.g. connections: { warehouse: { type: mysql } }",
+               "flux.yaml is a mapping of connections:, pools: and state_store:, found %s", flux_cf_kind(root));
         out->conns_incomplete = out->pools_incomplete = true;
         return;
     }
@@ -622,7 +609,7 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
     for (size_t i = 0; i + 1 < root->n; i += 2) {
         const flux_ynode *key = root->kids[i];
         if (key->kind != FLUX_YNODE_SCALAR) {
-            report(r, AT(key), "wrong-type", NULL, "a section's name is a plain word");
+            flux_cf_report(r, AT(key), "wrong-type", NULL, "a section's name is a plain word");
             out->conns_incomplete = out->pools_incomplete = true;
             continue;
         }
@@ -631,13 +618,13 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
             s++;
         if (s == NSECTIONS) {
             const char *best = flux_suggest(key->s, sections, NSECTIONS);
-            report(r, AT(key), "unknown-setting",
-                   best ? did_you_mean(r, best) : "the sections are connections, pools, state_store, notifiers and "
+            flux_cf_report(r, AT(key), "unknown-setting",
+                   best ? flux_cf_did_you_mean(r, best) : "the sections are connections, pools, state_store, notifiers and "
                    "web_url",
                    "unknown section '%s'", key->s);
             /* connections or pools under a misspelt name: unknown, not undefined */
             out->conns_incomplete = out->pools_incomplete = out->notifiers_incomplete = true;
-        } else if (!duplicate(r, root, i, "section")) {
+        } else if (!flux_cf_duplicate(r, root, i, "section")) {
             k[s] = key;
             v[s] = root->kids[i + 1];
         }
@@ -649,380 +636,9 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
     if (v[0])
         read_connections(r, v[0], out);
     if (v[3])
-        read_notifiers(r, v[3], out);
+        flux_cf_read_notifiers(r, v[3], out);
     if (v[4])
-        out->web_url = text_of(r, k[4], v[4], "'web_url'");
-}
-
-/* ---- notifiers ---- */
-
-enum { N_TYPE, N_URL, N_URL_ENV, N_URL_FILE, N_HEADERS, N_FROM, N_TO, N_USER, N_PASSWORD, N_PASSWORD_ENV,
-       N_PASSWORD_FILE, N_STARTTLS, N_COMMAND, N_TEMPLATE, N_DEDUPE, N_TIMEOUT, N_MAX_ATTEMPTS, NNKEYS };
-static const char *const nkeys[NNKEYS] = {"type", "url", "url_env", "url_file", "headers", "from", "to", "user",
-                                          "password", "password_env", "password_file", "starttls", "command",
-                                          "template", "dedupe", "timeout", "max_attempts"};
-#define N_COMMON (1u << N_TYPE | 1u << N_TEMPLATE | 1u << N_DEDUPE | 1u << N_TIMEOUT | 1u << N_MAX_ATTEMPTS)
-static const struct ntype {
-    const char *name;
-    unsigned keys;
-} ntypes[] = {
-    {"webhook", N_COMMON | 1u << N_URL | 1u << N_URL_ENV | 1u << N_URL_FILE | 1u << N_HEADERS},
-    {"email", N_COMMON | 1u << N_URL | 1u << N_URL_ENV | 1u << N_URL_FILE | 1u << N_FROM | 1u << N_TO |
-                  1u << N_USER | 1u << N_PASSWORD | 1u << N_PASSWORD_ENV | 1u << N_PASSWORD_FILE | 1u << N_STARTTLS},
-    {"command", N_COMMON | 1u << N_COMMAND},
-};
-
-static void add_secret(reader *r, flux_notifier *n, const char *v)
-{
-    if (!v || !*v)
-        return;
-    const char **s = flux_arena_alloc(r->a, (n->nsecrets + 1) * sizeof *s);
-    if (n->nsecrets)
-        memcpy(s, n->secrets, n->nsecrets * sizeof *s);
-    s[n->nsecrets++] = v;
-    n->secrets = s;
-}
-
-/* a secret read from a file (refused when others can read it, as a
- * password_file) or the environment; NULL with n->unresolved set */
-static const char *secret_from(reader *r, flux_notifier *n, const flux_ynode *v, bool file, const char *what)
-{
-    size_t line, col;
-    flux_yamlsrc_linecol(&r->y, v, &line, &col);
-    if (!file) {
-        if (!env_name(v->s)) {
-            report(r, AT(v), "bad-value", "a variable's name is letters, digits and '_'",
-                   "'%s' is not the name of an environment variable", v->s);
-            return NULL;
-        }
-        const char *e = getenv(v->s);
-        if (!e && !n->unresolved)
-            n->unresolved = flux_arena_printf(r->a, "%s:%zu:%zu: environment variable '%s' (%s of notifier '%s') is "
-                                              "not set", r->path, line, col, v->s, what, n->name);
-        return e ? flux_arena_strdup(r->a, e) : NULL;
-    }
-    const char *path = v->s[0] != '/' && r->dir[0] ? flux_arena_printf(r->a, "%s%s", r->dir, v->s) : v->s;
-    struct stat sb;
-    if (stat(path, &sb) == 0 && (sb.st_mode & 044)) {
-        report(r, AT(v), "exposed-secret", flux_arena_printf(r->a, "chmod 600 %s", path),
-               "secret file '%s' has mode %04o: %s can read it", v->s, (unsigned)(sb.st_mode & 07777),
-               (sb.st_mode & 04) ? "others" : "its group");
-        return NULL;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (!n->unresolved)
-            n->unresolved = flux_arena_printf(r->a, "%s:%zu:%zu: cannot read %s file '%s' of notifier '%s': %s",
-                                              r->path, line, col, what, v->s, n->name, strerror(errno));
-        return NULL;
-    }
-    char buf[8192];
-    size_t len = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-        len--;
-    return flux_arena_strndup(r->a, buf, len);
-}
-
-/* the template, parsed where it stands in flux.yaml when its text is the
- * file's bytes (a plain or quoted scalar without escapes), so a mistake is
- * shown at its line and column; else from its own text, named after its
- * place */
-static void notifier_template(reader *r, flux_notifier *n, const flux_ynode *v)
-{
-    n->template_text = v->s;
-    flux_span sp = AT(v);
-    flux_sources *srcs = r->d->sources;
-    const flux_source *src = srcs ? flux_sources_get(srcs, sp.file) : NULL;
-    uint32_t b = sp.begin, e = sp.end;
-    if (v->style == YAML_SINGLE_QUOTED_SCALAR_STYLE || v->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
-        b++, e--;
-    if (src && e >= b && e <= src->len && e - b == v->len && !memcmp(src->text + b, v->s, v->len)) {
-        n->template_parsed = flux_parse_template(r->a, r->d, srcs, sp.file, b, e);
-        return;
-    }
-    if (!srcs)
-        return;
-    size_t line, col;
-    flux_yamlsrc_linecol(&r->y, v, &line, &col);
-    char *name = flux_arena_printf(r->a, "%s:%zu:%zu (template of notifier '%s')", r->path, line, col, n->name);
-    uint32_t id = flux_sources_add(srcs, name, v->s, v->len);
-    n->template_parsed = flux_parse_template(r->a, r->d, srcs, id, 0, (uint32_t)v->len);
-}
-
-static int64_t notifier_duration(reader *r, const flux_ynode *k, const flux_ynode *v, int64_t dflt)
-{
-    const char *t = text_of(r, k, v, flux_arena_printf(r->a, "'%s'", k->s));
-    int64_t ms;
-    flux_sched_error e;
-    if (!t)
-        return dflt;
-    if (flux_duration_parse(t, strlen(t), &ms, &e) != 0 || ms <= 0) {
-        report(r, AT(v), "bad-value", "e.g. 10m, 30s or 1h", "'%s' needs a duration, found '%s'", k->s, t);
-        return dflt;
-    }
-    return ms;
-}
-
-/* a list of strings, or one string */
-static const char **string_list(reader *r, const flux_ynode *k, const flux_ynode *v, size_t *n)
-{
-    *n = 0;
-    if (v->kind == FLUX_YNODE_SCALAR) {
-        const char *t = text_of(r, k, v, flux_arena_printf(r->a, "'%s'", k->s));
-        if (!t)
-            return NULL;
-        const char **out = flux_arena_alloc(r->a, sizeof *out);
-        out[(*n)++] = t;
-        return out;
-    }
-    if (v->kind != FLUX_YNODE_SEQ || !v->n) {
-        report(r, AT(v), "wrong-type", NULL, "'%s' is a value or a list of values", k->s);
-        return NULL;
-    }
-    const char **out = flux_arena_alloc(r->a, v->n * sizeof *out);
-    for (size_t i = 0; i < v->n; i++) {
-        const char *t = text_of(r, k, v->kids[i], flux_arena_printf(r->a, "an item of '%s'", k->s));
-        if (t)
-            out[(*n)++] = t;
-    }
-    return out;
-}
-
-static void notifier_headers(reader *r, flux_notifier *n, const flux_ynode *m)
-{
-    if (m->kind != FLUX_YNODE_MAP) {
-        report(r, AT(m), "wrong-type", "e.g. headers: { Authorization: { env: HOOK_TOKEN } }",
-               "'headers' maps header names to values");
-        return;
-    }
-    n->header_keys = flux_arena_alloc(r->a, (m->n / 2 + 1) * sizeof(char *));
-    n->header_vals = flux_arena_alloc(r->a, (m->n / 2 + 1) * sizeof(char *));
-    for (size_t i = 0; i + 1 < m->n; i += 2) {
-        const flux_ynode *k = m->kids[i], *v = m->kids[i + 1];
-        if (k->kind != FLUX_YNODE_SCALAR || !k->len || strpbrk(k->s, ":\r\n ")) {
-            report(r, AT(k), "bad-value", NULL, "a header's name is one word without ':'");
-            continue;
-        }
-        if (duplicate(r, m, i, "header"))
-            continue;
-        const char *val = NULL;
-        if (v->kind == FLUX_YNODE_MAP && v->n == 2 && v->kids[0]->kind == FLUX_YNODE_SCALAR &&
-            (!strcmp(v->kids[0]->s, "env") || !strcmp(v->kids[0]->s, "file")) &&
-            v->kids[1]->kind == FLUX_YNODE_SCALAR) {
-            val = secret_from(r, n, v->kids[1], !strcmp(v->kids[0]->s, "file"),
-                              flux_arena_printf(r->a, "header %s", k->s));
-            add_secret(r, n, val);
-            if (!val)
-                continue;
-        } else if (v->kind == FLUX_YNODE_SCALAR) {
-            val = text_of(r, k, v, flux_arena_printf(r->a, "header '%s'", k->s));
-            if (!val)
-                continue;
-            if (secret_key(k->s)) {
-                if (!r->private_file)
-                    report(r, AT(v), "exposed-secret",
-                           flux_arena_printf(r->a, "chmod 600 %s, or give it as { env: VAR } or { file: PATH }",
-                                             r->path),
-                           "an inline value of header '%s' needs the file to be private", k->s);
-                add_secret(r, n, val);
-            }
-        } else {
-            report(r, AT(v), "wrong-type", "a header's value is text, { env: VAR } or { file: PATH }",
-                   "header '%s' has %s", k->s, kind_name(v));
-            continue;
-        }
-        if (strpbrk(val, "\r\n")) {
-            report(r, AT(v), "bad-value", NULL, "header '%s' holds a line break", k->s);
-            continue;
-        }
-        n->header_keys[n->nheaders] = k->s;
-        n->header_vals[n->nheaders++] = val;
-    }
-}
-
-/* the url: inline (no password in a file others can read), or from env or file */
-static void notifier_url(reader *r, flux_notifier *n, const flux_ynode **k, const flux_ynode **v)
-{
-    int given = !!v[N_URL] + !!v[N_URL_ENV] + !!v[N_URL_FILE];
-    if (given > 1) {
-        report(r, AT(k[v[N_URL_FILE] ? N_URL_FILE : N_URL_ENV]), "duplicate-key", "keep one of them",
-               "notifier '%s' gives its url twice", n->name);
-        return;
-    }
-    if (!given) {
-        report(r, n->span, "missing-setting", n->type == FLUX_NOTIFIER_EMAIL ? "add url: smtps://HOST:465"
-               : "add url: https://HOST/PATH, or url_env / url_file when the URL is a secret",
-               "notifier '%s' has no url", n->name);
-        return;
-    }
-    if (v[N_URL]) {
-        n->url = text_of(r, k[N_URL], v[N_URL], "'url'");
-        const char *auth = n->url ? strstr(n->url, "://") : NULL;
-        const char *at = auth ? strchr(auth + 3, '@') : NULL;
-        const char *slash = auth ? strchr(auth + 3, '/') : NULL;
-        if (at && (!slash || at < slash) && memchr(auth + 3, ':', (size_t)(at - auth - 3)) && !r->private_file)
-            report(r, AT(v[N_URL]), "exposed-secret",
-                   flux_arena_printf(r->a, "chmod 600 %s, or use url_env or url_file", r->path),
-                   "a password in a url needs the file to be private");
-    } else {
-        n->url = secret_from(r, n, v[N_URL_ENV] ? v[N_URL_ENV] : v[N_URL_FILE], !v[N_URL_ENV], "url");
-        add_secret(r, n, n->url); /* a URL given as a secret is one (Slack's carry their token) */
-    }
-    if (!n->url || !v[N_URL])
-        return;
-    bool web = !strncmp(n->url, "http://", 7) || !strncmp(n->url, "https://", 8);
-    bool mail = !strncmp(n->url, "smtp://", 7) || !strncmp(n->url, "smtps://", 8);
-    if (n->type == FLUX_NOTIFIER_WEBHOOK && !web)
-        report(r, AT(v[N_URL]), "bad-value", "a webhook's url starts with https:// or http://",
-               "the url of notifier '%s' is not an http(s) URL", n->name);
-    if (n->type == FLUX_NOTIFIER_EMAIL && !mail)
-        report(r, AT(v[N_URL]), "bad-value", "smtps://HOST:465 (TLS) or smtp://HOST:587 (STARTTLS)",
-               "the url of notifier '%s' is not an smtp:// or smtps:// URL", n->name);
-}
-
-static void read_notifier(reader *r, const flux_ynode *key, const flux_ynode *m, flux_notifier *n)
-{
-    memset(n, 0, sizeof *n);
-    n->name = key->s;
-    n->span = AT(key);
-    n->dedupe_ms = 600000;
-    n->timeout_ms = 10000;
-    n->max_attempts = 8;
-    n->starttls = true;
-    size_t line, col;
-    flux_yamlsrc_linecol(&r->y, m, &line, &col);
-    n->origin = flux_arena_printf(r->a, "%s:%zu:%zu", r->path, line, col);
-    if (m->kind != FLUX_YNODE_MAP) {
-        report(r, AT(m), "wrong-type", "e.g. ops: { type: webhook, url_env: OPS_HOOK }",
-               "notifier '%s' is a mapping of settings, found %s", n->name, is_null(m) ? "nothing" : kind_name(m));
-        return;
-    }
-    const flux_ynode *k[NNKEYS] = {0}, *v[NNKEYS] = {0};
-    const struct ntype *t = NULL;
-    for (size_t i = 0; i + 1 < m->n; i += 2) {
-        const flux_ynode *kk = m->kids[i];
-        if (kk->kind != FLUX_YNODE_SCALAR || duplicate(r, m, i, "setting"))
-            continue;
-        int j = 0;
-        while (j < NNKEYS && strcmp(kk->s, nkeys[j]))
-            j++;
-        if (j == NNKEYS) {
-            const char *best = flux_suggest(kk->s, nkeys, NNKEYS);
-            report(r, AT(kk), "unknown-setting", did_you_mean(r, best), "unknown setting '%s' of notifier '%s'",
-                   kk->s, n->name);
-            continue;
-        }
-        k[j] = kk, v[j] = m->kids[i + 1];
-    }
-    const char *tn = v[N_TYPE] ? text_of(r, k[N_TYPE], v[N_TYPE], "'type'") : NULL;
-    if (!v[N_TYPE]) {
-        report(r, n->span, "missing-setting", "add type: webhook, email or command", "notifier '%s' has no type",
-               n->name);
-        return;
-    }
-    for (size_t i = 0; tn && i < sizeof ntypes / sizeof *ntypes; i++)
-        if (!strcmp(tn, ntypes[i].name))
-            t = &ntypes[i], n->type = (flux_notifier_type)i;
-    if (!t) {
-        if (tn) {
-            static const char *const names[] = {"webhook", "email", "command"};
-            const char *best = flux_suggest(tn, names, 3);
-            report(r, AT(v[N_TYPE]), "bad-value", best ? did_you_mean(r, best) : "the types are webhook, email and "
-                   "command", "notifier '%s' has unknown type '%s'", n->name, tn);
-        }
-        return;
-    }
-    for (int j = 0; j < NNKEYS; j++)
-        if (v[j] && !((t->keys >> j) & 1))
-            report(r, AT(k[j]), "unknown-setting", NULL, "'%s' is not a setting of a %s notifier", nkeys[j], t->name);
-    if (n->type != FLUX_NOTIFIER_COMMAND)
-        notifier_url(r, n, k, v);
-    if (v[N_HEADERS] && n->type == FLUX_NOTIFIER_WEBHOOK)
-        notifier_headers(r, n, v[N_HEADERS]);
-    if (n->type == FLUX_NOTIFIER_EMAIL) {
-        if (v[N_FROM])
-            n->from = text_of(r, k[N_FROM], v[N_FROM], "'from'");
-        else
-            report(r, n->span, "missing-setting", "add from: flux@example.com", "notifier '%s' has no from", n->name);
-        if (v[N_TO])
-            n->to = string_list(r, k[N_TO], v[N_TO], &n->nto);
-        else
-            report(r, n->span, "missing-setting", "add to: [oncall@example.com]", "notifier '%s' has no to", n->name);
-        if (v[N_USER])
-            n->user = text_of(r, k[N_USER], v[N_USER], "'user'");
-        if (v[N_STARTTLS] && v[N_STARTTLS]->kind == FLUX_YNODE_SCALAR)
-            n->starttls = strcmp(v[N_STARTTLS]->s, "false") != 0;
-        int pw = !!v[N_PASSWORD] + !!v[N_PASSWORD_ENV] + !!v[N_PASSWORD_FILE];
-        if (pw > 1) {
-            report(r, AT(k[v[N_PASSWORD_FILE] ? N_PASSWORD_FILE : N_PASSWORD_ENV]), "duplicate-key",
-                   "keep one of them", "notifier '%s' has two passwords", n->name);
-        } else if (v[N_PASSWORD]) {
-            if (!r->private_file)
-                report(r, AT(v[N_PASSWORD]), "exposed-secret",
-                       flux_arena_printf(r->a, "chmod 600 %s, or use password_env or password_file", r->path),
-                       "an inline password needs the file to be private");
-            n->password = v[N_PASSWORD]->s;
-        } else if (pw) {
-            n->password = secret_from(r, n, v[N_PASSWORD_ENV] ? v[N_PASSWORD_ENV] : v[N_PASSWORD_FILE],
-                                      !v[N_PASSWORD_ENV], "password");
-        }
-        add_secret(r, n, n->password);
-    }
-    if (n->type == FLUX_NOTIFIER_COMMAND) {
-        if (v[N_COMMAND])
-            n->argv = string_list(r, k[N_COMMAND], v[N_COMMAND], &n->nargv);
-        else
-            report(r, n->span, "missing-setting", "add command: [/path/to/program, arg]",
-                   "notifier '%s' has no command", n->name);
-    }
-    if (v[N_TEMPLATE] && text_of(r, k[N_TEMPLATE], v[N_TEMPLATE], "'template'"))
-        notifier_template(r, n, v[N_TEMPLATE]);
-    if (v[N_DEDUPE])
-        n->dedupe_ms = notifier_duration(r, k[N_DEDUPE], v[N_DEDUPE], n->dedupe_ms);
-    if (v[N_TIMEOUT])
-        n->timeout_ms = notifier_duration(r, k[N_TIMEOUT], v[N_TIMEOUT], n->timeout_ms);
-    if (v[N_MAX_ATTEMPTS]) {
-        const char *s = text_of(r, k[N_MAX_ATTEMPTS], v[N_MAX_ATTEMPTS], "'max_attempts'");
-        char *end = NULL;
-        long a = s ? strtol(s, &end, 10) : 0;
-        if (s && (*end || a < 1 || a > 1000))
-            report(r, AT(v[N_MAX_ATTEMPTS]), "bad-value", NULL, "max_attempts is a number from 1 to 1000");
-        else if (s)
-            n->max_attempts = (int)a;
-    }
-}
-
-static void read_notifiers(reader *r, const flux_ynode *m, flux_conns *out)
-{
-    if (is_null(m))
-        return;
-    if (m->kind != FLUX_YNODE_MAP) {
-        report(r, AT(m), "wrong-type", "e.g. notifiers: { ops: { type: webhook, url_env: OPS_HOOK } }",
-               "'notifiers' maps notifier names to their settings");
-        out->notifiers_incomplete = true;
-        return;
-    }
-    out->notifiers = flux_arena_alloc(r->a, (m->n / 2 + 1) * sizeof *out->notifiers);
-    for (size_t i = 0; i + 1 < m->n; i += 2) {
-        const flux_ynode *k = m->kids[i];
-        if (k->kind != FLUX_YNODE_SCALAR || !k->len) {
-            report(r, AT(k), "wrong-type", NULL, "a notifier's name is a plain word");
-            out->notifiers_incomplete = true;
-            continue;
-        }
-        if (duplicate(r, m, i, "notifier"))
-            continue;
-        read_notifier(r, k, m->kids[i + 1], &out->notifiers[out->nnotifiers++]);
-    }
-}
-
-const flux_notifier *flux_conns_notifier(const flux_conns *c, const char *name)
-{
-    for (size_t i = 0; c && i < c->nnotifiers; i++)
-        if (!strcmp(c->notifiers[i].name, name))
-            return &c->notifiers[i];
-    return NULL;
+        out->web_url = flux_cf_text(r, k[4], v[4], "'web_url'");
 }
 
 /* ---- the file and the environment ---- */
@@ -1040,7 +656,7 @@ static int read_file(reader *r, bool required)
         errno = EISDIR;
     }
     if (!f) {
-        report(r, flux_nowhere(), "io", NULL, "cannot read '%s': %s", r->path, strerror(errno));
+        flux_cf_report(r, flux_nowhere(), "io", NULL, "cannot read '%s': %s", r->path, strerror(errno));
         return -1;
     }
     r->private_file = fstat(fileno(f), &st) == 0 && (st.st_mode & 077) == 0;
@@ -1054,7 +670,7 @@ static int read_file(reader *r, bool required)
     fclose(f);
     if (bad) {
         flux_buf_free(&b);
-        report(r, flux_nowhere(), "io", NULL, "cannot read '%s': %s", r->path, strerror(e));
+        flux_cf_report(r, flux_nowhere(), "io", NULL, "cannot read '%s': %s", r->path, strerror(e));
         return -1;
     }
     flux_yamlsrc_init(&r->y, r->a, r->path, b.data ? b.data : "", b.len);
@@ -1075,7 +691,7 @@ static void check_environment(reader *r)
         size_t len = (size_t)(eq - *e);
         char *var = flux_arena_strndup(r->a, *e, len);
         if (len == 10) {
-            report(r, flux_nowhere(), "bad-env", "name the connection: FLUX_CONN_WAREHOUSE=mysql://...",
+            flux_cf_report(r, flux_nowhere(), "bad-env", "name the connection: FLUX_CONN_WAREHOUSE=mysql://...",
                    "FLUX_CONN_ names no connection");
             continue;
         }
@@ -1086,7 +702,7 @@ static void check_environment(reader *r)
         char err[512];
         if (flux_conn_parse_uri(r->a, name, eq + 1, &c, err, sizeof err) != 0) {
             const char *help = split_help(err);
-            report(r, flux_nowhere(), "bad-env", help, "%s %s", var, err);
+            flux_cf_report(r, flux_nowhere(), "bad-env", help, "%s %s", var, err);
         }
     }
 }
@@ -1103,7 +719,7 @@ int flux_conns_read(flux_arena *a, flux_conns *out, const char *path, bool requi
          * itself with them), aliases refused by the tree reader */
         static const flux_yaml_opts opts = {.max_depth = 32, .one_document = true, .no_anchors = false};
         flux_ynode *root = flux_yamlsrc_parse(&r.y, &opts);
-        flux_yamlsrc_mask(&r.y, root, secret_key);
+        flux_yamlsrc_mask(&r.y, root, flux_cf_secret_key);
         flux_yamlsrc_add(&r.y, d);
         if (root)
             read_root(&r, root, out);

@@ -97,11 +97,7 @@ const flux_cli_command flux_cli_run_commands[] = {
      "usage: flux logs RUN TASK [--try N] [--pipeline P] [--db URL] [--connections FILE]\n", flux_cmd_logs},
     {"notifications", "the notifications sent, pending or failed",
      "usage: flux notifications [--pending|--failed] [--format text|json] [--db URL] [--connections FILE]\n"
-     "\n"
-     "Every notification of the outbox, oldest first: its run, task and try, the\n"
-     "event, the notifier, its state (pending, sent, failed), its attempts and\n"
-     "last error, and its idempotency key. --pending: only those still to be\n"
-     "sent; --failed: only those given up after the notifier's max_attempts.\n",
+     "\nThe outbox, oldest first: run, task, try, event, notifier, state, attempts, last error, key.\n",
      flux_cmd_notifications},
 };
 const size_t flux_cli_run_ncommands = sizeof flux_cli_run_commands / sizeof *flux_cli_run_commands;
@@ -814,10 +810,8 @@ int flux_cmd_notifications(int argc, char **argv)
     int prc = begin("notifications", argc, argv, &o, 0, 0, NULL);
     if (prc >= 0)
         return prc;
-    if (o.pending && o.failed) {
-        fprintf(stderr, "flux notifications: --pending and --failed cannot be given together\n");
-        return free(o.params), FLUX_EXIT_USAGE;
-    }
+    if (o.pending && o.failed)
+        return fprintf(stderr, "flux notifications: give --pending or --failed, not both\n"), free(o.params), FLUX_EXIT_USAGE;
     flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!s)
         return free(o.params), FLUX_EXIT_FAIL;
