@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "manifest.h"
 #include "cli.h"
 #include "opts.h"
 #include "compile.h"
@@ -149,6 +150,8 @@ int flux_cmd_check(int argc, char **argv)
     if (flux_conns_read(c.arena, &conns, path[0] ? path : NULL, required, &c.diags) < 0)
         io_error = true;
     c.conns = &conns;
+    /* operators of one's own, before the files whose tasks use them */
+    flux_manifest_load_path(conns.operator_path, conns.noperator_path, &c.diags);
     for (size_t i = 0; i < files.n; i++)
         if (flux_compile_file_under(&c, files.v[i], roots.v[i][0] ? roots.v[i] : NULL) != 0)
             io_error = true;

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "duration.h"
 #include "home.h"
+#include "manifest.h"
 #include "suggest.h"
 
 /* flux.yaml (the one of --connections, FLUX_CONNECTIONS or found walking
@@ -27,6 +28,9 @@ int flux_cli_conns(const char *cmd, const char *given, flux_arena *a, flux_conns
     flux_diags d;
     flux_diags_init(&d, &s);
     int rc = flux_conns_read(a, conns, path[0] ? path : NULL, required, &d);
+    /* operators of one's own, before anything is compiled */
+    if (rc >= 0 && flux_manifest_load_path(conns->operator_path, conns->noperator_path, &d) != 0)
+        rc = 1;
     if (rc != 0) {
         flux_diags_sort(&d);
         flux_diags_print(&d, stderr, flux_cli_colour());
@@ -75,6 +79,26 @@ flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *con
     else if (rc != FLUX_HOME_OK)
         fprintf(stderr, "flux %s: cannot open the state store: %s\n", cmd, err);
     return rc == FLUX_HOME_OK ? s : NULL;
+}
+
+int flux_cli_operators(const char *given)
+{
+    flux_arena *a = flux_arena_new();
+    flux_conns conns;
+    int rc = flux_cli_conns("load", given, a, &conns);
+    flux_arena_free(a);
+    return rc;
+}
+
+int flux_cli_load_with(flux_compilation *c, const char *file, const char *conns)
+{
+    /* the operators of one's own first: the source's tasks may use them (a
+     * plan names its own, load.c) */
+    if (flux_cli_operators(conns) != 0) {
+        flux_compilation_init(c);
+        return FLUX_EXIT_COMPILE;
+    }
+    return flux_cli_load(c, file);
 }
 
 int flux_cli_load(flux_compilation *c, const char *file)

@@ -85,6 +85,12 @@ int flux_cli_timetable(const char *cmd, const struct flux_pipeline *p, struct fl
  * the exit status to give up with */
 struct flux_compilation;
 int flux_cli_load(struct flux_compilation *c, const char *file);
+/* flux_cli_load after the operators of one's own on flux.yaml's
+ * operator_path (the flux.yaml of --connections given, NULL: found as
+ * every command finds it), whose mistakes are printed as flux check's */
+int flux_cli_load_with(struct flux_compilation *c, const char *file, const char *conns);
+/* Only those operators: 0, or -1 after printing the manifests' mistakes. */
+int flux_cli_operators(const char *conns);
 /* a plan text (from the state store) into c; name: how messages call it */
 int flux_cli_load_plan_text(struct flux_compilation *c, const char *name, const char *text, size_t len);
 /* the pipeline named (NULL: the only one), or NULL after saying why */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exec_int.h"
+#include "registry.h"
 #include "rundir.h"
 
 static bool terminal(flux_ti_state s)
@@ -92,6 +93,12 @@ static int record_report(ex_task *k, int code, char *note, size_t notelen, char 
     if (r.last)
         snprintf(last, lastlen, "%s", r.last);
     int rc = 0;
+    const flux_operator *op = flux_registry_find(k->t->op);
+    if (code == 0 && !r.has_counts && op && op->kind == FLUX_OP_TRANSFER) {
+        /* a transfer that says nothing of what it moved cannot be reconciled */
+        snprintf(note, notelen, "a transfer must print ::counts read=R written=W rejected=J before it exits");
+        rc = -1;
+    }
     if (r.has_counts) {
         if (flux_store_put_counts(ex->store, k->ti_id, r.read, r.written, r.rejected, r.bytes) != 0)
             flux_exec_store_fail(k->run, k, "record transfer counts");
