@@ -84,18 +84,22 @@ static int record_report(ex_task *k, int code, char *note, size_t notelen, char 
     flux_try_desc_of(k, &d);
     free(k->outputs);
     k->outputs = NULL;
+    const flux_operator *op = flux_registry_find(k->t->op);
+    /* a transfer that says nothing of what it moved cannot be reconciled
+     * (a try that printed no report line at all has no report file) */
+    bool uncounted = code == 0 && op && op->kind == FLUX_OP_TRANSFER;
     if (ex->backend->ops->report(ex->backend, &d, &r) != 0) {
         flux_op_report_free(&r);
-        return 0;
+        if (uncounted)
+            snprintf(note, notelen, "a transfer must print ::counts read=R written=W rejected=J before it exits");
+        return uncounted ? -1 : 0;
     }
     k->outputs = r.outputs_json;
     r.outputs_json = NULL;
     if (r.last)
         snprintf(last, lastlen, "%s", r.last);
     int rc = 0;
-    const flux_operator *op = flux_registry_find(k->t->op);
-    if (code == 0 && !r.has_counts && op && op->kind == FLUX_OP_TRANSFER) {
-        /* a transfer that says nothing of what it moved cannot be reconciled */
+    if (uncounted && !r.has_counts) {
         snprintf(note, notelen, "a transfer must print ::counts read=R written=W rejected=J before it exits");
         rc = -1;
     }
