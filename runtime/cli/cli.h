@@ -89,7 +89,8 @@ int flux_cli_load(struct flux_compilation *c, const char *file);
  * operator_path (the flux.yaml of --connections given, NULL: found as
  * every command finds it), whose mistakes are printed as flux check's */
 int flux_cli_load_with(struct flux_compilation *c, const char *file, const char *conns);
-/* Only those operators: 0, or -1 after printing the manifests' mistakes. */
+/* Only those operators: 0, or after printing the mistakes -1 (flux.yaml's)
+ * or -2 (only the manifests'). */
 int flux_cli_operators(const char *conns);
 /* a plan text (from the state store) into c; name: how messages call it */
 int flux_cli_load_plan_text(struct flux_compilation *c, const char *name, const char *text, size_t len);
