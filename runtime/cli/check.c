@@ -139,7 +139,7 @@ static void file_operators(flux_compilation *c, const char *file, const char *re
         flux_conns_read(c->arena, &conns, yaml, false, &d);
         flux_diags_free(&d);
         flux_sources_free(&s);
-        flux_manifest_load_path(conns.operator_path, conns.noperator_path, &c->diags);
+        flux_manifest_load_conns(&conns, &c->diags);
         return;
     }
 }
@@ -183,7 +183,7 @@ int flux_cmd_check(int argc, char **argv)
         io_error = true;
     c.conns = &conns;
     /* operators of one's own, before the files whose tasks use them */
-    flux_manifest_load_path(conns.operator_path, conns.noperator_path, &c.diags);
+    flux_manifest_load_conns(&conns, &c.diags);
     for (size_t i = 0; i < files.n; i++)
         file_operators(&c, files.v[i], path);
     for (size_t i = 0; i < files.n; i++)

@@ -31,7 +31,7 @@ static int conns_and_operators(const char *given, flux_arena *a, flux_conns *con
     flux_diags_init(&d, &s);
     int rc = flux_conns_read(a, conns, path[0] ? path : NULL, required, &d);
     /* operators of one's own, before anything is compiled */
-    if (rc >= 0 && flux_manifest_load_path(conns->operator_path, conns->noperator_path, &d) != 0 && rc == 0)
+    if (rc >= 0 && flux_manifest_load_conns(conns, &d) != 0 && rc == 0)
         rc = 2;
     if (rc != 0) {
         flux_diags_sort(&d);

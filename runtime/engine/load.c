@@ -98,8 +98,8 @@ static bool is_plan(const char *file)
 static int plan_operators(const flux_plan *plan, char *err, size_t errlen)
 {
     for (size_t i = 0; i < plan->noperators; i++)
-        if (flux_manifest_load_one(plan->operators[i].manifest.path, plan->operators[i].manifest.sha256, err,
-                                   errlen) != 0)
+        if (flux_manifest_load_one(plan->operators[i].name, plan->operators[i].manifest.path,
+                                   plan->operators[i].manifest.sha256, err, errlen) != 0)
             return -1;
     return 0;
 }

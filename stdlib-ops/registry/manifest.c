@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "arena.h"
+#include "conn.h"
 #include "duration.h"
 #include "registry.h"
 #include "sha256.h"
@@ -35,6 +37,24 @@ typedef struct reader {
     flux_yamlsrc y;
     size_t errors;
 } reader;
+
+/* an operator of one's own as the registry holds it, with where its
+ * manifest is on this machine: op.manifest is the path a plan records
+ * (relative to flux.yaml's directory), abs the one it was read from */
+typedef struct own_op {
+    flux_operator op;
+    const char *abs;
+} own_op;
+
+static const char *abs_of(const flux_operator *op)
+{
+    return ((const own_op *)(const void *)op)->abs;
+}
+
+/* the directory a plan's relative manifest paths are resolved against: the
+ * one of the flux.yaml whose operator_path was read last (absolute), NULL
+ * before (the working directory then) */
+static char *resolve_root;
 
 static flux_arena *keep(void)
 {
@@ -133,6 +153,17 @@ static const flux_param_type type_values[] = {
 };
 #define NTYPES (sizeof type_names / sizeof *type_names)
 
+/* what other languages call the types: an edit distance would not get
+ * from 'integer' to 'int', so these are named outright */
+static const char *const type_aliases[][2] = {
+    {"integer", "int"},   {"long", "int"},        {"number", "float"},    {"double", "float"},
+    {"real", "float"},    {"decimal", "float"},   {"boolean", "bool"},    {"str", "string"},
+    {"text", "string"},   {"array", "list"},      {"sequence", "list"},   {"dict", "map"},
+    {"object", "map"},    {"mapping", "map"},     {"hash", "map"},        {"conn", "connection"},
+    {"interval", "duration"}, {"timedelta", "duration"}, {"timestamp", "time"}, {"datetime", "time"},
+    {"date", "time"},     {"file", "path"},       {"command", "shell"},   {"choice", "enum"},
+};
+
 static int type_of(reader *r, const flux_ynode *v, flux_param_type *out)
 {
     const char *s = scalar(r, v, "a parameter's type");
@@ -143,10 +174,15 @@ static int type_of(reader *r, const flux_ynode *v, flux_param_type *out)
             *out = type_values[i];
             return 0;
         }
-    report(r, v, did_you_mean(r, s, type_names, NTYPES,
-                              "the types are string, shell, path, time, int, float, bool, duration, enum, list, "
-                              "map, scalar and connection"),
-           "unknown type '%s'", s);
+    const char *help = NULL;
+    for (size_t i = 0; i < sizeof type_aliases / sizeof *type_aliases && !help; i++)
+        if (!strcasecmp(s, type_aliases[i][0]))
+            help = flux_arena_printf(r->a, "did you mean '%s'?", type_aliases[i][1]);
+    if (!help)
+        help = did_you_mean(r, s, type_names, NTYPES,
+                            "the types are string, shell, path, time, int, float, bool, duration, enum, list, "
+                            "map, scalar and connection");
+    report(r, v, help, "unknown type '%s'", s);
     return -1;
 }
 
@@ -390,7 +426,7 @@ static const char *hash(reader *r, const char *text, size_t len, const char *exe
     return flux_arena_strdup(r->a, hex);
 }
 
-/* whether the manifest at abs was read by flux_manifest_load_path before
+/* whether the manifest at abs was read by flux_manifest_load_conns before
  * (remembered): a command that reads flux.yaml twice reports its
  * manifests' mistakes once */
 static bool seen(const char *abs)
@@ -409,13 +445,13 @@ static bool seen(const char *abs)
 }
 
 /* one manifest read into op: 0 when it has no error, 1 when it was read
- * before (once) */
-static int load(const char *path, flux_diags *d, flux_operator **out, bool once)
+ * before (once). path: where to read it; rel: what a plan records */
+static int load(const char *path, const char *rel, flux_diags *d, flux_operator **out, bool once)
 {
     reader r = {.a = keep(), .d = d, .path = path};
     char abs[PATH_MAX];
     if (!realpath(path, abs)) {
-        report(&r, NULL, NULL, "cannot read '%s': %s", path, strerror(errno));
+        report(&r, NULL, NULL, "cannot read '%s': %s", rel, strerror(errno));
         return -1;
     }
     if (once && seen(abs))
@@ -427,7 +463,7 @@ static int load(const char *path, flux_diags *d, flux_operator **out, bool once)
     while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= MANIFEST_MAX)
         flux_buf_put(&b, chunk, n);
     if (!f || b.len > MANIFEST_MAX) {
-        report(&r, NULL, NULL, "cannot read '%s': %s", path, f ? strerror(EFBIG) : strerror(errno));
+        report(&r, NULL, NULL, "cannot read '%s': %s", rel, f ? strerror(EFBIG) : strerror(errno));
         if (f)
             fclose(f);
         flux_buf_free(&b);
@@ -441,9 +477,11 @@ static int load(const char *path, flux_diags *d, flux_operator **out, bool once)
     size_t before = d->errors;
     flux_ynode *root = flux_yamlsrc_parse(&r.y, &opts);
     flux_yamlsrc_add(&r.y, d);
-    flux_operator *op = flux_arena_alloc(r.a, sizeof *op);
-    memset(op, 0, sizeof *op);
-    op->manifest = flux_arena_strdup(r.a, abs);
+    own_op *own = flux_arena_alloc(r.a, sizeof *own);
+    memset(own, 0, sizeof *own);
+    flux_operator *op = &own->op;
+    own->abs = flux_arena_strdup(r.a, abs);
+    op->manifest = flux_arena_strdup(r.a, rel);
     if (root)
         read_manifest(&r, root, op);
     else if (d->errors == before)
@@ -461,57 +499,101 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-size_t flux_manifest_load_path(const char *const *dirs, size_t ndirs, flux_diags *d)
+/* the manifests under one directory of the operators path, in name order
+ * (so errors and clashes come out the same every time); rel: that
+ * directory as a plan records it */
+static void load_dir(const char *dir, const char *rel, flux_diags *d)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return; /* no operators there: the default path need not exist */
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *m = flux_arena_printf(keep(), "%s/%s/" FLUX_MANIFEST_FILE, dir, e->d_name);
+        struct stat st;
+        if (stat(m, &st) != 0)
+            continue;
+        names = realloc(names, (n + 1) * sizeof *names);
+        if (!names)
+            abort(); /* the allocation policy: abort on OOM */
+        names[n++] = flux_arena_strdup(keep(), e->d_name);
+    }
+    closedir(dp);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
+    for (size_t k = 0; k < n; k++) {
+        flux_operator *op;
+        const char *path = flux_arena_printf(keep(), "%s/%s/" FLUX_MANIFEST_FILE, dir, names[k]);
+        const char *mrel = flux_arena_printf(keep(), "%s/%s/" FLUX_MANIFEST_FILE, rel, names[k]);
+        if (load(path, mrel, d, &op, true) != 0)
+            continue;
+        const flux_operator *had = flux_registry_find(op->name);
+        if (had && had->manifest && strcmp(abs_of(had), abs_of(op)) != 0)
+            flux_diag_help(flux_error(d, flux_nowhere(), "manifest", "two operators are named '%s': %s and %s",
+                                      op->name, had->manifest, op->manifest),
+                           "rename one of them");
+        else
+            flux_registry_add(op);
+    }
+    free(names);
+}
+
+size_t flux_manifest_load_conns(const flux_conns *c, flux_diags *d)
 {
     size_t before = d->errors;
-    for (size_t i = 0; i < ndirs; i++) {
-        DIR *dir = opendir(dirs[i]);
-        if (!dir)
-            continue; /* no operators there: the default path need not exist */
-        char **names = NULL;
-        size_t n = 0;
-        struct dirent *e;
-        while ((e = readdir(dir))) {
-            if (e->d_name[0] == '.')
-                continue;
-            char *m = flux_arena_printf(keep(), "%s/%s/" FLUX_MANIFEST_FILE, dirs[i], e->d_name);
-            struct stat st;
-            if (stat(m, &st) != 0)
-                continue;
-            names = realloc(names, (n + 1) * sizeof *names);
-            if (!names)
-                abort(); /* the allocation policy: abort on OOM */
-            names[n++] = m;
-        }
-        closedir(dir);
-        /* in name order, so errors and clashes come out the same every time */
-        if (n)
-            qsort(names, n, sizeof *names, cmp_str);
-        for (size_t k = 0; k < n; k++) {
-            flux_operator *op;
-            if (load(names[k], d, &op, true) != 0)
-                continue;
-            const flux_operator *had = flux_registry_find(op->name);
-            if (had && had->manifest && strcmp(had->manifest, op->manifest) != 0)
-                flux_diag_help(flux_error(d, flux_nowhere(), "manifest", "two operators are named '%s': %s and %s",
-                                          op->name, had->manifest, op->manifest),
-                               "rename one of them");
-            else
-                flux_registry_add(op);
-        }
-        free(names);
+    /* the entries were joined to flux.yaml's directory as conn.h reads
+     * them ("" or ending in '/'): what follows it is what a plan records,
+     * the same bytes wherever the tree sits */
+    const char *slash = c->file ? strrchr(c->file, '/') : NULL;
+    size_t rootlen = slash ? (size_t)(slash - c->file) + 1 : 0;
+    char abs[PATH_MAX];
+    const char *root = rootlen ? flux_arena_strndup(keep(), c->file, rootlen) : ".";
+    if (c->noperator_path && realpath(root, abs)) {
+        free(resolve_root);
+        if (!(resolve_root = strdup(abs)))
+            abort(); /* the allocation policy: abort on OOM */
+    }
+    for (size_t i = 0; i < c->noperator_path; i++) {
+        const char *dir = c->operator_path[i];
+        const char *rel = rootlen && !strncmp(dir, c->file, rootlen) ? dir + rootlen : dir;
+        size_t len = strlen(rel);
+        while (len > 1 && rel[len - 1] == '/')
+            len--;
+        load_dir(dir, flux_arena_strndup(keep(), rel, len), d);
     }
     return d->errors - before;
 }
 
-int flux_manifest_load_one(const char *manifest, const char *sha256, char *err, size_t errlen)
+int flux_manifest_load_one(const char *name, const char *manifest, const char *sha256, char *err, size_t errlen)
 {
+    /* loaded from the operators path already: the same bytes are the same
+     * operator, wherever its directory is now */
+    const flux_operator *had = flux_registry_find(name);
+    if (had && !had->manifest) {
+        snprintf(err, errlen, "'%s' is a built-in operator, not the one of %s", name, manifest);
+        return -1;
+    }
+    if (had && (!sha256 || !strcmp(had->sha256, sha256)))
+        return 0;
+    if (had) {
+        snprintf(err, errlen, "operator '%s' changed since the plan was compiled (%s): compile and deploy again",
+                 name, manifest);
+        return -1;
+    }
+    /* a relative path is relative to flux.yaml's directory, as compiled */
+    const char *path = manifest[0] == '/' || !resolve_root
+                           ? manifest
+                           : flux_arena_printf(keep(), "%s/%s", resolve_root, manifest);
     flux_sources s;
     flux_sources_init(&s);
     flux_diags d;
     flux_diags_init(&d, &s);
     flux_operator *op = NULL;
-    int rc = load(manifest, &d, &op, false);
+    int rc = load(path, manifest, &d, &op, false);
     if (rc != 0 && d.n) {
         flux_diags_sort(&d);
         const flux_diag *g = d.v[0];
@@ -520,21 +602,19 @@ int flux_manifest_load_one(const char *manifest, const char *sha256, char *err, 
         if (src)
             flux_source_linecol(src, g->span.begin, &line, &col);
         if (src)
-            snprintf(err, errlen, "%s:%u:%u: %s", src->path, line, col, g->msg);
+            snprintf(err, errlen, "%s:%u:%u: %s", manifest, line, col, g->msg);
         else
             snprintf(err, errlen, "%s", g->msg);
+    } else if (rc == 0 && strcmp(op->name, name) != 0) {
+        snprintf(err, errlen, "%s names operator '%s', not '%s': compile and deploy again", manifest, op->name,
+                 name);
+        rc = -1;
     } else if (rc == 0 && sha256 && strcmp(op->sha256, sha256) != 0) {
         snprintf(err, errlen, "operator '%s' changed since the plan was compiled (%s): compile and deploy again",
                  op->name, manifest);
         rc = -1;
     } else if (rc == 0) {
-        const flux_operator *had = flux_registry_find(op->name);
-        if (had && had->manifest && strcmp(had->manifest, op->manifest) != 0) {
-            snprintf(err, errlen, "operator '%s' is loaded from %s already, not %s", op->name, had->manifest,
-                     manifest);
-            rc = -1;
-        } else
-            flux_registry_add(op);
+        flux_registry_add(op);
     }
     flux_diags_free(&d);
     flux_sources_free(&s);

@@ -69,7 +69,7 @@ typedef struct flux_operator {
     size_t nparams;
     const char *doc;                 /* one line for REFERENCE.md */
     /* an operator of one's own (manifest.h), NULL for a built-in one */
-    const char *manifest;            /* its manifest, an absolute path */
+    const char *manifest;            /* its manifest, relative to flux.yaml's directory (a plan records it) */
     const char *executable;          /* what runs a task of it, an absolute path */
     const char *sha256;              /* of the manifest's bytes and the executable's: a plan records it */
 } flux_operator;
