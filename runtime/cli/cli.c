@@ -65,7 +65,7 @@ const char *flux_cli_elapsed(int64_t ms, char *out, size_t outlen)
 /* the commands that only read the store: they never create one */
 static bool reads_only(const char *cmd)
 {
-    static const char *const ro[] = {"runs", "tasks", "logs", "status", "versions", "diff", "errors", "lineage"};
+    static const char *const ro[] = {"runs", "tasks", "logs", "status", "versions", "diff", "errors", "lineage", "why"};
     for (size_t i = 0; i < sizeof ro / sizeof *ro; i++)
         if (!strcmp(cmd, ro[i]))
             return true;

@@ -28,6 +28,7 @@ typedef struct flux_cli_command {
 FLUX_CLI_ROWS(check);
 FLUX_CLI_ROWS(preview);
 FLUX_CLI_ROWS(run);
+FLUX_CLI_ROWS(why);
 FLUX_CLI_ROWS(scheduler);
 FLUX_CLI_ROWS(deploy);
 FLUX_CLI_ROWS(lineage);
@@ -62,6 +63,9 @@ int flux_cmd_status(int argc, char **argv);
 int flux_cmd_runs(int argc, char **argv);
 int flux_cmd_tasks(int argc, char **argv);
 int flux_cmd_logs(int argc, char **argv);
+
+/* why.c: why a task instance is in its state */
+int flux_cmd_why(int argc, char **argv);
 
 /* lineage.c: which run and task moved a record */
 int flux_cmd_lineage(int argc, char **argv);
