@@ -589,9 +589,34 @@ static void read_connections(reader *r, const flux_ynode *conns, flux_conns *out
     }
 }
 
+/* a directory of operator_path, relative to flux.yaml's directory */
+static void add_operator_dir(reader *r, flux_conns *out, const char *dir)
+{
+    const char **v = flux_arena_alloc(r->a, (out->noperator_path + 1) * sizeof *v);
+    if (out->noperator_path)
+        memcpy(v, out->operator_path, out->noperator_path * sizeof *v);
+    v[out->noperator_path++] = dir[0] == '/' ? flux_arena_strdup(r->a, dir) : flux_arena_printf(r->a, "%s%s", r->dir, dir);
+    out->operator_path = v;
+}
+
+static void read_operator_path(reader *r, const flux_ynode *k, const flux_ynode *v, flux_conns *out)
+{
+    if (v->kind == FLUX_YNODE_SEQ) {
+        for (size_t i = 0; i < v->n; i++) {
+            const char *d = text_of(r, k, v->kids[i], "an item of 'operator_path'");
+            if (d)
+                add_operator_dir(r, out, d);
+        }
+        return;
+    }
+    const char *d = text_of(r, k, v, "'operator_path'");
+    if (d)
+        add_operator_dir(r, out, d);
+}
+
 static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
 {
-    static const char *const sections[] = {"connections", "pools", "state_store"};
+    static const char *const sections[] = {"connections", "pools", "state_store", "operator_path"};
     if (is_null(root))
         return;
     if (root->kind != FLUX_YNODE_MAP) {
@@ -600,7 +625,7 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
         out->conns_incomplete = out->pools_incomplete = true;
         return;
     }
-    const flux_ynode *v[3] = {0}, *k[3] = {0};
+    const flux_ynode *v[4] = {0}, *k[4] = {0};
     for (size_t i = 0; i + 1 < root->n; i += 2) {
         const flux_ynode *key = root->kids[i];
         if (key->kind != FLUX_YNODE_SCALAR) {
@@ -609,12 +634,12 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
             continue;
         }
         int s = 0;
-        while (s < 3 && strcmp(key->s, sections[s]))
+        while (s < 4 && strcmp(key->s, sections[s]))
             s++;
-        if (s == 3) {
-            const char *best = flux_suggest(key->s, sections, 3);
+        if (s == 4) {
+            const char *best = flux_suggest(key->s, sections, 4);
             report(r, AT(key), "unknown-setting",
-                   best ? did_you_mean(r, best) : "the sections are connections, pools and state_store",
+                   best ? did_you_mean(r, best) : "the sections are connections, pools, state_store and operator_path",
                    "unknown section '%s'", key->s);
             /* connections or pools under a misspelt name: unknown, not undefined */
             out->conns_incomplete = out->pools_incomplete = true;
@@ -623,6 +648,8 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
             v[s] = root->kids[i + 1];
         }
     }
+    if (v[3])
+        read_operator_path(r, k[3], v[3], out);
     if (v[2])
         read_state_store(r, k[2], v[2], out);
     if (v[1])
@@ -715,6 +742,8 @@ int flux_conns_read(flux_arena *a, flux_conns *out, const char *path, bool requi
             read_root(&r, root, out);
         else if (d->errors > before)
             out->conns_incomplete = out->pools_incomplete = true;
+        if (!out->noperator_path)
+            add_operator_dir(&r, out, "operators");
     }
     check_environment(&r);
     flux_yamlsrc_free(&r.y);

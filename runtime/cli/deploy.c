@@ -127,6 +127,13 @@ int flux_cmd_deploy(int argc, char **argv)
         free(o.params);
         return FLUX_EXIT_FAIL;
     }
+    /* the operators of one's own, as flux compile reads them: a manifest's
+     * mistakes are printed, and only the files whose tasks use it break */
+    if (flux_cli_operators(o.conns) == -1) {
+        flux_store_close(s);
+        free(o.params);
+        return FLUX_EXIT_USAGE;
+    }
     flux_deploy_report rep;
     int rc;
     if (S_ISDIR(st.st_mode)) {

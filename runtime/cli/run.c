@@ -206,7 +206,7 @@ typedef struct loaded {
 static int load(const ropts *o, const char *file, loaded *l)
 {
     memset(l, 0, sizeof *l);
-    int rc = flux_cli_load(&l->c, file);
+    int rc = flux_cli_load_with(&l->c, file, o->conns);
     if (rc)
         return rc;
     if (!(l->p = flux_cli_pipeline(&l->c, o->cmd, file, o->pipeline)))
