@@ -26,6 +26,19 @@ add_test(NAME integration/store_mariadb
   COMMAND bash ${FLUX_TESTS}/integration/store_mariadb.sh $<TARGET_FILE:test_store>)
 set_tests_properties(integration/store_mariadb PROPERTIES TIMEOUT 120 RESOURCE_LOCK mariadb)
 
+# ---- web: the JSON API served in process on a seeded store ------------------
+# test_api seeds a store through the store and engine API, starts the server
+# on 127.0.0.1 port 0 and asks it with libcurl: SQLite here; the MariaDB
+# variant starts a throwaway server (tests/servers/mariadb.sh) and passes its
+# URL in FLUX_TEST_MYSQL_URL, as store_mariadb does.
+add_executable(test_api ${FLUX_TESTS}/web/test_api.c)
+target_link_libraries(test_api PRIVATE flux_web PkgConfig::CURL)
+add_test(NAME web/api_sqlite COMMAND test_api)
+set_tests_properties(web/api_sqlite PROPERTIES TIMEOUT 120)
+add_test(NAME integration/web_api_mariadb
+  COMMAND bash ${FLUX_TESTS}/integration/web_api_mariadb.sh $<TARGET_FILE:test_api>)
+set_tests_properties(integration/web_api_mariadb PROPERTIES TIMEOUT 180 RESOURCE_LOCK mariadb)
+
 # ---- integration: the Kafka test broker against kcat ------------------------
 # kafka_broker is a test server, not a test: a mock Kafka cluster (librdkafka's
 # experimental mock API, kept out of flux itself) that tests/servers/kafka.sh
