@@ -138,6 +138,29 @@ static const char *const SQL[ST__COUNT] = {
     [ST_EVENTS_SINCE] = "SELECT id, at, kind, run, ti, pipeline, task, state FROM events WHERE id > ? "
                         "ORDER BY id LIMIT ?",
     [ST_EVENTS_PRUNE] = "DELETE FROM events WHERE at < ?",
+    /* the web UI's history (store_history.c). Grid: the latest try of each
+     * task of the pipeline's newest runs (a derived table: MySQL takes no
+     * LIMIT inside IN) */
+    [ST_GRID_CELLS] = "SELECT t.run, t.id, t.task, t.try_number, t.state, t.started_at, t.ended_at "
+                      "FROM (SELECT id FROM runs WHERE pipeline = ? ORDER BY logical_date DESC, id DESC LIMIT ?) r "
+                      "JOIN task_instances t ON t.run = r.id WHERE t.try_number = "
+                      "(SELECT MAX(x.try_number) FROM task_instances x WHERE x.run = t.run AND x.task = t.task)",
+    /* runs per UTC day of their logical date and state; % is MOD in both */
+#define DAILY(where) \
+    "SELECT logical_date - logical_date % 86400000, pipeline, state, COUNT(*) FROM runs " \
+    "WHERE " where "logical_date >= ? GROUP BY logical_date - logical_date % 86400000, pipeline, state"
+    [ST_DAILY_ALL] = DAILY(""),
+    [ST_DAILY_PIPELINE] = DAILY("pipeline = ? AND "),
+    /* counted tries, newest run first */
+#define XFER(where) \
+    "SELECT r.id, r.run_id, r.pipeline, r.logical_date, t.task, t.id, t.try_number, c.records_read, " \
+    "c.records_written, c.records_rejected, c.bytes FROM runs r JOIN task_instances t ON t.run = r.id " \
+    "JOIN transfer_counts c ON c.ti = t.id " where \
+    "ORDER BY r.logical_date DESC, r.id DESC, t.task, t.try_number LIMIT ?"
+    [ST_XFER_ALL] = XFER(""),
+    [ST_XFER_PIPELINE] = XFER("WHERE r.pipeline = ? "),
+    [ST_XFER_TASK] = XFER("WHERE t.task = ? "),
+    [ST_XFER_PIPELINE_TASK] = XFER("WHERE r.pipeline = ? AND t.task = ? "),
 };
 
 /* ---- errors ---- */

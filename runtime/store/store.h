@@ -196,6 +196,39 @@ int flux_store_events_since(flux_store *s, int64_t last_id, size_t limit, flux_e
 int flux_store_prune_events(flux_store *s, int64_t before_ms, int64_t *deleted);
 #define FLUX_EVENTS_KEEP_MS (24 * 3600 * 1000LL)
 
+/* ---- history for the web UI: each one query, bounded by its limit ---- */
+
+/* The latest try of each task of the pipeline's newest nruns runs (the
+ * runs flux_store_list_runs(pipeline, nruns) returns), in no order. */
+typedef struct flux_grid_cell {
+    int64_t run, ti;
+    char task[256];
+    int try_number;
+    flux_ti_state state;
+    int64_t started, ended; /* 0 when not yet */
+} flux_grid_cell;
+int flux_store_grid_cells(flux_store *s, const char *pipeline, size_t nruns, flux_grid_cell **cells, size_t *n);
+
+/* Runs per UTC day of their logical date from since_ms on, per pipeline
+ * (NULL: all), oldest day first, then by pipeline. */
+typedef struct flux_day_stat {
+    int64_t day; /* midnight UTC, ms */
+    char pipeline[256];
+    int64_t queued, running, succeeded, failed;
+} flux_day_stat;
+int flux_store_daily_stats(flux_store *s, const char *pipeline, int64_t since_ms, flux_day_stat **rows, size_t *n);
+
+/* The transfer counts of tries, newest run first (then task and try);
+ * pipeline and task NULL for any; at most limit (0: no limit). */
+typedef struct flux_transfer_row {
+    int64_t run, logical_date, ti;
+    char run_id[128], pipeline[256], task[256];
+    int try_number;
+    int64_t read, written, rejected, bytes;
+} flux_transfer_row;
+int flux_store_transfers(flux_store *s, const char *pipeline, const char *task, size_t limit,
+                         flux_transfer_row **rows, size_t *n);
+
 /* ---- transfers and lineage (written by transfer operators) ---- */
 
 int flux_store_put_counts(flux_store *s, int64_t ti, int64_t read, int64_t written, int64_t rejected,
