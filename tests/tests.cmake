@@ -33,7 +33,7 @@ target_link_libraries(test_history PRIVATE flux_seed_lib flux_exec)
 # happens. RESOURCE_LOCK: MariaDB tests run one at a time; each starts its own
 # server, and two at once would mostly fight over the two cores.
 add_test(NAME integration/store_mariadb
-  COMMAND bash ${FLUX_TESTS}/integration/store_mariadb.sh $<TARGET_FILE:test_store>)
+  COMMAND bash ${FLUX_TESTS}/integration/store_mariadb.sh $<TARGET_FILE:test_store> $<TARGET_FILE:test_history>)
 set_tests_properties(integration/store_mariadb PROPERTIES TIMEOUT 120 RESOURCE_LOCK mariadb)
 
 # ---- integration: the Kafka test broker against kcat ------------------------
