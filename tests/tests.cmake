@@ -17,13 +17,24 @@ foreach(name test_dag test_exec test_wrap)
 endforeach()
 target_link_libraries(test_layout PRIVATE flux_layout)
 
+# the web UI's store side: the engine's views (history.c and what it uses)
+# on a store written by the seed (tests/web/seed_lib.c), also the benchmark's
+add_library(flux_seed_lib STATIC ${FLUX_TESTS}/web/seed_lib.c)
+target_include_directories(flux_seed_lib PUBLIC ${FLUX_TESTS}/web)
+target_link_libraries(flux_seed_lib PUBLIC flux_compiler flux_store)
+add_executable(seed ${FLUX_TESTS}/web/seed.c)
+target_link_libraries(seed PRIVATE flux_seed_lib)
+target_sources(test_history PRIVATE ${ENGINE_SRC})
+target_include_directories(test_history PRIVATE ${CMAKE_SOURCE_DIR}/runtime/engine)
+target_link_libraries(test_history PRIVATE flux_seed_lib flux_exec)
+
 # ---- integration: the state store against a real MariaDB --------------------
 # The script starts a throwaway server (tests/servers/mariadb.sh), runs
 # test_store with FLUX_TEST_MYSQL_URL, and stops the server by PID whatever
 # happens. RESOURCE_LOCK: MariaDB tests run one at a time; each starts its own
 # server, and two at once would mostly fight over the two cores.
 add_test(NAME integration/store_mariadb
-  COMMAND bash ${FLUX_TESTS}/integration/store_mariadb.sh $<TARGET_FILE:test_store>)
+  COMMAND bash ${FLUX_TESTS}/integration/store_mariadb.sh $<TARGET_FILE:test_store> $<TARGET_FILE:test_history>)
 set_tests_properties(integration/store_mariadb PROPERTIES TIMEOUT 120 RESOURCE_LOCK mariadb)
 
 # ---- web: the JSON API served in process on a seeded store ------------------
