@@ -138,6 +138,7 @@ static const char *const SQL[ST__COUNT] = {
     [ST_EVENTS_SINCE] = "SELECT id, at, kind, run, ti, pipeline, task, state FROM events WHERE id > ? "
                         "ORDER BY id LIMIT ?",
     [ST_EVENTS_PRUNE] = "DELETE FROM events WHERE at < ?",
+    [ST_EVENTS_HEAD] = "SELECT COALESCE(MAX(id), 0) FROM events",
     /* the web UI's history (store_history.c). Grid: the latest try of each
      * task of the pipeline's newest runs (a derived table: MySQL takes no
      * LIMIT inside IN) */

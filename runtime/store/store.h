@@ -210,6 +210,9 @@ typedef struct flux_event_row {
 /* The events after last_id (0: from the oldest kept), oldest first, at most
  * limit. Caller frees *rows. */
 int flux_store_events_since(flux_store *s, int64_t last_id, size_t limit, flux_event_row **rows, size_t *n);
+/* The newest event's id (0 when there is none): where a follower that
+ * wants only what happens from now on starts. */
+int flux_store_events_head(flux_store *s, int64_t *id);
 /* Deletes the events written before before_ms; *deleted how many (may be NULL). */
 int flux_store_prune_events(flux_store *s, int64_t before_ms, int64_t *deleted);
 #define FLUX_EVENTS_KEEP_MS (24 * 3600 * 1000LL)

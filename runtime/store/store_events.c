@@ -102,3 +102,16 @@ int flux_store_events_since(flux_store *s, int64_t last_id, size_t limit, flux_e
         return -1;
     return store_collect(s, st, sizeof **rows, read_event, NULL, (void **)rows, n, "reading the events feed");
 }
+
+int flux_store_events_head(flux_store *s, int64_t *id)
+{
+    *id = 0;
+    flux_db_stmt *st = store_use(s, ST_EVENTS_HEAD);
+    if (!st)
+        return -1;
+    int rc = s->drv->step(st);
+    if (rc == FLUX_DB_ROW)
+        *id = store_col_int(s, st, 0, 0);
+    s->drv->reset(st);
+    return rc == FLUX_DB_ROW ? 0 : store_dbfail(s, rc, "reading the events feed");
+}

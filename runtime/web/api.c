@@ -12,6 +12,8 @@
 
 #include "actions.h"
 #include "browse.h"
+#include "clock.h"
+#include "history.h"
 #include "lineage.h"
 #include "load.h"
 #include "runs.h"
@@ -233,6 +235,65 @@ static void get_lineage(const flux_web_request *rq, const route_args *a, flux_we
 /* ---- writes: each on a store opened for writing, for this request ---- */
 
 /* the request's JSON object body ({} when empty), or NULL with the reply */
+/* ---- history: the grid, a run's gantt, runs per day, transfers ---- */
+
+static void get_grid(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
+{
+    (void)a;
+    const char *pipeline = flux_web_arg(rq, "pipeline");
+    long long runs = num_arg(rq, "runs", 25, 500);
+    if (!pipeline || !*pipeline)
+        return flux_web_error(rp, 400, "the grid is of one pipeline: give pipeline=NAME");
+    if (runs <= 0)
+        return flux_web_error(rp, 400, "runs is a number 1..500");
+    char err[1024];
+    json_t *g = flux_view_grid(rq->store, pipeline, (size_t)runs, err, sizeof err);
+    if (!g)
+        return store_failed(rp, err);
+    flux_web_json(rp, 200, g);
+}
+
+static void get_gantt(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
+{
+    int64_t id;
+    flux_run_row run;
+    if (!id_of(a->v[0], &id) || flux_store_get_run(rq->store, id, &run) != 0)
+        return flux_web_error(rp, 404, "no run %s", a->v[0]);
+    char err[1024];
+    json_t *g = flux_view_gantt(rq->store, id, err, sizeof err);
+    if (!g)
+        return store_failed(rp, err);
+    flux_web_json(rp, 200, g);
+}
+
+static void get_stats(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
+{
+    (void)a;
+    long long days = num_arg(rq, "days", 14, 366);
+    if (days <= 0)
+        return flux_web_error(rp, 400, "days is a number 1..366");
+    char err[1024];
+    json_t *st = flux_view_stats_daily(rq->store, flux_web_arg(rq, "pipeline"), (int)days, flux_clock_wall_ms(), err,
+                                       sizeof err);
+    if (!st)
+        return store_failed(rp, err);
+    flux_web_json(rp, 200, st);
+}
+
+static void get_transfers(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
+{
+    (void)a;
+    long long limit = num_arg(rq, "limit", 200, 5000);
+    if (limit <= 0)
+        return flux_web_error(rp, 400, "limit is a number 1..5000");
+    char err[1024];
+    json_t *t = flux_view_transfers(rq->store, flux_web_arg(rq, "pipeline"), flux_web_arg(rq, "task"), (size_t)limit,
+                                    err, sizeof err);
+    if (!t)
+        return store_failed(rp, err);
+    flux_web_json(rp, 200, t);
+}
+
 static json_t *body_of(const flux_web_request *rq, flux_web_reply *rp)
 {
     if (!rq->body_len)
@@ -426,6 +487,10 @@ static const struct route {
     {"GET", "/api/v1/plans/{}", get_plan},
     {"GET", "/api/v1/plans/{}/diff/{}", get_diff},
     {"GET", "/api/v1/lineage", get_lineage},
+    {"GET", "/api/v1/grid", get_grid},
+    {"GET", "/api/v1/runs/{}/gantt", get_gantt},
+    {"GET", "/api/v1/stats/daily", get_stats},
+    {"GET", "/api/v1/transfers", get_transfers},
     {"POST", "/api/v1/runs/{}/clear", post_clear},
     {"POST", "/api/v1/runs/{}/tasks/{}/mark", post_mark},
     {"POST", "/api/v1/pipelines/{}/trigger", post_trigger},

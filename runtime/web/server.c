@@ -29,7 +29,28 @@ struct flux_web_server {
     int port;
     char *token;
     char *db, *conns;
+    _Atomic bool stopping; /* a long reply (events) ends */
 };
+
+flux_store *flux_web_store(flux_web_server *srv)
+{
+    return srv->store;
+}
+
+void flux_web_lock(flux_web_server *srv)
+{
+    pthread_mutex_lock(&srv->lock);
+}
+
+void flux_web_unlock(flux_web_server *srv)
+{
+    pthread_mutex_unlock(&srv->lock);
+}
+
+bool flux_web_stopping(const flux_web_server *srv)
+{
+    return srv->stopping;
+}
 
 /* one request's state between libmicrohttpd's calls: its body so far */
 typedef struct pending {
@@ -203,13 +224,9 @@ static void serve_asset(struct MHD_Connection *c, const char *method, const char
     flux_web_error(rp, 404, "no such page: %s", url);
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *c, flux_web_reply *rp)
+/* the reply r with the headers every reply carries */
+static enum MHD_Result queue(struct MHD_Connection *c, struct MHD_Response *r, const flux_web_reply *rp)
 {
-    struct MHD_Response *r = rp->body ? MHD_create_response_from_buffer(rp->len, rp->body, MHD_RESPMEM_MUST_FREE)
-                                      : MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
-    rp->body = NULL; /* libmicrohttpd frees it */
-    if (!r)
-        return MHD_NO;
     if (rp->type)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rp->type);
     MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'");
@@ -221,6 +238,33 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, flux_web_reply *rp)
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)rp->status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, flux_web_reply *rp)
+{
+    struct MHD_Response *r = rp->body ? MHD_create_response_from_buffer(rp->len, rp->body, MHD_RESPMEM_MUST_FREE)
+                                      : MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+    rp->body = NULL; /* libmicrohttpd frees it */
+    if (!r)
+        return MHD_NO;
+    return queue(c, r, rp);
+}
+
+/* GET /api/v1/events, once the request passed its checks: a stream */
+static enum MHD_Result send_events(flux_web_server *srv, struct MHD_Connection *c)
+{
+    struct MHD_Response *r;
+    char err[512];
+    flux_web_reply rp = {.status = 200, .type = "text/event-stream"};
+    if (flux_web_events(srv, c, &r, err, sizeof err) != 0) {
+        flux_web_error(&rp, 500, "the store cannot be read: %s", err);
+        enum MHD_Result ret = send_reply(c, &rp);
+        free(rp.body);
+        return ret;
+    }
+    flux_web_header(&rp, "Cache-Control", "no-cache");
+    flux_web_header(&rp, "X-Accel-Buffering", "no"); /* a proxy in front must not hold events back */
+    return queue(c, r, &rp);
 }
 
 static void answer(flux_web_server *srv, struct MHD_Connection *c, const char *method, const char *url, pending *p,
@@ -271,6 +315,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     flux_web_reply rp = {.status = 500};
+    if (!strcmp(url, "/api/v1/events") && !strcmp(method, "GET") && check_request(srv, c, method, url, &rp) == 0)
+        return send_events(srv, c);
     answer(srv, c, method, url, p, &rp);
     enum MHD_Result ret = send_reply(c, &rp);
     free(rp.body);
@@ -363,6 +409,7 @@ void flux_web_stop(flux_web_server *srv)
 {
     if (!srv)
         return;
+    srv->stopping = true; /* event streams end, so their threads can be joined */
     if (srv->d)
         MHD_stop_daemon(srv->d);
     if (srv->store)

@@ -4,6 +4,7 @@
 #define FLUX_WEB_INT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "store.h"
@@ -42,5 +43,21 @@ void flux_web_header(flux_web_reply *rp, const char *name, const char *value);
 
 /* Routes an /api/v1 request: a reply is always filled. */
 void flux_web_api(const flux_web_request *rq, flux_web_reply *rp);
+
+/* The shared read-only store, used between lock and unlock (a store
+ * connection is not shared by threads); whether the server is stopping (a
+ * long reply ends then). */
+flux_store *flux_web_store(flux_web_server *srv);
+void flux_web_lock(flux_web_server *srv);
+void flux_web_unlock(flux_web_server *srv);
+bool flux_web_stopping(const flux_web_server *srv);
+
+/* sse.c: the /api/v1/events stream for connection c (an opaque struct
+ * MHD_Connection), from its Last-Event-ID or from now on; *out an opaque
+ * struct MHD_Response. -1 with err when the store cannot be read. */
+struct MHD_Connection;
+struct MHD_Response;
+int flux_web_events(flux_web_server *srv, struct MHD_Connection *c, struct MHD_Response **out, char *err,
+                    size_t errlen);
 
 #endif
