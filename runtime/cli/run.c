@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "actions.h"
 #include "attr.h"
 #include "compile.h"
 #include "exec_print.h"
@@ -900,62 +901,15 @@ int flux_cmd_clear(int argc, char **argv)
     } else if (open_run(&o, o.pos[0], &s, &run, NULL, NULL) != 0) {
         return free(o.params), FLUX_EXIT_USAGE;
     }
-    int rc = 0;
-    const char **tasks = NULL;
-    size_t ntasks = 0;
-    flux_arena *a = flux_arena_new();
-    flux_sources src;
-    flux_sources_init(&src);
-    if (o.npos > first) {
-        char *text = flux_store_get_plan(s, run.plan_id);
-        char err[512];
-        flux_plan *pl = text ? flux_plan_read(a, &src, "plan", text, strlen(text), err, sizeof err) : NULL;
-        free(text);
-        if (!pl) {
-            fprintf(stderr, "flux clear: the run's plan %s cannot be read\n", run.plan_id);
-            rc = FLUX_EXIT_FAIL;
-        } else {
-            const flux_pipeline *p = pl->pipeline;
-            bool *mark = calloc(p->ntasks + 1, sizeof *mark);
-            if (!mark)
-                abort();
-            for (size_t i = first; i < o.npos && !rc; i++) {
-                size_t k = 0;
-                while (k < p->ntasks && strcmp(p->tasks[k]->id, o.pos[i]))
-                    k++;
-                if (k == p->ntasks) {
-                    fprintf(stderr, "flux clear: the run has no task '%s'\n", o.pos[i]);
-                    rc = FLUX_EXIT_USAGE;
-                } else {
-                    mark[k] = true;
-                }
-            }
-            /* plan order is upstream first: one pass marks all downstream */
-            for (bool changed = o.downstream; changed;) {
-                changed = false;
-                for (size_t e = 0; e < p->nedges; e++)
-                    if (mark[p->edges[e].a] && !mark[p->edges[e].b])
-                        mark[p->edges[e].b] = changed = true;
-            }
-            tasks = flux_arena_alloc(a, (p->ntasks + 1) * sizeof *tasks);
-            for (size_t k = 0; k < p->ntasks; k++)
-                if (mark[k])
-                    tasks[ntasks++] = p->tasks[k]->id;
-            free(mark);
-        }
-    }
-    if (!rc) {
-        int cleared = flux_runs_clear(s, run.id, tasks, ntasks, NULL);
-        if (cleared < 0) {
-            fprintf(stderr, "flux clear: %s\n", flux_store_error(s));
-            rc = FLUX_EXIT_FAIL;
-        } else {
-            printf("cleared %d task instance%s of run %s of %s; flux run (or backfill) runs them again\n", cleared,
-                   cleared == 1 ? "" : "s", run.run_id, run.pipeline);
-        }
-    }
-    flux_sources_free(&src);
-    flux_arena_free(a);
+    char err[1024];
+    int cleared = 0;
+    int rc = flux_action_clear(s, &run, (const char *const *)o.pos + first, o.npos - first, o.downstream, &cleared, err,
+                               sizeof err);
+    if (rc)
+        fprintf(stderr, "flux clear: %s\n", err);
+    else
+        printf("cleared %d task instance%s of run %s of %s; flux run (or backfill) runs them again\n", cleared,
+               cleared == 1 ? "" : "s", run.run_id, run.pipeline);
     flux_store_close(s);
     free(o.params);
     return rc;

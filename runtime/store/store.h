@@ -95,6 +95,22 @@ int flux_store_list_runs(flux_store *s, const char *pipeline, size_t limit, flux
 
 const char *flux_run_state_name(flux_run_state st);
 
+/* A runs search (store_search.c): every filter given (NULL or 0: not
+ * filtered) in one query, newest first by (logical_date, id); after_id
+ * non-0: only the runs after (after_date, after_id) in that order, the
+ * cursor of the previous page. */
+typedef struct flux_run_filter {
+    const char *pipeline, *state, *trigger;
+    const char *run_id_prefix;
+    int64_t from, to;       /* interval start within [from, to] */
+    const char *task;       /* a run with a try of this task */
+    const char *field;      /* ... whose rendered fields (masked) hold this text */
+    const char *output;     /* ... whose outputs hold this text */
+    int64_t after_date, after_id;
+} flux_run_filter;
+/* At most limit runs (0: 50). Caller frees *rows. */
+int flux_store_search_runs(flux_store *s, const flux_run_filter *f, size_t limit, flux_run_row **rows, size_t *n);
+
 /* ---- task instances: one row per try ---- */
 
 typedef enum {
@@ -144,6 +160,8 @@ int flux_store_ti_update(flux_store *s, int64_t id, const flux_ti_patch *p);
  * with flux_ti_rows_free. */
 int flux_store_list_tis(flux_store *s, int64_t run, flux_ti_row **rows, size_t *n);
 void flux_ti_rows_free(flux_ti_row *rows, size_t n);
+/* One try by its id (free with flux_ti_row_free). 1 when there is none. */
+int flux_store_get_ti(flux_store *s, int64_t ti, flux_ti_row *row);
 /* Latest try of a task of the run of (pipeline, run_id): for external_task_sensor. 1 when none. */
 int flux_store_latest_ti(flux_store *s, const char *pipeline, const char *run_id, const char *task,
                          flux_ti_row *row);

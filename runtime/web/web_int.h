@@ -1,0 +1,46 @@
+/* web_int — what server.c hands the API's handlers (api.c) and they hand
+ * back: one request, one reply. Private to runtime/web. */
+#ifndef FLUX_WEB_INT_H
+#define FLUX_WEB_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "store.h"
+
+typedef struct flux_web_server flux_web_server;
+
+typedef struct flux_web_request {
+    flux_web_server *srv;
+    void *conn;            /* the libmicrohttpd connection, for flux_web_arg */
+    const char *method;    /* "GET", "POST", ... */
+    const char *path;      /* without the query */
+    const char *body;      /* NUL-terminated; "" when none */
+    size_t body_len;
+    flux_store *store;     /* the read-only store, held for this request */
+} flux_web_request;
+
+#define FLUX_WEB_MAX_HEADERS 4
+typedef struct flux_web_reply {
+    int status;
+    const char *type;      /* static content type */
+    char *body;            /* malloc'd */
+    size_t len;
+    struct { char name[32], value[160]; } headers[FLUX_WEB_MAX_HEADERS];
+    int nheaders;
+} flux_web_reply;
+
+/* A query argument of the request, or NULL. */
+const char *flux_web_arg(const flux_web_request *rq, const char *name);
+/* A store opened for writing (the same store, already at this build's
+ * schema version: the read-only open checked it), or NULL with err. */
+flux_store *flux_web_writer(const flux_web_request *rq, char *err, size_t errlen);
+
+void flux_web_json(flux_web_reply *rp, int status, json_t *v);   /* steals v */
+void flux_web_error(flux_web_reply *rp, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void flux_web_header(flux_web_reply *rp, const char *name, const char *value);
+
+/* Routes an /api/v1 request: a reply is always filled. */
+void flux_web_api(const flux_web_request *rq, flux_web_reply *rp);
+
+#endif
