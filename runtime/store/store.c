@@ -26,7 +26,7 @@
     "created_at, started_at, ended_at"
 #define TI_COLS(p)                                                                                           \
     p "id, " p "run, " p "task, " p "try_number, " p "state, " p "queued_at, " p "started_at, " p "ended_at, " \
-    p "exit_status, " p "pid, " p "host, " p "log_path, " p "rendered, " p "outputs, " p "note"
+    p "exit_status, " p "pid, " p "host, " p "log_path, " p "rendered, " p "outputs, " p "note, " p "ready_at"
 
 static const char *const SQL[ST__COUNT] = {
     [ST_GET_VERSION] = "SELECT version FROM flux_schema",
@@ -55,7 +55,9 @@ static const char *const SQL[ST__COUNT] = {
     [ST_RUNS_ALL] = "SELECT " RUN_COLS " FROM runs ORDER BY logical_date DESC, id DESC LIMIT ?",
     [ST_RUNS_PIPELINE] = "SELECT " RUN_COLS " FROM runs WHERE pipeline = ? "
                          "ORDER BY logical_date DESC, id DESC LIMIT ?",
-    [ST_TI_INSERT] = "INSERT INTO task_instances (run, task, try_number, state, queued_at) VALUES (?, ?, ?, ?, ?)",
+    [ST_TI_INSERT] = "INSERT INTO task_instances (run, task, try_number, state, queued_at, ready_at, note) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [ST_TI_LAST_TRY] = "SELECT MAX(try_number) FROM task_instances WHERE run = ? AND task = ?",
     /* each number comes as (keep, value): keep = 1 leaves the column as it is */
     [ST_TI_UPDATE] = "UPDATE task_instances SET state = ?, "
                      "started_at = CASE WHEN ? = 1 THEN started_at ELSE ? END, "
@@ -126,6 +128,16 @@ static const char *const SQL[ST__COUNT] = {
                       "WHERE c.owner = ? AND r.state IN ('queued', 'running') ORDER BY c.run",
     [ST_RUN_LAST_SCHEDULED] = "SELECT MAX(interval_start) FROM runs WHERE pipeline = ? AND trigger_kind = 'scheduled'",
     [ST_RUNS_ACTIVE] = "SELECT COUNT(*) FROM runs WHERE pipeline = ? AND state IN ('queued', 'running')",
+    /* (at, new state, id, state it must differ from): written before the
+     * change, so a transition that changes nothing writes no event */
+    [ST_EVENT_RUN] = "INSERT INTO events (at, kind, run, ti, pipeline, task, state) "
+                     "SELECT ?, 'run', id, NULL, pipeline, NULL, ? FROM runs WHERE id = ? AND state <> ?",
+    [ST_EVENT_TI] = "INSERT INTO events (at, kind, run, ti, pipeline, task, state) "
+                    "SELECT ?, 'ti', t.run, t.id, r.pipeline, t.task, ? FROM task_instances t "
+                    "JOIN runs r ON r.id = t.run WHERE t.id = ? AND t.state <> ?",
+    [ST_EVENTS_SINCE] = "SELECT id, at, kind, run, ti, pipeline, task, state FROM events WHERE id > ? "
+                        "ORDER BY id LIMIT ?",
+    [ST_EVENTS_PRUNE] = "DELETE FROM events WHERE at < ?",
 };
 
 /* ---- errors ---- */

@@ -126,6 +126,7 @@ typedef struct flux_ti_row {
     int try_number;          /* 1, 2, ... */
     flux_ti_state state;
     int64_t queued, started, ended; /* 0 when not yet */
+    int64_t ready;           /* when it became ready to run, before waiting for a slot or pool; 0: not known */
     int exit_status;         /* -1 when none */
     int pid;                 /* 0 when none */
     char host[128];
@@ -137,9 +138,19 @@ typedef struct flux_ti_row {
 
 void flux_ti_row_free(flux_ti_row *r); /* frees the malloc'd fields */
 
-/* New try: inserts (run, task, try_number) with state, returns its id. */
+/* New try: inserts (run, task, try_number) with state, returns its id.
+ * queued_at is now_ms (the try left the runner's queue for a slot); ready_ms
+ * (0: none) when it became ready to run, before it waited for the slot. */
 int flux_store_ti_insert(flux_store *s, int64_t run, const char *task, int try_number, flux_ti_state st,
                          int64_t now_ms, int64_t *id);
+int flux_store_ti_insert_ready(flux_store *s, int64_t run, const char *task, int try_number, flux_ti_state st,
+                               int64_t ready_ms, int64_t now_ms, int64_t *id);
+/* flux clear: for each task a new try in state none noted "cleared" (the
+ * tries before it are kept as they ended: history is never rewritten),
+ * numbered after the task's last, and the run queued again, in one
+ * transaction. A runner gives the task its next try, counting retries
+ * from that mark. */
+int flux_store_clear_tries(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, int64_t now_ms);
 /* A change to one try, written with designated initializers:
  *   flux_store_ti_update(s, id, &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = t, .pid = pid});
  * The state is always written. Every other field left out (0, NULL, false)
@@ -179,6 +190,29 @@ int flux_store_get_log_cut(flux_store *s, int64_t ti, int64_t *dropped, int64_t 
 
 const char *flux_ti_state_name(flux_ti_state st);
 int flux_ti_state_parse(const char *name, flux_ti_state *st);
+
+/* ---- the change feed: one row per run or try transition ---- */
+
+/* Written in the transition's own transaction (a reader never sees a state
+ * without its event, nor the reverse); ids grow with each row. On MySQL,
+ * two transactions may commit their rows out of id order: a reader that
+ * saw id n may later find a smaller one, so a follower keeps a short
+ * window behind its last id. Rows older than a day are deleted now and
+ * then by the writers. */
+typedef struct flux_event_row {
+    int64_t id, at;        /* at: wall ms when it was written */
+    char kind[8];          /* "run" or "ti" */
+    int64_t run, ti;       /* ti 0 for a run's event */
+    char pipeline[256];
+    char task[256];        /* "" for a run's event */
+    char state[24];        /* the state it changed to */
+} flux_event_row;
+/* The events after last_id (0: from the oldest kept), oldest first, at most
+ * limit. Caller frees *rows. */
+int flux_store_events_since(flux_store *s, int64_t last_id, size_t limit, flux_event_row **rows, size_t *n);
+/* Deletes the events written before before_ms; *deleted how many (may be NULL). */
+int flux_store_prune_events(flux_store *s, int64_t before_ms, int64_t *deleted);
+#define FLUX_EVENTS_KEEP_MS (24 * 3600 * 1000LL)
 
 /* ---- transfers and lineage (written by transfer operators) ---- */
 
