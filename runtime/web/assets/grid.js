@@ -51,7 +51,7 @@ export async function render(view, ctx) {
       open = null;
       panel.hidden = true;
       if (cell) cell.classList.remove('selected');
-    });
+    }, cell ? cell.dataset.ti : null);
     if (scroll) panel.scrollTop = 0;
   };
 

@@ -8,9 +8,12 @@ export function tiId(t) {
   return t.id ?? t.ti ?? null;
 }
 
-export async function tiPanel(panel, ctx, runId, task, tryNo, onClose) {
+// latestTi: the grid cell's task-instance id, for a tasks view that names
+// no id of its own tries
+export async function tiPanel(panel, ctx, runId, task, tryNo, onClose, latestTi = null) {
   const run = await api(`/api/v1/runs/${encodeURIComponent(runId)}`, {signal: ctx.signal});
   const tries = (run.task_instances || []).filter((t) => t.task === task);
+  if (latestTi && tries.length && tiId(tries[tries.length - 1]) === null) tries[tries.length - 1].id = Number(latestTi);
   const chosen = tryNo ? tries.find((t) => String(t.try) === String(tryNo)) : tries[tries.length - 1];
   const close = h('button', {type: 'button', class: 'close', 'aria-label': 'close'}, '×');
   close.addEventListener('click', onClose);
