@@ -255,7 +255,8 @@ test('versions and their diff', async () => {
   await open(`versions/shop?a=${v[0].plan_id}&b=${v[1].plan_id}`);
   assert.equal(await page.$$eval('#versions-table tbody tr', (r) => r.length), 2);
   const diff = await page.$eval('#diff', (e) => e.textContent);
-  assert.match(diff, /^\+.*store/m);
+  assert.match(diff, /^\+ ?store$/m);
+  assert.match(diff, /^~ fetch$/m);
   await shot('versions');
 });
 

@@ -19,6 +19,8 @@ if [ ! -x "$chromium" ]; then
     exit 1
 fi
 mkdir -p "$work" "$shots"
+work=$(cd "$work" && pwd)
+shots=$(cd "$shots" && pwd)
 if ! cmp -s "$here/package-lock.json" "$work/package-lock.json" || [ ! -d "$work/node_modules/puppeteer-core" ]; then
     cp "$here/package.json" "$here/package-lock.json" "$work/"
     (cd "$work" && npm ci --silent --no-audit --no-fund)
@@ -172,6 +174,7 @@ export FLUX_WEB_URL=$url FLUX_WEB_DB=$FLUX_HOME/flux.db FLUX_WEB_GO=$T/go FLUX_W
     FLUX_WEB_SECRET=TOPSECRET-4711 FLUX_WEB_CHROMIUM=$chromium
 rc=0
 (cd "$work" && node --test --test-reporter=spec browser.test.mjs) || rc=$?
+touch "$T/go" # the live run ends even when the test stopped early
 wait "$live_pid" 2>/dev/null || true
 live_pid=
 if [ -s "$T/web.err" ] && grep -qi "error\|sanitizer" "$T/web.err"; then

@@ -40,12 +40,15 @@ export async function render(view, ctx) {
     let text;
     if ((r.headers.get('Content-Type') || '').includes('json')) {
       const j = await r.json();
-      text = typeof j === 'string' ? j : typeof j.diff === 'string' ? j.diff : JSON.stringify(j, null, 2);
+      // the engine's plan diff: {summary, added, removed, changed} (or a text)
+      text = typeof j === 'string' ? j : typeof j.diff === 'string' ? j.diff : [
+        j.summary || '', ...(j.added || []).map((x) => `+ ${x}`), ...(j.removed || []).map((x) => `- ${x}`),
+        ...(j.changed || []).map((x) => `~ ${x}`)].join('\n');
     } else text = await r.text();
     const pre = h('pre', {class: 'diff', id: 'diff'});
     const f = document.createDocumentFragment();
     for (const line of text.split('\n')) {
-      const c = line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') ? 'hunk' : '';
+      const c = line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') || line.startsWith('~') ? 'hunk' : '';
       f.append(h('span', {class: c}, line), '\n');
     }
     pre.append(f);
