@@ -21,7 +21,7 @@ RUN_CMD=(examples/tutorial/run.sh)
 # faketime: runtime/clocks steps the wall clock under a running flux (libfaketime)
 BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config flex bison
     libyaml-dev libjansson-dev libssl-dev libsqlite3-dev libuv1-dev
-    librdkafka-dev default-libmysqlclient-dev libcurl4-openssl-dev libmicrohttpd-dev
+    librdkafka-dev default-libmysqlclient-dev libcurl4-openssl-dev libmicrohttpd-dev libgraphviz-dev
     tzdata graphviz time jq sqlite3 gawk git
     mariadb-server kcat faketime)
 FUZZ_PACKAGES=(clang libclang-rt-dev)

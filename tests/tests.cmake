@@ -15,6 +15,7 @@ endforeach()
 foreach(name test_dag test_exec test_wrap)
   target_link_libraries(${name} PRIVATE flux_exec)
 endforeach()
+target_link_libraries(test_layout PRIVATE flux_layout)
 
 # ---- integration: the state store against a real MariaDB --------------------
 # The script starts a throwaway server (tests/servers/mariadb.sh), runs

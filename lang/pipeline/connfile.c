@@ -326,6 +326,39 @@ static bool env_name(const char *s)
     return true;
 }
 
+/* an http base written as a whole URL ("https://user:pw@host:8443/v1") is
+ * read as a uri is: its host, port, scheme, user and password become the
+ * connection's, so the password is a secret like a uri's (masked, and
+ * refused in a file others can read) and never part of a path */
+static void base_url(reader *r, flux_conn *c, const settings *st, const char *v)
+{
+    char e[512];
+    flux_conn u;
+    if (flux_conn_parse_uri(r->a, c->name, v, &u, e, sizeof e) != 0) {
+        const char *help = split_help(e);
+        report(r, AT(st->v[K_BASE]), "bad-value", help, "the base of connection '%s' %s", c->name, e);
+        return;
+    }
+    if (strcmp(u.type, "http") != 0) {
+        report(r, AT(st->v[K_BASE]), "bad-value", "a base is a path (/v1) or an http:// or https:// URL",
+               "the base of connection '%s' is a %s URL", c->name, u.type);
+        return;
+    }
+    if (st->v[K_HOST] || st->v[K_PORT] || st->v[K_USER]) {
+        report(r, AT(st->v[K_BASE]), "duplicate-key", "give the host, port and user in one place",
+               "connection '%s' gives its host twice: in host/port/user and in base's URL", c->name);
+        return;
+    }
+    c->host = u.host;
+    c->port = u.port;
+    c->user = u.user;
+    c->password = u.password;
+    c->base = u.base;
+    c->extra_keys = u.extra_keys; /* scheme: https */
+    c->extra_vals = u.extra_vals;
+    c->nextra = u.nextra;
+}
+
 /* the plain settings: host, port, user, database or path, brokers, base, scheme */
 static void conn_fields(reader *r, flux_conn *c, settings *st)
 {
@@ -350,7 +383,12 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
         case K_HOST: c->host = v; break;
         case K_USER: c->user = v; break;
         case K_BROKERS: c->brokers = v; break;
-        case K_BASE: c->base = v; break;
+        case K_BASE:
+            if (strstr(v, "://"))
+                base_url(r, c, st, v);
+            else
+                c->base = v;
+            break;
         case K_DATABASE: case K_PATH:
             if (st->v[K_DATABASE] && st->v[K_PATH] && i == K_PATH)
                 report(r, AT(st->k[i]), "duplicate-key", "keep one of them",
@@ -430,8 +468,10 @@ static void conn_password(reader *r, flux_conn *c, const settings *st, const flu
 {
     const char *help = flux_arena_printf(r->a, "chmod 600 %s, or use password_env or password_file", r->path);
     bool in_uri = c->password != NULL;
+    const char *uri_key = st->v[K_URI] ? "uri" : "base"; /* base: an http base URL (base_url) */
     if (in_uri && !r->private_file)
-        report(r, AT(st->v[K_URI]), "exposed-secret", help, "a password in uri needs the file to be private");
+        report(r, AT(st->v[K_URI] ? st->v[K_URI] : st->v[K_BASE]), "exposed-secret", help,
+               "a password in %s needs the file to be private", uri_key);
     if (st->v[K_PASSWORD]) {
         if (!r->private_file)
             report(r, AT(st->v[K_PASSWORD]), "exposed-secret", help, "an inline password needs the file to be private");
@@ -446,7 +486,7 @@ static void conn_password(reader *r, flux_conn *c, const settings *st, const flu
     const flux_ynode *second = NULL;
     static const int pw[] = {K_PASSWORD, K_PASSWORD_ENV, K_PASSWORD_FILE};
     if (in_uri)
-        from[nfrom++] = "uri";
+        from[nfrom++] = uri_key;
     for (size_t i = 0; i < 3; i++) {
         if (!st->v[pw[i]])
             continue;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # flux_yaml: flux.yaml is checked with the file modes git cannot keep in a
 # golden case. A password_file others can read is refused as ssh refuses a
-# key (the message names the mode and says chmod 600); a password in a uri:
+# key (the message names the mode and says chmod 600); a password in a uri: (or an http base URL)
 # of a file others can read is refused as an inline password: is; a
 # malformed FLUX_CONN_<NAME> is an error naming the variable, never its
 # value; flux run prints the same diagnostics as flux check; flux check
@@ -75,6 +75,32 @@ chmod 600 flux.yaml
 flux check p.flux > out7.txt 2>&1 && rc=0 || rc=$?
 check "the same file at 0600: accepted" 0 "$rc"
 [ "$rc" = 0 ] || cat out7.txt
+# an http base written as a whole URL with a password in it: the same rule as
+# a uri, and the URL read as one (host, port, scheme), its password masked in
+# a run's log and rendered fields and never listed
+good_yaml "port: 3306" > flux.yaml
+printf '  api:\n    type: http\n    base: "https://svc:%s@api.example.com:8443/v1"\n' "$secret" >> flux.yaml
+chmod 644 flux.yaml
+flux check p.flux > out6b.txt 2>&1 && rc=0 || rc=$?
+check "http base with a password in a 0644 flux.yaml: refused" "3 yes" \
+    "$rc $(grep -q "error: a password in base needs the file to be private" out6b.txt && echo yes || cat out6b.txt)"
+chmod 600 flux.yaml
+check "connections list: the base URL's host, port and a password, never its value" \
+    "api http api.example.com:8443 svc flux.yaml" \
+    "$(flux connections list | awk '$1 == "api" { print $1, $2, $3, $4, ($5 == "none" ? "none" : "flux.yaml") }')"
+cat > base.flux <<'FLUX'
+pipeline base_url {
+    schedule = "@daily"
+    start    = "2026-11-01T00:00:00Z"
+    task show : bash { command = "echo {{ conn.api.uri | shquote }} {{ conn.api.host | shquote }}" }
+}
+FLUX
+flux run base.flux --date 2026-11-02 -q "${DB_ARGS[@]}" > out6c.txt 2>&1 && rc=0 || rc=$?
+check "a run with the base URL's connection succeeds" 0 "$rc"
+check "its log holds the URL masked and the host" "https://svc:***@api.example.com:8443/v1 api.example.com" \
+    "$(cat "$FLUX_HOME"/logs/base_url/*/show.1.log)"
+check "no stored field holds the password" 0 \
+    "$(flux tasks "$(last_run)" --format json "${DB_ARGS[@]}" | grep -c "$secret" || true)"
 # an inline password: the existing rule, and its line shown masked
 good_yaml "password: $secret" > flux.yaml
 printf '    databse: dw\n' >> flux.yaml
