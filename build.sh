@@ -65,6 +65,12 @@ ensure_node() {
     fi
 }
 
+# the browser tests of flux web drive Debian's Chromium (never a downloaded one)
+ensure_browser() {
+    ensure_node
+    ensure_packages chromium
+}
+
 # ---- builds --------------------------------------------------------------------
 
 # configure_and_build DIR TARGET CMAKE_ARGS...   (TARGET "all" builds everything)
@@ -254,7 +260,7 @@ case $mode in
     test)
         ensure_packages "${BUILD_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
         guard_suite "$@"
-        ensure_node
+        ensure_browser
         stage_release
         stage_asan
         if command -v clang >/dev/null 2>&1; then
@@ -269,7 +275,7 @@ case $mode in
     asan)
         ensure_packages "${BUILD_PACKAGES[@]}"
         guard_suite "$@"
-        ensure_node
+        ensure_browser
         stage_asan
         stage_guard
         finish

@@ -128,6 +128,14 @@ set_tests_properties(preview/mermaid PROPERTIES TIMEOUT 300)
 add_test(NAME preview/dot
   COMMAND bash ${FLUX_TESTS}/preview/dot_check.sh $<TARGET_FILE:flux> ${FLUX_TESTS}/golden/preview/_design.flux ${EXAMPLE_FLUX})
 
+# ---- web: flux web in a real Chromium (puppeteer-core, node --test) ----------
+# Screenshots go to the build directory; tests/web/run.sh with docs/screenshots
+# as its third argument refreshes the ones the README shows.
+add_test(NAME web/browser
+  COMMAND bash ${FLUX_TESTS}/web/run.sh $<TARGET_FILE:flux> ${CMAKE_SOURCE_DIR}/.cache/web-browser
+          ${CMAKE_BINARY_DIR}/web-screenshots)
+set_tests_properties(web/browser PROPERTIES TIMEOUT 300)
+
 # ---- runtime: flux run / backfill / clear / test against a fresh FLUX_HOME ---
 file(GLOB RUNTIME_TESTS CONFIGURE_DEPENDS ${FLUX_TESTS}/runtime/*.sh)
 list(FILTER RUNTIME_TESTS EXCLUDE REGEX "/lib\\.sh$")
