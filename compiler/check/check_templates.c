@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "attr.h"
 #include "checker.h"
 #include "eval.h"
 #include "parse.h"
@@ -361,7 +362,10 @@ void flux_check_templates(checker *k, const flux_field *f, const flux_task *t, f
         flat_parts fp = {0};
         flatten(f->u.tmpl.parts, f->u.tmpl.n, &fp);
         flux_quote *q = flux_xmalloc((fp.n ? fp.n : 1) * sizeof *q);
-        (type == FLUX_PT_SHELL ? flux_quote_shell : flux_quote_sql)(fp.v, fp.n, q);
+        if (type == FLUX_PT_SHELL) /* read as the task's shell reads it (the bash operator's `shell`) */
+            flux_quote_shell(fp.v, fp.n, !t || strcmp(flux_attr_word(&t->attrs, "shell", "bash"), "sh") != 0, q);
+        else
+            flux_quote_sql(fp.v, fp.n, q);
         for (size_t i = 0; i < fp.n; i++)
             if (fp.v[i].expr)
                 check_quoting(k, &fp.v[i], type, q[i], ctx);

@@ -61,8 +61,10 @@ static void clear(size_t n, flux_quote *out)
 
 /* ---- shell ---- */
 
-/* SH_ARITH is $(( )): parentheses as in $( ), and << is a shift */
-enum { SH_TOP, SH_SUB, SH_ARITH, SH_BACK, SH_SQ, SH_DQ };
+/* SH_ARITH is $(( )): parentheses as in $( ), and << is a shift; SH_ANSI
+ * is bash's $'...', single quotes in which a backslash escapes (\' does
+ * not end it) */
+enum { SH_TOP, SH_SUB, SH_ARITH, SH_BACK, SH_SQ, SH_DQ, SH_ANSI };
 
 typedef struct sh_frame {
     int kind;
@@ -137,7 +139,7 @@ static size_t heredoc_body(const flat *f, size_t i, const char *delim, bool dash
     return i;
 }
 
-void flux_quote_shell(const flux_tpart *parts, size_t n, flux_quote *out)
+void flux_quote_shell(const flux_tpart *parts, size_t n, bool bash, flux_quote *out)
 {
     clear(n, out);
     flat f;
@@ -160,7 +162,9 @@ void flux_quote_shell(const flux_tpart *parts, size_t n, flux_quote *out)
             continue;
         }
         if (f.expr[i]) {
-            flux_quote q = top->kind == SH_SQ ? FLUX_QUOTE_SINGLE : top->kind == SH_DQ ? FLUX_QUOTE_DOUBLE : FLUX_QUOTE_NONE;
+            flux_quote q = top->kind == SH_SQ || top->kind == SH_ANSI ? FLUX_QUOTE_SINGLE
+                           : top->kind == SH_DQ                        ? FLUX_QUOTE_DOUBLE
+                                                                       : FLUX_QUOTE_NONE;
             out[f.part[i]] = q;
             prev = 'x';
             continue;
@@ -170,6 +174,11 @@ void flux_quote_shell(const flux_tpart *parts, size_t n, flux_quote *out)
         sh_frame next = {SH_TOP, 0};
         if (top->kind == SH_SQ) {
             if (c == '\'')
+                d--;
+        } else if (top->kind == SH_ANSI) {
+            if (c == '\\' && lit(&f, i + 1))
+                i++;
+            else if (c == '\'')
                 d--;
         } else if (top->kind == SH_DQ) {
             if (c == '\\' && lit(&f, i + 1))
@@ -183,6 +192,8 @@ void flux_quote_shell(const flux_tpart *parts, size_t n, flux_quote *out)
         } else if (c == '\\') {
             if (lit(&f, i + 1))
                 i++; /* the next character is literal (or a line continues) */
+        } else if (c == '$' && bash && lit(&f, i + 1) == '\'') {
+            push = true, next.kind = SH_ANSI, i++;
         } else if (c == '\'' || c == '"') {
             push = true, next.kind = c == '\'' ? SH_SQ : SH_DQ;
         } else if (c == '`') {

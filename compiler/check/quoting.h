@@ -5,6 +5,7 @@
 #ifndef FLUX_QUOTING_H
 #define FLUX_QUOTING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ast.h"
@@ -20,8 +21,9 @@ typedef enum {
 /* The context of every expression part of parts[0..n) (text parts get
  * NONE), for POSIX shell text: '...', "..." with its backslash escapes,
  * backslash escapes outside quotes, $( ) and backquote substitutions (a new
- * unquoted context, also inside "..."), # comments and here-documents. */
-void flux_quote_shell(const flux_tpart *parts, size_t n, flux_quote *out);
+ * unquoted context, also inside "..."), # comments and here-documents; with
+ * bash, also $'...' (single quotes in which \' is a quote). */
+void flux_quote_shell(const flux_tpart *parts, size_t n, bool bash, flux_quote *out);
 
 /* The same for SQL text (MySQL and SQLite): '...', "..." and `...` with
  * doubled quotes and backslash escapes, -- and # line comments, block

@@ -365,10 +365,12 @@ static int spawn_in_session(pid_t *pid, const char *file, const int fds[NFDS], c
     return r;
 }
 
+/* `SHELL -c TEXT` of the bash operator, SHELL one of the two it names: the
+ * text is handed to the wrapper on a descriptor, never in argv */
 static bool is_shell(const flux_op_cmd *cmd)
 {
-    return cmd->argv[0] && cmd->argv[1] && cmd->argv[2] && !cmd->argv[3] && !strcmp(cmd->argv[0], "/bin/sh") &&
-           !strcmp(cmd->argv[1], "-c");
+    return cmd->argv[0] && cmd->argv[1] && cmd->argv[2] && !cmd->argv[3] &&
+           (!strcmp(cmd->argv[0], "/bin/sh") || !strcmp(cmd->argv[0], "/bin/bash")) && !strcmp(cmd->argv[1], "-c");
 }
 
 /* the script and secrets descriptors of a try (-1: none); -1 with a note */
@@ -423,8 +425,9 @@ static void report_name(const flux_try_desc *t, bool whole_path, char *out, size
 }
 
 /* the wrapper's arguments after its own name: the journal, the try, its
- * descriptors, its report and its limits, then the command (none with a
- * script). NULL-terminated, the strings in nums. */
+ * descriptors (with a script, the shell that reads it), its report and its
+ * limits, then the command (none with a script). NULL-terminated, the
+ * strings in nums. */
 static char **wrap_args(const local_backend *b, const flux_try_desc *t, const flux_op_cmd *cmd, const int fds[NFDS],
                         char *journal, char *key, char *report, char nums[4][24])
 {
@@ -447,6 +450,8 @@ static char **wrap_args(const local_backend *b, const flux_try_desc *t, const fl
     if (fds[1] >= 0) {
         *a++ = "--script-fd";
         *a++ = "3";
+        *a++ = "--shell";
+        *a++ = cmd->argv[0];
     }
     if (fds[2] >= 0) {
         *a++ = "--secrets-fd";

@@ -72,9 +72,10 @@ static void start_deadline(ex_task *k, int64_t ms)
 
 /* What the try reported (its wrapper's report file, never its log: see
  * backend.h), into the store: its outputs, its counts and lineage, how much
- * of its log was dropped. -1 with a note when an output went over its
- * limits, or a task that says it succeeded did not account for every record. */
-static int record_report(ex_task *k, int code, char *note, size_t notelen)
+ * of its log was dropped; a failed try's last line into last. -1 with a
+ * note when an output went over its limits, or a task that says it
+ * succeeded did not account for every record. */
+static int record_report(ex_task *k, int code, char *note, size_t notelen, char *last, size_t lastlen)
 {
     flux_executor *ex = k->run->ex;
     flux_op_report r;
@@ -88,6 +89,8 @@ static int record_report(ex_task *k, int code, char *note, size_t notelen)
     }
     k->outputs = r.outputs_json;
     r.outputs_json = NULL;
+    if (r.last)
+        snprintf(last, lastlen, "%s", r.last);
     int rc = 0;
     if (r.has_counts) {
         if (flux_store_put_counts(ex->store, k->ti_id, r.read, r.written, r.rejected, r.bytes) != 0)
@@ -129,8 +132,10 @@ static void reason(ex_task *k, char *out, size_t n)
     k->run->ex->backend->ops->reason(k->run->ex->backend, &d, out, n);
 }
 
-/* why a try that ran to its end ended so: the state and a note */
-static flux_ti_state end_state(ex_task *k, int code, flux_ti_state st, char *note, size_t notelen)
+/* why a try that ran to its end ended so: the state and a note; last is
+ * the last line it printed when it failed (wrap_tail.h) */
+static flux_ti_state end_state(ex_task *k, int code, flux_ti_state st, char *note, size_t notelen,
+                               const char *last)
 {
     if (k->interrupted) {
         snprintf(note, notelen, "interrupted by the runner's stop; runs again with the next flux run");
@@ -165,10 +170,14 @@ static flux_ti_state end_state(ex_task *k, int code, flux_ti_state st, char *not
         snprintf(note, notelen, "exit status %d%s%s", code, why[0] ? ": " : "", why);
         k->final_why = "the operator says the task cannot run as written";
     } else if (code != 0 && !note[0]) {
-        /* an operator's last word on why, for the views */
+        /* an operator's last word on why, else (bash's command, which
+         * prints what it likes) the last line it printed: a shell's
+         * "command not found" or "syntax error" says what to fix */
         char why[400] = "";
         if (strcmp(k->t->op, "bash") != 0)
             reason(k, why, sizeof why);
+        if (!why[0])
+            snprintf(why, sizeof why, "%s", last);
         snprintf(note, notelen, "exit status %d%s%s", code, why[0] ? ": " : "", why);
     }
     return st;
@@ -182,7 +191,7 @@ static void process_ended(ex_task *k, int code)
     ex->in_flight--;
     ex->serial++;
     k->handoff_from_us = flux_clock_mono_us();
-    char note[512] = "";
+    char note[512] = "", last[256] = "";
     flux_ti_state st = code == 0 ? FLUX_TI_SUCCESS : FLUX_TI_FAILED;
     if (strcmp(k->t->op, "bash") != 0) {
         /* the fields may hold secrets: gone once the task is */
@@ -190,7 +199,7 @@ static void process_ended(ex_task *k, int code)
         snprintf(fields_path, sizeof fields_path, "%.*s.fields.json", (int)strlen(k->log_path) - 4, k->log_path);
         unlink(fields_path);
     }
-    if (record_report(k, code, note, sizeof note) != 0)
+    if (record_report(k, code, note, sizeof note, last, sizeof last) != 0)
         st = FLUX_TI_FAILED;
     bool not_yet = code == FLUX_OP_NOT_YET || code == FLUX_OP_NOT_YET_ERROR;
     if (k->how == FLUX_OP_RUN_POKE_PROCESS && !k->interrupted) {
@@ -211,7 +220,7 @@ static void process_ended(ex_task *k, int code)
             uv_stop(&ex->loop);
         return;
     }
-    st = end_state(k, code, st, note, sizeof note);
+    st = end_state(k, code, st, note, sizeof note, last);
     flux_try_finished(k, st, note[0] ? note : NULL, code);
     flux_exec_dispatch(ex);
     /* stopping: done once the last signalled task has been recorded */
@@ -394,7 +403,10 @@ static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
     if (rc == 0 && strchr(cmd.argv[0], '/') && access(cmd.argv[0], X_OK) != 0) {
         /* the program itself is gone (flux replaced under a running
          * runner, a removed interpreter): every try would fail to start */
-        snprintf(note, notelen, "cannot start the task: %.300s: %s", cmd.argv[0], strerror(errno));
+        snprintf(note, notelen, "cannot start the task: %.300s: %s%s", cmd.argv[0], strerror(errno),
+                 !strcmp(k->t->op, "bash") && !strcmp(cmd.argv[0], "/bin/bash")
+                     ? " (a command that needs no bash can say shell = sh)"
+                     : "");
         k->final_why = "its program is missing";
         rc = -1;
     }

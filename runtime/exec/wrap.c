@@ -6,9 +6,9 @@
  * PID" at once, "exit TASK TRY STATUS" at the end.
  *
  * Nothing it is handed shows in `ps` or in /proc/PID/environ: a shell
- * command comes as a file on a descriptor (the shell reads it from
- * /dev/fd/3), the secrets to mask on another descriptor, read and closed
- * before the command starts.
+ * command comes as a file on a descriptor (the shell, /bin/sh or
+ * /bin/bash, reads it from /dev/fd/3), the secrets to mask on another
+ * descriptor, read and closed before the command starts.
  *
  * The command's output always comes through a pipe and is copied to the log
  * in large reads: each secret replaced by `***`, the log bounded by
@@ -51,6 +51,7 @@
 #include "wrap.h"
 #include "wrap_log.h"
 #include "wrap_report.h"
+#include "wrap_tail.h"
 
 static pid_t child = -1;
 static int chld_pipe[2] = {-1, -1}; /* written by SIGCHLD: wakes the copy loop's poll */
@@ -159,6 +160,7 @@ typedef struct copier {
     size_t len, cap;
     wrap_log log;
     wrap_report *report;
+    wrap_tail tail;
 } copier;
 
 static void emit(copier *c, const char *p, size_t n)
@@ -167,6 +169,7 @@ static void emit(copier *c, const char *p, size_t n)
         return;
     wrap_log_write(&c->log, p, n);
     wrap_report_scan(c->report, p, n);
+    wrap_tail_scan(&c->tail, p, n);
 }
 
 /* where secret k is next found in the buffer at or after i (SIZE_MAX: nowhere) */
@@ -425,6 +428,7 @@ typedef struct wrap_args {
     const char *journal, *key;
     int secrets_fd, script_fd, grace_ms, dir_fd;
     const char *report;                  /* the report file's name in dir_fd */
+    const char *shell;                   /* what runs the script: /bin/sh unless given */
     int64_t max_value, max_outputs, max_log; /* 0: the defaults; max_log 0: no limit */
     int64_t nofile;                      /* the soft RLIMIT_NOFILE for the command, 0: as it is */
     char **argv;                         /* the command; NULL with a script */
@@ -459,6 +463,13 @@ static int parse_opt(const char *name, const char *value, wrap_args *a)
         a->report = value;
         return 0;
     }
+    if (!strcmp(name, "--shell")) {
+        /* a path, run without a PATH lookup: the task's PATH does not choose it */
+        if (value[0] != '/')
+            return -1;
+        a->shell = value;
+        return 0;
+    }
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
         if (strcmp(name, opts[i].name) != 0)
             continue;
@@ -476,7 +487,7 @@ static int parse_opt(const char *name, const char *value, wrap_args *a)
 
 static int parse_args(int argc, char **argv, wrap_args *a)
 {
-    *a = (wrap_args){.secrets_fd = -1, .script_fd = -1, .grace_ms = 5000, .dir_fd = -1};
+    *a = (wrap_args){.secrets_fd = -1, .script_fd = -1, .grace_ms = 5000, .dir_fd = -1, .shell = "/bin/sh"};
     if (argc < 3)
         return -1;
     a->journal = argv[0];
@@ -494,8 +505,8 @@ static int parse_args(int argc, char **argv, wrap_args *a)
     return 0;
 }
 
-/* Starts the command, or /bin/sh reading the script from descriptor 3,
- * its output to out (the pipe). With posix_spawn, a vfork underneath: one
+/* Starts the command, or the shell (/bin/sh, /bin/bash) reading the script
+ * from descriptor 3, its output to out (the pipe). With posix_spawn, a vfork underneath: one
  * task start costs what an exec costs. -1 with the line that says why. */
 static pid_t start_child(const wrap_args *a, int out, char *why, size_t whylen)
 {
@@ -522,7 +533,9 @@ static pid_t start_child(const wrap_args *a, int out, char *why, size_t whylen)
     posix_spawnattr_setsigmask(&at, &none);
     posix_spawnattr_setsigdefault(&at, &dflt);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    char *sh[] = {"/bin/sh", "-c", ". /dev/fd/3", NULL};
+    /* `.` rather than the file as the script: $0 stays the shell's name,
+     * as with -c, and bash reads the whole file before running it */
+    char *sh[] = {(char *)a->shell, "-c", ". /dev/fd/3", NULL};
     pid_t pid = -1;
     int r = a->script_fd >= 0 ? posix_spawn(&pid, sh[0], &fa, &at, sh, environ)
                               : posix_spawnp(&pid, a->argv[0], &fa, &at, a->argv, environ);
@@ -541,14 +554,22 @@ static void copier_init(copier *c, const secrets *sec, int in, const wrap_args *
     wrap_log_init(&c->log, 1, a->dir_fd, a->max_log);
     c->buf = flux_xmalloc(c->cap);
     c->report = wrap_report_new(a->max_value, a->max_outputs);
+    wrap_tail_init(&c->tail);
 }
 
 /* The end of the output: its last bytes, the lines about report lines not
  * taken and about what the task left running, the log's tail; then the
- * report file. The exit status, 125 when a report could not be written. */
+ * report file, with the task's last line when it failed (for its note).
+ * The exit status, 125 when a report could not be written. */
 static int finish_output(copier *c, const wrap_args *a, const char *left, int code)
 {
     mask_flush(c, true);
+    if (code != 0) {
+        char last[WRAP_TAIL_MAX + 4];
+        wrap_tail_end(&c->tail);
+        wrap_tail_text(&c->tail, last, sizeof last);
+        wrap_report_set_last(c->report, last);
+    }
     const char *notices = wrap_report_end(c->report);
     wrap_log_write(&c->log, notices, strlen(notices));
     wrap_log_write(&c->log, left, strlen(left));
@@ -566,7 +587,7 @@ int flux_wrap_main(int argc, char **argv)
 {
     wrap_args a;
     if (parse_args(argc, argv, &a) != 0) {
-        fputs("usage: flux-wrap JOURNAL 'TASK TRY' [--secrets-fd N] [--script-fd N] [--grace MS] [--nofile N] [--dir-fd N "
+        fputs("usage: flux-wrap JOURNAL 'TASK TRY' [--secrets-fd N] [--script-fd N [--shell PATH]] [--grace MS] [--nofile N] [--dir-fd N "
               "--report NAME] [--max-value BYTES] [--max-outputs BYTES] [--max-log BYTES] -- [COMMAND...]\n",
               stderr);
         return 2;

@@ -4,13 +4,14 @@
 
 #include <stdbool.h>
 
-/* JOURNAL "TASK TRY" [--secrets-fd N] [--script-fd N] [--grace MS] [--nofile N]
- *     [--dir-fd N --report NAME] [--max-value B] [--max-outputs B]
- *     [--max-log B] -- [COMMAND...]
+/* JOURNAL "TASK TRY" [--secrets-fd N] [--script-fd N [--shell PATH]] [--grace MS]
+ *     [--nofile N] [--dir-fd N --report NAME] [--max-value B]
+ *     [--max-outputs B] [--max-log B] -- [COMMAND...]
  *
  * Runs COMMAND, or with --script-fd the shell script on descriptor N (run
- * by /bin/sh from descriptor 3; the script is expected to close it first,
- * `exec 3<&-;`), writing its pid and exit lines to the run's journal. Its
+ * by --shell, an absolute path, default /bin/sh, from descriptor 3; the
+ * script is expected to close it first, `exec 3<&-;`), writing its pid and
+ * exit lines to the run's journal. Its
  * output comes through a pipe and goes to the wrapper's standard output
  * (the log). --secrets-fd N: the values to mask in it, NUL-separated, read
  * to the end and closed before the command starts. --grace: how long what

@@ -66,6 +66,7 @@ struct wrap_report {
     bool lineage_full;
     char reason[REASON_MAX + 1];
     char refused[512];
+    char last[512]; /* a failed try's last line (wrap_tail.h) */
     flux_buf notices;
     int nnotices, dropped_notices;
 };
@@ -374,9 +375,16 @@ const char *wrap_report_end(wrap_report *r)
     return r->notices.data ? r->notices.data : "";
 }
 
+void wrap_report_set_last(wrap_report *r, const char *text)
+{
+    snprintf(r->last, sizeof r->last, "%s", text ? text : "");
+    r->last[strcspn(r->last, "\n")] = '\0'; /* one line of the report */
+}
+
 static bool empty(const wrap_report *r, int64_t log_dropped)
 {
-    return !r->nout && !r->counts.len && !r->lineage.len && !r->reason[0] && !r->refused[0] && log_dropped <= 0;
+    return !r->nout && !r->counts.len && !r->lineage.len && !r->reason[0] && !r->refused[0] && !r->last[0] &&
+           log_dropped <= 0;
 }
 
 int wrap_report_write(wrap_report *r, int dirfd, const char *name, int64_t log_dropped, int64_t log_max,
@@ -403,6 +411,8 @@ int wrap_report_write(wrap_report *r, int dirfd, const char *name, int64_t log_d
     if (r->reason[0] && (n = snprintf(line, sizeof line, "::reason %s\n", r->reason)) > 0)
         flux_buf_put(&b, line, (size_t)n);
     if (r->refused[0] && (n = snprintf(line, sizeof line, "::refused %s\n", r->refused)) > 0)
+        flux_buf_put(&b, line, (size_t)n);
+    if (r->last[0] && (n = snprintf(line, sizeof line, "::last %s\n", r->last)) > 0)
         flux_buf_put(&b, line, (size_t)n);
     if (log_dropped > 0 && (n = snprintf(line, sizeof line, "::log_dropped %lld %lld\n", (long long)log_dropped,
                                          (long long)log_max)) > 0)

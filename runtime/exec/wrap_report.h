@@ -20,6 +20,9 @@ void wrap_report_scan(wrap_report *r, const char *p, size_t n);
  * the lines the log gets about what was not taken ("flux-wrap: ..."), "" if
  * none; valid until wrap_report_free. */
 const char *wrap_report_end(wrap_report *r);
+/* The line a failed try's note ends with (wrap_tail.h), written as
+ * `::last TEXT`; "" or NULL: none. */
+void wrap_report_set_last(wrap_report *r, const char *text);
 /* Writes the report file, 0600, with the log's dropped bytes and limit
  * (log_max): NAME in the run's directory dirfd (opened through rundir.h,
  * never through a link); nothing when there is nothing to say (the wrapper

@@ -108,7 +108,8 @@ static const char *const SQL[ST__COUNT] = {
     [ST_SOURCES_LIST] = "SELECT path, sha256, commit_id, errors, checked_at FROM sources ORDER BY path",
     [ST_SOURCE_DELETE] = "DELETE FROM sources WHERE path = ?",
     [ST_PIPELINE_SET_PAUSED] = "UPDATE pipelines SET paused = ?, updated_at = ? WHERE name = ?",
-    [ST_PIPELINES_LIST] = "SELECT p.name, p.paused, ps.source_path, ps.removed_at, d.version, d.plan_id, src.errors "
+    [ST_PIPELINES_LIST] = "SELECT p.name, p.paused, ps.source_path, ps.removed_at, d.version, COALESCE(d.plan_id, p.current_plan), "
+                          "src.errors "
                           "FROM pipelines p LEFT JOIN pipeline_sources ps ON ps.pipeline = p.name "
                           "LEFT JOIN deployments d ON d.pipeline = p.name AND d.version = "
                           "(SELECT MAX(version) FROM deployments x WHERE x.pipeline = p.name) "

@@ -335,7 +335,7 @@ typedef struct flux_pipeline_row {
     char name[256];
     bool paused, removed;
     int version;           /* latest deployment, 0 when never deployed */
-    char plan_id[65];      /* its plan */
+    char plan_id[65];      /* its plan: the latest deployment's, else the one its last `flux run` stored */
     char *source_path;     /* NULL when unknown */
     char *errors;          /* diagnostics of the source's last compile, NULL when it compiled */
 } flux_pipeline_row;

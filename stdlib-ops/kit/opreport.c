@@ -87,6 +87,9 @@ static void put_line(flux_op_report *out, json_t *outputs, json_t *lineage, char
     } else if (strncmp(line, "::refused ", 10) == 0) {
         free(out->refused);
         out->refused = rest_of(line, 10);
+    } else if (strncmp(line, "::last ", 7) == 0) {
+        free(out->last);
+        out->last = rest_of(line, 7);
     } else if (strncmp(line, "::log_dropped ", 14) == 0) {
         long long n, max;
         if (sscanf(line + 14, "%lld %lld", &n, &max) == 2 && n >= 0 && max >= 0) {
@@ -145,5 +148,6 @@ void flux_op_report_free(flux_op_report *r)
     free(r->outputs_json);
     free(r->reason);
     free(r->refused);
-    r->lineage_json = r->outputs_json = r->reason = r->refused = NULL;
+    free(r->last);
+    r->lineage_json = r->outputs_json = r->reason = r->refused = r->last = NULL;
 }

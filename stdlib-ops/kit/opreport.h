@@ -15,8 +15,9 @@
  * detail}). has_counts false when it printed none. Any task may print them:
  * a bash step that transforms data can report what it moved. The wrapper
  * adds `::reason TEXT` (the task's last `flux: ` line), `::refused TEXT`
- * (an output over its limits: the task fails with TEXT), `::log_dropped N
- * MAX` and a last `::end`: whole is true once that line was read. */
+ * (an output over its limits: the task fails with TEXT), `::last TEXT`
+ * (a failed task's last line, for its note), `::log_dropped N MAX` and a
+ * last `::end`: whole is true once that line was read. */
 typedef struct flux_op_report {
     char *outputs_json; /* malloc'd; "{}" when none */
     bool has_counts;
@@ -24,6 +25,7 @@ typedef struct flux_op_report {
     char *lineage_json; /* malloc'd; "[]" when none */
     char *reason;       /* malloc'd or NULL */
     char *refused;      /* malloc'd or NULL */
+    char *last;         /* malloc'd or NULL */
     int64_t log_dropped, log_max;
     bool whole;
 } flux_op_report;

@@ -1,7 +1,8 @@
-/* bash — the bash operator: `command` run by /bin/sh -c, with `env` and
- * `cwd`; the exit status decides success, and `::output key=value` lines
- * become task outputs that downstream templates read. The runner starts
- * the process itself, so this file only says which process. */
+/* bash — the bash operator: `command` run by /bin/bash -c (or /bin/sh -c
+ * with `shell = sh`), with `env` and `cwd`; the exit status decides
+ * success, and `::output key=value` lines become task outputs that
+ * downstream templates read. The runner starts the process itself, so this
+ * file only says which process. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,13 @@ int op_command_bash(const flux_op_fields *f, flux_op_cmd *out, char *err, size_t
         snprintf(err, errlen, "bash task has no command");
         return -1;
     }
+    /* a fixed path, as the runner gives it to the wrapper: no PATH lookup
+     * per task, and no other bash than the system's (a PATH the task's
+     * env changes cannot choose its interpreter) */
+    char shell[8];
+    const char *which = flux_op_text(f, "shell", shell, sizeof shell);
     out->argv = calloc(4, sizeof *out->argv);
-    out->argv[0] = strdup("/bin/sh");
+    out->argv[0] = strdup(which && !strcmp(which, "sh") ? "/bin/sh" : "/bin/bash");
     out->argv[1] = strdup("-c");
     out->argv[2] = cmd;
     const flux_field *env = flux_op_get(f, "env");

@@ -1,11 +1,11 @@
 /* fuzz_report — libFuzzer target for what the runner reads back from a
  * finished task's report file (stdlib-ops/kit/opreport.c
  * flux_op_read_report_fd): `::output`, `::counts`, `::lineage`, `::reason`,
- * `::refused`, `::log_dropped` and `::end` lines among anything else, on
- * arbitrary bytes. flux-wrap writes the file from the task's untrusted
- * output: the reader must take what is well formed, ignore the rest, and
- * never crash, leak or hang. What it hands back must be JSON (outputs an
- * object, lineage an array). */
+ * `::refused`, `::last`, `::log_dropped` and `::end` lines among anything
+ * else, on arbitrary bytes. flux-wrap writes the file from the task's
+ * untrusted output: the reader must take what is well formed, ignore the
+ * rest, and never crash, leak or hang. What it hands back must be JSON
+ * (outputs an object, lineage an array). */
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,8 @@
 /* test_wrap — flux-wrap's copy of a task's output (runtime/exec/wrap_report.c,
- * wrap_log.c): the report lines taken as the output streams by, whatever
- * the sizes of the reads that bring it (a line split anywhere between two
- * reads reads the same), with their limits; the log kept under
+ * wrap_log.c, wrap_tail.c): the report lines taken as the output streams
+ * by, whatever the sizes of the reads that bring it (a line split anywhere
+ * between two reads reads the same), with their limits; the last line a
+ * failed try's note gets, the same whatever the reads; the log kept under
  * max_log_size as its first and last halves around a marker line. The
  * report file is read back with the runner's reader (opreport.h).
  */
@@ -17,6 +18,7 @@
 #include "unit.h"
 #include "wrap_log.h"
 #include "wrap_report.h"
+#include "wrap_tail.h"
 
 static char dir[64];
 static int dirfd_ = -1;
@@ -194,6 +196,111 @@ static void report_limits(void)
     free(text);
 }
 
+/* the note's line of text fed in reads of at most chunk bytes (0: one read) */
+static void tail_of(const char *text, size_t len, size_t chunk, char *out, size_t outlen)
+{
+    wrap_tail t;
+    wrap_tail_init(&t);
+    unsigned seed = (unsigned)chunk;
+    for (size_t at = 0; at < len;) {
+        size_t n = chunk ? 1 + (size_t)rand_r(&seed) % chunk : len;
+        if (n > len - at)
+            n = len - at;
+        wrap_tail_scan(&t, text + at, n);
+        at += n;
+    }
+    wrap_tail_end(&t);
+    wrap_tail_text(&t, out, outlen);
+}
+
+static void tail_lines(void)
+{
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"", ""},
+        {"\n\n  \n", ""},
+        {"one\ntwo\n", "two"},
+        {"one\ntwo", "two"},
+        {"one\n  two  \r\n\n\t\n   \n", "two"},
+        /* lines addressed to the runner are data, not a reason */
+        {"why\n::output x=1\n::counts read=1 written=1 rejected=0 bytes=1\n::lineage {}\n", "why"},
+        {"::output x=1\n", ""},
+        {"::outputs are not reports\n", "::outputs are not reports"},
+        {"flux: cannot connect\n", "flux: cannot connect"},
+        /* bash's echo of the text of a syntax error yields to the error */
+        {"/dev/fd/3: line 2: syntax error near unexpected token `fi'\n/dev/fd/3: line 2: `if then fi'\n",
+         "/dev/fd/3: line 2: syntax error near unexpected token `fi'"},
+        {"plain\nline 2: `quoted'\n", "line 2: `quoted'"},
+        /* control characters are spaces, malformed UTF-8 is U+FFFD */
+        {"a\tb\033[31mred\n", "a b [31mred"},
+        {"bad \xff byte\n", "bad \xEF\xBF\xBD byte"},
+        {"\xC3\xA9t\xC3\xA9\n", "\xC3\xA9t\xC3\xA9"},
+    };
+    size_t chunks[] = {0, 1, 2, 3, 5, 17};
+    char got[WRAP_TAIL_MAX + 4];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
+            tail_of(cases[i].text, strlen(cases[i].text), chunks[c], got, sizeof got);
+            check(!strcmp(got, cases[i].want), "case %zu, reads of %zu: got [%s], want [%s]", i, chunks[c], got,
+                  cases[i].want);
+        }
+    /* a long line: its first 200 bytes, cut where a character starts */
+    char *text = malloc(1 << 21), want[WRAP_TAIL_MAX + 4];
+    size_t len = 0;
+    len += line_of(text, "first ", 100);
+    text[len++] = 'a';
+    for (int k = 0; k < 150; k++)
+        memcpy(text + len, "\xC3\xA9", 2), len += 2;
+    text[len++] = '\n';
+    len += line_of(text + len, "", 0); /* a blank line after it */
+    snprintf(want, sizeof want, "a");
+    for (int k = 0; k < 99; k++)
+        strcat(want, "\xC3\xA9");
+    strcat(want, "...");
+    for (size_t chunk = 0; chunk < 300; chunk += 37) {
+        tail_of(text, len, chunk, got, sizeof got);
+        check(!strcmp(got, want), "a long line, reads of %zu: got [%s]", chunk, got);
+    }
+    /* exactly 200 bytes is not cut; 201 is; blanks at the end do not count */
+    len = line_of(text, "", 200);
+    memset(text + len - 1, ' ', 50), len += 49, text[len++] = '\n';
+    tail_of(text, len, 0, got, sizeof got);
+    check(strlen(got) == 200 && !strstr(got, "..."), "200 bytes then blanks: [%s]", got);
+    len = line_of(text, "", 201);
+    tail_of(text, len, 7, got, sizeof got);
+    check(strlen(got) == 203 && !strcmp(got + 200, "..."), "201 bytes: [%s]", got);
+    /* a megabyte line then a short one, and a megabyte of short lines after a
+     * reason: both found whatever the reads */
+    len = line_of(text, "", 1 << 20);
+    len += line_of(text + len, "short", 5);
+    for (size_t chunk = 0; chunk < 1 << 17; chunk = chunk ? chunk * 8 : 1000) {
+        tail_of(text, len, chunk, got, sizeof got);
+        check(!strcmp(got, "short"), "after a megabyte line, reads of %zu: [%.20s]", chunk, got);
+    }
+    len = line_of(text, "the reason", 10);
+    while (len < (1 << 20))
+        len += line_of(text + len, "::output k=v", 12);
+    tail_of(text, len, 4096, got, sizeof got);
+    check(!strcmp(got, "the reason"), "before a megabyte of report lines: [%s]", got);
+    free(text);
+    /* a failed try's report carries it; the runner reads it back */
+    wrap_report *r = wrap_report_new(0, 0);
+    wrap_report_scan(r, "x\n", 2);
+    wrap_report_end(r);
+    wrap_report_set_last(r, "/dev/fd/3: line 1: foo: command not found");
+    unlinkat(dirfd_, "t.report", 0);
+    char note[256], path[128];
+    check(wrap_report_write(r, dirfd_, "t.report", 0, 0, note, sizeof note) == 0, "report with a last line: %s", note);
+    wrap_report_free(r);
+    snprintf(path, sizeof path, "%s/t.report", dir);
+    flux_op_report rep;
+    check(flux_op_read_report(path, 1 << 20, &rep) == 0 && rep.whole && rep.last &&
+              !strcmp(rep.last, "/dev/fd/3: line 1: foo: command not found"),
+          "last read back: [%s]", rep.last ? rep.last : "(none)");
+    flux_op_report_free(&rep);
+}
+
 /* the log of n bytes of a known sequence written in reads of at most chunk
  * bytes, with max; the dropped count in *dropped */
 static char *log_of(size_t n, size_t chunk, int64_t max, bool ring, int64_t *dropped, size_t *len)
@@ -280,6 +387,7 @@ int main(void)
     }
     report_lines();
     report_limits();
+    tail_lines();
     log_cut();
     unlinkat(dirfd_, "t.report", 0);
     unlinkat(dirfd_, "t.log", 0);
