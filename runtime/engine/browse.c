@@ -12,16 +12,25 @@
 #include "views.h"
 
 /* a plan's facts; a plan recorded before they were kept is read (meta.h) */
+static json_t *str_or_null(const char *v)
+{
+    return v ? json_string(v) : json_null();
+}
+
+/* the plan's facts (meta.h: recorded beside it, else read from its text) */
 static void put_meta(flux_store *s, json_t *o, const char *plan_id)
 {
     flux_plan_meta m = {0};
-    bool have = plan_id[0] && flux_store_get_plan_meta(s, plan_id, &m) == 0;
+    char err[256];
+    bool have = plan_id[0] && flux_meta_get(s, plan_id, &m, err, sizeof err) == 0;
     json_t *tags = have && m.tags ? json_loads(m.tags, 0, NULL) : NULL;
-    json_object_set_new(o, "description", json_string(have ? m.description : NULL));
-    json_object_set_new(o, "owner", json_string(have ? m.owner : NULL));
-    json_object_set_new(o, "tags", tags ? tags : json_array());
-    json_object_set_new(o, "schedule", json_string(have ? m.schedule : NULL));
-    json_object_set_new(o, "timezone", json_string(have ? m.timezone : NULL));
+    json_object_set_new(o, "description", str_or_null(m.description));
+    json_object_set_new(o, "owner", str_or_null(m.owner));
+    json_object_set_new(o, "tags", json_is_array(tags) ? tags : json_array());
+    if (tags && !json_is_array(tags))
+        json_decref(tags);
+    json_object_set_new(o, "schedule", str_or_null(m.schedule));
+    json_object_set_new(o, "timezone", str_or_null(m.timezone));
     json_object_set_new(o, "tasks", have ? json_integer(m.tasks) : json_null());
     if (have)
         flux_plan_meta_free(&m);
