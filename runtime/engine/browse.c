@@ -11,17 +11,24 @@
 #include "source.h"
 #include "views.h"
 
+/* json_string(NULL) is no value at all, and setting it would drop the key:
+ * every pipeline has the same keys, null when unset */
+static json_t *text_or_null(const char *v)
+{
+    return v ? json_string(v) : json_null();
+}
+
 /* a plan's facts; a plan recorded before they were kept is read (meta.h) */
 static void put_meta(flux_store *s, json_t *o, const char *plan_id)
 {
     flux_plan_meta m = {0};
     bool have = plan_id[0] && flux_store_get_plan_meta(s, plan_id, &m) == 0;
     json_t *tags = have && m.tags ? json_loads(m.tags, 0, NULL) : NULL;
-    json_object_set_new(o, "description", json_string(have ? m.description : NULL));
-    json_object_set_new(o, "owner", json_string(have ? m.owner : NULL));
+    json_object_set_new(o, "description", text_or_null(have ? m.description : NULL));
+    json_object_set_new(o, "owner", text_or_null(have ? m.owner : NULL));
     json_object_set_new(o, "tags", tags ? tags : json_array());
-    json_object_set_new(o, "schedule", json_string(have ? m.schedule : NULL));
-    json_object_set_new(o, "timezone", json_string(have ? m.timezone : NULL));
+    json_object_set_new(o, "schedule", text_or_null(have ? m.schedule : NULL));
+    json_object_set_new(o, "timezone", text_or_null(have ? m.timezone : NULL));
     json_object_set_new(o, "tasks", have ? json_integer(m.tasks) : json_null());
     if (have)
         flux_plan_meta_free(&m);
@@ -151,10 +158,34 @@ json_t *flux_view_plan_diff(flux_store *s, const char *from, const char *to, boo
     return out;
 }
 
+/* an empty text filters nothing (a form's empty box) */
+static const char *given(const char *v)
+{
+    return v && *v ? v : NULL;
+}
+
 json_t *flux_view_runs_search(flux_store *s, const flux_run_filter *f, const char *cursor, size_t limit, bool *bad,
                               char *err, size_t errlen)
 {
     flux_run_filter q = *f;
+    q.pipeline = given(q.pipeline);
+    q.state = given(q.state);
+    q.trigger = given(q.trigger);
+    q.run_id_prefix = given(q.run_id_prefix);
+    q.task = given(q.task);
+    q.field = given(q.field);
+    q.output = given(q.output);
+    cursor = given(cursor);
+    *bad = true;
+    if (q.state && strcmp(q.state, "queued") && strcmp(q.state, "running") && strcmp(q.state, "success") &&
+        strcmp(q.state, "failed")) {
+        snprintf(err, errlen, "state '%s' is not a run's state (queued, running, success, failed)", q.state);
+        return NULL;
+    }
+    if (q.trigger && strcmp(q.trigger, "scheduled") && strcmp(q.trigger, "manual") && strcmp(q.trigger, "backfill")) {
+        snprintf(err, errlen, "trigger '%s' is not scheduled, manual or backfill", q.trigger);
+        return NULL;
+    }
     *bad = false;
     if (cursor) {
         long long d, id;

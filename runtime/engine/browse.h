@@ -27,9 +27,10 @@ json_t *flux_view_plan(flux_store *s, const char *plan_id, bool *missing, char *
 json_t *flux_view_plan_diff(flux_store *s, const char *a, const char *b, bool *missing, char *err, size_t errlen);
 
 /* {items: [run...], next_cursor: "..."|null}: one page of the runs search
- * (store.h's flux_run_filter; cursor: the previous page's next_cursor or
- * NULL), newest first. FLUX_EXIT_USAGE-like NULL with *bad set for a
- * cursor that is not one. */
+ * (store.h's flux_run_filter, an empty text filtering nothing; cursor: the
+ * previous page's next_cursor or NULL), newest first. NULL with *bad set
+ * (a usage error) for a cursor that is not one, a state or trigger that is
+ * none. */
 json_t *flux_view_runs_search(flux_store *s, const flux_run_filter *f, const char *cursor, size_t limit, bool *bad,
                               char *err, size_t errlen);
 
