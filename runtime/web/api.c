@@ -187,14 +187,21 @@ static void get_plan(const flux_web_request *rq, const route_args *a, flux_web_r
 {
     char err[1024], etag[80];
     snprintf(etag, sizeof etag, "\"%.64s\"", a->v[0]);
-    bool missing;
-    json_t *p = flux_view_plan(rq->store, a->v[0], &missing, err, sizeof err);
-    if (!p)
-        return missing ? flux_web_error(rp, 404, "%s", err) : store_failed(rp, err);
-    flux_web_json(rp, 200, p);
-    /* a plan id is the hash of its text: the structure never changes */
+    /* a plan id is the hash of its text: the structure never changes, and
+     * a page that has it is answered without reading the plan */
     flux_web_header(rp, "ETag", etag);
     flux_web_header(rp, "Cache-Control", "no-cache");
+    if (flux_web_not_modified(rq, etag)) {
+        rp->status = 304;
+        return;
+    }
+    bool missing;
+    json_t *p = flux_view_plan(rq->store, a->v[0], &missing, err, sizeof err);
+    if (!p) {
+        rp->nheaders = 0; /* no ETag on an error */
+        return missing ? flux_web_error(rp, 404, "%s", err) : store_failed(rp, err);
+    }
+    flux_web_json(rp, 200, p);
 }
 
 static void get_diff(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
@@ -373,7 +380,11 @@ static void post_trigger(const flux_web_request *rq, const route_args *a, flux_w
         int version = 0;
         char err[1024];
         int rc = flux_action_trigger(w, a->v[0], json_string_value(dj), params, n, &row, &version, err, sizeof err);
-        if (rc)
+        if (rc == FLUX_EXIT_FAIL && !flux_store_lost(w) && !version)
+            flux_web_error(rp, 404, "%s", err); /* never deployed */
+        else if (rc == FLUX_EXIT_FAIL && row.id)
+            flux_web_error(rp, 409, "%s", err); /* that run exists */
+        else if (rc)
             action_failed(rp, rc == FLUX_EXIT_FAIL && !flux_store_lost(w) ? FLUX_EXIT_USAGE : rc, err);
         else
             flux_web_json(rp, 201, json_pack("{s:o, s:i}", "run", flux_view_run(&row), "version", version));

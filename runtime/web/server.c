@@ -87,6 +87,33 @@ const char *flux_web_arg(const flux_web_request *rq, const char *name)
     return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* Does the If-None-Match value v name etag? */
+static bool etag_listed(const char *v, const char *etag)
+{
+    if (!v)
+        return false;
+    size_t n = strlen(etag);
+    for (const char *p = v; *p;) {
+        p += strspn(p, " \t,");
+        if (*p == '*')
+            return true;
+        if (!strncmp(p, "W/", 2))
+            p += 2;
+        size_t len = strcspn(p, ",");
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == n && !strncmp(p, etag, n))
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
+bool flux_web_not_modified(const flux_web_request *rq, const char *etag)
+{
+    return etag_listed(MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH), etag);
+}
+
 flux_store *flux_web_writer(const flux_web_request *rq, char *err, size_t errlen)
 {
     /* The reader's open found the store at this build's schema version, so
@@ -188,7 +215,7 @@ static void serve_asset(struct MHD_Connection *c, const char *method, const char
         flux_web_header(rp, "Cache-Control", "no-cache");
         const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
         rp->type = a->type;
-        if (inm && !strcmp(inm, a->etag)) {
+        if (etag_listed(inm, a->etag)) {
             rp->status = 304;
             return;
         }

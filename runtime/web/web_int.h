@@ -4,6 +4,7 @@
 #define FLUX_WEB_INT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "store.h"
@@ -32,6 +33,9 @@ typedef struct flux_web_reply {
 
 /* A query argument of the request, or NULL. */
 const char *flux_web_arg(const flux_web_request *rq, const char *name);
+/* True when the request's If-None-Match names etag (a quoted ETag; the
+ * header may list several, weak ones too, or be *): the reply is then 304. */
+bool flux_web_not_modified(const flux_web_request *rq, const char *etag);
 /* A store opened for writing (the same store, already at this build's
  * schema version: the read-only open checked it), or NULL with err. */
 flux_store *flux_web_writer(const flux_web_request *rq, char *err, size_t errlen);
