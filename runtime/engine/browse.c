@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "load.h"
 #include "meta.h"
 #include "plan.h"
 #include "plandiff.h"
@@ -164,17 +165,24 @@ static const char *given(const char *v)
     return v && *v ? v : NULL;
 }
 
-json_t *flux_view_runs_search(flux_store *s, const flux_run_filter *f, const char *cursor, size_t limit, bool *bad,
+static int search_time(const char *name, const char *v, int64_t *ms, char *err, size_t errlen)
+{
+    char why[256];
+    *ms = 0;
+    if (!given(v))
+        return 0;
+    if (flux_load_time(v, NULL, ms, why, sizeof why) == 0)
+        return 0;
+    snprintf(err, errlen, "%s '%s' is not a time (such as 2026-11-02T00:00:00Z): %s", name, v, why);
+    return -1;
+}
+
+json_t *flux_view_runs_search(flux_store *s, const flux_runs_query *in, const char *cursor, size_t limit, bool *bad,
                               char *err, size_t errlen)
 {
-    flux_run_filter q = *f;
-    q.pipeline = given(q.pipeline);
-    q.state = given(q.state);
-    q.trigger = given(q.trigger);
-    q.run_id_prefix = given(q.run_id_prefix);
-    q.task = given(q.task);
-    q.field = given(q.field);
-    q.output = given(q.output);
+    flux_run_filter q = {.pipeline = given(in->pipeline), .state = given(in->state), .trigger = given(in->trigger),
+                         .run_id_prefix = given(in->run_id), .task = given(in->task), .field = given(in->field),
+                         .output = given(in->output)};
     cursor = given(cursor);
     *bad = true;
     if (q.state && strcmp(q.state, "queued") && strcmp(q.state, "running") && strcmp(q.state, "success") &&
@@ -186,6 +194,8 @@ json_t *flux_view_runs_search(flux_store *s, const flux_run_filter *f, const cha
         snprintf(err, errlen, "trigger '%s' is not scheduled, manual or backfill", q.trigger);
         return NULL;
     }
+    if (search_time("from", in->from, &q.from, err, errlen) || search_time("to", in->to, &q.to, err, errlen))
+        return NULL;
     *bad = false;
     if (cursor) {
         long long d, id;

@@ -63,36 +63,20 @@ static void get_pipelines(const flux_web_request *rq, const route_args *a, flux_
     flux_web_json(rp, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 
-/* from/to: an RFC 3339 time or epoch milliseconds */
-static int time_arg(const flux_web_request *rq, const char *name, int64_t *ms, flux_web_reply *rp)
-{
-    const char *v = flux_web_arg(rq, name);
-    *ms = 0;
-    if (!v || !*v)
-        return 0;
-    char err[256];
-    if (flux_load_time(v, NULL, ms, err, sizeof err) != 0) {
-        flux_web_error(rp, 400, "%s=%s is not a time (2026-11-02T00:00:00Z): %s", name, v, err);
-        return -1;
-    }
-    return 0;
-}
-
 static void get_runs(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
 {
     (void)a;
     long long limit = num_arg(rq, "limit", 50, 500);
     if (limit <= 0)
         return flux_web_error(rp, 400, "limit is a number 1..500");
-    flux_run_filter f = {.pipeline = flux_web_arg(rq, "pipeline"), .state = flux_web_arg(rq, "state"),
-                         .trigger = flux_web_arg(rq, "trigger"), .run_id_prefix = flux_web_arg(rq, "run_id"),
+    flux_runs_query q = {.pipeline = flux_web_arg(rq, "pipeline"), .state = flux_web_arg(rq, "state"),
+                         .trigger = flux_web_arg(rq, "trigger"), .run_id = flux_web_arg(rq, "run_id"),
+                         .from = flux_web_arg(rq, "from"), .to = flux_web_arg(rq, "to"),
                          .task = flux_web_arg(rq, "task"), .field = flux_web_arg(rq, "field"),
                          .output = flux_web_arg(rq, "output")};
-    if (time_arg(rq, "from", &f.from, rp) || time_arg(rq, "to", &f.to, rp))
-        return;
     char err[1024];
     bool bad;
-    json_t *page = flux_view_runs_search(rq->store, &f, flux_web_arg(rq, "cursor"), (size_t)limit, &bad, err,
+    json_t *page = flux_view_runs_search(rq->store, &q, flux_web_arg(rq, "cursor"), (size_t)limit, &bad, err,
                                          sizeof err);
     if (!page)
         return bad ? flux_web_error(rp, 400, "%s", err) : store_failed(rp, err);

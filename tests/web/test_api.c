@@ -591,6 +591,11 @@ static void runs_checks(seed *sd)
     SEARCH("/api/v1/runs?task=extract&output=B-3-", none);
     SEARCH("/api/v1/runs?pipeline=demo&state=failed&trigger=scheduled", demo_failed_sched);
     SEARCH("/api/v1/runs?field=***", with_load); /* the mask itself is there to find */
+    /* a form's empty boxes filter nothing */
+    SEARCH("/api/v1/runs?pipeline=&state=&trigger=&run_id=&from=&to=&task=&field=&output=", all);
+    v = GET("/api/v1/runs?cursor=", 200);
+    CHECK(v && json_array_size(json_object_get(v, "items")) == 25, "an empty cursor: the first page");
+    json_decref(v);
 
     /* refused arguments */
     json_decref(GET("/api/v1/runs?limit=0", 400));
@@ -969,6 +974,27 @@ static void mysql_wipe(const char *url)
     flux_store_close(s);
 }
 
+/* MySQL: the server's connection killed under it; the request that finds
+ * out may fail (500), the next one reconnects */
+static void reconnect_checks(const char *url)
+{
+    char user[128], sql[200], err[1024];
+    const char *u = url + strlen("mysql://");
+    snprintf(user, sizeof user, "%.*s", (int)strcspn(u, ":@"), u);
+    flux_store *k = NULL;
+    if (!CHECK(flux_store_open(url, &k, err, sizeof err) == 0, "open: %s", err))
+        return;
+    snprintf(sql, sizeof sql, "KILL USER '%s'", user); /* the server's connection, and this one */
+    flux_store_exec_raw(k, sql);
+    flux_store_close(k);
+    long first = status_of("GET", "/api/v1/runs?limit=5", NULL, NULL, NULL);
+    long second = status_of("GET", "/api/v1/runs?limit=5", NULL, NULL, NULL);
+    CHECK((first == 200 || first == 500) && second == 200, "after a lost connection: %ld, then %ld", first, second);
+    json_t *v = GET("/api/v1/pipelines", 200);
+    CHECK(json_array_size(json_object_get(v, "items")) == 2, "and the store reads again");
+    json_decref(v);
+}
+
 static void rm_rf(const char *dir)
 {
     char cmd[4300];
@@ -1027,6 +1053,8 @@ int main(void)
     security_checks();
     CHECK(status_of("POST", "/api/v1/pipelines/demo/pause", NULL, NULL, NULL) == 401, "no token: writes refused");
     walk_everything(&sd);
+    if (my && *my)
+        reconnect_checks(url);
 
     /* a server with a token: the API needs it, writes are done */
     flux_web_server *tok_srv = start(url, conns, TOKEN);
