@@ -110,10 +110,18 @@ static void get_log(const flux_web_request *rq, const route_args *a, flux_web_re
     flux_ti_row row;
     if (!id_of(a->v[0], &ti))
         return flux_web_error(rp, 404, "no task instance %s", a->v[0]);
+    /* the store under its lock; the file, up to 16 MiB, outside it */
+    flux_web_lock(rq);
     int rc = flux_store_get_ti(rq->store, ti, &row);
-    if (rc)
-        return rc > 0 ? flux_web_error(rp, 404, "no task instance %s", a->v[0])
-                      : store_failed(rp, flux_store_error(rq->store));
+    if (rc) {
+        if (rc > 0)
+            flux_web_error(rp, 404, "no task instance %s", a->v[0]);
+        else
+            store_failed(rp, flux_store_error(rq->store));
+        flux_web_unlock(rq);
+        return;
+    }
+    flux_web_unlock(rq);
     char path[sizeof row.log_path];
     snprintf(path, sizeof path, "%s", row.log_path);
     flux_ti_row_free(&row);
@@ -407,25 +415,32 @@ static void post_unpause(const flux_web_request *rq, const route_args *a, flux_w
 
 /* ---- routing ---- */
 
+static void get_graph(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
+{
+    flux_web_graph(rq, a->v[0], rp);
+}
+
 typedef void (*handler)(const flux_web_request *, const route_args *, flux_web_reply *);
 static const struct route {
     const char *method, *pattern; /* "{}" matches one path segment */
     handler fn;
+    bool own_lock; /* takes the store's lock itself, for its store calls only */
 } ROUTES[] = {
-    {"GET", "/api/v1/pipelines", get_pipelines},
-    {"GET", "/api/v1/runs", get_runs},
-    {"GET", "/api/v1/runs/{}", get_run},
-    {"GET", "/api/v1/task-instances/{}/log", get_log},
-    {"GET", "/api/v1/schedulers", get_schedulers},
-    {"GET", "/api/v1/pipelines/{}/versions", get_versions},
-    {"GET", "/api/v1/plans/{}", get_plan},
-    {"GET", "/api/v1/plans/{}/diff/{}", get_diff},
-    {"GET", "/api/v1/lineage", get_lineage},
-    {"POST", "/api/v1/runs/{}/clear", post_clear},
-    {"POST", "/api/v1/runs/{}/tasks/{}/mark", post_mark},
-    {"POST", "/api/v1/pipelines/{}/trigger", post_trigger},
-    {"POST", "/api/v1/pipelines/{}/pause", post_pause},
-    {"POST", "/api/v1/pipelines/{}/unpause", post_unpause},
+    {"GET", "/api/v1/pipelines", get_pipelines, false},
+    {"GET", "/api/v1/runs", get_runs, false},
+    {"GET", "/api/v1/runs/{}", get_run, false},
+    {"GET", "/api/v1/task-instances/{}/log", get_log, true},
+    {"GET", "/api/v1/schedulers", get_schedulers, false},
+    {"GET", "/api/v1/pipelines/{}/versions", get_versions, false},
+    {"GET", "/api/v1/plans/{}", get_plan, false},
+    {"GET", "/api/v1/plans/{}/diff/{}", get_diff, false},
+    {"GET", "/api/v1/plans/{}/graph.svg", get_graph, true},
+    {"GET", "/api/v1/lineage", get_lineage, false},
+    {"POST", "/api/v1/runs/{}/clear", post_clear, false},
+    {"POST", "/api/v1/runs/{}/tasks/{}/mark", post_mark, false},
+    {"POST", "/api/v1/pipelines/{}/trigger", post_trigger, false},
+    {"POST", "/api/v1/pipelines/{}/pause", post_pause, false},
+    {"POST", "/api/v1/pipelines/{}/unpause", post_unpause, false},
 };
 
 /* true when path matches pattern; a->v point into a->buf (the segments
@@ -463,7 +478,11 @@ void flux_web_api(const flux_web_request *rq, flux_web_reply *rp)
         bool head = !strcmp(rq->method, "HEAD") && !strcmp(ROUTES[i].method, "GET");
         if (strcmp(rq->method, ROUTES[i].method) && !head)
             continue;
+        if (!ROUTES[i].own_lock)
+            flux_web_lock(rq);
         ROUTES[i].fn(rq, &a, rp);
+        if (!ROUTES[i].own_lock)
+            flux_web_unlock(rq);
         return;
     }
     if (path_known)

@@ -6,6 +6,8 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -14,9 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "assets.h"
 #include "home.h"
+#include "layout.h"
 #include "web_int.h"
 
 #define MAX_BODY (1 << 20) /* a write's JSON is small: refuse more */
@@ -29,6 +34,9 @@ struct flux_web_server {
     int port;
     char *token;
     char *db, *conns;
+    flux_layout_cache *graphs;
+    char graphs_dir[4200];
+    bool graphs_tmp; /* graphs_dir is this server's own temporary directory */
 };
 
 /* one request's state between libmicrohttpd's calls: its body so far */
@@ -265,9 +273,22 @@ static void answer(flux_web_server *srv, struct MHD_Connection *c, const char *m
     }
     flux_web_request rq = {.srv = srv, .conn = c, .method = method, .path = url,
                            .body = p->body ? p->body : "", .body_len = p->len, .store = srv->store};
-    pthread_mutex_lock(&srv->lock);
     flux_web_api(&rq, rp);
-    pthread_mutex_unlock(&srv->lock);
+}
+
+void flux_web_lock(const flux_web_request *rq)
+{
+    pthread_mutex_lock(&rq->srv->lock);
+}
+
+void flux_web_unlock(const flux_web_request *rq)
+{
+    pthread_mutex_unlock(&rq->srv->lock);
+}
+
+flux_layout_cache *flux_web_graphs(const flux_web_request *rq)
+{
+    return rq->srv->graphs;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -346,6 +367,46 @@ static struct MHD_Daemon *listen_on(flux_web_server *srv, const char *bind, int 
     return d;
 }
 
+/* Where laid-out plans are kept: FLUX_HOME/cache/graphs when FLUX_HOME is
+ * there and writable (a layout of thousands of tasks takes seconds: kept
+ * across restarts), else a temporary directory of this server's, removed
+ * when it stops (flux web never creates FLUX_HOME: it only reads). */
+static void graphs_dir(flux_web_server *srv)
+{
+    const char *home = flux_home_dir();
+    char cache[4200];
+    struct stat st;
+    snprintf(cache, sizeof cache, "%s/cache", home);
+    snprintf(srv->graphs_dir, sizeof srv->graphs_dir, "%s/cache/graphs", home);
+    if (stat(home, &st) == 0 && S_ISDIR(st.st_mode) && access(home, W_OK) == 0 &&
+        (mkdir(cache, 0700) == 0 || errno == EEXIST) && (mkdir(srv->graphs_dir, 0700) == 0 || errno == EEXIST) &&
+        access(srv->graphs_dir, W_OK) == 0)
+        return;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(srv->graphs_dir, sizeof srv->graphs_dir, "%s/flux-graphs.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(srv->graphs_dir))
+        srv->graphs_tmp = true;
+    else
+        srv->graphs_dir[0] = '\0'; /* kept in memory only */
+}
+
+static void remove_tmp_graphs(flux_web_server *srv)
+{
+    DIR *d = srv->graphs_tmp ? opendir(srv->graphs_dir) : NULL;
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[4600];
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", srv->graphs_dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(srv->graphs_dir);
+}
+
 int flux_web_start(const flux_web_config *cfg, flux_web_server **out, char *err, size_t errlen)
 {
     const char *bind = cfg->bind ? cfg->bind : "127.0.0.1";
@@ -369,6 +430,8 @@ int flux_web_start(const flux_web_config *cfg, flux_web_server **out, char *err,
     srv->conns = dup_or_null(cfg->conns);
     pthread_mutex_init(&srv->lock, NULL);
     srv->port = cfg->port;
+    graphs_dir(srv);
+    srv->graphs = flux_layout_cache_new(srv->graphs_dir[0] ? srv->graphs_dir : NULL, 64);
     if (!(srv->d = listen_on(srv, bind, cfg->port, err, errlen))) {
         srv->store = NULL;
         flux_web_stop(srv);
@@ -394,6 +457,8 @@ void flux_web_stop(flux_web_server *srv)
         MHD_stop_daemon(srv->d);
     if (srv->store)
         flux_store_close(srv->store);
+    flux_layout_cache_free(srv->graphs);
+    remove_tmp_graphs(srv);
     pthread_mutex_destroy(&srv->lock);
     if (srv->token) /* not left in freed memory */
         memset(srv->token, 0, strlen(srv->token));

@@ -18,7 +18,7 @@ typedef struct flux_web_request {
     const char *path;      /* without the query */
     const char *body;      /* NUL-terminated; "" when none */
     size_t body_len;
-    flux_store *store;     /* the read-only store, held for this request */
+    flux_store *store;     /* the read-only store: used under the server's lock */
 } flux_web_request;
 
 #define FLUX_WEB_MAX_HEADERS 4
@@ -44,7 +44,19 @@ void flux_web_json(flux_web_reply *rp, int status, json_t *v);   /* steals v */
 void flux_web_error(flux_web_reply *rp, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void flux_web_header(flux_web_reply *rp, const char *name, const char *value);
 
+/* The server's lock on rq->store (a store connection is not shared by
+ * threads). The API's handlers run under it, but for those that take it
+ * themselves around their store calls only (a layout takes seconds). */
+void flux_web_lock(const flux_web_request *rq);
+void flux_web_unlock(const flux_web_request *rq);
+
+/* The server's cache of laid-out plans (layout.h). */
+struct flux_layout_cache *flux_web_graphs(const flux_web_request *rq);
+
 /* Routes an /api/v1 request: a reply is always filled. */
 void flux_web_api(const flux_web_request *rq, flux_web_reply *rp);
+
+/* GET /api/v1/plans/{plan_id}/graph.svg (graph.c); takes the lock itself. */
+void flux_web_graph(const flux_web_request *rq, const char *plan_id, flux_web_reply *rp);
 
 #endif

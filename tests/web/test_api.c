@@ -32,6 +32,7 @@
 #include "server.h"
 #include "store.h"
 #include "store_driver.h"
+#include "text.h"
 
 #define CHECK(ok, ...) check_at(__LINE__, (ok), __VA_ARGS__)
 
@@ -257,7 +258,8 @@ typedef struct seeded_run {
 typedef struct seed {
     seeded_run runs[64];
     size_t nruns;
-    char plan1[65], plan2[65], plan_other[65];
+    char plan1[65], plan2[65], plan_other[65], plan_big[65];
+    int64_t run_s9;             /* the run of plan 2 (its report never ran) */
     int64_t log_ti, nolog_ti;   /* a try with a log file; one without */
     char log_path[4400];
     size_t log_size;
@@ -380,6 +382,17 @@ static void seed_store(const char *url, const char *dir, seed *sd)
     snprintf(path, sizeof path, "%s/demo.flux", src);
     snprintf(text, sizeof text, DEMO_V1, DEMO_V2_TAIL);
     write_file(path, text, 0600);
+    /* big: a chain of 501 tasks, too many to draw whole */
+    flux_buf big = {0};
+    flux_buf_puts(&big, "pipeline big {\n    schedule = \"@daily\"\n    start = \"2026-11-01T00:00:00Z\"\n");
+    for (int i = 0; i < 501; i++)
+        flux_buf_printf(&big, "    task t%d : bash { command = \"true\" }\n", i);
+    for (int i = 0; i < 500; i++)
+        flux_buf_printf(&big, "    t%d >> t%d\n", i, i + 1);
+    flux_buf_puts(&big, "}\n");
+    snprintf(path, sizeof path, "%s/big.flux", src);
+    write_file(path, flux_buf_cstr(&big), 0600);
+    flux_buf_free(&big);
     deploy(s, src);
     flux_deployment *d;
     size_t nd;
@@ -390,6 +403,9 @@ static void seed_store(const char *url, const char *dir, seed *sd)
     free(d);
     if (CHECK(flux_store_list_deployments(s, "other", &d, &nd) == 0 && nd == 1, "other has one version"))
         snprintf(sd->plan_other, sizeof sd->plan_other, "%s", d[0].plan_id);
+    free(d);
+    if (CHECK(flux_store_list_deployments(s, "big", &d, &nd) == 0 && nd == 1, "big has one version"))
+        snprintf(sd->plan_big, sizeof sd->plan_big, "%s", d[0].plan_id);
     free(d);
 
     /* demo: a scheduled run a day for 10 days (failed every third day), a
@@ -411,6 +427,8 @@ static void seed_store(const char *url, const char *dir, seed *sd)
                 sd->run_s0 = run;
             if (k == 0 && day == 1)
                 sd->run_s1 = run;
+            if (k == 0 && day == 9)
+                sd->run_s9 = run;
             if (st == FLUX_RUN_QUEUED)
                 continue;
             int64_t t = DAY0 + (day + 1) * DAY;
@@ -617,8 +635,8 @@ static void read_checks(const seed *sd)
     char path[512];
     json_t *v = GET("/api/v1/pipelines", 200), *p;
     size_t i;
-    CHECK(v && keys_are(v, "items next_cursor") && json_array_size(json_object_get(v, "items")) == 2,
-          "two pipelines");
+    CHECK(v && keys_are(v, "items next_cursor") && json_array_size(json_object_get(v, "items")) == 3,
+          "three pipelines");
     json_array_foreach(json_object_get(v, "items"), i, p)
     {
         CHECK(keys_are(p, "pipeline version plan_id paused removed description owner tags schedule timezone tasks "
@@ -626,7 +644,7 @@ static void read_checks(const seed *sd)
               "a pipeline's shape");
         json_t *last = json_object_get(p, "last_runs"), *r;
         size_t k;
-        CHECK(json_array_size(last) == 5, "its last 5 runs");
+        CHECK(json_array_size(last) == (strcmp(jstr(p, "pipeline"), "big") ? 5u : 0u), "its last 5 runs");
         json_array_foreach(last, k, r) CHECK(run_shape(r), "each a run");
         if (!strcmp(jstr(p, "pipeline"), "demo"))
             CHECK(json_integer_value(json_object_get(p, "version")) == 2 && !strcmp(jstr(p, "plan_id"), sd->plan2) &&
@@ -775,6 +793,108 @@ static void read_checks(const seed *sd)
     CHECK(status_of("GET", "/", NULL, NULL, NULL) == 200, "the page");
 }
 
+/* ---- the graph ---- */
+
+static size_t count(const char *s, size_t len, const char *what)
+{
+    size_t n = 0, w = strlen(what);
+    for (const char *p = s; p && (p = memmem(p, len - (size_t)(p - s), what, w)) != NULL; p += w)
+        n++;
+    return n;
+}
+
+/* the class attribute of task's group in svg, or "" */
+static const char *class_of(const http *h, const char *task)
+{
+    static char cls[256];
+    char mark[300];
+    snprintf(mark, sizeof mark, "<g id=\"task&#45;%s\" class=\"", task);
+    const char *at = h->body ? strstr(h->body, mark) : NULL;
+    cls[0] = '\0';
+    if (at)
+        snprintf(cls, sizeof cls, "%.*s", (int)strcspn(at + strlen(mark), "\""), at + strlen(mark));
+    return cls;
+}
+
+static http graph(const char *plan, const char *query, const char *inm)
+{
+    char path[512], hdr[200];
+    snprintf(path, sizeof path, "/api/v1/plans/%s/graph.svg%s%s", plan, query ? "?" : "", query ? query : "");
+    if (inm)
+        snprintf(hdr, sizeof hdr, "If-None-Match: %s", inm);
+    return req("GET", path, NULL, inm ? hdr : NULL, NULL);
+}
+
+static long graph_status(const char *plan, const char *query)
+{
+    http h = graph(plan, query, NULL);
+    long st = h.status;
+    http_free(&h);
+    return st;
+}
+
+static void graph_checks(const seed *sd, const char *home)
+{
+    char q[128], etag[160] = "", etag2[160] = "", path[4400];
+    http h = graph(sd->plan2, NULL, NULL);
+    const char *type = header(&h, "Content-Type");
+    CHECK(h.status == 200 && type && !strcmp(type, "image/svg+xml; charset=utf-8"), "the plan's SVG (%ld)", h.status);
+    CHECK(h.body && count(h.body, h.len, "<g id=\"task&#45;") == 3, "one group per task");
+    CHECK(!strcmp(class_of(&h, "report"), "node op&#45;bash"), "without a run, no state: %s", class_of(&h, "report"));
+    if (header(&h, "ETag"))
+        snprintf(etag, sizeof etag, "%s", header(&h, "ETag"));
+    CHECK(strstr(etag, sd->plan2) != NULL, "the ETag starts with the plan id: %s", etag);
+    http_free(&h);
+    snprintf(path, sizeof path, "%s/cache/graphs/%s.svg", home, sd->plan2);
+    CHECK(access(path, F_OK) == 0, "the layout is kept under FLUX_HOME/cache/graphs");
+    h = graph(sd->plan2, NULL, etag);
+    CHECK(h.status == 304 && h.len == 0, "If-None-Match: 304 (%ld)", h.status);
+    http_free(&h);
+
+    /* a run's states: the latest try of each task, none for one that never ran */
+    snprintf(q, sizeof q, "run=%lld", (long long)sd->run_s9);
+    h = graph(sd->plan2, q, NULL);
+    CHECK(h.status == 200 && !strcmp(class_of(&h, "extract"), "node op&#45;bash state&#45;success") &&
+              !strcmp(class_of(&h, "load"), "node op&#45;bash state&#45;failed") &&
+              !strcmp(class_of(&h, "report"), "node op&#45;bash state&#45;none"),
+          "the run's states in the classes: %s, %s, %s", class_of(&h, "extract"), class_of(&h, "load"),
+          class_of(&h, "report"));
+    if (header(&h, "ETag"))
+        snprintf(etag2, sizeof etag2, "%s", header(&h, "ETag"));
+    CHECK(strcmp(etag, etag2) && strstr(etag2, sd->plan2), "another ETag with a run's states: %s", etag2);
+    http_free(&h);
+    h = graph(sd->plan2, q, etag2);
+    CHECK(h.status == 304, "the same states: 304 (%ld)", h.status);
+    http_free(&h);
+    snprintf(q, sizeof q, "run=%lld", (long long)sd->run_s0);
+    h = graph(sd->plan2, q, NULL);
+    CHECK(h.status == 400, "a run of another plan: 400 (%ld)", h.status);
+    http_free(&h);
+    CHECK(graph_status(sd->plan2, "run=999999") == 404, "no such run: 404");
+
+    /* a neighbourhood */
+    h = graph(sd->plan2, "focus=report&depth=1", NULL);
+    CHECK(h.status == 200 && count(h.body, h.len, "<g id=\"task&#45;") == 2 && class_of(&h, "load")[0] &&
+              !class_of(&h, "extract")[0],
+          "report and load, one edge away");
+    http_free(&h);
+    CHECK(graph_status(sd->plan2, "focus=nosuch") == 404, "a focus the plan lacks: 404");
+    CHECK(graph_status(sd->plan2, "focus=load&depth=0") == 400, "depth 0: 400");
+    CHECK(graph_status(sd->plan2, "focus=load&depth=x") == 400, "depth x: 400");
+    CHECK(graph_status("0000", NULL) == 404, "no such plan: 404");
+
+    /* too big to draw whole: 422 with the count; a focus draws */
+    h = graph(sd->plan_big, NULL, NULL);
+    json_t *v = json_loads(h.body ? h.body : "", 0, NULL);
+    CHECK(h.status == 422 && keys_are(v, "error tasks") && json_integer_value(json_object_get(v, "tasks")) == 501,
+          "501 tasks without a focus: 422 {error, tasks} (%ld %s)", h.status, h.body ? h.body : "");
+    json_decref(v);
+    http_free(&h);
+    h = graph(sd->plan_big, "focus=t250&depth=3", NULL);
+    CHECK(h.status == 200 && count(h.body, h.len, "<g id=\"task&#45;") == 7, "t247..t253 around t250");
+    http_free(&h);
+}
+
 /* ---- security ---- */
 
 static void security_checks(void)
@@ -836,7 +956,15 @@ static const char *state_of(int64_t run, const char *task, char *note, size_t nn
 static void write_checks(const seed *sd)
 {
     char path[256], note[256] = "";
-    /* mark: the failed load of day 0 success; the run follows */
+    /* mark: the failed load of day 0 success; the run follows, and so
+     * does its graph (another ETag) */
+    char q[64], before[160] = "";
+    snprintf(q, sizeof q, "run=%lld", (long long)sd->run_s0);
+    http g = graph(sd->plan1, q, NULL);
+    CHECK(!strcmp(class_of(&g, "load"), "node op&#45;bash state&#45;failed"), "load failed in the graph");
+    if (header(&g, "ETag"))
+        snprintf(before, sizeof before, "%s", header(&g, "ETag"));
+    http_free(&g);
     snprintf(path, sizeof path, "/api/v1/runs/%lld/tasks/load/mark", (long long)sd->run_s0);
     json_t *v = POST(path, "{\"state\": \"success\"}", 200);
     CHECK(v && !strcmp(jstr(v, "state"), "success"), "marked");
@@ -845,6 +973,14 @@ static void write_checks(const seed *sd)
               !strcmp(note, "marked success by a user"),
           "the try is success, noted as marked by a user: %s", note);
     CHECK(!strcmp(state_of(sd->run_s0, NULL, NULL, 0), "success"), "and the run followed");
+    char inm[200];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", before);
+    snprintf(path, sizeof path, "/api/v1/plans/%s/graph.svg?%s", sd->plan1, q);
+    g = req("GET", path, NULL, inm, NULL);
+    CHECK(g.status == 200 && !strcmp(class_of(&g, "load"), "node op&#45;bash state&#45;success"),
+          "the graph's ETag changed with the state: %ld %s", g.status, class_of(&g, "load"));
+    http_free(&g);
+    snprintf(path, sizeof path, "/api/v1/runs/%lld/tasks/load/mark", (long long)sd->run_s0);
     json_decref(POST(path, "{\"state\": \"running\"}", 400));
     json_decref(POST(path, "not json", 400));
     snprintf(path, sizeof path, "/api/v1/runs/%lld/tasks/nosuch/mark", (long long)sd->run_s0);
@@ -909,6 +1045,9 @@ static void walk_everything(const seed *sd)
     size_t i, k;
     json_array_foreach(json_object_get(runs, "items"), i, r)
     {
+        snprintf(path, sizeof path, "/api/v1/plans/%s/graph.svg?run=%lld", jstr(r, "plan_id"),
+                 (long long)json_integer_value(json_object_get(r, "id")));
+        CHECK(status_of("GET", path, NULL, NULL, NULL) == 200, "%s", path);
         snprintf(path, sizeof path, "/api/v1/runs/%lld", (long long)json_integer_value(json_object_get(r, "id")));
         json_t *v = GET(path, 200);
         json_array_foreach(json_object_get(v, "task_instances"), k, t)
@@ -991,7 +1130,7 @@ static void reconnect_checks(const char *url)
     long second = status_of("GET", "/api/v1/runs?limit=5", NULL, NULL, NULL);
     CHECK((first == 200 || first == 500) && second == 200, "after a lost connection: %ld, then %ld", first, second);
     json_t *v = GET("/api/v1/pipelines", 200);
-    CHECK(json_array_size(json_object_get(v, "items")) == 2, "and the store reads again");
+    CHECK(json_array_size(json_object_get(v, "items")) == 3, "and the store reads again");
     json_decref(v);
 }
 
@@ -1016,6 +1155,7 @@ int main(void)
         return 1;
     }
     snprintf(home, sizeof home, "%s/home", dir);
+    mkdir(home, 0700);
     setenv("FLUX_HOME", home, 1);
     unsetenv("FLUX_DB");
     unsetenv("FLUX_CONNECTIONS");
@@ -1050,6 +1190,7 @@ int main(void)
     flux_web_server *open_srv = start(url, conns, NULL);
     runs_checks(&sd);
     read_checks(&sd);
+    graph_checks(&sd, home);
     security_checks();
     CHECK(status_of("POST", "/api/v1/pipelines/demo/pause", NULL, NULL, NULL) == 401, "no token: writes refused");
     walk_everything(&sd);
@@ -1073,6 +1214,30 @@ int main(void)
     cur_token = NULL;
 
     flux_web_stop(tok_srv);
+
+    /* FLUX_HOME not there: the layouts go to a temporary directory of the
+     * server's own, removed when it stops; FLUX_HOME is not created */
+    char nohome[4400], tmpg[4400], saved_tmp[4400];
+    snprintf(nohome, sizeof nohome, "%s/nohome", dir);
+    snprintf(tmpg, sizeof tmpg, "%s/tmpg", dir);
+    mkdir(tmpg, 0700);
+    snprintf(saved_tmp, sizeof saved_tmp, "%s", getenv("TMPDIR") ? getenv("TMPDIR") : "");
+    setenv("FLUX_HOME", nohome, 1);
+    setenv("TMPDIR", tmpg, 1);
+    flux_web_server *tmp_srv = start(url, conns, NULL);
+    CHECK(graph_status(sd.plan2, NULL) == 200, "a graph without FLUX_HOME");
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "test $(ls '%s'/flux-graphs.*/*.svg | wc -l) = 1", tmpg);
+    CHECK(system(cmd) == 0, "its layout in a temporary directory");
+    CHECK(access(nohome, F_OK) != 0, "FLUX_HOME not created");
+    flux_web_stop(tmp_srv);
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", tmpg);
+    CHECK(system(cmd) == 0, "the temporary directory removed at stop");
+    setenv("FLUX_HOME", home, 1);
+    if (saved_tmp[0])
+        setenv("TMPDIR", saved_tmp, 1);
+    else
+        unsetenv("TMPDIR");
     flux_web_stop(open_srv);
     curl_global_cleanup();
     rm_rf(dir);
