@@ -15,7 +15,7 @@
 #include "layout.h"
 #include "load.h"
 #include "sha256.h"
-#include "text.h"
+#include "arena.h"
 #include "web_int.h"
 
 #define MAX_WHOLE 500 /* tasks drawn without a focus */

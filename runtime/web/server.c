@@ -267,12 +267,20 @@ static void answer(flux_web_server *srv, struct MHD_Connection *c, const char *m
         flux_web_error(rp, 413, "the request body is over %d bytes", MAX_BODY);
         return;
     }
+    flux_web_request rq = {.srv = srv, .conn = c, .method = method, .path = url,
+                           .body = p->body ? p->body : "", .body_len = p->len, .store = srv->store};
+    if (!strcmp(url, "/metrics")) {
+        if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+            return flux_web_error(rp, 405, "/metrics is read with GET");
+        flux_web_lock(&rq);
+        flux_web_metrics(&rq, rp);
+        flux_web_unlock(&rq);
+        return;
+    }
     if (strncmp(url, "/api/", 5)) {
         serve_asset(c, method, url, rp);
         return;
     }
-    flux_web_request rq = {.srv = srv, .conn = c, .method = method, .path = url,
-                           .body = p->body ? p->body : "", .body_len = p->len, .store = srv->store};
     flux_web_api(&rq, rp);
 }
 

@@ -56,6 +56,9 @@ struct flux_layout_cache *flux_web_graphs(const flux_web_request *rq);
 /* Routes an /api/v1 request: a reply is always filled. */
 void flux_web_api(const flux_web_request *rq, flux_web_reply *rp);
 
+/* GET /metrics (metrics.c), under the lock. */
+void flux_web_metrics(const flux_web_request *rq, flux_web_reply *rp);
+
 /* GET /api/v1/plans/{plan_id}/graph.svg (graph.c); takes the lock itself. */
 void flux_web_graph(const flux_web_request *rq, const char *plan_id, flux_web_reply *rp);
 
