@@ -95,6 +95,33 @@ static int settle_run(flux_store *s, const flux_run_row *run, const flux_ti_row 
     return want == run->state ? 0 : flux_store_set_run_state(s, run->id, want, flux_runs_now());
 }
 
+/* 1 when the run's plan has task, 0 (err says so) when not, -1 when the
+ * plan cannot be read */
+static int plan_has(flux_store *s, const flux_run_row *run, const char *task, char *err, size_t errlen)
+{
+    char *text = flux_store_get_plan(s, run->plan_id);
+    if (!text) {
+        snprintf(err, errlen, "the run's plan %s cannot be read", run->plan_id);
+        return -1;
+    }
+    flux_arena *a = flux_arena_new();
+    flux_sources src;
+    flux_sources_init(&src);
+    char perr[512];
+    flux_plan *pl = flux_plan_read(a, &src, "plan", text, strlen(text), perr, sizeof perr);
+    free(text);
+    int found = pl ? 0 : -1;
+    for (size_t k = 0; pl && k < pl->pipeline->ntasks && !found; k++)
+        found = !strcmp(pl->pipeline->tasks[k]->id, task);
+    if (found == 0)
+        snprintf(err, errlen, "the run has no task '%s'", task);
+    else if (found < 0)
+        snprintf(err, errlen, "the run's plan %s cannot be read: %s", run->plan_id, perr);
+    flux_sources_free(&src);
+    flux_arena_free(a);
+    return found;
+}
+
 int flux_action_mark(flux_store *s, const flux_run_row *run, const char *task, flux_ti_state st, char *err,
                      size_t errlen)
 {
@@ -115,8 +142,14 @@ int flux_action_mark(flux_store *s, const flux_run_row *run, const char *task, f
     int64_t now = flux_runs_now(), id = last ? last->id : 0;
     int rc = 0;
     if (!last) {
-        /* a task of the run's plan that never ran: mark_tasks-style check is
-         * the plan's; the store keeps only tries, so a first try is made */
+        /* a task that never ran: it must be one of the run's plan (else a
+         * try of a task that does not exist would be made); the store keeps
+         * only tries, so a first try is made */
+        int known = plan_has(s, run, task, err, errlen);
+        if (known <= 0) {
+            flux_ti_rows_free(rows, n);
+            return known < 0 ? FLUX_EXIT_FAIL : FLUX_EXIT_USAGE;
+        }
         rc = flux_store_ti_insert(s, run->id, task, 1, st, now, &id);
     }
     if (!rc)
@@ -140,11 +173,14 @@ int flux_action_trigger(flux_store *s, const char *pipeline, const char *date, c
 {
     flux_deployment *d = NULL;
     size_t n = 0;
+    memset(row, 0, sizeof *row);
+    *version = 0;
     if (flux_store_list_deployments(s, pipeline, &d, &n) != 0 || n == 0) {
         free(d);
         snprintf(err, errlen, "pipeline '%s' is not deployed (flux deploy, or a running flux scheduler)", pipeline);
         return FLUX_EXIT_FAIL;
     }
+    *version = d[0].version;
     char *text = flux_store_get_plan(s, d[0].plan_id);
     if (!text) {
         snprintf(err, errlen, "%s", flux_store_error(s));
@@ -156,7 +192,6 @@ int flux_action_trigger(flux_store *s, const char *pipeline, const char *date, c
     if (!rc)
         rc = flux_runs_trigger(s, &d[0], &c, date, params, nparams, row, err, errlen);
     flux_compilation_free(&c);
-    *version = d[0].version;
     free(text);
     free(d);
     return rc;

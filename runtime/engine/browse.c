@@ -5,32 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "load.h"
 #include "meta.h"
 #include "plan.h"
 #include "plandiff.h"
 #include "source.h"
 #include "views.h"
 
-/* a plan's facts; a plan recorded before they were kept is read (meta.h) */
-static json_t *str_or_null(const char *v)
+/* json_string(NULL) is no value at all, and setting it would drop the key:
+ * every pipeline has the same keys, null when unset */
+static json_t *text_or_null(const char *v)
 {
     return v ? json_string(v) : json_null();
 }
 
-/* the plan's facts (meta.h: recorded beside it, else read from its text) */
+/* a plan's facts; a plan recorded before they were kept is read (meta.h) */
 static void put_meta(flux_store *s, json_t *o, const char *plan_id)
 {
     flux_plan_meta m = {0};
     char err[256];
     bool have = plan_id[0] && flux_meta_get(s, plan_id, &m, err, sizeof err) == 0;
     json_t *tags = have && m.tags ? json_loads(m.tags, 0, NULL) : NULL;
-    json_object_set_new(o, "description", str_or_null(m.description));
-    json_object_set_new(o, "owner", str_or_null(m.owner));
+    json_object_set_new(o, "description", text_or_null(have ? m.description : NULL));
+    json_object_set_new(o, "owner", text_or_null(have ? m.owner : NULL));
     json_object_set_new(o, "tags", json_is_array(tags) ? tags : json_array());
     if (tags && !json_is_array(tags))
         json_decref(tags);
-    json_object_set_new(o, "schedule", str_or_null(m.schedule));
-    json_object_set_new(o, "timezone", str_or_null(m.timezone));
+    json_object_set_new(o, "schedule", text_or_null(have ? m.schedule : NULL));
+    json_object_set_new(o, "timezone", text_or_null(have ? m.timezone : NULL));
     json_object_set_new(o, "tasks", have ? json_integer(m.tasks) : json_null());
     if (have)
         flux_plan_meta_free(&m);
@@ -160,10 +162,43 @@ json_t *flux_view_plan_diff(flux_store *s, const char *from, const char *to, boo
     return out;
 }
 
-json_t *flux_view_runs_search(flux_store *s, const flux_run_filter *f, const char *cursor, size_t limit, bool *bad,
+/* an empty text filters nothing (a form's empty box) */
+static const char *given(const char *v)
+{
+    return v && *v ? v : NULL;
+}
+
+static int search_time(const char *name, const char *v, int64_t *ms, char *err, size_t errlen)
+{
+    char why[256];
+    *ms = 0;
+    if (!given(v))
+        return 0;
+    if (flux_load_time(v, NULL, ms, why, sizeof why) == 0)
+        return 0;
+    snprintf(err, errlen, "%s '%s' is not a time (such as 2026-11-02T00:00:00Z): %s", name, v, why);
+    return -1;
+}
+
+json_t *flux_view_runs_search(flux_store *s, const flux_runs_query *in, const char *cursor, size_t limit, bool *bad,
                               char *err, size_t errlen)
 {
-    flux_run_filter q = *f;
+    flux_run_filter q = {.pipeline = given(in->pipeline), .state = given(in->state), .trigger = given(in->trigger),
+                         .run_id_prefix = given(in->run_id), .task = given(in->task), .field = given(in->field),
+                         .output = given(in->output)};
+    cursor = given(cursor);
+    *bad = true;
+    if (q.state && strcmp(q.state, "queued") && strcmp(q.state, "running") && strcmp(q.state, "success") &&
+        strcmp(q.state, "failed")) {
+        snprintf(err, errlen, "state '%s' is not a run's state (queued, running, success, failed)", q.state);
+        return NULL;
+    }
+    if (q.trigger && strcmp(q.trigger, "scheduled") && strcmp(q.trigger, "manual") && strcmp(q.trigger, "backfill")) {
+        snprintf(err, errlen, "trigger '%s' is not scheduled, manual or backfill", q.trigger);
+        return NULL;
+    }
+    if (search_time("from", in->from, &q.from, err, errlen) || search_time("to", in->to, &q.to, err, errlen))
+        return NULL;
     *bad = false;
     if (cursor) {
         long long d, id;

@@ -26,11 +26,22 @@ json_t *flux_view_plan(flux_store *s, const char *plan_id, bool *missing, char *
 /* {from, to, summary, added, removed, changed}: what changed from plan a to plan b. */
 json_t *flux_view_plan_diff(flux_store *s, const char *a, const char *b, bool *missing, char *err, size_t errlen);
 
-/* {items: [run...], next_cursor: "..."|null}: one page of the runs search
- * (store.h's flux_run_filter; cursor: the previous page's next_cursor or
- * NULL), newest first. FLUX_EXIT_USAGE-like NULL with *bad set for a
- * cursor that is not one. */
-json_t *flux_view_runs_search(flux_store *s, const flux_run_filter *f, const char *cursor, size_t limit, bool *bad,
+/* A runs search as `flux runs` options and the web API's arguments give
+ * it, each a text (NULL or "": not filtered): pipeline, state, trigger,
+ * run_id (a prefix), from and to (the interval start within [from, to];
+ * RFC 3339 times, UTC unless they name a zone), task (a run with a try of
+ * it), field and output (a text a try's rendered fields, masked, or its
+ * outputs hold, in its case; of task when given). */
+typedef struct flux_runs_query {
+    const char *pipeline, *state, *trigger, *run_id, *from, *to, *task, *field, *output;
+} flux_runs_query;
+
+/* {items: [run...], next_cursor: "..."|null}: one page of at most limit
+ * runs of the search (cursor: the previous page's next_cursor, or NULL or
+ * "" for the first), newest first by logical date, then id. NULL with err
+ * and *bad set (a usage error) for a state, trigger, time or cursor that
+ * is none; NULL with err when the store cannot be read. */
+json_t *flux_view_runs_search(flux_store *s, const flux_runs_query *q, const char *cursor, size_t limit, bool *bad,
                               char *err, size_t errlen);
 
 #endif

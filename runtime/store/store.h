@@ -104,8 +104,8 @@ typedef struct flux_run_filter {
     const char *run_id_prefix;
     int64_t from, to;       /* interval start within [from, to] */
     const char *task;       /* a run with a try of this task */
-    const char *field;      /* ... whose rendered fields (masked) hold this text */
-    const char *output;     /* ... whose outputs hold this text */
+    const char *field;      /* ... whose rendered fields (masked) hold this text (in its case) */
+    const char *output;     /* ... whose outputs hold this text (in its case) */
     int64_t after_date, after_id;
 } flux_run_filter;
 /* At most limit runs (0: 50). Caller frees *rows. */

@@ -1,22 +1,23 @@
 /* store_search — the runs search of the web UI and `flux runs`: one SQL
  * query whose WHERE holds only the filters given and whose LIMIT is the
  * page, ordered newest first by (logical_date, id) and resumed after a
- * cursor of that pair; and a try found by its id alone. */
+ * cursor of that pair; and a try found by its id alone. Texts match in
+ * their case on both databases: SQLite's LIKE ignores the case of ASCII
+ * letters where MySQL's (utf8mb4_bin) does not, so a containment is
+ * INSTR, which both compare byte for byte here. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store_private.h"
 
-/* a LIKE pattern of a literal text ('!' escapes): pre%, %text% */
-static char *like(const char *text, bool prefix_only)
+/* the LIKE pattern of a literal prefix ('!' escapes): pre% */
+static char *like(const char *text)
 {
     size_t n = strlen(text);
-    char *p = malloc(2 * n + 3), *o = p;
+    char *p = malloc(2 * n + 2), *o = p;
     if (!p)
-        return NULL;
-    if (!prefix_only)
-        *o++ = '%';
+        abort();
     for (const char *c = text; *c; c++) {
         if (*c == '%' || *c == '_' || *c == '!')
             *o++ = '!';
@@ -32,7 +33,7 @@ typedef struct query {
     char sql[2048];
     const char *text[MAX_ARGS]; /* NULL: the int */
     int64_t num[MAX_ARGS];
-    char *owned[4];
+    char *owned[1];
     int nargs, nowned;
 } query;
 
@@ -50,14 +51,11 @@ static void add(query *q, const char *clause, const char *text, int64_t num)
 /* a try of the run (of the task when given) whose column holds text */
 static void add_ti_text(query *q, const char *column, const char *text, const char *task)
 {
-    char *pat = like(text, false);
-    q->owned[q->nowned++] = pat;
     char clause[256];
-    snprintf(clause, sizeof clause,
-             "EXISTS (SELECT 1 FROM task_instances t WHERE t.run = runs.id AND t.%s LIKE ? ESCAPE '!'%s)", column,
-             task ? " AND t.task = ?" : "");
-    add(q, clause, pat, 0);
-    if (task) /* the second '?' of the clause took pat too: put the task there */
+    snprintf(clause, sizeof clause, "EXISTS (SELECT 1 FROM task_instances t WHERE t.run = runs.id AND INSTR(t.%s, ?) > 0%s)",
+             column, task ? " AND t.task = ?" : "");
+    add(q, clause, text, 0);
+    if (task) /* the second '?' of the clause took text too: put the task there */
         q->text[q->nargs - 1] = task;
 }
 
@@ -72,8 +70,11 @@ static void build(query *q, const flux_run_filter *f, size_t limit)
     if (f->trigger)
         add(q, "trigger_kind = ?", f->trigger, 0);
     if (f->run_id_prefix) {
-        q->owned[q->nowned++] = like(f->run_id_prefix, true);
-        add(q, "run_id LIKE ? ESCAPE '!'", q->owned[q->nowned - 1], 0);
+        /* LIKE lets MySQL read the (pipeline, run_id) index by range; INSTR
+         * keeps the prefix's case on SQLite too */
+        q->owned[q->nowned++] = like(f->run_id_prefix);
+        add(q, "run_id LIKE ? ESCAPE '!' AND INSTR(run_id, ?) = 1", q->owned[q->nowned - 1], 0);
+        q->text[q->nargs - 1] = f->run_id_prefix;
     }
     if (f->from)
         add(q, "interval_start >= ?", NULL, f->from);

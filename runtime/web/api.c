@@ -65,36 +65,20 @@ static void get_pipelines(const flux_web_request *rq, const route_args *a, flux_
     flux_web_json(rp, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 
-/* from/to: an RFC 3339 time or epoch milliseconds */
-static int time_arg(const flux_web_request *rq, const char *name, int64_t *ms, flux_web_reply *rp)
-{
-    const char *v = flux_web_arg(rq, name);
-    *ms = 0;
-    if (!v || !*v)
-        return 0;
-    char err[256];
-    if (flux_load_time(v, NULL, ms, err, sizeof err) != 0) {
-        flux_web_error(rp, 400, "%s=%s is not a time (2026-11-02T00:00:00Z): %s", name, v, err);
-        return -1;
-    }
-    return 0;
-}
-
 static void get_runs(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
 {
     (void)a;
     long long limit = num_arg(rq, "limit", 50, 500);
     if (limit <= 0)
         return flux_web_error(rp, 400, "limit is a number 1..500");
-    flux_run_filter f = {.pipeline = flux_web_arg(rq, "pipeline"), .state = flux_web_arg(rq, "state"),
-                         .trigger = flux_web_arg(rq, "trigger"), .run_id_prefix = flux_web_arg(rq, "run_id"),
+    flux_runs_query q = {.pipeline = flux_web_arg(rq, "pipeline"), .state = flux_web_arg(rq, "state"),
+                         .trigger = flux_web_arg(rq, "trigger"), .run_id = flux_web_arg(rq, "run_id"),
+                         .from = flux_web_arg(rq, "from"), .to = flux_web_arg(rq, "to"),
                          .task = flux_web_arg(rq, "task"), .field = flux_web_arg(rq, "field"),
                          .output = flux_web_arg(rq, "output")};
-    if (time_arg(rq, "from", &f.from, rp) || time_arg(rq, "to", &f.to, rp))
-        return;
     char err[1024];
     bool bad;
-    json_t *page = flux_view_runs_search(rq->store, &f, flux_web_arg(rq, "cursor"), (size_t)limit, &bad, err,
+    json_t *page = flux_view_runs_search(rq->store, &q, flux_web_arg(rq, "cursor"), (size_t)limit, &bad, err,
                                          sizeof err);
     if (!page)
         return bad ? flux_web_error(rp, 400, "%s", err) : store_failed(rp, err);
@@ -128,10 +112,18 @@ static void get_log(const flux_web_request *rq, const route_args *a, flux_web_re
     flux_ti_row row;
     if (!id_of(a->v[0], &ti))
         return flux_web_error(rp, 404, "no task instance %s", a->v[0]);
+    /* the store under its lock; the file, up to 16 MiB, outside it */
+    flux_web_lock(rq);
     int rc = flux_store_get_ti(rq->store, ti, &row);
-    if (rc)
-        return rc > 0 ? flux_web_error(rp, 404, "no task instance %s", a->v[0])
-                      : store_failed(rp, flux_store_error(rq->store));
+    if (rc) {
+        if (rc > 0)
+            flux_web_error(rp, 404, "no task instance %s", a->v[0]);
+        else
+            store_failed(rp, flux_store_error(rq->store));
+        flux_web_unlock(rq);
+        return;
+    }
+    flux_web_unlock(rq);
     char path[sizeof row.log_path];
     snprintf(path, sizeof path, "%s", row.log_path);
     flux_ti_row_free(&row);
@@ -189,14 +181,21 @@ static void get_plan(const flux_web_request *rq, const route_args *a, flux_web_r
 {
     char err[1024], etag[80];
     snprintf(etag, sizeof etag, "\"%.64s\"", a->v[0]);
-    bool missing;
-    json_t *p = flux_view_plan(rq->store, a->v[0], &missing, err, sizeof err);
-    if (!p)
-        return missing ? flux_web_error(rp, 404, "%s", err) : store_failed(rp, err);
-    flux_web_json(rp, 200, p);
-    /* a plan id is the hash of its text: the structure never changes */
+    /* a plan id is the hash of its text: the structure never changes, and
+     * a page that has it is answered without reading the plan */
     flux_web_header(rp, "ETag", etag);
     flux_web_header(rp, "Cache-Control", "no-cache");
+    if (flux_web_not_modified(rq, etag)) {
+        rp->status = 304;
+        return;
+    }
+    bool missing;
+    json_t *p = flux_view_plan(rq->store, a->v[0], &missing, err, sizeof err);
+    if (!p) {
+        rp->nheaders = 0; /* no ETag on an error */
+        return missing ? flux_web_error(rp, 404, "%s", err) : store_failed(rp, err);
+    }
+    flux_web_json(rp, 200, p);
 }
 
 static void get_diff(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
@@ -434,7 +433,11 @@ static void post_trigger(const flux_web_request *rq, const route_args *a, flux_w
         int version = 0;
         char err[1024];
         int rc = flux_action_trigger(w, a->v[0], json_string_value(dj), params, n, &row, &version, err, sizeof err);
-        if (rc)
+        if (rc == FLUX_EXIT_FAIL && !flux_store_lost(w) && !version)
+            flux_web_error(rp, 404, "%s", err); /* never deployed */
+        else if (rc == FLUX_EXIT_FAIL && row.id)
+            flux_web_error(rp, 409, "%s", err); /* that run exists */
+        else if (rc)
             action_failed(rp, rc == FLUX_EXIT_FAIL && !flux_store_lost(w) ? FLUX_EXIT_USAGE : rc, err);
         else
             flux_web_json(rp, 201, json_pack("{s:o, s:i}", "run", flux_view_run(&row), "version", version));
@@ -473,29 +476,36 @@ static void post_unpause(const flux_web_request *rq, const route_args *a, flux_w
 
 /* ---- routing ---- */
 
+static void get_graph(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
+{
+    flux_web_graph(rq, a->v[0], rp);
+}
+
 typedef void (*handler)(const flux_web_request *, const route_args *, flux_web_reply *);
 static const struct route {
     const char *method, *pattern; /* "{}" matches one path segment */
     handler fn;
+    bool own_lock; /* takes the store's lock itself, for its store calls only */
 } ROUTES[] = {
-    {"GET", "/api/v1/pipelines", get_pipelines},
-    {"GET", "/api/v1/runs", get_runs},
-    {"GET", "/api/v1/runs/{}", get_run},
-    {"GET", "/api/v1/task-instances/{}/log", get_log},
-    {"GET", "/api/v1/schedulers", get_schedulers},
-    {"GET", "/api/v1/pipelines/{}/versions", get_versions},
-    {"GET", "/api/v1/plans/{}", get_plan},
-    {"GET", "/api/v1/plans/{}/diff/{}", get_diff},
-    {"GET", "/api/v1/lineage", get_lineage},
-    {"GET", "/api/v1/grid", get_grid},
-    {"GET", "/api/v1/runs/{}/gantt", get_gantt},
-    {"GET", "/api/v1/stats/daily", get_stats},
-    {"GET", "/api/v1/transfers", get_transfers},
-    {"POST", "/api/v1/runs/{}/clear", post_clear},
-    {"POST", "/api/v1/runs/{}/tasks/{}/mark", post_mark},
-    {"POST", "/api/v1/pipelines/{}/trigger", post_trigger},
-    {"POST", "/api/v1/pipelines/{}/pause", post_pause},
-    {"POST", "/api/v1/pipelines/{}/unpause", post_unpause},
+    {"GET", "/api/v1/pipelines", get_pipelines, false},
+    {"GET", "/api/v1/runs", get_runs, false},
+    {"GET", "/api/v1/runs/{}", get_run, false},
+    {"GET", "/api/v1/task-instances/{}/log", get_log, true},
+    {"GET", "/api/v1/schedulers", get_schedulers, false},
+    {"GET", "/api/v1/pipelines/{}/versions", get_versions, false},
+    {"GET", "/api/v1/plans/{}", get_plan, false},
+    {"GET", "/api/v1/plans/{}/diff/{}", get_diff, false},
+    {"GET", "/api/v1/plans/{}/graph.svg", get_graph, true},
+    {"GET", "/api/v1/lineage", get_lineage, false},
+    {"GET", "/api/v1/grid", get_grid, false},
+    {"GET", "/api/v1/runs/{}/gantt", get_gantt, false},
+    {"GET", "/api/v1/stats/daily", get_stats, false},
+    {"GET", "/api/v1/transfers", get_transfers, false},
+    {"POST", "/api/v1/runs/{}/clear", post_clear, false},
+    {"POST", "/api/v1/runs/{}/tasks/{}/mark", post_mark, false},
+    {"POST", "/api/v1/pipelines/{}/trigger", post_trigger, false},
+    {"POST", "/api/v1/pipelines/{}/pause", post_pause, false},
+    {"POST", "/api/v1/pipelines/{}/unpause", post_unpause, false},
 };
 
 /* true when path matches pattern; a->v point into a->buf (the segments
@@ -533,7 +543,11 @@ void flux_web_api(const flux_web_request *rq, flux_web_reply *rp)
         bool head = !strcmp(rq->method, "HEAD") && !strcmp(ROUTES[i].method, "GET");
         if (strcmp(rq->method, ROUTES[i].method) && !head)
             continue;
+        if (!ROUTES[i].own_lock)
+            flux_web_lock(rq);
         ROUTES[i].fn(rq, &a, rp);
+        if (!ROUTES[i].own_lock)
+            flux_web_unlock(rq);
         return;
     }
     if (path_known)

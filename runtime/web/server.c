@@ -6,6 +6,8 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -14,9 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "assets.h"
 #include "home.h"
+#include "layout.h"
 #include "web_int.h"
 
 #define MAX_BODY (1 << 20) /* a write's JSON is small: refuse more */
@@ -30,6 +35,9 @@ struct flux_web_server {
     char *token;
     char *db, *conns;
     _Atomic bool stopping; /* a long reply (events) ends */
+    flux_layout_cache *graphs;
+    char graphs_dir[4200];
+    bool graphs_tmp; /* graphs_dir is this server's own temporary directory */
 };
 
 flux_store *flux_web_store(flux_web_server *srv)
@@ -37,12 +45,12 @@ flux_store *flux_web_store(flux_web_server *srv)
     return srv->store;
 }
 
-void flux_web_lock(flux_web_server *srv)
+void flux_web_server_lock(flux_web_server *srv)
 {
     pthread_mutex_lock(&srv->lock);
 }
 
-void flux_web_unlock(flux_web_server *srv)
+void flux_web_server_unlock(flux_web_server *srv)
 {
     pthread_mutex_unlock(&srv->lock);
 }
@@ -106,6 +114,33 @@ void flux_web_error(flux_web_reply *rp, int status, const char *fmt, ...)
 const char *flux_web_arg(const flux_web_request *rq, const char *name)
 {
     return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Does the If-None-Match value v name etag? */
+static bool etag_listed(const char *v, const char *etag)
+{
+    if (!v)
+        return false;
+    size_t n = strlen(etag);
+    for (const char *p = v; *p;) {
+        p += strspn(p, " \t,");
+        if (*p == '*')
+            return true;
+        if (!strncmp(p, "W/", 2))
+            p += 2;
+        size_t len = strcspn(p, ",");
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == n && !strncmp(p, etag, n))
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
+bool flux_web_not_modified(const flux_web_request *rq, const char *etag)
+{
+    return etag_listed(MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH), etag);
 }
 
 flux_store *flux_web_writer(const flux_web_request *rq, char *err, size_t errlen)
@@ -209,7 +244,7 @@ static void serve_asset(struct MHD_Connection *c, const char *method, const char
         flux_web_header(rp, "Cache-Control", "no-cache");
         const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
         rp->type = a->type;
-        if (inm && !strcmp(inm, a->etag)) {
+        if (etag_listed(inm, a->etag)) {
             rp->status = 304;
             return;
         }
@@ -276,15 +311,36 @@ static void answer(flux_web_server *srv, struct MHD_Connection *c, const char *m
         flux_web_error(rp, 413, "the request body is over %d bytes", MAX_BODY);
         return;
     }
+    flux_web_request rq = {.srv = srv, .conn = c, .method = method, .path = url,
+                           .body = p->body ? p->body : "", .body_len = p->len, .store = srv->store};
+    if (!strcmp(url, "/metrics")) {
+        if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+            return flux_web_error(rp, 405, "/metrics is read with GET");
+        flux_web_lock(&rq);
+        flux_web_metrics(&rq, rp);
+        flux_web_unlock(&rq);
+        return;
+    }
     if (strncmp(url, "/api/", 5)) {
         serve_asset(c, method, url, rp);
         return;
     }
-    flux_web_request rq = {.srv = srv, .conn = c, .method = method, .path = url,
-                           .body = p->body ? p->body : "", .body_len = p->len, .store = srv->store};
-    pthread_mutex_lock(&srv->lock);
     flux_web_api(&rq, rp);
-    pthread_mutex_unlock(&srv->lock);
+}
+
+void flux_web_lock(const flux_web_request *rq)
+{
+    pthread_mutex_lock(&rq->srv->lock);
+}
+
+void flux_web_unlock(const flux_web_request *rq)
+{
+    pthread_mutex_unlock(&rq->srv->lock);
+}
+
+flux_layout_cache *flux_web_graphs(const flux_web_request *rq)
+{
+    return rq->srv->graphs;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -365,6 +421,46 @@ static struct MHD_Daemon *listen_on(flux_web_server *srv, const char *bind, int 
     return d;
 }
 
+/* Where laid-out plans are kept: FLUX_HOME/cache/graphs when FLUX_HOME is
+ * there and writable (a layout of thousands of tasks takes seconds: kept
+ * across restarts), else a temporary directory of this server's, removed
+ * when it stops (flux web never creates FLUX_HOME: it only reads). */
+static void graphs_dir(flux_web_server *srv)
+{
+    const char *home = flux_home_dir();
+    char cache[4200];
+    struct stat st;
+    snprintf(cache, sizeof cache, "%s/cache", home);
+    snprintf(srv->graphs_dir, sizeof srv->graphs_dir, "%s/cache/graphs", home);
+    if (stat(home, &st) == 0 && S_ISDIR(st.st_mode) && access(home, W_OK) == 0 &&
+        (mkdir(cache, 0700) == 0 || errno == EEXIST) && (mkdir(srv->graphs_dir, 0700) == 0 || errno == EEXIST) &&
+        access(srv->graphs_dir, W_OK) == 0)
+        return;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(srv->graphs_dir, sizeof srv->graphs_dir, "%s/flux-graphs.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(srv->graphs_dir))
+        srv->graphs_tmp = true;
+    else
+        srv->graphs_dir[0] = '\0'; /* kept in memory only */
+}
+
+static void remove_tmp_graphs(flux_web_server *srv)
+{
+    DIR *d = srv->graphs_tmp ? opendir(srv->graphs_dir) : NULL;
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[4600];
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", srv->graphs_dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(srv->graphs_dir);
+}
+
 int flux_web_start(const flux_web_config *cfg, flux_web_server **out, char *err, size_t errlen)
 {
     const char *bind = cfg->bind ? cfg->bind : "127.0.0.1";
@@ -388,6 +484,8 @@ int flux_web_start(const flux_web_config *cfg, flux_web_server **out, char *err,
     srv->conns = dup_or_null(cfg->conns);
     pthread_mutex_init(&srv->lock, NULL);
     srv->port = cfg->port;
+    graphs_dir(srv);
+    srv->graphs = flux_layout_cache_new(srv->graphs_dir[0] ? srv->graphs_dir : NULL, 64);
     if (!(srv->d = listen_on(srv, bind, cfg->port, err, errlen))) {
         srv->store = NULL;
         flux_web_stop(srv);
@@ -414,6 +512,8 @@ void flux_web_stop(flux_web_server *srv)
         MHD_stop_daemon(srv->d);
     if (srv->store)
         flux_store_close(srv->store);
+    flux_layout_cache_free(srv->graphs);
+    remove_tmp_graphs(srv);
     pthread_mutex_destroy(&srv->lock);
     if (srv->token) /* not left in freed memory */
         memset(srv->token, 0, strlen(srv->token));

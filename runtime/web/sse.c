@@ -128,9 +128,9 @@ static bool poll_store(sse *e)
 {
     flux_event_row *rows = NULL;
     size_t n = 0;
-    flux_web_lock(e->srv);
+    flux_web_server_lock(e->srv);
     int rc = flux_store_events_since(flux_web_store(e->srv), e->low, SSE_BATCH, &rows, &n);
-    flux_web_unlock(e->srv);
+    flux_web_server_unlock(e->srv);
     if (rc != 0)
         return false;
     for (size_t i = 0; i < n; i++)
@@ -193,11 +193,11 @@ int flux_web_events(flux_web_server *srv, struct MHD_Connection *c, struct MHD_R
     if (last && *last && end && !*end && v >= 0)
         e->low = v;
     else {
-        flux_web_lock(srv);
+        flux_web_server_lock(srv);
         int rc = flux_store_events_head(flux_web_store(srv), &e->low);
         if (rc != 0)
             snprintf(err, errlen, "%s", flux_store_error(flux_web_store(srv)));
-        flux_web_unlock(srv);
+        flux_web_server_unlock(srv);
         if (rc != 0) {
             sse_free(e);
             return -1;

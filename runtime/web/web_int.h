@@ -18,7 +18,7 @@ typedef struct flux_web_request {
     const char *path;      /* without the query */
     const char *body;      /* NUL-terminated; "" when none */
     size_t body_len;
-    flux_store *store;     /* the read-only store, held for this request */
+    flux_store *store;     /* the read-only store: used under the server's lock */
 } flux_web_request;
 
 #define FLUX_WEB_MAX_HEADERS 4
@@ -33,6 +33,9 @@ typedef struct flux_web_reply {
 
 /* A query argument of the request, or NULL. */
 const char *flux_web_arg(const flux_web_request *rq, const char *name);
+/* True when the request's If-None-Match names etag (a quoted ETag; the
+ * header may list several, weak ones too, or be *): the reply is then 304. */
+bool flux_web_not_modified(const flux_web_request *rq, const char *etag);
 /* A store opened for writing (the same store, already at this build's
  * schema version: the read-only open checked it), or NULL with err. */
 flux_store *flux_web_writer(const flux_web_request *rq, char *err, size_t errlen);
@@ -41,6 +44,15 @@ void flux_web_json(flux_web_reply *rp, int status, json_t *v);   /* steals v */
 void flux_web_error(flux_web_reply *rp, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void flux_web_header(flux_web_reply *rp, const char *name, const char *value);
 
+/* The server's lock on rq->store (a store connection is not shared by
+ * threads). The API's handlers run under it, but for those that take it
+ * themselves around their store calls only (a layout takes seconds). */
+void flux_web_lock(const flux_web_request *rq);
+void flux_web_unlock(const flux_web_request *rq);
+
+/* The server's cache of laid-out plans (layout.h). */
+struct flux_layout_cache *flux_web_graphs(const flux_web_request *rq);
+
 /* Routes an /api/v1 request: a reply is always filled. */
 void flux_web_api(const flux_web_request *rq, flux_web_reply *rp);
 
@@ -48,8 +60,8 @@ void flux_web_api(const flux_web_request *rq, flux_web_reply *rp);
  * connection is not shared by threads); whether the server is stopping (a
  * long reply ends then). */
 flux_store *flux_web_store(flux_web_server *srv);
-void flux_web_lock(flux_web_server *srv);
-void flux_web_unlock(flux_web_server *srv);
+void flux_web_server_lock(flux_web_server *srv);
+void flux_web_server_unlock(flux_web_server *srv);
 bool flux_web_stopping(const flux_web_server *srv);
 
 /* sse.c: the /api/v1/events stream for connection c (an opaque struct
@@ -59,5 +71,11 @@ struct MHD_Connection;
 struct MHD_Response;
 int flux_web_events(flux_web_server *srv, struct MHD_Connection *c, struct MHD_Response **out, char *err,
                     size_t errlen);
+
+/* GET /metrics (metrics.c), under the lock. */
+void flux_web_metrics(const flux_web_request *rq, flux_web_reply *rp);
+
+/* GET /api/v1/plans/{plan_id}/graph.svg (graph.c); takes the lock itself. */
+void flux_web_graph(const flux_web_request *rq, const char *plan_id, flux_web_reply *rp);
 
 #endif

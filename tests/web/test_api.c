@@ -16,6 +16,7 @@
 #define _GNU_SOURCE /* memmem */
 #include <curl/curl.h>
 #include <jansson.h>
+#include <math.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@
 #include "server.h"
 #include "store.h"
 #include "store_driver.h"
+#include "arena.h"
 
 #define CHECK(ok, ...) check_at(__LINE__, (ok), __VA_ARGS__)
 
@@ -257,7 +259,8 @@ typedef struct seeded_run {
 typedef struct seed {
     seeded_run runs[64];
     size_t nruns;
-    char plan1[65], plan2[65], plan_other[65];
+    char plan1[65], plan2[65], plan_other[65], plan_big[65];
+    int64_t run_s9;             /* the run of plan 2 (its report never ran) */
     int64_t log_ti, nolog_ti;   /* a try with a log file; one without */
     char log_path[4400];
     size_t log_size;
@@ -285,7 +288,9 @@ static const char *DEMO_V2_TAIL = "    task report : bash { command = \"true\" }
 static const char *OTHER = "pipeline other {\n"
                            "    schedule = \"@daily\"\n"
                            "    start    = \"2026-11-01T00:00:00Z\"\n"
+                           "    task wait : time_sensor { until = \"{{ interval_end }}\" }\n"
                            "    task only : bash { command = \"true\" }\n"
+                           "    wait >> only\n"
                            "}\n";
 
 static bool write_file(const char *path, const char *text, mode_t mode)
@@ -338,15 +343,16 @@ static int64_t add_run(flux_store *s, seed *sd, const char *pipeline, const char
     return row.id;
 }
 
+/* a try started at t + 0.5 s that, when it ended, ran dur_ms */
 static int64_t add_try(flux_store *s, int64_t run, const char *task, int try_number, flux_ti_state st, int64_t t,
-                       const char *rendered, const char *outputs, const char *log)
+                       int64_t dur_ms, const char *rendered, const char *outputs, const char *log)
 {
     int64_t id = 0;
     CHECK(flux_store_ti_insert(s, run, task, try_number, FLUX_TI_QUEUED, t, &id) == 0, "insert try: %s",
           flux_store_error(s));
     bool done = st == FLUX_TI_SUCCESS || st == FLUX_TI_FAILED;
     CHECK(flux_store_ti_update(s, id,
-                               &(flux_ti_patch){.state = st, .started_ms = t + 500, .ended_ms = done ? t + 9500 : 0,
+                               &(flux_ti_patch){.state = st, .started_ms = t + 500, .ended_ms = done ? t + 500 + dur_ms : 0,
                                                 .set_exit = done, .exit_status = st == FLUX_TI_FAILED ? 2 : 0,
                                                 .host = "worker-1", .log_path = log, .rendered = rendered,
                                                 .outputs = outputs,
@@ -380,6 +386,17 @@ static void seed_store(const char *url, const char *dir, seed *sd)
     snprintf(path, sizeof path, "%s/demo.flux", src);
     snprintf(text, sizeof text, DEMO_V1, DEMO_V2_TAIL);
     write_file(path, text, 0600);
+    /* big: a chain of 501 tasks, too many to draw whole */
+    flux_buf big = {0};
+    flux_buf_puts(&big, "pipeline big {\n    schedule = \"@daily\"\n    start = \"2026-11-01T00:00:00Z\"\n");
+    for (int i = 0; i < 501; i++)
+        flux_buf_printf(&big, "    task t%d : bash { command = \"true\" }\n", i);
+    for (int i = 0; i < 500; i++)
+        flux_buf_printf(&big, "    t%d >> t%d\n", i, i + 1);
+    flux_buf_puts(&big, "}\n");
+    snprintf(path, sizeof path, "%s/big.flux", src);
+    write_file(path, flux_buf_cstr(&big), 0600);
+    flux_buf_free(&big);
     deploy(s, src);
     flux_deployment *d;
     size_t nd;
@@ -390,6 +407,9 @@ static void seed_store(const char *url, const char *dir, seed *sd)
     free(d);
     if (CHECK(flux_store_list_deployments(s, "other", &d, &nd) == 0 && nd == 1, "other has one version"))
         snprintf(sd->plan_other, sizeof sd->plan_other, "%s", d[0].plan_id);
+    free(d);
+    if (CHECK(flux_store_list_deployments(s, "big", &d, &nd) == 0 && nd == 1, "big has one version"))
+        snprintf(sd->plan_big, sizeof sd->plan_big, "%s", d[0].plan_id);
     free(d);
 
     /* demo: a scheduled run a day for 10 days (failed every third day), a
@@ -411,6 +431,8 @@ static void seed_store(const char *url, const char *dir, seed *sd)
                 sd->run_s0 = run;
             if (k == 0 && day == 1)
                 sd->run_s1 = run;
+            if (k == 0 && day == 9)
+                sd->run_s9 = run;
             if (st == FLUX_RUN_QUEUED)
                 continue;
             int64_t t = DAY0 + (day + 1) * DAY;
@@ -419,14 +441,15 @@ static void seed_store(const char *url, const char *dir, seed *sd)
             int64_t ti;
             if (k == 0 && day % 2 == 0) {
                 snprintf(log, sizeof log, "%s/logs/extract-%lld-1.log", dir, (long long)run);
-                ti = add_try(s, run, "extract", 1, FLUX_TI_FAILED, t, rend, NULL, log);
+                ti = add_try(s, run, "extract", 1, FLUX_TI_FAILED, t, 900, rend, NULL, log);
                 if (day == 0) {
                     sd->log_ti = ti;
                     snprintf(sd->log_path, sizeof sd->log_path, "%s", log);
                 }
                 t += 10000;
             }
-            ti = add_try(s, run, "extract", k == 0 && day % 2 == 0 ? 2 : 1, FLUX_TI_SUCCESS, t, rend, NULL, NULL);
+            ti = add_try(s, run, "extract", k == 0 && day % 2 == 0 ? 2 : 1, FLUX_TI_SUCCESS, t, 5000 + 1000 * k, rend,
+                         NULL, NULL);
             if (k == 0 && day == 0) {
                 sd->nolog_ti = ti;
                 sd->lineage_run = run;
@@ -444,7 +467,7 @@ static void seed_store(const char *url, const char *dir, seed *sd)
             flux_ti_state lst = st == FLUX_RUN_FAILED    ? FLUX_TI_FAILED
                                 : st == FLUX_RUN_RUNNING ? FLUX_TI_RUNNING
                                                          : FLUX_TI_SUCCESS;
-            ti = add_try(s, run, "load", 1, lst, t + 10000, rend, outs, NULL);
+            ti = add_try(s, run, "load", 1, lst, t + 10000, (day + 1) * 7000, rend, outs, NULL);
             if (k == 0 && day == 0) {
                 CHECK(flux_store_put_lineage(s, ti, "read", "table", "dw.events", "{\"rows\":9}") == 0, "lineage");
                 CHECK(flux_store_put_lineage(s, ti, "write", "file", "/data/events.csv", "{\"size\":120}") == 0,
@@ -454,10 +477,13 @@ static void seed_store(const char *url, const char *dir, seed *sd)
     }
     for (int day = 0; day < 5; day++) {
         int64_t run = add_run(s, sd, "other", "scheduled", day, sd->plan_other, FLUX_RUN_SUCCESS);
-        add_try(s, run, "only", 1, FLUX_TI_SUCCESS, DAY0 + (day + 1) * DAY, "{\"command\": \"true\"}", NULL, NULL);
+        add_try(s, run, "wait", 1, FLUX_TI_SUCCESS, DAY0 + (day + 1) * DAY, 30000 + 1500 * day, NULL, NULL, NULL);
+        add_try(s, run, "only", 1, FLUX_TI_SUCCESS, DAY0 + (day + 1) * DAY + 60000, 60000, "{\"command\": \"true\"}",
+                NULL, NULL);
     }
     CHECK(flux_store_heartbeat(s, "sched-1", "vm", 4242, DAY0, DAY0 + 5000, false) == 0, "heartbeat");
     CHECK(flux_store_heartbeat(s, "run:77", "vm", 77, DAY0, DAY0 + 5000, false) == 0, "a runner's row");
+    CHECK(flux_store_heartbeat(s, "odd \"q\"\\x", "vm", 4243, DAY0, DAY0 + 7000, true) == 0, "a stopped one, oddly named");
     flux_store_close(s);
 
     /* the log: 200,000 bytes of numbered lines */
@@ -591,6 +617,11 @@ static void runs_checks(seed *sd)
     SEARCH("/api/v1/runs?task=extract&output=B-3-", none);
     SEARCH("/api/v1/runs?pipeline=demo&state=failed&trigger=scheduled", demo_failed_sched);
     SEARCH("/api/v1/runs?field=***", with_load); /* the mask itself is there to find */
+    /* a form's empty boxes filter nothing */
+    SEARCH("/api/v1/runs?pipeline=&state=&trigger=&run_id=&from=&to=&task=&field=&output=", all);
+    v = GET("/api/v1/runs?cursor=", 200);
+    CHECK(v && json_array_size(json_object_get(v, "items")) == 25, "an empty cursor: the first page");
+    json_decref(v);
 
     /* refused arguments */
     json_decref(GET("/api/v1/runs?limit=0", 400));
@@ -612,8 +643,8 @@ static void read_checks(const seed *sd)
     char path[512];
     json_t *v = GET("/api/v1/pipelines", 200), *p;
     size_t i;
-    CHECK(v && keys_are(v, "items next_cursor") && json_array_size(json_object_get(v, "items")) == 2,
-          "two pipelines");
+    CHECK(v && keys_are(v, "items next_cursor") && json_array_size(json_object_get(v, "items")) == 3,
+          "three pipelines");
     json_array_foreach(json_object_get(v, "items"), i, p)
     {
         CHECK(keys_are(p, "pipeline version plan_id paused removed description owner tags schedule timezone tasks "
@@ -621,7 +652,7 @@ static void read_checks(const seed *sd)
               "a pipeline's shape");
         json_t *last = json_object_get(p, "last_runs"), *r;
         size_t k;
-        CHECK(json_array_size(last) == 5, "its last 5 runs");
+        CHECK(json_array_size(last) == (strcmp(jstr(p, "pipeline"), "big") ? 5u : 0u), "its last 5 runs");
         json_array_foreach(last, k, r) CHECK(run_shape(r), "each a run");
         if (!strcmp(jstr(p, "pipeline"), "demo"))
             CHECK(json_integer_value(json_object_get(p, "version")) == 2 && !strcmp(jstr(p, "plan_id"), sd->plan2) &&
@@ -704,9 +735,9 @@ static void read_checks(const seed *sd)
     /* schedulers: the scheduler's heartbeat, not the runner's row */
     v = GET("/api/v1/schedulers", 200);
     json_t *items = json_object_get(v, "items");
-    CHECK(json_array_size(items) == 1 && !strcmp(jstr(json_array_get(items, 0), "scheduler"), "sched-1") &&
+    CHECK(json_array_size(items) == 2 && !strcmp(jstr(json_array_get(items, 1), "scheduler"), "sched-1") &&
               keys_are(json_array_get(items, 0), "scheduler host pid alive started heartbeat heartbeat_age_ms stopped"),
-          "one scheduler, its shape");
+          "two schedulers (not the runner's row), newest heartbeat first, their shape");
     json_decref(v);
 
     /* versions, a plan (ETag), the diff */
@@ -770,6 +801,314 @@ static void read_checks(const seed *sd)
     CHECK(status_of("GET", "/", NULL, NULL, NULL) == 200, "the page");
 }
 
+/* ---- the graph ---- */
+
+static size_t count(const char *s, size_t len, const char *what)
+{
+    size_t n = 0, w = strlen(what);
+    for (const char *p = s; p && (p = memmem(p, len - (size_t)(p - s), what, w)) != NULL; p += w)
+        n++;
+    return n;
+}
+
+/* the class attribute of task's group in svg, or "" */
+static const char *class_of(const http *h, const char *task)
+{
+    static char cls[256];
+    char mark[300];
+    snprintf(mark, sizeof mark, "<g id=\"task&#45;%s\" class=\"", task);
+    const char *at = h->body ? strstr(h->body, mark) : NULL;
+    cls[0] = '\0';
+    if (at)
+        snprintf(cls, sizeof cls, "%.*s", (int)strcspn(at + strlen(mark), "\""), at + strlen(mark));
+    return cls;
+}
+
+static http graph(const char *plan, const char *query, const char *inm)
+{
+    char path[512], hdr[200];
+    snprintf(path, sizeof path, "/api/v1/plans/%s/graph.svg%s%s", plan, query ? "?" : "", query ? query : "");
+    if (inm)
+        snprintf(hdr, sizeof hdr, "If-None-Match: %s", inm);
+    return req("GET", path, NULL, inm ? hdr : NULL, NULL);
+}
+
+static long graph_status(const char *plan, const char *query)
+{
+    http h = graph(plan, query, NULL);
+    long st = h.status;
+    http_free(&h);
+    return st;
+}
+
+static void graph_checks(const seed *sd, const char *home)
+{
+    char q[128], etag[160] = "", etag2[160] = "", path[4400];
+    http h = graph(sd->plan2, NULL, NULL);
+    const char *type = header(&h, "Content-Type");
+    CHECK(h.status == 200 && type && !strcmp(type, "image/svg+xml; charset=utf-8"), "the plan's SVG (%ld)", h.status);
+    CHECK(h.body && count(h.body, h.len, "<g id=\"task&#45;") == 3, "one group per task");
+    CHECK(!strcmp(class_of(&h, "report"), "node op&#45;bash"), "without a run, no state: %s", class_of(&h, "report"));
+    if (header(&h, "ETag"))
+        snprintf(etag, sizeof etag, "%s", header(&h, "ETag"));
+    CHECK(strstr(etag, sd->plan2) != NULL, "the ETag starts with the plan id: %s", etag);
+    http_free(&h);
+    snprintf(path, sizeof path, "%s/cache/graphs/%s.svg", home, sd->plan2);
+    CHECK(access(path, F_OK) == 0, "the layout is kept under FLUX_HOME/cache/graphs");
+    h = graph(sd->plan2, NULL, etag);
+    CHECK(h.status == 304 && h.len == 0, "If-None-Match: 304 (%ld)", h.status);
+    http_free(&h);
+
+    /* a run's states: the latest try of each task, none for one that never ran */
+    snprintf(q, sizeof q, "run=%lld", (long long)sd->run_s9);
+    h = graph(sd->plan2, q, NULL);
+    CHECK(h.status == 200 && !strcmp(class_of(&h, "extract"), "node op&#45;bash state&#45;success") &&
+              !strcmp(class_of(&h, "load"), "node op&#45;bash state&#45;failed") &&
+              !strcmp(class_of(&h, "report"), "node op&#45;bash state&#45;none"),
+          "the run's states in the classes: %s, %s, %s", class_of(&h, "extract"), class_of(&h, "load"),
+          class_of(&h, "report"));
+    if (header(&h, "ETag"))
+        snprintf(etag2, sizeof etag2, "%s", header(&h, "ETag"));
+    CHECK(strcmp(etag, etag2) && strstr(etag2, sd->plan2), "another ETag with a run's states: %s", etag2);
+    http_free(&h);
+    h = graph(sd->plan2, q, etag2);
+    CHECK(h.status == 304, "the same states: 304 (%ld)", h.status);
+    http_free(&h);
+    snprintf(q, sizeof q, "run=%lld", (long long)sd->run_s0);
+    h = graph(sd->plan2, q, NULL);
+    CHECK(h.status == 400, "a run of another plan: 400 (%ld)", h.status);
+    http_free(&h);
+    CHECK(graph_status(sd->plan2, "run=999999") == 404, "no such run: 404");
+
+    /* a neighbourhood */
+    h = graph(sd->plan2, "focus=report&depth=1", NULL);
+    CHECK(h.status == 200 && count(h.body, h.len, "<g id=\"task&#45;") == 2 && class_of(&h, "load")[0] &&
+              !class_of(&h, "extract")[0],
+          "report and load, one edge away");
+    http_free(&h);
+    CHECK(graph_status(sd->plan2, "focus=nosuch") == 404, "a focus the plan lacks: 404");
+    CHECK(graph_status(sd->plan2, "focus=load&depth=0") == 400, "depth 0: 400");
+    CHECK(graph_status(sd->plan2, "focus=load&depth=x") == 400, "depth x: 400");
+    CHECK(graph_status("0000", NULL) == 404, "no such plan: 404");
+
+    /* too big to draw whole: 422 with the count; a focus draws */
+    h = graph(sd->plan_big, NULL, NULL);
+    json_t *v = json_loads(h.body ? h.body : "", 0, NULL);
+    CHECK(h.status == 422 && keys_are(v, "error tasks") && json_integer_value(json_object_get(v, "tasks")) == 501,
+          "501 tasks without a focus: 422 {error, tasks} (%ld %s)", h.status, h.body ? h.body : "");
+    json_decref(v);
+    http_free(&h);
+    h = graph(sd->plan_big, "focus=t250&depth=3", NULL);
+    CHECK(h.status == 200 && count(h.body, h.len, "<g id=\"task&#45;") == 7, "t247..t253 around t250");
+    http_free(&h);
+}
+
+/* ---- /metrics, against SQL over the store (the sqlite3 or mariadb client) ---- */
+
+static char sql_target[4400]; /* the SQLite file, or the MySQL URL */
+static bool sql_mysql;
+
+/* the rows of query as lines of '|'-separated fields (malloc'd) */
+static char *sql(const char *query)
+{
+    char cmd[12000];
+    if (sql_mysql) {
+        char user[128], pw[128], host[128], port[16], db[128];
+        if (sscanf(sql_target, "mysql://%127[^:]:%127[^@]@%127[^:]:%15[^/]/%127s", user, pw, host, port, db) != 5) {
+            CHECK(false, "cannot read the MySQL URL %s", sql_target);
+            return strdup("");
+        }
+        snprintf(cmd, sizeof cmd,
+                 "MYSQL_PWD='%s' mariadb --no-defaults -h %s -P %s -u %s -N -B %s -e \"%s\" | tr '\\t' '|'", pw, host,
+                 port, user, db, query);
+    } else {
+        snprintf(cmd, sizeof cmd, "sqlite3 -batch -separator '|' '%s' \"%s\"", sql_target, query);
+    }
+    FILE *f = popen(cmd, "r");
+    char *out = NULL;
+    size_t len = 0, n;
+    char buf[4096];
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        append(&out, &len, buf, n);
+    int rc = f ? pclose(f) : -1;
+    CHECK(rc == 0, "%s: status %d", query, rc);
+    return out ? out : strdup("");
+}
+
+/* the value of the sample "name{labels}" in the exposition, or NAN */
+static double sample(const char *text, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (!strncmp(l, key, n) && l[n] == ' ')
+            return strtod(l + n + 1, NULL);
+    return NAN;
+}
+
+static size_t samples_of(const char *text, const char *name)
+{
+    size_t n = 0, k = strlen(name);
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (!strncmp(l, name, k) && l[k] == '{')
+            n++;
+    return n;
+}
+
+/* every line a HELP, a TYPE or a sample of a family typed before it */
+static void exposition_format(const char *text)
+{
+    regex_t re;
+    regcomp(&re,
+            "^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\""
+            "(,[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\")*\\})? (-?[0-9]+(\\.[0-9]+)?|\\+Inf|-Inf|NaN)$",
+            REG_EXTENDED);
+    char typed[64][64];
+    size_t ntyped = 0, nlines = 0;
+    bool ok = text[0] && text[strlen(text) - 1] == '\n';
+    CHECK(ok, "the exposition ends with a line feed");
+    char *copy = strdup(text), *save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save), nlines++) {
+        char name[128], type[32];
+        if (!strncmp(l, "# HELP ", 7))
+            continue;
+        if (sscanf(l, "# TYPE %127s %31s", name, type) == 2) {
+            CHECK(!strcmp(type, "gauge") || !strcmp(type, "counter") || !strcmp(type, "histogram") ||
+                      !strcmp(type, "summary"),
+                  "a type: %s", l);
+            if (ntyped < 64)
+                snprintf(typed[ntyped++], 64, "%.63s", name);
+            continue;
+        }
+        regmatch_t m[2];
+        if (!CHECK(regexec(&re, l, 2, m, 0) == 0, "a sample line: %s", l))
+            continue;
+        snprintf(name, sizeof name, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), l);
+        bool found = false;
+        for (size_t i = 0; i < ntyped && !found; i++) {
+            size_t k = strlen(typed[i]);
+            found = !strncmp(name, typed[i], k) &&
+                    (!name[k] || !strcmp(name + k, "_bucket") || !strcmp(name + k, "_sum") || !strcmp(name + k, "_count"));
+        }
+        CHECK(found, "%s has a TYPE line before it", name);
+    }
+    CHECK(nlines > 20, "the exposition has lines (%zu)", nlines);
+    free(copy);
+    regfree(&re);
+}
+
+static bool near(double a, double b)
+{
+    return fabs(a - b) < 0.0015;
+}
+
+/* each row "pipeline|key|count" of the query is the sample name{pipeline,key}, and there are no others */
+static void same_counts(const char *text, const char *name, const char *key, const char *query)
+{
+    char *rows = sql(query), *save = NULL, k[600];
+    size_t n = 0;
+    for (char *l = strtok_r(rows, "\n", &save); l; l = strtok_r(NULL, "\n", &save), n++) {
+        char p[256], v[256];
+        long long c;
+        if (!CHECK(sscanf(l, "%255[^|]|%255[^|]|%lld", p, v, &c) == 3, "a row: %s", l))
+            continue;
+        snprintf(k, sizeof k, "%s{pipeline=\"%s\",%s=\"%s\"}", name, p, key, v);
+        CHECK(sample(text, k) == (double)c, "%s is %lld as in SQL (%g)", k, c, sample(text, k));
+    }
+    CHECK(n > 0 && samples_of(text, name) == n, "%s: %zu samples, as many as SQL's groups (%zu)", name,
+          samples_of(text, name), n);
+    free(rows);
+}
+
+static void metrics_checks(void)
+{
+    http h = req("GET", "/metrics", NULL, NULL, NULL);
+    const char *type = header(&h, "Content-Type");
+    CHECK(h.status == 200 && type && !strcmp(type, "text/plain; version=0.0.4; charset=utf-8"),
+          "/metrics: 200, the text format 0.0.4 (%ld %s)", h.status, type ? type : "");
+    const char *text = h.body ? h.body : "";
+    exposition_format(text);
+    same_counts(text, "flux_runs", "state", "SELECT pipeline, state, COUNT(*) FROM runs GROUP BY pipeline, state");
+    same_counts(text, "flux_task_instances", "state",
+                "SELECT r.pipeline, t.state, COUNT(*) FROM task_instances t JOIN runs r ON r.id = t.run "
+                "GROUP BY r.pipeline, t.state");
+
+    /* durations: buckets, sum and count per pipeline */
+    char *rows = sql("SELECT r.pipeline, COUNT(*), SUM(t.ended_at - t.started_at), "
+                     "SUM(CASE WHEN t.ended_at - t.started_at <= 5000 THEN 1 ELSE 0 END), "
+                     "SUM(CASE WHEN t.ended_at - t.started_at <= 60000 THEN 1 ELSE 0 END), "
+                     "SUM(CASE WHEN t.ended_at - t.started_at <= 1000 THEN 1 ELSE 0 END), "
+                     "SUM(CASE WHEN t.ended_at - t.started_at <= 500 THEN 1 ELSE 0 END) "
+                     "FROM task_instances t JOIN runs r ON r.id = t.run "
+                     "WHERE t.started_at IS NOT NULL AND t.ended_at IS NOT NULL GROUP BY r.pipeline");
+    char *save = NULL, k[600];
+    size_t n = 0;
+    for (char *l = strtok_r(rows, "\n", &save); l; l = strtok_r(NULL, "\n", &save), n++) {
+        char p[256];
+        long long c, sum, le5, le60, le1, le05;
+        if (!CHECK(sscanf(l, "%255[^|]|%lld|%lld|%lld|%lld|%lld|%lld", p, &c, &sum, &le5, &le60, &le1, &le05) == 7,
+                   "a row: %s", l))
+            continue;
+        snprintf(k, sizeof k, "flux_task_duration_seconds_count{pipeline=\"%s\"}", p);
+        CHECK(sample(text, k) == (double)c, "%s = %lld", k, c);
+        snprintf(k, sizeof k, "flux_task_duration_seconds_sum{pipeline=\"%s\"}", p);
+        CHECK(near(sample(text, k), sum / 1000.0), "%s = %.3f (%g)", k, sum / 1000.0, sample(text, k));
+        snprintf(k, sizeof k, "flux_task_duration_seconds_bucket{pipeline=\"%s\",le=\"+Inf\"}", p);
+        CHECK(sample(text, k) == (double)c, "%s = %lld", k, c);
+        static const char *const les[] = {"0.5", "1", "5", "60"};
+        long long want[] = {le05, le1, le5, le60};
+        for (int i = 0; i < 4; i++) {
+            snprintf(k, sizeof k, "flux_task_duration_seconds_bucket{pipeline=\"%s\",le=\"%s\"}", p, les[i]);
+            CHECK(sample(text, k) == (double)want[i], "%s = %lld (%g)", k, want[i], sample(text, k));
+        }
+    }
+    CHECK(n == 2, "durations of the two pipelines that ran (%zu)", n);
+    free(rows);
+
+    /* records, per pipeline and task */
+    rows = sql("SELECT r.pipeline, t.task, SUM(c.records_read), SUM(c.records_written), SUM(c.records_rejected) "
+               "FROM transfer_counts c JOIN task_instances t ON t.id = c.ti JOIN runs r ON r.id = t.run "
+               "GROUP BY r.pipeline, t.task");
+    n = 0;
+    save = NULL;
+    for (char *l = strtok_r(rows, "\n", &save); l; l = strtok_r(NULL, "\n", &save), n++) {
+        char p[256], t[256];
+        long long rd, wr, rj;
+        if (!CHECK(sscanf(l, "%255[^|]|%255[^|]|%lld|%lld|%lld", p, t, &rd, &wr, &rj) == 5, "a row: %s", l))
+            continue;
+        static const char *const names[] = {"read", "written", "rejected"};
+        long long want[] = {rd, wr, rj};
+        for (int i = 0; i < 3; i++) {
+            snprintf(k, sizeof k, "flux_records_%s_total{pipeline=\"%s\",task=\"%s\"}", names[i], p, t);
+            CHECK(sample(text, k) == (double)want[i], "%s = %lld", k, want[i]);
+        }
+    }
+    CHECK(n == 1 && samples_of(text, "flux_records_read_total") == 1, "one task's records");
+    free(rows);
+
+    /* sensor waits: other's time_sensor, the only sensor */
+    rows = sql("SELECT COUNT(*), SUM(t.ended_at - t.started_at) FROM task_instances t JOIN runs r ON r.id = t.run "
+               "WHERE r.pipeline = 'other' AND t.task = 'wait' AND t.ended_at IS NOT NULL");
+    long long c = 0, sum = 0;
+    CHECK(sscanf(rows, "%lld|%lld", &c, &sum) == 2 && c == 5, "five waits: %s", rows);
+    CHECK(sample(text, "flux_sensor_wait_seconds_count{pipeline=\"other\"}") == (double)c &&
+              near(sample(text, "flux_sensor_wait_seconds_sum{pipeline=\"other\"}"), sum / 1000.0),
+          "the sensor's waits: %lld, %.3f s", c, sum / 1000.0);
+    CHECK(samples_of(text, "flux_sensor_wait_seconds_count") == 1, "only other has a sensor");
+    free(rows);
+
+    /* heartbeats: the schedulers' age, not the runner's; a name escaped */
+    rows = sql("SELECT heartbeat_at FROM schedulers WHERE id = 'sched-1'");
+    double age = (double)(time(NULL) * 1000LL - atoll(rows)) / 1000.0;
+    double got = sample(text, "flux_scheduler_heartbeat_age_seconds{scheduler=\"sched-1\"}");
+    CHECK(fabs(got - age) < 5, "sched-1's heartbeat is %.0f s old (%g)", age, got);
+    free(rows);
+    CHECK(!isnan(sample(text, "flux_scheduler_heartbeat_age_seconds{scheduler=\"odd \\\"q\\\"\\\\x\"}")),
+          "a label escaped: quotes and a backslash");
+    CHECK(sample(text, "flux_scheduler_stopped{scheduler=\"sched-1\"}") == 0, "sched-1 runs");
+    CHECK(samples_of(text, "flux_scheduler_heartbeat_age_seconds") == 2, "the runner's row is not a scheduler");
+    http_free(&h);
+}
+
 /* ---- security ---- */
 
 static void security_checks(void)
@@ -831,7 +1170,15 @@ static const char *state_of(int64_t run, const char *task, char *note, size_t nn
 static void write_checks(const seed *sd)
 {
     char path[256], note[256] = "";
-    /* mark: the failed load of day 0 success; the run follows */
+    /* mark: the failed load of day 0 success; the run follows, and so
+     * does its graph (another ETag) */
+    char q[64], before[160] = "";
+    snprintf(q, sizeof q, "run=%lld", (long long)sd->run_s0);
+    http g = graph(sd->plan1, q, NULL);
+    CHECK(!strcmp(class_of(&g, "load"), "node op&#45;bash state&#45;failed"), "load failed in the graph");
+    if (header(&g, "ETag"))
+        snprintf(before, sizeof before, "%s", header(&g, "ETag"));
+    http_free(&g);
     snprintf(path, sizeof path, "/api/v1/runs/%lld/tasks/load/mark", (long long)sd->run_s0);
     json_t *v = POST(path, "{\"state\": \"success\"}", 200);
     CHECK(v && !strcmp(jstr(v, "state"), "success"), "marked");
@@ -840,6 +1187,14 @@ static void write_checks(const seed *sd)
               !strcmp(note, "marked success by a user"),
           "the try is success, noted as marked by a user: %s", note);
     CHECK(!strcmp(state_of(sd->run_s0, NULL, NULL, 0), "success"), "and the run followed");
+    char inm[200];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", before);
+    snprintf(path, sizeof path, "/api/v1/plans/%s/graph.svg?%s", sd->plan1, q);
+    g = req("GET", path, NULL, inm, NULL);
+    CHECK(g.status == 200 && !strcmp(class_of(&g, "load"), "node op&#45;bash state&#45;success"),
+          "the graph's ETag changed with the state: %ld %s", g.status, class_of(&g, "load"));
+    http_free(&g);
+    snprintf(path, sizeof path, "/api/v1/runs/%lld/tasks/load/mark", (long long)sd->run_s0);
     json_decref(POST(path, "{\"state\": \"running\"}", 400));
     json_decref(POST(path, "not json", 400));
     snprintf(path, sizeof path, "/api/v1/runs/%lld/tasks/nosuch/mark", (long long)sd->run_s0);
@@ -904,6 +1259,9 @@ static void walk_everything(const seed *sd)
     size_t i, k;
     json_array_foreach(json_object_get(runs, "items"), i, r)
     {
+        snprintf(path, sizeof path, "/api/v1/plans/%s/graph.svg?run=%lld", jstr(r, "plan_id"),
+                 (long long)json_integer_value(json_object_get(r, "id")));
+        CHECK(status_of("GET", path, NULL, NULL, NULL) == 200, "%s", path);
         snprintf(path, sizeof path, "/api/v1/runs/%lld", (long long)json_integer_value(json_object_get(r, "id")));
         json_t *v = GET(path, 200);
         json_array_foreach(json_object_get(v, "task_instances"), k, t)
@@ -930,6 +1288,7 @@ static void walk_everything(const seed *sd)
         json_decref(GET(path, 200));
     }
     json_decref(GET("/api/v1/lineage?topic=events", 200));
+    CHECK(status_of("GET", "/metrics", NULL, NULL, NULL) == 200, "/metrics");
     json_decref(GET("/api/v1/lineage?table=dw.events", 200));
     for (const flux_web_asset *a = flux_web_assets; a->path; a++)
         CHECK(status_of("GET", a->path, NULL, NULL, NULL) == 200, "%s", a->path);
@@ -969,6 +1328,27 @@ static void mysql_wipe(const char *url)
     flux_store_close(s);
 }
 
+/* MySQL: the server's connection killed under it; the request that finds
+ * out may fail (500), the next one reconnects */
+static void reconnect_checks(const char *url)
+{
+    char user[128], sql[200], err[1024];
+    const char *u = url + strlen("mysql://");
+    snprintf(user, sizeof user, "%.*s", (int)strcspn(u, ":@"), u);
+    flux_store *k = NULL;
+    if (!CHECK(flux_store_open(url, &k, err, sizeof err) == 0, "open: %s", err))
+        return;
+    snprintf(sql, sizeof sql, "KILL USER '%s'", user); /* the server's connection, and this one */
+    flux_store_exec_raw(k, sql);
+    flux_store_close(k);
+    long first = status_of("GET", "/api/v1/runs?limit=5", NULL, NULL, NULL);
+    long second = status_of("GET", "/api/v1/runs?limit=5", NULL, NULL, NULL);
+    CHECK((first == 200 || first == 500) && second == 200, "after a lost connection: %ld, then %ld", first, second);
+    json_t *v = GET("/api/v1/pipelines", 200);
+    CHECK(json_array_size(json_object_get(v, "items")) == 3, "and the store reads again");
+    json_decref(v);
+}
+
 static void rm_rf(const char *dir)
 {
     char cmd[4300];
@@ -990,16 +1370,20 @@ int main(void)
         return 1;
     }
     snprintf(home, sizeof home, "%s/home", dir);
+    mkdir(home, 0700);
     setenv("FLUX_HOME", home, 1);
     unsetenv("FLUX_DB");
     unsetenv("FLUX_CONNECTIONS");
     const char *my = getenv("FLUX_TEST_MYSQL_URL");
+    sql_mysql = my && *my;
     if (my && *my) {
+        snprintf(sql_target, sizeof sql_target, "%s", my);
         snprintf(url, sizeof url, "%s", my);
         mysql_wipe(url);
         printf("test_api: on %s\n", "mysql");
     } else {
         snprintf(url, sizeof url, "sqlite://%s/flux.db", dir);
+        snprintf(sql_target, sizeof sql_target, "%s/flux.db", dir);
         printf("test_api: on %s\n", "sqlite");
     }
     /* the store named by flux.yaml's state_store, beside a connection with a password */
@@ -1024,14 +1408,19 @@ int main(void)
     flux_web_server *open_srv = start(url, conns, NULL);
     runs_checks(&sd);
     read_checks(&sd);
+    graph_checks(&sd, home);
+    metrics_checks();
     security_checks();
     CHECK(status_of("POST", "/api/v1/pipelines/demo/pause", NULL, NULL, NULL) == 401, "no token: writes refused");
     walk_everything(&sd);
+    if (my && *my)
+        reconnect_checks(url);
 
     /* a server with a token: the API needs it, writes are done */
     flux_web_server *tok_srv = start(url, conns, TOKEN);
     CHECK(status_of("GET", "/api/v1/runs", NULL, NULL, NULL) == 401, "with a token, the API needs it");
     CHECK(status_of("GET", "/", NULL, NULL, NULL) == 200, "the page does not");
+    CHECK(status_of("GET", "/metrics", NULL, NULL, NULL) == 401, "/metrics needs it too");
     CHECK(status_of("POST", "/api/v1/pipelines/demo/pause", NULL, NULL, NULL) == 401, "a write without it: 401");
     CHECK(status_of("POST", "/api/v1/pipelines/demo/pause", NULL, "Authorization: Bearer nope-nope-nope", NULL) ==
               401,
@@ -1040,11 +1429,37 @@ int main(void)
     CHECK(h.status == 401 && header(&h, "WWW-Authenticate"), "401 says how to authenticate");
     http_free(&h);
     cur_token = TOKEN;
+    CHECK(status_of("GET", "/metrics", NULL, NULL, NULL) == 200, "/metrics with the token");
+    CHECK(status_of("POST", "/metrics", NULL, NULL, NULL) == 405, "/metrics is read with GET");
     write_checks(&sd);
     walk_everything(&sd);
     cur_token = NULL;
 
     flux_web_stop(tok_srv);
+
+    /* FLUX_HOME not there: the layouts go to a temporary directory of the
+     * server's own, removed when it stops; FLUX_HOME is not created */
+    char nohome[4400], tmpg[4400], saved_tmp[4400];
+    snprintf(nohome, sizeof nohome, "%s/nohome", dir);
+    snprintf(tmpg, sizeof tmpg, "%s/tmpg", dir);
+    mkdir(tmpg, 0700);
+    snprintf(saved_tmp, sizeof saved_tmp, "%s", getenv("TMPDIR") ? getenv("TMPDIR") : "");
+    setenv("FLUX_HOME", nohome, 1);
+    setenv("TMPDIR", tmpg, 1);
+    flux_web_server *tmp_srv = start(url, conns, NULL);
+    CHECK(graph_status(sd.plan2, NULL) == 200, "a graph without FLUX_HOME");
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "test $(ls '%s'/flux-graphs.*/*.svg | wc -l) = 1", tmpg);
+    CHECK(system(cmd) == 0, "its layout in a temporary directory");
+    CHECK(access(nohome, F_OK) != 0, "FLUX_HOME not created");
+    flux_web_stop(tmp_srv);
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", tmpg);
+    CHECK(system(cmd) == 0, "the temporary directory removed at stop");
+    setenv("FLUX_HOME", home, 1);
+    if (saved_tmp[0])
+        setenv("TMPDIR", saved_tmp, 1);
+    else
+        unsetenv("TMPDIR");
     flux_web_stop(open_srv);
     curl_global_cleanup();
     rm_rf(dir);
