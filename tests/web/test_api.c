@@ -386,12 +386,12 @@ static void seed_store(const char *url, const char *dir, seed *sd)
     snprintf(path, sizeof path, "%s/demo.flux", src);
     snprintf(text, sizeof text, DEMO_V1, DEMO_V2_TAIL);
     write_file(path, text, 0600);
-    /* big: a chain of 501 tasks, too many to draw whole */
+    /* big: a chain of 2,001 tasks, too many to draw whole */
     flux_buf big = {0};
     flux_buf_puts(&big, "pipeline big {\n    schedule = \"@daily\"\n    start = \"2026-11-01T00:00:00Z\"\n");
-    for (int i = 0; i < 501; i++)
+    for (int i = 0; i < 2001; i++)
         flux_buf_printf(&big, "    task t%d : bash { command = \"true\" }\n", i);
-    for (int i = 0; i < 500; i++)
+    for (int i = 0; i < 2000; i++)
         flux_buf_printf(&big, "    t%d >> t%d\n", i, i + 1);
     flux_buf_puts(&big, "}\n");
     snprintf(path, sizeof path, "%s/big.flux", src);
@@ -894,8 +894,8 @@ static void graph_checks(const seed *sd, const char *home)
     /* too big to draw whole: 422 with the count; a focus draws */
     h = graph(sd->plan_big, NULL, NULL);
     json_t *v = json_loads(h.body ? h.body : "", 0, NULL);
-    CHECK(h.status == 422 && keys_are(v, "error tasks") && json_integer_value(json_object_get(v, "tasks")) == 501,
-          "501 tasks without a focus: 422 {error, tasks} (%ld %s)", h.status, h.body ? h.body : "");
+    CHECK(h.status == 422 && keys_are(v, "error tasks") && json_integer_value(json_object_get(v, "tasks")) == 2001,
+          "2,001 tasks without a focus: 422 {error, tasks} (%ld %s)", h.status, h.body ? h.body : "");
     json_decref(v);
     http_free(&h);
     h = graph(sd->plan_big, "focus=t250&depth=3", NULL);
