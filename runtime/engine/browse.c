@@ -185,7 +185,7 @@ json_t *flux_view_runs_search(flux_store *s, const flux_runs_query *in, const ch
 {
     flux_run_filter q = {.pipeline = given(in->pipeline), .state = given(in->state), .trigger = given(in->trigger),
                          .run_id_prefix = given(in->run_id), .task = given(in->task), .field = given(in->field),
-                         .output = given(in->output)};
+                         .output = given(in->output), .window = in->window};
     cursor = given(cursor);
     *bad = true;
     if (q.state && strcmp(q.state, "queued") && strcmp(q.state, "running") && strcmp(q.state, "success") &&
@@ -213,8 +213,9 @@ json_t *flux_view_runs_search(flux_store *s, const flux_runs_query *in, const ch
     }
     flux_run_row *rows;
     size_t n;
+    flux_run_key more;
     /* one more than the page tells whether there is a next one */
-    if (flux_store_search_runs(s, &q, limit + 1, &rows, &n) != 0) {
+    if (flux_store_search_runs(s, &q, limit + 1, &rows, &n, &more) != 0) {
         snprintf(err, errlen, "%s", flux_store_error(s));
         return NULL;
     }
@@ -222,9 +223,12 @@ json_t *flux_view_runs_search(flux_store *s, const flux_runs_query *in, const ch
     for (size_t i = 0; i < n && i < limit; i++)
         json_array_append_new(items, flux_view_run(&rows[i]));
     json_t *next = json_null();
+    char c[64];
     if (n > limit) {
-        char c[64];
         snprintf(c, sizeof c, "%lld_%lld", (long long)rows[limit - 1].logical_date, (long long)rows[limit - 1].id);
+        next = json_string(c);
+    } else if (more.id) { /* the window ended first: on from its last run */
+        snprintf(c, sizeof c, "%lld_%lld", (long long)more.logical_date, (long long)more.id);
         next = json_string(c);
     }
     free(rows);

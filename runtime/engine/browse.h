@@ -34,11 +34,13 @@ json_t *flux_view_plan_diff(flux_store *s, const char *a, const char *b, bool *m
  * outputs hold, in its case; of task when given). */
 typedef struct flux_runs_query {
     const char *pipeline, *state, *trigger, *run_id, *from, *to, *task, *field, *output;
+    size_t window; /* field and output looked for in at most this many runs a page (0: all; store.h) */
 } flux_runs_query;
 
 /* {items: [run...], next_cursor: "..."|null}: one page of at most limit
  * runs of the search (cursor: the previous page's next_cursor, or NULL or
- * "" for the first), newest first by logical date, then id. NULL with err
+ * "" for the first), newest first by logical date, then id; with a window,
+ * a page ends where its window did (fewer runs, and a cursor). NULL with err
  * and *bad set (a usage error) for a state, trigger, time or cursor that
  * is none; NULL with err when the store cannot be read. */
 json_t *flux_view_runs_search(flux_store *s, const flux_runs_query *q, const char *cursor, size_t limit, bool *bad,

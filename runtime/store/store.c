@@ -21,9 +21,7 @@
 
 #include "store_private.h"
 
-#define RUN_COLS                                                                                          \
-    "id, pipeline, run_id, plan_id, trigger_kind, state, interval_start, interval_end, logical_date, " \
-    "created_at, started_at, ended_at"
+#define RUN_COLS STORE_RUN_COLS
 #define TI_COLS(p)                                                                                           \
     p "id, " p "run, " p "task, " p "try_number, " p "state, " p "queued_at, " p "started_at, " p "ended_at, " \
     p "exit_status, " p "pid, " p "host, " p "log_path, " p "rendered, " p "outputs, " p "note, " p "ready_at"

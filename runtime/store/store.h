@@ -107,9 +107,20 @@ typedef struct flux_run_filter {
     const char *field;      /* ... whose rendered fields (masked) hold this text (in its case) */
     const char *output;     /* ... whose outputs hold this text (in its case) */
     int64_t after_date, after_id;
+    /* with field or output: the texts are looked for in at most this many
+     * runs (those the other filters pass, newest first), so that a page of
+     * a text few runs hold costs a bounded time; 0: in all */
+    size_t window;
 } flux_run_filter;
-/* At most limit runs (0: 50). Caller frees *rows. */
-int flux_store_search_runs(flux_store *s, const flux_run_filter *f, size_t limit, flux_run_row **rows, size_t *n);
+/* where a search can go on from: a run's (logical_date, id); id 0: none */
+typedef struct flux_run_key {
+    int64_t logical_date, id;
+} flux_run_key;
+/* At most limit runs (0: 50). Caller frees *rows. When a window ended the
+ * search before limit runs were found, *more is the window's last run (go
+ * on after it); else more->id is 0. */
+int flux_store_search_runs(flux_store *s, const flux_run_filter *f, size_t limit, flux_run_row **rows, size_t *n,
+                           flux_run_key *more);
 
 /* ---- task instances: one row per try ---- */
 

@@ -188,6 +188,11 @@ int64_t store_now_ms(void);
 /* ---- runs (store_runs.c), shared with tries: a run's state changed
  * inside the caller's transaction (flux clear's) ---- */
 int store_set_run_state_in(flux_store *s, int64_t id, flux_run_state state, int64_t now);
+/* a run's columns, in the order store_read_run reads them from a row */
+#define STORE_RUN_COLS                                                                                    \
+    "id, pipeline, run_id, plan_id, trigger_kind, state, interval_start, interval_end, logical_date, " \
+    "created_at, started_at, ended_at"
+int store_read_run(flux_store *s, flux_db_stmt *st, flux_run_row *r);
 
 /* ---- pipelines (store_plans.c), shared with runs ---- */
 int store_ensure_pipeline(flux_store *s, const char *pipeline, int64_t now_ms);

@@ -7,7 +7,7 @@
 
 #include "store_private.h"
 
-static int read_run(flux_store *s, flux_db_stmt *st, flux_run_row *r)
+int store_read_run(flux_store *s, flux_db_stmt *st, flux_run_row *r)
 {
     memset(r, 0, sizeof *r);
     r->id = store_col_int(s, st, 0, 0);
@@ -32,7 +32,7 @@ static int one_run(flux_store *s, flux_db_stmt *st, flux_run_row *row)
 {
     int rc = s->drv->step(st), r;
     if (rc == FLUX_DB_ROW)
-        r = read_run(s, st, row);
+        r = store_read_run(s, st, row);
     else if (rc == FLUX_DB_DONE)
         r = 1;
     else
@@ -233,7 +233,7 @@ int flux_store_list_runs(flux_store *s, const char *pipeline, size_t limit, flux
             out = g;
             cap = ncap;
         }
-        if ((r = read_run(s, st, &out[len])))
+        if ((r = store_read_run(s, st, &out[len])))
             break;
         len++;
     }
@@ -394,7 +394,7 @@ int flux_store_runs_owned(flux_store *s, const char *owner, int64_t **ids, size_
 
 static int read_run_row(flux_store *s, flux_db_stmt *st, void *row)
 {
-    return read_run(s, st, row);
+    return store_read_run(s, st, row);
 }
 
 int flux_store_unfinished_runs(flux_store *s, flux_run_row **rows, size_t *n)

@@ -1,7 +1,8 @@
 /* test_history — the web UI's store side: the events feed (written with
  * each transition, not with a write that changes no state, read by id,
  * pruned by age), a try's ready time, flux clear adding a try, and the
- * history views (grid, gantt, daily stats, transfers) on a seeded store,
+ * history views (grid, gantt, daily stats, transfers) and the runs
+ * search's window on a seeded store,
  * compared with SQL-free expectations from the seed's rules. On SQLite
  * and, when FLUX_TEST_MYSQL_URL is set (integration/store_mariadb), MySQL. */
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "browse.h"
 #include "history.h"
 #include "runs.h"
 #include "seed.h"
@@ -212,6 +214,70 @@ static void seeded_checks(flux_store *s, const char *logs)
     json_decref(x);
 }
 
+/* every page of a search of web_seed's runs for field, window runs a
+ * page: the ids found in order (at most cap), the pages, and how many
+ * pages ended at the window before they were full */
+static size_t walk_search(flux_store *s, const char *field, size_t window, size_t limit, int64_t *ids, size_t cap,
+                          int *pages, int *short_pages)
+{
+    flux_runs_query q = {.pipeline = "web_seed", .field = field, .window = window};
+    char cursor[64] = "", err[1024];
+    size_t n = 0;
+    *pages = *short_pages = 0;
+    for (; *pages < 100; (*pages)++) {
+        bool bad;
+        json_t *page = flux_view_runs_search(s, &q, cursor, limit, &bad, err, sizeof err);
+        if (!CHECK_MSG(page != NULL, "search %s: %s", field, err))
+            return n;
+        json_t *items = json_object_get(page, "items"), *next = json_object_get(page, "next_cursor");
+        for (size_t i = 0; i < json_array_size(items); i++)
+            if (n < cap)
+                ids[n++] = json_integer_value(json_object_get(json_array_get(items, i), "id"));
+        CHECK(json_array_size(items) <= limit);
+        if (json_is_string(next) && json_array_size(items) < limit)
+            (*short_pages)++;
+        if (!json_is_string(next)) {
+            json_decref(page);
+            (*pages)++;
+            return n;
+        }
+        snprintf(cursor, sizeof cursor, "%s", json_string_value(next));
+        json_decref(page);
+    }
+    CHECK_MSG(false, "search %s: over 100 pages", field);
+    return n;
+}
+
+/* a text search looks in a window of runs a page: what it finds is what
+ * the search without one finds, in the same order, over more pages */
+static void window_checks(flux_store *s)
+{
+    /* a text two of the 30 runs hold: the 3rd and the 21st oldest */
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "UPDATE task_instances SET rendered = '{\"command\":\"echo needle\"}' WHERE task = 't5' AND run IN "
+             "(SELECT id FROM runs WHERE pipeline = 'web_seed' AND run_id IN ('scheduled__%lld', 'scheduled__%lld'))",
+             1735689600000LL + 2 * 3600000LL, 1735689600000LL + 20 * 3600000LL);
+    OK(s, flux_store_exec_raw(s, sql));
+    int64_t all[64], win[64];
+    int pages, short_pages;
+    size_t n = walk_search(s, "needle", 0, 50, all, 64, &pages, &short_pages);
+    CHECK_MSG(n == 2 && pages == 1 && short_pages == 0, "without a window: %zu runs, %d pages", n, pages);
+    size_t m = walk_search(s, "needle", 4, 50, win, 64, &pages, &short_pages);
+    CHECK_MSG(m == 2 && pages == 8 && short_pages == 7, "windows of 4 over 30 runs: %zu runs, %d pages, %d short", m,
+              pages, short_pages);
+    CHECK(n == 2 && m == 2 && all[0] == win[0] && all[1] == win[1] && all[0] > all[1]);
+    /* a text no run holds: pages of nothing until the runs end */
+    m = walk_search(s, "no run holds this", 4, 50, win, 64, &pages, &short_pages);
+    CHECK_MSG(m == 0 && pages == 8, "a text none holds: %zu runs in %d pages", m, pages);
+    /* a text every run holds fills a page before its window ends */
+    m = walk_search(s, "echo t1", 10, 3, win, 64, &pages, &short_pages);
+    CHECK_MSG(m == 30 && pages == 10 && short_pages == 0, "every run: %zu in %d pages (%d short)", m, pages,
+              short_pages);
+    n = walk_search(s, "echo t1", 0, 3, all, 64, &pages, &short_pages);
+    CHECK(n == 30 && !memcmp(all, win, 30 * sizeof *all));
+}
+
 static void suite_checks(const char *url, const char *logs)
 {
     flux_store *s = NULL;
@@ -220,6 +286,7 @@ static void suite_checks(const char *url, const char *logs)
         return;
     events_checks(s);
     seeded_checks(s, logs);
+    window_checks(s);
     flux_store_close(s);
 }
 

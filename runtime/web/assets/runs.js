@@ -35,10 +35,25 @@ export async function render(view, ctx) {
       ['pipeline', 'run', 'state', 'trigger', 'interval start', 'interval end', 'started', 'ended', ''].map((c) => h('th', null, c)))), tbody),
     more);
   let cursor = null, shown = 0;
+  // A text search (field, output) gets pages that end where the server's
+  // window of runs did, often with fewer runs than asked: they are fetched
+  // one after the other, each shown as it comes, until 100 runs are shown
+  // or the runs end (leaving the view aborts the rest).
   const load = async () => {
-    const r = await api(`/api/v1/runs${qs({...f, limit: 100, cursor})}`, {signal: ctx.signal});
+    more.hidden = true;
+    let want = 100;
+    do {
+      const r = await api(`/api/v1/runs${qs({...f, limit: want, cursor})}`, {signal: ctx.signal});
+      append(r.items);
+      want -= r.items.length;
+      cursor = r.next_cursor;
+      count.textContent = `${shown} run${shown === 1 ? '' : 's'}${cursor ? (want > 0 ? ' so far, searching…' : ' so far') : ''}`;
+    } while (cursor && want > 0);
+    more.hidden = !cursor;
+  };
+  const append = (items) => {
     const rows = document.createDocumentFragment();
-    for (const x of r.items) {
+    for (const x of items) {
       rows.append(h('tr', {dataset: {run: x.id}},
         h('td', null, x.pipeline),
         h('td', null, h('a', {href: `#/grid/${encodeURIComponent(x.pipeline)}?run=${x.id}`}, x.run_id)),
@@ -48,10 +63,7 @@ export async function render(view, ctx) {
         h('td', null, h('a', {href: `#/gantt/${x.id}`}, 'gantt'), ' ', h('a', {href: `#/graph?run=${x.id}`}, 'graph'))));
     }
     tbody.append(rows);
-    shown += r.items.length;
-    cursor = r.next_cursor;
-    more.hidden = !cursor;
-    count.textContent = `${shown} run${shown === 1 ? '' : 's'}${cursor ? ' so far' : ''}`;
+    shown += items.length;
   };
   more.addEventListener('click', () => load());
   await load();
