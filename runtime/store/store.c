@@ -151,16 +151,27 @@ static const char *const SQL[ST__COUNT] = {
     "WHERE " where "logical_date >= ? GROUP BY logical_date - logical_date % 86400000, pipeline, state"
     [ST_DAILY_ALL] = DAILY(""),
     [ST_DAILY_PIPELINE] = DAILY("pipeline = ? AND "),
-    /* counted tries, newest run first */
+    /* counted tries of one window of runs, newest run first: the runs
+     * before a cursor (date, id) and from the window's last one on, as
+     * ranges of logical_date (an index of runs walks them; a range of
+     * pairs as ORs would not use it), then each run's tries by its index */
 #define XFER(where) \
     "SELECT r.id, r.run_id, r.pipeline, r.logical_date, t.task, t.id, t.try_number, c.records_read, " \
     "c.records_written, c.records_rejected, c.bytes FROM runs r JOIN task_instances t ON t.run = r.id " \
-    "JOIN transfer_counts c ON c.ti = t.id " where \
+    "JOIN transfer_counts c ON c.ti = t.id WHERE " where \
+    "r.logical_date <= ? AND NOT (r.logical_date = ? AND r.id >= ?) " \
+    "AND r.logical_date >= ? AND NOT (r.logical_date = ? AND r.id < ?) " \
     "ORDER BY r.logical_date DESC, r.id DESC, t.task, t.try_number LIMIT ?"
     [ST_XFER_ALL] = XFER(""),
-    [ST_XFER_PIPELINE] = XFER("WHERE r.pipeline = ? "),
-    [ST_XFER_TASK] = XFER("WHERE t.task = ? "),
-    [ST_XFER_PIPELINE_TASK] = XFER("WHERE r.pipeline = ? AND t.task = ? "),
+    [ST_XFER_PIPELINE] = XFER("r.pipeline = ? AND "),
+    [ST_XFER_TASK] = XFER("t.task = ? AND "),
+    [ST_XFER_PIPELINE_TASK] = XFER("r.pipeline = ? AND t.task = ? AND "),
+    /* the last run of a window: the N-th before the cursor */
+#define XFER_WINDOW(where) \
+    "SELECT logical_date, id FROM runs WHERE " where "logical_date <= ? AND NOT (logical_date = ? AND id >= ?) " \
+    "ORDER BY logical_date DESC, id DESC LIMIT 1 OFFSET ?"
+    [ST_XFER_WINDOW_ALL] = XFER_WINDOW(""),
+    [ST_XFER_WINDOW_PIPELINE] = XFER_WINDOW("pipeline = ? AND "),
 };
 
 /* ---- errors ---- */

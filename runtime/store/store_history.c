@@ -115,21 +115,75 @@ static int read_transfer(flux_store *s, flux_db_stmt *st, void *row)
     return 0;
 }
 
+/* the last run of the window of w runs (of pipeline) before the cursor
+ * (date, id): 0 with *last, 1 when the runs end first, -1 */
+static int window_last(flux_store *s, const char *pipeline, int64_t date, int64_t id, int64_t w, flux_run_key *last)
+{
+    flux_db_stmt *st = store_use(s, pipeline ? ST_XFER_WINDOW_PIPELINE : ST_XFER_WINDOW_ALL);
+    if (!st || (pipeline ? store_bind(s, st, "siiii", pipeline, date, date, id, w - 1)
+                         : store_bind(s, st, "iiii", date, date, id, w - 1)))
+        return -1;
+    int rc = s->drv->step(st);
+    if (rc == FLUX_DB_ROW) {
+        last->logical_date = s->drv->column_int(st, 0);
+        last->id = s->drv->column_int(st, 1);
+    }
+    s->drv->reset(st);
+    return rc == FLUX_DB_ROW ? 0 : rc == FLUX_DB_DONE ? 1 : store_dbfail(s, rc, "reading transfer counts");
+}
+
+/* Windows of runs, newest first, each read by the runs' date index and
+ * their tries' run index, until limit rows: the newest counts cost the
+ * newest runs, not a sort of every count in the store (most runs of most
+ * pipelines count nothing). A window grows fourfold, from 64 runs to 4096. */
 int flux_store_transfers(flux_store *s, const char *pipeline, const char *task, size_t limit,
                          flux_transfer_row **rows, size_t *n)
 {
     *rows = NULL;
     *n = 0;
     int which = pipeline ? (task ? ST_XFER_PIPELINE_TASK : ST_XFER_PIPELINE) : (task ? ST_XFER_TASK : ST_XFER_ALL);
-    flux_db_stmt *st = store_use(s, which);
-    int64_t lim = limit && limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
-    if (!st)
-        return -1;
-    int rc = pipeline && task ? store_bind(s, st, "ssi", pipeline, task, lim)
-             : pipeline       ? store_bind(s, st, "si", pipeline, lim)
-             : task           ? store_bind(s, st, "si", task, lim)
-                              : store_bind(s, st, "i", lim);
-    if (rc)
-        return -1;
-    return store_collect(s, st, sizeof **rows, read_transfer, NULL, (void **)rows, n, "reading transfer counts");
+    int64_t want = limit && limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
+    flux_run_key cursor = {INT64_MAX, INT64_MAX}, last = {0};
+    flux_transfer_row *out = NULL;
+    size_t got = 0;
+    for (int64_t w = 64;; w = w < 4096 ? 4 * w : w) {
+        int wr = window_last(s, pipeline, cursor.logical_date, cursor.id, w, &last);
+        if (wr < 0)
+            goto fail;
+        if (wr > 0) /* the last window: to the oldest run */
+            last = (flux_run_key){INT64_MIN, INT64_MIN};
+        flux_db_stmt *st = store_use(s, which);
+        int64_t c[7] = {cursor.logical_date, cursor.logical_date, cursor.id, last.logical_date, last.logical_date,
+                        last.id, want};
+        int rc = !st ? -1
+                 : pipeline && task
+                     ? store_bind(s, st, "ssiiiiiii", pipeline, task, c[0], c[1], c[2], c[3], c[4], c[5], c[6])
+                 : pipeline ? store_bind(s, st, "siiiiiii", pipeline, c[0], c[1], c[2], c[3], c[4], c[5], c[6])
+                 : task     ? store_bind(s, st, "siiiiiii", task, c[0], c[1], c[2], c[3], c[4], c[5], c[6])
+                            : store_bind(s, st, "iiiiiii", c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+        flux_transfer_row *part;
+        size_t np;
+        if (rc || store_collect(s, st, sizeof *part, read_transfer, NULL, (void **)&part, &np,
+                                "reading transfer counts"))
+            goto fail;
+        if (np) {
+            flux_transfer_row *grown = realloc(out, (got + np) * sizeof *out);
+            if (!grown)
+                abort();
+            out = grown;
+            memcpy(out + got, part, np * sizeof *part);
+            got += np;
+            want -= (int64_t)np;
+        }
+        free(part);
+        if (want <= 0 || wr > 0)
+            break;
+        cursor = last;
+    }
+    *rows = out;
+    *n = got;
+    return 0;
+fail:
+    free(out);
+    return -1;
 }
