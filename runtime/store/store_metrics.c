@@ -100,12 +100,21 @@ int flux_store_count_runs(flux_store *s, flux_store_count **rows, size_t *n)
                   rows, n, "counting runs");
 }
 
-int flux_store_count_tis(flux_store *s, flux_store_count **rows, size_t *n)
+int flux_store_count_tis(flux_store *s, const flux_store_run_range *in, flux_store_count **rows, size_t *n)
 {
-    return counts(s,
-                  "SELECT r.pipeline, t.state, COUNT(*) FROM task_instances t JOIN runs r ON r.id = t.run "
-                  "GROUP BY r.pipeline, t.state ORDER BY r.pipeline, t.state",
-                  rows, n, "counting task instances");
+    grow g = {.elem = sizeof **rows};
+    param p[2] = {{NULL, in->from}, {NULL, in->below}};
+    int rc = each_row(s,
+                      "SELECT r.pipeline, t.state, COUNT(*) FROM task_instances t JOIN runs r ON r.id = t.run "
+                      "WHERE t.run >= ? AND t.run < ? GROUP BY r.pipeline, t.state ORDER BY r.pipeline, t.state",
+                      p, 2, count_row, &g, "counting task instances");
+    if (rc) {
+        flux_store_counts_free((flux_store_count *)g.v, g.n);
+        g.v = NULL, g.n = 0;
+    }
+    *rows = (flux_store_count *)g.v;
+    *n = g.n;
+    return rc;
 }
 
 /* ---- durations ---- */
@@ -135,12 +144,12 @@ void flux_store_durations_free(flux_store_durations *rows, size_t n)
 
 /* one query for at most 100 (plan, task) pairs: their sums by pipeline
  * added into d (a pipeline is a row once) */
-static int durations_of(flux_store *s, const int64_t *bounds, size_t nb, const char *const *plans,
-                        const char *const *tasks, size_t ntasks, dur_ctx *d)
+static int durations_of(flux_store *s, const flux_store_run_range *in, const int64_t *bounds, size_t nb,
+                        const char *const *plans, const char *const *tasks, size_t ntasks, dur_ctx *d)
 {
     enum { SQL_CAP = 12000 };
     char *sql = malloc(SQL_CAP);
-    param *p = calloc(nb + 2 * ntasks + 1, sizeof *p);
+    param *p = calloc(nb + 2 * ntasks + 3, sizeof *p);
     if (!sql || !p)
         abort();
     size_t np = 0, at = (size_t)snprintf(sql, SQL_CAP, "SELECT r.pipeline, COUNT(*), SUM(t.ended_at - t.started_at)");
@@ -150,7 +159,9 @@ static int durations_of(flux_store *s, const int64_t *bounds, size_t nb, const c
     }
     at += (size_t)snprintf(sql + at, SQL_CAP - at,
                            " FROM task_instances t JOIN runs r ON r.id = t.run"
-                           " WHERE t.started_at IS NOT NULL AND t.ended_at IS NOT NULL");
+                           " WHERE t.run >= ? AND t.run < ? AND t.started_at IS NOT NULL AND t.ended_at IS NOT NULL");
+    p[np++].num = in->from;
+    p[np++].num = in->below;
     for (size_t i = 0; tasks && i < ntasks; i++) {
         at += (size_t)snprintf(sql + at, SQL_CAP - at, "%s(r.plan_id = ? AND t.task = ?)", i ? " OR " : " AND (");
         p[np++].text = plans[i];
@@ -181,8 +192,9 @@ static int durations_of(flux_store *s, const int64_t *bounds, size_t nb, const c
     return rc;
 }
 
-int flux_store_ti_durations(flux_store *s, const int64_t *bounds_ms, size_t nbounds, const char *const *plans,
-                            const char *const *tasks, size_t ntasks, flux_store_durations **rows, size_t *n)
+int flux_store_ti_durations(flux_store *s, const flux_store_run_range *in, const int64_t *bounds_ms, size_t nbounds,
+                            const char *const *plans, const char *const *tasks, size_t ntasks,
+                            flux_store_durations **rows, size_t *n)
 {
     *rows = NULL;
     *n = 0;
@@ -191,10 +203,11 @@ int flux_store_ti_durations(flux_store *s, const int64_t *bounds_ms, size_t nbou
     dur_ctx d = {.g = {.elem = sizeof **rows}, .nb = nbounds};
     int rc = 0;
     if (!tasks)
-        rc = durations_of(s, bounds_ms, nbounds, NULL, NULL, 0, &d);
+        rc = durations_of(s, in, bounds_ms, nbounds, NULL, NULL, 0, &d);
     /* the tasks named in slices, so that a statement's parameters stay few */
     for (size_t at = 0; tasks && at < ntasks && !rc; at += 100)
-        rc = durations_of(s, bounds_ms, nbounds, plans + at, tasks + at, ntasks - at < 100 ? ntasks - at : 100, &d);
+        rc = durations_of(s, in, bounds_ms, nbounds, plans + at, tasks + at, ntasks - at < 100 ? ntasks - at : 100,
+                          &d);
     if (rc) {
         flux_store_durations_free((flux_store_durations *)d.g.v, d.g.n);
         return -1;
@@ -225,14 +238,16 @@ void flux_store_records_free(flux_store_records *rows, size_t n)
     free(rows);
 }
 
-int flux_store_records_totals(flux_store *s, flux_store_records **rows, size_t *n)
+int flux_store_records_totals(flux_store *s, const flux_store_run_range *in, flux_store_records **rows, size_t *n)
 {
     grow g = {.elem = sizeof **rows};
+    param p[2] = {{NULL, in->from}, {NULL, in->below}};
     int rc = each_row(s,
                       "SELECT r.pipeline, t.task, SUM(c.records_read), SUM(c.records_written), "
                       "SUM(c.records_rejected) FROM transfer_counts c JOIN task_instances t ON t.id = c.ti "
-                      "JOIN runs r ON r.id = t.run GROUP BY r.pipeline, t.task ORDER BY r.pipeline, t.task",
-                      NULL, 0, records_row, &g, "summing records");
+                      "JOIN runs r ON r.id = t.run WHERE t.run >= ? AND t.run < ? "
+                      "GROUP BY r.pipeline, t.task ORDER BY r.pipeline, t.task",
+                      p, 2, records_row, &g, "summing records");
     if (rc) {
         flux_store_records_free((flux_store_records *)g.v, g.n);
         g.v = NULL, g.n = 0;
@@ -268,4 +283,46 @@ int flux_store_plan_ids(flux_store *s, char ***ids, size_t *n)
     *ids = (char **)g.v;
     *n = g.n;
     return rc;
+}
+
+/* ---- what has settled ---- */
+
+static void int_row(flux_store *s, flux_db_stmt *st, void *ctx)
+{
+    int64_t *v = ctx;
+    v[0] = s->drv->column_null(st, 0) ? -1 : s->drv->column_int(st, 0);
+}
+
+int flux_store_settled_below(flux_store *s, int64_t *first, int64_t *below)
+{
+    int64_t unfinished = -1, last = -1;
+    *first = -1;
+    if (each_row(s, "SELECT MIN(id) FROM runs WHERE state IN ('queued', 'running')", NULL, 0, int_row, &unfinished,
+                 "finding the oldest unfinished run") ||
+        each_row(s, "SELECT MIN(id) FROM runs", NULL, 0, int_row, first, "finding the oldest run") ||
+        each_row(s, "SELECT MAX(id) FROM runs", NULL, 0, int_row, &last, "finding the newest run"))
+        return -1;
+    if (*first < 0)
+        *first = 0;
+    *below = unfinished >= 0 ? unfinished : last >= 0 ? last + 1 : 0;
+    return 0;
+}
+
+int flux_store_runs_after(flux_store *s, int64_t from, int64_t n, int64_t *id)
+{
+    *id = -1;
+    param p[2] = {{NULL, from}, {NULL, n}};
+    return each_row(s, "SELECT id FROM runs WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?", p, 2, int_row, id,
+                    "counting runs");
+}
+
+int flux_store_runs_changed(flux_store *s, int64_t since_ms, int64_t below, bool *changed)
+{
+    int64_t hit = -1;
+    param p[2] = {{NULL, since_ms}, {NULL, below}};
+    if (each_row(s, "SELECT MIN(run) FROM events WHERE at >= ? AND run < ?", p, 2, int_row, &hit,
+                 "reading the change feed"))
+        return -1;
+    *changed = hit >= 0;
+    return 0;
 }

@@ -4,7 +4,8 @@
  * records transfers read, wrote and rejected per pipeline and task, how
  * long sensors waited, and the age of each scheduler's heartbeat. Every
  * number is an aggregate the database computes (store_metrics.h: GROUP
- * BY), never rows summed here. Which tasks are sensors is the plans'
+ * BY), never rows summed here; the finished runs' aggregates are kept
+ * between scrapes (the cache below), so a scrape costs the runs since. Which tasks are sensors is the plans'
  * knowledge: each plan is read once per process (a plan id is the hash of
  * its text, so what it says never changes). */
 #include <inttypes.h>
@@ -72,8 +73,9 @@ static const plan_sensors *sensors_of(flux_store *s, const char *plan_id)
 }
 
 /* every (plan, sensor task) of the store's plans; the strings are the
- * cache's (valid while sensors_lock is held) */
-static int sensor_tasks(flux_store *s, const char ***plans, const char ***tasks, size_t *n)
+ * cache's (valid while sensors_lock is held). *complete is cleared when a
+ * plan could not be read (its sensors are then missing). */
+static int sensor_tasks(flux_store *s, const char ***plans, const char ***tasks, size_t *n, bool *complete)
 {
     char **ids;
     size_t nids;
@@ -84,6 +86,8 @@ static int sensor_tasks(flux_store *s, const char ***plans, const char ***tasks,
     size_t cap = 0;
     for (size_t i = 0; i < nids; i++) {
         const plan_sensors *e = sensors_of(s, ids[i]);
+        if (!e)
+            *complete = false;
         for (size_t k = 0; e && k < e->n; k++) {
             if (*n == cap) {
                 cap = cap ? 2 * cap : 16;
@@ -200,44 +204,272 @@ static void schedulers(flux_buf *b, const flux_scheduler_row *sr, size_t n, int6
     }
 }
 
-/* ---- the handler (under the store's lock) ---- */
+/* ---- the sums of tries, and the cache of the finished runs' ---- */
+
+typedef struct sums {
+    flux_store_count *tis;
+    flux_store_durations *dur, *waits;
+    flux_store_records *rec;
+    size_t ntis, ndur, nwaits, nrec;
+} sums;
+
+static void sums_free(sums *x)
+{
+    flux_store_counts_free(x->tis, x->ntis);
+    flux_store_durations_free(x->dur, x->ndur);
+    flux_store_durations_free(x->waits, x->nwaits);
+    flux_store_records_free(x->rec, x->nrec);
+    memset(x, 0, sizeof *x);
+}
+
+static char *dup_str(const char *v)
+{
+    char *d = strdup(v);
+    if (!d)
+        abort();
+    return d;
+}
+
+static int by_count(const void *x, const void *y)
+{
+    const flux_store_count *a = x, *b = y;
+    int c = strcmp(a->pipeline, b->pipeline);
+    return c ? c : strcmp(a->key, b->key);
+}
+
+static int by_durations(const void *x, const void *y)
+{
+    return strcmp(((const flux_store_durations *)x)->pipeline, ((const flux_store_durations *)y)->pipeline);
+}
+
+static int by_records(const void *x, const void *y)
+{
+    const flux_store_records *a = x, *b = y;
+    int c = strcmp(a->pipeline, b->pipeline);
+    return c ? c : strcmp(a->task, b->task);
+}
+
+/* into, sorted, gets from (sorted here) added: rows of the same key summed,
+ * the others copied in, in order. One merge for each row type. */
+#define MERGE(name, type, cmp, copy_keys, add)                                                                    \
+    static void name(type **into, size_t *n, type *from, size_t m)                                               \
+    {                                                                                                              \
+        qsort(from, m, sizeof *from, cmp);                                                                         \
+        type *out = calloc(*n + m + 1, sizeof *out);                                                               \
+        if (!out)                                                                                                  \
+            abort();                                                                                               \
+        size_t i = 0, j = 0, k = 0;                                                                                \
+        while (i < *n || j < m) {                                                                                  \
+            int c = i == *n ? 1 : j == m ? -1 : cmp(&(*into)[i], &from[j]);                                        \
+            if (c < 0) {                                                                                           \
+                out[k++] = (*into)[i++];                                                                           \
+            } else if (c > 0) {                                                                                    \
+                out[k] = from[j++];                                                                                \
+                copy_keys(&out[k]);                                                                                \
+                k++;                                                                                               \
+            } else {                                                                                               \
+                out[k] = (*into)[i++];                                                                             \
+                add(&out[k], &from[j]);                                                                            \
+                j++, k++;                                                                                          \
+            }                                                                                                      \
+        }                                                                                                          \
+        free(*into);                                                                                               \
+        *into = out;                                                                                               \
+        *n = k;                                                                                                    \
+    }
+
+static void count_keys(flux_store_count *r)
+{
+    r->pipeline = dup_str(r->pipeline);
+    r->key = dup_str(r->key);
+}
+static void count_add(flux_store_count *a, const flux_store_count *b)
+{
+    a->n += b->n;
+}
+static void durations_keys(flux_store_durations *r)
+{
+    r->pipeline = dup_str(r->pipeline);
+}
+static void durations_add(flux_store_durations *a, const flux_store_durations *b)
+{
+    a->count += b->count;
+    a->sum_ms += b->sum_ms;
+    for (size_t i = 0; i < FLUX_STORE_MAX_BUCKETS; i++)
+        a->le[i] += b->le[i];
+}
+static void records_keys(flux_store_records *r)
+{
+    r->pipeline = dup_str(r->pipeline);
+    r->task = dup_str(r->task);
+}
+static void records_add(flux_store_records *a, const flux_store_records *b)
+{
+    a->read += b->read;
+    a->written += b->written;
+    a->rejected += b->rejected;
+}
+MERGE(merge_counts, flux_store_count, by_count, count_keys, count_add)
+MERGE(merge_durations, flux_store_durations, by_durations, durations_keys, durations_add)
+MERGE(merge_records, flux_store_records, by_records, records_keys, records_add)
+
+/* into += from (from's rows are reordered, not taken: the caller frees them) */
+static void sums_add(sums *into, sums *from)
+{
+    merge_counts(&into->tis, &into->ntis, from->tis, from->ntis);
+    merge_durations(&into->dur, &into->ndur, from->dur, from->ndur);
+    merge_durations(&into->waits, &into->nwaits, from->waits, from->nwaits);
+    merge_records(&into->rec, &into->nrec, from->rec, from->nrec);
+}
+
+/* the sums of the tries of the runs in r (the store under the server's lock) */
+static int sums_of(flux_store *s, const flux_store_run_range *r, const char **plans, const char **tasks,
+                   size_t nsensors, sums *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = flux_store_count_tis(s, r, &out->tis, &out->ntis) ||
+             flux_store_ti_durations(s, r, BOUNDS_MS, NBOUNDS, NULL, NULL, 0, &out->dur, &out->ndur) ||
+             flux_store_records_totals(s, r, &out->rec, &out->nrec) ||
+             (nsensors && flux_store_ti_durations(s, r, NULL, 0, plans, tasks, nsensors, &out->waits, &out->nwaits));
+    if (rc)
+        sums_free(out);
+    return rc ? -1 : 0;
+}
+
+/* The cache: the sums of the tries of every run below `below`, all of
+ * which had finished when they were summed, so that a scrape sums again
+ * only the runs from the oldest unfinished one on (a store of 10,000 runs
+ * of 100 tasks: a second's work on SQLite, six on MariaDB, becomes a few
+ * milliseconds). A finished run changes only when a user clears or marks
+ * it, and every such change writes an event (the store's change feed): an
+ * event of a summed run since the last scrape (less FEED_SLACK_MS, for a
+ * writer's transaction committed late or a clock behind) sums everything
+ * again, as does a scrape after half the feed's keeping time (what the
+ * feed would have told may be gone). A run that stays unfinished keeps the
+ * runs after it out of the cache. One scrape at a time, on the metrics'
+ * own store connection, so that a scrape never holds up the API's; the
+ * cache is summed in chunks of CHUNK_RUNS runs (a query each). */
+enum { CHUNK_RUNS = 1000 };
+#define FEED_SLACK_MS (120 * 1000LL)
+
+struct flux_web_metrics_cache {
+    pthread_mutex_t lock;
+    flux_store *store;  /* its own connection, opened at the first scrape */
+    bool valid;
+    int64_t below;      /* the runs below it are summed in s */
+    int64_t checked_at; /* wall ms of the last read of the change feed */
+    sums s;
+};
+
+flux_web_metrics_cache *flux_web_metrics_cache_new(void)
+{
+    flux_web_metrics_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        abort();
+    pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+void flux_web_metrics_cache_free(flux_web_metrics_cache *c)
+{
+    if (!c)
+        return;
+    sums_free(&c->s);
+    if (c->store)
+        flux_store_close(c->store);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+/* Brings the cache up to the runs that have finished, and sums the rest
+ * into live. Under c->lock and sensors_lock. */
+static int sum_tries(flux_web_metrics_cache *c, sums *live, flux_store_count **runs, size_t *nruns,
+                     flux_scheduler_row **sr, size_t *nsr)
+{
+    flux_store *s = c->store;
+    const char **plans = NULL, **tasks = NULL;
+    size_t nsensors = 0;
+    int64_t now = flux_runs_now(), first = 0, target = 0;
+    bool changed = false, complete = true;
+    int rc = c->valid && now - c->checked_at < FLUX_EVENTS_KEEP_MS / 2
+                 ? flux_store_runs_changed(s, c->checked_at - FEED_SLACK_MS, c->below, &changed)
+                 : (changed = true, 0);
+    rc = rc || flux_store_settled_below(s, &first, &target) ||
+         sensor_tasks(s, &plans, &tasks, &nsensors, &complete);
+    if (!rc && changed) {
+        sums_free(&c->s);
+        c->valid = true;
+        c->below = first;
+    }
+    if (!rc)
+        c->checked_at = now;
+    /* finished runs summed once, chunk by chunk; not while a plan could
+     * not be read (its sensors' waits would be missing for good) */
+    while (!rc && complete && c->below < target) {
+        int64_t end = -1;
+        sums part;
+        rc = flux_store_runs_after(s, c->below, CHUNK_RUNS, &end);
+        flux_store_run_range r = {c->below, end < 0 || end > target ? target : end};
+        if (!rc && !(rc = sums_of(s, &r, plans, tasks, nsensors, &part))) {
+            sums_add(&c->s, &part);
+            sums_free(&part);
+            c->below = r.below;
+        }
+    }
+    if (rc) /* summed again from nothing at the next scrape */
+        c->valid = false;
+    flux_store_run_range rest = {c->valid ? c->below : 0, INT64_MAX};
+    rc = rc || sums_of(s, &rest, plans, tasks, nsensors, live) || flux_store_count_runs(s, runs, nruns) ||
+         flux_store_list_schedulers(s, sr, nsr);
+    free(plans);
+    free(tasks);
+    if (!rc && c->valid)
+        sums_add(live, &c->s);
+    return rc ? -1 : 0;
+}
+
+/* ---- the handler ---- */
 
 void flux_web_metrics(const flux_web_request *rq, flux_web_reply *rp)
 {
-    flux_store *s = rq->store;
-    flux_store_count *runs = NULL, *tis = NULL;
-    flux_store_durations *dur = NULL, *waits = NULL;
-    flux_store_records *rec = NULL;
+    flux_web_metrics_cache *c = flux_web_metrics_cache_of(rq);
+    flux_store_count *runs = NULL;
     flux_scheduler_row *sr = NULL;
-    size_t nruns = 0, ntis = 0, ndur = 0, nwaits = 0, nrec = 0, nsr = 0, nsensors = 0;
-    const char **plans = NULL, **tasks = NULL;
-    pthread_mutex_lock(&sensors_lock);
-    int rc = flux_store_count_runs(s, &runs, &nruns) || flux_store_count_tis(s, &tis, &ntis) ||
-             flux_store_ti_durations(s, BOUNDS_MS, NBOUNDS, NULL, NULL, 0, &dur, &ndur) ||
-             flux_store_records_totals(s, &rec, &nrec) || sensor_tasks(s, &plans, &tasks, &nsensors) ||
-             (nsensors && flux_store_ti_durations(s, NULL, 0, plans, tasks, nsensors, &waits, &nwaits)) ||
-             flux_store_list_schedulers(s, &sr, &nsr);
-    pthread_mutex_unlock(&sensors_lock);
+    size_t nruns = 0, nsr = 0;
+    sums all = {0};
+    char err[1024] = "";
+    pthread_mutex_lock(&c->lock);
+    if (!c->store)
+        c->store = flux_web_reader(rq, err, sizeof err);
+    int rc = -1;
+    if (c->store) {
+        pthread_mutex_lock(&sensors_lock);
+        rc = sum_tries(c, &all, &runs, &nruns, &sr, &nsr);
+        pthread_mutex_unlock(&sensors_lock);
+        if (rc)
+            snprintf(err, sizeof err, "%s", flux_store_error(c->store));
+    }
+    pthread_mutex_unlock(&c->lock);
     if (rc) {
-        flux_web_error(rp, 500, "the store cannot be read: %s", flux_store_error(s));
+        flux_web_error(rp, 500, "the store cannot be read: %s", err);
     } else {
         flux_buf b = {0};
         family(&b, "flux_runs", "gauge", "Runs by pipeline and state.");
         counts(&b, "flux_runs", runs, nruns);
         family(&b, "flux_task_instances", "gauge", "Task instances (every try) by pipeline and state.");
-        counts(&b, "flux_task_instances", tis, ntis);
+        counts(&b, "flux_task_instances", all.tis, all.ntis);
         family(&b, "flux_task_duration_seconds", "histogram", "How long the tries that ended ran, start to end.");
-        histogram(&b, "flux_task_duration_seconds", dur, ndur);
-        records(&b, rec, nrec);
+        histogram(&b, "flux_task_duration_seconds", all.dur, all.ndur);
+        records(&b, all.rec, all.nrec);
         family(&b, "flux_sensor_wait_seconds", "summary", "How long the tries of sensors that ended waited.");
-        for (size_t i = 0; i < nwaits; i++) {
+        for (size_t i = 0; i < all.nwaits; i++) {
             flux_buf_puts(&b, "flux_sensor_wait_seconds_sum{");
-            label(&b, "pipeline", waits[i].pipeline, true);
+            label(&b, "pipeline", all.waits[i].pipeline, true);
             flux_buf_puts(&b, "}");
-            seconds(&b, waits[i].sum_ms);
+            seconds(&b, all.waits[i].sum_ms);
             flux_buf_puts(&b, "flux_sensor_wait_seconds_count{");
-            label(&b, "pipeline", waits[i].pipeline, true);
-            flux_buf_printf(&b, "} %" PRId64 "\n", waits[i].count);
+            label(&b, "pipeline", all.waits[i].pipeline, true);
+            flux_buf_printf(&b, "} %" PRId64 "\n", all.waits[i].count);
         }
         schedulers(&b, sr, nsr, flux_runs_now());
         rp->status = 200;
@@ -247,12 +479,7 @@ void flux_web_metrics(const flux_web_request *rq, flux_web_reply *rp)
         if (!rp->body)
             abort();
     }
-    free(plans);
-    free(tasks);
     flux_store_counts_free(runs, nruns);
-    flux_store_counts_free(tis, ntis);
-    flux_store_durations_free(dur, ndur);
-    flux_store_durations_free(waits, nwaits);
-    flux_store_records_free(rec, nrec);
+    sums_free(&all);
     free(sr);
 }

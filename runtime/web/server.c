@@ -36,6 +36,7 @@ struct flux_web_server {
     char *db, *conns;
     _Atomic bool stopping; /* a long reply (events) ends */
     flux_layout_cache *graphs;
+    flux_web_metrics_cache *metrics;
     char graphs_dir[4200];
     bool graphs_tmp; /* graphs_dir is this server's own temporary directory */
 };
@@ -150,6 +151,14 @@ flux_store *flux_web_writer(const flux_web_request *rq, char *err, size_t errlen
      * is refused by it as too new. */
     flux_store *s = NULL;
     if (flux_home_open_store(rq->srv->db, rq->srv->conns, true, &s, err, errlen) != FLUX_HOME_OK)
+        return NULL;
+    return s;
+}
+
+flux_store *flux_web_reader(const flux_web_request *rq, char *err, size_t errlen)
+{
+    flux_store *s = NULL;
+    if (flux_home_open_store(rq->srv->db, rq->srv->conns, false, &s, err, errlen) != FLUX_HOME_OK)
         return NULL;
     return s;
 }
@@ -316,9 +325,7 @@ static void answer(flux_web_server *srv, struct MHD_Connection *c, const char *m
     if (!strcmp(url, "/metrics")) {
         if (strcmp(method, "GET") && strcmp(method, "HEAD"))
             return flux_web_error(rp, 405, "/metrics is read with GET");
-        flux_web_lock(&rq);
         flux_web_metrics(&rq, rp);
-        flux_web_unlock(&rq);
         return;
     }
     if (strncmp(url, "/api/", 5)) {
@@ -341,6 +348,11 @@ void flux_web_unlock(const flux_web_request *rq)
 flux_layout_cache *flux_web_graphs(const flux_web_request *rq)
 {
     return rq->srv->graphs;
+}
+
+flux_web_metrics_cache *flux_web_metrics_cache_of(const flux_web_request *rq)
+{
+    return rq->srv->metrics;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -486,6 +498,7 @@ int flux_web_start(const flux_web_config *cfg, flux_web_server **out, char *err,
     srv->port = cfg->port;
     graphs_dir(srv);
     srv->graphs = flux_layout_cache_new(srv->graphs_dir[0] ? srv->graphs_dir : NULL, 64);
+    srv->metrics = flux_web_metrics_cache_new();
     if (!(srv->d = listen_on(srv, bind, cfg->port, err, errlen))) {
         srv->store = NULL;
         flux_web_stop(srv);
@@ -513,6 +526,7 @@ void flux_web_stop(flux_web_server *srv)
     if (srv->store)
         flux_store_close(srv->store);
     flux_layout_cache_free(srv->graphs);
+    flux_web_metrics_cache_free(srv->metrics);
     remove_tmp_graphs(srv);
     pthread_mutex_destroy(&srv->lock);
     if (srv->token) /* not left in freed memory */

@@ -39,6 +39,9 @@ bool flux_web_not_modified(const flux_web_request *rq, const char *etag);
 /* A store opened for writing (the same store, already at this build's
  * schema version: the read-only open checked it), or NULL with err. */
 flux_store *flux_web_writer(const flux_web_request *rq, char *err, size_t errlen);
+/* Another read-only connection to the store, for a reader of its own that
+ * must not hold up the shared one (the metrics' sums), or NULL with err. */
+flux_store *flux_web_reader(const flux_web_request *rq, char *err, size_t errlen);
 
 void flux_web_json(flux_web_reply *rp, int status, json_t *v);   /* steals v */
 void flux_web_error(flux_web_reply *rp, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -72,7 +75,12 @@ struct MHD_Response;
 int flux_web_events(flux_web_server *srv, struct MHD_Connection *c, struct MHD_Response **out, char *err,
                     size_t errlen);
 
-/* GET /metrics (metrics.c), under the lock. */
+/* GET /metrics (metrics.c), on a store connection of its own (never the
+ * shared one's lock). Its cache of the finished runs' sums, one per server. */
+typedef struct flux_web_metrics_cache flux_web_metrics_cache;
+flux_web_metrics_cache *flux_web_metrics_cache_new(void);
+void flux_web_metrics_cache_free(flux_web_metrics_cache *c);
+flux_web_metrics_cache *flux_web_metrics_cache_of(const flux_web_request *rq);
 void flux_web_metrics(const flux_web_request *rq, flux_web_reply *rp);
 
 /* GET /api/v1/plans/{plan_id}/graph.svg (graph.c); takes the lock itself. */
