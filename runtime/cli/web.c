@@ -1,6 +1,9 @@
 /* web — `flux web` (and its alias `flux webserver`): the web UI's server
  * (runtime/web) on a store opened read-only, until SIGTERM or SIGINT. */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -95,6 +98,12 @@ static int serve(const char *cmd, const wopts *o, const char *token)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+#ifdef __GLIBC__
+    /* a thread per connection: glibc gives each new thread an arena of its
+     * own (up to 8 a core), each keeping what its requests freed; two are
+     * enough for a server whose reads share one store connection */
+    mallopt(M_ARENA_MAX, 2);
+#endif
     flux_web_config cfg = {.bind = o->bind, .port = (int)o->port, .token = token, .store = s, .db = o->db,
                            .conns = o->conns};
     flux_web_server *srv;

@@ -166,5 +166,8 @@ void flux_web_graph(const flux_web_request *rq, const char *plan_id, flux_web_re
         }
     }
     free(st);
+    bool big = p->ntasks > 200;
     flux_compilation_free(&c);
+    if (big)
+        flux_web_trim();
 }

@@ -217,17 +217,27 @@ struct flux_layout_cache {
     char *dir;
     entry *v;
     size_t n, max;
+    size_t bytes, max_bytes; /* the SVGs held, and at most */
     uint64_t tick;
 };
 
-flux_layout_cache *flux_layout_cache_new(const char *dir, size_t max_entries)
+flux_layout_cache *flux_layout_cache_new(const char *dir, size_t max_entries, size_t max_bytes)
 {
     flux_layout_cache *c = flux_xcalloc(1, sizeof *c);
     pthread_mutex_init(&c->lock, NULL);
     c->dir = dir ? flux_xstrdup(dir) : NULL;
     c->max = max_entries ? max_entries : 1;
+    c->max_bytes = max_bytes;
     c->v = flux_xcalloc(c->max, sizeof *c->v);
     return c;
+}
+
+size_t flux_layout_cache_bytes(flux_layout_cache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    size_t n = c->bytes;
+    pthread_mutex_unlock(&c->lock);
+    return n;
 }
 
 void flux_layout_cache_free(flux_layout_cache *c)
@@ -274,20 +284,29 @@ static char *lookup(flux_layout_cache *c, const char *key, size_t *len)
     return NULL;
 }
 
-/* under c->lock: keeps a copy, the least recently used one going */
+/* under c->lock: drops the least recently used entry */
+static void evict(flux_layout_cache *c)
+{
+    size_t at = 0;
+    for (size_t i = 1; i < c->n; i++)
+        if (c->v[i].used < c->v[at].used)
+            at = i;
+    c->bytes -= c->v[at].len;
+    free(c->v[at].key);
+    free(c->v[at].svg);
+    c->v[at] = c->v[--c->n];
+}
+
+/* under c->lock: keeps a copy, the least recently used ones going to make
+ * room (one bigger than the whole budget stays on disk only) */
 static void insert(flux_layout_cache *c, const char *key, const char *svg, size_t len)
 {
-    size_t at = c->n;
-    if (c->n == c->max) {
-        at = 0;
-        for (size_t i = 1; i < c->n; i++)
-            if (c->v[i].used < c->v[at].used)
-                at = i;
-        free(c->v[at].key);
-        free(c->v[at].svg);
-    } else
-        c->n++;
-    c->v[at] = (entry){flux_xstrdup(key), dup_mem(svg, len), len, ++c->tick};
+    if (len > c->max_bytes)
+        return;
+    while (c->n && (c->n == c->max || c->bytes + len > c->max_bytes))
+        evict(c);
+    c->v[c->n++] = (entry){flux_xstrdup(key), dup_mem(svg, len), len, ++c->tick};
+    c->bytes += len;
 }
 
 static char *disk_read(const flux_layout_cache *c, const char *key, size_t *len)

@@ -34,11 +34,14 @@ typedef struct flux_layout_state {
 char *flux_layout_states(const char *svg, size_t len, const flux_layout_state *states, size_t n, size_t *outlen);
 
 /* A cache of laid-out SVGs keyed by plan id and view (focus and depth),
- * bounded in memory; dir (may be NULL) keeps them across restarts. Safe to
- * use from several threads. */
+ * bounded in memory (at most max_entries SVGs of max_bytes in all; one
+ * bigger than that is kept on disk only); dir (may be NULL) keeps them
+ * across restarts. Safe to use from several threads. */
 typedef struct flux_layout_cache flux_layout_cache;
-flux_layout_cache *flux_layout_cache_new(const char *dir, size_t max_entries);
+flux_layout_cache *flux_layout_cache_new(const char *dir, size_t max_entries, size_t max_bytes);
 void flux_layout_cache_free(flux_layout_cache *c);
+/* The bytes of SVG the cache holds in memory now. */
+size_t flux_layout_cache_bytes(flux_layout_cache *c);
 /* The SVG for plan_id's view, laid out from p when not cached yet; a
  * malloc'd copy. focus NULL: the whole plan. 0, 1 when focus names no task
  * of p, or -1 with err. */

@@ -405,7 +405,9 @@ static int sum_tries(flux_web_metrics_cache *c, sums *live, flux_store_count **r
         c->checked_at = now;
     /* finished runs summed once, chunk by chunk; not while a plan could
      * not be read (its sensors' waits would be missing for good) */
+    bool summed = false;
     while (!rc && complete && c->below < target) {
+        summed = true;
         int64_t end = -1;
         sums part;
         rc = flux_store_runs_after(s, c->below, CHUNK_RUNS, &end);
@@ -425,6 +427,8 @@ static int sum_tries(flux_web_metrics_cache *c, sums *live, flux_store_count **r
     free(tasks);
     if (!rc && c->valid)
         sums_add(live, &c->s);
+    if (summed)
+        flux_web_trim();
     return rc ? -1 : 0;
 }
 

@@ -5,6 +5,9 @@
  * a store connection is not shared by threads); writes open their own. */
 #include "server.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -153,6 +156,13 @@ flux_store *flux_web_writer(const flux_web_request *rq, char *err, size_t errlen
     if (flux_home_open_store(rq->srv->db, rq->srv->conns, true, &s, err, errlen) != FLUX_HOME_OK)
         return NULL;
     return s;
+}
+
+void flux_web_trim(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 flux_store *flux_web_reader(const flux_web_request *rq, char *err, size_t errlen)
@@ -497,7 +507,8 @@ int flux_web_start(const flux_web_config *cfg, flux_web_server **out, char *err,
     pthread_mutex_init(&srv->lock, NULL);
     srv->port = cfg->port;
     graphs_dir(srv);
-    srv->graphs = flux_layout_cache_new(srv->graphs_dir[0] ? srv->graphs_dir : NULL, 64);
+    /* a plan of 2,000 tasks is 1.5 MB of SVG: a few in memory, the rest on disk */
+    srv->graphs = flux_layout_cache_new(srv->graphs_dir[0] ? srv->graphs_dir : NULL, 64, 8u << 20);
     srv->metrics = flux_web_metrics_cache_new();
     if (!(srv->d = listen_on(srv, bind, cfg->port, err, errlen))) {
         srv->store = NULL;

@@ -39,6 +39,10 @@ bool flux_web_not_modified(const flux_web_request *rq, const char *etag);
 /* A store opened for writing (the same store, already at this build's
  * schema version: the read-only open checked it), or NULL with err. */
 flux_store *flux_web_writer(const flux_web_request *rq, char *err, size_t errlen);
+/* Gives the heap's free memory back to the system, after a request that
+ * allocated much for a moment (a plan of thousands of tasks read and laid
+ * out, the metrics summed from nothing): glibc would keep it otherwise. */
+void flux_web_trim(void);
 /* Another read-only connection to the store, for a reader of its own that
  * must not hold up the shared one (the metrics' sums), or NULL with err. */
 flux_store *flux_web_reader(const flux_web_request *rq, char *err, size_t errlen);

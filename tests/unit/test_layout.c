@@ -81,7 +81,7 @@ int main(void)
     char *tmp = getenv("TMPDIR"), path[512];
     snprintf(path, sizeof path, "%s/flux-graph.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     char *d = mkdtemp(path) ? path : mkdtemp(dir);
-    flux_layout_cache *gc = flux_layout_cache_new(d, 2);
+    flux_layout_cache *gc = flux_layout_cache_new(d, 2, 1 << 20);
     const char *id = "0123456789abcdef";
     char *got = NULL;
     size_t glen = 0;
@@ -99,9 +99,27 @@ int main(void)
     /* a new cache on the same directory answers from the files: an empty
      * pipeline would lay out to a graph without tasks */
     flux_pipeline empty = {.name = "g"};
-    gc = flux_layout_cache_new(d, 2);
+    gc = flux_layout_cache_new(d, 2, 1 << 20);
     check(flux_layout_cached(gc, id, &empty, NULL, 0, &got, &glen, err, sizeof err) == 0 && glen == len,
           "from the disk cache after a restart");
+    free(got);
+    flux_layout_cache_free(gc);
+    /* memory bounded by bytes: room for one of these SVGs; the older goes,
+     * and one bigger than the budget is kept on disk only */
+    gc = flux_layout_cache_new(d, 8, len + 100);
+    check(flux_layout_cached(gc, id, p, NULL, 0, &got, &glen, err, sizeof err) == 0, "the plan");
+    free(got);
+    size_t one = flux_layout_cache_bytes(gc);
+    check(one == len, "the plan's SVG in memory (%zu of %zu bytes)", one, len);
+    check(flux_layout_cached(gc, id, p, "a", 1, &got, &glen, err, sizeof err) == 0, "a's neighbourhood");
+    free(got);
+    check(flux_layout_cache_bytes(gc) == glen && glen < len, "only a's neighbourhood left (%zu bytes)",
+          flux_layout_cache_bytes(gc));
+    flux_layout_cache_free(gc);
+    gc = flux_layout_cache_new(d, 8, len - 1);
+    check(flux_layout_cached(gc, id, p, NULL, 0, &got, &glen, err, sizeof err) == 0 && glen == len && got &&
+              !memcmp(got, svg, len) && flux_layout_cache_bytes(gc) == 0,
+          "an SVG over the budget: served, not held");
     free(got);
     flux_layout_cache_free(gc);
     char rm[600];
