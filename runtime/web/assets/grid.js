@@ -7,6 +7,11 @@ import {api, debounce, fmtDuration, h, pipelines, qs, setPipelineZone, subscribe
 import {tiPanel} from './panel.js';
 
 export async function render(view, ctx) {
+  // the grid of a pipeline named in the address is asked for at once,
+  // beside the pipelines (their zones and the picker)
+  const gridOf = (p) => api(`/api/v1/grid${qs({pipeline: p, runs: runsShown(ctx)})}`, {signal: ctx.signal});
+  let early = ctx.args[0] ? gridOf(ctx.args[0]) : null;
+  early?.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
   const list = await pipelines();
   let pipeline = ctx.args[0];
   if (!pipeline) {
@@ -14,7 +19,7 @@ export async function render(view, ctx) {
     pipeline = list[0].pipeline;
   }
   setPipelineZone(list.find((p) => p.pipeline === pipeline)?.timezone);
-  const n = Math.min(500, Math.max(1, parseInt(ctx.query.get('runs') || '25', 10) || 25));
+  const n = runsShown(ctx);
 
   const pick = h('select', {name: 'pipeline', 'aria-label': 'pipeline'},
     list.map((p) => h('option', {value: p.pipeline, selected: p.pipeline === pipeline}, p.pipeline)));
@@ -36,7 +41,9 @@ export async function render(view, ctx) {
   let data = null;
   let open = null; // {run, task, try}
   const load = async () => {
-    data = await api(`/api/v1/grid${qs({pipeline, runs: n})}`, {signal: ctx.signal});
+    const pending = early || gridOf(pipeline);
+    early = null;
+    data = await pending;
     draw(table, data);
     if (open) await showPanel(open.run, open.task, open.try, false);
   };
@@ -55,6 +62,15 @@ export async function render(view, ctx) {
     if (scroll) panel.scrollTop = 0;
   };
 
+  // a cell's tooltip made when the pointer first reaches it, not for
+  // every cell of the table before it is drawn
+  table.addEventListener('mouseover', (ev) => {
+    const td = ev.target.closest('td.cell');
+    if (!td || td.title) return;
+    const d = td.dataset;
+    td.title = d.ti ? `${d.task} · ${d.state} · try ${d.try}${d.durationMs ? ' · ' + fmtDuration(Number(d.durationMs)) : ''}`
+      : `${d.task} · not started`;
+  });
   table.addEventListener('click', (ev) => {
     const cell = ev.target.closest('td.cell');
     if (!cell || !cell.dataset.run) return;
@@ -74,6 +90,10 @@ export async function render(view, ctx) {
       .catch((e) => { if (e.name !== 'AbortError') console.warn(e); });
   }, 250);
   ctx.onLeave(subscribe(() => refresh()));
+}
+
+function runsShown(ctx) {
+  return Math.min(500, Math.max(1, parseInt(ctx.query.get('runs') || '25', 10) || 25));
 }
 
 // the task to show for a run opened from elsewhere: a failed one, else the last
@@ -118,9 +138,7 @@ function draw(table, data) {
       if (c) {
         td.dataset.ti = c.ti;
         td.dataset.try = c.try_number;
-        td.title = `${task} · ${state} · try ${c.try_number}${c.duration_ms !== null && c.duration_ms !== undefined ? ' · ' + fmtDuration(c.duration_ms) : ''}`;
-      } else {
-        td.title = `${task} · not started`;
+        if (c.duration_ms !== null && c.duration_ms !== undefined) td.dataset.durationMs = c.duration_ms;
       }
       tr.append(td);
     }
