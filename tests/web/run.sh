@@ -2,8 +2,9 @@
 # run.sh FLUX WORKDIR SHOTS — flux web in a real browser. Seeds a store with
 # `flux run` of real pipelines (one moving records with counts and lineage,
 # one with retries and a failure, one with a secret param, one with a 50 MB
-# log, a deployed pipeline with two versions, and one left running for the
-# live test), starts `flux web --port 0` on it, and runs browser.test.mjs
+# log, a deployed pipeline with two versions, and two left running for the
+# live tests), starts `flux web --port 0` on it twice (without a token, and
+# with --token-file), and runs browser.test.mjs
 # under node --test with Debian's Chromium (puppeteer-core, installed once
 # into WORKDIR with `npm ci` from package-lock.json). Screenshots of every
 # view go to SHOTS. Everything started here is stopped by its PID.
@@ -30,13 +31,16 @@ cp "$here/browser.test.mjs" "$work/"
 T=$(mktemp -d "${TMPDIR:-/tmp}/flux-web.XXXXXX")
 export FLUX_HOME=$T/home NO_PROGRESS=1
 web_pid=
+tok_pid=
 live_pid=
+live2_pid=
 cleanup() {
     local p
-    for p in $web_pid $live_pid; do
+    touch "$T/go" "$T/go2" 2>/dev/null || true
+    for p in $web_pid $tok_pid $live_pid $live2_pid; do
         kill -TERM "$p" 2>/dev/null || true
     done
-    for p in $web_pid $live_pid; do
+    for p in $web_pid $tok_pid $live_pid $live2_pid; do
         for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$p" 2>/dev/null || true
     done
@@ -108,15 +112,18 @@ pipeline big {
     task spew : bash { command = "yes 'a line of the big log, repeated to fill fifty megabytes of output' | head -c 52428800; echo; echo END-OF-BIG-LOG" }
 }
 FLUX
-cat > src/live.flux <<FLUX
-pipeline live {
+for l in live live2; do
+    gate=$T/go${l#live}
+    cat > src/$l.flux <<FLUX
+pipeline $l {
     schedule = "@daily"
     start    = "2026-01-01T00:00:00Z"
-    task gate : bash { command = "for i in \$(seq 600); do [ -e $T/go ] && exit 0; sleep 0.1; done; exit 1" }
+    task gate : bash { command = "for i in \$(seq 600); do [ -e $gate ] && exit 0; sleep 0.1; done; exit 1" }
     task after : bash { command = "echo after the gate" }
     gate >> after
 }
 FLUX
+done
 
 run() { "$flux" run "$@" > "$T/run.out" 2>&1 || true; }
 for d in -3 -2 -1; do run src/moves.flux --date "$(day $d)"; done
@@ -145,41 +152,69 @@ pipeline shop {
 }
 FLUX
 "$flux" deploy deploy > /dev/null
+# a plan too big to draw whole: a chain of 2,001 tasks
+awk 'BEGIN {
+    print "pipeline huge {\n    schedule = \"@daily\"\n    start    = \"2026-01-01T00:00:00Z\""
+    for (i = 0; i <= 2000; i++) printf "    task t%d : bash { command = \"true\" }\n", i
+    for (i = 0; i < 2000; i++) printf "    t%d >> t%d\n", i, i + 1
+    print "}"
+}' > deploy/huge.flux
+"$flux" deploy deploy > /dev/null
 
-# flux web on an ephemeral port; its first line says where
+# flux web on an ephemeral port, without a token and with one; the first
+# line of each says where
+listening() { # OUT PID: the URL the server printed, or nothing
+    local u=
+    for _ in $(seq 100); do
+        u=$(sed -n 's|^flux web: listening on \(http://[^ ]*\)$|\1|p' "$1")
+        [ -n "$u" ] && break
+        kill -0 "$2" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "$u"
+}
 "$flux" web --port 0 > "$T/web.out" 2> "$T/web.err" &
 web_pid=$!
-url=
-for _ in $(seq 100); do
-    url=$(sed -n 's|^flux web: listening on \(http://[^ ]*\)$|\1|p' "$T/web.out")
-    [ -n "$url" ] && break
-    kill -0 "$web_pid" 2>/dev/null || break
-    sleep 0.05
-done
-if [ -z "$url" ]; then
+token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+(umask 077 && echo "$token" > "$T/token")
+"$flux" web --port 0 --token-file "$T/token" > "$T/tok.out" 2> "$T/tok.err" &
+tok_pid=$!
+url=$(listening "$T/web.out" "$web_pid")
+tok_url=$(listening "$T/tok.out" "$tok_pid")
+if [ -z "$url" ] || [ -z "$tok_url" ]; then
     echo "FAIL: flux web did not say where it listens"
-    cat "$T/web.out" "$T/web.err"
+    cat "$T/web.out" "$T/web.err" "$T/tok.out" "$T/tok.err"
     exit 1
 fi
 
-# the live run: its gate waits for $T/go, which the browser test creates
+# the live runs: each gate waits for its file ($T/go, $T/go2), which the
+# browser test creates
 "$flux" run src/live.flux --date "$(day 0)" > "$T/live.out" 2>&1 &
 live_pid=$!
-for _ in $(seq 100); do
-    [ "$(sqlite3 "$FLUX_HOME/flux.db" "select count(*) from task_instances ti join runs r on r.id = ti.run where r.pipeline = 'live' and ti.task = 'gate' and ti.state = 'running'")" = 1 ] && break
+"$flux" run src/live2.flux --date "$(day 0)" > "$T/live2.out" 2>&1 &
+live2_pid=$!
+for _ in $(seq 200); do
+    [ "$(sqlite3 "$FLUX_HOME/flux.db" "select count(*) from task_instances ti join runs r on r.id = ti.run where r.pipeline in ('live', 'live2') and ti.task = 'gate' and ti.state = 'running'")" = 2 ] && break
     sleep 0.05
 done
 
 export FLUX_WEB_URL=$url FLUX_WEB_DB=$FLUX_HOME/flux.db FLUX_WEB_GO=$T/go FLUX_WEB_SHOTS=$shots \
-    FLUX_WEB_SECRET=TOPSECRET-4711 FLUX_WEB_CHROMIUM=$chromium
+    FLUX_WEB_SECRET=TOPSECRET-4711 FLUX_WEB_CHROMIUM=$chromium \
+    FLUX_WEB_TOKEN_URL=$tok_url FLUX_WEB_TOKEN=$token FLUX_WEB_GO2=$T/go2
 rc=0
 (cd "$work" && node --test --test-reporter=spec browser.test.mjs) || rc=$?
-touch "$T/go" # the live run ends even when the test stopped early
-wait "$live_pid" 2>/dev/null || true
-live_pid=
-if [ -s "$T/web.err" ] && grep -qi "error\|sanitizer" "$T/web.err"; then
-    echo "FAIL: flux web wrote errors:"
-    cat "$T/web.err"
+touch "$T/go" "$T/go2" # the live runs end even when the test stopped early
+wait "$live_pid" "$live2_pid" 2>/dev/null || true
+live_pid= live2_pid=
+for e in web tok; do
+    if [ -s "$T/$e.err" ] && grep -qi "error\|sanitizer" "$T/$e.err"; then
+        echo "FAIL: flux web wrote errors:"
+        cat "$T/$e.err"
+        rc=1
+    fi
+done
+if grep -rqF "$token" "$T/web.out" "$T/tok.out" "$T/web.err" "$T/tok.err" "$T/live.out" "$T/live2.out"; then
+    echo "FAIL: the token is in a log"
     rc=1
 fi
 exit "$rc"

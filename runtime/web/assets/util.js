@@ -219,28 +219,85 @@ export function stateEl(state) {
 
 // ---- live updates --------------------------------------------------------
 
-// One EventSource for the tab, opened by the first view that listens and
-// closed when the last one leaves; a page that listens to nothing holds no
-// connection.
-let source = null;
+// One stream of the server's events for the tab, opened by the first view
+// that listens and closed when the last one leaves; a page that listens to
+// nothing holds no connection. It is read with fetch(), not EventSource:
+// EventSource sends no Authorization header, and the token of a server that
+// has one must never go in a URL (logs, history, Referer). The stream is
+// Server-Sent Events' text (id:, event:, data: lines, a blank line ending
+// each event, ':' comments as keepalives); when it ends it is opened again
+// with Last-Event-ID, after a second, then longer; a 401 ends it (the page
+// asks for the token, and the view opened again listens again).
+let stream = null;
 const listeners = new Set();
-const EVENT_TYPES = ['message', 'run', 'task_instance', 'ti', 'change'];
 
 export function subscribe(fn) {
   listeners.add(fn);
-  if (!source && typeof EventSource !== 'undefined') {
-    source = new EventSource('/api/v1/events');
-    const dispatch = (ev) => {
-      let data = null;
-      try { data = JSON.parse(ev.data); } catch (_) { data = ev.data; }
-      for (const l of listeners) l(data, ev);
-    };
-    for (const t of EVENT_TYPES) source.addEventListener(t, dispatch);
-  }
+  if (!stream) stream = openStream();
   return () => {
     listeners.delete(fn);
-    if (!listeners.size && source) { source.close(); source = null; }
+    if (!listeners.size && stream) { stream.abort(); stream = null; }
   };
+}
+
+function openStream() {
+  const ctl = new AbortController();
+  let lastId = null;
+  const dispatch = (ev) => {
+    if (ev.id) lastId = ev.id;
+    if (!ev.data) return;
+    let data = null;
+    try { data = JSON.parse(ev.data); } catch (_) { data = ev.data; }
+    for (const l of [...listeners]) l(data, ev);
+  };
+  (async () => {
+    let delay = 1000;
+    while (!ctl.signal.aborted) {
+      try {
+        const hs = {...headers(), Accept: 'text/event-stream'};
+        if (lastId) hs['Last-Event-ID'] = lastId;
+        const r = await fetch('/api/v1/events', {headers: hs, signal: ctl.signal, cache: 'no-store'});
+        if (r.status === 401) { askToken(); return; }
+        if (!r.ok || !r.body) throw new Error(`events: HTTP ${r.status}`);
+        delay = 1000;
+        await readEvents(r.body, dispatch);
+      } catch (e) {
+        if (ctl.signal.aborted) return;
+        console.warn(e);
+      }
+      await new Promise((done) => setTimeout(done, delay));
+      delay = Math.min(delay * 2, 15000);
+    }
+  })();
+  return ctl;
+}
+
+// the events of an SSE body, each {id, type, data} to dispatch, until it ends
+async function readEvents(body, dispatch) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '', ev = {id: null, type: 'message', data: []};
+  for (;;) {
+    const {value, done} = await reader.read();
+    if (done) return;
+    buf += value;
+    let nl;
+    while ((nl = buf.search(/\r\n|\r|\n/)) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + (buf[nl] === '\r' && buf[nl + 1] === '\n' ? 2 : 1));
+      if (line === '') {
+        dispatch({id: ev.id, type: ev.type, data: ev.data.join('\n')});
+        ev = {id: null, type: 'message', data: []};
+        continue;
+      }
+      if (line[0] === ':') continue; // a keepalive
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const v = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'data') ev.data.push(v);
+      else if (field === 'event') ev.type = v;
+      else if (field === 'id') ev.id = v;
+    }
+  }
 }
 
 // fn at most once per wait ms, the last call winning.
