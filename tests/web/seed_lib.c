@@ -61,6 +61,11 @@ static int put_plan(flux_store *s, const seed_opts *o, char plan_id[65], char *e
     flux_buf_putc(&w, '\0');
     flux_sha256_hex(w.data, w.len - 1, plan_id);
     int rc = flux_store_put_plan(s, o->pipeline, plan_id, w.data, "seed.flux", plan_id, o->start_ms, &(bool){0});
+    /* its facts beside it, as flux run and flux deploy record them (views
+     * read them there, not the plan's text) */
+    flux_plan_meta m = {.tags = "[]", .schedule = "@hourly", .tasks = o->tasks};
+    if (!rc)
+        rc = flux_store_put_plan_meta(s, plan_id, &m);
     flux_buf_free(&w);
     flux_compilation_free(&c);
     if (rc)
