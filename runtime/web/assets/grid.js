@@ -114,7 +114,11 @@ function runDuration(r) {
 function draw(table, data) {
   const runs = [...data.runs].reverse();
   const longest = Math.max(1, ...runs.map(runDuration));
-  const bars = h('tr', {class: 'bars'}, h('th', {class: 'corner'}, 'duration'));
+  // the table is laid out fixed (from its first row: much faster for
+  // thousands of cells), so the first row says how wide the task names are
+  const corner = h('th', {class: 'corner'}, 'duration');
+  corner.style.width = `${Math.max(8, ...data.tasks.map((t) => t.length)) + 1}ch`;
+  const bars = h('tr', {class: 'bars'}, corner);
   const heads = h('tr', {class: 'heads'}, h('th', {class: 'corner'}, 'task \\ run'));
   for (const r of runs) {
     const d = runDuration(r);
