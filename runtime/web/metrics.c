@@ -254,7 +254,8 @@ static int by_records(const void *x, const void *y)
 #define MERGE(name, type, cmp, copy_keys, add)                                                                    \
     static void name(type **into, size_t *n, type *from, size_t m)                                               \
     {                                                                                                              \
-        qsort(from, m, sizeof *from, cmp);                                                                         \
+        if (m) /* no rows may come as NULL, which qsort must not get */                                           \
+            qsort(from, m, sizeof *from, cmp);                                                                     \
         type *out = calloc(*n + m + 1, sizeof *out);                                                               \
         if (!out)                                                                                                  \
             abort();                                                                                               \
