@@ -206,6 +206,20 @@ rc=0
 touch "$T/go" "$T/go2" # the live runs end even when the test stopped early
 wait "$live_pid" "$live2_pid" 2>/dev/null || true
 live_pid= live2_pid=
+# both servers stopped here, not by the trap, so that what they write as
+# they exit (a sanitizer's leak report) is read below: SIGTERM exits 0
+for e in web tok; do
+    p=$web_pid
+    [ "$e" = tok ] && p=$tok_pid
+    kill -TERM "$p"
+    st=0
+    wait "$p" || st=$?
+    if [ "$st" -ne 0 ]; then
+        echo "FAIL: flux web ($e) exited $st on SIGTERM"
+        rc=1
+    fi
+done
+web_pid= tok_pid=
 for e in web tok; do
     if [ -s "$T/$e.err" ] && grep -qi "error\|sanitizer" "$T/$e.err"; then
         echo "FAIL: flux web wrote errors:"
