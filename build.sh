@@ -304,6 +304,7 @@ case $mode in
         tests/bench/run build/flux
         tests/bench/transfer build/flux build/kafka_broker
         tests/bench/scheduler build/flux
+        tests/bench/web build/flux build/seed
         ;;
     help | -h | --help)
         usage
