@@ -33,6 +33,7 @@ FLUX_CLI_ROWS(scheduler);
 FLUX_CLI_ROWS(deploy);
 FLUX_CLI_ROWS(lineage);
 FLUX_CLI_ROWS(connections);
+FLUX_CLI_ROWS(web);
 FLUX_CLI_ROWS(help);
 
 /* commands.c: the table, in the order `flux help` lists it */

@@ -20,6 +20,7 @@ static const struct group {
     {flux_cli_deploy_commands, &flux_cli_deploy_ncommands},
     {flux_cli_lineage_commands, &flux_cli_lineage_ncommands},
     {flux_cli_connections_commands, &flux_cli_connections_ncommands},
+    {flux_cli_web_commands, &flux_cli_web_ncommands},
     {flux_cli_help_commands, &flux_cli_help_ncommands},
 };
 #define NGROUPS (sizeof groups / sizeof *groups)

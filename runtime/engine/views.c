@@ -120,6 +120,8 @@ json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errle
 static json_t *try_json(flux_store *s, const flux_ti_row *row)
 {
     json_t *t = json_object();
+    /* the try's id: what its log is fetched by (the API's task-instances/{ti}/log) */
+    json_object_set_new(t, "ti", json_integer(row->id));
     json_object_set_new(t, "task", json_string(row->task));
     json_object_set_new(t, "try", json_integer(row->try_number));
     json_object_set_new(t, "state", json_string(flux_ti_state_name(row->state)));

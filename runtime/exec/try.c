@@ -274,6 +274,7 @@ void flux_try_queue(ex_task *k)
          * runner dies had not begun, and is simply queued again */
         k->try_number++;
         k->needs_row = true;
+        k->ready_ms = flux_clock_wall_ms();
     }
     k->state = FLUX_TI_QUEUED;
     k->timed_out = k->interrupted = false;
@@ -460,8 +461,8 @@ void flux_try_start(ex_task *k)
         return;
     if (k->needs_row) {
         k->needs_row = false;
-        if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, FLUX_TI_QUEUED,
-                                 flux_clock_wall_ms(), &k->ti_id) != 0) {
+        if (flux_store_ti_insert_ready(ex->store, k->run->row.id, k->t->id, k->try_number, FLUX_TI_QUEUED,
+                                       k->ready_ms, flux_clock_wall_ms(), &k->ti_id) != 0) {
             flux_exec_store_fail(k->run, k, "queue a task");
             return;
         }
