@@ -21,7 +21,7 @@ RUN_CMD=(examples/tutorial/run.sh)
 # faketime: runtime/clocks steps the wall clock under a running flux (libfaketime)
 BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config flex bison
     libyaml-dev libjansson-dev libssl-dev libsqlite3-dev libuv1-dev
-    librdkafka-dev default-libmysqlclient-dev libcurl4-openssl-dev libmicrohttpd-dev
+    librdkafka-dev default-libmysqlclient-dev libcurl4-openssl-dev libmicrohttpd-dev libgraphviz-dev
     tzdata graphviz time jq sqlite3 gawk git
     mariadb-server kcat faketime)
 FUZZ_PACKAGES=(clang libclang-rt-dev)
@@ -63,6 +63,12 @@ ensure_node() {
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         ensure_packages nodejs npm
     fi
+}
+
+# the browser tests of flux web drive Debian's Chromium (never a downloaded one)
+ensure_browser() {
+    ensure_node
+    ensure_packages chromium
 }
 
 # ---- builds --------------------------------------------------------------------
@@ -254,7 +260,7 @@ case $mode in
     test)
         ensure_packages "${BUILD_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
         guard_suite "$@"
-        ensure_node
+        ensure_browser
         stage_release
         stage_asan
         if command -v clang >/dev/null 2>&1; then
@@ -269,7 +275,7 @@ case $mode in
     asan)
         ensure_packages "${BUILD_PACKAGES[@]}"
         guard_suite "$@"
-        ensure_node
+        ensure_browser
         stage_asan
         stage_guard
         finish
@@ -298,6 +304,7 @@ case $mode in
         tests/bench/run build/flux
         tests/bench/transfer build/flux build/kafka_broker
         tests/bench/scheduler build/flux
+        tests/bench/web build/flux build/seed
         ;;
     help | -h | --help)
         usage

@@ -15,6 +15,18 @@ endforeach()
 foreach(name test_dag test_exec test_wrap)
   target_link_libraries(${name} PRIVATE flux_exec)
 endforeach()
+target_link_libraries(test_layout PRIVATE flux_layout)
+
+# the web UI's store side: the engine's views (history.c and what it uses)
+# on a store written by the seed (tests/web/seed_lib.c), also the benchmark's
+add_library(flux_seed_lib STATIC ${FLUX_TESTS}/web/seed_lib.c)
+target_include_directories(flux_seed_lib PUBLIC ${FLUX_TESTS}/web)
+target_link_libraries(flux_seed_lib PUBLIC flux_compiler flux_store)
+add_executable(seed ${FLUX_TESTS}/web/seed.c)
+target_link_libraries(seed PRIVATE flux_seed_lib)
+target_sources(test_history PRIVATE ${ENGINE_SRC})
+target_include_directories(test_history PRIVATE ${CMAKE_SOURCE_DIR}/runtime/engine)
+target_link_libraries(test_history PRIVATE flux_seed_lib flux_exec)
 
 # ---- integration: the state store against a real MariaDB --------------------
 # The script starts a throwaway server (tests/servers/mariadb.sh), runs
@@ -22,8 +34,21 @@ endforeach()
 # happens. RESOURCE_LOCK: MariaDB tests run one at a time; each starts its own
 # server, and two at once would mostly fight over the two cores.
 add_test(NAME integration/store_mariadb
-  COMMAND bash ${FLUX_TESTS}/integration/store_mariadb.sh $<TARGET_FILE:test_store>)
+  COMMAND bash ${FLUX_TESTS}/integration/store_mariadb.sh $<TARGET_FILE:test_store> $<TARGET_FILE:test_history>)
 set_tests_properties(integration/store_mariadb PROPERTIES TIMEOUT 120 RESOURCE_LOCK mariadb)
+
+# ---- web: the JSON API served in process on a seeded store ------------------
+# test_api seeds a store through the store and engine API, starts the server
+# on 127.0.0.1 port 0 and asks it with libcurl: SQLite here; the MariaDB
+# variant starts a throwaway server (tests/servers/mariadb.sh) and passes its
+# URL in FLUX_TEST_MYSQL_URL, as store_mariadb does.
+add_executable(test_api ${FLUX_TESTS}/web/test_api.c)
+target_link_libraries(test_api PRIVATE flux_web PkgConfig::CURL)
+add_test(NAME web/api_sqlite COMMAND test_api)
+set_tests_properties(web/api_sqlite PROPERTIES TIMEOUT 120)
+add_test(NAME integration/web_api_mariadb
+  COMMAND bash ${FLUX_TESTS}/integration/web_api_mariadb.sh $<TARGET_FILE:test_api>)
+set_tests_properties(integration/web_api_mariadb PROPERTIES TIMEOUT 180 RESOURCE_LOCK mariadb)
 
 # ---- integration: the Kafka test broker against kcat ------------------------
 # kafka_broker is a test server, not a test: a mock Kafka cluster (librdkafka's
@@ -102,6 +127,14 @@ add_test(NAME preview/mermaid
 set_tests_properties(preview/mermaid PROPERTIES TIMEOUT 300)
 add_test(NAME preview/dot
   COMMAND bash ${FLUX_TESTS}/preview/dot_check.sh $<TARGET_FILE:flux> ${FLUX_TESTS}/golden/preview/_design.flux ${EXAMPLE_FLUX})
+
+# ---- web: flux web in a real Chromium (puppeteer-core, node --test) ----------
+# Screenshots go to the build directory; tests/web/run.sh with docs/screenshots
+# as its third argument refreshes the ones the README shows.
+add_test(NAME web/browser
+  COMMAND bash ${FLUX_TESTS}/web/run.sh $<TARGET_FILE:flux> ${CMAKE_SOURCE_DIR}/.cache/web-browser
+          ${CMAKE_BINARY_DIR}/web-screenshots)
+set_tests_properties(web/browser PROPERTIES TIMEOUT 300)
 
 # ---- runtime: flux run / backfill / clear / test against a fresh FLUX_HOME ---
 file(GLOB RUNTIME_TESTS CONFIGURE_DEPENDS ${FLUX_TESTS}/runtime/*.sh)

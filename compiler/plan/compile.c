@@ -10,6 +10,7 @@
 #include "lower.h"
 #include "parse.h"
 #include "plan.h"
+#include "registry.h"
 
 static void compile_source(flux_compilation *c, uint32_t id)
 {
@@ -73,6 +74,34 @@ static flux_plan_source plan_source(flux_compilation *c, uint32_t id)
     return s;
 }
 
+static int cmp_plan_op(const void *a, const void *b)
+{
+    return strcmp(((const flux_plan_operator *)a)->name, ((const flux_plan_operator *)b)->name);
+}
+
+/* the operators of one's own the tasks use, each once, by name: what a run
+ * of the plan loads (and checks is unchanged) instead of the operators path */
+static void plan_operators(flux_compilation *c, const flux_pipeline *p, flux_plan *out)
+{
+    out->operators = flux_arena_alloc(c->arena, (p->ntasks ? p->ntasks : 1) * sizeof *out->operators);
+    for (size_t i = 0; i < p->ntasks; i++) {
+        const flux_operator *op = flux_registry_find(p->tasks[i]->op);
+        if (!op || !op->manifest)
+            continue;
+        size_t k = 0;
+        while (k < out->noperators && strcmp(out->operators[k].name, op->name))
+            k++;
+        if (k < out->noperators)
+            continue;
+        flux_plan_operator *po = &out->operators[out->noperators++];
+        po->name = op->name;
+        po->manifest.path = op->manifest;
+        memcpy(po->manifest.sha256, op->sha256, 65);
+    }
+    if (out->noperators)
+        qsort(out->operators, out->noperators, sizeof *out->operators, cmp_plan_op);
+}
+
 void flux_compile_plan(flux_compilation *c, flux_pipeline *p, flux_plan *out)
 {
     memset(out, 0, sizeof *out);
@@ -110,4 +139,5 @@ void flux_compile_plan(flux_compilation *c, flux_pipeline *p, flux_plan *out)
         }
     }
     out->pipeline = p;
+    plan_operators(c, p, out);
 }

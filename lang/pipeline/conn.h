@@ -86,6 +86,11 @@ typedef struct flux_conns {
     size_t nnotifiers;
     /* web_url: the web UI's address, for links in notifications */
     const char *web_url;
+    /* operator_path: the directories holding operators of one's own (a
+     * string or a list, relative to flux.yaml's directory), as given or,
+     * without the setting, "operators" beside flux.yaml; absolute paths */
+    const char **operator_path;
+    size_t noperator_path;
     /* flux_conns_read found mistakes that may hide connections (pools):
      * names are not checked against what could be read */
     bool conns_incomplete, pools_incomplete, notifiers_incomplete;

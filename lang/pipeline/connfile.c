@@ -593,10 +593,35 @@ static void read_connections(reader *r, const flux_ynode *conns, flux_conns *out
     }
 }
 
+/* a directory of operator_path, relative to flux.yaml's directory */
+static void add_operator_dir(reader *r, flux_conns *out, const char *dir)
+{
+    const char **v = flux_arena_alloc(r->a, (out->noperator_path + 1) * sizeof *v);
+    if (out->noperator_path)
+        memcpy(v, out->operator_path, out->noperator_path * sizeof *v);
+    v[out->noperator_path++] = dir[0] == '/' ? flux_arena_strdup(r->a, dir) : flux_arena_printf(r->a, "%s%s", r->dir, dir);
+    out->operator_path = v;
+}
+
+static void read_operator_path(reader *r, const flux_ynode *k, const flux_ynode *v, flux_conns *out)
+{
+    if (v->kind == FLUX_YNODE_SEQ) {
+        for (size_t i = 0; i < v->n; i++) {
+            const char *d = flux_cf_text(r, k, v->kids[i], "an item of 'operator_path'");
+            if (d)
+                add_operator_dir(r, out, d);
+        }
+        return;
+    }
+    const char *d = flux_cf_text(r, k, v, "'operator_path'");
+    if (d)
+        add_operator_dir(r, out, d);
+}
+
 static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
 {
-    enum { NSECTIONS = 5 };
-    static const char *const sections[NSECTIONS] = {"connections", "pools", "state_store", "notifiers", "web_url"};
+    enum { NSECTIONS = 6 };
+    static const char *const sections[NSECTIONS] = {"connections", "pools", "state_store", "notifiers", "web_url", "operator_path"};
     if (flux_cf_is_null(root))
         return;
     if (root->kind != FLUX_YNODE_MAP) {
@@ -619,8 +644,8 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
         if (s == NSECTIONS) {
             const char *best = flux_suggest(key->s, sections, NSECTIONS);
             flux_cf_report(r, AT(key), "unknown-setting",
-                   best ? flux_cf_did_you_mean(r, best) : "the sections are connections, pools, state_store, notifiers and "
-                   "web_url",
+                   best ? flux_cf_did_you_mean(r, best) : "the sections are connections, pools, state_store, notifiers, "
+                   "web_url and operator_path",
                    "unknown section '%s'", key->s);
             /* connections or pools under a misspelt name: unknown, not undefined */
             out->conns_incomplete = out->pools_incomplete = out->notifiers_incomplete = true;
@@ -629,6 +654,8 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
             v[s] = root->kids[i + 1];
         }
     }
+    if (v[5])
+        read_operator_path(r, k[5], v[5], out);
     if (v[2])
         read_state_store(r, k[2], v[2], out);
     if (v[1])
@@ -725,6 +752,8 @@ int flux_conns_read(flux_arena *a, flux_conns *out, const char *path, bool requi
             read_root(&r, root, out);
         else if (d->errors > before)
             out->conns_incomplete = out->pools_incomplete = true;
+        if (!out->noperator_path)
+            add_operator_dir(&r, out, "operators");
     }
     check_environment(&r);
     flux_yamlsrc_free(&r.y);

@@ -16,12 +16,22 @@ typedef struct flux_plan_source {
     char sha256[65];    /* of the file's bytes, lowercase hex */
 } flux_plan_source;
 
+/* an operator of one's own a task of the plan uses: its manifest, and the
+ * SHA-256 of the manifest's bytes then its executable's, so a run of the
+ * plan loads that operator and no other */
+typedef struct flux_plan_operator {
+    const char *name;
+    flux_plan_source manifest;
+} flux_plan_operator;
+
 typedef struct flux_plan {
     flux_pipeline *pipeline;  /* tasks in plan order (upstream first): task i has index i;
                                  edges resolved (a, b); order[i] == i */
     flux_plan_source source;  /* the file that declared the pipeline */
     flux_plan_source *includes; /* files it included, in first-read order */
     size_t nincludes;
+    flux_plan_operator *operators; /* operators of one's own its tasks use, by name */
+    size_t noperators;
 } flux_plan;
 
 /* Writes the plan of a pipeline that compiled without errors (its order set).

@@ -252,6 +252,25 @@ done:
 
 /* ---- the plan ---- */
 
+/* operators: [{name, manifest: {path, sha256}}] */
+static bool read_operators(reader *r, const node *ops, flux_plan *plan)
+{
+    if (ops->kind != FLUX_YNODE_SEQ || ops->tag)
+        return FAIL_AT(r, ops, "'operators' must be a list, found %s", flux_planread_node_desc(ops));
+    plan->noperators = ops->n;
+    plan->operators = flux_arena_alloc(r->arena, (ops->n ? ops->n : 1) * sizeof *plan->operators);
+    for (size_t i = 0; i < ops->n; i++) {
+        static const char *const keys[] = {"name", "manifest"};
+        const node *v[2];
+        if (!flux_planread_check_struct(r, ops->kids[i], "an operator", keys, 2, 3, v))
+            return false;
+        if (!(plan->operators[i].name = flux_planread_string(r, v[0], "'name'", true, NULL)) ||
+            !flux_planread_source(r, v[1], "'manifest'", &plan->operators[i].manifest))
+            return false;
+    }
+    return true;
+}
+
 static flux_plan *build_plan(reader *r, const node *root)
 {
     if (root->kind != FLUX_YNODE_MAP || root->tag) {
@@ -290,10 +309,10 @@ static flux_plan *build_plan(reader *r, const node *root)
     }
 
     static const char *const keys[] = {"flux_plan", "pipeline", "source", "includes",
-                                       "attributes", "params", "tasks", "edges"};
-    enum { K_VERSION, K_PIPELINE, K_SOURCE, K_INCLUDES, K_ATTRS, K_PARAMS, K_TASKS, K_EDGES };
-    const node *v[8];
-    if (!flux_planread_check_struct(r, root, "the plan", keys, 8, 0xff, v))
+                                       "attributes", "params", "tasks", "edges", "operators"};
+    enum { K_VERSION, K_PIPELINE, K_SOURCE, K_INCLUDES, K_ATTRS, K_PARAMS, K_TASKS, K_EDGES, K_OPERATORS };
+    const node *v[9];
+    if (!flux_planread_check_struct(r, root, "the plan", keys, 9, 0xff, v))
         return NULL;
 
     flux_plan *plan = flux_arena_alloc(r->arena, sizeof *plan);
@@ -318,6 +337,8 @@ static flux_plan *build_plan(reader *r, const node *root)
     for (size_t i = 0; i < inc->n; i++)
         if (!flux_planread_source(r, inc->kids[i], "an include", &plan->includes[i]))
             return NULL;
+    if (v[K_OPERATORS] && !read_operators(r, v[K_OPERATORS], plan))
+        return NULL;
     if (!flux_planvalues_attrs(r, v[K_ATTRS], "'attributes'", "attributes", &p->attrs))
         return NULL;
     if (!flux_planvalues_params(r, v[K_PARAMS], &p->params))

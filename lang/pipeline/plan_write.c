@@ -337,6 +337,20 @@ void flux_plan_write(const flux_plan *plan, flux_buf *out)
     for (size_t i = 0; i < plan->nincludes; i++)
         put_source(&y, &plan->includes[i]);
     end_seq(&y);
+    if (plan->noperators) {
+        /* only when there are some: plans without stay byte for byte as they were */
+        put_plain(&y, "operators");
+        begin_seq(&y, YAML_BLOCK_SEQUENCE_STYLE);
+        for (size_t i = 0; i < plan->noperators; i++) {
+            begin_map(&y);
+            put_plain(&y, "name");
+            put_name(&y, plan->operators[i].name);
+            put_plain(&y, "manifest");
+            put_source(&y, &plan->operators[i].manifest);
+            end_map(&y);
+        }
+        end_seq(&y);
+    }
 
     put_plain(&y, "attributes");
     put_attrs(&y, &p->attrs);

@@ -3,6 +3,7 @@
  * name against the flux.yaml a run would use (itself checked first), and
  * reports every diagnostic. */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "opts.h"
 #include "compile.h"
 #include "home.h"
+#include "manifest.h"
 
 /* this file's rows of the command table (commands.c), in the order
  * `flux help` lists them */
@@ -111,6 +113,37 @@ static void note_unchecked(flux_compilation *c, const char *path, bool colour)
             colour ? "\033[1;32m" : "", colour ? "\033[0m" : "");
 }
 
+/* The operators of one's own of the flux.yaml nearest a file (walking up
+ * from its directory) when that is not the flux.yaml read: `flux check
+ * examples/` checks each example with the operators a run from its own
+ * directory would have. That flux.yaml's other mistakes are not this
+ * check's (a run from there reports them); its manifests' are. */
+static void file_operators(flux_compilation *c, const char *file, const char *read)
+{
+    char dir[PATH_MAX], yaml[PATH_MAX + 16], had[PATH_MAX];
+    if (!realpath(file, dir))
+        return;
+    bool have = read[0] && realpath(read, had);
+    for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
+        *slash = '\0';
+        snprintf(yaml, sizeof yaml, "%s/flux.yaml", dir);
+        if (access(yaml, R_OK) != 0)
+            continue;
+        if (have && !strcmp(yaml, had))
+            return;
+        flux_sources s;
+        flux_sources_init(&s);
+        flux_diags d;
+        flux_diags_init(&d, &s);
+        flux_conns conns;
+        flux_conns_read(c->arena, &conns, yaml, false, &d);
+        flux_diags_free(&d);
+        flux_sources_free(&s);
+        flux_manifest_load_conns(&conns, &c->diags);
+        return;
+    }
+}
+
 int flux_cmd_check(int argc, char **argv)
 {
     copts o = {.format = "text", .color = "auto"};
@@ -149,6 +182,10 @@ int flux_cmd_check(int argc, char **argv)
     if (flux_conns_read(c.arena, &conns, path[0] ? path : NULL, required, &c.diags) < 0)
         io_error = true;
     c.conns = &conns;
+    /* operators of one's own, before the files whose tasks use them */
+    flux_manifest_load_conns(&conns, &c.diags);
+    for (size_t i = 0; i < files.n; i++)
+        file_operators(&c, files.v[i], path);
     for (size_t i = 0; i < files.n; i++)
         if (flux_compile_file_under(&c, files.v[i], roots.v[i][0] ? roots.v[i] : NULL) != 0)
             io_error = true;

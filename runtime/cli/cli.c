@@ -11,14 +11,17 @@
 #include "cli.h"
 #include "duration.h"
 #include "home.h"
+#include "manifest.h"
 #include "suggest.h"
 
 /* flux.yaml (the one of --connections, FLUX_CONNECTIONS or found walking
  * up) read into conns, every mistake of it and of FLUX_CONN_* printed as
  * flux check prints a .flux file's: 0, or -1 after printing them */
-int flux_cli_conns(const char *cmd, const char *given, flux_arena *a, flux_conns *conns)
+/* flux.yaml read, then the operators of one's own on its operator_path:
+ * 0, 1 after flux.yaml's errors, 2 after only the manifests' (each
+ * printed as flux check prints a .flux file's), -1 when unreadable */
+static int conns_and_operators(const char *given, flux_arena *a, flux_conns *conns)
 {
-    (void)cmd; /* each diagnostic says where it is, as flux check's do */
     char path[PATH_MAX + 16];
     const char *from;
     bool required = flux_home_conns_path(given, path, sizeof path, &from) == 1;
@@ -27,6 +30,9 @@ int flux_cli_conns(const char *cmd, const char *given, flux_arena *a, flux_conns
     flux_diags d;
     flux_diags_init(&d, &s);
     int rc = flux_conns_read(a, conns, path[0] ? path : NULL, required, &d);
+    /* operators of one's own, before anything is compiled */
+    if (rc >= 0 && flux_manifest_load_conns(conns, &d) != 0 && rc == 0)
+        rc = 2;
     if (rc != 0) {
         flux_diags_sort(&d);
         flux_diags_print(&d, stderr, flux_cli_colour());
@@ -35,7 +41,16 @@ int flux_cli_conns(const char *cmd, const char *given, flux_arena *a, flux_conns
     }
     flux_diags_free(&d);
     flux_sources_free(&s);
-    return rc != 0 ? -1 : 0;
+    return rc;
+}
+
+/* flux.yaml (the one of --connections, FLUX_CONNECTIONS or found walking
+ * up) read into conns, every mistake of it and of FLUX_CONN_* printed as
+ * flux check prints a .flux file's: 0, or -1 after printing them */
+int flux_cli_conns(const char *cmd, const char *given, flux_arena *a, flux_conns *conns)
+{
+    (void)cmd; /* each diagnostic says where it is, as flux check's do */
+    return conns_and_operators(given, a, conns) != 0 ? -1 : 0;
 }
 
 const char *flux_cli_elapsed(int64_t ms, char *out, size_t outlen)
@@ -50,7 +65,7 @@ const char *flux_cli_elapsed(int64_t ms, char *out, size_t outlen)
 /* the commands that only read the store: they never create one */
 static bool reads_only(const char *cmd)
 {
-    static const char *const ro[] = {"runs", "tasks", "logs", "status", "versions", "diff", "errors", "lineage"};
+    static const char *const ro[] = {"runs", "tasks", "logs", "status", "versions", "diff", "errors", "lineage", "why"};
     for (size_t i = 0; i < sizeof ro / sizeof *ro; i++)
         if (!strcmp(cmd, ro[i]))
             return true;
@@ -75,6 +90,28 @@ flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *con
     else if (rc != FLUX_HOME_OK)
         fprintf(stderr, "flux %s: cannot open the state store: %s\n", cmd, err);
     return rc == FLUX_HOME_OK ? s : NULL;
+}
+
+int flux_cli_operators(const char *given)
+{
+    flux_arena *a = flux_arena_new();
+    flux_conns conns;
+    int rc = conns_and_operators(given, a, &conns);
+    flux_arena_free(a);
+    return rc == 0 ? 0 : rc == 2 ? -2 : -1;
+}
+
+int flux_cli_load_with(flux_compilation *c, const char *file, const char *conns)
+{
+    /* the operators of one's own first: the source's tasks may use them (a
+     * plan names its own, load.c) */
+    int rc = flux_cli_operators(conns);
+    if (rc != 0) {
+        /* flux.yaml's own mistakes are a usage error, as for every command */
+        flux_compilation_init(c);
+        return rc == -2 ? FLUX_EXIT_COMPILE : FLUX_EXIT_USAGE;
+    }
+    return flux_cli_load(c, file);
 }
 
 int flux_cli_load(flux_compilation *c, const char *file)

@@ -28,10 +28,12 @@ typedef struct flux_cli_command {
 FLUX_CLI_ROWS(check);
 FLUX_CLI_ROWS(preview);
 FLUX_CLI_ROWS(run);
+FLUX_CLI_ROWS(why);
 FLUX_CLI_ROWS(scheduler);
 FLUX_CLI_ROWS(deploy);
 FLUX_CLI_ROWS(lineage);
 FLUX_CLI_ROWS(connections);
+FLUX_CLI_ROWS(web);
 FLUX_CLI_ROWS(help);
 
 /* commands.c: the table, in the order `flux help` lists it */
@@ -64,6 +66,9 @@ int flux_cmd_runs(int argc, char **argv);
 int flux_cmd_tasks(int argc, char **argv);
 int flux_cmd_logs(int argc, char **argv);
 
+/* why.c: why a task instance is in its state */
+int flux_cmd_why(int argc, char **argv);
+
 /* lineage.c: which run and task moved a record */
 int flux_cmd_lineage(int argc, char **argv);
 
@@ -86,6 +91,13 @@ int flux_cli_timetable(const char *cmd, const struct flux_pipeline *p, struct fl
  * the exit status to give up with */
 struct flux_compilation;
 int flux_cli_load(struct flux_compilation *c, const char *file);
+/* flux_cli_load after the operators of one's own on flux.yaml's
+ * operator_path (the flux.yaml of --connections given, NULL: found as
+ * every command finds it), whose mistakes are printed as flux check's */
+int flux_cli_load_with(struct flux_compilation *c, const char *file, const char *conns);
+/* Only those operators: 0, or after printing the mistakes -1 (flux.yaml's)
+ * or -2 (only the manifests'). */
+int flux_cli_operators(const char *conns);
 /* a plan text (from the state store) into c; name: how messages call it */
 int flux_cli_load_plan_text(struct flux_compilation *c, const char *name, const char *text, size_t len);
 /* the pipeline named (NULL: the only one), or NULL after saying why */

@@ -15,10 +15,12 @@ static const struct group {
     {flux_cli_check_commands, &flux_cli_check_ncommands},
     {flux_cli_preview_commands, &flux_cli_preview_ncommands},
     {flux_cli_run_commands, &flux_cli_run_ncommands},
+    {flux_cli_why_commands, &flux_cli_why_ncommands},
     {flux_cli_scheduler_commands, &flux_cli_scheduler_ncommands},
     {flux_cli_deploy_commands, &flux_cli_deploy_ncommands},
     {flux_cli_lineage_commands, &flux_cli_lineage_ncommands},
     {flux_cli_connections_commands, &flux_cli_connections_ncommands},
+    {flux_cli_web_commands, &flux_cli_web_ncommands},
     {flux_cli_help_commands, &flux_cli_help_ncommands},
 };
 #define NGROUPS (sizeof groups / sizeof *groups)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "actions.h"
 #include "compile.h"
 #include "plan.h"
 #include "render.h"
@@ -126,6 +127,13 @@ int flux_cmd_deploy(int argc, char **argv)
     if (!s) {
         free(o.params);
         return FLUX_EXIT_FAIL;
+    }
+    /* the operators of one's own, as flux compile reads them: a manifest's
+     * mistakes are printed, and only the files whose tasks use it break */
+    if (flux_cli_operators(o.conns) == -1) {
+        flux_store_close(s);
+        free(o.params);
+        return FLUX_EXIT_USAGE;
     }
     flux_deploy_report rep;
     int rc;
@@ -344,39 +352,15 @@ int flux_cmd_trigger(int argc, char **argv)
         free(o.params);
         return FLUX_EXIT_FAIL;
     }
-    int rc = FLUX_EXIT_FAIL;
-    flux_deployment *d = NULL;
-    size_t n = 0;
-    char *text = NULL;
-    flux_compilation c;
-    bool loaded = false;
-    if (flux_store_list_deployments(s, o.pos[0], &d, &n) != 0 || n == 0) {
-        fprintf(stderr, "flux trigger: pipeline '%s' is not deployed (flux deploy, or a running flux scheduler)\n",
-                o.pos[0]);
-        goto out;
-    }
-    if (!(text = flux_store_get_plan(s, d[0].plan_id))) {
-        fprintf(stderr, "flux trigger: %s\n", flux_store_error(s));
-        goto out;
-    }
-    loaded = true;
-    if (flux_cli_load_plan_text(&c, d[0].plan_id, text, strlen(text)) != 0)
-        goto out;
     flux_run_row row;
+    int version = 0;
     char err[1024];
-    rc = flux_runs_trigger(s, &d[0], &c, o.date, o.params, o.nparams, &row, err, sizeof err);
-    if (rc != 0) {
+    int rc = flux_action_trigger(s, o.pos[0], o.date, o.params, o.nparams, &row, &version, err, sizeof err);
+    if (rc)
         fprintf(stderr, "flux trigger: %s\n", err);
-        goto out;
-    }
-    printf("run %" PRId64 " %s of %s (version %d) queued; a running flux scheduler starts it\n", row.id, row.run_id,
-           row.pipeline, d[0].version);
-    rc = FLUX_EXIT_OK;
-out:
-    if (loaded)
-        flux_compilation_free(&c);
-    free(text);
-    free(d);
+    else
+        printf("run %" PRId64 " %s of %s (version %d) queued; a running flux scheduler starts it\n", row.id,
+               row.run_id, row.pipeline, version);
     flux_store_close(s);
     free(o.params);
     return rc;

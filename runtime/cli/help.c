@@ -18,7 +18,8 @@ const flux_cli_command flux_cli_help_commands[] = {
      "usage: flux reference --operators\n"
      "\n"
      "Prints the operators section of lang/REFERENCE.md from the operator registry\n"
-     "(a test keeps the checked-in reference equal to it).\n",
+     "(a test keeps the checked-in reference equal to it), then the operators of\n"
+     "one's own found on flux.yaml's operator_path, each with its manifest.\n",
      cmd_reference},
     {"version", "print the version", "usage: flux version\n", flux_cmd_version},
 };
@@ -46,6 +47,9 @@ static int cmd_reference(int argc, char **argv)
         fputs(flux_cli_find_command("reference")->usage, stderr);
         return FLUX_EXIT_USAGE;
     }
+    /* with the operators of one's own that flux.yaml's operator_path holds */
+    if (flux_cli_operators(NULL) != 0)
+        return FLUX_EXIT_COMPILE;
     flux_registry_markdown(stdout);
     return FLUX_EXIT_OK;
 }

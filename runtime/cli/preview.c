@@ -226,7 +226,7 @@ int flux_cmd_compile(int argc, char **argv)
         return free_opts(&o), FLUX_EXIT_USAGE;
     }
     flux_compilation c;
-    int rc = flux_cli_load(&c, o.file);
+    int rc = flux_cli_load_with(&c, o.file, o.conns);
     /* a missing output directory is made, as compilers make theirs, once
      * there is something to write into it */
     if (!rc && !to_stdout && !make_dirs(dir)) {
@@ -421,7 +421,7 @@ static int preview_setup(preview *pv, const opts *o, flux_compilation *c, bool f
     memset(pv, 0, sizeof *pv);
     pv->o = o;
     pv->json = strcmp(o->format, "json") == 0;
-    if ((*rc = flux_cli_load(c, o->file)) != 0)
+    if ((*rc = flux_cli_load_with(c, o->file, o->conns)) != 0)
         return -1;
     if (!(pv->p = flux_cli_pipeline(c, o->cmd, o->file, o->pipeline))) {
         *rc = FLUX_EXIT_USAGE;
@@ -598,7 +598,7 @@ int flux_cmd_graph(int argc, char **argv)
         return free_opts(&o), FLUX_EXIT_USAGE;
     }
     flux_compilation c;
-    int rc = flux_cli_load(&c, o.file);
+    int rc = flux_cli_load_with(&c, o.file, o.conns);
     flux_pipeline *p = rc ? NULL : flux_cli_pipeline(&c, o.cmd, o.file, o.pipeline);
     if (!rc && !p)
         rc = FLUX_EXIT_USAGE;

@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "actions.h"
 #include "attr.h"
+#include "browse.h"
 #include "compile.h"
 #include "exec_print.h"
 #include "executor.h"
@@ -88,8 +90,19 @@ const flux_cli_command flux_cli_run_commands[] = {
      "pipeline with its owner and tags, the deployed versions and the schedulers.\n"
      "--tag: only the pipelines whose current plan has that tag.\n",
      flux_cmd_status},
-    {"runs", "list runs, newest first",
-     "usage: flux runs [PIPELINE|--pipeline P] [--limit N] [--format text|json] [--db URL] [--connections FILE]\n",
+    {"runs", "list and search runs, newest first",
+     "usage: flux runs [PIPELINE|--pipeline P] [--state S] [--trigger T] [--run-id PREFIX]\n"
+     "                 [--from TIME] [--to TIME] [--task TASK] [--field TEXT] [--output TEXT]\n"
+     "                 [--limit N] [--format text|json] [--db URL] [--connections FILE]\n"
+     "\n"
+     "Lists the runs newest first (by logical date), the first N (default 50) of\n"
+     "those every option given keeps, the same search as the web UI's: --state\n"
+     "queued, running, success or failed; --trigger scheduled, manual or backfill;\n"
+     "--run-id, a run id's beginning; --from and --to, the interval start within\n"
+     "[FROM, TO] (a time such as 2026-11-02T00:00:00Z, UTC unless it names a zone);\n"
+     "--task, a run with a try of TASK; --field and --output, a run with a try whose\n"
+     "rendered fields (secrets masked) or outputs hold TEXT, in its case (of TASK\n"
+     "when given).\n",
      flux_cmd_runs},
     {"tasks", "the task instances of a run, every try",
      "usage: flux tasks RUN [--pipeline P] [--format text|json] [--db URL] [--connections FILE]\n", flux_cmd_tasks},
@@ -109,6 +122,7 @@ typedef struct ropts {
     char *pos[8];
     size_t npos;
     const char *date, *from, *to, *pipeline, *db, *format, *reprocess, *conns, *tag;
+    const char *state, *trigger, *run_id, *task, *field, *output; /* flux runs' search */
     flux_cli_list plist; /* --param */
     char **params;       /* plist's */
     size_t nparams;
@@ -127,8 +141,14 @@ typedef struct ropts {
 #define R(f) .off = offsetof(ropts, f)
 static const flux_opt ROPTS[] = {
     {.name = "--date", .kind = FLUX_OPT_STR, R(date), .only = "run test clear"},
-    {.name = "--from", .kind = FLUX_OPT_STR, R(from), .only = "backfill"},
-    {.name = "--to", .kind = FLUX_OPT_STR, R(to), .only = "backfill"},
+    {.name = "--from", .kind = FLUX_OPT_STR, R(from), .only = "backfill runs"},
+    {.name = "--to", .kind = FLUX_OPT_STR, R(to), .only = "backfill runs"},
+    {.name = "--state", .kind = FLUX_OPT_STR, R(state), .only = "runs"},
+    {.name = "--trigger", .kind = FLUX_OPT_STR, R(trigger), .only = "runs"},
+    {.name = "--run-id", .kind = FLUX_OPT_STR, R(run_id), .only = "runs"},
+    {.name = "--task", .kind = FLUX_OPT_STR, R(task), .only = "runs"},
+    {.name = "--field", .kind = FLUX_OPT_STR, R(field), .only = "runs"},
+    {.name = "--output", .kind = FLUX_OPT_STR, R(output), .only = "runs"},
     {.name = "--pipeline", .alias = "-p", .kind = FLUX_OPT_STR, R(pipeline),
      .only = "run backfill test clear runs tasks logs"},
     {.name = "--db", .kind = FLUX_OPT_STR, R(db), .only = "run backfill clear status runs tasks logs notifications"},
@@ -212,7 +232,7 @@ typedef struct loaded {
 static int load(const ropts *o, const char *file, loaded *l)
 {
     memset(l, 0, sizeof *l);
-    int rc = flux_cli_load(&l->c, file);
+    int rc = flux_cli_load_with(&l->c, file, o->conns);
     if (rc)
         return rc;
     if (!(l->p = flux_cli_pipeline(&l->c, o->cmd, file, o->pipeline)))
@@ -746,9 +766,15 @@ int flux_cmd_runs(int argc, char **argv)
     flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
     if (!s)
         return free(o.params), FLUX_EXIT_FAIL;
-    const char *pl = o.npos ? o.pos[0] : o.pipeline;
+    /* the web API's search (engine/browse.h): one implementation of it */
+    flux_runs_query q = {.pipeline = o.npos ? o.pos[0] : o.pipeline, .state = o.state, .trigger = o.trigger,
+                         .run_id = o.run_id, .from = o.from, .to = o.to, .task = o.task, .field = o.field,
+                         .output = o.output};
     char err[1024];
-    json_t *runs = flux_view_runs(s, pl, o.limit ? (size_t)o.limit : 50, err, sizeof err);
+    bool bad = false;
+    json_t *page = flux_view_runs_search(s, &q, NULL, o.limit ? (size_t)o.limit : 50, &bad, err, sizeof err);
+    json_t *runs = page ? json_incref(json_object_get(page, "items")) : NULL;
+    json_decref(page);
     int rc = runs ? 0 : -1;
     if (!runs) {
         fprintf(stderr, "flux runs: %s\n", err);
@@ -760,7 +786,7 @@ int flux_cmd_runs(int argc, char **argv)
     }
     flux_store_close(s);
     free(o.params);
-    return rc ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
+    return rc ? (bad ? FLUX_EXIT_USAGE : FLUX_EXIT_FAIL) : FLUX_EXIT_OK;
 }
 
 int flux_cmd_status(int argc, char **argv)
@@ -937,62 +963,15 @@ int flux_cmd_clear(int argc, char **argv)
     } else if (open_run(&o, o.pos[0], &s, &run, NULL, NULL) != 0) {
         return free(o.params), FLUX_EXIT_USAGE;
     }
-    int rc = 0;
-    const char **tasks = NULL;
-    size_t ntasks = 0;
-    flux_arena *a = flux_arena_new();
-    flux_sources src;
-    flux_sources_init(&src);
-    if (o.npos > first) {
-        char *text = flux_store_get_plan(s, run.plan_id);
-        char err[512];
-        flux_plan *pl = text ? flux_plan_read(a, &src, "plan", text, strlen(text), err, sizeof err) : NULL;
-        free(text);
-        if (!pl) {
-            fprintf(stderr, "flux clear: the run's plan %s cannot be read\n", run.plan_id);
-            rc = FLUX_EXIT_FAIL;
-        } else {
-            const flux_pipeline *p = pl->pipeline;
-            bool *mark = calloc(p->ntasks + 1, sizeof *mark);
-            if (!mark)
-                abort();
-            for (size_t i = first; i < o.npos && !rc; i++) {
-                size_t k = 0;
-                while (k < p->ntasks && strcmp(p->tasks[k]->id, o.pos[i]))
-                    k++;
-                if (k == p->ntasks) {
-                    fprintf(stderr, "flux clear: the run has no task '%s'\n", o.pos[i]);
-                    rc = FLUX_EXIT_USAGE;
-                } else {
-                    mark[k] = true;
-                }
-            }
-            /* plan order is upstream first: one pass marks all downstream */
-            for (bool changed = o.downstream; changed;) {
-                changed = false;
-                for (size_t e = 0; e < p->nedges; e++)
-                    if (mark[p->edges[e].a] && !mark[p->edges[e].b])
-                        mark[p->edges[e].b] = changed = true;
-            }
-            tasks = flux_arena_alloc(a, (p->ntasks + 1) * sizeof *tasks);
-            for (size_t k = 0; k < p->ntasks; k++)
-                if (mark[k])
-                    tasks[ntasks++] = p->tasks[k]->id;
-            free(mark);
-        }
-    }
-    if (!rc) {
-        int cleared = flux_runs_clear(s, run.id, tasks, ntasks, NULL);
-        if (cleared < 0) {
-            fprintf(stderr, "flux clear: %s\n", flux_store_error(s));
-            rc = FLUX_EXIT_FAIL;
-        } else {
-            printf("cleared %d task instance%s of run %s of %s; flux run (or backfill) runs them again\n", cleared,
-                   cleared == 1 ? "" : "s", run.run_id, run.pipeline);
-        }
-    }
-    flux_sources_free(&src);
-    flux_arena_free(a);
+    char err[1024];
+    int cleared = 0;
+    int rc = flux_action_clear(s, &run, (const char *const *)o.pos + first, o.npos - first, o.downstream, &cleared, err,
+                               sizeof err);
+    if (rc)
+        fprintf(stderr, "flux clear: %s\n", err);
+    else
+        printf("cleared %d task instance%s of run %s of %s; flux run (or backfill) runs them again\n", cleared,
+               cleared == 1 ? "" : "s", run.run_id, run.pipeline);
     flux_store_close(s);
     free(o.params);
     return rc;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "manifest.h"
 #include "plan.h"
 
 /* ---- the *.flux files of a directory ---- */
@@ -90,6 +91,19 @@ static bool is_plan(const char *file)
     return (n > 5 && strcmp(file + n - 5, ".yaml") == 0) || (n > 4 && strcmp(file + n - 4, ".yml") == 0);
 }
 
+/* the operators of one's own the plan was compiled with, loaded from the
+ * manifests it names and checked unchanged: a run of a plan never runs
+ * another operator than the one compiled, whatever the operators path
+ * holds now. 0, or -1 with err. */
+static int plan_operators(const flux_plan *plan, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < plan->noperators; i++)
+        if (flux_manifest_load_one(plan->operators[i].name, plan->operators[i].manifest.path,
+                                   plan->operators[i].manifest.sha256, err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
 /* a read plan as the compilation's one pipeline */
 static void adopt_plan(flux_compilation *c, flux_plan *plan)
 {
@@ -110,7 +124,7 @@ static int load_plan(flux_compilation *c, const char *file, char *err, size_t er
     }
     const flux_source *src = flux_sources_get(&c->sources, id);
     flux_plan *plan = flux_plan_read(c->arena, &c->sources, file, src->text, src->len, err, errlen);
-    if (!plan)
+    if (!plan || plan_operators(plan, err, errlen) != 0)
         return FLUX_EXIT_COMPILE;
     adopt_plan(c, plan);
     return 0;
@@ -126,6 +140,10 @@ int flux_load_plan_text(flux_compilation *c, const char *name, const char *text,
     flux_plan *plan = src ? flux_plan_read(c->arena, &c->sources, name, src->text, src->len, why, sizeof why) : NULL;
     if (!plan) {
         snprintf(err, errlen, "plan %s: %s", name, src ? why : "out of memory");
+        return FLUX_EXIT_COMPILE;
+    }
+    if (plan_operators(plan, why, sizeof why) != 0) {
+        snprintf(err, errlen, "plan %s: %s", name, why);
         return FLUX_EXIT_COMPILE;
     }
     adopt_plan(c, plan);

@@ -354,15 +354,19 @@ int flux_runs_find_dated(flux_store *s, const char *pipeline, const char *date, 
     return rc;
 }
 
+/* Each chosen task gets a new try in state none (the store's clear): the
+ * tries it had stay as they ended, so the history of a run is never
+ * rewritten; a runner then starts the next try. */
 int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state)
 {
     flux_ti_row *rows;
     size_t n;
     if (flux_store_list_tis(s, run, &rows, &n) != 0)
         return -1;
-    int rc = 0, cleared = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        /* the latest try of each task is the one to clear */
+    const char **chosen = n ? malloc(n * sizeof *chosen) : NULL;
+    size_t cleared = 0;
+    for (size_t i = 0; i < n && chosen; i++) {
+        /* the latest try of each task is the one that decides */
         if (i + 1 < n && !strcmp(rows[i + 1].task, rows[i].task))
             continue;
         bool want = ntasks == 0;
@@ -372,15 +376,15 @@ int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t
             flux_ti_state st = rows[i].state;
             want = st == FLUX_TI_FAILED || st == FLUX_TI_UPSTREAM_FAILED;
         }
-        if (!want || rows[i].state == FLUX_TI_NONE)
-            continue;
-        rc = flux_store_ti_update(s, rows[i].id, &(flux_ti_patch){.state = FLUX_TI_NONE, .note = "cleared"});
-        cleared++;
+        if (want && rows[i].state != FLUX_TI_NONE)
+            chosen[cleared++] = rows[i].task;
     }
-    flux_ti_rows_free(rows, n);
+    int rc = n && !chosen ? -1 : 0;
     if (!rc && cleared)
-        rc = flux_store_set_run_state(s, run, FLUX_RUN_QUEUED, flux_runs_now());
-    return rc ? -1 : cleared;
+        rc = flux_store_clear_tries(s, run, chosen, cleared, flux_runs_now());
+    free(chosen);
+    flux_ti_rows_free(rows, n);
+    return rc ? -1 : (int)cleared;
 }
 
 /* the run row of a manual run at t (date given: its interval's start) */

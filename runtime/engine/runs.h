@@ -54,9 +54,10 @@ int flux_runs_find(flux_store *s, const char *arg, const char *pipeline, flux_ru
 int flux_runs_find_dated(flux_store *s, const char *pipeline, const char *date, flux_run_row *row, char *err,
                          size_t errlen);
 
-/* Clears the latest try of each task of run named in tasks (all when ntasks
- * is 0; with only_state, only those failed or upstream_failed) to run again,
- * and queues the run when any was cleared. The number cleared, or -1. */
+/* Clears each task of run named in tasks (all when ntasks is 0; with
+ * only_state, only those whose latest try failed or is upstream_failed) to
+ * run again: a new try in state none after the ones kept, and the run
+ * queued, in one transaction. The number cleared, or -1. */
 int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state);
 
 /* Queues a manual run of the deployment d (its plan loaded into c), the run

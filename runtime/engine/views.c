@@ -79,9 +79,7 @@ json_t *flux_view_runs(flux_store *s, const char *pipeline, size_t limit, char *
     }
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_t *r = flux_view_run(&rows[i]);
-        json_object_set_new(r, "deadline_misses", deadline_misses(s, rows[i].id));
-        json_array_append_new(a, r);
+        json_array_append_new(a, flux_view_run(&rows[i]));
     }
     free(rows);
     return a;
@@ -199,6 +197,8 @@ json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errle
 static json_t *try_json(flux_store *s, const flux_ti_row *row)
 {
     json_t *t = json_object();
+    /* the try's id: what its log is fetched by (the API's task-instances/{ti}/log) */
+    json_object_set_new(t, "ti", json_integer(row->id));
     json_object_set_new(t, "task", json_string(row->task));
     json_object_set_new(t, "try", json_integer(row->try_number));
     json_object_set_new(t, "state", json_string(flux_ti_state_name(row->state)));

@@ -46,9 +46,10 @@ json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errle
 /* The run with its tasks and tries, both in plan order (upstream first,
  * from the run's plan): the run's fields (flux_view_run), "tasks": [{task,
  * state, tries}...] for every task of the run (state "none" and 0 tries
- * for one that has not started yet), and "task_instances": [{task, try,
- * state, started, ended, exit_status, pid, host, log, note, rendered,
- * outputs, counts}...] for rows, its tries (each task's in try order). */
+ * for one that has not started yet), and "task_instances": [{ti, task,
+ * try, state, started, ended, exit_status, pid, host, log, note, rendered,
+ * outputs, counts, log_dropped, max_log_size}...] for rows, its tries
+ * (each task's in try order; ti is the try's id). */
 json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n);
 
 /* {pipelines: [{pipeline, description, owner, tags, last_run, runs,

@@ -63,6 +63,7 @@ typedef struct ex_task {
     char reason[256];      /* a poke process's last "not yet" error, for the timeout's note */
     int pool;              /* pool slot held while running, -1 none */
     bool needs_row;        /* queued in memory; its try's row is written at start */
+    int64_t ready_ms;      /* wall time the try entered the queue: ready, before waiting for a slot */
     bool holds_slot;       /* counted in running until the try ends */
     char log_path[1024];
     char *outputs;         /* JSON, malloc'd */

@@ -39,6 +39,25 @@ static void run_json(ex_task *k, bool comma, flux_buf *b)
                      k->run->row.interval_start, k->run->row.interval_end);
 }
 
+/* An operator of one's own gets the defaults of its manifest for the
+ * parameters a task leaves out (a built-in operator applies its own), so
+ * its executable reads every parameter it declares a default for. */
+static void defaults_json(const ex_task *k, const char **keys, size_t n, flux_buf *b)
+{
+    const flux_operator *op = flux_registry_find(k->t->op);
+    for (size_t p = 0; op && op->manifest && p < op->nparams; p++) {
+        const flux_param_schema *ps = &op->params[p];
+        size_t i = 0;
+        while (i < n && strcmp(keys[i], ps->name))
+            i++;
+        if (i < n || !ps->default_json)
+            continue;
+        flux_buf_puts(b, n || b->len > 1 ? ", " : "");
+        flux_value_json(flux_str(ps->name, strlen(ps->name)), b);
+        flux_buf_printf(b, ": %s", ps->default_json);
+    }
+}
+
 /* the rendered fields as one JSON object, masked or not */
 static char *fields_json(ex_task *k, flux_renderer *r, const char **keys, flux_field *vals, size_t n, bool mask)
 {
@@ -52,10 +71,11 @@ static char *fields_json(ex_task *k, flux_renderer *r, const char **keys, flux_f
         flux_buf_puts(&b, ": ");
         flux_field_json(r, &vals[i], &b);
     }
+    defaults_json(k, keys, n, &b);
     if (!mask) {
         /* for the operator's process: its run, and the connections it names
          * with their passwords (it inherits none of the runner's variables) */
-        run_json(k, n > 0, &b);
+        run_json(k, b.len > 1, &b);
         flux_buf_puts(&b, ", ");
         flux_op_fields f = {keys, vals, n};
         flux_op_conns_json(&b, k->t->op, &f, k->run->ex->o.conns);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exec_int.h"
+#include "registry.h"
 #include "rundir.h"
 
 static bool terminal(flux_ti_state s)
@@ -83,15 +84,25 @@ static int record_report(ex_task *k, int code, char *note, size_t notelen, char 
     flux_try_desc_of(k, &d);
     free(k->outputs);
     k->outputs = NULL;
+    const flux_operator *op = flux_registry_find(k->t->op);
+    /* a transfer that says nothing of what it moved cannot be reconciled
+     * (a try that printed no report line at all has no report file) */
+    bool uncounted = code == 0 && op && op->kind == FLUX_OP_TRANSFER;
     if (ex->backend->ops->report(ex->backend, &d, &r) != 0) {
         flux_op_report_free(&r);
-        return 0;
+        if (uncounted)
+            snprintf(note, notelen, "a transfer must print ::counts read=R written=W rejected=J before it exits");
+        return uncounted ? -1 : 0;
     }
     k->outputs = r.outputs_json;
     r.outputs_json = NULL;
     if (r.last)
         snprintf(last, lastlen, "%s", r.last);
     int rc = 0;
+    if (uncounted && !r.has_counts) {
+        snprintf(note, notelen, "a transfer must print ::counts read=R written=W rejected=J before it exits");
+        rc = -1;
+    }
     if (r.has_counts) {
         if (flux_store_put_counts(ex->store, k->ti_id, r.read, r.written, r.rejected, r.bytes) != 0)
             flux_exec_store_fail(k->run, k, "record transfer counts");
@@ -263,6 +274,7 @@ void flux_try_queue(ex_task *k)
          * runner dies had not begun, and is simply queued again */
         k->try_number++;
         k->needs_row = true;
+        k->ready_ms = flux_clock_wall_ms();
     }
     k->state = FLUX_TI_QUEUED;
     k->timed_out = k->interrupted = false;
@@ -449,8 +461,8 @@ void flux_try_start(ex_task *k)
         return;
     if (k->needs_row) {
         k->needs_row = false;
-        if (flux_store_ti_insert(ex->store, k->run->row.id, k->t->id, k->try_number, FLUX_TI_QUEUED,
-                                 flux_clock_wall_ms(), &k->ti_id) != 0) {
+        if (flux_store_ti_insert_ready(ex->store, k->run->row.id, k->t->id, k->try_number, FLUX_TI_QUEUED,
+                                       k->ready_ms, flux_clock_wall_ms(), &k->ti_id) != 0) {
             flux_exec_store_fail(k->run, k, "queue a task");
             return;
         }

@@ -21,12 +21,10 @@
 
 #include "store_private.h"
 
-#define RUN_COLS                                                                                          \
-    "id, pipeline, run_id, plan_id, trigger_kind, state, interval_start, interval_end, logical_date, " \
-    "created_at, started_at, ended_at"
+#define RUN_COLS STORE_RUN_COLS
 #define TI_COLS(p)                                                                                           \
     p "id, " p "run, " p "task, " p "try_number, " p "state, " p "queued_at, " p "started_at, " p "ended_at, " \
-    p "exit_status, " p "pid, " p "host, " p "log_path, " p "rendered, " p "outputs, " p "note"
+    p "exit_status, " p "pid, " p "host, " p "log_path, " p "rendered, " p "outputs, " p "note, " p "ready_at"
 
 static const char *const SQL[ST__COUNT] = {
     [ST_GET_VERSION] = "SELECT version FROM flux_schema",
@@ -58,7 +56,9 @@ static const char *const SQL[ST__COUNT] = {
     [ST_RUNS_ALL] = "SELECT " RUN_COLS " FROM runs ORDER BY logical_date DESC, id DESC LIMIT ?",
     [ST_RUNS_PIPELINE] = "SELECT " RUN_COLS " FROM runs WHERE pipeline = ? "
                          "ORDER BY logical_date DESC, id DESC LIMIT ?",
-    [ST_TI_INSERT] = "INSERT INTO task_instances (run, task, try_number, state, queued_at) VALUES (?, ?, ?, ?, ?)",
+    [ST_TI_INSERT] = "INSERT INTO task_instances (run, task, try_number, state, queued_at, ready_at, note) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [ST_TI_LAST_TRY] = "SELECT MAX(try_number) FROM task_instances WHERE run = ? AND task = ?",
     /* each number comes as (keep, value): keep = 1 leaves the column as it is */
     [ST_TI_UPDATE] = "UPDATE task_instances SET state = ?, "
                      "started_at = CASE WHEN ? = 1 THEN started_at ELSE ? END, "
@@ -130,6 +130,51 @@ static const char *const SQL[ST__COUNT] = {
                       "WHERE c.owner = ? AND r.state IN ('queued', 'running') ORDER BY c.run",
     [ST_RUN_LAST_SCHEDULED] = "SELECT MAX(interval_start) FROM runs WHERE pipeline = ? AND trigger_kind = 'scheduled'",
     [ST_RUNS_ACTIVE] = "SELECT COUNT(*) FROM runs WHERE pipeline = ? AND state IN ('queued', 'running')",
+    /* (at, new state, id, state it must differ from): written before the
+     * change, so a transition that changes nothing writes no event */
+    [ST_EVENT_RUN] = "INSERT INTO events (at, kind, run, ti, pipeline, task, state) "
+                     "SELECT ?, 'run', id, NULL, pipeline, NULL, ? FROM runs WHERE id = ? AND state <> ?",
+    [ST_EVENT_TI] = "INSERT INTO events (at, kind, run, ti, pipeline, task, state) "
+                    "SELECT ?, 'ti', t.run, t.id, r.pipeline, t.task, ? FROM task_instances t "
+                    "JOIN runs r ON r.id = t.run WHERE t.id = ? AND t.state <> ?",
+    [ST_EVENTS_SINCE] = "SELECT id, at, kind, run, ti, pipeline, task, state FROM events WHERE id > ? "
+                        "ORDER BY id LIMIT ?",
+    [ST_EVENTS_PRUNE] = "DELETE FROM events WHERE at < ?",
+    [ST_EVENTS_HEAD] = "SELECT COALESCE(MAX(id), 0) FROM events",
+    /* the web UI's history (store_history.c). Grid: the latest try of each
+     * task of the pipeline's newest runs (a derived table: MySQL takes no
+     * LIMIT inside IN) */
+    [ST_GRID_CELLS] = "SELECT t.run, t.id, t.task, t.try_number, t.state, t.started_at, t.ended_at "
+                      "FROM (SELECT id FROM runs WHERE pipeline = ? ORDER BY logical_date DESC, id DESC LIMIT ?) r "
+                      "JOIN task_instances t ON t.run = r.id WHERE t.try_number = "
+                      "(SELECT MAX(x.try_number) FROM task_instances x WHERE x.run = t.run AND x.task = t.task)",
+    /* runs per UTC day of their logical date and state; % is MOD in both */
+#define DAILY(where) \
+    "SELECT logical_date - logical_date % 86400000, pipeline, state, COUNT(*) FROM runs " \
+    "WHERE " where "logical_date >= ? GROUP BY logical_date - logical_date % 86400000, pipeline, state"
+    [ST_DAILY_ALL] = DAILY(""),
+    [ST_DAILY_PIPELINE] = DAILY("pipeline = ? AND "),
+    /* counted tries of one window of runs, newest run first: the runs
+     * before a cursor (date, id) and from the window's last one on, as
+     * ranges of logical_date (an index of runs walks them; a range of
+     * pairs as ORs would not use it), then each run's tries by its index */
+#define XFER(where) \
+    "SELECT r.id, r.run_id, r.pipeline, r.logical_date, t.task, t.id, t.try_number, c.records_read, " \
+    "c.records_written, c.records_rejected, c.bytes FROM runs r JOIN task_instances t ON t.run = r.id " \
+    "JOIN transfer_counts c ON c.ti = t.id WHERE " where \
+    "r.logical_date <= ? AND NOT (r.logical_date = ? AND r.id >= ?) " \
+    "AND r.logical_date >= ? AND NOT (r.logical_date = ? AND r.id < ?) " \
+    "ORDER BY r.logical_date DESC, r.id DESC, t.task, t.try_number LIMIT ?"
+    [ST_XFER_ALL] = XFER(""),
+    [ST_XFER_PIPELINE] = XFER("r.pipeline = ? AND "),
+    [ST_XFER_TASK] = XFER("t.task = ? AND "),
+    [ST_XFER_PIPELINE_TASK] = XFER("r.pipeline = ? AND t.task = ? AND "),
+    /* the last run of a window: the N-th before the cursor */
+#define XFER_WINDOW(where) \
+    "SELECT logical_date, id FROM runs WHERE " where "logical_date <= ? AND NOT (logical_date = ? AND id >= ?) " \
+    "ORDER BY logical_date DESC, id DESC LIMIT 1 OFFSET ?"
+    [ST_XFER_WINDOW_ALL] = XFER_WINDOW(""),
+    [ST_XFER_WINDOW_PIPELINE] = XFER_WINDOW("pipeline = ? AND "),
     /* a try's notices take its run, task and try from its row; a run's (ti NULL) name none */
     [ST_NOTICE_INSERT] = "INSERT INTO notifications (idem_key, run, ti, task, try_number, event, notifier, note, "
                          "state, attempts, next_at, created_at) "

@@ -99,6 +99,33 @@ int flux_store_list_runs(flux_store *s, const char *pipeline, size_t limit, flux
 
 const char *flux_run_state_name(flux_run_state st);
 
+/* A runs search (store_search.c): every filter given (NULL or 0: not
+ * filtered) in one query, newest first by (logical_date, id); after_id
+ * non-0: only the runs after (after_date, after_id) in that order, the
+ * cursor of the previous page. */
+typedef struct flux_run_filter {
+    const char *pipeline, *state, *trigger;
+    const char *run_id_prefix;
+    int64_t from, to;       /* interval start within [from, to] */
+    const char *task;       /* a run with a try of this task */
+    const char *field;      /* ... whose rendered fields (masked) hold this text (in its case) */
+    const char *output;     /* ... whose outputs hold this text (in its case) */
+    int64_t after_date, after_id;
+    /* with field or output: the texts are looked for in at most this many
+     * runs (those the other filters pass, newest first), so that a page of
+     * a text few runs hold costs a bounded time; 0: in all */
+    size_t window;
+} flux_run_filter;
+/* where a search can go on from: a run's (logical_date, id); id 0: none */
+typedef struct flux_run_key {
+    int64_t logical_date, id;
+} flux_run_key;
+/* At most limit runs (0: 50). Caller frees *rows. When a window ended the
+ * search before limit runs were found, *more is the window's last run (go
+ * on after it); else more->id is 0. */
+int flux_store_search_runs(flux_store *s, const flux_run_filter *f, size_t limit, flux_run_row **rows, size_t *n,
+                           flux_run_key *more);
+
 /* ---- task instances: one row per try ---- */
 
 typedef enum {
@@ -114,6 +141,7 @@ typedef struct flux_ti_row {
     int try_number;          /* 1, 2, ... */
     flux_ti_state state;
     int64_t queued, started, ended; /* 0 when not yet */
+    int64_t ready;           /* when it became ready to run, before waiting for a slot or pool; 0: not known */
     int exit_status;         /* -1 when none */
     int pid;                 /* 0 when none */
     char host[128];
@@ -125,9 +153,19 @@ typedef struct flux_ti_row {
 
 void flux_ti_row_free(flux_ti_row *r); /* frees the malloc'd fields */
 
-/* New try: inserts (run, task, try_number) with state, returns its id. */
+/* New try: inserts (run, task, try_number) with state, returns its id.
+ * queued_at is now_ms (the try left the runner's queue for a slot); ready_ms
+ * (0: none) when it became ready to run, before it waited for the slot. */
 int flux_store_ti_insert(flux_store *s, int64_t run, const char *task, int try_number, flux_ti_state st,
                          int64_t now_ms, int64_t *id);
+int flux_store_ti_insert_ready(flux_store *s, int64_t run, const char *task, int try_number, flux_ti_state st,
+                               int64_t ready_ms, int64_t now_ms, int64_t *id);
+/* flux clear: for each task a new try in state none noted "cleared" (the
+ * tries before it are kept as they ended: history is never rewritten),
+ * numbered after the task's last, and the run queued again, in one
+ * transaction. A runner gives the task its next try, counting retries
+ * from that mark. */
+int flux_store_clear_tries(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, int64_t now_ms);
 /* A change to one try, written with designated initializers:
  *   flux_store_ti_update(s, id, &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = t, .pid = pid});
  * The state is always written. Every other field left out (0, NULL, false)
@@ -160,6 +198,8 @@ int flux_store_ti_update(flux_store *s, int64_t id, const flux_ti_patch *p);
  * with flux_ti_rows_free. */
 int flux_store_list_tis(flux_store *s, int64_t run, flux_ti_row **rows, size_t *n);
 void flux_ti_rows_free(flux_ti_row *rows, size_t n);
+/* One try by its id (free with flux_ti_row_free). 1 when there is none. */
+int flux_store_get_ti(flux_store *s, int64_t ti, flux_ti_row *row);
 /* Latest try of a task of the run of (pipeline, run_id): for external_task_sensor. 1 when none. */
 int flux_store_latest_ti(flux_store *s, const char *pipeline, const char *run_id, const char *task,
                          flux_ti_row *row);
@@ -177,6 +217,65 @@ int flux_store_get_log_cut(flux_store *s, int64_t ti, int64_t *dropped, int64_t 
 
 const char *flux_ti_state_name(flux_ti_state st);
 int flux_ti_state_parse(const char *name, flux_ti_state *st);
+
+/* ---- the change feed: one row per run or try transition ---- */
+
+/* Written in the transition's own transaction (a reader never sees a state
+ * without its event, nor the reverse); ids grow with each row. On MySQL,
+ * two transactions may commit their rows out of id order: a reader that
+ * saw id n may later find a smaller one, so a follower keeps a short
+ * window behind its last id. Rows older than a day are deleted now and
+ * then by the writers. */
+typedef struct flux_event_row {
+    int64_t id, at;        /* at: wall ms when it was written */
+    char kind[8];          /* "run" or "ti" */
+    int64_t run, ti;       /* ti 0 for a run's event */
+    char pipeline[256];
+    char task[256];        /* "" for a run's event */
+    char state[24];        /* the state it changed to */
+} flux_event_row;
+/* The events after last_id (0: from the oldest kept), oldest first, at most
+ * limit. Caller frees *rows. */
+int flux_store_events_since(flux_store *s, int64_t last_id, size_t limit, flux_event_row **rows, size_t *n);
+/* The newest event's id (0 when there is none): where a follower that
+ * wants only what happens from now on starts. */
+int flux_store_events_head(flux_store *s, int64_t *id);
+/* Deletes the events written before before_ms; *deleted how many (may be NULL). */
+int flux_store_prune_events(flux_store *s, int64_t before_ms, int64_t *deleted);
+#define FLUX_EVENTS_KEEP_MS (24 * 3600 * 1000LL)
+
+/* ---- history for the web UI: each one query, bounded by its limit ---- */
+
+/* The latest try of each task of the pipeline's newest nruns runs (the
+ * runs flux_store_list_runs(pipeline, nruns) returns), in no order. */
+typedef struct flux_grid_cell {
+    int64_t run, ti;
+    char task[256];
+    int try_number;
+    flux_ti_state state;
+    int64_t started, ended; /* 0 when not yet */
+} flux_grid_cell;
+int flux_store_grid_cells(flux_store *s, const char *pipeline, size_t nruns, flux_grid_cell **cells, size_t *n);
+
+/* Runs per UTC day of their logical date from since_ms on, per pipeline
+ * (NULL: all), oldest day first, then by pipeline. */
+typedef struct flux_day_stat {
+    int64_t day; /* midnight UTC, ms */
+    char pipeline[256];
+    int64_t queued, running, succeeded, failed;
+} flux_day_stat;
+int flux_store_daily_stats(flux_store *s, const char *pipeline, int64_t since_ms, flux_day_stat **rows, size_t *n);
+
+/* The transfer counts of tries, newest run first (then task and try);
+ * pipeline and task NULL for any; at most limit (0: no limit). */
+typedef struct flux_transfer_row {
+    int64_t run, logical_date, ti;
+    char run_id[128], pipeline[256], task[256];
+    int try_number;
+    int64_t read, written, rejected, bytes;
+} flux_transfer_row;
+int flux_store_transfers(flux_store *s, const char *pipeline, const char *task, size_t limit,
+                         flux_transfer_row **rows, size_t *n);
 
 /* ---- transfers and lineage (written by transfer operators) ---- */
 

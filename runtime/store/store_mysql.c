@@ -214,8 +214,30 @@ static const char *const step_3_to_4[] = {
     NULL,
 };
 
-/* version 5: the outbox of notifications and the deadlines missed */
+/* version 5: the change feed, a try's ready time and the web UI's indexes
+ * (see store_sqlite.c). ALTER and CREATE INDEX commit on their own like any
+ * DDL here: IF NOT EXISTS (MariaDB's) lets an interrupted migration run
+ * again. */
 static const char *const step_4_to_5[] = {
+    "CREATE TABLE IF NOT EXISTS events ("
+    " id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+    " at BIGINT NOT NULL,"
+    " kind VARCHAR(8) NOT NULL CHECK (kind IN ('run', 'ti')),"
+    " run BIGINT NOT NULL,"
+    " ti BIGINT NULL,"
+    " pipeline VARCHAR(255) NOT NULL,"
+    " task VARCHAR(255) NULL,"
+    " state VARCHAR(24) NOT NULL,"
+    " KEY events_by_at (at))" TABLE_OPTIONS,
+    "ALTER TABLE task_instances ADD COLUMN IF NOT EXISTS ready_at BIGINT NULL",
+    "CREATE INDEX IF NOT EXISTS runs_by_pipeline_state_date ON runs (pipeline, state, logical_date, id)",
+    "CREATE INDEX IF NOT EXISTS runs_by_state_ended ON runs (state, ended_at)",
+    "CREATE INDEX IF NOT EXISTS task_instances_by_state ON task_instances (state, run)",
+    NULL,
+};
+
+/* version 6: the outbox of notifications and the deadlines missed */
+static const char *const step_5_to_6[] = {
     "CREATE TABLE IF NOT EXISTS notifications ("
     " id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
     " idem_key VARCHAR(80) NOT NULL,"
@@ -248,7 +270,8 @@ static const char *const step_4_to_5[] = {
     NULL,
 };
 
-static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4, step_4_to_5};
+static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4, step_4_to_5,
+                                            step_5_to_6};
 
 /* ---- errors ---- */
 

@@ -15,7 +15,7 @@
 #include "store_driver.h"
 
 /* The schema version this build writes; each driver has as many steps. */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 /* Longest values, in bytes: the fixed buffers of the row structs, and MySQL's
  * column sizes (VARCHAR(n) counts characters, so n bytes always fit). */
@@ -89,6 +89,21 @@ enum {
     ST_RUNS_OWNED,
     ST_RUN_LAST_SCHEDULED,
     ST_RUNS_ACTIVE,
+    ST_EVENT_RUN,
+    ST_EVENT_TI,
+    ST_EVENTS_SINCE,
+    ST_EVENTS_HEAD,
+    ST_EVENTS_PRUNE,
+    ST_TI_LAST_TRY,
+    ST_GRID_CELLS,
+    ST_DAILY_ALL,
+    ST_DAILY_PIPELINE,
+    ST_XFER_ALL,
+    ST_XFER_PIPELINE,
+    ST_XFER_TASK,
+    ST_XFER_PIPELINE_TASK,
+    ST_XFER_WINDOW_ALL,
+    ST_XFER_WINDOW_PIPELINE,
     ST_NOTICE_INSERT,
     ST_NOTICE_LIST,
     ST_NOTICE_DUE,
@@ -111,6 +126,7 @@ struct flux_store {
     bool in_txn;   /* inside store_transact: a lost connection is not reopened mid-transaction */
     bool readonly; /* opened by flux_store_open_readonly */
     int reopened;  /* connections reopened since the store was opened */
+    int64_t events_pruned_at; /* wall ms of this connection's last pruning of old events, 0: never */
     char err[1024];
 };
 
@@ -170,6 +186,25 @@ int store_run_state_parse(const char *name, flux_run_state *st);
 bool store_run_state_ok(flux_run_state st);
 bool store_ti_state_ok(flux_ti_state st);
 
+/* ---- the change feed (store_events.c) ---- */
+/* Inside a transition's transaction, before it is written: an events row
+ * for the run (or try) id when its state is about to change to state. A
+ * new row passes was "" (any state differs from it). */
+int store_event_run(flux_store *s, int64_t run, const char *state, const char *was);
+int store_event_ti(flux_store *s, int64_t ti, const char *state, const char *was);
+/* After a transition committed: old events pruned now and then (the first
+ * time, then once an hour per connection), never failing the caller. */
+void store_events_tidy(flux_store *s);
+int64_t store_now_ms(void);
+
+/* ---- runs (store_runs.c), shared with tries: a run's state changed
+ * inside the caller's transaction (flux clear's) ---- */
+int store_set_run_state_in(flux_store *s, int64_t id, flux_run_state state, int64_t now);
+/* a run's columns, in the order store_read_run reads them from a row */
+#define STORE_RUN_COLS                                                                                    \
+    "id, pipeline, run_id, plan_id, trigger_kind, state, interval_start, interval_end, logical_date, " \
+    "created_at, started_at, ended_at"
+int store_read_run(flux_store *s, flux_db_stmt *st, flux_run_row *r);
 /* ---- notifications (store_notify.c), written by the transitions ---- */
 /* the notices of a try's transition, inside its transaction */
 int store_put_notices(flux_store *s, int64_t run, int64_t ti, const flux_notice *v, size_t n, int64_t now_ms);

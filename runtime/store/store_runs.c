@@ -7,7 +7,7 @@
 
 #include "store_private.h"
 
-static int read_run(flux_store *s, flux_db_stmt *st, flux_run_row *r)
+int store_read_run(flux_store *s, flux_db_stmt *st, flux_run_row *r)
 {
     memset(r, 0, sizeof *r);
     r->id = store_col_int(s, st, 0, 0);
@@ -32,7 +32,7 @@ static int one_run(flux_store *s, flux_db_stmt *st, flux_run_row *row)
 {
     int rc = s->drv->step(st), r;
     if (rc == FLUX_DB_ROW)
-        r = read_run(s, st, row);
+        r = store_read_run(s, st, row);
     else if (rc == FLUX_DB_DONE)
         r = 1;
     else
@@ -100,6 +100,8 @@ static int create_run_body(flux_store *s, void *vctx)
         return store_fail(s, "run %s of %s vanished while being created", in->run_id, in->pipeline);
     if (rc || !c->created)
         return rc;
+    if ((rc = store_event_run(s, c->row->id, flux_run_state_name(c->row->state), "")))
+        return rc;
     /* its owner (or none: queued for a scheduler) and params from the
      * start, in the same transaction: no reader ever sees the run without
      * them */
@@ -131,6 +133,8 @@ int flux_store_create_run(flux_store *s, const flux_run_row *in, const char *own
     int rc = store_transact(s, create_run_body, &c, MANY_STATEMENTS);
     if (created)
         *created = c.created;
+    if (!rc && c.created)
+        store_events_tidy(s);
     return rc;
 }
 
@@ -170,17 +174,18 @@ typedef struct {
     flux_run_state st;
 } run_state_ctx;
 
-static int set_run_state_body(flux_store *s, void *vctx)
+int store_set_run_state_in(flux_store *s, int64_t id, flux_run_state state, int64_t now)
 {
-    run_state_ctx *c = vctx;
+    const char *name = flux_run_state_name(state);
+    int rc = store_event_run(s, id, name, name);
+    if (rc)
+        return rc;
     flux_db_stmt *st = store_use(s, ST_RUN_SET_STATE);
     if (!st)
         return -1;
-    bool ended = c->st == FLUX_RUN_SUCCESS || c->st == FLUX_RUN_FAILED;
-    if (store_bind(s, st, "siiii", flux_run_state_name(c->st), (int64_t)(c->st == FLUX_RUN_QUEUED), c->now,
-             ended ? c->now : 0, c->id))
+    bool ended = state == FLUX_RUN_SUCCESS || state == FLUX_RUN_FAILED;
+    if (store_bind(s, st, "siiii", name, (int64_t)(state == FLUX_RUN_QUEUED), now, ended ? now : 0, id))
         return -1;
-    int rc;
     if (!ended && (rc = s->drv->bind_null(st, 4)) != FLUX_DB_OK)
         return s->drv->reset(st), store_dbfail(s, rc, "binding a query parameter");
     rc = s->drv->step(st);
@@ -189,8 +194,14 @@ static int set_run_state_body(flux_store *s, void *vctx)
     if (rc != FLUX_DB_DONE)
         return store_dbfail(s, rc, "changing the run's state");
     if (n == 0)
-        return store_fail(s, "no run %lld", (long long)c->id);
+        return store_fail(s, "no run %lld", (long long)id);
     return FLUX_DB_OK;
+}
+
+static int set_run_state_body(flux_store *s, void *vctx)
+{
+    run_state_ctx *c = vctx;
+    return store_set_run_state_in(s, c->id, c->st, c->now);
 }
 
 /* queued (again, after a clear): started and ended are reset; running: started
@@ -201,7 +212,10 @@ int flux_store_set_run_state(flux_store *s, int64_t id, flux_run_state st, int64
     if (!store_run_state_ok(st))
         return store_fail(s, "run state %d is not a run state", (int)st), -1;
     run_state_ctx c = {id, now_ms, st};
-    return store_transact(s, set_run_state_body, &c, ONE_STATEMENT);
+    int rc = store_transact(s, set_run_state_body, &c, MANY_STATEMENTS);
+    if (!rc)
+        store_events_tidy(s);
+    return rc;
 }
 
 int flux_store_list_runs(flux_store *s, const char *pipeline, size_t limit, flux_run_row **rows, size_t *n)
@@ -228,7 +242,7 @@ int flux_store_list_runs(flux_store *s, const char *pipeline, size_t limit, flux
             out = g;
             cap = ncap;
         }
-        if ((r = read_run(s, st, &out[len])))
+        if ((r = store_read_run(s, st, &out[len])))
             break;
         len++;
     }
@@ -389,7 +403,7 @@ int flux_store_runs_owned(flux_store *s, const char *owner, int64_t **ids, size_
 
 static int read_run_row(flux_store *s, flux_db_stmt *st, void *row)
 {
-    return read_run(s, st, row);
+    return store_read_run(s, st, row);
 }
 
 int flux_store_unfinished_runs(flux_store *s, flux_run_row **rows, size_t *n)

@@ -187,10 +187,34 @@ static const char *const step_3_to_4[] = {
     NULL,
 };
 
-/* version 5: the outbox of notifications, each row written in the
+/* version 5: what the web UI reads. events: the change feed, one row per
+ * run or try transition written in the transition's transaction (live
+ * pages follow it by id; pruned by age). ready_at: when a try became ready
+ * to run, before it waited for a slot or a pool. The indexes serve the
+ * UI's queries at 10,000 runs of 100 tasks: runs of a pipeline by state
+ * and date, finished runs by end, tries by state. */
+static const char *const step_4_to_5[] = {
+    "CREATE TABLE events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " at INTEGER NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind IN ('run', 'ti')),"
+    " run INTEGER NOT NULL,"
+    " ti INTEGER,"
+    " pipeline TEXT NOT NULL,"
+    " task TEXT,"
+    " state TEXT NOT NULL) STRICT",
+    "CREATE INDEX events_by_at ON events(at)",
+    "ALTER TABLE task_instances ADD COLUMN ready_at INTEGER",
+    "CREATE INDEX runs_by_pipeline_state_date ON runs(pipeline, state, logical_date, id)",
+    "CREATE INDEX runs_by_state_ended ON runs(state, ended_at)",
+    "CREATE INDEX task_instances_by_state ON task_instances(state, run)",
+    NULL,
+};
+
+/* version 6: the outbox of notifications, each row written in the
  * transaction of the state change that causes it, and the deadlines missed
  * (task '' for a run's own deadline), one row each so a miss is told once */
-static const char *const step_4_to_5[] = {
+static const char *const step_5_to_6[] = {
     "CREATE TABLE notifications ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " idem_key TEXT NOT NULL UNIQUE,"
@@ -219,7 +243,8 @@ static const char *const step_4_to_5[] = {
     NULL,
 };
 
-static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4, step_4_to_5};
+static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4, step_4_to_5,
+                                            step_5_to_6};
 
 /* ---- errors ---- */
 

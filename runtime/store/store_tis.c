@@ -46,6 +46,7 @@ static int read_ti(flux_store *s, flux_db_stmt *st, flux_ti_row *r)
     r->rendered = store_col_dup(s, st, 12, &oom);
     r->outputs = store_col_dup(s, st, 13, &oom);
     r->note = store_col_dup(s, st, 14, &oom);
+    r->ready = store_col_int(s, st, 15, 0);
     if (oom) {
         flux_ti_row_free(r);
         return store_fail(s, "out of memory");
@@ -54,20 +55,24 @@ static int read_ti(flux_store *s, flux_db_stmt *st, flux_ti_row *r)
 }
 
 typedef struct {
-    int64_t run, now;
-    const char *task;
+    int64_t run, ready, now;
+    const char *task, *note;
     int try_number;
     flux_ti_state st;
     int64_t id;
 } ti_insert_ctx;
 
-static int ti_insert_body(flux_store *s, void *vctx)
+/* the row and its event; the caller's transaction */
+static int ti_insert_row(flux_store *s, ti_insert_ctx *c)
 {
-    ti_insert_ctx *c = vctx;
     flux_db_stmt *st = store_use(s, ST_TI_INSERT);
-    if (!st || store_bind(s, st, "isisi", c->run, c->task, (int64_t)c->try_number, flux_ti_state_name(c->st), c->now))
+    if (!st || store_bind(s, st, "isisiis", c->run, c->task, (int64_t)c->try_number, flux_ti_state_name(c->st),
+                          c->now, c->ready, c->note))
         return -1;
-    int rc = s->drv->step(st);
+    int rc = c->ready > 0 ? FLUX_DB_OK : s->drv->bind_null(st, 6);
+    if (rc != FLUX_DB_OK)
+        return s->drv->reset(st), store_dbfail(s, rc, "binding a query parameter");
+    rc = s->drv->step(st);
     c->id = rc == FLUX_DB_DONE ? s->drv->last_id(st) : 0;
     s->drv->reset(st);
     if (rc == FLUX_DB_DUP)
@@ -79,12 +84,16 @@ static int ti_insert_body(flux_store *s, void *vctx)
                  (long long)c->run);
         return store_dbfail(s, rc, what);
     }
-    return FLUX_DB_OK;
+    return store_event_ti(s, c->id, flux_ti_state_name(c->st), "");
 }
 
-/* queued_at is now_ms: the moment the try was recorded, whatever its state. */
-int flux_store_ti_insert(flux_store *s, int64_t run, const char *task, int try_number, flux_ti_state st,
-                         int64_t now_ms, int64_t *id)
+static int ti_insert_body(flux_store *s, void *vctx)
+{
+    return ti_insert_row(s, vctx);
+}
+
+int flux_store_ti_insert_ready(flux_store *s, int64_t run, const char *task, int try_number, flux_ti_state st,
+                               int64_t ready_ms, int64_t now_ms, int64_t *id)
 {
     if (store_check_name(s, "task id", task, MAX_TASK))
         return -1;
@@ -92,10 +101,62 @@ int flux_store_ti_insert(flux_store *s, int64_t run, const char *task, int try_n
         return store_fail(s, "try number %d of task %s is not 1 or more", try_number, task), -1;
     if (!store_ti_state_ok(st))
         return store_fail(s, "task instance state %d is not a state", (int)st), -1;
-    ti_insert_ctx c = {run, now_ms, task, try_number, st, 0};
-    int rc = store_transact(s, ti_insert_body, &c, ONE_STATEMENT);
+    ti_insert_ctx c = {run, ready_ms, now_ms, task, NULL, try_number, st, 0};
+    int rc = store_transact(s, ti_insert_body, &c, MANY_STATEMENTS);
     if (id)
         *id = rc ? 0 : c.id;
+    if (!rc)
+        store_events_tidy(s);
+    return rc;
+}
+
+int flux_store_ti_insert(flux_store *s, int64_t run, const char *task, int try_number, flux_ti_state st,
+                         int64_t now_ms, int64_t *id)
+{
+    return flux_store_ti_insert_ready(s, run, task, try_number, st, 0, now_ms, id);
+}
+
+typedef struct {
+    int64_t run, now;
+    const char *const *tasks;
+    size_t ntasks;
+} clear_ctx;
+
+/* the task's last try number in the run, 0 when it has none */
+static int last_try(flux_store *s, int64_t run, const char *task, int *n)
+{
+    flux_db_stmt *st = store_use(s, ST_TI_LAST_TRY);
+    if (!st || store_bind(s, st, "is", run, task))
+        return -1;
+    int rc = s->drv->step(st);
+    *n = rc == FLUX_DB_ROW ? (int)store_col_int(s, st, 0, 0) : 0;
+    s->drv->reset(st);
+    return rc == FLUX_DB_ROW || rc == FLUX_DB_DONE ? FLUX_DB_OK : store_dbfail(s, rc, "reading a task's last try");
+}
+
+static int clear_body(flux_store *s, void *vctx)
+{
+    clear_ctx *c = vctx;
+    for (size_t i = 0; i < c->ntasks; i++) {
+        int last, rc = last_try(s, c->run, c->tasks[i], &last);
+        if (rc)
+            return rc;
+        ti_insert_ctx t = {c->run, 0, c->now, c->tasks[i], "cleared", last + 1, FLUX_TI_NONE, 0};
+        if ((rc = ti_insert_row(s, &t)))
+            return rc;
+    }
+    return store_set_run_state_in(s, c->run, FLUX_RUN_QUEUED, c->now);
+}
+
+int flux_store_clear_tries(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, int64_t now_ms)
+{
+    for (size_t i = 0; i < ntasks; i++)
+        if (store_check_name(s, "task id", tasks[i], MAX_TASK))
+            return -1;
+    clear_ctx c = {run, now_ms, tasks, ntasks};
+    int rc = store_transact(s, clear_body, &c, MANY_STATEMENTS);
+    if (!rc)
+        store_events_tidy(s);
     return rc;
 }
 
@@ -113,6 +174,10 @@ typedef struct {
 static int ti_update_body(flux_store *s, void *vctx)
 {
     ti_update_ctx *c = vctx;
+    const char *state = flux_ti_state_name(c->st);
+    int rc = store_event_ti(s, c->id, state, state);
+    if (rc)
+        return rc;
     flux_db_stmt *st = store_use(s, ST_TI_UPDATE);
     if (!st)
         return -1;
@@ -122,7 +187,6 @@ static int ti_update_body(flux_store *s, void *vctx)
              (int64_t)(c->exit_status < -1), (int64_t)c->exit_status, c->host, c->log_path, c->rendered,
              c->outputs, c->note, c->id))
         return -1;
-    int rc = FLUX_DB_OK;
     if (c->started <= 0)
         rc = s->drv->bind_null(st, 3);
     if (rc == FLUX_DB_OK && c->ended <= 0)
@@ -182,8 +246,10 @@ int flux_store_ti_update(flux_store *s, int64_t id, const flux_ti_patch *p)
                            p->ended_ms > 0 ? p->ended_ms : (int64_t)time(NULL) * 1000};
         /* a replacement can push a name past its column; check again */
         if (!store_check_len(s, "host", c.host, MAX_HOST) && !store_check_len(s, "log path", c.log_path, MAX_LOG_PATH))
-            rc = store_transact(s, ti_update_body, &c, p->nnotices ? MANY_STATEMENTS : ONE_STATEMENT);
+            rc = store_transact(s, ti_update_body, &c, MANY_STATEMENTS);
     }
+    if (!rc)
+        store_events_tidy(s);
     for (int i = 0; i < 5; i++)
         free(fixed[i]);
     return rc;

@@ -9,6 +9,7 @@
 #include "registry.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* What a value of each type looks like, for readers meeting the table first. */
@@ -213,7 +214,24 @@ void flux_registry_markdown(FILE *out)
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         fprintf(out, "### %s\n\n%s\n\n", kinds[k].title, kinds[k].intro);
         for (size_t i = 0; i < nops; i++)
-            if (ops[i].kind == kinds[k].kind)
+            if (ops[i].kind == kinds[k].kind && !ops[i].manifest)
                 put_operator(out, &ops[i]);
+    }
+    /* operators of one's own (manifest.h) after the built-in ones, so the
+     * checked-in reference is what a directory without any prints */
+    bool own = false;
+    for (size_t i = 0; i < nops; i++) {
+        if (!ops[i].manifest)
+            continue;
+        if (!own)
+            fputs("### Operators of this project\n\n"
+                  "Loaded from the manifests on `operator_path` (flux.yaml); each runs its executable with the "
+                  "task's fields as a JSON file (stdlib-ops/OPERATORS.md).\n\n", out);
+        own = true;
+        fprintf(out, "#### `%s` (%s)\n\n", ops[i].name, flux_op_kind_name(ops[i].kind));
+        put_sentence(out, ops[i].doc);
+        fprintf(out, "Manifest: `%s`.\n\n", ops[i].manifest);
+        put_table(out, ops[i].params, ops[i].nparams, 0);
+        fputc('\n', out);
     }
 }

@@ -458,18 +458,56 @@ static int cmp_op_name(const void *key, const void *elem)
     return strcmp((const char *)key, ((const flux_operator *)elem)->name);
 }
 
+/* Operators added at run time: kept apart (their rows never move, so
+ * flux_registry_find's answers stay valid), and merged with the built-in
+ * ones into one sorted table for flux_registry_all. */
+static const flux_operator **added;
+static size_t nadded;
+static flux_operator *merged;
+static size_t nmerged;
+
 const flux_operator *flux_registry_find(const char *name)
 {
     if (!name)
         return NULL;
-    return bsearch(name, operators, COUNT(operators), sizeof operators[0], cmp_op_name);
+    const flux_operator *op = bsearch(name, operators, COUNT(operators), sizeof operators[0], cmp_op_name);
+    for (size_t i = 0; !op && i < nadded; i++)
+        if (strcmp(added[i]->name, name) == 0)
+            op = added[i];
+    return op;
+}
+
+static int cmp_ops(const void *a, const void *b)
+{
+    return strcmp(((const flux_operator *)a)->name, ((const flux_operator *)b)->name);
+}
+
+int flux_registry_add(const flux_operator *op)
+{
+    if (bsearch(op->name, operators, COUNT(operators), sizeof operators[0], cmp_op_name))
+        return -1;
+    if (flux_registry_find(op->name))
+        return 1;
+    const flux_operator **na = realloc(added, (nadded + 1) * sizeof *added);
+    flux_operator *nm = realloc(merged, (COUNT(operators) + nadded + 1) * sizeof *merged);
+    if (!na || !nm)
+        abort(); /* the allocation policy: abort on OOM */
+    added = na;
+    merged = nm;
+    added[nadded++] = op;
+    memcpy(merged, operators, sizeof operators);
+    for (size_t i = 0; i < nadded; i++)
+        merged[COUNT(operators) + i] = *added[i];
+    nmerged = COUNT(operators) + nadded;
+    qsort(merged, nmerged, sizeof *merged, cmp_ops);
+    return 0;
 }
 
 const flux_operator *flux_registry_all(size_t *n)
 {
     if (n)
-        *n = COUNT(operators);
-    return operators;
+        *n = merged ? nmerged : COUNT(operators);
+    return merged ? merged : operators;
 }
 
 const flux_param_schema *flux_registry_task_params(size_t *n)

@@ -58,6 +58,8 @@ typedef struct flux_param_schema {
                                       * whose type (mysql, sqlite) is the dialect the sql filter quotes for */
     const char *const *conn_types;   /* CONN: the types of connection the operator runs with
                                       * (NULL-terminated), which flux check holds the named one to */
+    const char *default_json;        /* an operator of one's own: the default as JSON, put in its fields
+                                      * file when the task gives none (built-ins apply their own) */
 } flux_param_schema;
 
 typedef struct flux_operator {
@@ -66,13 +68,25 @@ typedef struct flux_operator {
     const flux_param_schema *params; /* operator-specific parameters */
     size_t nparams;
     const char *doc;                 /* one line for REFERENCE.md */
+    /* an operator of one's own (manifest.h), NULL for a built-in one */
+    const char *manifest;            /* its manifest, relative to flux.yaml's directory (a plan records it) */
+    const char *executable;          /* what runs a task of it, an absolute path */
+    const char *sha256;              /* of the manifest's bytes and the executable's: a plan records it */
 } flux_operator;
 
 /* NULL when unknown. */
 const flux_operator *flux_registry_find(const char *name);
 
-/* All operators, sorted by name. */
+/* All operators, sorted by name: the built-in ones and those added. */
 const flux_operator *flux_registry_all(size_t *n);
+
+/* Adds an operator loaded at run time (manifest.h), so the compiler, the
+ * reference and the runner see it as they see a built-in one. op and all it
+ * points to must live as long as the process uses the registry. 0; -1 when
+ * a built-in operator has that name; 1 when one of that name was added
+ * already (kept, op ignored: the same manifest loaded twice). A pointer
+ * flux_registry_all returned before is no longer valid afterwards. */
+int flux_registry_add(const flux_operator *op);
 
 /* Parameters every task accepts (retries, timeout, trigger_rule ...), and the extra
  * ones every sensor accepts (poke_interval, mode, soft_fail ...). */

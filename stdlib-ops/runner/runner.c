@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "runner.h"
 
 #define RUN(name, how) {#name, how, op_run_##name, NULL, NULL}
@@ -45,9 +46,19 @@ const flux_op_runner *flux_runner_find(const char *op)
     return NULL;
 }
 
+/* an operator of one's own (manifest.h): its executable is the process */
+static const flux_operator *own(const char *op)
+{
+    const flux_operator *o = flux_registry_find(op);
+    return o && o->executable ? o : NULL;
+}
+
 flux_op_run flux_op_how(const char *op)
 {
     const flux_op_runner *r = flux_runner_find(op);
+    const flux_operator *o = r ? NULL : own(op);
+    if (o) /* a sensor of one's own: one short process per poke, as sql_sensor */
+        return o->kind == FLUX_OP_SENSOR ? FLUX_OP_RUN_POKE_PROCESS : FLUX_OP_RUN_PROCESS;
     return r ? r->how : FLUX_OP_RUN_MISSING;
 }
 
@@ -58,16 +69,23 @@ int flux_op_command(const char *op, const flux_op_fields *f, const flux_op_where
     const flux_op_runner *r = flux_runner_find(op);
     if (r && r->command)
         return r->command(f, out, err, errlen);
-    if (!r || !r->run || !w || !w->self || !w->fields_path) {
+    const flux_operator *o = r ? NULL : own(op);
+    if ((!o && (!r || !r->run)) || !w || !w->self || !w->fields_path) {
         snprintf(err, errlen, "operator '%s' does not run a process", op);
         return -1;
     }
-    /* every other process operator is this binary: `flux __op OPERATOR FIELDS_JSON` */
     out->argv = calloc(5, sizeof *out->argv);
-    out->argv[0] = strdup(w->self);
-    out->argv[1] = strdup("__op");
-    out->argv[2] = strdup(op);
-    out->argv[3] = strdup(w->fields_path);
+    if (o) {
+        /* an operator of one's own: EXECUTABLE FIELDS_JSON */
+        out->argv[0] = strdup(o->executable);
+        out->argv[1] = strdup(w->fields_path);
+    } else {
+        /* every other process operator is this binary: `flux __op OPERATOR FIELDS_JSON` */
+        out->argv[0] = strdup(w->self);
+        out->argv[1] = strdup("__op");
+        out->argv[2] = strdup(op);
+        out->argv[3] = strdup(w->fields_path);
+    }
     /* the runner gives a task a clean environment: what the operator's own
      * code and libraries read from theirs is passed on by name */
     static const char *const settings[] = {

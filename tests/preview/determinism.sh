@@ -25,7 +25,17 @@ run() {
     echo "exit: $rc" >>"$out"
 }
 runs=0
+# the flux.yaml beside a file, when there is one, as its own directory would
+# find it: an example's operators of one's own are declared there
+yaml_of() {
+    if [ -f "$(dirname "$1")/flux.yaml" ]; then
+        export FLUX_CONNECTIONS=$(dirname "$1")/flux.yaml
+    else
+        unset FLUX_CONNECTIONS
+    fi
+}
 for f in "$@"; do
+    yaml_of "$f"
     several=$(pipelines_of "$f")
     for k in 1 2; do
         mkdir -p "$tmp/$k"

@@ -18,7 +18,17 @@ trap 'rm -rf "$out"' EXIT
 files=()
 # the pipelines of a file that declares several, from flux's own message
 pipelines_of() { "$flux" graph "$1" --format json 2>&1 >/dev/null | sed -n 's/.*choose one with --pipeline: //p' || true; }
+# the flux.yaml beside a file, when there is one, as its own directory would
+# find it: an example's operators of one's own are declared there
+yaml_of() {
+    if [ -f "$(dirname "$1")/flux.yaml" ]; then
+        export FLUX_CONNECTIONS=$(dirname "$1")/flux.yaml
+    else
+        unset FLUX_CONNECTIONS
+    fi
+}
 for f in "$@"; do
+    yaml_of "$f"
     name=$(basename "$f" .flux)
     several=$(pipelines_of "$f")
     if [ -z "$several" ]; then

@@ -44,17 +44,27 @@ FLUX
 
 # case_of NAME MODE SENSOR JOBS: runs it with -j JOBS; the condition comes
 # true 1.5 s after the sensor started. Sets MID (the sensor's state between
-# pokes), MADE (when the condition came true), RUN and RC.
+# pokes, sampled), MADE (when the condition came true), RUN and RC.
 case_of() {
     local name=$1 sensor=$3
     pipeline "$name" "$2" "$sensor"
     [ "$sensor" = file ] || sqlite3 lite.db "CREATE TABLE ready_$name (x INTEGER)"
     start_bg "$name.out" run "$name.flux" --date 2026-11-02 -j "$4" "${DB_ARGS[@]}"
     wait_for 10 grep -qs ' wait running' "$name.out" || true
-    sleep 0.7 # a few pokes
+    # the state between pokes, sampled ten times over 1.5 s: a poke under
+    # load may last longer than the wait, so one sample could catch a poke
+    # (running) in either mode. MID: up_for_reschedule when any sample was,
+    # else running when all were, else the first other state seen
     RUN=$(last_run)
-    MID=$(state_of "$RUN" wait)
-    sleep 0.8
+    local i st seen=
+    MID=running
+    for i in $(seq 10); do
+        sleep 0.15
+        st=$(state_of "$RUN" wait)
+        [ "$st" = up_for_reschedule ] && seen=yes
+        [ "$st" != running ] && [ "$MID" = running ] && MID=$st
+    done
+    [ -n "$seen" ] && MID=up_for_reschedule
     MADE=$(now)
     if [ "$sensor" = file ]; then touch "ready-$name"; else sqlite3 lite.db "INSERT INTO ready_$name VALUES (1)"; fi
     wait "$BG" && RC=0 || RC=$?

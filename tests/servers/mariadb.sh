@@ -14,7 +14,9 @@
 # /etc/mysql would otherwise apply), listens on a free port picked at random
 # and checked, and holds a database `flux` with a user `flux` (password
 # `flux`) for both '127.0.0.1' and 'localhost'; root logs in on the socket
-# without a password. Installs Debian's mariadb-server when it is missing
+# without a password. InnoDB's buffer pool is 64M, small for tests, or
+# FLUX_MARIADB_BUFFER_POOL (kept across a restart): a benchmark gives it
+# room for its store as a production server would have. Installs Debian's mariadb-server when it is missing
 # (as root).
 set -euo pipefail
 
@@ -77,7 +79,7 @@ launch() {
     mariadbd --no-defaults "${user[@]}" --datadir="$1/data" --socket="$2" --port="$3" \
         --bind-address=127.0.0.1 --pid-file="$1/mariadbd.pid" --log-error="$1/error.log" \
         --skip-name-resolve --local-infile=1 --innodb-log-file-size=8M \
-        --innodb-buffer-pool-size=64M </dev/null >>"$1/mariadbd.out" 2>&1 &
+        --innodb-buffer-pool-size="$(cat "$1/buffer_pool")" </dev/null >>"$1/mariadbd.out" 2>&1 &
 }
 
 start() {
@@ -87,6 +89,7 @@ start() {
     dir=$(cd "$dir" && pwd)
     [ ! -e "$dir/pid" ] || ! alive "$(cat "$dir/pid")" || die "a server from $dir is running already (pid $(cat "$dir/pid"))"
     rm -rf "$dir/data"
+    echo "${FLUX_MARIADB_BUFFER_POOL:-64M}" >"$dir/buffer_pool"
     local t0 user=() sock
     t0=$(now)
     [ "$(id -u)" -ne 0 ] || user=(--user=root)
