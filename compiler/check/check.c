@@ -95,6 +95,7 @@ void flux_check(flux_compilation *c)
     }
     for (size_t i = 0; i < c->npipelines; i++)
         check_pipeline(&k, c->pipelines[i]);
+    flux_check_notifier_templates(&k);
     flux_tasktable_free(&k.table);
     free(k.refs);
     free(k.names);

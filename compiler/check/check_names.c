@@ -10,6 +10,7 @@
 #include "checker.h"
 #include "conn.h"
 #include "expand.h"
+#include "notice.h"
 #include "suggest.h"
 
 extern char **environ;
@@ -212,8 +213,57 @@ static void check_pool(checker *k, const char *name, flux_span span, const flux_
     ERR(k, span, ctx, "unknown-pool", h, "pool '%s' is not declared in %s", name, cs->file);
 }
 
+/* ---- notifiers ---- */
+
+static void check_notifier(checker *k, const char *name, flux_span span, const flux_ctx *ctx)
+{
+    const flux_conns *cs = k->c->conns;
+    if (cs->notifiers_incomplete)
+        return;
+    flux_suggester s;
+    flux_suggest_init(&s, name);
+    for (size_t i = 0; i < cs->nnotifiers; i++) {
+        if (!strcmp(cs->notifiers[i].name, name))
+            return;
+        flux_suggest_feed(&s, cs->notifiers[i].name);
+    }
+    const char *best = flux_suggest_best(&s);
+    const char *file = cs->file ? cs->file : "flux.yaml";
+    char *h = best ? flux_check_did_you_mean(k, best)
+                   : flux_arena_printf(k->a, "declare it under notifiers: in %s, e.g. %s: { type: webhook, "
+                                       "url_env: HOOK_URL }", file, name);
+    ERR(k, span, ctx, "unknown-notifier", h, "notifier '%s' is not declared in %s", name, file);
+}
+
+/* each notifier's text template renders against a notification's
+ * document: a name it does not hold is reported in flux.yaml */
+void flux_check_notifier_templates(checker *k)
+{
+    const flux_conns *cs = k->c->conns;
+    for (size_t i = 0; cs && i < cs->nnotifiers; i++)
+        if (cs->notifiers[i].template_parsed)
+            flux_notice_check(k->a, k->d, cs->notifiers[i].template_parsed);
+}
+
+/* on_failure = ["ops"]: each name a notifier of flux.yaml. Without a
+ * flux.yaml no notifier exists, so every name is an error: a run would
+ * have nowhere to send it. An inherited list is checked where the
+ * pipeline gives it, once. */
+static void check_notifiers(checker *k, const flux_attr *at)
+{
+    if (at->inherited || at->val.kind != FLUX_F_LIST)
+        return;
+    for (size_t i = 0; i < at->val.u.list.n; i++) {
+        const flux_field *f = &at->val.u.list.v[i];
+        if (f->kind == FLUX_F_STRING)
+            check_notifier(k, f->u.str.s, f->span, at->ctx);
+    }
+}
+
 void flux_check_names_attr(checker *k, const flux_operator *op, const flux_param_schema *ps, const flux_attr *at)
 {
+    if (k->c->conns && !at->invalid && !strncmp(ps->name, "on_", 3) && ps->type == FLUX_PT_LIST)
+        check_notifiers(k, at);
     if (!k->c->conns || at->invalid || at->val.kind != FLUX_F_STRING)
         return;
     if (ps->type == FLUX_PT_CONN)

@@ -73,6 +73,7 @@ void flux_check_templates(checker *k, const flux_field *f, const flux_task *t, f
 /* at, a value of parameter ps of operator op (NULL: a pipeline attribute):
  * a connection defined (flux.yaml or FLUX_CONN_*) with a type op accepts,
  * a pool declared in flux.yaml */
+void flux_check_notifier_templates(checker *k);
 void flux_check_names_attr(checker *k, const flux_operator *op, const flux_param_schema *ps, const flux_attr *at);
 
 /* conn.NAME in a template: a connection defined */

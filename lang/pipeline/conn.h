@@ -39,6 +39,38 @@ typedef struct flux_conn {
     size_t nextra;
 } flux_conn;
 
+/* A notifier (flux.yaml `notifiers:`): where a task's failure, retry,
+ * success or deadline miss is sent. Secrets (a webhook's URL or header
+ * values, an SMTP password) come from the environment or a file, inline
+ * only in a file of mode 0600, and are masked like passwords. */
+typedef enum { FLUX_NOTIFIER_WEBHOOK, FLUX_NOTIFIER_EMAIL, FLUX_NOTIFIER_COMMAND } flux_notifier_type;
+
+typedef struct flux_notifier {
+    const char *name;
+    flux_notifier_type type;
+    const char *url;                 /* webhook: http(s)://; email: smtp:// or smtps:// */
+    const char **header_keys, **header_vals; /* webhook */
+    size_t nheaders;
+    const char *from;                /* email */
+    const char **to;
+    size_t nto;
+    const char *user, *password;     /* email: SMTP auth; password is a secret */
+    bool starttls;                   /* email on smtp://: require STARTTLS (default true) */
+    const char **argv;               /* command: the executable and its arguments */
+    size_t nargv;
+    const char *template_text;       /* the text template as written, or NULL */
+    struct flux_tstr *template_parsed; /* parsed (syntax errors reported), or NULL */
+    int64_t dedupe_ms;               /* a key is not sent twice within it (default 10m) */
+    int64_t timeout_ms;              /* one attempt's limit (default 10s) */
+    int max_attempts;                /* then the notification is failed (default 8) */
+    /* secrets of the notifier (URL, header values, password), masked by value */
+    const char **secrets;
+    size_t nsecrets;
+    const char *unresolved;          /* an env variable or file that could not be read, as conn's */
+    const char *origin;              /* "flux.yaml:12:3" */
+    flux_span span;
+} flux_notifier;
+
 typedef struct flux_conns {
     flux_conn *v;
     size_t n;
@@ -49,6 +81,11 @@ typedef struct flux_conns {
     size_t npools;
     /* state_store: URL of the state store (--db and FLUX_DB win over it) */
     const char *state_store;
+    /* notifiers: name -> where to send (flux.yaml `notifiers:`) */
+    flux_notifier *notifiers;
+    size_t nnotifiers;
+    /* web_url: the web UI's address, for links in notifications */
+    const char *web_url;
     /* operator_path: the directories holding operators of one's own (a
      * string or a list, relative to flux.yaml's directory), as given or,
      * without the setting, "operators" beside flux.yaml; absolute paths */
@@ -56,7 +93,7 @@ typedef struct flux_conns {
     size_t noperator_path;
     /* flux_conns_read found mistakes that may hide connections (pools):
      * names are not checked against what could be read */
-    bool conns_incomplete, pools_incomplete;
+    bool conns_incomplete, pools_incomplete, notifiers_incomplete;
 } flux_conns;
 
 /* Reads the connections file (path NULL: none; a missing file is no error
@@ -93,6 +130,9 @@ char *flux_conn_uri(flux_arena *a, const flux_conn *c, const char **password_for
 /* The scheme of its URI: the type, or for http "https" when the connection
  * says `scheme: https` (an https:// URI does) or its port is 443. */
 const char *flux_conn_scheme(const flux_conn *c);
+
+/* By name, or NULL. */
+const flux_notifier *flux_conns_notifier(const flux_conns *c, const char *name);
 
 /* The environment variable that overrides a connection: FLUX_CONN_WAREHOUSE. */
 void flux_conn_env_name(const char *name, char *out, size_t outlen);

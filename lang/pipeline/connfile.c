@@ -8,6 +8,7 @@
  * past it, and masks every password in the lines diagnostics show.
  */
 #include "conn.h"
+#include "connfile_int.h"
 #include "suggest.h"
 #include "yamlsrc.h"
 
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 extern char **environ;
@@ -24,19 +26,9 @@ extern char **environ;
 /* a hand-written file of connections is small; a larger one is a mistake */
 #define FILE_MAX (16u << 20)
 
-typedef struct reader {
-    flux_arena *a;
-    flux_diags *d;
-    const char *path;  /* as messages name it */
-    const char *dir;   /* its directory with a final '/', "" for a file here */
-    bool private_file; /* no permission for group or others: inline passwords allowed */
-    flux_yamlsrc y;
-} reader;
+typedef flux_cfreader reader;
 
-static flux_diag *report(reader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static flux_diag *report(reader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
+flux_diag *flux_cf_report(reader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -47,7 +39,7 @@ static flux_diag *report(reader *r, flux_span at, const char *code, const char *
 
 #define AT(n) flux_yamlsrc_span(&r->y, (n))
 
-static const char *did_you_mean(reader *r, const char *best)
+const char *flux_cf_did_you_mean(reader *r, const char *best)
 {
     return best ? flux_arena_printf(r->a, "did you mean '%s'?", best) : NULL;
 }
@@ -63,47 +55,59 @@ static const char *split_help(char *msg)
 }
 
 /* a key whose value is a password: masked wherever a line of the file is
- * shown (password:, librdkafka's sasl.password ...) */
-static bool secret_key(const char *k)
+ * shown (password:, librdkafka's sasl.password ..., a notifier's
+ * Authorization header) */
+static bool contains_ci(const char *s, const char *w)
 {
-    return strstr(k, "password") && strcmp(k, "password_env") && strcmp(k, "password_file");
+    for (size_t n = strlen(w); *s; s++)
+        if (!strncasecmp(s, w, n))
+            return true;
+    return false;
+}
+
+bool flux_cf_secret_key(const char *k)
+{
+    if (strstr(k, "password") && strcmp(k, "password_env") && strcmp(k, "password_file"))
+        return true;
+    return !strcasecmp(k, "authorization") || contains_ci(k, "token") || contains_ci(k, "secret") ||
+           contains_ci(k, "api-key") || contains_ci(k, "api_key");
 }
 
 /* ---- checking the tree ---- */
 
-static bool is_null(const flux_ynode *n)
+bool flux_cf_is_null(const flux_ynode *n)
 {
     return n->kind == FLUX_YNODE_SCALAR && n->style == YAML_PLAIN_SCALAR_STYLE &&
            (!n->len || !strcmp(n->s, "~") || !strcmp(n->s, "null") || !strcmp(n->s, "Null") ||
             !strcmp(n->s, "NULL"));
 }
 
-static const char *kind_name(const flux_ynode *n)
+const char *flux_cf_kind(const flux_ynode *n)
 {
     return n->kind == FLUX_YNODE_MAP ? "a mapping" : n->kind == FLUX_YNODE_SEQ ? "a list" : "a value";
 }
 
 /* the value of setting k (named what) as a string: NULL after an error */
-static const char *text_of(reader *r, const flux_ynode *k, const flux_ynode *v, const char *what)
+const char *flux_cf_text(reader *r, const flux_ynode *k, const flux_ynode *v, const char *what)
 {
     if (v->kind != FLUX_YNODE_SCALAR) {
-        report(r, AT(v), "wrong-type", NULL, "%s is a plain value, found %s", what, kind_name(v));
+        flux_cf_report(r, AT(v), "wrong-type", NULL, "%s is a plain value, found %s", what, flux_cf_kind(v));
         return NULL;
     }
-    if (is_null(v)) {
-        report(r, AT(k), "bad-value", NULL, "%s has no value", what);
+    if (flux_cf_is_null(v)) {
+        flux_cf_report(r, AT(k), "bad-value", NULL, "%s has no value", what);
         return NULL;
     }
     return v->s;
 }
 
 /* a key seen before in mapping m (before index i): reported, true */
-static bool duplicate(reader *r, const flux_ynode *m, size_t i, const char *what)
+bool flux_cf_duplicate(reader *r, const flux_ynode *m, size_t i, const char *what)
 {
     const flux_ynode *k = m->kids[i];
     for (size_t j = 0; j < i; j += 2) {
         if (m->kids[j]->kind == FLUX_YNODE_SCALAR && !strcmp(m->kids[j]->s, k->s)) {
-            flux_diag *g = report(r, AT(k), "duplicate-key", "keep one of them", "%s '%s' is given twice", what, k->s);
+            flux_diag *g = flux_cf_report(r, AT(k), "duplicate-key", "keep one of them", "%s '%s' is given twice", what, k->s);
             flux_diag_note(g, AT(m->kids[j]), "first given here");
             return true;
         }
@@ -113,14 +117,14 @@ static bool duplicate(reader *r, const flux_ynode *m, size_t i, const char *what
 
 static void read_state_store(reader *r, const flux_ynode *k, const flux_ynode *v, flux_conns *out)
 {
-    out->state_store = text_of(r, k, v, "'state_store'");
+    out->state_store = flux_cf_text(r, k, v, "'state_store'");
     if (!out->state_store || r->private_file)
         return;
     /* mysql://user:password@...: a password in a file others can read */
     const char *auth = strstr(out->state_store, "://");
     const char *at = auth ? strchr(auth + 3, '@') : NULL;
     if (at && memchr(auth + 3, ':', (size_t)(at - auth - 3)))
-        report(r, AT(v), "exposed-secret",
+        flux_cf_report(r, AT(v), "exposed-secret",
                flux_arena_printf(r->a, "chmod 600 %s, or give the password by FLUX_DB_PASSWORD or "
                                  "FLUX_DB_PASSWORD_FILE", r->path),
                "a password in state_store needs the file to be private");
@@ -128,10 +132,10 @@ static void read_state_store(reader *r, const flux_ynode *k, const flux_ynode *v
 
 static void read_pools(reader *r, const flux_ynode *pools, flux_conns *out)
 {
-    if (is_null(pools))
+    if (flux_cf_is_null(pools))
         return;
     if (pools->kind != FLUX_YNODE_MAP) {
-        report(r, AT(pools), "wrong-type", "e.g. pools: { etl: 4 }", "'pools' maps pool names to numbers of slots");
+        flux_cf_report(r, AT(pools), "wrong-type", "e.g. pools: { etl: 4 }", "'pools' maps pool names to numbers of slots");
         out->pools_incomplete = true;
         return;
     }
@@ -141,18 +145,18 @@ static void read_pools(reader *r, const flux_ynode *pools, flux_conns *out)
     for (size_t i = 0; i + 1 < pools->n; i += 2) {
         const flux_ynode *k = pools->kids[i], *v = pools->kids[i + 1];
         if (k->kind != FLUX_YNODE_SCALAR || !k->len) {
-            report(r, AT(k), "wrong-type", NULL, "a pool's name is a plain word");
+            flux_cf_report(r, AT(k), "wrong-type", NULL, "a pool's name is a plain word");
             out->pools_incomplete = true;
             continue;
         }
-        if (duplicate(r, pools, i, "pool"))
+        if (flux_cf_duplicate(r, pools, i, "pool"))
             continue;
         char *end = NULL;
         long slots = v->kind == FLUX_YNODE_SCALAR && v->len ? strtol(v->s, &end, 10) : -1;
         if (slots < 1 || slots > 100000 || (end && *end)) {
-            report(r, AT(v), "bad-value", "a pool has a number of slots from 1 to 100000",
+            flux_cf_report(r, AT(v), "bad-value", "a pool has a number of slots from 1 to 100000",
                    "pool '%s' needs a number of slots, found %s", k->s,
-                   v->kind == FLUX_YNODE_SCALAR ? flux_arena_printf(r->a, "'%s'", v->s) : kind_name(v));
+                   v->kind == FLUX_YNODE_SCALAR ? flux_arena_printf(r->a, "'%s'", v->s) : flux_cf_kind(v));
             slots = 1; /* named all the same, for flux check's names */
         }
         out->pool_names[out->npools] = k->s;
@@ -237,9 +241,9 @@ static bool extra_setting(reader *r, const flux_conn *c, settings *st, const flu
         if (!st->type || i <= K_URI || ((st->type->keys >> i) & 1))
             flux_suggest_feed(&s, keys[i]);
     const char *best = flux_suggest_best(&s);
-    const char *help = best ? did_you_mean(r, best)
+    const char *help = best ? flux_cf_did_you_mean(r, best)
                        : st->type ? settings_help(r, st->type) : NULL;
-    report(r, AT(k), "unknown-setting", help, "unknown setting '%s' of connection '%s'", k->s, c->name);
+    flux_cf_report(r, AT(k), "unknown-setting", help, "unknown setting '%s' of connection '%s'", k->s, c->name);
     st->unknown = true;
     return false;
 }
@@ -248,18 +252,18 @@ static bool extra_setting(reader *r, const flux_conn *c, settings *st, const flu
 static bool collect(reader *r, const flux_ynode *m, flux_conn *c, settings *st)
 {
     if (m->kind != FLUX_YNODE_MAP) {
-        report(r, AT(m), "wrong-type", "give its settings under it, e.g. { type: mysql, host: db.internal } or "
+        flux_cf_report(r, AT(m), "wrong-type", "give its settings under it, e.g. { type: mysql, host: db.internal } or "
                "{ uri: \"mysql://user@db.internal:3306/db\" }", "connection '%s' is a mapping of settings, found %s",
-               c->name, is_null(m) ? "nothing" : kind_name(m));
+               c->name, flux_cf_is_null(m) ? "nothing" : flux_cf_kind(m));
         return false;
     }
     for (size_t i = 0; i + 1 < m->n; i += 2) {
         const flux_ynode *k = m->kids[i];
         if (k->kind != FLUX_YNODE_SCALAR) {
-            report(r, AT(k), "wrong-type", NULL, "a setting's name is a plain word");
+            flux_cf_report(r, AT(k), "wrong-type", NULL, "a setting's name is a plain word");
             continue;
         }
-        if (duplicate(r, m, i, "setting"))
+        if (flux_cf_duplicate(r, m, i, "setting"))
             continue;
         for (int j = 0; j < NKEYS; j++)
             if (!strcmp(k->s, keys[j]))
@@ -271,7 +275,7 @@ static bool collect(reader *r, const flux_ynode *m, flux_conn *c, settings *st)
 /* the type, from type: and uri: (which must agree) */
 static void conn_type(reader *r, flux_conn *c, settings *st)
 {
-    const char *uri = st->v[K_URI] ? text_of(r, st->k[K_URI], st->v[K_URI],
+    const char *uri = st->v[K_URI] ? flux_cf_text(r, st->k[K_URI], st->v[K_URI],
                                              flux_arena_printf(r->a, "'uri' of connection '%s'", c->name))
                                    : NULL;
     if (uri) {
@@ -279,14 +283,14 @@ static void conn_type(reader *r, flux_conn *c, settings *st)
         flux_conn u;
         if (flux_conn_parse_uri(r->a, c->name, uri, &u, e, sizeof e) != 0) {
             const char *help = split_help(e);
-            report(r, AT(st->v[K_URI]), "bad-value", help, "the uri of connection '%s' %s", c->name, e);
+            flux_cf_report(r, AT(st->v[K_URI]), "bad-value", help, "the uri of connection '%s' %s", c->name, e);
         } else {
             u.span = c->span;
             u.origin = c->origin;
             *c = u;
         }
     }
-    const char *t = st->v[K_TYPE] ? text_of(r, st->k[K_TYPE], st->v[K_TYPE],
+    const char *t = st->v[K_TYPE] ? flux_cf_text(r, st->k[K_TYPE], st->v[K_TYPE],
                                             flux_arena_printf(r->a, "'type' of connection '%s'", c->name))
                                   : NULL;
     if (t) {
@@ -294,10 +298,10 @@ static void conn_type(reader *r, flux_conn *c, settings *st)
         const char *want = !strcmp(t, "https") ? "http" : t;
         if (!ctype_of(want)) {
             const char *best = flux_suggest(t, types, 5);
-            report(r, AT(st->v[K_TYPE]), "bad-value", best ? did_you_mean(r, best) : "the types are mysql, sqlite, "
+            flux_cf_report(r, AT(st->v[K_TYPE]), "bad-value", best ? flux_cf_did_you_mean(r, best) : "the types are mysql, sqlite, "
                    "kafka and http", "connection '%s' has unknown type '%s'", c->name, t);
         } else if (uri && c->type && strcmp(c->type, want)) {
-            report(r, AT(st->v[K_TYPE]), "bad-value", "remove type: (the uri's scheme says it)",
+            flux_cf_report(r, AT(st->v[K_TYPE]), "bad-value", "remove type: (the uri's scheme says it)",
                    "connection '%s' has type '%s' but a %s uri", c->name, t, c->type);
         } else {
             c->type = ctype_of(want)->name;
@@ -310,13 +314,13 @@ static void conn_type(reader *r, flux_conn *c, settings *st)
             }
         }
     } else if (!st->v[K_URI] && !st->v[K_TYPE]) {
-        report(r, c->span, "missing-setting", "add type: mysql, sqlite, kafka or http, or a uri:",
+        flux_cf_report(r, c->span, "missing-setting", "add type: mysql, sqlite, kafka or http, or a uri:",
                "connection '%s' has no type", c->name);
     }
     st->type = c->type ? ctype_of(c->type) : NULL;
 }
 
-static bool env_name(const char *s)
+bool flux_cf_env_name(const char *s)
 {
     if (!*s || isdigit((unsigned char)*s))
         return false;
@@ -336,16 +340,16 @@ static void base_url(reader *r, flux_conn *c, const settings *st, const char *v)
     flux_conn u;
     if (flux_conn_parse_uri(r->a, c->name, v, &u, e, sizeof e) != 0) {
         const char *help = split_help(e);
-        report(r, AT(st->v[K_BASE]), "bad-value", help, "the base of connection '%s' %s", c->name, e);
+        flux_cf_report(r, AT(st->v[K_BASE]), "bad-value", help, "the base of connection '%s' %s", c->name, e);
         return;
     }
     if (strcmp(u.type, "http") != 0) {
-        report(r, AT(st->v[K_BASE]), "bad-value", "a base is a path (/v1) or an http:// or https:// URL",
+        flux_cf_report(r, AT(st->v[K_BASE]), "bad-value", "a base is a path (/v1) or an http:// or https:// URL",
                "the base of connection '%s' is a %s URL", c->name, u.type);
         return;
     }
     if (st->v[K_HOST] || st->v[K_PORT] || st->v[K_USER]) {
-        report(r, AT(st->v[K_BASE]), "duplicate-key", "give the host, port and user in one place",
+        flux_cf_report(r, AT(st->v[K_BASE]), "duplicate-key", "give the host, port and user in one place",
                "connection '%s' gives its host twice: in host/port/user and in base's URL", c->name);
         return;
     }
@@ -366,12 +370,12 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
         if (!st->v[i])
             continue;
         if (st->type && !((st->type->keys >> i) & 1)) {
-            report(r, AT(st->k[i]), "unknown-setting", settings_help(r, st->type),
+            flux_cf_report(r, AT(st->k[i]), "unknown-setting", settings_help(r, st->type),
                    "'%s' is not a setting of %s %s connection", keys[i], an(st->type->name), st->type->name);
             st->v[i] = NULL;
             continue;
         }
-        const char *v = text_of(r, st->k[i], st->v[i], flux_arena_printf(r->a, "'%s' of connection '%s'", keys[i],
+        const char *v = flux_cf_text(r, st->k[i], st->v[i], flux_arena_printf(r->a, "'%s' of connection '%s'", keys[i],
                                                                            c->name));
         if (!v) {
             st->v[i] = NULL;
@@ -391,25 +395,25 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
             break;
         case K_DATABASE: case K_PATH:
             if (st->v[K_DATABASE] && st->v[K_PATH] && i == K_PATH)
-                report(r, AT(st->k[i]), "duplicate-key", "keep one of them",
+                flux_cf_report(r, AT(st->k[i]), "duplicate-key", "keep one of them",
                        "connection '%s' names its database twice (database and path)", c->name);
             c->database = v;
             break;
         case K_PORT:
             port = strtol(v, &end, 10);
             if (*end || port <= 0 || port > 65535)
-                report(r, AT(st->v[i]), "bad-value", "a port is a number from 1 to 65535",
+                flux_cf_report(r, AT(st->v[i]), "bad-value", "a port is a number from 1 to 65535",
                        "port must be a number from 1 to 65535");
             else
                 c->port = (int)port;
             break;
         case K_SCHEME:
             if (strcmp(v, "http") && strcmp(v, "https"))
-                report(r, AT(st->v[i]), "bad-value", "the schemes are http and https", "unknown scheme '%s'", v);
+                flux_cf_report(r, AT(st->v[i]), "bad-value", "the schemes are http and https", "unknown scheme '%s'", v);
             break;
         case K_PASSWORD_ENV:
-            if (!env_name(v))
-                report(r, AT(st->v[i]), "bad-value", "a variable's name is letters, digits and '_'",
+            if (!flux_cf_env_name(v))
+                flux_cf_report(r, AT(st->v[i]), "bad-value", "a variable's name is letters, digits and '_'",
                        "'%s' is not the name of an environment variable", v);
             break;
         default: break;
@@ -424,10 +428,10 @@ static void conn_required(reader *r, const flux_conn *c, const settings *st)
     if (!st->type || st->v[K_URI] || st->unknown)
         return;
     if (!strcmp(st->type->name, "sqlite") && !c->database)
-        report(r, c->span, "missing-setting", "add path: FILE", "sqlite connection '%s' names no database file",
+        flux_cf_report(r, c->span, "missing-setting", "add path: FILE", "sqlite connection '%s' names no database file",
                c->name);
     if (!strcmp(st->type->name, "kafka") && !c->brokers && !c->host)
-        report(r, c->span, "missing-setting", "add brokers: HOST:9092", "kafka connection '%s' names no brokers",
+        flux_cf_report(r, c->span, "missing-setting", "add brokers: HOST:9092", "kafka connection '%s' names no brokers",
                c->name);
 }
 
@@ -440,7 +444,7 @@ static void password_file(reader *r, flux_conn *c, const settings *st, bool repl
         file = flux_arena_printf(r->a, "%s%s", r->dir, file);
     struct stat sb;
     if (stat(file, &sb) == 0 && (sb.st_mode & 044)) {
-        report(r, AT(v), "exposed-secret", flux_arena_printf(r->a, "chmod 600 %s", file),
+        flux_cf_report(r, AT(v), "exposed-secret", flux_arena_printf(r->a, "chmod 600 %s", file),
                "password file '%s' has mode %04o: %s can read it", v->s, (unsigned)(sb.st_mode & 07777),
                (sb.st_mode & 04) ? "others" : "its group");
         return;
@@ -470,15 +474,15 @@ static void conn_password(reader *r, flux_conn *c, const settings *st, const flu
     bool in_uri = c->password != NULL;
     const char *uri_key = st->v[K_URI] ? "uri" : "base"; /* base: an http base URL (base_url) */
     if (in_uri && !r->private_file)
-        report(r, AT(st->v[K_URI] ? st->v[K_URI] : st->v[K_BASE]), "exposed-secret", help,
+        flux_cf_report(r, AT(st->v[K_URI] ? st->v[K_URI] : st->v[K_BASE]), "exposed-secret", help,
                "a password in %s needs the file to be private", uri_key);
     if (st->v[K_PASSWORD]) {
         if (!r->private_file)
-            report(r, AT(st->v[K_PASSWORD]), "exposed-secret", help, "an inline password needs the file to be private");
+            flux_cf_report(r, AT(st->v[K_PASSWORD]), "exposed-secret", help, "an inline password needs the file to be private");
         c->password = st->v[K_PASSWORD]->s;
     }
     if (secret_extra && !r->private_file)
-        report(r, AT(secret_extra), "exposed-secret", help, "a password in '%s' needs the file to be private",
+        flux_cf_report(r, AT(secret_extra), "exposed-secret", help, "a password in '%s' needs the file to be private",
                secret_extra->s);
     /* two places for one password: which one wins would be a guess */
     const char *from[3] = {0};
@@ -497,7 +501,7 @@ static void conn_password(reader *r, flux_conn *c, const settings *st, const flu
         nfrom++;
     }
     if (second) {
-        report(r, AT(second), "duplicate-key", "keep one of them", "connection '%s' has two passwords: %s and %s",
+        flux_cf_report(r, AT(second), "duplicate-key", "keep one of them", "connection '%s' has two passwords: %s and %s",
                c->name, from[0], from[1]);
         return;
     }
@@ -553,10 +557,10 @@ static void read_conn(reader *r, const flux_ynode *k, const flux_ynode *m, flux_
             known |= !strcmp(ek->s, keys[j]);
         if (known || ek->kind != FLUX_YNODE_SCALAR || !extra_setting(r, c, &st, ek))
             continue;
-        const char *v = text_of(r, ek, ev, flux_arena_printf(r->a, "'%s' of connection '%s'", ek->s, c->name));
+        const char *v = flux_cf_text(r, ek, ev, flux_arena_printf(r->a, "'%s' of connection '%s'", ek->s, c->name));
         if (!v)
             continue;
-        if (secret_key(ek->s) && !secret_extra)
+        if (flux_cf_secret_key(ek->s) && !secret_extra)
             secret_extra = ek;
         ks[c->nextra] = ek->s;
         vs[c->nextra++] = v;
@@ -567,10 +571,10 @@ static void read_conn(reader *r, const flux_ynode *k, const flux_ynode *m, flux_
 
 static void read_connections(reader *r, const flux_ynode *conns, flux_conns *out)
 {
-    if (is_null(conns))
+    if (flux_cf_is_null(conns))
         return;
     if (conns->kind != FLUX_YNODE_MAP) {
-        report(r, AT(conns), "wrong-type", "e.g. connections: { warehouse: { type: mysql, host: db.internal } }",
+        flux_cf_report(r, AT(conns), "wrong-type", "e.g. connections: { warehouse: { type: mysql, host: db.internal } }",
                "'connections' maps connection names to their settings");
         out->conns_incomplete = true;
         return;
@@ -579,11 +583,11 @@ static void read_connections(reader *r, const flux_ynode *conns, flux_conns *out
     for (size_t i = 0; i + 1 < conns->n; i += 2) {
         const flux_ynode *k = conns->kids[i];
         if (k->kind != FLUX_YNODE_SCALAR || !k->len) {
-            report(r, AT(k), "wrong-type", NULL, "a connection's name is a plain word");
+            flux_cf_report(r, AT(k), "wrong-type", NULL, "a connection's name is a plain word");
             out->conns_incomplete = true;
             continue;
         }
-        if (duplicate(r, conns, i, "connection"))
+        if (flux_cf_duplicate(r, conns, i, "connection"))
             continue;
         read_conn(r, k, conns->kids[i + 1], &out->v[out->n++]);
     }
@@ -603,59 +607,65 @@ static void read_operator_path(reader *r, const flux_ynode *k, const flux_ynode 
 {
     if (v->kind == FLUX_YNODE_SEQ) {
         for (size_t i = 0; i < v->n; i++) {
-            const char *d = text_of(r, k, v->kids[i], "an item of 'operator_path'");
+            const char *d = flux_cf_text(r, k, v->kids[i], "an item of 'operator_path'");
             if (d)
                 add_operator_dir(r, out, d);
         }
         return;
     }
-    const char *d = text_of(r, k, v, "'operator_path'");
+    const char *d = flux_cf_text(r, k, v, "'operator_path'");
     if (d)
         add_operator_dir(r, out, d);
 }
 
 static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
 {
-    static const char *const sections[] = {"connections", "pools", "state_store", "operator_path"};
-    if (is_null(root))
+    enum { NSECTIONS = 6 };
+    static const char *const sections[NSECTIONS] = {"connections", "pools", "state_store", "notifiers", "web_url", "operator_path"};
+    if (flux_cf_is_null(root))
         return;
     if (root->kind != FLUX_YNODE_MAP) {
-        report(r, AT(root), "wrong-type", "e.g. connections: { warehouse: { type: mysql } }",
-               "flux.yaml is a mapping of connections:, pools: and state_store:, found %s", kind_name(root));
+        flux_cf_report(r, AT(root), "wrong-type", "e.g. connections: { warehouse: { type: mysql } }",
+               "flux.yaml is a mapping of connections:, pools: and state_store:, found %s", flux_cf_kind(root));
         out->conns_incomplete = out->pools_incomplete = true;
         return;
     }
-    const flux_ynode *v[4] = {0}, *k[4] = {0};
+    const flux_ynode *v[NSECTIONS] = {0}, *k[NSECTIONS] = {0};
     for (size_t i = 0; i + 1 < root->n; i += 2) {
         const flux_ynode *key = root->kids[i];
         if (key->kind != FLUX_YNODE_SCALAR) {
-            report(r, AT(key), "wrong-type", NULL, "a section's name is a plain word");
+            flux_cf_report(r, AT(key), "wrong-type", NULL, "a section's name is a plain word");
             out->conns_incomplete = out->pools_incomplete = true;
             continue;
         }
         int s = 0;
-        while (s < 4 && strcmp(key->s, sections[s]))
+        while (s < NSECTIONS && strcmp(key->s, sections[s]))
             s++;
-        if (s == 4) {
-            const char *best = flux_suggest(key->s, sections, 4);
-            report(r, AT(key), "unknown-setting",
-                   best ? did_you_mean(r, best) : "the sections are connections, pools, state_store and operator_path",
+        if (s == NSECTIONS) {
+            const char *best = flux_suggest(key->s, sections, NSECTIONS);
+            flux_cf_report(r, AT(key), "unknown-setting",
+                   best ? flux_cf_did_you_mean(r, best) : "the sections are connections, pools, state_store, notifiers, "
+                   "web_url and operator_path",
                    "unknown section '%s'", key->s);
             /* connections or pools under a misspelt name: unknown, not undefined */
-            out->conns_incomplete = out->pools_incomplete = true;
-        } else if (!duplicate(r, root, i, "section")) {
+            out->conns_incomplete = out->pools_incomplete = out->notifiers_incomplete = true;
+        } else if (!flux_cf_duplicate(r, root, i, "section")) {
             k[s] = key;
             v[s] = root->kids[i + 1];
         }
     }
-    if (v[3])
-        read_operator_path(r, k[3], v[3], out);
+    if (v[5])
+        read_operator_path(r, k[5], v[5], out);
     if (v[2])
         read_state_store(r, k[2], v[2], out);
     if (v[1])
         read_pools(r, v[1], out);
     if (v[0])
         read_connections(r, v[0], out);
+    if (v[3])
+        flux_cf_read_notifiers(r, v[3], out);
+    if (v[4])
+        out->web_url = flux_cf_text(r, k[4], v[4], "'web_url'");
 }
 
 /* ---- the file and the environment ---- */
@@ -673,7 +683,7 @@ static int read_file(reader *r, bool required)
         errno = EISDIR;
     }
     if (!f) {
-        report(r, flux_nowhere(), "io", NULL, "cannot read '%s': %s", r->path, strerror(errno));
+        flux_cf_report(r, flux_nowhere(), "io", NULL, "cannot read '%s': %s", r->path, strerror(errno));
         return -1;
     }
     r->private_file = fstat(fileno(f), &st) == 0 && (st.st_mode & 077) == 0;
@@ -687,7 +697,7 @@ static int read_file(reader *r, bool required)
     fclose(f);
     if (bad) {
         flux_buf_free(&b);
-        report(r, flux_nowhere(), "io", NULL, "cannot read '%s': %s", r->path, strerror(e));
+        flux_cf_report(r, flux_nowhere(), "io", NULL, "cannot read '%s': %s", r->path, strerror(e));
         return -1;
     }
     flux_yamlsrc_init(&r->y, r->a, r->path, b.data ? b.data : "", b.len);
@@ -708,7 +718,7 @@ static void check_environment(reader *r)
         size_t len = (size_t)(eq - *e);
         char *var = flux_arena_strndup(r->a, *e, len);
         if (len == 10) {
-            report(r, flux_nowhere(), "bad-env", "name the connection: FLUX_CONN_WAREHOUSE=mysql://...",
+            flux_cf_report(r, flux_nowhere(), "bad-env", "name the connection: FLUX_CONN_WAREHOUSE=mysql://...",
                    "FLUX_CONN_ names no connection");
             continue;
         }
@@ -719,7 +729,7 @@ static void check_environment(reader *r)
         char err[512];
         if (flux_conn_parse_uri(r->a, name, eq + 1, &c, err, sizeof err) != 0) {
             const char *help = split_help(err);
-            report(r, flux_nowhere(), "bad-env", help, "%s %s", var, err);
+            flux_cf_report(r, flux_nowhere(), "bad-env", help, "%s %s", var, err);
         }
     }
 }
@@ -736,7 +746,7 @@ int flux_conns_read(flux_arena *a, flux_conns *out, const char *path, bool requi
          * itself with them), aliases refused by the tree reader */
         static const flux_yaml_opts opts = {.max_depth = 32, .one_document = true, .no_anchors = false};
         flux_ynode *root = flux_yamlsrc_parse(&r.y, &opts);
-        flux_yamlsrc_mask(&r.y, root, secret_key);
+        flux_yamlsrc_mask(&r.y, root, flux_cf_secret_key);
         flux_yamlsrc_add(&r.y, d);
         if (root)
             read_root(&r, root, out);

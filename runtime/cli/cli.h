@@ -61,6 +61,7 @@ int flux_cmd_backfill(int argc, char **argv);
 int flux_cmd_test(int argc, char **argv);
 int flux_cmd_clear(int argc, char **argv);
 int flux_cmd_status(int argc, char **argv);
+int flux_cmd_notifications(int argc, char **argv);
 int flux_cmd_runs(int argc, char **argv);
 int flux_cmd_tasks(int argc, char **argv);
 int flux_cmd_logs(int argc, char **argv);

@@ -55,7 +55,7 @@ void flux_cli_usage(FILE *out)
 {
     fputs("usage: flux COMMAND [ARGS]\n\nFlux compiles declarative pipelines and runs them.\n\ncommands:\n", out);
     for (size_t i = 0, n = flux_cli_ncommands(); i < n; i++)
-        fprintf(out, "  %-11s %s\n", flux_cli_command_at(i)->name, flux_cli_command_at(i)->summary);
+        fprintf(out, "  %-13s %s\n", flux_cli_command_at(i)->name, flux_cli_command_at(i)->summary);
     fputs("\nRun 'flux help COMMAND' for a command's options.\n", out);
 }
 

@@ -108,6 +108,10 @@ const flux_cli_command flux_cli_run_commands[] = {
      "usage: flux tasks RUN [--pipeline P] [--format text|json] [--db URL] [--connections FILE]\n", flux_cmd_tasks},
     {"logs", "print the log of a task instance",
      "usage: flux logs RUN TASK [--try N] [--pipeline P] [--db URL] [--connections FILE]\n", flux_cmd_logs},
+    {"notifications", "the notifications sent, pending or failed",
+     "usage: flux notifications [--pending|--failed] [--format text|json] [--db URL] [--connections FILE]\n"
+     "\nThe outbox, oldest first: run, task, try, event, notifier, state, attempts, last error, key.\n",
+     flux_cmd_notifications},
 };
 const size_t flux_cli_run_ncommands = sizeof flux_cli_run_commands / sizeof *flux_cli_run_commands;
 
@@ -126,7 +130,7 @@ typedef struct ropts {
     int jobs;
     int try_number;
     long limit;
-    bool downstream, dry_run, stats, quiet, wait;
+    bool downstream, dry_run, stats, quiet, wait, pending, failed;
 } ropts;
 
 /* the options of the eight commands; .only names the commands that take
@@ -147,8 +151,10 @@ static const flux_opt ROPTS[] = {
     {.name = "--output", .kind = FLUX_OPT_STR, R(output), .only = "runs"},
     {.name = "--pipeline", .alias = "-p", .kind = FLUX_OPT_STR, R(pipeline),
      .only = "run backfill test clear runs tasks logs"},
-    {.name = "--db", .kind = FLUX_OPT_STR, R(db), .only = "run backfill clear status runs tasks logs"},
-    {.name = "--format", .kind = FLUX_OPT_STR, R(format), .only = "status runs tasks"},
+    {.name = "--db", .kind = FLUX_OPT_STR, R(db), .only = "run backfill clear status runs tasks logs notifications"},
+    {.name = "--format", .kind = FLUX_OPT_STR, R(format), .only = "status runs tasks notifications"},
+    {.name = "--pending", .kind = FLUX_OPT_FLAG, R(pending), .only = "notifications"},
+    {.name = "--failed", .kind = FLUX_OPT_FLAG, R(failed), .only = "notifications"},
     {.name = "--tag", .kind = FLUX_OPT_STR, R(tag), .only = "status"},
     {.name = "--reprocess", .kind = FLUX_OPT_STR, R(reprocess), .only = "backfill"},
     {.name = "--param", .alias = "-P", .kind = FLUX_OPT_LIST, R(plist), .missing = "--param needs name=value",
@@ -806,6 +812,9 @@ int flux_cmd_status(int argc, char **argv)
     json_t *st = flux_view_status(s, pl, o.tag, flux_runs_now(), !json, err, sizeof err);
     flux_home_info where;
     int rc = st ? 0 : -1;
+    json_t *failing = st ? flux_view_failing_notifiers(s, err, sizeof err) : NULL;
+    if (failing)
+        json_object_set_new(st, "failing_notifiers", failing);
     if (st && flux_home_describe(o.db, o.conns, &where, err, sizeof err) == FLUX_HOME_OK)
         json_object_set_new(st, "where", flux_view_where(&where));
     if (!st)
@@ -819,6 +828,32 @@ int flux_cmd_status(int argc, char **argv)
     flux_store_close(s);
     free(o.params);
     return rc ? FLUX_EXIT_FAIL : FLUX_EXIT_OK;
+}
+
+int flux_cmd_notifications(int argc, char **argv)
+{
+    ropts o;
+    int prc = begin("notifications", argc, argv, &o, 0, 0, NULL);
+    if (prc >= 0)
+        return prc;
+    if (o.pending && o.failed)
+        return fprintf(stderr, "flux notifications: give --pending or --failed, not both\n"), free(o.params), FLUX_EXIT_USAGE;
+    flux_store *s = flux_cli_open_store(o.cmd, o.db, o.conns);
+    if (!s)
+        return free(o.params), FLUX_EXIT_FAIL;
+    char err[1024];
+    json_t *a = flux_view_notifications(s, o.pending ? "pending" : o.failed ? "failed" : "", err, sizeof err);
+    if (!a)
+        fprintf(stderr, "flux notifications: %s\n", err);
+    else if (!strcmp(o.format, "json"))
+        flux_view_print_json(a);
+    else {
+        flux_view_print_notifications(a);
+        json_decref(a);
+    }
+    flux_store_close(s);
+    free(o.params);
+    return a ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
 }
 
 int flux_cmd_tasks(int argc, char **argv)

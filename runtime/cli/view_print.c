@@ -137,6 +137,30 @@ void flux_view_print_status(json_t *st, bool one)
     }
     if (json_is_array(sj) && !json_array_size(sj))
         printf("\nno scheduler has run on this store\n");
+    json_t *fn = json_object_get(st, "failing_notifiers");
+    json_array_foreach(fn, i, e)
+        printf("%snotifier %s is failing: %s after %d attempt%s: %s\n", i == 0 ? "\n" : "", jstr(e, "notifier"),
+               jstr(e, "state"), (int)jint(e, "attempts"), jint(e, "attempts") == 1 ? "" : "s",
+               json_is_string(json_object_get(e, "last_error")) ? jstr(e, "last_error") : "-");
+}
+
+void flux_view_print_notifications(json_t *a)
+{
+    size_t i;
+    json_t *e;
+    if (!json_array_size(a)) {
+        printf("no notifications\n");
+        return;
+    }
+    printf("%-5s %-20s %-14s %-16s %-3s %-13s %-12s %-7s %-8s %s\n", "ID", "PIPELINE", "RUN", "TASK", "TRY", "EVENT",
+           "NOTIFIER", "STATE", "ATTEMPTS", "LAST ERROR");
+    json_array_foreach(a, i, e) {
+        const char *run = jstr(e, "run_id");
+        printf("%-5d %-20s %-14.40s %-16s %-3d %-13s %-12s %-7s %-8d %s\n", (int)jint(e, "id"), jstr(e, "pipeline"), run,
+               json_is_string(json_object_get(e, "task")) ? jstr(e, "task") : "-", (int)jint(e, "try"),
+               jstr(e, "event"), jstr(e, "notifier"), jstr(e, "state"), (int)jint(e, "attempts"),
+               json_is_string(json_object_get(e, "last_error")) ? jstr(e, "last_error") : "-");
+    }
 }
 
 /* one try of the tasks view as a line (and its counts, and its log's cut) */

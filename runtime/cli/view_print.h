@@ -16,6 +16,8 @@ void flux_view_print_runs(json_t *runs);
  * the view has "where"), each pipeline's last run, the deployed versions,
  * the schedulers. */
 void flux_view_print_status(json_t *st, bool one); /* one: a single pipeline was asked for */
+/* flux_view_notifications' array as a table */
+void flux_view_print_notifications(json_t *a);
 
 /* The lines saying where the store, FLUX_HOME and flux.yaml come from
  * (flux_view_where's object), then a blank line. */

@@ -147,6 +147,16 @@ static void plan_put(sched *S, splan *p)
     free(p);
 }
 
+splan *flux_scheduler_plan(sched *S, const char *plan_id)
+{
+    return plan_get(S, plan_id);
+}
+
+void flux_scheduler_plan_put(sched *S, splan *p)
+{
+    plan_put(S, p);
+}
+
 /* ---- runs ---- */
 
 struct mine {
@@ -525,6 +535,10 @@ static void on_tick(uv_timer_t *t)
     int64_t now = flux_clock_wall_ms();
     refresh_pipes(S);
     adopt_runs(S, now);
+    if (now - S->deadlines_ms >= FLUX_DEADLINE_CHECK_MS) {
+        S->deadlines_ms = now;
+        flux_scheduler_deadlines(S, now);
+    }
     int64_t next = now + 1000;
     for (size_t i = 0; i < S->npipes; i++) {
         schedule_pipe(S, &S->pipes[i], now);

@@ -62,7 +62,17 @@ typedef struct sched {
     bool exporting;             /* a commit's export is on the work queue */
     bool resync, resync_force;  /* a sync asked for meanwhile, done after it */
     int64_t last_source_error_ms;
+    int64_t deadlines_ms; /* when deadlines were last checked */
 } sched;
+
+/* sched_deadlines.c: the deadlines of the pipelines' recent runs, checked
+ * from the store every FLUX_DEADLINE_CHECK_MS; a miss recorded and its
+ * notices written once */
+#define FLUX_DEADLINE_CHECK_MS 2000
+void flux_scheduler_deadlines(sched *S, int64_t now);
+/* scheduler.c: a plan by id, a reference held (given back with _put) */
+splan *flux_scheduler_plan(sched *S, const char *plan_id);
+void flux_scheduler_plan_put(sched *S, splan *p);
 
 /* scheduler.c: a log line; a tick as soon as the loop can */
 void flux_scheduler_logf(sched *S, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -53,6 +53,22 @@ json_t *flux_view_run(const flux_run_row *r)
     return o;
 }
 
+/* the run's missed deadlines: [{task (null: the run's own), deadline_at, missed_at}] */
+static json_t *deadline_misses(flux_store *s, int64_t run)
+{
+    flux_deadline_row *m = NULL;
+    size_t n = 0;
+    json_t *a = json_array();
+    if (flux_store_deadline_misses(s, run, &m, &n) != 0)
+        return a;
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s?, s:o, s:o}", "task", m[i].task[0] ? m[i].task : NULL, "deadline_at",
+                                           flux_view_jtime(m[i].deadline_at), "missed_at",
+                                           flux_view_jtime(m[i].missed_at)));
+    free(m);
+    return a;
+}
+
 json_t *flux_view_runs(flux_store *s, const char *pipeline, size_t limit, char *err, size_t errlen)
 {
     flux_run_row *rows;
@@ -62,9 +78,70 @@ json_t *flux_view_runs(flux_store *s, const char *pipeline, size_t limit, char *
         return NULL;
     }
     json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         json_array_append_new(a, flux_view_run(&rows[i]));
+    }
     free(rows);
+    return a;
+}
+
+static json_t *time_or_null(int64_t ms)
+{
+    char t[32];
+    if (!ms)
+        return json_null();
+    iso_s(ms, t, sizeof t);
+    return json_string(t);
+}
+
+json_t *flux_view_notifications(flux_store *s, const char *state, char *err, size_t errlen)
+{
+    flux_notice_row *rows;
+    size_t n;
+    if (flux_store_list_notices(s, state, &rows, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const flux_notice_row *r = &rows[i];
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:i, s:s, s:s, s:s, s:i, s:s?, s:s?}", "id", (json_int_t)r->id,
+                              "key", r->key, "pipeline", r->pipeline, "run_id", r->run_id, "task",
+                              r->task[0] ? r->task : NULL, "try", r->try_number, "event", r->event, "notifier",
+                              r->notifier, "state", r->state, "attempts", r->attempts, "last_error", r->last_error,
+                              "note", r->note);
+        json_object_set_new(o, "created_at", time_or_null(r->created_at));
+        json_object_set_new(o, "next_at", strcmp(r->state, "pending") ? json_null() : time_or_null(r->next_at));
+        json_object_set_new(o, "sent_at", time_or_null(r->sent_at));
+        json_array_append_new(a, o);
+    }
+    flux_notice_rows_free(rows, n);
+    return a;
+}
+
+json_t *flux_view_failing_notifiers(flux_store *s, char *err, size_t errlen)
+{
+    flux_notice_row *rows;
+    size_t n;
+    if (flux_store_list_notices(s, "", &rows, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        return NULL;
+    }
+    /* each notifier's latest notice says whether it works now */
+    json_t *a = json_array();
+    for (size_t i = n; i-- > 0;) {
+        const flux_notice_row *r = &rows[i];
+        bool seen = false;
+        for (size_t j = i + 1; j < n && !seen; j++)
+            seen = !strcmp(rows[j].notifier, r->notifier);
+        if (seen)
+            continue;
+        bool failing = !strcmp(r->state, "failed") || (!strcmp(r->state, "pending") && r->attempts >= 2);
+        if (failing)
+            json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:s?}", "notifier", r->notifier, "state", r->state,
+                                               "attempts", r->attempts, "last_error", r->last_error));
+    }
+    flux_notice_rows_free(rows, n);
     return a;
 }
 
@@ -214,6 +291,7 @@ static size_t first_of(const flux_ti_row *const *by, size_t n, const char *task)
 json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_row *rows, size_t n)
 {
     json_t *root = flux_view_run(run), *tries = json_array(), *tasks = json_array();
+    json_object_set_new(root, "deadline_misses", deadline_misses(s, run->id));
     /* the rows by task then try, whatever order the store gave them in, so
      * each task's tries are found by a binary search: runs have 10,000 tasks */
     const flux_ti_row **by = calloc(n ? n : 1, sizeof *by);

@@ -26,6 +26,13 @@ json_t *flux_view_run(const flux_run_row *r);
 
 /* [{id, pipeline, run_id, state, trigger, interval_start, interval_end,
  *   started, ended, plan_id}...], newest first; pipeline NULL: all. */
+/* The notifications of the outbox, oldest first; state "" for all, or
+ * pending, sent, failed: [{id, key, pipeline, run_id, task, try, event,
+ * notifier, state, attempts, last_error, created_at, next_at, sent_at}]. */
+json_t *flux_view_notifications(flux_store *s, const char *state, char *err, size_t errlen);
+/* Notifiers whose latest notification failed for good or is pending after
+ * two attempts or more: [{notifier, failing, last_error}]. */
+json_t *flux_view_failing_notifiers(flux_store *s, char *err, size_t errlen);
 json_t *flux_view_runs(flux_store *s, const char *pipeline, size_t limit, char *err, size_t errlen);
 
 /* [{version, plan, deployed_at, commit, source, source_sha256, current}...],

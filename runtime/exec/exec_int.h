@@ -20,6 +20,7 @@
 
 typedef struct ex_run ex_run;
 typedef struct ex_past ex_past; /* past.c's, per run */
+typedef struct ex_outbox ex_outbox; /* outbox.c's */
 
 #define FLUX_MAX_POOLS 64
 
@@ -168,6 +169,7 @@ struct flux_executor {
      * when the estimate comes near the limit); said once when a try waits */
     int fd_limit, fd_base;
     bool fd_said;
+    ex_outbox *outbox;    /* notifications being sent (outbox.c) */
 };
 
 /* executor.c: slots, runs, reports */
@@ -226,6 +228,22 @@ bool flux_fds_for_one_more(flux_executor *ex);
 void flux_try_queue(ex_task *k);
 void flux_try_start(ex_task *k);
 void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_status);
+
+/* ---- outbox.c: notifications ---- */
+/* how long a runner goes on sending its notices after its runs ended */
+#define FLUX_OUTBOX_DRAIN_MS 30000
+/* The notices a try's transition to st causes (its on_failure, on_retry,
+ * on_success notifiers), keys in keys[]; wakes the sender. */
+size_t flux_outbox_notices(ex_task *k, flux_ti_state st, flux_notice *v, char (*keys)[81], size_t cap);
+/* The idempotency key of a notice: "flux-" and a SHA-256 of what it is about. */
+void flux_outbox_key(const char *pipeline, const char *run_id, const char *task, int try_number, const char *event,
+                     const char *notifier, char out[81]);
+void flux_outbox_start(flux_executor *ex);
+void flux_outbox_kick(flux_executor *ex);
+/* Sends what is left of this owner's notices, for at most limit_ms (sends
+ * under way are waited for). */
+void flux_outbox_drain(flux_executor *ex, int64_t limit_ms);
+void flux_outbox_free(flux_executor *ex);
 void flux_try_evaluate(ex_task *k);
 /* k ends in st (skipped, upstream_failed) without running, with a note or NULL */
 void flux_try_unrun(ex_task *k, flux_ti_state st, const char *note);

@@ -804,6 +804,7 @@ int flux_exec_run(flux_executor *ex)
         uv_timer_start(&ex->progress, on_progress, (uint64_t)ex->o.status.progress_ms,
                        (uint64_t)ex->o.status.progress_ms);
     uv_timer_start(&ex->beat, on_beat, FLUX_OWNER_BEAT_MS, FLUX_OWNER_BEAT_MS);
+    flux_outbox_start(ex);
     maybe_start_runs(ex);
     if (ex->runs_done < ex->nruns || ex->stopping || ex->o.service)
         uv_run(&ex->loop, UV_RUN_DEFAULT);
@@ -811,6 +812,10 @@ int flux_exec_run(flux_executor *ex)
      * after a store failure: nothing more can be recorded) */
     while (ex->stopping && !ex->store_failed && ex->in_flight > 0 && uv_run(&ex->loop, UV_RUN_ONCE))
         ;
+    /* what the runs' ends notify is sent before the owner goes (what is
+     * left stays pending in the store for the next owner or a scheduler) */
+    if (!ex->store_failed)
+        flux_outbox_drain(ex, ex->stopping ? 2000 : FLUX_OUTBOX_DRAIN_MS);
     uv_timer_stop(&ex->beat);
     if (ex->o.status.finished)
         ex->o.status.finished(ex->o.status.ud);
@@ -838,6 +843,7 @@ void flux_exec_free(flux_executor *ex)
     while (uv_run(&ex->loop, UV_RUN_DEFAULT))
         ;
     uv_loop_close(&ex->loop);
+    flux_outbox_free(ex);
     ex->backend->ops->free(ex->backend);
     for (ex_run *r = ex->runs, *n; r; r = n) {
         n = r->next;

@@ -124,6 +124,11 @@ struct uv_loop_s *flux_exec_loop(flux_executor *ex);
 /* Runs added and not ended. */
 size_t flux_exec_active(const flux_executor *ex);
 
+/* The idempotency key of a notification: "flux-" and the SHA-256 of what
+ * it is about (task "" for the run's own), the same in every process. */
+void flux_exec_notice_key(const char *pipeline, const char *run_id, const char *task, int try_number,
+                          const char *event, const char *notifier, char out[81]);
+
 /* Hand-off latencies (task end to child start), in microseconds, sorted. */
 const int64_t *flux_exec_handoffs(const flux_executor *ex, size_t *n);
 

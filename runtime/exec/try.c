@@ -593,9 +593,13 @@ void flux_try_finished(ex_task *k, flux_ti_state st, const char *note, int exit_
         note = why;
     }
     flux_ti_state rec = retry ? FLUX_TI_UP_FOR_RETRY : st;
+    flux_notice notices[16];
+    char keys[16][81];
+    size_t nn = flux_outbox_notices(k, rec, notices, keys, 16);
     if (flux_store_ti_update(ex->store, k->ti_id,
                              &(flux_ti_patch){.state = rec, .ended_ms = now, .set_exit = true,
-                                              .exit_status = exit_status, .outputs = k->outputs, .note = note}) != 0)
+                                              .exit_status = exit_status, .outputs = k->outputs, .note = note,
+                                              .notices = notices, .nnotices = nn}) != 0)
         flux_exec_store_fail(k->run, k, "record a task's end");
     if (k->run->detached)
         return; /* nothing follows from an end that is not recorded */

@@ -175,6 +175,31 @@ static const char *const SQL[ST__COUNT] = {
     "ORDER BY logical_date DESC, id DESC LIMIT 1 OFFSET ?"
     [ST_XFER_WINDOW_ALL] = XFER_WINDOW(""),
     [ST_XFER_WINDOW_PIPELINE] = XFER_WINDOW("pipeline = ? AND "),
+    /* a try's notices take its run, task and try from its row; a run's (ti NULL) name none */
+    [ST_NOTICE_INSERT] = "INSERT INTO notifications (idem_key, run, ti, task, try_number, event, notifier, note, "
+                         "state, attempts, next_at, created_at) "
+                         "SELECT ?, r.id, t.id, COALESCE(t.task, ?), COALESCE(t.try_number, 0), ?, ?, ?, 'pending', 0, ?, ? "
+                         "FROM runs r LEFT JOIN task_instances t ON t.id = ? "
+                         "WHERE r.id = ? OR r.id = (SELECT x.run FROM task_instances x WHERE x.id = ?)",
+#define NOTICE_COLS "n.id, n.idem_key, n.run, n.ti, n.task, n.try_number, n.event, n.notifier, n.note, n.state, " \
+                    "n.attempts, n.last_error, n.next_at, n.claim, n.claimed_at, n.created_at, n.sent_at, " \
+                    "r.pipeline, r.run_id, r.logical_date"
+    [ST_NOTICE_LIST] = "SELECT " NOTICE_COLS " FROM notifications n JOIN runs r ON r.id = n.run "
+                       "WHERE (? = '' OR n.state = ?) ORDER BY n.id",
+    [ST_NOTICE_DUE] = "SELECT " NOTICE_COLS " FROM notifications n JOIN runs r ON r.id = n.run "
+                      "WHERE n.state = 'pending' AND n.next_at <= ? ORDER BY n.next_at, n.id",
+    [ST_NOTICE_DUE_OWNER] = "SELECT " NOTICE_COLS " FROM notifications n JOIN runs r ON r.id = n.run "
+                            "JOIN run_control c ON c.run = n.run "
+                            "WHERE n.state = 'pending' AND n.next_at <= ? AND c.owner = ? ORDER BY n.next_at, n.id",
+    /* a claim taken, or a stale one taken over: whoever changes the row sends */
+    [ST_NOTICE_CLAIM] = "UPDATE notifications SET claim = ?, claimed_at = ?, attempts = attempts + 1 "
+                        "WHERE id = ? AND state = 'pending' AND (claim IS NULL OR claimed_at <= ?)",
+    [ST_NOTICE_SENT] = "UPDATE notifications SET state = 'sent', sent_at = ?, claim = NULL, last_error = NULL "
+                       "WHERE id = ? AND claim = ?",
+    [ST_NOTICE_FAILED] = "UPDATE notifications SET state = ?, last_error = ?, next_at = ?, claim = NULL "
+                         "WHERE id = ? AND claim = ?",
+    [ST_DEADLINE_INSERT] = "INSERT INTO deadline_misses (run, task, deadline_at, missed_at) VALUES (?, ?, ?, ?)",
+    [ST_DEADLINE_LIST] = "SELECT task, deadline_at, missed_at FROM deadline_misses WHERE run = ? ORDER BY task",
 };
 
 /* ---- errors ---- */

@@ -172,6 +172,15 @@ int flux_store_clear_tries(flux_store *s, int64_t run, const char *const *tasks,
  * is unchanged; FLUX_TI_CLEAR sets a time or the pid back to "none" (NULL);
  * the exit status is written only with .set_exit (-1: none; 0 is a status). */
 #define FLUX_TI_CLEAR (-1)
+/* A notification to send (the outbox), written in the transaction of the
+ * state change that causes it: a crash after that change cannot lose it.
+ * key: its idempotency key, unique in the store (a second write of the
+ * same key is no second notification). task: for a notice of no try (a
+ * task's deadline), else NULL. */
+typedef struct flux_notice {
+    const char *notifier, *event, *key, *note, *task;
+} flux_notice;
+
 typedef struct flux_ti_patch {
     flux_ti_state state;
     int64_t started_ms, ended_ms;
@@ -179,6 +188,9 @@ typedef struct flux_ti_patch {
     bool set_exit;
     int exit_status;
     const char *host, *log_path, *rendered, *outputs, *note;
+    /* notifications of this transition, in its transaction */
+    const flux_notice *notices;
+    size_t nnotices;
 } flux_ti_patch;
 
 int flux_store_ti_update(flux_store *s, int64_t id, const flux_ti_patch *p);
@@ -299,6 +311,51 @@ void flux_lineage_rows_free(flux_lineage_row *rows, size_t n);
  * and task instance of each, oldest first. */
 int flux_store_find_lineage(flux_store *s, const char *kind, const char *name, bool suffix,
                             flux_lineage_row **rows, size_t *n);
+
+/* ---- notifications (the outbox) and deadlines ---- */
+
+typedef struct flux_notice_row {
+    int64_t id, run, ti;          /* ti 0: a notice of the run, or of a task's deadline */
+    char key[81];
+    char task[256];               /* "" for the run */
+    int try_number;               /* 0 when none */
+    char event[17], notifier[256], state[17]; /* pending, sent, failed */
+    int attempts;
+    char *note, *last_error;      /* malloc'd or NULL */
+    int64_t next_at, claimed_at, created_at, sent_at; /* 0 when none */
+    char claim[256];              /* "" when unclaimed */
+    char pipeline[256], run_id[128];
+    int64_t logical_date;
+} flux_notice_row;
+void flux_notice_rows_free(flux_notice_row *rows, size_t n);
+
+/* state: "" for all, else pending, sent or failed; oldest first. */
+int flux_store_list_notices(flux_store *s, const char *state, flux_notice_row **rows, size_t *n);
+/* Pending notices due at now_ms: of the runs owner holds, or of every run
+ * (owner NULL). */
+int flux_store_due_notices(flux_store *s, const char *owner, int64_t now_ms, flux_notice_row **rows, size_t *n);
+/* Takes a notice to send it: only one claimant gets it, and a claim is
+ * taken over only when it was made at or before stale_ms (its sender died
+ * while sending, or sends no more). Counts an attempt. */
+int flux_store_claim_notice(flux_store *s, int64_t id, const char *token, int64_t now_ms, int64_t stale_ms,
+                            bool *claimed);
+/* The end of an attempt, by the claim's holder: sent, or not (error) and
+ * tried again at next_at, or failed for good (give_up). */
+int flux_store_notice_sent(flux_store *s, int64_t id, const char *token, int64_t now_ms);
+int flux_store_notice_failed(flux_store *s, int64_t id, const char *token, const char *error, int64_t next_at,
+                             bool give_up);
+
+/* A deadline missed: recorded once per (run, task; "" for the run's own),
+ * with its notices in the same transaction. *recorded: false when it was
+ * already. */
+int flux_store_deadline_miss(flux_store *s, int64_t run, const char *task, int64_t deadline_at, int64_t now_ms,
+                             const flux_notice *notices, size_t n, bool *recorded);
+typedef struct flux_deadline_row {
+    char task[256]; /* "" for the run */
+    int64_t deadline_at, missed_at;
+} flux_deadline_row;
+/* Caller frees *rows. */
+int flux_store_deadline_misses(flux_store *s, int64_t run, flux_deadline_row **rows, size_t *n);
 
 /* ---- deployments, sources and the scheduler (flux deploy, flux scheduler) ---- */
 

@@ -236,7 +236,42 @@ static const char *const step_4_to_5[] = {
     NULL,
 };
 
-static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4, step_4_to_5};
+/* version 6: the outbox of notifications and the deadlines missed */
+static const char *const step_5_to_6[] = {
+    "CREATE TABLE IF NOT EXISTS notifications ("
+    " id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+    " idem_key VARCHAR(80) NOT NULL,"
+    " run BIGINT NOT NULL,"
+    " ti BIGINT NULL,"
+    " task VARCHAR(255) NULL,"
+    " try_number INT NOT NULL,"
+    " event VARCHAR(16) NOT NULL,"
+    " notifier VARCHAR(255) NOT NULL,"
+    " note TEXT NULL,"
+    " state VARCHAR(16) NOT NULL,"
+    " attempts INT NOT NULL,"
+    " last_error TEXT NULL,"
+    " next_at BIGINT NOT NULL,"
+    " claim VARCHAR(255) NULL,"
+    " claimed_at BIGINT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " sent_at BIGINT NULL,"
+    " UNIQUE KEY notifications_key (idem_key),"
+    " KEY notifications_due (state, next_at),"
+    " CONSTRAINT notifications_run FOREIGN KEY (run) REFERENCES runs(id),"
+    " CONSTRAINT notifications_ti FOREIGN KEY (ti) REFERENCES task_instances(id))" TABLE_OPTIONS,
+    "CREATE TABLE IF NOT EXISTS deadline_misses ("
+    " run BIGINT NOT NULL,"
+    " task VARCHAR(255) NOT NULL,"
+    " deadline_at BIGINT NOT NULL,"
+    " missed_at BIGINT NOT NULL,"
+    " PRIMARY KEY (run, task),"
+    " CONSTRAINT deadline_misses_run FOREIGN KEY (run) REFERENCES runs(id))" TABLE_OPTIONS,
+    NULL,
+};
+
+static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4, step_4_to_5,
+                                            step_5_to_6};
 
 /* ---- errors ---- */
 

@@ -15,7 +15,7 @@
 #include "store_driver.h"
 
 /* The schema version this build writes; each driver has as many steps. */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 /* Longest values, in bytes: the fixed buffers of the row structs, and MySQL's
  * column sizes (VARCHAR(n) counts characters, so n bytes always fit). */
@@ -104,6 +104,15 @@ enum {
     ST_XFER_PIPELINE_TASK,
     ST_XFER_WINDOW_ALL,
     ST_XFER_WINDOW_PIPELINE,
+    ST_NOTICE_INSERT,
+    ST_NOTICE_LIST,
+    ST_NOTICE_DUE,
+    ST_NOTICE_DUE_OWNER,
+    ST_NOTICE_CLAIM,
+    ST_NOTICE_SENT,
+    ST_NOTICE_FAILED,
+    ST_DEADLINE_INSERT,
+    ST_DEADLINE_LIST,
     ST__COUNT
 };
 
@@ -196,6 +205,9 @@ int store_set_run_state_in(flux_store *s, int64_t id, flux_run_state state, int6
     "id, pipeline, run_id, plan_id, trigger_kind, state, interval_start, interval_end, logical_date, " \
     "created_at, started_at, ended_at"
 int store_read_run(flux_store *s, flux_db_stmt *st, flux_run_row *r);
+/* ---- notifications (store_notify.c), written by the transitions ---- */
+/* the notices of a try's transition, inside its transaction */
+int store_put_notices(flux_store *s, int64_t run, int64_t ti, const flux_notice *v, size_t n, int64_t now_ms);
 
 /* ---- pipelines (store_plans.c), shared with runs ---- */
 int store_ensure_pipeline(flux_store *s, const char *pipeline, int64_t now_ms);

@@ -211,7 +211,40 @@ static const char *const step_4_to_5[] = {
     NULL,
 };
 
-static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4, step_4_to_5};
+/* version 6: the outbox of notifications, each row written in the
+ * transaction of the state change that causes it, and the deadlines missed
+ * (task '' for a run's own deadline), one row each so a miss is told once */
+static const char *const step_5_to_6[] = {
+    "CREATE TABLE notifications ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " idem_key TEXT NOT NULL UNIQUE,"
+    " run INTEGER NOT NULL REFERENCES runs(id),"
+    " ti INTEGER REFERENCES task_instances(id),"
+    " task TEXT,"
+    " try_number INTEGER NOT NULL,"
+    " event TEXT NOT NULL,"
+    " notifier TEXT NOT NULL,"
+    " note TEXT,"
+    " state TEXT NOT NULL,"
+    " attempts INTEGER NOT NULL,"
+    " last_error TEXT,"
+    " next_at INTEGER NOT NULL,"
+    " claim TEXT,"
+    " claimed_at INTEGER,"
+    " created_at INTEGER NOT NULL,"
+    " sent_at INTEGER) STRICT",
+    "CREATE INDEX notifications_due ON notifications (state, next_at)",
+    "CREATE TABLE deadline_misses ("
+    " run INTEGER NOT NULL REFERENCES runs(id),"
+    " task TEXT NOT NULL,"
+    " deadline_at INTEGER NOT NULL,"
+    " missed_at INTEGER NOT NULL,"
+    " PRIMARY KEY (run, task)) STRICT",
+    NULL,
+};
+
+static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4, step_4_to_5,
+                                            step_5_to_6};
 
 /* ---- errors ---- */
 

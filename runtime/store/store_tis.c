@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_private.h"
 
@@ -165,6 +166,9 @@ typedef struct {
     int64_t started, ended;
     int pid, exit_status;
     const char *host, *log_path, *rendered, *outputs, *note;
+    const flux_notice *notices;
+    size_t nnotices;
+    int64_t now;
 } ti_update_ctx;
 
 static int ti_update_body(flux_store *s, void *vctx)
@@ -200,6 +204,8 @@ static int ti_update_body(flux_store *s, void *vctx)
         return store_dbfail(s, rc, "updating the task instance");
     if (n == 0)
         return store_fail(s, "no task instance %lld", (long long)c->id);
+    if (c->nnotices) /* the outbox: in this same transaction */
+        return store_put_notices(s, 0, c->id, c->notices, c->nnotices, c->now);
     return FLUX_DB_OK;
 }
 
@@ -234,7 +240,10 @@ int flux_store_ti_update(flux_store *s, int64_t id, const flux_ti_patch *p)
                            fixed[1] ? fixed[1] : log_path,
                            fixed[2] ? fixed[2] : rendered,
                            fixed[3] ? fixed[3] : outputs,
-                           fixed[4] ? fixed[4] : note};
+                           fixed[4] ? fixed[4] : note,
+                           p->notices,
+                           p->nnotices,
+                           p->ended_ms > 0 ? p->ended_ms : (int64_t)time(NULL) * 1000};
         /* a replacement can push a name past its column; check again */
         if (!store_check_len(s, "host", c.host, MAX_HOST) && !store_check_len(s, "log path", c.log_path, MAX_LOG_PATH))
             rc = store_transact(s, ti_update_body, &c, MANY_STATEMENTS);

@@ -107,10 +107,21 @@ static const char *const http_conns[] = {"http", NULL};
           "fails the task, its note naming it and the limit"), \
     PARAM("max_log_size", FLUX_PT_INT, (F) | FLUX_PF_POSITIVE, "1073741824", \
           "most bytes of output a try's log keeps: beyond it, its first and last halves around a line " \
-          "saying how many bytes were dropped between them (the count is in `flux tasks`)")
+          "saying how many bytes were dropped between them (the count is in `flux tasks`)"), \
+    ITEMS("on_failure", FLUX_PT_LIST, FLUX_PT_STRING, (F), NULL, \
+          "notifiers (flux.yaml `notifiers:`) told when a try fails for good: no retry is left"), \
+    ITEMS("on_retry", FLUX_PT_LIST, FLUX_PT_STRING, (F), NULL, \
+          "notifiers told when a try fails and is to be retried"), \
+    ITEMS("on_success", FLUX_PT_LIST, FLUX_PT_STRING, (F), NULL, \
+          "notifiers told when the task succeeds"), \
+    ITEMS("on_deadline_miss", FLUX_PT_LIST, FLUX_PT_STRING, (F), NULL, \
+          "notifiers told, once, when the pipeline's or the task's deadline passes before it succeeded")
 
 static const flux_param_schema task_params[] = {
     COMMON_TASK_PARAMS(0),
+    PARAM("deadline", FLUX_PT_DURATION, 0, NULL,
+          "the task must have succeeded this long after its run started, or the miss is recorded and "
+          "on_deadline_miss told, once; default: none"),
     PARAM("description", FLUX_PT_STRING, 0, NULL,
           "what the task does, shown by the CLI and web UI"),
 };
@@ -153,6 +164,9 @@ static const flux_param_schema pipeline_params[] = {
           "labels to filter pipelines by in the CLI and web UI"),
     PARAM("owner", FLUX_PT_STRING, 0, NULL,
           "person or team answerable for the pipeline"),
+    PARAM("deadline", FLUX_PT_DURATION, 0, NULL,
+          "a run must have succeeded this long after its interval's end, or the miss is recorded and the "
+          "pipeline's on_deadline_miss told, once (checked by the scheduler from the store); default: none"),
     COMMON_TASK_PARAMS(FLUX_PF_TASK_DEFAULT),
 };
 

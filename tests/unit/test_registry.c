@@ -259,11 +259,12 @@ static void test_param_lists(void)
         check(flux_registry_param(NULL, s[i].name) == NULL, "sensor.%s: does not shadow a task parameter",
               s[i].name);
 
-    /* every task parameter but description (the pipeline has its own) is a pipeline default */
+    /* every task parameter but description and deadline (the pipeline has
+     * its own, meaning something else there) is a pipeline default */
     for (size_t i = 0; i < nt; i++) {
         const flux_param_schema *q = flux_registry_pipeline_param(t[i].name);
-        if (strcmp(t[i].name, "description") == 0)
-            check(q && !(q->flags & FLUX_PF_TASK_DEFAULT), "pipeline.description is the pipeline's own");
+        if (strcmp(t[i].name, "description") == 0 || strcmp(t[i].name, "deadline") == 0)
+            check(q && !(q->flags & FLUX_PF_TASK_DEFAULT), "pipeline.%s is the pipeline's own", t[i].name);
         else
             check(q && (q->flags & FLUX_PF_TASK_DEFAULT), "pipeline.%s is a task default", t[i].name);
     }

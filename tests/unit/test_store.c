@@ -157,7 +157,7 @@ static void first_open_race(const char *url)
     close(go[1]);
     int applied = 0, opened = 0, msg[2];
     while (read(res[0], msg, sizeof msg) == (ssize_t)sizeof msg)
-        if (msg[0] >= 0 && msg[1] == 5) {
+        if (msg[0] >= 0 && msg[1] == 6) {
             opened++;
             applied += msg[0];
         }
@@ -166,7 +166,7 @@ static void first_open_race(const char *url)
         if (pids[p] > 0)
             waitpid(pids[p], NULL, 0);
     CHECK_MSG(opened == PROCS, "%d of %d concurrent first opens succeeded", opened, PROCS);
-    CHECK_MSG(applied == 5, "concurrent first opens applied %d migration steps in all (five: 0 to 1 to ... to 5)",
+    CHECK_MSG(applied == 6, "concurrent first opens applied %d migration steps in all (six: 0 to 1 to ... to 6)",
               applied);
 }
 
@@ -179,7 +179,7 @@ static void migrated(const char *url, int steps)
         return;
     CHECK_MSG(flux_store_migrations_applied(s) == steps, "%d steps applied, %d expected",
               flux_store_migrations_applied(s), steps);
-    CHECK(flux_store_schema_version(s) == 5);
+    CHECK(flux_store_schema_version(s) == 6);
     CHECK(flux_store_get_log_cut(s, 1, &(int64_t){0}, &(int64_t){0}) == 1);
     flux_plan_meta m;
     CHECK(flux_store_get_plan_meta(s, "0000", &m) == 1);
@@ -193,6 +193,13 @@ static void migrated(const char *url, int steps)
     OK(s, flux_store_list_tis(s, 1, &tis, &ntis));
     flux_ti_rows_free(tis, ntis);
     flux_store_close(s);
+}
+
+/* a version 6 store made a version 5 one: no outbox, no deadline misses */
+static void drop_outbox(flux_store *s)
+{
+    OK(s, flux_store_exec_raw(s, "DROP TABLE notifications"));
+    OK(s, flux_store_exec_raw(s, "DROP TABLE deadline_misses"));
 }
 
 /* a version 5 store made a version 4 one: no events, no ready_at, no web indexes */
@@ -217,13 +224,13 @@ static void schema_checks(const char *url)
     flux_store *s = OPEN(url);
     if (!s)
         return;
-    CHECK(flux_store_schema_version(s) == 5);
+    CHECK(flux_store_schema_version(s) == 6);
     CHECK(flux_store_migrations_applied(s) == 0);
     CHECK(!flux_store_lost(s));
 
     flux_store *s2 = OPEN(url);
     if (s2) {
-        CHECK(flux_store_schema_version(s2) == 5);
+        CHECK(flux_store_schema_version(s2) == 6);
         CHECK_MSG(flux_store_migrations_applied(s2) == 0, "reopening migrated again");
         CHECK(streq(flux_store_kind(s2), flux_store_kind(s)));
         flux_store_close(s2);
@@ -234,7 +241,7 @@ static void schema_checks(const char *url)
     flux_store *s3 = NULL;
     char err[1024] = "";
     CHECK(flux_store_open(url, &s3, err, sizeof err) != 0 && !s3);
-    CHECK_MSG(contains(err, "version 5") && contains(err, "newer"), "message: %s", err);
+    CHECK_MSG(contains(err, "version 6") && contains(err, "newer"), "message: %s", err);
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = version - 1"));
     s3 = OPEN(url);
     if (s3) {
@@ -242,26 +249,35 @@ static void schema_checks(const char *url)
         flux_store_close(s3);
     }
 
-    /* a version 4 store (before events, ready_at and the web's indexes) is migrated on open */
-    back_to_4(s);
-    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 4"));
+    /* a version 5 store (before the outbox) is migrated on open */
+    drop_outbox(s);
+    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 5"));
     migrated(url, 1);
 
+    /* a version 4 store (before events, ready_at and the web's indexes) too */
+    drop_outbox(s);
+    back_to_4(s);
+    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 4"));
+    migrated(url, 2);
+
     /* a version 3 store (before plan_meta) too */
+    drop_outbox(s);
     back_to_4(s);
     OK(s, flux_store_exec_raw(s, "DROP TABLE plan_meta"));
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 3"));
-    migrated(url, 2);
+    migrated(url, 3);
 
     /* a version 2 store (before log_truncations) too */
+    drop_outbox(s);
     back_to_4(s);
     OK(s, flux_store_exec_raw(s, "DROP TABLE plan_meta"));
     OK(s, flux_store_exec_raw(s, "DROP TABLE log_truncations"));
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 2"));
-    migrated(url, 3);
+    migrated(url, 4);
 
     /* a version 1 store (before deployments and the scheduler's tables) is
      * migrated on open, its data kept */
+    drop_outbox(s);
     back_to_4(s);
     static const char *const v2_tables[] = {"run_control", "pipeline_sources", "deployments", "sources", "schedulers",
                                             "log_truncations", "plan_meta"};
@@ -273,7 +289,7 @@ static void schema_checks(const char *url)
     if (streq(flux_store_kind(s), "sqlite"))
         OK(s, flux_store_exec_raw(s, "DROP INDEX runs_by_state"));
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 1"));
-    migrated(url, 4);
+    migrated(url, 5);
     flux_store_close(s);
 }
 
@@ -1025,7 +1041,7 @@ static void mysql_wipe(const char *url)
     char err[1024];
     if (!check_at(__LINE__, flux_store_open(url, &s, err, sizeof err) == 0, "open %s for wiping: %s", url, err))
         return;
-    static const char *const tables[] = {"run_control",    "pipeline_sources", "deployments", "sources",
+    static const char *const tables[] = {"notifications", "deadline_misses", "run_control",    "pipeline_sources", "deployments", "sources",
                                          "schedulers",     "lineage",          "transfer_counts", "log_truncations",
                                          "task_instances", "runs",             "plan_meta",       "plan_versions", "events",
                                          "pipelines",      "flux_schema"};

@@ -667,7 +667,7 @@ static void read_checks(const seed *sd)
     snprintf(path, sizeof path, "/api/v1/runs/%lld", (long long)sd->run_s0);
     v = GET(path, 200);
     CHECK(v && keys_are(v, "id pipeline run_id state trigger interval_start interval_end started ended plan_id "
-                           "tasks task_instances"),
+                           "tasks task_instances deadline_misses"),
           "a run's tasks: shape");
     json_t *tasks = json_object_get(v, "tasks"), *tis = json_object_get(v, "task_instances"), *t;
     CHECK(json_array_size(tasks) == 2 && !strcmp(jstr(json_array_get(tasks, 0), "task"), "extract") &&
@@ -1317,7 +1317,8 @@ static void mysql_wipe(const char *url)
     char err[1024];
     if (!CHECK(flux_store_open(url, &s, err, sizeof err) == 0, "open %s: %s", url, err))
         exit(1);
-    static const char *const tables[] = {"run_control", "pipeline_sources", "deployments", "sources", "schedulers",
+    static const char *const tables[] = {"notifications", "deadline_misses", "events", "run_control",
+                                         "pipeline_sources", "deployments", "sources", "schedulers",
                                          "lineage", "transfer_counts", "log_truncations", "task_instances", "runs",
                                          "plan_meta", "plan_versions", "pipelines", "flux_schema"};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {

@@ -1,0 +1,38 @@
+/* connfile_int — what the readers of flux.yaml's sections share: the
+ * reader and its checks (connfile.c), so the notifiers' section
+ * (notifierfile.c) reports its mistakes exactly as the connections' are.
+ * Internal to lang/pipeline. */
+#ifndef FLUX_CONNFILE_INT_H
+#define FLUX_CONNFILE_INT_H
+
+#include <stdbool.h>
+
+#include "conn.h"
+#include "yamlsrc.h"
+
+typedef struct flux_cfreader flux_cfreader;
+struct flux_cfreader {
+    flux_arena *a;
+    flux_diags *d;
+    const char *path;  /* as messages name it */
+    const char *dir;   /* its directory with a final '/', "" for a file here */
+    bool private_file; /* no permission for group or others: inline passwords allowed */
+    flux_yamlsrc y;
+};
+
+flux_diag *flux_cf_report(flux_cfreader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* the value of setting k (named what) as a string: NULL after an error */
+const char *flux_cf_text(flux_cfreader *r, const flux_ynode *k, const flux_ynode *v, const char *what);
+bool flux_cf_is_null(const flux_ynode *n);
+const char *flux_cf_kind(const flux_ynode *n); /* "a mapping", "a list", "a value" */
+/* a key seen before in mapping m (before index i): reported, true */
+bool flux_cf_duplicate(flux_cfreader *r, const flux_ynode *m, size_t i, const char *what);
+const char *flux_cf_did_you_mean(flux_cfreader *r, const char *best); /* NULL for NULL */
+bool flux_cf_env_name(const char *s);
+bool flux_cf_secret_key(const char *k); /* a value masked wherever a line of the file is shown */
+
+/* notifierfile.c: the notifiers: section */
+void flux_cf_read_notifiers(flux_cfreader *r, const flux_ynode *m, flux_conns *out);
+
+#endif

@@ -1,0 +1,149 @@
+/* hook_server — a webhook receiver for the notification tests, on
+ * libmicrohttpd, bound to 127.0.0.1.
+ *
+ *   hook_server PORT_FILE LOG [PORT [FAILS]]
+ *
+ * Writes its port to PORT_FILE once it listens (renamed into place) and
+ * serves until SIGTERM or SIGINT. Every POST is answered 200 (the first
+ * FAILS ones 500) and appended to LOG as one line, with one write(2):
+ *   {"ms": receipt time, "status": answered, "key": Idempotency-Key,
+ *    "authorization": its header, "body": the body as received}
+ * PORT (default 0: the kernel picks) lets a test start it again on the
+ * port a notifier was given, after it was down.
+ */
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int log_fd;
+static int fails_left;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct request {
+    char *body;
+    size_t len;
+} request;
+
+/* a header's value as a JSON string (the tests send ASCII) */
+static void put_str(char *out, size_t cap, size_t *at, const char *s)
+{
+    *at += (size_t)snprintf(out + *at, cap - *at, "\"");
+    for (; s && *s && *at + 8 < cap; s++) {
+        if (*s == '"' || *s == '\\')
+            *at += (size_t)snprintf(out + *at, cap - *at, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            *at += (size_t)snprintf(out + *at, cap - *at, "\\u%04x", *s);
+        else
+            out[(*at)++] = *s;
+    }
+    *at += (size_t)snprintf(out + *at, cap - *at, "\"");
+}
+
+static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                             const char *version, const char *data, size_t *size, void **state)
+{
+    (void)cls, (void)url, (void)version;
+    request *r = *state;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        *state = r;
+        return MHD_YES;
+    }
+    if (*size) {
+        r->body = realloc(r->body, r->len + *size + 1);
+        memcpy(r->body + r->len, data, *size);
+        r->len += *size;
+        r->body[r->len] = '\0';
+        *size = 0;
+        return MHD_YES;
+    }
+    int status = 200;
+    if (!strcmp(method, "POST")) {
+        pthread_mutex_lock(&mu);
+        if (fails_left > 0) {
+            fails_left--;
+            status = 500;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        size_t cap = r->len + 4096, at = 0;
+        char *line = malloc(cap);
+        at += (size_t)snprintf(line, cap, "{\"ms\": %lld, \"status\": %d, \"key\": ",
+                               (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, status);
+        put_str(line, cap, &at, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key"));
+        at += (size_t)snprintf(line + at, cap - at, ", \"authorization\": ");
+        put_str(line, cap, &at, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"));
+        at += (size_t)snprintf(line + at, cap - at, ", \"body\": %s}\n", r->len ? r->body : "null");
+        if (write(log_fd, line, at) != (ssize_t)at)
+            perror("hook_server: log");
+        free(line);
+        pthread_mutex_unlock(&mu);
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(3, "ok\n", MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void done(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode t)
+{
+    (void)cls, (void)c, (void)t;
+    request *r = *state;
+    if (r) {
+        free(r->body);
+        free(r);
+    }
+    *state = NULL;
+}
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: hook_server PORT_FILE LOG [PORT [FAILS]]\n");
+        return 2;
+    }
+    log_fd = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (log_fd < 0) {
+        perror("hook_server: log");
+        return 1;
+    }
+    fails_left = argc > 4 ? atoi(argv[4]) : 0;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(argc > 3 ? atoi(argv[3]) : 0)),
+                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL,
+                                            NULL, serve, NULL, MHD_OPTION_SOCK_ADDR, &addr,
+                                            MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "hook_server: cannot listen\n");
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", argv[1]);
+    FILE *f = fopen(tmp, "w");
+    if (!f || fprintf(f, "%u\n", (unsigned)info->port) < 0 || fclose(f) != 0 || rename(tmp, argv[1]) != 0) {
+        perror("hook_server: writing the port file");
+        return 1;
+    }
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    while (!stop)
+        pause();
+    MHD_stop_daemon(d);
+    return 0;
+}
