@@ -14,10 +14,12 @@
 #include "browse.h"
 #include "clock.h"
 #include "history.h"
+#include "home.h"
 #include "lineage.h"
 #include "load.h"
 #include "runs.h"
 #include "views.h"
+#include "why.h"
 #include "web_int.h"
 
 #define MAX_SEGS 8
@@ -487,6 +489,36 @@ static void get_graph(const flux_web_request *rq, const route_args *a, flux_web_
     flux_web_graph(rq, a->v[0], rp);
 }
 
+/* ---- why a task is where it is, notifiers that fail ---- */
+
+/* `flux why RUN TASK`'s answer, for the task panel: the same engine view */
+static void get_why(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
+{
+    int64_t id;
+    flux_run_row run;
+    if (!id_of(a->v[0], &id) || flux_store_get_run(rq->store, id, &run) != 0)
+        return flux_web_error(rp, 404, "no run %s", a->v[0]);
+    char err[1024];
+    flux_arena *ar = flux_arena_new();
+    flux_conns conns;
+    bool have = flux_home_load_conns(flux_web_conns_path(rq), ar, &conns, err, sizeof err) == 0;
+    json_t *w = flux_view_why(rq->store, have ? &conns : NULL, &run, a->v[1], flux_clock_wall_ms(), err, sizeof err);
+    flux_arena_free(ar);
+    if (!w)
+        return flux_web_error(rp, 404, "%s", err);
+    flux_web_json(rp, 200, w);
+}
+
+static void get_failing_notifiers(const flux_web_request *rq, const route_args *a, flux_web_reply *rp)
+{
+    (void)a;
+    char err[1024];
+    json_t *items = flux_view_failing_notifiers(rq->store, err, sizeof err);
+    if (!items)
+        return store_failed(rp, err);
+    flux_web_json(rp, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
 typedef void (*handler)(const flux_web_request *, const route_args *, flux_web_reply *);
 static const struct route {
     const char *method, *pattern; /* "{}" matches one path segment */
@@ -507,6 +539,8 @@ static const struct route {
     {"GET", "/api/v1/runs/{}/gantt", get_gantt, false},
     {"GET", "/api/v1/stats/daily", get_stats, false},
     {"GET", "/api/v1/transfers", get_transfers, false},
+    {"GET", "/api/v1/runs/{}/tasks/{}/why", get_why, false},
+    {"GET", "/api/v1/notifiers/failing", get_failing_notifiers, false},
     {"POST", "/api/v1/runs/{}/clear", post_clear, false},
     {"POST", "/api/v1/runs/{}/tasks/{}/mark", post_mark, false},
     {"POST", "/api/v1/pipelines/{}/trigger", post_trigger, false},

@@ -355,6 +355,11 @@ void flux_web_unlock(const flux_web_request *rq)
     pthread_mutex_unlock(&rq->srv->lock);
 }
 
+const char *flux_web_conns_path(const flux_web_request *rq)
+{
+    return rq->srv->conns;
+}
+
 flux_layout_cache *flux_web_graphs(const flux_web_request *rq)
 {
     return rq->srv->graphs;

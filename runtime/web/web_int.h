@@ -59,6 +59,9 @@ void flux_web_unlock(const flux_web_request *rq);
 
 /* The server's cache of laid-out plans (layout.h). */
 struct flux_layout_cache *flux_web_graphs(const flux_web_request *rq);
+/* The flux.yaml the server was given (--connections), or NULL: home.h's
+ * rule finds it as every command does. */
+const char *flux_web_conns_path(const flux_web_request *rq);
 
 /* Routes an /api/v1 request: a reply is always filled. */
 void flux_web_api(const flux_web_request *rq, flux_web_reply *rp);

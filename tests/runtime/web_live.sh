@@ -4,7 +4,7 @@
 # store (checked against SQL); /api/v1/events streams each run and try
 # transition of a run made while it is open, in order, within 2 s of the
 # transition; Last-Event-ID resumes after the id given; SIGTERM with a
-# stream open exits 0 at once.
+# stream open exits 0 at once. The task panel's why is flux why's answer.
 . "$(dirname "$0")/lib.sh"
 cat > p.flux <<'FLUX'
 pipeline live {
@@ -41,6 +41,14 @@ check "transfers: the counts and the loss ratio" "10 7 3 0.3" \
     "$(api 'transfers?pipeline=live' | jq -r '.items[0] | "\(.records_read) \(.records_written) \(.records_rejected) \(.loss_ratio)"')"
 check "transfers: as the store holds them" "$(sql 'SELECT records_read FROM transfer_counts' | tail -n 1)" \
     "$(api 'transfers' | jq -r '.items[0].records_read')"
+
+# why, for the task panel: the same answer as flux why
+check "why: the API's reasons are flux why's" \
+    "$(flux why "$run1" b --format json "${DB_ARGS[@]}" | jq -c '[.reasons[].code]')" \
+    "$(api "runs/$run1/tasks/b/why" | jq -c '[.reasons[].code]')"
+check "why: a task the run does not have is 404" 404 \
+    "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/v1/runs/$run1/tasks/nosuch/why")"
+check "notifiers: none failing" '{"items":[],"next_cursor":null}' "$(api 'notifiers/failing' | jq -c .)"
 
 # the live feed: opened, then a run happens
 curl -sN "http://127.0.0.1:$PORT/api/v1/events" > events.txt &

@@ -93,6 +93,7 @@ test('dashboard counts equal the store', async () => {
   const row = await page.$eval(`#failures tr[data-run="${bad.id}"]`, (r) => [...r.cells].map((c) => c.textContent));
   assert.equal(row[3], 'broken');
   assert.equal(row[4], note || '');
+  assert.match(await page.$eval('#notifiers', (e) => e.textContent), /No notifier is failing/);
   const sched = await page.$eval('#schedulers', (e) => e.textContent);
   assert.ok(sched.length > 0);
   await shot('dashboard');
@@ -127,6 +128,10 @@ test('the task-instance panel lists every try', async () => {
   const want = sql(`select try_number, exit_status from task_instances where run = ${run.id} and task = 'wobble' order by try_number`);
   assert.equal(want.length, 2, 'the seeded retry');
   assert.deepEqual(tries, want.map((w) => ({try: w.try_number, exit: w.exit_status === null ? '—' : String(w.exit_status)})));
+  // why it is in its state: flux why's answer, the decisive reason first
+  await page.waitForSelector('#ti-panel .why .reasons li.decisive');
+  const why = await page.$eval('#ti-panel .why .reasons li.decisive', (e) => e.dataset.code);
+  assert.equal(why, 'finished');
   // clicking another cell opens that task instance (one delegated listener)
   await page.click(`#grid td.cell[data-run="${run.id}"][data-task="broken"]`);
   await page.waitForFunction(() => document.querySelector('#ti-panel')?.dataset.task === 'broken');

@@ -1,6 +1,7 @@
 // dashboard — succeeded vs failed runs per day over the last 14 days (per
 // pipeline or all), what is running now, the latest failures with their
-// failing task and note, and whether each scheduler is alive.
+// failing task and note, whether each scheduler is alive, and the notifiers
+// whose notifications keep failing.
 import {api, fmtDuration, h, pipelineSelect, pipelines, qs, s, setPipelineZone, stateEl, timeEl} from './util.js';
 
 const DAYS = 14;
@@ -11,11 +12,12 @@ export async function render(view, ctx) {
   const sel = await pipelineSelect(pipeline);
   sel.addEventListener('change', () => ctx.go(qs({pipeline: sel.value})));
 
-  const [daily, running, failed, scheds] = await Promise.all([
+  const [daily, running, failed, scheds, notifiers] = await Promise.all([
     api(`/api/v1/stats/daily${qs({days: DAYS, pipeline})}`, {signal: ctx.signal}),
     api(`/api/v1/runs${qs({state: 'running', pipeline, limit: 50})}`, {signal: ctx.signal}),
     api(`/api/v1/runs${qs({state: 'failed', pipeline, limit: 10})}`, {signal: ctx.signal}),
     api('/api/v1/schedulers', {signal: ctx.signal}),
+    api('/api/v1/notifiers/failing', {signal: ctx.signal}),
   ]);
   // the failing task and its note come from each failed run's tasks
   const details = await Promise.all(failed.items.map((r) =>
@@ -29,6 +31,7 @@ export async function render(view, ctx) {
     h('section', {class: 'card', id: 'running'}, h('h2', null, 'Running now'), runningTable(running.items)),
     h('section', {class: 'card', id: 'failures'}, h('h2', null, 'Recent failures'), failuresTable(failed.items, details)),
     h('section', {class: 'card', id: 'schedulers'}, h('h2', null, 'Schedulers'), schedTable(scheds)),
+    h('section', {class: 'card', id: 'notifiers'}, h('h2', null, 'Notifiers'), notifierTable(notifiers.items || [])),
   );
 }
 
@@ -112,4 +115,12 @@ function schedTable(sc) {
     h('tbody', null, items.map((x) => h('tr', null, h('td', null, x.scheduler),
       h('td', null, stateEl(x.alive ? 'alive' : x.stopped ? 'stopped' : 'dead')),
       h('td', null, x.heartbeat_age_ms === null || x.heartbeat_age_ms === undefined ? '' : `${fmtDuration(x.heartbeat_age_ms)} ago`)))));
+}
+
+// notifiers whose latest notification failed for good or keeps being retried
+function notifierTable(items) {
+  if (!items.length) return h('p', {class: 'empty'}, 'No notifier is failing.');
+  return h('table', null, h('thead', null, h('tr', null, ['notifier', 'state', 'last error'].map((c) => h('th', null, c)))),
+    h('tbody', null, items.map((x) => h('tr', {class: 'failing'}, h('td', null, x.notifier),
+      h('td', null, x.failing || x.state || ''), h('td', {class: 'note'}, x.last_error || '')))));
 }

@@ -1,6 +1,7 @@
 // panel — one task instance of a run: every try with its ready/queued/
 // started/ended times, exit status, note, rendered fields (masked by the
-// store), outputs, read/written/rejected, and the log of the chosen try.
+// store), outputs, read/written/rejected, the log of the chosen try, and
+// why the task is in its state (the answer of `flux why RUN TASK`).
 import {api, fmtDuration, h, stateEl, timeEl} from './util.js';
 import {logViewer} from './logview.js';
 
@@ -27,15 +28,29 @@ export async function tiPanel(panel, ctx, runId, task, tryNo, onClose, latestTi 
     for (const c of list.querySelectorAll('.try')) c.classList.toggle('chosen', c.dataset.try === b.dataset.try);
     if (t) showLog(logBox, ctx, t);
   });
+  const whyBox = h('section', {class: 'why'}, h('h3', null, 'Why'));
   panel.replaceChildren(close,
     h('h2', null, task),
     h('p', {class: 'sub'}, h('a', {href: `#/gantt/${run.id}`}, run.run_id), ' · ', run.pipeline, ' · run ', stateEl(run.state)),
     h('p', {class: 'sub'}, 'interval ', timeEl(run.interval_start), ' – ', timeEl(run.interval_end)),
-    list, logBox);
+    whyBox, list, logBox);
+  showWhy(whyBox, ctx, run.id, task);
   panel.dataset.run = run.id;
   panel.dataset.task = task;
   panel.dataset.tries = tries.length;
   if (chosen) showLog(logBox, ctx, chosen);
+}
+
+// the reasons, the decisive one first, as `flux why` prints them
+async function showWhy(box, ctx, runId, task) {
+  try {
+    const w = await api(`/api/v1/runs/${encodeURIComponent(runId)}/tasks/${encodeURIComponent(task)}/why`,
+      {signal: ctx.signal});
+    box.append(h('ul', {class: 'reasons'}, (w.reasons || []).map((r, i) =>
+      h('li', {class: i === 0 ? 'decisive' : null, dataset: {code: r.code}}, r.text))));
+  } catch (e) {
+    if (e.name !== 'AbortError') box.append(h('p', {class: 'empty'}, 'Cannot say why: ' + e.message));
+  }
 }
 
 function showLog(box, ctx, t) {
