@@ -36,6 +36,13 @@ add_test(NAME integration/kafka_broker
   COMMAND bash ${FLUX_TESTS}/integration/kafka_broker.sh $<TARGET_FILE:kafka_broker>)
 set_tests_properties(integration/kafka_broker PROPERTIES TIMEOUT 120 RESOURCE_LOCK kafka)
 
+# ---- integration: the single-node Slurm cluster against Slurm's clients ------
+# tests/servers/slurm.sh starts munged, slurmctld and slurmd on 127.0.0.1 in a
+# temp directory and stops them by PID. RESOURCE_LOCK: one cluster at a time
+# (each is private, but two would fight over the two cores).
+add_test(NAME integration/slurm_cluster COMMAND bash ${FLUX_TESTS}/integration/slurm_cluster.sh)
+set_tests_properties(integration/slurm_cluster PROPERTIES TIMEOUT 120 RESOURCE_LOCK slurm)
+
 # ---- golden: tests/golden/<suite>/<name>.flux against <name>.out ------------
 # Files whose name starts with '_' are helpers (e.g. included by a case), not
 # cases; so are files in deeper folders, which this one-level glob skips.
