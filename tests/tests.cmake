@@ -158,6 +158,16 @@ set_tests_properties(scheduler/mariadb PROPERTIES TIMEOUT 300 RESOURCE_LOCK mari
 add_test(NAME scheduler/soak COMMAND bash ${FLUX_TESTS}/scheduler/soak.sh $<TARGET_FILE:flux>)
 set_tests_properties(scheduler/soak PROPERTIES TIMEOUT 400 RESOURCE_LOCK mariadb)
 
+# ---- the slurm executor: tries as Slurm jobs, the store (MariaDB) as the truth
+# (tests/slurm/NAME.sh FLUX; each starts its own MariaDB and Slurm cluster)
+file(GLOB SLURM_TESTS CONFIGURE_DEPENDS ${FLUX_TESTS}/slurm/*.sh)
+list(FILTER SLURM_TESTS EXCLUDE REGEX "/lib\\.sh$")
+foreach(script ${SLURM_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME slurm/${name} COMMAND bash ${script} $<TARGET_FILE:flux>)
+  set_tests_properties(slurm/${name} PROPERTIES TIMEOUT 300 RESOURCE_LOCK "mariadb;slurm")
+endforeach()
+
 # ---- the shape of the house: layers, cycles, sizes, prototypes (and the checker checked)
 add_test(NAME layering/check COMMAND bash ${FLUX_TESTS}/layering/check.sh ${CMAKE_SOURCE_DIR})
 add_test(NAME layering/selftest COMMAND bash ${FLUX_TESTS}/layering/selftest.sh)

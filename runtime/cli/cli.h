@@ -62,6 +62,8 @@ int flux_cmd_status(int argc, char **argv);
 int flux_cmd_runs(int argc, char **argv);
 int flux_cmd_tasks(int argc, char **argv);
 int flux_cmd_logs(int argc, char **argv);
+/* `flux __slurm-job SPEC`: the hidden command each Slurm job runs */
+int flux_cli_slurm_job(int argc, char **argv);
 
 /* lineage.c: which run and task moved a record */
 int flux_cmd_lineage(int argc, char **argv);

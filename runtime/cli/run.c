@@ -22,6 +22,7 @@
 #include "compile.h"
 #include "exec_print.h"
 #include "executor.h"
+#include "slurm_job.h"
 #include "home.h"
 #include "meta.h"
 #include "opts.h"
@@ -104,7 +105,7 @@ typedef struct ropts {
     const char *cmd;
     char *pos[8];
     size_t npos;
-    const char *date, *from, *to, *pipeline, *db, *format, *reprocess, *conns, *tag;
+    const char *date, *from, *to, *pipeline, *db, *format, *reprocess, *conns, *tag, *executor;
     flux_cli_list plist; /* --param */
     char **params;       /* plist's */
     size_t nparams;
@@ -145,6 +146,7 @@ static const flux_opt ROPTS[] = {
     {.name = "--stats", .kind = FLUX_OPT_FLAG, R(stats), .only = "run"},
     {.name = "--quiet", .alias = "-q", .kind = FLUX_OPT_FLAG, R(quiet), .only = "run backfill"},
     {.name = "--wait", .kind = FLUX_OPT_FLAG, R(wait), .only = "run backfill"},
+    {.name = "--executor", .kind = FLUX_OPT_STR, R(executor), .only = "run backfill"},
 };
 #undef R
 
@@ -167,6 +169,10 @@ static int parse(const char *cmd, int argc, char **argv, ropts *o)
     o->try_number = (int)o->try_n;
     if (rc)
         return rc;
+    if (o->executor && strcmp(o->executor, "local") != 0 && strcmp(o->executor, "slurm") != 0) {
+        flux_cli_usage_error(cmd, "unknown executor '%s': the executors are local and slurm", o->executor);
+        return -1;
+    }
     return flux_cli_format_check(cmd, o->format);
 }
 
@@ -279,10 +285,55 @@ static void print_handoffs(flux_executor *ex, FILE *out)
             (double)h[n / 2] / 1000.0, (double)h[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0, n);
 }
 
+/* --executor slurm: the store as its jobs open it (MySQL: SQLite is one
+ * file of this machine, which other nodes cannot share safely) and its
+ * password, kept for the executor's life. -1 after saying why. */
+static int slurm_conf(const ropts *o, flux_store *s, flux_slurm_conf *c)
+{
+    static char url[PATH_MAX + 64], password[512];
+    char err[512];
+    if (strcmp(flux_store_kind(s), "mysql") != 0) {
+        fprintf(stderr, "flux %s: the slurm executor needs the MySQL state store: its jobs record their tries "
+                        "from other nodes, which cannot share an SQLite file\n"
+                        "help: give --db mysql://user@host:port/db, FLUX_DB or state_store: in flux.yaml\n",
+                o->cmd);
+        return -1;
+    }
+    if (flux_home_store_url(o->db, o->conns, url, sizeof url, err, sizeof err) != FLUX_HOME_OK) {
+        fprintf(stderr, "flux %s: %s\n", o->cmd, err);
+        return -1;
+    }
+    /* the password the store was opened with, when not in the URL */
+    const char *pw = getenv("FLUX_DB_PASSWORD"), *pwfile = getenv("FLUX_DB_PASSWORD_FILE");
+    password[0] = '\0';
+    if (pw && *pw)
+        snprintf(password, sizeof password, "%s", pw);
+    else if (pwfile && *pwfile) {
+        FILE *f = fopen(pwfile, "r");
+        if (f) {
+            if (!fgets(password, sizeof password, f))
+                password[0] = '\0';
+            password[strcspn(password, "\r\n")] = '\0';
+            fclose(f);
+        }
+    }
+    *c = (flux_slurm_conf){.store_url = url, .store_password = password[0] ? password : NULL,
+                           .poll_ms = getenv("FLUX_SLURM_POLL_MS") ? atol(getenv("FLUX_SLURM_POLL_MS")) : 0,
+                           .lost_grace_ms = getenv("FLUX_SLURM_LOST_MS") ? atol(getenv("FLUX_SLURM_LOST_MS")) : 0,
+                           .sbatch_args = getenv("FLUX_SLURM_SBATCH_ARGS")};
+    return 0;
+}
+
 static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, char **self)
 {
+    static flux_slurm_conf slurm;
     *self = self_path();
     flux_exec_opts eo = {0};
+    if (o->executor && !strcmp(o->executor, "slurm")) {
+        if (slurm_conf(o, s, &slurm) != 0)
+            return NULL;
+        eo.slurm = &slurm;
+    }
     eo.slots = o->jobs ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
     const flux_field *mat = flux_attr_field(&l->p->attrs, "max_active_tasks");
     if (mat && mat->kind == FLUX_F_INT && mat->u.i < eo.slots)
@@ -388,7 +439,9 @@ int flux_cmd_run(int argc, char **argv)
         bool already = flux_store_find_run(s, l.p->name, run_id, &before) == 0 && before.state == FLUX_RUN_FAILED;
         flux_executor *ex = new_executor(&o, s, &l, &self);
         int64_t t0 = flux_runs_now();
-        if ((rc = add_owned_run(&o, ex, &l, &iv, "manual", params)) == 0) {
+        if (!ex)
+            rc = FLUX_EXIT_USAGE;
+        else if ((rc = add_owned_run(&o, ex, &l, &iv, "manual", params)) == 0) {
             rc = flux_exec_run(ex) == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
             char took[32];
             if (!o.quiet || o.stats)
@@ -448,6 +501,8 @@ int flux_cmd_backfill(int argc, char **argv)
     }
     char *self = NULL;
     flux_executor *ex = rc ? NULL : new_executor(&o, s, &l, &self);
+    if (!rc && !ex)
+        rc = FLUX_EXIT_USAGE;
     size_t added = 0, skipped = 0;
     bool have = !rc;
     while (!rc && have && iv.start_ms <= to) {
@@ -958,5 +1013,22 @@ int flux_cmd_clear(int argc, char **argv)
     flux_arena_free(a);
     flux_store_close(s);
     free(o.params);
+    return rc;
+}
+
+/* ---- flux __slurm-job SPEC: one try as a Slurm job (slurm_job.h) ---- */
+
+int flux_cli_slurm_job(int argc, char **argv)
+{
+    if (argc != 1) {
+        fprintf(stderr, "usage: flux __slurm-job SPEC (started by the slurm executor's sbatch)\n");
+        return FLUX_EXIT_USAGE;
+    }
+    char *self = self_path();
+    char msg[1200];
+    int rc = flux_slurm_job_run(argv[0], self, msg, sizeof msg);
+    if (msg[0])
+        fprintf(stderr, "%s\n", msg);
+    free(self);
     return rc;
 }

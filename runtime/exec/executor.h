@@ -75,6 +75,8 @@ typedef struct flux_exec_opts {
     flux_exec_status status;
     /* where tries run: NULL for the local backend; tests pass a fake one */
     flux_backend *(*backend_new)(struct uv_loop_s *loop, const char *self, flux_backend_done done);
+    /* executor = slurm: each try an sbatch job (backend.h); NULL: local */
+    const flux_slurm_conf *slurm;
     /* a long-running service (the scheduler): runs are added while the loop
      * runs, each freed when it ends (after run_ended), the loop runs until
      * flux_exec_drain, the owner handles signals, and each pipeline's

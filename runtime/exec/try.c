@@ -27,7 +27,9 @@ void flux_try_desc_of(const ex_task *k, flux_try_desc *d)
     *d = (flux_try_desc){k->run->ex->o.home, k->run->p->name, k->run->row.run_id, k->t->id, k->try_number,
                          k->log_path, flux_exec_task_nofile(), flux_attr_int(at, "max_output_value", 65536),
                          flux_attr_int(at, "max_outputs", 1048576), flux_attr_int(at, "max_log_size", 1073741824),
-                         -1};
+                         -1, k->ti_id, k->run->row.id,
+                         k->how == FLUX_OP_RUN_POKE_PROCESS ? 0 : flux_attr_ms(at, "timeout", 0),
+                         k->run->ex->o.grace_ms};
 }
 
 void flux_try_paths(ex_task *k)
@@ -230,6 +232,12 @@ void flux_try_done(void *ud, int status)
         flux_exec_detached_proc_done(k);
         return;
     }
+    if (status == FLUX_TRY_TIMED_OUT) {
+        /* stopped by its timeout where it ran (a backend that enforces it) */
+        k->timed_out = true;
+        process_ended(k, 128 + SIGTERM);
+        return;
+    }
     if (status != FLUX_TRY_LOST) {
         /* the shell's (or wrapper's) own status is the command's: the journal's
          * exit line is only for a runner that was not there to see it */
@@ -237,7 +245,10 @@ void flux_try_done(void *ud, int status)
         return;
     }
     ex->in_flight--;
-    flux_try_finished(k, FLUX_TI_FAILED, "process gone: it ended without recording its exit status", -1);
+    char why[512];
+    reason(k, why, sizeof why); /* a backend's own word on how it was lost (slurm: the job's state) */
+    flux_try_finished(k, FLUX_TI_FAILED, why[0] ? why : "process gone: it ended without recording its exit status",
+                      -1);
     flux_exec_dispatch(ex);
 }
 
@@ -492,6 +503,8 @@ void flux_try_start(ex_task *k)
         flux_exec_store_fail(k->run, k, "record a started task");
     free(masked);
     int64_t timeout = flux_attr_ms(&k->t->attrs, "timeout", 0);
+    if (ex->backend->ops->enforces_timeout && k->how != FLUX_OP_RUN_POKE_PROCESS)
+        timeout = 0; /* enforced where the try runs, from its real start */
     if (timeout > 0 && k->how == FLUX_OP_RUN_POKE_PROCESS) { /* a sensor's timeout is its whole wait */
         int64_t waited = flux_clock_mono_ms() - k->first_poke_mono;
         timeout = timeout - waited > 1 ? timeout - waited : 1;
@@ -627,7 +640,7 @@ static void adopted(ex_task *k)
         k->started_ms = flux_clock_wall_ms(), k->started_mono = flux_clock_mono_ms();
     flux_exec_say(k, FLUX_EXEC_ADOPTED, FLUX_TI_RUNNING, 0, NULL);
     int64_t timeout = flux_attr_ms(&k->t->attrs, "timeout", 0);
-    if (timeout > 0)
+    if (timeout > 0 && !ex->backend->ops->enforces_timeout)
         start_deadline(k, k->started_mono + timeout - flux_clock_mono_ms());
 }
 
