@@ -62,8 +62,7 @@ int flux_cmd_status(int argc, char **argv);
 int flux_cmd_runs(int argc, char **argv);
 int flux_cmd_tasks(int argc, char **argv);
 int flux_cmd_logs(int argc, char **argv);
-/* `flux __slurm-job SPEC`: the hidden command each Slurm job runs */
-int flux_cli_slurm_job(int argc, char **argv);
+
 
 /* lineage.c: which run and task moved a record */
 int flux_cmd_lineage(int argc, char **argv);
@@ -75,6 +74,16 @@ int flux_cmd_connections(int argc, char **argv);
  * $FLUX_HOME/flux.db; NULL after saying why */
 struct flux_store;
 struct flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *conns_path);
+/* cli.c: the path of this flux binary (malloc'd) */
+char *flux_cli_self(void);
+
+/* slurm.c: --executor slurm's settings for the runner (-1 after saying why:
+ * an SQLite store), and `flux __slurm-job SPEC`, the hidden command each
+ * Slurm job runs */
+struct flux_slurm_conf;
+int flux_cli_slurm_conf(const char *cmd, const char *db, const char *conns, struct flux_store *s,
+                        struct flux_slurm_conf *c);
+int flux_cli_slurm_job(int argc, char **argv);
 
 /* cli.c: times on the command line (a wall time in
  * the pipeline's zone unless it names a zone) and a pipeline's timetable */

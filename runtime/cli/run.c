@@ -22,7 +22,6 @@
 #include "compile.h"
 #include "exec_print.h"
 #include "executor.h"
-#include "slurm_job.h"
 #include "home.h"
 #include "meta.h"
 #include "opts.h"
@@ -261,19 +260,6 @@ static int pick_interval(const ropts *o, const loaded *l, flux_interval *iv)
     return rc;
 }
 
-static char *self_path(void)
-{
-    char buf[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0)
-        snprintf(buf, sizeof buf, "flux");
-    else
-        buf[n] = '\0';
-    char *self = strdup(buf);
-    if (!self)
-        abort();
-    return self;
-}
 
 static void print_handoffs(flux_executor *ex, FILE *out)
 {
@@ -285,52 +271,13 @@ static void print_handoffs(flux_executor *ex, FILE *out)
             (double)h[n / 2] / 1000.0, (double)h[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0, n);
 }
 
-/* --executor slurm: the store as its jobs open it (MySQL: SQLite is one
- * file of this machine, which other nodes cannot share safely) and its
- * password, kept for the executor's life. -1 after saying why. */
-static int slurm_conf(const ropts *o, flux_store *s, flux_slurm_conf *c)
-{
-    static char url[PATH_MAX + 64], password[512];
-    char err[512];
-    if (strcmp(flux_store_kind(s), "mysql") != 0) {
-        fprintf(stderr, "flux %s: the slurm executor needs the MySQL state store: its jobs record their tries "
-                        "from other nodes, which cannot share an SQLite file\n"
-                        "help: give --db mysql://user@host:port/db, FLUX_DB or state_store: in flux.yaml\n",
-                o->cmd);
-        return -1;
-    }
-    if (flux_home_store_url(o->db, o->conns, url, sizeof url, err, sizeof err) != FLUX_HOME_OK) {
-        fprintf(stderr, "flux %s: %s\n", o->cmd, err);
-        return -1;
-    }
-    /* the password the store was opened with, when not in the URL */
-    const char *pw = getenv("FLUX_DB_PASSWORD"), *pwfile = getenv("FLUX_DB_PASSWORD_FILE");
-    password[0] = '\0';
-    if (pw && *pw)
-        snprintf(password, sizeof password, "%s", pw);
-    else if (pwfile && *pwfile) {
-        FILE *f = fopen(pwfile, "r");
-        if (f) {
-            if (!fgets(password, sizeof password, f))
-                password[0] = '\0';
-            password[strcspn(password, "\r\n")] = '\0';
-            fclose(f);
-        }
-    }
-    *c = (flux_slurm_conf){.store_url = url, .store_password = password[0] ? password : NULL,
-                           .poll_ms = getenv("FLUX_SLURM_POLL_MS") ? atol(getenv("FLUX_SLURM_POLL_MS")) : 0,
-                           .lost_grace_ms = getenv("FLUX_SLURM_LOST_MS") ? atol(getenv("FLUX_SLURM_LOST_MS")) : 0,
-                           .sbatch_args = getenv("FLUX_SLURM_SBATCH_ARGS")};
-    return 0;
-}
-
 static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, char **self)
 {
     static flux_slurm_conf slurm;
-    *self = self_path();
+    *self = flux_cli_self();
     flux_exec_opts eo = {0};
     if (o->executor && !strcmp(o->executor, "slurm")) {
-        if (slurm_conf(o, s, &slurm) != 0)
+        if (flux_cli_slurm_conf(o->cmd, o->db, o->conns, s, &slurm) != 0)
             return NULL;
         eo.slurm = &slurm;
     }
@@ -634,7 +581,7 @@ static int test_process(const loaded *l, const flux_task *t, flux_op_run how, fl
         close(ffd);
         flux_buf_free(&jb);
     }
-    char *self = self_path();
+    char *self = flux_cli_self();
     flux_op_where where = {self, fields_path};
     int crc = flux_op_command(t->op, f, &where, &cmd, err, sizeof err);
     if (crc != 0) {
@@ -1013,22 +960,5 @@ int flux_cmd_clear(int argc, char **argv)
     flux_arena_free(a);
     flux_store_close(s);
     free(o.params);
-    return rc;
-}
-
-/* ---- flux __slurm-job SPEC: one try as a Slurm job (slurm_job.h) ---- */
-
-int flux_cli_slurm_job(int argc, char **argv)
-{
-    if (argc != 1) {
-        fprintf(stderr, "usage: flux __slurm-job SPEC (started by the slurm executor's sbatch)\n");
-        return FLUX_EXIT_USAGE;
-    }
-    char *self = self_path();
-    char msg[1200];
-    int rc = flux_slurm_job_run(argv[0], self, msg, sizeof msg);
-    if (msg[0])
-        fprintf(stderr, "%s\n", msg);
-    free(self);
     return rc;
 }

@@ -41,7 +41,7 @@ check "its try is left submitting without a job id" "submitting 0" \
     "$(sql "SELECT phase, COALESCE(job_id, 0) FROM slurm_tries" | tail -n +2 | tr '\t' ' ')"
 # 2. killed while jobs run
 start_bg run2.out run "${args[@]}"
-claimed() { [ "$(sql "SELECT COUNT(*) FROM slurm_tries WHERE phase IN ('claimed', 'done')" | tail -1)" -ge 3 ]; }
+claimed() { [ "$(sql "SELECT COUNT(*) FROM slurm_tries WHERE phase IN ('claimed', 'done')" 2>/dev/null | tail -1)" -ge 3 ] 2>/dev/null; }
 wait_for 60 claimed || echo "never three claimed: $(cat run2.out)"
 kill -9 "$BG"
 wait "$BG" 2>/dev/null || true
