@@ -49,6 +49,9 @@ typedef struct flux_conns {
     size_t npools;
     /* state_store: URL of the state store (--db and FLUX_DB win over it) */
     const char *state_store;
+    /* executor: "local" or "slurm", where a task that sets no executor runs
+     * (--executor wins over it); NULL when not given */
+    const char *executor;
     /* flux_conns_read found mistakes that may hide connections (pools):
      * names are not checked against what could be read */
     bool conns_incomplete, pools_incomplete;

@@ -1,5 +1,5 @@
-/* connfile — flux.yaml read and checked: its connections, pools and state
- * store, and the FLUX_CONN_* environment beside it.
+/* connfile — flux.yaml read and checked: its connections, pools, state
+ * store and executor, and the FLUX_CONN_* environment beside it.
  *
  * Every mistake is reported at once, each at its place with the source
  * line, a caret and help, through the diagnostics a .flux file's mistakes
@@ -124,6 +124,23 @@ static void read_state_store(reader *r, const flux_ynode *k, const flux_ynode *v
                flux_arena_printf(r->a, "chmod 600 %s, or give the password by FLUX_DB_PASSWORD or "
                                  "FLUX_DB_PASSWORD_FILE", r->path),
                "a password in state_store needs the file to be private");
+}
+
+/* executor: where tasks that say nothing run (a task's or pipeline's
+ * executor, then --executor, win over it) */
+static void read_executor(reader *r, const flux_ynode *k, const flux_ynode *v, flux_conns *out)
+{
+    static const char *const executors[] = {"local", "slurm"};
+    const char *e = text_of(r, k, v, "'executor'");
+    if (!e)
+        return;
+    if (!strcmp(e, executors[0]) || !strcmp(e, executors[1])) {
+        out->executor = e;
+        return;
+    }
+    const char *best = flux_suggest(e, executors, 2);
+    report(r, AT(v), "bad-value", best ? did_you_mean(r, best) : "the executors are local and slurm",
+           "unknown executor '%s'", e);
 }
 
 static void read_pools(reader *r, const flux_ynode *pools, flux_conns *out)
@@ -591,16 +608,18 @@ static void read_connections(reader *r, const flux_ynode *conns, flux_conns *out
 
 static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
 {
-    static const char *const sections[] = {"connections", "pools", "state_store"};
+    static const char *const sections[] = {"connections", "pools", "state_store", "executor"};
+    enum { NSECTIONS = sizeof sections / sizeof *sections };
     if (is_null(root))
         return;
     if (root->kind != FLUX_YNODE_MAP) {
         report(r, AT(root), "wrong-type", "e.g. connections: { warehouse: { type: mysql } }",
-               "flux.yaml is a mapping of connections:, pools: and state_store:, found %s", kind_name(root));
+               "flux.yaml is a mapping of connections:, pools:, state_store: and executor:, found %s",
+               kind_name(root));
         out->conns_incomplete = out->pools_incomplete = true;
         return;
     }
-    const flux_ynode *v[3] = {0}, *k[3] = {0};
+    const flux_ynode *v[NSECTIONS] = {0}, *k[NSECTIONS] = {0};
     for (size_t i = 0; i + 1 < root->n; i += 2) {
         const flux_ynode *key = root->kids[i];
         if (key->kind != FLUX_YNODE_SCALAR) {
@@ -609,12 +628,12 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
             continue;
         }
         int s = 0;
-        while (s < 3 && strcmp(key->s, sections[s]))
+        while (s < NSECTIONS && strcmp(key->s, sections[s]))
             s++;
-        if (s == 3) {
-            const char *best = flux_suggest(key->s, sections, 3);
+        if (s == NSECTIONS) {
+            const char *best = flux_suggest(key->s, sections, NSECTIONS);
             report(r, AT(key), "unknown-setting",
-                   best ? did_you_mean(r, best) : "the sections are connections, pools and state_store",
+                   best ? did_you_mean(r, best) : "the sections are connections, pools, state_store and executor",
                    "unknown section '%s'", key->s);
             /* connections or pools under a misspelt name: unknown, not undefined */
             out->conns_incomplete = out->pools_incomplete = true;
@@ -623,6 +642,8 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
             v[s] = root->kids[i + 1];
         }
     }
+    if (v[3])
+        read_executor(r, k[3], v[3], out);
     if (v[2])
         read_state_store(r, k[2], v[2], out);
     if (v[1])

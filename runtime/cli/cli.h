@@ -63,7 +63,6 @@ int flux_cmd_runs(int argc, char **argv);
 int flux_cmd_tasks(int argc, char **argv);
 int flux_cmd_logs(int argc, char **argv);
 
-
 /* lineage.c: which run and task moved a record */
 int flux_cmd_lineage(int argc, char **argv);
 
@@ -77,12 +76,16 @@ struct flux_store *flux_cli_open_store(const char *cmd, const char *db, const ch
 /* cli.c: the path of this flux binary (malloc'd) */
 char *flux_cli_self(void);
 
-/* slurm.c: --executor slurm's settings for the runner (-1 after saying why:
- * an SQLite store), and `flux __slurm-job SPEC`, the hidden command each
- * Slurm job runs */
+/* slurm.c: the slurm backend's settings for a runner (0; 1: an SQLite
+ * store and no task needs them; -1 after saying why: one does), the
+ * runner's default executor (--executor, else flux.yaml's executor:, else
+ * "local"; NULL after saying --executor is unknown), and `flux
+ * __slurm-job SPEC`, the hidden command each Slurm job runs */
 struct flux_slurm_conf;
-int flux_cli_slurm_conf(const char *cmd, const char *db, const char *conns, struct flux_store *s,
+struct flux_conns;
+int flux_cli_slurm_conf(const char *cmd, const char *db, const char *conns, struct flux_store *s, bool need,
                         struct flux_slurm_conf *c);
+const char *flux_cli_executor(const char *cmd, const char *opt, const struct flux_conns *conns);
 int flux_cli_slurm_job(int argc, char **argv);
 
 /* cli.c: times on the command line (a wall time in

@@ -41,7 +41,7 @@
 const flux_cli_command flux_cli_run_commands[] = {
     {"run", "run one run of a pipeline now, in the foreground",
      "usage: flux run FILE [--date T] [--param NAME=VALUE]... [-j N] [--pipeline P] [--db URL] [--stats]\n"
-     "                [--quiet] [--wait] [--connections FILE]\n"
+     "                [--quiet] [--wait] [--connections FILE] [--executor local|slurm]\n"
      "\n"
      "Runs the run whose logical date (its interval's start) is T, or with a day\n"
      "(YYYY-MM-DD) the one run whose logical date falls on it (default: the\n"
@@ -52,17 +52,20 @@ const flux_cli_command flux_cli_run_commands[] = {
      "again. Exit status 0 only when the run succeeded. FILE is a .flux source\n"
      "or a .plan.yaml. A run another live process executes is not run twice:\n"
      "flux run says which process and exits with status 2, or with --wait\n"
-     "waits until that process is done with it.\n",
+     "waits until that process is done with it. --executor says where a task\n"
+     "that sets no executor runs (default: executor: in flux.yaml, else local;\n"
+     "slurm: each try a Slurm job, with the MySQL store).\n",
      flux_cmd_run},
     {"backfill", "run the runs of a range of intervals",
      "usage: flux backfill FILE --from A --to B [--reprocess failed|all|none] [--dry-run] [-j N] [--db URL]\n"
      "                     [--pipeline P] [--param NAME=VALUE]... [--quiet] [--wait] [--connections FILE]\n"
+     "                     [--executor local|slurm]\n"
      "\n"
      "Runs every run whose interval starts in [A, B], at most max_active_runs at\n"
      "once. Runs that already finished are skipped (--reprocess none), rerun\n"
      "when failed (failed) or rerun entirely (all); unfinished ones resume. A run\n"
      "another live process executes stops the backfill with status 2 before\n"
-     "anything runs, or with --wait is waited for.\n",
+     "anything runs, or with --wait is waited for. --executor: as flux run's.\n",
      flux_cmd_backfill},
     {"test", "run one task now, without state, output to this terminal",
      "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]... [--pipeline P] [--connections FILE]\n"
@@ -168,10 +171,6 @@ static int parse(const char *cmd, int argc, char **argv, ropts *o)
     o->try_number = (int)o->try_n;
     if (rc)
         return rc;
-    if (o->executor && strcmp(o->executor, "local") != 0 && strcmp(o->executor, "slurm") != 0) {
-        flux_cli_usage_error(cmd, "unknown executor '%s': the executors are local and slurm", o->executor);
-        return -1;
-    }
     return flux_cli_format_check(cmd, o->format);
 }
 
@@ -276,11 +275,19 @@ static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, cha
     static flux_slurm_conf slurm;
     *self = flux_cli_self();
     flux_exec_opts eo = {0};
-    if (o->executor && !strcmp(o->executor, "slurm")) {
-        if (flux_cli_slurm_conf(o->cmd, o->db, o->conns, s, &slurm) != 0)
-            return NULL;
-        eo.slurm = &slurm;
-    }
+    /* where tasks that say nothing run; one that runs through Slurm needs
+     * the MySQL store, refused here rather than at its first try */
+    eo.executor = flux_cli_executor(o->cmd, o->executor, &l->conns);
+    if (!eo.executor)
+        return NULL;
+    bool need = false;
+    for (size_t i = 0; i < l->p->ntasks && !need; i++)
+        need = !strcmp(flux_exec_task_executor(l->p->tasks[i], flux_op_how(l->p->tasks[i]->op), eo.executor),
+                       "slurm");
+    int src = flux_cli_slurm_conf(o->cmd, o->db, o->conns, s, need, &slurm);
+    if (src < 0)
+        return NULL;
+    eo.slurm = src == 0 ? &slurm : NULL;
     eo.slots = o->jobs ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
     const flux_field *mat = flux_attr_field(&l->p->attrs, "max_active_tasks");
     if (mat && mat->kind == FLUX_F_INT && mat->u.i < eo.slots)

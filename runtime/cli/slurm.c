@@ -2,24 +2,31 @@
  * runner gives the slurm backend (the store as its jobs open it), and
  * `flux __slurm-job SPEC`, the hidden command each job runs. */
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "conn.h"
 #include "executor.h"
 #include "home.h"
 #include "slurm_job.h"
 #include "store.h"
 
-/* --executor slurm: the store as its jobs open it (MySQL: SQLite is one
- * file of this machine, which other nodes cannot share safely) and its
- * password, kept for the executor's life. -1 after saying why. */
-int flux_cli_slurm_conf(const char *cmd, const char *db, const char *conns, flux_store *s, flux_slurm_conf *c)
+/* The slurm backend's settings: the store as its jobs open it (MySQL:
+ * SQLite is one file of this machine, which other nodes cannot share
+ * safely) and its password, kept for the executor's life. need: a task
+ * will run as a Slurm job. 0: *c set; 1: the store cannot serve jobs and
+ * none needs it; -1 after saying why. */
+int flux_cli_slurm_conf(const char *cmd, const char *db, const char *conns, flux_store *s, bool need,
+                        flux_slurm_conf *c)
 {
     static char url[PATH_MAX + 64], password[512];
     char err[512];
     if (strcmp(flux_store_kind(s), "mysql") != 0) {
+        if (!need)
+            return 1;
         fprintf(stderr, "flux %s: the slurm executor needs the MySQL state store: its jobs record their tries "
                         "from other nodes, which cannot share an SQLite file\n"
                         "help: give --db mysql://user@host:port/db, FLUX_DB or state_store: in flux.yaml\n",
@@ -49,6 +56,15 @@ int flux_cli_slurm_conf(const char *cmd, const char *db, const char *conns, flux
                            .lost_grace_ms = getenv("FLUX_SLURM_LOST_MS") ? atol(getenv("FLUX_SLURM_LOST_MS")) : 0,
                            .sbatch_args = getenv("FLUX_SLURM_SBATCH_ARGS")};
     return 0;
+}
+
+const char *flux_cli_executor(const char *cmd, const char *opt, const flux_conns *conns)
+{
+    if (opt && strcmp(opt, "local") != 0 && strcmp(opt, "slurm") != 0) {
+        flux_cli_usage_error(cmd, "unknown executor '%s': the executors are local and slurm", opt);
+        return NULL;
+    }
+    return opt ? opt : conns && conns->executor ? conns->executor : "local";
 }
 
 /* ---- flux __slurm-job SPEC: one try as a Slurm job (slurm_job.h) ---- */

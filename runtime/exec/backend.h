@@ -36,6 +36,9 @@ typedef struct flux_try_desc {
      * the grace between SIGTERM and SIGKILL: for a backend whose tries
      * record themselves (slurm) */
     int64_t ti_id, run_row_id, timeout_ms, grace_ms;
+    /* the task's parameters, for a backend with settings of its own there
+     * (slurm { }); NULL: none */
+    const struct flux_attrs *attrs;
 } flux_try_desc;
 
 /* done()'s status when a try's process is gone without leaving one */
@@ -119,8 +122,9 @@ typedef struct flux_slurm_conf {
     const char *store_password; /* the store's password when not in the URL (FLUX_DB_PASSWORD[_FILE]); NULL: none */
     int64_t poll_ms;       /* one squeue per active run this often (default 2000) */
     int64_t lost_grace_ms; /* a job gone from Slurm without an outcome for this long is lost (default 10000) */
-    /* more sbatch arguments, split on blanks (`slurm { ... }` of a task
-     * comes later); NULL: none */
+    /* more sbatch arguments for every job, split on blanks
+     * (FLUX_SLURM_SBATCH_ARGS: a site's options; a task's own are its
+     * slurm { }); NULL: none */
     const char *sbatch_args;
 } flux_slurm_conf;
 

@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "attr.h"
 #include "clock.h"
 #include "rundir.h"
 #include "slurm_client.h"
@@ -190,6 +191,73 @@ static void shquote(const char *s, char *out, size_t n)
     out[o] = '\0';
 }
 
+/* the key of the task's slurm { } (its pipeline's keys already merged in
+ * by the compiler), NULL when not set */
+static const flux_field *setting(const flux_try_desc *t, const char *key)
+{
+    const flux_field *m = t->attrs ? flux_attr_field(t->attrs, "slurm") : NULL;
+    for (size_t i = 0; m && m->kind == FLUX_F_MAP && i < m->u.map.n; i++)
+        if (!strcmp(m->u.map.keys[i], key))
+            return &m->u.map.v[i];
+    return NULL;
+}
+
+/* --time: slurm.time (Slurm counts whole minutes: rounded up, never below
+ * what was asked), else only a backstop of the job's own timeout: its
+ * grace and a minute on top; "" for none (the partition's limit) */
+static void time_limit(const flux_try_desc *t, char *out, size_t n)
+{
+    const flux_field *v = setting(t, "time");
+    out[0] = '\0';
+    if (v && v->kind == FLUX_F_DURATION && v->u.ms > 0)
+        snprintf(out, n, "--time=%lld", (long long)((v->u.ms + 59999) / 60000));
+    else if (t->timeout_ms > 0) {
+        int64_t s = (t->timeout_ms + t->grace_ms) / 1000 + 60;
+        snprintf(out, n, "--time=%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
+    }
+}
+
+/* the rest of slurm { } as sbatch arguments appended to argv from *a (at
+ * most max), their text in buf */
+static void settings_args(const flux_try_desc *t, char **argv, int *a, int max, char *buf, size_t buflen)
+{
+    const flux_field *m = t->attrs ? flux_attr_field(t->attrs, "slurm") : NULL;
+    if (!m || m->kind != FLUX_F_MAP)
+        return;
+    static const struct {
+        const char *key, *opt;
+    } opts[] = {{"partition", "--partition"}, {"account", "--account"}, {"qos", "--qos"},
+                {"cpus", "--cpus-per-task"},  {"mem", "--mem"},         {"gres", "--gres"}};
+    size_t used = 0;
+    for (size_t i = 0; i < m->u.map.n; i++) {
+        const char *key = m->u.map.keys[i];
+        const flux_field *v = &m->u.map.v[i];
+        if (!strcmp(key, "sbatch_args") && v->kind == FLUX_F_LIST) {
+            for (size_t j = 0; j < v->u.list.n && *a < max; j++)
+                if (v->u.list.v[j].kind == FLUX_F_STRING && used + v->u.list.v[j].u.str.len + 1 <= buflen) {
+                    argv[(*a)++] = memcpy(buf + used, v->u.list.v[j].u.str.s, v->u.list.v[j].u.str.len + 1);
+                    used += v->u.list.v[j].u.str.len + 1;
+                }
+            continue;
+        }
+        for (size_t o = 0; o < sizeof opts / sizeof *opts && *a < max; o++) {
+            if (strcmp(key, opts[o].key) != 0)
+                continue;
+            char val[64];
+            const char *text = v->kind == FLUX_F_STRING ? v->u.str.s : val;
+            if (v->kind == FLUX_F_INT)
+                snprintf(val, sizeof val, "%lld", (long long)v->u.i);
+            else if (v->kind != FLUX_F_STRING)
+                break;
+            int n = snprintf(buf + used, buflen - used, "%s=%s", opts[o].opt, text);
+            if (n < 0 || used + (size_t)n + 1 > buflen)
+                break;
+            argv[(*a)++] = buf + used;
+            used += (size_t)n + 1;
+        }
+    }
+}
+
 static flux_proc *slurm_start(flux_backend *base, const flux_try_desc *t, const flux_op_cmd *cmd,
                               const char *const *secrets, size_t nsecrets, void *ud, char *note, size_t notelen)
 {
@@ -219,11 +287,7 @@ static flux_proc *slurm_start(flux_backend *base, const flux_try_desc *t, const 
     snprintf(name, sizeof name, "--job-name=flux-%s", t->run_id);
     char commentarg[220];
     snprintf(commentarg, sizeof commentarg, "--comment=%s", comment);
-    if (t->timeout_ms > 0) {
-        /* Slurm's limit only backs the job's own timeout up: its grace and a margin on top */
-        int64_t s = (t->timeout_ms + t->grace_ms) / 1000 + 60;
-        snprintf(timearg, sizeof timearg, "--time=%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
-    }
+    time_limit(t, timearg, sizeof timearg);
     snprintf(outarg, sizeof outarg, "--output=%s", t->log_path);
     snprintf(chdir, sizeof chdir, "--chdir=%s", cmd->cwd ? cmd->cwd : getcwd(cwd, sizeof cwd) ? cwd : "/");
     export_list(exports, sizeof exports);
@@ -243,6 +307,9 @@ static flux_proc *slurm_start(flux_backend *base, const flux_try_desc *t, const 
     char *extra = b->sbatch_args ? strdup(b->sbatch_args) : NULL;
     for (char *w = extra ? strtok(extra, " \t") : NULL; w && a < 62; w = strtok(NULL, " \t"))
         argv[a++] = w;
+    /* the task's own last: sbatch takes the last of an option given twice */
+    char settings[4096];
+    settings_args(t, argv, &a, 62, settings, sizeof settings);
     argv[a] = NULL;
     char script[PATH_MAX * 2 + 2600], qself[PATH_MAX * 2], qspec[2500];
     shquote(b->self, qself, sizeof qself);

@@ -697,16 +697,17 @@ static void let_waits_go(flux_executor *ex)
         }
 }
 
-/* A stop with a backend whose tries run on without the runner (slurm):
- * each is forgotten as it is, still running in the store, and the next
- * runner's recovery adopts it or takes its end. */
+/* A stop: the tries of a backend that runs them on without the runner
+ * (slurm) are each forgotten as they are, still running in the store, and
+ * the next runner's recovery adopts them or takes their ends. */
 static void let_tries_go(flux_executor *ex)
 {
     for (ex_run *r = ex->runs; r; r = r->next)
         for (size_t i = 0; i < r->n; i++) {
             ex_task *k = &r->tasks[i];
-            if (k->proc && (k->phase == W_PROCESS || k->phase == W_ADOPTED)) {
-                ex->backend->ops->let_go(k->proc);
+            if (k->proc && k->backend && k->backend->ops->let_go &&
+                (k->phase == W_PROCESS || k->phase == W_ADOPTED)) {
+                k->backend->ops->let_go(k->proc);
                 k->proc = NULL;
                 k->phase = W_IDLE;
                 flux_exec_give_slot(k);
@@ -728,8 +729,7 @@ static void on_signal(uv_signal_t *h, int sig)
         ex->o.status.stop(ex->o.status.ud, sig, ex->o.grace_ms);
     let_waits_go(ex);
     bool any = false;
-    if (ex->backend->ops->let_go)
-        let_tries_go(ex); /* they run on where they are; the next runner takes their ends */
+    let_tries_go(ex); /* those of a backend that leaves them running: the next runner takes their ends */
     for (ex_run *r = ex->runs; r; r = r->next) {
         for (size_t i = 0; i < r->n; i++) {
             ex_task *k = &r->tasks[i];
@@ -878,8 +878,7 @@ flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
     ex->fd_base = -1; /* counted at the first start */
     uv_loop_init(&ex->loop);
     ex->backend = ex->o.backend_new ? ex->o.backend_new(&ex->loop, ex->o.self, flux_try_done)
-                  : ex->o.slurm ? flux_backend_slurm_new(&ex->loop, ex->o.self, store, ex->o.slurm, flux_try_done)
-                                : flux_backend_local_new(&ex->loop, ex->o.self, flux_try_done);
+                                    : flux_backend_local_new(&ex->loop, ex->o.self, flux_try_done);
     gethostname(ex->host, sizeof ex->host - 1);
     if (ex->o.owner)
         ex->owner = *ex->o.owner;
@@ -944,6 +943,8 @@ void flux_exec_free(flux_executor *ex)
         ;
     uv_loop_close(&ex->loop);
     ex->backend->ops->free(ex->backend);
+    if (ex->slurm)
+        ex->slurm->ops->free(ex->slurm);
     for (ex_run *r = ex->runs, *n; r; r = n) {
         n = r->next;
         run_freed(r);

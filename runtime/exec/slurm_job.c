@@ -157,6 +157,27 @@ static char **strv_of(json_t *a)
     return v;
 }
 
+extern char **environ;
+
+/* the task's environment and, after it, the job's own SLURM_* variables
+ * (its job id, CPUs, memory, nodes: what srun and a task's own sizing
+ * read; nothing secret), as a local try gets its runner's passthrough */
+static char **env_of(json_t *a)
+{
+    char **v = strv_of(a);
+    size_t n = json_array_size(a), more = 0;
+    for (size_t i = 0; environ[i]; i++)
+        more += !strncmp(environ[i], "SLURM_", 6);
+    char **w = realloc(v, (n + more + 1) * sizeof *w);
+    if (!w)
+        abort();
+    for (size_t i = 0; environ[i]; i++)
+        if (!strncmp(environ[i], "SLURM_", 6) && !(w[n++] = strdup(environ[i])))
+            abort();
+    w[n] = NULL;
+    return w;
+}
+
 /* the report flux-wrap wrote beside the log, as text (NULL when none) */
 static char *read_report_text(const char *log, int64_t max)
 {
@@ -187,8 +208,8 @@ static int run_claimed(json_t *o, const char *self, flux_store *store, char *msg
                        (int)json_integer_value(json_object_get(o, "try")), sget(o, "log"), 0,
                        json_integer_value(json_object_get(o, "max_output_value")),
                        json_integer_value(json_object_get(o, "max_outputs")),
-                       json_integer_value(json_object_get(o, "max_log_size")), -1, 0, 0, 0, 0};
-    flux_op_cmd cmd = {strv_of(json_object_get(o, "argv")), strv_of(json_object_get(o, "env")), NULL};
+                       json_integer_value(json_object_get(o, "max_log_size")), -1, 0, 0, 0, 0, NULL};
+    flux_op_cmd cmd = {strv_of(json_object_get(o, "argv")), env_of(json_object_get(o, "env")), NULL};
     const char *cwd = json_string_value(json_object_get(o, "cwd"));
     if (cwd && !(cmd.cwd = strdup(cwd)))
         abort();

@@ -151,6 +151,13 @@ start() {
     [ -S "$sockdir/munge.socket" ] || die "munged made no socket in 4 s"
 
     port=$(free_ports)
+    # memory and a count-only generic resource, so jobs may ask for --mem
+    # and --gres=fpga:N as on a real cluster (a gpu needs a device file, so
+    # fpga); 90% of the machine's memory: slurmd drains a node configured
+    # above what it finds
+    local mem
+    mem=$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)
+    echo "NodeName=$host Name=fpga Count=2" >"$dir/gres.conf"
     cat >"$dir/slurm.conf" <<EOF
 # written by tests/servers/slurm.sh: a single node on 127.0.0.1
 ClusterName=flux$$
@@ -186,7 +193,8 @@ SlurmctldLogFile=$dir/slurmctld.log
 SlurmdLogFile=$dir/slurmd.log
 SlurmctldDebug=info
 SlurmdDebug=info
-NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc)
+GresTypes=fpga
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=$mem Gres=fpga:2
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
     echo "export SLURM_CONF=$dir/slurm.conf" >"$dir/env"
