@@ -868,10 +868,18 @@ int flux_cmd_logs(int argc, char **argv)
             rc = FLUX_EXIT_FAIL;
         } else {
             char buf[65536];
-            size_t k;
+            size_t k, total = 0;
             while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-                fwrite(buf, 1, k, stdout);
+                fwrite(buf, 1, k, stdout), total += k;
             fclose(f);
+            flux_slurm_row sr;
+            if (!total && flux_store_slurm_get(s, pick->id, &sr) == 0) {
+                /* an empty log of a try that is a Slurm job not started yet: say why */
+                if (!strcmp(sr.phase, "submitting") || !strcmp(sr.phase, "submitted"))
+                    fprintf(stderr, "flux logs: Slurm job %lld has not started yet (%s)\n", (long long)sr.job_id,
+                            sr.slurm_state[0] ? sr.slurm_state : "queued");
+                flux_slurm_row_free(&sr);
+            }
         }
     }
     flux_ti_rows_free(rows, n);

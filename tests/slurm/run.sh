@@ -47,4 +47,22 @@ done
 check "no password in any job's arguments or script" 0 "$leak"
 check "no password in a job's environment" 0 "$(grep -c '^FLUX_DB_PASSWORD=\|^FLUX_DB=' b.env || true)"
 check "no spec file left behind" "" "$(find "$FLUX_HOME/logs" -name '*.slurm.json')"
+# the views: each try's job id, node and Slurm state, from slurm_tries
+tj=$(flux tasks "$run" --format json "${DB_ARGS[@]}")
+check "flux tasks --format json: flaky's job ids" "$(slurm_rows "$run_id" flaky | awk '{print $2}' | tr '\n' ' ')" \
+    "$(echo "$tj" | jq -r '[.task_instances[] | select(.task == "flaky") | .slurm.job_id] | join(" ")') "
+check "flux tasks --format json: the node each ran on" "$(hostname)" \
+    "$(echo "$tj" | jq -r '[.task_instances[] | .slurm.node] | unique | join(" ")')"
+check "flux tasks --format json: each outcome recorded" "done" \
+    "$(echo "$tj" | jq -r '[.task_instances[] | .slurm.phase] | unique | join(" ")')"
+check "flux tasks --format json: a Slurm state for each" 5 \
+    "$(echo "$tj" | jq -r '[.task_instances[] | .slurm.state | strings | select(test("^[A-Z_]+$"))] | length')"
+a_job=$(slurm_rows "$run_id" a | awk '{print $2}')
+check "flux tasks: a's job under its try" 1 \
+    "$(flux tasks "$run" "${DB_ARGS[@]}" | grep -A3 '^a ' | grep -cE "^ +slurm: job $a_job on $(hostname), outcome recorded \(Slurm last said [A-Z]+\)$")"
+check "flux tasks: one slurm line per try" 5 "$(flux tasks "$run" "${DB_ARGS[@]}" | grep -c ' slurm: job ')"
+# flux logs reads the job's log: what the task printed, and nothing of the job's own when all went well
+check "flux logs: the job's log" "$(printf '::output n=42\n%s' "$(hostname)")" "$(flux logs "$run" a "${DB_ARGS[@]}")"
+check "flux logs --try 2 of flaky: its own job's log" "$(cat "$(flux tasks "$run" --format json "${DB_ARGS[@]}" | jq -r '[.task_instances[] | select(.task == "flaky")][1].log')")" \
+    "$(flux logs "$run" flaky --try 2 "${DB_ARGS[@]}")"
 finish
