@@ -461,6 +461,7 @@ int flux_cmd_backfill(int argc, char **argv)
     bool have = !rc;
     while (!rc && have && iv.start_ms <= to) {
         char run_id[128];
+        int cancelled = 0;
         flux_buf b = {0};
         flux_buf_puts(&b, "backfill__");
         flux_time_iso(iv.start_ms, 0, &b);
@@ -476,12 +477,12 @@ int flux_cmd_backfill(int argc, char **argv)
                 what = "resume";
             } else if (!strcmp(rp, "all")) {
                 what = "reprocess";
-                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, NULL) < 0)
-                    rc = FLUX_EXIT_FAIL;
+                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, NULL, &cancelled, err, sizeof err) < 0)
+                    fprintf(stderr, "flux backfill: clearing run %s: %s\n", run_id, err), rc = FLUX_EXIT_FAIL;
             } else if (!strcmp(rp, "failed") && row.state == FLUX_RUN_FAILED) {
                 what = "reprocess failed";
-                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, "failed") < 0)
-                    rc = FLUX_EXIT_FAIL;
+                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, "failed", &cancelled, err, sizeof err) < 0)
+                    fprintf(stderr, "flux backfill: clearing run %s: %s\n", run_id, err), rc = FLUX_EXIT_FAIL;
             } else {
                 take = false;
                 what = row.state == FLUX_RUN_SUCCESS ? "skip (succeeded)" : "skip (failed; --reprocess failed reruns it)";
@@ -962,11 +963,14 @@ int flux_cmd_clear(int argc, char **argv)
         }
     }
     if (!rc) {
-        int cleared = flux_runs_clear(s, run.id, tasks, ntasks, NULL);
+        char err[1024];
+        int cancelled = 0, cleared = flux_runs_clear(s, run.id, tasks, ntasks, NULL, &cancelled, err, sizeof err);
         if (cleared < 0) {
-            fprintf(stderr, "flux clear: %s\n", flux_store_error(s));
+            fprintf(stderr, "flux clear: %s\n", err);
             rc = FLUX_EXIT_FAIL;
         } else {
+            if (cancelled)
+                printf("cancelled %d Slurm job%s of the cleared tries\n", cancelled, cancelled == 1 ? "" : "s");
             printf("cleared %d task instance%s of run %s of %s; flux run (or backfill) runs them again\n", cleared,
                    cleared == 1 ? "" : "s", run.run_id, run.pipeline);
         }

@@ -15,6 +15,7 @@
 #include "isotime.h"
 #include "load.h"
 #include "render.h"
+#include "slurm_client.h"
 #include "tz.h"
 
 int64_t flux_runs_now(void)
@@ -354,14 +355,86 @@ int flux_runs_find_dated(flux_store *s, const char *pipeline, const char *date, 
     return rc;
 }
 
-int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state)
+/* the Slurm jobs of the tries about to be cleared (rows[i] where clear[i])
+ * that are still queued or running: cancelled in one scancel, then their
+ * tries marked lost. Each is found among the run's jobs (one squeue) by
+ * the token in its comment, never by the stored id alone (a restarted
+ * controller may have given it to another job; a runner killed around
+ * sbatch stored none), duplicates of it included. -1 with err. */
+static int cancel_jobs(flux_store *s, int64_t run, const flux_ti_row *rows, const bool *clear, size_t n,
+                       int *cancelled, char *err, size_t errlen)
+{
+    flux_slurm_row *sr = calloc(n ? n : 1, sizeof *sr);
+    int64_t *ids = calloc(n ? n : 1, sizeof *ids);
+    bool *active = calloc(n ? n : 1, sizeof *active);
+    if (!sr || !ids || !active)
+        abort(); /* the allocation policy: abort on OOM */
+    size_t nids = 0;
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!clear[i] || flux_store_slurm_get(s, rows[i].id, &sr[i]) != 0)
+            continue;
+        active[i] = !strcmp(sr[i].phase, "submitting") || !strcmp(sr[i].phase, "submitted") ||
+                    !strcmp(sr[i].phase, "claimed");
+        any |= active[i];
+    }
+    int rc = 0;
+    flux_run_row rr;
+    flux_slurm_job *jobs = NULL;
+    size_t nj = 0;
+    if (any && flux_store_get_run(s, run, &rr) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        rc = -1;
+    } else if (any) {
+        char name[300];
+        snprintf(name, sizeof name, "flux-%s", rr.run_id);
+        if (flux_slurm_squeue(name, &jobs, &nj, err, errlen) != 0)
+            rc = -1;
+        ids = realloc(ids, (nj ? nj : 1) * sizeof *ids);
+        if (!ids)
+            abort();
+    }
+    for (size_t j = 0; j < nj && !rc; j++) {
+        const char *tok = strrchr(jobs[j].comment, ':');
+        bool ours = false;
+        for (size_t i = 0; i < n && !ours && tok; i++)
+            ours = active[i] && !strcmp(tok + 1, sr[i].token);
+        if (ours && !flux_slurm_state_ended(jobs[j].state))
+            ids[nids++] = jobs[j].id;
+    }
+    free(jobs);
+    if (!rc && flux_slurm_scancel(ids, nids, err, errlen) != 0)
+        rc = -1;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (active[i] && flux_store_slurm_lose(s, rows[i].id, sr[i].token, flux_runs_now()) < 0) {
+            snprintf(err, errlen, "%s", flux_store_error(s));
+            rc = -1;
+        }
+    for (size_t i = 0; i < n; i++)
+        if (clear[i])
+            flux_slurm_row_free(&sr[i]);
+    *cancelled = rc ? 0 : (int)nids;
+    free(sr);
+    free(ids);
+    free(active);
+    return rc;
+}
+
+int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state,
+                    int *cancelled, char *err, size_t errlen)
 {
     flux_ti_row *rows;
     size_t n;
-    if (flux_store_list_tis(s, run, &rows, &n) != 0)
+    *cancelled = 0;
+    err[0] = '\0';
+    if (flux_store_list_tis(s, run, &rows, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
         return -1;
-    int rc = 0, cleared = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
+    }
+    bool *clear = calloc(n ? n : 1, sizeof *clear);
+    if (!clear)
+        abort();
+    for (size_t i = 0; i < n; i++) {
         /* the latest try of each task is the one to clear */
         if (i + 1 < n && !strcmp(rows[i + 1].task, rows[i].task))
             continue;
@@ -372,14 +445,22 @@ int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t
             flux_ti_state st = rows[i].state;
             want = st == FLUX_TI_FAILED || st == FLUX_TI_UPSTREAM_FAILED;
         }
-        if (!want || rows[i].state == FLUX_TI_NONE)
+        clear[i] = want && rows[i].state != FLUX_TI_NONE;
+    }
+    /* the jobs first: cleared rows whose jobs ran on would be run twice */
+    int rc = cancel_jobs(s, run, rows, clear, n, cancelled, err, errlen), cleared = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!clear[i])
             continue;
         rc = flux_store_ti_update(s, rows[i].id, &(flux_ti_patch){.state = FLUX_TI_NONE, .note = "cleared"});
         cleared++;
     }
     flux_ti_rows_free(rows, n);
+    free(clear);
     if (!rc && cleared)
         rc = flux_store_set_run_state(s, run, FLUX_RUN_QUEUED, flux_runs_now());
+    if (rc && !err[0])
+        snprintf(err, errlen, "%s", flux_store_error(s));
     return rc ? -1 : cleared;
 }
 

@@ -49,6 +49,7 @@ struct flux_proc {
     char state[33];        /* what squeue said last */
     int64_t gone_since;    /* monotonic ms since Slurm no longer runs it without an outcome (0: it does) */
     bool cancel;           /* queued for the next batched scancel */
+    bool live;             /* the last squeue listed its job, id and token, not ended: safe to scancel by id */
     flux_proc *prev, *next;
 };
 
@@ -103,15 +104,22 @@ static void proc_unlink(flux_proc *p)
         p->next->prev = p->prev;
 }
 
-/* the try ended: its spec goes (a job that never ran leaves it), then done() */
+static void sweep_run(slurm_backend *b, int64_t run, const char *run_id);
+
+/* the try ended: its spec goes (a job that never ran leaves it), then
+ * done(); when it was the run's last watched try, the run's stray jobs go */
 static void proc_end(flux_proc *p, int status)
 {
     slurm_backend *b = p->b;
     void *ud = p->ud;
+    int64_t run = p->run;
+    char run_id[128];
+    snprintf(run_id, sizeof run_id, "%s", p->run_id);
     unlink(p->spec);
     proc_unlink(p);
     free(p);
     b->base.done(ud, status);
+    sweep_run(b, run, run_id);
 }
 
 /* ---- tokens ---- */
@@ -359,12 +367,75 @@ static const flux_slurm_row *row_of(const flux_slurm_row *rows, size_t n, int64_
     return NULL;
 }
 
-static const flux_slurm_job *job_of(const flux_slurm_job *jobs, size_t n, int64_t id)
+/* the token of a job's comment flux:TI:TRY:TOKEN ("" when not one) */
+static const char *token_of(const flux_slurm_job *j)
+{
+    const char *t = strrchr(j->comment, ':');
+    return !strncmp(j->comment, "flux:", 5) && t ? t + 1 : "";
+}
+
+/* the try's job in Slurm's list: its id and its token, since a controller
+ * that lost a job may give its id to another */
+static const flux_slurm_job *job_of(const flux_slurm_job *jobs, size_t n, int64_t id, const char *token)
 {
     for (size_t i = 0; i < n; i++)
-        if (jobs[i].id == id)
+        if (jobs[i].id == id && !strcmp(token_of(&jobs[i]), token))
             return &jobs[i];
     return NULL;
+}
+
+/* A job of the run that no try waits for: its token in no row, in a lost
+ * one, or in a row whose job is another (a duplicate, a requeue, a job
+ * Slurm made of an sbatch whose answer was lost). It would claim nothing;
+ * it only holds a place in Slurm, so it is cancelled. A job whose try has
+ * its outcome is exiting by itself and left alone. */
+static bool stray(const flux_slurm_job *j, const flux_slurm_row *rows, size_t nrows)
+{
+    if (flux_slurm_state_ended(j->state))
+        return false;
+    const char *tok = token_of(j);
+    for (size_t i = 0; i < nrows; i++)
+        if (!strcmp(rows[i].token, tok))
+            return !strcmp(rows[i].phase, "lost") || (rows[i].job_id > 0 && rows[i].job_id != j->id);
+    return true;
+}
+
+/* the run's strays (stray()) cancelled in one scancel */
+static void cancel_strays(const char *run_id, const flux_slurm_job *jobs, size_t njobs, const flux_slurm_row *rows,
+                          size_t nrows)
+{
+    int64_t *ids = xcalloc(njobs, sizeof *ids);
+    size_t n = 0;
+    for (size_t i = 0; i < njobs; i++)
+        if (stray(&jobs[i], rows, nrows))
+            ids[n++] = jobs[i].id;
+    char err[512];
+    if (n && flux_slurm_scancel(ids, n, err, sizeof err) != 0)
+        fprintf(stderr, "flux: cancelling %zu Slurm job%s of run %s no try waits for: %s\n", n, n == 1 ? "" : "s",
+                run_id, err);
+    free(ids);
+}
+
+/* The run's last watched try ended: its jobs that no try waits for are
+ * cancelled now, so none is left in Slurm when the run ends (the ticks
+ * stop looking at a run with nothing watched). */
+static void sweep_run(slurm_backend *b, int64_t run, const char *run_id)
+{
+    for (flux_proc *q = b->procs; q; q = q->next)
+        if (q->run == run)
+            return; /* still watched: the ticks see to it */
+    flux_slurm_row *rows = NULL;
+    size_t nrows = 0;
+    if (flux_store_slurm_list(b->store, run, &rows, &nrows) != 0)
+        return;
+    char name[160], err[256];
+    snprintf(name, sizeof name, "flux-%s", run_id);
+    flux_slurm_job *jobs = NULL;
+    size_t njobs = 0;
+    if (flux_slurm_squeue(name, &jobs, &njobs, err, sizeof err) == 0)
+        cancel_strays(run_id, jobs, njobs, rows, nrows);
+    free(jobs);
+    flux_slurm_rows_free(rows, nrows);
 }
 
 /* the try's job gone without an outcome: lost in the store first (a late
@@ -399,7 +470,8 @@ static void check_run(slurm_backend *b, int64_t run, const char *run_id)
         const flux_slurm_row *r = row_of(rows, nrows, p->ti);
         if (r && strcmp(r->token, p->token) != 0)
             r = NULL; /* another submission's row: not this one's to read */
-        const flux_slurm_job *seen = slurm_ok ? job_of(jobs, njobs, p->job_id) : NULL;
+        const flux_slurm_job *seen = slurm_ok ? job_of(jobs, njobs, p->job_id, p->token) : NULL;
+        p->live = seen && !flux_slurm_state_ended(seen->state);
         if (seen && strcmp(seen->state, p->state) != 0) {
             /* for the views: what Slurm says, recorded as it changes */
             snprintf(p->state, sizeof p->state, "%s", seen->state);
@@ -417,15 +489,14 @@ static void check_run(slurm_backend *b, int64_t run, const char *run_id)
         if (!slurm_ok)
             continue;
         if (!p->job_id) { /* a submission whose id was not stored: its comment says */
-            for (size_t i = 0; i < njobs; i++) {
-                const char *c = jobs[i].comment, *tok = strrchr(c, ':');
-                if (!strncmp(c, "flux:", 5) && tok && !strcmp(tok + 1, p->token)) {
+            for (size_t i = 0; i < njobs && !p->job_id; i++) {
+                if (!strcmp(token_of(&jobs[i]), p->token)) {
                     p->job_id = jobs[i].id;
                     flux_store_slurm_submitted(b->store, p->ti, p->token, p->job_id, flux_clock_wall_ms());
                 }
             }
         }
-        const flux_slurm_job *j = job_of(jobs, njobs, p->job_id);
+        const flux_slurm_job *j = job_of(jobs, njobs, p->job_id, p->token);
         if (j && !flux_slurm_state_ended(j->state)) {
             p->gone_since = 0;
             continue;
@@ -449,6 +520,8 @@ static void check_run(slurm_backend *b, int64_t run, const char *run_id)
                      (long long)p->job_id, p->state[0] ? "; last seen " : "", p->state);
         lose(p, why);
     }
+    if (slurm_ok)
+        cancel_strays(run_id, jobs, njobs, rows, nrows);
     free(jobs);
     flux_slurm_rows_free(rows, nrows);
 }
@@ -481,27 +554,34 @@ static void on_cancel(uv_timer_t *t)
 {
     slurm_backend *b = t->data;
     b->cancel_armed = false;
-    size_t n = 0;
+    size_t n = 0, waiting = 0;
     for (flux_proc *p = b->procs; p; p = p->next)
-        n += p->cancel && p->job_id > 0;
-    if (!n)
-        return;
-    char **argv = xcalloc(n + 2, sizeof *argv);
-    char (*ids)[24] = xcalloc(n, sizeof *ids);
+        n += p->cancel && p->live;
+    int64_t *ids = xcalloc(n, sizeof *ids);
     size_t a = 0;
-    argv[a++] = "scancel";
+    /* only a job the last squeue showed as the try's (its id and token):
+     * an id alone may be another job's, given again by a restarted
+     * controller; the others wait for a tick to say */
     for (flux_proc *p = b->procs; p; p = p->next)
-        if (p->cancel && p->job_id > 0) {
+        if (p->cancel && p->live) {
             p->cancel = false;
-            snprintf(ids[a - 1], 24, "%lld", (long long)p->job_id);
-            argv[a] = ids[a - 1];
-            a++;
-        }
-    argv[a] = NULL;
-    char out[256], err[512];
-    /* the job's flux stops the task and records its end: the ticks take it */
-    flux_slurm_cmd(argv, NULL, out, sizeof out, err, sizeof err, 20000);
-    free(argv);
+            ids[a++] = p->job_id;
+        } else
+            waiting += p->cancel;
+    char err[512];
+    /* the job's flux stops the task and records its end: the ticks take it;
+     * a scancel Slurm did not take is tried again a poll later */
+    if (flux_slurm_scancel(ids, a, err, sizeof err) != 0) {
+        fprintf(stderr, "flux: cancelling %zu Slurm job%s: %s\n", a, a == 1 ? "" : "s", err);
+        for (flux_proc *p = b->procs; p; p = p->next)
+            for (size_t i = 0; i < a; i++)
+                p->cancel |= p->job_id == ids[i];
+        waiting += a;
+    }
+    if (waiting) {
+        b->cancel_armed = true;
+        uv_timer_start(&b->cancel, on_cancel, (uint64_t)b->poll_ms, 0);
+    }
     free(ids);
 }
 

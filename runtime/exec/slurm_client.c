@@ -126,6 +126,37 @@ int flux_slurm_cmd(char *const argv[], const char *in, char *out, size_t outlen,
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
+int flux_slurm_scancel(const int64_t *ids, size_t n, char *err, size_t errlen)
+{
+    if (!n)
+        return 0;
+    char **argv = calloc(n + 2, sizeof *argv);
+    char (*num)[24] = calloc(n, sizeof *num);
+    if (!argv || !num)
+        abort(); /* the allocation policy: abort on OOM */
+    argv[0] = "scancel";
+    for (size_t i = 0; i < n; i++) {
+        snprintf(num[i], sizeof num[i], "%lld", (long long)ids[i]);
+        argv[i + 1] = num[i];
+    }
+    char out[256], e[2048];
+    int rc = flux_slurm_cmd(argv, NULL, out, sizeof out, e, sizeof e, 20000);
+    free(argv);
+    free(num);
+    /* scancel says so, and exits 1, for a job that ended meanwhile */
+    bool only_ended = true;
+    for (char *line = strtok(e, "\n"); line; line = strtok(NULL, "\n"))
+        if (!strstr(line, "already completing or completed") && !strstr(line, "Invalid job id"))
+            only_ended = false, snprintf(err, errlen, "scancel: %s", line);
+    if (rc == 0 || (rc == 1 && only_ended))
+        return 0;
+    if (rc == -2)
+        snprintf(err, errlen, "scancel gave no answer in 20 s");
+    else if (rc == -1 || only_ended)
+        snprintf(err, errlen, "scancel failed (exit status %d)", rc);
+    return -1;
+}
+
 int flux_slurm_state_ended(const char *s)
 {
     static const char *const ended[] = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL",

@@ -28,6 +28,11 @@ typedef struct flux_slurm_job {
  * then unknown, which is never "gone". */
 int flux_slurm_squeue(const char *name, flux_slurm_job **jobs, size_t *n, char *err, size_t errlen);
 
+/* One scancel for all n jobs (a batch, never one call per job): 0, or -1
+ * with err when Slurm did not take it (no answer, no controller). A job
+ * already ended or unknown to Slurm is no error: it runs no more. */
+int flux_slurm_scancel(const int64_t *ids, size_t n, char *err, size_t errlen);
+
 /* Slurm states in which a job no longer runs */
 int flux_slurm_state_ended(const char *state);
 

@@ -9,7 +9,15 @@ SERVERS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../servers" && pwd)
 . "$(dirname "${BASH_SOURCE[0]}")/../runtime/lib.sh"
 slurm_cleanup() {
     local rc=$?
-    [ -n "${SLURM_CONF:-}" ] && scancel -u "$(id -un)" --name "flux-*" >/dev/null 2>&1 || true
+    if [ -n "${SLURM_CONF:-}" ]; then
+        # every job of the test's, then until Slurm ran them down: a job's
+        # slurmstepd outlives a stopped slurmd
+        scancel -u "$(id -un)" >/dev/null 2>&1 || true
+        for _ in $(seq 150); do
+            [ -z "$(squeue -h -t PENDING,RUNNING,COMPLETING,CONFIGURING,SUSPENDED -o %i 2>/dev/null)" ] && break
+            sleep 0.1
+        done
+    fi
     bash "$SERVERS/slurm.sh" stop "$T/slurm" >/dev/null 2>&1 || true
     bash "$SERVERS/mariadb.sh" stop "$T/db" >/dev/null 2>&1 || true
     cleanup
