@@ -298,6 +298,7 @@ case $mode in
         tests/bench/run build/flux
         tests/bench/transfer build/flux build/kafka_broker
         tests/bench/scheduler build/flux
+        tests/bench/slurm build/flux
         ;;
     help | -h | --help)
         usage

@@ -1,6 +1,6 @@
 /* slurm_client — sbatch, squeue and scancel as child processes with a
  * deadline (see slurm_client.h). */
-#define _GNU_SOURCE /* pipe2 */
+#define _GNU_SOURCE /* pipe2, execvpe */
 #include "slurm_client.h"
 
 #include <errno.h>
@@ -38,8 +38,8 @@ static int drain(int fd, char *buf, size_t cap, size_t *len)
     return 1;
 }
 
-int flux_slurm_cmd(char *const argv[], const char *in, char *out, size_t outlen, char *err, size_t errlen,
-                   int64_t timeout_ms)
+int flux_slurm_cmd(char *const argv[], char *const envp[], const char *in, char *out, size_t outlen, char *err,
+                   size_t errlen, int64_t timeout_ms)
 {
     int po[2], pe[2], pi[2] = {-1, -1};
     if (pipe2(po, O_CLOEXEC) != 0)
@@ -63,7 +63,10 @@ int flux_slurm_cmd(char *const argv[], const char *in, char *out, size_t outlen,
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        execvp(argv[0], argv);
+        if (envp)
+            execvpe(argv[0], argv, envp); /* looked up in this process's PATH */
+        else
+            execvp(argv[0], argv);
         dprintf(2, "%s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
@@ -140,7 +143,7 @@ int flux_slurm_scancel(const int64_t *ids, size_t n, char *err, size_t errlen)
         argv[i + 1] = num[i];
     }
     char out[256], e[2048];
-    int rc = flux_slurm_cmd(argv, NULL, out, sizeof out, e, sizeof e, 20000);
+    int rc = flux_slurm_cmd(argv, NULL, NULL, out, sizeof out, e, sizeof e, 20000);
     free(argv);
     free(num);
     /* scancel says so, and exits 1, for a job that ended meanwhile */
@@ -177,7 +180,7 @@ int flux_slurm_squeue(const char *name, flux_slurm_job **jobs, size_t *n, char *
     if (!out)
         abort(); /* the allocation policy: abort on OOM */
     char e[512];
-    int rc = flux_slurm_cmd(argv, NULL, out, cap, e, sizeof e, 10000);
+    int rc = flux_slurm_cmd(argv, NULL, NULL, out, cap, e, sizeof e, 10000);
     *jobs = NULL;
     *n = 0;
     if (rc != 0) {

@@ -8,12 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Runs argv (argv[0] looked up in PATH) with stdin from in (NULL: /dev/null),
- * its stdout into out (NUL-terminated, truncated to outlen - 1), its stderr
- * into err likewise. The exit status (128 + signal when killed), -1 when it
- * could not start, -2 when it ran past timeout_ms (then killed). */
-int flux_slurm_cmd(char *const argv[], const char *in, char *out, size_t outlen, char *err, size_t errlen,
-                   int64_t timeout_ms);
+/* Runs argv (argv[0] looked up in PATH) with the environment envp (NULL:
+ * this process's) and stdin from in (NULL: /dev/null), its stdout into out
+ * (NUL-terminated, truncated to outlen - 1), its stderr into err likewise.
+ * The exit status (128 + signal when killed), -1 when it could not start,
+ * -2 when it ran past timeout_ms (then killed). */
+int flux_slurm_cmd(char *const argv[], char *const envp[], const char *in, char *out, size_t outlen, char *err,
+                   size_t errlen, int64_t timeout_ms);
 
 /* One line of `squeue -h -t all --name=NAME -o '%i|%T|%k|%N'`. */
 typedef struct flux_slurm_job {
