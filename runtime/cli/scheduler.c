@@ -131,15 +131,18 @@ int flux_cmd_scheduler(int argc, char **argv)
     flux_conns conns;
     int rc = FLUX_EXIT_USAGE;
     static flux_slurm_conf slurm;
+    bool served = false;
     if (flux_cli_conns("scheduler", o.conns, ca, &conns) == 0 &&
         (so.executor = flux_cli_executor("scheduler", o.executor, &conns))) {
         /* a pipeline deployed later may ask for Slurm: ready whenever the store allows */
         int src = flux_cli_slurm_conf("scheduler", o.db, o.conns, s, !strcmp(so.executor, "slurm"), &slurm);
         so.slurm = src == 0 ? &slurm : NULL;
         so.conns = &conns;
-        if (src >= 0)
+        if ((served = src >= 0))
             rc = flux_scheduler_serve(s, &so);
     }
+    if (!served && so.status.free)
+        so.status.free(so.status.ud); /* the executor frees it when one was made */
     flux_store_close(s);
     flux_arena_free(ca);
     return rc;
