@@ -23,7 +23,7 @@ BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config flex bison
     libyaml-dev libjansson-dev libssl-dev libsqlite3-dev libuv1-dev
     librdkafka-dev default-libmysqlclient-dev libcurl4-openssl-dev libmicrohttpd-dev libgraphviz-dev
     tzdata graphviz time jq sqlite3 gawk git
-    mariadb-server kcat faketime)
+    mariadb-server kcat faketime slurm-wlm munge)
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 
 TEST_FUZZ_SECONDS=${FLUX_TEST_FUZZ_SECONDS:-30}
@@ -305,6 +305,7 @@ case $mode in
         tests/bench/transfer build/flux build/kafka_broker
         tests/bench/scheduler build/flux
         tests/bench/web build/flux build/seed
+        tests/bench/slurm build/flux
         ;;
     help | -h | --help)
         usage

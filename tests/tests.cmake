@@ -61,6 +61,13 @@ add_test(NAME integration/kafka_broker
   COMMAND bash ${FLUX_TESTS}/integration/kafka_broker.sh $<TARGET_FILE:kafka_broker>)
 set_tests_properties(integration/kafka_broker PROPERTIES TIMEOUT 120 RESOURCE_LOCK kafka)
 
+# ---- integration: the single-node Slurm cluster against Slurm's clients ------
+# tests/servers/slurm.sh starts munged, slurmctld and slurmd on 127.0.0.1 in a
+# temp directory and stops them by PID. RESOURCE_LOCK: one cluster at a time
+# (each is private, but two would fight over the two cores).
+add_test(NAME integration/slurm_cluster COMMAND bash ${FLUX_TESTS}/integration/slurm_cluster.sh)
+set_tests_properties(integration/slurm_cluster PROPERTIES TIMEOUT 120 RESOURCE_LOCK slurm)
+
 # ---- golden: tests/golden/<suite>/<name>.flux against <name>.out ------------
 # Files whose name starts with '_' are helpers (e.g. included by a case), not
 # cases; so are files in deeper folders, which this one-level glob skips.
@@ -183,6 +190,16 @@ add_test(NAME scheduler/mariadb COMMAND bash ${FLUX_TESTS}/scheduler/mariadb.sh 
 set_tests_properties(scheduler/mariadb PROPERTIES TIMEOUT 300 RESOURCE_LOCK mariadb)
 add_test(NAME scheduler/soak COMMAND bash ${FLUX_TESTS}/scheduler/soak.sh $<TARGET_FILE:flux>)
 set_tests_properties(scheduler/soak PROPERTIES TIMEOUT 400 RESOURCE_LOCK mariadb)
+
+# ---- the slurm executor: tries as Slurm jobs, the store (MariaDB) as the truth
+# (tests/slurm/NAME.sh FLUX; each starts its own MariaDB and Slurm cluster)
+file(GLOB SLURM_TESTS CONFIGURE_DEPENDS ${FLUX_TESTS}/slurm/*.sh)
+list(FILTER SLURM_TESTS EXCLUDE REGEX "/lib\\.sh$")
+foreach(script ${SLURM_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME slurm/${name} COMMAND bash ${script} $<TARGET_FILE:flux>)
+  set_tests_properties(slurm/${name} PROPERTIES TIMEOUT 300 RESOURCE_LOCK "mariadb;slurm")
+endforeach()
 
 # ---- the shape of the house: layers, cycles, sizes, prototypes (and the checker checked)
 add_test(NAME layering/check COMMAND bash ${FLUX_TESTS}/layering/check.sh ${CMAKE_SOURCE_DIR})

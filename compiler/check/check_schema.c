@@ -42,6 +42,7 @@ const char *flux_check_type_desc(flux_param_type t)
     case FLUX_PT_LIST: return "a list";
     case FLUX_PT_MAP: return "a map";
     case FLUX_PT_SCALAR: return "a string, number or boolean";
+    case FLUX_PT_SIZE: return "a size such as \"4G\" or \"512M\"";
     }
     return "a value";
 }
@@ -96,6 +97,84 @@ static void check_enum(checker *k, const flux_param_schema *ps, const flux_field
     const char *best = flux_suggest(s, (const char *const *)ps->enum_values, n);
     char *h = best ? flux_check_did_you_mean(k, best) : flux_arena_printf(k->a, "one of: %s", enum_list(k, ps->enum_values));
     ERR(k, f->span, ctx, "bad-enum", h, "'%s' is not a valid %s", s, key);
+}
+
+/* an amount of memory as Slurm reads it: digits, then K, M, G or T */
+static void check_size(checker *k, const flux_field *f, const char *key, const flux_ctx *ctx)
+{
+    if (f->kind == FLUX_F_INT) {
+        char *h = flux_arena_printf(k->a, "give a unit: %s = \"%lldM\"", key, (long long)f->u.i);
+        ERR(k, f->span, ctx, "wrong-type", h, "'%s' expects a size, found an integer", key);
+        return;
+    }
+    if (f->kind != FLUX_F_STRING) {
+        ERR(k, f->span, ctx, "wrong-type", "sizes are written \"512M\", \"4G\" (units K, M, G, T)",
+            "'%s' expects a size, found %s", key, field_desc(f));
+        return;
+    }
+    const char *s = f->u.str.s;
+    size_t n = strspn(s, "0123456789");
+    bool zero = n > 0 && strspn(s, "0") == n;
+    if (n > 0 && n <= 12 && !zero && s[n] && strchr("KMGT", s[n]) && !s[n + 1])
+        return;
+    char *h = "sizes are written \"512M\", \"4G\" (a whole number and a unit: K, M, G or T)";
+    if (n > 0 && !zero && s[n] && strchr("kmgt", s[n]) && (!s[n + 1] || (s[n + 1] == 'b' || s[n + 1] == 'B')))
+        h = flux_arena_printf(k->a, "write it as Slurm does: %s = \"%.*s%c\"", key, (int)n, s, s[n] - 'a' + 'A');
+    else if (n > 0 && !zero && s[n] && strchr("KMGT", s[n]) && (s[n + 1] == 'B' || s[n + 1] == 'b') && !s[n + 2])
+        h = flux_arena_printf(k->a, "write it as Slurm does: %s = \"%.*s%c\"", key, (int)n, s, s[n]);
+    ERR(k, f->span, ctx, "bad-value", h, "'%s' is not a size: \"%s\"", key, s);
+}
+
+/* a map with fixed keys (slurm { }): each key known, each value of its type */
+static void check_keyed_map(checker *k, const flux_param_schema *ps, const flux_field *f, const char *key,
+                            const flux_ctx *ctx)
+{
+    for (size_t i = 0; i < f->u.map.n; i++) {
+        const char *name = f->u.map.keys[i];
+        const flux_param_schema *ks = flux_param_key(ps, name);
+        flux_span at = f->u.map.key_spans[i].file ? f->u.map.key_spans[i] : f->span;
+        if (!ks) {
+            flux_suggester s;
+            flux_suggest_init(&s, name);
+            flux_buf all = {0};
+            for (size_t j = 0; j < ps->nkeys; j++) {
+                flux_suggest_feed(&s, ps->keys[j].name);
+                flux_buf_puts(&all, j ? ", " : "");
+                flux_buf_puts(&all, ps->keys[j].name);
+            }
+            const char *best = flux_suggest_best(&s);
+            char *h = best ? flux_check_did_you_mean(k, best)
+                           : flux_arena_printf(k->a, "the keys of %s are %s", key, all.data ? all.data : "");
+            flux_buf_free(&all);
+            ERR(k, at, ctx, "unknown-parameter", h, "unknown key '%s' in %s", name, key);
+            continue;
+        }
+        char *full = flux_arena_printf(k->a, "%s.%s", key, name);
+        flux_check_type(k, ks, ks->type, &f->u.map.v[i], full, ctx);
+    }
+}
+
+/* a list item Flux sets itself (an sbatch option of the slurm executor) */
+static void check_refused(checker *k, const flux_param_schema *ps, const flux_field *f, const char *key,
+                          const flux_ctx *ctx)
+{
+    const char *r = f->kind == FLUX_F_STRING ? flux_param_refuses(ps, f->u.str.s) : NULL;
+    if (!r)
+        return;
+    const char *h = strcmp(r, "--time") == 0 || strcmp(r, "-t") == 0
+                        ? "give the time limit as time = DURATION beside it"
+                        : "Flux sets it itself: it finds, claims and logs each try through it";
+    ERR(k, f->span, ctx, "bad-value", h, "'%s' may not hold %s", key, r);
+}
+
+/* each item of a list of type elem, none of those it refuses */
+static void check_items(checker *k, const flux_param_schema *ps, const flux_field *f, const char *key,
+                        const flux_ctx *ctx)
+{
+    for (size_t i = 0; i < f->u.list.n; i++) {
+        flux_check_type(k, ps, ps->elem, &f->u.list.v[i], key, ctx);
+        check_refused(k, ps, &f->u.list.v[i], key, ctx);
+    }
 }
 
 void flux_check_type(checker *k, const flux_param_schema *ps, flux_param_type type, const flux_field *f,
@@ -184,10 +263,12 @@ void flux_check_type(checker *k, const flux_param_schema *ps, flux_param_type ty
             return;
         flux_check_type(k, ps, FLUX_PT_STRING, f, key, ctx);
         return;
+    case FLUX_PT_SIZE:
+        check_size(k, f, key, ctx);
+        return;
     case FLUX_PT_LIST:
         if (f->kind == FLUX_F_LIST) {
-            for (size_t i = 0; i < f->u.list.n; i++)
-                flux_check_type(k, ps, ps->elem, &f->u.list.v[i], key, ctx);
+            check_items(k, ps, f, key, ctx);
             return;
         }
         if (ps->flags & FLUX_PF_SINGLE) {
@@ -196,6 +277,10 @@ void flux_check_type(checker *k, const flux_param_schema *ps, flux_param_type ty
         }
         break;
     case FLUX_PT_MAP:
+        if (f->kind == FLUX_F_MAP && ps->keys) {
+            check_keyed_map(k, ps, f, key, ctx);
+            return;
+        }
         if (f->kind == FLUX_F_MAP) {
             for (size_t i = 0; i < f->u.map.n; i++)
                 flux_check_type(k, ps, ps->elem, &f->u.map.v[i], key, ctx);
@@ -351,6 +436,7 @@ void flux_check_task(checker *k, const flux_task *t)
             flux_buf_puts(&any, ps->name);
         }
     }
+    flux_check_slurm(k, t, op);
     if (any_of_needed && !any_of_given && !k->p->partial)
         ERR(k, t->id_span, t->ctx, "missing-parameter", NULL, "task '%s' needs at least one of '%s'", t->id,
             any.data ? any.data : "");

@@ -61,6 +61,12 @@ void flux_check_type(checker *k, const flux_param_schema *ps, flux_param_type ty
 
 void flux_check_task(checker *k, const flux_task *t);
 
+/* ---- check_slurm.c ---- */
+
+/* executor and slurm { } of task t together: a sensor is never a Slurm
+ * job, settings of a task that runs locally, slurm.time against timeout */
+void flux_check_slurm(checker *k, const flux_task *t, const flux_operator *op);
+
 /* ---- check_templates.c ---- */
 
 /* the run-time templates of f, a value of task t (NULL: a pipeline

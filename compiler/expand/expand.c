@@ -152,6 +152,7 @@ static const char *where_name(where w)
     case W_PIPELINE: return "in a pipeline";
     case W_TASK: return "in a task";
     case W_PARAMS: return "in a params block";
+    case W_BLOCK: return "in a settings block";
     }
     return "here";
 }
@@ -188,7 +189,7 @@ static void do_pipeline(expander *x, const flux_item *it, flux_scope *scope, tar
     flux_compilation *c = x->c;
     c->pipelines = flux_arena_grow(x->a, c->pipelines, c->npipelines, &c->cap, sizeof *c->pipelines, 8);
     c->pipelines[c->npipelines++] = p;
-    expand_inner(x, &it->u.pipeline.body, scope, (target){W_PIPELINE, p, NULL});
+    expand_inner(x, &it->u.pipeline.body, scope, (target){W_PIPELINE, p, NULL, NULL});
 }
 
 static void do_task(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -213,7 +214,7 @@ static void do_task(expander *x, const flux_item *it, flux_scope *scope, target 
     p->tasks = flux_xgrow(p->tasks, p->ntasks, &p->tasks_cap, sizeof *p->tasks, 16);
     t->index = p->ntasks;
     p->tasks[p->ntasks++] = t;
-    expand_inner(x, &it->u.task.body, scope, (target){W_TASK, p, t});
+    expand_inner(x, &it->u.task.body, scope, (target){W_TASK, p, t, NULL});
 }
 
 static void do_attr(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -239,8 +240,49 @@ static void do_attr(expander *x, const flux_item *it, flux_scope *scope, target 
     case W_PIPELINE: attrs_add(x, &tg->p->attrs, key, it->u.attr.key->span, &f, "attribute", invalid); break;
     case W_TASK: attrs_add(x, &tg->t->attrs, key, it->u.attr.key->span, &f, "parameter", invalid); break;
     case W_PARAMS: attrs_add(x, &tg->p->params, key, it->u.attr.key->span, &f, "param", invalid); break;
+    case W_BLOCK: attrs_add(x, tg->block, key, it->u.attr.key->span, &f, "setting", invalid); break;
     default: break;
     }
+}
+
+/* NAME { KEY = VALUE ... } on a pipeline or task: the attribute NAME whose
+ * value is the map of its settings, as if written NAME = { KEY = VALUE, ... }
+ * (slurm { }); which names and keys exist is the checks' business */
+static void do_block(expander *x, const flux_item *it, flux_scope *scope, target *tg)
+{
+    if (tg->w != W_PIPELINE && tg->w != W_TASK) {
+        misplaced(x, it, "a settings block", "inside a pipeline or a task", tg->w);
+        return;
+    }
+    const char *name = flux_expand_name(x, scope, it->u.block.name, "block");
+    if (!name)
+        return;
+    flux_attrs *set = flux_arena_alloc(x->a, sizeof *set);
+    target t = {W_BLOCK, tg->p, tg->t, set};
+    flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
+    inner->parent = scope;
+    flux_expand_body(x, &it->u.block.body, inner, &t);
+    flux_field f;
+    memset(&f, 0, sizeof f);
+    f.kind = FLUX_F_MAP;
+    f.span = it->span;
+    size_t n = set->n;
+    f.u.map.n = n;
+    f.u.map.keys = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(char *));
+    f.u.map.key_spans = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(flux_span));
+    f.u.map.v = flux_arena_alloc(x->a, (n ? n : 1) * sizeof(flux_field));
+    bool invalid = false;
+    for (size_t i = 0; i < n; i++) {
+        f.u.map.keys[i] = set->v[i].key;
+        f.u.map.key_spans[i] = set->v[i].key_span;
+        f.u.map.v[i] = set->v[i].val;
+        invalid |= set->v[i].invalid; /* said already: the checks skip it */
+    }
+    flux_span ks = it->u.block.name->span;
+    if (tg->w == W_PIPELINE)
+        attrs_add(x, &tg->p->attrs, name, ks, &f, "attribute", invalid);
+    else
+        attrs_add(x, &tg->t->attrs, name, ks, &f, "parameter", invalid);
 }
 
 static void do_params(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -256,7 +298,7 @@ static void do_params(expander *x, const flux_item *it, flux_scope *scope, targe
     } else {
         tg->p->params_span = it->span;
     }
-    target t = {W_PARAMS, tg->p, NULL};
+    target t = {W_PARAMS, tg->p, NULL, NULL};
     flux_expand_body(x, &it->u.params.body, scope, &t);
 }
 
@@ -703,6 +745,12 @@ static void expand_item(expander *x, const flux_item *it, flux_scope *scope, tar
         misplaced(x, it, it->kind == FLUX_I_TASK ? "a task" : "this item", "in a pipeline, outside params { }", tg->w);
         return;
     }
+    if (tg->w == W_BLOCK && it->kind != FLUX_I_ATTR && it->kind != FLUX_I_FOR && it->kind != FLUX_I_IF &&
+        it->kind != FLUX_I_SET && it->kind != FLUX_I_INCLUDE && it->kind != FLUX_I_DEPS) {
+        misplaced(x, it, it->kind == FLUX_I_TASK ? "a task" : "this item", "in a pipeline, outside the block",
+                  tg->w);
+        return;
+    }
     switch (it->kind) {
     case FLUX_I_PIPELINE: do_pipeline(x, it, scope, tg); break;
     case FLUX_I_TASK: do_task(x, it, scope, tg); break;
@@ -714,6 +762,7 @@ static void expand_item(expander *x, const flux_item *it, flux_scope *scope, tar
     case FLUX_I_SET: do_set(x, it, scope); break;
     case FLUX_I_MACRO: do_macro(x, it, scope); break;
     case FLUX_I_INCLUDE: do_include(x, it, scope, tg); break;
+    case FLUX_I_BLOCK: do_block(x, it, scope, tg); break;
     }
 }
 
@@ -738,7 +787,7 @@ void flux_expand_file(flux_compilation *c, flux_file *file)
     free(real);
     x.includes = &top;
     flux_scope *scope = flux_arena_alloc(x.a, sizeof *scope);
-    target tg = {W_FILE, NULL, NULL};
+    target tg = {W_FILE, NULL, NULL, NULL};
     size_t first = c->npipelines;
     flux_expand_body(&x, &file->body, scope, &tg);
     /* every pipeline of a file records the files that file included: a

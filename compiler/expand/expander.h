@@ -19,12 +19,13 @@
 #define MACRO_MAX_DEPTH 32
 #define INCLUDE_MAX_DEPTH 32
 
-typedef enum { W_FILE, W_PIPELINE, W_TASK, W_PARAMS } where;
+typedef enum { W_FILE, W_PIPELINE, W_TASK, W_PARAMS, W_BLOCK } where;
 
 typedef struct target {
     where w;
     flux_pipeline *p;
     flux_task *t;
+    flux_attrs *block; /* W_BLOCK: the settings of a NAME { } block, made a map once read */
 } target;
 
 typedef struct set_rec {

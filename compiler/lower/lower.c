@@ -15,6 +15,40 @@
 /* Pipeline-level values of task parameters (retries, retry_delay ...) are
  * defaults for every task: copy them into each task that does not set them,
  * so the plan holds each task's resolved parameters. */
+/* a map of fixed keys (slurm { }) set on both: the pipeline's keys the task
+ * does not set are added to the task's, so each key is inherited alone */
+static void inherit_keys(flux_arena *a, flux_field *tf, const flux_field *pf)
+{
+    if (tf->kind != FLUX_F_MAP || pf->kind != FLUX_F_MAP)
+        return;
+    size_t n = tf->u.map.n, more = 0;
+    for (size_t i = 0; i < pf->u.map.n; i++) {
+        bool has = false;
+        for (size_t j = 0; j < n && !has; j++)
+            has = strcmp(tf->u.map.keys[j], pf->u.map.keys[i]) == 0;
+        more += !has;
+    }
+    if (!more)
+        return;
+    const char **keys = flux_arena_alloc(a, (n + more) * sizeof *keys);
+    flux_span *spans = flux_arena_alloc(a, (n + more) * sizeof *spans);
+    flux_field *v = flux_arena_alloc(a, (n + more) * sizeof *v);
+    for (size_t j = 0; j < n; j++)
+        keys[j] = tf->u.map.keys[j], spans[j] = tf->u.map.key_spans[j], v[j] = tf->u.map.v[j];
+    size_t m = n;
+    for (size_t i = 0; i < pf->u.map.n; i++) {
+        bool has = false;
+        for (size_t j = 0; j < n && !has; j++)
+            has = strcmp(tf->u.map.keys[j], pf->u.map.keys[i]) == 0;
+        if (!has)
+            keys[m] = pf->u.map.keys[i], spans[m] = pf->u.map.key_spans[i], v[m++] = pf->u.map.v[i];
+    }
+    tf->u.map.keys = keys;
+    tf->u.map.key_spans = spans;
+    tf->u.map.v = v;
+    tf->u.map.n = m;
+}
+
 static void inherit_defaults(flux_arena *a, const flux_pipeline *p, flux_task *t, const flux_operator *op)
 {
     for (size_t i = 0; i < p->attrs.n; i++) {
@@ -22,7 +56,10 @@ static void inherit_defaults(flux_arena *a, const flux_pipeline *p, flux_task *t
         const flux_param_schema *ps = flux_registry_pipeline_param(pa->key);
         if (!ps || !(ps->flags & FLUX_PF_TASK_DEFAULT) || pa->invalid || !flux_registry_param(op, pa->key))
             continue;
-        if (flux_attr_find(&t->attrs, pa->key))
+        flux_attr *own = (flux_attr *)flux_attr_find(&t->attrs, pa->key);
+        if (own && ps->keys && !own->invalid)
+            inherit_keys(a, &own->val, &pa->val);
+        if (own)
             continue;
         flux_attr *at = flux_attr_append(a, &t->attrs);
         *at = *pa;

@@ -91,6 +91,9 @@ typedef struct flux_conns {
      * without the setting, "operators" beside flux.yaml; absolute paths */
     const char **operator_path;
     size_t noperator_path;
+    /* executor: "local" or "slurm", where a task that sets no executor runs
+     * (--executor wins over it); NULL when not given */
+    const char *executor;
     /* flux_conns_read found mistakes that may hide connections (pools):
      * names are not checked against what could be read */
     bool conns_incomplete, pools_incomplete, notifiers_incomplete;

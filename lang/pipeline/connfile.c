@@ -1,5 +1,5 @@
-/* connfile — flux.yaml read and checked: its connections, pools and state
- * store, and the FLUX_CONN_* environment beside it.
+/* connfile — flux.yaml read and checked: its connections, pools, state
+ * store and executor, and the FLUX_CONN_* environment beside it.
  *
  * Every mistake is reported at once, each at its place with the source
  * line, a caret and help, through the diagnostics a .flux file's mistakes
@@ -128,6 +128,23 @@ static void read_state_store(reader *r, const flux_ynode *k, const flux_ynode *v
                flux_arena_printf(r->a, "chmod 600 %s, or give the password by FLUX_DB_PASSWORD or "
                                  "FLUX_DB_PASSWORD_FILE", r->path),
                "a password in state_store needs the file to be private");
+}
+
+/* executor: where tasks that say nothing run (a task's or pipeline's
+ * executor, then --executor, win over it) */
+static void read_executor(reader *r, const flux_ynode *k, const flux_ynode *v, flux_conns *out)
+{
+    static const char *const executors[] = {"local", "slurm"};
+    const char *e = flux_cf_text(r, k, v, "'executor'");
+    if (!e)
+        return;
+    if (!strcmp(e, executors[0]) || !strcmp(e, executors[1])) {
+        out->executor = e;
+        return;
+    }
+    const char *best = flux_suggest(e, executors, 2);
+    flux_cf_report(r, AT(v), "bad-value", best ? flux_cf_did_you_mean(r, best) : "the executors are local and slurm",
+                   "unknown executor '%s'", e);
 }
 
 static void read_pools(reader *r, const flux_ynode *pools, flux_conns *out)
@@ -620,8 +637,9 @@ static void read_operator_path(reader *r, const flux_ynode *k, const flux_ynode 
 
 static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
 {
-    enum { NSECTIONS = 6 };
-    static const char *const sections[NSECTIONS] = {"connections", "pools", "state_store", "notifiers", "web_url", "operator_path"};
+    enum { NSECTIONS = 7 };
+    static const char *const sections[NSECTIONS] = {"connections", "pools", "state_store", "notifiers", "web_url", "operator_path",
+                                                    "executor"};
     if (flux_cf_is_null(root))
         return;
     if (root->kind != FLUX_YNODE_MAP) {
@@ -645,7 +663,7 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
             const char *best = flux_suggest(key->s, sections, NSECTIONS);
             flux_cf_report(r, AT(key), "unknown-setting",
                    best ? flux_cf_did_you_mean(r, best) : "the sections are connections, pools, state_store, notifiers, "
-                   "web_url and operator_path",
+                   "web_url, operator_path and executor",
                    "unknown section '%s'", key->s);
             /* connections or pools under a misspelt name: unknown, not undefined */
             out->conns_incomplete = out->pools_incomplete = out->notifiers_incomplete = true;
@@ -656,6 +674,8 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
     }
     if (v[5])
         read_operator_path(r, k[5], v[5], out);
+    if (v[6])
+        read_executor(r, k[6], v[6], out);
     if (v[2])
         read_state_store(r, k[2], v[2], out);
     if (v[1])

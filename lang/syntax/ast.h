@@ -162,7 +162,8 @@ typedef enum {
     FLUX_I_IF,
     FLUX_I_SET,
     FLUX_I_MACRO,
-    FLUX_I_INCLUDE
+    FLUX_I_INCLUDE,
+    FLUX_I_BLOCK /* NAME { attributes }: the attribute NAME whose value is the map of them (slurm { }) */
 } flux_ikind;
 
 typedef struct flux_item flux_item;
@@ -195,6 +196,7 @@ struct flux_item {
         struct { flux_tstr *name; flux_body body; } pipeline;
         struct { flux_tstr *name; flux_tstr *op; flux_body body; } task;
         struct { flux_body body; } params;
+        struct { flux_tstr *name; flux_body body; } block;
         struct { flux_tstr *key; flux_val *val; } attr;
         struct { flux_operand *v; size_t n; flux_span *arrows; } deps; /* n operands, n-1 arrows */
         struct {

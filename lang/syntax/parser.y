@@ -317,6 +317,11 @@ item
             $$ = mk_item(ls, FLUX_I_PARAMS, @$);
             $$->u.params.body = mk_body(ls, $3, @3);
         }
+    | name '{' body_x '}'           {
+            $$ = mk_item(ls, FLUX_I_BLOCK, @$);
+            $$->u.block.name = $1;
+            $$->u.block.body = mk_body(ls, $3, @3);
+        }
     | name '=' value                {
             $$ = mk_item(ls, FLUX_I_ATTR, @$);
             $$->u.attr.key = $1;

@@ -72,6 +72,21 @@ static bool reads_only(const char *cmd)
     return false;
 }
 
+/* the flux binary, for the tasks and jobs it starts */
+char *flux_cli_self(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        snprintf(buf, sizeof buf, "flux");
+    else
+        buf[n] = '\0';
+    char *self = strdup(buf);
+    if (!self)
+        abort();
+    return self;
+}
+
 flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *conns)
 {
     flux_store *s;

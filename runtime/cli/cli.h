@@ -79,6 +79,20 @@ int flux_cmd_connections(int argc, char **argv);
  * $FLUX_HOME/flux.db; NULL after saying why */
 struct flux_store;
 struct flux_store *flux_cli_open_store(const char *cmd, const char *db, const char *conns_path);
+/* cli.c: the path of this flux binary (malloc'd) */
+char *flux_cli_self(void);
+
+/* slurm.c: the slurm backend's settings for a runner (0; 1: an SQLite
+ * store and no task needs them; -1 after saying why: one does), the
+ * runner's default executor (--executor, else flux.yaml's executor:, else
+ * "local"; NULL after saying --executor is unknown), and `flux
+ * __slurm-job SPEC`, the hidden command each Slurm job runs */
+struct flux_slurm_conf;
+struct flux_conns;
+int flux_cli_slurm_conf(const char *cmd, const char *db, const char *conns, struct flux_store *s, bool need,
+                        struct flux_slurm_conf *c);
+const char *flux_cli_executor(const char *cmd, const char *opt, const struct flux_conns *conns);
+int flux_cli_slurm_job(int argc, char **argv);
 
 /* cli.c: times on the command line (a wall time in
  * the pipeline's zone unless it names a zone) and a pipeline's timetable */

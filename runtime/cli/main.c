@@ -24,6 +24,9 @@ int main(int argc, char **argv)
     /* one task of an operator that runs in a process of its own (ops.h) */
     if (strcmp(name, "__op") == 0)
         return flux_op_main(argc - 2, argv + 2);
+    /* one try run as a Slurm job (slurm_job.h): claims it, runs it, records its end */
+    if (strcmp(name, "__slurm-job") == 0)
+        return flux_cli_slurm_job(argc - 2, argv + 2);
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
         return flux_cmd_help(0, NULL);
     if (strcmp(name, "--version") == 0)

@@ -43,7 +43,7 @@
 const flux_cli_command flux_cli_run_commands[] = {
     {"run", "run one run of a pipeline now, in the foreground",
      "usage: flux run FILE [--date T] [--param NAME=VALUE]... [-j N] [--pipeline P] [--db URL] [--stats]\n"
-     "                [--quiet] [--wait] [--connections FILE]\n"
+     "                [--quiet] [--wait] [--connections FILE] [--executor local|slurm]\n"
      "\n"
      "Runs the run whose logical date (its interval's start) is T, or with a day\n"
      "(YYYY-MM-DD) the one run whose logical date falls on it (default: the\n"
@@ -54,17 +54,20 @@ const flux_cli_command flux_cli_run_commands[] = {
      "again. Exit status 0 only when the run succeeded. FILE is a .flux source\n"
      "or a .plan.yaml. A run another live process executes is not run twice:\n"
      "flux run says which process and exits with status 2, or with --wait\n"
-     "waits until that process is done with it.\n",
+     "waits until that process is done with it. --executor says where a task\n"
+     "that sets no executor runs (default: executor: in flux.yaml, else local;\n"
+     "slurm: each try a Slurm job, with the MySQL store).\n",
      flux_cmd_run},
     {"backfill", "run the runs of a range of intervals",
      "usage: flux backfill FILE --from A --to B [--reprocess failed|all|none] [--dry-run] [-j N] [--db URL]\n"
      "                     [--pipeline P] [--param NAME=VALUE]... [--quiet] [--wait] [--connections FILE]\n"
+     "                     [--executor local|slurm]\n"
      "\n"
      "Runs every run whose interval starts in [A, B], at most max_active_runs at\n"
      "once. Runs that already finished are skipped (--reprocess none), rerun\n"
      "when failed (failed) or rerun entirely (all); unfinished ones resume. A run\n"
      "another live process executes stops the backfill with status 2 before\n"
-     "anything runs, or with --wait is waited for.\n",
+     "anything runs, or with --wait is waited for. --executor: as flux run's.\n",
      flux_cmd_backfill},
     {"test", "run one task now, without state, output to this terminal",
      "usage: flux test FILE TASK [--date T] [--param NAME=VALUE]... [--pipeline P] [--connections FILE]\n"
@@ -121,7 +124,7 @@ typedef struct ropts {
     const char *cmd;
     char *pos[8];
     size_t npos;
-    const char *date, *from, *to, *pipeline, *db, *format, *reprocess, *conns, *tag;
+    const char *date, *from, *to, *pipeline, *db, *format, *reprocess, *conns, *tag, *executor;
     const char *state, *trigger, *run_id, *task, *field, *output; /* flux runs' search */
     flux_cli_list plist; /* --param */
     char **params;       /* plist's */
@@ -171,6 +174,7 @@ static const flux_opt ROPTS[] = {
     {.name = "--stats", .kind = FLUX_OPT_FLAG, R(stats), .only = "run"},
     {.name = "--quiet", .alias = "-q", .kind = FLUX_OPT_FLAG, R(quiet), .only = "run backfill"},
     {.name = "--wait", .kind = FLUX_OPT_FLAG, R(wait), .only = "run backfill"},
+    {.name = "--executor", .kind = FLUX_OPT_STR, R(executor), .only = "run backfill"},
 };
 #undef R
 
@@ -281,19 +285,6 @@ static int pick_interval(const ropts *o, const loaded *l, flux_interval *iv)
     return rc;
 }
 
-static char *self_path(void)
-{
-    char buf[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0)
-        snprintf(buf, sizeof buf, "flux");
-    else
-        buf[n] = '\0';
-    char *self = strdup(buf);
-    if (!self)
-        abort();
-    return self;
-}
 
 static void print_handoffs(flux_executor *ex, FILE *out)
 {
@@ -307,8 +298,22 @@ static void print_handoffs(flux_executor *ex, FILE *out)
 
 static flux_executor *new_executor(const ropts *o, flux_store *s, loaded *l, char **self)
 {
-    *self = self_path();
+    static flux_slurm_conf slurm;
+    *self = flux_cli_self();
     flux_exec_opts eo = {0};
+    /* where tasks that say nothing run; one that runs through Slurm needs
+     * the MySQL store, refused here rather than at its first try */
+    eo.executor = flux_cli_executor(o->cmd, o->executor, &l->conns);
+    if (!eo.executor)
+        return NULL;
+    bool need = false;
+    for (size_t i = 0; i < l->p->ntasks && !need; i++)
+        need = !strcmp(flux_exec_task_executor(l->p->tasks[i], flux_op_how(l->p->tasks[i]->op), eo.executor),
+                       "slurm");
+    int src = flux_cli_slurm_conf(o->cmd, o->db, o->conns, s, need, &slurm);
+    if (src < 0)
+        return NULL;
+    eo.slurm = src == 0 ? &slurm : NULL;
     eo.slots = o->jobs ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
     const flux_field *mat = flux_attr_field(&l->p->attrs, "max_active_tasks");
     if (mat && mat->kind == FLUX_F_INT && mat->u.i < eo.slots)
@@ -416,7 +421,9 @@ int flux_cmd_run(int argc, char **argv)
         bool already = flux_store_find_run(s, l.p->name, run_id, &before) == 0 && before.state == FLUX_RUN_FAILED;
         flux_executor *ex = new_executor(&o, s, &l, &self);
         int64_t t0 = flux_runs_now();
-        if ((rc = add_owned_run(&o, ex, &l, &iv, "manual", params)) == 0) {
+        if (!ex)
+            rc = FLUX_EXIT_USAGE;
+        else if ((rc = add_owned_run(&o, ex, &l, &iv, "manual", params)) == 0) {
             rc = flux_exec_run(ex) == 0 ? FLUX_EXIT_OK : FLUX_EXIT_FAIL;
             char took[32];
             if (!o.quiet || o.stats)
@@ -476,10 +483,13 @@ int flux_cmd_backfill(int argc, char **argv)
     }
     char *self = NULL;
     flux_executor *ex = rc ? NULL : new_executor(&o, s, &l, &self);
+    if (!rc && !ex)
+        rc = FLUX_EXIT_USAGE;
     size_t added = 0, skipped = 0;
     bool have = !rc;
     while (!rc && have && iv.start_ms <= to) {
         char run_id[128];
+        int cancelled = 0;
         flux_buf b = {0};
         flux_buf_puts(&b, "backfill__");
         flux_time_iso(iv.start_ms, 0, &b);
@@ -495,12 +505,12 @@ int flux_cmd_backfill(int argc, char **argv)
                 what = "resume";
             } else if (!strcmp(rp, "all")) {
                 what = "reprocess";
-                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, NULL) < 0)
-                    rc = FLUX_EXIT_FAIL;
+                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, NULL, &cancelled, err, sizeof err) < 0)
+                    fprintf(stderr, "flux backfill: clearing run %s: %s\n", run_id, err), rc = FLUX_EXIT_FAIL;
             } else if (!strcmp(rp, "failed") && row.state == FLUX_RUN_FAILED) {
                 what = "reprocess failed";
-                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, "failed") < 0)
-                    rc = FLUX_EXIT_FAIL;
+                if (!o.dry_run && flux_runs_clear(s, row.id, NULL, 0, "failed", &cancelled, err, sizeof err) < 0)
+                    fprintf(stderr, "flux backfill: clearing run %s: %s\n", run_id, err), rc = FLUX_EXIT_FAIL;
             } else {
                 take = false;
                 what = row.state == FLUX_RUN_SUCCESS ? "skip (succeeded)" : "skip (failed; --reprocess failed reruns it)";
@@ -607,7 +617,7 @@ static int test_process(const loaded *l, const flux_task *t, flux_op_run how, fl
         close(ffd);
         flux_buf_free(&jb);
     }
-    char *self = self_path();
+    char *self = flux_cli_self();
     flux_op_where where = {self, fields_path};
     int crc = flux_op_command(t->op, f, &where, &cmd, err, sizeof err);
     if (crc != 0) {
@@ -922,10 +932,18 @@ int flux_cmd_logs(int argc, char **argv)
             rc = FLUX_EXIT_FAIL;
         } else {
             char buf[65536];
-            size_t k;
+            size_t k, total = 0;
             while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-                fwrite(buf, 1, k, stdout);
+                fwrite(buf, 1, k, stdout), total += k;
             fclose(f);
+            flux_slurm_row sr;
+            if (!total && flux_store_slurm_get(s, pick->id, &sr) == 0) {
+                /* an empty log of a try that is a Slurm job not started yet: say why */
+                if (!strcmp(sr.phase, "submitting") || !strcmp(sr.phase, "submitted"))
+                    fprintf(stderr, "flux logs: Slurm job %lld has not started yet (%s)\n", (long long)sr.job_id,
+                            sr.slurm_state[0] ? sr.slurm_state : "queued");
+                flux_slurm_row_free(&sr);
+            }
         }
     }
     flux_ti_rows_free(rows, n);
@@ -964,14 +982,17 @@ int flux_cmd_clear(int argc, char **argv)
         return free(o.params), FLUX_EXIT_USAGE;
     }
     char err[1024];
-    int cleared = 0;
-    int rc = flux_action_clear(s, &run, (const char *const *)o.pos + first, o.npos - first, o.downstream, &cleared, err,
-                               sizeof err);
+    int cleared = 0, cancelled = 0;
+    int rc = flux_action_clear(s, &run, (const char *const *)o.pos + first, o.npos - first, o.downstream, &cleared,
+                               &cancelled, err, sizeof err);
     if (rc)
         fprintf(stderr, "flux clear: %s\n", err);
-    else
+    else {
+        if (cancelled)
+            printf("cancelled %d Slurm job%s of the cleared tries\n", cancelled, cancelled == 1 ? "" : "s");
         printf("cleared %d task instance%s of run %s of %s; flux run (or backfill) runs them again\n", cleared,
                cleared == 1 ? "" : "s", run.run_id, run.pipeline);
+    }
     flux_store_close(s);
     free(o.params);
     return rc;

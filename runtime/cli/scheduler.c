@@ -1,5 +1,5 @@
 /* scheduler — `flux scheduler --pipelines DIR [--git BRANCH] [--db URL]
- * [-j N] [--grace 30s]`: the options, then the service (engine/scheduler.c)
+ * [-j N] [--grace 30s] [--executor local|slurm]`: the options, then the service (engine/scheduler.c)
  * with its log printed on standard output, a timestamp on each line. */
 #include <limits.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "backend.h"
 #include "cli.h"
 #include "clock.h"
 #include "exec_print.h"
@@ -20,6 +21,7 @@
 const flux_cli_command flux_cli_scheduler_commands[] = {
     {"scheduler", "run the pipelines of a directory or git branch on their schedules",
      "usage: flux scheduler --pipelines DIR [--git BRANCH] [--db URL] [-j N] [--grace DURATION]\n"
+     "                      [--executor local|slurm]\n"
      "\n"
      "Compiles every *.flux under DIR (with --git, the files of BRANCH's latest\n"
      "commit, never uncommitted edits) and deploys each valid pipeline as a new\n"
@@ -28,7 +30,10 @@ const flux_cli_command flux_cli_scheduler_commands[] = {
      "their last good version (flux errors shows why); a deleted one pauses them.\n"
      "Creates runs at interval ends (start, end, catchup, max_active_runs) and\n"
      "runs them, and the runs of flux trigger. SIGTERM stops cleanly: no new run,\n"
-     "running tasks get the grace period (default 30s) to finish, exit 0.\n",
+     "running tasks get the grace period (default 30s) to finish, exit 0 (tries\n"
+     "run as Slurm jobs go on and are taken by the next start). --executor says\n"
+     "where a task that sets no executor runs (default: executor: in flux.yaml,\n"
+     "else local).\n",
      flux_cmd_scheduler},
 };
 const size_t flux_cli_scheduler_ncommands = sizeof flux_cli_scheduler_commands / sizeof *flux_cli_scheduler_commands;
@@ -57,7 +62,7 @@ static void say(void *ud, bool error, const char *text)
 }
 
 typedef struct sopts {
-    const char *dir, *branch, *db, *conns, *grace;
+    const char *dir, *branch, *db, *conns, *grace, *executor;
     long jobs;
 } sopts;
 
@@ -67,6 +72,7 @@ static const flux_opt OPTS[] = {
     {.name = "--db", .kind = FLUX_OPT_STR, .off = offsetof(sopts, db)},
     {.name = "--connections", .kind = FLUX_OPT_STR, .off = offsetof(sopts, conns)},
     {.name = "--grace", .kind = FLUX_OPT_STR, .off = offsetof(sopts, grace)},
+    {.name = "--executor", .kind = FLUX_OPT_STR, .off = offsetof(sopts, executor)},
     {.name = "-j", .kind = FLUX_OPT_INT, .off = offsetof(sopts, jobs), .min = 1, .max = 4096,
      .bad = "-j needs a number of parallel tasks from 1 to 4096"},
 };
@@ -124,10 +130,19 @@ int flux_cmd_scheduler(int argc, char **argv)
     flux_arena *ca = flux_arena_new();
     flux_conns conns;
     int rc = FLUX_EXIT_USAGE;
-    if (flux_cli_conns("scheduler", o.conns, ca, &conns) == 0) {
+    static flux_slurm_conf slurm;
+    bool served = false;
+    if (flux_cli_conns("scheduler", o.conns, ca, &conns) == 0 &&
+        (so.executor = flux_cli_executor("scheduler", o.executor, &conns))) {
+        /* a pipeline deployed later may ask for Slurm: ready whenever the store allows */
+        int src = flux_cli_slurm_conf("scheduler", o.db, o.conns, s, !strcmp(so.executor, "slurm"), &slurm);
+        so.slurm = src == 0 ? &slurm : NULL;
         so.conns = &conns;
-        rc = flux_scheduler_serve(s, &so);
+        if ((served = src >= 0))
+            rc = flux_scheduler_serve(s, &so);
     }
+    if (!served && so.status.free)
+        so.status.free(so.status.ud); /* the executor frees it when one was made */
     flux_store_close(s);
     flux_arena_free(ca);
     return rc;

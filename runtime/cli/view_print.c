@@ -182,6 +182,22 @@ static void print_try(json_t *ti)
     if (json_is_integer(json_object_get(ti, "log_dropped")))
         printf("%-32s %4s log: %lld bytes dropped (max_log_size %lld)\n", "", "", jint(ti, "log_dropped"),
                jint(ti, "max_log_size"));
+    json_t *sl = json_object_get(ti, "slurm");
+    if (json_is_object(sl)) {
+        /* Slurm's word is the last squeue a runner read; the store's phase says what is known */
+        const char *phase = jstr(sl, "phase"), *state = jstr(sl, "state"), *node = jstr(sl, "node");
+        char job[32] = "not submitted yet";
+        if (json_is_integer(json_object_get(sl, "job_id")))
+            snprintf(job, sizeof job, "job %lld", jint(sl, "job_id"));
+        bool over = phase && (!strcmp(phase, "done") || !strcmp(phase, "lost"));
+        printf("%-32s %4s slurm: %s%s%s, %s%s%s%s\n", "", "", job, node ? " on " : "", node ? node : "",
+               !phase                      ? "?"
+               : !strcmp(phase, "done")    ? "outcome recorded"
+               : !strcmp(phase, "lost")    ? "lost"
+               : !strcmp(phase, "claimed") ? "running"
+                                           : "queued",
+               state ? (over ? " (Slurm last said " : " (Slurm: ") : "", state ? state : "", state ? ")" : "");
+    }
 }
 
 /* the view lists the tries in the order of its tasks */

@@ -36,9 +36,10 @@ static int mark_tasks(const flux_pipeline *p, const char *const *tasks, size_t n
 }
 
 int flux_action_clear(flux_store *s, const flux_run_row *run, const char *const *tasks, size_t ntasks,
-                      bool downstream, int *cleared, char *err, size_t errlen)
+                      bool downstream, int *cleared, int *cancelled, char *err, size_t errlen)
 {
     *cleared = 0;
+    *cancelled = 0;
     const char **names = NULL;
     size_t nnames = 0;
     int rc = 0;
@@ -65,9 +66,8 @@ int flux_action_clear(flux_store *s, const flux_run_row *run, const char *const 
         }
     }
     if (!rc) {
-        int n = flux_runs_clear(s, run->id, names, nnames, NULL);
+        int n = flux_runs_clear(s, run->id, names, nnames, NULL, cancelled, err, errlen);
         if (n < 0) {
-            snprintf(err, errlen, "%s", flux_store_error(s));
             rc = FLUX_EXIT_FAIL;
         } else {
             *cleared = n;

@@ -14,9 +14,10 @@
 
 /* Clears the tasks named (all when ntasks is 0; with downstream, every
  * task downstream of them in the run's plan too) to run again, and queues
- * the run; *cleared: how many tries were cleared. */
+ * the run; *cleared: how many tries were cleared, *cancelled: how many of
+ * their Slurm jobs were cancelled (runs.h's flux_runs_clear). */
 int flux_action_clear(flux_store *s, const flux_run_row *run, const char *const *tasks, size_t ntasks,
-                      bool downstream, int *cleared, char *err, size_t errlen);
+                      bool downstream, int *cleared, int *cancelled, char *err, size_t errlen);
 
 /* Sets the latest try of task in run to success or failed (a task of the
  * run's plan that has not run yet gets a first try in that state; one the

@@ -254,6 +254,18 @@ int flux_home_open_store(const char *db, const char *conns_path, bool create, fl
     return rc != 0 ? FLUX_HOME_STORE : FLUX_HOME_OK;
 }
 
+static int absolute(const char *path, char *out, size_t n);
+
+int flux_home_store_url(const char *db, const char *conns_path, char *url, size_t n, char *err, size_t errlen)
+{
+    char file[PATH_MAX + 16], abs[PATH_MAX + 16];
+    const char *from;
+    int rc = store_url(db, conns_path, url, n, &from, file, sizeof file, err, errlen);
+    if (rc == FLUX_HOME_OK && file[0] && absolute(file, abs, sizeof abs) == 0)
+        snprintf(url, n, "sqlite://%s", abs);
+    return rc;
+}
+
 /* ---- what is in use, for flux status ---- */
 
 /* path made absolute against the working directory, for showing; -1 when

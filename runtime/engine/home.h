@@ -64,6 +64,10 @@ typedef struct flux_home_info {
 } flux_home_info;
 
 /* FLUX_HOME_OK, or FLUX_HOME_CONNS with err when flux.yaml cannot be read. */
+/* The state store's URL as flux_home_open_store opens it (an SQLite file
+ * made absolute), password included when the URL holds one; for a Slurm
+ * job, which opens the same store on another node. */
+int flux_home_store_url(const char *db, const char *conns_path, char *url, size_t n, char *err, size_t errlen);
 int flux_home_describe(const char *db, const char *conns_path, flux_home_info *info, char *err, size_t errlen);
 
 #endif

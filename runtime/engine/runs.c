@@ -15,6 +15,7 @@
 #include "isotime.h"
 #include "load.h"
 #include "render.h"
+#include "slurm_client.h"
 #include "tz.h"
 
 int64_t flux_runs_now(void)
@@ -354,19 +355,91 @@ int flux_runs_find_dated(flux_store *s, const char *pipeline, const char *date, 
     return rc;
 }
 
+/* the Slurm jobs of the tries about to be cleared (rows[i] where clear[i])
+ * that are still queued or running: cancelled in one scancel, then their
+ * tries marked lost. Each is found among the run's jobs (one squeue) by
+ * the token in its comment, never by the stored id alone (a restarted
+ * controller may have given it to another job; a runner killed around
+ * sbatch stored none), duplicates of it included. -1 with err. */
+static int cancel_jobs(flux_store *s, int64_t run, const flux_ti_row *rows, const bool *clear, size_t n,
+                       int *cancelled, char *err, size_t errlen)
+{
+    flux_slurm_row *sr = calloc(n ? n : 1, sizeof *sr);
+    int64_t *ids = calloc(n ? n : 1, sizeof *ids);
+    bool *active = calloc(n ? n : 1, sizeof *active);
+    if (!sr || !ids || !active)
+        abort(); /* the allocation policy: abort on OOM */
+    size_t nids = 0;
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!clear[i] || flux_store_slurm_get(s, rows[i].id, &sr[i]) != 0)
+            continue;
+        active[i] = !strcmp(sr[i].phase, "submitting") || !strcmp(sr[i].phase, "submitted") ||
+                    !strcmp(sr[i].phase, "claimed");
+        any |= active[i];
+    }
+    int rc = 0;
+    flux_run_row rr;
+    flux_slurm_job *jobs = NULL;
+    size_t nj = 0;
+    if (any && flux_store_get_run(s, run, &rr) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
+        rc = -1;
+    } else if (any) {
+        char name[300];
+        snprintf(name, sizeof name, "flux-%s", rr.run_id);
+        if (flux_slurm_squeue(name, &jobs, &nj, err, errlen) != 0)
+            rc = -1;
+        ids = realloc(ids, (nj ? nj : 1) * sizeof *ids);
+        if (!ids)
+            abort();
+    }
+    for (size_t j = 0; j < nj && !rc; j++) {
+        const char *tok = strrchr(jobs[j].comment, ':');
+        bool ours = false;
+        for (size_t i = 0; i < n && !ours && tok; i++)
+            ours = active[i] && !strcmp(tok + 1, sr[i].token);
+        if (ours && !flux_slurm_state_ended(jobs[j].state))
+            ids[nids++] = jobs[j].id;
+    }
+    free(jobs);
+    if (!rc && flux_slurm_scancel(ids, nids, err, errlen) != 0)
+        rc = -1;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (active[i] && flux_store_slurm_lose(s, rows[i].id, sr[i].token, flux_runs_now()) < 0) {
+            snprintf(err, errlen, "%s", flux_store_error(s));
+            rc = -1;
+        }
+    for (size_t i = 0; i < n; i++)
+        if (clear[i])
+            flux_slurm_row_free(&sr[i]);
+    *cancelled = rc ? 0 : (int)nids;
+    free(sr);
+    free(ids);
+    free(active);
+    return rc;
+}
+
 /* Each chosen task gets a new try in state none (the store's clear): the
  * tries it had stay as they ended, so the history of a run is never
- * rewritten; a runner then starts the next try. */
-int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state)
+ * rewritten; a runner then starts the next try. Its Slurm jobs are
+ * cancelled first. */
+int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state,
+                    int *cancelled, char *err, size_t errlen)
 {
     flux_ti_row *rows;
     size_t n;
-    if (flux_store_list_tis(s, run, &rows, &n) != 0)
+    *cancelled = 0;
+    err[0] = '\0';
+    if (flux_store_list_tis(s, run, &rows, &n) != 0) {
+        snprintf(err, errlen, "%s", flux_store_error(s));
         return -1;
-    const char **chosen = n ? malloc(n * sizeof *chosen) : NULL;
-    size_t cleared = 0;
-    for (size_t i = 0; i < n && chosen; i++) {
-        /* the latest try of each task is the one that decides */
+    }
+    bool *clear = calloc(n ? n : 1, sizeof *clear);
+    if (!clear)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        /* the latest try of each task is the one to clear */
         if (i + 1 < n && !strcmp(rows[i + 1].task, rows[i].task))
             continue;
         bool want = ntasks == 0;
@@ -376,14 +449,24 @@ int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t
             flux_ti_state st = rows[i].state;
             want = st == FLUX_TI_FAILED || st == FLUX_TI_UPSTREAM_FAILED;
         }
-        if (want && rows[i].state != FLUX_TI_NONE)
-            chosen[cleared++] = rows[i].task;
+        clear[i] = want && rows[i].state != FLUX_TI_NONE;
     }
-    int rc = n && !chosen ? -1 : 0;
+    /* the jobs first: cleared tries whose jobs ran on would be run twice */
+    int rc = cancel_jobs(s, run, rows, clear, n, cancelled, err, errlen);
+    const char **chosen = calloc(n ? n : 1, sizeof *chosen);
+    if (!chosen)
+        abort();
+    size_t cleared = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (clear[i])
+            chosen[cleared++] = rows[i].task;
     if (!rc && cleared)
         rc = flux_store_clear_tries(s, run, chosen, cleared, flux_runs_now());
     free(chosen);
     flux_ti_rows_free(rows, n);
+    free(clear);
+    if (rc && !err[0])
+        snprintf(err, errlen, "%s", flux_store_error(s));
     return rc ? -1 : (int)cleared;
 }
 

@@ -57,8 +57,13 @@ int flux_runs_find_dated(flux_store *s, const char *pipeline, const char *date, 
 /* Clears each task of run named in tasks (all when ntasks is 0; with
  * only_state, only those whose latest try failed or is upstream_failed) to
  * run again: a new try in state none after the ones kept, and the run
- * queued, in one transaction. The number cleared, or -1. */
-int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state);
+ * queued, in one transaction. A cleared try still queued or running as a
+ * Slurm job has its job cancelled first, all of them in one scancel, and
+ * is marked lost (a job cancelled too late records nothing, a queued one
+ * claims nothing); *cancelled counts those jobs. The number cleared, or -1
+ * with err (nothing cleared when Slurm did not take the scancel). */
+int flux_runs_clear(flux_store *s, int64_t run, const char *const *tasks, size_t ntasks, const char *only_state,
+                    int *cancelled, char *err, size_t errlen);
 
 /* Queues a manual run of the deployment d (its plan loaded into c), the run
  * whose logical date is date (as flux_runs_at_date reads it; NULL: the

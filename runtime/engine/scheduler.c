@@ -631,6 +631,8 @@ int flux_scheduler_serve(flux_store *s, const flux_scheduler_opts *o)
     eo.home = flux_home_abs();
     eo.self = self[0] ? self : "flux";
     eo.conns = o->conns;
+    eo.executor = o->executor;
+    eo.slurm = o->slurm;
     eo.status = o->status;
     eo.grace_ms = grace_ms;
     eo.service = true;

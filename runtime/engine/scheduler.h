@@ -20,6 +20,10 @@ typedef struct flux_scheduler_opts {
     int jobs;           /* parallel tasks; 0: one per core */
     int64_t grace_ms;   /* what running tasks get to finish after SIGTERM */
     const flux_conns *conns;
+    /* where a task that sets no executor runs ("local", "slurm"), and the
+     * slurm backend's settings (NULL: the store cannot serve Slurm jobs) */
+    const char *executor;
+    const struct flux_slurm_conf *slurm;
     /* a log line (no newline); error: a failure, the whole line as the
      * commands print it on standard error */
     void (*log)(void *ud, bool error, const char *line);

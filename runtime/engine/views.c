@@ -193,6 +193,22 @@ json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errle
     return a;
 }
 
+/* a try run as a Slurm job: its job id (null until sbatch gave one), the
+ * node it ran on, the state squeue last reported while a runner watched
+ * (null before any), and its phase in the store (submitting, submitted,
+ * claimed, done: its job recorded an outcome, lost); null for a local try */
+static json_t *slurm_json(flux_store *s, int64_t ti)
+{
+    flux_slurm_row r;
+    if (flux_store_slurm_get(s, ti, &r) != 0)
+        return json_null();
+    json_t *o = json_pack("{s:o, s:o, s:o, s:s}", "job_id", r.job_id > 0 ? json_integer(r.job_id) : json_null(),
+                          "node", r.node[0] ? json_string(r.node) : json_null(), "state",
+                          r.slurm_state[0] ? json_string(r.slurm_state) : json_null(), "phase", r.phase);
+    flux_slurm_row_free(&r);
+    return o;
+}
+
 /* one try as the tasks view shows it */
 static json_t *try_json(flux_store *s, const flux_ti_row *row)
 {
@@ -226,6 +242,7 @@ static json_t *try_json(flux_store *s, const flux_ti_row *row)
     bool cut = flux_store_get_log_cut(s, row->id, &dropped, &max_log) == 0;
     json_object_set_new(t, "log_dropped", cut ? json_integer(dropped) : json_null());
     json_object_set_new(t, "max_log_size", cut ? json_integer(max_log) : json_null());
+    json_object_set_new(t, "slurm", slurm_json(s, row->id));
     return t;
 }
 

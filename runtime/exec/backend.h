@@ -3,10 +3,11 @@
  *
  * The executor decides what runs and when (the graph, slots, pools,
  * retries, timeouts); a backend makes one try happen and calls done() once
- * when it has ended. Today's is `local` (backend_local.c: posix_spawn in a
- * session of its own, a pidfd, the run's journal, flux-wrap). A Slurm
- * backend (each try an sbatch job that claims its try by a token) goes
- * behind the same table: above this header nothing knows about pids.
+ * when it has ended. `local` (backend_local.c: posix_spawn in a session of
+ * its own, a pidfd, the run's journal, flux-wrap) and `slurm`
+ * (backend_slurm.c: each try an sbatch job that claims its try by a token
+ * and records its own outcome in the store): above this header nothing
+ * knows about pids or jobs.
  * A table of functions as small as store_driver.h's.
  */
 #ifndef FLUX_BACKEND_H
@@ -31,10 +32,20 @@ typedef struct flux_try_desc {
     /* the task's bounds: one ::output value, all of them together, the log */
     int64_t max_output_value, max_outputs, max_log_size;
     int dirfd; /* at start: the log's directory when the caller has it open, else -1 */
+    /* the try's row and its run's in the store, its timeout (0: none) and
+     * the grace between SIGTERM and SIGKILL: for a backend whose tries
+     * record themselves (slurm) */
+    int64_t ti_id, run_row_id, timeout_ms, grace_ms;
+    /* the task's parameters, for a backend with settings of its own there
+     * (slurm { }); NULL: none */
+    const struct flux_attrs *attrs;
 } flux_try_desc;
 
 /* done()'s status when a try's process is gone without leaving one */
 #define FLUX_TRY_LOST (-1)
+/* done()'s status when the try was stopped by its timeout where it ran
+ * (a backend that enforces_timeout) */
+#define FLUX_TRY_TIMED_OUT (-2)
 /* Called once per started or adopted try, from the loop: status is the
  * command's exit status as a shell's $? (128 + signal), or FLUX_TRY_LOST.
  * The proc is gone when it is called. */
@@ -80,6 +91,15 @@ typedef struct flux_backend_ops {
      * (near the limit the executor counts what is open, so an undercount
      * only eats into its margin). */
     int fds_held, fds_starting;
+    /* A stop of the runner (SIGTERM, SIGINT) leaves this backend's tries
+     * running where they are: their ends are recorded there and taken by
+     * the next runner's recover(). let_go forgets p without calling done();
+     * NULL: the runner signals its tries at a stop (local). */
+    void (*let_go)(flux_proc *p);
+    /* The try's timeout is enforced where it runs and reported as
+     * FLUX_TRY_TIMED_OUT: the executor keeps no deadline of its own (its
+     * clock would start at the submission, not at the start). */
+    bool enforces_timeout;
 } flux_backend_ops;
 
 struct flux_backend {
@@ -91,5 +111,25 @@ struct uv_loop_s;
 /* The local backend on the executor's loop; self is the flux binary
  * (flux-wrap is looked for beside it). */
 flux_backend *flux_backend_local_new(struct uv_loop_s *loop, const char *self, flux_backend_done done);
+
+/* The slurm backend's settings (runtime/exec/README.md, "The Slurm
+ * backend"). */
+typedef struct flux_slurm_conf {
+    /* the store as the job opens it, password included: written into each
+     * try's private spec file (0600, beside its log), never an argument or
+     * the job's environment */
+    const char *store_url;
+    const char *store_password; /* the store's password when not in the URL (FLUX_DB_PASSWORD[_FILE]); NULL: none */
+    int64_t poll_ms;       /* one squeue per active run this often (default 2000) */
+    int64_t lost_grace_ms; /* a job gone from Slurm without an outcome for this long is lost (default 10000) */
+    /* more sbatch arguments for every job, split on blanks
+     * (FLUX_SLURM_SBATCH_ARGS: a site's options; a task's own are its
+     * slurm { }); NULL: none */
+    const char *sbatch_args;
+} flux_slurm_conf;
+
+struct flux_store;
+flux_backend *flux_backend_slurm_new(struct uv_loop_s *loop, const char *self, struct flux_store *store,
+                                     const flux_slurm_conf *conf, flux_backend_done done);
 
 #endif

@@ -49,6 +49,7 @@ typedef struct ex_task {
     int cleared_at;        /* the try a clear ended (0: none): retries count from it */
     int64_t ti_id;
     flux_proc *proc;       /* the backend's, while its process is watched */
+    flux_backend *backend; /* where the current try runs (placement.c), from its start or recovery */
     int64_t started_ms;      /* wall clock, for the store */
     /* monotonic anchors of the try's start and of a sensor's first poke
      * (0: not yet): what timeouts and durations are measured from, so a
@@ -125,7 +126,8 @@ struct flux_executor {
     uv_loop_t loop;
     flux_store *store;
     flux_exec_opts o;
-    flux_backend *backend;
+    flux_backend *backend; /* local, or a test's fake */
+    flux_backend *slurm;   /* made at the first try that runs as a Slurm job (placement.c) */
     ex_run *runs, *runs_tail;
     size_t nruns, runs_done, runs_failed, active_runs;
     ex_lane *lanes;       /* the ready queue (ready.c) */
@@ -257,6 +259,12 @@ void flux_try_signal(ex_task *k, int sig);
  * refusal marks the try final); the descriptor, or negative with a note */
 int flux_try_open_dir(ex_task *k, char *note, size_t notelen);
 int flux_try_open_file(ex_task *k, int dirfd, const char *name, int flags, char *note, size_t notelen);
+
+/* placement.c: the backend of a try about to start (NULL with a note, the
+ * try final: slurm without the MySQL store), and of a try a previous
+ * runner left unfinished */
+flux_backend *flux_exec_backend_of(ex_task *k, char *note, size_t notelen);
+flux_backend *flux_exec_backend_of_recovered(ex_task *k);
 
 /* sensor.c: sensors checked by the runner, and waiting between pokes */
 void flux_sensor_poke(ex_task *k);

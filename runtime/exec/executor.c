@@ -612,6 +612,25 @@ static void let_waits_go(flux_executor *ex)
     uv_timer_stop(&ex->past_timer); /* a waiting task is decided again by the next runner */
 }
 
+/* A stop: the tries of a backend that runs them on without the runner
+ * (slurm) are each forgotten as they are, still running in the store, and
+ * the next runner's recovery adopts them or takes their ends. */
+static void let_tries_go(flux_executor *ex)
+{
+    for (ex_run *r = ex->runs; r; r = r->next)
+        for (size_t i = 0; i < r->n; i++) {
+            ex_task *k = &r->tasks[i];
+            if (k->proc && k->backend && k->backend->ops->let_go &&
+                (k->phase == W_PROCESS || k->phase == W_ADOPTED)) {
+                k->backend->ops->let_go(k->proc);
+                k->proc = NULL;
+                k->phase = W_IDLE;
+                flux_exec_give_slot(k);
+                ex->in_flight--;
+            }
+        }
+}
+
 static void on_signal(uv_signal_t *h, int sig)
 {
     flux_executor *ex = h->data;
@@ -625,6 +644,7 @@ static void on_signal(uv_signal_t *h, int sig)
         ex->o.status.stop(ex->o.status.ud, sig, ex->o.grace_ms);
     let_waits_go(ex);
     bool any = false;
+    let_tries_go(ex); /* those of a backend that leaves them running: the next runner takes their ends */
     for (ex_run *r = ex->runs; r; r = r->next) {
         for (size_t i = 0; i < r->n; i++) {
             ex_task *k = &r->tasks[i];
@@ -845,6 +865,8 @@ void flux_exec_free(flux_executor *ex)
     uv_loop_close(&ex->loop);
     flux_outbox_free(ex);
     ex->backend->ops->free(ex->backend);
+    if (ex->slurm)
+        ex->slurm->ops->free(ex->slurm);
     for (ex_run *r = ex->runs, *n; r; r = n) {
         n = r->next;
         run_freed(r);

@@ -75,6 +75,12 @@ typedef struct flux_exec_opts {
     flux_exec_status status;
     /* where tries run: NULL for the local backend; tests pass a fake one */
     flux_backend *(*backend_new)(struct uv_loop_s *loop, const char *self, flux_backend_done done);
+    /* the slurm backend's settings (backend.h): NULL when the store cannot
+     * serve Slurm jobs (SQLite), and a task that runs there fails saying so */
+    const flux_slurm_conf *slurm;
+    /* where a task that sets no executor runs: "local" or "slurm"
+     * (--executor, else executor: in flux.yaml); NULL: local */
+    const char *executor;
     /* a long-running service (the scheduler): runs are added while the loop
      * runs, each freed when it ends (after run_ended), the loop runs until
      * flux_exec_drain, the owner handles signals, and each pipeline's
@@ -109,6 +115,11 @@ int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *pla
                       const flux_interval *iv, const char *trigger, const char *run_id, flux_value params);
 /* After FLUX_EXEC_BUSY: "run R of P is being executed by flux run (pid ...)" */
 const char *flux_exec_busy(const flux_executor *ex);
+
+/* Where task t's tries run, "local" or "slurm" (placement.c): its own
+ * executor, else dflt, else local; a sensor's pokes always locally. how:
+ * flux_op_how(t->op). */
+const char *flux_exec_task_executor(const flux_task *t, flux_op_run how, const char *dflt);
 /* run_id: NULL for TRIGGER__<interval start>; a given one resumes that run. */
 
 /* Runs the loop until every added run has ended (or a signal stopped it).

@@ -28,7 +28,9 @@ void flux_try_desc_of(const ex_task *k, flux_try_desc *d)
     *d = (flux_try_desc){k->run->ex->o.home, k->run->p->name, k->run->row.run_id, k->t->id, k->try_number,
                          k->log_path, flux_exec_task_nofile(), flux_attr_int(at, "max_output_value", 65536),
                          flux_attr_int(at, "max_outputs", 1048576), flux_attr_int(at, "max_log_size", 1073741824),
-                         -1};
+                         -1, k->ti_id, k->run->row.id,
+                         k->how == FLUX_OP_RUN_POKE_PROCESS ? 0 : flux_attr_ms(at, "timeout", 0),
+                         k->run->ex->o.grace_ms, at};
 }
 
 void flux_try_paths(ex_task *k)
@@ -42,7 +44,7 @@ void flux_try_paths(ex_task *k)
 void flux_try_signal(ex_task *k, int sig)
 {
     if (k->proc)
-        k->run->ex->backend->ops->signal(k->proc, sig);
+        k->backend->ops->signal(k->proc, sig);
 }
 
 /* ---- timeouts ---- */
@@ -88,7 +90,7 @@ static int record_report(ex_task *k, int code, char *note, size_t notelen, char 
     /* a transfer that says nothing of what it moved cannot be reconciled
      * (a try that printed no report line at all has no report file) */
     bool uncounted = code == 0 && op && op->kind == FLUX_OP_TRANSFER;
-    if (ex->backend->ops->report(ex->backend, &d, &r) != 0) {
+    if (k->backend->ops->report(k->backend, &d, &r) != 0) {
         flux_op_report_free(&r);
         if (uncounted)
             snprintf(note, notelen, "a transfer must print ::counts read=R written=W rejected=J before it exits");
@@ -140,7 +142,8 @@ static void reason(ex_task *k, char *out, size_t n)
 {
     flux_try_desc d;
     flux_try_desc_of(k, &d);
-    k->run->ex->backend->ops->reason(k->run->ex->backend, &d, out, n);
+    flux_backend *b = k->backend ? k->backend : k->run->ex->backend;
+    b->ops->reason(b, &d, out, n);
 }
 
 /* why a try that ran to its end ended so: the state and a note; last is
@@ -250,6 +253,12 @@ void flux_try_done(void *ud, int status)
         flux_exec_detached_proc_done(k);
         return;
     }
+    if (status == FLUX_TRY_TIMED_OUT) {
+        /* stopped by its timeout where it ran (a backend that enforces it) */
+        k->timed_out = true;
+        process_ended(k, 128 + SIGTERM);
+        return;
+    }
     if (status != FLUX_TRY_LOST) {
         /* the shell's (or wrapper's) own status is the command's: the journal's
          * exit line is only for a runner that was not there to see it */
@@ -257,7 +266,10 @@ void flux_try_done(void *ud, int status)
         return;
     }
     ex->in_flight--;
-    flux_try_finished(k, FLUX_TI_FAILED, "process gone: it ended without recording its exit status", -1);
+    char why[512];
+    reason(k, why, sizeof why); /* a backend's own word on how it was lost (slurm: the job's state) */
+    flux_try_finished(k, FLUX_TI_FAILED, why[0] ? why : "process gone: it ended without recording its exit status",
+                      -1);
     flux_exec_dispatch(ex);
 }
 
@@ -425,7 +437,7 @@ static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
         flux_try_desc t;
         flux_try_desc_of(k, &t);
         t.dirfd = d; /* checked just now: the backend need not open it again */
-        k->proc = ex->backend->ops->start(ex->backend, &t, &cmd, secrets, nsecrets, k, note, notelen);
+        k->proc = k->backend->ops->start(k->backend, &t, &cmd, secrets, nsecrets, k, note, notelen);
         rc = k->proc ? 0 : -1;
     }
     if (d >= 0)
@@ -505,7 +517,8 @@ void flux_try_start(ex_task *k)
         return;
     }
     char *masked = NULL;
-    if (start_process(k, &masked, note, sizeof note) != 0) {
+    k->backend = flux_exec_backend_of(k, note, sizeof note);
+    if (!k->backend || start_process(k, &masked, note, sizeof note) != 0) {
         free(masked);
         ex->in_flight--;
         flux_try_finished(k, FLUX_TI_FAILED, note, -1);
@@ -515,11 +528,13 @@ void flux_try_start(ex_task *k)
     flux_exec_take_slot(k);
     if (flux_store_ti_update(ex->store, k->ti_id,
                              &(flux_ti_patch){.state = FLUX_TI_RUNNING, .started_ms = k->started_ms,
-                                              .pid = ex->backend->ops->pid(k->proc), .host = ex->host,
+                                              .pid = k->backend->ops->pid(k->proc), .host = ex->host,
                                               .log_path = k->log_path, .rendered = masked}) != 0)
         flux_exec_store_fail(k->run, k, "record a started task");
     free(masked);
     int64_t timeout = flux_attr_ms(&k->t->attrs, "timeout", 0);
+    if (k->backend->ops->enforces_timeout && k->how != FLUX_OP_RUN_POKE_PROCESS)
+        timeout = 0; /* enforced where the try runs, from its real start */
     if (timeout > 0 && k->how == FLUX_OP_RUN_POKE_PROCESS) { /* a sensor's timeout is its whole wait */
         int64_t waited = flux_clock_mono_ms() - k->first_poke_mono;
         timeout = timeout - waited > 1 ? timeout - waited : 1;
@@ -667,7 +682,7 @@ static void adopted(ex_task *k)
         k->started_ms = flux_clock_wall_ms(), k->started_mono = flux_clock_mono_ms();
     flux_exec_say(k, FLUX_EXEC_ADOPTED, FLUX_TI_RUNNING, 0, NULL);
     int64_t timeout = flux_attr_ms(&k->t->attrs, "timeout", 0);
-    if (timeout > 0)
+    if (timeout > 0 && !k->backend->ops->enforces_timeout)
         start_deadline(k, k->started_mono + timeout - flux_clock_mono_ms());
 }
 
@@ -679,7 +694,8 @@ void flux_try_recover(ex_task *k)
     flux_try_desc_of(k, &d);
     int status = 0;
     flux_proc *proc = NULL;
-    switch (ex->backend->ops->recover(ex->backend, &d, k, &status, &proc)) {
+    k->backend = flux_exec_backend_of_recovered(k);
+    switch (k->backend->ops->recover(k->backend, &d, k, &status, &proc)) {
     case FLUX_RECOVER_FINISHED:
         /* it finished while nobody watched: take its result, do not rerun it */
         ex->in_flight++;
@@ -703,6 +719,10 @@ void flux_try_recover(ex_task *k)
     case FLUX_RECOVER_GONE: break;
     }
     ex->in_flight++;
-    flux_try_finished(k, FLUX_TI_FAILED, "process gone: the runner stopped and the task did not finish", -1);
+    char why[512] = "";
+    if (k->backend == ex->slurm)
+        reason(k, why, sizeof why); /* how its job was given up */
+    flux_try_finished(k, FLUX_TI_FAILED, why[0] ? why : "process gone: the runner stopped and the task did not finish",
+                      -1);
     ex->in_flight--;
 }

@@ -200,6 +200,27 @@ static const char *const SQL[ST__COUNT] = {
                          "WHERE id = ? AND claim = ?",
     [ST_DEADLINE_INSERT] = "INSERT INTO deadline_misses (run, task, deadline_at, missed_at) VALUES (?, ?, ?, ?)",
     [ST_DEADLINE_LIST] = "SELECT task, deadline_at, missed_at FROM deadline_misses WHERE run = ? ORDER BY task",
+    /* a try as a Slurm job (store_slurm.c): every change but the first is
+     * conditional on the try's token, so a job of an older submission
+     * changes nothing */
+    [ST_SLURM_UPDATE_SUBMITTING] = "UPDATE slurm_tries SET run = ?, token = ?, phase = 'submitting', job_id = NULL, "
+                                   "node = NULL, slurm_state = NULL, exit_status = NULL, report = NULL, updated_at = ? "
+                                   "WHERE ti = ?",
+    [ST_SLURM_INSERT_SUBMITTING] = "INSERT INTO slurm_tries (run, token, phase, updated_at, ti) "
+                                   "VALUES (?, ?, 'submitting', ?, ?)",
+    [ST_SLURM_SUBMITTED] = "UPDATE slurm_tries SET job_id = ?, updated_at = ?, phase = CASE WHEN phase = 'submitting' "
+                           "THEN 'submitted' ELSE phase END WHERE ti = ? AND token = ?",
+    [ST_SLURM_CLAIM] = "UPDATE slurm_tries SET phase = 'claimed', node = ?, updated_at = ? "
+                       "WHERE ti = ? AND token = ? AND phase IN ('submitting', 'submitted')",
+    [ST_SLURM_OUTCOME] = "UPDATE slurm_tries SET phase = 'done', exit_status = ?, report = ?, updated_at = ? "
+                         "WHERE ti = ? AND token = ? AND phase = 'claimed'",
+    [ST_SLURM_LOSE] = "UPDATE slurm_tries SET phase = 'lost', updated_at = ? "
+                      "WHERE ti = ? AND token = ? AND phase IN ('submitting', 'submitted', 'claimed')",
+    [ST_SLURM_SEEN] = "UPDATE slurm_tries SET slurm_state = ?, node = COALESCE(?, node) WHERE ti = ? AND token = ?",
+    [ST_SLURM_GET] = "SELECT ti, run, token, phase, job_id, node, slurm_state, exit_status, report, updated_at "
+                     "FROM slurm_tries WHERE ti = ?",
+    [ST_SLURM_LIST] = "SELECT ti, run, token, phase, job_id, node, slurm_state, exit_status, report, updated_at "
+                      "FROM slurm_tries WHERE run = ? ORDER BY ti",
 };
 
 /* ---- errors ---- */

@@ -356,6 +356,39 @@ typedef struct flux_deadline_row {
 } flux_deadline_row;
 /* Caller frees *rows. */
 int flux_store_deadline_misses(flux_store *s, int64_t run, flux_deadline_row **rows, size_t *n);
+/* ---- tries run as Slurm jobs (store_slurm.c: the phases and why) ---- */
+
+typedef struct flux_slurm_row {
+    int64_t ti, run;
+    char token[65];
+    char phase[16];        /* submitting, submitted, claimed, done, lost */
+    int64_t job_id;        /* 0 until sbatch gave one */
+    char node[128];        /* "" until known */
+    char slurm_state[33];  /* what squeue last said ("RUNNING", "TIMEOUT"), "" when nothing yet */
+    bool has_exit;
+    int exit_status;       /* the job's outcome (phase done) */
+    char *report;          /* the try's report as its job read it (opreport.h's file form); malloc'd or NULL */
+    int64_t updated;
+} flux_slurm_row;
+
+void flux_slurm_row_free(flux_slurm_row *r);
+void flux_slurm_rows_free(flux_slurm_row *rows, size_t n);
+/* Before sbatch: the try is submitting with token (a new token replaces an
+ * older submission's, whose job then finds nothing to claim). */
+int flux_store_slurm_submitting(flux_store *s, int64_t ti, int64_t run, const char *token, int64_t now_ms);
+/* The following return 1 when the row changed, 0 when the token or phase did
+ * not match (another submission's job, a claimed or lost try), -1 on error. */
+int flux_store_slurm_submitted(flux_store *s, int64_t ti, const char *token, int64_t job_id, int64_t now_ms);
+int flux_store_slurm_claim(flux_store *s, int64_t ti, const char *token, const char *node, int64_t now_ms);
+int flux_store_slurm_outcome(flux_store *s, int64_t ti, const char *token, int exit_status, const char *report,
+                             int64_t now_ms);
+int flux_store_slurm_lose(flux_store *s, int64_t ti, const char *token, int64_t now_ms);
+/* what squeue said of the job (node NULL: unchanged), for the views */
+int flux_store_slurm_seen(flux_store *s, int64_t ti, const char *token, const char *slurm_state, const char *node);
+/* 1 when the try has no row */
+int flux_store_slurm_get(flux_store *s, int64_t ti, flux_slurm_row *row);
+/* a run's rows by try id; caller frees with flux_slurm_rows_free */
+int flux_store_slurm_list(flux_store *s, int64_t run, flux_slurm_row **rows, size_t *n);
 
 /* ---- deployments, sources and the scheduler (flux deploy, flux scheduler) ---- */
 

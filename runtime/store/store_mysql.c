@@ -270,8 +270,26 @@ static const char *const step_5_to_6[] = {
     NULL,
 };
 
+/* version 7: tries run as Slurm jobs (see store_sqlite.c) */
+static const char *const step_6_to_7[] = {
+    "CREATE TABLE IF NOT EXISTS slurm_tries ("
+    " ti BIGINT NOT NULL PRIMARY KEY,"
+    " run BIGINT NOT NULL,"
+    " token VARCHAR(64) NOT NULL,"
+    " phase VARCHAR(16) NOT NULL,"
+    " job_id BIGINT NULL,"
+    " node VARCHAR(127) NULL,"
+    " slurm_state VARCHAR(32) NULL,"
+    " exit_status INT NULL,"
+    " report LONGTEXT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " INDEX slurm_tries_by_run (run),"
+    " CONSTRAINT slurm_tries_ti FOREIGN KEY (ti) REFERENCES task_instances(id))" TABLE_OPTIONS,
+    NULL,
+};
+
 static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4, step_4_to_5,
-                                            step_5_to_6};
+                                            step_5_to_6, step_6_to_7};
 
 /* ---- errors ---- */
 

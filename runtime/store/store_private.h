@@ -15,7 +15,7 @@
 #include "store_driver.h"
 
 /* The schema version this build writes; each driver has as many steps. */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 /* Longest values, in bytes: the fixed buffers of the row structs, and MySQL's
  * column sizes (VARCHAR(n) counts characters, so n bytes always fit). */
@@ -113,6 +113,16 @@ enum {
     ST_NOTICE_FAILED,
     ST_DEADLINE_INSERT,
     ST_DEADLINE_LIST,
+    /* store_slurm.c */
+    ST_SLURM_UPDATE_SUBMITTING,
+    ST_SLURM_INSERT_SUBMITTING,
+    ST_SLURM_SUBMITTED,
+    ST_SLURM_CLAIM,
+    ST_SLURM_OUTCOME,
+    ST_SLURM_LOSE,
+    ST_SLURM_SEEN,
+    ST_SLURM_GET,
+    ST_SLURM_LIST,
     ST__COUNT
 };
 

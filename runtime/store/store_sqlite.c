@@ -243,8 +243,29 @@ static const char *const step_5_to_6[] = {
     NULL,
 };
 
+/* version 7: a try run as a Slurm job (runtime/exec/backend_slurm.c): the
+ * token its job claims it with, the phase (submitting, submitted, claimed,
+ * done, lost), the job id once sbatch gave it, what squeue last said, and
+ * the outcome the job recorded itself (its exit status and report). One
+ * row per try; renumbered with its neighbours when steps merge. */
+static const char *const step_6_to_7[] = {
+    "CREATE TABLE IF NOT EXISTS slurm_tries ("
+    " ti INTEGER NOT NULL PRIMARY KEY REFERENCES task_instances(id),"
+    " run INTEGER NOT NULL,"
+    " token TEXT NOT NULL,"
+    " phase TEXT NOT NULL,"
+    " job_id INTEGER,"
+    " node TEXT,"
+    " slurm_state TEXT,"
+    " exit_status INTEGER,"
+    " report TEXT,"
+    " updated_at INTEGER NOT NULL) STRICT",
+    "CREATE INDEX IF NOT EXISTS slurm_tries_by_run ON slurm_tries(run)",
+    NULL,
+};
+
 static const char *const *const steps[] = {step_0_to_1, step_1_to_2, step_2_to_3, step_3_to_4, step_4_to_5,
-                                            step_5_to_6};
+                                            step_5_to_6, step_6_to_7};
 
 /* ---- errors ---- */
 

@@ -360,14 +360,15 @@ static void post_clear(const flux_web_request *rq, const route_args *a, flux_web
     flux_store *w = writer(rq, rp);
     flux_run_row run;
     if (w && write_run(w, a->v[0], &run, rp) == 0) {
-        int cleared = 0, rc;
+        int cleared = 0, cancelled = 0, rc;
         char err[1024];
-        rc = flux_action_clear(w, &run, names, n, json_is_true(json_object_get(b, "downstream")), &cleared, err,
-                               sizeof err);
+        rc = flux_action_clear(w, &run, names, n, json_is_true(json_object_get(b, "downstream")), &cleared,
+                               &cancelled, err, sizeof err);
         if (rc)
             action_failed(rp, rc, err);
         else
-            flux_web_json(rp, 200, json_pack("{s:I, s:i}", "run", (json_int_t)run.id, "cleared", cleared));
+            flux_web_json(rp, 200, json_pack("{s:I, s:i, s:i}", "run", (json_int_t)run.id, "cleared", cleared,
+                                             "cancelled_jobs", cancelled));
     }
     if (w)
         flux_store_close(w);

@@ -29,6 +29,7 @@ static const char *const type_meaning[] = {
     [FLUX_PT_LIST] = "a list `[a, b]` of the item type",
     [FLUX_PT_MAP] = "a map `{ k = v, ... }` from names to values of the item type",
     [FLUX_PT_SCALAR] = "a string, number or boolean",
+    [FLUX_PT_SIZE] = "an amount of memory as a string: a whole number and a unit, `K` `M` `G` or `T` (`\"512M\"`, `\"4G\"`)",
 };
 
 /* Table cells end at '|', so one inside a doc would split the row. */
@@ -66,6 +67,10 @@ static void put_type(FILE *out, const flux_param_schema *p)
         break;
     case FLUX_PT_LIST:
     case FLUX_PT_MAP:
+        if (p->keys) {
+            fprintf(out, "map of the keys of `%s { }` below", p->name);
+            break;
+        }
         if (p->flags & FLUX_PF_SINGLE)
             fprintf(out, "%s or ", flux_param_type_name(p->elem));
         fprintf(out, "%s of ", flux_param_type_name(p->type));
@@ -182,7 +187,7 @@ void flux_registry_markdown(FILE *out)
           "parameters in the block. An unknown parameter, a missing required one, a value of the wrong "
           "type and an identifier outside an enumeration are compile errors.\n\n", out);
     fputs("Parameter types:\n\n", out);
-    for (int t = FLUX_PT_STRING; t <= FLUX_PT_SCALAR; t++)
+    for (int t = FLUX_PT_STRING; t <= FLUX_PT_SIZE; t++)
         fprintf(out, "- `%s`: %s\n", flux_param_type_name((flux_param_type)t),
                 type_meaning[t] ? type_meaning[t] : "");
     fputs("\n*templated* means the string may hold run-time templates (`{{ ds }}`, `params.x` ...); "
@@ -193,6 +198,16 @@ void flux_registry_markdown(FILE *out)
     ps = flux_registry_task_params(&n);
     put_table(out, ps, n, 0);
     fputc('\n', out);
+    for (size_t i = 0; i < n; i++) {
+        if (!ps[i].keys)
+            continue;
+        fprintf(out, "#### `%s { }`\n\n", ps[i].name);
+        fprintf(out, "The keys `%s` may hold, written `%s { KEY = VALUE ... }` or `%s = { KEY = VALUE, ... }` on a "
+                     "task or a pipeline; a task's keys win over its pipeline's, key by key.\n\n",
+                ps[i].name, ps[i].name, ps[i].name);
+        put_table(out, ps[i].keys, ps[i].nkeys, 0);
+        fputc('\n', out);
+    }
 
     fputs("### Sensor parameters\n\n", out);
     fputs("Every sensor accepts these as well.\n\n", out);

@@ -67,6 +67,40 @@ static const char *const sql_conns[] = {"mysql", "sqlite", NULL};
 static const char *const sqlite_conns[] = {"sqlite", NULL};
 static const char *const http_conns[] = {"http", NULL};
 
+/* ---- where a task runs -------------------------------------------------- */
+
+/* local: a process of the runner; slurm: each try one Slurm job
+ * (runtime/README.md, "Tries as Slurm jobs") */
+static const char *const executors[] = {"local", "slurm", NULL};
+
+/* What the slurm executor gives sbatch itself, so a task cannot change it:
+ * the job's name and comment find and claim the try, its output is the
+ * try's log, its environment holds no secret, a requeue would run a try
+ * twice, and the script and the limit are the try's. */
+static const char *const sbatch_owned[] = {
+    "--comment", "--job-name", "-J", "--export", "--export-file", "--output", "-o", "--error", "-e",
+    "--open-mode", "--requeue", "--no-requeue", "--parsable", "--wrap", "--array", "-a", "--chdir", "-D",
+    "--time", "-t", NULL};
+
+/* slurm { ... }: a try's resources as sbatch asks for them (a task's keys
+ * win over its pipeline's, key by key) */
+static const flux_param_schema slurm_keys[] = {
+    PARAM("partition", FLUX_PT_STRING, 0, NULL, "the partition the job runs in (sbatch --partition)"),
+    PARAM("account", FLUX_PT_STRING, 0, NULL, "the account charged (sbatch --account)"),
+    PARAM("qos", FLUX_PT_STRING, 0, NULL, "the quality of service (sbatch --qos)"),
+    PARAM("cpus", FLUX_PT_INT, FLUX_PF_POSITIVE, NULL, "CPUs of the task (sbatch --cpus-per-task)"),
+    PARAM("mem", FLUX_PT_SIZE, 0, NULL, "memory of the job, such as \"4G\" or \"512M\" (sbatch --mem)"),
+    PARAM("time", FLUX_PT_DURATION, 0, NULL,
+          "Slurm's time limit of the job (sbatch --time, rounded up to a minute); default: the task's timeout "
+          "plus its grace and a minute, or the partition's limit without a timeout"),
+    PARAM("gres", FLUX_PT_STRING, 0, NULL, "generic resources, such as \"gpu:1\" (sbatch --gres)"),
+    { .name = "sbatch_args", .type = FLUX_PT_LIST, .elem = FLUX_PT_STRING, .flags = 0, .default_text = NULL,
+      .doc = "more sbatch arguments, one per item (`[\"--exclusive\", \"--constraint=ib\"]`); not those Flux "
+             "sets itself (`--comment`, `--job-name`, `--export`, `--output`, `--error`, `--requeue`, `--wrap`, "
+             "`--array`, `--chdir`, `--time`: use `time`)",
+      .refused = sbatch_owned },
+};
+
 /* ---- parameters every task accepts ------------------------------------- */
 
 /* Shared by the task table and the pipeline table (where a value is the default
@@ -115,7 +149,15 @@ static const char *const http_conns[] = {"http", NULL};
     ITEMS("on_success", FLUX_PT_LIST, FLUX_PT_STRING, (F), NULL, \
           "notifiers told when the task succeeds"), \
     ITEMS("on_deadline_miss", FLUX_PT_LIST, FLUX_PT_STRING, (F), NULL, \
-          "notifiers told, once, when the pipeline's or the task's deadline passes before it succeeded")
+          "notifiers told, once, when the pipeline's or the task's deadline passes before it succeeded"), \
+    ENUM("executor", executors, (F), NULL, \
+         "where each try runs: local, a process of the runner, or slurm, a Slurm job of its own (a sensor's " \
+         "pokes always run locally); default: flux run's or flux scheduler's --executor, else executor: in " \
+         "flux.yaml, else local"), \
+    { .name = "slurm", .type = FLUX_PT_MAP, .elem = FLUX_PT_STRING, .flags = (F), .default_text = NULL, \
+      .doc = "a try's Slurm resources when it runs as a Slurm job (the keys below); also written as a block, " \
+             "`slurm { mem = \"4G\" }`", \
+      .keys = slurm_keys, .nkeys = COUNT(slurm_keys) }
 
 static const flux_param_schema task_params[] = {
     COMMON_TASK_PARAMS(0),
@@ -566,6 +608,24 @@ const char *flux_registry_sql_conn(const char *op, const char *param)
     return p && p->type == FLUX_PT_SQL ? p->conn : NULL;
 }
 
+const flux_param_schema *flux_param_key(const flux_param_schema *p, const char *key)
+{
+    return p && p->keys && key ? scan(p->keys, p->nkeys, key) : NULL;
+}
+
+const char *flux_param_refuses(const flux_param_schema *p, const char *item)
+{
+    for (const char *const *r = p && item ? p->refused : NULL; r && *r; r++) {
+        size_t n = strlen(*r);
+        if (strncmp(item, *r, n) != 0)
+            continue;
+        /* "--comment" or "--comment=..."; a short one may hold its value: "-Jname" */
+        if (item[n] == '\0' || item[n] == '=' || ((*r)[1] != '-' && n == 2))
+            return *r;
+    }
+    return NULL;
+}
+
 bool flux_param_enum_has(const flux_param_schema *p, const char *value)
 {
     if (!p || !p->enum_values || !value)
@@ -605,6 +665,7 @@ const char *flux_param_type_name(flux_param_type t)
     case FLUX_PT_LIST: return "list";
     case FLUX_PT_MAP: return "map";
     case FLUX_PT_SCALAR: return "scalar";
+    case FLUX_PT_SIZE: return "size";
     }
     return "?";
 }

@@ -31,7 +31,8 @@ typedef enum {
     FLUX_PT_ENUM,       /* bare identifier from enum_values */
     FLUX_PT_LIST,       /* list whose items have type elem */
     FLUX_PT_MAP,        /* map from identifiers/strings to values of type elem */
-    FLUX_PT_SCALAR      /* a string, number or boolean (a bound SQL parameter) */
+    FLUX_PT_SCALAR,     /* a string, number or boolean (a bound SQL parameter) */
+    FLUX_PT_SIZE        /* an amount of memory as Slurm writes it: "512M", "4G" (K M G T) */
 } flux_param_type;
 
 enum {
@@ -60,6 +61,15 @@ typedef struct flux_param_schema {
                                       * (NULL-terminated), which flux check holds the named one to */
     const char *default_json;        /* an operator of one's own: the default as JSON, put in its fields
                                       * file when the task gives none (built-ins apply their own) */
+    /* MAP: the only keys it may hold, each with its own schema (slurm
+     * settings); also written as a block, `slurm { mem = "4G" }`. A task's
+     * keys win over its pipeline's, key by key. NULL: any key, of type elem */
+    const struct flux_param_schema *keys;
+    size_t nkeys;
+    /* LIST of strings: items it refuses, each an option another part of
+     * Flux sets itself ("--comment": also "--comment=..."; "-J": also
+     * "-Jname"), NULL-terminated */
+    const char *const *refused;
 } flux_param_schema;
 
 typedef struct flux_operator {
@@ -110,6 +120,12 @@ const flux_param_schema *flux_registry_pipeline_param(const char *name);
  * parameter: what the renderer asks to quote for that connection's type.
  * Plain names, so the renderer needs no registry type. */
 const char *flux_registry_sql_conn(const char *op, const char *param);
+
+/* The schema of key of a MAP with fixed keys, NULL when it has no such key. */
+const flux_param_schema *flux_param_key(const flux_param_schema *p, const char *key);
+
+/* The refused item item is, or NULL: "--comment=x" is "--comment". */
+const char *flux_param_refuses(const flux_param_schema *p, const char *item);
 
 /* Whether value is one of p's enum_values (false when p has none). */
 bool flux_param_enum_has(const flux_param_schema *p, const char *value);

@@ -110,7 +110,7 @@ static void fake_free(flux_backend *b)
 }
 
 static const flux_backend_ops fake_ops = {"fake", fake_start, fake_signal, fake_pid, fake_recover,
-                                          fake_report, fake_reason, fake_free, 0, 0};
+                                          fake_report, fake_reason, fake_free, 0, 0, NULL, false};
 
 static flux_backend *fake_new(struct uv_loop_s *loop, const char *self, flux_backend_done done)
 {

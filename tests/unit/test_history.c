@@ -102,7 +102,9 @@ static void events_checks(flux_store *s)
     /* clear adds a try (none) after the failed one, which stays as it ended */
     OK(s, flux_store_set_run_state(s, row.id, FLUX_RUN_FAILED, 5000));
     const char *task = "a";
-    CHECK(flux_runs_clear(s, row.id, &task, 1, NULL) == 1);
+    int cancelled = -1;
+    char cerr[256];
+    CHECK(flux_runs_clear(s, row.id, &task, 1, NULL, &cancelled, cerr, sizeof cerr) == 1 && cancelled == 0);
     OK(s, flux_store_list_tis(s, row.id, &tis, &n));
     CHECK_MSG(n == 2 && tis[0].state == FLUX_TI_FAILED && tis[0].ended == 4000 && tis[1].try_number == 2 &&
                   tis[1].state == FLUX_TI_NONE && tis[1].note && !strcmp(tis[1].note, "cleared"),

@@ -157,7 +157,7 @@ static void first_open_race(const char *url)
     close(go[1]);
     int applied = 0, opened = 0, msg[2];
     while (read(res[0], msg, sizeof msg) == (ssize_t)sizeof msg)
-        if (msg[0] >= 0 && msg[1] == 6) {
+        if (msg[0] >= 0 && msg[1] == 7) {
             opened++;
             applied += msg[0];
         }
@@ -166,7 +166,7 @@ static void first_open_race(const char *url)
         if (pids[p] > 0)
             waitpid(pids[p], NULL, 0);
     CHECK_MSG(opened == PROCS, "%d of %d concurrent first opens succeeded", opened, PROCS);
-    CHECK_MSG(applied == 6, "concurrent first opens applied %d migration steps in all (six: 0 to 1 to ... to 6)",
+    CHECK_MSG(applied == 7, "concurrent first opens applied %d migration steps in all (seven: 0 to 1 to ... to 7)",
               applied);
 }
 
@@ -179,7 +179,7 @@ static void migrated(const char *url, int steps)
         return;
     CHECK_MSG(flux_store_migrations_applied(s) == steps, "%d steps applied, %d expected",
               flux_store_migrations_applied(s), steps);
-    CHECK(flux_store_schema_version(s) == 6);
+    CHECK(flux_store_schema_version(s) == 7);
     CHECK(flux_store_get_log_cut(s, 1, &(int64_t){0}, &(int64_t){0}) == 1);
     flux_plan_meta m;
     CHECK(flux_store_get_plan_meta(s, "0000", &m) == 1);
@@ -192,7 +192,15 @@ static void migrated(const char *url, int steps)
     size_t ntis;
     OK(s, flux_store_list_tis(s, 1, &tis, &ntis));
     flux_ti_rows_free(tis, ntis);
+    flux_slurm_row sr;
+    CHECK(flux_store_slurm_get(s, 1, &sr) == 1);
     flux_store_close(s);
+}
+
+/* a version 7 store made a version 6 one: no Slurm tries */
+static void drop_slurm(flux_store *s)
+{
+    OK(s, flux_store_exec_raw(s, "DROP TABLE slurm_tries"));
 }
 
 /* a version 6 store made a version 5 one: no outbox, no deadline misses */
@@ -224,13 +232,13 @@ static void schema_checks(const char *url)
     flux_store *s = OPEN(url);
     if (!s)
         return;
-    CHECK(flux_store_schema_version(s) == 6);
+    CHECK(flux_store_schema_version(s) == 7);
     CHECK(flux_store_migrations_applied(s) == 0);
     CHECK(!flux_store_lost(s));
 
     flux_store *s2 = OPEN(url);
     if (s2) {
-        CHECK(flux_store_schema_version(s2) == 6);
+        CHECK(flux_store_schema_version(s2) == 7);
         CHECK_MSG(flux_store_migrations_applied(s2) == 0, "reopening migrated again");
         CHECK(streq(flux_store_kind(s2), flux_store_kind(s)));
         flux_store_close(s2);
@@ -241,7 +249,7 @@ static void schema_checks(const char *url)
     flux_store *s3 = NULL;
     char err[1024] = "";
     CHECK(flux_store_open(url, &s3, err, sizeof err) != 0 && !s3);
-    CHECK_MSG(contains(err, "version 6") && contains(err, "newer"), "message: %s", err);
+    CHECK_MSG(contains(err, "version 7") && contains(err, "newer"), "message: %s", err);
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = version - 1"));
     s3 = OPEN(url);
     if (s3) {
@@ -249,38 +257,48 @@ static void schema_checks(const char *url)
         flux_store_close(s3);
     }
 
-    /* a version 5 store (before the outbox) is migrated on open */
-    drop_outbox(s);
-    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 5"));
+    /* a version 6 store (before slurm_tries) is migrated on open */
+    drop_slurm(s);
+    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 6"));
     migrated(url, 1);
 
+    /* a version 5 store (before the outbox) too */
+    drop_slurm(s);
+    drop_outbox(s);
+    OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 5"));
+    migrated(url, 2);
+
     /* a version 4 store (before events, ready_at and the web's indexes) too */
+    drop_slurm(s);
     drop_outbox(s);
     back_to_4(s);
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 4"));
-    migrated(url, 2);
+    migrated(url, 3);
 
     /* a version 3 store (before plan_meta) too */
+    drop_slurm(s);
     drop_outbox(s);
     back_to_4(s);
     OK(s, flux_store_exec_raw(s, "DROP TABLE plan_meta"));
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 3"));
-    migrated(url, 3);
+    migrated(url, 4);
 
     /* a version 2 store (before log_truncations) too */
+    drop_slurm(s);
     drop_outbox(s);
     back_to_4(s);
     OK(s, flux_store_exec_raw(s, "DROP TABLE plan_meta"));
     OK(s, flux_store_exec_raw(s, "DROP TABLE log_truncations"));
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 2"));
-    migrated(url, 4);
+    migrated(url, 5);
 
     /* a version 1 store (before deployments and the scheduler's tables) is
      * migrated on open, its data kept */
+    drop_slurm(s);
     drop_outbox(s);
     back_to_4(s);
     static const char *const v2_tables[] = {"run_control", "pipeline_sources", "deployments", "sources", "schedulers",
-                                            "log_truncations", "plan_meta"};
+                                            "log_truncations", "plan_meta", "slurm_tries"};
     for (size_t i = 0; i < sizeof v2_tables / sizeof *v2_tables; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP TABLE %s", v2_tables[i]);
@@ -289,7 +307,7 @@ static void schema_checks(const char *url)
     if (streq(flux_store_kind(s), "sqlite"))
         OK(s, flux_store_exec_raw(s, "DROP INDEX runs_by_state"));
     OK(s, flux_store_exec_raw(s, "UPDATE flux_schema SET version = 1"));
-    migrated(url, 5);
+    migrated(url, 6);
     flux_store_close(s);
 }
 
@@ -473,6 +491,53 @@ static void list_checks(flux_store *s)
             sorted = false;
     CHECK_MSG(sorted, "list_runs(NULL) is not newest first");
     free(rows);
+}
+
+/* a try as a Slurm job: every step after the first conditional on the
+ * token and the phase, so a job of an older submission, a duplicate job
+ * or a late one changes nothing */
+static void slurm_checks(flux_store *s)
+{
+    flux_run_row run;
+    CHECK(flux_store_find_run(s, "p1", "twin", &run) == 0);
+    int64_t ti = 0;
+    OK(s, flux_store_ti_insert(s, run.id, "on_slurm", 1, FLUX_TI_QUEUED, 30000, &ti));
+    flux_slurm_row r;
+    CHECK(flux_store_slurm_get(s, ti, &r) == 1);
+    OK(s, flux_store_slurm_submitting(s, ti, run.id, "tok1", 30001));
+    /* a second submission of the same try: a new token, the old one's job finds nothing */
+    OK(s, flux_store_slurm_submitting(s, ti, run.id, "tok2", 30002));
+    CHECK(flux_store_slurm_submitted(s, ti, "tok1", 7, 30003) == 0);
+    CHECK(flux_store_slurm_claim(s, ti, "tok1", "n1", 30003) == 0);
+    /* the job claims before its id is stored: the id is still recorded */
+    CHECK(flux_store_slurm_claim(s, ti, "tok2", "n1", 30004) == 1);
+    CHECK(flux_store_slurm_claim(s, ti, "tok2", "n2", 30004) == 0); /* a duplicate job */
+    CHECK(flux_store_slurm_submitted(s, ti, "tok2", 8, 30005) == 1);
+    CHECK(flux_store_slurm_seen(s, ti, "tok2", "RUNNING", NULL) == 1);
+    CHECK(flux_store_slurm_get(s, ti, &r) == 0);
+    CHECK_MSG(streq(r.phase, "claimed") && r.job_id == 8 && streq(r.node, "n1") && streq(r.slurm_state, "RUNNING") &&
+                  !r.has_exit && !r.report && streq(r.token, "tok2") && r.run == run.id,
+              "row: %s %lld %s %s", r.phase, (long long)r.job_id, r.node, r.slurm_state);
+    flux_slurm_row_free(&r);
+    CHECK(flux_store_slurm_outcome(s, ti, "tok1", 0, "x", 30006) == 0);
+    CHECK(flux_store_slurm_outcome(s, ti, "tok2", 3, "::output a=1\n", 30006) == 1);
+    CHECK(flux_store_slurm_outcome(s, ti, "tok2", 0, "again", 30007) == 0); /* once */
+    CHECK(flux_store_slurm_lose(s, ti, "tok2", 30008) == 0);                 /* done is never lost */
+    CHECK(flux_store_slurm_get(s, ti, &r) == 0);
+    CHECK(streq(r.phase, "done") && r.has_exit && r.exit_status == 3 && streq(r.report, "::output a=1\n"));
+    flux_slurm_row_free(&r);
+    /* a job gone without an outcome: lost, and a late job then can neither claim nor finish it */
+    int64_t ti2 = 0;
+    OK(s, flux_store_ti_insert(s, run.id, "on_slurm", 2, FLUX_TI_QUEUED, 30010, &ti2));
+    OK(s, flux_store_slurm_submitting(s, ti2, run.id, "tok3", 30011));
+    CHECK(flux_store_slurm_lose(s, ti2, "tok3", 30012) == 1);
+    CHECK(flux_store_slurm_claim(s, ti2, "tok3", "n1", 30013) == 0);
+    CHECK(flux_store_slurm_outcome(s, ti2, "tok3", 0, "", 30013) == 0);
+    flux_slurm_row *rows = NULL;
+    size_t n = 0;
+    OK(s, flux_store_slurm_list(s, run.id, &rows, &n));
+    CHECK_MSG(n == 2 && rows[0].ti == ti && rows[1].ti == ti2 && streq(rows[1].phase, "lost"), "%zu rows", n);
+    flux_slurm_rows_free(rows, n);
 }
 
 static void ti_checks(flux_store *s)
@@ -910,6 +975,7 @@ static void contract(const char *url)
     run_checks(url, s);
     list_checks(s);
     ti_checks(s);
+    slurm_checks(s);
     race_checks(url, s);
     deploy_checks(url, s);
     flux_store_close(s);
@@ -1041,7 +1107,7 @@ static void mysql_wipe(const char *url)
     char err[1024];
     if (!check_at(__LINE__, flux_store_open(url, &s, err, sizeof err) == 0, "open %s for wiping: %s", url, err))
         return;
-    static const char *const tables[] = {"notifications", "deadline_misses", "run_control",    "pipeline_sources", "deployments", "sources",
+    static const char *const tables[] = {"slurm_tries", "notifications", "deadline_misses", "run_control",    "pipeline_sources", "deployments", "sources",
                                          "schedulers",     "lineage",          "transfer_counts", "log_truncations",
                                          "task_instances", "runs",             "plan_meta",       "plan_versions", "events",
                                          "pipelines",      "flux_schema"};
