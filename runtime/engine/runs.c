@@ -405,8 +405,14 @@ static int cancel_jobs(flux_store *s, int64_t run, const flux_ti_row *rows, cons
     free(jobs);
     if (!rc && flux_slurm_scancel(ids, nids, err, errlen) != 0)
         rc = -1;
+    /* the try whose job was cancelled ends failed (it keeps its row: a
+     * clear adds a new try after it and never rewrites one) */
     for (size_t i = 0; i < n && !rc; i++)
-        if (active[i] && flux_store_slurm_lose(s, rows[i].id, sr[i].token, flux_runs_now()) < 0) {
+        if (active[i] && (flux_store_slurm_lose(s, rows[i].id, sr[i].token, flux_runs_now()) < 0 ||
+                          flux_store_ti_update(s, rows[i].id,
+                                               &(flux_ti_patch){.state = FLUX_TI_FAILED,
+                                                                .ended_ms = flux_runs_now(),
+                                                                .note = "its Slurm job was cancelled by flux clear"}) != 0)) {
             snprintf(err, errlen, "%s", flux_store_error(s));
             rc = -1;
         }

@@ -62,8 +62,9 @@ wait_for 20 dead || true
 check "spin's process is gone" gone "$(kill -0 "$pid" 2>/dev/null && echo alive || echo gone)"
 check "their tries are lost in the store, the finished one kept" "done lost lost" \
     "$(sql "SELECT phase FROM slurm_tries ORDER BY phase" | tail -n +2 | tr '\n' ' ' | sed 's/ $//')"
-check "the cleared tries run again" "none none none" \
-    "$(flux tasks "$run_id" --format json "${DB_ARGS[@]}" | jq -r '[.task_instances[].state] | join(" ")')"
+check "the cleared tasks have a new try to run, the cancelled ones ended failed" "none none none failed failed" \
+    "$(flux tasks "$run_id" --format json "${DB_ARGS[@]}" |
+        jq -r '[(.task_instances | group_by(.task)[] | last | .state), (.task_instances[] | select(.note == "its Slurm job was cancelled by flux clear") | .state)] | join(" ")')"
 check "hold never ran" "" "$(cat hold.ran 2>/dev/null || true)"
 check "nothing of the run left in squeue" "" "$(squeue -h -t PENDING,RUNNING,COMPLETING,CONFIGURING -o %i --name "flux-$run_id")"
 finish

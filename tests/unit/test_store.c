@@ -298,7 +298,7 @@ static void schema_checks(const char *url)
     drop_outbox(s);
     back_to_4(s);
     static const char *const v2_tables[] = {"run_control", "pipeline_sources", "deployments", "sources", "schedulers",
-                                            "log_truncations", "plan_meta", "slurm_tries"};
+                                            "log_truncations", "plan_meta"};
     for (size_t i = 0; i < sizeof v2_tables / sizeof *v2_tables; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP TABLE %s", v2_tables[i]);

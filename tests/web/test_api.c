@@ -1317,7 +1317,7 @@ static void mysql_wipe(const char *url)
     char err[1024];
     if (!CHECK(flux_store_open(url, &s, err, sizeof err) == 0, "open %s: %s", url, err))
         exit(1);
-    static const char *const tables[] = {"notifications", "deadline_misses", "events", "run_control",
+    static const char *const tables[] = {"slurm_tries", "notifications", "deadline_misses", "events", "run_control",
                                          "pipeline_sources", "deployments", "sources", "schedulers",
                                          "lineage", "transfer_counts", "log_truncations", "task_instances", "runs",
                                          "plan_meta", "plan_versions", "pipelines", "flux_schema"};
