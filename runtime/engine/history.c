@@ -16,27 +16,6 @@ static json_t *failed(flux_store *s, char *err, size_t errlen)
     return NULL;
 }
 
-/* The task ids of a plan in plan order (upstream first); an empty array
- * when the plan cannot be read. */
-static json_t *plan_order(flux_store *s, const char *plan_id)
-{
-    json_t *names = json_array();
-    char *text = plan_id[0] ? flux_store_get_plan(s, plan_id) : NULL;
-    if (!text)
-        return names;
-    flux_arena *a = flux_arena_new();
-    flux_sources src;
-    flux_sources_init(&src);
-    char err[512];
-    flux_plan *pl = flux_plan_read(a, &src, "plan", text, strlen(text), err, sizeof err);
-    for (size_t i = 0; pl && i < pl->pipeline->ntasks; i++)
-        json_array_append_new(names, json_string(pl->pipeline->tasks[i]->id));
-    flux_sources_free(&src);
-    flux_arena_free(a);
-    free(text);
-    return names;
-}
-
 static json_t *cell_json(const flux_grid_cell *c)
 {
     json_t *o = json_object();
@@ -79,7 +58,7 @@ json_t *flux_view_grid(flux_store *s, const char *pipeline, size_t nruns, char *
         return failed(s, err, errlen);
     }
     const char *plan_id = nr ? runs[0].plan_id : "";
-    json_t *tasks = plan_order(s, plan_id), *index = json_object();
+    json_t *tasks = flux_view_plan_tasks(s, plan_id), *index = json_object();
     for (size_t i = 0; i < json_array_size(tasks); i++)
         json_object_set_new(index, json_string_value(json_array_get(tasks, i)), json_integer((json_int_t)i));
     json_t *rows = json_array();

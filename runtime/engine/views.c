@@ -246,12 +246,10 @@ static json_t *try_json(flux_store *s, const flux_ti_row *row)
     return t;
 }
 
-/* The tasks of the run's plan in plan order (upstream first); none when
- * the plan cannot be read. */
-static json_t *plan_tasks(flux_store *s, const flux_run_row *run)
+json_t *flux_view_plan_tasks(flux_store *s, const char *plan_id)
 {
     json_t *names = json_array();
-    char *text = run->plan_id[0] ? flux_store_get_plan(s, run->plan_id) : NULL;
+    char *text = plan_id[0] ? flux_store_get_plan(s, plan_id) : NULL;
     if (!text)
         return names;
     flux_arena *a = flux_arena_new();
@@ -318,7 +316,7 @@ json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_ro
     for (size_t i = 0; i < n; i++)
         by[i] = &rows[i];
     qsort(by, n, sizeof *by, by_task_try);
-    json_t *names = plan_tasks(s, run), *v;
+    json_t *names = flux_view_plan_tasks(s, run->plan_id), *v;
     size_t k;
     json_array_foreach(names, k, v)
     {

@@ -24,6 +24,10 @@ json_t *flux_view_jtime(int64_t ms);
  * interval_end, started, ended, plan_id}. */
 json_t *flux_view_run(const flux_run_row *r);
 
+/* The task ids of a plan in its order (upstream first), [] when the plan
+ * cannot be read. */
+json_t *flux_view_plan_tasks(flux_store *s, const char *plan_id);
+
 /* [{id, pipeline, run_id, state, trigger, interval_start, interval_end,
  *   started, ended, plan_id}...], newest first; pipeline NULL: all. */
 /* The notifications of the outbox, oldest first; state "" for all, or
