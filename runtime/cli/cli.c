@@ -14,9 +14,6 @@
 #include "manifest.h"
 #include "suggest.h"
 
-/* flux.yaml (the one of --connections, FLUX_CONNECTIONS or found walking
- * up) read into conns, every mistake of it and of FLUX_CONN_* printed as
- * flux check prints a .flux file's: 0, or -1 after printing them */
 /* flux.yaml read, then the operators of one's own on its operator_path:
  * 0, 1 after flux.yaml's errors, 2 after only the manifests' (each
  * printed as flux check prints a .flux file's), -1 when unreadable */

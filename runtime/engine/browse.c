@@ -25,12 +25,7 @@ static void put_meta(flux_store *s, json_t *o, const char *plan_id)
     flux_plan_meta m = {0};
     char err[256];
     bool have = plan_id[0] && flux_meta_get(s, plan_id, &m, err, sizeof err) == 0;
-    json_t *tags = have && m.tags ? json_loads(m.tags, 0, NULL) : NULL;
-    json_object_set_new(o, "description", text_or_null(have ? m.description : NULL));
-    json_object_set_new(o, "owner", text_or_null(have ? m.owner : NULL));
-    json_object_set_new(o, "tags", json_is_array(tags) ? tags : json_array());
-    if (tags && !json_is_array(tags))
-        json_decref(tags);
+    flux_meta_json(&m, o);
     json_object_set_new(o, "schedule", text_or_null(have ? m.schedule : NULL));
     json_object_set_new(o, "timezone", text_or_null(have ? m.timezone : NULL));
     json_object_set_new(o, "tasks", have ? json_integer(m.tasks) : json_null());

@@ -83,6 +83,21 @@ int flux_meta_get(flux_store *s, const char *plan_id, flux_plan_meta *m, char *e
     return p ? 0 : -1;
 }
 
+static json_t *str_or_null(const char *v)
+{
+    return v ? json_string(v) : json_null();
+}
+
+void flux_meta_json(const flux_plan_meta *m, json_t *o)
+{
+    json_t *tags = m->tags ? json_loads(m->tags, 0, NULL) : NULL;
+    json_object_set_new(o, "description", str_or_null(m->description));
+    json_object_set_new(o, "owner", str_or_null(m->owner));
+    json_object_set_new(o, "tags", json_is_array(tags) ? tags : json_array());
+    if (tags && !json_is_array(tags))
+        json_decref(tags);
+}
+
 bool flux_meta_has_tag(const flux_plan_meta *m, const char *tag)
 {
     json_t *tags = m->tags ? json_loads(m->tags, 0, NULL) : NULL;

@@ -346,12 +346,7 @@ static bool add_facts(flux_store *s, const char *plan_id, const char *tag, json_
     if (!*plan_id || flux_meta_get(s, plan_id, &m, err, sizeof err) != 0)
         m = (flux_plan_meta){0};
     bool keep = !tag || flux_meta_has_tag(&m, tag);
-    json_t *tags = m.tags ? json_loads(m.tags, 0, NULL) : NULL;
-    json_object_set_new(e, "description", m.description ? json_string(m.description) : json_null());
-    json_object_set_new(e, "owner", m.owner ? json_string(m.owner) : json_null());
-    json_object_set_new(e, "tags", json_is_array(tags) ? tags : json_array());
-    if (!json_is_array(tags))
-        json_decref(tags);
+    flux_meta_json(&m, e);
     flux_plan_meta_free(&m);
     return keep;
 }
