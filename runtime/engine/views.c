@@ -197,20 +197,32 @@ json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errle
  * node it ran on, the state squeue last reported while a runner watched
  * (null before any), and its phase in the store (submitting, submitted,
  * claimed, done: its job recorded an outcome, lost); null for a local try */
-static json_t *slurm_json(flux_store *s, int64_t ti)
+/* the run's Slurm rows, read once for the whole view (sorted by try id) */
+typedef struct slurm_rows {
+    flux_slurm_row *v;
+    size_t n;
+} slurm_rows;
+
+static json_t *slurm_json(const slurm_rows *sl, int64_t ti)
 {
-    flux_slurm_row r;
-    if (flux_store_slurm_get(s, ti, &r) != 0)
+    size_t lo = 0, hi = sl->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sl->v[mid].ti < ti)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == sl->n || sl->v[lo].ti != ti)
         return json_null();
-    json_t *o = json_pack("{s:o, s:o, s:o, s:s}", "job_id", r.job_id > 0 ? json_integer(r.job_id) : json_null(),
-                          "node", r.node[0] ? json_string(r.node) : json_null(), "state",
-                          r.slurm_state[0] ? json_string(r.slurm_state) : json_null(), "phase", r.phase);
-    flux_slurm_row_free(&r);
-    return o;
+    const flux_slurm_row *r = &sl->v[lo];
+    return json_pack("{s:o, s:o, s:o, s:s}", "job_id", r->job_id > 0 ? json_integer(r->job_id) : json_null(), "node",
+                     r->node[0] ? json_string(r->node) : json_null(), "state",
+                     r->slurm_state[0] ? json_string(r->slurm_state) : json_null(), "phase", r->phase);
 }
 
 /* one try as the tasks view shows it */
-static json_t *try_json(flux_store *s, const flux_ti_row *row)
+static json_t *try_json(flux_store *s, const slurm_rows *sl, const flux_ti_row *row)
 {
     json_t *t = json_object();
     /* the try's id: what its log is fetched by (the API's task-instances/{ti}/log) */
@@ -242,7 +254,7 @@ static json_t *try_json(flux_store *s, const flux_ti_row *row)
     bool cut = flux_store_get_log_cut(s, row->id, &dropped, &max_log) == 0;
     json_object_set_new(t, "log_dropped", cut ? json_integer(dropped) : json_null());
     json_object_set_new(t, "max_log_size", cut ? json_integer(max_log) : json_null());
-    json_object_set_new(t, "slurm", slurm_json(s, row->id));
+    json_object_set_new(t, "slurm", slurm_json(sl, row->id));
     return t;
 }
 
@@ -274,14 +286,14 @@ static int by_task_try(const void *x, const void *y)
 
 /* one task: its tries (from by[at] on, the rows of the task in try order)
  * appended to tries, its summary to tasks; returns where its rows end */
-static size_t add_task(flux_store *s, const char *task, const flux_ti_row *const *by, size_t n, size_t at,
-                       json_t *tasks, json_t *tries)
+static size_t add_task(flux_store *s, const slurm_rows *sl, const char *task, const flux_ti_row *const *by, size_t n,
+                       size_t at, json_t *tasks, json_t *tries)
 {
     const flux_ti_row *last = NULL;
     size_t ntries = 0;
     for (; at < n && !strcmp(by[at]->task, task); at++, ntries++) {
         last = by[at];
-        json_array_append_new(tries, try_json(s, last));
+        json_array_append_new(tries, try_json(s, sl, last));
     }
     json_array_append_new(tasks, json_pack("{s:s, s:s, s:I}", "task", task, "state",
                                            flux_ti_state_name(last ? last->state : FLUX_TI_NONE), "tries",
@@ -316,12 +328,15 @@ json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_ro
     for (size_t i = 0; i < n; i++)
         by[i] = &rows[i];
     qsort(by, n, sizeof *by, by_task_try);
+    slurm_rows sl = {NULL, 0};
+    if (flux_store_slurm_list(s, run->id, &sl.v, &sl.n) != 0)
+        sl = (slurm_rows){NULL, 0}; /* a try's Slurm facts are extra: the view goes on without them */
     json_t *names = flux_view_plan_tasks(s, run->plan_id), *v;
     size_t k;
     json_array_foreach(names, k, v)
     {
         size_t at = first_of(by, n, json_string_value(v));
-        size_t end = add_task(s, json_string_value(v), by, n, at, tasks, tries);
+        size_t end = add_task(s, &sl, json_string_value(v), by, n, at, tasks, tries);
         for (size_t i = at; i < end; i++)
             shown[i] = true;
     }
@@ -329,7 +344,8 @@ json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_ro
     /* the tries of a task the plan does not have (or of every task when
      * the plan cannot be read): after the plan's, by name */
     for (size_t i = 0; i < n;)
-        i = shown[i] ? i + 1 : add_task(s, by[i]->task, by, n, i, tasks, tries);
+        i = shown[i] ? i + 1 : add_task(s, &sl, by[i]->task, by, n, i, tasks, tries);
+    flux_slurm_rows_free(sl.v, sl.n);
     free(by);
     free(shown);
     json_object_set_new(root, "tasks", tasks);
