@@ -1,6 +1,7 @@
 // panel — one task instance of a run: every try with its ready/queued/
 // started/ended times, exit status, note, rendered fields (masked by the
-// store), outputs, read/written/rejected, the log of the chosen try, and
+// store), outputs, read/written/rejected, a Slurm try's job id, node and
+// state, the log of the chosen try, and
 // why the task is in its state (the answer of `flux why RUN TASK`).
 import {api, fmtDuration, h, stateEl, timeEl} from './util.js';
 import {logViewer} from './logview.js';
@@ -81,6 +82,8 @@ function tryCard(t, chosen) {
       h('tr', null, h('th', null, 'ended'), h('td', null, timeEl(t.ended))),
       h('tr', null, h('th', null, 'exit status'), h('td', {class: 'exit'}, t.exit_status === null || t.exit_status === undefined ? '—' : String(t.exit_status))),
       h('tr', null, h('th', null, 'host / pid'), h('td', null, `${t.host || ''}${t.pid ? ' / ' + t.pid : ''}`)),
+      t.slurm ? h('tr', {class: 'slurm'}, h('th', null, 'Slurm job'),
+        h('td', null, `${t.slurm.job_id ?? '—'} · node ${t.slurm.node || '—'} · ${t.slurm.state || t.slurm.phase}`)) : null,
       h('tr', null, h('th', null, 'note'), h('td', {class: 'note'}, t.note || '—')),
       c ? h('tr', {class: 'counts'}, h('th', null, 'records'),
         h('td', null, `read ${c.read} · written ${c.written} · rejected ${c.rejected}${c.bytes !== undefined ? ' · ' + c.bytes + ' bytes' : ''}`)) : null,
