@@ -16,7 +16,11 @@ run=$(last_run)
 # writes anywhere), else this user with the write bits taken away
 chmod 755 "$T"
 if [ "$(id -u)" -eq 0 ]; then
-    as_reader() { setpriv --reuid=65534 --regid=65534 --clear-groups env FLUX_HOME="$FLUX_HOME" NO_PROGRESS=1 "$FLUX" "$@"; }
+    # a copy nobody can execute: the checkout may sit in a directory only
+    # its owner can enter (a clone into mktemp -d is 0700)
+    cp "$FLUX" "$T/flux-reader"
+    chmod 755 "$T/flux-reader"
+    as_reader() { setpriv --reuid=65534 --regid=65534 --clear-groups env FLUX_HOME="$FLUX_HOME" NO_PROGRESS=1 "$T/flux-reader" "$@"; }
     chmod -R a+rX "$FLUX_HOME"
 else
     as_reader() { "$FLUX" "$@"; }
