@@ -23,7 +23,7 @@ BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config flex bison
     libyaml-dev libjansson-dev libssl-dev libsqlite3-dev libuv1-dev
     librdkafka-dev default-libmysqlclient-dev libcurl4-openssl-dev libmicrohttpd-dev libgraphviz-dev
     tzdata graphviz time jq sqlite3 gawk git
-    mariadb-server kcat faketime slurm-wlm munge)
+    mariadb-server kcat faketime slurm-wlm munge musl-tools)
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 
 TEST_FUZZ_SECONDS=${FLUX_TEST_FUZZ_SECONDS:-30}
