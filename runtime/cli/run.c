@@ -25,6 +25,7 @@
 #include "exec_print.h"
 #include "executor.h"
 #include "home.h"
+#include "logs.h"
 #include "meta.h"
 #include "opts.h"
 #include "runs.h"
@@ -373,8 +374,11 @@ static void say_failures(flux_store *s, const flux_pipeline *p, const char *run_
         if (last->state == FLUX_TI_FAILED) {
             first_failed = first_failed ? first_failed : p->tasks[t]->id;
             printf("failed: %s (try %d): %s\n", last->task, last->try_number, last->note ? last->note : "");
-            if (last->log_path[0])
+            /* the wrapper makes a log at the first byte of output */
+            if (last->log_path[0] && access(last->log_path, F_OK) == 0)
                 printf("  log: %s\n", last->log_path);
+            else if (last->log_path[0])
+                printf("  log: none (the task printed nothing)\n");
         } else if (last->state == FLUX_TI_UPSTREAM_FAILED) {
             /* a note says it was not an upstream task (depends_on_past) */
             printf("upstream_failed: %s: %s\n", last->task,
@@ -926,16 +930,18 @@ int flux_cmd_logs(int argc, char **argv)
                 run.run_id);
         rc = FLUX_EXIT_USAGE;
     } else {
-        FILE *f = fopen(pick->log_path, "rb");
-        if (!f) {
-            fprintf(stderr, "flux logs: cannot read %s: %s\n", pick->log_path, strerror(errno));
+        FILE *f;
+        char err[1200];
+        if (flux_log_open(pick->log_path, &f, err, sizeof err) != 0) {
+            fprintf(stderr, "flux logs: %s\n", err);
             rc = FLUX_EXIT_FAIL;
         } else {
             char buf[65536];
             size_t k, total = 0;
-            while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+            while (f && (k = fread(buf, 1, sizeof buf, f)) > 0)
                 fwrite(buf, 1, k, stdout), total += k;
-            fclose(f);
+            if (f)
+                fclose(f);
             flux_slurm_row sr;
             if (!total && flux_store_slurm_get(s, pick->id, &sr) == 0) {
                 /* an empty log of a try that is a Slurm job not started yet: say why */

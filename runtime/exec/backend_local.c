@@ -280,8 +280,8 @@ static void free_strv(char **v)
     free(v);
 }
 
-/* what the wrapper is given: the log, the script, the secrets, the run's directory */
-#define NFDS 4
+/* what the wrapper is given: the script, the secrets, the run's directory */
+enum { FD_SCRIPT, FD_SECRETS, FD_DIR, NFDS };
 
 /* a descriptor above the ones the spawned process is given (0 to 5), so no
  * dup2 of the spawn overwrites another's source */
@@ -332,9 +332,9 @@ static int anon_file(const char *dir, const char *a, size_t alen, const char *b,
 }
 
 /* posix_spawn (a vfork underneath) rather than uv_spawn's fork: the
- * runner's address space is not copied for every task. Descriptors: 0
- * /dev/null, 1 and 2 the log, 3 the script and 4 the secrets when given, 5
- * the run's directory. 0 or errno. */
+ * runner's address space is not copied for every task. Descriptors: 0, 1
+ * and 2 /dev/null, 3 the script and 4 the secrets when given, 5 the run's
+ * directory. 0 or errno. */
 static int spawn_in_session(pid_t *pid, const char *file, const int fds[NFDS], const char *cwd, char **args,
                             char **env)
 {
@@ -343,13 +343,14 @@ static int spawn_in_session(pid_t *pid, const char *file, const int fds[NFDS], c
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&at);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, fds[0], 1);
-    posix_spawn_file_actions_adddup2(&fa, fds[0], 2);
-    if (fds[1] >= 0)
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 3);
-    if (fds[2] >= 0)
-        posix_spawn_file_actions_adddup2(&fa, fds[2], 4);
-    posix_spawn_file_actions_adddup2(&fa, fds[3], 5);
+    /* the wrapper writes the log itself (--log), made at its first byte */
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    if (fds[FD_SCRIPT] >= 0)
+        posix_spawn_file_actions_adddup2(&fa, fds[FD_SCRIPT], 3);
+    if (fds[FD_SECRETS] >= 0)
+        posix_spawn_file_actions_adddup2(&fa, fds[FD_SECRETS], 4);
+    posix_spawn_file_actions_adddup2(&fa, fds[FD_DIR], 5);
     if (cwd)
         posix_spawn_file_actions_addchdir_np(&fa, cwd);
     sigset_t none, all;
@@ -413,6 +414,13 @@ static int task_files(const flux_try_desc *t, const flux_op_cmd *cmd, const char
     return 0;
 }
 
+/* the log's name in the run's directory */
+static const char *log_name(const flux_try_desc *t)
+{
+    const char *slash = strrchr(t->log_path, '/');
+    return slash ? slash + 1 : t->log_path;
+}
+
 /* the try's report file (wrap_report.h): its log's name with .report for .log */
 static void report_name(const flux_try_desc *t, bool whole_path, char *out, size_t n)
 {
@@ -447,13 +455,13 @@ static char **wrap_args(const local_backend *b, const flux_try_desc *t, const fl
         *a++ = "--nofile";
         *a++ = nums[3];
     }
-    if (fds[1] >= 0) {
+    if (fds[FD_SCRIPT] >= 0) {
         *a++ = "--script-fd";
         *a++ = "3";
         *a++ = "--shell";
         *a++ = cmd->argv[0];
     }
-    if (fds[2] >= 0) {
+    if (fds[FD_SECRETS] >= 0) {
         *a++ = "--secrets-fd";
         *a++ = "4";
     }
@@ -468,8 +476,10 @@ static char **wrap_args(const local_backend *b, const flux_try_desc *t, const fl
     *a++ = "5";
     *a++ = "--report";
     *a++ = report;
+    *a++ = "--log";
+    *a++ = (char *)log_name(t);
     *a++ = "--";
-    if (fds[1] < 0)
+    if (fds[FD_SCRIPT] < 0)
         for (size_t i = 0; i < na; i++)
             *a++ = cmd->argv[i];
     return args;
@@ -497,16 +507,9 @@ static flux_proc *local_start(flux_backend *base, const flux_try_desc *t, const 
             snprintf(note, notelen, "cannot hand the run's directory to the task: %s", strerror(errno));
         return NULL;
     }
-    int fds[NFDS] = {-1, -1, -1, dir};
-    fds[0] = high_fd(open(t->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (fds[0] < 0) {
-        snprintf(note, notelen, "cannot open log %.300s: %s", t->log_path, strerror(errno));
-        close(fds[3]);
-        return NULL;
-    }
-    if (task_files(t, cmd, secrets, nsecrets, &fds[1], &fds[2], note, notelen) != 0) {
-        close(fds[0]);
-        close(fds[3]);
+    int fds[NFDS] = {-1, -1, dir};
+    if (task_files(t, cmd, secrets, nsecrets, &fds[FD_SCRIPT], &fds[FD_SECRETS], note, notelen) != 0) {
+        close(fds[FD_DIR]);
         return NULL;
     }
     /* every task under flux-wrap: it writes the journal's pid and exit

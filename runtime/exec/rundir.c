@@ -109,3 +109,17 @@ int flux_rundir_file(int dirfd, const char *dir, const char *name, int flags, ch
         fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     return fd;
 }
+
+int flux_rundir_check(int dirfd, const char *dir, const char *name, char *note, size_t notelen)
+{
+    if (!one_level(name))
+        return not_one_level(dir, name, note, notelen);
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(note, notelen, "cannot look at %.300s/%.200s: %s", dir, name, strerror(errno));
+        return FLUX_RUNDIR_ERROR;
+    }
+    return S_ISREG(st.st_mode) ? 0 : refuse(dirfd, dir, name, false, note, notelen);
+}

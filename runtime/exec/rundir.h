@@ -28,4 +28,11 @@ int flux_rundir_open(const char *home, const char *pipeline, const char *run_id,
  * above with a note. */
 int flux_rundir_file(int dirfd, const char *dir, const char *name, int flags, char *note, size_t notelen);
 
+/* Whether NAME of dirfd may be made or appended to later by
+ * flux_rundir_file: 0 when it is missing or a regular file, else the
+ * refusal above with its note. Nothing is made: a try's log is made by its
+ * wrapper at the first byte of output, and checked here at the start so a
+ * link planted under its name fails the try before it runs. */
+int flux_rundir_check(int dirfd, const char *dir, const char *name, char *note, size_t notelen);
+
 #endif

@@ -356,19 +356,27 @@ static int write_fields(ex_task *k, int d, const char *raw, char *path, size_t p
     return rc;
 }
 
-/* The run's directory and the try's files in it, checked and made before
- * anything is written there (a link planted under logs/ must not take the
- * log, the journal or the fields outside FLUX_HOME): its descriptor, or -1
- * with a note. */
-static int prepare_files(ex_task *k, char *note, size_t notelen)
+/* The run's directory and the try's files in it, checked before anything
+ * is written there (a link planted under logs/ must not take the log, the
+ * journal or the fields outside FLUX_HOME): its descriptor, or -1 with a
+ * note. The journal is made here; a process's log is only checked: its
+ * wrapper makes it at the first byte of output, so a try that prints
+ * nothing creates no file (an inode made per task was a large part of a
+ * task's start on a filesystem that has just deleted many). A log someone
+ * else opens by its path (a sensor's, written by the runner; a Slurm
+ * job's) is made (make_log). */
+static int prepare_files(ex_task *k, bool make_log, char *note, size_t notelen)
 {
     int d = flux_try_open_dir(k, note, notelen);
     if (d < 0)
         return -1;
-    char log[600];
+    char log[600], dir[1024];
     snprintf(log, sizeof log, "%s.%d.log", k->t->id, k->try_number);
+    log_dir(k, dir, sizeof dir);
     /* "journal": the run's journal, journal.h */
-    if (make_file(k, d, "journal", note, notelen) != 0 || make_file(k, d, log, note, notelen) != 0) {
+    if (make_file(k, d, "journal", note, notelen) != 0 ||
+        (make_log ? make_file(k, d, log, note, notelen) : refused(k, flux_rundir_check(d, dir, log, note, notelen))) !=
+            0) {
         close(d);
         return -1;
     }
@@ -412,7 +420,9 @@ static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
     if (rc != 0)
         k->final_why = "its fields render the same way on every try";
     char fields_path[1100] = "";
-    int d = rc == 0 ? prepare_files(k, note, notelen) : -1;
+    /* a Slurm job's log is opened by slurmd, with the job's umask: made
+     * here, 0600, for it to append to */
+    int d = rc == 0 ? prepare_files(k, k->backend == ex->slurm, note, notelen) : -1;
     if (d < 0)
         rc = -1;
     if (rc == 0 && strcmp(k->t->op, "bash") != 0)
@@ -497,7 +507,7 @@ void flux_try_start(ex_task *k)
         k->first_poke_mono = k->started_mono;
     if (k->how == FLUX_OP_RUN_POKE) {
         /* its log: one line per poke, written by the runner */
-        int d = prepare_files(k, note, sizeof note);
+        int d = prepare_files(k, true, note, sizeof note);
         if (d < 0) {
             ex->in_flight--;
             flux_try_finished(k, FLUX_TI_FAILED, note, -1);

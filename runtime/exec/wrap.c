@@ -33,6 +33,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +49,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "rundir.h"
 #include "wrap.h"
 #include "wrap_log.h"
 #include "wrap_report.h"
@@ -428,6 +430,7 @@ typedef struct wrap_args {
     const char *journal, *key;
     int secrets_fd, script_fd, grace_ms, dir_fd;
     const char *report;                  /* the report file's name in dir_fd */
+    const char *log;                     /* the log's name in dir_fd (made at the first byte); NULL: descriptor 1 */
     const char *shell;                   /* what runs the script: /bin/sh unless given */
     int64_t max_value, max_outputs, max_log; /* 0: the defaults; max_log 0: no limit */
     int64_t nofile;                      /* the soft RLIMIT_NOFILE for the command, 0: as it is */
@@ -461,6 +464,10 @@ static int parse_opt(const char *name, const char *value, wrap_args *a)
     };
     if (!strcmp(name, "--report")) {
         a->report = value;
+        return 0;
+    }
+    if (!strcmp(name, "--log")) {
+        a->log = value;
         return 0;
     }
     if (!strcmp(name, "--shell")) {
@@ -499,8 +506,8 @@ static int parse_args(int argc, char **argv, wrap_args *a)
     if (i >= argc)
         return -1;
     a->argv = argv + i + 1;
-    /* either a command or a script, not both; a report needs its directory */
-    if ((a->script_fd >= 0) == (a->argv[0] != NULL) || (a->report && a->dir_fd < 0))
+    /* either a command or a script, not both; a report and a log by name need their directory */
+    if ((a->script_fd >= 0) == (a->argv[0] != NULL) || ((a->report || a->log) && a->dir_fd < 0))
         return -1;
     return 0;
 }
@@ -548,10 +555,30 @@ static pid_t start_child(const wrap_args *a, int out, char *why, size_t whylen)
     return pid;
 }
 
+/* A line of the wrapper's own, to the log (made if need be) or, without
+ * --log, descriptor 1 */
+static void wrap_say(const wrap_args *a, const char *fmt, ...)
+{
+    char line[1600], note[600];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    int fd = a->log ? flux_rundir_file(a->dir_fd, ".", a->log, O_WRONLY | O_CREAT | O_APPEND, note, sizeof note) : 1;
+    if (fd < 0)
+        return;
+    wrap_write_all(fd, line, len);
+    if (fd != 1)
+        close(fd);
+}
+
 static void copier_init(copier *c, const secrets *sec, int in, const wrap_args *a)
 {
     *c = (copier){.s = sec, .in = in, .cap = COPY_BUF + 2 * sec->longest + 16};
-    wrap_log_init(&c->log, 1, a->dir_fd, a->max_log);
+    wrap_log_init(&c->log, a->log ? -1 : 1, a->dir_fd, a->log, a->max_log);
     c->buf = flux_xmalloc(c->cap);
     c->report = wrap_report_new(a->max_value, a->max_outputs);
     wrap_tail_init(&c->tail);
@@ -574,10 +601,18 @@ static int finish_output(copier *c, const wrap_args *a, const char *left, int co
     wrap_log_write(&c->log, notices, strlen(notices));
     wrap_log_write(&c->log, left, strlen(left));
     int64_t dropped = wrap_log_finish(&c->log);
+    if (c->log.open_errno) {
+        /* what it printed is lost: say so where the runner looks, and fail it */
+        char why[600];
+        snprintf(why, sizeof why, "flux-wrap: cannot write the log: %s", c->log.why);
+        wrap_report_set_last(c->report, why);
+        if (code == 0)
+            code = 125;
+    }
     char note[700];
     if (a->report && wrap_report_write(c->report, a->dir_fd, a->report, dropped, a->max_log, note, sizeof note) != 0) {
         /* its outputs and counts would be lost without a word */
-        dprintf(1, "flux-wrap: cannot write the task's report: %s; the task fails\n", note);
+        wrap_say(a, "flux-wrap: cannot write the task's report: %s; the task fails\n", note);
         code = 125;
     }
     return code;
@@ -588,7 +623,7 @@ int flux_wrap_main(int argc, char **argv)
     wrap_args a;
     if (parse_args(argc, argv, &a) != 0) {
         fputs("usage: flux-wrap JOURNAL 'TASK TRY' [--secrets-fd N] [--script-fd N [--shell PATH]] [--grace MS] [--nofile N] [--dir-fd N "
-              "--report NAME] [--max-value BYTES] [--max-outputs BYTES] [--max-log BYTES] -- [COMMAND...]\n",
+              "[--report NAME] [--log NAME]] [--max-value BYTES] [--max-outputs BYTES] [--max-log BYTES] -- [COMMAND...]\n",
               stderr);
         return 2;
     }
@@ -603,7 +638,7 @@ int flux_wrap_main(int argc, char **argv)
         int rc = load_secrets(a.secrets_fd, &sec);
         close(a.secrets_fd);
         if (rc != 0) {
-            fprintf(stderr, "flux: cannot read the secrets to mask: %s\n", strerror(errno));
+            wrap_say(&a, "flux: cannot read the secrets to mask: %s\n", strerror(errno));
             return 125;
         }
     }
@@ -615,7 +650,7 @@ int flux_wrap_main(int argc, char **argv)
     char line[1400];
     snprintf(line, sizeof line, "pid %s %ld\n", a.key, (long)getpid());
     if (write_small(a.journal, line) != 0) {
-        fprintf(stderr, "flux: cannot write %s: %s\n", a.journal, strerror(errno));
+        wrap_say(&a, "flux: cannot write %s: %s\n", a.journal, strerror(errno));
         return 125;
     }
     int p[2] = {-1, -1};

@@ -12,6 +12,8 @@
 #define _GNU_SOURCE /* O_TMPFILE */
 #include "wrap_log.h"
 
+#include "rundir.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -49,9 +51,25 @@ static void pwrite_all(int fd, const char *p, size_t n, int64_t at)
     }
 }
 
-void wrap_log_init(wrap_log *l, int fd, int dirfd, int64_t max)
+void wrap_log_init(wrap_log *l, int fd, int dirfd, const char *name, int64_t max)
 {
-    *l = (wrap_log){fd, dirfd, max > 0 ? max : 0, 0, -1, '\n'};
+    *l = (wrap_log){.fd = fd, .dirfd = dirfd, .name = name, .max = max > 0 ? max : 0, .ring = -1, .head_last = '\n'};
+}
+
+/* n bytes to the log, made first when it is still a name; a log that
+ * cannot be made loses them (open_errno says why, for the wrapper to fail
+ * the task) */
+static void log_put(wrap_log *l, const char *p, size_t n)
+{
+    if (!n)
+        return;
+    if (l->fd < 0 && l->name && !l->open_errno) {
+        l->fd = flux_rundir_file(l->dirfd, ".", l->name, O_WRONLY | O_CREAT | O_APPEND, l->why, sizeof l->why);
+        if (l->fd < 0)
+            l->open_errno = errno ? errno : EINVAL;
+    }
+    if (l->fd >= 0)
+        wrap_write_all(l->fd, p, n);
 }
 
 static int64_t head_size(const wrap_log *l)
@@ -69,7 +87,7 @@ void wrap_log_write(wrap_log *l, const char *p, size_t n)
     int64_t head = head_size(l);
     if (!l->max || l->written < head) {
         size_t k = l->max && (int64_t)n > head - l->written ? (size_t)(head - l->written) : n;
-        wrap_write_all(l->fd, p, k);
+        log_put(l, p, k);
         if (k)
             l->head_last = p[k - 1];
         l->written += (int64_t)k;
@@ -109,7 +127,7 @@ static void copy_ring(wrap_log *l, int64_t from, int64_t to)
             continue;
         if (r <= 0)
             return;
-        wrap_write_all(l->fd, buf, (size_t)r);
+        log_put(l, buf, (size_t)r);
         from += r;
     }
 }
@@ -135,7 +153,7 @@ int64_t wrap_log_finish(wrap_log *l)
                          (long long)dropped, (long long)head, (long long)tail, (long long)l->max);
         /* the marker on a line of its own: the head may end inside a line */
         bool mid_line = l->head_last != '\n';
-        wrap_write_all(l->fd, line + !mid_line, (size_t)n - !mid_line);
+        log_put(l, line + !mid_line, (size_t)n - !mid_line);
     }
     if (l->ring != NO_RING) {
         int64_t at = dropped > 0 ? past % tail : 0, end = dropped > 0 ? tail : past;

@@ -8,17 +8,22 @@
 #include <stdint.h>
 
 typedef struct wrap_log {
-    int fd;          /* the log, opened O_APPEND by the runner */
+    int fd;          /* the log (O_APPEND); -1 until name is made */
     int dirfd;       /* the run's directory, where the ring is made; -1: none */
+    const char *name; /* the log's name in dirfd, made at the first byte; NULL: fd given */
+    int open_errno;  /* why name could not be made, 0: it could */
+    char why[512];   /* the same, as a sentence */
     int64_t max;     /* max_log_size; 0: no limit */
     int64_t written; /* bytes given to wrap_log_write */
     int ring;        /* the tail past the head, -1 until the head is full */
     char head_last;  /* the head's last byte: the marker goes on a line of its own */
 } wrap_log;
 
-/* A log on fd (its directory dirfd, -1 if unknown) that keeps max bytes
- * (0: all). */
-void wrap_log_init(wrap_log *l, int fd, int dirfd, int64_t max);
+/* A log that keeps max bytes (0: all): on fd, or (fd -1) the file name in
+ * the directory dirfd, made 0600 at the first byte written (through
+ * rundir.h: never through a link), so a try that prints nothing makes no
+ * file. dirfd is also where the ring goes (-1: no ring). */
+void wrap_log_init(wrap_log *l, int fd, int dirfd, const char *name, int64_t max);
 /* Appends n bytes of output: to the log while its head has room, then to
  * the ring that keeps the last half. */
 void wrap_log_write(wrap_log *l, const char *p, size_t n);

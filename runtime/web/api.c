@@ -20,6 +20,7 @@
 #include "runs.h"
 #include "views.h"
 #include "why.h"
+#include "logs.h"
 #include "web_int.h"
 
 #define MAX_SEGS 8
@@ -135,14 +136,16 @@ static void get_log(const flux_web_request *rq, const route_args *a, flux_web_re
     char path[sizeof row.log_path];
     snprintf(path, sizeof path, "%s", row.log_path);
     flux_ti_row_free(&row);
-    FILE *f = path[0] ? fopen(path, "rb") : NULL;
-    struct stat st;
-    if (!f || fstat(fileno(f), &st) != 0) {
+    FILE *f = NULL;
+    char err[1200];
+    struct stat st = {0};
+    if (!path[0] || flux_log_open(path, &f, err, sizeof err) != 0 || (f && fstat(fileno(f), &st) != 0)) {
         if (f)
             fclose(f);
         return flux_web_error(rp, 404, "task instance %s has no log%s", a->v[0], path[0] ? " file any more" : "");
     }
-    long long size = st.st_size, length = num_arg(rq, "length", 65536, 16 << 20);
+    /* no file: the try has printed nothing (yet) */
+    long long size = f ? st.st_size : 0, length = num_arg(rq, "length", 65536, 16 << 20);
     long long offset = num_arg(rq, "offset", size > length ? size - length : 0, INT64_MAX);
     if (length < 0 || offset < 0) {
         fclose(f);
@@ -155,8 +158,9 @@ static void get_log(const flux_web_request *rq, const route_args *a, flux_web_re
     rp->body = malloc((size_t)length + 1);
     if (!rp->body)
         abort();
-    rp->len = fseeko(f, offset, SEEK_SET) == 0 ? fread(rp->body, 1, (size_t)length, f) : 0;
-    fclose(f);
+    rp->len = f && fseeko(f, offset, SEEK_SET) == 0 ? fread(rp->body, 1, (size_t)length, f) : 0;
+    if (f)
+        fclose(f);
     rp->status = 200;
     rp->type = "text/plain; charset=utf-8";
     char v[32];

@@ -20,10 +20,9 @@ flux run p.flux --date 2026-11-02 "${DB_ARGS[@]}" > out1.txt 2>&1 && rc=0 || rc=
 run=$(last_run)
 check "the run fails" 1 "$rc"
 check "the failed task is named with its note" 1 "$(grep -c '^failed: a (try 1): exit status 3$' out1.txt)"
-log=$(sed -n 's/^  log: //p' out1.txt)
-check "with the log of its try" yes "$([ -n "$log" ] && [ -f "$log" ] && echo yes || echo "no ($log)")"
-check "the log path is the one the store has" "$log" \
-    "$(flux tasks "$run" --format json "${DB_ARGS[@]}" | jq -r '.task_instances[] | select(.task == "a") | .log')"
+# a task that printed nothing has no log file (its wrapper makes it at the first byte)
+check "its log is said to be empty" "none (the task printed nothing)" "$(sed -n 's/^  log: //p' out1.txt)"
+check "and no file was made for it" 0 "$(ls "$FLUX_HOME"/logs/fails/*/a.1.log 2>/dev/null | wc -l)"
 check "the upstream_failed task is named" 1 "$(grep -c '^upstream_failed: c: ' out1.txt)"
 check "a task that succeeded is not" 0 "$(grep -c '^[a-z_]*: b' out1.txt)"
 
@@ -109,4 +108,21 @@ done
 check "an ordinary failure is still retried" "2 failed" "$(tries_of "$drun" flaky) $(state_of "$drun" flaky)"
 check "and its note does not say otherwise" 0 \
     "$(flux tasks "$drun" --format json "${DB_ARGS[@]}" | jq -r '.task_instances[] | select(.task == "flaky") | .note' | grep -c 'not retried' || true)"
+# a failed task that printed: its log's path, the file holding what it printed
+cat > loud.flux <<'FLUX'
+pipeline loud {
+    schedule = "@daily"
+    start    = "2026-11-01T00:00:00Z"
+    task a : bash { command = "echo it broke; exit 4" }
+}
+FLUX
+flux run loud.flux --date 2026-11-02 "${DB_ARGS[@]}" > loud.txt 2>&1 || true
+log=$(sed -n 's/^  log: //p' loud.txt)
+check "a failed task that printed names its log" yes "$([ -n "$log" ] && [ -f "$log" ] && echo yes || echo "no ($log)")"
+check "which holds what it printed" "it broke" "$(cat "$log" 2>/dev/null)"
+check "the log path is the one the store has" "$log" \
+    "$(flux tasks "$(last_run)" --format json "${DB_ARGS[@]}" | jq -r '.task_instances[] | select(.task == "a") | .log')"
+check "flux logs shows it" "it broke" "$(flux logs "$(last_run)" a "${DB_ARGS[@]}" 2>&1)"
+check "flux logs of a task that printed nothing shows nothing and succeeds" "0:" \
+    "$(out=$(flux logs "$run" a "${DB_ARGS[@]}" 2>&1) && echo "0:$out" || echo "$?:$out")"
 finish

@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "opreport.h"
@@ -312,7 +314,7 @@ static char *log_of(size_t n, size_t chunk, int64_t max, bool ring, int64_t *dro
     unlinkat(dirfd_, "t.log", 0);
     int fd = openat(dirfd_, "t.log", O_WRONLY | O_CREAT | O_APPEND, 0600);
     wrap_log l;
-    wrap_log_init(&l, fd, ring ? dirfd_ : -1, max);
+    wrap_log_init(&l, fd, ring ? dirfd_ : -1, NULL, max);
     unsigned seed = (unsigned)chunk;
     for (size_t at = 0; at < n;) {
         size_t k = chunk ? 1 + (size_t)rand_r(&seed) % chunk : n;
@@ -378,6 +380,37 @@ static void log_cut(void)
     free(got);
 }
 
+/* a log given by name is made at its first byte, 0600, never through a link */
+static void log_by_name(void)
+{
+    struct stat st;
+    wrap_log l;
+    unlinkat(dirfd_, "n.log", 0);
+    wrap_log_init(&l, -1, dirfd_, "n.log", 0);
+    wrap_log_write(&l, "", 0);
+    check(wrap_log_finish(&l) == 0 && l.fd < 0 && fstatat(dirfd_, "n.log", &st, 0) != 0 && errno == ENOENT,
+          "a log nothing was written to is not made");
+    wrap_log_init(&l, -1, dirfd_, "n.log", 0);
+    wrap_log_write(&l, "one\n", 4);
+    wrap_log_write(&l, "two\n", 4);
+    wrap_log_finish(&l);
+    close(l.fd);
+    size_t len;
+    char *text = slurp("n.log", &len);
+    check(text && !strcmp(text, "one\ntwo\n") && l.open_errno == 0, "the log made at the first byte holds all of it");
+    check(fstatat(dirfd_, "n.log", &st, 0) == 0 && (st.st_mode & 0777) == 0600, "the log is 0600 (mode %o)",
+          (unsigned)(st.st_mode & 0777));
+    free(text);
+    unlinkat(dirfd_, "n.log", 0);
+    check(symlinkat("/tmp/flux-test-wrap-elsewhere", dirfd_, "n.log") == 0, "a link planted as the log");
+    wrap_log_init(&l, -1, dirfd_, "n.log", 0);
+    wrap_log_write(&l, "secret-ish\n", 11);
+    wrap_log_finish(&l);
+    check(l.fd < 0 && l.open_errno != 0 && strstr(l.why, "symbolic link") && access("/tmp/flux-test-wrap-elsewhere", F_OK) != 0,
+          "a link under the log's name is not written through: %s", l.why);
+    unlinkat(dirfd_, "n.log", 0);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/flux-test-wrap.XXXXXX");
@@ -389,6 +422,7 @@ int main(void)
     report_limits();
     tail_lines();
     log_cut();
+    log_by_name();
     unlinkat(dirfd_, "t.report", 0);
     unlinkat(dirfd_, "t.log", 0);
     close(dirfd_);
