@@ -148,6 +148,8 @@ struct flux_executor {
     bool stopping;
     uv_signal_t sigint, sigterm;
     uv_timer_t progress, stop_timer;
+    uv_prepare_t flush;   /* commits the loop iteration's grouped transitions before the loop waits */
+    bool grouped;         /* the store groups transitions (flux_store_group): flux_exec_flush commits them */
     int64_t t0_ms;
     char host[128];
     int64_t *handoffs;
@@ -203,6 +205,11 @@ void flux_past_init(flux_executor *ex);
  * stops at once (the next one resumes from the store), a service detaches
  * that run and goes on (its owner re-adopts it from the store). */
 void flux_exec_store_fail(ex_run *run, const ex_task *k, const char *what);
+/* Commits the transitions grouped since the last flush: called before
+ * anything outside the store may follow from them (a process started, a
+ * notification sent) and before the loop waits. false when the commit
+ * failed (every run it may have held has been failed as a store failure). */
+bool flux_exec_flush(flux_executor *ex);
 /* Before acting on an event after the heartbeat went stale: write it now,
  * and let go of the runs another process took over meanwhile. */
 void flux_exec_recheck(flux_executor *ex);

@@ -80,6 +80,26 @@ void flux_exec_store_fail(ex_run *run, const ex_task *k, const char *what)
     uv_stop(&ex->loop);
 }
 
+bool flux_exec_flush(flux_executor *ex)
+{
+    if (!ex->grouped || !flux_store_unflushed(ex->store))
+        return true;
+    if (flux_store_flush(ex->store) == 0)
+        return true;
+    /* which run wrote what is not kept: each is failed (a runner stops at
+     * the first) */
+    for (ex_run *r = ex->runs; r && !ex->store_failed; r = r->next)
+        if (!r->detached && !r->freeing)
+            flux_exec_store_fail(r, NULL, "record the transitions of its tasks");
+    return false;
+}
+
+/* the loop is about to wait: what it did this iteration is durable first */
+static void on_flush(uv_prepare_t *p)
+{
+    flux_exec_flush(p->data);
+}
+
 int64_t flux_exec_mono_of(int64_t wall_ms)
 {
     int64_t ago = flux_clock_wall_ms() - wall_ms;
@@ -824,6 +844,11 @@ int flux_exec_run(flux_executor *ex)
         uv_timer_start(&ex->progress, on_progress, (uint64_t)ex->o.status.progress_ms,
                        (uint64_t)ex->o.status.progress_ms);
     uv_timer_start(&ex->beat, on_beat, FLUX_OWNER_BEAT_MS, FLUX_OWNER_BEAT_MS);
+    /* a loop iteration's transitions in one transaction (store.h) */
+    ex->grouped = flux_store_group(ex->store, true);
+    uv_prepare_init(&ex->loop, &ex->flush);
+    ex->flush.data = ex;
+    uv_prepare_start(&ex->flush, on_flush);
     flux_outbox_start(ex);
     maybe_start_runs(ex);
     if (ex->runs_done < ex->nruns || ex->stopping || ex->o.service)
@@ -837,6 +862,11 @@ int flux_exec_run(flux_executor *ex)
     if (!ex->store_failed)
         flux_outbox_drain(ex, ex->stopping ? 2000 : FLUX_OUTBOX_DRAIN_MS);
     uv_timer_stop(&ex->beat);
+    flux_exec_flush(ex);
+    uv_prepare_stop(&ex->flush);
+    if (ex->grouped)
+        flux_store_group(ex->store, false);
+    ex->grouped = false;
     if (ex->o.status.finished)
         ex->o.status.finished(ex->o.status.ud);
     if (ex->stopping)

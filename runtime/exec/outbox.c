@@ -522,6 +522,11 @@ static void look(flux_executor *ex)
     size_t n = 0;
     /* everything pending of mine (due or not) keeps a runner's drain going */
     const char *owner = ex->o.service ? NULL : ex->owner.id;
+    /* only a committed transition is notified */
+    if (!flux_exec_flush(ex)) {
+        o->unsettled = o->inflight != NULL;
+        return;
+    }
     if (flux_store_due_notices(ex->store, owner, INT64_MAX, &rows, &n) != 0) {
         o->unsettled = o->inflight != NULL;
         return;
@@ -554,6 +559,11 @@ static void look(flux_executor *ex)
         snprintf(j->token, sizeof j->token, "%s", token);
         snprintf(j->key, sizeof j->key, "%s", r->key);
         build(ex, r, nf, j);
+        /* the claim durable before the send */
+        if (!flux_exec_flush(ex)) {
+            job_free(j);
+            break;
+        }
         j->w.data = j;
         j->next = o->inflight;
         o->inflight = j;

@@ -489,6 +489,9 @@ void flux_try_start(ex_task *k)
             return;
         }
     }
+    /* its row, and what made it ready, durable before it can start */
+    if (k->how != FLUX_OP_RUN_MISSING && !flux_exec_flush(ex))
+        return;
     ex->in_flight++;
     if (k->how == FLUX_OP_RUN_MISSING) {
         snprintf(note, sizeof note, "operator '%s' is not implemented in this build of flux yet", k->t->op);

@@ -362,6 +362,65 @@ static int txn_once(flux_store *s, store_txn_body body, void *ctx, bool explicit
     return rc;
 }
 
+/* ---- grouped writes (store.h) ---- */
+
+bool flux_store_group(flux_store *s, bool on)
+{
+    if (!s->drv->group_writes || s->readonly)
+        return false;
+    if (!on && s->group_open)
+        flux_store_flush(s);
+    s->grouping = on;
+    return true;
+}
+
+bool flux_store_unflushed(const flux_store *s)
+{
+    return s->group_open;
+}
+
+int flux_store_flush(flux_store *s)
+{
+    if (!s->group_open)
+        return 0;
+    s->group_open = false;
+    int rc = s->drv->commit(s->db);
+    if (rc == FLUX_DB_OK)
+        return 0;
+    store_dbfail(s, rc, "committing");
+    s->drv->rollback(s->db);
+    return -1;
+}
+
+/* body as one savepoint of the group's transaction (opened first when it
+ * is not): FLUX_DB_OK, or the failure's code with the body's writes undone
+ * and the others kept */
+static int group_once(flux_store *s, store_txn_body body, void *ctx)
+{
+    if (!s->group_open) {
+        int rc = FLUX_DB_RETRY;
+        /* BEGIN IMMEDIATE waits out another writer (the busy timeout), a
+         * few times over */
+        for (int attempt = 1; rc == FLUX_DB_RETRY && attempt <= 5; attempt++)
+            rc = s->drv->begin(s->db);
+        if (rc != FLUX_DB_OK)
+            return store_dbfail(s, rc, "starting a transaction");
+        s->group_open = true;
+    }
+    int rc = s->drv->exec(s->db, "SAVEPOINT flux_write");
+    if (rc != FLUX_DB_OK)
+        return store_dbfail(s, rc, "starting a savepoint");
+    s->in_txn = true;
+    rc = body(s, ctx);
+    s->in_txn = false;
+    if (rc != FLUX_DB_OK)
+        s->drv->exec(s->db, "ROLLBACK TO flux_write");
+    int rel = s->drv->exec(s->db, "RELEASE flux_write");
+    if (rc == FLUX_DB_OK && rel != FLUX_DB_OK)
+        rc = store_dbfail(s, rel, "ending a savepoint");
+    return rc;
+}
+
 /* Runs body in one write transaction. A deadlock or lock timeout rolls back
  * and runs the whole body again (a few times), which is why bodies only
  * write their results through ctx and never keep state between attempts.
@@ -373,6 +432,8 @@ static int txn_once(flux_store *s, store_txn_body body, void *ctx, bool explicit
  * reconnects. */
 int store_transact(flux_store *s, store_txn_body body, void *ctx, int statements)
 {
+    if (s->grouping)
+        return group_once(s, body, ctx) == FLUX_DB_OK ? 0 : -1;
     bool explicit_txn = statements == MANY_STATEMENTS || !s->drv->autocommit_single;
     for (int attempt = 1;; attempt++) {
         if (store_reopen(s) != 0)

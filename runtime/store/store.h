@@ -39,6 +39,24 @@ bool flux_store_lost(const flux_store *s);
 /* How many times a lost connection was opened again. */
 int flux_store_reopened(const flux_store *s);
 
+/* Grouped writes, for a runner's loop: while on, every write joins one
+ * transaction, opened by the first and each in a savepoint of its own (a
+ * write that fails undoes only itself), until flux_store_flush commits
+ * them together. A commit's cost (the write-ahead log's pages, the locks)
+ * is then paid once per loop iteration instead of once per transition;
+ * the caller flushes before anything outside the store may depend on what
+ * it wrote (a process started, a notification sent, the loop waiting).
+ * Only where one transaction cannot be chosen as a deadlock's victim
+ * halfway (SQLite, whose BEGIN IMMEDIATE takes the one writer's lock):
+ * false, and nothing changes, on MySQL, where each write stays its own
+ * transaction and is run again after a deadlock. */
+bool flux_store_group(flux_store *s, bool on);
+/* Commits the grouped writes, if any: 0, or -1 with the error (all of them
+ * are rolled back: none took effect). */
+int flux_store_flush(flux_store *s);
+/* Whether grouped writes wait for a flush. */
+bool flux_store_unflushed(const flux_store *s);
+
 /* ---- pipelines and plan versions ---- */
 
 /* Records a plan version (id = plan hash); *created tells whether it is new.

@@ -51,6 +51,10 @@ typedef struct flux_store_driver {
      * no: its autocommit writer can fail at once on a stale WAL snapshot,
      * where BEGIN IMMEDIATE waits for the lock. */
     bool autocommit_single;
+    /* Writes may be grouped into one transaction with a savepoint each
+     * (flux_store_group): only where BEGIN takes the single writer's lock,
+     * so no statement after it can be a deadlock's victim (SQLite). */
+    bool group_writes;
 
     /* target: what follows "sqlite://" or "mysql://" (or a plain path).
      * readonly: a reader that must not create, change the journal mode of

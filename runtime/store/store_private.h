@@ -134,6 +134,8 @@ struct flux_store {
     int migrated; /* migration steps applied by this open */
     char *target;  /* what the driver opened, kept to open it again after a lost connection */
     bool in_txn;   /* inside store_transact: a lost connection is not reopened mid-transaction */
+    bool grouping; /* flux_store_group: writes join one transaction until flux_store_flush */
+    bool group_open; /* that transaction is open */
     bool readonly; /* opened by flux_store_open_readonly */
     int reopened;  /* connections reopened since the store was opened */
     int64_t events_pruned_at; /* wall ms of this connection's last pruning of old events, 0: never */

@@ -198,6 +198,7 @@ void flux_store_close(flux_store *s)
 {
     if (!s)
         return;
+    flux_store_flush(s); /* what a runner grouped last (it flushes before it returns) */
     for (int i = 0; i < ST__COUNT; i++)
         s->drv->finalize(s->stmts[i]);
     s->drv->close(s->db);

@@ -587,6 +587,7 @@ const flux_store_driver flux_store_sqlite_driver = {
     .nsteps = (int)(sizeof steps / sizeof steps[0]),
     .table_exists_sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
     .autocommit_single = false,
+    .group_writes = true,
     .open = sq_open,
     .close = sq_close,
     .errmsg = sq_errmsg,

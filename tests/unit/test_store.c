@@ -965,6 +965,44 @@ static void deploy_checks(const char *url, flux_store *s)
     free(un);
 }
 
+/* Grouped writes (flux_store_group): on SQLite one transaction until the
+ * flush, invisible to another connection before it, a failed write undoing
+ * only itself; on MySQL nothing is grouped. */
+static void group_checks(const char *url, flux_store *s)
+{
+    bool grouped = flux_store_group(s, true);
+    CHECK_MSG(grouped == streq(flux_store_kind(s), "sqlite"), "grouping is SQLite's only");
+    flux_run_row in = run_in("p1", "manual__2026-03-01T00:00:00+00:00", plan_id(1), "manual", 1772323200000);
+    flux_run_row row;
+    bool created = false;
+    OK(s, flux_store_create_run(s, &in, NULL, NULL, 7000, &row, &created));
+    int64_t ti = 0, dup = 0;
+    OK(s, flux_store_ti_insert(s, row.id, "a", 1, FLUX_TI_QUEUED, 7000, &ti));
+    /* the same try again: a unique key refuses it, and only it is undone */
+    CHECK(flux_store_ti_insert(s, row.id, "a", 1, FLUX_TI_QUEUED, 7001, &dup) != 0);
+    CHECK(flux_store_unflushed(s) == grouped);
+    flux_store *other = OPEN(url);
+    if (other) {
+        flux_run_row seen;
+        CHECK_MSG(flux_store_find_run(other, "p1", in.run_id, &seen) == (grouped ? 1 : 0),
+                  "another connection sees grouped writes only after the flush");
+    }
+    OK(s, flux_store_flush(s));
+    CHECK(!flux_store_unflushed(s));
+    if (other) {
+        flux_run_row seen;
+        OK(other, flux_store_find_run(other, "p1", in.run_id, &seen));
+        flux_ti_row *tis = NULL;
+        size_t n = 0;
+        OK(other, flux_store_list_tis(other, seen.id, &tis, &n));
+        CHECK_MSG(n == 1 && tis[0].id == ti, "the flush committed the run and its one try (%zu rows)", n);
+        flux_ti_rows_free(tis, n);
+        flux_store_close(other);
+    }
+    flux_store_group(s, false);
+    CHECK(!flux_store_unflushed(s));
+}
+
 static void contract(const char *url)
 {
     schema_checks(url);
@@ -978,6 +1016,7 @@ static void contract(const char *url)
     slurm_checks(s);
     race_checks(url, s);
     deploy_checks(url, s);
+    group_checks(url, s);
     flux_store_close(s);
 }
 
