@@ -293,7 +293,7 @@ static void print_handoffs(flux_executor *ex, FILE *out)
     const int64_t *h = flux_exec_handoffs(ex, &n);
     if (!n)
         return;
-    fprintf(out, "hand-off latency (task end to child start): p50 %.3f ms, p99 %.3f ms, n=%zu\n",
+    fprintf(out, "hand-off latency (a task's end to the start it allows): p50 %.3f ms, p99 %.3f ms, n=%zu\n",
             (double)h[n / 2] / 1000.0, (double)h[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0, n);
 }
 

@@ -55,8 +55,6 @@ typedef struct ex_task {
      * (0: not yet): what timeouts and durations are measured from, so a
      * stepped wall clock changes none of them */
     int64_t started_mono, first_poke_mono;
-    int64_t handoff_from_us;
-    uint64_t handoff_serial; /* the parent's end event that made it ready */
     int64_t poke_delay_ms;
     int pokes;             /* of the current try, numbered in the sensor's log */
     bool timed_out, interrupted;
@@ -155,7 +153,9 @@ struct flux_executor {
     int64_t *handoffs;
     size_t nhandoffs, handoffs_cap;
     flux_arena *arena;
-    uint64_t serial;      /* event number: a hand-off is measured within one event */
+    uint64_t iteration;   /* loop iterations (counted before each wait): a hand-off is measured within one */
+    uint64_t end_iteration; /* the iteration of the last process end, and its time */
+    int64_t end_us;
     ex_group *groups;
     size_t ngroups;
     bool draining;        /* service stop: no new task; running ones may finish */

@@ -97,7 +97,9 @@ bool flux_exec_flush(flux_executor *ex)
 /* the loop is about to wait: what it did this iteration is durable first */
 static void on_flush(uv_prepare_t *p)
 {
-    flux_exec_flush(p->data);
+    flux_executor *ex = p->data;
+    ex->iteration++;
+    flux_exec_flush(ex);
 }
 
 int64_t flux_exec_mono_of(int64_t wall_ms)

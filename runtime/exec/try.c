@@ -203,8 +203,8 @@ static void process_ended(ex_task *k, int code)
     if (k->deadline_init)
         uv_timer_stop(&k->deadline);
     ex->in_flight--;
-    ex->serial++;
-    k->handoff_from_us = flux_clock_mono_us();
+    ex->end_iteration = ex->iteration;
+    ex->end_us = flux_clock_mono_us();
     char note[512] = "", last[256] = "";
     flux_ti_state st = code == 0 ? FLUX_TI_SUCCESS : FLUX_TI_FAILED;
     if (strcmp(k->t->op, "bash") != 0) {
@@ -457,15 +457,16 @@ static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
     return rc;
 }
 
-/* a hand-off: started in the same event as the end of the parent that
- * made it ready (a child that waited for a free slot is queueing, not
- * hand-off) */
-static void count_handoff(ex_task *k)
+/* a hand-off: a start in the same loop iteration as a process's end, timed
+ * from that end: the child it made ready, or the task that waited for the
+ * slot it freed. How long a slot stays idle between two tasks, which is
+ * what the runner adds to a DAG's critical path (a start after a timer, a
+ * retry or a sensor's wait is not one). */
+static void count_handoff(flux_executor *ex)
 {
-    flux_executor *ex = k->run->ex;
-    if (!k->handoff_from_us || k->handoff_serial != ex->serial)
+    if (!ex->end_us || ex->end_iteration != ex->iteration)
         return;
-    int64_t d = flux_clock_mono_us() - k->handoff_from_us;
+    int64_t d = flux_clock_mono_us() - ex->end_us;
     if (ex->nhandoffs == ex->handoffs_cap) {
         ex->handoffs_cap = ex->handoffs_cap ? 2 * ex->handoffs_cap : 1024;
         ex->handoffs = realloc(ex->handoffs, ex->handoffs_cap * sizeof *ex->handoffs);
@@ -554,7 +555,7 @@ void flux_try_start(ex_task *k)
     }
     if (timeout > 0)
         start_deadline(k, timeout);
-    count_handoff(k);
+    count_handoff(ex);
     /* a poke-mode sensor's next poke: it has been running all along */
     if (!(repoke && kept))
         flux_exec_say(k, FLUX_EXEC_STARTED, FLUX_TI_RUNNING, 0, NULL);
@@ -594,8 +595,6 @@ static void finalize(ex_task *k)
     for (uint32_t j = run->g.start[k->idx]; j < run->g.start[k->idx + 1]; j++) {
         ex_task *c = &run->tasks[run->g.children[j]];
         flux_dag_parent_done(&c->in, outcome(k->state));
-        c->handoff_from_us = k->handoff_from_us;
-        c->handoff_serial = ex->serial;
         flux_try_evaluate(c);
     }
     flux_exec_run_done(run);
