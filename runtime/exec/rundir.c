@@ -54,13 +54,19 @@ static int level(int dirfd, const char *dir, const char *name, char *note, size_
 {
     if (!one_level(name))
         return not_one_level(dir, name, note, notelen);
-    if (mkdirat(dirfd, name, 0700) != 0 && errno != EEXIST) {
-        snprintf(note, notelen, "cannot make %.300s/%.200s: %s", dir, name, strerror(errno));
-        return FLUX_RUNDIR_ERROR;
-    }
+    /* opened first, made only when missing: every try opens it, one makes it */
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0)
         return fd;
+    if (errno == ENOENT) {
+        if (mkdirat(dirfd, name, 0700) != 0 && errno != EEXIST) {
+            snprintf(note, notelen, "cannot make %.300s/%.200s: %s", dir, name, strerror(errno));
+            return FLUX_RUNDIR_ERROR;
+        }
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0)
+            return fd;
+    }
     if (errno == ELOOP || errno == ENOTDIR)
         return refuse(dirfd, dir, name, true, note, notelen);
     snprintf(note, notelen, "cannot open %.300s/%.200s: %s", dir, name, strerror(errno));
@@ -71,9 +77,12 @@ int flux_rundir_open(const char *home, const char *pipeline, const char *run_id,
 {
     char logs[2048], dir[4096];
     snprintf(logs, sizeof logs, "%s/logs", home);
-    mkdir(home, 0700);
-    mkdir(logs, 0700);
     int root = open(logs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0 && errno == ENOENT) {
+        mkdir(home, 0700);
+        mkdir(logs, 0700);
+        root = open(logs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
     if (root < 0) {
         snprintf(note, notelen, "cannot open %.300s: %s", logs, strerror(errno));
         return FLUX_RUNDIR_ERROR;

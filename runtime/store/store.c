@@ -28,6 +28,9 @@
 
 static const char *const SQL[ST__COUNT] = {
     [ST_GET_VERSION] = "SELECT version FROM flux_schema",
+    [ST_SAVEPOINT] = "SAVEPOINT flux_write",
+    [ST_RELEASE] = "RELEASE flux_write",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO flux_write",
     [ST_DEL_VERSION] = "DELETE FROM flux_schema",
     [ST_PUT_VERSION] = "INSERT INTO flux_schema (version, migrated_at) VALUES (?, ?)",
     [ST_PIPELINE_EXISTS] = "SELECT 1 FROM pipelines WHERE name = ?",
@@ -407,18 +410,20 @@ static int group_once(flux_store *s, store_txn_body body, void *ctx)
             return store_dbfail(s, rc, "starting a transaction");
         s->group_open = true;
     }
-    int rc = s->drv->exec(s->db, "SAVEPOINT flux_write");
-    if (rc != FLUX_DB_OK)
-        return store_dbfail(s, rc, "starting a savepoint");
+    flux_db_stmt *sp = store_use(s, ST_SAVEPOINT);
+    if (!sp || store_run_stmt(s, sp, "starting a savepoint") != FLUX_DB_OK)
+        return FLUX_DB_ERROR;
     s->in_txn = true;
-    rc = body(s, ctx);
+    int rc = body(s, ctx);
     s->in_txn = false;
-    if (rc != FLUX_DB_OK)
-        s->drv->exec(s->db, "ROLLBACK TO flux_write");
-    int rel = s->drv->exec(s->db, "RELEASE flux_write");
-    if (rc == FLUX_DB_OK && rel != FLUX_DB_OK)
-        rc = store_dbfail(s, rel, "ending a savepoint");
-    return rc;
+    flux_db_stmt *undo = rc != FLUX_DB_OK ? store_use(s, ST_ROLLBACK_TO) : NULL;
+    if (undo)
+        s->drv->step(undo), s->drv->reset(undo);
+    flux_db_stmt *rel = store_use(s, ST_RELEASE);
+    if (!rel) /* the savepoint cannot be ended: neither can the group */
+        return FLUX_DB_ERROR;
+    int r = store_run_stmt(s, rel, "ending a savepoint");
+    return rc != FLUX_DB_OK ? rc : r;
 }
 
 /* Runs body in one write transaction. A deadlock or lock timeout rolls back

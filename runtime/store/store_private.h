@@ -123,6 +123,9 @@ enum {
     ST_SLURM_SEEN,
     ST_SLURM_GET,
     ST_SLURM_LIST,
+    ST_SAVEPOINT, /* grouped writes (store.c): prepared once, not parsed per write */
+    ST_RELEASE,
+    ST_ROLLBACK_TO,
     ST__COUNT
 };
 

@@ -13,7 +13,7 @@ cat > look.sh <<EOF2
 q="SELECT task, state FROM task_instances WHERE run = (SELECT id FROM runs WHERE run_id = '\$FLUX_RUN_ID')"
 EOF2
 if [ ${#DB_ARGS[@]} -eq 0 ]; then
-    echo "sqlite3 -separator ' ' \"\$FLUX_HOME/flux.db\" \"\$q\" > $T/seen-\$FLUX_TASK.txt" >> look.sh
+    echo "sqlite3 -cmd '.timeout 5000' -separator ' ' \"\$FLUX_HOME/flux.db\" \"\$q\" > $T/seen-\$FLUX_TASK.txt" >> look.sh
 else
     u=${FLUX_TEST_DB#*://}
     cred=${u%%@*} u=${u#*@} host=${u%%/*} dbname=${u#*/}
