@@ -71,7 +71,7 @@ flux_diag *flux_expand_error(expander *x, flux_span span, const char *code, cons
 
 flux_eval flux_expand_evaluator(expander *x, const flux_scope *scope)
 {
-    flux_eval ev = {.arena = x->a, .diags = x->d, .scope = scope, .compile_time = true, .notes = eval_notes, .ud = x};
+    flux_eval ev = {.arena = x->tmp, .diags = x->d, .scope = scope, .compile_time = true, .notes = eval_notes, .ud = x};
     return ev;
 }
 
@@ -126,8 +126,12 @@ static set_rec *set_record(expander *x, const flux_item *it)
 
 /* ---- items ---- */
 
+/* A task's parameters and a block's settings are collected in a malloc'd
+ * array (heap) and frozen into the arena at their exact count when the body
+ * ends: an arena array grown by doubling would leave 8 attributes' room in
+ * every task of a loop that gives each one or two. */
 static void attrs_add(expander *x, flux_attrs *as, const char *key, flux_span key_span, flux_field *val,
-                      const char *what, bool invalid)
+                      const char *what, bool invalid, bool heap)
 {
     for (size_t i = 0; i < as->n; i++) {
         if (strcmp(as->v[i].key, key) == 0) {
@@ -137,12 +141,28 @@ static void attrs_add(expander *x, flux_attrs *as, const char *key, flux_span ke
             return;
         }
     }
-    flux_attr *at = flux_attr_append(x->a, as);
+    flux_attr *at;
+    if (heap) {
+        as->v = flux_xgrow(as->v, as->n, &as->cap, sizeof *as->v, 4);
+        at = &as->v[as->n++];
+        memset(at, 0, sizeof *at);
+    } else {
+        at = flux_attr_append(x->a, as);
+    }
     at->key = key;
     at->key_span = key_span;
     at->val = *val;
     at->ctx = x->ctx;
     at->invalid = invalid;
+}
+
+/* a heap array of attrs_add into the arena, exactly as long as it is */
+static void attrs_freeze(expander *x, flux_attrs *as)
+{
+    flux_attr *v = as->n ? flux_arena_memdup(x->a, as->v, as->n * sizeof *as->v) : NULL;
+    free(as->v);
+    as->v = v;
+    as->cap = as->n;
 }
 
 static const char *where_name(where w)
@@ -159,14 +179,14 @@ static const char *where_name(where w)
 
 static void misplaced(expander *x, const flux_item *it, const char *what, const char *belongs, where w)
 {
-    char *h = flux_arena_printf(x->a, "%s belongs %s", what, belongs);
+    char *h = flux_arena_printf(x->tmp, "%s belongs %s", what, belongs);
     flux_expand_error(x, it->span, "misplaced", h, "%s is not allowed %s", what, where_name(w));
 }
 
 /* the body of a pipeline or a task, in a scope of its own */
 static void expand_inner(expander *x, const flux_body *body, flux_scope *scope, target t)
 {
-    flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
+    flux_scope *inner = flux_arena_alloc(x->tmp, sizeof *inner);
     inner->parent = scope;
     flux_expand_body(x, body, inner, &t);
 }
@@ -215,6 +235,7 @@ static void do_task(expander *x, const flux_item *it, flux_scope *scope, target 
     t->index = p->ntasks;
     p->tasks[p->ntasks++] = t;
     expand_inner(x, &it->u.task.body, scope, (target){W_TASK, p, t, NULL});
+    attrs_freeze(x, &t->attrs);
 }
 
 static void do_attr(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -237,10 +258,10 @@ static void do_attr(expander *x, const flux_item *it, flux_scope *scope, target 
         f.span = it->u.attr.val->span;
     }
     switch (tg->w) {
-    case W_PIPELINE: attrs_add(x, &tg->p->attrs, key, it->u.attr.key->span, &f, "attribute", invalid); break;
-    case W_TASK: attrs_add(x, &tg->t->attrs, key, it->u.attr.key->span, &f, "parameter", invalid); break;
-    case W_PARAMS: attrs_add(x, &tg->p->params, key, it->u.attr.key->span, &f, "param", invalid); break;
-    case W_BLOCK: attrs_add(x, tg->block, key, it->u.attr.key->span, &f, "setting", invalid); break;
+    case W_PIPELINE: attrs_add(x, &tg->p->attrs, key, it->u.attr.key->span, &f, "attribute", invalid, false); break;
+    case W_TASK: attrs_add(x, &tg->t->attrs, key, it->u.attr.key->span, &f, "parameter", invalid, true); break;
+    case W_PARAMS: attrs_add(x, &tg->p->params, key, it->u.attr.key->span, &f, "param", invalid, false); break;
+    case W_BLOCK: attrs_add(x, tg->block, key, it->u.attr.key->span, &f, "setting", invalid, true); break;
     default: break;
     }
 }
@@ -257,9 +278,9 @@ static void do_block(expander *x, const flux_item *it, flux_scope *scope, target
     const char *name = flux_expand_name(x, scope, it->u.block.name, "block");
     if (!name)
         return;
-    flux_attrs *set = flux_arena_alloc(x->a, sizeof *set);
+    flux_attrs setv = {0}, *set = &setv;
     target t = {W_BLOCK, tg->p, tg->t, set};
-    flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
+    flux_scope *inner = flux_arena_alloc(x->tmp, sizeof *inner);
     inner->parent = scope;
     flux_expand_body(x, &it->u.block.body, inner, &t);
     flux_field f;
@@ -278,11 +299,12 @@ static void do_block(expander *x, const flux_item *it, flux_scope *scope, target
         f.u.map.v[i] = set->v[i].val;
         invalid |= set->v[i].invalid; /* said already: the checks skip it */
     }
+    free(set->v);
     flux_span ks = it->u.block.name->span;
     if (tg->w == W_PIPELINE)
-        attrs_add(x, &tg->p->attrs, name, ks, &f, "attribute", invalid);
+        attrs_add(x, &tg->p->attrs, name, ks, &f, "attribute", invalid, false);
     else
-        attrs_add(x, &tg->t->attrs, name, ks, &f, "parameter", invalid);
+        attrs_add(x, &tg->t->attrs, name, ks, &f, "parameter", invalid, true);
 }
 
 static void do_params(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -327,7 +349,7 @@ static void expand_macro_call(expander *x, const flux_expr *call, const flux_bin
               "macros nested deeper than %d calls", MACRO_MAX_DEPTH);
         return;
     }
-    flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
+    flux_scope *inner = flux_arena_alloc(x->tmp, sizeof *inner);
     inner->parent = scope;
     for (size_t i = 0; i < np; i++) {
         const flux_param_decl *pd = &m->u.macro.params[i];
@@ -339,7 +361,7 @@ static void expand_macro_call(expander *x, const flux_expr *call, const flux_bin
                 return;
             if (s == FLUX_EVAL_RUNTIME) {
                 const char *rn = flux_expand_runtime_name_in(call->u.call.args.v[i], scope);
-                char *h = flux_arena_printf(x->a, "use '%s' inside the macro body directly", rn ? rn : "it");
+                char *h = flux_arena_printf(x->tmp, "use '%s' inside the macro body directly", rn ? rn : "it");
                 flux_expand_error(x, call->u.call.args.v[i]->span, "runtime-in-static", h,
                       "'%s' is a run-time value and macro arguments are decided at compile time", rn ? rn : "this");
                 return;
@@ -353,7 +375,7 @@ static void expand_macro_call(expander *x, const flux_expr *call, const flux_bin
             flux_diag_note(g, pd->span, "parameter declared here");
             return;
         }
-        flux_scope_bind(x->a, inner, pd->name, v, NULL);
+        flux_scope_bind(x->tmp, inner, pd->name, v, NULL);
     }
     flux_ctx *ctx = flux_arena_alloc(x->a, sizeof *ctx);
     ctx->kind = FLUX_CTX_MACRO;
@@ -374,8 +396,8 @@ static void grow_names(expander *x, const char ***v, flux_span **sp, size_t k, s
     if (need <= *cap)
         return;
     *cap = 2 * need;
-    const char **nv = flux_arena_alloc(x->a, *cap * sizeof *nv);
-    flux_span *ns = flux_arena_alloc(x->a, *cap * sizeof *ns);
+    const char **nv = flux_arena_alloc(x->tmp, *cap * sizeof *nv);
+    flux_span *ns = flux_arena_alloc(x->tmp, *cap * sizeof *ns);
     memcpy(nv, *v, k * sizeof *nv);
     memcpy(ns, *sp, k * sizeof *ns);
     *v = nv;
@@ -387,8 +409,8 @@ static bool operand_names(expander *x, const flux_scope *scope, const flux_opera
                           flux_span **spans, size_t *n)
 {
     size_t cap = o->n + 4, k = 0;
-    const char **v = flux_arena_alloc(x->a, cap * sizeof *v);
-    flux_span *sp = flux_arena_alloc(x->a, cap * sizeof *sp);
+    const char **v = flux_arena_alloc(x->tmp, cap * sizeof *v);
+    flux_span *sp = flux_arena_alloc(x->tmp, cap * sizeof *sp);
     bool ok = true;
     for (size_t i = 0; i < o->n; i++) {
         const flux_tstr *t = o->names[i];
@@ -405,7 +427,8 @@ static bool operand_names(expander *x, const flux_scope *scope, const flux_opera
                         ok = false;
                         break;
                     }
-                    v[k] = val.u.list.v[j].u.s.s;
+                    /* the list is scratch; the edge keeps the name */
+                    v[k] = flux_intern(&x->names, x->a, val.u.list.v[j].u.s.s, val.u.list.v[j].u.s.len);
                     sp[k++] = t->span;
                 }
                 continue;
@@ -461,7 +484,7 @@ static void do_deps(expander *x, const flux_item *it, flux_scope *scope, target 
                     if (sc->v[i].val.t == FLUX_T_MACRO)
                         flux_suggest_feed(&s, sc->v[i].name);
             const char *best = flux_suggest_best(&s);
-            char *h = best ? flux_arena_printf(x->a, "did you mean '%s'?", best) : "define it first with {% macro name(args) %} ... {% endmacro %}";
+            char *h = best ? flux_arena_printf(x->tmp, "did you mean '%s'?", best) : "define it first with {% macro name(args) %} ... {% endmacro %}";
             flux_expand_error(x, call->u.call.name_span, "unknown-macro", h, "unknown macro '%s'", call->u.call.name);
             return;
         }
@@ -523,7 +546,7 @@ static void do_set(expander *x, const flux_item *it, flux_scope *scope)
         v.t = FLUX_T_ERROR;
         r->used = true;
     }
-    flux_scope_bind(x->a, scope, it->u.set.name, v, &r->used);
+    flux_scope_bind(x->tmp, scope, it->u.set.name, v, &r->used);
 }
 
 static void do_for(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -550,7 +573,10 @@ static void do_for(expander *x, const flux_item *it, flux_scope *scope, target *
     flux_span head = {x->file, it->span.begin, it->u.loop.iter->span.end};
     const flux_ctx *saved = x->ctx;
     for (size_t i = 0; i < n && !x->too_large; i++) {
-        flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
+        /* the iteration's scope, its loop dict and every value computed in
+         * it are scratch, given back when it ends; what it made is in x->a */
+        flux_arena_mark m = flux_arena_mark_now(x->tmp);
+        flux_scope *inner = flux_arena_alloc(x->tmp, sizeof *inner);
         inner->parent = scope;
         flux_value item, key = flux_none();
         if (seq.t == FLUX_T_LIST) {
@@ -560,21 +586,24 @@ static void do_for(expander *x, const flux_item *it, flux_scope *scope, target *
             item = seq.u.list.v[2 * i + 1];
         }
         if (pairs) {
-            flux_scope_bind(x->a, inner, it->u.loop.var, key, NULL);
-            flux_scope_bind(x->a, inner, it->u.loop.var2, item, NULL);
+            flux_scope_bind(x->tmp, inner, it->u.loop.var, key, NULL);
+            flux_scope_bind(x->tmp, inner, it->u.loop.var2, item, NULL);
         } else {
-            flux_scope_bind(x->a, inner, it->u.loop.var, seq.t == FLUX_T_DICT ? key : item, NULL);
+            flux_scope_bind(x->tmp, inner, it->u.loop.var, seq.t == FLUX_T_DICT ? key : item, NULL);
         }
-        flux_scope_bind(x->a, inner, "loop", flux_scope_loop(x->a, i, n), NULL);
+        flux_scope_bind(x->tmp, inner, "loop", flux_scope_loop(x->tmp, i, n), NULL);
+        /* the context outlives the iteration (the checks' notes name the
+         * loop variable's value), so it and that value are kept */
         flux_ctx *ctx = flux_arena_alloc(x->a, sizeof *ctx);
         ctx->kind = FLUX_CTX_LOOP;
         ctx->span = head;
         ctx->name = it->u.loop.var;
-        ctx->value = seq.t == FLUX_T_DICT && !pairs ? key : pairs ? key : item;
+        ctx->value = flux_value_copy(x->a, seq.t == FLUX_T_DICT && !pairs ? key : pairs ? key : item);
         ctx->index = i;
         ctx->parent = saved;
         x->ctx = ctx;
         flux_expand_body(x, &it->u.loop.body, inner, tg);
+        flux_arena_release(x->tmp, m);
     }
     x->ctx = saved;
 }
@@ -604,7 +633,7 @@ static void do_macro(expander *x, const flux_item *it, flux_scope *scope)
             if (strcmp(it->u.macro.params[i].name, it->u.macro.params[j].name) == 0)
                 flux_expand_error(x, it->u.macro.params[i].span, "macro-args", NULL, "duplicate parameter '%s'",
                       it->u.macro.params[i].name);
-    flux_scope_bind(x->a, scope, it->u.macro.name, v, NULL);
+    flux_scope_bind(x->tmp, scope, it->u.macro.name, v, NULL);
 }
 
 static char *dir_of(const char *path)
@@ -723,7 +752,7 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
         for (size_t i = before; i < x->d->n; i++)
             flux_ctx_notes(x->d->v[i], ctx);
     }
-    include_frame fr = {flux_arena_strdup(x->a, real), x->includes};
+    include_frame fr = {flux_arena_strdup(x->tmp, real), x->includes};
     free(real);
     const flux_ctx *saved = x->ctx;
     uint32_t saved_file = x->file;
@@ -736,6 +765,20 @@ static void do_include(expander *x, const flux_item *it, flux_scope *scope, targ
     x->file = saved_file;
     x->includes = fr.parent;
     x->ctx = saved;
+}
+
+/* whether an item leaves nothing in the scope it stands in: a {% set %}, a
+ * {% macro %}, and an {% if %}, an include or a params block (whose bodies
+ * stand in that scope) bind names there; the others open a scope of their
+ * own if any, so their scratch is given back when they end */
+static bool binds_nothing(flux_ikind k)
+{
+    switch (k) {
+    case FLUX_I_PIPELINE: case FLUX_I_TASK: case FLUX_I_ATTR: case FLUX_I_DEPS: case FLUX_I_FOR: case FLUX_I_BLOCK:
+        return true;
+    default:
+        return false;
+    }
 }
 
 static void expand_item(expander *x, const flux_item *it, flux_scope *scope, target *tg)
@@ -751,6 +794,8 @@ static void expand_item(expander *x, const flux_item *it, flux_scope *scope, tar
                   tg->w);
         return;
     }
+    bool scratch = binds_nothing(it->kind);
+    flux_arena_mark m = flux_arena_mark_now(x->tmp);
     switch (it->kind) {
     case FLUX_I_PIPELINE: do_pipeline(x, it, scope, tg); break;
     case FLUX_I_TASK: do_task(x, it, scope, tg); break;
@@ -764,6 +809,8 @@ static void expand_item(expander *x, const flux_item *it, flux_scope *scope, tar
     case FLUX_I_INCLUDE: do_include(x, it, scope, tg); break;
     case FLUX_I_BLOCK: do_block(x, it, scope, tg); break;
     }
+    if (scratch)
+        flux_arena_release(x->tmp, m);
 }
 
 void flux_expand_body(expander *x, const flux_body *b, flux_scope *scope, target *tg)
@@ -778,6 +825,7 @@ void flux_expand_file(flux_compilation *c, flux_file *file)
     memset(&x, 0, sizeof x);
     x.c = c;
     x.a = c->arena;
+    x.tmp = flux_arena_new();
     x.d = &c->diags;
     x.file = file->source;
     x.partial = file->syntax_errors > 0;
@@ -786,7 +834,7 @@ void flux_expand_file(flux_compilation *c, flux_file *file)
     include_frame top = {real ? flux_arena_strdup(x.a, real) : src->path, NULL};
     free(real);
     x.includes = &top;
-    flux_scope *scope = flux_arena_alloc(x.a, sizeof *scope);
+    flux_scope *scope = flux_arena_alloc(x.tmp, sizeof *scope);
     target tg = {W_FILE, NULL, NULL, NULL};
     size_t first = c->npipelines;
     flux_expand_body(&x, &file->body, scope, &tg);
@@ -811,4 +859,7 @@ void flux_expand_file(flux_compilation *c, flux_file *file)
                                     it->u.set.name);
         flux_diag_help(g, "remove the {%% set %%}, or use it as {{ %s }}", it->u.set.name);
     }
+    flux_buf_free(&x.name);
+    flux_interner_free(&x.names);
+    flux_arena_free(x.tmp);
 }

@@ -77,16 +77,16 @@ const char *flux_expand_name(expander *x, const flux_scope *scope, const flux_ts
     const char *plain = flux_tstr_plain(t);
     if (plain)
         return plain;
-    flux_buf b = {0};
+    flux_buf *b = &x->name;
+    b->len = 0;
     for (size_t i = 0; i < t->n; i++) {
         const flux_tpart *p = &t->parts[i];
         if (p->text) {
-            flux_buf_put(&b, p->text, p->len);
+            flux_buf_put(b, p->text, p->len);
             continue;
         }
         if (!p->expr) { /* a statement: only strings hold them */
             flux_expand_error(x, p->span, "bad-name", NULL, "a %s name cannot hold a statement", what);
-            flux_buf_free(&b);
             return NULL;
         }
         flux_value v;
@@ -94,24 +94,22 @@ const char *flux_expand_name(expander *x, const flux_scope *scope, const flux_ts
         flux_eval_status s = flux_eval_expr(&ev, p->expr, &v);
         if (s == FLUX_EVAL_RUNTIME) {
             const char *n = flux_expand_runtime_name_in(p->expr, scope);
-            char *m = flux_arena_printf(x->a, "%s names are fixed when the pipeline compiles; use a loop variable or a {%% set %%} value",
+            char *m = flux_arena_printf(x->tmp, "%s names are fixed when the pipeline compiles; use a loop variable or a {%% set %%} value",
                                         what);
             flux_expand_error(x, p->expr->span, "runtime-in-name", m, "'%s' is a run-time value and cannot be used in a %s name",
                   n ? n : "this", what);
         }
-        if (s != FLUX_EVAL_OK) {
-            flux_buf_free(&b);
+        if (s != FLUX_EVAL_OK)
             return NULL;
-        }
         if (v.t == FLUX_T_LIST || v.t == FLUX_T_DICT || v.t == FLUX_T_MACRO) {
             flux_expand_error(x, p->expr->span, "bad-name", NULL, "%s cannot be part of a %s name", flux_type_a(v.t), what);
-            flux_buf_free(&b);
             return NULL;
         }
-        flux_value_render(v, &b);
+        flux_value_render(v, b);
     }
-    const char *r = flux_arena_strndup(x->a, b.data ? b.data : "", b.len);
-    flux_buf_free(&b);
+    /* a name is checked where it was rendered, and kept once however often
+     * it is rendered: a task's, again in each dependency on it */
+    const char *r = flux_buf_cstr(b);
     if (!strcmp(r, ".") || !strcmp(r, "..")) {
         flux_expand_error(x, t->span, "bad-name", "names become parts of paths (logs, journals): use a letter or a digit",
                           "invalid %s name '%s': it names a directory", what, r);
@@ -122,7 +120,7 @@ const char *flux_expand_name(expander *x, const flux_scope *scope, const flux_ts
                           what, r);
         return NULL;
     }
-    return r;
+    return flux_intern(&x->names, x->a, b->data, b->len);
 }
 
 /* ---- values ---- */

@@ -13,7 +13,11 @@
  * Scopes are Jinja's: the string has its own, {% if %} opens none, each loop
  * iteration opens one. A kept statement must bind at run time what it bound
  * here, so a {% set %} inside a kept branch or loop is kept too, and a name
- * set in a kept branch is a run-time value after it. */
+ * set in a kept branch is a run-time value after it.
+ *
+ * Memory (expander.h): scopes, loop dicts and computed values are the
+ * expander's scratch (x->tmp); the parts kept for run time, their folded
+ * expressions and literals go into the compilation's arena (x->a). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,6 +133,7 @@ static flux_eval_status eval_or_fold(folder *fd, const flux_scope *scope, const 
     }
     if (s != FLUX_EVAL_RUNTIME)
         return s;
+    ev.arena = fd->x->a; /* the folded expression is kept */
     *folded = flux_fold(&ev, (flux_expr *)e);
     return *folded ? FLUX_EVAL_RUNTIME : FLUX_EVAL_ERROR;
 }
@@ -179,7 +184,7 @@ static bool fold_set(folder *fd, const flux_tstmt *st, flux_scope *scope, bool k
     flux_eval_status s = eval_or_fold(fd, scope, st->u.set.val, &v, &folded);
     if (s == FLUX_EVAL_ERROR) {
         flux_value err = {.t = FLUX_T_ERROR}; /* reading it later fails quietly */
-        flux_scope_bind(fd->x->a, scope, st->u.set.name, err, NULL);
+        flux_scope_bind(fd->x->tmp, scope, st->u.set.name, err, NULL);
         return false;
     }
     if (s == FLUX_EVAL_OK && v.t == FLUX_T_MACRO)
@@ -192,7 +197,7 @@ static bool fold_set(folder *fd, const flux_tstmt *st, flux_scope *scope, bool k
         k->u.set.val = folded;
         put_part(fd, out, (flux_tpart){.stmt = k, .span = st->span});
     }
-    flux_scope_bind(fd->x->a, scope, st->u.set.name, s == FLUX_EVAL_OK ? v : runtime_marker(st->u.set.name), NULL);
+    flux_scope_bind(fd->x->tmp, scope, st->u.set.name, s == FLUX_EVAL_OK ? v : runtime_marker(st->u.set.name), NULL);
     return true;
 }
 
@@ -233,7 +238,7 @@ static void forget_sets(folder *fd, flux_scope **branches, size_t nb, flux_scope
     }
     for (size_t b = 0; b < nb; b++)
         for (size_t i = 0; i < branches[b]->n; i++)
-            flux_scope_bind(fd->x->a, scope, branches[b]->v[i].name, runtime_marker(branches[b]->v[i].name), NULL);
+            flux_scope_bind(fd->x->tmp, scope, branches[b]->v[i].name, runtime_marker(branches[b]->v[i].name), NULL);
 }
 
 static bool fold_if(folder *fd, const flux_tstmt *st, flux_scope *scope, bool kept, tout *out)
@@ -270,9 +275,9 @@ static bool fold_if(folder *fd, const flux_tstmt *st, flux_scope *scope, bool ke
             k = new_stmt(fd, st);
             conds = flux_arena_alloc(fd->x->a, (n ? n : 1) * sizeof *conds);
             bodies = flux_arena_alloc(fd->x->a, (n + 1) * sizeof *bodies);
-            branch_scopes = flux_arena_alloc(fd->x->a, (n + 1) * sizeof *branch_scopes);
+            branch_scopes = flux_arena_alloc(fd->x->tmp, (n + 1) * sizeof *branch_scopes);
         }
-        flux_scope *bs = flux_arena_alloc(fd->x->a, sizeof *bs);
+        flux_scope *bs = flux_arena_alloc(fd->x->tmp, sizeof *bs);
         bs->parent = scope;
         tout bo = {0};
         ok = fold_parts(fd, body->parts, body->n, bs, true, &bo);
@@ -301,7 +306,7 @@ static bool fold_if(folder *fd, const flux_tstmt *st, flux_scope *scope, bool ke
  * so loop.indx is still an error now */
 static flux_value runtime_loop(folder *fd)
 {
-    flux_value d = flux_scope_loop(fd->x->a, 0, 1);
+    flux_value d = flux_scope_loop(fd->x->tmp, 0, 1);
     for (size_t k = 1; k < d.u.list.n; k += 2)
         d.u.list.v[k] = runtime_marker("loop");
     return d;
@@ -330,12 +335,12 @@ static bool sets_at_runtime(const flux_tbody *b)
 
 static bool fold_loop_kept(folder *fd, const flux_tstmt *st, flux_expr *iter, flux_scope *scope, tout *out)
 {
-    flux_scope *inner = flux_arena_alloc(fd->x->a, sizeof *inner);
+    flux_scope *inner = flux_arena_alloc(fd->x->tmp, sizeof *inner);
     inner->parent = scope;
-    flux_scope_bind(fd->x->a, inner, st->u.loop.var, runtime_marker(st->u.loop.var), NULL);
+    flux_scope_bind(fd->x->tmp, inner, st->u.loop.var, runtime_marker(st->u.loop.var), NULL);
     if (st->u.loop.var2)
-        flux_scope_bind(fd->x->a, inner, st->u.loop.var2, runtime_marker(st->u.loop.var2), NULL);
-    flux_scope_bind(fd->x->a, inner, "loop", runtime_loop(fd), NULL);
+        flux_scope_bind(fd->x->tmp, inner, st->u.loop.var2, runtime_marker(st->u.loop.var2), NULL);
+    flux_scope_bind(fd->x->tmp, inner, "loop", runtime_loop(fd), NULL);
     tout bo = {0};
     if (!fold_parts(fd, st->u.loop.body.parts, st->u.loop.body.n, inner, true, &bo)) {
         tout_free(&bo);
@@ -357,13 +362,14 @@ static bool fold_iteration(folder *fd, const flux_tstmt *st, flux_value seq, siz
     bool pairs = st->u.loop.var2 != NULL;
     flux_value item = seq.t == FLUX_T_LIST ? seq.u.list.v[i] : seq.u.list.v[2 * i + 1];
     flux_value key = seq.t == FLUX_T_DICT ? seq.u.list.v[2 * i] : flux_none();
-    flux_scope *inner = flux_arena_alloc(x->a, sizeof *inner);
+    flux_scope *inner = flux_arena_alloc(x->tmp, sizeof *inner);
     inner->parent = scope;
-    flux_scope_bind(x->a, inner, st->u.loop.var, seq.t == FLUX_T_DICT ? key : item, NULL);
+    flux_scope_bind(x->tmp, inner, st->u.loop.var, seq.t == FLUX_T_DICT ? key : item, NULL);
     if (pairs)
-        flux_scope_bind(x->a, inner, st->u.loop.var2, item, NULL);
-    flux_scope_bind(x->a, inner, "loop", flux_scope_loop(x->a, i, n), NULL);
-    flux_ctx *ctx = flux_arena_alloc(x->a, sizeof *ctx);
+        flux_scope_bind(x->tmp, inner, st->u.loop.var2, item, NULL);
+    flux_scope_bind(x->tmp, inner, "loop", flux_scope_loop(x->tmp, i, n), NULL);
+    /* read only by the notes of errors reported while it is current */
+    flux_ctx *ctx = flux_arena_alloc(x->tmp, sizeof *ctx);
     const flux_ctx *saved = x->ctx;
     ctx->kind = FLUX_CTX_LOOP;
     ctx->span = st->span;
@@ -431,8 +437,12 @@ static bool fold_for(folder *fd, const flux_tstmt *st, flux_scope *scope, tout *
         return false;
     }
     bool ok = true;
-    for (size_t i = 0; i < n && ok; i++)
+    for (size_t i = 0; i < n && ok; i++) {
+        /* what an iteration keeps is in x->a or out; its scope is its own */
+        flux_arena_mark m = flux_arena_mark_now(x->tmp);
         ok = flux_expand_budget(x, st->span) && fold_iteration(fd, st, seq, i, n, scope, out);
+        flux_arena_release(x->tmp, m);
+    }
     return ok;
 }
 
@@ -462,8 +472,16 @@ bool flux_expand_template(expander *x, const flux_scope *scope, const flux_tstr 
 {
     if (t->broken)
         return false; /* its syntax error was reported */
+    if (!t->has_expr && t->n <= 1 && (t->n == 0 || t->parts[0].len <= TEMPLATE_MAX_TEXT) && !x->too_large) {
+        /* plain text: the parser's copy, unescaped and NUL-terminated, is
+         * the value; every task of a loop shares it */
+        f->kind = FLUX_F_STRING;
+        f->u.str.s = t->n ? t->parts[0].text : "";
+        f->u.str.len = t->n ? t->parts[0].len : 0;
+        return true;
+    }
     folder fd = {x, 0, false};
-    flux_scope *own = flux_arena_alloc(x->a, sizeof *own); /* the string's {% set %} names */
+    flux_scope *own = flux_arena_alloc(x->tmp, sizeof *own); /* the string's {% set %} names */
     own->parent = scope;
     tout out = {0};
     if (!fold_parts(&fd, t->parts, t->n, own, false, &out)) {

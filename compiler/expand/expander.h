@@ -11,6 +11,7 @@
 
 #include "compilation.h"
 #include "eval.h"
+#include "intern.h"
 
 /* every item expanded and every task, edge and attribute made counts: a
  * macro that loops over its own calls must stop quickly, not in hours */
@@ -38,9 +39,21 @@ typedef struct include_frame {
     struct include_frame *parent;
 } include_frame;
 
+/* Memory: what the expansion makes (pipelines, tasks, attributes, edges,
+ * contexts, names, folded templates) goes into the compilation's arena a;
+ * what it needs only while it works (scopes and their bindings, loop dicts,
+ * every value an expression computes, operand lists) goes into tmp, which
+ * is released at the end of each loop iteration and of each item that binds
+ * nothing in its enclosing scope (expand_item). A value that is kept is
+ * copied into a where it is kept: rendered into a name or a field, interned
+ * as a task name, copied into a loop context (flux_value_copy), or made a
+ * literal (flux_value_expr). */
 typedef struct expander {
     flux_compilation *c;
     flux_arena *a;
+    flux_arena *tmp;
+    flux_interner names; /* every rendered name, once */
+    flux_buf name;       /* where a name is rendered */
     flux_diags *d;
     const flux_ctx *ctx;
     size_t items;

@@ -7,17 +7,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define ARENA_CHUNK (256u * 1024u)
+/* released standard chunks kept for reuse: enough for the scratch of one
+ * loop iteration of any size met in practice, little when idle */
+#define ARENA_SPARE 4
 
 typedef struct chunk {
     struct chunk *next;
     size_t size, used;
+    size_t seq; /* creation order, for releasing to a mark */
     _Alignas(16) unsigned char data[];
 } chunk;
 
 struct flux_arena {
-    chunk *head;
+    chunk *head;  /* allocations go here; big requests get a chunk behind it */
+    chunk *spare; /* released standard chunks, reused before malloc */
+    size_t nspare;
     size_t total;
+    size_t seq;   /* number of the next chunk */
 };
 
 flux_arena *flux_arena_new(void)
@@ -28,15 +51,42 @@ flux_arena *flux_arena_new(void)
     return a;
 }
 
+static void free_list(chunk *c)
+{
+    for (chunk *n; c; c = n) {
+        n = c->next;
+        UNPOISON(c->data, c->size);
+        free(c);
+    }
+}
+
 void flux_arena_free(flux_arena *a)
 {
     if (!a)
         return;
-    for (chunk *c = a->head, *n; c; c = n) {
-        n = c->next;
-        free(c);
-    }
+    free_list(a->head);
+    free_list(a->spare);
     free(a);
+}
+
+static chunk *new_chunk(flux_arena *a, size_t want)
+{
+    chunk *n;
+    if (want == ARENA_CHUNK && a->spare) {
+        n = a->spare;
+        a->spare = n->next;
+        a->nspare--;
+    } else {
+        n = malloc(sizeof *n + want);
+        if (!n)
+            flux_oom();
+        n->size = want;
+        a->total += sizeof *n + want;
+        POISON(n->data, want);
+    }
+    n->used = 0;
+    n->seq = a->seq++;
+    return n;
 }
 
 void *flux_arena_alloc(flux_arena *a, size_t size)
@@ -47,12 +97,7 @@ void *flux_arena_alloc(flux_arena *a, size_t size)
         /* big requests get their own chunk behind the current one so the
          * current chunk's free tail is not wasted */
         size_t want = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
-        chunk *n = malloc(sizeof *n + want);
-        if (!n)
-            flux_oom();
-        n->size = want;
-        n->used = 0;
-        a->total += sizeof *n + want;
+        chunk *n = new_chunk(a, want);
         if (c && want != ARENA_CHUNK) {
             n->next = c->next;
             c->next = n;
@@ -64,8 +109,51 @@ void *flux_arena_alloc(flux_arena *a, size_t size)
     }
     void *p = c->data + c->used;
     c->used += size;
+    UNPOISON(p, size);
     memset(p, 0, size);
     return p;
+}
+
+flux_arena_mark flux_arena_mark_now(flux_arena *a)
+{
+    flux_arena_mark m = {a->head, a->head ? a->head->used : 0, a->seq};
+    return m;
+}
+
+static void drop_chunk(flux_arena *a, chunk *c)
+{
+    if (c->size == ARENA_CHUNK && a->nspare < ARENA_SPARE) {
+        POISON(c->data, c->size);
+        c->next = a->spare;
+        a->spare = c;
+        a->nspare++;
+        return;
+    }
+    a->total -= sizeof *c + c->size;
+    UNPOISON(c->data, c->size);
+    free(c);
+}
+
+/* Only the head is ever allocated from, and a big chunk is put right behind
+ * the head of its time. So the chunks made since the mark are the ones before
+ * the mark's chunk in the list and a run right behind it; the mark's chunk
+ * itself only goes back to its old fill, and everything behind that run is
+ * older than the mark and untouched since. */
+void flux_arena_release(flux_arena *a, flux_arena_mark m)
+{
+    chunk **pp = &a->head;
+    for (chunk *c; (c = *pp);) {
+        if (c->seq >= m.seq) {
+            *pp = c->next;
+            drop_chunk(a, c);
+            continue;
+        }
+        if (c != m.chunk)
+            break;
+        POISON(c->data + m.used, c->used - m.used);
+        c->used = m.used;
+        pp = &c->next;
+    }
 }
 
 void *flux_arena_memdup(flux_arena *a, const void *p, size_t size)

@@ -1,7 +1,11 @@
 /* arena — region allocation for compile-time data.
  *
- * Everything a compilation builds (AST, expanded pipelines, values) lives in one
- * arena and is freed at once, as PostgreSQL's memory contexts do per parse.
+ * Everything a compilation keeps (AST, expanded pipelines) lives in one arena
+ * and is freed at once, as PostgreSQL's memory contexts do per parse. What a
+ * stage needs only for a while (the expander's scopes and the values its
+ * templates compute) lives in a second arena that is rolled back to a mark
+ * when the while ends (flux_arena_release), as PostgreSQL resets a per-row
+ * context: the memory of one loop iteration serves the next.
  */
 #ifndef FLUX_ARENA_H
 #define FLUX_ARENA_H
@@ -28,8 +32,24 @@ char *flux_arena_strdup(flux_arena *a, const char *s);
 char *flux_arena_printf(flux_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *flux_arena_vprintf(flux_arena *a, const char *fmt, va_list ap);
 
-/* Bytes obtained from the system so far (for benchmarks). */
+/* Bytes obtained from the system and not given back (for benchmarks). */
 size_t flux_arena_size(const flux_arena *a);
+
+/* A point in an arena's life. flux_arena_release(a, m) gives back everything
+ * allocated in a since flux_arena_mark_now(a) returned m, and nothing older;
+ * marks nest (an inner one is released before an outer one). The released
+ * memory is kept for the allocations that follow (a few chunks of it), so a
+ * loop whose iterations each mark and release reuses the same bytes. Under
+ * AddressSanitizer released bytes are poisoned, so a pointer kept past its
+ * release is reported where it is read. */
+typedef struct flux_arena_mark {
+    void *chunk;  /* the chunk allocations went to then (NULL: none yet) */
+    size_t used;  /* its bytes in use then */
+    size_t seq;   /* chunks numbered from this one on are newer */
+} flux_arena_mark;
+
+flux_arena_mark flux_arena_mark_now(flux_arena *a);
+void flux_arena_release(flux_arena *a, flux_arena_mark m);
 
 /* Growable byte buffer on malloc, for building strings before they are frozen
  * into an arena. */

@@ -639,7 +639,11 @@ flux_expr *flux_value_expr(flux_arena *a, flux_value v, flux_span span)
     case FLUX_T_BOOL: x->kind = FLUX_X_BOOL; x->u.b = v.u.b; break;
     case FLUX_T_INT: x->kind = FLUX_X_INT; x->u.i = v.u.i; break;
     case FLUX_T_FLOAT: x->kind = FLUX_X_FLOAT; x->u.f = v.u.f; break;
-    case FLUX_T_STR: x->kind = FLUX_X_STRING; x->u.str.s = v.u.s.s; x->u.str.len = v.u.s.len; break;
+    case FLUX_T_STR: /* copied: v may live in a scratch arena that is released before the literal is read */
+        x->kind = FLUX_X_STRING;
+        x->u.str.s = flux_arena_strndup(a, v.u.s.s, v.u.s.len);
+        x->u.str.len = v.u.s.len;
+        break;
     case FLUX_T_DURATION: x->kind = FLUX_X_DURATION; x->u.ms = v.u.ms; break;
     case FLUX_T_TIME: {
         flux_buf b = {0};

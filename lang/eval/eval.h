@@ -17,7 +17,8 @@ flux_eval_status flux_eval_expr(flux_eval *ev, const flux_expr *x, flux_value *o
  * keeps its shape. NULL after an error. */
 flux_expr *flux_fold(flux_eval *ev, flux_expr *x);
 
-/* Literal expression for a compile-time value; NULL if it has none (macro). */
+/* Literal expression for a compile-time value, its strings copied into a;
+ * NULL if it has none (macro). */
 flux_expr *flux_value_expr(flux_arena *a, flux_value v, flux_span span);
 
 /* The run-time context: ds, ts, interval_start, params, conn ... */

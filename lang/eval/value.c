@@ -1,7 +1,6 @@
 /* value — the values templates compute with; rendering and JSON. */
 #include "value.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,24 @@ flux_value flux_cstr(flux_arena *a, const char *s)
 {
     size_t n = strlen(s);
     return flux_str(flux_arena_strndup(a, s, n), n);
+}
+
+flux_value flux_value_copy(flux_arena *a, flux_value v)
+{
+    switch (v.t) {
+    case FLUX_T_STR:
+        v.u.s.s = flux_arena_strndup(a, v.u.s.s, v.u.s.len);
+        break;
+    case FLUX_T_LIST: case FLUX_T_DICT: {
+        flux_value *items = flux_arena_alloc(a, (v.u.list.n ? v.u.list.n : 1) * sizeof *items);
+        for (size_t i = 0; i < v.u.list.n; i++)
+            items[i] = flux_value_copy(a, v.u.list.v[i]);
+        v.u.list.v = items;
+        break;
+    }
+    default: break; /* held in v itself, or static (a zone, a marker's name, a macro's item) */
+    }
+    return v;
 }
 
 static int32_t zone_offset(const struct flux_tz *tz, int64_t ms)
@@ -122,12 +139,25 @@ static void render_float(double f, flux_buf *out)
     flux_buf_puts(out, flux_text_double(f, tmp));
 }
 
+/* "%" PRId64 without printf: names made in loops render an integer each */
+static void render_int(int64_t i, flux_buf *out)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (i < 0)
+        *--p = '-';
+    flux_buf_put(out, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 void flux_value_json(flux_value v, flux_buf *out)
 {
     switch (v.t) {
     case FLUX_T_NONE: flux_buf_puts(out, "null"); break;
     case FLUX_T_BOOL: flux_buf_puts(out, v.u.b ? "true" : "false"); break;
-    case FLUX_T_INT: flux_buf_printf(out, "%" PRId64, v.u.i); break;
+    case FLUX_T_INT: render_int(v.u.i, out); break;
     case FLUX_T_FLOAT:
         if (!isfinite(v.u.f))
             flux_buf_puts(out, "null");
@@ -209,7 +239,7 @@ void flux_value_render(flux_value v, flux_buf *out)
     switch (v.t) {
     case FLUX_T_NONE: break;
     case FLUX_T_BOOL: flux_buf_puts(out, v.u.b ? "true" : "false"); break;
-    case FLUX_T_INT: flux_buf_printf(out, "%" PRId64, v.u.i); break;
+    case FLUX_T_INT: render_int(v.u.i, out); break;
     case FLUX_T_FLOAT: render_float(v.u.f, out); break;
     case FLUX_T_STR: flux_buf_put(out, v.u.s.s, v.u.s.len); break;
     case FLUX_T_DURATION: flux_print_duration(v.u.ms, out); break;

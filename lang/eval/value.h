@@ -69,6 +69,11 @@ static inline flux_value flux_str(const char *s, size_t len) { flux_value v = {.
 
 flux_value flux_cstr(flux_arena *a, const char *s); /* copies */
 
+/* v with its strings and items copied into a, so it outlives the arena it was
+ * computed in (the expander's scratch arena, released after each loop
+ * iteration) */
+flux_value flux_value_copy(flux_arena *a, flux_value v);
+
 const char *flux_type_name(flux_type t); /* "string" "integer" ... */
 const char *flux_type_a(flux_type t);    /* with its article: "a string" "an integer" */
 

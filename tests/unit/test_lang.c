@@ -205,6 +205,12 @@ int main(void)
     expect_error("1 / 0");
     expect_error("5 % 0");
     expect_error("9223372036854775807 + 1");
+    /* integers are written without printf: every digit and sign */
+    expect("-9223372036854775807 - 1", "-9223372036854775808");
+    expect("9223372036854775807", "9223372036854775807");
+    expect("0 - 5", "-5");
+    expect("[0, -12, 9223372036854775807, -9223372036854775807 - 1] | json",
+           "[0, -12, 9223372036854775807, -9223372036854775808]");
     /* // and % on floats: Python's results, signs included */
     expect("1.0 // 0.1", "9.0");
     expect("1.0 % 0.1", "0.09999999999999995");
