@@ -17,6 +17,7 @@
 
 static rlim_t nofile_started; /* the soft limit before the first raise */
 static bool nofile_raised;
+static rlim_t nofile_now; /* the soft limit after the last raise: asked once, not at every try */
 
 /* Each try holds descriptors here (backend.h) and -j may ask for more than
  * a shell's soft limit (1024, or a container's 128): the soft limit goes
@@ -44,14 +45,14 @@ int flux_fds_raise(void)
         if (want > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &(struct rlimit){want, rl.rlim_max}) == 0)
             rl.rlim_cur = want;
     }
+    nofile_now = rl.rlim_cur;
     return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT_MAX ? INT_MAX : (int)rl.rlim_cur;
 }
 
 long flux_exec_task_nofile(void)
 {
-    struct rlimit rl;
-    if (!nofile_raised || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == nofile_started ||
-        nofile_started == RLIM_INFINITY || nofile_started > LONG_MAX)
+    if (!nofile_raised || nofile_now == nofile_started || nofile_started == RLIM_INFINITY ||
+        nofile_started > LONG_MAX)
         return 0;
     return (long)nofile_started;
 }
