@@ -374,11 +374,8 @@ static void say_failures(flux_store *s, const flux_pipeline *p, const char *run_
         if (last->state == FLUX_TI_FAILED) {
             first_failed = first_failed ? first_failed : p->tasks[t]->id;
             printf("failed: %s (try %d): %s\n", last->task, last->try_number, last->note ? last->note : "");
-            /* the wrapper makes a log at the first byte of output */
-            if (last->log_path[0] && access(last->log_path, F_OK) == 0)
-                printf("  log: %s\n", last->log_path);
-            else if (last->log_path[0])
-                printf("  log: none (the task printed nothing)\n");
+            if (last->log_path[0]) /* its wrapper makes a log at the first byte of output */
+                printf("  log: %s\n", access(last->log_path, F_OK) == 0 ? last->log_path : "none (the task printed nothing)");
         } else if (last->state == FLUX_TI_UPSTREAM_FAILED) {
             /* a note says it was not an upstream task (depends_on_past) */
             printf("upstream_failed: %s: %s\n", last->task,
@@ -910,15 +907,12 @@ int flux_cmd_logs(int argc, char **argv)
     if (open_run(&o, o.pos[0], &s, &run, &rows, &n) != 0)
         return free(o.params), FLUX_EXIT_USAGE;
     int rc = 0;
-    const flux_ti_row *pick = NULL;
+    const flux_ti_row *pick = NULL, *any = NULL; /* the last try asked for with a log, and without */
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(rows[i].task, o.pos[1]) && (!o.try_number || rows[i].try_number == o.try_number) &&
-            rows[i].log_path[0])
-            pick = &rows[i];
-    const flux_ti_row *any = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(rows[i].task, o.pos[1]) && (!o.try_number || rows[i].try_number == o.try_number))
+        if (!strcmp(rows[i].task, o.pos[1]) && (!o.try_number || rows[i].try_number == o.try_number)) {
             any = &rows[i];
+            pick = rows[i].log_path[0] ? &rows[i] : pick;
+        }
     if (!pick && any) {
         /* a try that never started (its fields did not render, its program
          * was missing ...) has no log: its state and note say what happened */
@@ -938,10 +932,10 @@ int flux_cmd_logs(int argc, char **argv)
         } else {
             char buf[65536];
             size_t k, total = 0;
-            while (f && (k = fread(buf, 1, sizeof buf, f)) > 0)
+            while (f && (k = fread(buf, 1, sizeof buf, f)) > 0) /* no file: the try printed nothing */
                 fwrite(buf, 1, k, stdout), total += k;
-            if (f)
-                fclose(f);
+            if (f && fclose(f) != 0)
+                rc = FLUX_EXIT_FAIL;
             flux_slurm_row sr;
             if (!total && flux_store_slurm_get(s, pick->id, &sr) == 0) {
                 /* an empty log of a try that is a Slurm job not started yet: say why */
