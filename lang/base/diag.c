@@ -224,6 +224,24 @@ static void print_head(flux_diags *d, FILE *out, flux_span span, const char *kin
         fprintf(out, "%s: %s\n", kind, msg);
 }
 
+void flux_diags_first(flux_diags *d, const char *name, bool with_help, char *out, size_t n)
+{
+    if (n)
+        out[0] = '\0';
+    if (!d->n || !n)
+        return;
+    flux_diags_sort(d);
+    const flux_diag *g = d->v[0];
+    flux_source *src = d->sources ? (flux_source *)flux_sources_get(d->sources, g->span.file) : NULL;
+    unsigned line = 0, col = 0;
+    if (src)
+        flux_source_linecol(src, g->span.begin, &line, &col);
+    int k = src ? snprintf(out, n, "%s:%u:%u: %s", name ? name : src->path, line, col, g->msg)
+                : snprintf(out, n, "%s", g->msg);
+    if (with_help && g->help && k >= 0 && (size_t)k < n)
+        snprintf(out + k, n - (size_t)k, "\nhelp: %s", g->help);
+}
+
 void flux_diags_print(flux_diags *d, FILE *out, bool colour)
 {
     for (size_t i = 0; i < d->n; i++) {

@@ -84,6 +84,12 @@ void flux_diags_sort(flux_diags *d);
 /* Human form; colour adds ANSI escapes (the CLI decides: TTY and no NO_COLOR). */
 void flux_diags_print(flux_diags *d, FILE *out, bool colour);
 
+/* The first diagnostic after sorting as one line of text, for a caller
+ * that reports a message rather than prints: "NAME:LINE:COL: message"
+ * (NAME, or the source's own path when NULL), the message alone without a
+ * source; with_help adds "\nhelp: ..." when it has one. "" without any. */
+void flux_diags_first(flux_diags *d, const char *name, bool with_help, char *out, size_t n);
+
 /* {"diagnostics":[...],"errors":N,"warnings":N} on one line. */
 void flux_diags_print_json(flux_diags *d, FILE *out);
 

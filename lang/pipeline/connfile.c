@@ -789,18 +789,8 @@ int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool requi
     flux_diags d;
     flux_diags_init(&d, &s);
     int rc = flux_conns_read(a, out, path, required, &d);
-    if (rc != 0 && d.n) {
-        flux_diags_sort(&d);
-        const flux_diag *g = d.v[0];
-        flux_source *src = (flux_source *)flux_sources_get(&s, g->span.file);
-        unsigned line = 0, col = 0;
-        if (src)
-            flux_source_linecol(src, g->span.begin, &line, &col);
-        int k = src ? snprintf(err, errlen, "%s:%u:%u: %s", src->path, line, col, g->msg)
-                    : snprintf(err, errlen, "%s", g->msg);
-        if (g->help && k >= 0 && (size_t)k < errlen)
-            snprintf(err + k, errlen - (size_t)k, "\nhelp: %s", g->help);
-    }
+    if (rc != 0 && d.n)
+        flux_diags_first(&d, NULL, true, err, errlen);
     flux_diags_free(&d);
     flux_sources_free(&s);
     return rc != 0 ? -1 : 0;

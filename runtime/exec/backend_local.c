@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "alloc.h"
 #include "journal.h"
 #include "rundir.h"
 
@@ -50,14 +51,6 @@ struct local_backend {
     flux_proc *procs;
 };
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort(); /* the allocation policy: abort on OOM */
-    return p;
-}
-
 static char *xstrdup(const char *s)
 {
     char *d = strdup(s);
@@ -70,7 +63,7 @@ static char *xstrdup(const char *s)
 
 static flux_proc *proc_new(local_backend *b, void *ud, int pid)
 {
-    flux_proc *p = xcalloc(1, sizeof *p);
+    flux_proc *p = flux_xcalloc(1, sizeof *p);
     p->b = b;
     p->ud = ud;
     p->pid = pid;
@@ -245,7 +238,7 @@ static void env_put(strv *e, char *entry)
 static void env_putf(strv *e, const char *name, const char *value)
 {
     size_t n = strlen(name) + strlen(value) + 2;
-    char *s = xcalloc(n, 1);
+    char *s = flux_xcalloc(n, 1);
     snprintf(s, n, "%s=%s", name, value);
     env_put(e, s);
 }
@@ -442,7 +435,7 @@ static char **wrap_args(const local_backend *b, const flux_try_desc *t, const fl
     size_t na = 0;
     while (cmd->argv[na])
         na++;
-    char **args = xcalloc(na + 24, sizeof *args), **a = args;
+    char **args = flux_xcalloc(na + 24, sizeof *args), **a = args;
     *a++ = (char *)b->wrap;
     if (!b->wrap_is_own)
         *a++ = "__wrap";
@@ -647,16 +640,16 @@ static const flux_backend_ops local_ops = {
     .report = local_report,
     .reason = local_reason,
     .free = local_free,
-    /* the pidfd; the log, the script, the secrets and the run's directory
-     * while spawning, one more for a moment when one is moved above
-     * descriptor 9 */
+    /* the pidfd; the script, the secrets and the run's directory while
+     * spawning (the log is the wrapper's), one more for a moment when one
+     * is moved above descriptor 9 */
     .fds_held = 1,
-    .fds_starting = 5,
+    .fds_starting = 4,
 };
 
 flux_backend *flux_backend_local_new(struct uv_loop_s *loop, const char *self, flux_backend_done done)
 {
-    local_backend *b = xcalloc(1, sizeof *b);
+    local_backend *b = flux_xcalloc(1, sizeof *b);
     b->base.ops = &local_ops;
     b->base.done = done;
     b->loop = loop;

@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "alloc.h"
 #include "attr.h"
 #include "clock.h"
 #include "rundir.h"
@@ -67,19 +68,11 @@ struct slurm_backend {
     char last_note[512];
 };
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort(); /* the allocation policy: abort on OOM */
-    return p;
-}
-
 /* ---- tries watched ---- */
 
 static flux_proc *proc_new(slurm_backend *b, void *ud, const flux_try_desc *t, const char *token)
 {
-    flux_proc *p = xcalloc(1, sizeof *p);
+    flux_proc *p = flux_xcalloc(1, sizeof *p);
     p->b = b;
     p->ud = ud;
     p->ti = t->ti_id;
@@ -180,7 +173,7 @@ static char **sbatch_env(void)
     size_t n = 0;
     for (size_t i = 0; environ[i]; i++)
         n++;
-    char **env = xcalloc(n + 1, sizeof *env);
+    char **env = flux_xcalloc(n + 1, sizeof *env);
     size_t k = 0;
     for (size_t i = 0; environ[i]; i++) {
         const char *e = environ[i];
@@ -418,7 +411,7 @@ static bool stray(const flux_slurm_job *j, const flux_slurm_row *rows, size_t nr
 static void cancel_strays(const char *run_id, const flux_slurm_job *jobs, size_t njobs, const flux_slurm_row *rows,
                           size_t nrows)
 {
-    int64_t *ids = xcalloc(njobs, sizeof *ids);
+    int64_t *ids = flux_xcalloc(njobs, sizeof *ids);
     size_t n = 0;
     for (size_t i = 0; i < njobs; i++)
         if (stray(&jobs[i], rows, nrows))
@@ -548,8 +541,8 @@ static void on_tick(uv_timer_t *t)
     size_t n = 0;
     for (flux_proc *p = b->procs; p; p = p->next)
         n++;
-    int64_t *runs = xcalloc(n, sizeof *runs);
-    char (*ids)[128] = xcalloc(n, sizeof *ids);
+    int64_t *runs = flux_xcalloc(n, sizeof *runs);
+    char (*ids)[128] = flux_xcalloc(n, sizeof *ids);
     size_t nr = 0;
     for (flux_proc *p = b->procs; p; p = p->next)
         if (!watched_run_seen(b, p, p->run)) {
@@ -571,7 +564,7 @@ static void on_cancel(uv_timer_t *t)
     size_t n = 0, waiting = 0;
     for (flux_proc *p = b->procs; p; p = p->next)
         n += p->cancel && p->live;
-    int64_t *ids = xcalloc(n, sizeof *ids);
+    int64_t *ids = flux_xcalloc(n, sizeof *ids);
     size_t a = 0;
     /* only a job the last squeue showed as the try's (its id and token):
      * an id alone may be another job's, given again by a restarted
@@ -748,7 +741,7 @@ static const flux_backend_ops slurm_ops = {
 flux_backend *flux_backend_slurm_new(struct uv_loop_s *loop, const char *self, struct flux_store *store,
                                      const flux_slurm_conf *c, flux_backend_done done)
 {
-    slurm_backend *b = xcalloc(1, sizeof *b);
+    slurm_backend *b = flux_xcalloc(1, sizeof *b);
     b->base.ops = &slurm_ops;
     b->base.done = done;
     b->loop = loop;

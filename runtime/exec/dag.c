@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+
 static const char *const rule_names[FLUX_RULE_COUNT] = {
     "all_success", "all_failed", "all_done", "all_skipped", "one_success", "one_failed",
     "one_done", "none_failed", "none_failed_min_one_success", "none_skipped", "always"};
@@ -84,27 +86,19 @@ int64_t flux_dag_poke_delay(int64_t previous_ms, int64_t interval_ms, bool expon
     return d > cap ? cap : d;
 }
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort(); /* the allocation policy: abort on OOM */
-    return p;
-}
-
 void flux_dag_build(flux_dag *g, size_t ntasks, const flux_edge *edges, size_t nedges)
 {
     g->n = ntasks;
-    g->start = xcalloc(ntasks + 1, sizeof *g->start);
-    g->children = xcalloc(nedges, sizeof *g->children);
-    g->nparents = xcalloc(ntasks, sizeof *g->nparents);
+    g->start = flux_xcalloc(ntasks + 1, sizeof *g->start);
+    g->children = flux_xcalloc(nedges, sizeof *g->children);
+    g->nparents = flux_xcalloc(ntasks, sizeof *g->nparents);
     for (size_t e = 0; e < nedges; e++) {
         g->start[edges[e].a + 1]++;
         g->nparents[edges[e].b]++;
     }
     for (size_t i = 0; i < ntasks; i++)
         g->start[i + 1] += g->start[i];
-    uint32_t *fill = xcalloc(ntasks + 1, sizeof *fill);
+    uint32_t *fill = flux_xcalloc(ntasks + 1, sizeof *fill);
     memcpy(fill, g->start, (ntasks + 1) * sizeof *fill);
     for (size_t e = 0; e < nedges; e++)
         g->children[fill[edges[e].a]++] = edges[e].b;

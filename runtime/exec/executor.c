@@ -14,15 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "exec_int.h"
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort(); /* the allocation policy: abort on OOM */
-    return p;
-}
 
 /* ---- reports ---- */
 
@@ -540,7 +533,7 @@ static int load_tries(flux_executor *ex, ex_run *run)
 int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *plan_id, const flux_tz *tz,
                       const flux_interval *iv, const char *trigger, const char *run_id, flux_value params)
 {
-    ex_run *run = xcalloc(1, sizeof *run);
+    ex_run *run = flux_xcalloc(1, sizeof *run);
     run->ex = ex;
     run->p = p;
     run->tz = tz;
@@ -554,7 +547,7 @@ int flux_exec_add_run(flux_executor *ex, const flux_pipeline *p, const char *pla
         return rc;
     }
     run->n = p->ntasks;
-    run->tasks = xcalloc(run->n, sizeof *run->tasks);
+    run->tasks = flux_xcalloc(run->n, sizeof *run->tasks);
     flux_dag_build(&run->g, run->n, p->edges, p->nedges);
     for (size_t i = 0; i < run->n; i++) {
         ex_task *k = &run->tasks[i];
@@ -803,7 +796,7 @@ void flux_exec_recheck(flux_executor *ex)
 
 flux_executor *flux_exec_new(flux_store *store, const flux_exec_opts *opts)
 {
-    flux_executor *ex = xcalloc(1, sizeof *ex);
+    flux_executor *ex = flux_xcalloc(1, sizeof *ex);
     ex->store = store;
     ex->o = *opts;
     if (ex->o.slots < 1)

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "exec_int.h"
 #include "plan.h"
 
@@ -55,18 +56,10 @@ struct ex_past {
     ex_run *later;
 };
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort(); /* the allocation policy: abort on OOM */
-    return p;
-}
-
 static ex_past *past_of(ex_run *run)
 {
     if (!run->past)
-        run->past = xcalloc(1, sizeof *run->past);
+        run->past = flux_xcalloc(1, sizeof *run->past);
     return run->past;
 }
 
@@ -97,9 +90,9 @@ static int cmp_named(const void *a, const void *b)
 static void map_tasks(ex_run *run, ex_run *prev)
 {
     ex_past *ps = run->past;
-    named *order = xcalloc(prev->n, sizeof *order);
-    ps->to_prev = xcalloc(run->n, sizeof *ps->to_prev);
-    ps->from_prev = xcalloc(prev->n, sizeof *ps->from_prev);
+    named *order = flux_xcalloc(prev->n, sizeof *order);
+    ps->to_prev = flux_xcalloc(run->n, sizeof *ps->to_prev);
+    ps->from_prev = flux_xcalloc(prev->n, sizeof *ps->from_prev);
     for (size_t i = 0; i < prev->n; i++) {
         order[i] = (named){prev->tasks[i].t->id, (int32_t)i};
         ps->from_prev[i] = -1;
@@ -201,7 +194,7 @@ static int read_prev(ex_run *run)
         return -1;
     ps->prev = prev;
     free_tis(ps);
-    ps->tis = xcalloc(n, sizeof *ps->tis);
+    ps->tis = flux_xcalloc(n, sizeof *ps->tis);
     for (size_t i = 0; i < n; i++) {
         ps->tis[i] = (past_ti){strdup(rows[i].task), rows[i].try_number, rows[i].state};
         if (!ps->tis[i].task)
@@ -246,7 +239,7 @@ static bool prev_holds(ex_run *run, const char *task)
         flux_plan *pl = text ? flux_plan_read(a, &src, "plan", text, strlen(text), err, sizeof err) : NULL;
         if (pl) {
             const flux_pipeline *p = pl->pipeline;
-            ps->plan_tasks = xcalloc(p->ntasks, sizeof *ps->plan_tasks);
+            ps->plan_tasks = flux_xcalloc(p->ntasks, sizeof *ps->plan_tasks);
             for (size_t i = 0; i < p->ntasks; i++)
                 if (!(ps->plan_tasks[i] = strdup(p->tasks[i]->id)))
                     abort();
@@ -375,7 +368,7 @@ void flux_past_task_ended(ex_task *k)
         return;
     /* gathered first: a check may end a later run and change the list */
     size_t n = 0, cap = 4;
-    ex_task **ws = xcalloc(cap, sizeof *ws);
+    ex_task **ws = flux_xcalloc(cap, sizeof *ws);
     for (ex_run *r = ps->later; r; r = r->past->sibling) {
         ex_task *w = later_task(r, k);
         if (!w || w->phase != W_PAST_WAIT)
@@ -396,7 +389,7 @@ static void on_recheck(uv_timer_t *t)
         return;
     }
     size_t n = 0;
-    ex_task **ws = xcalloc(ex->past_waiting, sizeof *ws);
+    ex_task **ws = flux_xcalloc(ex->past_waiting, sizeof *ws);
     for (ex_task *w = ex->past_head; w; w = w->past_next) {
         ws[n++] = w;
         if (w->run->past)

@@ -416,7 +416,9 @@ static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
     flux_op_cmd cmd;
     memset(&cmd, 0, sizeof cmd);
     char *raw = NULL;
-    int rc = flux_fields_render(k, a, &f, masked, &raw, &secrets, &nsecrets, note, notelen);
+    /* the unmasked fields (with connections' passwords) only for an operator process's file */
+    bool op_process = strcmp(k->t->op, "bash") != 0;
+    int rc = flux_fields_render(k, a, &f, masked, op_process ? &raw : NULL, &secrets, &nsecrets, note, notelen);
     if (rc != 0)
         k->final_why = "its fields render the same way on every try";
     char fields_path[1100] = "";
@@ -425,13 +427,13 @@ static int start_process(ex_task *k, char **masked, char *note, size_t notelen)
     int d = rc == 0 ? prepare_files(k, k->backend == ex->slurm, note, notelen) : -1;
     if (d < 0)
         rc = -1;
-    if (rc == 0 && strcmp(k->t->op, "bash") != 0)
+    if (rc == 0 && op_process)
         rc = write_fields(k, d, raw, fields_path, sizeof fields_path, note, notelen);
     free(raw);
     flux_op_where where = {ex->o.self, fields_path};
     if (rc == 0 && (rc = flux_op_command(k->t->op, &f, &where, &cmd, note, notelen)) != 0)
         k->final_why = "its fields make no command";
-    if (rc == 0 && strcmp(k->t->op, "bash") != 0)
+    if (rc == 0 && op_process)
         pass_conns(ex, &cmd);
     if (rc == 0 && strchr(cmd.argv[0], '/') && access(cmd.argv[0], X_OK) != 0) {
         /* the program itself is gone (flux replaced under a running

@@ -595,16 +595,7 @@ int flux_manifest_load_one(const char *name, const char *manifest, const char *s
     flux_operator *op = NULL;
     int rc = load(path, manifest, &d, &op, false);
     if (rc != 0 && d.n) {
-        flux_diags_sort(&d);
-        const flux_diag *g = d.v[0];
-        flux_source *src = (flux_source *)flux_sources_get(&s, g->span.file);
-        unsigned line = 0, col = 0;
-        if (src)
-            flux_source_linecol(src, g->span.begin, &line, &col);
-        if (src)
-            snprintf(err, errlen, "%s:%u:%u: %s", manifest, line, col, g->msg);
-        else
-            snprintf(err, errlen, "%s", g->msg);
+        flux_diags_first(&d, manifest, false, err, errlen);
     } else if (rc == 0 && strcmp(op->name, name) != 0) {
         snprintf(err, errlen, "%s names operator '%s', not '%s': compile and deploy again", manifest, op->name,
                  name);
