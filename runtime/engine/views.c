@@ -197,13 +197,17 @@ json_t *flux_view_errors(flux_store *s, size_t *checked, char *err, size_t errle
  * node it ran on, the state squeue last reported while a runner watched
  * (null before any), and its phase in the store (submitting, submitted,
  * claimed, done: its job recorded an outcome, lost); null for a local try */
-/* the run's Slurm rows, read once for the whole view (sorted by try id) */
-typedef struct slurm_rows {
+/* what the view shows of the run's tries besides their rows, each read
+ * once for the whole view (sorted by try id): Slurm rows, counts and log
+ * cuts */
+typedef struct try_facts {
     flux_slurm_row *v;
     size_t n;
-} slurm_rows;
+    flux_ti_extras *ex;
+    size_t nex;
+} try_facts;
 
-static json_t *slurm_json(const slurm_rows *sl, int64_t ti)
+static json_t *slurm_json(const try_facts *sl, int64_t ti)
 {
     size_t lo = 0, hi = sl->n;
     while (lo < hi) {
@@ -222,7 +226,7 @@ static json_t *slurm_json(const slurm_rows *sl, int64_t ti)
 }
 
 /* one try as the tasks view shows it */
-static json_t *try_json(flux_store *s, const slurm_rows *sl, const flux_ti_row *row)
+static json_t *try_json(const try_facts *f, const flux_ti_row *row)
 {
     json_t *t = json_object();
     /* the try's id: what its log is fetched by (the API's task-instances/{ti}/log) */
@@ -242,19 +246,19 @@ static json_t *try_json(flux_store *s, const slurm_rows *sl, const flux_ti_row *
     json_object_set_new(t, "rendered", rend ? rend : json_null());
     json_t *outs = row->outputs ? json_loads(row->outputs, 0, &je) : NULL;
     json_object_set_new(t, "outputs", outs ? outs : json_null());
-    int64_t rd, wr, rj, by;
-    if (flux_store_get_counts(s, row->id, &rd, &wr, &rj, &by) == 0)
+    const flux_ti_extras *e = flux_ti_extras_find(f->ex, f->nex, row->id);
+    if (e && e->has_counts)
         json_object_set_new(t, "counts",
-                            json_pack("{s:I, s:I, s:I, s:I}", "read", (json_int_t)rd, "written", (json_int_t)wr,
-                                      "rejected", (json_int_t)rj, "bytes", (json_int_t)by));
+                            json_pack("{s:I, s:I, s:I, s:I}", "read", (json_int_t)e->read, "written",
+                                      (json_int_t)e->written, "rejected", (json_int_t)e->rejected, "bytes",
+                                      (json_int_t)e->bytes));
     else
         json_object_set_new(t, "counts", json_null());
     /* bytes dropped from the middle of its log to keep it under max_log_size */
-    int64_t dropped, max_log;
-    bool cut = flux_store_get_log_cut(s, row->id, &dropped, &max_log) == 0;
-    json_object_set_new(t, "log_dropped", cut ? json_integer(dropped) : json_null());
-    json_object_set_new(t, "max_log_size", cut ? json_integer(max_log) : json_null());
-    json_object_set_new(t, "slurm", slurm_json(sl, row->id));
+    bool cut = e && e->has_cut;
+    json_object_set_new(t, "log_dropped", cut ? json_integer(e->dropped) : json_null());
+    json_object_set_new(t, "max_log_size", cut ? json_integer(e->max_log_size) : json_null());
+    json_object_set_new(t, "slurm", slurm_json(f, row->id));
     return t;
 }
 
@@ -286,14 +290,14 @@ static int by_task_try(const void *x, const void *y)
 
 /* one task: its tries (from by[at] on, the rows of the task in try order)
  * appended to tries, its summary to tasks; returns where its rows end */
-static size_t add_task(flux_store *s, const slurm_rows *sl, const char *task, const flux_ti_row *const *by, size_t n,
-                       size_t at, json_t *tasks, json_t *tries)
+static size_t add_task(const try_facts *f, const char *task, const flux_ti_row *const *by, size_t n, size_t at,
+                       json_t *tasks, json_t *tries)
 {
     const flux_ti_row *last = NULL;
     size_t ntries = 0;
     for (; at < n && !strcmp(by[at]->task, task); at++, ntries++) {
         last = by[at];
-        json_array_append_new(tries, try_json(s, sl, last));
+        json_array_append_new(tries, try_json(f, last));
     }
     json_array_append_new(tasks, json_pack("{s:s, s:s, s:I}", "task", task, "state",
                                            flux_ti_state_name(last ? last->state : FLUX_TI_NONE), "tries",
@@ -328,15 +332,17 @@ json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_ro
     for (size_t i = 0; i < n; i++)
         by[i] = &rows[i];
     qsort(by, n, sizeof *by, by_task_try);
-    slurm_rows sl = {NULL, 0};
+    try_facts sl = {0};
     if (flux_store_slurm_list(s, run->id, &sl.v, &sl.n) != 0)
-        sl = (slurm_rows){NULL, 0}; /* a try's Slurm facts are extra: the view goes on without them */
+        sl.v = NULL, sl.n = 0; /* a try's Slurm facts are extra: the view goes on without them */
+    if (flux_store_run_extras(s, run->id, &sl.ex, &sl.nex) != 0)
+        sl.ex = NULL, sl.nex = 0; /* and so are its counts and its log's cut */
     json_t *names = flux_view_plan_tasks(s, run->plan_id), *v;
     size_t k;
     json_array_foreach(names, k, v)
     {
         size_t at = first_of(by, n, json_string_value(v));
-        size_t end = add_task(s, &sl, json_string_value(v), by, n, at, tasks, tries);
+        size_t end = add_task(&sl, json_string_value(v), by, n, at, tasks, tries);
         for (size_t i = at; i < end; i++)
             shown[i] = true;
     }
@@ -344,8 +350,9 @@ json_t *flux_view_tasks(flux_store *s, const flux_run_row *run, const flux_ti_ro
     /* the tries of a task the plan does not have (or of every task when
      * the plan cannot be read): after the plan's, by name */
     for (size_t i = 0; i < n;)
-        i = shown[i] ? i + 1 : add_task(s, &sl, by[i]->task, by, n, i, tasks, tries);
+        i = shown[i] ? i + 1 : add_task(&sl, by[i]->task, by, n, i, tasks, tries);
     flux_slurm_rows_free(sl.v, sl.n);
+    free(sl.ex);
     free(by);
     free(shown);
     json_object_set_new(root, "tasks", tasks);

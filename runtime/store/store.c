@@ -87,6 +87,11 @@ static const char *const SQL[ST__COUNT] = {
     [ST_LOGCUT_UPDATE] = "UPDATE log_truncations SET dropped_bytes = ?, max_log_size = ? WHERE ti = ?",
     [ST_LOGCUT_INSERT] = "INSERT INTO log_truncations (dropped_bytes, max_log_size, ti) VALUES (?, ?, ?)",
     [ST_LOGCUT_GET] = "SELECT dropped_bytes, max_log_size FROM log_truncations WHERE ti = ?",
+    /* a run's counts and log cuts in one read (a view of 10,000 tries asks once, not 20,000 times) */
+    [ST_RUN_EXTRAS] = "SELECT c.ti, 0, c.records_read, c.records_written, c.records_rejected, c.bytes "
+                      "FROM transfer_counts c JOIN task_instances t ON t.id = c.ti WHERE t.run = ? "
+                      "UNION ALL SELECT l.ti, 1, l.dropped_bytes, l.max_log_size, 0, 0 "
+                      "FROM log_truncations l JOIN task_instances t ON t.id = l.ti WHERE t.run = ? ORDER BY 1, 2",
     [ST_LINEAGE_INSERT] = "INSERT INTO lineage (ti, direction, kind, name, detail) VALUES (?, ?, ?, ?, ?)",
     [ST_LINEAGE_LIST] = "SELECT id, ti, direction, kind, name, detail FROM lineage WHERE ti = ? ORDER BY id",
     /* by what was moved; LIKE '%.t' finds a table named without its database

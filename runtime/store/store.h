@@ -233,6 +233,18 @@ int flux_store_latest_ti_at(flux_store *s, const char *pipeline, int64_t logical
 int flux_store_put_log_cut(flux_store *s, int64_t ti, int64_t dropped, int64_t max_log_size);
 int flux_store_get_log_cut(flux_store *s, int64_t ti, int64_t *dropped, int64_t *max_log_size);
 
+/* What flux_store_get_counts and flux_store_get_log_cut say of one try, for
+ * every try of a run that has either, in one read: sorted by ti. */
+typedef struct flux_ti_extras {
+    int64_t ti;
+    bool has_counts, has_cut;
+    int64_t read, written, rejected, bytes; /* the counts */
+    int64_t dropped, max_log_size;          /* the log's cut */
+} flux_ti_extras;
+int flux_store_run_extras(flux_store *s, int64_t run, flux_ti_extras **rows, size_t *n);
+/* the row of ti in rows (sorted by ti), NULL when it has none */
+const flux_ti_extras *flux_ti_extras_find(const flux_ti_extras *rows, size_t n, int64_t ti);
+
 const char *flux_ti_state_name(flux_ti_state st);
 int flux_ti_state_parse(const char *name, flux_ti_state *st);
 

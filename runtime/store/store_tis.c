@@ -360,3 +360,61 @@ int flux_store_get_log_cut(flux_store *s, int64_t ti, int64_t *dropped, int64_t 
     }
     return rc;
 }
+
+/* one (ti, kind, four values) row: kind 0 counts, 1 a log's cut */
+static int read_extra(flux_store *s, flux_db_stmt *st, void *out)
+{
+    flux_ti_extras *e = out;
+    e->ti = store_col_int(s, st, 0, 0);
+    int64_t v[4];
+    for (int i = 0; i < 4; i++)
+        v[i] = store_col_int(s, st, 2 + i, 0);
+    if (store_col_int(s, st, 1, 0) == 0)
+        e->has_counts = true, e->read = v[0], e->written = v[1], e->rejected = v[2], e->bytes = v[3];
+    else
+        e->has_cut = true, e->dropped = v[0], e->max_log_size = v[1];
+    return 0;
+}
+
+int flux_store_run_extras(flux_store *s, int64_t run, flux_ti_extras **rows, size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    flux_db_stmt *st = store_use(s, ST_RUN_EXTRAS);
+    if (!st || store_bind(s, st, "ii", run, run))
+        return -1;
+    flux_ti_extras *v;
+    size_t k;
+    if (store_collect(s, st, sizeof *v, read_extra, NULL, (void **)&v, &k, "reading a run's counts and log cuts"))
+        return -1;
+    /* a try with both came as two rows, next to each other: one */
+    size_t w = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (w && v[w - 1].ti == v[i].ti) {
+            flux_ti_extras *e = &v[w - 1];
+            if (v[i].has_counts)
+                e->has_counts = true, e->read = v[i].read, e->written = v[i].written, e->rejected = v[i].rejected,
+                e->bytes = v[i].bytes;
+            if (v[i].has_cut)
+                e->has_cut = true, e->dropped = v[i].dropped, e->max_log_size = v[i].max_log_size;
+        } else {
+            v[w++] = v[i];
+        }
+    }
+    *rows = v;
+    *n = w;
+    return 0;
+}
+
+const flux_ti_extras *flux_ti_extras_find(const flux_ti_extras *rows, size_t n, int64_t ti)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rows[mid].ti < ti)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && rows[lo].ti == ti ? &rows[lo] : NULL;
+}

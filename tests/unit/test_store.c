@@ -1003,6 +1003,33 @@ static void group_checks(const char *url, flux_store *s)
     CHECK(!flux_store_unflushed(s));
 }
 
+/* A run's counts and log cuts in one read (flux_store_run_extras): each try
+ * that has either once, sorted by ti, with what the one-try reads say. */
+static void extras_checks(flux_store *s)
+{
+    flux_run_row in = run_in("p1", "manual__2020-01-01T00:00:00+00:00", plan_id(1), "manual", 1577836800000);
+    flux_run_row row;
+    bool created = false;
+    OK(s, flux_store_create_run(s, &in, NULL, NULL, 8000, &row, &created));
+    int64_t a = 0, b = 0, c = 0;
+    OK(s, flux_store_ti_insert(s, row.id, "a", 1, FLUX_TI_QUEUED, 8000, &a));
+    OK(s, flux_store_ti_insert(s, row.id, "b", 1, FLUX_TI_QUEUED, 8000, &b));
+    OK(s, flux_store_ti_insert(s, row.id, "c", 1, FLUX_TI_QUEUED, 8000, &c));
+    OK(s, flux_store_put_counts(s, b, 10, 7, 3, 4096));
+    OK(s, flux_store_put_log_cut(s, b, 500, 1000));
+    OK(s, flux_store_put_log_cut(s, c, 9, 20));
+    flux_ti_extras *v = NULL;
+    size_t n = 0;
+    OK(s, flux_store_run_extras(s, row.id, &v, &n));
+    CHECK_MSG(n == 2 && v[0].ti == b && v[1].ti == c, "two tries with extras, in ti order (%zu)", n);
+    const flux_ti_extras *eb = flux_ti_extras_find(v, n, b), *ec = flux_ti_extras_find(v, n, c);
+    CHECK(flux_ti_extras_find(v, n, a) == NULL);
+    CHECK(eb && eb->has_counts && eb->read == 10 && eb->written == 7 && eb->rejected == 3 && eb->bytes == 4096);
+    CHECK(eb && eb->has_cut && eb->dropped == 500 && eb->max_log_size == 1000);
+    CHECK(ec && !ec->has_counts && ec->has_cut && ec->dropped == 9 && ec->max_log_size == 20);
+    free(v);
+}
+
 static void contract(const char *url)
 {
     schema_checks(url);
@@ -1017,6 +1044,7 @@ static void contract(const char *url)
     race_checks(url, s);
     deploy_checks(url, s);
     group_checks(url, s);
+    extras_checks(s);
     flux_store_close(s);
 }
 
