@@ -17,25 +17,8 @@
 #include "runs.h"
 #include "seed.h"
 #include "store_driver.h"
+#include "unit.h"
 
-static int passed, failed;
-static const char *suite = "sqlite";
-
-static bool check_at(int line, bool ok, const char *fmt, ...)
-{
-    if (ok) {
-        passed++;
-        return true;
-    }
-    failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    printf("test_history.c:%d: [%s] ", line, suite);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    return false;
-}
 #define CHECK(e) check_at(__LINE__, (e), "%s", #e)
 #define CHECK_MSG(e, ...) check_at(__LINE__, (e), __VA_ARGS__)
 #define OK(s, e) check_at(__LINE__, (e) == 0, "%s: %s", #e, flux_store_error(s))
@@ -306,10 +289,11 @@ int main(void)
     snprintf(url, sizeof url, "sqlite://%s/flux.db", d);
     snprintf(logs, sizeof logs, "%s/logs", d);
     mkdir(logs, 0755);
+    unit_suite = "sqlite";
     suite_checks(url, logs);
     const char *my = getenv("FLUX_TEST_MYSQL_URL");
     if (my && *my) {
-        suite = "mysql";
+        unit_suite = "mysql";
         suite_checks(my, NULL);
     }
     char cmd[9000];

@@ -12,6 +12,7 @@
  * line per failing check and ends with "N passed, N failed". */
 #include "store.h"
 #include "store_driver.h"
+#include "unit.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,26 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int passed, failed;
-static const char *suite = "";
-
-static bool check_at(int line, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static bool check_at(int line, bool ok, const char *fmt, ...)
-{
-    if (ok) {
-        passed++;
-        return true;
-    }
-    failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    printf("test_store.c:%d: [%s] ", line, suite);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    return false;
-}
 #define CHECK(cond) check_at(__LINE__, (cond), "%s", #cond)
 #define CHECK_MSG(cond, ...) check_at(__LINE__, (cond), __VA_ARGS__)
 /* a store call that must succeed; prints the store's message when not */
@@ -1052,7 +1033,7 @@ static void contract(const char *url)
 
 static void url_checks(const char *dir)
 {
-    suite = "url";
+    unit_suite = "url";
     char err[1024];
     flux_store *s = NULL;
     CHECK(flux_store_open("postgres://u:hunter2@h/db", &s, err, sizeof err) != 0);
@@ -1214,7 +1195,7 @@ int main(void)
 
     url_checks(dir);
 
-    suite = "sqlite";
+    unit_suite = "sqlite";
     contract(url);
     timing(url, "sqlite (sync=normal)");
     setenv("FLUX_SQLITE_SYNC", "full", 1);
@@ -1223,7 +1204,7 @@ int main(void)
 
     const char *my = getenv("FLUX_TEST_MYSQL_URL");
     if (my && *my) {
-        suite = "mysql";
+        unit_suite = "mysql";
         mysql_wipe(my);
         contract(my);
         timing(my, "mysql");

@@ -11,6 +11,9 @@
 #include <string.h>
 
 static int passed, failed;
+/* what a program checks several times over, named after the place of each
+ * failure ("[mysql]"): the store tests run their checks on SQLite and MySQL */
+static const char *unit_suite;
 
 static inline bool unit_vcheck(const char *where, int line, bool ok, const char *fmt, va_list ap)
 {
@@ -22,6 +25,8 @@ static inline bool unit_vcheck(const char *where, int line, bool ok, const char 
     if (where) {
         const char *base = strrchr(where, '/');
         printf("%s:%d: ", base ? base + 1 : where, line);
+        if (unit_suite && *unit_suite)
+            printf("[%s] ", unit_suite);
     } else {
         fputs("FAIL: ", stdout);
     }
