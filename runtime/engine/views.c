@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alloc.h"
 #include "meta.h"
 #include "plan.h"
 #include "value.h"
@@ -375,35 +376,67 @@ static bool add_facts(flux_store *s, const char *plan_id, const char *tag, json_
 }
 
 /* the latest run of each pipeline (rows are newest first) with its counts */
+/* a run's pipeline and its place in the list (the newest first) */
+typedef struct {
+    const char *pipeline;
+    size_t place;
+} run_place;
+
+static int by_pipeline(const void *a, const void *b)
+{
+    const run_place *x = a, *y = b;
+    int c = strcmp(x->pipeline, y->pipeline);
+    return c ? c : (x->place > y->place) - (x->place < y->place);
+}
+
+/* a pipeline's runs: from where they start in the sorted list; its newest's place */
+typedef struct {
+    size_t newest, from;
+} run_group;
+
+static int by_newest(const void *a, const void *b)
+{
+    const run_group *x = a, *y = b;
+    return (x->newest > y->newest) - (x->newest < y->newest);
+}
+
+/* one entry per pipeline, in the order of its newest run: the runs sorted
+ * by pipeline once (a store of 10,000 runs was paired up in O(n^2)) */
 static json_t *status_pipelines(flux_store *s, const flux_run_row *rows, size_t n, const char *tag)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        bool first = true;
-        for (size_t j = 0; j < i && first; j++)
-            first = strcmp(rows[j].pipeline, rows[i].pipeline) != 0;
-        if (!first)
-            continue;
+    run_place *v = flux_xcalloc(n ? n : 1, sizeof *v);
+    run_group *groups = flux_xcalloc(n ? n : 1, sizeof *groups);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (run_place){rows[i].pipeline, i};
+    qsort(v, n, sizeof *v, by_pipeline);
+    size_t ng = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(v[i].pipeline, v[i - 1].pipeline))
+            groups[ng++] = (run_group){v[i].place, i};
+    qsort(groups, ng, sizeof *groups, by_newest);
+    for (size_t g = 0; g < ng; g++) {
+        const flux_run_row *last = &rows[groups[g].newest];
         size_t total = 0, ok = 0, bad = 0;
-        for (size_t j = 0; j < n; j++) {
-            if (strcmp(rows[j].pipeline, rows[i].pipeline))
-                continue;
+        for (size_t i = groups[g].from; i < n && !strcmp(v[i].pipeline, last->pipeline); i++) {
             total++;
-            ok += rows[j].state == FLUX_RUN_SUCCESS;
-            bad += rows[j].state == FLUX_RUN_FAILED;
+            ok += rows[v[i].place].state == FLUX_RUN_SUCCESS;
+            bad += rows[v[i].place].state == FLUX_RUN_FAILED;
         }
         json_t *e = json_object();
-        json_object_set_new(e, "pipeline", json_string(rows[i].pipeline));
-        if (!add_facts(s, rows[i].plan_id, tag, e)) {
+        json_object_set_new(e, "pipeline", json_string(last->pipeline));
+        if (!add_facts(s, last->plan_id, tag, e)) {
             json_decref(e);
             continue;
         }
-        json_object_set_new(e, "last_run", flux_view_run(&rows[i]));
+        json_object_set_new(e, "last_run", flux_view_run(last));
         json_object_set_new(e, "runs", json_integer((json_int_t)total));
         json_object_set_new(e, "succeeded", json_integer((json_int_t)ok));
         json_object_set_new(e, "failed", json_integer((json_int_t)bad));
         json_array_append_new(arr, e);
     }
+    free(v);
+    free(groups);
     return arr;
 }
 

@@ -49,6 +49,10 @@ flux run sales.flux --date 2026-11-03 -q "${DB_ARGS[@]}" > /dev/null
 check "a new plan's tags replace the old" '["sales"]' \
     "$(flux status --tag weekly --format json "${DB_ARGS[@]}" | jq -c '[.pipelines[].pipeline]')"
 
+# one entry per pipeline, in the order of its newest run, with its counts
+check "pipelines by newest run, with their runs counted" '[["sales",2,2],["bare",1,1],["clicks",1,1]]' \
+    "$(flux status --format json "${DB_ARGS[@]}" | jq -c '[.pipelines[] | [.pipeline, .runs, .succeeded]]')"
+
 # a store written before plan_meta: the facts come from the plan's text
 sql "DELETE FROM plan_meta"
 check "without plan_meta rows: read from the plan" '["clicks","web",["hourly"]]' \
