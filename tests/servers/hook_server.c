@@ -12,25 +12,15 @@
  * port a notifier was given, after it was down.
  */
 #include <fcntl.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "mhd_server.h"
 
 static int log_fd;
 static int fails_left;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-
-typedef struct request {
-    char *body;
-    size_t len;
-} request;
 
 /* a header's value as a JSON string (the tests send ASCII) */
 static void put_str(char *out, size_t cap, size_t *at, const char *s)
@@ -51,20 +41,10 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
                              const char *version, const char *data, size_t *size, void **state)
 {
     (void)cls, (void)url, (void)version;
-    request *r = *state;
-    if (!r) {
-        r = calloc(1, sizeof *r);
-        *state = r;
-        return MHD_YES;
-    }
-    if (*size) {
-        r->body = realloc(r->body, r->len + *size + 1);
-        memcpy(r->body + r->len, data, *size);
-        r->len += *size;
-        r->body[r->len] = '\0';
-        *size = 0;
-        return MHD_YES;
-    }
+    request *r;
+    enum MHD_Result more;
+    if (request_gather(state, data, size, &r, &more))
+        return more;
     int status = 200;
     if (!strcmp(method, "POST")) {
         pthread_mutex_lock(&mu);
@@ -93,24 +73,6 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
     return ret;
 }
 
-static void done(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode t)
-{
-    (void)cls, (void)c, (void)t;
-    request *r = *state;
-    if (r) {
-        free(r->body);
-        free(r);
-    }
-    *state = NULL;
-}
-
-static volatile sig_atomic_t stop;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop = 1;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -123,27 +85,5 @@ int main(int argc, char **argv)
         return 1;
     }
     fails_left = argc > 4 ? atoi(argv[4]) : 0;
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(argc > 3 ? atoi(argv[3]) : 0)),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL,
-                                            NULL, serve, NULL, MHD_OPTION_SOCK_ADDR, &addr,
-                                            MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_END);
-    if (!d) {
-        fprintf(stderr, "hook_server: cannot listen\n");
-        return 1;
-    }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", argv[1]);
-    FILE *f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%u\n", (unsigned)info->port) < 0 || fclose(f) != 0 || rename(tmp, argv[1]) != 0) {
-        perror("hook_server: writing the port file");
-        return 1;
-    }
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
-    while (!stop)
-        pause();
-    MHD_stop_daemon(d);
-    return 0;
+    return server_run("hook_server", argv[1], (uint16_t)(argc > 3 ? atoi(argv[3]) : 0), serve);
 }

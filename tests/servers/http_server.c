@@ -13,21 +13,12 @@
  *   /auth/...        the echo (minus Authorization), behind basic auth USER:PASSWORD (401 otherwise)
  */
 #include <jansson.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+
+#include "mhd_server.h"
 
 static const char *auth_user, *auth_pass;
 
-typedef struct request {
-    char *body;
-    size_t len;
-} request;
 
 static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
@@ -78,23 +69,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 {
     (void)cls;
     (void)version;
-    request *req = *state;
-    if (!req) {
-        *state = calloc(1, sizeof *req);
-        return MHD_YES;
-    }
-    if (*upload_size) {
-        /* the body arrives in pieces: keep them all before answering */
-        char *grown = realloc(req->body, req->len + *upload_size + 1);
-        if (!grown)
-            return MHD_NO;
-        memcpy(grown + req->len, upload, *upload_size);
-        req->len += *upload_size;
-        grown[req->len] = '\0';
-        req->body = grown;
-        *upload_size = 0;
-        return MHD_YES;
-    }
+    /* the body arrives in pieces: keep them all before answering */
+    request *req;
+    enum MHD_Result more;
+    if (request_gather(state, upload, upload_size, &req, &more))
+        return more;
     if (!strncmp(url, "/echo", 5))
         return echo(c, method, url, req);
     if (!strncmp(url, "/status/", 8)) {
@@ -133,25 +112,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     return reply(c, MHD_HTTP_NOT_FOUND, "text/plain", strdup("no such endpoint"), 16);
 }
 
-static void done(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode why)
-{
-    (void)cls;
-    (void)c;
-    (void)why;
-    request *req = *state;
-    if (req)
-        free(req->body);
-    free(req);
-    *state = NULL;
-}
-
-static volatile sig_atomic_t stop;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop = 1;
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 2 && argc != 4) {
@@ -162,27 +122,5 @@ int main(int argc, char **argv)
         auth_user = argv[2];
         auth_pass = argv[3];
     }
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL,
-                                            NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &addr,
-                                            MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_END);
-    if (!d) {
-        fputs("http_server: cannot start the daemon\n", stderr);
-        return 1;
-    }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", argv[1]);
-    FILE *f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%u\n", (unsigned)info->port) < 0 || fclose(f) != 0 || rename(tmp, argv[1]) != 0) {
-        perror("http_server: writing the port file");
-        MHD_stop_daemon(d);
-        return 1;
-    }
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
-    while (!stop)
-        pause();
-    MHD_stop_daemon(d);
-    return 0;
+    return server_run("http_server", argv[1], 0, handle);
 }
