@@ -8,11 +8,8 @@
 # interval's end) has not passed: not recorded.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-cc -std=c11 -D_DEFAULT_SOURCE -o hook_server "$here/../servers/hook_server.c" \
-    $(pkg-config --cflags --libs libmicrohttpd) -lpthread
-./hook_server port hooks.jsonl 2> server.err &
-srv=$!
-wait_for 5 test -s port || { echo "FAIL: the receiver did not start"; exit 1; }
+hook_server port
+srv=$SRV
 cat > flux.yaml <<YAML
 notifiers:
   ops: { type: webhook, url: "http://127.0.0.1:$(cat port)/hook" }

@@ -63,6 +63,19 @@ sql() {
             MYSQL_PWD=${cred#*:} mariadb --no-defaults -h "${host%:*}" -P "${host##*:}" -u "${cred%%:*}" "$db"
     fi
 }
+# hook_server PORT_FILE [PORT [FAILS]]: the webhook receiver of the notification
+# tests (tests/servers/hook_server.c, built here once) started on 127.0.0.1,
+# every POST appended to hooks.jsonl; SRV is its PID, PORT_FILE holds its port
+hook_server() {
+    local src=$(dirname "${BASH_SOURCE[0]}")/../servers/hook_server.c
+    [ -x ./hook_server ] || cc -std=c11 -D_DEFAULT_SOURCE -o hook_server "$src" \
+        $(pkg-config --cflags --libs libmicrohttpd) -lpthread
+    local port_file=$1
+    shift
+    ./hook_server "$port_file" hooks.jsonl "$@" 2>> server.err &
+    SRV=$!
+    wait_for 5 test -s "$port_file" || { echo "FAIL: the receiver did not start"; exit 1; }
+}
 finish() {
     echo "$pass passed, $fail failed"
     [ "$fail" -eq 0 ]

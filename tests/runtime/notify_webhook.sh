@@ -9,13 +9,10 @@
 # its attempts and error, and is delivered once the receiver is back.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-cc -std=c11 -D_DEFAULT_SOURCE -o hook_server "$here/../servers/hook_server.c" \
-    $(pkg-config --cflags --libs libmicrohttpd) -lpthread
 SECRET='pw-Hook-8Tq25e'
 TOKEN='Bearer tok-Auth-4Kp77z'
-./hook_server port hooks.jsonl 2> server.err &
-srv=$!
-wait_for 5 test -s port || { echo "FAIL: the receiver did not start"; exit 1; }
+hook_server port
+srv=$SRV
 P=$(cat port)
 cat > flux.yaml <<YAML
 web_url: http://flux.example/
@@ -87,8 +84,8 @@ check "pending while the receiver is down" "failure a,success b" \
 check "its last error stored" "yes" \
     "$(jq -r '.[] | select(.event == "failure") | .last_error | if test("onnect") then "yes" else . end' <<<"$pending")"
 check "flux status names the failing notifier" "1" "$(flux status "${DB_ARGS[@]}" | grep -c '^notifier ops is failing')"
-./hook_server port2 hooks.jsonl "$P" 2> server2.err &
-srv=$!
+hook_server port2 "$P"
+srv=$SRV
 wait "$runner" || true
 check "delivered once the receiver is back" "2" "$(wc -l < hooks.jsonl)"
 check "the delivered ones are the run's" "failure manual__2026-01-02T00:00:00Z,success manual__2026-01-02T00:00:00Z" \
