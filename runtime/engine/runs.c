@@ -356,18 +356,19 @@ int flux_runs_find_dated(flux_store *s, const char *pipeline, const char *date, 
 }
 
 /* the Slurm jobs of the tries about to be cleared (rows[i] where clear[i])
- * that are still queued or running: cancelled in one scancel, then their
- * tries marked lost. Each is found among the run's jobs (one squeue) by
- * the token in its comment, never by the stored id alone (a restarted
- * controller may have given it to another job; a runner killed around
- * sbatch stored none), duplicates of it included. -1 with err. */
+ * that are still queued or running: their tries marked lost, then the
+ * jobs cancelled in one scancel. Each is found among the run's jobs (one
+ * squeue) by the token in its comment, never by the stored id alone (a
+ * restarted controller may have given it to another job; a runner killed
+ * around sbatch stored none), duplicates of it included. -1 with err. */
 static int cancel_jobs(flux_store *s, int64_t run, const flux_ti_row *rows, const bool *clear, size_t n,
                        int *cancelled, char *err, size_t errlen)
 {
     flux_slurm_row *sr = calloc(n ? n : 1, sizeof *sr);
     int64_t *ids = calloc(n ? n : 1, sizeof *ids);
     bool *active = calloc(n ? n : 1, sizeof *active);
-    if (!sr || !ids || !active)
+    bool *watch = calloc(n ? n : 1, sizeof *watch);
+    if (!sr || !ids || !active || !watch)
         abort(); /* the allocation policy: abort on OOM */
     size_t nids = 0;
     bool any = false;
@@ -376,7 +377,11 @@ static int cancel_jobs(flux_store *s, int64_t run, const flux_ti_row *rows, cons
             continue;
         active[i] = !strcmp(sr[i].phase, "submitting") || !strcmp(sr[i].phase, "submitted") ||
                     !strcmp(sr[i].phase, "claimed");
-        any |= active[i];
+        /* a lost try's job may still be queued or running: a clear whose
+         * scancel failed marked it lost, and the next clear must still
+         * cancel it before the task runs again */
+        watch[i] = active[i] || !strcmp(sr[i].phase, "lost");
+        any |= watch[i];
     }
     int rc = 0;
     flux_run_row rr;
@@ -398,21 +403,30 @@ static int cancel_jobs(flux_store *s, int64_t run, const flux_ti_row *rows, cons
         const char *tok = strrchr(jobs[j].comment, ':');
         bool ours = false;
         for (size_t i = 0; i < n && !ours && tok; i++)
-            ours = active[i] && !strcmp(tok + 1, sr[i].token);
+            ours = watch[i] && !strcmp(tok + 1, sr[i].token);
         if (ours && !flux_slurm_state_ended(jobs[j].state))
             ids[nids++] = jobs[j].id;
     }
     free(jobs);
+    /* lost before the scancel: a job's wrapper that SIGTERM ends records
+     * its outcome only while its try is claimed, so a job cancelled (or
+     * ending on its own) from here on records nothing */
+    for (size_t i = 0; i < n && !rc; i++)
+        if (active[i] && flux_store_slurm_lose(s, rows[i].id, sr[i].token, flux_runs_now()) < 0) {
+            snprintf(err, errlen, "%s", flux_store_error(s));
+            rc = -1;
+        }
     if (!rc && flux_slurm_scancel(ids, nids, err, errlen) != 0)
         rc = -1;
     /* the try whose job was cancelled ends failed (it keeps its row: a
-     * clear adds a new try after it and never rewrites one) */
+     * clear adds a new try after it and never rewrites one); so does a
+     * lost one that a failed clear left running */
     for (size_t i = 0; i < n && !rc; i++)
-        if (active[i] && (flux_store_slurm_lose(s, rows[i].id, sr[i].token, flux_runs_now()) < 0 ||
-                          flux_store_ti_update(s, rows[i].id,
-                                               &(flux_ti_patch){.state = FLUX_TI_FAILED,
-                                                                .ended_ms = flux_runs_now(),
-                                                                .note = "its Slurm job was cancelled by flux clear"}) != 0)) {
+        if ((active[i] || (watch[i] && (rows[i].state == FLUX_TI_RUNNING || rows[i].state == FLUX_TI_QUEUED))) &&
+            flux_store_ti_update(s, rows[i].id,
+                                 &(flux_ti_patch){.state = FLUX_TI_FAILED,
+                                                  .ended_ms = flux_runs_now(),
+                                                  .note = "its Slurm job was cancelled by flux clear"}) != 0) {
             snprintf(err, errlen, "%s", flux_store_error(s));
             rc = -1;
         }
@@ -423,6 +437,7 @@ static int cancel_jobs(flux_store *s, int64_t run, const flux_ti_row *rows, cons
     free(sr);
     free(ids);
     free(active);
+    free(watch);
     return rc;
 }
 

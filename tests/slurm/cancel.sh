@@ -2,15 +2,22 @@
 # cancel: flux clear of a run whose tries are Slurm jobs cancels the jobs
 # still queued or running, all in one scancel, after marking their tries
 # lost (a job cancelled too late records nothing, a queued one claims
-# nothing); the task's processes are gone, nothing of the run is left in
-# squeue. flux logs says when a try's job has not started yet.
+# nothing; a clear whose scancel failed leaves them to the next clear);
+# the task's processes are gone, nothing of the run is left in squeue.
+# flux logs says when a try's job has not started yet.
 . "$(dirname "$0")/lib.sh"
 real_scancel=$(command -v scancel)
 mkdir -p bin
+# the wrapper waits after cancelling, as a loaded machine may: the job's
+# wrapper then records its end before flux clear goes on, which must change
+# nothing (its try is lost before the scancel)
+# With fail.scancel present it fails as a controller out of reach would.
 cat > bin/scancel <<SH
 #!/bin/sh
+[ -e "$T/fail.scancel" ] && { echo "scancel: error: Unable to contact slurm controller" >&2; exit 1; }
 echo "\$*" >> "$T/scancel.args"
-exec "$real_scancel" "\$@"
+"$real_scancel" "\$@" || exit
+sleep 3
 SH
 chmod +x bin/scancel
 export PATH=$T/bin:$PATH
@@ -45,6 +52,15 @@ check "flux logs says the job has not started" 1 \
 kill -TERM "$BG"
 wait "$BG" || true
 check "the jobs still queued or running" "PENDING RUNNING" \
+    "$(for j in $hold_job $spin_job; do squeue -h -j "$j" -o '%T'; done | tr '\n' ' ' | sed 's/ $//')"
+# a clear whose scancel fails changes nothing a later clear needs: the
+# tries it marked lost still have their jobs cancelled by the next one
+touch fail.scancel
+flux clear "$run_id" "${DB_ARGS[@]}" > clear0.out 2>&1 && rc=0 || rc=$?
+rm fail.scancel
+check "a clear whose scancel fails exits 1 and says why" "1 1" \
+    "$rc $(grep -c 'Unable to contact slurm controller' clear0.out)"
+check "the jobs still queued or running after it" "PENDING RUNNING" \
     "$(for j in $hold_job $spin_job; do squeue -h -j "$j" -o '%T'; done | tr '\n' ' ' | sed 's/ $//')"
 flux clear "$run_id" "${DB_ARGS[@]}" > clear.out 2>&1 && rc=0 || rc=$?
 check "clear succeeds" 0 "$rc"
