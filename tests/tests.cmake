@@ -11,13 +11,10 @@ foreach(src ${UNIT_TESTS})
   target_link_libraries(${name} PRIVATE flux_compiler flux_ops flux_store)
   add_test(NAME unit/${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
-# the executor's unit tests (its DAG rules, the executor with a fake backend, flux-wrap's copy of the output, its fork server) link its library
-foreach(name test_dag test_exec test_wrap test_wrap_server)
+# the executor's unit tests (its DAG rules, the executor with a fake backend, flux-wrap's copy of the output) link its library
+foreach(name test_dag test_exec test_wrap)
   target_link_libraries(${name} PRIVATE flux_exec)
 endforeach()
-# the fork server is tested through the flux-wrap binary itself
-add_dependencies(test_wrap_server ${FLUX_WRAP_TARGET})
-set_tests_properties(unit/test_wrap_server PROPERTIES ENVIRONMENT "FLUX_WRAP=${CMAKE_BINARY_DIR}/flux-wrap")
 target_link_libraries(test_layout PRIVATE flux_layout)
 
 # the web UI's store side: the engine's views (history.c and what it uses)

@@ -25,7 +25,6 @@
 #include "alloc.h"
 #include "journal.h"
 #include "rundir.h"
-#include "wrap_client.h"
 
 extern char **environ;
 
@@ -36,7 +35,6 @@ struct flux_proc {
     void *ud;
     int pid, pidfd;
     bool adopted;     /* not our child: polled until gone, its status from the journal */
-    bool served;      /* forked by the wrap server, which sends its exit */
     bool use_poll;    /* watched by poll (a pidfd), else by timer */
     uv_poll_t poll;   /* readable when the process has exited */
     uv_timer_t timer; /* waitpid polling without pidfd (kernels before 5.3), or adoption */
@@ -51,11 +49,6 @@ struct local_backend {
     char wrap[PATH_MAX]; /* flux-wrap beside flux, or flux itself with __wrap */
     bool wrap_is_own;
     flux_proc *procs;
-    /* flux-wrap --server (wrap_client.h), started at the first try; once it
-     * is gone (or could not start) every wrapper is spawned here */
-    flux_wrap_client *server;
-    bool server_tried;
-    uv_poll_t server_poll;
 };
 
 static char *xstrdup(const char *s)
@@ -122,12 +115,6 @@ static void proc_end(flux_proc *p, int status)
 }
 
 /* reaps our child; -1 while it still runs */
-/* a wait status as the try's exit code */
-static int wait_code(int st)
-{
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
 static int reap(int pid)
 {
     int st;
@@ -136,7 +123,7 @@ static int reap(int pid)
         return -1;
     if (r < 0)
         return 255;
-    return wait_code(st);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
 static void on_pidfd(uv_poll_t *h, int status, int events)
@@ -182,92 +169,6 @@ static void on_adopt_poll(uv_timer_t *t)
         return;
     flux_journal_entry e = flux_journal_lookup(p->journal, p->task, p->try_number);
     proc_end(p, e.has_exit ? e.code : FLUX_TRY_LOST);
-}
-
-/* a process not our child, watched by its timer: the try whose journal
- * line says how it ended */
-static flux_proc *proc_new_unowned(local_backend *b, void *ud, int pid, const char *journal, const char *task,
-                                   int try_number)
-{
-    flux_proc *p = proc_new(b, ud, pid);
-    uv_timer_init(b->loop, &p->timer);
-    p->timer.data = p;
-    snprintf(p->journal, sizeof p->journal, "%s", journal);
-    snprintf(p->task, sizeof p->task, "%s", task);
-    p->try_number = try_number;
-    return p;
-}
-
-/* watched from now on as an adopted process: polled until gone, its exit
- * status read from the journal */
-static void watch_adopted(flux_proc *p)
-{
-    p->adopted = true;
-    p->served = false;
-    uv_timer_start(&p->timer, on_adopt_poll, 20, 20);
-}
-
-/* A try whose wrapper may be starting (its journal's spawn line written):
- * the wrapper writes its pid line first thing, so two seconds without it
- * means it never started. */
-static flux_journal_entry await_pid(const char *journal, const char *task, int try_number)
-{
-    flux_journal_entry e = flux_journal_lookup(journal, task, try_number);
-    for (int i = 0; i < 40 && !e.has_pid; i++) {
-        usleep(50000);
-        e = flux_journal_lookup(journal, task, try_number);
-    }
-    return e;
-}
-
-/* ---- the wrap server ---- */
-
-/* The server died: what it forked is adopted (its exits, sent or not,
- * are in the journal) and every later wrapper spawned here. */
-static void server_gone(local_backend *b)
-{
-    uv_poll_stop(&b->server_poll);
-    uv_close((uv_handle_t *)&b->server_poll, NULL);
-    flux_wrap_client_free(b->server);
-    b->server = NULL;
-    for (flux_proc *p = b->procs; p; p = p->next)
-        if (p->served)
-            watch_adopted(p);
-}
-
-static void on_server_exits(uv_poll_t *h, int status, int events)
-{
-    (void)status, (void)events;
-    local_backend *b = h->data;
-    pid_t pid;
-    int st, r;
-    while (b->server && (r = flux_wrap_client_next_exit(b->server, &pid, &st)) != 0) {
-        if (r < 0) {
-            server_gone(b);
-            return;
-        }
-        for (flux_proc *p = b->procs; p; p = p->next)
-            if (p->served && p->pid == pid) {
-                p->served = false;
-                proc_end(p, wait_code(st));
-                break;
-            }
-    }
-}
-
-/* the server, started at the first try that wants it; NULL without one */
-static flux_wrap_client *server_of(local_backend *b)
-{
-    if (b->server || b->server_tried || !b->wrap_is_own)
-        return b->server;
-    b->server_tried = true;
-    b->server = flux_wrap_client_start(b->wrap);
-    if (b->server) {
-        uv_poll_init(b->loop, &b->server_poll, flux_wrap_client_exit_fd(b->server));
-        b->server_poll.data = b;
-        uv_poll_start(&b->server_poll, UV_READABLE | UV_DISCONNECT, on_server_exits);
-    }
-    return b->server;
 }
 
 static void local_signal(flux_proc *p, int sig)
@@ -609,22 +510,8 @@ static flux_proc *local_start(flux_backend *base, const flux_try_desc *t, const 
      * the task leaves behind */
     char **args = wrap_args(b, t, cmd, fds, journal, key, report, nums);
     char **env = build_env(t, cmd);
-    pid_t pid = 0;
-    int r = 0;
-    flux_wrap_client *server = server_of(b);
-    flux_wrap_spawn how = server ? flux_wrap_client_spawn(server, args, env, cmd->cwd, fds[FD_DIR], fds[FD_SCRIPT],
-                                                          fds[FD_SECRETS], &pid, &r)
-                                 : FLUX_WRAP_NOT_SENT;
-    flux_journal_entry e = {0};
-    if (how == FLUX_WRAP_GONE) {
-        /* it died with the request: forked or not, the journal says */
-        server_gone(b);
-        e = await_pid(journal, t->task, t->try_number);
-        if (!e.has_pid)
-            how = FLUX_WRAP_NOT_SENT;
-    }
-    if (how == FLUX_WRAP_NOT_SENT)
-        r = spawn_in_session(&pid, b->wrap, fds, cmd->cwd, args, env);
+    pid_t pid;
+    int r = spawn_in_session(&pid, b->wrap, fds, cmd->cwd, args, env);
     for (int i = 0; i < NFDS; i++)
         if (fds[i] >= 0)
             close(fds[i]);
@@ -633,17 +520,6 @@ static flux_proc *local_start(flux_backend *base, const flux_try_desc *t, const 
     if (r != 0) {
         snprintf(note, notelen, "cannot start the task: %s", strerror(r));
         return NULL;
-    }
-    if (how == FLUX_WRAP_SPAWNED || how == FLUX_WRAP_GONE) {
-        /* not our child: its exit comes from the server, or with the
-         * server gone from the journal */
-        flux_proc *p =
-            proc_new_unowned(b, ud, how == FLUX_WRAP_GONE ? e.pid : pid, journal, t->task, t->try_number);
-        if (how == FLUX_WRAP_GONE)
-            watch_adopted(p);
-        else
-            p->served = true;
-        return p;
     }
     flux_proc *p = proc_new(b, ud, pid);
     p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -675,15 +551,26 @@ static flux_recovery local_recover(flux_backend *base, const flux_try_desc *t, v
         return FLUX_RECOVER_FINISHED;
     }
     if (e.spawned && !e.has_pid) {
-        e = await_pid(journal, t->task, t->try_number);
+        /* a fork may be under way: its shell writes its pid first thing, so
+         * two seconds without it means it never started */
+        for (int i = 0; i < 40 && !e.has_pid; i++) {
+            usleep(50000);
+            e = flux_journal_lookup(journal, t->task, t->try_number);
+        }
         if (e.has_exit) {
             *status = e.code;
             return FLUX_RECOVER_FINISHED_STARTING;
         }
     }
     if (e.has_pid && process_alive(e.pid)) {
-        flux_proc *p = proc_new_unowned(b, ud, e.pid, journal, t->task, t->try_number);
-        watch_adopted(p);
+        flux_proc *p = proc_new(b, ud, e.pid);
+        p->adopted = true;
+        snprintf(p->journal, sizeof p->journal, "%s", journal);
+        snprintf(p->task, sizeof p->task, "%s", t->task);
+        p->try_number = t->try_number;
+        uv_timer_init(b->loop, &p->timer);
+        p->timer.data = p;
+        uv_timer_start(&p->timer, on_adopt_poll, 20, 20);
         *out = p;
         return FLUX_RECOVER_ADOPTED;
     }
@@ -741,7 +628,6 @@ static void local_free(flux_backend *base)
     local_backend *b = (local_backend *)base;
     while (b->procs) /* their handles were closed with the loop */
         proc_unlink_free(b->procs);
-    flux_wrap_client_free(b->server); /* the server exits after its last wrapper */
     free(b);
 }
 
