@@ -51,14 +51,6 @@ struct local_backend {
     flux_proc *procs;
 };
 
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
-
 /* ---- a watched process ---- */
 
 static flux_proc *proc_new(local_backend *b, void *ud, int pid)
@@ -252,10 +244,10 @@ static char **build_env(const flux_try_desc *t, const flux_op_cmd *cmd)
     strv e = {0};
     for (size_t i = 0; environ[i]; i++)
         if (passes(environ[i]))
-            env_put(&e, xstrdup(environ[i]));
+            env_put(&e, flux_xstrdup(environ[i]));
     for (size_t i = 0; cmd->env && cmd->env[i]; i++)
         if (strchr(cmd->env[i], '='))
-            env_put(&e, xstrdup(cmd->env[i]));
+            env_put(&e, flux_xstrdup(cmd->env[i]));
     char num[16];
     snprintf(num, sizeof num, "%d", t->try_number);
     env_putf(&e, "FLUX_PIPELINE", t->pipeline);
@@ -489,7 +481,7 @@ static flux_proc *local_start(flux_backend *base, const flux_try_desc *t, const 
     /* "spawn" before the fork: a runner that dies between the fork and the
      * task's "pid" line leaves it behind, and the next runner waits for the
      * pid instead of starting the command a second time */
-    if (flux_journal_spawn(journal, key, note, notelen) != 0)
+    if (flux_journal_spawn(t->dirfd, journal, key, note, notelen) != 0)
         return NULL;
     /* the run's directory, opened without following a link: the wrapper
      * makes the try's report and its log's ring there */

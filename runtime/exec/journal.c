@@ -35,9 +35,10 @@ flux_journal_entry flux_journal_lookup(const char *journal, const char *task, in
     return e;
 }
 
-int flux_journal_spawn(const char *journal, const char *key, char *note, size_t notelen)
+int flux_journal_spawn(int dirfd, const char *journal, const char *key, char *note, size_t notelen)
 {
-    int jfd = open(journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW;
+    int jfd = dirfd >= 0 ? openat(dirfd, "journal", flags, 0600) : open(journal, flags, 0600);
     if (jfd < 0)
         return 0;
     char line[1200];

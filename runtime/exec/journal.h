@@ -26,9 +26,11 @@ void flux_journal_path(const char *home, const char *pipeline, const char *run_i
 /* The try's lines; a later "spawn" (a sensor spawns once per poke) starts
  * over. All false when the journal or the try is missing. */
 flux_journal_entry flux_journal_lookup(const char *journal, const char *task, int try_number);
-/* Appends "spawn TASK TRY". A journal that cannot be opened is not an error
- * (the try runs unjournalled, as before a runner could adopt); one that
- * opens but cannot be written is: -1 with a note. */
-int flux_journal_spawn(const char *journal, const char *key, char *note, size_t notelen);
+/* Appends "spawn TASK TRY", through dirfd (the run's directory, already
+ * opened without following a link) when it is >= 0, else by the path. A
+ * journal that cannot be opened is not an error (the try runs
+ * unjournalled, as before a runner could adopt); one that opens but cannot
+ * be written is: -1 with a note. */
+int flux_journal_spawn(int dirfd, const char *journal, const char *key, char *note, size_t notelen);
 
 #endif
