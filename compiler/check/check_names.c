@@ -10,6 +10,7 @@
 #include "checker.h"
 #include "conn.h"
 #include "expand.h"
+#include "hash.h"
 #include "notice.h"
 #include "suggest.h"
 
@@ -19,10 +20,7 @@ extern char **environ;
 
 static uint64_t hash(const char *s, bool pool)
 {
-    uint64_t h = pool ? 0x9e3779b97f4a7c15u : 14695981039346656037u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
+    return flux_hash(pool ? 0x9e3779b97f4a7c15u : FLUX_HASH_SEED, s, strlen(s));
 }
 
 /* the slot of (name, pool): *fresh when it was not met before */

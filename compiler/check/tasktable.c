@@ -6,15 +6,11 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "hash.h"
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
+    return flux_hash(FLUX_HASH_SEED, s, strlen(s));
 }
 
 void flux_tasktable_build(flux_tasktable *t, const flux_pipeline *p,

@@ -1,6 +1,7 @@
 /* diag — the diagnostics object every stage reports into. */
 #include "diag.h"
 #include "alloc.h"
+#include "hash.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -29,21 +30,12 @@ void flux_diags_free(flux_diags *d)
     memset(d, 0, sizeof *d);
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 /* true when (span, msg) is new */
 static bool remember(flux_diags *d, flux_span span, const char *msg)
 {
-    uint64_t h = fnv(1469598103934665603ull, &span, sizeof span);
-    h = fnv(h, msg, strlen(msg));
+    uint64_t h = flux_hash(FLUX_HASH_SEED, &span, sizeof span);
+    h = flux_hash(h, msg, strlen(msg));
     if (h == 0)
         h = 1;
     if (2 * (d->seen_n + 1) > d->seen_cap) {

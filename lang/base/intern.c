@@ -5,15 +5,11 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "hash.h"
 
-/* FNV-1a: quick on short names, and its low bits (the slot) spread them */
 static uint32_t hash_bytes(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
+    uint64_t h = flux_hash(FLUX_HASH_SEED, s, n);
     return (uint32_t)(h ^ (h >> 32));
 }
 

@@ -27,6 +27,7 @@
 
 #include "alloc.h"
 #include "arena.h"
+#include "hash.h"
 #include "rundir.h"
 
 enum kind { K_NONE, K_OUTPUT, K_COUNTS, K_LINEAGE, K_REASON };
@@ -123,10 +124,7 @@ static bool is_key(const char *k, size_t n)
 
 static size_t hash(const char *k, size_t n)
 {
-    uint64_t h = 14695981039346656037u; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)k[i]) * 1099511628211u;
-    return (size_t)h;
+    return (size_t)flux_hash(FLUX_HASH_SEED, k, n);
 }
 
 /* the output named key, or nout */
