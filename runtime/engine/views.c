@@ -375,7 +375,6 @@ static bool add_facts(flux_store *s, const char *plan_id, const char *tag, json_
     return keep;
 }
 
-/* the latest run of each pipeline (rows are newest first) with its counts */
 /* a run's pipeline and its place in the list (the newest first) */
 typedef struct {
     const char *pipeline;
@@ -400,7 +399,8 @@ static int by_newest(const void *a, const void *b)
     return (x->newest > y->newest) - (x->newest < y->newest);
 }
 
-/* one entry per pipeline, in the order of its newest run: the runs sorted
+/* the latest run of each pipeline (rows are newest first) with its counts:
+ * one entry per pipeline, in the order of its newest run, the runs sorted
  * by pipeline once (a store of 10,000 runs was paired up in O(n^2)) */
 static json_t *status_pipelines(flux_store *s, const flux_run_row *rows, size_t n, const char *tag)
 {

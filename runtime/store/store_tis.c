@@ -387,16 +387,12 @@ int flux_store_run_extras(flux_store *s, int64_t run, flux_ti_extras **rows, siz
     size_t k;
     if (store_collect(s, st, sizeof *v, read_extra, NULL, (void **)&v, &k, "reading a run's counts and log cuts"))
         return -1;
-    /* a try with both came as two rows, next to each other: one */
+    /* a try with both came as two rows, its counts then its cut: one */
     size_t w = 0;
     for (size_t i = 0; i < k; i++) {
         if (w && v[w - 1].ti == v[i].ti) {
             flux_ti_extras *e = &v[w - 1];
-            if (v[i].has_counts)
-                e->has_counts = true, e->read = v[i].read, e->written = v[i].written, e->rejected = v[i].rejected,
-                e->bytes = v[i].bytes;
-            if (v[i].has_cut)
-                e->has_cut = true, e->dropped = v[i].dropped, e->max_log_size = v[i].max_log_size;
+            e->has_cut = true, e->dropped = v[i].dropped, e->max_log_size = v[i].max_log_size;
         } else {
             v[w++] = v[i];
         }
