@@ -51,10 +51,14 @@ state_of() { # RUN TASK
 }
 tries_of() { flux tasks "$1" --format json "${DB_ARGS[@]}" | jq -r --arg t "$2" '[.task_instances[] | select(.task == $t)] | length'; }
 last_run() { flux runs --format json "${DB_ARGS[@]}" | jq -r '.[0].id'; }
+# sqlite3 that waits for a lock: a runner's write or a sensor's poke holds
+# the file for a moment, and the shell without a busy timeout fails at once
+# ("database is locked")
+sqlite3_wait() { sqlite3 -cmd '.timeout 5000' "$@"; }
 # sql STATEMENT: on the store the test uses (SQLite, or the MariaDB of FLUX_TEST_DB)
 sql() {
     if [ ${#DB_ARGS[@]} -eq 0 ]; then
-        sqlite3 "$FLUX_HOME/flux.db" "$1"
+        sqlite3_wait "$FLUX_HOME/flux.db" "$1"
     else
         local u=${FLUX_TEST_DB#*://} cred host db
         cred=${u%%@*} u=${u#*@} host=${u%%/*} db=${u#*/}

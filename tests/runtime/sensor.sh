@@ -55,7 +55,7 @@ check "downstream upstream_failed" upstream_failed "$(state_of "$run" after)"
 
 # a timeout is final even with retries left; every poke is a line of the log
 printf 'connections:\n  lite: { type: sqlite, path: lite.db }\n' > flux.yaml
-sqlite3 lite.db 'CREATE TABLE t (x INTEGER)'
+sqlite3_wait lite.db 'CREATE TABLE t (x INTEGER)'
 cat > f.flux <<'FLUX'
 pipeline final_timeout {
     schedule    = "@daily"

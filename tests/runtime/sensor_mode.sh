@@ -48,7 +48,7 @@ FLUX
 case_of() {
     local name=$1 sensor=$3
     pipeline "$name" "$2" "$sensor"
-    [ "$sensor" = file ] || sqlite3 lite.db "CREATE TABLE ready_$name (x INTEGER)"
+    [ "$sensor" = file ] || sqlite3_wait lite.db "CREATE TABLE ready_$name (x INTEGER)"
     start_bg "$name.out" run "$name.flux" --date 2026-11-02 -j "$4" "${DB_ARGS[@]}"
     wait_for 10 grep -qs ' wait running' "$name.out" || true
     # the state between pokes, sampled ten times over 1.5 s: a poke under
@@ -66,7 +66,7 @@ case_of() {
     done
     [ -n "$seen" ] && MID=up_for_reschedule
     MADE=$(now)
-    if [ "$sensor" = file ]; then touch "ready-$name"; else sqlite3 lite.db "INSERT INTO ready_$name VALUES (1)"; fi
+    if [ "$sensor" = file ]; then touch "ready-$name"; else sqlite3_wait lite.db "INSERT INTO ready_$name VALUES (1)"; fi
     wait "$BG" && RC=0 || RC=$?
 }
 before() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b) ? "before" : "after" }'; }
@@ -97,13 +97,13 @@ check "poke, -j 4: the task of its pool waits for it" after "$(before "$(cat poo
 # the same tries (the store says running; the journal, the last poke)
 pipeline killed poke file
 sed -i 's/task wait : file_sensor/task wait_q : sql_sensor {\n        conn = "lite"\n        sql = "SELECT COUNT(*) FROM ready_killed"\n        poke_interval = 200ms\n        timeout = 30s\n        mode = poke\n    }\n    task wait : file_sensor/' killed.flux
-sqlite3 lite.db "CREATE TABLE ready_killed (x INTEGER)"
+sqlite3_wait lite.db "CREATE TABLE ready_killed (x INTEGER)"
 start_bg killed.out run killed.flux --date 2026-11-02 -j 4 "${DB_ARGS[@]}"
 wait_for 10 grep -qs ' wait_q running' killed.out || true
 sleep 0.7
 { kill -KILL "$BG"; wait "$BG"; } 2> /dev/null || true
 touch ready-killed
-sqlite3 lite.db "INSERT INTO ready_killed VALUES (1)"
+sqlite3_wait lite.db "INSERT INTO ready_killed VALUES (1)"
 flux run killed.flux --date 2026-11-02 -j 4 "${DB_ARGS[@]}" > killed2.out && rc=0 || rc=$?
 run=$(last_run)
 check "poke, killed runner: the next one finishes the same tries" "0 success 1 success 1" \

@@ -6,7 +6,7 @@
 # store, and the next runner or scheduler resumes that same try.
 . "$(dirname "$0")/lib.sh"
 printf 'connections:\n  lite: { type: sqlite, path: %s/lite.db }\n' "$T" > flux.yaml
-sqlite3 lite.db 'CREATE TABLE t (x INTEGER)'
+sqlite3_wait lite.db 'CREATE TABLE t (x INTEGER)'
 mkdir pipes
 cat > pipes/s.flux <<FLUX
 pipeline waits {
@@ -55,7 +55,7 @@ run=$(last_run)
 check "flux run: file sensor left to reschedule" "up_for_reschedule 1" "$(state_in "$run" file)"
 check "flux run: sql sensor left to reschedule" "up_for_reschedule 1" "$(state_in "$run" query)"
 touch ready.txt
-sqlite3 lite.db 'INSERT INTO t VALUES (1)'
+sqlite3_wait lite.db 'INSERT INTO t VALUES (1)'
 flux run pipes/s.flux --date 2026-11-02 "${DB_ARGS[@]}" > run2.txt 2>&1 && rc=0 || rc=$?
 check "flux run: the next runner resumes the sensors" "0 success 1 success 1" \
     "$rc $(state_in "$run" file) $(state_in "$run" query)"
@@ -63,7 +63,7 @@ check "flux run: downstream ran once" after "$(cat side.log)"
 
 # ---- flux scheduler ----
 rm -f ready.txt side.log
-sqlite3 lite.db 'DELETE FROM t'
+sqlite3_wait lite.db 'DELETE FROM t'
 start_bg sched.txt scheduler --pipelines pipes "${DB_ARGS[@]}"
 wait_for 15 both_wait sched.txt || true
 check "scheduler: both sensors wait between pokes" yes "$(both_wait sched.txt && echo yes || echo no)"
@@ -76,7 +76,7 @@ check "scheduler: sql sensor left to reschedule" "up_for_reschedule 1" "$(state_
 check "scheduler: heartbeat says stopped (not alive)" false \
     "$(flux status --format json "${DB_ARGS[@]}" | jq -r '[.schedulers[] | .alive] | last')"
 touch ready.txt
-sqlite3 lite.db 'INSERT INTO t VALUES (1)'
+sqlite3_wait lite.db 'INSERT INTO t VALUES (1)'
 start_bg sched2.txt scheduler --pipelines pipes "${DB_ARGS[@]}"
 wait_for 15 test -s side.log || true
 check "scheduler: the next scheduler resumes the same tries" "success 1 success 1" \
