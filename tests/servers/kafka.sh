@@ -23,6 +23,9 @@ die() {
     exit 1
 }
 
+# shellcheck source=proc.sh
+. "$(dirname "${BASH_SOURCE[0]}")/proc.sh"
+
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 ensure_kcat() {
@@ -37,23 +40,7 @@ ensure_kcat() {
 # Alive, and really the broker of directory $2 (not a reused PID, not a zombie
 # nobody reaped). Matched on its arguments, not its name: FLUX_KAFKA_BROKER
 # may name the binary anything.
-alive() {
-    local pid=$1 dir=$2 state
-    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
-    state=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
-    [ "$state" != Z ] || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--bootstraps $dir/bootstraps "
-}
-
-running() {
-    local state
-    [ -r "/proc/$1/stat" ] || return 1
-    state=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ "$state" != Z ]
-}
-
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+alive() { proc_ours "$1" "--bootstraps $2/bootstraps "; }
 
 start() {
     local dir=$1
@@ -84,10 +71,11 @@ start() {
         [ -s "$dir/bootstraps" ] && break
         # our own child: its cmdline is the shell's until it has exec'd the
         # broker, so here only "still there and not a zombie" is asked
-        if ! running "$pid"; then
+        if ! proc_running "$pid"; then
+            proc_exit_status "$pid"
             rm -f "$dir/pid"
             tail -n 20 "$dir/broker.log" >&2
-            die "kafka_broker exited at start (log: $dir/broker.log)"
+            die "kafka_broker exited at start, $REPLY (log: $dir/broker.log)"
         fi
         sleep 0.05
     done

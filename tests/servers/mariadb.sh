@@ -25,6 +25,9 @@ die() {
     exit 1
 }
 
+# shellcheck source=proc.sh
+. "$(dirname "${BASH_SOURCE[0]}")/proc.sh"
+
 # mariadbd lives in /usr/sbin, which a non-root PATH may lack
 export PATH=$PATH:/usr/sbin:/sbin
 
@@ -59,17 +62,9 @@ free_port() {
     die "no free TCP port in $base..$((base + 499))"
 }
 
-# Alive, and really our server (not a reused PID, not a zombie nobody reaped).
-alive() {
-    local pid=$1 state
-    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
-    state=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
-    [ "$state" != Z ] || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q mariadbd
-}
-
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+# Alive, and really our server (not a reused PID, not a zombie nobody
+# reaped): for a PID read back from DIR/pid
+alive() { proc_ours "$1" mariadbd; }
 
 # launch DIR SOCKET PORT: the server in the background ($! its PID), stdio
 # away from the caller's: ctest waits for every holder of its pipes
@@ -127,11 +122,11 @@ start() {
                 up=1
                 break
             fi
-            alive "$pid" || break
+            proc_running "$pid" || break # our child: see proc.sh
             sleep 0.1
         done
         [ "$up" -eq 1 ] && break
-        if alive "$pid"; then
+        if proc_running "$pid"; then
             kill -9 "$pid" 2>/dev/null || true
             tail -n 20 "$dir/error.log" >&2
             die "mariadbd did not answer within 30 s (log: $dir/error.log)"
@@ -140,8 +135,9 @@ start() {
             echo "mariadb.sh: port $port was taken meanwhile; trying another" >&2
             continue
         fi
-        tail -n 20 "$dir/error.log" >&2
-        die "mariadbd exited at start (log: $dir/error.log)"
+        proc_exit_status "$pid"
+        tail -n 20 "$dir/error.log" "$dir/mariadbd.out" >&2
+        die "mariadbd exited at start, $REPLY (logs: $dir/error.log, $dir/mariadbd.out)"
     done
     [ "$up" -eq 1 ] || die "no port could be bound after 5 attempts"
 
@@ -204,10 +200,10 @@ restart() {
             echo "mariadb.sh: restarted pid $pid on 127.0.0.1:$port in $(since "$t0") s" >&2
             return 0
         fi
-        alive "$pid" || break
+        proc_running "$pid" || break
         sleep 0.1
     done
-    tail -n 20 "$dir/error.log" >&2
+    tail -n 20 "$dir/error.log" "$dir/mariadbd.out" >&2
     die "mariadbd did not come back on port $port (log: $dir/error.log)"
 }
 

@@ -25,6 +25,9 @@ die() {
     exit 1
 }
 
+# shellcheck source=proc.sh
+. "$(dirname "${BASH_SOURCE[0]}")/proc.sh"
+
 export PATH=$PATH:/usr/sbin:/sbin
 
 ensure_installed() {
@@ -57,17 +60,9 @@ free_ports() {
     die "no two free TCP ports in $base..$((base + 499))"
 }
 
-# Alive, ours (its command line names $2), not a zombie.
-alive() {
-    local pid=$1 state
-    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
-    state=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
-    [ "$state" != Z ] || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
-}
-
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+# Alive, ours (its command line names $2), not a zombie: for a PID read back
+# from a file
+alive() { proc_ours "$1" "$2"; }
 
 # stop_pid NAME PIDFILE: SIGTERM, wait, SIGKILL after 20 s
 stop_pid() {
@@ -107,7 +102,12 @@ wait_idle() {
         case $st in
         idle* | mixed* | allocated* | completing*) return 0 ;;
         esac
-        alive "$(cat "$dir/slurmctld.pid")" slurmctld || { tail -n 20 "$dir/slurmctld.log" >&2; die "slurmctld exited (log: $dir/slurmctld.log)"; }
+        # our child, maybe not exec'd yet: see proc.sh
+        proc_running "$(cat "$dir/slurmctld.pid")" || {
+            proc_exit_status "$(cat "$dir/slurmctld.pid")"
+            tail -n 20 "$dir/slurmctld.log" "$dir/slurmctld.out" >&2
+            die "slurmctld exited, $REPLY (log: $dir/slurmctld.log)"
+        }
         sleep 0.05
     done
     tail -n 20 "$dir/slurmctld.log" "$dir/slurmd.log" >&2
@@ -145,7 +145,11 @@ start() {
     echo $! >"$dir/munged.pid"
     for _ in $(seq 200); do
         [ -S "$sockdir/munge.socket" ] && break
-        alive "$(cat "$dir/munged.pid")" munged || { cat "$dir/munged.out" >&2; die "munged exited"; }
+        proc_running "$(cat "$dir/munged.pid")" || {
+            proc_exit_status "$(cat "$dir/munged.pid")"
+            cat "$dir/munged.out" >&2
+            die "munged exited, $REPLY"
+        }
         sleep 0.02
     done
     [ -S "$sockdir/munge.socket" ] || die "munged made no socket in 4 s"
