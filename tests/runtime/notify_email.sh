@@ -7,7 +7,7 @@
 # then the sink down: pending with the error, delivered once it is back.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-cc -std=c11 -D_DEFAULT_SOURCE -o smtp_sink "$here/../servers/smtp_sink.c"
+cc -std=c11 -D_DEFAULT_SOURCE -o smtp_sink "$here/../servers/smtp_sink.c" -lssl -lcrypto
 SECRET='pw-Mail-6Wd14r'
 SMTP_PW='smtp-Pass-2Hx90q'
 mkdir mail

@@ -1,7 +1,7 @@
 /* hook_server — a webhook receiver for the notification tests, on
  * libmicrohttpd, bound to 127.0.0.1.
  *
- *   hook_server PORT_FILE LOG [PORT [FAILS]]
+ *   hook_server PORT_FILE LOG [PORT [FAILS]] [--tls CERT KEY]
  *
  * Writes its port to PORT_FILE once it listens (renamed into place) and
  * serves until SIGTERM or SIGINT. Every POST is answered 200 (the first
@@ -9,7 +9,8 @@
  *   {"ms": receipt time, "status": answered, "key": Idempotency-Key,
  *    "authorization": its header, "body": the body as received}
  * PORT (default 0: the kernel picks) lets a test start it again on the
- * port a notifier was given, after it was down.
+ * port a notifier was given, after it was down. --tls serves HTTPS with
+ * CERT (a PEM chain) and KEY.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -75,8 +76,13 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: hook_server PORT_FILE LOG [PORT [FAILS]]\n");
+    const char *cert = NULL, *key = NULL;
+    if (argc >= 6 && !strcmp(argv[argc - 3], "--tls")) {
+        cert = argv[argc - 2], key = argv[argc - 1];
+        argc -= 3;
+    }
+    if (argc < 3 || argc > 5) {
+        fprintf(stderr, "usage: hook_server PORT_FILE LOG [PORT [FAILS]] [--tls CERT KEY]\n");
         return 2;
     }
     log_fd = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -85,5 +91,5 @@ int main(int argc, char **argv)
         return 1;
     }
     fails_left = argc > 4 ? atoi(argv[4]) : 0;
-    return server_run("hook_server", argv[1], (uint16_t)(argc > 3 ? atoi(argv[3]) : 0), serve);
+    return server_run_tls("hook_server", argv[1], (uint16_t)(argc > 3 ? atoi(argv[3]) : 0), serve, cert, key);
 }
