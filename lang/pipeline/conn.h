@@ -56,6 +56,7 @@ typedef struct flux_notifier {
     size_t nto;
     const char *user, *password;     /* email: SMTP auth; password is a secret */
     bool starttls;                   /* email on smtp://: require STARTTLS (default true) */
+    const char *ca_file;             /* webhook, email: the CAs (PEM) to trust instead of the system's */
     const char **argv;               /* command: the executable and its arguments */
     size_t nargv;
     const char *template_text;       /* the text template as written, or NULL */

@@ -28,18 +28,19 @@ typedef flux_cfreader reader;
 
 
 enum { N_TYPE, N_URL, N_URL_ENV, N_URL_FILE, N_HEADERS, N_FROM, N_TO, N_USER, N_PASSWORD, N_PASSWORD_ENV,
-       N_PASSWORD_FILE, N_STARTTLS, N_COMMAND, N_TEMPLATE, N_DEDUPE, N_TIMEOUT, N_MAX_ATTEMPTS, NNKEYS };
+       N_PASSWORD_FILE, N_STARTTLS, N_CA_FILE, N_COMMAND, N_TEMPLATE, N_DEDUPE, N_TIMEOUT, N_MAX_ATTEMPTS, NNKEYS };
 static const char *const nkeys[NNKEYS] = {"type", "url", "url_env", "url_file", "headers", "from", "to", "user",
-                                          "password", "password_env", "password_file", "starttls", "command",
-                                          "template", "dedupe", "timeout", "max_attempts"};
+                                          "password", "password_env", "password_file", "starttls", "ca_file",
+                                          "command", "template", "dedupe", "timeout", "max_attempts"};
 #define N_COMMON (1u << N_TYPE | 1u << N_TEMPLATE | 1u << N_DEDUPE | 1u << N_TIMEOUT | 1u << N_MAX_ATTEMPTS)
 static const struct ntype {
     const char *name;
     unsigned keys;
 } ntypes[] = {
-    {"webhook", N_COMMON | 1u << N_URL | 1u << N_URL_ENV | 1u << N_URL_FILE | 1u << N_HEADERS},
+    {"webhook", N_COMMON | 1u << N_URL | 1u << N_URL_ENV | 1u << N_URL_FILE | 1u << N_HEADERS | 1u << N_CA_FILE},
     {"email", N_COMMON | 1u << N_URL | 1u << N_URL_ENV | 1u << N_URL_FILE | 1u << N_FROM | 1u << N_TO |
-                  1u << N_USER | 1u << N_PASSWORD | 1u << N_PASSWORD_ENV | 1u << N_PASSWORD_FILE | 1u << N_STARTTLS},
+                  1u << N_USER | 1u << N_PASSWORD | 1u << N_PASSWORD_ENV | 1u << N_PASSWORD_FILE | 1u << N_STARTTLS |
+                  1u << N_CA_FILE},
     {"command", N_COMMON | 1u << N_COMMAND},
 };
 
@@ -252,6 +253,33 @@ static void notifier_url(reader *r, flux_notifier *n, const flux_ynode **k, cons
                "the url of notifier '%s' is not an smtp:// or smtps:// URL", n->name);
 }
 
+/* ca_file: the certificate authorities (PEM) a TLS server of the notifier is
+ * checked against instead of the system's, for a server with an internal
+ * CA. Relative to flux.yaml's folder. Not a secret, but like a password file
+ * it may exist only where flux runs: one that cannot be read fails the
+ * notifier's sends with this message (n->unresolved), not the check. */
+static void notifier_ca_file(reader *r, flux_notifier *n, const flux_ynode *k, const flux_ynode *v)
+{
+    const char *f = text_of(r, k, v, "'ca_file'");
+    if (!f)
+        return;
+    if (!*f) {
+        report(r, AT(v), "bad-value", "the path of a PEM file, e.g. ca_file: certs/internal-ca.pem",
+               "ca_file of notifier '%s' is empty", n->name);
+        return;
+    }
+    n->ca_file = f[0] != '/' && r->dir[0] ? flux_arena_printf(r->a, "%s%s", r->dir, f) : f;
+    FILE *fp = fopen(n->ca_file, "rb");
+    if (fp) {
+        fclose(fp);
+    } else if (!n->unresolved) {
+        size_t line, col;
+        flux_yamlsrc_linecol(&r->y, v, &line, &col);
+        n->unresolved = flux_arena_printf(r->a, "%s:%zu:%zu: cannot read ca_file '%s' of notifier '%s': %s", r->path,
+                                          line, col, f, n->name, strerror(errno));
+    }
+}
+
 static void read_notifier(reader *r, const flux_ynode *key, const flux_ynode *m, flux_notifier *n)
 {
     memset(n, 0, sizeof *n);
@@ -322,8 +350,16 @@ static void read_notifier(reader *r, const flux_ynode *key, const flux_ynode *m,
             report(r, n->span, "missing-setting", "add to: [oncall@example.com]", "notifier '%s' has no to", n->name);
         if (v[N_USER])
             n->user = text_of(r, k[N_USER], v[N_USER], "'user'");
-        if (v[N_STARTTLS] && v[N_STARTTLS]->kind == FLUX_YNODE_SCALAR)
-            n->starttls = strcmp(v[N_STARTTLS]->s, "false") != 0;
+        if (v[N_STARTTLS]) {
+            /* only the two words: "no" or "off" taken as true would send a
+             * password in the clear to a server that offers no STARTTLS */
+            const char *st = text_of(r, k[N_STARTTLS], v[N_STARTTLS], "'starttls'");
+            if (st && (!strcmp(st, "true") || !strcmp(st, "false")))
+                n->starttls = !strcmp(st, "true");
+            else if (st)
+                report(r, AT(v[N_STARTTLS]), "bad-value", "starttls: true (the default) or starttls: false",
+                       "starttls of notifier '%s' is true or false, found '%s'", n->name, st);
+        }
         int pw = !!v[N_PASSWORD] + !!v[N_PASSWORD_ENV] + !!v[N_PASSWORD_FILE];
         if (pw > 1) {
             report(r, AT(k[v[N_PASSWORD_FILE] ? N_PASSWORD_FILE : N_PASSWORD_ENV]), "duplicate-key",
@@ -347,6 +383,8 @@ static void read_notifier(reader *r, const flux_ynode *key, const flux_ynode *m,
             report(r, n->span, "missing-setting", "add command: [/path/to/program, arg]",
                    "notifier '%s' has no command", n->name);
     }
+    if (v[N_CA_FILE])
+        notifier_ca_file(r, n, k[N_CA_FILE], v[N_CA_FILE]);
     if (v[N_TEMPLATE] && text_of(r, k[N_TEMPLATE], v[N_TEMPLATE], "'template'"))
         notifier_template(r, n, v[N_TEMPLATE]);
     if (v[N_DEDUPE])

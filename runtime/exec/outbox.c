@@ -279,6 +279,33 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
+/* a notifier's ca_file replaces the system's CAs (file and folder) for its
+ * server's certificate; the name is still checked against it. detail gets
+ * libcurl's own words for a failure (CURL_ERROR_SIZE bytes). */
+static void trust(CURL *c, const flux_notifier *n, char *detail)
+{
+    detail[0] = '\0';
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
+    if (!n->ca_file)
+        return;
+    curl_easy_setopt(c, CURLOPT_CAINFO, n->ca_file);
+    curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+}
+
+/* why a send failed: libcurl's name for the error, and for a TLS failure its
+ * detail too ("SSL certificate problem: unable to get local issuer
+ * certificate"), which says what to fix; other details may name the URL,
+ * which can be a secret */
+static void curl_failure(job *j, CURLcode rc, const char *detail)
+{
+    bool tls = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_USE_SSL_FAILED ||
+               rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM;
+    if (tls && detail[0])
+        snprintf(j->err, sizeof j->err, "%s: %s", curl_easy_strerror(rc), detail);
+    else
+        snprintf(j->err, sizeof j->err, "%s", curl_easy_strerror(rc));
+}
+
 static void send_webhook(job *j)
 {
     const flux_notifier *n = j->n;
@@ -304,11 +331,13 @@ static void send_webhook(job *j)
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    char detail[CURL_ERROR_SIZE];
+    trust(c, n, detail);
     CURLcode rc = curl_easy_perform(c);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (rc != CURLE_OK)
-        snprintf(j->err, sizeof j->err, "%s", curl_easy_strerror(rc)); /* never the URL: it may be a secret */
+        curl_failure(j, rc, detail); /* never the URL: it may be a secret */
     else if (status < 200 || status > 299)
         snprintf(j->err, sizeof j->err, "the receiver answered HTTP %ld", status);
     else
@@ -363,6 +392,8 @@ static void send_email(job *j)
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)n->timeout_ms);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    char detail[CURL_ERROR_SIZE];
+    trust(c, n, detail);
     if (!strncmp(n->url, "smtp://", 7) && n->starttls)
         curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
     if (n->user)
@@ -371,7 +402,7 @@ static void send_email(job *j)
         curl_easy_setopt(c, CURLOPT_PASSWORD, n->password);
     CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK)
-        snprintf(j->err, sizeof j->err, "%s", curl_easy_strerror(rc));
+        curl_failure(j, rc, detail);
     else
         j->ok = true;
     curl_slist_free_all(rcpt);
