@@ -110,6 +110,12 @@ typedef struct flux_conns {
  * not be read. */
 int flux_conns_read(flux_arena *a, flux_conns *out, const char *path, bool required, flux_diags *d);
 
+/* flux_conns_read of text given as the file path's bytes (the fuzzer's way
+ * in: nothing is read but what the text's settings name); private_file as
+ * a file of mode 0600. 0 or 1 as flux_conns_read. */
+int flux_conns_read_text(flux_arena *a, flux_conns *out, const char *path, const char *text, size_t len,
+                         bool private_file, flux_diags *d);
+
 /* flux_conns_read for a caller that reports one line: -1 with the first
  * error as "file:line:col: message[\nhelp: ...]" in err. */
 int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool required, char *err, size_t errlen);

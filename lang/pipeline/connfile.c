@@ -690,6 +690,15 @@ static void read_root(reader *r, const flux_ynode *root, flux_conns *out)
 
 /* ---- the file and the environment ---- */
 
+/* the text of r->path (copied into the YAML source), and the folder that
+ * relative paths in it start from */
+static void set_text(reader *r, const char *text, size_t len)
+{
+    flux_yamlsrc_init(&r->y, r->a, r->path, text, len);
+    const char *slash = strrchr(r->path, '/');
+    r->dir = slash ? flux_arena_strndup(r->a, r->path, (size_t)(slash - r->path) + 1) : "";
+}
+
 /* 0 read, 1 missing (and not required), -1 reported */
 static int read_file(reader *r, bool required)
 {
@@ -720,10 +729,8 @@ static int read_file(reader *r, bool required)
         flux_cf_report(r, flux_nowhere(), "io", NULL, "cannot read '%s': %s", r->path, strerror(e));
         return -1;
     }
-    flux_yamlsrc_init(&r->y, r->a, r->path, b.data ? b.data : "", b.len);
+    set_text(r, b.data ? b.data : "", b.len);
     flux_buf_free(&b);
-    const char *slash = strrchr(r->path, '/');
-    r->dir = slash ? flux_arena_strndup(r->a, r->path, (size_t)(slash - r->path) + 1) : "";
     return 0;
 }
 
@@ -754,31 +761,50 @@ static void check_environment(reader *r)
     }
 }
 
+/* the text set by set_text, read into out */
+static void read_yaml(reader *r, flux_conns *out)
+{
+    size_t before = r->d->errors;
+    out->file = flux_arena_strdup(r->a, r->path);
+    /* one document, anchors allowed (a hand-written file may repeat
+     * itself with them), aliases refused by the tree reader */
+    static const flux_yaml_opts opts = {.max_depth = 32, .one_document = true, .no_anchors = false};
+    flux_ynode *root = flux_yamlsrc_parse(&r->y, &opts);
+    flux_yamlsrc_mask(&r->y, root, flux_cf_secret_key);
+    flux_yamlsrc_add(&r->y, r->d);
+    if (root)
+        read_root(r, root, out);
+    else if (r->d->errors > before)
+        out->conns_incomplete = out->pools_incomplete = true;
+    if (!out->noperator_path)
+        add_operator_dir(r, out, "operators");
+}
+
 int flux_conns_read(flux_arena *a, flux_conns *out, const char *path, bool required, flux_diags *d)
 {
     memset(out, 0, sizeof *out);
     reader r = {.a = a, .d = d, .path = path, .dir = ""};
     size_t before = d->errors;
     int rc = path ? read_file(&r, required) : 1;
-    if (rc == 0) {
-        out->file = flux_arena_strdup(a, path);
-        /* one document, anchors allowed (a hand-written file may repeat
-         * itself with them), aliases refused by the tree reader */
-        static const flux_yaml_opts opts = {.max_depth = 32, .one_document = true, .no_anchors = false};
-        flux_ynode *root = flux_yamlsrc_parse(&r.y, &opts);
-        flux_yamlsrc_mask(&r.y, root, flux_cf_secret_key);
-        flux_yamlsrc_add(&r.y, d);
-        if (root)
-            read_root(&r, root, out);
-        else if (d->errors > before)
-            out->conns_incomplete = out->pools_incomplete = true;
-        if (!out->noperator_path)
-            add_operator_dir(&r, out, "operators");
-    }
+    if (rc == 0)
+        read_yaml(&r, out);
     check_environment(&r);
     flux_yamlsrc_free(&r.y);
     if (rc < 0)
         return -1;
+    return d->errors > before ? 1 : 0;
+}
+
+int flux_conns_read_text(flux_arena *a, flux_conns *out, const char *path, const char *text, size_t len,
+                         bool private_file, flux_diags *d)
+{
+    memset(out, 0, sizeof *out);
+    reader r = {.a = a, .d = d, .path = path, .dir = "", .private_file = private_file};
+    size_t before = d->errors;
+    set_text(&r, text, len);
+    read_yaml(&r, out);
+    check_environment(&r);
+    flux_yamlsrc_free(&r.y);
     return d->errors > before ? 1 : 0;
 }
 
