@@ -19,13 +19,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 RUN_CMD=(examples/tutorial/run.sh)
 
 # faketime: runtime/clocks steps the wall clock under a running flux (libfaketime)
-# strace: integration/server_starts holds a daemon's exec, as a loaded machine may
 # openssl: runtime/notify_tls makes a private CA and a server certificate
 BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config flex bison
     libyaml-dev libjansson-dev libssl-dev libsqlite3-dev libuv1-dev
     librdkafka-dev default-libmysqlclient-dev libcurl4-openssl-dev libmicrohttpd-dev libgraphviz-dev
     tzdata graphviz time jq sqlite3 gawk git
-    mariadb-server kcat faketime slurm-wlm munge musl-tools strace openssl)
+    mariadb-server kcat faketime slurm-wlm munge musl-tools openssl)
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 
 TEST_FUZZ_SECONDS=${FLUX_TEST_FUZZ_SECONDS:-30}

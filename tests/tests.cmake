@@ -69,12 +69,12 @@ add_test(NAME integration/slurm_cluster COMMAND bash ${FLUX_TESTS}/integration/s
 set_tests_properties(integration/slurm_cluster PROPERTIES TIMEOUT 120 RESOURCE_LOCK slurm)
 
 # ---- integration: every server script waits out a slow exec of its daemon ---
-# strace holds each daemon's execve 1.5 s, as a loaded machine may: a start
-# that took the not-yet-exec'd child for a dead daemon failed in CI.
-# RESOURCE_LOCK slurm: it starts a cluster (besides a MariaDB and a broker).
+# FLUX_TEST_EXEC_DELAY holds each daemon's exec 1.5 s, as a loaded machine
+# may: a start that took the not-yet-exec'd child for a dead daemon failed in
+# CI. RESOURCE_LOCK: it starts a MariaDB, a Slurm cluster and a broker.
 add_test(NAME integration/server_starts
   COMMAND bash ${FLUX_TESTS}/integration/server_starts.sh $<TARGET_FILE:kafka_broker>)
-set_tests_properties(integration/server_starts PROPERTIES TIMEOUT 120 RESOURCE_LOCK slurm)
+set_tests_properties(integration/server_starts PROPERTIES TIMEOUT 120 RESOURCE_LOCK "mariadb;slurm;kafka")
 
 # ---- golden: tests/golden/<suite>/<name>.flux against <name>.out ------------
 # Files whose name starts with '_' are helpers (e.g. included by a case), not

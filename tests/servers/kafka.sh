@@ -59,7 +59,7 @@ start() {
     t0=$(now)
     # stdio away from the caller's: ctest and $(...) wait for every holder of
     # their pipes, and the broker outlives this script.
-    "$bin" --brokers "${FLUX_KAFKA_NBROKERS:-1}" --bootstraps "$dir/bootstraps" --pid "$dir/pid" \
+    proc_exec "$bin" --brokers "${FLUX_KAFKA_NBROKERS:-1}" --bootstraps "$dir/bootstraps" --pid "$dir/pid" \
         --control "$dir/control" "$@" </dev/null >>"$dir/broker.log" 2>&1 &
     pid=$!
     # The broker writes its pid file itself, but only once it is up; written

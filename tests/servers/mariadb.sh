@@ -71,7 +71,7 @@ alive() { proc_ours "$1" mariadbd; }
 launch() {
     local user=()
     [ "$(id -u)" -ne 0 ] || user=(--user=root)
-    mariadbd --no-defaults "${user[@]}" --datadir="$1/data" --socket="$2" --port="$3" \
+    proc_exec mariadbd --no-defaults "${user[@]}" --datadir="$1/data" --socket="$2" --port="$3" \
         --bind-address=127.0.0.1 --pid-file="$1/mariadbd.pid" --log-error="$1/error.log" \
         --skip-name-resolve --local-infile=1 --innodb-log-file-size=8M \
         --innodb-buffer-pool-size="$(cat "$1/buffer_pool")" </dev/null >>"$1/mariadbd.out" 2>&1 &
@@ -203,8 +203,9 @@ restart() {
         proc_running "$pid" || break
         sleep 0.1
     done
+    proc_running "$pid" && REPLY="still running" || proc_exit_status "$pid"
     tail -n 20 "$dir/error.log" "$dir/mariadbd.out" >&2
-    die "mariadbd did not come back on port $port (log: $dir/error.log)"
+    die "mariadbd did not come back on port $port, $REPLY (log: $dir/error.log)"
 }
 
 [ $# -eq 2 ] || { sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2; }

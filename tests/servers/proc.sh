@@ -1,5 +1,5 @@
-# proc.sh — what the server scripts ask of a daemon's PID (sourced by
-# mariadb.sh, slurm.sh and kafka.sh).
+# proc.sh — how the server scripts launch a daemon and what they ask of its
+# PID (sourced by mariadb.sh, slurm.sh and kafka.sh), and their timers.
 #
 # Two questions, because they differ right after a start: a child the
 # script has just launched with `cmd &` is, until it has exec'd, a copy of
@@ -9,11 +9,22 @@
 # there (proc_running). A PID read back from a file, by stop, may have been
 # reused: there proc_ours asks the command line as well.
 
+# proc_exec CMD ARGS...: exec CMD, run in the background by the caller
+# (`proc_exec mariadbd ... &`: $! becomes the daemon's PID at the exec).
+# FLUX_TEST_EXEC_DELAY=SECONDS holds the exec back that long, as a loaded
+# machine may (integration/server_starts): the child is the script's copy,
+# with the script's command line, all that time.
+proc_exec() {
+    [ -z "${FLUX_TEST_EXEC_DELAY:-}" ] || sleep "$FLUX_TEST_EXEC_DELAY"
+    exec "$@"
+}
+
 # proc_running PID: the process exists and is not a zombie nobody reaped
 proc_running() {
-    local state
-    [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
-    state=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    local stat state
+    [ -n "$1" ] && stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    state=${stat##*) } # after the command's name, which may hold ") "
+    state=${state%% *}
     [ -n "$state" ] && [ "$state" != Z ]
 }
 

@@ -89,7 +89,7 @@ stop_pid() {
 
 launch_ctld() {
     local dir=$1
-    SLURM_CONF=$dir/slurm.conf slurmctld -D -f "$dir/slurm.conf" </dev/null >>"$dir/slurmctld.out" 2>&1 &
+    SLURM_CONF=$dir/slurm.conf proc_exec slurmctld -D -f "$dir/slurm.conf" </dev/null >>"$dir/slurmctld.out" 2>&1 &
     echo $! >"$dir/slurmctld.pid"
 }
 
@@ -139,7 +139,7 @@ start() {
     mkdir -p "$sockdir"
     chmod 755 "$sockdir"
     echo "$sockdir" >"$dir/munge_socket_dir"
-    munged -F --force --key-file="$dir/munge/munge.key" --socket="$sockdir/munge.socket" \
+    proc_exec munged -F --force --key-file="$dir/munge/munge.key" --socket="$sockdir/munge.socket" \
         --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
         --seed-file="$dir/munge/munged.seed" </dev/null >>"$dir/munged.out" 2>&1 &
     echo $! >"$dir/munged.pid"
@@ -203,7 +203,7 @@ PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
     echo "export SLURM_CONF=$dir/slurm.conf" >"$dir/env"
     launch_ctld "$dir"
-    SLURM_CONF=$dir/slurm.conf slurmd -D -N "$host" -f "$dir/slurm.conf" </dev/null >>"$dir/slurmd.out" 2>&1 &
+    SLURM_CONF=$dir/slurm.conf proc_exec slurmd -D -N "$host" -f "$dir/slurm.conf" </dev/null >>"$dir/slurmd.out" 2>&1 &
     echo $! >"$dir/slurmd.pid"
     wait_idle "$dir"
     echo "slurm.sh: started in $(since "$t0") s (slurmctld on 127.0.0.1:$port, MinJobAge=$min_age)" >&2
