@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -452,6 +454,43 @@ static void conn_required(reader *r, const flux_conn *c, const settings *st)
                c->name);
 }
 
+const char *flux_cf_secret_file(flux_cfreader *r, const char *path, size_t cap, const char **why)
+{
+    /* non-blocking: a FIFO's open would wait for a writer before fstat
+     * could refuse it */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        *why = strerror(errno);
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        *why = "it is not a regular file";
+        return NULL;
+    }
+    char *buf = flux_arena_alloc(r->a, cap);
+    size_t n = 0;
+    ssize_t got;
+    while (n + 1 < cap && (got = read(fd, buf + n, cap - 1 - n)) != 0) {
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            *why = strerror(errno);
+            close(fd);
+            return NULL;
+        }
+        n += (size_t)got;
+    }
+    close(fd);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    buf[n] = '\0';
+    return buf;
+}
+
 /* a password file others can read is refused, as ssh refuses such a key */
 static void password_file(reader *r, flux_conn *c, const settings *st, bool replaced)
 {
@@ -468,20 +507,14 @@ static void password_file(reader *r, flux_conn *c, const settings *st, bool repl
     }
     if (replaced)
         return;
-    FILE *f = fopen(file, "rb");
-    if (!f) {
+    const char *why = NULL;
+    c->password = flux_cf_secret_file(r, file, 4096, &why);
+    if (!c->password) {
         size_t line, col;
         flux_yamlsrc_linecol(&r->y, v, &line, &col);
         c->unresolved = flux_arena_printf(r->a, "%s:%zu:%zu: cannot read password file '%s': %s", r->path, line,
-                                          col, v->s, strerror(errno));
-        return;
+                                          col, v->s, why);
     }
-    char buf[4096];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        n--; /* a trailing newline is an editor's, not the password's */
-    c->password = flux_arena_strndup(r->a, buf, n);
 }
 
 /* where the password comes from: one place, never readable by others */

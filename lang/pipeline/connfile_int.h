@@ -31,6 +31,10 @@ bool flux_cf_duplicate(flux_cfreader *r, const flux_ynode *m, size_t i, const ch
 const char *flux_cf_did_you_mean(flux_cfreader *r, const char *best); /* NULL for NULL */
 bool flux_cf_env_name(const char *s);
 bool flux_cf_secret_key(const char *k); /* a value masked wherever a line of the file is shown */
+/* A secret file's text (at most cap - 1 bytes, trailing newlines cut: an
+ * editor's, not the secret's), or NULL with *why (strerror's words, or "it
+ * is not a regular file": a FIFO or a terminal would stall the reader). */
+const char *flux_cf_secret_file(flux_cfreader *r, const char *path, size_t cap, const char **why);
 
 /* notifierfile.c: the notifiers: section */
 void flux_cf_read_notifiers(flux_cfreader *r, const flux_ynode *m, flux_conns *out);

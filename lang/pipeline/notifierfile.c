@@ -82,19 +82,11 @@ static const char *secret_from(reader *r, flux_notifier *n, const flux_ynode *v,
                (sb.st_mode & 04) ? "others" : "its group");
         return NULL;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (!n->unresolved)
-            n->unresolved = flux_arena_printf(r->a, "%s:%zu:%zu: cannot read %s file '%s' of notifier '%s': %s",
-                                              r->path, line, col, what, v->s, n->name, strerror(errno));
-        return NULL;
-    }
-    char buf[8192];
-    size_t len = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-        len--;
-    return flux_arena_strndup(r->a, buf, len);
+    const char *why = NULL, *text = flux_cf_secret_file(r, path, 8192, &why);
+    if (!text && !n->unresolved)
+        n->unresolved = flux_arena_printf(r->a, "%s:%zu:%zu: cannot read %s file '%s' of notifier '%s': %s", r->path,
+                                          line, col, what, v->s, n->name, why);
+    return text;
 }
 
 /* the template, parsed where it stands in flux.yaml when its text is the
@@ -256,9 +248,11 @@ static void notifier_url(reader *r, flux_notifier *n, const flux_ynode **k, cons
 
 /* ca_file: the certificate authorities (PEM) a TLS server of the notifier is
  * checked against instead of the system's, for a server with an internal
- * CA. Relative to flux.yaml's folder. Not a secret, but like a password file
- * it may exist only where flux runs: one that cannot be read fails the
- * notifier's sends with this message (n->unresolved), not the check. */
+ * CA. Relative to flux.yaml's folder, made absolute here: libcurl opens it at
+ * each send, from wherever the process is then. Not a secret, but like a
+ * password file it may exist only where flux runs: one that cannot be read
+ * fails the notifier's sends with this message (n->unresolved), not the
+ * check. */
 static void notifier_ca_file(reader *r, flux_notifier *n, const flux_ynode *k, const flux_ynode *v)
 {
     const char *f = text_of(r, k, v, "'ca_file'");
@@ -269,13 +263,24 @@ static void notifier_ca_file(reader *r, flux_notifier *n, const flux_ynode *k, c
                "ca_file of notifier '%s' is empty", n->name);
         return;
     }
-    n->ca_file = f[0] != '/' && r->dir[0] ? flux_arena_printf(r->a, "%s%s", r->dir, f) : f;
-    /* access, not open: opening a FIFO would wait for a writer */
-    if (access(n->ca_file, R_OK) != 0 && !n->unresolved) {
+    if (f[0] == '/') {
+        n->ca_file = f;
+    } else {
+        char cwd[4096];
+        const char *base = r->dir[0] == '/' ? "" : getcwd(cwd, sizeof cwd) ? cwd : ".";
+        n->ca_file = flux_arena_printf(r->a, "%s%s%s%s", base, base[0] ? "/" : "", r->dir, f);
+    }
+    /* stat and access, not open: opening a FIFO would wait for a writer */
+    struct stat sb;
+    const char *why = stat(n->ca_file, &sb) != 0          ? strerror(errno)
+                      : !S_ISREG(sb.st_mode)               ? "it is not a regular file"
+                      : access(n->ca_file, R_OK) != 0      ? strerror(errno)
+                                                           : NULL;
+    if (why && !n->unresolved) {
         size_t line, col;
         flux_yamlsrc_linecol(&r->y, v, &line, &col);
         n->unresolved = flux_arena_printf(r->a, "%s:%zu:%zu: cannot read ca_file '%s' of notifier '%s': %s", r->path,
-                                          line, col, f, n->name, strerror(errno));
+                                          line, col, f, n->name, why);
     }
 }
 
@@ -350,14 +355,18 @@ static void read_notifier(reader *r, const flux_ynode *key, const flux_ynode *m,
         if (v[N_USER])
             n->user = text_of(r, k[N_USER], v[N_USER], "'user'");
         if (v[N_STARTTLS]) {
-            /* only the two words: "no" or "off" taken as true would send a
-             * password in the clear to a server that offers no STARTTLS */
+            /* YAML's spellings of the two booleans, and nothing else: "no"
+             * or "off" quietly taken as true would surprise whoever wrote it */
+            static const char *const yes[] = {"true", "True", "TRUE"}, *const no[] = {"false", "False", "FALSE"};
             const char *st = text_of(r, k[N_STARTTLS], v[N_STARTTLS], "'starttls'");
-            if (st && (!strcmp(st, "true") || !strcmp(st, "false")))
-                n->starttls = !strcmp(st, "true");
+            int b = -1;
+            for (size_t i = 0; st && b < 0 && i < 3; i++)
+                b = !strcmp(st, yes[i]) ? 1 : !strcmp(st, no[i]) ? 0 : -1;
+            if (b >= 0)
+                n->starttls = b;
             else if (st)
                 report(r, AT(v[N_STARTTLS]), "bad-value", "starttls: true (the default) or starttls: false",
-                       "starttls of notifier '%s' is true or false, found '%s'", n->name, st);
+                       "starttls of notifier '%s' must be true or false, found '%s'", n->name, st);
         }
         int pw = !!v[N_PASSWORD] + !!v[N_PASSWORD_ENV] + !!v[N_PASSWORD_FILE];
         if (pw > 1) {
@@ -382,7 +391,7 @@ static void read_notifier(reader *r, const flux_ynode *key, const flux_ynode *m,
             report(r, n->span, "missing-setting", "add command: [/path/to/program, arg]",
                    "notifier '%s' has no command", n->name);
     }
-    if (v[N_CA_FILE])
+    if (v[N_CA_FILE] && n->type != FLUX_NOTIFIER_COMMAND)
         notifier_ca_file(r, n, k[N_CA_FILE], v[N_CA_FILE]);
     if (v[N_TEMPLATE] && text_of(r, k[N_TEMPLATE], v[N_TEMPLATE], "'template'"))
         notifier_template(r, n, v[N_TEMPLATE]);

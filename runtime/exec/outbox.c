@@ -292,16 +292,20 @@ static void trust(CURL *c, const flux_notifier *n, char *detail)
     curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
 }
 
-/* why a send failed: libcurl's name for the error, and for a TLS failure its
- * detail too ("SSL certificate problem: unable to get local issuer
- * certificate"), which says what to fix; other details may name the URL,
- * which can be a secret */
+/* why a send failed: libcurl's name for the error, and for a refused TLS
+ * server what to fix. libcurl's own detail is taken only where it names no
+ * host (OpenSSL's verdict on the certificate, "STARTTLS not supported."):
+ * others say "in connection to HOST:PORT", and a notifier's URL, host
+ * included, may be a secret */
 static void curl_failure(job *j, CURLcode rc, const char *detail)
 {
-    bool tls = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_USE_SSL_FAILED ||
-               rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM;
-    if (tls && detail[0])
-        snprintf(j->err, sizeof j->err, "%s: %s", curl_easy_strerror(rc), detail);
+    const char *why = NULL;
+    if (!strncmp(detail, "SSL certificate problem: ", 25) || !strcmp(detail, "STARTTLS not supported."))
+        why = detail;
+    else if (strstr(detail, "subject name matches target host name") || strstr(detail, "SSL: certificate subject name"))
+        why = "the certificate is not for the host of the notifier's URL";
+    if (why)
+        snprintf(j->err, sizeof j->err, "%s: %s", curl_easy_strerror(rc), why);
     else
         snprintf(j->err, sizeof j->err, "%s", curl_easy_strerror(rc));
 }

@@ -67,7 +67,7 @@ sql() {
             MYSQL_PWD=${cred#*:} mariadb --no-defaults -h "${host%:*}" -P "${host##*:}" -u "${cred%%:*}" "$db"
     fi
 }
-# hook_server PORT_FILE [PORT [FAILS]]: the webhook receiver of the notification
+# hook_server PORT_FILE [PORT [FAILS]] [--tls CERT KEY]: the webhook receiver of the notification
 # tests (tests/servers/hook_server.c, built here once) started on 127.0.0.1,
 # every POST appended to hooks.jsonl; SRV is its PID, PORT_FILE holds its port
 hook_server() {

@@ -81,6 +81,9 @@ int main(int argc, char **argv)
         cert = argv[argc - 2], key = argv[argc - 1];
         argc -= 3;
     }
+    for (int i = 3; i < argc; i++)
+        if (argv[i][0] == '-')
+            argc = 0; /* an option elsewhere, or --tls without its two files */
     if (argc < 3 || argc > 5) {
         fprintf(stderr, "usage: hook_server PORT_FILE LOG [PORT [FAILS]] [--tls CERT KEY]\n");
         return 2;

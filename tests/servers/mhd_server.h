@@ -141,7 +141,7 @@ static int server_run_tls(const char *name, const char *port_file, uint16_t port
     return 0;
 }
 
-static int server_run(const char *name, const char *port_file, uint16_t port, MHD_AccessHandlerCallback handler)
+static inline int server_run(const char *name, const char *port_file, uint16_t port, MHD_AccessHandlerCallback handler)
 {
     return server_run_tls(name, port_file, port, handler, NULL, NULL);
 }

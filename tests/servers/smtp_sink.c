@@ -97,6 +97,8 @@ static void put(conn *c, const char *fmt, ...)
     va_end(ap);
     if (n <= 0)
         return;
+    if ((size_t)n >= sizeof out)
+        n = (int)sizeof out - 1; /* cut, as vsnprintf did */
     if (c->ssl)
         SSL_write(c->ssl, out, n);
     else if (write(c->fd, out, (size_t)n) != n)
@@ -110,6 +112,7 @@ static int tls_begin(conn *c, SSL_CTX *ctx)
     c->ssl = SSL_new(ctx);
     SSL_set_fd(c->ssl, c->fd);
     c->len = c->off = 0; /* nothing read before the handshake counts after it */
+    ERR_clear_error();    /* so a failure below prints its own errors only */
     if (SSL_accept(c->ssl) == 1)
         return 1;
     fprintf(stderr, "smtp_sink: TLS handshake failed: ");
@@ -134,7 +137,7 @@ static void serve(int fd, const char *dir, int *count, SSL_CTX *ctx, int starttl
         return;
     }
     c->fd = fd;
-    char line[65536], from[1024] = "", rcpt[4096] = "", auth[1024] = "";
+    char line[65536], from[1024] = "", rcpt[4096] = "", auth[2048] = ""; /* auth: user and password of raw[1024] */
     if (ctx && !starttls && !tls_begin(c, ctx))
         goto done;
     put(c, "220 smtp_sink ready\r\n");
@@ -256,7 +259,7 @@ int main(int argc, char **argv)
         }
     }
     signal(SIGPIPE, SIG_IGN);
-    setvbuf(stderr, NULL, _IOLBF, 0);
+    setvbuf(stderr, NULL, _IOLBF, 0); /* the verb log in order with what the test reads meanwhile */
     int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
