@@ -50,17 +50,79 @@ static char *decode(flux_arena *a, const char *s, size_t n)
     return r;
 }
 
-/* percent-encoding of everything but RFC 3986's unreserved characters:
- * what decode() reads back */
-static void encode(const char *s, flux_buf *b)
+/* percent-encoding of everything but RFC 3986's unreserved characters (and
+ * keep, e.g. "/" in a query's path): what decode() reads back */
+static void encode_keeping(const char *s, const char *keep, flux_buf *b)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || (c && strchr(keep, c)))
             flux_buf_putc(b, (char)c);
         else
             flux_buf_printf(b, "%%%02X", c);
     }
+}
+
+static void encode(const char *s, flux_buf *b)
+{
+    encode_keeping(s, "", b);
+}
+
+static const char *const ssl_modes[] = {"disabled", "preferred", "required", "verify_ca", "verify_identity"};
+
+bool flux_conn_ssl_mode_ok(const char *mode)
+{
+    for (size_t i = 0; i < sizeof ssl_modes / sizeof *ssl_modes; i++)
+        if (!strcmp(mode, ssl_modes[i]))
+            return true;
+    return false;
+}
+
+bool flux_conn_ssl_verifies(const flux_conn *c)
+{
+    return c->ssl_mode && !strncmp(c->ssl_mode, "verify_", 7);
+}
+
+bool flux_conn_ssl_required(const flux_conn *c)
+{
+    return c->ssl_mode && (!strcmp(c->ssl_mode, "required") || flux_conn_ssl_verifies(c));
+}
+
+/* a mysql URI's ?ssl_mode=M&ca_file=/PATH (q after the '?'); 0, or -1 with
+ * err. Names of parameters are quoted, values only when they are a mode. */
+static int mysql_params(flux_arena *a, const char *q, flux_conn *out, char *err, size_t errlen)
+{
+    while (*q) {
+        size_t n = strcspn(q, "&");
+        const char *eq = memchr(q, '=', n);
+        size_t kn = eq ? (size_t)(eq - q) : n;
+        const char *v = eq ? decode(a, eq + 1, n - kn - 1) : "";
+        if (kn == 8 && !strncmp(q, "ssl_mode", 8)) {
+            if (!flux_conn_ssl_mode_ok(v)) {
+                fail(err, errlen, "has an unknown ssl_mode '%s'\nhelp: " FLUX_CONN_SSL_MODES, v);
+                return -1;
+            }
+            out->ssl_mode = strcmp(v, "disabled") ? v : NULL;
+        } else if (kn == 7 && !strncmp(q, "ca_file", 7)) {
+            if (v[0] != '/') {
+                fail(err, errlen, "has a ca_file that is not an absolute path\nhelp: a URI has no folder to start "
+                                  "from: write ca_file=/path/to/ca.pem");
+                return -1;
+            }
+            out->ca_file = v;
+        } else {
+            fail(err, errlen, "has an unknown parameter '%.*s'\nhelp: a mysql URI takes ?ssl_mode=MODE and "
+                              "&ca_file=/PATH", (int)(kn > 40 ? 40 : kn), q);
+            return -1;
+        }
+        q += n + (q[n] == '&');
+    }
+    if (out->ca_file && !flux_conn_ssl_verifies(out)) {
+        fail(err, errlen, "has a ca_file, used only when ssl_mode is verify_ca or verify_identity\nhelp: add "
+                          "ssl_mode=verify_identity");
+        return -1;
+    }
+    return 0;
 }
 
 const char *flux_conn_scheme(const flux_conn *c)
@@ -107,9 +169,18 @@ char *flux_conn_uri(flux_arena *a, const flux_conn *c, const char **password_for
         flux_buf_puts(&b, c->host ? c->host : mysql ? "127.0.0.1" : "localhost");
         if (c->port)
             flux_buf_printf(&b, ":%d", c->port);
-        if (mysql && c->database) {
+        if (mysql && (c->database || c->ssl_mode)) {
             flux_buf_putc(&b, '/');
-            encode(c->database, &b);
+            if (c->database)
+                encode(c->database, &b);
+            if (c->ssl_mode) {
+                flux_buf_puts(&b, "?ssl_mode=");
+                flux_buf_puts(&b, c->ssl_mode);
+            }
+            if (c->ssl_mode && c->ca_file) {
+                flux_buf_puts(&b, "&ca_file=");
+                encode_keeping(c->ca_file, "/", &b);
+            }
         } else if (!mysql && c->base) {
             if (*c->base != '/')
                 flux_buf_putc(&b, '/');
@@ -179,6 +250,22 @@ int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_c
             return -1;
         }
         return 0;
+    }
+    /* mysql: the parameters after a '?' past the credentials (a password
+     * may hold one unencoded) and the host, or in the path */
+    if (!strcmp(out->type, "mysql")) {
+        const char *from = strchr(rest, '/'), *q;
+        if (!from) {
+            from = rest;
+            for (const char *p = rest; *p; p++)
+                if (*p == '@')
+                    from = p + 1;
+        }
+        if ((q = strchr(from, '?'))) {
+            if (mysql_params(a, q + 1, out, err, errlen) != 0)
+                return -1;
+            rest = flux_arena_strndup(a, rest, (size_t)(q - rest));
+        }
     }
     /* [user[:password]@]host[:port][/path] */
     const char *slash = strchr(rest, '/');

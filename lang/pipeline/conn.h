@@ -25,6 +25,9 @@ typedef struct flux_conn {
     const char *brokers;   /* kafka: host:port,host:port */
     const char *base;      /* http: base URL path */
     const char *password;  /* secret, NULL when none */
+    /* mysql: disabled (NULL), preferred, required, verify_ca, verify_identity */
+    const char *ssl_mode;
+    const char *ca_file;   /* mysql, http: the CAs (PEM) to trust instead of the system's; absolute */
     /* why the password could not be read (password_env unset, password_file
      * unreadable), "file:line:col: message"; NULL when it could. Reported
      * where the connection is used, so commands that need no connection
@@ -123,8 +126,8 @@ int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool requi
 /* By name; the environment variable FLUX_CONN_<NAME upper-cased> wins. */
 const flux_conn *flux_conns_find(const flux_conns *c, const char *name);
 
-/* Parses a connection URI (mysql://user:pw@host:port/db, kafka://h:p,h:p,
- * sqlite:///path, http://host:port/base). -1 on error, with what is wrong
+/* Parses a connection URI (mysql://user:pw@host:port/db[?ssl_mode=M&ca_file=/PATH],
+ * kafka://h:p,h:p, sqlite:///path, http://host:port/base). -1 on error, with what is wrong
  * worded to follow the URI's name ("is not a connection URI", "has an
  * invalid port '99999'") and a "\nhelp: ..." line; never the URI itself,
  * which may hold a password. */
@@ -136,6 +139,15 @@ int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_c
  * password's encoded form goes to *password_form (NULL when it has none),
  * so it can be masked like the password. */
 char *flux_conn_uri(flux_arena *a, const flux_conn *c, const char **password_form);
+
+/* A MySQL connection's TLS (ssl_mode, with MySQL's names): disabled (the
+ * default), preferred (TLS when the server offers it), required (TLS or no
+ * connection), verify_ca (and the certificate signed by ca_file or, without
+ * one, the system's CAs), verify_identity (and issued for the host). */
+#define FLUX_CONN_SSL_MODES "the modes are disabled, preferred, required, verify_ca and verify_identity"
+bool flux_conn_ssl_mode_ok(const char *mode);
+bool flux_conn_ssl_required(const flux_conn *c); /* required or a verify_ mode */
+bool flux_conn_ssl_verifies(const flux_conn *c); /* verify_ca or verify_identity */
 
 /* The scheme of its URI: the type, or for http "https" when the connection
  * says `scheme: https` (an https:// URI does) or its port is 443. */

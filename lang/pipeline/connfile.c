@@ -186,19 +186,20 @@ static void read_pools(reader *r, const flux_ynode *pools, flux_conns *out)
 /* ---- a connection ---- */
 
 enum { K_TYPE, K_URI, K_HOST, K_PORT, K_USER, K_DATABASE, K_PATH, K_BROKERS, K_BASE, K_SCHEME, K_PASSWORD,
-       K_PASSWORD_ENV, K_PASSWORD_FILE, NKEYS };
-static const char *const keys[NKEYS] = {"type", "uri", "host", "port", "user", "database", "path", "brokers",
-                                        "base", "scheme", "password", "password_env", "password_file"};
+       K_PASSWORD_ENV, K_PASSWORD_FILE, K_SSL_MODE, K_CA_FILE, NKEYS };
+static const char *const keys[NKEYS] = {"type",     "uri",      "host",         "port",          "user",
+                                        "database", "path",     "brokers",      "base",          "scheme",
+                                        "password", "password_env", "password_file", "ssl_mode", "ca_file"};
 /* the settings of each type, besides type and uri */
 #define PW (1u << K_PASSWORD | 1u << K_PASSWORD_ENV | 1u << K_PASSWORD_FILE)
 static const struct ctype {
     const char *name;
     unsigned keys;
 } ctypes[] = {
-    {"mysql", 1u << K_HOST | 1u << K_PORT | 1u << K_USER | 1u << K_DATABASE | PW},
+    {"mysql", 1u << K_HOST | 1u << K_PORT | 1u << K_USER | 1u << K_DATABASE | PW | 1u << K_SSL_MODE | 1u << K_CA_FILE},
     {"sqlite", 1u << K_DATABASE | 1u << K_PATH},
     {"kafka", 1u << K_BROKERS | 1u << K_HOST | 1u << K_PORT | 1u << K_USER | PW},
-    {"http", 1u << K_HOST | 1u << K_PORT | 1u << K_BASE | 1u << K_USER | 1u << K_SCHEME | PW},
+    {"http", 1u << K_HOST | 1u << K_PORT | 1u << K_BASE | 1u << K_USER | 1u << K_SCHEME | PW | 1u << K_CA_FILE},
 };
 /* librdkafka's own settings without a dot, passed through like the dotted ones */
 static const char *const kafka_plain[] = {"acks", "debug", "partitioner", "retries"};
@@ -426,6 +427,19 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
             else
                 c->port = (int)port;
             break;
+        case K_SSL_MODE:
+            if (flux_conn_ssl_mode_ok(v))
+                c->ssl_mode = strcmp(v, "disabled") ? v : NULL;
+            else
+                flux_cf_report(r, AT(st->v[i]), "bad-value", FLUX_CONN_SSL_MODES, "unknown ssl_mode '%s'", v);
+            break;
+        case K_CA_FILE:
+            if (*v)
+                c->ca_file = flux_cf_path(r, v);
+            else
+                flux_cf_report(r, AT(st->v[i]), "bad-value", "the path of a PEM file, e.g. ca_file: certs/db-ca.pem",
+                               "ca_file of connection '%s' is empty", c->name);
+            break;
         case K_SCHEME:
             if (strcmp(v, "http") && strcmp(v, "https"))
                 flux_cf_report(r, AT(st->v[i]), "bad-value", "the schemes are http and https", "unknown scheme '%s'", v);
@@ -444,6 +458,12 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
  * is likely the same one misspelt */
 static void conn_required(reader *r, const flux_conn *c, const settings *st)
 {
+    /* a CA is a promise to check the server: only a mode that checks keeps it */
+    if (st->type && !strcmp(st->type->name, "mysql") && c->ca_file && st->v[K_CA_FILE] &&
+        !flux_conn_ssl_verifies(c))
+        flux_cf_report(r, AT(st->k[K_CA_FILE]), "bad-value", "add ssl_mode: verify_identity (or verify_ca)",
+                       "ca_file of connection '%s' is used only when ssl_mode is verify_ca or verify_identity",
+                       c->name);
     if (!st->type || st->v[K_URI] || st->unknown)
         return;
     if (!strcmp(st->type->name, "sqlite") && !c->database)
@@ -452,6 +472,15 @@ static void conn_required(reader *r, const flux_conn *c, const settings *st)
     if (!strcmp(st->type->name, "kafka") && !c->brokers && !c->host)
         flux_cf_report(r, c->span, "missing-setting", "add brokers: HOST:9092", "kafka connection '%s' names no brokers",
                c->name);
+}
+
+const char *flux_cf_path(flux_cfreader *r, const char *path)
+{
+    if (path[0] == '/')
+        return path;
+    char cwd[4096];
+    const char *base = r->dir[0] == '/' ? "" : getcwd(cwd, sizeof cwd) ? cwd : ".";
+    return flux_arena_printf(r->a, "%s%s%s%s", base, base[0] ? "/" : "", r->dir, path);
 }
 
 const char *flux_cf_secret_file(flux_cfreader *r, const char *path, size_t cap, const char **why)

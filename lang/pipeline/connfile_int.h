@@ -36,6 +36,10 @@ bool flux_cf_secret_key(const char *k); /* a value masked wherever a line of the
  * is not a regular file": a FIFO or a terminal would stall the reader). */
 const char *flux_cf_secret_file(flux_cfreader *r, const char *path, size_t cap, const char **why);
 
+/* A path of the file (relative to flux.yaml's folder) made absolute: the
+ * processes that open it may run from anywhere. */
+const char *flux_cf_path(flux_cfreader *r, const char *path);
+
 /* notifierfile.c: the notifiers: section */
 void flux_cf_read_notifiers(flux_cfreader *r, const flux_ynode *m, flux_conns *out);
 

@@ -263,13 +263,7 @@ static void notifier_ca_file(reader *r, flux_notifier *n, const flux_ynode *k, c
                "ca_file of notifier '%s' is empty", n->name);
         return;
     }
-    if (f[0] == '/') {
-        n->ca_file = f;
-    } else {
-        char cwd[4096];
-        const char *base = r->dir[0] == '/' ? "" : getcwd(cwd, sizeof cwd) ? cwd : ".";
-        n->ca_file = flux_arena_printf(r->a, "%s%s%s%s", base, base[0] ? "/" : "", r->dir, f);
-    }
+    n->ca_file = flux_cf_path(r, f);
     /* stat and access, not open: opening a FIFO would wait for a writer */
     struct stat sb;
     const char *why = stat(n->ca_file, &sb) != 0          ? strerror(errno)

@@ -568,6 +568,10 @@ json_t *flux_view_connections(flux_arena *a, const flux_conns *conns, bool detai
                               c->password != NULL, "origin", c->origin ? c->origin : "");
         if (c->port)
             json_object_set_new(o, "port", json_integer(c->port));
+        if (c->ssl_mode)
+            json_object_set_new(o, "ssl_mode", json_string(c->ssl_mode));
+        if (c->ca_file)
+            json_object_set_new(o, "ca_file", json_string(c->ca_file));
         if (detail) {
             json_object_set_new(o, "typed", json_boolean(c->type != NULL));
             json_object_set_new(o, "brokers", json_boolean(c->brokers != NULL));

@@ -20,8 +20,10 @@ static int test_mysql(const flux_conn *c, char *msg, size_t len)
         snprintf(msg, len, "cannot connect (see above)");
         return -1;
     }
-    snprintf(msg, len, "MySQL server %s, database %s, user %s", mysql_get_server_info(db),
-             c->database ? c->database : "(none)", c->user ? c->user : "(none)");
+    const char *cipher = mysql_get_ssl_cipher(db);
+    snprintf(msg, len, "MySQL server %s, database %s, user %s, %s%s", mysql_get_server_info(db),
+             c->database ? c->database : "(none)", c->user ? c->user : "(none)", cipher ? "TLS " : "no TLS",
+             cipher ? cipher : "");
     mysql_close(db);
     return 0;
 }
@@ -102,8 +104,11 @@ static size_t discard(char *p, size_t s, size_t n, void *ud)
 
 static int test_http(const flux_conn *c, char *msg, size_t len)
 {
+    /* the scheme the http operator uses (scheme: https, or port 443) */
+    const char *scheme = flux_conn_scheme(c);
+    bool tls = !strcmp(scheme, "https");
     char url[2048];
-    snprintf(url, sizeof url, "http://%s:%d%s", c->host ? c->host : "127.0.0.1", c->port ? c->port : 80,
+    snprintf(url, sizeof url, "%s://%s:%d%s", scheme, c->host ? c->host : "127.0.0.1", c->port ? c->port : tls ? 443 : 80,
              c->base ? c->base : "/");
     CURL *h = curl_easy_init();
     if (!h) {
@@ -115,6 +120,10 @@ static int test_http(const flux_conn *c, char *msg, size_t len)
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (c->ca_file) { /* as the http operator: the connection's CAs instead of the system's */
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+        curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+    }
     if (c->user) {
         curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
         if (c->password)

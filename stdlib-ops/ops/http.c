@@ -260,6 +260,10 @@ static void set_request(CURL *h, const char *full, char *errbuf, body *b, const 
     curl_easy_setopt(h, CURLOPT_USERAGENT, "flux-http");
     if (headers)
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    if (c && c->ca_file) { /* the connection's CAs instead of the system's (file and folder) */
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+        curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+    }
     if (c && c->user) {
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(h, CURLOPT_USERNAME, c->user);

@@ -135,12 +135,24 @@ static int sensor_mysql(const flux_conn *c, const char *sql, bool fail_on_empty)
     mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     const char *host = c->host ? c->host : "127.0.0.1";
     int port = c->port ? c->port : 3306;
+    char why[600];
+    if (!opkit_mysql_tls(db, c, why, sizeof why)) {
+        fprintf(stderr, "flux: sql_sensor: cannot connect to '%s' (%s:%d): %s\n", c->name, host, port, why);
+        mysql_close(db);
+        return OPKIT_FAILED; /* a setting, not a server that may come back */
+    }
     if (!mysql_real_connect(db, host, c->user, c->password, c->database, (unsigned)port, NULL, 0)) {
         /* the server's message names the user and host, never the password */
         fprintf(stderr, "flux: sql_sensor: cannot connect to '%s' (%s:%d): %s (poking again later)\n", c->name,
                 host, port, mysql_error(db));
         mysql_close(db);
         return OPKIT_NOT_YET_ERROR;
+    }
+    const char *refused = opkit_mysql_tls_check(db, c);
+    if (refused) {
+        fprintf(stderr, "flux: sql_sensor: cannot connect to '%s' (%s:%d): %s\n", c->name, host, port, refused);
+        mysql_close(db);
+        return OPKIT_FAILED;
     }
     int out;
     MYSQL_RES *res = NULL;

@@ -33,6 +33,8 @@ static json_t *conn_json(const flux_conn *c)
     set_str(o, "brokers", c->brokers);
     set_str(o, "base", c->base);
     set_str(o, "password", c->password);
+    set_str(o, "ssl_mode", c->ssl_mode);
+    set_str(o, "ca_file", c->ca_file);
     set_str(o, "unresolved", c->unresolved);
     set_str(o, "origin", c->origin);
     if (c->nextra) {
@@ -120,6 +122,8 @@ int flux_op_conns_read(flux_arena *a, json_t *fields, flux_conns *out, char *err
         c->brokers = get_str(a, o, "brokers");
         c->base = get_str(a, o, "base");
         c->password = get_str(a, o, "password");
+        c->ssl_mode = get_str(a, o, "ssl_mode");
+        c->ca_file = get_str(a, o, "ca_file");
         c->unresolved = get_str(a, o, "unresolved");
         c->origin = get_str(a, o, "origin");
         json_t *extra = json_object_get(o, "extra");

@@ -1,7 +1,7 @@
 /* http_server — a small HTTP server for the http operator's tests, on
  * libmicrohttpd, bound to 127.0.0.1 on a port the kernel picks.
  *
- *   http_server PORT_FILE [USER PASSWORD]
+ *   http_server PORT_FILE [USER PASSWORD] [--tls CERT KEY]
  *
  * Writes its port to PORT_FILE once it listens (renamed into place, so a
  * reader never sees half a number) and serves until SIGTERM or SIGINT:
@@ -11,6 +11,7 @@
  *   /big/N           N bytes of 'x' with a Content-Length
  *   /stream/N        N bytes of 'x', chunked (no length known in advance)
  *   /auth/...        the echo (minus Authorization), behind basic auth USER:PASSWORD (401 otherwise)
+ * --tls serves HTTPS with CERT (a PEM chain) and KEY.
  */
 #include <jansson.h>
 #include <stdbool.h>
@@ -114,13 +115,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 int main(int argc, char **argv)
 {
+    const char *cert = NULL, *key = NULL;
+    if (argc >= 5 && !strcmp(argv[argc - 3], "--tls")) {
+        cert = argv[argc - 2], key = argv[argc - 1];
+        argc -= 3;
+    }
     if (argc != 2 && argc != 4) {
-        fputs("usage: http_server PORT_FILE [USER PASSWORD]\n", stderr);
+        fputs("usage: http_server PORT_FILE [USER PASSWORD] [--tls CERT KEY]\n", stderr);
         return 2;
     }
     if (argc == 4) {
         auth_user = argv[2];
         auth_pass = argv[3];
     }
-    return server_run("http_server", argv[1], 0, handle);
+    return server_run_tls("http_server", argv[1], 0, handle, cert, key);
 }

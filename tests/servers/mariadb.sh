@@ -16,8 +16,9 @@
 # `flux`) for both '127.0.0.1' and 'localhost'; root logs in on the socket
 # without a password. InnoDB's buffer pool is 64M, small for tests, or
 # FLUX_MARIADB_BUFFER_POOL (kept across a restart): a benchmark gives it
-# room for its store as a production server would have. Installs Debian's mariadb-server when it is missing
-# (as root).
+# room for its store as a production server would have. FLUX_MARIADB_TLS="CERT KEY" (PEM files, kept
+# across a restart) makes the server offer TLS with that certificate. Installs Debian's mariadb-server
+# when it is missing (as root).
 set -euo pipefail
 
 die() {
@@ -69,12 +70,16 @@ alive() { proc_ours "$1" mariadbd; }
 # launch DIR SOCKET PORT: the server in the background ($! its PID), stdio
 # away from the caller's: ctest waits for every holder of its pipes
 launch() {
-    local user=()
+    local user=() tls=() cert key
+    if [ -s "$1/tls" ]; then
+        read -r cert key <"$1/tls" || true # no final newline
+        tls=(--ssl-cert="$cert" --ssl-key="$key")
+    fi
     [ "$(id -u)" -ne 0 ] || user=(--user=root)
     proc_exec mariadbd --no-defaults "${user[@]}" --datadir="$1/data" --socket="$2" --port="$3" \
         --bind-address=127.0.0.1 --pid-file="$1/mariadbd.pid" --log-error="$1/error.log" \
         --skip-name-resolve --local-infile=1 --innodb-log-file-size=8M \
-        --innodb-buffer-pool-size="$(cat "$1/buffer_pool")" </dev/null >>"$1/mariadbd.out" 2>&1 &
+        --innodb-buffer-pool-size="$(cat "$1/buffer_pool")" "${tls[@]}" </dev/null >>"$1/mariadbd.out" 2>&1 &
 }
 
 start() {
@@ -85,6 +90,7 @@ start() {
     [ ! -e "$dir/pid" ] || ! alive "$(cat "$dir/pid")" || die "a server from $dir is running already (pid $(cat "$dir/pid"))"
     rm -rf "$dir/data"
     echo "${FLUX_MARIADB_BUFFER_POOL:-64M}" >"$dir/buffer_pool"
+    printf "%s" "${FLUX_MARIADB_TLS:-}" >"$dir/tls"
     local t0 user=() sock
     t0=$(now)
     [ "$(id -u)" -ne 0 ] || user=(--user=root)

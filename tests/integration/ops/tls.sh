@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# tls.sh FLUX [KAFKA_BROKER] — connections over TLS to real servers whose
+# certificates a private CA signed (made here with openssl): MariaDB with
+# every ssl_mode (flux connections test and the mysql operator, whose session
+# reports its TLS version), the URI form of FLUX_CONN_*, an https API through
+# the http operator and flux connections test with the connection's ca_file.
+# Refused with the reason: required against a server without TLS (MariaDB
+# Connector/C itself would go on in the clear), another CA, the system's CAs
+# only, a certificate for another host under verify_identity (verify_ca takes
+# it), an unreadable ca_file. flux check refuses a ca_file no mode checks
+# with, and an unknown ssl_mode. The password is in nothing flux printed.
+set -euo pipefail
+flux=${1:?usage: tls.sh FLUX_BINARY [KAFKA_BROKER]}
+case $flux in /*) ;; *) flux=$PWD/$flux ;; esac
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/flux-tls.XXXXXX")
+web=
+cleanup() {
+    [ -z "$web" ] || kill -TERM "$web" 2>/dev/null || true
+    bash "$here/servers/mariadb.sh" stop "$dir/db" >/dev/null 2>&1 || true
+    bash "$here/servers/mariadb.sh" stop "$dir/plain" >/dev/null 2>&1 || true
+    [ -n "${KEEP:-}" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
+cd "$dir"
+pass=0 fail=0
+check() {
+    if [ "$2" = "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: expected [$2], got [$3]"; fi
+}
+
+# a private CA; server certificates for 127.0.0.1 and for db.internal; another CA
+mkdir certs
+ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+openssl req -x509 "${ec[@]}" -keyout certs/ca.key -out certs/ca.pem -days 2 -subj /CN=flux-test-ca 2>/dev/null
+openssl req -x509 "${ec[@]}" -keyout certs/other.key -out certs/other.pem -days 2 -subj /CN=other-ca 2>/dev/null
+server_cert() { # NAME SAN
+    openssl req "${ec[@]}" -keyout "$1.key" -out "$1.csr" -subj "/CN=$1" 2>/dev/null
+    printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$2" > "$1.ext"
+    openssl x509 -req -in "$1.csr" -CA certs/ca.pem -CAkey certs/ca.key -CAcreateserial -days 2 \
+        -extfile "$1.ext" -out "$1.pem" 2>/dev/null
+}
+server_cert here IP:127.0.0.1
+server_cert elsewhere DNS:db.internal
+cp here.pem srv.pem
+cp here.key srv.key
+
+FLUX_MARIADB_TLS="$dir/srv.pem $dir/srv.key" bash "$here/servers/mariadb.sh" start "$dir/db" >/dev/null
+bash "$here/servers/mariadb.sh" start "$dir/plain" >/dev/null
+P=$(cat db/port) PP=$(cat plain/port)
+secret='Tls-Pw-7Hq2x9'
+for d in db plain; do
+    mariadb --no-defaults --socket="$(cat $d/socket)" -uroot -e \
+        "CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY '$secret'; GRANT ALL ON flux.* TO 'app'@'127.0.0.1';"
+done
+cc -std=c11 -D_DEFAULT_SOURCE -o http_server "$here/servers/http_server.c" \
+    $(pkg-config --cflags --libs libmicrohttpd jansson) -lpthread
+./http_server web.port --tls "$dir/here.pem" "$dir/here.key" 2> web.err &
+web=$!
+for _ in $(seq 100); do [ -s web.port ] && break; sleep 0.05; done
+HP=$(cat web.port)
+
+export FLUX_HOME=$dir/home NO_PROGRESS=1 APP_PASSWORD=$secret
+conn() { # NAME PORT [SETTING...]
+    printf '  %s:\n    type: mysql\n    host: 127.0.0.1\n    port: %s\n    user: app\n    database: flux\n' "$1" "$2"
+    printf '    password_env: APP_PASSWORD\n'
+    local s
+    shift 2
+    for s in "$@"; do printf '    %s\n' "$s"; done
+}
+{
+    echo "connections:"
+    conn verified "$P" "ssl_mode: verify_identity" "ca_file: certs/ca.pem"
+    conn verified_ca "$P" "ssl_mode: verify_ca" "ca_file: certs/ca.pem"
+    conn required "$P" "ssl_mode: required"
+    conn preferred "$P" "ssl_mode: preferred"
+    conn cleartext "$P"
+    conn plain_preferred "$PP" "ssl_mode: preferred"
+    conn plain_required "$PP" "ssl_mode: required"
+    conn other_ca "$P" "ssl_mode: verify_ca" "ca_file: certs/other.pem"
+    conn system_ca "$P" "ssl_mode: verify_identity"
+    conn missing_ca "$P" "ssl_mode: verify_ca" "ca_file: certs/missing.pem"
+    printf '  api:\n    type: http\n    host: 127.0.0.1\n    port: %s\n    scheme: https\n    base: /echo\n' "$HP"
+    printf '    ca_file: certs/ca.pem\n'
+    printf '  api_system_ca:\n    type: http\n    host: 127.0.0.1\n    port: %s\n    scheme: https\n' "$HP"
+} > flux.yaml
+
+ctest_() { "$flux" connections test "$1" 2>&1 && echo "rc=0" || echo "rc=$?"; }
+tls_of() { ctest_ "$1" | grep -o 'TLS TLS_[A-Z0-9_]*\|no TLS' | head -1; }
+check "verify_identity with the CA: TLS" "TLS TLS_AES_256_GCM_SHA384" "$(tls_of verified)"
+check "verify_ca with the CA: TLS" "TLS TLS_AES_256_GCM_SHA384" "$(tls_of verified_ca)"
+check "required: TLS" "TLS TLS_AES_256_GCM_SHA384" "$(tls_of required)"
+check "preferred, offered: TLS" "TLS TLS_AES_256_GCM_SHA384" "$(tls_of preferred)"
+check "no ssl_mode (disabled): in the clear" "no TLS" "$(tls_of cleartext)"
+check "preferred, not offered: in the clear" "no TLS" "$(tls_of plain_preferred)"
+out=$(ctest_ plain_required)
+check "required, not offered: refused" yes \
+    "$(echo "$out" | grep -q 'the server offers no TLS, and ssl_mode asks for it' && echo "$out" | grep -q 'rc=1' && echo yes || echo "$out")"
+out=$(ctest_ other_ca)
+check "another CA: refused" yes "$(echo "$out" | grep -q 'unable to get local issuer certificate' && echo yes || echo "$out")"
+out=$(ctest_ system_ca)
+check "the system's CAs only: refused" yes "$(echo "$out" | grep -q 'rc=1' && echo "$out" | grep -q 'TLS/SSL error' && echo yes || echo "$out")"
+out=$(ctest_ missing_ca)
+check "an unreadable ca_file: said" yes \
+    "$(echo "$out" | grep -q "cannot read ca_file '$dir/certs/missing.pem': No such file or directory" && echo yes || echo "$out")"
+out=$(FLUX_CONN_FROM_ENV="mysql://app:$secret@127.0.0.1:$P/flux?ssl_mode=verify_identity&ca_file=$dir/certs/ca.pem" ctest_ from_env)
+check "a FLUX_CONN_ URI with ssl_mode and ca_file: TLS" yes \
+    "$(echo "$out" | grep -q 'TLS TLS_AES_256_GCM_SHA384' && echo yes || echo "$out")"
+out=$(ctest_ api)
+check "api (https, the connection's CA): answers" yes \
+    "$(echo "$out" | grep -q "GET https://127.0.0.1:$HP/echo answered 200" && echo yes || echo "$out")"
+out=$(ctest_ api_system_ca)
+check "api, the system's CAs only: refused" yes "$(echo "$out" | grep -q 'rc=1' && echo yes || echo "$out")"
+
+# the operators: the connection's TLS reaches their processes
+cat > p.flux <<'FLUX'
+pipeline p {
+    schedule = "@daily"
+    start = "2026-01-01T00:00:00Z"
+    task setup : mysql {
+        conn = "verified"
+        sql = "CREATE TABLE IF NOT EXISTS seen (v VARCHAR(32))"
+    }
+    task record : mysql {
+        conn = "verified"
+        sql = "INSERT INTO seen SELECT variable_value FROM information_schema.session_status WHERE variable_name = 'Ssl_version'"
+    }
+    task call : http {
+        conn = "api"
+        url = "/hello"
+    }
+    task refused : mysql {
+        conn = "plain_required"
+        sql = "SELECT 1"
+    }
+    setup >> record
+}
+FLUX
+"$flux" run p.flux --date 2026-01-01 > run.out 2>&1 && rc=0 || rc=$?
+check "the run ends failed (refused)" 1 "$rc"
+state() { "$flux" tasks 1 --format json | jq -r --arg t "$1" '[.task_instances[] | select(.task == $t)] | last | .state'; }
+check "the mysql operator over verify_identity: success" success "$(state record)"
+check "its session was TLS" TLSv1.3 \
+    "$(mariadb --no-defaults --socket="$(cat db/socket)" -uroot -N -e 'SELECT v FROM flux.seen' 2>&1)"
+check "the http operator over https with the connection's CA: success" success "$(state call)"
+check "the mysql operator, required against a server without TLS: failed" failed "$(state refused)"
+check "  with the reason in its log" yes \
+    "$("$flux" logs 1 refused 2>&1 | grep -q 'the server offers no TLS' && echo yes || echo no)"
+
+# another certificate, for db.internal: the chain is still the CA's, the name is not 127.0.0.1
+cp elsewhere.pem srv.pem
+cp elsewhere.key srv.key
+mariadb --no-defaults --socket="$(cat db/socket)" -uroot -e 'FLUSH SSL'
+out=$(ctest_ verified)
+check "verify_identity, a certificate for another host: refused" yes \
+    "$(echo "$out" | grep -q 'rc=1' && echo "$out" | grep -q 'TLS/SSL error' && echo yes || echo "$out")"
+check "verify_ca, the same certificate: TLS" "TLS TLS_AES_256_GCM_SHA384" "$(tls_of verified_ca)"
+
+# flux check: a CA no mode checks with, an unknown mode
+mkdir bad
+{
+    echo "connections:"
+    conn loose "$P" "ssl_mode: required" "ca_file: certs/ca.pem"
+    conn typo "$P" "ssl_mode: verify_full"
+} > bad/flux.yaml
+printf 'pipeline q {\n    schedule = "@daily"\n    start = "2026-01-01T00:00:00Z"\n    task t : bash { command = "true" }\n}\n' > bad/q.flux
+(cd bad && "$flux" check q.flux > ../bad.out 2>&1) && rc=0 || rc=$?
+check "flux check refuses them" 3 "$rc"
+l1=$(grep -n 'ca_file: certs/ca.pem' bad/flux.yaml | cut -d: -f1)
+l2=$(grep -n 'verify_full' bad/flux.yaml | cut -d: -f1)
+check "a ca_file with ssl_mode required: where and why" \
+    "flux.yaml:$l1:5: error: ca_file of connection 'loose' is used only when ssl_mode is verify_ca or verify_identity" \
+    "$(grep "^flux.yaml:$l1:" bad.out | sed 's/ \[[a-z-]*\]$//')"
+check "an unknown ssl_mode: where and why" "flux.yaml:$l2:15: error: unknown ssl_mode 'verify_full'" \
+    "$(grep "^flux.yaml:$l2:" bad.out | sed 's/ \[[a-z-]*\]$//')"
+check "  and the modes" yes "$(grep -q 'help: the modes are disabled, preferred, required, verify_ca and verify_identity' bad.out && echo yes || echo no)"
+
+"$flux" logs 1 record > record.log 2>&1 || true
+check "the password in nothing flux printed or wrote" 0 \
+    "$(cat run.out bad.out record.log | grep -c -- "$secret" || true)"
+check "  nor in a file of FLUX_HOME" 0 "$(grep -rl -- "$secret" "$FLUX_HOME" 2>/dev/null | wc -l)"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
