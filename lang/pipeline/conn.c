@@ -125,6 +125,26 @@ static int mysql_params(flux_arena *a, const char *q, flux_conn *out, char *err,
     return 0;
 }
 
+/* a mysql URI's parameters, after a '?' past the credentials (a password
+ * may hold one unencoded) and the host, or in the path: read into out and
+ * cut from *rest */
+static int split_params(flux_arena *a, const char **rest, flux_conn *out, char *err, size_t errlen)
+{
+    const char *from = strchr(*rest, '/'), *q;
+    if (!from) {
+        from = *rest;
+        for (const char *p = *rest; *p; p++)
+            if (*p == '@')
+                from = p + 1;
+    }
+    if (!(q = strchr(from, '?')))
+        return 0;
+    if (mysql_params(a, q + 1, out, err, errlen) != 0)
+        return -1;
+    *rest = flux_arena_strndup(a, *rest, (size_t)(q - *rest));
+    return 0;
+}
+
 const char *flux_conn_scheme(const flux_conn *c)
 {
     if (!c->type)
@@ -251,22 +271,8 @@ int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_c
         }
         return 0;
     }
-    /* mysql: the parameters after a '?' past the credentials (a password
-     * may hold one unencoded) and the host, or in the path */
-    if (!strcmp(out->type, "mysql")) {
-        const char *from = strchr(rest, '/'), *q;
-        if (!from) {
-            from = rest;
-            for (const char *p = rest; *p; p++)
-                if (*p == '@')
-                    from = p + 1;
-        }
-        if ((q = strchr(from, '?'))) {
-            if (mysql_params(a, q + 1, out, err, errlen) != 0)
-                return -1;
-            rest = flux_arena_strndup(a, rest, (size_t)(q - rest));
-        }
-    }
+    if (!strcmp(out->type, "mysql") && split_params(a, &rest, out, err, errlen) != 0)
+        return -1;
     /* [user[:password]@]host[:port][/path] */
     const char *slash = strchr(rest, '/');
     size_t auth_len = slash ? (size_t)(slash - rest) : strlen(rest);

@@ -278,6 +278,22 @@ static void notifier_ca_file(reader *r, flux_notifier *n, const flux_ynode *k, c
     }
 }
 
+/* starttls: YAML's spellings of the two booleans, and nothing else: "no"
+ * or "off" quietly taken as true would surprise whoever wrote it */
+static void notifier_starttls(reader *r, flux_notifier *n, const flux_ynode *k, const flux_ynode *v)
+{
+    static const char *const yes[] = {"true", "True", "TRUE"}, *const no[] = {"false", "False", "FALSE"};
+    const char *st = text_of(r, k, v, "'starttls'");
+    int b = -1;
+    for (size_t i = 0; st && b < 0 && i < 3; i++)
+        b = !strcmp(st, yes[i]) ? 1 : !strcmp(st, no[i]) ? 0 : -1;
+    if (b >= 0)
+        n->starttls = b;
+    else if (st)
+        report(r, AT(v), "bad-value", "starttls: true (the default) or starttls: false",
+               "starttls of notifier '%s' must be true or false, found '%s'", n->name, st);
+}
+
 static void read_notifier(reader *r, const flux_ynode *key, const flux_ynode *m, flux_notifier *n)
 {
     memset(n, 0, sizeof *n);
@@ -348,20 +364,8 @@ static void read_notifier(reader *r, const flux_ynode *key, const flux_ynode *m,
             report(r, n->span, "missing-setting", "add to: [oncall@example.com]", "notifier '%s' has no to", n->name);
         if (v[N_USER])
             n->user = text_of(r, k[N_USER], v[N_USER], "'user'");
-        if (v[N_STARTTLS]) {
-            /* YAML's spellings of the two booleans, and nothing else: "no"
-             * or "off" quietly taken as true would surprise whoever wrote it */
-            static const char *const yes[] = {"true", "True", "TRUE"}, *const no[] = {"false", "False", "FALSE"};
-            const char *st = text_of(r, k[N_STARTTLS], v[N_STARTTLS], "'starttls'");
-            int b = -1;
-            for (size_t i = 0; st && b < 0 && i < 3; i++)
-                b = !strcmp(st, yes[i]) ? 1 : !strcmp(st, no[i]) ? 0 : -1;
-            if (b >= 0)
-                n->starttls = b;
-            else if (st)
-                report(r, AT(v[N_STARTTLS]), "bad-value", "starttls: true (the default) or starttls: false",
-                       "starttls of notifier '%s' must be true or false, found '%s'", n->name, st);
-        }
+        if (v[N_STARTTLS])
+            notifier_starttls(r, n, k[N_STARTTLS], v[N_STARTTLS]);
         int pw = !!v[N_PASSWORD] + !!v[N_PASSWORD_ENV] + !!v[N_PASSWORD_FILE];
         if (pw > 1) {
             report(r, AT(k[v[N_PASSWORD_FILE] ? N_PASSWORD_FILE : N_PASSWORD_ENV]), "duplicate-key",

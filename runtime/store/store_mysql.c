@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn.h"
+#include "mysqltls.h"
 #include "store_driver.h"
 
 struct flux_db {
@@ -400,6 +402,7 @@ static char *password_from_file(const char *path, char *err, size_t errlen)
 typedef struct target {
     char *buf; /* the URL copy the pointers below point into */
     const char *user, *host, *db;
+    const char *ssl_mode, *ca_file; /* ?ssl_mode=M&ca_file=/PATH, as a connection's (conn.h) */
     char *password; /* malloc'd when not from the URL; wiped after use */
     bool password_owned;
     unsigned port;
@@ -419,8 +422,45 @@ static void target_free(target *t)
     memset(t, 0, sizeof *t);
 }
 
-/* user[:password]@host[:port]/database. Error messages quote the parts,
- * never the password. */
+/* the parameters after the '?' (cut from the URL, in place): ssl_mode and
+ * ca_file, the names and values of a connection's; 0, or -1 with err */
+static int parse_params(char *q, target *t, char *err, size_t errlen)
+{
+    for (char *kv = strtok(q, "&"); kv; kv = strtok(NULL, "&")) {
+        char *eq = strchr(kv, '=');
+        if (!eq) {
+            snprintf(err, errlen, "mysql URL: parameter '%s' has no value (write NAME=VALUE)", kv);
+            return -1;
+        }
+        *eq = 0;
+        char *v = eq + 1;
+        if (pct_decode(v)) {
+            snprintf(err, errlen, "mysql URL: bad %%-escape in parameter '%s'", kv);
+            return -1;
+        }
+        if (!strcmp(kv, "ssl_mode") && flux_conn_ssl_mode_ok(v)) {
+            t->ssl_mode = strcmp(v, "disabled") ? v : NULL;
+        } else if (!strcmp(kv, "ssl_mode")) {
+            snprintf(err, errlen, "mysql URL: unknown ssl_mode '%s' (%s)", v, FLUX_CONN_SSL_MODES);
+            return -1;
+        } else if (!strcmp(kv, "ca_file") && v[0] == '/') {
+            t->ca_file = v;
+        } else {
+            snprintf(err, errlen, "mysql URL: %s (the parameters are ssl_mode and ca_file, an absolute path)",
+                     !strcmp(kv, "ca_file") ? "ca_file is not an absolute path" : "unknown parameter");
+            return -1;
+        }
+    }
+    flux_conn c = {.ssl_mode = t->ssl_mode};
+    if (t->ca_file && !flux_conn_ssl_verifies(&c)) {
+        snprintf(err, errlen, "mysql URL: ca_file is used only when ssl_mode is verify_ca or verify_identity");
+        return -1;
+    }
+    return 0;
+}
+
+/* user[:password]@host[:port]/database[?ssl_mode=M&ca_file=/PATH]. Error
+ * messages quote the parts, never the password. */
 static int parse_target(const char *url, target *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
@@ -430,6 +470,16 @@ static int parse_target(const char *url, target *t, char *err, size_t errlen)
         return -1;
     }
     char *p = t->buf;
+    /* the parameters start at the first '?' after the credentials (a
+     * password may hold one unescaped) */
+    char *last_at = strrchr(p, '@'), *q = strchr(last_at ? last_at : p, '?');
+    if (q) {
+        *q = 0;
+        if (parse_params(q + 1, t, err, errlen)) {
+            target_free(t);
+            return -1;
+        }
+    }
     char *at = strrchr(p, '@'); /* the last '@': an unescaped one in a password still works */
     char *hostpart = p;
     if (at) {
@@ -560,9 +610,18 @@ static int my_open(const char *url, bool readonly, flux_db **out, char *err, siz
     mysql_options(d->m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_options(d->m, MYSQL_OPT_RECONNECT, &no);
     mysql_options(d->m, MYSQL_REPORT_DATA_TRUNCATION, &yes);
-    if (!mysql_real_connect(d->m, t.host, t.user, t.password, t.db, t.port, NULL, CLIENT_FOUND_ROWS)) {
+    flux_conn tls = {.name = "state store", .ssl_mode = t.ssl_mode, .ca_file = t.ca_file};
+    char why[600];
+    const char *refused = NULL;
+    if (!mysqltls_set(d->m, &tls, why, sizeof why))
+        refused = why;
+    else if (!mysql_real_connect(d->m, t.host, t.user, t.password, t.db, t.port, NULL, CLIENT_FOUND_ROWS))
+        refused = mysql_error(d->m);
+    else
+        refused = mysqltls_check(d->m, &tls);
+    if (refused) {
         snprintf(err, errlen, "mysql: cannot connect to %s@%s:%u/%s: %s", t.user ? t.user : "", t.host, t.port,
-                 t.db, mysql_error(d->m));
+                 t.db, refused);
         target_free(&t);
         my_close(d);
         return -1;

@@ -1,13 +1,12 @@
 /* opkit — the shared parts of operator processes: fields, connections,
  * report lines, reject files, JSON paths. See opkit.h. */
 #include "opkit.h"
+#include "mysqltls.h"
 #include "isotime.h"
 
 #include <errno.h>
 #include <sys/stat.h>
 #include <openssl/evp.h>
-#include <openssl/x509.h>
-#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,46 +84,6 @@ const flux_conn *opkit_conn(const opkit_task *t, const char *key, const char *ty
     return c;
 }
 
-bool opkit_mysql_tls(MYSQL *db, const flux_conn *c, char *err, size_t errlen)
-{
-    if (!c->ssl_mode)
-        return true;
-    /* asking for TLS at all: preferred uses it when the server offers it */
-    mysql_ssl_set(db, NULL, NULL, NULL, NULL, NULL);
-    my_bool on = 1;
-    if (flux_conn_ssl_required(c))
-        mysql_options(db, MYSQL_OPT_SSL_ENFORCE, &on);
-    if (!flux_conn_ssl_verifies(c))
-        return true;
-    if (c->ca_file) {
-        struct stat st;
-        const char *bad = stat(c->ca_file, &st) != 0       ? strerror(errno)
-                          : !S_ISREG(st.st_mode)            ? "it is not a regular file"
-                          : access(c->ca_file, R_OK) != 0   ? strerror(errno)
-                                                            : NULL;
-        if (bad) {
-            snprintf(err, errlen, "cannot read ca_file '%s': %s", c->ca_file, bad);
-            return false;
-        }
-        mysql_options(db, MYSQL_OPT_SSL_CA, c->ca_file);
-    } else {
-        /* Connector/C checks against no CA at all unless given one: the
-         * system's, where OpenSSL keeps them */
-        mysql_options(db, MYSQL_OPT_SSL_CA, X509_get_default_cert_file());
-        mysql_options(db, MYSQL_OPT_SSL_CAPATH, X509_get_default_cert_dir());
-    }
-    if (!strcmp(c->ssl_mode, "verify_identity"))
-        mysql_options(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
-    return true;
-}
-
-const char *opkit_mysql_tls_check(MYSQL *db, const flux_conn *c)
-{
-    if (flux_conn_ssl_required(c) && !mysql_get_ssl_cipher(db))
-        return "the server offers no TLS, and ssl_mode asks for it";
-    return NULL;
-}
-
 MYSQL *opkit_mysql_connect(const flux_conn *c, bool local_infile)
 {
     MYSQL *db = mysql_init(NULL);
@@ -145,7 +104,7 @@ MYSQL *opkit_mysql_connect(const flux_conn *c, bool local_infile)
     const char *host = c->host ? c->host : "127.0.0.1";
     int port = c->port ? c->port : 3306;
     char why[600];
-    if (!opkit_mysql_tls(db, c, why, sizeof why)) {
+    if (!mysqltls_set(db, c, why, sizeof why)) {
         fprintf(stderr, "flux: cannot connect to '%s' (%s:%d): %s\n", c->name, host, port, why);
         mysql_close(db);
         return NULL;
@@ -157,7 +116,7 @@ MYSQL *opkit_mysql_connect(const flux_conn *c, bool local_infile)
         mysql_close(db);
         return NULL;
     }
-    const char *refused = opkit_mysql_tls_check(db, c);
+    const char *refused = mysqltls_check(db, c);
     if (refused) {
         fprintf(stderr, "flux: cannot connect to '%s' (%s:%d): %s\n", c->name, host, port, refused);
         mysql_close(db);

@@ -60,14 +60,6 @@ const flux_conn *opkit_conn(const opkit_task *t, const char *key, const char *ty
  * the message never holds the password. */
 MYSQL *opkit_mysql_connect(const flux_conn *c, bool local_infile);
 
-/* The connection's TLS (ssl_mode, ca_file) on db before mysql_real_connect:
- * false, with why in err, when its ca_file cannot be read. */
-bool opkit_mysql_tls(MYSQL *db, const flux_conn *c, char *err, size_t errlen);
-/* After the connect: NULL, or why the session may not be used. MariaDB
- * Connector/C 3.3 connects in the clear to a server that offers no TLS even
- * when asked to enforce it, so a mode that requires TLS is checked here. */
-const char *opkit_mysql_tls_check(MYSQL *db, const flux_conn *c);
-
 /* A librdkafka configuration for the connection: bootstrap.servers from its
  * brokers, then every extra key of flux.yaml (security.protocol,
  * sasl.mechanism ...), and the password as sasl.password when the

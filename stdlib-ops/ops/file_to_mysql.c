@@ -14,6 +14,7 @@
 
 #include "mysqlload.h"
 #include "operators.h"
+#include "mysqltls.h"
 #include "opkit.h"
 #include "records.h"
 
@@ -250,7 +251,8 @@ static MYSQL *connect_waiting(const flux_conn *c)
         unsigned int timeout = 5;
         mysql_options(probe, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
         char why[600];
-        bool up = opkit_mysql_tls(probe, c, why, sizeof why) && mysql_real_connect(probe, c->host ? c->host : "127.0.0.1", c->user, c->password, c->database,
+        bool up = mysqltls_set(probe, c, why, sizeof why) &&
+                  mysql_real_connect(probe, c->host ? c->host : "127.0.0.1", c->user, c->password, c->database,
                                      (unsigned)(c->port ? c->port : 3306), NULL, 0) != NULL;
         unsigned e = mysql_errno(probe);
         mysql_close(probe);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "operators.h"
+#include "mysqltls.h"
 #include "opkit.h"
 #include "sqlkit.h"
 
@@ -136,7 +137,7 @@ static int sensor_mysql(const flux_conn *c, const char *sql, bool fail_on_empty)
     const char *host = c->host ? c->host : "127.0.0.1";
     int port = c->port ? c->port : 3306;
     char why[600];
-    if (!opkit_mysql_tls(db, c, why, sizeof why)) {
+    if (!mysqltls_set(db, c, why, sizeof why)) {
         fprintf(stderr, "flux: sql_sensor: cannot connect to '%s' (%s:%d): %s\n", c->name, host, port, why);
         mysql_close(db);
         return OPKIT_FAILED; /* a setting, not a server that may come back */
@@ -148,7 +149,7 @@ static int sensor_mysql(const flux_conn *c, const char *sql, bool fail_on_empty)
         mysql_close(db);
         return OPKIT_NOT_YET_ERROR;
     }
-    const char *refused = opkit_mysql_tls_check(db, c);
+    const char *refused = mysqltls_check(db, c);
     if (refused) {
         fprintf(stderr, "flux: sql_sensor: cannot connect to '%s' (%s:%d): %s\n", c->name, host, port, refused);
         mysql_close(db);

@@ -7,8 +7,9 @@
 # Refused with the reason: required against a server without TLS (MariaDB
 # Connector/C itself would go on in the clear), another CA, the system's CAs
 # only, a certificate for another host under verify_identity (verify_ca takes
-# it), an unreadable ca_file. flux check refuses a ca_file no mode checks
-# with, and an unknown ssl_mode. The password is in nothing flux printed.
+# it), an unreadable ca_file. The state store's mysql:// URL takes the same
+# ?ssl_mode=&ca_file=. flux check refuses a ca_file no mode checks with, and
+# an unknown ssl_mode. The password is in nothing flux printed.
 set -euo pipefail
 flux=${1:?usage: tls.sh FLUX_BINARY [KAFKA_BROKER]}
 case $flux in /*) ;; *) flux=$PWD/$flux ;; esac
@@ -146,6 +147,23 @@ check "the mysql operator, required against a server without TLS: failed" failed
 check "  with the reason in its log" yes \
     "$("$flux" logs 1 refused 2>&1 | grep -q 'the server offers no TLS' && echo yes || echo no)"
 
+# the state store on MariaDB over TLS: the URL's ssl_mode and ca_file
+accepts() { mariadb --no-defaults --socket="$(cat db/socket)" -uroot -N -e "SHOW GLOBAL STATUS LIKE 'Ssl_accepts'" | cut -f2; }
+printf 'pipeline s {\n    schedule = "@daily"\n    start = "2026-01-01T00:00:00Z"\n    task a : bash { command = "true" }\n}\n' > s.flux
+before=$(accepts)
+FLUX_DB_PASSWORD=$secret "$flux" run s.flux --date 2026-01-01 -q \
+    --db "mysql://app@127.0.0.1:$P/flux?ssl_mode=verify_identity&ca_file=$dir/certs/ca.pem" > store.out 2>&1 && rc=0 || rc=$?
+check "a run on a store over verify_identity: succeeds" 0 "$rc"
+check "  its sessions were TLS" yes "$([ "$(accepts)" -gt "$before" ] && echo yes || echo "no: $before -> $(accepts)")"
+FLUX_DB_PASSWORD=$secret "$flux" run s.flux --date 2026-01-01 -q --db "mysql://app@127.0.0.1:$PP/flux?ssl_mode=required" \
+    > store2.out 2>&1 && rc=0 || rc=$?
+check "a store URL with ssl_mode=required, a server without TLS: refused" "1 yes" \
+    "$rc $(grep -q 'the server offers no TLS, and ssl_mode asks for it' store2.out && echo yes || cat store2.out)"
+FLUX_DB_PASSWORD=$secret "$flux" runs --db "mysql://app@127.0.0.1:$P/flux?ssl_mode=required&ca_file=$dir/certs/ca.pem" \
+    > store3.out 2>&1 && rc=0 || rc=$?
+check "a store URL with a ca_file no mode checks with: refused" "1 yes" \
+    "$rc $(grep -q 'ca_file is used only when ssl_mode is verify_ca or verify_identity' store3.out && echo yes || cat store3.out)"
+
 # another certificate, for db.internal: the chain is still the CA's, the name is not 127.0.0.1
 cp elsewhere.pem srv.pem
 cp elsewhere.key srv.key
@@ -176,7 +194,7 @@ check "  and the modes" yes "$(grep -q 'help: the modes are disabled, preferred,
 
 "$flux" logs 1 record > record.log 2>&1 || true
 check "the password in nothing flux printed or wrote" 0 \
-    "$(cat run.out bad.out record.log | grep -c -- "$secret" || true)"
+    "$(cat run.out bad.out record.log store*.out | grep -c -- "$secret" || true)"
 check "  nor in a file of FLUX_HOME" 0 "$(grep -rl -- "$secret" "$FLUX_HOME" 2>/dev/null | wc -l)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,50 @@
+/* mysqltls — a MySQL connection's TLS on a Connector/C handle: the
+ * options before the connect, the check after it (mysqltls.h). */
+#include "mysqltls.h"
+
+#include <errno.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+bool mysqltls_set(MYSQL *db, const flux_conn *c, char *err, size_t errlen)
+{
+    if (!c->ssl_mode)
+        return true;
+    /* asking for TLS at all: preferred uses it when the server offers it */
+    mysql_ssl_set(db, NULL, NULL, NULL, NULL, NULL);
+    my_bool on = 1;
+    if (flux_conn_ssl_required(c))
+        mysql_options(db, MYSQL_OPT_SSL_ENFORCE, &on);
+    if (!flux_conn_ssl_verifies(c))
+        return true;
+    if (c->ca_file) {
+        struct stat st;
+        const char *bad = stat(c->ca_file, &st) != 0       ? strerror(errno)
+                          : !S_ISREG(st.st_mode)            ? "it is not a regular file"
+                          : access(c->ca_file, R_OK) != 0   ? strerror(errno)
+                                                            : NULL;
+        if (bad) {
+            snprintf(err, errlen, "cannot read ca_file '%s': %s", c->ca_file, bad);
+            return false;
+        }
+        mysql_options(db, MYSQL_OPT_SSL_CA, c->ca_file);
+    } else {
+        /* Connector/C checks against no CA at all unless given one: the
+         * system's, where OpenSSL keeps them */
+        mysql_options(db, MYSQL_OPT_SSL_CA, X509_get_default_cert_file());
+        mysql_options(db, MYSQL_OPT_SSL_CAPATH, X509_get_default_cert_dir());
+    }
+    if (!strcmp(c->ssl_mode, "verify_identity"))
+        mysql_options(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+    return true;
+}
+
+const char *mysqltls_check(MYSQL *db, const flux_conn *c)
+{
+    if (flux_conn_ssl_required(c) && !mysql_get_ssl_cipher(db))
+        return "the server offers no TLS, and ssl_mode asks for it";
+    return NULL;
+}
