@@ -68,28 +68,25 @@ static void encode(const char *s, flux_buf *b)
     encode_keeping(s, "", b);
 }
 
-static const char *const ssl_modes[] = {"disabled", "preferred", "required", "verify_ca", "verify_identity"};
-
-bool flux_conn_ssl_mode_ok(const char *mode)
+const char *flux_conn_ssl_mode_check(const char *mode)
 {
-    for (size_t i = 0; i < sizeof ssl_modes / sizeof *ssl_modes; i++)
-        if (!strcmp(mode, ssl_modes[i]))
-            return true;
-    return false;
+    if (!strcmp(mode, "disabled") || !strcmp(mode, "preferred") || !strcmp(mode, "verify_identity"))
+        return NULL;
+    if (!strcmp(mode, "required") || !strcmp(mode, "verify_ca"))
+        return "is not offered: MariaDB Connector/C 3.3 would log in before it found that the server offers no "
+               "TLS\nhelp: ssl_mode: verify_identity (with ca_file for a private CA) checks the server before the "
+               "login";
+    return "is unknown\nhelp: " FLUX_CONN_SSL_MODES;
 }
 
 bool flux_conn_ssl_verifies(const flux_conn *c)
 {
-    return c->ssl_mode && !strncmp(c->ssl_mode, "verify_", 7);
-}
-
-bool flux_conn_ssl_required(const flux_conn *c)
-{
-    return c->ssl_mode && (!strcmp(c->ssl_mode, "required") || flux_conn_ssl_verifies(c));
+    return c->ssl_mode && !strcmp(c->ssl_mode, "verify_identity");
 }
 
 /* a mysql URI's ?ssl_mode=M&ca_file=/PATH (q after the '?'); 0, or -1 with
- * err. Names of parameters are quoted, values only when they are a mode. */
+ * err. Nothing of the parameters is quoted: when the URI's '@' is missing,
+ * what follows a '?' may be part of a password. */
 static int mysql_params(flux_arena *a, const char *q, flux_conn *out, char *err, size_t errlen)
 {
     while (*q) {
@@ -98,8 +95,9 @@ static int mysql_params(flux_arena *a, const char *q, flux_conn *out, char *err,
         size_t kn = eq ? (size_t)(eq - q) : n;
         const char *v = eq ? decode(a, eq + 1, n - kn - 1) : "";
         if (kn == 8 && !strncmp(q, "ssl_mode", 8)) {
-            if (!flux_conn_ssl_mode_ok(v)) {
-                fail(err, errlen, "has an unknown ssl_mode '%s'\nhelp: " FLUX_CONN_SSL_MODES, v);
+            const char *why = flux_conn_ssl_mode_check(v);
+            if (why) {
+                fail(err, errlen, "has an ssl_mode that %s", why);
                 return -1;
             }
             out->ssl_mode = strcmp(v, "disabled") ? v : NULL;
@@ -111,33 +109,27 @@ static int mysql_params(flux_arena *a, const char *q, flux_conn *out, char *err,
             }
             out->ca_file = v;
         } else {
-            fail(err, errlen, "has an unknown parameter '%.*s'\nhelp: a mysql URI takes ?ssl_mode=MODE and "
-                              "&ca_file=/PATH", (int)(kn > 40 ? 40 : kn), q);
+            fail(err, errlen, "has an unknown parameter\nhelp: a mysql URI takes ?ssl_mode=MODE and &ca_file=/PATH "
+                              "(an '@' in them written %%40)");
             return -1;
         }
         q += n + (q[n] == '&');
     }
     if (out->ca_file && !flux_conn_ssl_verifies(out)) {
-        fail(err, errlen, "has a ca_file, used only when ssl_mode is verify_ca or verify_identity\nhelp: add "
+        fail(err, errlen, "has a ca_file, used only when ssl_mode is verify_identity\nhelp: add "
                           "ssl_mode=verify_identity");
         return -1;
     }
     return 0;
 }
 
-/* a mysql URI's parameters, after a '?' past the credentials (a password
- * may hold one unencoded) and the host, or in the path: read into out and
- * cut from *rest */
+/* a mysql URI's parameters, after the first '?' past the last '@' (a
+ * password may hold a '?' unencoded; an '@' in a parameter is written %40):
+ * read into out and cut from *rest */
 static int split_params(flux_arena *a, const char **rest, flux_conn *out, char *err, size_t errlen)
 {
-    const char *from = strchr(*rest, '/'), *q;
-    if (!from) {
-        from = *rest;
-        for (const char *p = *rest; *p; p++)
-            if (*p == '@')
-                from = p + 1;
-    }
-    if (!(q = strchr(from, '?')))
+    const char *at = strrchr(*rest, '@'), *q; /* as the state store's driver reads one */
+    if (!(q = strchr(at ? at + 1 : *rest, '?')))
         return 0;
     if (mysql_params(a, q + 1, out, err, errlen) != 0)
         return -1;

@@ -25,7 +25,7 @@ typedef struct flux_conn {
     const char *brokers;   /* kafka: host:port,host:port */
     const char *base;      /* http: base URL path */
     const char *password;  /* secret, NULL when none */
-    /* mysql: disabled (NULL), preferred, required, verify_ca, verify_identity */
+    /* mysql: disabled (NULL), preferred, verify_identity */
     const char *ssl_mode;
     const char *ca_file;   /* mysql, http: the CAs (PEM) to trust instead of the system's; absolute */
     /* why the password could not be read (password_env unset, password_file
@@ -141,13 +141,16 @@ int flux_conn_parse_uri(flux_arena *a, const char *name, const char *uri, flux_c
 char *flux_conn_uri(flux_arena *a, const flux_conn *c, const char **password_form);
 
 /* A MySQL connection's TLS (ssl_mode, with MySQL's names): disabled (the
- * default), preferred (TLS when the server offers it), required (TLS or no
- * connection), verify_ca (and the certificate signed by ca_file or, without
- * one, the system's CAs), verify_identity (and issued for the host). */
-#define FLUX_CONN_SSL_MODES "the modes are disabled, preferred, required, verify_ca and verify_identity"
-bool flux_conn_ssl_mode_ok(const char *mode);
-bool flux_conn_ssl_required(const flux_conn *c); /* required or a verify_ mode */
-bool flux_conn_ssl_verifies(const flux_conn *c); /* verify_ca or verify_identity */
+ * default), preferred (TLS when the server offers it), verify_identity (TLS
+ * or no connection, the certificate signed by ca_file or the system's CAs
+ * and issued for the host). MySQL's required and verify_ca are refused with
+ * why: MariaDB Connector/C 3.3 refuses a server without TLS before the login
+ * only when it also checks the certificate's name, so under them the login
+ * could cross the wire in the clear. */
+#define FLUX_CONN_SSL_MODES "the modes are disabled, preferred and verify_identity"
+/* NULL when mode is one of them, else why not, with a "\nhelp: " line */
+const char *flux_conn_ssl_mode_check(const char *mode);
+bool flux_conn_ssl_verifies(const flux_conn *c); /* verify_identity: TLS required and checked */
 
 /* The scheme of its URI: the type, or for http "https" when the connection
  * says `scheme: https` (an https:// URI does) or its port is 443. */

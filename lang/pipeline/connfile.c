@@ -403,6 +403,7 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
         }
         char *end;
         long port;
+        const char *why;
         switch (i) {
         case K_HOST: c->host = v; break;
         case K_USER: c->user = v; break;
@@ -428,10 +429,13 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
                 c->port = (int)port;
             break;
         case K_SSL_MODE:
-            if (flux_conn_ssl_mode_ok(v))
+            if (!(why = flux_conn_ssl_mode_check(v))) {
                 c->ssl_mode = strcmp(v, "disabled") ? v : NULL;
-            else
-                flux_cf_report(r, AT(st->v[i]), "bad-value", FLUX_CONN_SSL_MODES, "unknown ssl_mode '%s'", v);
+            } else {
+                const char *help = strstr(why, "\nhelp: ");
+                flux_cf_report(r, AT(st->v[i]), "bad-value", help ? help + 7 : NULL, "ssl_mode '%s' %.*s", v,
+                               (int)(help ? (size_t)(help - why) : strlen(why)), why);
+            }
             break;
         case K_CA_FILE:
             if (*v)
@@ -459,11 +463,10 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
 static void conn_required(reader *r, const flux_conn *c, const settings *st)
 {
     /* a CA is a promise to check the server: only a mode that checks keeps it */
-    if (st->type && !strcmp(st->type->name, "mysql") && c->ca_file && st->v[K_CA_FILE] &&
-        !flux_conn_ssl_verifies(c))
-        flux_cf_report(r, AT(st->k[K_CA_FILE]), "bad-value", "add ssl_mode: verify_identity (or verify_ca)",
-                       "ca_file of connection '%s' is used only when ssl_mode is verify_ca or verify_identity",
-                       c->name);
+    const flux_ynode *at = st->v[K_CA_FILE] ? st->k[K_CA_FILE] : st->v[K_SSL_MODE] ? st->k[K_SSL_MODE] : st->k[K_URI];
+    if (st->type && !strcmp(st->type->name, "mysql") && c->ca_file && at && !flux_conn_ssl_verifies(c))
+        flux_cf_report(r, AT(at), "bad-value", "add ssl_mode: verify_identity",
+                       "ca_file of connection '%s' is used only when ssl_mode is verify_identity", c->name);
     if (!st->type || st->v[K_URI] || st->unknown)
         return;
     if (!strcmp(st->type->name, "sqlite") && !c->database)

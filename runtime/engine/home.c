@@ -204,19 +204,15 @@ static int store_url(const char *db, const char *conns_path, char *url, size_t n
     return FLUX_HOME_OK;
 }
 
-/* url without the password of its user part: scheme://user@host/... */
+/* url without the password of its user part: mysql://user@host/...; the
+ * user part ends at the last '@', as the MySQL driver reads it (a password
+ * may hold '/', '?' or '#' unescaped; an '@' after it is written %40) */
 static void without_password(const char *url, char *out, size_t n)
 {
     snprintf(out, n, "%s", url);
-    char *auth = strstr(out, "://");
-    if (!auth)
+    if (strncmp(out, "mysql://", 8) != 0)
         return;
-    auth += 3;
-    char *end = auth + strcspn(auth, "/?#");
-    char *at = NULL;
-    for (char *p = auth; p < end; p++)
-        if (*p == '@')
-            at = p; /* the last '@' of the authority ends the user part */
+    char *auth = out + 8, *at = strrchr(auth, '@');
     char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
     if (colon)
         memmove(colon, at, strlen(at) + 1);

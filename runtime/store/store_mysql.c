@@ -423,25 +423,24 @@ static void target_free(target *t)
 }
 
 /* the parameters after the '?' (cut from the URL, in place): ssl_mode and
- * ca_file, the names and values of a connection's; 0, or -1 with err */
+ * ca_file, the names and values of a connection's; 0, or -1 with err, which
+ * quotes none of them: without an '@' they may be part of a password */
 static int parse_params(char *q, target *t, char *err, size_t errlen)
 {
-    for (char *kv = strtok(q, "&"); kv; kv = strtok(NULL, "&")) {
+    char *save = NULL;
+    for (char *kv = strtok_r(q, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
         char *eq = strchr(kv, '=');
-        if (!eq) {
-            snprintf(err, errlen, "mysql URL: parameter '%s' has no value (write NAME=VALUE)", kv);
+        if (!eq || pct_decode(eq + 1)) {
+            snprintf(err, errlen, "mysql URL: a parameter is not NAME=VALUE with %%XX escapes");
             return -1;
         }
         *eq = 0;
         char *v = eq + 1;
-        if (pct_decode(v)) {
-            snprintf(err, errlen, "mysql URL: bad %%-escape in parameter '%s'", kv);
-            return -1;
-        }
-        if (!strcmp(kv, "ssl_mode") && flux_conn_ssl_mode_ok(v)) {
+        const char *why = !strcmp(kv, "ssl_mode") ? flux_conn_ssl_mode_check(v) : NULL;
+        if (!strcmp(kv, "ssl_mode") && !why) {
             t->ssl_mode = strcmp(v, "disabled") ? v : NULL;
-        } else if (!strcmp(kv, "ssl_mode")) {
-            snprintf(err, errlen, "mysql URL: unknown ssl_mode '%s' (%s)", v, FLUX_CONN_SSL_MODES);
+        } else if (why) {
+            snprintf(err, errlen, "mysql URL: the ssl_mode %.*s", (int)strcspn(why, "\n"), why);
             return -1;
         } else if (!strcmp(kv, "ca_file") && v[0] == '/') {
             t->ca_file = v;
@@ -453,7 +452,7 @@ static int parse_params(char *q, target *t, char *err, size_t errlen)
     }
     flux_conn c = {.ssl_mode = t->ssl_mode};
     if (t->ca_file && !flux_conn_ssl_verifies(&c)) {
-        snprintf(err, errlen, "mysql URL: ca_file is used only when ssl_mode is verify_ca or verify_identity");
+        snprintf(err, errlen, "mysql URL: ca_file is used only when ssl_mode is verify_identity");
         return -1;
     }
     return 0;

@@ -13,13 +13,13 @@ bool mysqltls_set(MYSQL *db, const flux_conn *c, char *err, size_t errlen)
 {
     if (!c->ssl_mode)
         return true;
-    /* asking for TLS at all: preferred uses it when the server offers it */
+    /* asking for TLS: preferred takes it when the server offers it */
     mysql_ssl_set(db, NULL, NULL, NULL, NULL, NULL);
-    my_bool on = 1;
-    if (flux_conn_ssl_required(c))
-        mysql_options(db, MYSQL_OPT_SSL_ENFORCE, &on);
-    if (!flux_conn_ssl_verifies(c))
+    my_bool on = 1, off = 0;
+    if (!flux_conn_ssl_verifies(c)) {
+        mysql_options(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
         return true;
+    }
     if (c->ca_file) {
         struct stat st;
         const char *bad = stat(c->ca_file, &st) != 0       ? strerror(errno)
@@ -37,14 +37,16 @@ bool mysqltls_set(MYSQL *db, const flux_conn *c, char *err, size_t errlen)
         mysql_options(db, MYSQL_OPT_SSL_CA, X509_get_default_cert_file());
         mysql_options(db, MYSQL_OPT_SSL_CAPATH, X509_get_default_cert_dir());
     }
-    if (!strcmp(c->ssl_mode, "verify_identity"))
-        mysql_options(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+    /* checking the certificate is also what makes Connector/C 3.3 refuse a
+     * server without TLS before the login: ENFORCE alone does not */
+    mysql_options(db, MYSQL_OPT_SSL_ENFORCE, &on);
+    mysql_options(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
     return true;
 }
 
 const char *mysqltls_check(MYSQL *db, const flux_conn *c)
 {
-    if (flux_conn_ssl_required(c) && !mysql_get_ssl_cipher(db))
-        return "the server offers no TLS, and ssl_mode asks for it";
+    if (flux_conn_ssl_verifies(c) && !mysql_get_ssl_cipher(db))
+        return "the session is not encrypted, and ssl_mode is verify_identity";
     return NULL;
 }

@@ -15,9 +15,9 @@
  * err, when its ca_file cannot be read. */
 bool mysqltls_set(MYSQL *db, const flux_conn *c, char *err, size_t errlen);
 
-/* After the connect: NULL, or why the session may not be used. MariaDB
- * Connector/C 3.3 connects in the clear to a server that offers no TLS even
- * when asked to enforce it, so a mode that requires TLS is checked here. */
+/* After the connect: NULL, or why the session may not be used (a
+ * verify_identity session that is not encrypted; Connector/C refuses that
+ * before the login, and this says so again should a version not). */
 const char *mysqltls_check(MYSQL *db, const flux_conn *c);
 
 #endif

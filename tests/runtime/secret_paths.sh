@@ -76,6 +76,12 @@ check "FLUX_CONN_*: named" 2 "$(grep -cE 'FLUX_CONN_(NOAT|SLASH) has an invalid 
 check "FLUX_CONN_*: no password in the messages" 0 "$(grep -cE 'Ue4|Ue5|env-8Pl2' env_check.txt)"
 flux runs --db 'mysql://u:Ue6-db-1Mn4:3306/flux' > db1.txt 2>&1 || true
 flux runs --db 'mysql://u@127.0.0.1:1/flux?password=Ue7-db-4Rt5' > db2.txt 2>&1 || true
-check "--db: the errors say what is wrong" "1 1" "$(grep -c 'port' db1.txt) $(grep -c 'options are not supported' db2.txt)"
+# a '?' in a password without its @host: nothing after it is quoted
+flux runs --db 'mysql://u:pa?Ue9-db-6Qw1/flux' > db3.txt 2>&1 || true
+flux status --db 'mysql://u:pa?Ue0-db-2Zx8@127.0.0.1:1/flux' > db4.txt 2>&1 || true
+FLUX_CONN_QM='mysql://u:ab/cd?Ue1-env-5Tg7@h/db' flux check p.flux > env_check2.txt 2>&1 || true
+check "a '?' in a password: no part of it in a message" 0 \
+    "$(cat db3.txt db4.txt env_check2.txt | grep -cE 'Ue9|6Qw1|Ue0|2Zx8|Ue1|5Tg7' || true)"
+check "--db: the errors say what is wrong" "1 1" "$(grep -c 'port' db1.txt) $(grep -c 'unknown parameter' db2.txt)"
 check "--db: no password in them" 0 "$(grep -cE 'Ue6|Ue7' db1.txt db2.txt | awk -F: '{ s += $2 } END { print s }')"
 finish
