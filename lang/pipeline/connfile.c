@@ -39,6 +39,15 @@ flux_diag *flux_cf_report(reader *r, flux_span at, const char *code, const char 
     return g;
 }
 
+flux_diag *flux_cf_warn(reader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    flux_diag *g = flux_diag_vreport(r->d, FLUX_SEV_WARNING, at, code, help, fmt, ap);
+    va_end(ap);
+    return g;
+}
+
 #define AT(n) flux_yamlsrc_span(&r->y, (n))
 
 const char *flux_cf_did_you_mean(reader *r, const char *best)
@@ -467,6 +476,10 @@ static void conn_required(reader *r, const flux_conn *c, const settings *st)
     if (st->type && !strcmp(st->type->name, "mysql") && c->ca_file && at && !flux_conn_ssl_verifies(c))
         flux_cf_report(r, AT(at), "bad-value", "add ssl_mode: verify_identity",
                        "ca_file of connection '%s' is used only when ssl_mode is verify_identity", c->name);
+    if (st->type && !strcmp(st->type->name, "http") && c->ca_file && st->v[K_CA_FILE] &&
+        strcmp(flux_conn_scheme(c), "https"))
+        flux_cf_warn(r, AT(st->k[K_CA_FILE]), "unused-setting", "add scheme: https (or port: 443)",
+                     "ca_file of connection '%s' has no effect: it speaks plain http", c->name);
     if (!st->type || st->v[K_URI] || st->unknown)
         return;
     if (!strcmp(st->type->name, "sqlite") && !c->database)

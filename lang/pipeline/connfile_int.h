@@ -22,6 +22,9 @@ struct flux_cfreader {
 
 flux_diag *flux_cf_report(flux_cfreader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* a setting that is accepted but can have no effect as written */
+flux_diag *flux_cf_warn(flux_cfreader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* the value of setting k (named what) as a string: NULL after an error */
 const char *flux_cf_text(flux_cfreader *r, const flux_ynode *k, const flux_ynode *v, const char *what);
 bool flux_cf_is_null(const flux_ynode *n);

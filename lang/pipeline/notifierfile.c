@@ -389,8 +389,14 @@ static void read_notifier(reader *r, const flux_ynode *key, const flux_ynode *m,
             report(r, n->span, "missing-setting", "add command: [/path/to/program, arg]",
                    "notifier '%s' has no command", n->name);
     }
-    if (v[N_CA_FILE] && n->type != FLUX_NOTIFIER_COMMAND)
+    if (v[N_CA_FILE] && n->type != FLUX_NOTIFIER_COMMAND) {
         notifier_ca_file(r, n, k[N_CA_FILE], v[N_CA_FILE]);
+        /* no TLS, no certificate to check it against */
+        if (n->url && (!strncmp(n->url, "http://", 7) || (!strncmp(n->url, "smtp://", 7) && !n->starttls)))
+            flux_cf_warn(r, AT(k[N_CA_FILE]), "unused-setting",
+                         n->type == FLUX_NOTIFIER_WEBHOOK ? "use an https:// url" : "remove starttls: false",
+                         "ca_file of notifier '%s' has no effect: it sends without TLS", n->name);
+    }
     if (v[N_TEMPLATE] && text_of(r, k[N_TEMPLATE], v[N_TEMPLATE], "'template'"))
         notifier_template(r, n, v[N_TEMPLATE]);
     if (v[N_DEDUPE])

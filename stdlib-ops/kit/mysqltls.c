@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <openssl/x509.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,9 +34,11 @@ bool mysqltls_set(MYSQL *db, const flux_conn *c, char *err, size_t errlen)
         mysql_options(db, MYSQL_OPT_SSL_CA, c->ca_file);
     } else {
         /* Connector/C checks against no CA at all unless given one: the
-         * system's, where OpenSSL keeps them */
-        mysql_options(db, MYSQL_OPT_SSL_CA, X509_get_default_cert_file());
-        mysql_options(db, MYSQL_OPT_SSL_CAPATH, X509_get_default_cert_dir());
+         * system's, where OpenSSL keeps them (SSL_CERT_FILE and
+         * SSL_CERT_DIR first, as OpenSSL's own tools read them) */
+        const char *file = getenv(X509_get_default_cert_file_env()), *dir = getenv(X509_get_default_cert_dir_env());
+        mysql_options(db, MYSQL_OPT_SSL_CA, file && *file ? file : X509_get_default_cert_file());
+        mysql_options(db, MYSQL_OPT_SSL_CAPATH, dir && *dir ? dir : X509_get_default_cert_dir());
     }
     /* checking the certificate is also what makes Connector/C 3.3 refuse a
      * server without TLS before the login: ENFORCE alone does not */

@@ -129,6 +129,19 @@ check "starttls: \"no\": where and why" \
     "$(grep -m1 'error:' bad.out | sed 's/ \[[a-z-]*\]$//')"
 check "starttls: \"no\": the fix" "help: starttls: true (the default) or starttls: false" "$(grep -m1 -o 'help: .*' bad.out)"
 
+# a ca_file where nothing is encrypted: a warning, the check passes
+mkdir warn
+{
+    echo "notifiers:"
+    printf '  h:\n    type: webhook\n    url: http://127.0.0.1:%s/h\n    ca_file: certs/ca.pem\n' "$PHOOK"
+} > warn/flux.yaml
+cp p.flux warn/
+sed -i 's/on_failure = \["[a-z_]*"\]/on_failure = ["h"]/' warn/p.flux
+(cd warn && "$FLUX" check p.flux > ../warn.out 2>&1) && rc=0 || rc=$?
+check "a webhook's ca_file on http://: the check passes" 0 "$rc"
+check "  with a warning" "flux.yaml:5:5: warning: ca_file of notifier 'h' has no effect: it sends without TLS" \
+    "$(grep '^flux.yaml:5:' warn.out | sed 's/ \[[a-z-]*\]$//')"
+
 mkdir ok
 sed '0,/^    ca_file: certs\/ca.pem$/s//    starttls: True/' flux.yaml > ok/flux.yaml
 cp p.flux ok/

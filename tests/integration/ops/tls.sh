@@ -95,6 +95,8 @@ out=$(ctest_ other_ca)
 check "another CA: refused" yes "$(has 'unable to get local issuer certificate' "$out")"
 out=$(ctest_ system_ca)
 check "the system's CAs only: refused" yes "$(has 'unable to get local issuer certificate' "$out")"
+out=$(SSL_CERT_FILE=$dir/certs/ca.pem ctest_ system_ca)
+check "the system's CAs, SSL_CERT_FILE naming the CA: TLS" yes "$(has 'TLS TLS_' "$out")"
 out=$(ctest_ missing_ca)
 check "an unreadable ca_file: said" yes "$(has "cannot read ca_file '$dir/certs/missing.pem': No such file or directory" "$out")"
 out=$(FLUX_CONN_FROM_ENV="mysql://app:$secret@127.0.0.1:$P/flux?ssl_mode=verify_identity&ca_file=$dir/certs/ca.pem" ctest_ from_env)
@@ -184,11 +186,12 @@ mkdir bad
     conn loose "$P" "ssl_mode: preferred" "ca_file: certs/ca.pem"
     conn typo "$P" "ssl_mode: verify_full"
     conn mysqls "$P" "ssl_mode: verify_ca"
+    printf '  plain_api:\n    type: http\n    host: 127.0.0.1\n    port: 80\n    ca_file: certs/ca.pem\n'
 } > bad/flux.yaml
 printf 'pipeline q {\n    schedule = "@daily"\n    start = "2026-01-01T00:00:00Z"\n    task t : bash { command = "true" }\n}\n' > bad/q.flux
 (cd bad && "$flux" check q.flux > ../bad.out 2>&1) && rc=0 || rc=$?
 check "flux check refuses them" 3 "$rc"
-l1=$(grep -n 'ca_file: certs/ca.pem' bad/flux.yaml | cut -d: -f1)
+l1=$(grep -n 'ca_file: certs/ca.pem' bad/flux.yaml | head -1 | cut -d: -f1)
 l2=$(grep -n 'verify_full' bad/flux.yaml | cut -d: -f1)
 l3=$(grep -n 'verify_ca' bad/flux.yaml | cut -d: -f1)
 check "a ca_file with ssl_mode preferred: where and why" \
@@ -197,6 +200,10 @@ check "a ca_file with ssl_mode preferred: where and why" \
 check "an unknown ssl_mode: where and why" "flux.yaml:$l2:15: error: ssl_mode 'verify_full' is unknown" \
     "$(grep "^flux.yaml:$l2:" bad.out | sed 's/ \[[a-z-]*\]$//')"
 check "  and the modes" yes "$(grep -q 'help: the modes are disabled, preferred and verify_identity' bad.out && echo yes || echo no)"
+l4=$(grep -n 'plain_api' -A4 bad/flux.yaml | grep ca_file | cut -d- -f1)
+check "an http ca_file on plain http: a warning" \
+    "flux.yaml:$l4:5: warning: ca_file of connection 'plain_api' has no effect: it speaks plain http" \
+    "$(grep "^flux.yaml:$l4:" bad.out | sed 's/ \[[a-z-]*\]$//')"
 check "MySQL's verify_ca: refused, and why" \
     "flux.yaml:$l3:15: error: ssl_mode 'verify_ca' is not offered: MariaDB Connector/C 3.3 would log in before it found that the server offers no TLS" \
     "$(grep "^flux.yaml:$l3:" bad.out | sed 's/ \[[a-z-]*\]$//')"
