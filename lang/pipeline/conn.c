@@ -4,10 +4,13 @@
 #include "suggest.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* the help of a URI that cannot be read */
 #define URI_FORMS                                                                                             \
@@ -79,15 +82,24 @@ const char *flux_conn_ssl_mode_check(const char *mode)
     return "is unknown\nhelp: " FLUX_CONN_SSL_MODES;
 }
 
+const char *flux_conn_file_problem(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return strerror(errno);
+    if (!S_ISREG(st.st_mode))
+        return "it is not a regular file";
+    return access(path, R_OK) != 0 ? strerror(errno) : NULL;
+}
+
 bool flux_conn_ssl_verifies(const flux_conn *c)
 {
     return c->ssl_mode && !strcmp(c->ssl_mode, "verify_identity");
 }
 
-/* a mysql URI's ?ssl_mode=M&ca_file=/PATH (q after the '?'); 0, or -1 with
- * err. Nothing of the parameters is quoted: when the URI's '@' is missing,
- * what follows a '?' may be part of a password. */
-static int mysql_params(flux_arena *a, const char *q, flux_conn *out, char *err, size_t errlen)
+/* Nothing of the parameters is quoted: when the URI's '@' is missing, what
+ * follows a '?' may be part of a password. */
+int flux_conn_uri_params(flux_arena *a, const char *q, flux_conn *out, char *err, size_t errlen)
 {
     while (*q) {
         size_t n = strcspn(q, "&");
@@ -116,8 +128,8 @@ static int mysql_params(flux_arena *a, const char *q, flux_conn *out, char *err,
         q += n + (q[n] == '&');
     }
     if (out->ca_file && !flux_conn_ssl_verifies(out)) {
-        fail(err, errlen, "has a ca_file, used only when ssl_mode is verify_identity\nhelp: add "
-                          "ssl_mode=verify_identity");
+        fail(err, errlen, "has a ca_file without ssl_mode=verify_identity: ca_file is used only when ssl_mode is "
+                          "verify_identity\nhelp: add ssl_mode=verify_identity");
         return -1;
     }
     return 0;
@@ -131,7 +143,7 @@ static int split_params(flux_arena *a, const char **rest, flux_conn *out, char *
     const char *at = strrchr(*rest, '@'), *q; /* as the state store's driver reads one */
     if (!(q = strchr(at ? at + 1 : *rest, '?')))
         return 0;
-    if (mysql_params(a, q + 1, out, err, errlen) != 0)
+    if (flux_conn_uri_params(a, q + 1, out, err, errlen) != 0)
         return -1;
     *rest = flux_arena_strndup(a, *rest, (size_t)(q - *rest));
     return 0;

@@ -148,6 +148,15 @@ char *flux_conn_uri(flux_arena *a, const flux_conn *c, const char **password_for
  * only when it also checks the certificate's name, so under them the login
  * could cross the wire in the clear. */
 #define FLUX_CONN_SSL_MODES "the modes are disabled, preferred and verify_identity"
+/* Why a ca_file cannot be used (strerror's words, or "it is not a regular
+ * file"), or NULL. stat and access, never open: a FIFO would wait. */
+const char *flux_conn_file_problem(const char *path);
+
+/* The parameters of a mysql URI after its '?' (ssl_mode, ca_file) into out;
+ * 0, or -1 with err worded to follow the URI's name ("has an unknown
+ * parameter") and quoting nothing of them. */
+int flux_conn_uri_params(flux_arena *a, const char *q, flux_conn *out, char *err, size_t errlen);
+
 /* NULL when mode is one of them, else why not, with a "\nhelp: " line */
 const char *flux_conn_ssl_mode_check(const char *mode);
 bool flux_conn_ssl_verifies(const flux_conn *c); /* verify_identity: TLS required and checked */

@@ -30,20 +30,12 @@ extern char **environ;
 
 typedef flux_cfreader reader;
 
-flux_diag *flux_cf_report(reader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
+flux_diag *flux_cf_diag(reader *r, flux_severity sev, flux_span at, const char *code, const char *help,
+                        const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    flux_diag *g = flux_diag_vreport(r->d, FLUX_SEV_ERROR, at, code, help, fmt, ap);
-    va_end(ap);
-    return g;
-}
-
-flux_diag *flux_cf_warn(reader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    flux_diag *g = flux_diag_vreport(r->d, FLUX_SEV_WARNING, at, code, help, fmt, ap);
+    flux_diag *g = flux_diag_vreport(r->d, sev, at, code, help, fmt, ap);
     va_end(ap);
     return g;
 }

@@ -20,11 +20,12 @@ struct flux_cfreader {
     flux_yamlsrc y;
 };
 
-flux_diag *flux_cf_report(flux_cfreader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-/* a setting that is accepted but can have no effect as written */
-flux_diag *flux_cf_warn(flux_cfreader *r, flux_span at, const char *code, const char *help, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+/* a diagnostic of the file: flux_cf_report an error, flux_cf_warn a setting
+ * that is accepted but can have no effect as written */
+flux_diag *flux_cf_diag(flux_cfreader *r, flux_severity sev, flux_span at, const char *code, const char *help,
+                        const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+#define flux_cf_report(r, ...) flux_cf_diag((r), FLUX_SEV_ERROR, __VA_ARGS__)
+#define flux_cf_warn(r, ...) flux_cf_diag((r), FLUX_SEV_WARNING, __VA_ARGS__)
 /* the value of setting k (named what) as a string: NULL after an error */
 const char *flux_cf_text(flux_cfreader *r, const flux_ynode *k, const flux_ynode *v, const char *what);
 bool flux_cf_is_null(const flux_ynode *n);

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "connfile_int.h"
 #include "duration.h"
@@ -264,12 +263,7 @@ static void notifier_ca_file(reader *r, flux_notifier *n, const flux_ynode *k, c
         return;
     }
     n->ca_file = flux_cf_path(r, f);
-    /* stat and access, not open: opening a FIFO would wait for a writer */
-    struct stat sb;
-    const char *why = stat(n->ca_file, &sb) != 0          ? strerror(errno)
-                      : !S_ISREG(sb.st_mode)               ? "it is not a regular file"
-                      : access(n->ca_file, R_OK) != 0      ? strerror(errno)
-                                                           : NULL;
+    const char *why = flux_conn_file_problem(n->ca_file);
     if (why && !n->unresolved) {
         size_t line, col;
         flux_yamlsrc_linecol(&r->y, v, &line, &col);

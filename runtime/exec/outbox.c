@@ -32,6 +32,7 @@
 
 #include "alloc.h"
 #include "clock.h"
+#include "curltls.h"
 #include "exec_int.h"
 #include "isotime.h"
 #include "notice.h"
@@ -279,17 +280,13 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-/* a notifier's ca_file replaces the system's CAs (file and folder) for its
- * server's certificate; the name is still checked against it. detail gets
- * libcurl's own words for a failure (CURL_ERROR_SIZE bytes). */
+/* a notifier's ca_file (curltls.h); detail gets libcurl's own words for a
+ * failure (CURL_ERROR_SIZE bytes) */
 static void trust(CURL *c, const flux_notifier *n, char *detail)
 {
     detail[0] = '\0';
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
-    if (!n->ca_file)
-        return;
-    curl_easy_setopt(c, CURLOPT_CAINFO, n->ca_file);
-    curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+    curltls_ca(c, n->ca_file);
 }
 
 /* why a send failed: libcurl's name for the error, and for a refused TLS

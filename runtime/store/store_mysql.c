@@ -402,7 +402,7 @@ static char *password_from_file(const char *path, char *err, size_t errlen)
 typedef struct target {
     char *buf; /* the URL copy the pointers below point into */
     const char *user, *host, *db;
-    const char *ssl_mode, *ca_file; /* ?ssl_mode=M&ca_file=/PATH, as a connection's (conn.h) */
+    char *ssl_mode, *ca_file; /* ?ssl_mode=M&ca_file=/PATH, as a connection's (conn.h); malloc'd */
     char *password; /* malloc'd when not from the URL; wiped after use */
     bool password_owned;
     unsigned port;
@@ -419,43 +419,26 @@ static void target_free(target *t)
         explicit_bzero(t->buf, strlen(t->buf));
         free(t->buf);
     }
+    free(t->ssl_mode);
+    free(t->ca_file);
     memset(t, 0, sizeof *t);
 }
 
-/* the parameters after the '?' (cut from the URL, in place): ssl_mode and
- * ca_file, the names and values of a connection's; 0, or -1 with err, which
- * quotes none of them: without an '@' they may be part of a password */
+/* the parameters after the '?', read as a connection URI's are (conn.h) */
 static int parse_params(char *q, target *t, char *err, size_t errlen)
 {
-    char *save = NULL;
-    for (char *kv = strtok_r(q, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-        char *eq = strchr(kv, '=');
-        if (!eq || pct_decode(eq + 1)) {
-            snprintf(err, errlen, "mysql URL: a parameter is not NAME=VALUE with %%XX escapes");
-            return -1;
-        }
-        *eq = 0;
-        char *v = eq + 1;
-        const char *why = !strcmp(kv, "ssl_mode") ? flux_conn_ssl_mode_check(v) : NULL;
-        if (!strcmp(kv, "ssl_mode") && !why) {
-            t->ssl_mode = strcmp(v, "disabled") ? v : NULL;
-        } else if (why) {
-            snprintf(err, errlen, "mysql URL: the ssl_mode %.*s", (int)strcspn(why, "\n"), why);
-            return -1;
-        } else if (!strcmp(kv, "ca_file") && v[0] == '/') {
-            t->ca_file = v;
-        } else {
-            snprintf(err, errlen, "mysql URL: %s (the parameters are ssl_mode and ca_file, an absolute path)",
-                     !strcmp(kv, "ca_file") ? "ca_file is not an absolute path" : "unknown parameter");
-            return -1;
-        }
-    }
-    flux_conn c = {.ssl_mode = t->ssl_mode};
-    if (t->ca_file && !flux_conn_ssl_verifies(&c)) {
-        snprintf(err, errlen, "mysql URL: ca_file is used only when ssl_mode is verify_identity");
-        return -1;
-    }
-    return 0;
+    flux_arena *a = flux_arena_new();
+    flux_conn c = {0};
+    char why[512];
+    int rc = flux_conn_uri_params(a, q, &c, why, sizeof why);
+    if (rc != 0) /* "has an unknown parameter\nhelp: ...": the first line */
+        snprintf(err, errlen, "mysql URL %.*s", (int)strcspn(why, "\n"), why);
+    if (rc == 0 && c.ssl_mode && !(t->ssl_mode = strdup(c.ssl_mode)))
+        abort(); /* the allocation policy: abort on OOM */
+    if (rc == 0 && c.ca_file && !(t->ca_file = strdup(c.ca_file)))
+        abort();
+    flux_arena_free(a);
+    return rc;
 }
 
 /* user[:password]@host[:port]/database[?ssl_mode=M&ca_file=/PATH]. Error

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "conntest.h"
+#include "curltls.h"
 #include "clock.h"
 #include "opkit.h"
 
@@ -120,10 +121,7 @@ static int test_http(const flux_conn *c, char *msg, size_t len)
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (c->ca_file) { /* as the http operator: the connection's CAs instead of the system's */
-        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-        curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-    }
+    curltls_ca(h, c->ca_file); /* as the http operator */
     if (c->user) {
         curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
         if (c->password)

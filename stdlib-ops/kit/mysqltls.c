@@ -2,13 +2,10 @@
  * options before the connect, the check after it (mysqltls.h). */
 #include "mysqltls.h"
 
-#include <errno.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 bool mysqltls_set(MYSQL *db, const flux_conn *c, char *err, size_t errlen)
 {
@@ -22,11 +19,7 @@ bool mysqltls_set(MYSQL *db, const flux_conn *c, char *err, size_t errlen)
         return true;
     }
     if (c->ca_file) {
-        struct stat st;
-        const char *bad = stat(c->ca_file, &st) != 0       ? strerror(errno)
-                          : !S_ISREG(st.st_mode)            ? "it is not a regular file"
-                          : access(c->ca_file, R_OK) != 0   ? strerror(errno)
-                                                            : NULL;
+        const char *bad = flux_conn_file_problem(c->ca_file);
         if (bad) {
             snprintf(err, errlen, "cannot read ca_file '%s': %s", c->ca_file, bad);
             return false;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "curltls.h"
 #include "operators.h"
 #include "opkit.h"
 #include "utf8.h"
@@ -260,10 +261,8 @@ static void set_request(CURL *h, const char *full, char *errbuf, body *b, const 
     curl_easy_setopt(h, CURLOPT_USERAGENT, "flux-http");
     if (headers)
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    if (c && c->ca_file) { /* the connection's CAs instead of the system's (file and folder) */
-        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-        curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-    }
+    if (c)
+        curltls_ca(h, c->ca_file);
     if (c && c->user) {
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
