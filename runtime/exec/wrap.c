@@ -3,7 +3,9 @@
  * The runner starts it as the leader of a session of its own, so a runner
  * killed with SIGKILL leaves the task running to completion. It records what
  * a new runner needs to adopt the task in the run's journal: "pid TASK TRY
- * PID" at once, "exit TASK TRY STATUS" at the end.
+ * PID" at once, "exit TASK TRY STATUS" at the end; with --dir-fd (the run's
+ * directory, which holds the journal) it writes both in that directory, never
+ * through the path.
  *
  * Nothing it is handed shows in `ps` or in /proc/PID/environ: a shell
  * command comes as a file on a descriptor (the shell, /bin/sh or
@@ -84,10 +86,15 @@ static int64_t now_ms(void)
 
 /* one write of a few bytes: a reader that finds the file empty knows the
  * writer did not get that far (no rename, no fsync: what matters is a
- * runner killed with SIGKILL, not a power cut) */
-static int write_small(const char *path, const char *text)
+ * runner killed with SIGKILL, not a power cut). Given the run's directory
+ * (dir_fd), the file's last name is opened in it, never the path: the
+ * runner checked that directory, and a task that swaps it for a link while
+ * it runs must not lead the exit line through the link. */
+static int write_small(int dir_fd, const char *path, const char *text)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND | O_NOFOLLOW, 0600);
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND | O_NOFOLLOW;
+    const char *slash = strrchr(path, '/');
+    int fd = dir_fd >= 0 ? openat(dir_fd, slash ? slash + 1 : path, flags, 0600) : open(path, flags, 0600);
     if (fd < 0)
         return -1;
     size_t n = strlen(text);
@@ -649,7 +656,7 @@ int flux_wrap_main(int argc, char **argv)
         unlinkat(a.dir_fd, a.report, 0);
     char line[1400];
     snprintf(line, sizeof line, "pid %s %ld\n", a.key, (long)getpid());
-    if (write_small(a.journal, line) != 0) {
+    if (write_small(a.dir_fd, a.journal, line) != 0) {
         wrap_say(&a, "flux: cannot write %s: %s\n", a.journal, strerror(errno));
         return 125;
     }
@@ -694,7 +701,7 @@ int flux_wrap_main(int argc, char **argv)
     /* the report before the exit line: a runner that reads the line finds it whole */
     code = finish_output(&c, &a, left, code);
     snprintf(line, sizeof line, "exit %s %d\n", a.key, code);
-    write_small(a.journal, line);
+    write_small(a.dir_fd, a.journal, line);
     wrap_report_free(c.report);
     free(c.buf);
     free(sec.v);

@@ -73,6 +73,26 @@ flux run p.flux --date 2026-11-06 "${DB_ARGS[@]}" > out-ok.txt 2>&1 && rc=0 || r
 check "without a link the run succeeds" 0 "$rc"
 check "its log is where it belongs" hello "$(cat "$logs/manual__2026-11-06T00:00:00Z/a.1.log")"
 
+# a task that moves its run's directory away and plants a link to outside
+# in its place: its wrapper's journal line (written after the task, by
+# name) and the next task's files go nowhere through the link
+swapped=$FLUX_HOME/logs/swap/manual__2026-11-02T00:00:00Z
+cat > swap.flux <<FLUX
+pipeline swap {
+    schedule = "@daily"
+    start    = "2026-11-01T00:00:00Z"
+    task a : bash { command = "mv $swapped $T/moved && ln -s $T/outside $swapped" }
+    task b : bash { command = "echo after" }
+    a >> b
+}
+FLUX
+flux run swap.flux --date 2026-11-02 "${DB_ARGS[@]}" > out-swap.txt 2>&1 && rc=0 || rc=$?
+check "swapped directory: the run fails (b refuses the link)" 1 "$rc"
+check "swapped directory: a's exit line is in its journal" yes \
+    "$(grep -q '^exit a 1 0$' "$T/moved/journal" 2>/dev/null && echo yes || echo "no: $(cat "$T/moved/journal" 2>&1)")"
+outside_is_empty "swapped directory"
+rm -f "$swapped"
+
 # a log directory removed during a run is made again for the tasks after
 cat > gone.flux <<FLUX
 pipeline gone {
