@@ -46,7 +46,7 @@ struct flux_proc {
     slurm_backend *b;
     void *ud;
     int64_t ti, run, job_id;
-    char run_id[128], token[33], spec[1200];
+    char run_id[128], token[65], spec[1200];
     char state[33];        /* what squeue said last */
     int64_t gone_since;    /* monotonic ms since Slurm no longer runs it without an outcome (0: it does) */
     bool cancel;           /* queued for the next batched scancel */
