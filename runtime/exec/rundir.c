@@ -113,8 +113,8 @@ int flux_rundir_file(int dirfd, const char *dir, const char *name, int flags, ch
             close(fd);
         return refuse(dirfd, dir, name, false, note, notelen);
     }
-    int fl = fcntl(fd, F_GETFL);
-    if (!(flags & O_NONBLOCK) && fl >= 0)
+    int fl = flags & O_NONBLOCK ? -1 : fcntl(fd, F_GETFL);
+    if (fl >= 0)
         fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     return fd;
 }

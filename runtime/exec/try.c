@@ -331,7 +331,8 @@ int flux_try_open_file(ex_task *k, int dirfd, const char *name, int flags, char 
  * in a checked directory */
 static int make_file(ex_task *k, int d, const char *name, char *note, size_t notelen)
 {
-    int fd = flux_try_open_file(k, d, name, O_WRONLY | O_CREAT | O_APPEND, note, notelen);
+    /* O_NONBLOCK kept: closed unused, its flags need no second call */
+    int fd = flux_try_open_file(k, d, name, O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK, note, notelen);
     if (fd < 0)
         return -1;
     close(fd);
