@@ -73,20 +73,26 @@ flux run p.flux --date 2026-11-06 "${DB_ARGS[@]}" > out-ok.txt 2>&1 && rc=0 || r
 check "without a link the run succeeds" 0 "$rc"
 check "its log is where it belongs" hello "$(cat "$logs/manual__2026-11-06T00:00:00Z/a.1.log")"
 
-# a task that moves its run's directory away and plants a link to outside
-# in its place: its wrapper's journal line (written after the task, by
-# name) and the next task's files go nowhere through the link
-swapped=$FLUX_HOME/logs/swap/manual__2026-11-02T00:00:00Z
-cat > swap.flux <<FLUX
-pipeline swap {
+# a_then_b NAME A_COMMAND: runs pipeline NAME (date 2026-11-02), task a's
+# command A_COMMAND, then b (echo after); its status in rc
+a_then_b() {
+    cat > "$1.flux" <<FLUX
+pipeline $1 {
     schedule = "@daily"
     start    = "2026-11-01T00:00:00Z"
-    task a : bash { command = "mv $swapped $T/moved && ln -s $T/outside $swapped" }
+    task a : bash { command = "$2" }
     task b : bash { command = "echo after" }
     a >> b
 }
 FLUX
-flux run swap.flux --date 2026-11-02 "${DB_ARGS[@]}" > out-swap.txt 2>&1 && rc=0 || rc=$?
+    flux run "$1.flux" --date 2026-11-02 "${DB_ARGS[@]}" > "out-$1.txt" 2>&1 && rc=0 || rc=$?
+}
+
+# a task that moves its run's directory away and plants a link to outside
+# in its place: its wrapper's journal line (written after the task, by
+# name) and the next task's files go nowhere through the link
+swapped=$FLUX_HOME/logs/swap/manual__2026-11-02T00:00:00Z
+a_then_b swap "mv $swapped $T/moved && ln -s $T/outside $swapped"
 check "swapped directory: the run fails (b refuses the link)" 1 "$rc"
 check "swapped directory: a's exit line is in its journal" yes \
     "$(grep -q '^exit a 1 0$' "$T/moved/journal" 2>/dev/null && echo yes || echo "no: $(cat "$T/moved/journal" 2>&1)")"
@@ -94,16 +100,7 @@ outside_is_empty "swapped directory"
 rm -f "$swapped"
 
 # a log directory removed during a run is made again for the tasks after
-cat > gone.flux <<FLUX
-pipeline gone {
-    schedule = "@daily"
-    start    = "2026-11-01T00:00:00Z"
-    task a : bash { command = "rm -rf $FLUX_HOME/logs/gone" }
-    task b : bash { command = "echo after" }
-    a >> b
-}
-FLUX
-flux run gone.flux --date 2026-11-02 "${DB_ARGS[@]}" > out-gone.txt 2>&1 && rc=0 || rc=$?
+a_then_b gone "rm -rf $FLUX_HOME/logs/gone"
 check "a run whose log directory was removed under it succeeds" 0 "$rc"
 check "the next task's log is written again" after "$(cat "$FLUX_HOME/logs/gone/manual__2026-11-02T00:00:00Z/b.1.log" 2>&1)"
 finish
