@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rundir.h"
+
 void flux_journal_path(const char *home, const char *pipeline, const char *run_id, char *out, size_t n)
 {
     snprintf(out, n, "%s/logs/%s/%s/journal", home, pipeline, run_id);
@@ -35,19 +37,37 @@ flux_journal_entry flux_journal_lookup(const char *journal, const char *task, in
     return e;
 }
 
+int flux_journal_append(int dirfd, const char *journal, const char *line, char *note, size_t notelen)
+{
+    /* in the run's directory: a regular file, never through a link, and a
+     * FIFO planted as the journal fails the open instead of holding it */
+    char dir[1100];
+    const char *slash = strrchr(journal, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - journal) : 1, slash ? journal : ".");
+    int fd = dirfd >= 0 ? flux_rundir_file(dirfd, dir, "journal", O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK, note,
+                                           notelen)
+                        : open(journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        if (dirfd < 0)
+            snprintf(note, notelen, "cannot open %.300s: %s", journal, strerror(errno));
+        return -1;
+    }
+    size_t n = strlen(line);
+    int rc = 0;
+    if (write(fd, line, n) != (ssize_t)n) {
+        snprintf(note, notelen, "cannot write the run's journal %.300s: %s", journal, strerror(errno));
+        rc = -2;
+    }
+    close(fd);
+    return rc;
+}
+
 int flux_journal_spawn(int dirfd, const char *journal, const char *key, char *note, size_t notelen)
 {
-    int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW;
-    int jfd = dirfd >= 0 ? openat(dirfd, "journal", flags, 0600) : open(journal, flags, 0600);
-    if (jfd < 0)
-        return 0;
-    char line[1200];
-    int ln = snprintf(line, sizeof line, "spawn %s\n", key);
-    int rc = 0;
-    if (write(jfd, line, (size_t)ln) != ln) {
-        snprintf(note, notelen, "cannot write the run's journal %.300s: %s", journal, strerror(errno));
-        rc = -1;
-    }
-    close(jfd);
-    return rc;
+    char line[1200], why[512];
+    snprintf(line, sizeof line, "spawn %s\n", key);
+    int rc = flux_journal_append(dirfd, journal, line, why, sizeof why);
+    if (rc == -2)
+        snprintf(note, notelen, "%s", why);
+    return rc == -2 ? -1 : 0;
 }

@@ -26,6 +26,11 @@ void flux_journal_path(const char *home, const char *pipeline, const char *run_i
 /* The try's lines; a later "spawn" (a sensor spawns once per poke) starts
  * over. All false when the journal or the try is missing. */
 flux_journal_entry flux_journal_lookup(const char *journal, const char *task, int try_number);
+/* Appends line to the run's journal in one write: through dirfd (the run's
+ * directory, already opened without following a link), where it must be a
+ * regular file (flux_rundir_file), when dirfd >= 0, else by the path. 0; -1
+ * when it cannot be opened, -2 when it cannot be written, with a note. */
+int flux_journal_append(int dirfd, const char *journal, const char *line, char *note, size_t notelen);
 /* Appends "spawn TASK TRY", through dirfd (the run's directory, already
  * opened without following a link) when it is >= 0, else by the path. A
  * journal that cannot be opened is not an error (the try runs

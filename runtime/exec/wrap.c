@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "journal.h"
 #include "rundir.h"
 #include "wrap.h"
 #include "wrap_log.h"
@@ -84,24 +85,6 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* one write of a few bytes: a reader that finds the file empty knows the
- * writer did not get that far (no rename, no fsync: what matters is a
- * runner killed with SIGKILL, not a power cut). Given the run's directory
- * (dir_fd), the file's last name is opened in it, never the path: the
- * runner checked that directory, and a task that swaps it for a link while
- * it runs must not lead the exit line through the link. */
-static int write_small(int dir_fd, const char *path, const char *text)
-{
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND | O_NOFOLLOW;
-    const char *slash = strrchr(path, '/');
-    int fd = dir_fd >= 0 ? openat(dir_fd, slash ? slash + 1 : path, flags, 0600) : open(path, flags, 0600);
-    if (fd < 0)
-        return -1;
-    size_t n = strlen(text);
-    int ok = write(fd, text, n) == (ssize_t)n;
-    ok &= close(fd) == 0;
-    return ok ? 0 : -1;
-}
 
 /* ---- the secrets: NUL-separated on their descriptor ---- */
 
@@ -656,8 +639,12 @@ int flux_wrap_main(int argc, char **argv)
         unlinkat(a.dir_fd, a.report, 0);
     char line[1400];
     snprintf(line, sizeof line, "pid %s %ld\n", a.key, (long)getpid());
-    if (write_small(a.dir_fd, a.journal, line) != 0) {
-        wrap_say(&a, "flux: cannot write %s: %s\n", a.journal, strerror(errno));
+    /* one write of a few bytes, in the run's directory when given
+     * (journal.h): the directory the runner checked, so a task that swaps it
+     * for a link while it runs does not lead the exit line through the link */
+    char why[512];
+    if (flux_journal_append(a.dir_fd, a.journal, line, why, sizeof why) != 0) {
+        wrap_say(&a, "flux: %s\n", why);
         return 125;
     }
     int p[2] = {-1, -1};
@@ -701,7 +688,7 @@ int flux_wrap_main(int argc, char **argv)
     /* the report before the exit line: a runner that reads the line finds it whole */
     code = finish_output(&c, &a, left, code);
     snprintf(line, sizeof line, "exit %s %d\n", a.key, code);
-    write_small(a.dir_fd, a.journal, line);
+    flux_journal_append(a.dir_fd, a.journal, line, why, sizeof why);
     wrap_report_free(c.report);
     free(c.buf);
     free(sec.v);

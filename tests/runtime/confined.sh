@@ -85,7 +85,7 @@ pipeline $1 {
     a >> b
 }
 FLUX
-    flux run "$1.flux" --date 2026-11-02 "${DB_ARGS[@]}" > "out-$1.txt" 2>&1 && rc=0 || rc=$?
+    timeout 120 "$FLUX" run "$1.flux" --date 2026-11-02 "${DB_ARGS[@]}" > "out-$1.txt" 2>&1 && rc=0 || rc=$?
 }
 
 # a task that moves its run's directory away and plants a link to outside
@@ -98,6 +98,15 @@ check "swapped directory: a's exit line is in its journal" yes \
     "$(grep -q '^exit a 1 0$' "$T/moved/journal" 2>/dev/null && echo yes || echo "no: $(cat "$T/moved/journal" 2>&1)")"
 outside_is_empty "swapped directory"
 rm -f "$swapped"
+
+# a task that replaces its run's journal with a FIFO: its wrapper's exit
+# line is not written there (an open for writing would wait for a reader
+# forever), and the next task refuses it
+fifo=$FLUX_HOME/logs/fifo/manual__2026-11-02T00:00:00Z/journal
+a_then_b fifo "rm $fifo && mkfifo $fifo"
+check "a FIFO as the journal: the run ends, failed (b refuses it)" 1 "$rc"
+check "a FIFO as the journal: b's note says so" yes \
+    "$(grep -q 'journal is not a regular file' out-fifo.txt && echo yes || echo "no: $(tail -3 out-fifo.txt)")"
 
 # a log directory removed during a run is made again for the tasks after
 a_then_b gone "rm -rf $FLUX_HOME/logs/gone"
