@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
@@ -295,25 +294,25 @@ static int anon_file(const char *dir, const char *a, size_t alen, const char *b,
             return -1;
         unlink(path);
     }
-    /* written at offsets (pwritev): the descriptor's own offset stays at
-     * the start for its reader, in one call for both parts */
-    struct iovec iov[2] = {{(void *)a, alen}, {(void *)b, blen}};
-    size_t total = alen + blen;
-    for (size_t off = 0; off < total;) {
-        int k = off < alen ? 0 : 1;
-        size_t in = off < alen ? off : off - alen;
-        struct iovec rest[2] = {{(char *)iov[k].iov_base + in, iov[k].iov_len - in}, iov[1]};
-        ssize_t w = pwritev(fd, rest, k == 0 ? 2 : 1, (off_t)off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            int e = w < 0 ? errno : EIO;
-            close(fd);
-            errno = e;
-            return -1;
+    /* written at offsets (pwrite): the descriptor's own offset stays at
+     * the start for its reader, with no lseek */
+    const char *parts[2] = {a, b};
+    size_t lens[2] = {alen, blen};
+    off_t at = 0;
+    for (int i = 0; i < 2; i++)
+        for (size_t off = 0; off < lens[i];) {
+            ssize_t w = pwrite(fd, parts[i] + off, lens[i] - off, at);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                int e = errno;
+                close(fd);
+                errno = e;
+                return -1;
+            }
+            off += (size_t)w;
+            at += w;
         }
-        off += (size_t)w;
-    }
     return high_fd(fd);
 }
 
