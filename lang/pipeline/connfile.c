@@ -433,9 +433,9 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
             if (!(why = flux_conn_ssl_mode_check(v))) {
                 c->ssl_mode = strcmp(v, "disabled") ? v : NULL;
             } else {
-                const char *help = strstr(why, "\nhelp: ");
-                flux_cf_report(r, AT(st->v[i]), "bad-value", help ? help + 7 : NULL, "ssl_mode '%s' %.*s", v,
-                               (int)(help ? (size_t)(help - why) : strlen(why)), why);
+                char *msg = flux_arena_strdup(r->a, why);
+                const char *help = split_help(msg);
+                flux_cf_report(r, AT(st->v[i]), "bad-value", help, "ssl_mode '%s' %s", v, msg);
             }
             break;
         case K_CA_FILE:
@@ -528,20 +528,26 @@ const char *flux_cf_secret_file(flux_cfreader *r, const char *path, size_t cap, 
     return buf;
 }
 
-/* a password file others can read is refused, as ssh refuses such a key */
+bool flux_cf_exposed(flux_cfreader *r, const flux_ynode *v, const char *path, const char *what)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !(sb.st_mode & 044))
+        return false;
+    flux_cf_report(r, AT(v), "exposed-secret", flux_arena_printf(r->a, "chmod 600 %s", path),
+                   "%s '%s' has mode %04o: %s can read it", what, v->s, (unsigned)(sb.st_mode & 07777),
+                   (sb.st_mode & 04) ? "others" : "its group");
+    return true;
+}
+
+/* a password file others can read is refused */
 static void password_file(reader *r, flux_conn *c, const settings *st, bool replaced)
 {
     const flux_ynode *v = st->v[K_PASSWORD_FILE];
     const char *file = v->s;
     if (file[0] != '/' && r->dir[0])
         file = flux_arena_printf(r->a, "%s%s", r->dir, file);
-    struct stat sb;
-    if (stat(file, &sb) == 0 && (sb.st_mode & 044)) {
-        flux_cf_report(r, AT(v), "exposed-secret", flux_arena_printf(r->a, "chmod 600 %s", file),
-               "password file '%s' has mode %04o: %s can read it", v->s, (unsigned)(sb.st_mode & 07777),
-               (sb.st_mode & 04) ? "others" : "its group");
+    if (flux_cf_exposed(r, v, file, "password file"))
         return;
-    }
     if (replaced)
         return;
     const char *why = NULL;
@@ -850,19 +856,25 @@ static void read_yaml(reader *r, flux_conns *out)
         add_operator_dir(r, out, "operators");
 }
 
+/* after the file was read (rc 0), found missing (1) or unreadable (-1):
+ * its YAML when read, then the environment; errors counted from before */
+static int conns_from(reader *r, flux_conns *out, int rc, size_t before)
+{
+    if (rc == 0)
+        read_yaml(r, out);
+    check_environment(r);
+    flux_yamlsrc_free(&r->y);
+    if (rc < 0)
+        return -1;
+    return r->d->errors > before ? 1 : 0;
+}
+
 int flux_conns_read(flux_arena *a, flux_conns *out, const char *path, bool required, flux_diags *d)
 {
     memset(out, 0, sizeof *out);
     reader r = {.a = a, .d = d, .path = path, .dir = ""};
     size_t before = d->errors;
-    int rc = path ? read_file(&r, required) : 1;
-    if (rc == 0)
-        read_yaml(&r, out);
-    check_environment(&r);
-    flux_yamlsrc_free(&r.y);
-    if (rc < 0)
-        return -1;
-    return d->errors > before ? 1 : 0;
+    return conns_from(&r, out, path ? read_file(&r, required) : 1, before);
 }
 
 int flux_conns_read_text(flux_arena *a, flux_conns *out, const char *path, const char *text, size_t len,
@@ -872,10 +884,7 @@ int flux_conns_read_text(flux_arena *a, flux_conns *out, const char *path, const
     reader r = {.a = a, .d = d, .path = path, .dir = "", .private_file = private_file};
     size_t before = d->errors;
     set_text(&r, text, len);
-    read_yaml(&r, out);
-    check_environment(&r);
-    flux_yamlsrc_free(&r.y);
-    return d->errors > before ? 1 : 0;
+    return conns_from(&r, out, 0, before);
 }
 
 int flux_conns_load(flux_arena *a, flux_conns *out, const char *path, bool required, char *err, size_t errlen)

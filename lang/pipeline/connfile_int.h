@@ -39,6 +39,9 @@ bool flux_cf_secret_key(const char *k); /* a value masked wherever a line of the
  * editor's, not the secret's), or NULL with *why (strerror's words, or "it
  * is not a regular file": a FIFO or a terminal would stall the reader). */
 const char *flux_cf_secret_file(flux_cfreader *r, const char *path, size_t cap, const char **why);
+/* A secret file (what: "password file", "secret file"; v its setting) that
+ * its group or others can read: reported, as ssh refuses such a key; true */
+bool flux_cf_exposed(flux_cfreader *r, const flux_ynode *v, const char *path, const char *what);
 
 /* A path of the file (relative to flux.yaml's folder) made absolute: the
  * processes that open it may run from anywhere. */

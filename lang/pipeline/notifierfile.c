@@ -74,13 +74,8 @@ static const char *secret_from(reader *r, flux_notifier *n, const flux_ynode *v,
         return e ? flux_arena_strdup(r->a, e) : NULL;
     }
     const char *path = v->s[0] != '/' && r->dir[0] ? flux_arena_printf(r->a, "%s%s", r->dir, v->s) : v->s;
-    struct stat sb;
-    if (stat(path, &sb) == 0 && (sb.st_mode & 044)) {
-        report(r, AT(v), "exposed-secret", flux_arena_printf(r->a, "chmod 600 %s", path),
-               "secret file '%s' has mode %04o: %s can read it", v->s, (unsigned)(sb.st_mode & 07777),
-               (sb.st_mode & 04) ? "others" : "its group");
+    if (flux_cf_exposed(r, v, path, "secret file"))
         return NULL;
-    }
     const char *why = NULL, *text = flux_cf_secret_file(r, path, 8192, &why);
     if (!text && !n->unresolved)
         n->unresolved = flux_arena_printf(r->a, "%s:%zu:%zu: cannot read %s file '%s' of notifier '%s': %s", r->path,
