@@ -592,18 +592,12 @@ static int my_open(const char *url, bool readonly, flux_db **out, char *err, siz
     mysql_options(d->m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_options(d->m, MYSQL_OPT_RECONNECT, &no);
     mysql_options(d->m, MYSQL_REPORT_DATA_TRUNCATION, &yes);
-    flux_conn tls = {.name = "state store", .ssl_mode = t.ssl_mode, .ca_file = t.ca_file};
+    flux_conn c = {.name = "state store", .host = t.host, .port = (int)t.port, .user = t.user, .password = t.password,
+                   .database = t.db, .ssl_mode = t.ssl_mode, .ca_file = t.ca_file};
     char why[600];
-    const char *refused = NULL;
-    if (!mysqltls_set(d->m, &tls, why, sizeof why))
-        refused = why;
-    else if (!mysql_real_connect(d->m, t.host, t.user, t.password, t.db, t.port, NULL, CLIENT_FOUND_ROWS))
-        refused = mysql_error(d->m);
-    else
-        refused = mysqltls_check(d->m, &tls);
-    if (refused) {
+    if (mysqltls_connect(d->m, &c, CLIENT_FOUND_ROWS, why, sizeof why) != MYSQLTLS_OK) {
         snprintf(err, errlen, "mysql: cannot connect to %s@%s:%u/%s: %s", t.user ? t.user : "", t.host, t.port,
-                 t.db, refused);
+                 t.db, why);
         target_free(&t);
         my_close(d);
         return -1;

@@ -1,5 +1,5 @@
 /* mysqltls — a MySQL connection's TLS on a Connector/C handle: the
- * options before the connect, the check after it (mysqltls.h). */
+ * options before the connect, the connect, the check after it (mysqltls.h). */
 #include "mysqltls.h"
 
 #include <openssl/x509.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool mysqltls_set(MYSQL *db, const flux_conn *c, char *err, size_t errlen)
+static bool set_tls(MYSQL *db, const flux_conn *c, char *err, size_t errlen)
 {
     if (!c->ssl_mode)
         return true;
@@ -40,9 +40,18 @@ bool mysqltls_set(MYSQL *db, const flux_conn *c, char *err, size_t errlen)
     return true;
 }
 
-const char *mysqltls_check(MYSQL *db, const flux_conn *c)
+mysqltls_stage mysqltls_connect(MYSQL *db, const flux_conn *c, unsigned long flags, char *err, size_t errlen)
 {
-    if (flux_conn_ssl_verifies(c) && !mysql_get_ssl_cipher(db))
-        return "the session is not encrypted, and ssl_mode is verify_identity";
-    return NULL;
+    if (!set_tls(db, c, err, errlen))
+        return MYSQLTLS_SETTING;
+    if (!mysql_real_connect(db, c->host ? c->host : "127.0.0.1", c->user, c->password, c->database,
+                            (unsigned)(c->port ? c->port : 3306), NULL, flags)) {
+        snprintf(err, errlen, "%s", mysql_error(db));
+        return MYSQLTLS_SERVER;
+    }
+    if (flux_conn_ssl_verifies(c) && !mysql_get_ssl_cipher(db)) {
+        snprintf(err, errlen, "the session is not encrypted, and ssl_mode is verify_identity");
+        return MYSQLTLS_REFUSED;
+    }
+    return MYSQLTLS_OK;
 }

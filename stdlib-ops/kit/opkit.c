@@ -104,21 +104,8 @@ MYSQL *opkit_mysql_connect(const flux_conn *c, bool local_infile)
     const char *host = c->host ? c->host : "127.0.0.1";
     int port = c->port ? c->port : 3306;
     char why[600];
-    if (!mysqltls_set(db, c, why, sizeof why)) {
+    if (mysqltls_connect(db, c, CLIENT_MULTI_STATEMENTS, why, sizeof why) != MYSQLTLS_OK) {
         fprintf(stderr, "flux: cannot connect to '%s' (%s:%d): %s\n", c->name, host, port, why);
-        mysql_close(db);
-        return NULL;
-    }
-    if (!mysql_real_connect(db, host, c->user, c->password, c->database, (unsigned)port, NULL,
-                            CLIENT_MULTI_STATEMENTS)) {
-        /* the server's message names the user and host, never the password */
-        fprintf(stderr, "flux: cannot connect to '%s' (%s:%d): %s\n", c->name, host, port, mysql_error(db));
-        mysql_close(db);
-        return NULL;
-    }
-    const char *refused = mysqltls_check(db, c);
-    if (refused) {
-        fprintf(stderr, "flux: cannot connect to '%s' (%s:%d): %s\n", c->name, host, port, refused);
         mysql_close(db);
         return NULL;
     }

@@ -251,9 +251,8 @@ static MYSQL *connect_waiting(const flux_conn *c)
         unsigned int timeout = 5;
         mysql_options(probe, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
         char why[600];
-        bool up = mysqltls_set(probe, c, why, sizeof why) &&
-                  mysql_real_connect(probe, c->host ? c->host : "127.0.0.1", c->user, c->password, c->database,
-                                     (unsigned)(c->port ? c->port : 3306), NULL, 0) != NULL;
+        mysqltls_stage got = mysqltls_connect(probe, c, 0, why, sizeof why);
+        bool up = got == MYSQLTLS_OK || got == MYSQLTLS_REFUSED;
         unsigned e = mysql_errno(probe);
         mysql_close(probe);
         /* 2002/2003: nothing listens yet; 1040: too many connections; 2013:

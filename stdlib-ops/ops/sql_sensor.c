@@ -137,23 +137,15 @@ static int sensor_mysql(const flux_conn *c, const char *sql, bool fail_on_empty)
     const char *host = c->host ? c->host : "127.0.0.1";
     int port = c->port ? c->port : 3306;
     char why[600];
-    if (!mysqltls_set(db, c, why, sizeof why)) {
-        fprintf(stderr, "flux: sql_sensor: cannot connect to '%s' (%s:%d): %s\n", c->name, host, port, why);
+    mysqltls_stage got = mysqltls_connect(db, c, 0, why, sizeof why);
+    if (got != MYSQLTLS_OK) {
+        /* only a server that is not there yet may come back: a setting or a
+         * refused session fails the poke for good */
+        bool later = got == MYSQLTLS_SERVER;
+        fprintf(stderr, "flux: sql_sensor: cannot connect to '%s' (%s:%d): %s%s\n", c->name, host, port, why,
+                later ? " (poking again later)" : "");
         mysql_close(db);
-        return OPKIT_FAILED; /* a setting, not a server that may come back */
-    }
-    if (!mysql_real_connect(db, host, c->user, c->password, c->database, (unsigned)port, NULL, 0)) {
-        /* the server's message names the user and host, never the password */
-        fprintf(stderr, "flux: sql_sensor: cannot connect to '%s' (%s:%d): %s (poking again later)\n", c->name,
-                host, port, mysql_error(db));
-        mysql_close(db);
-        return OPKIT_NOT_YET_ERROR;
-    }
-    const char *refused = mysqltls_check(db, c);
-    if (refused) {
-        fprintf(stderr, "flux: sql_sensor: cannot connect to '%s' (%s:%d): %s\n", c->name, host, port, refused);
-        mysql_close(db);
-        return OPKIT_FAILED;
+        return later ? OPKIT_NOT_YET_ERROR : OPKIT_FAILED;
     }
     int out;
     MYSQL_RES *res = NULL;
