@@ -402,7 +402,8 @@ static char *password_from_file(const char *path, char *err, size_t errlen)
 typedef struct target {
     char *buf; /* the URL copy the pointers below point into */
     const char *user, *host, *db;
-    char *ssl_mode, *ca_file; /* ?ssl_mode=M&ca_file=/PATH, as a connection's (conn.h); malloc'd */
+    flux_conn params; /* ?ssl_mode=M&ca_file=/PATH, as a connection's (conn.h), in arena */
+    flux_arena *arena;
     char *password; /* malloc'd when not from the URL; wiped after use */
     bool password_owned;
     unsigned port;
@@ -419,25 +420,18 @@ static void target_free(target *t)
         explicit_bzero(t->buf, strlen(t->buf));
         free(t->buf);
     }
-    free(t->ssl_mode);
-    free(t->ca_file);
+    flux_arena_free(t->arena);
     memset(t, 0, sizeof *t);
 }
 
 /* the parameters after the '?', read as a connection URI's are (conn.h) */
 static int parse_params(char *q, target *t, char *err, size_t errlen)
 {
-    flux_arena *a = flux_arena_new();
-    flux_conn c = {0};
+    t->arena = flux_arena_new();
     char why[512];
-    int rc = flux_conn_uri_params(a, q, &c, why, sizeof why);
+    int rc = flux_conn_uri_params(t->arena, q, &t->params, why, sizeof why);
     if (rc != 0) /* "has an unknown parameter\nhelp: ...": the first line */
         snprintf(err, errlen, "mysql URL %.*s", (int)strcspn(why, "\n"), why);
-    if (rc == 0 && c.ssl_mode && !(t->ssl_mode = strdup(c.ssl_mode)))
-        abort(); /* the allocation policy: abort on OOM */
-    if (rc == 0 && c.ca_file && !(t->ca_file = strdup(c.ca_file)))
-        abort();
-    flux_arena_free(a);
     return rc;
 }
 
@@ -487,9 +481,9 @@ static int parse_target(const char *url, target *t, char *err, size_t errlen)
     }
     *slash = 0;
     t->db = slash + 1;
-    if (strpbrk(t->db, "?/#")) {
-        /* not quoted: what follows may be ?password=... */
-        snprintf(err, errlen, "mysql URL: the database name holds '?', '/' or '#'; options are not supported");
+    if (strpbrk(t->db, "/#")) { /* a '?' started the parameters, above */
+        /* not quoted: it may hold what was meant as a password */
+        snprintf(err, errlen, "mysql URL: the database name holds '/' or '#'");
         target_free(t);
         return -1;
     }
@@ -593,7 +587,7 @@ static int my_open(const char *url, bool readonly, flux_db **out, char *err, siz
     mysql_options(d->m, MYSQL_OPT_RECONNECT, &no);
     mysql_options(d->m, MYSQL_REPORT_DATA_TRUNCATION, &yes);
     flux_conn c = {.name = "state store", .host = t.host, .port = (int)t.port, .user = t.user, .password = t.password,
-                   .database = t.db, .ssl_mode = t.ssl_mode, .ca_file = t.ca_file};
+                   .database = t.db, .ssl_mode = t.params.ssl_mode, .ca_file = t.params.ca_file};
     char why[600];
     if (mysqltls_connect(d->m, &c, CLIENT_FOUND_ROWS, why, sizeof why) != MYSQLTLS_OK) {
         snprintf(err, errlen, "mysql: cannot connect to %s@%s:%u/%s: %s", t.user ? t.user : "", t.host, t.port,
