@@ -76,11 +76,8 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
 
 int main(int argc, char **argv)
 {
-    const char *cert = NULL, *key = NULL;
-    if (argc >= 6 && !strcmp(argv[argc - 3], "--tls")) {
-        cert = argv[argc - 2], key = argv[argc - 1];
-        argc -= 3;
-    }
+    const char *cert, *key;
+    argc = server_tls_args(argc, argv, 3, &cert, &key);
     for (int i = 3; i < argc; i++)
         if (argv[i][0] == '-')
             argc = 0; /* an option elsewhere, or --tls without its two files */

@@ -115,11 +115,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 int main(int argc, char **argv)
 {
-    const char *cert = NULL, *key = NULL;
-    if (argc >= 5 && !strcmp(argv[argc - 3], "--tls")) {
-        cert = argv[argc - 2], key = argv[argc - 1];
-        argc -= 3;
-    }
+    const char *cert, *key;
+    argc = server_tls_args(argc, argv, 2, &cert, &key);
     if (argc != 2 && argc != 4) {
         fputs("usage: http_server PORT_FILE [USER PASSWORD] [--tls CERT KEY]\n", stderr);
         return 2;

@@ -86,6 +86,18 @@ static char *server_slurp(const char *name, const char *path)
     return NULL;
 }
 
+/* A trailing `--tls CERT KEY` (after at least min arguments): its two
+ * files in cert and key, and argc without them */
+static int server_tls_args(int argc, char **argv, int min, const char **cert, const char **key)
+{
+    *cert = *key = NULL;
+    if (argc >= min + 3 && !strcmp(argv[argc - 3], "--tls")) {
+        *cert = argv[argc - 2], *key = argv[argc - 1];
+        argc -= 3;
+    }
+    return argc;
+}
+
 /* Serves with handler on 127.0.0.1:port (0: the kernel picks) until SIGTERM
  * or SIGINT, the port written to port_file first; over HTTPS when cert and
  * key (PEM file paths) are given. 0, or 1 after saying why on stderr (name:
