@@ -149,7 +149,8 @@ char *flux_conn_uri(flux_arena *a, const flux_conn *c, const char **password_for
  * could cross the wire in the clear. */
 #define FLUX_CONN_SSL_MODES "the modes are disabled, preferred and verify_identity"
 /* Why a ca_file cannot be used (strerror's words, or "it is not a regular
- * file"), or NULL. stat and access, never open: a FIFO would wait. */
+ * file"), or NULL: stat and access, for a file the library (libcurl,
+ * Connector/C) opens itself later; nothing is read here. */
 const char *flux_conn_file_problem(const char *path);
 
 /* The parameters of a mysql URI after its '?' (ssl_mode, ca_file) into out;
