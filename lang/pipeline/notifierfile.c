@@ -56,30 +56,36 @@ static void add_secret(reader *r, flux_notifier *n, const char *v)
 }
 
 /* a secret read from a file (refused when others can read it, as a
- * password_file) or the environment; NULL with n->unresolved set */
-static const char *secret_from(reader *r, flux_notifier *n, const flux_ynode *v, bool file, const char *what)
+ * password_file) or the environment, named by setting k's value v; NULL
+ * after an error (a v that is not a name or a path), or with n->unresolved
+ * set */
+static const char *secret_from(reader *r, flux_notifier *n, const flux_ynode *k, const flux_ynode *v, bool file,
+                               const char *what)
 {
+    const char *name = text_of(r, k, v, flux_arena_printf(r->a, "'%s'", k->s));
+    if (!name)
+        return NULL;
     size_t line, col;
     flux_yamlsrc_linecol(&r->y, v, &line, &col);
     if (!file) {
-        if (!env_name(v->s)) {
+        if (!env_name(name)) {
             report(r, AT(v), "bad-value", "a variable's name is letters, digits and '_'",
-                   "'%s' is not the name of an environment variable", v->s);
+                   "'%s' is not the name of an environment variable", name);
             return NULL;
         }
-        const char *e = getenv(v->s);
+        const char *e = getenv(name);
         if (!e && !n->unresolved)
             n->unresolved = flux_arena_printf(r->a, "%s:%zu:%zu: environment variable '%s' (%s of notifier '%s') is "
-                                              "not set", r->path, line, col, v->s, what, n->name);
+                                              "not set", r->path, line, col, name, what, n->name);
         return e ? flux_arena_strdup(r->a, e) : NULL;
     }
-    const char *path = v->s[0] != '/' && r->dir[0] ? flux_arena_printf(r->a, "%s%s", r->dir, v->s) : v->s;
+    const char *path = name[0] != '/' && r->dir[0] ? flux_arena_printf(r->a, "%s%s", r->dir, name) : name;
     if (flux_cf_exposed(r, v, path, "secret file"))
         return NULL;
     const char *why = NULL, *text = flux_cf_secret_file(r, path, 8192, &why);
     if (!text && !n->unresolved)
         n->unresolved = flux_arena_printf(r->a, "%s:%zu:%zu: cannot read %s file '%s' of notifier '%s': %s", r->path,
-                                          line, col, what, v->s, n->name, why);
+                                          line, col, what, name, n->name, why);
     return text;
 }
 
@@ -169,7 +175,7 @@ static void notifier_headers(reader *r, flux_notifier *n, const flux_ynode *m)
         if (v->kind == FLUX_YNODE_MAP && v->n == 2 && v->kids[0]->kind == FLUX_YNODE_SCALAR &&
             (!strcmp(v->kids[0]->s, "env") || !strcmp(v->kids[0]->s, "file")) &&
             v->kids[1]->kind == FLUX_YNODE_SCALAR) {
-            val = secret_from(r, n, v->kids[1], !strcmp(v->kids[0]->s, "file"),
+            val = secret_from(r, n, v->kids[0], v->kids[1], !strcmp(v->kids[0]->s, "file"),
                               flux_arena_printf(r->a, "header %s", k->s));
             add_secret(r, n, val);
             if (!val)
@@ -225,7 +231,8 @@ static void notifier_url(reader *r, flux_notifier *n, const flux_ynode **k, cons
                    flux_arena_printf(r->a, "chmod 600 %s, or use url_env or url_file", r->path),
                    "a password in a url needs the file to be private");
     } else {
-        n->url = secret_from(r, n, v[N_URL_ENV] ? v[N_URL_ENV] : v[N_URL_FILE], !v[N_URL_ENV], "url");
+        int which = v[N_URL_ENV] ? N_URL_ENV : N_URL_FILE;
+        n->url = secret_from(r, n, k[which], v[which], which == N_URL_FILE, "url");
         add_secret(r, n, n->url); /* a URL given as a secret is one (Slack's carry their token) */
     }
     if (!n->url || !v[N_URL])
@@ -360,14 +367,14 @@ static void read_notifier(reader *r, const flux_ynode *key, const flux_ynode *m,
             report(r, AT(k[v[N_PASSWORD_FILE] ? N_PASSWORD_FILE : N_PASSWORD_ENV]), "duplicate-key",
                    "keep one of them", "notifier '%s' has two passwords", n->name);
         } else if (v[N_PASSWORD]) {
-            if (!r->private_file)
+            n->password = text_of(r, k[N_PASSWORD], v[N_PASSWORD], "'password'");
+            if (n->password && !r->private_file)
                 report(r, AT(v[N_PASSWORD]), "exposed-secret",
                        flux_arena_printf(r->a, "chmod 600 %s, or use password_env or password_file", r->path),
                        "an inline password needs the file to be private");
-            n->password = v[N_PASSWORD]->s;
         } else if (pw) {
-            n->password = secret_from(r, n, v[N_PASSWORD_ENV] ? v[N_PASSWORD_ENV] : v[N_PASSWORD_FILE],
-                                      !v[N_PASSWORD_ENV], "password");
+            int which = v[N_PASSWORD_ENV] ? N_PASSWORD_ENV : N_PASSWORD_FILE;
+            n->password = secret_from(r, n, k[which], v[which], which == N_PASSWORD_FILE, "password");
         }
         add_secret(r, n, n->password);
     }
