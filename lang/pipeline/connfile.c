@@ -449,6 +449,13 @@ static void conn_fields(reader *r, flux_conn *c, settings *st)
             if (strcmp(v, "http") && strcmp(v, "https"))
                 flux_cf_report(r, AT(st->v[i]), "bad-value", "the schemes are http and https", "unknown scheme '%s'", v);
             break;
+        case K_PASSWORD_FILE:
+            if (!*v) { /* else the path would be flux.yaml's directory */
+                flux_cf_report(r, AT(st->v[i]), "bad-value", "the path of a file that holds only the password",
+                               "password_file of connection '%s' is empty", c->name);
+                st->v[i] = NULL;
+            }
+            break;
         case K_PASSWORD_ENV:
             if (!flux_cf_env_name(v))
                 flux_cf_report(r, AT(st->v[i]), "bad-value", "a variable's name is letters, digits and '_'",

@@ -62,9 +62,16 @@ static void add_secret(reader *r, flux_notifier *n, const char *v)
 static const char *secret_from(reader *r, flux_notifier *n, const flux_ynode *k, const flux_ynode *v, bool file,
                                const char *what)
 {
-    const char *name = text_of(r, k, v, flux_arena_printf(r->a, "'%s'", k->s));
+    /* a header's { env: VAR } names its header: "'env' of header X" */
+    const char *label = strncmp(what, "header ", 7) ? flux_arena_printf(r->a, "'%s'", k->s)
+                                                    : flux_arena_printf(r->a, "'%s' of %s", k->s, what);
+    const char *name = text_of(r, k, v, label);
     if (!name)
         return NULL;
+    if (file && !*name) { /* else the path would be flux.yaml's directory */
+        report(r, AT(v), "bad-value", "the path of a file that holds only the secret", "%s is empty", label);
+        return NULL;
+    }
     size_t line, col;
     flux_yamlsrc_linecol(&r->y, v, &line, &col);
     if (!file) {

@@ -1,0 +1,1 @@
+check _plain.flux --connections _empty_paths.yaml
